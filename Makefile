@@ -1,0 +1,17 @@
+# The two commands of the README:
+#   make run    the server with a demo city on http://127.0.0.1:8080
+#   make test   every test (installs and starts what the tests need)
+
+.PHONY: run test build bench
+
+run:
+	go run ./cmd/dispatchd -demo
+
+test:
+	./scripts/test.sh
+
+build:
+	go build -o bin/dispatchd ./cmd/dispatchd
+
+bench:
+	go test -run '^$$' -bench . -benchmem ./...

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"cc112"
+)
+
+// TestMain lets the test binary act as dispatchd itself, so that the crash
+// test can kill a real server process with SIGKILL.
+func TestMain(m *testing.M) {
+	if args := os.Getenv("DISPATCHD_CHILD_ARGS"); args != "" {
+		if err := run(strings.Fields(args)); err != nil {
+			fmt.Fprintln(os.Stderr, "dispatchd:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// startChild runs dispatchd in a child process and returns its URL.
+func startChild(t *testing.T, args string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "DISPATCHD_CHILD_ARGS="+args)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	urlRe := regexp.MustCompile(`dispatchd ready url=(\S+)`)
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if m := urlRe.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+	}()
+	select {
+	case u := <-found:
+		cmd.Env = append(cmd.Env, "URL="+u)
+		return cmd
+	case <-time.After(30 * time.Second):
+		t.Fatal("child dispatchd did not start within 30 s")
+	}
+	return nil
+}
+
+func childURL(cmd *exec.Cmd) string {
+	for _, e := range cmd.Env {
+		if strings.HasPrefix(e, "URL=") {
+			return strings.TrimPrefix(e, "URL=")
+		}
+	}
+	return ""
+}
+
+func postJSON(url, body string) (int, []byte, error) {
+	res, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	return res.StatusCode, b, err
+}
+
+// Forty incidents created concurrently are acknowledged; the server is
+// killed with SIGKILL (no clean close); a new server on the same state
+// folder finds all forty.
+func TestConcurrentIncidentsSurviveKill9(t *testing.T) {
+	state := t.TempDir()
+	child := startChild(t, "-addr 127.0.0.1:0 -state "+state+" -demo -sim=false -log-level warn")
+	base := childURL(child)
+
+	const n = 40
+	ids := make([]string, n)
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			body := fmt.Sprintf(`{"category":"traffic_accident","priority":1,"location":{"lat":%f,"lon":112.74},"description":"crash test %d"}`, -7.25-float64(i)*0.001, i)
+			status, b, err := postJSON(base+"/api/v1/incidents", body)
+			if err != nil || status != http.StatusCreated {
+				errs <- fmt.Errorf("incident %d: %d %s %v", i, status, b, err)
+				return
+			}
+			var inc cc112.Incident
+			if err := json.Unmarshal(b, &inc); err != nil {
+				errs <- err
+				return
+			}
+			ids[i] = inc.ID
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if err := child.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = child.Wait()
+
+	m := NewMain()
+	m.Addr, m.StateDir, m.Demo = "127.0.0.1:0", state, true
+	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close(context.Background())
+	res, err := http.Get(m.URL() + "/api/v1/incidents?status=all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var list []cc112.Incident
+	if err := json.NewDecoder(res.Body).Decode(&list); err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	numbers := map[string]bool{}
+	for _, inc := range list {
+		have[inc.ID] = true
+		numbers[inc.Number] = true
+	}
+	for i, id := range ids {
+		if !have[id] {
+			t.Errorf("acknowledged incident %d (%s) lost after kill -9", i, id)
+		}
+	}
+	if len(list) != n || len(numbers) != n {
+		t.Fatalf("%d incidents with %d distinct numbers after restart, want %d", len(list), len(numbers), n)
+	}
+	// The demo was seeded once, not again on the second start.
+	res2, err := http.Get(m.URL() + "/api/v1/units")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res2.Body.Close()
+	var units []cc112.Unit
+	_ = json.NewDecoder(res2.Body).Decode(&units)
+	if len(units) < 60 {
+		t.Fatalf("%d units after restart", len(units))
+	}
+}
+
+func TestMainServesDemoAndShutsDown(t *testing.T) {
+	m := NewMain()
+	m.Addr, m.StateDir, m.Demo, m.Sim = "127.0.0.1:0", t.TempDir(), true, false
+	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/healthz", "/readyz", "/api/v1/units", "/api/v1/cameras", "/api/v1/districts"} {
+		res, err := http.Get(m.URL() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Errorf("%s: %d", path, res.StatusCode)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := m.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := http.Get(m.URL() + "/healthz"); err == nil {
+		t.Fatal("server still answers after Close")
+	}
+	// A second server on the same folder starts: the file lock was released.
+	m2 := NewMain()
+	m2.Addr, m2.StateDir = "127.0.0.1:0", m.StateDir
+	m2.Logger = m.Logger
+	if err := m2.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_ = m2.Close(context.Background())
+}

@@ -1,0 +1,405 @@
+package dispatch
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"math"
+	"strings"
+	"unicode/utf8"
+
+	"cc112"
+	"cc112/geo"
+)
+
+// NewIncident is what a call-taker records.
+type NewIncident struct {
+	Category    cc112.Category `json:"category"`
+	Priority    int            `json:"priority"`
+	Location    *geo.Point     `json:"location"`
+	Address     string         `json:"address"`
+	Description string         `json:"description"`
+	Caller      *cc112.Caller  `json:"caller"`
+	Source      string         `json:"source"`
+}
+
+// Limits on free text, so that one request cannot bloat the state.
+const (
+	maxAddress     = 300
+	maxDescription = 4000
+	maxName        = 200
+	maxDisposition = 1000
+)
+
+// Validate checks a new incident and fills defaults.
+func (n *NewIncident) Validate(plan cc112.ResponsePlan) error {
+	if n.Category == "" {
+		return cc112.Errorf(cc112.EInvalid, "category is required")
+	}
+	if _, ok := plan[n.Category]; !ok {
+		return cc112.Errorf(cc112.EInvalid, "unknown category %q", n.Category)
+	}
+	if n.Priority == 0 {
+		n.Priority = 2
+	}
+	if n.Priority < 1 || n.Priority > 5 {
+		return cc112.Errorf(cc112.EInvalid, "priority must be 1 (highest) to 5, got %d", n.Priority)
+	}
+	if n.Location == nil {
+		return cc112.Errorf(cc112.EInvalid, "location {lat, lon} is required")
+	}
+	if err := CheckPoint(*n.Location); err != nil {
+		return err
+	}
+	if n.Source == "" {
+		n.Source = "phone"
+	}
+	if !oneOf(n.Source, cc112.Channels) {
+		return cc112.Errorf(cc112.EInvalid, "unknown source %q (one of %s)", n.Source, strings.Join(cc112.Channels, ", "))
+	}
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{
+		{"address", n.Address, maxAddress}, {"description", n.Description, maxDescription},
+	} {
+		if err := checkText(f.name, f.v, f.max); err != nil {
+			return err
+		}
+	}
+	if n.Caller != nil {
+		for _, f := range []struct{ name, v string }{
+			{"caller.name", n.Caller.Name}, {"caller.phone", n.Caller.Phone}, {"caller.nik", n.Caller.NIK},
+		} {
+			if err := checkText(f.name, f.v, maxName); err != nil {
+				return err
+			}
+		}
+		if n.Caller.Empty() {
+			n.Caller = nil
+		}
+	}
+	return nil
+}
+
+// CheckPoint refuses coordinates that are not a place on Earth (and the
+// 0,0 that a broken GPS sends).
+func CheckPoint(p geo.Point) error {
+	if math.IsNaN(p.Lat) || math.IsNaN(p.Lon) || !p.Valid() {
+		return cc112.Errorf(cc112.EInvalid, "location %v is not a valid lat/lon", p)
+	}
+	if p.Lat == 0 && p.Lon == 0 {
+		return cc112.Errorf(cc112.EInvalid, "location 0,0 is not a real position")
+	}
+	return nil
+}
+
+func checkText(name, v string, max int) error {
+	if !utf8.ValidString(v) {
+		return cc112.Errorf(cc112.EInvalid, "%s is not valid UTF-8", name)
+	}
+	if len(v) > max {
+		return cc112.Errorf(cc112.EInvalid, "%s is longer than %d bytes", name, max)
+	}
+	return nil
+}
+
+func oneOf(v string, set []string) bool {
+	for _, s := range set {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// NewID returns a random id with a prefix, e.g. "inc_3f9a0c1b2d4e".
+func NewID(prefix string) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return prefix + "_" + hex.EncodeToString(b[:])
+}
+
+func unmarshalResult[T any](raw json.RawMessage, err error) (T, error) {
+	var v T
+	if err != nil {
+		return v, err
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return v, err
+	}
+	return v, nil
+}
+
+// CreateIncident records a new incident. key and fingerprint make retries
+// idempotent (both may be empty).
+func (e *Engine) CreateIncident(ctx context.Context, n NewIncident, key, fingerprint string) (*cc112.Incident, error) {
+	if err := n.Validate(e.cfg.Plan); err != nil {
+		return nil, err
+	}
+	district := ""
+	if e.cfg.Districts != nil {
+		district = e.cfg.Districts.Locate(*n.Location)
+	}
+	return unmarshalResult[*cc112.Incident](e.Exec(ctx, key, fingerprint, func(tx *Tx) (any, error) {
+		inc := &cc112.Incident{
+			ID: NewID("inc"), Category: n.Category, Priority: n.Priority, Status: cc112.IncidentNew,
+			Location: *n.Location, District: district, Address: n.Address, Description: n.Description,
+			Caller: n.Caller, Source: n.Source, ReceivedAt: tx.Now(), Assignments: []*cc112.Assignment{},
+		}
+		tx.Emit(EvIncidentCreated, inc)
+		return e.incidents[inc.ID], nil
+	}))
+}
+
+// AssignResult is the answer to an assignment: the incident as it now is,
+// the units sent, and what the response plan asked for but nobody could take.
+type AssignResult struct {
+	Incident *cc112.Incident `json:"incident"`
+	Assigned []string        `json:"assigned"`
+	Missing  []cc112.Need    `json:"missing"`
+}
+
+// Assign sends one unit to an incident. Only available units can go.
+func (e *Engine) Assign(ctx context.Context, incidentID, unitID, key, fingerprint string) (*AssignResult, error) {
+	return unmarshalResult[*AssignResult](e.Exec(ctx, key, fingerprint, func(tx *Tx) (any, error) {
+		inc, err := e.activeIncident(incidentID)
+		if err != nil {
+			return nil, err
+		}
+		u, ok := e.units[unitID]
+		if !ok {
+			return nil, cc112.Errorf(cc112.ENotFound, "unit %q not found", unitID)
+		}
+		if u.Status != cc112.UnitAvailable {
+			return nil, cc112.Errorf(cc112.EConflict, "unit %s is %s, not available", u.Callsign, u.Status)
+		}
+		tx.Emit(EvUnitAssigned, assignPayload{IncidentID: inc.ID, UnitID: u.ID})
+		return &AssignResult{Incident: inc, Assigned: []string{u.ID}, Missing: []cc112.Need{}}, nil
+	}))
+}
+
+// AutoAssign sends the nearest available units the category's response plan
+// asks for, less those already working the incident, in one command. Partial
+// plans are sent and the shortfall reported; nothing available is a conflict.
+func (e *Engine) AutoAssign(ctx context.Context, incidentID, key, fingerprint string) (*AssignResult, error) {
+	return unmarshalResult[*AssignResult](e.Exec(ctx, key, fingerprint, func(tx *Tx) (any, error) {
+		inc, err := e.activeIncident(incidentID)
+		if err != nil {
+			return nil, err
+		}
+		have := map[cc112.UnitType]int{}
+		for _, a := range inc.Assignments {
+			if a.Active() {
+				have[a.Type]++
+			}
+		}
+		res := &AssignResult{Incident: inc, Assigned: []string{}, Missing: []cc112.Need{}}
+		for _, need := range e.cfg.Plan[inc.Category] {
+			want := need.Count - have[need.Type]
+			if want <= 0 {
+				continue
+			}
+			recs := e.recommend(inc.Location, need.Type, want, nil)
+			for _, r := range recs {
+				tx.Emit(EvUnitAssigned, assignPayload{IncidentID: inc.ID, UnitID: r.UnitID})
+				res.Assigned = append(res.Assigned, r.UnitID)
+			}
+			if len(recs) < want {
+				res.Missing = append(res.Missing, cc112.Need{Type: need.Type, Count: want - len(recs)})
+			}
+		}
+		if len(res.Assigned) == 0 {
+			if len(res.Missing) == 0 {
+				return nil, cc112.Errorf(cc112.EConflict, "the response plan for %s is already covered", inc.Category)
+			}
+			return nil, cc112.Errorf(cc112.EConflict, "no available units for the %s response plan", inc.Category)
+		}
+		return res, nil
+	}))
+}
+
+func (e *Engine) activeIncident(id string) (*cc112.Incident, error) {
+	inc, ok := e.incidents[id]
+	if !ok {
+		return nil, cc112.Errorf(cc112.ENotFound, "incident %q not found", id)
+	}
+	if !inc.Active() {
+		return nil, cc112.Errorf(cc112.EConflict, "incident %s is closed", inc.Number)
+	}
+	return inc, nil
+}
+
+// SetUnitStatus records a unit's status change (en route, on scene,
+// available, off duty).
+func (e *Engine) SetUnitStatus(ctx context.Context, unitID string, status cc112.UnitStatus, key, fingerprint string) (*cc112.Unit, error) {
+	return unmarshalResult[*cc112.Unit](e.Exec(ctx, key, fingerprint, func(tx *Tx) (any, error) {
+		u, ok := e.units[unitID]
+		if !ok {
+			return nil, cc112.Errorf(cc112.ENotFound, "unit %q not found", unitID)
+		}
+		if err := e.checkUnitTransition(u, status); err != nil {
+			return nil, err
+		}
+		if status == u.Status {
+			return u, nil // a repeated tap changes nothing
+		}
+		tx.Emit(EvUnitStatus, unitStatusPayload{UnitID: u.ID, Status: status})
+		return u, nil
+	}))
+}
+
+// CloseIncident closes an incident with a disposition and frees its units.
+func (e *Engine) CloseIncident(ctx context.Context, incidentID, disposition, key, fingerprint string) (*cc112.Incident, error) {
+	disposition = strings.TrimSpace(disposition)
+	if disposition == "" {
+		return nil, cc112.Errorf(cc112.EInvalid, "disposition is required")
+	}
+	if err := checkText("disposition", disposition, maxDisposition); err != nil {
+		return nil, err
+	}
+	return unmarshalResult[*cc112.Incident](e.Exec(ctx, key, fingerprint, func(tx *Tx) (any, error) {
+		inc, err := e.activeIncident(incidentID)
+		if err != nil {
+			return nil, err
+		}
+		tx.Emit(EvIncidentClosed, closePayload{IncidentID: inc.ID, Disposition: disposition})
+		return inc, nil
+	}))
+}
+
+// Position is a fix reported by a field unit.
+type Position struct {
+	Lat      *float64 `json:"lat"`
+	Lon      *float64 `json:"lon"`
+	Heading  *float64 `json:"heading"`
+	Speed    *float64 `json:"speed"`
+	Accuracy *float64 `json:"accuracy"`
+}
+
+// Validate checks a fix: lat and lon required, heading 0–360, speed and
+// accuracy not negative.
+func (p *Position) Validate() (geo.Point, error) {
+	if p.Lat == nil || p.Lon == nil {
+		return geo.Point{}, cc112.Errorf(cc112.EInvalid, "lat and lon are required")
+	}
+	pt := geo.Point{Lat: *p.Lat, Lon: *p.Lon}
+	if err := CheckPoint(pt); err != nil {
+		return pt, err
+	}
+	if p.Heading != nil && (math.IsNaN(*p.Heading) || *p.Heading < 0 || *p.Heading > 360) {
+		return pt, cc112.Errorf(cc112.EInvalid, "heading must be 0 to 360 degrees")
+	}
+	if p.Speed != nil && (math.IsNaN(*p.Speed) || *p.Speed < 0 || *p.Speed > 150) {
+		return pt, cc112.Errorf(cc112.EInvalid, "speed must be 0 to 150 m/s")
+	}
+	if p.Accuracy != nil && (math.IsNaN(*p.Accuracy) || *p.Accuracy < 0) {
+		return pt, cc112.Errorf(cc112.EInvalid, "accuracy must not be negative")
+	}
+	return pt, nil
+}
+
+// UpdatePosition moves a unit. Positions are a stream: memory and the live
+// feed change at once; the journal gets a sample at most every
+// PositionSample per unit, without waiting for it.
+func (e *Engine) UpdatePosition(ctx context.Context, unitID string, p Position) (*cc112.Unit, error) {
+	pt, err := p.Validate()
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.failed != nil {
+		return nil, cc112.Errorf(cc112.EUnavailable, "journal write failed: dispatchd must be restarted")
+	}
+	u, ok := e.units[unitID]
+	if !ok {
+		return nil, cc112.Errorf(cc112.ENotFound, "unit %q not found", unitID)
+	}
+	now := e.cfg.Clock.Now().UTC()
+	mp := movePayload{UnitID: u.ID, Location: pt, Heading: p.Heading, Speed: p.Speed, Accuracy: p.Accuracy}
+	e.moveUnit(u, now, mp)
+	e.publish(LiveUnitMoved, *u)
+	if now.Sub(e.posLogged[u.ID]) >= e.cfg.PositionSample {
+		e.posLogged[u.ID] = now
+		raw, _ := json.Marshal(mp)
+		e.seq++
+		e.appendAsync([]cc112.Event{{Seq: e.seq, Type: EvUnitMoved, At: now, Data: raw}})
+	}
+	uc := *u
+	return &uc, nil
+}
+
+// RegisterUnits adds units (the demo seed, an admin import). A unit that
+// exists is replaced unless it is on an incident.
+func (e *Engine) RegisterUnits(ctx context.Context, units []cc112.Unit) error {
+	for _, u := range units {
+		if u.ID == "" || !u.Type.Valid() || !u.Status.Valid() {
+			return cc112.Errorf(cc112.EInvalid, "unit %q: id, a known type and a status are required", u.ID)
+		}
+		if err := CheckPoint(u.Location); err != nil {
+			return err
+		}
+		if u.Status.Busy() || u.IncidentID != "" {
+			return cc112.Errorf(cc112.EInvalid, "unit %q: a new unit cannot be on an incident", u.ID)
+		}
+	}
+	_, err := e.Exec(ctx, "", "", func(tx *Tx) (any, error) {
+		for _, u := range units {
+			if old, ok := e.units[u.ID]; ok && old.IncidentID != "" {
+				return nil, cc112.Errorf(cc112.EConflict, "unit %s is on an incident", u.ID)
+			}
+		}
+		for _, u := range units {
+			u.PositionAt = tx.Now()
+			tx.Emit(EvUnitRegistered, u)
+		}
+		return nil, nil
+	})
+	return err
+}
+
+// RegisterCameras adds or replaces cameras.
+func (e *Engine) RegisterCameras(ctx context.Context, cams []cc112.Camera) error {
+	for _, c := range cams {
+		if c.ID == "" || strings.TrimSpace(c.Name) == "" {
+			return cc112.Errorf(cc112.EInvalid, "camera %q: id and name are required", c.ID)
+		}
+		if err := CheckPoint(c.Location); err != nil {
+			return err
+		}
+	}
+	_, err := e.Exec(ctx, "", "", func(tx *Tx) (any, error) {
+		for _, c := range cams {
+			if c.Status == "" {
+				c.Status = cc112.CameraUnknown
+			}
+			if e.cfg.Districts != nil && c.District == "" {
+				c.District = e.cfg.Districts.Locate(c.Location)
+			}
+			c.HasVideo = c.RTSPURL != "" || c.SubRTSPURL != ""
+			tx.Emit(EvCameraRegistered, newCameraRecord(c))
+		}
+		return nil, nil
+	})
+	return err
+}
+
+// SetCameraStatus records a probe's verdict when it differs from the last.
+func (e *Engine) SetCameraStatus(ctx context.Context, id string, status cc112.CameraStatus) error {
+	if !status.Valid() {
+		return cc112.Errorf(cc112.EInvalid, "unknown camera status %q", status)
+	}
+	_, err := e.Exec(ctx, "", "", func(tx *Tx) (any, error) {
+		c, ok := e.cameras[id]
+		if !ok {
+			return nil, cc112.Errorf(cc112.ENotFound, "camera %q not found", id)
+		}
+		if c.Status != status {
+			tx.Emit(EvCameraStatus, cameraStatusPayload{CameraID: id, Status: status})
+		}
+		return nil, nil
+	})
+	return err
+}

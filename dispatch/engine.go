@@ -1,0 +1,301 @@
+// Package dispatch is the engine: the single writer of the command center's
+// state. A command is validated against the in-memory state, turned into
+// events, applied, published to the live feed and appended to the journal;
+// the caller is answered only once the journal says the events are durable.
+// The package knows nothing of HTTP or SQL.
+package dispatch
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"cc112"
+	"cc112/geo"
+)
+
+// Publisher receives every state change in order, for the live feed. It is
+// called with the engine's write lock held, so it must not block or call
+// back into the engine; data is a private copy it may keep.
+type Publisher interface {
+	Publish(name string, data any)
+}
+
+// Locator names the kecamatan of a point ("" when outside the city).
+type Locator interface {
+	Locate(p geo.Point) string
+}
+
+// Config holds what an Engine needs. Journal is required.
+type Config struct {
+	Journal cc112.Journal
+	Clock   cc112.Clock
+	Logger  *slog.Logger
+	// Districts names the district of incidents; nil leaves it empty.
+	Districts Locator
+	ETA       geo.ETAModel
+	Plan      cc112.ResponsePlan
+	// PositionSample is how often at most a unit's position is journaled
+	// (DESIGN.md: positions are a stream, sampled). Default 15 s.
+	PositionSample time.Duration
+	// IdempotencyTTL is how long an Idempotency-Key is remembered. Default 24 h.
+	IdempotencyTTL time.Duration
+	// Location is the zone of incident numbers (WIB by default).
+	Location *time.Location
+}
+
+// Applier applies an event type that an extension (calls, complaints,
+// audit, accounts) registered. It runs under the engine's write lock, both
+// for new events and on replay; publish is a no-op during replay.
+type Applier func(ev cc112.Event, publish func(name string, data any)) error
+
+// Engine owns the state. All methods are safe for concurrent use.
+type Engine struct {
+	cfg Config
+	log *slog.Logger
+
+	mu        sync.RWMutex
+	seq       uint64 // last seq handed to the journal
+	failed    error  // set when the journal failed: memory is ahead of disk
+	replaying bool
+	pub       Publisher
+	appliers  map[string]Applier
+
+	incidents map[string]*cc112.Incident
+	units     map[string]*cc112.Unit
+	cameras   map[string]*cameraRecord
+	unitIndex *geo.Index
+	camIndex  *geo.Index
+	perDay    map[string]int // incidents numbered per WIB day
+	posLogged map[string]time.Time
+	keys      map[string]*keyRecord
+	keyOrder  []string
+}
+
+// New builds an engine and replays the journal into it. Extensions must be
+// registered with Register before New replays; pass them in extra.
+func New(ctx context.Context, cfg Config, extra map[string]Applier) (*Engine, error) {
+	if cfg.Journal == nil {
+		return nil, fmt.Errorf("dispatch: a journal is required")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = cc112.SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.ETA.Detour == 0 {
+		cfg.ETA = geo.DefaultETAModel()
+	}
+	if cfg.Plan == nil {
+		cfg.Plan = cc112.DefaultResponsePlan()
+	}
+	if cfg.PositionSample == 0 {
+		cfg.PositionSample = 15 * time.Second
+	}
+	if cfg.IdempotencyTTL == 0 {
+		cfg.IdempotencyTTL = 24 * time.Hour
+	}
+	if cfg.Location == nil {
+		cfg.Location = WIB
+	}
+	e := &Engine{
+		cfg:       cfg,
+		log:       cfg.Logger,
+		appliers:  map[string]Applier{},
+		incidents: map[string]*cc112.Incident{},
+		units:     map[string]*cc112.Unit{},
+		cameras:   map[string]*cameraRecord{},
+		unitIndex: geo.NewIndex(0),
+		camIndex:  geo.NewIndex(0),
+		perDay:    map[string]int{},
+		posLogged: map[string]time.Time{},
+		keys:      map[string]*keyRecord{},
+	}
+	for t, a := range extra {
+		e.appliers[t] = a
+	}
+	start := time.Now()
+	e.replaying = true
+	err := cfg.Journal.Replay(ctx, 0, func(ev cc112.Event) error {
+		if ev.Seq != e.seq+1 {
+			return fmt.Errorf("journal seq %d follows %d: gap", ev.Seq, e.seq)
+		}
+		if err := e.apply(ev); err != nil {
+			return fmt.Errorf("replay event %d (%s): %w", ev.Seq, ev.Type, err)
+		}
+		e.seq = ev.Seq
+		return nil
+	})
+	e.replaying = false
+	if err != nil {
+		return nil, fmt.Errorf("dispatch: %w", err)
+	}
+	e.log.Info("journal replayed", "events", e.seq, "incidents", len(e.incidents),
+		"units", len(e.units), "cameras", len(e.cameras), "took", time.Since(start).Round(time.Millisecond))
+	return e, nil
+}
+
+// WIB is Asia/Jakarta (UTC+7, no daylight saving). A fixed zone, so the
+// binary does not depend on the host's tzdata.
+var WIB = time.FixedZone("WIB", 7*3600)
+
+// SetPublisher attaches the live feed. Changes are published from then on.
+func (e *Engine) SetPublisher(p Publisher) {
+	e.mu.Lock()
+	e.pub = p
+	e.mu.Unlock()
+}
+
+// LastSeq is the seq of the last event handed to the journal.
+func (e *Engine) LastSeq() uint64 {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.seq
+}
+
+// Clock returns the engine's clock.
+func (e *Engine) Clock() cc112.Clock { return e.cfg.Clock }
+
+// Ready reports whether the engine takes commands: the journal answers and
+// no write has failed.
+func (e *Engine) Ready(ctx context.Context) error {
+	e.mu.RLock()
+	failed := e.failed
+	e.mu.RUnlock()
+	if failed != nil {
+		return cc112.Errorf(cc112.EUnavailable, "journal write failed earlier: restart dispatchd (%v)", failed)
+	}
+	if err := e.cfg.Journal.Ping(ctx); err != nil {
+		return cc112.Errorf(cc112.EUnavailable, "journal not reachable: %v", err)
+	}
+	return nil
+}
+
+// Read runs fn under the read lock: extensions use it to read their state
+// consistently with the engine's.
+func (e *Engine) Read(fn func()) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	fn()
+}
+
+// publish hands a change to the live feed (never during replay).
+func (e *Engine) publish(name string, data any) {
+	if e.pub != nil && !e.replaying {
+		e.pub.Publish(name, data)
+	}
+}
+
+// Tx collects the events of one command. Emit applies each event at once, so
+// later checks in the same command see it. Validate first, then emit: an
+// emitted event cannot be taken back.
+type Tx struct {
+	e      *Engine
+	now    time.Time
+	events []cc112.Event
+}
+
+// Now is the command's time, shared by all its events.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// Emit marshals data, applies the event and queues it for the journal.
+func (tx *Tx) Emit(typ string, data any) {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		panic(fmt.Sprintf("dispatch: marshal %s: %v", typ, err)) // our own types: a bug
+	}
+	ev := cc112.Event{Seq: tx.e.seq + 1, Type: typ, At: tx.now, Data: raw}
+	if err := tx.e.apply(ev); err != nil {
+		panic(fmt.Sprintf("dispatch: apply validated %s: %v", typ, err)) // validation missed a rule: a bug
+	}
+	tx.e.seq = ev.Seq
+	tx.events = append(tx.events, ev)
+}
+
+// Exec runs one command as the single writer and waits until its events are
+// durable. key (optional) is an idempotency key: a repeat with the same key
+// and fingerprint returns the first result without running fn again. The
+// result is returned as JSON so that repeats and first runs look alike.
+func (e *Engine) Exec(ctx context.Context, key, fingerprint string, fn func(tx *Tx) (any, error)) (json.RawMessage, error) {
+	e.mu.Lock()
+	if e.failed != nil {
+		e.mu.Unlock()
+		return nil, cc112.Errorf(cc112.EUnavailable, "journal write failed: dispatchd must be restarted")
+	}
+	now := e.cfg.Clock.Now().UTC()
+	if key != "" {
+		if rec, ok := e.keys[key]; ok && now.Sub(rec.At) < e.cfg.IdempotencyTTL {
+			e.mu.Unlock()
+			if rec.Fingerprint != fingerprint {
+				return nil, cc112.Errorf(cc112.EConflict, "Idempotency-Key %q was used for a different request", key)
+			}
+			if err := e.waitDurable(ctx, rec); err != nil {
+				return nil, err
+			}
+			return rec.Result, nil
+		}
+	}
+	tx := &Tx{e: e, now: now}
+	result, err := fn(tx)
+	var raw json.RawMessage
+	if err == nil {
+		raw, err = json.Marshal(result)
+		if err == nil && key != "" {
+			tx.Emit(evKeyRecorded, keyPayload{Key: key, Fingerprint: fingerprint, Result: raw})
+		}
+	}
+	if len(tx.events) == 0 {
+		e.mu.Unlock()
+		return raw, err
+	}
+	done := e.cfg.Journal.Append(tx.events)
+	var rec *keyRecord
+	if key != "" {
+		rec = e.keys[key]
+	}
+	e.mu.Unlock()
+
+	settle := func(jerr error) {
+		if jerr != nil {
+			e.fail(jerr)
+		} else if rec != nil {
+			close(rec.durable)
+		}
+	}
+	select {
+	case jerr := <-done:
+		settle(jerr)
+		if jerr != nil {
+			return nil, cc112.Errorf(cc112.EUnavailable, "could not store the change: %v", jerr)
+		}
+	case <-ctx.Done():
+		// The events will still be written; a retry with the same key finds them.
+		go func() { settle(<-done) }()
+		return nil, ctx.Err()
+	}
+	return raw, err
+}
+
+func (e *Engine) fail(err error) {
+	e.mu.Lock()
+	if e.failed == nil {
+		e.failed = err
+		e.log.Error("journal write failed: refusing further commands until restart", "err", err)
+	}
+	e.mu.Unlock()
+}
+
+// appendAsync journals events without waiting: used for sampled positions,
+// whose loss in a crash costs a breadcrumb, not a report. Caller holds mu.
+func (e *Engine) appendAsync(events []cc112.Event) {
+	done := e.cfg.Journal.Append(events)
+	go func() {
+		if err := <-done; err != nil {
+			e.fail(err)
+		}
+	}()
+}

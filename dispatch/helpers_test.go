@@ -1,0 +1,182 @@
+package dispatch
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"testing"
+	"time"
+
+	"cc112"
+	"cc112/geo"
+)
+
+// memJournal is an in-memory Journal for tests of the engine's logic.
+type memJournal struct {
+	mu     sync.Mutex
+	events []cc112.Event
+	fail   error
+}
+
+func (j *memJournal) Append(events []cc112.Event) <-chan error {
+	ch := make(chan error, 1)
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.fail != nil {
+		ch <- j.fail
+		return ch
+	}
+	for _, ev := range events {
+		if ev.Seq != uint64(len(j.events))+1 {
+			panic("memJournal: seq gap")
+		}
+		ev.Data = append(json.RawMessage(nil), ev.Data...)
+		j.events = append(j.events, ev)
+	}
+	ch <- nil
+	return ch
+}
+
+func (j *memJournal) Replay(ctx context.Context, after uint64, fn func(cc112.Event) error) error {
+	j.mu.Lock()
+	evs := append([]cc112.Event(nil), j.events...)
+	j.mu.Unlock()
+	for _, ev := range evs {
+		if ev.Seq > after {
+			if err := fn(ev); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (j *memJournal) LastSeq() uint64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return uint64(len(j.events))
+}
+
+func (j *memJournal) Ping(context.Context) error { return nil }
+func (j *memJournal) Close() error               { return nil }
+
+func (j *memJournal) count(typ string) int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := 0
+	for _, ev := range j.events {
+		if ev.Type == typ {
+			n++
+		}
+	}
+	return n
+}
+
+// fakeClock is a settable clock.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// recorder is a Publisher that keeps what it got.
+type recorder struct {
+	mu    sync.Mutex
+	names []string
+}
+
+func (r *recorder) Publish(name string, data any) {
+	r.mu.Lock()
+	r.names = append(r.names, name)
+	r.mu.Unlock()
+}
+
+// Test fixtures: a small city centred on Tugu Pahlawan.
+var (
+	center = geo.Point{Lat: -7.2458, Lon: 112.7378}
+	t0     = time.Date(2026, 11, 22, 1, 0, 0, 0, time.UTC) // 08:00 WIB
+)
+
+func near(dNorthM, dEastM float64) geo.Point {
+	return geo.Point{Lat: center.Lat + dNorthM/111_320, Lon: center.Lon + dEastM/110_440}
+}
+
+func testUnits() []cc112.Unit {
+	mk := func(id, cs string, t cc112.UnitType, agency string, p geo.Point) cc112.Unit {
+		return cc112.Unit{ID: id, Callsign: cs, Type: t, Agency: agency, Station: "st", Status: cc112.UnitAvailable, Location: p}
+	}
+	return []cc112.Unit{
+		mk("f1", "DMK-01", cc112.UnitFire, "damkar", near(500, 0)),
+		mk("f2", "DMK-02", cc112.UnitFire, "damkar", near(2000, 0)),
+		mk("f3", "DMK-03", cc112.UnitFire, "damkar", near(6000, 0)),
+		mk("p1", "POL-01", cc112.UnitPolice, "polri", near(0, 800)),
+		mk("p2", "POL-02", cc112.UnitPolice, "polri", near(0, 3000)),
+		mk("a1", "AMB-01", cc112.UnitAmbulance, "dinkes", near(-1000, 0)),
+		mk("d1", "DKP-01", cc112.UnitDKP, "dkp", near(-300, -300)),
+	}
+}
+
+type fixture struct {
+	eng   *Engine
+	j     *memJournal
+	clock *fakeClock
+	pub   *recorder
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{j: &memJournal{}, clock: &fakeClock{t: t0}, pub: &recorder{}}
+	f.eng = f.reopen(t)
+	if err := f.eng.RegisterUnits(context.Background(), testUnits()); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// reopen builds a new engine on the same journal: a restart.
+func (f *fixture) reopen(t *testing.T) *Engine {
+	t.Helper()
+	eng, err := New(context.Background(), Config{Journal: f.j, Clock: f.clock}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng.SetPublisher(f.pub)
+	return eng
+}
+
+func (f *fixture) incident(t *testing.T, cat cc112.Category, p geo.Point) *cc112.Incident {
+	t.Helper()
+	inc, err := f.eng.CreateIncident(context.Background(), NewIncident{Category: cat, Location: &p}, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inc
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if got := cc112.ErrorCode(err); got != code {
+		t.Fatalf("error code = %q (%v), want %q", got, err, code)
+	}
+}
+
+func must[T any](t *testing.T) func(T, error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}

@@ -1,0 +1,35 @@
+package cc112
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Event is one durable fact in the journal. Seq is strictly increasing and
+// consecutive (1, 2, 3, ...) in the journal. Data is the event's JSON payload,
+// whose shape depends on Type.
+type Event struct {
+	Seq  uint64          `json:"seq"`
+	Type string          `json:"type"`
+	At   time.Time       `json:"at"`
+	Data json.RawMessage `json:"data"`
+}
+
+// Journal stores events durably, in order.
+//
+// Append queues events and returns at once; the channel receives nil once the
+// events, and every event queued before them, are durable (fsynced or
+// committed), or the error that stopped them. Callers serialise their calls to
+// Append (the engine does so under its lock); that order is the journal's
+// order. Implementations batch queued events into one commit (group commit).
+type Journal interface {
+	Append(events []Event) <-chan error
+	// Replay calls fn for each stored event with Seq > after, in order.
+	Replay(ctx context.Context, after uint64, fn func(Event) error) error
+	// LastSeq is the seq of the last durable event, 0 when empty.
+	LastSeq() uint64
+	// Ping reports whether the journal can take writes (readiness).
+	Ping(ctx context.Context) error
+	Close() error
+}

@@ -1,0 +1,153 @@
+package cc112
+
+import (
+	"time"
+
+	"cc112/geo"
+)
+
+// IncidentStatus is where an incident is in its life.
+type IncidentStatus string
+
+// Incident statuses: new → dispatched → enroute → onscene → closed.
+const (
+	IncidentNew        IncidentStatus = "new"
+	IncidentDispatched IncidentStatus = "dispatched"
+	IncidentEnroute    IncidentStatus = "enroute"
+	IncidentOnscene    IncidentStatus = "onscene"
+	IncidentClosed     IncidentStatus = "closed"
+)
+
+// Category classifies an incident; the response plan says which units it needs.
+type Category string
+
+// Categories (DESIGN.md §3).
+const (
+	CatFire            Category = "fire"
+	CatTrafficAccident Category = "traffic_accident"
+	CatFlood           Category = "flood"
+	CatFallenTree      Category = "fallen_tree"
+	CatGasLeak         Category = "gas_leak"
+	CatTornado         Category = "tornado"
+	CatSocialConflict  Category = "social_conflict"
+	CatCrime           Category = "crime"
+	CatMissingPerson   Category = "missing_person"
+	CatMedical         Category = "medical"
+	CatMentalHealth    Category = "mental_health"
+	CatAnimal          Category = "animal"
+	CatInfrastructure  Category = "infrastructure"
+	CatOther           Category = "other"
+)
+
+// Need is one line of a response plan: Count units of Type.
+type Need struct {
+	Type  UnitType `json:"type"`
+	Count int      `json:"count"`
+}
+
+// ResponsePlan maps each category to the units it needs, in dispatch order.
+type ResponsePlan map[Category][]Need
+
+// DefaultResponsePlan is the plan of DESIGN.md §3.
+func DefaultResponsePlan() ResponsePlan {
+	return ResponsePlan{
+		CatFire:            {{UnitFire, 2}, {UnitPolice, 1}},
+		CatTrafficAccident: {{UnitPolice, 1}, {UnitAmbulance, 1}},
+		CatFlood:           {{UnitRescue, 1}, {UnitDKP, 1}},
+		CatFallenTree:      {{UnitDKP, 1}},
+		CatGasLeak:         {{UnitFire, 1}, {UnitPolice, 1}},
+		CatTornado:         {{UnitRescue, 1}, {UnitDKP, 1}, {UnitPolice, 1}},
+		CatSocialConflict:  {{UnitPolice, 2}},
+		CatCrime:           {{UnitPolice, 1}},
+		CatMissingPerson:   {{UnitPolice, 1}},
+		CatMedical:         {{UnitAmbulance, 1}},
+		CatMentalHealth:    {{UnitPolice, 1}, {UnitAmbulance, 1}},
+		CatAnimal:          {{UnitFire, 1}},
+		CatInfrastructure:  {{UnitDKP, 1}},
+		CatOther:           {{UnitPolice, 1}},
+	}
+}
+
+// Channels through which a report reaches the center.
+var Channels = []string{"phone", "sms", "web", "social", "walkin", "radio", "cctv"}
+
+// Caller is the person who reported an incident.
+type Caller struct {
+	Name  string `json:"name,omitempty"`
+	Phone string `json:"phone,omitempty"`
+	NIK   string `json:"nik,omitempty"`
+}
+
+// Empty reports whether nothing is known of the caller.
+func (c *Caller) Empty() bool { return c == nil || (c.Name == "" && c.Phone == "" && c.NIK == "") }
+
+// Assignment is one unit's part in an incident, with its own timeline.
+type Assignment struct {
+	UnitID       string     `json:"unit_id"`
+	Callsign     string     `json:"callsign"`
+	Type         UnitType   `json:"type"`
+	Agency       string     `json:"agency"`
+	Status       UnitStatus `json:"status"`
+	DispatchedAt time.Time  `json:"dispatched_at"`
+	EnrouteAt    *time.Time `json:"enroute_at,omitempty"`
+	OnsceneAt    *time.Time `json:"onscene_at,omitempty"`
+	ClearedAt    *time.Time `json:"cleared_at,omitempty"`
+}
+
+// Active reports whether the unit is still working the incident.
+func (a *Assignment) Active() bool { return a.ClearedAt == nil }
+
+// Incident is one emergency, from the call to its closing.
+type Incident struct {
+	ID           string         `json:"id"`
+	Number       string         `json:"number"`
+	Category     Category       `json:"category"`
+	Priority     int            `json:"priority"`
+	Status       IncidentStatus `json:"status"`
+	Location     geo.Point      `json:"location"`
+	District     string         `json:"district"`
+	Address      string         `json:"address,omitempty"`
+	Description  string         `json:"description,omitempty"`
+	Caller       *Caller        `json:"caller,omitempty"`
+	Source       string         `json:"source"`
+	ReceivedAt   time.Time      `json:"received_at"`
+	DispatchedAt *time.Time     `json:"dispatched_at,omitempty"`
+	EnrouteAt    *time.Time     `json:"enroute_at,omitempty"`
+	OnsceneAt    *time.Time     `json:"onscene_at,omitempty"`
+	ClosedAt     *time.Time     `json:"closed_at,omitempty"`
+	Disposition  string         `json:"disposition,omitempty"`
+	Assignments  []*Assignment  `json:"assignments"`
+}
+
+// Active reports whether the incident is still open.
+func (i *Incident) Active() bool { return i.Status != IncidentClosed }
+
+// Clone returns a deep copy, safe to hand out of the engine.
+func (i *Incident) Clone() *Incident {
+	c := *i
+	if i.Caller != nil {
+		cc := *i.Caller
+		c.Caller = &cc
+	}
+	c.DispatchedAt = cloneTime(i.DispatchedAt)
+	c.EnrouteAt = cloneTime(i.EnrouteAt)
+	c.OnsceneAt = cloneTime(i.OnsceneAt)
+	c.ClosedAt = cloneTime(i.ClosedAt)
+	c.Assignments = make([]*Assignment, len(i.Assignments))
+	for k, a := range i.Assignments {
+		ac := *a
+		ac.EnrouteAt = cloneTime(a.EnrouteAt)
+		ac.OnsceneAt = cloneTime(a.OnsceneAt)
+		ac.ClearedAt = cloneTime(a.ClearedAt)
+		c.Assignments[k] = &ac
+	}
+	return &c
+}
+
+func cloneTime(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := *t
+	return &v
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every test on a fresh Debian machine: installs and starts what the
+# tests need when missing, then go vet, gofmt, the Go tests with the race
+# detector (integration and browser tests included).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/deps.sh
+
+ensure_test_deps
+
+export DISPATCH_TEST_DATABASE_URL="${DISPATCH_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dispatch_test?sslmode=disable}"
+export DISPATCH_TEST_REDIS_URL="${DISPATCH_TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+echo "== go vet"
+go vet ./...
+echo "== go test -race"
+go test -race -count=1 -timeout 20m ./...

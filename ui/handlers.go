@@ -1,0 +1,227 @@
+package ui
+
+import (
+	"net/http"
+	"strconv"
+
+	"cc112"
+	"cc112/dispatch"
+	"cc112/geo"
+)
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if err := s.eng.Ready(r.Context()); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "seq": s.eng.LastSeq()})
+}
+
+func (s *Server) listUnits(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.eng.Units())
+}
+
+func (s *Server) getUnit(w http.ResponseWriter, r *http.Request) {
+	u, err := s.eng.Unit(r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, u)
+}
+
+func (s *Server) postPosition(w http.ResponseWriter, r *http.Request) {
+	var p dispatch.Position
+	body, err := readBody(w, r)
+	if err == nil {
+		err = decodeStrict(body, &p)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	u, err := s.eng.UpdatePosition(r.Context(), r.PathValue("id"), p)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, u)
+}
+
+// command runs a mutating handler: bounded strict body, idempotency key,
+// and the engine's JSON answer written as is.
+func (s *Server) command(w http.ResponseWriter, r *http.Request, status int, into any,
+	run func(key, fp string) (any, error)) {
+	body, err := readBody(w, r)
+	if err == nil && into != nil {
+		err = decodeStrict(body, into)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	key, fp, err := idempotency(r, body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out, err := run(key, fp)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, status, out)
+}
+
+func (s *Server) postUnitStatus(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Status cc112.UnitStatus `json:"status"`
+	}
+	s.command(w, r, http.StatusOK, &req, func(key, fp string) (any, error) {
+		if req.Status == "" {
+			return nil, cc112.Errorf(cc112.EInvalid, "status is required")
+		}
+		return s.eng.SetUnitStatus(r.Context(), r.PathValue("id"), req.Status, key, fp)
+	})
+}
+
+func (s *Server) postIncident(w http.ResponseWriter, r *http.Request) {
+	var req dispatch.NewIncident
+	s.command(w, r, http.StatusCreated, &req, func(key, fp string) (any, error) {
+		return s.eng.CreateIncident(r.Context(), req, key, fp)
+	})
+}
+
+func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
+	list, err := s.eng.Incidents(dispatch.IncidentFilter(r.URL.Query().Get("status")))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
+	inc, err := s.eng.Incident(r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, inc)
+}
+
+func (s *Server) getRecommendations(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit, err := intParam(q.Get("limit"), 5, "limit")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	recs, err := s.eng.Recommend(r.PathValue("id"), cc112.UnitType(q.Get("type")), limit)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, recs)
+}
+
+func (s *Server) postAssignment(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		UnitID string `json:"unit_id"`
+		Auto   bool   `json:"auto"`
+	}
+	s.command(w, r, http.StatusCreated, &req, func(key, fp string) (any, error) {
+		id := r.PathValue("id")
+		switch {
+		case req.Auto && req.UnitID != "":
+			return nil, cc112.Errorf(cc112.EInvalid, "give either unit_id or auto, not both")
+		case req.Auto:
+			return s.eng.AutoAssign(r.Context(), id, key, fp)
+		case req.UnitID != "":
+			return s.eng.Assign(r.Context(), id, req.UnitID, key, fp)
+		}
+		return nil, cc112.Errorf(cc112.EInvalid, `unit_id or "auto": true is required`)
+	})
+}
+
+func (s *Server) postClose(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Disposition string `json:"disposition"`
+	}
+	s.command(w, r, http.StatusOK, &req, func(key, fp string) (any, error) {
+		return s.eng.CloseIncident(r.Context(), r.PathValue("id"), req.Disposition, key, fp)
+	})
+}
+
+func (s *Server) listCameras(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.eng.Cameras())
+}
+
+func (s *Server) getCamera(w http.ResponseWriter, r *http.Request) {
+	c, err := s.eng.Camera(r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, c) // cc112.Camera hides its RTSP URLs
+}
+
+func (s *Server) nearestCameras(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	p, err := pointParam(q.Get("lat"), q.Get("lon"))
+	if err == nil {
+		var limit int
+		limit, err = intParam(q.Get("limit"), 4, "limit")
+		if err == nil && (limit < 1 || limit > 50) {
+			err = cc112.Errorf(cc112.EInvalid, "limit must be 1 to 50")
+		}
+		if err == nil {
+			status := cc112.CameraStatus(q.Get("status"))
+			if status != "" && !status.Valid() {
+				s.writeError(w, r, cc112.Errorf(cc112.EInvalid, "unknown camera status %q", status))
+				return
+			}
+			var keep func(cc112.Camera) bool
+			if status != "" {
+				keep = func(c cc112.Camera) bool { return c.Status == status }
+			}
+			writeJSON(w, http.StatusOK, s.eng.NearestCameras(p, limit, keep))
+			return
+		}
+	}
+	s.writeError(w, r, err)
+}
+
+func (s *Server) getDistricts(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/geo+json")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, _ = w.Write(s.districts)
+}
+
+func intParam(v string, def int, name string) (int, error) {
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, cc112.Errorf(cc112.EInvalid, "%s must be an integer, not %q", name, v)
+	}
+	return n, nil
+}
+
+func pointParam(lat, lon string) (geo.Point, error) {
+	if lat == "" || lon == "" {
+		return geo.Point{}, cc112.Errorf(cc112.EInvalid, "lat and lon are required")
+	}
+	la, err1 := strconv.ParseFloat(lat, 64)
+	lo, err2 := strconv.ParseFloat(lon, 64)
+	if err1 != nil || err2 != nil {
+		return geo.Point{}, cc112.Errorf(cc112.EInvalid, "lat and lon must be numbers")
+	}
+	p := geo.Point{Lat: la, Lon: lo}
+	return p, dispatch.CheckPoint(p)
+}

@@ -1,0 +1,103 @@
+// Package ui is the HTTP side of dispatchd: routing, JSON handlers and the
+// embedded web pages. It drives the engine through its methods and never
+// touches state directly.
+package ui
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"cc112/dispatch"
+)
+
+// Config holds what the server needs.
+type Config struct {
+	Engine *dispatch.Engine
+	// DistrictsGeoJSON is served as is at /api/v1/districts.
+	DistrictsGeoJSON []byte
+	Logger           *slog.Logger
+}
+
+// Server is the http.Handler of dispatchd.
+type Server struct {
+	eng       *dispatch.Engine
+	districts []byte
+	log       *slog.Logger
+	mux       *http.ServeMux
+	routes    []route
+}
+
+// route is one registered endpoint. Every route is declared in one table so
+// that tests (and, later, access rules) can walk them all.
+type route struct {
+	Method  string
+	Pattern string
+	Handler http.HandlerFunc
+}
+
+// NewServer builds the handler and registers every route.
+func NewServer(cfg Config) *Server {
+	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux()}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.routes = []route{
+		{"GET", "/healthz", s.healthz},
+		{"GET", "/readyz", s.readyz},
+		{"GET", "/api/v1/units", s.listUnits},
+		{"GET", "/api/v1/units/{id}", s.getUnit},
+		{"POST", "/api/v1/units/{id}/position", s.postPosition},
+		{"POST", "/api/v1/units/{id}/status", s.postUnitStatus},
+		{"GET", "/api/v1/incidents", s.listIncidents},
+		{"POST", "/api/v1/incidents", s.postIncident},
+		{"GET", "/api/v1/incidents/{id}", s.getIncident},
+		{"GET", "/api/v1/incidents/{id}/recommendations", s.getRecommendations},
+		{"POST", "/api/v1/incidents/{id}/assignments", s.postAssignment},
+		{"POST", "/api/v1/incidents/{id}/close", s.postClose},
+		{"GET", "/api/v1/cameras", s.listCameras},
+		{"GET", "/api/v1/cameras/nearest", s.nearestCameras},
+		{"GET", "/api/v1/cameras/{id}", s.getCamera},
+		{"GET", "/api/v1/districts", s.getDistricts},
+	}
+	for _, rt := range s.routes {
+		s.mux.HandleFunc(rt.Method+" "+rt.Pattern, rt.Handler)
+	}
+	s.mux.HandleFunc("/api/", s.notFound)
+	s.mux.HandleFunc("GET /{$}", s.index)
+	return s
+}
+
+// ServeHTTP adds the headers every answer carries and recovers from panics
+// in handlers, so that one bad request cannot take the server down.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("handler panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+			writeJSON(w, http.StatusInternalServerError, errorBody{Error: errorDetail{Code: "internal", Message: "internal error"}})
+		}
+	}()
+	// A method the pattern does not allow: answer in the API's envelope.
+	if _, pattern := s.mux.Handler(r); pattern == "" && r.URL.Path != "/" {
+		s.notFound(w, r)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "took", time.Since(start))
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusNotFound, errorBody{Error: errorDetail{Code: "not_found", Message: "no such endpoint: " + r.Method + " " + r.URL.Path}})
+}
+
+func (s *Server) index(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("dispatchd: 112 command-center dispatch. API under /api/v1/ (see README.md).\n"))
+}

@@ -1,0 +1,84 @@
+package cc112
+
+import (
+	"time"
+
+	"cc112/geo"
+)
+
+// UnitType is the kind of task force a unit belongs to.
+type UnitType string
+
+// Unit types (DESIGN.md §3).
+const (
+	UnitFire      UnitType = "fire"
+	UnitPolice    UnitType = "police"
+	UnitDKP       UnitType = "dkp"
+	UnitAmbulance UnitType = "ambulance"
+	UnitRescue    UnitType = "rescue"
+)
+
+// UnitTypes lists every unit type in display order.
+var UnitTypes = []UnitType{UnitFire, UnitPolice, UnitDKP, UnitAmbulance, UnitRescue}
+
+// Valid reports whether t is a known unit type.
+func (t UnitType) Valid() bool {
+	for _, v := range UnitTypes {
+		if v == t {
+			return true
+		}
+	}
+	return false
+}
+
+// UnitStatus is where a unit is in its work cycle.
+type UnitStatus string
+
+// Unit statuses: available → dispatched → enroute → onscene → available;
+// offduty for units out of service.
+const (
+	UnitAvailable  UnitStatus = "available"
+	UnitDispatched UnitStatus = "dispatched"
+	UnitEnroute    UnitStatus = "enroute"
+	UnitOnscene    UnitStatus = "onscene"
+	UnitOffduty    UnitStatus = "offduty"
+)
+
+// Valid reports whether s is a known unit status.
+func (s UnitStatus) Valid() bool {
+	switch s {
+	case UnitAvailable, UnitDispatched, UnitEnroute, UnitOnscene, UnitOffduty:
+		return true
+	}
+	return false
+}
+
+// Busy reports whether a unit in status s is working an incident.
+func (s UnitStatus) Busy() bool {
+	return s == UnitDispatched || s == UnitEnroute || s == UnitOnscene
+}
+
+// Unit is a vehicle or team that can be dispatched.
+type Unit struct {
+	ID         string     `json:"id"`
+	Callsign   string     `json:"callsign"`
+	Type       UnitType   `json:"type"`
+	Agency     string     `json:"agency"`
+	Station    string     `json:"station"`
+	Status     UnitStatus `json:"status"`
+	StatusAt   time.Time  `json:"status_at"`
+	Location   geo.Point  `json:"location"`
+	PositionAt time.Time  `json:"position_at"`
+	Heading    *float64   `json:"heading,omitempty"`
+	Speed      *float64   `json:"speed,omitempty"`
+	Accuracy   *float64   `json:"accuracy,omitempty"`
+	IncidentID string     `json:"incident_id,omitempty"`
+}
+
+// Station is a base where units wait for work.
+type Station struct {
+	ID       string    `json:"id"`
+	Name     string    `json:"name"`
+	Agency   string    `json:"agency"`
+	Location geo.Point `json:"location"`
+}
