@@ -29,9 +29,9 @@ func (j *memJournal) Append(evs []cc112.Event) <-chan error {
 	return ch
 }
 func (j *memJournal) Replay(context.Context, uint64, func(cc112.Event) error) error { return nil }
-func (j *memJournal) LastSeq() uint64                                            { j.mu.Lock(); defer j.mu.Unlock(); return j.seq }
-func (j *memJournal) Ping(context.Context) error                                 { return nil }
-func (j *memJournal) Close() error                                               { return nil }
+func (j *memJournal) LastSeq() uint64                                               { j.mu.Lock(); defer j.mu.Unlock(); return j.seq }
+func (j *memJournal) Ping(context.Context) error                                    { return nil }
+func (j *memJournal) Close() error                                                  { return nil }
 
 type stepClock struct{ t time.Time }
 
