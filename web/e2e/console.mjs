@@ -154,6 +154,7 @@ async function run() {
 
   step = 'screenshots';
   await a.click('#detail .panel-close');
+  await a.evaluate(() => document.querySelectorAll('.toast').forEach((el) => el.remove()));
   await a.waitForTimeout(300);
   await a.screenshot({ path: join(SHOTS, 'console-wall.png') });
   await a.locator('.inc-row', { hasText: changed.numbers[0] }).click();

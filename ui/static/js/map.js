@@ -43,6 +43,11 @@ export class WallMap {
     else el.classList.add('tiles-off');
     for (const name of ['districts', 'cameras', 'units', 'incidents']) this.layers[name].addTo(this.map);
     this.map.on('click', (e) => this.h.pick(e.latlng));
+    // Zoomed out to the whole city, the callsigns of units idle at their
+    // stations only hide the ones that matter: show those of busy units.
+    const far = () => el.classList.toggle('far', this.map.getZoom() < 13.5);
+    this.map.on('zoomend', far);
+    far();
     this.pickMarker = null;
   }
 
@@ -171,6 +176,7 @@ export class WallMap {
     this.renderIncidents();
     const inc = id && this.store.incidents.get(id);
     if (inc) this.map.panTo([inc.location.lat, inc.location.lon], { animate: true });
+    else if (!id) this.fit(); // back to the whole city when the detail closes
   }
 
   /** showPick marks where the new incident will be (null removes the mark). */
