@@ -19,6 +19,8 @@ type Config struct {
 	Logger           *slog.Logger
 	// Tiles is the console's basemap (GET /api/v1/config).
 	Tiles Tiles
+	// Live is the websocket feed (GET /api/v1/live); nil answers 503.
+	Live http.Handler
 }
 
 // Tiles names a slippy-map tile server: a URL template with {z}/{x}/{y}
@@ -37,6 +39,7 @@ type Server struct {
 	routes    []route
 	assets    *assets
 	tiles     Tiles
+	liveFeed  http.Handler
 }
 
 // route is one registered endpoint. Every route is declared in one table so
@@ -50,6 +53,7 @@ type route struct {
 // NewServer builds the handler and registers every route.
 func NewServer(cfg Config) *Server {
 	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(), tiles: cfg.Tiles}
+	s.liveFeed = cfg.Live
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -78,6 +82,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/cameras/{id}", s.getCamera},
 		{"GET", "/api/v1/districts", s.getDistricts},
 		{"GET", "/api/v1/config", s.consoleConfig},
+		{"GET", "/api/v1/live", s.live},
 		{"GET", "/static/{version}/{path...}", s.static},
 	}
 	for _, rt := range s.routes {

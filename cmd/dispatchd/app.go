@@ -14,6 +14,7 @@ import (
 	"cc112/bolt"
 	"cc112/demo"
 	"cc112/dispatch"
+	"cc112/live"
 	"cc112/sim"
 	"cc112/ui"
 )
@@ -33,9 +34,13 @@ type Main struct {
 	// Listener, when set, is served instead of listening on Addr (tests
 	// use it to watch or cut connections).
 	Listener net.Listener
+	// AllowedOrigins are browser origins allowed on the live websocket
+	// besides the server's own host.
+	AllowedOrigins []string
 
 	Journal *bolt.Journal
 	Engine  *dispatch.Engine
+	Live    *live.Hub
 
 	ln      net.Listener
 	srv     *http.Server
@@ -87,6 +92,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	if m.Live, err = live.New(live.Config{Source: m.Engine, Logger: m.Logger, AllowedOrigins: m.AllowedOrigins}); err != nil {
+		return err
+	}
+	m.Engine.SetPublisher(m.Live) // after replay: the feed starts a new epoch
 	if m.Demo && m.Engine.LastSeq() == 0 {
 		if err := seed(ctx, m.Engine, city); err != nil {
 			return fmt.Errorf("seed demo city: %w", err)
@@ -97,7 +106,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	handler := ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger, Tiles: m.Tiles})
+	handler := ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger, Tiles: m.Tiles, Live: m.Live})
 	if m.ln = m.Listener; m.ln == nil {
 		if m.ln, err = net.Listen("tcp", m.Addr); err != nil {
 			return err
@@ -157,6 +166,13 @@ func (m *Main) Close(ctx context.Context) error {
 	}
 	m.closed = true
 	var errs []error
+	// Websockets first: http.Server.Shutdown does not close hijacked
+	// connections, the hub sends them a close frame (1001, going away).
+	if m.Live != nil {
+		if err := m.Live.Close(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("live feed: %w", err))
+		}
+	}
 	if m.srv != nil {
 		if err := m.srv.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
