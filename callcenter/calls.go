@@ -137,7 +137,7 @@ func (s *Service) StartCall(ctx context.Context, n NewCall, key, fp string) (*Ca
 		c := &Call{ID: dispatch.NewID("call"), Phone: n.Phone, Name: n.Name, NIK: n.NIK, Channel: n.Channel,
 			Status: CallActive, StartedAt: tx.Now()}
 		tx.Emit(evCallStarted, c)
-		return s.calls[c.ID], nil
+		return s.calls[c.ID].clone(), nil
 	}))
 }
 
@@ -217,10 +217,10 @@ func (s *Service) AttachAML(ctx context.Context, a AML) (*AMLResult, error) {
 			return &AMLResult{Status: "pending", Phone: a.Phone}, nil
 		}
 		if c.Location != nil && c.Location.Source == "aml" && c.Location.At.After(loc.At) {
-			return &AMLResult{Status: "stale", Call: c, Phone: a.Phone}, nil
+			return &AMLResult{Status: "stale", Call: c.clone(), Phone: a.Phone}, nil
 		}
 		tx.Emit(evCallLocated, locatedPayload{CallID: c.ID, Location: loc})
-		return &AMLResult{Status: "attached", Call: c, Phone: a.Phone}, nil
+		return &AMLResult{Status: "attached", Call: c.clone(), Phone: a.Phone}, nil
 	}))
 }
 
@@ -276,7 +276,7 @@ func (s *Service) SetLocation(ctx context.Context, callID string, m ManualLocati
 		loc := Location{Lat: p.Lat, Lon: p.Lon, RadiusM: radius, Source: m.Source, Address: m.Address,
 			At: tx.Now(), ReceivedAt: tx.Now()}
 		tx.Emit(evCallLocated, locatedPayload{CallID: c.ID, Location: loc})
-		return c, nil
+		return c.clone(), nil
 	}))
 }
 
@@ -317,7 +317,7 @@ func (s *Service) CloseCall(ctx context.Context, callID, reason, key, fp string)
 			return nil, err
 		}
 		tx.Emit(evCallClosed, closedPayload{CallID: c.ID, Reason: reason})
-		return c, nil
+		return c.clone(), nil
 	}))
 }
 

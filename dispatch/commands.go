@@ -124,17 +124,6 @@ func NewID(prefix string) string {
 	return prefix + "_" + hex.EncodeToString(b[:])
 }
 
-func unmarshalResult[T any](raw json.RawMessage, err error) (T, error) {
-	var v T
-	if err != nil {
-		return v, err
-	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return v, err
-	}
-	return v, nil
-}
-
 // CreateIncident records a new incident. key and fingerprint make retries
 // idempotent (both may be empty).
 func (e *Engine) CreateIncident(ctx context.Context, n NewIncident, key, fingerprint string) (*cc112.Incident, error) {
@@ -144,15 +133,14 @@ func (e *Engine) CreateIncident(ctx context.Context, n NewIncident, key, fingerp
 	if err := n.Validate(e.cfg.Plan); err != nil {
 		return nil, err
 	}
-	return unmarshalResult[*cc112.Incident](e.Exec(ctx, key, fingerprint, func(tx *Tx) (any, error) {
+	return run(e, ctx, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
 		return tx.CreateIncident(n)
-	}))
+	})
 }
 
 // CreateIncident validates and records a new incident inside a command, so
 // that an extension (the call center) can create it in the same journal
-// batch as its own events. The incident returned is the engine's: read it
-// only inside the command.
+// batch as its own events. It returns a copy.
 func (tx *Tx) CreateIncident(n NewIncident) (*cc112.Incident, error) {
 	e := tx.e
 	if err := n.Validate(e.cfg.Plan); err != nil {
@@ -171,18 +159,18 @@ func (tx *Tx) CreateIncident(n NewIncident) (*cc112.Incident, error) {
 		inc.Callers = 1
 	}
 	tx.Emit(EvIncidentCreated, inc)
-	return e.incidents[inc.ID], nil
+	return e.incidents[inc.ID].Clone(), nil
 }
 
 // LinkCaller counts one more call for an active incident (a duplicate
-// report linked to it) inside a command.
+// report linked to it) inside a command and returns a copy of it.
 func (tx *Tx) LinkCaller(incidentID, callID string) (*cc112.Incident, error) {
 	inc, err := tx.e.activeIncident(incidentID)
 	if err != nil {
 		return nil, err
 	}
 	tx.Emit(EvCallerLinked, callerLinkedPayload{IncidentID: inc.ID, CallID: callID})
-	return inc, nil
+	return inc.Clone(), nil
 }
 
 // AssignResult is the answer to an assignment: the incident as it now is,
@@ -195,7 +183,7 @@ type AssignResult struct {
 
 // Assign sends one unit to an incident. Only available units can go.
 func (e *Engine) Assign(ctx context.Context, incidentID, unitID, key, fingerprint string) (*AssignResult, error) {
-	return unmarshalResult[*AssignResult](e.Exec(ctx, key, fingerprint, func(tx *Tx) (any, error) {
+	return run(e, ctx, key, fingerprint, func(tx *Tx) (*AssignResult, error) {
 		inc, err := e.activeIncident(incidentID)
 		if err != nil {
 			return nil, err
@@ -208,15 +196,15 @@ func (e *Engine) Assign(ctx context.Context, incidentID, unitID, key, fingerprin
 			return nil, cc112.Errorf(cc112.EConflict, "unit %s is %s, not available", u.Callsign, u.Status)
 		}
 		tx.Emit(EvUnitAssigned, assignPayload{IncidentID: inc.ID, UnitID: u.ID})
-		return &AssignResult{Incident: inc, Assigned: []string{u.ID}, Missing: []cc112.Need{}}, nil
-	}))
+		return &AssignResult{Incident: inc.Clone(), Assigned: []string{u.ID}, Missing: []cc112.Need{}}, nil
+	})
 }
 
 // AutoAssign sends the nearest available units the category's response plan
 // asks for, less those already working the incident, in one command. Partial
 // plans are sent and the shortfall reported; nothing available is a conflict.
 func (e *Engine) AutoAssign(ctx context.Context, incidentID, key, fingerprint string) (*AssignResult, error) {
-	return unmarshalResult[*AssignResult](e.Exec(ctx, key, fingerprint, func(tx *Tx) (any, error) {
+	return run(e, ctx, key, fingerprint, func(tx *Tx) (*AssignResult, error) {
 		inc, err := e.activeIncident(incidentID)
 		if err != nil {
 			return nil, err
@@ -227,7 +215,7 @@ func (e *Engine) AutoAssign(ctx context.Context, incidentID, key, fingerprint st
 				have[a.Type]++
 			}
 		}
-		res := &AssignResult{Incident: inc, Assigned: []string{}, Missing: []cc112.Need{}}
+		res := &AssignResult{Assigned: []string{}, Missing: []cc112.Need{}}
 		for _, need := range e.cfg.Plan[inc.Category] {
 			want := need.Count - have[need.Type]
 			if want <= 0 {
@@ -248,8 +236,9 @@ func (e *Engine) AutoAssign(ctx context.Context, incidentID, key, fingerprint st
 			}
 			return nil, cc112.Errorf(cc112.EConflict, "no available units for the %s response plan", inc.Category)
 		}
+		res.Incident = inc.Clone()
 		return res, nil
-	}))
+	})
 }
 
 func (e *Engine) activeIncident(id string) (*cc112.Incident, error) {
@@ -266,7 +255,7 @@ func (e *Engine) activeIncident(id string) (*cc112.Incident, error) {
 // SetUnitStatus records a unit's status change (en route, on scene,
 // available, off duty).
 func (e *Engine) SetUnitStatus(ctx context.Context, unitID string, status cc112.UnitStatus, key, fingerprint string) (*cc112.Unit, error) {
-	return unmarshalResult[*cc112.Unit](e.Exec(ctx, key, fingerprint, func(tx *Tx) (any, error) {
+	return run(e, ctx, key, fingerprint, func(tx *Tx) (*cc112.Unit, error) {
 		u, ok := e.units[unitID]
 		if !ok {
 			return nil, cc112.Errorf(cc112.ENotFound, "unit %q not found", unitID)
@@ -274,12 +263,12 @@ func (e *Engine) SetUnitStatus(ctx context.Context, unitID string, status cc112.
 		if err := e.checkUnitTransition(u, status); err != nil {
 			return nil, err
 		}
-		if status == u.Status {
-			return u, nil // a repeated tap changes nothing
+		if status != u.Status { // a repeated tap changes nothing
+			tx.Emit(EvUnitStatus, unitStatusPayload{UnitID: u.ID, Status: status})
 		}
-		tx.Emit(EvUnitStatus, unitStatusPayload{UnitID: u.ID, Status: status})
-		return u, nil
-	}))
+		uc := *u
+		return &uc, nil
+	})
 }
 
 // CloseIncident closes an incident with a disposition and frees its units.
@@ -291,14 +280,14 @@ func (e *Engine) CloseIncident(ctx context.Context, incidentID, disposition, key
 	if err := checkText("disposition", disposition, maxDisposition); err != nil {
 		return nil, err
 	}
-	return unmarshalResult[*cc112.Incident](e.Exec(ctx, key, fingerprint, func(tx *Tx) (any, error) {
+	return run(e, ctx, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
 		inc, err := e.activeIncident(incidentID)
 		if err != nil {
 			return nil, err
 		}
 		tx.Emit(EvIncidentClosed, closePayload{IncidentID: inc.ID, Disposition: disposition})
-		return inc, nil
-	}))
+		return inc.Clone(), nil
+	})
 }
 
 // Position is a fix reported by a field unit.
@@ -377,7 +366,7 @@ func (e *Engine) RegisterUnits(ctx context.Context, units []cc112.Unit) error {
 			return cc112.Errorf(cc112.EInvalid, "unit %q: a new unit cannot be on an incident", u.ID)
 		}
 	}
-	_, err := e.Exec(ctx, "", "", func(tx *Tx) (any, error) {
+	_, err := e.exec(ctx, "", "", func(tx *Tx) (any, error) {
 		for _, u := range units {
 			if old, ok := e.units[u.ID]; ok && old.IncidentID != "" {
 				return nil, cc112.Errorf(cc112.EConflict, "unit %s is on an incident", u.ID)
@@ -402,7 +391,7 @@ func (e *Engine) RegisterCameras(ctx context.Context, cams []cc112.Camera) error
 			return err
 		}
 	}
-	_, err := e.Exec(ctx, "", "", func(tx *Tx) (any, error) {
+	_, err := e.exec(ctx, "", "", func(tx *Tx) (any, error) {
 		for _, c := range cams {
 			if c.Status == "" {
 				c.Status = cc112.CameraUnknown
@@ -423,7 +412,7 @@ func (e *Engine) SetCameraStatus(ctx context.Context, id string, status cc112.Ca
 	if !status.Valid() {
 		return cc112.Errorf(cc112.EInvalid, "unknown camera status %q", status)
 	}
-	_, err := e.Exec(ctx, "", "", func(tx *Tx) (any, error) {
+	_, err := e.exec(ctx, "", "", func(tx *Tx) (any, error) {
 		c, ok := e.cameras[id]
 		if !ok {
 			return nil, cc112.Errorf(cc112.ENotFound, "camera %q not found", id)
