@@ -12,6 +12,7 @@ import (
 
 	"cc112"
 	"cc112/bolt"
+	"cc112/callcenter"
 	"cc112/demo"
 	"cc112/dispatch"
 	"cc112/sim"
@@ -33,8 +34,15 @@ type Main struct {
 	// Listener, when set, is served instead of listening on Addr (tests
 	// use it to watch or cut connections).
 	Listener net.Listener
+	// CallCenter configures calls and complaints (SLAs, the mayor's phone,
+	// the SMS gateway); AMLKey, when set, must sign AML HTTPS forms;
+	// SLATick is how often the complaint SLAs are checked (1 s).
+	CallCenter callcenter.Config
+	AMLKey     []byte
+	SLATick    time.Duration
 
 	Journal *bolt.Journal
+	Calls   *callcenter.Service
 	Engine  *dispatch.Engine
 
 	ln      net.Listener
@@ -81,12 +89,16 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.Journal, err = bolt.Open(m.StateDir, m.Logger); err != nil {
 		return err
 	}
+	ccfg := m.CallCenter
+	ccfg.Clock, ccfg.Logger, ccfg.Districts = m.Clock, m.Logger, city.Districts
+	m.Calls = callcenter.New(ccfg)
 	m.Engine, err = dispatch.New(ctx, dispatch.Config{
 		Journal: m.Journal, Clock: m.Clock, Logger: m.Logger, Districts: city.Districts,
-	}, nil)
+	}, m.Calls.Appliers())
 	if err != nil {
 		return err
 	}
+	m.Calls.Bind(m.Engine)
 	if m.Demo && m.Engine.LastSeq() == 0 {
 		if err := seed(ctx, m.Engine, city); err != nil {
 			return fmt.Errorf("seed demo city: %w", err)
@@ -97,7 +109,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	handler := ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger, Tiles: m.Tiles})
+	handler := ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger, Tiles: m.Tiles,
+		Calls: m.Calls, AMLKey: m.AMLKey})
 	if m.ln = m.Listener; m.ln == nil {
 		if m.ln, err = net.Listen("tcp", m.Addr); err != nil {
 			return err
@@ -119,6 +132,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		if err := m.srv.Serve(m.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Logger.Error("http server", "err", err)
 		}
+	}()
+	m.wg.Add(1)
+	go func() { // complaint SLAs: the mayor's SMS, resent after a restart
+		defer m.wg.Done()
+		m.Calls.Run(bg, m.SLATick)
 	}()
 	if m.Sim {
 		s := sim.New(m.Engine, city, m.Clock, m.Logger)
