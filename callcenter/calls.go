@@ -341,12 +341,14 @@ func (s *Service) CreateIncident(ctx context.Context, n dispatch.NewIncident, ke
 			}
 		}
 		caller := cc112.Caller{Name: c.Name, Phone: c.Phone, NIK: c.NIK}
-		if n.Caller != nil { // what the call-taker typed fills the gaps
+		if n.Caller != nil { // typed after the call started: fills the gaps
 			if caller.Name == "" {
-				caller.Name = n.Caller.Name
+				caller.Name = strings.TrimSpace(n.Caller.Name)
 			}
-			if caller.NIK == "" {
-				caller.NIK = n.Caller.NIK
+			if nik := strings.TrimSpace(n.Caller.NIK); caller.NIK == "" && nik != "" {
+				if caller.NIK, err = CheckNIK(nik); err != nil {
+					return nil, err
+				}
 			}
 		}
 		n.Caller = &caller

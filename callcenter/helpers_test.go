@@ -92,7 +92,7 @@ func near(p geo.Point, dNorthM, dEastM float64) geo.Point {
 
 // fixture is an engine with the call center on a real bbolt journal.
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	dir   string
 	clock *fakeClock
 	sms   *smsSpy
@@ -103,7 +103,7 @@ type fixture struct {
 	pub   *recorder
 }
 
-func newFixture(t *testing.T, cfg Config) *fixture {
+func newFixture(t testing.TB, cfg Config) *fixture {
 	t.Helper()
 	f := &fixture{t: t, dir: t.TempDir(), clock: &fakeClock{t: t0}, sms: &smsSpy{}, cfg: cfg}
 	if f.cfg.SMS == nil {
@@ -170,7 +170,7 @@ func wantCode(t *testing.T, err error, code string) {
 	}
 }
 
-func must[T any](t *testing.T) func(T, error) T {
+func must[T any](t testing.TB) func(T, error) T {
 	return func(v T, err error) T {
 		t.Helper()
 		if err != nil {
