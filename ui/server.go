@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"cc112/callcenter"
 	"cc112/dispatch"
 )
 
@@ -21,6 +22,13 @@ type Config struct {
 	Tiles Tiles
 	// Live is the websocket feed (GET /api/v1/live); nil answers 503.
 	Live http.Handler
+	// Calls is the call center (calls, AML, complaints); nil turns its
+	// endpoints off (503). AMLKey, when set, must sign AML HTTPS forms.
+	Calls  *callcenter.Service
+	AMLKey []byte
+	// ComplaintsPerMinute limits public complaints per client address
+	// (default 5, burst as many).
+	ComplaintsPerMinute int
 }
 
 // Tiles names a slippy-map tile server: a URL template with {z}/{x}/{y}
@@ -40,6 +48,10 @@ type Server struct {
 	assets    *assets
 	tiles     Tiles
 	liveFeed  http.Handler
+
+	calls          *callcenter.Service
+	amlKey         []byte
+	complaintLimit *rateLimiter
 }
 
 // route is one registered endpoint. Every route is declared in one table so
@@ -57,6 +69,11 @@ func NewServer(cfg Config) *Server {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.calls, s.amlKey = cfg.Calls, cfg.AMLKey
+	if cfg.ComplaintsPerMinute <= 0 {
+		cfg.ComplaintsPerMinute = 5
+	}
+	s.complaintLimit = newRateLimiter(cfg.ComplaintsPerMinute, cfg.ComplaintsPerMinute, 10_000)
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		panic(err) // the embedded files are part of the build: a broken build
@@ -84,6 +101,26 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/config", s.consoleConfig},
 		{"GET", "/api/v1/live", s.live},
 		{"GET", "/static/{version}/{path...}", s.static},
+		// The call center: calls, caller location, duplicates, complaints.
+		{"POST", "/api/v1/calls", s.postCall},
+		{"GET", "/api/v1/calls", s.listCalls},
+		{"GET", "/api/v1/calls/{id}", s.getCall},
+		{"POST", "/api/v1/calls/{id}/location", s.postCallLocation},
+		{"POST", "/api/v1/calls/{id}/close", s.postCallClose},
+		{"POST", "/api/v1/aml", s.postAML},
+		{"GET", "/api/v1/incidents/duplicates", s.getDuplicates},
+		{"POST", "/api/v1/incidents/{id}/calls", s.postIncidentCall},
+		{"POST", "/api/v1/complaints", s.postComplaint},
+		{"GET", "/api/v1/complaints", s.listComplaints},
+		{"GET", "/api/v1/complaints/meta", s.complaintMeta},
+		{"GET", "/api/v1/complaints/report", s.complaintReport},
+		{"GET", "/api/v1/complaints/{ref}", s.getComplaint},
+		{"POST", "/api/v1/complaints/{id}/forward", s.complaintAction("forward")},
+		{"POST", "/api/v1/complaints/{id}/respond", s.complaintAction("respond")},
+		{"POST", "/api/v1/complaints/{id}/feedback", s.complaintAction("feedback")},
+		{"GET", "/calltaker", s.page("calltaker.html")},
+		{"GET", "/complaint", s.page("complaint.html")},
+		{"GET", "/desk", s.page("desk.html")},
 	}
 	for _, rt := range s.routes {
 		s.mux.HandleFunc(rt.Method+" "+rt.Pattern, rt.Handler)

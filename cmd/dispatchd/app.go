@@ -12,6 +12,7 @@ import (
 
 	"cc112"
 	"cc112/bolt"
+	"cc112/callcenter"
 	"cc112/demo"
 	"cc112/dispatch"
 	"cc112/live"
@@ -37,8 +38,15 @@ type Main struct {
 	// AllowedOrigins are browser origins allowed on the live websocket
 	// besides the server's own host.
 	AllowedOrigins []string
+	// CallCenter configures calls and complaints (SLAs, the mayor's phone,
+	// the SMS gateway); AMLKey, when set, must sign AML HTTPS forms;
+	// SLATick is how often the complaint SLAs are checked (1 s).
+	CallCenter callcenter.Config
+	AMLKey     []byte
+	SLATick    time.Duration
 
 	Journal *bolt.Journal
+	Calls   *callcenter.Service
 	Engine  *dispatch.Engine
 	Live    *live.Hub
 
@@ -86,9 +94,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.Journal, err = bolt.Open(m.StateDir, m.Logger); err != nil {
 		return err
 	}
+	ccfg := m.CallCenter
+	ccfg.Clock, ccfg.Logger, ccfg.Districts = m.Clock, m.Logger, city.Districts
+	m.Calls = callcenter.New(ccfg)
 	m.Engine, err = dispatch.New(ctx, dispatch.Config{
 		Journal: m.Journal, Clock: m.Clock, Logger: m.Logger, Districts: city.Districts,
-	}, nil)
+	}, m.Calls.Appliers())
 	if err != nil {
 		return err
 	}
@@ -96,6 +107,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	m.Engine.SetPublisher(m.Live) // after replay: the feed starts a new epoch
+	m.Calls.Bind(m.Engine)
 	if m.Demo && m.Engine.LastSeq() == 0 {
 		if err := seed(ctx, m.Engine, city); err != nil {
 			return fmt.Errorf("seed demo city: %w", err)
@@ -106,7 +118,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	handler := ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger, Tiles: m.Tiles, Live: m.Live})
+	handler := ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger, Tiles: m.Tiles,
+		Live: m.Live, Calls: m.Calls, AMLKey: m.AMLKey})
 	if m.ln = m.Listener; m.ln == nil {
 		if m.ln, err = net.Listen("tcp", m.Addr); err != nil {
 			return err
@@ -128,6 +141,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		if err := m.srv.Serve(m.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Logger.Error("http server", "err", err)
 		}
+	}()
+	m.wg.Add(1)
+	go func() { // complaint SLAs: the mayor's SMS, resent after a restart
+		defer m.wg.Done()
+		m.Calls.Run(bg, m.SLATick)
 	}()
 	if m.Sim {
 		s := sim.New(m.Engine, city, m.Clock, m.Logger)

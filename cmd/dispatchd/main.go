@@ -16,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"cc112/callcenter"
 )
 
 func main() {
@@ -36,6 +38,11 @@ func run(args []string) error {
 	fs.StringVar(&m.Tiles.URL, "tiles", envString("DISPATCH_TILES", m.Tiles.URL), "basemap tile URL template of the console, \"\" for none: the kecamatan outlines only (env DISPATCH_TILES)")
 	fs.StringVar(&m.Tiles.Attribution, "tiles-attribution", envString("DISPATCH_TILES_ATTRIBUTION", m.Tiles.Attribution), "attribution shown for the tiles (env DISPATCH_TILES_ATTRIBUTION)")
 	origins := fs.String("allowed-origins", envString("DISPATCH_ALLOWED_ORIGINS", ""), "comma-separated browser origins (https://host[:port]) allowed on the live websocket besides the server's own (env DISPATCH_ALLOWED_ORIGINS)")
+	fs.DurationVar(&m.CallCenter.ResponseSLA, "complaint-response-sla", envDuration("DISPATCH_COMPLAINT_RESPONSE_SLA", time.Hour), "time an agency has to answer a forwarded complaint before the mayor gets an SMS (env DISPATCH_COMPLAINT_RESPONSE_SLA)")
+	fs.DurationVar(&m.CallCenter.FeedbackSLA, "complaint-feedback-sla", envDuration("DISPATCH_COMPLAINT_FEEDBACK_SLA", 24*time.Hour), "time within which the citizen gets feedback on a complaint (env DISPATCH_COMPLAINT_FEEDBACK_SLA)")
+	fs.StringVar(&m.CallCenter.MayorPhone, "mayor-phone", envString("DISPATCH_MAYOR_PHONE", ""), "phone number that gets the SMS about unanswered complaints; empty records the escalation without sending (env DISPATCH_MAYOR_PHONE)")
+	smsWebhook := fs.String("sms-webhook", envString("DISPATCH_SMS_WEBHOOK", ""), "URL that takes SMS as JSON {to, text, id}; empty logs them instead (env DISPATCH_SMS_WEBHOOK)")
+	amlKey := fs.String("aml-hmac-key", envString("DISPATCH_AML_HMAC_KEY", ""), "key that must sign AML HTTPS forms (hmac field); empty accepts unsigned forms (env DISPATCH_AML_HMAC_KEY)")
 	logLevel := fs.String("log-level", envString("DISPATCH_LOG_LEVEL", "info"), "debug, info, warn or error (env DISPATCH_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -49,6 +56,20 @@ func run(args []string) error {
 	}
 	m.AllowedOrigins = strings.Split(*origins, ",")
 	m.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
+	if m.CallCenter.ResponseSLA <= 0 || m.CallCenter.FeedbackSLA <= 0 {
+		return fmt.Errorf("-complaint-response-sla and -complaint-feedback-sla must be positive")
+	}
+	if *smsWebhook != "" {
+		m.CallCenter.SMS = &callcenter.WebhookSMS{URL: *smsWebhook}
+	}
+	if m.CallCenter.MayorPhone != "" {
+		p, err := callcenter.NormalizePhone(m.CallCenter.MayorPhone)
+		if err != nil {
+			return fmt.Errorf("-mayor-phone: %w", err)
+		}
+		m.CallCenter.MayorPhone = p
+	}
+	m.AMLKey = []byte(*amlKey)
 	m.Sim = m.Demo
 	if *sim != "" {
 		v, err := strconv.ParseBool(*sim)
@@ -75,6 +96,15 @@ func run(args []string) error {
 func envString(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok {
 		return v
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, ok := os.LookupEnv(name); ok {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
 	}
 	return def
 }
