@@ -88,6 +88,11 @@ func NewMuxer(sps, pps []byte) *Muxer {
 // Params returns the current SPS and PPS.
 func (m *Muxer) Params() (sps, pps []byte) { return m.sps, m.pps }
 
+// SetParams replaces the parameter sets (a new SDP after a reconnect).
+func (m *Muxer) SetParams(sps, pps []byte) {
+	m.sps, m.pps = clone(sps), clone(pps)
+}
+
 // Reset is called when the source restarts (a reconnect): its timestamps
 // start over, so the next IDR continues the timeline after the last frame.
 func (m *Muxer) Reset() {
