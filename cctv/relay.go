@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"cc112/cctv/mse"
@@ -144,6 +145,20 @@ func (r *Relay) Watch(id string) (*Viewer, error) {
 	return s.add(), nil
 }
 
+// Live reports whether the camera's upstream delivered a frame within the
+// relay's Timeout: then it is online, and the prober need not open a second
+// session on it.
+func (r *Relay) Live(id string) bool {
+	r.mu.Lock()
+	s := r.streams[id]
+	r.mu.Unlock()
+	if s == nil {
+		return false
+	}
+	last := s.lastFrame.Load()
+	return last != 0 && time.Since(time.Unix(0, last)) < r.cfg.Timeout
+}
+
 // Upstreams is the number of open upstream sessions (cameras being read).
 func (r *Relay) Upstreams() int {
 	r.mu.Lock()
@@ -169,9 +184,10 @@ func (r *Relay) Close() {
 
 // stream is one camera's upstream and its viewers.
 type stream struct {
-	id     string
-	r      *Relay
-	cancel context.CancelFunc
+	id        string
+	r         *Relay
+	cancel    context.CancelFunc
+	lastFrame atomic.Int64 // unix nanoseconds of the last fragment
 
 	mu      sync.Mutex
 	viewers map[*Viewer]struct{}
@@ -292,6 +308,7 @@ func (s *stream) setParams(sps, pps []byte) error {
 
 func (s *stream) fragment(f mse.Fragment, arrived time.Time) {
 	m := Msg{Kind: MsgMedia, Data: f.Data, Key: f.Key, Arrived: arrived}
+	s.lastFrame.Store(arrived.UnixNano())
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if f.Key {
