@@ -3,8 +3,6 @@ package cctv_test
 import (
 	"context"
 	"fmt"
-	"net"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,53 +12,12 @@ import (
 	"cc112/cctv/rtspsrc"
 )
 
-func closedAddr(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// silentAddr accepts connections and never answers.
-func silentAddr(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return l.Addr().String()
-}
-
 func TestProberSweep(t *testing.T) {
 	sim := camsim.ForTest(t, 1, false)
 	eng, _ := newEngine(t,
 		cc112.Camera{ID: "online", Name: "camsim", RTSPURL: sim.URL(1)},
-		cc112.Camera{ID: "offline", Name: "closed port", RTSPURL: "rtsp://u:p@" + closedAddr(t) + "/x"},
-		cc112.Camera{ID: "stalled", Name: "silent listener", RTSPURL: "rtsp://" + silentAddr(t) + "/x"},
+		cc112.Camera{ID: "offline", Name: "closed port", RTSPURL: "rtsp://u:p@" + camsim.ClosedAddr(t) + "/x"},
+		cc112.Camera{ID: "stalled", Name: "silent listener", RTSPURL: "rtsp://" + camsim.SilentAddr(t) + "/x"},
 		cc112.Camera{ID: "frozen", Name: "no frame after PLAY", RTSPURL: "rtsp://" + sim.Addr() + "/frozen/1"},
 		cc112.Camera{ID: "nourl", Name: "no URL"},
 	)
@@ -98,7 +55,7 @@ func TestProberSweep(t *testing.T) {
 // listeners, the rest on camsim.
 func cameras249(t testing.TB, sim *camsim.Server) []cc112.Camera {
 	var cams []cc112.Camera
-	silent := silentAddr(t)
+	silent := camsim.SilentAddr(t)
 	for k := 0; k < 249; k++ {
 		c := cc112.Camera{ID: fmt.Sprintf("c%03d", k), Name: "cam"}
 		switch {
@@ -107,7 +64,7 @@ func cameras249(t testing.TB, sim *camsim.Server) []cc112.Camera {
 		case k%25 == 0:
 			c.RTSPURL = "rtsp://" + silent + "/x"
 		default:
-			c.RTSPURL = "rtsp://" + closedAddr(t) + "/x"
+			c.RTSPURL = "rtsp://" + camsim.ClosedAddr(t) + "/x"
 		}
 		cams = append(cams, c)
 	}

@@ -6,8 +6,10 @@ package ui
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
+	"cc112/cctv"
 	"cc112/dispatch"
 )
 
@@ -17,6 +19,9 @@ type Config struct {
 	// DistrictsGeoJSON is served as is at /api/v1/districts.
 	DistrictsGeoJSON []byte
 	Logger           *slog.Logger
+	// Relay and Views enable live video and its audit (nil: answered 503).
+	Relay *cctv.Relay
+	Views *cctv.Views
 }
 
 // Server is the http.Handler of dispatchd.
@@ -26,6 +31,9 @@ type Server struct {
 	log       *slog.Logger
 	mux       *http.ServeMux
 	routes    []route
+	relay     *cctv.Relay
+	views     *cctv.Views
+	liveWG    sync.WaitGroup // live video websockets in flight
 }
 
 // route is one registered endpoint. Every route is declared in one table so
@@ -38,7 +46,8 @@ type route struct {
 
 // NewServer builds the handler and registers every route.
 func NewServer(cfg Config) *Server {
-	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux()}
+	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(),
+		relay: cfg.Relay, views: cfg.Views}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -58,6 +67,10 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/cameras", s.listCameras},
 		{"GET", "/api/v1/cameras/nearest", s.nearestCameras},
 		{"GET", "/api/v1/cameras/{id}", s.getCamera},
+		{"POST", "/api/v1/cameras", s.postCamera},
+		{"GET", "/api/v1/cameras/views", s.listViews},
+		{"GET", "/api/v1/cameras/{id}/live", s.cameraLive},
+		{"GET", "/static/", staticHandler()},
 		{"GET", "/api/v1/districts", s.getDistricts},
 	}
 	for _, rt := range s.routes {
@@ -67,6 +80,12 @@ func NewServer(cfg Config) *Server {
 	s.mux.HandleFunc("GET /{$}", s.index)
 	return s
 }
+
+// WaitLive waits for live video websockets to end. http.Server.Shutdown
+// does not wait for hijacked connections: close the relay first (it ends
+// every viewer), then wait here before closing the journal, so that each
+// view's end is recorded.
+func (s *Server) WaitLive() { s.liveWG.Wait() }
 
 // ServeHTTP adds the headers every answer carries and recovers from panics
 // in handlers, so that one bad request cannot take the server down.

@@ -99,6 +99,7 @@ func open(ctx context.Context, cfg Config, anyVideo bool) (*session, error) {
 		ReadTimeout:           timeout,
 		WriteTimeout:          timeout,
 		InitialUDPReadTimeout: timeout,
+		OnTransportSwitch:     func(error) {}, // auto falls back to TCP by design; the default logs to stderr
 		DialContext: func(dctx context.Context, network, addr string) (net.Conn, error) {
 			nc, err := dialer.DialContext(dctx, network, addr)
 			if err == nil {

@@ -3,58 +3,13 @@ package rtspsrc_test
 import (
 	"context"
 	"errors"
-	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"cc112/cctv/camsim"
 	"cc112/cctv/rtspsrc"
 )
-
-// closedPort returns a loopback address nobody listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
-}
-
-// silentListener accepts connections and never answers.
-func silentListener(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return l.Addr().String()
-}
 
 func TestProbe(t *testing.T) {
 	sim := camsim.ForTest(t, 1, false)
@@ -67,8 +22,8 @@ func TestProbe(t *testing.T) {
 		{"H.265 camera with video flowing", "rtsp://" + sim.Addr() + "/h265/1", rtspsrc.Stalled}, // camsim sends no H.265 frames
 		{"answers RTSP but sends no frame", "rtsp://" + sim.Addr() + "/frozen/1", rtspsrc.Stalled},
 		{"unknown path", "rtsp://" + sim.Addr() + "/nope", rtspsrc.Stalled},
-		{"closed port", "rtsp://" + closedPort(t) + "/x", rtspsrc.Offline},
-		{"accepts but never answers", "rtsp://" + silentListener(t) + "/x", rtspsrc.Stalled},
+		{"closed port", "rtsp://" + camsim.ClosedAddr(t) + "/x", rtspsrc.Offline},
+		{"accepts but never answers", "rtsp://" + camsim.SilentAddr(t) + "/x", rtspsrc.Stalled},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -12,6 +12,8 @@ import (
 
 	"cc112"
 	"cc112/bolt"
+	"cc112/cctv"
+	"cc112/cctv/rtspsrc"
 	"cc112/demo"
 	"cc112/dispatch"
 	"cc112/sim"
@@ -29,11 +31,23 @@ type Main struct {
 	Logger   *slog.Logger
 	Clock    cc112.Clock
 
+	// Cameras: probe interval (0: no probing), RTSP transport, how long a
+	// camera's session outlives its last viewer, and a camsim address the
+	// demo cameras point at (cycling over CamSimCameras paths).
+	CameraProbeInterval time.Duration
+	CameraTransport     rtspsrc.Transport
+	CameraCloseAfter    time.Duration
+	CamSim              string
+	CamSimCameras       int
+
 	Journal *bolt.Journal
 	Engine  *dispatch.Engine
+	Relay   *cctv.Relay
+	Views   *cctv.Views
 
 	ln      net.Listener
 	srv     *http.Server
+	handler *ui.Server
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 	closeMu sync.Mutex
@@ -42,7 +56,8 @@ type Main struct {
 
 // NewMain returns a Main with the defaults of the flags.
 func NewMain() *Main {
-	return &Main{Addr: "127.0.0.1:8080", StateDir: "./state", Logger: slog.Default(), Clock: cc112.SystemClock{}}
+	return &Main{Addr: "127.0.0.1:8080", StateDir: "./state", Logger: slog.Default(), Clock: cc112.SystemClock{},
+		CameraProbeInterval: 30 * time.Second, CameraCloseAfter: 10 * time.Second, CamSimCameras: 8}
 }
 
 // Run opens the journal, replays it, seeds the demo if asked and starts
@@ -68,11 +83,16 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.Journal, err = bolt.Open(m.StateDir, m.Logger); err != nil {
 		return err
 	}
+	m.Views = cctv.NewViews()
 	m.Engine, err = dispatch.New(ctx, dispatch.Config{
 		Journal: m.Journal, Clock: m.Clock, Logger: m.Logger, Districts: city.Districts,
-	}, nil)
+	}, m.Views.Appliers())
 	if err != nil {
 		return err
+	}
+	m.Views.Attach(m.Engine)
+	if m.CamSim != "" {
+		pointAtCamSim(city.Cameras, m.CamSim, m.CamSimCameras)
 	}
 	if m.Demo && m.Engine.LastSeq() == 0 {
 		if err := seed(ctx, m.Engine, city); err != nil {
@@ -84,7 +104,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	handler := ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger})
+	m.Relay = cctv.NewRelay(cctv.RelayConfig{Resolve: cameraSources(m.Engine), Transport: m.CameraTransport,
+		CloseAfter: m.CameraCloseAfter, Logger: m.Logger})
+	handler := ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger,
+		Relay: m.Relay, Views: m.Views})
+	m.handler = handler
 	if m.ln, err = net.Listen("tcp", m.Addr); err != nil {
 		return err
 	}
@@ -105,6 +129,15 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			m.Logger.Error("http server", "err", err)
 		}
 	}()
+	if m.CameraProbeInterval > 0 {
+		p := &cctv.Prober{Registry: m.Engine, Interval: m.CameraProbeInterval, Transport: m.CameraTransport,
+			Live: m.Relay.Live, Logger: m.Logger}
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			p.Run(bg)
+		}()
+	}
 	if m.Sim {
 		s := sim.New(m.Engine, city, m.Clock, m.Logger)
 		m.wg.Add(1)
@@ -122,6 +155,30 @@ func seed(ctx context.Context, eng *dispatch.Engine, city *demo.CityData) error 
 		return err
 	}
 	return eng.RegisterCameras(ctx, city.Cameras)
+}
+
+// pointAtCamSim gives the demo cameras synthetic streams: rtsp://addr/cam/K,
+// K cycling over 1…n.
+func pointAtCamSim(cams []cc112.Camera, addr string, n int) {
+	n = max(n, 1)
+	for k := range cams {
+		cams[k].RTSPURL = fmt.Sprintf("rtsp://%s/cam/%d", addr, k%n+1)
+		cams[k].HasVideo = true
+	}
+}
+
+// cameraSources resolves a camera's RTSP URLs for the relay.
+func cameraSources(eng *dispatch.Engine) func(id string) (cctv.Sources, error) {
+	return func(id string) (cctv.Sources, error) {
+		c, err := eng.Camera(id)
+		if err != nil {
+			return cctv.Sources{}, err
+		}
+		if c.RTSPURL == "" && c.SubRTSPURL == "" {
+			return cctv.Sources{}, cc112.Errorf(cc112.EConflict, "camera %s has no video stream", c.Name)
+		}
+		return cctv.Sources{Main: c.RTSPURL, Sub: c.SubRTSPURL}, nil
+	}
 }
 
 // URL is the base URL the server answers on.
@@ -148,6 +205,12 @@ func (m *Main) Close(ctx context.Context) error {
 		}
 	} else if m.ln != nil {
 		_ = m.ln.Close()
+	}
+	if m.Relay != nil {
+		m.Relay.Close() // ends every viewer: hijacked websockets outlive Shutdown
+	}
+	if m.handler != nil {
+		m.handler.WaitLive() // their views' ends are journaled before the journal closes
 	}
 	if m.cancel != nil {
 		m.cancel()

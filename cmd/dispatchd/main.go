@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"cc112/cctv/rtspsrc"
 )
 
 func main() {
@@ -32,12 +34,21 @@ func run(args []string) error {
 	fs.BoolVar(&m.Demo, "demo", envBool("DISPATCH_DEMO", false), "seed the demo city into an empty journal (env DISPATCH_DEMO)")
 	sim := fs.String("sim", envString("DISPATCH_SIM", ""), "simulate incidents and moving units (default true with -demo; env DISPATCH_SIM)")
 	fs.StringVar(&m.CityDir, "city", envString("DISPATCH_CITY", ""), "folder with a kelurahan GeoJSON and a camera CSV, e.g. ../shared/data (env DISPATCH_CITY)")
+	fs.DurationVar(&m.CameraProbeInterval, "camera-probe-interval", envDuration("DISPATCH_CAMERA_PROBE_INTERVAL", 30*time.Second), "how often every camera's health is probed; 0 disables (env DISPATCH_CAMERA_PROBE_INTERVAL)")
+	transport := fs.String("camera-transport", envString("DISPATCH_CAMERA_TRANSPORT", "auto"), "RTSP transport to cameras: auto, tcp or udp (env DISPATCH_CAMERA_TRANSPORT)")
+	fs.DurationVar(&m.CameraCloseAfter, "camera-close-after", envDuration("DISPATCH_CAMERA_CLOSE_AFTER", 10*time.Second), "how long a camera's session stays open after its last viewer left (env DISPATCH_CAMERA_CLOSE_AFTER)")
+	fs.StringVar(&m.CamSim, "camsim", envString("DISPATCH_CAMSIM", ""), "host:port of cmd/camsim: the seeded demo cameras stream from it (env DISPATCH_CAMSIM)")
+	fs.IntVar(&m.CamSimCameras, "camsim-cameras", envInt("DISPATCH_CAMSIM_CAMERAS", 8), "how many camsim paths the demo cameras cycle over (env DISPATCH_CAMSIM_CAMERAS)")
 	logLevel := fs.String("log-level", envString("DISPATCH_LOG_LEVEL", "info"), "debug, info, warn or error (env DISPATCH_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
+	}
+	var err error
+	if m.CameraTransport, err = rtspsrc.ParseTransport(*transport); err != nil {
+		return fmt.Errorf("-camera-transport: %w", err)
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -70,6 +81,24 @@ func run(args []string) error {
 func envString(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok {
 		return v
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, ok := os.LookupEnv(name); ok {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+	}
+	return def
+}
+
+func envInt(name string, def int) int {
+	if v, ok := os.LookupEnv(name); ok {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
+		}
 	}
 	return def
 }
