@@ -131,18 +131,19 @@ func (r *Relay) Watch(id string) (*Viewer, error) {
 	if r.closed {
 		return nil, errors.New("cctv: relay closed")
 	}
-	s := r.streams[id]
-	if s == nil {
-		ctx, cancel := context.WithCancel(context.Background())
-		s = &stream{id: id, r: r, cancel: cancel, viewers: map[*Viewer]struct{}{}}
-		r.streams[id] = s
-		r.wg.Add(1)
-		go func() {
-			defer r.wg.Done()
-			s.run(ctx)
-		}()
+	if s := r.streams[id]; s != nil {
+		return s.add(), nil
 	}
-	return s.add(), nil
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &stream{id: id, r: r, cancel: cancel, viewers: map[*Viewer]struct{}{}}
+	r.streams[id] = s
+	v := s.add() // before run starts: a stream that fails at once must tell this viewer
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		s.run(ctx)
+	}()
+	return v, nil
 }
 
 // Live reports whether the camera's upstream delivered a frame within the
@@ -258,8 +259,14 @@ func (s *stream) closeIfIdle() {
 	}
 }
 
-// end sends a last message to every viewer and stops the upstream.
+// end sends a last message to every viewer and stops the upstream; the
+// next Watch of the camera starts afresh.
 func (s *stream) end(last Msg) {
+	s.r.mu.Lock()
+	if s.r.streams[s.id] == s {
+		delete(s.r.streams, s.id)
+	}
+	s.r.mu.Unlock()
 	s.mu.Lock()
 	for v := range s.viewers {
 		select {

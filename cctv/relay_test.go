@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -230,6 +231,13 @@ func TestRelayH265(t *testing.T) {
 	if _, ok := <-v.C; ok {
 		t.Fatal("stream goes on after the error")
 	}
+	v, err = r.Watch("only") // a later viewer is told too, not left waiting
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := next(t, v); m.Code != cctv.CodeUnsupportedCodec {
+		t.Fatalf("second viewer got %v %s, want the unsupported_codec error", m.Kind, m.Code)
+	}
 	v, err = r.Watch("withsub")
 	if err != nil {
 		t.Fatal(err)
@@ -272,4 +280,34 @@ func TestRelayUnknownCamera(t *testing.T) {
 	if _, err := r.Watch("nope"); err == nil {
 		t.Fatal("watching an unknown camera succeeded")
 	}
+}
+
+// BenchmarkRelayLatency measures, per frame, the time from the frame being
+// complete (its last RTP packet depacketised) to its fragment reaching the
+// reader of a viewer's queue (DTS, fMP4 muxing, GOP cache, fan-out); the
+// websocket write follows. One op is one frame.
+func BenchmarkRelayLatency(b *testing.B) {
+	sim := camsim.ForTest(b, 1, false)
+	r := cctv.NewRelay(cctv.RelayConfig{Transport: rtspsrc.TCP, Resolve: fixed(map[string]cctv.Sources{"c1": {Main: sim.URL(1)}})})
+	defer r.Close()
+	v, err := r.Watch("c1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var lat []time.Duration
+	for b.Loop() {
+		for {
+			m, ok := <-v.C
+			if !ok {
+				b.Fatal(v.Err())
+			}
+			if m.Kind == cctv.MsgMedia {
+				lat = append(lat, time.Since(m.Arrived))
+				break
+			}
+		}
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 }

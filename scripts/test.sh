@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 . scripts/deps.sh
 
 ensure_test_deps
+# Browser tests drive Debian's chromium with playwright-core from web/.
+if [ -f web/package-lock.json ]; then (cd web && npm ci --no-audit --no-fund --loglevel=error); fi
 
 export DISPATCH_TEST_DATABASE_URL="${DISPATCH_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dispatch_test?sslmode=disable}"
 export DISPATCH_TEST_REDIS_URL="${DISPATCH_TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"

@@ -21,12 +21,12 @@ import (
 
 // startLive runs dispatchd (no demo) and registers camsim's camera 1 as c1
 // through the API, with credentials in its URL.
-func startLive(t testing.TB, sim *camsim.Server) *Main {
+func startLive(t testing.TB, sim *camsim.Server, closeAfter time.Duration) *Main {
 	t.Helper()
 	m := NewMain()
 	m.Addr, m.StateDir, m.Logger = "127.0.0.1:0", t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil))
 	m.CameraProbeInterval = 0
-	m.CameraCloseAfter = time.Second
+	m.CameraCloseAfter = closeAfter
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func wsURL(m *Main, path string) string { return "ws" + strings.TrimPrefix(m.URL
 
 func TestLiveVideoOverWebsocket(t *testing.T) {
 	sim := camsim.ForTest(t, 1, false)
-	m := startLive(t, sim)
+	m := startLive(t, sim, time.Second)
 
 	for _, path := range []string{"/api/v1/cameras", "/api/v1/cameras/c1"} {
 		res, err := http.Get(m.URL() + path)
@@ -130,7 +130,7 @@ func TestCameraPagePlaysInChromium(t *testing.T) {
 		testenv.Missing(t, "web/node_modules/playwright-core missing: run npm ci in web/")
 	}
 	sim := camsim.ForTest(t, 1, false)
-	m := startLive(t, sim)
+	m := startLive(t, sim, time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, filepath.Join(web, "e2e", "camera.mjs"))
