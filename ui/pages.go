@@ -16,7 +16,7 @@ func (s *Server) page(name string) http.HandlerFunc {
 	a := newAsset(name, bytes.ReplaceAll(raw.body, []byte(staticPlaceholder), []byte("/static/"+s.assets.version)))
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: https: http:; "+
-			"connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+			"connect-src 'self' ws: wss:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 		a.serve(w, r, "no-cache")
 	}
 }

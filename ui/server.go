@@ -6,9 +6,11 @@ package ui
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"cc112/callcenter"
+	"cc112/cctv"
 	"cc112/dispatch"
 )
 
@@ -29,6 +31,9 @@ type Config struct {
 	// ComplaintsPerMinute limits public complaints per client address
 	// (default 5, burst as many).
 	ComplaintsPerMinute int
+	// Relay and Views enable live video and its audit (nil: answered 503).
+	Relay *cctv.Relay
+	Views *cctv.Views
 }
 
 // Tiles names a slippy-map tile server: a URL template with {z}/{x}/{y}
@@ -52,6 +57,9 @@ type Server struct {
 	calls          *callcenter.Service
 	amlKey         []byte
 	complaintLimit *rateLimiter
+	relay          *cctv.Relay
+	views          *cctv.Views
+	liveWG         sync.WaitGroup // live video websockets in flight
 }
 
 // route is one registered endpoint. Every route is declared in one table so
@@ -64,8 +72,8 @@ type route struct {
 
 // NewServer builds the handler and registers every route.
 func NewServer(cfg Config) *Server {
-	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(), tiles: cfg.Tiles}
-	s.liveFeed = cfg.Live
+	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(),
+		tiles: cfg.Tiles, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -97,6 +105,9 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/cameras", s.listCameras},
 		{"GET", "/api/v1/cameras/nearest", s.nearestCameras},
 		{"GET", "/api/v1/cameras/{id}", s.getCamera},
+		{"POST", "/api/v1/cameras", s.postCamera},
+		{"GET", "/api/v1/cameras/views", s.listViews},
+		{"GET", "/api/v1/cameras/{id}/live", s.cameraLive},
 		{"GET", "/api/v1/districts", s.getDistricts},
 		{"GET", "/api/v1/config", s.consoleConfig},
 		{"GET", "/api/v1/live", s.live},
@@ -121,6 +132,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/calltaker", s.page("calltaker.html")},
 		{"GET", "/complaint", s.page("complaint.html")},
 		{"GET", "/desk", s.page("desk.html")},
+		{"GET", "/camera", s.page("camera.html")},
 	}
 	for _, rt := range s.routes {
 		s.mux.HandleFunc(rt.Method+" "+rt.Pattern, rt.Handler)
@@ -129,6 +141,12 @@ func NewServer(cfg Config) *Server {
 	s.mux.HandleFunc("GET /{$}", s.index)
 	return s
 }
+
+// WaitLive waits for live video websockets to end. http.Server.Shutdown
+// does not wait for hijacked connections: close the relay first (it ends
+// every viewer), then wait here before closing the journal, so that each
+// view's end is recorded.
+func (s *Server) WaitLive() { s.liveWG.Wait() }
 
 // ServeHTTP adds the headers every answer carries and recovers from panics
 // in handlers, so that one bad request cannot take the server down.

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"cc112/callcenter"
+	"cc112/cctv/rtspsrc"
 )
 
 func main() {
@@ -43,12 +44,21 @@ func run(args []string) error {
 	fs.StringVar(&m.CallCenter.MayorPhone, "mayor-phone", envString("DISPATCH_MAYOR_PHONE", ""), "phone number that gets the SMS about unanswered complaints; empty records the escalation without sending (env DISPATCH_MAYOR_PHONE)")
 	smsWebhook := fs.String("sms-webhook", envString("DISPATCH_SMS_WEBHOOK", ""), "URL that takes SMS as JSON {to, text, id}; empty logs them instead (env DISPATCH_SMS_WEBHOOK)")
 	amlKey := fs.String("aml-hmac-key", envString("DISPATCH_AML_HMAC_KEY", ""), "key that must sign AML HTTPS forms (hmac field); empty accepts unsigned forms (env DISPATCH_AML_HMAC_KEY)")
+	fs.DurationVar(&m.CameraProbeInterval, "camera-probe-interval", envDuration("DISPATCH_CAMERA_PROBE_INTERVAL", 30*time.Second), "how often every camera's health is probed; 0 disables (env DISPATCH_CAMERA_PROBE_INTERVAL)")
+	transport := fs.String("camera-transport", envString("DISPATCH_CAMERA_TRANSPORT", "auto"), "RTSP transport to cameras: auto, tcp or udp (env DISPATCH_CAMERA_TRANSPORT)")
+	fs.DurationVar(&m.CameraCloseAfter, "camera-close-after", envDuration("DISPATCH_CAMERA_CLOSE_AFTER", 10*time.Second), "how long a camera's session stays open after its last viewer left (env DISPATCH_CAMERA_CLOSE_AFTER)")
+	fs.StringVar(&m.CamSim, "camsim", envString("DISPATCH_CAMSIM", ""), "host:port of cmd/camsim: the seeded demo cameras stream from it (env DISPATCH_CAMSIM)")
+	fs.IntVar(&m.CamSimCameras, "camsim-cameras", envInt("DISPATCH_CAMSIM_CAMERAS", 8), "how many camsim paths the demo cameras cycle over (env DISPATCH_CAMSIM_CAMERAS)")
 	logLevel := fs.String("log-level", envString("DISPATCH_LOG_LEVEL", "info"), "debug, info, warn or error (env DISPATCH_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
+	}
+	var err error
+	if m.CameraTransport, err = rtspsrc.ParseTransport(*transport); err != nil {
+		return fmt.Errorf("-camera-transport: %w", err)
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -104,6 +114,15 @@ func envDuration(name string, def time.Duration) time.Duration {
 	if v, ok := os.LookupEnv(name); ok {
 		if d, err := time.ParseDuration(v); err == nil {
 			return d
+		}
+	}
+	return def
+}
+
+func envInt(name string, def int) int {
+	if v, ok := os.LookupEnv(name); ok {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
 		}
 	}
 	return def
