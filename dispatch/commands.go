@@ -317,7 +317,7 @@ func (e *Engine) UpdatePosition(ctx context.Context, unitID string, p Position) 
 	if !ok {
 		return nil, cc112.Errorf(cc112.ENotFound, "unit %q not found", unitID)
 	}
-	now := e.cfg.Clock.Now().UTC()
+	now := e.now()
 	mp := movePayload{UnitID: u.ID, Location: pt, Heading: p.Heading, Speed: p.Speed, Accuracy: p.Accuracy}
 	e.moveUnit(u, now, mp)
 	e.publish(LiveUnitMoved, *u)

@@ -226,7 +226,7 @@ func (e *Engine) Exec(ctx context.Context, key, fingerprint string, fn func(tx *
 		e.mu.Unlock()
 		return nil, cc112.Errorf(cc112.EUnavailable, "journal write failed: dispatchd must be restarted")
 	}
-	now := e.cfg.Clock.Now().UTC()
+	now := e.now()
 	if key != "" {
 		if rec, ok := e.keys[key]; ok && now.Sub(rec.At) < e.cfg.IdempotencyTTL {
 			e.mu.Unlock()
@@ -298,4 +298,11 @@ func (e *Engine) appendAsync(events []cc112.Event) {
 			e.fail(err)
 		}
 	}()
+}
+
+// now is the time of a command, at microsecond precision: what PostgreSQL's
+// timestamptz keeps, so that state replayed from any journal is identical
+// to the state that was acknowledged.
+func (e *Engine) now() time.Time {
+	return e.cfg.Clock.Now().UTC().Truncate(time.Microsecond)
 }
