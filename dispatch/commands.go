@@ -303,6 +303,9 @@ func (e *Engine) UpdatePosition(ctx context.Context, unitID string, p Position) 
 	if e.failed != nil {
 		return nil, cc112.Errorf(cc112.EUnavailable, "journal write failed: dispatchd must be restarted")
 	}
+	if e.standby {
+		return nil, errStandby()
+	}
 	u, ok := e.units[unitID]
 	if !ok {
 		return nil, cc112.Errorf(cc112.ENotFound, "unit %q not found", unitID)

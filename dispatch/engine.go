@@ -61,6 +61,8 @@ type Engine struct {
 	seq       uint64 // last seq handed to the journal
 	failed    error  // set when the journal failed: memory is ahead of disk
 	replaying bool
+	standby   bool // following another writer's journal: commands refused
+	followed  bool // applying an event a leader made durable (CatchUp)
 	pub       Publisher
 	appliers  map[string]Applier
 
@@ -242,6 +244,10 @@ func (e *Engine) exec(ctx context.Context, key, fingerprint string, fn func(tx *
 	if e.failed != nil {
 		e.mu.Unlock()
 		return nil, cc112.Errorf(cc112.EUnavailable, "journal write failed: dispatchd must be restarted")
+	}
+	if e.standby {
+		e.mu.Unlock()
+		return nil, errStandby()
 	}
 	now := e.now()
 	if key != "" {
