@@ -29,8 +29,20 @@ type Main struct {
 	Logger   *slog.Logger
 	Clock    cc112.Clock
 
-	Journal *bolt.Journal
+	// DatabaseURL selects PostgreSQL instead of the embedded journal, with
+	// a leader lease so that two instances form a hot standby pair.
+	DatabaseURL string
+	// Advertise is the base URL a standby forwards writes to (default: the
+	// listen URL). Instance names this process in the leader table.
+	Advertise string
+	Instance  string
+
+	Journal cc112.Journal
 	Engine  *dispatch.Engine
+
+	city    *demo.CityData
+	cluster *cluster
+	fatal   chan error
 
 	ln      net.Listener
 	srv     *http.Server
@@ -65,7 +77,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return fmt.Errorf("-city: %w", err)
 		}
 	}
-	if m.Journal, err = bolt.Open(m.StateDir, m.Logger); err != nil {
+	m.city = city
+	m.fatal = make(chan error, 1)
+	if m.DatabaseURL != "" {
+		if m.cluster, err = openCluster(ctx, m); err != nil {
+			return err
+		}
+		m.Journal = m.cluster.journal
+	} else if m.Journal, err = bolt.Open(m.StateDir, m.Logger); err != nil {
 		return err
 	}
 	m.Engine, err = dispatch.New(ctx, dispatch.Config{
@@ -74,17 +93,19 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	if m.Demo && m.Engine.LastSeq() == 0 {
-		if err := seed(ctx, m.Engine, city); err != nil {
-			return fmt.Errorf("seed demo city: %w", err)
-		}
-		m.Logger.Info("demo city seeded", "units", len(city.Units), "cameras", len(city.Cameras))
+	if m.cluster != nil {
+		m.Engine.SetStandby() // until the leader lease says otherwise
+	} else if err := m.seedDemo(ctx); err != nil {
+		return err
 	}
 	districts, err := city.Districts.GeoJSON()
 	if err != nil {
 		return err
 	}
-	handler := ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger})
+	var handler http.Handler = ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger})
+	if m.cluster != nil {
+		handler = m.cluster.forwardWrites(handler)
+	}
 	if m.ln, err = net.Listen("tcp", m.Addr); err != nil {
 		return err
 	}
@@ -105,15 +126,47 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			m.Logger.Error("http server", "err", err)
 		}
 	}()
-	if m.Sim {
-		s := sim.New(m.Engine, city, m.Clock, m.Logger)
-		m.wg.Add(1)
-		go func() {
-			defer m.wg.Done()
-			s.Run(bg)
-		}()
+	if m.cluster != nil {
+		return m.cluster.start(ctx, bg)
 	}
+	m.startSim(bg)
 	return nil
+}
+
+// seedDemo seeds the demo city into an empty journal (with -demo).
+func (m *Main) seedDemo(ctx context.Context) error {
+	if !m.Demo || m.Engine.LastSeq() != 0 {
+		return nil
+	}
+	if err := seed(ctx, m.Engine, m.city); err != nil {
+		return fmt.Errorf("seed demo city: %w", err)
+	}
+	m.Logger.Info("demo city seeded", "units", len(m.city.Units), "cameras", len(m.city.Cameras))
+	return nil
+}
+
+// startSim runs the simulator (with -sim) until bg ends.
+func (m *Main) startSim(bg context.Context) {
+	if !m.Sim {
+		return
+	}
+	s := sim.New(m.Engine, m.city, m.Clock, m.Logger)
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		s.Run(bg)
+	}()
+}
+
+// Err receives the error that ends a running server by itself, e.g. a
+// leader that lost its lease and must step down.
+func (m *Main) Err() <-chan error { return m.fatal }
+
+func (m *Main) stop(err error) {
+	select {
+	case m.fatal <- err:
+	default:
+	}
 }
 
 // seed registers the demo units and cameras into an empty journal.
@@ -157,6 +210,9 @@ func (m *Main) Close(ctx context.Context) error {
 		if err := m.Journal.Close(); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if m.cluster != nil {
+		m.cluster.close()
 	}
 	return errors.Join(errs...)
 }

@@ -32,6 +32,9 @@ func run(args []string) error {
 	fs.BoolVar(&m.Demo, "demo", envBool("DISPATCH_DEMO", false), "seed the demo city into an empty journal (env DISPATCH_DEMO)")
 	sim := fs.String("sim", envString("DISPATCH_SIM", ""), "simulate incidents and moving units (default true with -demo; env DISPATCH_SIM)")
 	fs.StringVar(&m.CityDir, "city", envString("DISPATCH_CITY", ""), "folder with a kelurahan GeoJSON and a camera CSV, e.g. ../shared/data (env DISPATCH_CITY)")
+	fs.StringVar(&m.DatabaseURL, "database-url", envString("DATABASE_URL", ""), "PostgreSQL URL: use it instead of the embedded journal; two instances on one database form a leader/standby pair (env DATABASE_URL)")
+	fs.StringVar(&m.Advertise, "advertise", envString("DISPATCH_ADVERTISE", ""), "base URL other instances reach this one at, e.g. http://dispatchd-a:8080 (default: the listen URL; env DISPATCH_ADVERTISE)")
+	fs.StringVar(&m.Instance, "instance", envString("DISPATCH_INSTANCE", ""), "name of this instance in the leader table (default host-pid; env DISPATCH_INSTANCE)")
 	logLevel := fs.String("log-level", envString("DISPATCH_LOG_LEVEL", "info"), "debug, info, warn or error (env DISPATCH_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -59,12 +62,17 @@ func run(args []string) error {
 		return err
 	}
 	m.Logger.Info("dispatchd ready", "url", m.URL(), "state", m.StateDir, "demo", m.Demo, "sim", m.Sim)
-	<-ctx.Done()
+	var fatal error
+	select {
+	case <-ctx.Done():
+	case fatal = <-m.Err():
+		m.Logger.Error("stopping", "err", fatal)
+	}
 	stop() // a second signal kills at once
 	m.Logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	return m.Close(shutdownCtx)
+	return errors.Join(fatal, m.Close(shutdownCtx))
 }
 
 func envString(name, def string) string {
