@@ -314,6 +314,9 @@ func (e *Engine) UpdatePosition(ctx context.Context, unitID string, p Position) 
 	mp := movePayload{UnitID: u.ID, Location: pt, Heading: p.Heading, Speed: p.Speed, Accuracy: p.Accuracy}
 	e.moveUnit(u, now, mp)
 	e.publish(LiveUnitMoved, *u)
+	if e.posSink != nil {
+		e.posSink(PositionFix{UnitID: u.ID, At: now, Location: pt, Heading: p.Heading, Speed: p.Speed, Accuracy: p.Accuracy})
+	}
 	if now.Sub(e.posLogged[u.ID]) >= e.cfg.PositionSample {
 		e.posLogged[u.ID] = now
 		raw, _ := json.Marshal(mp)

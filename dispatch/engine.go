@@ -64,6 +64,7 @@ type Engine struct {
 	standby   bool // following another writer's journal: commands refused
 	followed  bool // applying an event a leader made durable (CatchUp)
 	pub       Publisher
+	posSink   func(PositionFix)
 	appliers  map[string]Applier
 
 	incidents map[string]*cc112.Incident
@@ -152,6 +153,23 @@ var WIB = time.FixedZone("WIB", 7*3600)
 func (e *Engine) SetPublisher(p Publisher) {
 	e.mu.Lock()
 	e.pub = p
+	e.mu.Unlock()
+}
+
+// PositionFix is one accepted GPS fix, for a breadcrumb store.
+type PositionFix struct {
+	UnitID                   string
+	At                       time.Time
+	Location                 geo.Point
+	Heading, Speed, Accuracy *float64
+}
+
+// SetPositionSink receives every accepted fix (not only the journaled
+// samples), e.g. to store breadcrumbs. Like a Publisher it is called under
+// the write lock, so it must only buffer.
+func (e *Engine) SetPositionSink(sink func(PositionFix)) {
+	e.mu.Lock()
+	e.posSink = sink
 	e.mu.Unlock()
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"cc112/dispatch"
+	"cc112/track"
 )
 
 // Config holds what the server needs.
@@ -17,6 +18,9 @@ type Config struct {
 	// DistrictsGeoJSON is served as is at /api/v1/districts.
 	DistrictsGeoJSON []byte
 	Logger           *slog.Logger
+	// Tracks answers track playback (/api/v1/units/{id}/track); nil
+	// answers 503 saying why.
+	Tracks track.Source
 }
 
 // Server is the http.Handler of dispatchd.
@@ -26,6 +30,7 @@ type Server struct {
 	log       *slog.Logger
 	mux       *http.ServeMux
 	routes    []route
+	tracks    track.Source
 }
 
 // route is one registered endpoint. Every route is declared in one table so
@@ -38,7 +43,7 @@ type route struct {
 
 // NewServer builds the handler and registers every route.
 func NewServer(cfg Config) *Server {
-	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux()}
+	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(), tracks: cfg.Tracks}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -48,6 +53,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/units", s.listUnits},
 		{"GET", "/api/v1/units/{id}", s.getUnit},
 		{"POST", "/api/v1/units/{id}/position", s.postPosition},
+		{"GET", "/api/v1/units/{id}/track", s.getTrack},
 		{"POST", "/api/v1/units/{id}/status", s.postUnitStatus},
 		{"GET", "/api/v1/incidents", s.listIncidents},
 		{"POST", "/api/v1/incidents", s.postIncident},

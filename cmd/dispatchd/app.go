@@ -15,6 +15,7 @@ import (
 	"cc112/demo"
 	"cc112/dispatch"
 	"cc112/sim"
+	"cc112/track"
 	"cc112/ui"
 )
 
@@ -36,6 +37,9 @@ type Main struct {
 	// listen URL). Instance names this process in the leader table.
 	Advertise string
 	Instance  string
+	// BreadcrumbEvery is the least time between two stored fixes of a unit
+	// on PostgreSQL (default 5 s).
+	BreadcrumbEvery time.Duration
 
 	Journal cc112.Journal
 	Engine  *dispatch.Engine
@@ -102,7 +106,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	var handler http.Handler = ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger})
+	tracks := track.FromJournal(m.Journal)
+	if m.cluster != nil {
+		tracks = m.cluster.breadcrumbs(m.Engine)
+	}
+	var handler http.Handler = ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger, Tracks: tracks})
 	if m.cluster != nil {
 		handler = m.cluster.forwardWrites(handler)
 	}

@@ -11,7 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"cc112/dispatch"
 	"cc112/postgres"
+	"cc112/track"
 )
 
 // Timings of the hot standby (DESIGN.md §2): the standby tries the lease
@@ -32,6 +34,7 @@ type cluster struct {
 	db      *postgres.DB
 	journal *postgres.Journal
 	lease   *postgres.Lease // used by the run goroutine only
+	crumbs  *postgres.Breadcrumbs
 
 	mu        sync.Mutex
 	leaderURL string
@@ -64,6 +67,11 @@ func (c *cluster) start(ctx, bg context.Context) error {
 		m.Advertise = m.URL()
 	}
 	c.lease = postgres.NewLease(c.db, m.Instance, m.Advertise)
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		c.crumbs.Run(bg)
+	}()
 	leader, err := c.lease.TryAcquire(ctx)
 	if err != nil {
 		m.Logger.Warn("leader lease", "err", err)
@@ -174,6 +182,17 @@ func (c *cluster) lead(ctx, bg context.Context) error {
 	}
 	m.startSim(bg)
 	return nil
+}
+
+// breadcrumbs stores the engine's accepted fixes (only a leader accepts
+// them) for track playback; start flushes them every second.
+func (c *cluster) breadcrumbs(eng *dispatch.Engine) track.Source {
+	c.crumbs = postgres.NewBreadcrumbs(c.db, postgres.BreadcrumbOptions{Every: c.m.BreadcrumbEvery})
+	eng.SetPositionSink(func(f dispatch.PositionFix) {
+		c.crumbs.Add(track.Fix{UnitID: f.UnitID, At: f.At, Lat: f.Location.Lat, Lon: f.Location.Lon,
+			Heading: f.Heading, Speed: f.Speed, Accuracy: f.Accuracy})
+	})
+	return c.crumbs
 }
 
 func (c *cluster) close() {
