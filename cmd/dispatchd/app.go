@@ -44,9 +44,14 @@ type Main struct {
 	Journal cc112.Journal
 	Engine  *dispatch.Engine
 
-	city    *demo.CityData
-	cluster *cluster
-	fatal   chan error
+	// RedisURL relays the live feed and latest positions through Redis.
+	RedisURL string
+
+	publishers   publishers
+	positionSink func(dispatch.PositionFix)
+	city         *demo.CityData
+	cluster      *cluster
+	fatal        chan error
 
 	ln      net.Listener
 	srv     *http.Server
@@ -136,6 +141,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}()
 	if m.cluster != nil {
 		return m.cluster.start(ctx, bg)
+	}
+	if err := m.startRelay(bg); err != nil {
+		return err
 	}
 	m.startSim(bg)
 	return nil

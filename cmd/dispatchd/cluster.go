@@ -180,6 +180,9 @@ func (c *cluster) lead(ctx, bg context.Context) error {
 	if err := m.seedDemo(ctx); err != nil {
 		return err
 	}
+	if err := m.startRelay(bg); err != nil {
+		return err
+	}
 	m.startSim(bg)
 	return nil
 }
@@ -188,10 +191,11 @@ func (c *cluster) lead(ctx, bg context.Context) error {
 // them) for track playback; start flushes them every second.
 func (c *cluster) breadcrumbs(eng *dispatch.Engine) track.Source {
 	c.crumbs = postgres.NewBreadcrumbs(c.db, postgres.BreadcrumbOptions{Every: c.m.BreadcrumbEvery})
-	eng.SetPositionSink(func(f dispatch.PositionFix) {
+	c.m.positionSink = func(f dispatch.PositionFix) {
 		c.crumbs.Add(track.Fix{UnitID: f.UnitID, At: f.At, Lat: f.Location.Lat, Lon: f.Location.Lon,
 			Heading: f.Heading, Speed: f.Speed, Accuracy: f.Accuracy})
-	})
+	}
+	eng.SetPositionSink(c.m.positionSink)
 	return c.crumbs
 }
 

@@ -35,6 +35,7 @@ func run(args []string) error {
 	fs.StringVar(&m.DatabaseURL, "database-url", envString("DATABASE_URL", ""), "PostgreSQL URL: use it instead of the embedded journal; two instances on one database form a leader/standby pair (env DATABASE_URL)")
 	fs.StringVar(&m.Advertise, "advertise", envString("DISPATCH_ADVERTISE", ""), "base URL other instances reach this one at, e.g. http://dispatchd-a:8080 (default: the listen URL; env DISPATCH_ADVERTISE)")
 	fs.StringVar(&m.Instance, "instance", envString("DISPATCH_INSTANCE", ""), "name of this instance in the leader table (default host-pid; env DISPATCH_INSTANCE)")
+	fs.StringVar(&m.RedisURL, "redis-url", envString("REDIS_URL", ""), "Redis URL: relay the live feed and latest unit positions to other instances (env REDIS_URL)")
 	fs.DurationVar(&m.BreadcrumbEvery, "breadcrumb-every", envDuration("DISPATCH_BREADCRUMB_EVERY", 5*time.Second), "least time between two stored GPS fixes of a unit, for track playback on PostgreSQL (env DISPATCH_BREADCRUMB_EVERY)")
 	logLevel := fs.String("log-level", envString("DISPATCH_LOG_LEVEL", "info"), "debug, info, warn or error (env DISPATCH_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
