@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -25,6 +26,9 @@ func main() {
 }
 
 func run(args []string) error {
+	if len(args) > 0 && args[0] == "-check" {
+		return check(args[1:])
+	}
 	m := NewMain()
 	fs := flag.NewFlagSet("dispatchd", flag.ContinueOnError)
 	fs.StringVar(&m.Addr, "addr", envString("DISPATCH_ADDR", "127.0.0.1:8080"), "listen address (env DISPATCH_ADDR)")
@@ -100,4 +104,24 @@ func envDuration(name string, def time.Duration) time.Duration {
 		}
 	}
 	return def
+}
+
+// check is the container healthcheck (the image has no curl): every URL
+// must answer 200 within 3 s.
+func check(urls []string) error {
+	if len(urls) == 0 {
+		return errors.New("-check needs at least one URL, e.g. http://127.0.0.1:8080/readyz")
+	}
+	client := &http.Client{Timeout: 3 * time.Second}
+	for _, u := range urls {
+		res, err := client.Get(u)
+		if err != nil {
+			return err
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			return fmt.Errorf("%s: %s", u, res.Status)
+		}
+	}
+	return nil
 }
