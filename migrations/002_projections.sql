@@ -34,6 +34,13 @@ create index incidents_received_at on incidents (received_at);
 create index incidents_status on incidents (status) where status <> 'closed';
 create index incidents_wib_day on incidents (wib_day);
 
+-- Incidents numbered so far per WIB day (SBY-YYYYMMDD-NNNN), so that
+-- numbering an incident costs one row update, not a count.
+create table incident_days (
+	wib_day text primary key,
+	n       int not null
+);
+
 create table units (
 	id          text primary key,
 	callsign    text not null,
@@ -72,5 +79,6 @@ create index unit_status_history_unit_at on unit_status_history (unit_id, at);
 drop table unit_status_history;
 drop table assignments;
 drop table units;
+drop table incident_days;
 drop table incidents;
 drop function cc112_incident_rank(text);

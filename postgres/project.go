@@ -81,12 +81,15 @@ func project(b *pgx.Batch, ev cc112.Event) error {
 		day := p.ReceivedAt.In(wib).Format("20060102")
 		// The engine numbers incidents per WIB day in journal order when the
 		// payload has no number: the same count here gives the same number.
-		b.Queue(`insert into incidents (id, number, wib_day, category, priority, status, lat, lon, district,
+		b.Queue(`with c as (
+				insert into incident_days (wib_day, n) values ($3::text, 1)
+				on conflict (wib_day) do update set n = incident_days.n + 1 returning n)
+			insert into incidents (id, number, wib_day, category, priority, status, lat, lon, district,
 				address, description, caller_name, caller_phone, source, received_at, last_seq)
 			select $1::text, coalesce(nullif($2::text, ''), 'SBY-' || $3::text || '-' || lpad(n::text, greatest(4, length(n::text)), '0')),
 				$3::text, $4::text, $5::int, $6::text, $7::float8, $8::float8, $9::text,
 				$10::text, $11::text, $12::text, $13::text, $14::text, $15::timestamptz, $16::bigint
-			from (select count(*) + 1 as n from incidents where wib_day = $3) c`,
+			from c`,
 			p.ID, p.Number, day, p.Category, p.Priority, p.Status, p.Location.Lat, p.Location.Lon, p.District,
 			p.Address, p.Description, name, phone, p.Source, p.ReceivedAt, seq)
 	case evUnitRegistered:

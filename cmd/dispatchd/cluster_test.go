@@ -70,7 +70,7 @@ func allIncidents(t *testing.T, base string) []cc112.Incident {
 	return list
 }
 
-func kill9(t *testing.T, cmd *exec.Cmd) {
+func kill9(t testing.TB, cmd *exec.Cmd) {
 	t.Helper()
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
