@@ -21,6 +21,17 @@ type Config struct {
 	// Tracks answers track playback (/api/v1/units/{id}/track); nil
 	// answers 503 saying why.
 	Tracks track.Source
+	// Tiles is the console's basemap (GET /api/v1/config).
+	Tiles Tiles
+	// Live is the websocket feed (GET /api/v1/live); nil answers 503.
+	Live http.Handler
+}
+
+// Tiles names a slippy-map tile server: a URL template with {z}/{x}/{y}
+// (and optionally {s}) and the attribution its licence asks for.
+type Tiles struct {
+	URL         string
+	Attribution string
 }
 
 // Server is the http.Handler of dispatchd.
@@ -31,6 +42,9 @@ type Server struct {
 	mux       *http.ServeMux
 	routes    []route
 	tracks    track.Source
+	assets    *assets
+	tiles     Tiles
+	liveFeed  http.Handler
 }
 
 // route is one registered endpoint. Every route is declared in one table so
@@ -43,9 +57,17 @@ type route struct {
 
 // NewServer builds the handler and registers every route.
 func NewServer(cfg Config) *Server {
-	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(), tracks: cfg.Tracks}
+	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(), tiles: cfg.Tiles, tracks: cfg.Tracks}
+	s.liveFeed = cfg.Live
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		panic(err) // the embedded files are part of the build: a broken build
+	}
+	if !s.assets.hasVendor() {
+		s.log.Warn("console built without its npm files: the map is off (run `make run`, or `npm ci && node build.mjs` in web/)")
 	}
 	s.routes = []route{
 		{"GET", "/healthz", s.healthz},
@@ -65,6 +87,9 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/cameras/nearest", s.nearestCameras},
 		{"GET", "/api/v1/cameras/{id}", s.getCamera},
 		{"GET", "/api/v1/districts", s.getDistricts},
+		{"GET", "/api/v1/config", s.consoleConfig},
+		{"GET", "/api/v1/live", s.live},
+		{"GET", "/static/{version}/{path...}", s.static},
 	}
 	for _, rt := range s.routes {
 		s.mux.HandleFunc(rt.Method+" "+rt.Pattern, rt.Handler)
@@ -101,9 +126,4 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusNotFound, errorBody{Error: errorDetail{Code: "not_found", Message: "no such endpoint: " + r.Method + " " + r.URL.Path}})
-}
-
-func (s *Server) index(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	_, _ = w.Write([]byte("dispatchd: 112 command-center dispatch. API under /api/v1/ (see README.md).\n"))
 }

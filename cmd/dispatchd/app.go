@@ -14,6 +14,7 @@ import (
 	"cc112/bolt"
 	"cc112/demo"
 	"cc112/dispatch"
+	"cc112/live"
 	"cc112/sim"
 	"cc112/track"
 	"cc112/ui"
@@ -29,6 +30,14 @@ type Main struct {
 	CityDir  string
 	Logger   *slog.Logger
 	Clock    cc112.Clock
+	// Tiles is the console's basemap (OpenStreetMap unless set).
+	Tiles ui.Tiles
+	// Listener, when set, is served instead of listening on Addr (tests
+	// use it to watch or cut connections).
+	Listener net.Listener
+	// AllowedOrigins are browser origins allowed on the live websocket
+	// besides the server's own host.
+	AllowedOrigins []string
 
 	// DatabaseURL selects PostgreSQL instead of the embedded journal, with
 	// a leader lease so that two instances form a hot standby pair.
@@ -43,6 +52,7 @@ type Main struct {
 
 	Journal cc112.Journal
 	Engine  *dispatch.Engine
+	Live    *live.Hub
 
 	// RedisURL relays the live feed and latest positions through Redis.
 	RedisURL string
@@ -61,9 +71,17 @@ type Main struct {
 	closed  bool
 }
 
+// The default basemap: OpenStreetMap's standard tiles, whose policy asks
+// for this attribution.
+const (
+	OSMTiles       = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+	OSMAttribution = `&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors`
+)
+
 // NewMain returns a Main with the defaults of the flags.
 func NewMain() *Main {
-	return &Main{Addr: "127.0.0.1:8080", StateDir: "./state", Logger: slog.Default(), Clock: cc112.SystemClock{}}
+	return &Main{Addr: "127.0.0.1:8080", StateDir: "./state", Logger: slog.Default(), Clock: cc112.SystemClock{},
+		Tiles: ui.Tiles{URL: OSMTiles, Attribution: OSMAttribution}}
 }
 
 // Run opens the journal, replays it, seeds the demo if asked and starts
@@ -102,6 +120,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	if m.Live, err = live.New(live.Config{Source: m.Engine, Logger: m.Logger, AllowedOrigins: m.AllowedOrigins}); err != nil {
+		return err
+	}
+	m.publishers = publishers{m.Live}
+	m.Engine.SetPublisher(m.publishers) // after replay: the feed starts a new epoch
 	if m.cluster != nil {
 		m.Engine.SetStandby() // until the leader lease says otherwise
 	} else if err := m.seedDemo(ctx); err != nil {
@@ -115,12 +138,15 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.cluster != nil {
 		tracks = m.cluster.breadcrumbs(m.Engine)
 	}
-	var handler http.Handler = ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger, Tracks: tracks})
+	var handler http.Handler = ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger,
+		Tiles: m.Tiles, Live: m.Live, Tracks: tracks})
 	if m.cluster != nil {
 		handler = m.cluster.forwardWrites(handler)
 	}
-	if m.ln, err = net.Listen("tcp", m.Addr); err != nil {
-		return err
+	if m.ln = m.Listener; m.ln == nil {
+		if m.ln, err = net.Listen("tcp", m.Addr); err != nil {
+			return err
+		}
 	}
 	m.srv = &http.Server{
 		Handler:           handler,
@@ -211,6 +237,13 @@ func (m *Main) Close(ctx context.Context) error {
 	}
 	m.closed = true
 	var errs []error
+	// Websockets first: http.Server.Shutdown does not close hijacked
+	// connections, the hub sends them a close frame (1001, going away).
+	if m.Live != nil {
+		if err := m.Live.Close(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("live feed: %w", err))
+		}
+	}
 	if m.srv != nil {
 		if err := m.srv.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("http shutdown: %w", err))

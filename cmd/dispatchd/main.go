@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -41,6 +42,9 @@ func run(args []string) error {
 	fs.StringVar(&m.Instance, "instance", envString("DISPATCH_INSTANCE", ""), "name of this instance in the leader table (default host-pid; env DISPATCH_INSTANCE)")
 	fs.StringVar(&m.RedisURL, "redis-url", envString("REDIS_URL", ""), "Redis URL: relay the live feed and latest unit positions to other instances (env REDIS_URL)")
 	fs.DurationVar(&m.BreadcrumbEvery, "breadcrumb-every", envDuration("DISPATCH_BREADCRUMB_EVERY", 5*time.Second), "least time between two stored GPS fixes of a unit, for track playback on PostgreSQL (env DISPATCH_BREADCRUMB_EVERY)")
+	fs.StringVar(&m.Tiles.URL, "tiles", envString("DISPATCH_TILES", m.Tiles.URL), "basemap tile URL template of the console, \"\" for none: the kecamatan outlines only (env DISPATCH_TILES)")
+	fs.StringVar(&m.Tiles.Attribution, "tiles-attribution", envString("DISPATCH_TILES_ATTRIBUTION", m.Tiles.Attribution), "attribution shown for the tiles (env DISPATCH_TILES_ATTRIBUTION)")
+	origins := fs.String("allowed-origins", envString("DISPATCH_ALLOWED_ORIGINS", ""), "comma-separated browser origins (https://host[:port]) allowed on the live websocket besides the server's own (env DISPATCH_ALLOWED_ORIGINS)")
 	logLevel := fs.String("log-level", envString("DISPATCH_LOG_LEVEL", "info"), "debug, info, warn or error (env DISPATCH_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -52,6 +56,7 @@ func run(args []string) error {
 	if err := lvl.UnmarshalText([]byte(*logLevel)); err != nil {
 		return fmt.Errorf("-log-level: %w", err)
 	}
+	m.AllowedOrigins = strings.Split(*origins, ",")
 	m.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
 	m.Sim = m.Demo
 	if *sim != "" {
