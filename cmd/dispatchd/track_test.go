@@ -7,29 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
+	"cc112/internal/journaltest"
 	"cc112/internal/pgtest"
 )
-
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 type trackFeature struct {
 	Type     string `json:"type"`
@@ -58,7 +41,7 @@ func TestTrackPlayback(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := &testClock{t: time.Date(2026, 11, 22, 1, 0, 0, 0, time.UTC)}
+			clock := journaltest.NewClock(time.Date(2026, 11, 22, 1, 0, 0, 0, time.UTC))
 			m := NewMain()
 			m.Addr, m.StateDir, m.Demo, m.Sim = "127.0.0.1:0", t.TempDir(), true, false
 			m.DatabaseURL = tt.database(t)

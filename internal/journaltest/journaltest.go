@@ -186,7 +186,7 @@ func testSeqGap(t *testing.T, open func() cc112.Journal) {
 // and that idempotency keys survive a restart.
 func testEngineScenario(t *testing.T, open func() cc112.Journal) {
 	ctx := context.Background()
-	clock := &stepClock{t: t0}
+	clock := &StepClock{t: t0}
 	j := open()
 	newEngine := func(j cc112.Journal) *dispatch.Engine {
 		t.Helper()
@@ -284,18 +284,24 @@ func stateOf(eng *dispatch.Engine) string {
 	return string(b)
 }
 
-type stepClock struct {
+// NewClock returns a StepClock set to t.
+func NewClock(t time.Time) *StepClock { return &StepClock{t: t} }
+
+// StepClock is a clock tests move by hand.
+type StepClock struct {
 	mu sync.Mutex
 	t  time.Time
 }
 
-func (c *stepClock) Now() time.Time {
+// Now is the set time.
+func (c *StepClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
 }
 
-func (c *stepClock) Advance(d time.Duration) {
+// Advance moves the clock on.
+func (c *StepClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
