@@ -12,6 +12,7 @@ import (
 	"cc112/callcenter"
 	"cc112/cctv"
 	"cc112/dispatch"
+	"cc112/track"
 )
 
 // Config holds what the server needs.
@@ -20,6 +21,9 @@ type Config struct {
 	// DistrictsGeoJSON is served as is at /api/v1/districts.
 	DistrictsGeoJSON []byte
 	Logger           *slog.Logger
+	// Tracks answers track playback (/api/v1/units/{id}/track); nil
+	// answers 503 saying why.
+	Tracks track.Source
 	// Tiles is the console's basemap (GET /api/v1/config).
 	Tiles Tiles
 	// Live is the websocket feed (GET /api/v1/live); nil answers 503.
@@ -50,6 +54,7 @@ type Server struct {
 	log       *slog.Logger
 	mux       *http.ServeMux
 	routes    []route
+	tracks    track.Source
 	assets    *assets
 	tiles     Tiles
 	liveFeed  http.Handler
@@ -73,7 +78,7 @@ type route struct {
 // NewServer builds the handler and registers every route.
 func NewServer(cfg Config) *Server {
 	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(),
-		tiles: cfg.Tiles, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views}
+		tiles: cfg.Tiles, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views, tracks: cfg.Tracks}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -95,6 +100,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/units", s.listUnits},
 		{"GET", "/api/v1/units/{id}", s.getUnit},
 		{"POST", "/api/v1/units/{id}/position", s.postPosition},
+		{"GET", "/api/v1/units/{id}/track", s.getTrack},
 		{"POST", "/api/v1/units/{id}/status", s.postUnitStatus},
 		{"GET", "/api/v1/incidents", s.listIncidents},
 		{"POST", "/api/v1/incidents", s.postIncident},
