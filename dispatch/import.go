@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -318,4 +319,14 @@ func (e *Engine) ImportedCount() int {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	return len(e.imported)
+}
+
+// Categories lists the categories of the response plan, sorted.
+func (e *Engine) Categories() []cc112.Category {
+	out := make([]cc112.Category, 0, len(e.cfg.Plan))
+	for c := range e.cfg.Plan {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
 }

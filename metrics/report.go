@@ -42,6 +42,14 @@ func DefaultTargets() Targets {
 	return Targets{Response: 444 * time.Second, Processing: 64 * time.Second, Turnout: 80 * time.Second, Travel: 240 * time.Second}
 }
 
+// ResponseFor is the response target of a category.
+func (t Targets) ResponseFor(category string) time.Duration {
+	if d, ok := t.ByCategory[category]; ok {
+		return d
+	}
+	return t.Response
+}
+
 // Query selects and groups incidents. A zero From or To is unbounded.
 type Query struct {
 	From, To time.Time // received in [From, To)
@@ -210,9 +218,7 @@ func (x *Index) scan(q Query, t Targets, rep *Report) []*acc {
 	for c := range targets {
 		targets[c] = [numIntervals]float64{seconds(t.Processing), seconds(t.Turnout), seconds(t.Travel), seconds(t.Response)}
 		if c < len(x.cats.names) {
-			if d, ok := t.ByCategory[x.cats.names[c]]; ok {
-				targets[c][Response] = seconds(d)
-			}
+			targets[c][Response] = seconds(t.ResponseFor(x.cats.names[c]))
 		}
 	}
 	groupOf, names := x.grouper(q.GroupBy)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"cc112/dispatch"
+	"cc112/metrics"
 )
 
 // Config holds what the server needs.
@@ -17,6 +18,16 @@ type Config struct {
 	// DistrictsGeoJSON is served as is at /api/v1/districts.
 	DistrictsGeoJSON []byte
 	Logger           *slog.Logger
+	// Metrics is the response-time index behind /api/v1/metrics/*; nil
+	// answers those with 503.
+	Metrics *metrics.Index
+	// Targets are the response-time targets of the reports.
+	Targets metrics.Targets
+	// Prometheus serves GET /metrics when set.
+	Prometheus http.Handler
+	// ObserveCommand, when set, is told of every mutating request: its
+	// route, its outcome ("ok" or the error code) and its duration.
+	ObserveCommand func(command, outcome string, took time.Duration)
 }
 
 // Server is the http.Handler of dispatchd.
@@ -26,6 +37,8 @@ type Server struct {
 	log       *slog.Logger
 	mux       *http.ServeMux
 	routes    []route
+	metrics   *metrics.Index
+	targets   metrics.Targets
 }
 
 // route is one registered endpoint. Every route is declared in one table so
@@ -41,6 +54,10 @@ func NewServer(cfg Config) *Server {
 	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	s.metrics, s.targets = cfg.Metrics, cfg.Targets
+	if s.targets.Response == 0 {
+		s.targets = metrics.DefaultTargets()
 	}
 	s.routes = []route{
 		{"GET", "/healthz", s.healthz},
@@ -59,9 +76,15 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/cameras/nearest", s.nearestCameras},
 		{"GET", "/api/v1/cameras/{id}", s.getCamera},
 		{"GET", "/api/v1/districts", s.getDistricts},
+		{"GET", "/api/v1/metrics/response", s.getResponseMetrics},
+		{"GET", "/api/v1/metrics/incidents.csv", s.getIncidentsCSV},
+		{"POST", "/api/v1/import/incidents", s.postImport},
+	}
+	if cfg.Prometheus != nil {
+		s.routes = append(s.routes, route{"GET", "/metrics", cfg.Prometheus.ServeHTTP})
 	}
 	for _, rt := range s.routes {
-		s.mux.HandleFunc(rt.Method+" "+rt.Pattern, rt.Handler)
+		s.mux.HandleFunc(rt.Method+" "+rt.Pattern, observed(rt, cfg.ObserveCommand))
 	}
 	s.mux.HandleFunc("/api/", s.notFound)
 	s.mux.HandleFunc("GET /{$}", s.index)
