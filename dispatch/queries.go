@@ -217,3 +217,13 @@ func (e *Engine) Snapshot(during func()) Snapshot {
 	sort.Slice(s.Cameras, func(a, b int) bool { return s.Cameras[a].ID < s.Cameras[b].ID })
 	return s
 }
+
+// Plan is a copy of the response plan in force (the console shows which
+// units a category needs).
+func (e *Engine) Plan() cc112.ResponsePlan {
+	out := make(cc112.ResponsePlan, len(e.cfg.Plan))
+	for cat, needs := range e.cfg.Plan {
+		out[cat] = append([]cc112.Need(nil), needs...)
+	}
+	return out
+}

@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 . scripts/deps.sh
 
 ensure_test_deps
+# The console's npm packages: embedded into the server, and playwright-core
+# for the browser tests.
+./scripts/web.sh
 
 export DISPATCH_TEST_DATABASE_URL="${DISPATCH_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dispatch_test?sslmode=disable}"
 export DISPATCH_TEST_REDIS_URL="${DISPATCH_TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"

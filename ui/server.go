@@ -28,6 +28,15 @@ type Config struct {
 	// ObserveCommand, when set, is told of every mutating request: its
 	// route, its outcome ("ok" or the error code) and its duration.
 	ObserveCommand func(command, outcome string, took time.Duration)
+	// Tiles is the console's basemap (GET /api/v1/config).
+	Tiles Tiles
+}
+
+// Tiles names a slippy-map tile server: a URL template with {z}/{x}/{y}
+// (and optionally {s}) and the attribution its licence asks for.
+type Tiles struct {
+	URL         string
+	Attribution string
 }
 
 // Server is the http.Handler of dispatchd.
@@ -39,6 +48,8 @@ type Server struct {
 	routes    []route
 	metrics   *metrics.Index
 	targets   metrics.Targets
+	assets    *assets
+	tiles     Tiles
 }
 
 // route is one registered endpoint. Every route is declared in one table so
@@ -51,13 +62,20 @@ type route struct {
 
 // NewServer builds the handler and registers every route.
 func NewServer(cfg Config) *Server {
-	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux()}
+	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(), tiles: cfg.Tiles}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
 	s.metrics, s.targets = cfg.Metrics, cfg.Targets
 	if s.targets.Response == 0 {
 		s.targets = metrics.DefaultTargets()
+	}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		panic(err) // the embedded files are part of the build: a broken build
+	}
+	if !s.assets.hasVendor() {
+		s.log.Warn("console built without its npm files: the map is off (run `make run`, or `npm ci && node build.mjs` in web/)")
 	}
 	s.routes = []route{
 		{"GET", "/healthz", s.healthz},
@@ -76,6 +94,8 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/cameras/nearest", s.nearestCameras},
 		{"GET", "/api/v1/cameras/{id}", s.getCamera},
 		{"GET", "/api/v1/districts", s.getDistricts},
+		{"GET", "/api/v1/config", s.consoleConfig},
+		{"GET", "/static/{version}/{path...}", s.static},
 		{"GET", "/api/v1/metrics/response", s.getResponseMetrics},
 		{"GET", "/api/v1/metrics/incidents.csv", s.getIncidentsCSV},
 		{"POST", "/api/v1/import/incidents", s.postImport},
@@ -118,9 +138,4 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusNotFound, errorBody{Error: errorDetail{Code: "not_found", Message: "no such endpoint: " + r.Method + " " + r.URL.Path}})
-}
-
-func (s *Server) index(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	_, _ = w.Write([]byte("dispatchd: 112 command-center dispatch. API under /api/v1/ (see README.md).\n"))
 }

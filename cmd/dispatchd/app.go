@@ -28,6 +28,11 @@ type Main struct {
 	CityDir  string
 	Logger   *slog.Logger
 	Clock    cc112.Clock
+	// Tiles is the console's basemap (OpenStreetMap unless set).
+	Tiles ui.Tiles
+	// Listener, when set, is served instead of listening on Addr (tests
+	// use it to watch or cut connections).
+	Listener net.Listener
 
 	Journal *bolt.Journal
 	Engine  *dispatch.Engine
@@ -40,9 +45,17 @@ type Main struct {
 	closed  bool
 }
 
+// The default basemap: OpenStreetMap's standard tiles, whose policy asks
+// for this attribution.
+const (
+	OSMTiles       = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+	OSMAttribution = `&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors`
+)
+
 // NewMain returns a Main with the defaults of the flags.
 func NewMain() *Main {
-	return &Main{Addr: "127.0.0.1:8080", StateDir: "./state", Logger: slog.Default(), Clock: cc112.SystemClock{}}
+	return &Main{Addr: "127.0.0.1:8080", StateDir: "./state", Logger: slog.Default(), Clock: cc112.SystemClock{},
+		Tiles: ui.Tiles{URL: OSMTiles, Attribution: OSMAttribution}}
 }
 
 // Run opens the journal, replays it, seeds the demo if asked and starts
@@ -84,9 +97,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	handler := ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger})
-	if m.ln, err = net.Listen("tcp", m.Addr); err != nil {
-		return err
+	handler := ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger, Tiles: m.Tiles})
+	if m.ln = m.Listener; m.ln == nil {
+		if m.ln, err = net.Listen("tcp", m.Addr); err != nil {
+			return err
+		}
 	}
 	m.srv = &http.Server{
 		Handler:           handler,

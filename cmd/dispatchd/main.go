@@ -32,6 +32,8 @@ func run(args []string) error {
 	fs.BoolVar(&m.Demo, "demo", envBool("DISPATCH_DEMO", false), "seed the demo city into an empty journal (env DISPATCH_DEMO)")
 	sim := fs.String("sim", envString("DISPATCH_SIM", ""), "simulate incidents and moving units (default true with -demo; env DISPATCH_SIM)")
 	fs.StringVar(&m.CityDir, "city", envString("DISPATCH_CITY", ""), "folder with a kelurahan GeoJSON and a camera CSV, e.g. ../shared/data (env DISPATCH_CITY)")
+	fs.StringVar(&m.Tiles.URL, "tiles", envString("DISPATCH_TILES", m.Tiles.URL), "basemap tile URL template of the console, \"\" for none: the kecamatan outlines only (env DISPATCH_TILES)")
+	fs.StringVar(&m.Tiles.Attribution, "tiles-attribution", envString("DISPATCH_TILES_ATTRIBUTION", m.Tiles.Attribution), "attribution shown for the tiles (env DISPATCH_TILES_ATTRIBUTION)")
 	logLevel := fs.String("log-level", envString("DISPATCH_LOG_LEVEL", "info"), "debug, info, warn or error (env DISPATCH_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -1,0 +1,187 @@
+// The wall map: Leaflet with a basemap (configurable tiles), kecamatan
+// outlines and names (the usable map when tiles cannot load), incidents,
+// units and cameras, each a layer the dispatcher can switch off.
+
+import { label } from './i18n.js';
+import { categoryIcon, unitIcon } from './icons.js';
+import { escapeHTML } from './dom.js';
+
+const SURABAYA = [-7.275, 112.72];
+const TILE_OFFLINE_AFTER_MS = 4000;
+
+export class WallMap {
+  /**
+   * @param L the Leaflet module
+   * @param {HTMLElement} el
+   * @param cfg the server's /api/v1/config
+   * @param store the Store
+   * @param h handlers: incident(id) when an incident marker is clicked, pick(latlng) on a map click
+   */
+  constructor(L, el, cfg, store, h) {
+    this.L = L;
+    this.store = store;
+    this.h = h;
+    this.map = L.map(el, { zoomControl: true, attributionControl: true, preferCanvas: false, minZoom: 10, maxZoom: 19 })
+      .setView(SURABAYA, 12);
+    this.map.attributionControl.setPrefix(false);
+    this.layers = {
+      districts: L.layerGroup(),
+      cameras: L.layerGroup(),
+      units: L.layerGroup(),
+      incidents: L.layerGroup(),
+    };
+    this.camRenderer = L.canvas({ padding: 0.3 });
+    this.markers = { incidents: new Map(), units: new Map(), cameras: new Map() };
+    this.selected = null;
+    this.basemap = null;
+    if (cfg.tiles) this.addTiles(cfg.tiles, cfg.tile_attribution);
+    else el.classList.add('tiles-off');
+    for (const name of ['districts', 'cameras', 'units', 'incidents']) this.layers[name].addTo(this.map);
+    this.map.on('click', (e) => this.h.pick(e.latlng));
+    this.pickMarker = null;
+  }
+
+  addTiles(url, attribution) {
+    const L = this.L;
+    const el = this.map.getContainer();
+    this.basemap = L.tileLayer(url, { attribution, maxZoom: 19, crossOrigin: false, className: 'basemap' });
+    let loaded = false;
+    let timer = null;
+    // Air-gapped centers (and the tests: no network) get errors or nothing
+    // at all; either way, after a while say so and lean on the districts.
+    const offline = () => { if (!loaded) el.classList.add('tiles-offline'); };
+    timer = setTimeout(offline, TILE_OFFLINE_AFTER_MS);
+    this.basemap.on('tileload', () => {
+      loaded = true;
+      clearTimeout(timer);
+      el.classList.remove('tiles-offline');
+    });
+    this.basemap.on('tileerror', () => {
+      if (!loaded) { clearTimeout(timer); timer = setTimeout(offline, 500); }
+    });
+    this.basemap.addTo(this.map);
+  }
+
+  /** toggle shows or hides one layer (incidents, units, cameras, districts, basemap). */
+  toggle(name, on) {
+    const layer = name === 'basemap' ? this.basemap : this.layers[name];
+    if (!layer) return;
+    if (on) layer.addTo(this.map);
+    else layer.remove();
+  }
+
+  setDistricts(geojson) {
+    const L = this.L;
+    this.layers.districts.clearLayers();
+    L.geoJSON(geojson, {
+      filter: (f) => f.geometry && f.geometry.type !== 'Point',
+      style: () => ({ className: 'district', weight: 2, fillOpacity: 1 }),
+      interactive: false,
+    }).addTo(this.layers.districts);
+    for (const f of geojson.features || []) {
+      const c = f.properties && f.properties.centroid;
+      if (!c) continue;
+      L.marker([c[1], c[0]], {
+        interactive: false, keyboard: false,
+        icon: L.divIcon({ className: 'district-label', html: escapeHTML(f.properties.name), iconSize: [160, 20], iconAnchor: [80, 10] }),
+      }).addTo(this.layers.districts);
+    }
+  }
+
+  render(kinds) {
+    if (kinds.has('incidents')) this.renderIncidents();
+    if (kinds.has('units') || kinds.has('positions')) this.renderUnits();
+    if (kinds.has('cameras')) this.renderCameras();
+  }
+
+  renderIncidents() {
+    const seen = new Set();
+    for (const inc of this.store.incidents.values()) {
+      seen.add(inc.id);
+      const html = `<div class="inc-mark p${Math.min(inc.priority, 4)} st-${inc.status}${inc.id === this.selected ? ' selected' : ''}">${categoryIcon(inc.category)}</div>`;
+      this.upsert('incidents', inc.id, inc.location, html, 44,
+        { riseOnHover: true, zIndexOffset: 1000, title: `${inc.number} ${label('cat', inc.category)}` },
+        (m) => m.on('click', () => this.h.incident(inc.id)));
+    }
+    removeMissing(this.markers.incidents, seen);
+  }
+
+  renderUnits() {
+    const seen = new Set();
+    for (const u of this.store.units.values()) {
+      seen.add(u.id);
+      const html = `<div class="unit-mark us-${u.status}">${unitIcon(u.type)}<span>${escapeHTML(u.callsign)}</span></div>`;
+      this.upsert('units', u.id, u.location, html, 30, { interactive: false });
+    }
+    removeMissing(this.markers.units, seen);
+  }
+
+  // upsert places one marker of a layer, touching the DOM only for what
+  // changed: a wall redraws dozens of markers every second.
+  upsert(layer, id, loc, html, size, opts, created) {
+    const L = this.L;
+    const ll = [loc.lat, loc.lon];
+    let m = this.markers[layer].get(id);
+    if (!m) {
+      m = L.marker(ll, { keyboard: false, ...opts });
+      if (created) created(m);
+      m.addTo(this.layers[layer]);
+      this.markers[layer].set(id, m);
+    }
+    if (m._html !== html) {
+      m.setIcon(L.divIcon({ className: 'mark-wrap', html, iconSize: [size, size], iconAnchor: [size / 2, size / 2] }));
+      m._html = html;
+    }
+    const cur = m.getLatLng();
+    if (cur.lat !== ll[0] || cur.lng !== ll[1]) m.setLatLng(ll);
+  }
+
+  renderCameras() {
+    const L = this.L;
+    const seen = new Set();
+    for (const c of this.store.cameras.values()) {
+      seen.add(c.id);
+      let m = this.markers.cameras.get(c.id);
+      if (!m) {
+        m = L.circleMarker([c.location.lat, c.location.lon], { renderer: this.camRenderer, radius: 4, weight: 1 });
+        m.bindTooltip(() => `${escapeHTML(c.name)} — ${label('cstatus', this.store.cameras.get(c.id)?.status)}`);
+        m.addTo(this.layers.cameras);
+        this.markers.cameras.set(c.id, m);
+      }
+      m.setStyle(cameraStyle(c.status));
+    }
+    removeMissing(this.markers.cameras, seen);
+  }
+
+  select(id) {
+    this.selected = id;
+    this.renderIncidents();
+    const inc = id && this.store.incidents.get(id);
+    if (inc) this.map.panTo([inc.location.lat, inc.location.lon], { animate: true });
+  }
+
+  /** showPick marks where the new incident will be (null removes the mark). */
+  showPick(latlng) {
+    if (this.pickMarker) { this.pickMarker.remove(); this.pickMarker = null; }
+    if (!latlng) return;
+    this.pickMarker = this.L.marker(latlng, {
+      interactive: false,
+      icon: this.L.divIcon({ className: 'mark-wrap', html: '<div class="pick-mark"></div>', iconSize: [36, 36], iconAnchor: [18, 18] }),
+    }).addTo(this.map);
+  }
+
+  invalidate() { this.map.invalidateSize(); }
+}
+
+const CAMERA_COLOURS = { online: '#3ddc84', stalled: '#ffb300', offline: '#ff5252', unknown: '#8a9bb0' };
+
+function cameraStyle(status) {
+  const c = CAMERA_COLOURS[status] || CAMERA_COLOURS.unknown;
+  return { color: '#05080d', fillColor: c, fillOpacity: 0.9 };
+}
+
+function removeMissing(markers, seen) {
+  for (const [id, m] of markers) {
+    if (!seen.has(id)) { m.remove(); markers.delete(id); }
+  }
+}

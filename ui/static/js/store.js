@@ -1,0 +1,71 @@
+// The console's copy of the live state: active incidents, units and cameras
+// by id, replaced by a snapshot and changed by events. Views subscribe and
+// are told which kinds changed, at most once per animation frame, so a burst
+// of position updates costs one render.
+
+export class Store {
+  constructor() {
+    this.incidents = new Map();
+    this.units = new Map();
+    this.cameras = new Map();
+    this.listeners = new Set();
+    this.dirty = new Set();
+    this.frame = 0;
+  }
+
+  subscribe(fn) { this.listeners.add(fn); }
+
+  applySnapshot(msg) {
+    this.incidents = byId((msg.incidents || []).filter((i) => i.status !== 'closed'));
+    this.units = byId(msg.units || []);
+    this.cameras = byId(msg.cameras || []);
+    this.changed('incidents', 'units', 'cameras', 'snapshot');
+  }
+
+  applyEvent(name, data) {
+    if (!data || !data.id) return;
+    switch (name) {
+      case 'incident.created':
+      case 'incident.updated':
+        if (data.status === 'closed') this.incidents.delete(data.id);
+        else this.incidents.set(data.id, data);
+        this.changed('incidents');
+        break;
+      case 'unit.updated':
+      case 'unit.moved':
+        this.units.set(data.id, data);
+        this.changed(name === 'unit.moved' ? 'positions' : 'units');
+        break;
+      case 'camera.updated':
+        this.cameras.set(data.id, data);
+        this.changed('cameras');
+        break;
+      default:
+        // An event this console does not know: ignore it, the seq still counts.
+    }
+  }
+
+  changed(...kinds) {
+    for (const k of kinds) this.dirty.add(k);
+    if (this.frame) return;
+    const flush = () => {
+      this.frame = 0;
+      const kinds = this.dirty;
+      this.dirty = new Set();
+      for (const fn of this.listeners) fn(kinds);
+    };
+    // A hidden tab gets no animation frames: flush on a timer instead, so
+    // that the state (and what tests read) stays current.
+    this.frame = document.hidden ? setTimeout(flush, 50) : requestAnimationFrame(flush);
+  }
+
+  /** sortedIncidents: highest priority first, then newest first. */
+  sortedIncidents() {
+    return [...this.incidents.values()].sort((a, b) =>
+      (a.priority - b.priority) || (Date.parse(b.received_at) - Date.parse(a.received_at)) || a.id.localeCompare(b.id));
+  }
+}
+
+function byId(list) {
+  return new Map(list.map((x) => [x.id, x]));
+}
