@@ -14,6 +14,8 @@ import (
 	"cc112/bolt"
 	"cc112/demo"
 	"cc112/dispatch"
+	"cc112/metrics"
+	"cc112/prom"
 	"cc112/sim"
 	"cc112/ui"
 )
@@ -33,6 +35,13 @@ type Main struct {
 	// Listener, when set, is served instead of listening on Addr (tests
 	// use it to watch or cut connections).
 	Listener net.Listener
+	// Targets are the response-time targets of the supervisor's reports.
+	Targets metrics.Targets
+
+	// Metrics is the response-time index; Prom the Prometheus registry
+	// (the live hub moves its websocket gauge with Prom.WebsocketClients).
+	Metrics *metrics.Index
+	Prom    *prom.Metrics
 
 	Journal *bolt.Journal
 	Engine  *dispatch.Engine
@@ -55,7 +64,7 @@ const (
 // NewMain returns a Main with the defaults of the flags.
 func NewMain() *Main {
 	return &Main{Addr: "127.0.0.1:8080", StateDir: "./state", Logger: slog.Default(), Clock: cc112.SystemClock{},
-		Tiles: ui.Tiles{URL: OSMTiles, Attribution: OSMAttribution}}
+		Tiles: ui.Tiles{URL: OSMTiles, Attribution: OSMAttribution}, Targets: metrics.DefaultTargets()}
 }
 
 // Run opens the journal, replays it, seeds the demo if asked and starts
@@ -81,8 +90,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.Journal, err = bolt.Open(m.StateDir, m.Logger); err != nil {
 		return err
 	}
+	m.Prom = prom.New()
+	m.Journal.ObserveCommits(m.Prom.Commit)
+	m.Metrics = metrics.NewIndex(dispatch.WIB)
+	m.Prom.GaugeFunc("cc112_incidents_open", "Incidents active now.", func() float64 { return float64(m.Metrics.Open()) })
 	m.Engine, err = dispatch.New(ctx, dispatch.Config{
 		Journal: m.Journal, Clock: m.Clock, Logger: m.Logger, Districts: city.Districts,
+		OnIncident: func(inc *cc112.Incident) { m.Metrics.Put(metrics.FromIncident(inc)) },
 	}, nil)
 	if err != nil {
 		return err
@@ -97,7 +111,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	handler := ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger, Tiles: m.Tiles})
+	handler := ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger, Tiles: m.Tiles,
+		Metrics: m.Metrics, Targets: m.Targets, Prometheus: m.Prom.Handler(), ObserveCommand: m.Prom.Command})
 	if m.ln = m.Listener; m.ln == nil {
 		if m.ln, err = net.Listen("tcp", m.Addr); err != nil {
 			return err

@@ -13,8 +13,12 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
+
+	"cc112"
+	"cc112/metrics"
 )
 
 func main() {
@@ -34,11 +38,16 @@ func run(args []string) error {
 	fs.StringVar(&m.CityDir, "city", envString("DISPATCH_CITY", ""), "folder with a kelurahan GeoJSON and a camera CSV, e.g. ../shared/data (env DISPATCH_CITY)")
 	fs.StringVar(&m.Tiles.URL, "tiles", envString("DISPATCH_TILES", m.Tiles.URL), "basemap tile URL template of the console, \"\" for none: the kecamatan outlines only (env DISPATCH_TILES)")
 	fs.StringVar(&m.Tiles.Attribution, "tiles-attribution", envString("DISPATCH_TILES_ATTRIBUTION", m.Tiles.Attribution), "attribution shown for the tiles (env DISPATCH_TILES_ATTRIBUTION)")
+	target := fs.String("target", envString("DISPATCH_TARGET", "7m24s"), "response-time target, call received to first unit on scene (env DISPATCH_TARGET)")
+	byCat := fs.String("target-by-category", envString("DISPATCH_TARGET_BY_CATEGORY", ""), "per-category targets, e.g. fire=5m,medical=8m (env DISPATCH_TARGET_BY_CATEGORY)")
 	logLevel := fs.String("log-level", envString("DISPATCH_LOG_LEVEL", "info"), "debug, info, warn or error (env DISPATCH_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
+		return err
+	}
+	if err := parseTargets(&m.Targets, *target, *byCat); err != nil {
 		return err
 	}
 	var lvl slog.Level
@@ -83,4 +92,29 @@ func envBool(name string, def bool) bool {
 		}
 	}
 	return def
+}
+
+// parseTargets reads -target and -target-by-category ("fire=5m,medical=8m").
+func parseTargets(t *metrics.Targets, target, byCategory string) error {
+	d, err := time.ParseDuration(target)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("-target must be a positive duration like 7m24s, not %q", target)
+	}
+	t.Response = d
+	t.ByCategory = nil
+	for _, kv := range strings.Split(byCategory, ",") {
+		if kv = strings.TrimSpace(kv); kv == "" {
+			continue
+		}
+		cat, v, ok := strings.Cut(kv, "=")
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if _, known := cc112.DefaultResponsePlan()[cc112.Category(strings.TrimSpace(cat))]; !ok || err != nil || d <= 0 || !known {
+			return fmt.Errorf("-target-by-category: %q is not category=duration with a known category", kv)
+		}
+		if t.ByCategory == nil {
+			t.ByCategory = map[string]time.Duration{}
+		}
+		t.ByCategory[strings.TrimSpace(cat)] = d
+	}
+	return nil
 }
