@@ -186,3 +186,18 @@ func TestSafeCell(t *testing.T) {
 		}
 	}
 }
+
+func TestSupervisorPage(t *testing.T) {
+	a := newAPI(t)
+	r := a.do("GET", "/supervisor", "")
+	if r.status != http.StatusOK || r.header.Get("Content-Type") != "text/html; charset=utf-8" {
+		t.Fatalf("GET /supervisor: %d %q", r.status, r.header.Get("Content-Type"))
+	}
+	body := string(r.body)
+	if strings.Contains(body, staticPlaceholder) || !strings.Contains(body, "/static/"+a.srv.Config.Handler.(*Server).assets.version+"/js/supervisor.js") {
+		t.Errorf("page does not load the versioned supervisor.js:\n%s", body)
+	}
+	if r.header.Get("Content-Security-Policy") == "" || r.header.Get("Cache-Control") != "no-cache" {
+		t.Errorf("headers %v", r.header)
+	}
+}

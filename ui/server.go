@@ -99,6 +99,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/metrics/response", s.getResponseMetrics},
 		{"GET", "/api/v1/metrics/incidents.csv", s.getIncidentsCSV},
 		{"POST", "/api/v1/import/incidents", s.postImport},
+		{"GET", "/supervisor", s.supervisorPage},
 	}
 	if cfg.Prometheus != nil {
 		s.routes = append(s.routes, route{"GET", "/metrics", cfg.Prometheus.ServeHTTP})
