@@ -25,6 +25,8 @@ type Index struct {
 
 	pendMu  sync.Mutex
 	pending []Record
+
+	bufs sync.Pool // *[]float64 value buffers of reports
 }
 
 // row is a record with the codes the reports group by, computed once.
