@@ -73,6 +73,7 @@ func convert(r io.Reader, m *Mapping, rep Reporter, emit func(*dispatch.Imported
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
+				st.Rows++
 				st.BadRows++
 				rep.Warn(row, "not valid CSV, left out: "+pe.Err.Error())
 				continue
