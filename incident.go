@@ -99,24 +99,27 @@ func (a *Assignment) Active() bool { return a.ClearedAt == nil }
 
 // Incident is one emergency, from the call to its closing.
 type Incident struct {
-	ID           string         `json:"id"`
-	Number       string         `json:"number"`
-	Category     Category       `json:"category"`
-	Priority     int            `json:"priority"`
-	Status       IncidentStatus `json:"status"`
-	Location     geo.Point      `json:"location"`
-	District     string         `json:"district"`
-	Address      string         `json:"address,omitempty"`
-	Description  string         `json:"description,omitempty"`
-	Caller       *Caller        `json:"caller,omitempty"`
-	Source       string         `json:"source"`
-	ReceivedAt   time.Time      `json:"received_at"`
-	DispatchedAt *time.Time     `json:"dispatched_at,omitempty"`
-	EnrouteAt    *time.Time     `json:"enroute_at,omitempty"`
-	OnsceneAt    *time.Time     `json:"onscene_at,omitempty"`
-	ClosedAt     *time.Time     `json:"closed_at,omitempty"`
-	Disposition  string         `json:"disposition,omitempty"`
-	Assignments  []*Assignment  `json:"assignments"`
+	ID          string         `json:"id"`
+	Number      string         `json:"number"`
+	Category    Category       `json:"category"`
+	Priority    int            `json:"priority"`
+	Status      IncidentStatus `json:"status"`
+	Location    geo.Point      `json:"location"`
+	District    string         `json:"district"`
+	Address     string         `json:"address,omitempty"`
+	Description string         `json:"description,omitempty"`
+	Caller      *Caller        `json:"caller,omitempty"`
+	// Callers counts the calls that reported this incident ("12 callers,
+	// one fire"): the first one and every duplicate linked to it.
+	Callers      int           `json:"callers"`
+	Source       string        `json:"source"`
+	ReceivedAt   time.Time     `json:"received_at"`
+	DispatchedAt *time.Time    `json:"dispatched_at,omitempty"`
+	EnrouteAt    *time.Time    `json:"enroute_at,omitempty"`
+	OnsceneAt    *time.Time    `json:"onscene_at,omitempty"`
+	ClosedAt     *time.Time    `json:"closed_at,omitempty"`
+	Disposition  string        `json:"disposition,omitempty"`
+	Assignments  []*Assignment `json:"assignments"`
 }
 
 // Active reports whether the incident is still open.

@@ -20,6 +20,7 @@ const (
 	EvUnitStatus       = "unit.status"
 	EvUnitMoved        = "unit.moved"
 	EvIncidentClosed   = "incident.closed"
+	EvCallerLinked     = "incident.caller_linked"
 )
 
 // Live feed event names (DESIGN.md §4).
@@ -44,6 +45,11 @@ type assignPayload struct {
 type closePayload struct {
 	IncidentID  string `json:"incident_id"`
 	Disposition string `json:"disposition"`
+}
+
+type callerLinkedPayload struct {
+	IncidentID string `json:"incident_id"`
+	CallID     string `json:"call_id"`
 }
 
 type movePayload struct {
@@ -114,6 +120,18 @@ func (e *Engine) apply(ev cc112.Event) error {
 			return err
 		}
 		return e.applyClosed(ev.At, p)
+	case EvCallerLinked:
+		p, err := decode[callerLinkedPayload](ev)
+		if err != nil {
+			return err
+		}
+		inc, ok := e.incidents[p.IncidentID]
+		if !ok {
+			return fmt.Errorf("unknown incident %q", p.IncidentID)
+		}
+		inc.Callers++
+		e.publish(LiveIncidentUpdated, inc.Clone())
+		return nil
 	case EvUnitMoved:
 		p, err := decode[movePayload](ev)
 		if err != nil {

@@ -22,6 +22,9 @@ type NewIncident struct {
 	Description string         `json:"description"`
 	Caller      *cc112.Caller  `json:"caller"`
 	Source      string         `json:"source"`
+	// CallID links the incident to a 112 call (callcenter fills caller and
+	// location from it); the engine alone does not know calls.
+	CallID string `json:"call_id,omitempty"`
 }
 
 // Limits on free text, so that one request cannot bloat the state.
@@ -124,6 +127,22 @@ func NewID(prefix string) string {
 // CreateIncident records a new incident. key and fingerprint make retries
 // idempotent (both may be empty).
 func (e *Engine) CreateIncident(ctx context.Context, n NewIncident, key, fingerprint string) (*cc112.Incident, error) {
+	if n.CallID != "" {
+		return nil, cc112.Errorf(cc112.EInvalid, "call_id needs the call center, which is not configured")
+	}
+	if err := n.Validate(e.cfg.Plan); err != nil {
+		return nil, err
+	}
+	return run(e, ctx, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
+		return tx.CreateIncident(n)
+	})
+}
+
+// CreateIncident validates and records a new incident inside a command, so
+// that an extension (the call center) can create it in the same journal
+// batch as its own events. It returns a copy.
+func (tx *Tx) CreateIncident(n NewIncident) (*cc112.Incident, error) {
+	e := tx.e
 	if err := n.Validate(e.cfg.Plan); err != nil {
 		return nil, err
 	}
@@ -131,15 +150,27 @@ func (e *Engine) CreateIncident(ctx context.Context, n NewIncident, key, fingerp
 	if e.cfg.Districts != nil {
 		district = e.cfg.Districts.Locate(*n.Location)
 	}
-	return run(e, ctx, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
-		inc := &cc112.Incident{
-			ID: NewID("inc"), Category: n.Category, Priority: n.Priority, Status: cc112.IncidentNew,
-			Location: *n.Location, District: district, Address: n.Address, Description: n.Description,
-			Caller: n.Caller, Source: n.Source, ReceivedAt: tx.Now(), Assignments: []*cc112.Assignment{},
-		}
-		tx.Emit(EvIncidentCreated, inc)
-		return e.incidents[inc.ID].Clone(), nil
-	})
+	inc := &cc112.Incident{
+		ID: NewID("inc"), Category: n.Category, Priority: n.Priority, Status: cc112.IncidentNew,
+		Location: *n.Location, District: district, Address: n.Address, Description: n.Description,
+		Caller: n.Caller, Source: n.Source, ReceivedAt: tx.Now(), Assignments: []*cc112.Assignment{},
+	}
+	if n.CallID != "" || !n.Caller.Empty() {
+		inc.Callers = 1
+	}
+	tx.Emit(EvIncidentCreated, inc)
+	return e.incidents[inc.ID].Clone(), nil
+}
+
+// LinkCaller counts one more call for an active incident (a duplicate
+// report linked to it) inside a command and returns a copy of it.
+func (tx *Tx) LinkCaller(incidentID, callID string) (*cc112.Incident, error) {
+	inc, err := tx.e.activeIncident(incidentID)
+	if err != nil {
+		return nil, err
+	}
+	tx.Emit(EvCallerLinked, callerLinkedPayload{IncidentID: inc.ID, CallID: callID})
+	return inc.Clone(), nil
 }
 
 // AssignResult is the answer to an assignment: the incident as it now is,

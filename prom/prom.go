@@ -1,6 +1,7 @@
 // Package prom exposes dispatchd's operational metrics in the Prometheus
 // format (client_golang): commands by type and outcome with their latency,
-// journal commit latency, events committed, websocket clients. Only cmd/
+// journal commit latency, events committed; gauges read at scrape time
+// (websocket clients, open incidents). Only cmd/
 // wires it: the engine and the HTTP server see plain functions, so the
 // instrumentation costs a counter increment on their paths.
 package prom
@@ -21,7 +22,6 @@ type Metrics struct {
 	commandSeconds *prometheus.HistogramVec
 	commitSeconds  prometheus.Histogram
 	events         prometheus.Counter
-	wsClients      prometheus.Gauge
 }
 
 // New builds the registry, with the Go runtime and process collectors.
@@ -46,12 +46,8 @@ func New() *Metrics {
 			Name: "cc112_journal_events_total",
 			Help: "Events committed to the journal; rate() of it is events per second.",
 		}),
-		wsClients: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "cc112_websocket_clients",
-			Help: "Live websocket clients connected now.",
-		}),
 	}
-	m.reg.MustRegister(m.commands, m.commandSeconds, m.commitSeconds, m.events, m.wsClients,
+	m.reg.MustRegister(m.commands, m.commandSeconds, m.commitSeconds, m.events,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -74,13 +70,13 @@ func (m *Metrics) Commit(events int, took time.Duration) {
 	m.events.Add(float64(events))
 }
 
-// WebsocketClients moves the gauge of live clients by delta: the live hub
-// calls it with +1 on connect and -1 on disconnect.
-func (m *Metrics) WebsocketClients(delta int) {
-	m.wsClients.Add(float64(delta))
-}
-
-// GaugeFunc adds a gauge read at scrape time, e.g. open incidents.
+// GaugeFunc adds a gauge read at scrape time: open incidents, websocket
+// clients (the live hub's own count, so nothing on its path changes).
 func (m *Metrics) GaugeFunc(name, help string, fn func() float64) {
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, fn))
+}
+
+// CounterFunc adds a counter read at scrape time from a monotonic source.
+func (m *Metrics) CounterFunc(name, help string, fn func() float64) {
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, fn))
 }

@@ -92,7 +92,7 @@ func (s *Server) postUnitStatus(w http.ResponseWriter, r *http.Request) {
 func (s *Server) postIncident(w http.ResponseWriter, r *http.Request) {
 	var req dispatch.NewIncident
 	s.command(w, r, http.StatusCreated, &req, func(key, fp string) (any, error) {
-		return s.eng.CreateIncident(r.Context(), req, key, fp)
+		return s.createIncident(r, req, key, fp)
 	})
 }
 

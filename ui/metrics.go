@@ -34,11 +34,14 @@ func (s *Server) metricsQuery(q url.Values, grouping bool) (metrics.Query, error
 	}
 	var mq metrics.Query
 	var err error
-	if mq.From, err = timeParam(q.Get("from"), "from", false); err != nil {
+	if mq.From, err = timeParam(q.Get("from"), "from"); err != nil {
 		return mq, err
 	}
-	if mq.To, err = timeParam(q.Get("to"), "to", true); err != nil {
+	if mq.To, err = timeParam(q.Get("to"), "to"); err != nil {
 		return mq, err
+	}
+	if len(q.Get("to")) == len(time.DateOnly) {
+		mq.To = mq.To.AddDate(0, 0, 1) // a date in "to" includes that day
 	}
 	mq.GroupBy = q.Get("group_by")
 	if c := q.Get("category"); c != "" {
@@ -61,25 +64,6 @@ func (s *Server) metricsQuery(q url.Values, grouping bool) (metrics.Query, error
 		return mq, cc112.Errorf(cc112.EInvalid, "%v", err)
 	}
 	return mq, nil
-}
-
-// timeParam parses an RFC 3339 time or a WIB date; endOfDay moves a date
-// to the start of the next day (an inclusive "to" date).
-func timeParam(v, name string, endOfDay bool) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
-	}
-	d, err := time.ParseInLocation(time.DateOnly, v, dispatch.WIB)
-	if err != nil {
-		return time.Time{}, cc112.Errorf(cc112.EInvalid, "%s must be an RFC 3339 time or a date YYYY-MM-DD, not %q", name, v)
-	}
-	if endOfDay {
-		d = d.AddDate(0, 0, 1)
-	}
-	return d, nil
 }
 
 func (s *Server) metricsIndex(w http.ResponseWriter, r *http.Request) *metrics.Index {

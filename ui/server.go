@@ -6,8 +6,11 @@ package ui
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
+	"cc112/callcenter"
+	"cc112/cctv"
 	"cc112/dispatch"
 	"cc112/metrics"
 )
@@ -30,6 +33,18 @@ type Config struct {
 	ObserveCommand func(command, outcome string, took time.Duration)
 	// Tiles is the console's basemap (GET /api/v1/config).
 	Tiles Tiles
+	// Live is the websocket feed (GET /api/v1/live); nil answers 503.
+	Live http.Handler
+	// Calls is the call center (calls, AML, complaints); nil turns its
+	// endpoints off (503). AMLKey, when set, must sign AML HTTPS forms.
+	Calls  *callcenter.Service
+	AMLKey []byte
+	// ComplaintsPerMinute limits public complaints per client address
+	// (default 5, burst as many).
+	ComplaintsPerMinute int
+	// Relay and Views enable live video and its audit (nil: answered 503).
+	Relay *cctv.Relay
+	Views *cctv.Views
 }
 
 // Tiles names a slippy-map tile server: a URL template with {z}/{x}/{y}
@@ -50,6 +65,14 @@ type Server struct {
 	targets   metrics.Targets
 	assets    *assets
 	tiles     Tiles
+	liveFeed  http.Handler
+
+	calls          *callcenter.Service
+	amlKey         []byte
+	complaintLimit *rateLimiter
+	relay          *cctv.Relay
+	views          *cctv.Views
+	liveWG         sync.WaitGroup // live video websockets in flight
 }
 
 // route is one registered endpoint. Every route is declared in one table so
@@ -62,7 +85,8 @@ type route struct {
 
 // NewServer builds the handler and registers every route.
 func NewServer(cfg Config) *Server {
-	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(), tiles: cfg.Tiles}
+	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(),
+		tiles: cfg.Tiles, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -70,6 +94,11 @@ func NewServer(cfg Config) *Server {
 	if s.targets.Response == 0 {
 		s.targets = metrics.DefaultTargets()
 	}
+	s.calls, s.amlKey = cfg.Calls, cfg.AMLKey
+	if cfg.ComplaintsPerMinute <= 0 {
+		cfg.ComplaintsPerMinute = 5
+	}
+	s.complaintLimit = newRateLimiter(cfg.ComplaintsPerMinute, cfg.ComplaintsPerMinute, 10_000)
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		panic(err) // the embedded files are part of the build: a broken build
@@ -93,13 +122,39 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/cameras", s.listCameras},
 		{"GET", "/api/v1/cameras/nearest", s.nearestCameras},
 		{"GET", "/api/v1/cameras/{id}", s.getCamera},
+		{"POST", "/api/v1/cameras", s.postCamera},
+		{"GET", "/api/v1/cameras/views", s.listViews},
+		{"GET", "/api/v1/cameras/{id}/live", s.cameraLive},
 		{"GET", "/api/v1/districts", s.getDistricts},
 		{"GET", "/api/v1/config", s.consoleConfig},
+		{"GET", "/api/v1/live", s.live},
 		{"GET", "/static/{version}/{path...}", s.static},
+		// The call center: calls, caller location, duplicates, complaints.
+		{"POST", "/api/v1/calls", s.postCall},
+		{"GET", "/api/v1/calls", s.listCalls},
+		{"GET", "/api/v1/calls/{id}", s.getCall},
+		{"POST", "/api/v1/calls/{id}/location", s.postCallLocation},
+		{"POST", "/api/v1/calls/{id}/close", s.postCallClose},
+		{"POST", "/api/v1/aml", s.postAML},
+		{"GET", "/api/v1/incidents/duplicates", s.getDuplicates},
+		{"POST", "/api/v1/incidents/{id}/calls", s.postIncidentCall},
+		{"POST", "/api/v1/complaints", s.postComplaint},
+		{"GET", "/api/v1/complaints", s.listComplaints},
+		{"GET", "/api/v1/complaints/meta", s.complaintMeta},
+		{"GET", "/api/v1/complaints/report", s.complaintReport},
+		{"GET", "/api/v1/complaints/{ref}", s.getComplaint},
+		{"POST", "/api/v1/complaints/{id}/forward", s.complaintAction("forward")},
+		{"POST", "/api/v1/complaints/{id}/respond", s.complaintAction("respond")},
+		{"POST", "/api/v1/complaints/{id}/feedback", s.complaintAction("feedback")},
+		{"GET", "/calltaker", s.page("calltaker.html")},
+		{"GET", "/complaint", s.page("complaint.html")},
+		{"GET", "/desk", s.page("desk.html")},
+		{"GET", "/camera", s.page("camera.html")},
+		// Response-time metrics, historical import, the supervisor dashboard.
 		{"GET", "/api/v1/metrics/response", s.getResponseMetrics},
 		{"GET", "/api/v1/metrics/incidents.csv", s.getIncidentsCSV},
 		{"POST", "/api/v1/import/incidents", s.postImport},
-		{"GET", "/supervisor", s.supervisorPage},
+		{"GET", "/supervisor", s.page("supervisor.html")},
 	}
 	if cfg.Prometheus != nil {
 		s.routes = append(s.routes, route{"GET", "/metrics", cfg.Prometheus.ServeHTTP})
@@ -111,6 +166,12 @@ func NewServer(cfg Config) *Server {
 	s.mux.HandleFunc("GET /{$}", s.index)
 	return s
 }
+
+// WaitLive waits for live video websockets to end. http.Server.Shutdown
+// does not wait for hijacked connections: close the relay first (it ends
+// every viewer), then wait here before closing the journal, so that each
+// view's end is recorded.
+func (s *Server) WaitLive() { s.liveWG.Wait() }
 
 // ServeHTTP adds the headers every answer carries and recovers from panics
 // in handlers, so that one bad request cannot take the server down.

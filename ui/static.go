@@ -137,14 +137,11 @@ func (a asset) serve(w http.ResponseWriter, r *http.Request, cacheControl string
 	_, _ = w.Write(a.body)
 }
 
-// pageCSP is the Content-Security-Policy of the pages (console, supervisor).
-const pageCSP = "default-src 'self'; img-src 'self' data: https: http:; " +
-	"connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
-
 // index serves the console. It is revalidated on every load (no-cache with
 // an ETag) so that a new server version is picked up at the next load.
 func (s *Server) index(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Security-Policy", pageCSP)
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: https: http:; "+
+		"connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 	s.assets.index.serve(w, r, "no-cache")
 }
 

@@ -12,8 +12,12 @@ import (
 
 	"cc112"
 	"cc112/bolt"
+	"cc112/callcenter"
+	"cc112/cctv"
+	"cc112/cctv/rtspsrc"
 	"cc112/demo"
 	"cc112/dispatch"
+	"cc112/live"
 	"cc112/metrics"
 	"cc112/prom"
 	"cc112/sim"
@@ -35,19 +39,41 @@ type Main struct {
 	// Listener, when set, is served instead of listening on Addr (tests
 	// use it to watch or cut connections).
 	Listener net.Listener
+	// AllowedOrigins are browser origins allowed on the live websocket
+	// besides the server's own host.
+	AllowedOrigins []string
+	// CallCenter configures calls and complaints (SLAs, the mayor's phone,
+	// the SMS gateway); AMLKey, when set, must sign AML HTTPS forms;
+	// SLATick is how often the complaint SLAs are checked (1 s).
+	CallCenter callcenter.Config
+	AMLKey     []byte
+	SLATick    time.Duration
+
+	// Cameras: probe interval (0: no probing), RTSP transport, how long a
+	// camera's session outlives its last viewer, and a camsim address the
+	// demo cameras point at (cycling over CamSimCameras paths).
+	CameraProbeInterval time.Duration
+	CameraTransport     rtspsrc.Transport
+	CameraCloseAfter    time.Duration
+	CamSim              string
+	CamSimCameras       int
 	// Targets are the response-time targets of the supervisor's reports.
 	Targets metrics.Targets
 
-	// Metrics is the response-time index; Prom the Prometheus registry
-	// (the live hub moves its websocket gauge with Prom.WebsocketClients).
+	// Metrics is the response-time index; Prom the Prometheus registry.
 	Metrics *metrics.Index
 	Prom    *prom.Metrics
 
 	Journal *bolt.Journal
+	Calls   *callcenter.Service
 	Engine  *dispatch.Engine
+	Live    *live.Hub
+	Relay   *cctv.Relay
+	Views   *cctv.Views
 
 	ln      net.Listener
 	srv     *http.Server
+	handler *ui.Server
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 	closeMu sync.Mutex
@@ -64,7 +90,9 @@ const (
 // NewMain returns a Main with the defaults of the flags.
 func NewMain() *Main {
 	return &Main{Addr: "127.0.0.1:8080", StateDir: "./state", Logger: slog.Default(), Clock: cc112.SystemClock{},
-		Tiles: ui.Tiles{URL: OSMTiles, Attribution: OSMAttribution}, Targets: metrics.DefaultTargets()}
+		Tiles:               ui.Tiles{URL: OSMTiles, Attribution: OSMAttribution},
+		CameraProbeInterval: 30 * time.Second, CameraCloseAfter: 10 * time.Second, CamSimCameras: 8,
+		Targets: metrics.DefaultTargets()}
 }
 
 // Run opens the journal, replays it, seeds the demo if asked and starts
@@ -94,12 +122,33 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Journal.ObserveCommits(m.Prom.Commit)
 	m.Metrics = metrics.NewIndex(dispatch.WIB)
 	m.Prom.GaugeFunc("cc112_incidents_open", "Incidents active now.", func() float64 { return float64(m.Metrics.Open()) })
+	ccfg := m.CallCenter
+	ccfg.Clock, ccfg.Logger, ccfg.Districts = m.Clock, m.Logger, city.Districts
+	m.Calls = callcenter.New(ccfg)
+	m.Views = cctv.NewViews()
+	extensions, err := mergeAppliers(m.Calls.Appliers(), m.Views.Appliers())
+	if err != nil {
+		return err
+	}
 	m.Engine, err = dispatch.New(ctx, dispatch.Config{
 		Journal: m.Journal, Clock: m.Clock, Logger: m.Logger, Districts: city.Districts,
 		OnIncident: func(inc *cc112.Incident) { m.Metrics.Put(metrics.FromIncident(inc)) },
-	}, nil)
+	}, extensions)
 	if err != nil {
 		return err
+	}
+	if m.Live, err = live.New(live.Config{Source: m.Engine, Logger: m.Logger, AllowedOrigins: m.AllowedOrigins}); err != nil {
+		return err
+	}
+	m.Engine.SetPublisher(m.Live) // after replay: the feed starts a new epoch
+	m.Prom.GaugeFunc("cc112_websocket_clients", "Live websocket clients connected now.",
+		func() float64 { return float64(m.Live.Stats().Conns) })
+	m.Prom.CounterFunc("cc112_websocket_slow_cuts_total", "Live websocket clients cut for falling behind.",
+		func() float64 { return float64(m.Live.Stats().SlowCuts) })
+	m.Calls.Bind(m.Engine)
+	m.Views.Attach(m.Engine)
+	if m.CamSim != "" {
+		pointAtCamSim(city.Cameras, m.CamSim, m.CamSimCameras)
 	}
 	if m.Demo && m.Engine.LastSeq() == 0 {
 		if err := seed(ctx, m.Engine, city); err != nil {
@@ -111,8 +160,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	m.Relay = cctv.NewRelay(cctv.RelayConfig{Resolve: cameraSources(m.Engine), Transport: m.CameraTransport,
+		CloseAfter: m.CameraCloseAfter, Logger: m.Logger})
 	handler := ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger, Tiles: m.Tiles,
+		Live: m.Live, Calls: m.Calls, AMLKey: m.AMLKey, Relay: m.Relay, Views: m.Views,
 		Metrics: m.Metrics, Targets: m.Targets, Prometheus: m.Prom.Handler(), ObserveCommand: m.Prom.Command})
+	m.handler = handler
 	if m.ln = m.Listener; m.ln == nil {
 		if m.ln, err = net.Listen("tcp", m.Addr); err != nil {
 			return err
@@ -135,6 +188,20 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			m.Logger.Error("http server", "err", err)
 		}
 	}()
+	m.wg.Add(1)
+	go func() { // complaint SLAs: the mayor's SMS, resent after a restart
+		defer m.wg.Done()
+		m.Calls.Run(bg, m.SLATick)
+	}()
+	if m.CameraProbeInterval > 0 {
+		p := &cctv.Prober{Registry: m.Engine, Interval: m.CameraProbeInterval, Transport: m.CameraTransport,
+			Live: m.Relay.Live, Logger: m.Logger}
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			p.Run(bg)
+		}()
+	}
 	if m.Sim {
 		s := sim.New(m.Engine, city, m.Clock, m.Logger)
 		m.wg.Add(1)
@@ -152,6 +219,30 @@ func seed(ctx context.Context, eng *dispatch.Engine, city *demo.CityData) error 
 		return err
 	}
 	return eng.RegisterCameras(ctx, city.Cameras)
+}
+
+// pointAtCamSim gives the demo cameras synthetic streams: rtsp://addr/cam/K,
+// K cycling over 1…n.
+func pointAtCamSim(cams []cc112.Camera, addr string, n int) {
+	n = max(n, 1)
+	for k := range cams {
+		cams[k].RTSPURL = fmt.Sprintf("rtsp://%s/cam/%d", addr, k%n+1)
+		cams[k].HasVideo = true
+	}
+}
+
+// cameraSources resolves a camera's RTSP URLs for the relay.
+func cameraSources(eng *dispatch.Engine) func(id string) (cctv.Sources, error) {
+	return func(id string) (cctv.Sources, error) {
+		c, err := eng.Camera(id)
+		if err != nil {
+			return cctv.Sources{}, err
+		}
+		if c.RTSPURL == "" && c.SubRTSPURL == "" {
+			return cctv.Sources{}, cc112.Errorf(cc112.EConflict, "camera %s has no video stream", c.Name)
+		}
+		return cctv.Sources{Main: c.RTSPURL, Sub: c.SubRTSPURL}, nil
+	}
 }
 
 // URL is the base URL the server answers on.
@@ -172,12 +263,25 @@ func (m *Main) Close(ctx context.Context) error {
 	}
 	m.closed = true
 	var errs []error
+	// Websockets first: http.Server.Shutdown does not close hijacked
+	// connections, the hub sends them a close frame (1001, going away).
+	if m.Live != nil {
+		if err := m.Live.Close(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("live feed: %w", err))
+		}
+	}
 	if m.srv != nil {
 		if err := m.srv.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
 		}
 	} else if m.ln != nil {
 		_ = m.ln.Close()
+	}
+	if m.Relay != nil {
+		m.Relay.Close() // ends every viewer: hijacked websockets outlive Shutdown
+	}
+	if m.handler != nil {
+		m.handler.WaitLive() // their views' ends are journaled before the journal closes
 	}
 	if m.cancel != nil {
 		m.cancel()
@@ -189,4 +293,19 @@ func (m *Main) Close(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// mergeAppliers joins the engine extensions' event types; two extensions
+// claiming one type is a wiring bug.
+func mergeAppliers(sets ...map[string]dispatch.Applier) (map[string]dispatch.Applier, error) {
+	all := map[string]dispatch.Applier{}
+	for _, set := range sets {
+		for typ, a := range set {
+			if _, dup := all[typ]; dup {
+				return nil, fmt.Errorf("event type %q is claimed by two extensions", typ)
+			}
+			all[typ] = a
+		}
+	}
+	return all, nil
 }

@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 }
 
 // startChild runs dispatchd in a child process and returns its URL.
-func startChild(t *testing.T, args string) *exec.Cmd {
+func startChild(t testing.TB, args string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "DISPATCHD_CHILD_ARGS="+args)

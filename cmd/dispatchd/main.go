@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"cc112"
+	"cc112/callcenter"
+	"cc112/cctv/rtspsrc"
 	"cc112/metrics"
 )
 
@@ -40,6 +42,17 @@ func run(args []string) error {
 	fs.StringVar(&m.Tiles.Attribution, "tiles-attribution", envString("DISPATCH_TILES_ATTRIBUTION", m.Tiles.Attribution), "attribution shown for the tiles (env DISPATCH_TILES_ATTRIBUTION)")
 	target := fs.String("target", envString("DISPATCH_TARGET", "7m24s"), "response-time target, call received to first unit on scene (env DISPATCH_TARGET)")
 	byCat := fs.String("target-by-category", envString("DISPATCH_TARGET_BY_CATEGORY", ""), "per-category targets, e.g. fire=5m,medical=8m (env DISPATCH_TARGET_BY_CATEGORY)")
+	origins := fs.String("allowed-origins", envString("DISPATCH_ALLOWED_ORIGINS", ""), "comma-separated browser origins (https://host[:port]) allowed on the live websocket besides the server's own (env DISPATCH_ALLOWED_ORIGINS)")
+	fs.DurationVar(&m.CallCenter.ResponseSLA, "complaint-response-sla", envDuration("DISPATCH_COMPLAINT_RESPONSE_SLA", time.Hour), "time an agency has to answer a forwarded complaint before the mayor gets an SMS (env DISPATCH_COMPLAINT_RESPONSE_SLA)")
+	fs.DurationVar(&m.CallCenter.FeedbackSLA, "complaint-feedback-sla", envDuration("DISPATCH_COMPLAINT_FEEDBACK_SLA", 24*time.Hour), "time within which the citizen gets feedback on a complaint (env DISPATCH_COMPLAINT_FEEDBACK_SLA)")
+	fs.StringVar(&m.CallCenter.MayorPhone, "mayor-phone", envString("DISPATCH_MAYOR_PHONE", ""), "phone number that gets the SMS about unanswered complaints; empty records the escalation without sending (env DISPATCH_MAYOR_PHONE)")
+	smsWebhook := fs.String("sms-webhook", envString("DISPATCH_SMS_WEBHOOK", ""), "URL that takes SMS as JSON {to, text, id}; empty logs them instead (env DISPATCH_SMS_WEBHOOK)")
+	amlKey := fs.String("aml-hmac-key", envString("DISPATCH_AML_HMAC_KEY", ""), "key that must sign AML HTTPS forms (hmac field); empty accepts unsigned forms (env DISPATCH_AML_HMAC_KEY)")
+	fs.DurationVar(&m.CameraProbeInterval, "camera-probe-interval", envDuration("DISPATCH_CAMERA_PROBE_INTERVAL", 30*time.Second), "how often every camera's health is probed; 0 disables (env DISPATCH_CAMERA_PROBE_INTERVAL)")
+	transport := fs.String("camera-transport", envString("DISPATCH_CAMERA_TRANSPORT", "auto"), "RTSP transport to cameras: auto, tcp or udp (env DISPATCH_CAMERA_TRANSPORT)")
+	fs.DurationVar(&m.CameraCloseAfter, "camera-close-after", envDuration("DISPATCH_CAMERA_CLOSE_AFTER", 10*time.Second), "how long a camera's session stays open after its last viewer left (env DISPATCH_CAMERA_CLOSE_AFTER)")
+	fs.StringVar(&m.CamSim, "camsim", envString("DISPATCH_CAMSIM", ""), "host:port of cmd/camsim: the seeded demo cameras stream from it (env DISPATCH_CAMSIM)")
+	fs.IntVar(&m.CamSimCameras, "camsim-cameras", envInt("DISPATCH_CAMSIM_CAMERAS", 8), "how many camsim paths the demo cameras cycle over (env DISPATCH_CAMSIM_CAMERAS)")
 	logLevel := fs.String("log-level", envString("DISPATCH_LOG_LEVEL", "info"), "debug, info, warn or error (env DISPATCH_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -50,11 +63,30 @@ func run(args []string) error {
 	if err := parseTargets(&m.Targets, *target, *byCat); err != nil {
 		return err
 	}
+	var err error
+	if m.CameraTransport, err = rtspsrc.ParseTransport(*transport); err != nil {
+		return fmt.Errorf("-camera-transport: %w", err)
+	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(*logLevel)); err != nil {
 		return fmt.Errorf("-log-level: %w", err)
 	}
+	m.AllowedOrigins = strings.Split(*origins, ",")
 	m.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
+	if m.CallCenter.ResponseSLA <= 0 || m.CallCenter.FeedbackSLA <= 0 {
+		return fmt.Errorf("-complaint-response-sla and -complaint-feedback-sla must be positive")
+	}
+	if *smsWebhook != "" {
+		m.CallCenter.SMS = &callcenter.WebhookSMS{URL: *smsWebhook}
+	}
+	if m.CallCenter.MayorPhone != "" {
+		p, err := callcenter.NormalizePhone(m.CallCenter.MayorPhone)
+		if err != nil {
+			return fmt.Errorf("-mayor-phone: %w", err)
+		}
+		m.CallCenter.MayorPhone = p
+	}
+	m.AMLKey = []byte(*amlKey)
 	m.Sim = m.Demo
 	if *sim != "" {
 		v, err := strconv.ParseBool(*sim)
@@ -81,6 +113,24 @@ func run(args []string) error {
 func envString(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok {
 		return v
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, ok := os.LookupEnv(name); ok {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+	}
+	return def
+}
+
+func envInt(name string, def int) int {
+	if v, ok := os.LookupEnv(name); ok {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
+		}
 	}
 	return def
 }

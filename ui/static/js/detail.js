@@ -89,7 +89,8 @@ export class Detail {
         <span class="cat-ico big">${categoryIcon(inc.category)}</span>
         <div class="head-text">
           <h2>${escapeHTML(label('cat', inc.category))}</h2>
-          <div class="sub"><span class="prio">${escapeHTML(label('priority', inc.priority))}</span> · <span class="inc-num">${escapeHTML(inc.number)}</span> · <span class="ist ist-${inc.status}">${escapeHTML(label('istatus', inc.status))}</span></div>
+          <div class="sub"><span class="prio">${escapeHTML(label('priority', inc.priority))}</span> · <span class="ist ist-${inc.status}">${escapeHTML(label('istatus', inc.status))}</span></div>
+          <div class="sub inc-num">${escapeHTML(inc.number)}</div>
         </div>
         ${this.closeButton()}
       </header>

@@ -21,9 +21,14 @@ export class WallMap {
     this.L = L;
     this.store = store;
     this.h = h;
-    this.map = L.map(el, { zoomControl: true, attributionControl: true, preferCanvas: false, minZoom: 10, maxZoom: 19 })
+    this.map = L.map(el, { zoomControl: true, attributionControl: true, preferCanvas: false, minZoom: 10, maxZoom: 19, zoomSnap: 0.25 })
       .setView(SURABAYA, 12);
     this.map.attributionControl.setPrefix(false);
+    // Panes keep the order the eye needs whatever loads first: district
+    // fills under everything, their names under the markers.
+    for (const [name, z] of [['districts', 250], ['districtLabels', 390]]) {
+      this.map.createPane(name).style.zIndex = String(z);
+    }
     this.layers = {
       districts: L.layerGroup(),
       cameras: L.layerGroup(),
@@ -38,6 +43,11 @@ export class WallMap {
     else el.classList.add('tiles-off');
     for (const name of ['districts', 'cameras', 'units', 'incidents']) this.layers[name].addTo(this.map);
     this.map.on('click', (e) => this.h.pick(e.latlng));
+    // Zoomed out to the whole city, the callsigns of units idle at their
+    // stations only hide the ones that matter: show those of busy units.
+    const far = () => el.classList.toggle('far', this.map.getZoom() < 13.5);
+    this.map.on('zoomend', far);
+    far();
     this.pickMarker = null;
   }
 
@@ -77,15 +87,23 @@ export class WallMap {
       filter: (f) => f.geometry && f.geometry.type !== 'Point',
       style: () => ({ className: 'district', weight: 2, fillOpacity: 1 }),
       interactive: false,
+      pane: 'districts',
     }).addTo(this.layers.districts);
+    this.fit();
     for (const f of geojson.features || []) {
       const c = f.properties && f.properties.centroid;
       if (!c) continue;
       L.marker([c[1], c[0]], {
-        interactive: false, keyboard: false,
+        interactive: false, keyboard: false, pane: 'districtLabels',
         icon: L.divIcon({ className: 'district-label', html: escapeHTML(f.properties.name), iconSize: [160, 20], iconAnchor: [80, 10] }),
       }).addTo(this.layers.districts);
     }
+  }
+
+  /** fit shows the whole city (the districts' extent). */
+  fit() {
+    const b = this.L.featureGroup(this.layers.districts.getLayers()).getBounds();
+    if (b.isValid()) this.map.fitBounds(b, { padding: [8, 8] });
   }
 
   render(kinds) {
@@ -143,7 +161,7 @@ export class WallMap {
       seen.add(c.id);
       let m = this.markers.cameras.get(c.id);
       if (!m) {
-        m = L.circleMarker([c.location.lat, c.location.lon], { renderer: this.camRenderer, radius: 4, weight: 1 });
+        m = L.circleMarker([c.location.lat, c.location.lon], { renderer: this.camRenderer, radius: 5, weight: 1 });
         m.bindTooltip(() => `${escapeHTML(c.name)} — ${label('cstatus', this.store.cameras.get(c.id)?.status)}`);
         m.addTo(this.layers.cameras);
         this.markers.cameras.set(c.id, m);
@@ -158,6 +176,7 @@ export class WallMap {
     this.renderIncidents();
     const inc = id && this.store.incidents.get(id);
     if (inc) this.map.panTo([inc.location.lat, inc.location.lon], { animate: true });
+    else if (!id) this.fit(); // back to the whole city when the detail closes
   }
 
   /** showPick marks where the new incident will be (null removes the mark). */

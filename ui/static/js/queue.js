@@ -3,7 +3,7 @@
 // the response target, until a unit is on scene (then it stops and shows the
 // response time).
 
-import { t, label, duration, wib } from './i18n.js';
+import { t, label, duration } from './i18n.js';
 import { categoryIcon } from './icons.js';
 import { escapeHTML, elapsed } from './dom.js';
 
@@ -36,7 +36,7 @@ export class Queue {
         <span class="inc-main">
           <span class="inc-cat">${escapeHTML(label('cat', inc.category))}</span>
           <span class="inc-where">${escapeHTML(where)}</span>
-          <span class="inc-meta"><span class="inc-num">${escapeHTML(inc.number)}</span> · ${escapeHTML(wib(inc.received_at))} · <span class="ist ist-${inc.status}">${escapeHTML(label('istatus', inc.status))}</span></span>
+          <span class="inc-meta"><span class="ist ist-${inc.status}">${escapeHTML(label('istatus', inc.status))}</span> · <span class="inc-num">${escapeHTML(inc.number)}</span></span>
         </span>
         <span class="clock" data-received="${escapeHTML(inc.received_at)}" data-onscene="${escapeHTML(inc.onscene_at || '')}"></span>
       </button></li>`;

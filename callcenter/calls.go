@@ -1,0 +1,467 @@
+package callcenter
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"cc112"
+	"cc112/dispatch"
+	"cc112/geo"
+)
+
+// Call statuses: active while the call-taker works it, linked once it made
+// or joined an incident, closed when it ended without one (or was closed).
+const (
+	CallActive = "active"
+	CallLinked = "linked"
+	CallClosed = "closed"
+)
+
+// CallChannels are the ways a call reaches the center.
+var CallChannels = []string{"phone", "sms", "web", "social", "walkin"}
+
+// Call is one report being taken, with who calls and where they are.
+type Call struct {
+	ID         string     `json:"id"`
+	Phone      string     `json:"phone"` // E.164
+	Name       string     `json:"name,omitempty"`
+	NIK        string     `json:"nik,omitempty"`
+	Channel    string     `json:"channel"`
+	Status     string     `json:"status"`
+	StartedAt  time.Time  `json:"started_at"`
+	Location   *Location  `json:"location,omitempty"`
+	IncidentID string     `json:"incident_id,omitempty"`
+	LinkedAt   *time.Time `json:"linked_at,omitempty"`
+	ClosedAt   *time.Time `json:"closed_at,omitempty"`
+	Reason     string     `json:"reason,omitempty"`
+}
+
+func (c *Call) clone() *Call {
+	v := *c
+	if c.Location != nil {
+		l := *c.Location
+		v.Location = &l
+	}
+	return &v
+}
+
+// Location is where a caller is and how we know: source is aml, manual (a
+// pin on the map) or address (typed by the call-taker).
+type Location struct {
+	Lat        float64   `json:"lat"`
+	Lon        float64   `json:"lon"`
+	RadiusM    float64   `json:"radius_m"`
+	Source     string    `json:"source"`
+	Method     string    `json:"method,omitempty"` // AML: gnss, wifi, cell, hybrid
+	Confidence int       `json:"confidence,omitempty"`
+	Address    string    `json:"address,omitempty"`
+	At         time.Time `json:"at"`          // when the position was taken
+	ReceivedAt time.Time `json:"received_at"` // when it reached us
+}
+
+// Point is the location as a geo.Point.
+func (l *Location) Point() geo.Point { return geo.Point{Lat: l.Lat, Lon: l.Lon} }
+
+// NewCall is what the call-taker types when a call comes in.
+type NewCall struct {
+	Phone   string `json:"phone"`
+	Name    string `json:"name"`
+	NIK     string `json:"nik"`
+	Channel string `json:"channel"`
+}
+
+const (
+	maxName    = 200
+	maxAddress = 300
+	maxReason  = 500
+)
+
+func checkText(name, v string, max int) error {
+	if !utf8.ValidString(v) {
+		return cc112.Errorf(cc112.EInvalid, "%s is not valid UTF-8", name)
+	}
+	if utf8.RuneCountInString(v) > max {
+		return cc112.Errorf(cc112.EInvalid, "%s is longer than %d characters", name, max)
+	}
+	return nil
+}
+
+// validate normalises the phone and NIK and checks the rest.
+func (n *NewCall) validate() error {
+	var err error
+	if n.Phone, err = NormalizePhone(n.Phone); err != nil {
+		return err
+	}
+	if n.NIK = strings.TrimSpace(n.NIK); n.NIK != "" {
+		if n.NIK, err = CheckNIK(n.NIK); err != nil {
+			return err
+		}
+	}
+	n.Name = strings.TrimSpace(n.Name)
+	if err := checkText("name", n.Name, maxName); err != nil {
+		return err
+	}
+	if n.Channel == "" {
+		n.Channel = "phone"
+	}
+	if !slices.Contains(CallChannels, n.Channel) {
+		return cc112.Errorf(cc112.EInvalid, "unknown channel %q (one of %s)", n.Channel, strings.Join(CallChannels, ", "))
+	}
+	return nil
+}
+
+func result[T any](raw json.RawMessage, err error) (T, error) {
+	var v T
+	if err != nil {
+		return v, err
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return v, fmt.Errorf("callcenter: decode result: %w", err)
+	}
+	return v, nil
+}
+
+// StartCall records a new call. An AML that arrived for the number shortly
+// before is attached at once.
+func (s *Service) StartCall(ctx context.Context, n NewCall, key, fp string) (*Call, error) {
+	if err := n.validate(); err != nil {
+		return nil, err
+	}
+	return result[*Call](s.eng.Exec(ctx, key, fp, func(tx *dispatch.Tx) (any, error) {
+		c := &Call{ID: dispatch.NewID("call"), Phone: n.Phone, Name: n.Name, NIK: n.NIK, Channel: n.Channel,
+			Status: CallActive, StartedAt: tx.Now()}
+		tx.Emit(evCallStarted, c)
+		return s.calls[c.ID].clone(), nil
+	}))
+}
+
+// Call returns one call.
+func (s *Service) Call(id string) (*Call, error) {
+	var c *Call
+	s.eng.Read(func() {
+		if v, ok := s.calls[id]; ok {
+			c = v.clone()
+		}
+	})
+	if c == nil {
+		return nil, cc112.Errorf(cc112.ENotFound, "call %q not found", id)
+	}
+	return c, nil
+}
+
+// Calls lists calls by status (active, linked, closed or all), newest first.
+func (s *Service) Calls(status string) ([]*Call, error) {
+	if status == "" {
+		status = CallActive
+	}
+	if !slices.Contains([]string{CallActive, CallLinked, CallClosed, "all"}, status) {
+		return nil, cc112.Errorf(cc112.EInvalid, "status must be active, linked, closed or all, got %q", status)
+	}
+	out := []*Call{}
+	s.eng.Read(func() {
+		for _, c := range s.calls {
+			if status == "all" || c.Status == status {
+				out = append(out, c.clone())
+			}
+		}
+	})
+	sort.Slice(out, func(a, b int) bool {
+		if !out[a].StartedAt.Equal(out[b].StartedAt) {
+			return out[a].StartedAt.After(out[b].StartedAt)
+		}
+		return out[a].ID < out[b].ID
+	})
+	return out, nil
+}
+
+// AMLResult says what became of an AML report: attached to a call, or kept
+// for a call that has not been typed in yet.
+type AMLResult struct {
+	Status string `json:"status"` // attached or pending
+	Call   *Call  `json:"call,omitempty"`
+	Phone  string `json:"phone"`
+}
+
+// maxPendingAML bounds the AMLs waiting for their call.
+const maxPendingAML = 10_000
+
+// AttachAML attaches an AML report to the open call from its number that
+// started within AMLWindow (the newest). With no such call it is kept for
+// PendingAML: phones send AML seconds after dialling, often before the
+// call-taker has typed the number. A position older than the call's
+// current AML is not taken.
+func (s *Service) AttachAML(ctx context.Context, a AML) (*AMLResult, error) {
+	now := s.now()
+	if a.At.After(now.Add(10 * time.Minute)) {
+		return nil, cc112.Errorf(cc112.EInvalid, "AML: time of positioning %s is in the future", a.At.Format(time.RFC3339))
+	}
+	if a.At.Before(now.Add(-time.Hour)) {
+		return nil, cc112.Errorf(cc112.EInvalid, "AML: time of positioning %s is more than an hour old", a.At.Format(time.RFC3339))
+	}
+	loc := Location{Lat: a.Location.Lat, Lon: a.Location.Lon, RadiusM: a.RadiusM, Source: "aml",
+		Method: a.Method, Confidence: a.Confidence, At: a.At}
+	return result[*AMLResult](s.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
+		loc.ReceivedAt = tx.Now()
+		c := s.callFor(a.Phone, tx.Now())
+		if c == nil {
+			if len(s.pendingAML) >= maxPendingAML {
+				return nil, cc112.Errorf(cc112.EUnavailable, "AML: too many reports without a call; try again later")
+			}
+			tx.Emit(evAMLPending, amlPendingPayload{Phone: a.Phone, Location: loc})
+			return &AMLResult{Status: "pending", Phone: a.Phone}, nil
+		}
+		if c.Location != nil && c.Location.Source == "aml" && c.Location.At.After(loc.At) {
+			return &AMLResult{Status: "stale", Call: c.clone(), Phone: a.Phone}, nil
+		}
+		tx.Emit(evCallLocated, locatedPayload{CallID: c.ID, Location: loc})
+		return &AMLResult{Status: "attached", Call: c.clone(), Phone: a.Phone}, nil
+	}))
+}
+
+// callFor is the open call from phone that AML may still attach to.
+func (s *Service) callFor(phone string, now time.Time) *Call {
+	c := s.calls[s.activeByPhone[phone]]
+	if c == nil || c.Status == CallClosed || now.Sub(c.StartedAt) > s.cfg.AMLWindow {
+		return nil
+	}
+	return c
+}
+
+// ManualLocation is a pin the call-taker drops or an address they type.
+type ManualLocation struct {
+	Lat     *float64 `json:"lat"`
+	Lon     *float64 `json:"lon"`
+	RadiusM *float64 `json:"radius_m"`
+	Source  string   `json:"source"`
+	Address string   `json:"address"`
+}
+
+// SetLocation records where the call-taker says the caller is.
+func (s *Service) SetLocation(ctx context.Context, callID string, m ManualLocation, key, fp string) (*Call, error) {
+	if m.Source != "manual" && m.Source != "address" {
+		return nil, cc112.Errorf(cc112.EInvalid, `source must be "manual" or "address"`)
+	}
+	if m.Lat == nil || m.Lon == nil {
+		return nil, cc112.Errorf(cc112.EInvalid, "lat and lon are required")
+	}
+	p := geo.Point{Lat: *m.Lat, Lon: *m.Lon}
+	if err := dispatch.CheckPoint(p); err != nil {
+		return nil, err
+	}
+	m.Address = strings.TrimSpace(m.Address)
+	if err := checkText("address", m.Address, maxAddress); err != nil {
+		return nil, err
+	}
+	if m.Source == "address" && m.Address == "" {
+		return nil, cc112.Errorf(cc112.EInvalid, "address is required when source is address")
+	}
+	radius := 0.0
+	if m.RadiusM != nil {
+		radius = *m.RadiusM
+		if radius < 0 || radius > maxAMLRadius {
+			return nil, cc112.Errorf(cc112.EInvalid, "radius_m must be 0 to %d", maxAMLRadius)
+		}
+	}
+	return result[*Call](s.eng.Exec(ctx, key, fp, func(tx *dispatch.Tx) (any, error) {
+		c, err := s.openCall(callID)
+		if err != nil {
+			return nil, err
+		}
+		loc := Location{Lat: p.Lat, Lon: p.Lon, RadiusM: radius, Source: m.Source, Address: m.Address,
+			At: tx.Now(), ReceivedAt: tx.Now()}
+		tx.Emit(evCallLocated, locatedPayload{CallID: c.ID, Location: loc})
+		return c.clone(), nil
+	}))
+}
+
+// openCall is a call that may still change; caller holds the engine's lock.
+func (s *Service) openCall(id string) (*Call, error) {
+	c, ok := s.calls[id]
+	if !ok {
+		return nil, cc112.Errorf(cc112.ENotFound, "call %q not found", id)
+	}
+	if c.Status == CallClosed {
+		return nil, cc112.Errorf(cc112.EConflict, "call %s is closed", id)
+	}
+	return c, nil
+}
+
+// unlinkedCall is an open call that has no incident yet.
+func (s *Service) unlinkedCall(id string) (*Call, error) {
+	c, err := s.openCall(id)
+	if err != nil {
+		return nil, err
+	}
+	if c.IncidentID != "" {
+		return nil, cc112.Errorf(cc112.EConflict, "call %s is already linked to incident %s", id, c.IncidentID)
+	}
+	return c, nil
+}
+
+// CloseCall ends a call that made no incident (a prank, a dropped line,
+// advice given) with a reason.
+func (s *Service) CloseCall(ctx context.Context, callID, reason, key, fp string) (*Call, error) {
+	reason = strings.TrimSpace(reason)
+	if err := checkText("reason", reason, maxReason); err != nil {
+		return nil, err
+	}
+	return result[*Call](s.eng.Exec(ctx, key, fp, func(tx *dispatch.Tx) (any, error) {
+		c, err := s.openCall(callID)
+		if err != nil {
+			return nil, err
+		}
+		tx.Emit(evCallClosed, closedPayload{CallID: c.ID, Reason: reason})
+		return c.clone(), nil
+	}))
+}
+
+// CreateIncident makes an incident from a call, in one command: the
+// incident takes the call's caller and location (the body's location, when
+// given, wins: the call-taker may know better), and the call is linked.
+func (s *Service) CreateIncident(ctx context.Context, n dispatch.NewIncident, key, fp string) (*cc112.Incident, error) {
+	return result[*cc112.Incident](s.eng.Exec(ctx, key, fp, func(tx *dispatch.Tx) (any, error) {
+		c, err := s.unlinkedCall(n.CallID)
+		if err != nil {
+			return nil, err
+		}
+		if n.Location == nil {
+			if c.Location == nil {
+				return nil, cc112.Errorf(cc112.EInvalid, "call %s has no location yet: pin it on the map or give location", c.ID)
+			}
+			p := c.Location.Point()
+			n.Location = &p
+			if n.Address == "" {
+				n.Address = c.Location.Address
+			}
+		}
+		caller := cc112.Caller{Name: c.Name, Phone: c.Phone, NIK: c.NIK}
+		if n.Caller != nil { // typed after the call started: fills the gaps
+			if caller.Name == "" {
+				caller.Name = strings.TrimSpace(n.Caller.Name)
+			}
+			if nik := strings.TrimSpace(n.Caller.NIK); caller.NIK == "" && nik != "" {
+				if caller.NIK, err = CheckNIK(nik); err != nil {
+					return nil, err
+				}
+			}
+		}
+		n.Caller = &caller
+		if n.Source == "" {
+			n.Source = c.Channel
+		}
+		inc, err := tx.CreateIncident(n)
+		if err != nil {
+			return nil, err
+		}
+		tx.Emit(evCallLinked, linkedPayload{CallID: c.ID, IncidentID: inc.ID})
+		return inc, nil
+	}))
+}
+
+// LinkCall links a call to an existing active incident instead of making a
+// second one: the incident counts one more caller.
+func (s *Service) LinkCall(ctx context.Context, incidentID, callID, key, fp string) (*cc112.Incident, error) {
+	if callID == "" {
+		return nil, cc112.Errorf(cc112.EInvalid, "call_id is required")
+	}
+	return result[*cc112.Incident](s.eng.Exec(ctx, key, fp, func(tx *dispatch.Tx) (any, error) {
+		c, err := s.unlinkedCall(callID)
+		if err != nil {
+			return nil, err
+		}
+		inc, err := tx.LinkCaller(incidentID, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		tx.Emit(evCallLinked, linkedPayload{CallID: c.ID, IncidentID: inc.ID})
+		return inc, nil
+	}))
+}
+
+type locatedPayload struct {
+	CallID   string   `json:"call_id"`
+	Location Location `json:"location"`
+}
+
+type linkedPayload struct {
+	CallID     string `json:"call_id"`
+	IncidentID string `json:"incident_id"`
+}
+
+type closedPayload struct {
+	CallID string `json:"call_id"`
+	Reason string `json:"reason,omitempty"`
+}
+
+type amlPendingPayload struct {
+	Phone    string   `json:"phone"`
+	Location Location `json:"location"`
+}
+
+func (s *Service) applyCallStarted(at time.Time, c Call, publish publishFunc) error {
+	if _, dup := s.calls[c.ID]; dup {
+		return fmt.Errorf("call %q exists", c.ID)
+	}
+	if l, ok := s.pendingAML[c.Phone]; ok {
+		delete(s.pendingAML, c.Phone)
+		if at.Sub(l.ReceivedAt) <= s.cfg.PendingAML {
+			c.Location = &l
+		}
+	}
+	s.calls[c.ID] = &c
+	s.activeByPhone[c.Phone] = c.ID
+	publish(LiveCallCreated, c.clone())
+	return nil
+}
+
+func (s *Service) applyCallLocated(at time.Time, p locatedPayload, publish publishFunc) error {
+	c, ok := s.calls[p.CallID]
+	if !ok {
+		return fmt.Errorf("unknown call %q", p.CallID)
+	}
+	l := p.Location
+	c.Location = &l
+	publish(LiveCallUpdated, c.clone())
+	return nil
+}
+
+func (s *Service) applyCallLinked(at time.Time, p linkedPayload, publish publishFunc) error {
+	c, ok := s.calls[p.CallID]
+	if !ok {
+		return fmt.Errorf("unknown call %q", p.CallID)
+	}
+	c.IncidentID, c.Status, c.LinkedAt = p.IncidentID, CallLinked, timePtr(at)
+	publish(LiveCallUpdated, c.clone())
+	return nil
+}
+
+func (s *Service) applyCallClosed(at time.Time, p closedPayload, publish publishFunc) error {
+	c, ok := s.calls[p.CallID]
+	if !ok {
+		return fmt.Errorf("unknown call %q", p.CallID)
+	}
+	c.Status, c.ClosedAt, c.Reason = CallClosed, timePtr(at), p.Reason
+	if s.activeByPhone[c.Phone] == c.ID {
+		delete(s.activeByPhone, c.Phone)
+	}
+	publish(LiveCallUpdated, c.clone())
+	return nil
+}
+
+// applyAMLPending keeps the newest AML per number and forgets the expired
+// ones, so that the map stays small.
+func (s *Service) applyAMLPending(at time.Time, p amlPendingPayload, _ publishFunc) error {
+	for phone, l := range s.pendingAML {
+		if at.Sub(l.ReceivedAt) > s.cfg.PendingAML {
+			delete(s.pendingAML, phone)
+		}
+	}
+	s.pendingAML[p.Phone] = p.Location
+	return nil
+}

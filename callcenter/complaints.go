@@ -1,0 +1,452 @@
+package callcenter
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"cc112"
+	"cc112/dispatch"
+	"cc112/geo"
+)
+
+// Complaint statuses: received by the Media Center, forwarded to an
+// agency's complaint team (TPKPM), responded by the agency, closed once
+// the citizen got feedback.
+const (
+	ComplaintReceived  = "received"
+	ComplaintForwarded = "forwarded"
+	ComplaintResponded = "responded"
+	ComplaintClosed    = "closed"
+)
+
+// ComplaintChannels are the ways a complaint reaches the Media Center.
+var ComplaintChannels = []string{"web", "sms", "phone", "email", "social"}
+
+// ComplaintCategories are the non-emergency topics (Indonesian labels in
+// the UI).
+var ComplaintCategories = []string{"road", "drainage", "waste", "streetlight", "water", "electricity",
+	"public_order", "traffic", "parks", "civil_registry", "health", "other"}
+
+// Limits of a public complaint.
+const (
+	MaxComplaintText = 4000 // characters
+	maxAnswerText    = 4000
+)
+
+// Complaint is one non-emergency report and what became of it.
+type Complaint struct {
+	ID            string      `json:"id"`
+	Number        string      `json:"number"`
+	Channel       string      `json:"channel"`
+	Name          string      `json:"name,omitempty"`
+	Phone         string      `json:"phone,omitempty"`
+	Text          string      `json:"text"`
+	Category      string      `json:"category"`
+	Location      *geo.Point  `json:"location,omitempty"`
+	District      string      `json:"district,omitempty"`
+	Status        string      `json:"status"`
+	ReceivedAt    time.Time   `json:"received_at"`
+	FeedbackDueAt time.Time   `json:"feedback_due_at"`
+	Agency        string      `json:"agency,omitempty"`
+	ForwardedAt   *time.Time  `json:"forwarded_at,omitempty"`
+	ResponseDueAt *time.Time  `json:"response_due_at,omitempty"`
+	Response      string      `json:"response,omitempty"`
+	RespondedAt   *time.Time  `json:"responded_at,omitempty"`
+	Feedback      string      `json:"feedback,omitempty"`
+	FeedbackAt    *time.Time  `json:"feedback_at,omitempty"`
+	EscalatedAt   *time.Time  `json:"escalated_at,omitempty"`
+	Escalation    *Escalation `json:"escalation,omitempty"`
+	TokenHash     string      `json:"token_hash,omitempty"` // journal only; never sent to a client
+}
+
+// Escalation is the SMS to the mayor about a missed response SLA: journaled
+// as an intent, then each attempt's result (the outbox).
+type Escalation struct {
+	ID            string     `json:"id"` // the SMS id: stable across retries and restarts
+	To            string     `json:"to"`
+	Text          string     `json:"text"`
+	Status        string     `json:"status"` // pending, sent or skipped (no mayor phone)
+	Attempts      int        `json:"attempts"`
+	LastError     string     `json:"last_error,omitempty"`
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
+	SentAt        *time.Time `json:"sent_at,omitempty"`
+}
+
+func (c *Complaint) clone() *Complaint {
+	v := *c
+	v.TokenHash = ""
+	if c.Location != nil {
+		p := *c.Location
+		v.Location = &p
+	}
+	if c.Escalation != nil {
+		e := *c.Escalation
+		v.Escalation = &e
+	}
+	return &v
+}
+
+// NewComplaint is what a citizen (or the desk, for phone and SMS) files.
+type NewComplaint struct {
+	Channel  string     `json:"channel"`
+	Name     string     `json:"name"`
+	Phone    string     `json:"phone"`
+	Text     string     `json:"text"`
+	Category string     `json:"category"`
+	Location *geo.Point `json:"location"`
+}
+
+func (n *NewComplaint) validate() error {
+	if n.Channel == "" {
+		n.Channel = "web"
+	}
+	if !slices.Contains(ComplaintChannels, n.Channel) {
+		return cc112.Errorf(cc112.EInvalid, "unknown channel %q (one of %s)", n.Channel, strings.Join(ComplaintChannels, ", "))
+	}
+	n.Text = strings.TrimSpace(n.Text)
+	if n.Text == "" {
+		return cc112.Errorf(cc112.EInvalid, "text is required")
+	}
+	if err := checkText("text", n.Text, MaxComplaintText); err != nil {
+		return err
+	}
+	n.Name = strings.TrimSpace(n.Name)
+	if err := checkText("name", n.Name, maxName); err != nil {
+		return err
+	}
+	if n.Phone = strings.TrimSpace(n.Phone); n.Phone != "" {
+		p, err := NormalizePhone(n.Phone)
+		if err != nil {
+			return err
+		}
+		n.Phone = p
+	}
+	if n.Category == "" {
+		n.Category = "other"
+	}
+	if !slices.Contains(ComplaintCategories, n.Category) {
+		return cc112.Errorf(cc112.EInvalid, "unknown category %q (one of %s)", n.Category, strings.Join(ComplaintCategories, ", "))
+	}
+	if n.Location != nil {
+		if err := dispatch.CheckPoint(*n.Location); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Filed is the answer to a new complaint: the only time its tracking token
+// is shown (only its hash is kept).
+type Filed struct {
+	*Complaint
+	Token string `json:"token"`
+}
+
+func hashToken(t string) string {
+	h := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(h[:])
+}
+
+// FileComplaint records a new complaint and returns it with a fresh
+// tracking token. It takes no idempotency key: the journaled answer would
+// hold the token in clear.
+func (s *Service) FileComplaint(ctx context.Context, n NewComplaint) (*Filed, error) {
+	if err := n.validate(); err != nil {
+		return nil, err
+	}
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, fmt.Errorf("callcenter: token: %w", err)
+	}
+	token := hex.EncodeToString(b[:])
+	district := ""
+	if n.Location != nil && s.cfg.Districts != nil {
+		district = s.cfg.Districts.Locate(*n.Location)
+	}
+	c, err := result[*Complaint](s.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
+		c := &Complaint{ID: dispatch.NewID("cmp"), Channel: n.Channel, Name: n.Name, Phone: n.Phone, Text: n.Text,
+			Category: n.Category, Location: n.Location, District: district, Status: ComplaintReceived,
+			ReceivedAt: tx.Now(), TokenHash: hashToken(token)}
+		tx.Emit(evComplaintNew, c)
+		return s.complaints[c.ID].clone(), nil
+	}))
+	if err != nil {
+		return nil, err
+	}
+	return &Filed{Complaint: c, Token: token}, nil
+}
+
+// PublicComplaint is what a citizen sees with their token: the state of
+// their complaint, nobody's personal data.
+type PublicComplaint struct {
+	Number        string     `json:"number"`
+	Status        string     `json:"status"`
+	Category      string     `json:"category"`
+	ReceivedAt    time.Time  `json:"received_at"`
+	Agency        string     `json:"agency,omitempty"`
+	ForwardedAt   *time.Time `json:"forwarded_at,omitempty"`
+	RespondedAt   *time.Time `json:"responded_at,omitempty"`
+	Feedback      string     `json:"feedback,omitempty"`
+	FeedbackAt    *time.Time `json:"feedback_at,omitempty"`
+	FeedbackDueAt time.Time  `json:"feedback_due_at"`
+}
+
+// Track returns a complaint to the citizen who holds its token. A wrong
+// token and an unknown number look alike, so numbers cannot be probed.
+func (s *Service) Track(number, token string) (*PublicComplaint, error) {
+	var out *PublicComplaint
+	s.eng.Read(func() {
+		c := s.complaints[s.byNumber[number]]
+		if c == nil || token == "" || subtle.ConstantTimeCompare([]byte(hashToken(token)), []byte(c.TokenHash)) != 1 {
+			return
+		}
+		out = &PublicComplaint{Number: c.Number, Status: c.Status, Category: c.Category, ReceivedAt: c.ReceivedAt,
+			Agency: c.Agency, ForwardedAt: c.ForwardedAt, RespondedAt: c.RespondedAt, Feedback: c.Feedback,
+			FeedbackAt: c.FeedbackAt, FeedbackDueAt: c.FeedbackDueAt}
+	})
+	if out == nil {
+		return nil, cc112.Errorf(cc112.ENotFound, "no complaint %q with this token", number)
+	}
+	return out, nil
+}
+
+// Complaint returns one complaint by id or number (the desk's view).
+func (s *Service) Complaint(ref string) (*Complaint, error) {
+	var out *Complaint
+	s.eng.Read(func() {
+		c := s.complaints[ref]
+		if c == nil {
+			c = s.complaints[s.byNumber[ref]]
+		}
+		if c != nil {
+			out = c.clone()
+		}
+	})
+	if out == nil {
+		return nil, cc112.Errorf(cc112.ENotFound, "complaint %q not found", ref)
+	}
+	return out, nil
+}
+
+// ComplaintFilter selects complaints for the desk's list. Empty fields
+// match everything; From and To bound the receipt time [From, To).
+type ComplaintFilter struct {
+	Agency, Category, District, Status, Query string
+	From, To                                  time.Time
+	Limit                                     int
+}
+
+// Complaints lists complaints, newest first.
+func (s *Service) Complaints(f ComplaintFilter) ([]*Complaint, error) {
+	if f.Status != "" && !slices.Contains([]string{ComplaintReceived, ComplaintForwarded, ComplaintResponded, ComplaintClosed, "open", "overdue"}, f.Status) {
+		return nil, cc112.Errorf(cc112.EInvalid, "unknown status %q", f.Status)
+	}
+	if f.Limit <= 0 || f.Limit > 5000 {
+		f.Limit = 1000
+	}
+	q := strings.ToLower(strings.TrimSpace(f.Query))
+	now := s.now()
+	out := []*Complaint{}
+	s.eng.Read(func() {
+		for _, c := range s.complaints {
+			if !f.match(c, q, now) {
+				continue
+			}
+			out = append(out, c.clone())
+		}
+	})
+	sort.Slice(out, func(a, b int) bool {
+		if !out[a].ReceivedAt.Equal(out[b].ReceivedAt) {
+			return out[a].ReceivedAt.After(out[b].ReceivedAt)
+		}
+		return out[a].Number > out[b].Number // numbered in order of receipt
+	})
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
+	return out, nil
+}
+
+func (f *ComplaintFilter) match(c *Complaint, q string, now time.Time) bool {
+	switch {
+	case f.Agency != "" && c.Agency != f.Agency,
+		f.Category != "" && c.Category != f.Category,
+		f.District != "" && !strings.EqualFold(c.District, f.District),
+		!f.From.IsZero() && c.ReceivedAt.Before(f.From),
+		!f.To.IsZero() && !c.ReceivedAt.Before(f.To):
+		return false
+	}
+	switch f.Status {
+	case "":
+	case "open":
+		if c.Status == ComplaintClosed {
+			return false
+		}
+	case "overdue":
+		if !c.Overdue(now) {
+			return false
+		}
+	default:
+		if c.Status != f.Status {
+			return false
+		}
+	}
+	if q != "" {
+		hay := strings.ToLower(c.Number + " " + c.Text + " " + c.Name + " " + c.Phone + " " + c.Response + " " + c.Feedback)
+		if !strings.Contains(hay, q) {
+			return false
+		}
+	}
+	return true
+}
+
+// Overdue reports whether an SLA of the complaint is missed at now: the
+// agency's response or the citizen's feedback.
+func (c *Complaint) Overdue(now time.Time) bool {
+	if c.Status == ComplaintForwarded && c.ResponseDueAt != nil && !now.Before(*c.ResponseDueAt) {
+		return true
+	}
+	return c.Status != ComplaintClosed && !now.Before(c.FeedbackDueAt)
+}
+
+// Forward sends a complaint to an agency's complaint team; the response
+// SLA starts.
+func (s *Service) Forward(ctx context.Context, id, agency, key, fp string) (*Complaint, error) {
+	if !slices.Contains(s.cfg.Agencies, agency) {
+		return nil, cc112.Errorf(cc112.EInvalid, "unknown agency %q (one of %s)", agency, strings.Join(s.cfg.Agencies, ", "))
+	}
+	return s.complaintCommand(ctx, id, key, fp, func(tx *dispatch.Tx, c *Complaint) error {
+		if c.Status != ComplaintReceived {
+			return cc112.Errorf(cc112.EConflict, "complaint %s is %s: only a received complaint can be forwarded", c.Number, c.Status)
+		}
+		tx.Emit(evForwarded, answerPayload{ComplaintID: c.ID, Agency: agency})
+		return nil
+	})
+}
+
+// Respond records the agency's answer.
+func (s *Service) Respond(ctx context.Context, id, text, key, fp string) (*Complaint, error) {
+	text, err := answerText(text)
+	if err != nil {
+		return nil, err
+	}
+	return s.complaintCommand(ctx, id, key, fp, func(tx *dispatch.Tx, c *Complaint) error {
+		if c.Status != ComplaintForwarded {
+			return cc112.Errorf(cc112.EConflict, "complaint %s is %s: only a forwarded complaint can be answered", c.Number, c.Status)
+		}
+		tx.Emit(evResponded, answerPayload{ComplaintID: c.ID, Text: text})
+		return nil
+	})
+}
+
+// Feedback records the desk's word to the citizen and closes the complaint.
+func (s *Service) Feedback(ctx context.Context, id, text, key, fp string) (*Complaint, error) {
+	text, err := answerText(text)
+	if err != nil {
+		return nil, err
+	}
+	return s.complaintCommand(ctx, id, key, fp, func(tx *dispatch.Tx, c *Complaint) error {
+		if c.Status == ComplaintClosed {
+			return cc112.Errorf(cc112.EConflict, "complaint %s is closed: feedback was given", c.Number)
+		}
+		tx.Emit(evFeedback, answerPayload{ComplaintID: c.ID, Text: text})
+		return nil
+	})
+}
+
+func answerText(t string) (string, error) {
+	t = strings.TrimSpace(t)
+	if t == "" {
+		return "", cc112.Errorf(cc112.EInvalid, "text is required")
+	}
+	return t, checkText("text", t, maxAnswerText)
+}
+
+func (s *Service) complaintCommand(ctx context.Context, id, key, fp string, fn func(*dispatch.Tx, *Complaint) error) (*Complaint, error) {
+	return result[*Complaint](s.eng.Exec(ctx, key, fp, func(tx *dispatch.Tx) (any, error) {
+		c, ok := s.complaints[id]
+		if !ok {
+			if c, ok = s.complaints[s.byNumber[id]]; !ok {
+				return nil, cc112.Errorf(cc112.ENotFound, "complaint %q not found", id)
+			}
+		}
+		if err := fn(tx, c); err != nil {
+			return nil, err
+		}
+		return c.clone(), nil
+	}))
+}
+
+type answerPayload struct {
+	ComplaintID string `json:"complaint_id"`
+	Agency      string `json:"agency,omitempty"`
+	Text        string `json:"text,omitempty"`
+}
+
+func (s *Service) applyComplaintReceived(at time.Time, c Complaint, publish publishFunc) error {
+	if _, dup := s.complaints[c.ID]; dup {
+		return fmt.Errorf("complaint %q exists", c.ID)
+	}
+	day := c.ReceivedAt.In(dispatch.WIB).Format("20060102")
+	s.perDay[day]++
+	if c.Number == "" {
+		c.Number = fmt.Sprintf("ADU-%s-%04d", day, s.perDay[day])
+	}
+	// Deadlines come from the SLAs in force, so a restart with other flags
+	// recomputes them.
+	c.FeedbackDueAt = c.ReceivedAt.Add(s.cfg.FeedbackSLA)
+	s.complaints[c.ID] = &c
+	s.byNumber[c.Number] = c.ID
+	publish(LiveComplaintCreated, c.clone())
+	return nil
+}
+
+func (s *Service) complaintFor(p answerPayload) (*Complaint, error) {
+	c, ok := s.complaints[p.ComplaintID]
+	if !ok {
+		return nil, fmt.Errorf("unknown complaint %q", p.ComplaintID)
+	}
+	return c, nil
+}
+
+func (s *Service) applyForwarded(at time.Time, p answerPayload, publish publishFunc) error {
+	c, err := s.complaintFor(p)
+	if err != nil {
+		return err
+	}
+	c.Status, c.Agency, c.ForwardedAt = ComplaintForwarded, p.Agency, timePtr(at)
+	c.ResponseDueAt = timePtr(at.Add(s.cfg.ResponseSLA))
+	s.awaiting[c.ID] = true
+	publish(LiveComplaintUpdated, c.clone())
+	return nil
+}
+
+func (s *Service) applyResponded(at time.Time, p answerPayload, publish publishFunc) error {
+	c, err := s.complaintFor(p)
+	if err != nil {
+		return err
+	}
+	c.Status, c.Response, c.RespondedAt = ComplaintResponded, p.Text, timePtr(at)
+	delete(s.awaiting, c.ID)
+	publish(LiveComplaintUpdated, c.clone())
+	return nil
+}
+
+func (s *Service) applyFeedback(at time.Time, p answerPayload, publish publishFunc) error {
+	c, err := s.complaintFor(p)
+	if err != nil {
+		return err
+	}
+	c.Status, c.Feedback, c.FeedbackAt = ComplaintClosed, p.Text, timePtr(at)
+	delete(s.awaiting, c.ID)
+	publish(LiveComplaintUpdated, c.clone())
+	return nil
+}

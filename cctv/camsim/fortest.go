@@ -1,0 +1,71 @@
+package camsim
+
+import (
+	"context"
+	"net"
+	"sync"
+	"testing"
+
+	"cc112/internal/testenv"
+)
+
+// ForTest starts n cameras for a test (skipping, or failing under CI, when
+// ffmpeg is missing) and stops them when the test ends.
+func ForTest(t testing.TB, n int, udp bool) *Server {
+	t.Helper()
+	testenv.Tool(t, "ffmpeg")
+	clip, err := MakeClip(context.Background(), t.TempDir(), ClipOptions{Seconds: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Start(Config{Cameras: n, UDP: udp, Clip: clip})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// ClosedAddr returns a loopback host:port nobody listens on: a camera
+// that is off.
+func ClosedAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// SilentAddr returns a loopback host:port that accepts connections and
+// never answers: a hung camera.
+func SilentAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return l.Addr().String()
+}

@@ -1,0 +1,173 @@
+package cctv
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"cc112"
+	"cc112/dispatch"
+)
+
+// Journaled event types of the view audit. A view's start is made durable
+// before any video flows, so that a crash still leaves its start on record;
+// its end is a second event (a view without one ended with the process).
+const (
+	EvViewStarted = "camera.view_started"
+	EvViewEnded   = "camera.view_ended"
+)
+
+// View is one live view of a camera, for the audit.
+type View struct {
+	ID         string     `json:"id"`
+	CameraID   string     `json:"camera_id"`
+	StartedAt  time.Time  `json:"started_at"`
+	EndedAt    *time.Time `json:"ended_at"`
+	Client     string     `json:"client"` // address of the viewer
+	User       string     `json:"user"`   // "anonymous" until accounts exist
+	IncidentID string     `json:"incident_id,omitempty"`
+	Reason     string     `json:"reason,omitempty"`
+}
+
+type viewEnded struct {
+	ID string `json:"id"`
+}
+
+// Limits on free text in a view.
+const (
+	maxReason = 500
+	maxRef    = 100
+)
+
+// Views is the engine extension that records camera views. Its state is
+// changed only by its appliers, under the engine's write lock, and read
+// under eng.Read.
+type Views struct {
+	eng  *dispatch.Engine
+	list []*View // by start
+	byID map[string]*View
+}
+
+// NewViews returns an empty audit; pass Appliers to dispatch.New, then
+// Attach the engine.
+func NewViews() *Views { return &Views{byID: map[string]*View{}} }
+
+// Appliers are the event types of the audit, for dispatch.New.
+func (vs *Views) Appliers() map[string]dispatch.Applier {
+	return map[string]dispatch.Applier{
+		EvViewStarted: func(ev cc112.Event, _ func(string, any)) error {
+			var v View
+			if err := json.Unmarshal(ev.Data, &v); err != nil {
+				return fmt.Errorf("decode %s: %w", ev.Type, err)
+			}
+			if _, dup := vs.byID[v.ID]; dup {
+				return fmt.Errorf("view %q exists", v.ID)
+			}
+			vs.list = append(vs.list, &v)
+			vs.byID[v.ID] = &v
+			return nil
+		},
+		EvViewEnded: func(ev cc112.Event, _ func(string, any)) error {
+			var p viewEnded
+			if err := json.Unmarshal(ev.Data, &p); err != nil {
+				return fmt.Errorf("decode %s: %w", ev.Type, err)
+			}
+			v, ok := vs.byID[p.ID]
+			if !ok {
+				return fmt.Errorf("unknown view %q", p.ID)
+			}
+			at := ev.At
+			v.EndedAt = &at
+			return nil
+		},
+	}
+}
+
+// Attach gives the audit its engine, once it exists.
+func (vs *Views) Attach(eng *dispatch.Engine) { vs.eng = eng }
+
+// Start records the start of a view (durably) and returns it with its id
+// and time. The camera must exist.
+func (vs *Views) Start(ctx context.Context, v View) (View, error) {
+	if _, err := vs.eng.Camera(v.CameraID); err != nil {
+		return View{}, err
+	}
+	v.Reason = strings.TrimSpace(v.Reason)
+	v.IncidentID = strings.TrimSpace(v.IncidentID)
+	if utf8.RuneCountInString(v.Reason) > maxReason || len(v.IncidentID) > maxRef || len(v.User) > maxRef || len(v.Client) > maxRef {
+		return View{}, cc112.Errorf(cc112.EInvalid, "reason is limited to %d characters, incident, user and client to %d", maxReason, maxRef)
+	}
+	if v.User == "" {
+		v.User = "anonymous"
+	}
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	v.ID = "view-" + hex.EncodeToString(b[:])
+	v.EndedAt = nil
+	_, err := vs.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
+		v.StartedAt = tx.Now()
+		tx.Emit(EvViewStarted, v)
+		return nil, nil
+	})
+	return v, err
+}
+
+// End records the end of a view; ending it twice changes nothing.
+func (vs *Views) End(ctx context.Context, id string) error {
+	_, err := vs.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
+		v, ok := vs.byID[id]
+		if !ok {
+			return nil, cc112.Errorf(cc112.ENotFound, "view %q not found", id)
+		}
+		if v.EndedAt == nil {
+			tx.Emit(EvViewEnded, viewEnded{ID: id})
+		}
+		return nil, nil
+	})
+	return err
+}
+
+// ViewFilter selects views: by camera (empty for all) and by a time window
+// that the view overlaps (zero times leave that side open).
+type ViewFilter struct {
+	CameraID string
+	From, To time.Time
+	Limit    int // newest first; default 1000
+}
+
+// List returns the matching views, newest first. A view whose end was never
+// recorded (the server stopped during it) has a nil EndedAt.
+func (vs *Views) List(f ViewFilter) []View {
+	if f.Limit <= 0 {
+		f.Limit = 1000
+	}
+	out := []View{}
+	vs.eng.Read(func() {
+		for k := len(vs.list) - 1; k >= 0 && len(out) < f.Limit; k-- {
+			v := vs.list[k]
+			if f.CameraID != "" && v.CameraID != f.CameraID {
+				continue
+			}
+			if !f.To.IsZero() && v.StartedAt.After(f.To) {
+				continue
+			}
+			if !f.From.IsZero() && v.EndedAt != nil && v.EndedAt.Before(f.From) {
+				continue
+			}
+			c := *v
+			if v.EndedAt != nil {
+				at := *v.EndedAt
+				c.EndedAt = &at
+			}
+			out = append(out, c)
+		}
+	})
+	sort.SliceStable(out, func(a, b int) bool { return out[a].StartedAt.After(out[b].StartedAt) })
+	return out
+}

@@ -1,0 +1,335 @@
+package live
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"cc112/dispatch"
+)
+
+// Source gives snapshots of the state: the engine. during runs while the
+// state cannot change (the engine's read lock); Publish runs under its
+// write lock, so the seq read in during matches the snapshot.
+type Source interface {
+	Snapshot(during func()) dispatch.Snapshot
+}
+
+// Config holds what a Hub needs; zero fields take the defaults in brackets.
+type Config struct {
+	Source Source // required
+	Logger *slog.Logger
+	// AllowedOrigins are the browser origins ("https://wall.example.org")
+	// allowed besides the server's own host.
+	AllowedOrigins []string
+	// QueueLen is how many events a connection may be behind before it is
+	// cut (it will resume) [256].
+	QueueLen int
+	// The resume buffer keeps at least MinEvents events [100,000] and at
+	// least MinAge of them [10 min], but never more than MaxBytes [256 MiB]:
+	// past that bound the oldest go and a late resume gets a snapshot.
+	MinEvents int
+	MinAge    time.Duration
+	MaxBytes  int
+	// WriteWait bounds one write to a client [5 s]. Every PingInterval [4 s]
+	// the client is pinged; a client silent for PongWait [8 s] is cut, so a
+	// client that stopped reading is gone within 8 s.
+	WriteWait    time.Duration
+	PingInterval time.Duration
+	PongWait     time.Duration
+	// Now is the clock of the buffer's age rule [time.Now].
+	Now func() time.Time
+}
+
+func (c *Config) setDefaults() {
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	defDur := func(v *time.Duration, d time.Duration) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&c.QueueLen, 256)
+	def(&c.MinEvents, 100_000)
+	def(&c.MaxBytes, 256<<20)
+	defDur(&c.MinAge, 10*time.Minute)
+	defDur(&c.WriteWait, 5*time.Second)
+	defDur(&c.PingInterval, 4*time.Second)
+	defDur(&c.PongWait, 8*time.Second)
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Hub is the live feed: it numbers the engine's changes, keeps them for
+// resume and fans them out to every websocket connection. It implements
+// dispatch.Publisher and http.Handler (GET /api/v1/live).
+type Hub struct {
+	cfg       Config
+	log       *slog.Logger
+	epoch     string
+	epochJSON []byte
+	upgrader  websocket.Upgrader
+	wg        sync.WaitGroup // one per open connection
+
+	mu     sync.Mutex
+	seq    uint64 // last published
+	ring   ring
+	conns  map[*conn]struct{} // open connections, subscribed or finishing
+	closed bool
+	snap   cachedSnapshot
+	cuts   uint64 // connections cut for being too slow
+}
+
+// cachedSnapshot lets clients that connect at the same seq (a wall of
+// screens after a restart) share one encoded snapshot.
+type cachedSnapshot struct {
+	seq   uint64
+	frame []byte
+}
+
+var _ dispatch.Publisher = (*Hub)(nil)
+
+// New returns a hub with a new epoch.
+func New(cfg Config) (*Hub, error) {
+	if cfg.Source == nil {
+		return nil, errors.New("live: a source of snapshots is required")
+	}
+	cfg.setDefaults()
+	origins, err := parseOrigins(cfg.AllowedOrigins)
+	if err != nil {
+		return nil, err
+	}
+	h := &Hub{cfg: cfg, log: cfg.Logger, epoch: newEpoch(), conns: map[*conn]struct{}{}}
+	h.epochJSON = mustJSON(h.epoch)
+	h.upgrader = websocket.Upgrader{
+		HandshakeTimeout: 10 * time.Second,
+		// Clients send next to nothing: a small read buffer, and no write
+		// buffer at all since frames are written ready-made.
+		ReadBufferSize:  256,
+		WriteBufferPool: noBuffers{},
+		CheckOrigin:     func(r *http.Request) bool { return originAllowed(r, origins) },
+		Error:           writeHandshakeError,
+	}
+	return h, nil
+}
+
+// Epoch names this run of the feed: an opaque string, new at every start
+// (16 random hex digits). Seqs are only comparable within one epoch.
+func (h *Hub) Epoch() string { return h.epoch }
+
+func newEpoch() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// Publish numbers a change and hands it to every connection. The engine
+// calls it in order under its write lock: it encodes the message once,
+// appends it to the buffer, cuts connections too far behind and wakes the
+// others; it never waits for a client.
+func (h *Hub) Publish(name string, data any) {
+	body, err := json.Marshal(data)
+	if err != nil { // cannot happen with the engine's types; keep seq gapless anyway
+		h.log.Error("live: encode event", "event", name, "err", err)
+		body = []byte("null")
+	}
+	now := h.cfg.Now()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.seq++
+	h.ring.push(h.seq, now, textFrame(eventPrefix(h.epochJSON, h.seq, name), body, closeBrace))
+	h.ring.trim(now, h.cfg.MinEvents, h.cfg.MinAge, h.cfg.MaxBytes)
+	for c := range h.conns {
+		if c.stopped {
+			continue
+		}
+		if h.seq-c.sent.Load() > c.maxLag {
+			h.stopLocked(c, reasonSlow)
+			continue
+		}
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Stats is a view of the hub for tests and metrics.
+type Stats struct {
+	Epoch        string
+	Seq          uint64
+	Conns        int // open connections (subscribed or closing)
+	BufferEvents int
+	BufferBytes  int
+	BufferFirst  uint64 // oldest seq held
+	SlowCuts     uint64 // connections cut for falling behind
+}
+
+// Stats returns the hub's counters.
+func (h *Hub) Stats() Stats {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return Stats{Epoch: h.epoch, Seq: h.seq, Conns: len(h.conns),
+		BufferEvents: h.ring.n, BufferBytes: h.ring.bytes, BufferFirst: h.ring.first, SlowCuts: h.cuts}
+}
+
+var errClosed = errors.New("live: hub closed")
+
+// subscribe registers c and returns the frame to send first: a snapshot, or
+// nil when c resumes after since in this epoch and the buffer still holds
+// every later event. From then on c gets every event after its cursor, so
+// there is neither gap nor duplicate.
+func (h *Hub) subscribe(c *conn, epoch string, since uint64, resume bool) ([]byte, error) {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return nil, errClosed
+	}
+	if resume && epoch == h.epoch && h.ring.has(since, h.seq) {
+		h.addLocked(c, since)
+		h.mu.Unlock()
+		return nil, nil
+	}
+	if h.snap.frame != nil && h.snap.seq == h.seq {
+		h.addLocked(c, h.seq)
+		f := h.snap.frame
+		h.mu.Unlock()
+		return f, nil
+	}
+	h.mu.Unlock()
+
+	var seq uint64
+	var err error
+	snap := h.cfg.Source.Snapshot(func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if h.closed {
+			err = errClosed
+			return
+		}
+		seq = h.seq
+		h.addLocked(c, seq)
+	})
+	if err != nil {
+		return nil, err
+	}
+	frame := h.encodeSnapshot(seq, snap)
+	h.mu.Lock()
+	if seq >= h.snap.seq {
+		h.snap = cachedSnapshot{seq: seq, frame: frame}
+	}
+	h.mu.Unlock()
+	return frame, nil
+}
+
+func (h *Hub) encodeSnapshot(seq uint64, s dispatch.Snapshot) []byte {
+	msg := snapshotMessage{Type: "snapshot", Epoch: h.epoch, Seq: seq,
+		Incidents: s.Incidents, Units: s.Units, Cameras: s.Cameras}
+	if s.Incidents == nil {
+		msg.Incidents = []struct{}{}
+	}
+	body, err := json.Marshal(msg)
+	if err != nil {
+		panic("live: encode snapshot: " + err.Error()) // our own types: a bug
+	}
+	return textFrame(body, nil, nil)
+}
+
+// addLocked makes c receive the events after seq. A resuming client may
+// first catch up on its backlog; after that it may fall QueueLen behind.
+func (h *Hub) addLocked(c *conn, seq uint64) {
+	c.sent.Store(seq)
+	c.maxLag = uint64(h.cfg.QueueLen) + (h.seq - seq)
+	h.conns[c] = struct{}{}
+	h.wg.Add(1)
+}
+
+// stopLocked tells c's writer to close the connection with reason. A
+// writer blocked in a write is not interrupted, which could cut a frame in
+// half: it notices when the write ends, at the latest after WriteWait.
+func (h *Hub) stopLocked(c *conn, r closeReason) {
+	if c.stopped {
+		return
+	}
+	c.stopped, c.reason = true, r
+	close(c.stop)
+	if r == reasonSlow {
+		h.cuts++
+	}
+}
+
+func (h *Hub) stop(c *conn, r closeReason) {
+	h.mu.Lock()
+	h.stopLocked(c, r)
+	h.mu.Unlock()
+}
+
+// next appends to dst the frames c has not been sent yet (at most max) and
+// returns the seq of the last one. ok is false when c must stop: told so,
+// or so far behind that the buffer no longer holds what it needs.
+func (h *Hub) next(c *conn, dst [][]byte, max int) (frames [][]byte, last uint64, ok bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if c.stopped {
+		return dst, 0, false
+	}
+	sent := c.sent.Load()
+	if !h.ring.has(sent, h.seq) {
+		h.stopLocked(c, reasonSlow)
+		return dst, 0, false
+	}
+	frames = h.ring.after(dst, sent, max)
+	return frames, sent + uint64(len(frames)), true
+}
+
+func (h *Hub) remove(c *conn) {
+	h.mu.Lock()
+	delete(h.conns, c)
+	h.mu.Unlock()
+	h.wg.Done()
+}
+
+// Close closes every connection with a close frame (1001, going away) and
+// waits for them until ctx ends, then drops the rest. Call it before
+// http.Server.Shutdown, which does not touch hijacked connections.
+// Connections that arrive later are refused the same way.
+func (h *Hub) Close(ctx context.Context) error {
+	h.mu.Lock()
+	h.closed = true
+	for c := range h.conns {
+		h.stopLocked(c, reasonShutdown)
+	}
+	h.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		h.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		h.mu.Lock()
+		for c := range h.conns {
+			_ = c.net.Close()
+		}
+		h.mu.Unlock()
+		<-done
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,259 @@
+package ui
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gorilla/websocket"
+
+	"cc112"
+	"cc112/cctv"
+	"cc112/dispatch"
+	"cc112/geo"
+)
+
+// newCamera is the body of POST /api/v1/cameras.
+type newCamera struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Area       string     `json:"area"`
+	Location   *geo.Point `json:"location"`
+	RTSPURL    string     `json:"rtsp_url"`
+	SubRTSPURL string     `json:"sub_rtsp_url"`
+}
+
+// checkRTSPURL accepts rtsp:// and rtsps:// URLs with a host. The message
+// never repeats the URL: it may hold credentials.
+func checkRTSPURL(field, raw string, required bool) error {
+	if raw == "" {
+		if required {
+			return cc112.Errorf(cc112.EInvalid, "%s is required", field)
+		}
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "rtsp" && u.Scheme != "rtsps") || u.Host == "" || len(raw) > 2000 {
+		return cc112.Errorf(cc112.EInvalid, "%s must be an rtsp:// or rtsps:// URL with a host", field)
+	}
+	return nil
+}
+
+func (n *newCamera) validate() error {
+	n.Name = strings.TrimSpace(n.Name)
+	if n.Name == "" || utf8.RuneCountInString(n.Name) > 200 || utf8.RuneCountInString(n.Area) > 200 {
+		return cc112.Errorf(cc112.EInvalid, "name is required (at most 200 characters)")
+	}
+	if n.Location == nil {
+		return cc112.Errorf(cc112.EInvalid, "location {lat, lon} is required")
+	}
+	if err := dispatch.CheckPoint(*n.Location); err != nil {
+		return err
+	}
+	if len(n.ID) > 64 || strings.ContainsAny(n.ID, "/?#% ") {
+		return cc112.Errorf(cc112.EInvalid, "id must be at most 64 characters without / ? # %% or spaces")
+	}
+	if err := checkRTSPURL("rtsp_url", n.RTSPURL, true); err != nil {
+		return err
+	}
+	return checkRTSPURL("sub_rtsp_url", n.SubRTSPURL, false)
+}
+
+// postCamera registers a camera (admin only once accounts exist). Without
+// an id one is derived from the Idempotency-Key, so that a retry replaces
+// the same camera instead of adding a twin, or made up at random.
+func (s *Server) postCamera(w http.ResponseWriter, r *http.Request) {
+	var req newCamera
+	s.command(w, r, http.StatusCreated, &req, func(key, fp string) (any, error) {
+		if err := req.validate(); err != nil {
+			return nil, err
+		}
+		if req.ID == "" {
+			seed := key
+			if seed == "" {
+				seed = fp + time.Now().String()
+			}
+			h := sha256.Sum256([]byte(seed))
+			req.ID = "cam-" + hex.EncodeToString(h[:6])
+		}
+		cam := cc112.Camera{ID: req.ID, Name: req.Name, Area: req.Area, Location: *req.Location,
+			RTSPURL: req.RTSPURL, SubRTSPURL: req.SubRTSPURL}
+		if err := s.eng.RegisterCameras(r.Context(), []cc112.Camera{cam}); err != nil {
+			return nil, err
+		}
+		return s.eng.Camera(req.ID) // cc112.Camera hides the URLs in JSON
+	})
+}
+
+// listViews is the audit of live views: GET /api/v1/cameras/views?camera=&from=&to=.
+func (s *Server) listViews(w http.ResponseWriter, r *http.Request) {
+	if s.views == nil {
+		s.writeError(w, r, cc112.Errorf(cc112.EUnavailable, "live video is not enabled"))
+		return
+	}
+	q := r.URL.Query()
+	f := cctv.ViewFilter{CameraID: q.Get("camera")}
+	for _, p := range []struct {
+		name string
+		into *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := q.Get(p.name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				s.writeError(w, r, cc112.Errorf(cc112.EInvalid, "%s must be an RFC 3339 time", p.name))
+				return
+			}
+			*p.into = t
+		}
+	}
+	limit, err := intParam(q.Get("limit"), 1000, "limit")
+	if err == nil && (limit < 1 || limit > 10000) {
+		err = cc112.Errorf(cc112.EInvalid, "limit must be 1 to 10000")
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f.Limit = limit
+	writeJSON(w, http.StatusOK, s.views.List(f))
+}
+
+// Live video websocket timings.
+const (
+	liveWriteWait  = 10 * time.Second
+	livePingPeriod = 20 * time.Second
+	livePongWait   = 45 * time.Second
+)
+
+var liveUpgrader = websocket.Upgrader{
+	ReadBufferSize:  1024,
+	WriteBufferSize: 64 << 10,
+	// The default CheckOrigin refuses cross-site pages.
+}
+
+type liveText struct {
+	Type    string `json:"type"`
+	MIME    string `json:"mime,omitempty"`
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// cameraLive streams a camera to a browser: GET /api/v1/cameras/{id}/live
+// (websocket). A text frame {"type":"mime"} comes first, then binary fMP4:
+// the init segment and one fragment per frame. Errors are text frames
+// {"type":"error","code","message"}. Every view is audited: its start is
+// durable before any video flows.
+func (s *Server) cameraLive(w http.ResponseWriter, r *http.Request) {
+	if s.relay == nil || s.views == nil {
+		s.writeError(w, r, cc112.Errorf(cc112.EUnavailable, "live video is not enabled"))
+		return
+	}
+	id := r.PathValue("id")
+	cam, err := s.eng.Camera(id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if !cam.HasVideo {
+		s.writeError(w, r, cc112.Errorf(cc112.EConflict, "camera %s has no video stream", cam.Name))
+		return
+	}
+	q := r.URL.Query()
+	client, _, _ := net.SplitHostPort(r.RemoteAddr)
+	view := cctv.View{CameraID: id, Client: client, IncidentID: q.Get("incident"), Reason: q.Get("reason")}
+	if len(view.IncidentID) > 100 || utf8.RuneCountInString(view.Reason) > 500 {
+		s.writeError(w, r, cc112.Errorf(cc112.EInvalid, "incident is limited to 100 characters, reason to 500"))
+		return
+	}
+	s.liveWG.Add(1)
+	defer s.liveWG.Done()
+	conn, err := liveUpgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader answered
+	}
+	defer conn.Close()
+	fail := func(code, msg string) {
+		_ = conn.SetWriteDeadline(time.Now().Add(liveWriteWait))
+		b, _ := json.Marshal(liveText{Type: "error", Code: code, Message: msg})
+		_ = conn.WriteMessage(websocket.TextMessage, b)
+		_ = conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, code))
+	}
+	view, err = s.views.Start(r.Context(), view)
+	if err != nil {
+		fail("unavailable", "the view could not be recorded for audit: "+err.Error())
+		return
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := s.views.End(ctx, view.ID); err != nil {
+			s.log.Warn("record end of camera view", "view", view.ID, "err", err)
+		}
+	}()
+	viewer, err := s.relay.Watch(id)
+	if err != nil {
+		fail("unavailable", err.Error())
+		return
+	}
+	defer viewer.Close()
+	s.log.Info("camera view started", "camera", id, "view", view.ID, "client", client)
+
+	// Reader: answers pongs and notices the browser leaving.
+	gone := make(chan struct{})
+	conn.SetReadLimit(4096)
+	_ = conn.SetReadDeadline(time.Now().Add(livePongWait))
+	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(livePongWait)) })
+	go func() {
+		defer close(gone)
+		for {
+			if _, _, err := conn.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+	ping := time.NewTicker(livePingPeriod)
+	defer ping.Stop()
+	sentError := false
+	for {
+		select {
+		case <-gone:
+			return
+		case <-ping.C:
+			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(liveWriteWait)); err != nil {
+				return
+			}
+		case m, ok := <-viewer.C:
+			if !ok {
+				if err := viewer.Err(); err != nil && !sentError {
+					code, msg, _ := strings.Cut(err.Error(), ": ")
+					fail(code, msg)
+				}
+				return
+			}
+			sentError = sentError || m.Kind == cctv.MsgError
+			if err := writeLive(conn, m); err != nil {
+				return
+			}
+		}
+	}
+}
+
+func writeLive(conn *websocket.Conn, m cctv.Msg) error {
+	_ = conn.SetWriteDeadline(time.Now().Add(liveWriteWait))
+	switch m.Kind {
+	case cctv.MsgMIME:
+		b, _ := json.Marshal(liveText{Type: "mime", MIME: m.Text})
+		return conn.WriteMessage(websocket.TextMessage, b)
+	case cctv.MsgError:
+		b, _ := json.Marshal(liveText{Type: "error", Code: m.Code, Message: m.Text})
+		return conn.WriteMessage(websocket.TextMessage, b)
+	}
+	return conn.WriteMessage(websocket.BinaryMessage, m.Data)
+}

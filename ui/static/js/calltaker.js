@@ -1,0 +1,192 @@
+// The call-taker's screen: keyboard first. Type the phone number and press
+// Enter to start the call; the caller's AML circle appears on the map by
+// itself (polled), a click pins the place by hand; likely duplicates are
+// offered with one click (Alt+1…3) to link instead of a second incident;
+// Ctrl+Enter creates the incident and sends it to the dispatchers' queue.
+
+import { get, post, newKey } from './api.js';
+import { $, escapeHTML } from './dom.js';
+import { label, wib } from './i18n.js';
+
+const CATEGORIES = ['fire', 'traffic_accident', 'medical', 'flood', 'fallen_tree', 'gas_leak', 'tornado',
+  'social_conflict', 'crime', 'missing_person', 'mental_health', 'animal', 'infrastructure', 'other'];
+const SURABAYA = [-7.275, 112.72];
+
+let call = null;        // the call being taken
+let submitKey = null;   // one Idempotency-Key per incident creation
+let map = null, L = null, circle = null, pin = null;
+let dups = [];
+let poll = null;
+
+function say(text, kind = '') {
+  const m = $('#msg');
+  m.textContent = text;
+  m.className = `msg ${kind}`;
+}
+
+function setState(text, kind) {
+  const b = $('#call-state');
+  b.textContent = text;
+  b.className = `badge ${kind}`;
+}
+
+async function startCall() {
+  if (call) return;
+  try {
+    call = await post('/api/v1/calls', { phone: $('#phone').value, name: $('#name').value, nik: $('#nik').value, channel: $('#channel').value });
+    submitKey = newKey();
+    $('#phone').value = call.phone;
+    setState(`aktif · ${wib(call.started_at)}`, 'ok');
+    $('#submit').disabled = false;
+    say('Panggilan dimulai. Tanyakan kejadian dan lokasi.', 'ok');
+    $('#category').focus();
+    showLocation();
+    poll = setInterval(refresh, 2000);
+  } catch (err) {
+    say(err.message, 'err');
+    $('#phone').focus();
+  }
+}
+
+async function refresh() {
+  if (!call) return;
+  try {
+    const c = await get(`/api/v1/calls/${call.id}`);
+    const moved = JSON.stringify(c.location) !== JSON.stringify(call.location);
+    call = c;
+    if (moved) showLocation();
+  } catch { /* next poll */ }
+}
+
+function showLocation() {
+  const l = call && call.location;
+  if (!l) return;
+  const src = { aml: `AML (${l.method || '?'})`, manual: 'tanda di peta', address: 'alamat' }[l.source] || l.source;
+  $('#loc').innerHTML = `Lokasi: <b>${l.lat.toFixed(5)}, ${l.lon.toFixed(5)}</b> ± ${Math.round(l.radius_m)} m · ${escapeHTML(src)} · ${wib(l.at)}`;
+  $('#loc').className = 'loc ok';
+  if (map) {
+    const ll = [l.lat, l.lon];
+    if (circle) circle.remove();
+    circle = L.circle(ll, { radius: Math.max(l.radius_m, 10), color: '#ff9500', weight: 2, fillOpacity: 0.15 }).addTo(map);
+    if (pin) pin.remove();
+    pin = L.circleMarker(ll, { radius: 7, color: '#fff', fillColor: '#ff3b30', fillOpacity: 1, weight: 2 }).addTo(map);
+    map.fitBounds(circle.getBounds(), { maxZoom: 17, padding: [30, 30] });
+  }
+  findDuplicates();
+}
+
+async function findDuplicates() {
+  const l = call && call.location;
+  if (!l) return;
+  try {
+    dups = await get(`/api/v1/incidents/duplicates?lat=${l.lat}&lon=${l.lon}&category=${$('#category').value}`);
+  } catch { dups = []; }
+  $('#dups').hidden = dups.length === 0;
+  $('#dup-list').innerHTML = dups.slice(0, 3).map((d, i) => `
+    <li><div><b>${escapeHTML(d.number)}</b> ${escapeHTML(label('cat', d.category))}
+      <span class="muted">${d.distance_m} m · ${wib(d.received_at)} · ${d.callers} pelapor</span>
+      <div class="muted">${escapeHTML(d.address || d.district || '')}</div></div>
+      <button type="button" class="btn link" data-id="${escapeHTML(d.id)}">Gabungkan <kbd>Alt+${i + 1}</kbd></button></li>`).join('');
+}
+
+async function link(id) {
+  if (!call) return;
+  try {
+    const inc = await post(`/api/v1/incidents/${id}/calls`, { call_id: call.id });
+    done(`Digabung ke ${inc.number}: sekarang ${inc.callers} pelapor.`);
+  } catch (err) { say(err.message, 'err'); }
+}
+
+async function submit() {
+  if (!call) { await startCall(); return; }
+  const body = { call_id: call.id, category: $('#category').value, priority: Number($('#priority').value),
+    address: $('#address').value, description: $('#notes').value,
+    caller: { name: $('#name').value, nik: $('#nik').value } };
+  if (!call.location) { say('Lokasi belum ada: tunggu AML atau klik peta.', 'err'); return; }
+  try {
+    const inc = await post('/api/v1/incidents', body, submitKey);
+    done(`Kejadian ${inc.number} dibuat dan masuk antrean dispatch.`);
+  } catch (err) { say(err.message, 'err'); }
+}
+
+function done(text) {
+  clearInterval(poll);
+  call = null;
+  setState('selesai', 'muted');
+  $('#submit').disabled = true;
+  say(text, 'ok');
+}
+
+function reset() {
+  clearInterval(poll);
+  call = null; dups = [];
+  $('#call-form').reset();
+  $('#dups').hidden = true;
+  $('#submit').disabled = true;
+  setState('belum dimulai', 'muted');
+  $('#loc').textContent = 'Lokasi: menunggu lokasi otomatis dari ponsel pelapor… atau klik peta untuk menandai.';
+  $('#loc').className = 'loc muted';
+  if (circle) circle.remove();
+  if (pin) pin.remove();
+  circle = pin = null;
+  $('#phone').focus();
+}
+
+async function pinAt(latlng) {
+  if (!call) { say('Mulai panggilan dulu (nomor telepon, Enter).', 'err'); return; }
+  try {
+    call = await post(`/api/v1/calls/${call.id}/location`, { lat: latlng.lat, lon: latlng.lng, radius_m: 30, source: 'manual' });
+    showLocation();
+  } catch (err) { say(err.message, 'err'); }
+}
+
+async function initMap() {
+  try {
+    const cfg = await get('/api/v1/config');
+    if (!cfg.map_available) throw new Error('no map');
+    L = await import('../vendor/leaflet/leaflet.js');
+    map = L.map($('#map'), { minZoom: 10, maxZoom: 19 }).setView(SURABAYA, 12);
+    map.attributionControl.setPrefix(false);
+    if (cfg.tiles) L.tileLayer(cfg.tiles, { attribution: cfg.tile_attribution, maxZoom: 19 }).addTo(map);
+    const gj = await get('/api/v1/districts');
+    L.geoJSON(gj, { style: { color: '#5ac8fa', weight: 1, fillOpacity: 0.04 }, interactive: false }).addTo(map);
+    map.on('click', (e) => pinAt(e.latlng));
+  } catch {
+    $('#map-msg').hidden = false;
+  }
+}
+
+function init() {
+  $('#category').innerHTML = CATEGORIES.map((c) => `<option value="${c}">${escapeHTML(label('cat', c))}</option>`).join('');
+  $('#phone').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') { e.preventDefault(); startCall(); }
+  });
+  $('#call-form').addEventListener('submit', (e) => { e.preventDefault(); submit(); });
+  // Enter moves to the next field (never submits half a report).
+  $('#call-form').addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter' || e.ctrlKey || e.metaKey || e.defaultPrevented) return;
+    const t = e.target;
+    if (t.tagName === 'TEXTAREA' || t.tagName === 'BUTTON') return;
+    e.preventDefault();
+    const fields = [...$('#call-form').querySelectorAll('input, select, textarea')];
+    const next = fields[fields.indexOf(t) + 1];
+    if (next) next.focus();
+  });
+  $('#new-call').addEventListener('click', reset);
+  $('#category').addEventListener('change', findDuplicates);
+  $('#dup-list').addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-id]');
+    if (b) link(b.dataset.id);
+  });
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); submit(); }
+    else if (e.key === 'Escape') { e.preventDefault(); reset(); }
+    else if (e.altKey && ['1', '2', '3'].includes(e.key) && dups[Number(e.key) - 1]) { e.preventDefault(); link(dups[Number(e.key) - 1].id); }
+  });
+  const tick = () => { $('#now-time').textContent = wib(new Date()); };
+  tick();
+  setInterval(tick, 1000);
+  initMap();
+}
+
+init();

@@ -1,0 +1,89 @@
+// The public complaint form and its tracking: no account. The tracking
+// token is shown once and kept in the link's #fragment, which browsers do
+// not send to servers or put in their logs.
+
+import { get, post, APIError } from './api.js';
+import { $, escapeHTML } from './dom.js';
+import { wib } from './i18n.js';
+
+export const CATEGORY_LABELS = {
+  road: 'Jalan rusak', drainage: 'Saluran air / banjir lokal', waste: 'Sampah', streetlight: 'Lampu jalan (PJU)',
+  water: 'Air PDAM', electricity: 'Listrik', public_order: 'Ketertiban umum', traffic: 'Lalu lintas / parkir',
+  parks: 'Taman dan pohon', civil_registry: 'Kependudukan (KTP, KK)', health: 'Layanan kesehatan', other: 'Lainnya',
+};
+export const STATUS_LABELS = { received: 'Diterima', forwarded: 'Diteruskan ke dinas', responded: 'Ditanggapi dinas', closed: 'Selesai' };
+
+const dateFmt = new Intl.DateTimeFormat('id-ID', { timeZone: 'Asia/Jakarta', day: 'numeric', month: 'short', year: 'numeric' });
+const when = (t) => (t ? `${dateFmt.format(new Date(t))} ${wib(t)} WIB` : '');
+
+function say(text, kind) {
+  $('#msg').textContent = text;
+  $('#msg').className = `msg ${kind}`;
+}
+
+async function send(e) {
+  e.preventDefault();
+  const body = { channel: 'web', text: $('#text').value, category: $('#category').value, name: $('#name').value, phone: $('#phone').value };
+  if ($('#use-loc').checked && navigator.geolocation) {
+    try {
+      const pos = await new Promise((ok, fail) => navigator.geolocation.getCurrentPosition(ok, fail, { timeout: 8000 }));
+      body.location = { lat: pos.coords.latitude, lon: pos.coords.longitude };
+    } catch { /* sent without location */ }
+  }
+  $('#send').disabled = true;
+  try {
+    const c = await post('/api/v1/complaints', body);
+    $('#complaint-form').reset();
+    $('#count').textContent = '0 / 4000';
+    say('', '');
+    $('#t-number').textContent = c.number;
+    $('#t-token').textContent = c.token;
+    $('#t-link').href = `/complaint#${encodeURIComponent(c.number)}:${c.token}`;
+    $('#ticket').hidden = false;
+    $('#tr-number').value = c.number;
+    $('#tr-token').value = c.token;
+    await track();
+  } catch (err) {
+    say(err instanceof APIError && err.status === 429 ? 'Terlalu banyak aduan dari jaringan ini. Coba lagi dalam satu menit.' : err.message, 'err');
+  } finally {
+    $('#send').disabled = false;
+  }
+}
+
+async function track(e) {
+  if (e) e.preventDefault();
+  const number = $('#tr-number').value.trim(), token = $('#tr-token').value.trim();
+  if (!number || !token) return;
+  try {
+    const c = await get(`/api/v1/complaints/${encodeURIComponent(number)}?token=${encodeURIComponent(token)}`);
+    const steps = [
+      ['received', `Diterima ${when(c.received_at)}`, true],
+      ['forwarded', c.agency ? `Diteruskan ke ${c.agency.toUpperCase()} ${when(c.forwarded_at)}` : 'Diteruskan ke dinas terkait', !!c.forwarded_at],
+      ['responded', `Ditanggapi dinas ${when(c.responded_at)}`, !!c.responded_at],
+      ['closed', `Kabar balik ${when(c.feedback_at)}`, !!c.feedback_at],
+    ];
+    $('#track').innerHTML = `<h3 id="track-status">${escapeHTML(c.number)}: ${escapeHTML(STATUS_LABELS[c.status] || c.status)}</h3>
+      <p class="muted">${escapeHTML(CATEGORY_LABELS[c.category] || c.category)}</p>
+      <ul class="steps">${steps.map(([, t, d]) => `<li class="${d ? 'done' : ''}">${escapeHTML(t)}</li>`).join('')}</ul>
+      ${c.feedback ? `<p><b>Kabar balik:</b> ${escapeHTML(c.feedback)}</p>` : `<p class="muted">Kabar balik paling lambat ${escapeHTML(when(c.feedback_due_at))}.</p>`}`;
+  } catch (err) {
+    $('#track').innerHTML = `<p class="msg err">${escapeHTML(err.status === 404 ? 'Nomor atau kode tidak cocok.' : err.message)}</p>`;
+  }
+}
+
+function init() {
+  $('#category').innerHTML = Object.entries(CATEGORY_LABELS).map(([k, v]) => `<option value="${k}">${escapeHTML(v)}</option>`).join('');
+  $('#category').value = 'other';
+  $('#text').addEventListener('input', () => { $('#count').textContent = `${$('#text').value.length} / 4000`; });
+  $('#complaint-form').addEventListener('submit', send);
+  $('#track-form').addEventListener('submit', track);
+  const m = /^#([^:]+):([0-9a-f]+)$/.exec(location.hash);
+  if (m) {
+    $('#tr-number').value = decodeURIComponent(m[1]);
+    $('#tr-token').value = m[2];
+    track();
+  }
+  $('#text').focus();
+}
+
+if (document.getElementById('complaint-form')) init();

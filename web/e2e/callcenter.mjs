@@ -1,0 +1,125 @@
+// Browser end-to-end test of the call center, run by the Go test
+// cmd/dispatchd TestCallCenterInBrowser against a real dispatchd:
+//  1. a call taken on /calltaker (keyboard only) gets its AML circle and
+//     becomes an incident in the dispatchers' queue;
+//  2. a complaint filed on the public form is tracked by its number;
+//  3. the desk shows it with its SLA countdown.
+// Usage: node callcenter.mjs BASE_URL [SCREENSHOT_DIR]
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const base = process.argv[2];
+const shots = process.argv[3] || '';
+const fail = (msg) => { throw new Error(msg); };
+
+function amlSMS(lat, lon, radius, at) {
+  const p = (n) => String(n).padStart(2, '0');
+  const top = `${at.getUTCFullYear()}${p(at.getUTCMonth() + 1)}${p(at.getUTCDate())}${p(at.getUTCHours())}${p(at.getUTCMinutes())}${p(at.getUTCSeconds())}`;
+  const f = (v) => (v >= 0 ? '+' : '') + v.toFixed(5);
+  const s = `A"ML=1;lt=${f(lat)};lg=${f(lon)};rd=${radius};top=${top};lc=68;pm=G;ml=`;
+  for (let n = s.length + 1; ; n++) if (s.length + String(n).length === n) return s + n;
+}
+
+async function shot(page, name) {
+  if (!shots) return;
+  for (const [w, h, tag] of [[1920, 1080, 'wall'], [390, 844, 'phone']]) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(shots, `${name}-${tag}.png`) });
+  }
+  await page.setViewportSize({ width: 1920, height: 1080 });
+}
+
+const profile = mkdtempSync(join(tmpdir(), 'cc112-e2e-'));
+// A persistent context is how playwright takes a fresh --user-data-dir.
+const browser = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1920, height: 1080 },
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run'],
+});
+try {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+
+  // 1. The call-taker.
+  await page.goto(`${base}/calltaker`);
+  await page.locator('#phone').fill('0812 7777 1120');
+  await page.keyboard.press('Enter');
+  await page.locator('#call-state', { hasText: 'aktif' }).waitFor({ timeout: 10000 });
+  await page.locator('#name').fill('Rina Wati');
+  // The phone's AML arrives by SMS a few seconds after dialling.
+  const res = await fetch(`${base}/api/v1/aml?from=%2B6281277771120`, {
+    method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: amlSMS(-7.2575, 112.7521, 25, new Date()),
+  });
+  if (res.status !== 200) fail(`AML answered ${res.status}: ${await res.text()}`);
+  await page.locator('#loc.ok', { hasText: 'AML' }).waitFor({ timeout: 10000 });
+  await page.locator('#category').selectOption('fire');
+  await page.locator('#priority').selectOption('1');
+  await page.locator('#notes').fill('Asap tebal dari gudang');
+  await shot(page, 'calltaker');
+  await page.keyboard.press('Control+Enter');
+  const msg = page.locator('#msg', { hasText: 'dibuat' });
+  await msg.waitFor({ timeout: 10000 });
+  const number = /SBY-\d{8}-\d{4}/.exec(await msg.textContent())[0];
+  const incidents = await (await fetch(`${base}/api/v1/incidents?status=active`)).json();
+  const inc = incidents.find((i) => i.number === number) || fail(`incident ${number} not in the dispatch queue`);
+  if (inc.caller.phone !== '+6281277771120' || inc.caller.name !== 'Rina Wati' || inc.category !== 'fire' || inc.priority !== 1 || inc.callers !== 1) {
+    fail(`incident ${JSON.stringify(inc)}`);
+  }
+  if (Math.abs(inc.location.lat + 7.2575) > 1e-4) fail(`incident location ${JSON.stringify(inc.location)}`);
+
+  // A second caller nearby: the fire is offered and linked with Alt+1.
+  await page.keyboard.press('Escape');
+  await page.locator('#phone').fill('081300001111');
+  await page.keyboard.press('Enter');
+  await page.locator('#call-state', { hasText: 'aktif' }).waitFor({ timeout: 10000 });
+  await fetch(`${base}/api/v1/aml?from=081300001111`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: amlSMS(-7.2578, 112.7524, 40, new Date()) });
+  await page.locator('#dup-list li', { hasText: number }).waitFor({ timeout: 10000 });
+  await page.keyboard.press('Alt+1');
+  await page.locator('#msg', { hasText: '2 pelapor' }).waitFor({ timeout: 10000 });
+  console.log(`call-taker: ${number} created, second caller linked`);
+
+  // 2. The public complaint form and its tracking.
+  await page.goto(`${base}/complaint`);
+  await page.locator('#text').fill('Lampu jalan di depan SD Negeri mati sudah seminggu');
+  await page.locator('#category').selectOption('streetlight');
+  await page.locator('#phone').fill('081234500000');
+  await page.locator('#send').click();
+  await page.locator('#ticket').waitFor({ state: 'visible', timeout: 10000 });
+  const cnum = (await page.locator('#t-number').textContent()).trim();
+  const token = (await page.locator('#t-token').textContent()).trim();
+  await page.locator('#track-status', { hasText: 'Diterima' }).waitFor({ timeout: 10000 });
+  await shot(page, 'complaint');
+  // A fresh visitor with the number and the code sees the state.
+  const p2 = await browser.newPage();
+  await p2.goto(`${base}/complaint`);
+  await p2.locator('#tr-number').fill(cnum);
+  await p2.locator('#tr-token').fill(token);
+  await p2.getByRole('button', { name: 'Lihat status' }).click();
+  await p2.locator('#track-status', { hasText: cnum }).waitFor({ timeout: 10000 });
+  await p2.locator('#tr-token').fill('0000');
+  await p2.getByRole('button', { name: 'Lihat status' }).click();
+  await p2.locator('#track', { hasText: 'tidak cocok' }).waitFor({ timeout: 10000 });
+  console.log(`complaint: ${cnum} tracked`);
+
+  // 3. The desk forwards it; the countdown runs.
+  await page.goto(`${base}/desk`);
+  const row = page.locator(`tr[data-number="${cnum}"]`);
+  await row.waitFor({ timeout: 10000 });
+  await row.locator('select').selectOption('pln');
+  await row.getByRole('button', { name: 'Teruskan' }).click();
+  await page.locator(`tr[data-number="${cnum}"] .sla`, { hasText: 'sisa' }).waitFor({ timeout: 10000 });
+  await shot(page, 'desk');
+  await page.getByRole('tab', { name: 'Laporan' }).click();
+  await page.locator('#r-agency', { hasText: 'PLN' }).waitFor({ timeout: 10000 });
+  await shot(page, 'desk-report');
+  console.log('desk: forwarded to PLN, report shows it');
+  console.log('1 passed, 0 failed');
+} finally {
+  await browser.close();
+  rmSync(profile, { recursive: true, force: true });
+}

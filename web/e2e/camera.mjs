@@ -1,0 +1,50 @@
+// Plays one camera in /camera (ui/static/camera.html) and checks that the video
+// advances (video.currentTime grows). Run by the Go test
+// TestCameraPagePlaysInChromium with BASE_URL and CHROMIUM set; SHOTS=dir
+// also saves screenshots at wall and phone size.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const base = process.env.BASE_URL;
+const shots = process.env.SHOTS;
+const profile = mkdtempSync(join(tmpdir(), 'cc112-chromium-'));
+const browser = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run',
+    '--autoplay-policy=no-user-gesture-required'],
+});
+let failed = false;
+try {
+  for (const [name, viewport] of [['wall', { width: 1920, height: 1080 }], ['phone', { width: 390, height: 844 }]]) {
+    const page = await browser.newPage();
+    await page.setViewportSize(viewport);
+    page.on('console', (m) => console.log(`[${name} console] ${m.text()}`));
+    await page.goto(`${base}/camera?id=c1&reason=uji`);
+    await page.waitForFunction(() => document.querySelector('video').currentTime > 0.5, null, { timeout: 20000 });
+    const t1 = await page.evaluate(() => document.querySelector('video').currentTime);
+    await page.waitForTimeout(1500);
+    const t2 = await page.evaluate(() => document.querySelector('video').currentTime);
+    const state = await page.textContent('#state');
+    console.log(`${name}: currentTime ${t1.toFixed(2)} → ${t2.toFixed(2)}, state "${state}"`);
+    if (!(t2 > t1 + 0.5)) { console.error(`${name}: video does not advance`); failed = true; }
+    if (state !== 'Langsung') { console.error(`${name}: state is "${state}", want "Langsung"`); failed = true; }
+    if (shots) await page.screenshot({ path: join(shots, `camera-${name}.png`) });
+    await page.close();
+  }
+  // A camera that cannot play says so on the page.
+  const page = await browser.newPage();
+  await page.goto(`${base}/camera?id=nope`);
+  await page.waitForFunction(() => /Gagal|Menyambung/.test(document.querySelector('#state').textContent), null, { timeout: 10000 });
+  await page.close();
+} catch (e) {
+  console.error(e);
+  failed = true;
+} finally {
+  await browser.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
