@@ -59,7 +59,8 @@ type Journal struct {
 	gc    *cc112.GroupCommitter
 	chunk int // events per Replay read transaction; tests shrink it
 
-	last      atomic.Uint64         // seq of the last committed event
+	last      atomic.Uint64 // seq of the last committed event
+	observer  atomic.Pointer[func(events int, took time.Duration)]
 	failed    atomic.Pointer[error] // first failed flush: no more writes
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -398,11 +399,21 @@ func (j *Journal) Append(events []cc112.Event) <-chan error {
 // flush writes one batch in one bbolt transaction (one commit, fsynced). It
 // runs only on the GroupCommitter's goroutine, the only writer of j.last.
 func (j *Journal) flush(batch []cc112.Event) error {
+	start := time.Now()
 	err := j.write(batch)
 	if err != nil {
 		j.failed.CompareAndSwap(nil, &err)
+	} else if fn := j.observer.Load(); fn != nil {
+		(*fn)(len(batch), time.Since(start))
 	}
 	return err
+}
+
+// ObserveCommits registers fn to be told of each committed batch: how many
+// events and how long the transaction with its fsync took (for the
+// Prometheus metrics). fn runs on the commit goroutine: it must be quick.
+func (j *Journal) ObserveCommits(fn func(events int, took time.Duration)) {
+	j.observer.Store(&fn)
 }
 
 func (j *Journal) write(batch []cc112.Event) error {

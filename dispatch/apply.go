@@ -182,6 +182,15 @@ func (e *Engine) apply(ev cc112.Event) error {
 		c.StatusAt = &at
 		e.publish(LiveCameraUpdated, c.Camera)
 		return nil
+	case EvIncidentImported:
+		if p := e.takeImporting(); p != nil {
+			return e.applyImported(*p)
+		}
+		p, err := decode[importPayload](ev)
+		if err != nil {
+			return err
+		}
+		return e.applyImported(p)
 	case evKeyRecorded:
 		p, err := decode[keyPayload](ev)
 		if err != nil {
@@ -209,6 +218,7 @@ func (e *Engine) applyIncidentCreated(inc *cc112.Incident) error {
 		inc.Number = fmt.Sprintf("SBY-%s-%04d", day, e.perDay[day])
 	}
 	e.incidents[inc.ID] = inc
+	e.touched(inc)
 	e.publish(LiveIncidentCreated, inc.Clone())
 	return nil
 }
@@ -234,6 +244,7 @@ func (e *Engine) applyAssigned(at time.Time, p assignPayload) error {
 		inc.DispatchedAt = &at
 	}
 	advance(inc, cc112.IncidentDispatched)
+	e.touched(inc)
 	e.publish(LiveUnitUpdated, *u)
 	e.publish(LiveIncidentUpdated, inc.Clone())
 	return nil
@@ -292,6 +303,7 @@ func (e *Engine) applyUnitStatus(at time.Time, p unitStatusPayload) error {
 			a.ClearedAt = &at
 			u.IncidentID = ""
 		}
+		e.touched(inc)
 		e.publish(LiveIncidentUpdated, inc.Clone())
 	}
 	e.publish(LiveUnitUpdated, *u)
@@ -346,6 +358,7 @@ func (e *Engine) applyClosed(at time.Time, p closePayload) error {
 		}
 	}
 	inc.Status, inc.ClosedAt, inc.Disposition = cc112.IncidentClosed, &at, p.Disposition
+	e.touched(inc)
 	e.publish(LiveIncidentUpdated, inc.Clone())
 	return nil
 }

@@ -45,6 +45,12 @@ type Config struct {
 	IdempotencyTTL time.Duration
 	// Location is the zone of incident numbers (WIB by default).
 	Location *time.Location
+	// OnIncident, when set, is called with every incident after each change
+	// to it (created, assigned, unit status, closed, imported), under the
+	// write lock and on replay too: the metrics index keeps its per-incident
+	// intervals current this way. It must be quick, must not keep inc and
+	// must not call back into the engine.
+	OnIncident func(inc *cc112.Incident)
 }
 
 // Applier applies an event type that an extension (calls, complaints,
@@ -79,6 +85,8 @@ type Engine struct {
 	posLogged map[string]time.Time
 	keys      map[string]*keyRecord
 	keyOrder  []string
+	imported  map[string]string // external_id → id of imported incidents
+	importing *importPayload    // the payload being emitted, see emitImported
 }
 
 // New builds an engine and replays the journal into it. Extensions must be
@@ -120,6 +128,7 @@ func New(ctx context.Context, cfg Config, extra map[string]Applier) (*Engine, er
 		perDay:    map[string]int{},
 		posLogged: map[string]time.Time{},
 		keys:      map[string]*keyRecord{},
+		imported:  map[string]string{},
 	}
 	for t, a := range extra {
 		e.appliers[t] = a
@@ -204,6 +213,13 @@ func (e *Engine) Read(fn func()) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	fn()
+}
+
+// touched tells the OnIncident hook that inc changed.
+func (e *Engine) touched(inc *cc112.Incident) {
+	if e.cfg.OnIncident != nil {
+		e.cfg.OnIncident(inc)
+	}
 }
 
 // publish hands a change to the live feed (never during replay).

@@ -22,7 +22,9 @@ type apiFixture struct {
 	eng *dispatch.Engine
 }
 
-func newAPI(t testing.TB) *apiFixture {
+// newAPI starts a server on a demo city; opts may change the engine's and
+// the server's configuration before they are built.
+func newAPI(t testing.TB, opts ...func(*dispatch.Config, *Config)) *apiFixture {
 	t.Helper()
 	j, err := bolt.Open(t.TempDir(), nil)
 	if err != nil {
@@ -30,7 +32,11 @@ func newAPI(t testing.TB) *apiFixture {
 	}
 	t.Cleanup(func() { _ = j.Close() })
 	city := demo.City()
-	eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j, Districts: city.Districts}, nil)
+	ecfg, scfg := dispatch.Config{Journal: j, Districts: city.Districts}, Config{}
+	for _, o := range opts {
+		o(&ecfg, &scfg)
+	}
+	eng, err := dispatch.New(context.Background(), ecfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +50,8 @@ func newAPI(t testing.TB) *apiFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(NewServer(Config{Engine: eng, DistrictsGeoJSON: gj}))
+	scfg.Engine, scfg.DistrictsGeoJSON = eng, gj
+	srv := httptest.NewServer(NewServer(scfg))
 	t.Cleanup(srv.Close)
 	return &apiFixture{t: t, srv: srv, eng: eng}
 }

@@ -12,6 +12,7 @@ import (
 	"cc112/callcenter"
 	"cc112/cctv"
 	"cc112/dispatch"
+	"cc112/metrics"
 	"cc112/track"
 )
 
@@ -24,6 +25,16 @@ type Config struct {
 	// Tracks answers track playback (/api/v1/units/{id}/track); nil
 	// answers 503 saying why.
 	Tracks track.Source
+	// Metrics is the response-time index behind /api/v1/metrics/*; nil
+	// answers those with 503.
+	Metrics *metrics.Index
+	// Targets are the response-time targets of the reports.
+	Targets metrics.Targets
+	// Prometheus serves GET /metrics when set.
+	Prometheus http.Handler
+	// ObserveCommand, when set, is told of every mutating request: its
+	// route, its outcome ("ok" or the error code) and its duration.
+	ObserveCommand func(command, outcome string, took time.Duration)
 	// Tiles is the console's basemap (GET /api/v1/config).
 	Tiles Tiles
 	// Live is the websocket feed (GET /api/v1/live); nil answers 503.
@@ -55,6 +66,8 @@ type Server struct {
 	mux       *http.ServeMux
 	routes    []route
 	tracks    track.Source
+	metrics   *metrics.Index
+	targets   metrics.Targets
 	assets    *assets
 	tiles     Tiles
 	liveFeed  http.Handler
@@ -81,6 +94,10 @@ func NewServer(cfg Config) *Server {
 		tiles: cfg.Tiles, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views, tracks: cfg.Tracks}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	s.metrics, s.targets = cfg.Metrics, cfg.Targets
+	if s.targets.Response == 0 {
+		s.targets = metrics.DefaultTargets()
 	}
 	s.calls, s.amlKey = cfg.Calls, cfg.AMLKey
 	if cfg.ComplaintsPerMinute <= 0 {
@@ -139,9 +156,17 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/complaint", s.page("complaint.html")},
 		{"GET", "/desk", s.page("desk.html")},
 		{"GET", "/camera", s.page("camera.html")},
+		// Response-time metrics, historical import, the supervisor dashboard.
+		{"GET", "/api/v1/metrics/response", s.getResponseMetrics},
+		{"GET", "/api/v1/metrics/incidents.csv", s.getIncidentsCSV},
+		{"POST", "/api/v1/import/incidents", s.postImport},
+		{"GET", "/supervisor", s.page("supervisor.html")},
+	}
+	if cfg.Prometheus != nil {
+		s.routes = append(s.routes, route{"GET", "/metrics", cfg.Prometheus.ServeHTTP})
 	}
 	for _, rt := range s.routes {
-		s.mux.HandleFunc(rt.Method+" "+rt.Pattern, rt.Handler)
+		s.mux.HandleFunc(rt.Method+" "+rt.Pattern, observed(rt, cfg.ObserveCommand))
 	}
 	s.mux.HandleFunc("/api/", s.notFound)
 	s.mux.HandleFunc("GET /{$}", s.index)

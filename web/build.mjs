@@ -14,6 +14,10 @@ const files = [
   ['leaflet/dist/leaflet.css', 'leaflet/leaflet.css'],
   ['leaflet/dist/images', 'leaflet/images'],
   ['leaflet/LICENSE', 'leaflet/LICENSE'],
+  // The supervisor dashboard's charts.
+  ['uplot/dist/uPlot.esm.js', 'uplot/uPlot.esm.js'],
+  ['uplot/dist/uPlot.min.css', 'uplot/uPlot.min.css'],
+  ['uplot/LICENSE', 'uplot/LICENSE'],
 ];
 
 rmSync(out, { recursive: true, force: true });

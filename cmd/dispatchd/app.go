@@ -18,6 +18,8 @@ import (
 	"cc112/demo"
 	"cc112/dispatch"
 	"cc112/live"
+	"cc112/metrics"
+	"cc112/prom"
 	"cc112/sim"
 	"cc112/track"
 	"cc112/ui"
@@ -56,6 +58,12 @@ type Main struct {
 	CameraCloseAfter    time.Duration
 	CamSim              string
 	CamSimCameras       int
+	// Targets are the response-time targets of the supervisor's reports.
+	Targets metrics.Targets
+
+	// Metrics is the response-time index; Prom the Prometheus registry.
+	Metrics *metrics.Index
+	Prom    *prom.Metrics
 
 	// DatabaseURL selects PostgreSQL instead of the embedded journal, with
 	// a leader lease so that two instances form a hot standby pair.
@@ -104,7 +112,8 @@ const (
 func NewMain() *Main {
 	return &Main{Addr: "127.0.0.1:8080", StateDir: "./state", Logger: slog.Default(), Clock: cc112.SystemClock{},
 		Tiles:               ui.Tiles{URL: OSMTiles, Attribution: OSMAttribution},
-		CameraProbeInterval: 30 * time.Second, CameraCloseAfter: 10 * time.Second, CamSimCameras: 8}
+		CameraProbeInterval: 30 * time.Second, CameraCloseAfter: 10 * time.Second, CamSimCameras: 8,
+		Targets: metrics.DefaultTargets()}
 }
 
 // Run opens the journal, replays it, seeds the demo if asked and starts
@@ -137,6 +146,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	} else if m.Journal, err = bolt.Open(m.StateDir, m.Logger); err != nil {
 		return err
 	}
+	m.Prom = prom.New()
+	if o, ok := m.Journal.(interface {
+		ObserveCommits(func(events int, took time.Duration))
+	}); ok {
+		o.ObserveCommits(m.Prom.Commit)
+	}
+	m.Metrics = metrics.NewIndex(dispatch.WIB)
+	m.Prom.GaugeFunc("cc112_incidents_open", "Incidents active now.", func() float64 { return float64(m.Metrics.Open()) })
 	ccfg := m.CallCenter
 	ccfg.Clock, ccfg.Logger, ccfg.Districts = m.Clock, m.Logger, city.Districts
 	m.Calls = callcenter.New(ccfg)
@@ -147,6 +164,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.Engine, err = dispatch.New(ctx, dispatch.Config{
 		Journal: m.Journal, Clock: m.Clock, Logger: m.Logger, Districts: city.Districts,
+		OnIncident: func(inc *cc112.Incident) { m.Metrics.Put(metrics.FromIncident(inc)) },
 	}, extensions)
 	if err != nil {
 		return err
@@ -161,6 +179,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.publishers = publishers{m.Live}
 	m.Engine.SetPublisher(m.publishers) // after replay: the feed starts a new epoch
+	m.Prom.GaugeFunc("cc112_websocket_clients", "Live websocket clients connected now.",
+		func() float64 { return float64(m.Live.Stats().Conns) })
+	m.Prom.CounterFunc("cc112_websocket_slow_cuts_total", "Live websocket clients cut for falling behind.",
+		func() float64 { return float64(m.Live.Stats().SlowCuts) })
 	if m.cluster != nil {
 		m.Engine.SetStandby() // until the leader lease says otherwise
 	} else if err := m.seedDemo(ctx); err != nil {
@@ -177,7 +199,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Relay = cctv.NewRelay(cctv.RelayConfig{Resolve: cameraSources(m.Engine), Transport: m.CameraTransport,
 		CloseAfter: m.CameraCloseAfter, Logger: m.Logger})
 	m.handler = ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger,
-		Tiles: m.Tiles, Live: m.Live, Tracks: tracks, Calls: m.Calls, AMLKey: m.AMLKey, Relay: m.Relay, Views: m.Views})
+		Tiles: m.Tiles, Live: m.Live, Tracks: tracks, Calls: m.Calls, AMLKey: m.AMLKey, Relay: m.Relay, Views: m.Views,
+		Metrics: m.Metrics, Targets: m.Targets, Prometheus: m.Prom.Handler(), ObserveCommand: m.Prom.Command})
 	var handler http.Handler = m.handler
 	if m.cluster != nil {
 		handler = m.cluster.forwardWrites(handler)

@@ -18,8 +18,10 @@ import (
 	"syscall"
 	"time"
 
+	"cc112"
 	"cc112/callcenter"
 	"cc112/cctv/rtspsrc"
+	"cc112/metrics"
 )
 
 func main() {
@@ -47,6 +49,8 @@ func run(args []string) error {
 	fs.DurationVar(&m.BreadcrumbEvery, "breadcrumb-every", envDuration("DISPATCH_BREADCRUMB_EVERY", 5*time.Second), "least time between two stored GPS fixes of a unit, for track playback on PostgreSQL (env DISPATCH_BREADCRUMB_EVERY)")
 	fs.StringVar(&m.Tiles.URL, "tiles", envString("DISPATCH_TILES", m.Tiles.URL), "basemap tile URL template of the console, \"\" for none: the kecamatan outlines only (env DISPATCH_TILES)")
 	fs.StringVar(&m.Tiles.Attribution, "tiles-attribution", envString("DISPATCH_TILES_ATTRIBUTION", m.Tiles.Attribution), "attribution shown for the tiles (env DISPATCH_TILES_ATTRIBUTION)")
+	target := fs.String("target", envString("DISPATCH_TARGET", "7m24s"), "response-time target, call received to first unit on scene (env DISPATCH_TARGET)")
+	byCat := fs.String("target-by-category", envString("DISPATCH_TARGET_BY_CATEGORY", ""), "per-category targets, e.g. fire=5m,medical=8m (env DISPATCH_TARGET_BY_CATEGORY)")
 	origins := fs.String("allowed-origins", envString("DISPATCH_ALLOWED_ORIGINS", ""), "comma-separated browser origins (https://host[:port]) allowed on the live websocket besides the server's own (env DISPATCH_ALLOWED_ORIGINS)")
 	fs.DurationVar(&m.CallCenter.ResponseSLA, "complaint-response-sla", envDuration("DISPATCH_COMPLAINT_RESPONSE_SLA", time.Hour), "time an agency has to answer a forwarded complaint before the mayor gets an SMS (env DISPATCH_COMPLAINT_RESPONSE_SLA)")
 	fs.DurationVar(&m.CallCenter.FeedbackSLA, "complaint-feedback-sla", envDuration("DISPATCH_COMPLAINT_FEEDBACK_SLA", 24*time.Hour), "time within which the citizen gets feedback on a complaint (env DISPATCH_COMPLAINT_FEEDBACK_SLA)")
@@ -63,6 +67,9 @@ func run(args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
+		return err
+	}
+	if err := parseTargets(&m.Targets, *target, *byCat); err != nil {
 		return err
 	}
 	var err error
@@ -167,6 +174,31 @@ func check(urls []string) error {
 		if res.StatusCode != http.StatusOK {
 			return fmt.Errorf("%s: %s", u, res.Status)
 		}
+	}
+	return nil
+}
+
+// parseTargets reads -target and -target-by-category ("fire=5m,medical=8m").
+func parseTargets(t *metrics.Targets, target, byCategory string) error {
+	d, err := time.ParseDuration(target)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("-target must be a positive duration like 7m24s, not %q", target)
+	}
+	t.Response = d
+	t.ByCategory = nil
+	for _, kv := range strings.Split(byCategory, ",") {
+		if kv = strings.TrimSpace(kv); kv == "" {
+			continue
+		}
+		cat, v, ok := strings.Cut(kv, "=")
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if _, known := cc112.DefaultResponsePlan()[cc112.Category(strings.TrimSpace(cat))]; !ok || err != nil || d <= 0 || !known {
+			return fmt.Errorf("-target-by-category: %q is not category=duration with a known category", kv)
+		}
+		if t.ByCategory == nil {
+			t.ByCategory = map[string]time.Duration{}
+		}
+		t.ByCategory[strings.TrimSpace(cat)] = d
 	}
 	return nil
 }

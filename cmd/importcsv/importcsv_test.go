@@ -1,0 +1,275 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"cc112"
+	"cc112/bolt"
+	"cc112/dispatch"
+	"cc112/internal/testenv"
+	"cc112/metrics"
+	"cc112/ui"
+)
+
+// newServer is a real dispatchd stack on an embedded journal with the
+// response-time index.
+func newServer(t *testing.T) (*httptest.Server, *dispatch.Engine) {
+	t.Helper()
+	j, err := bolt.Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = j.Close() })
+	idx := metrics.NewIndex(dispatch.WIB)
+	eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j,
+		OnIncident: func(inc *cc112.Incident) { idx.Put(metrics.FromIncident(inc)) }}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(ui.NewServer(ui.Config{Engine: eng, Metrics: idx, DistrictsGeoJSON: []byte(`{}`)}))
+	t.Cleanup(srv.Close)
+	return srv, eng
+}
+
+func importFile(t *testing.T, srv *httptest.Server, preset, file string) string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"-preset", preset, "-post", srv.URL, "-chunk", "1000", testenv.SharedData(t, file)}, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("importcsv: %v\n%s", err, stderr.String())
+	}
+	return stderr.String()
+}
+
+func getReport(t *testing.T, url string) metrics.Report {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var rep metrics.Report
+	if res.StatusCode != 200 {
+		t.Fatalf("GET %s: %s", url, res.Status)
+	}
+	if err := json.NewDecoder(res.Body).Decode(&rep); err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// TestSFImportMatchesIndependentCount imports the real SFFD export and
+// checks the server's response-time figures against a computation done
+// here from the CSV directly: group the unit rows by incident, first call
+// received to first unit on scene, nearest rank by sorting.
+func TestSFImportMatchesIndependentCount(t *testing.T) {
+	file := "sf_fire_calls_for_service_dec2016_sample.csv"
+	srv, eng := newServer(t)
+	log := importFile(t, srv, "sf", file)
+	if !strings.Contains(log, "server: imported 3560, skipped 0 (already imported), rejected 0") {
+		t.Fatalf("import log:\n%s", log)
+	}
+
+	// The independent computation.
+	f, err := os.Open(testenv.SharedData(t, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pacific, err := time.LoadLocation("America/Los_Angeles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	colOf := func(name string) int { return slices.Index(rows[0], name) }
+	cID, cRecv, cOn := colOf("Incident Number"), colOf("Received DtTm"), colOf("On Scene DtTm")
+	parse := func(v string) (time.Time, bool) {
+		if v == "" {
+			return time.Time{}, false
+		}
+		tm, err := time.ParseInLocation("01/02/2006 03:04:05 PM", v, pacific)
+		if err != nil {
+			t.Fatalf("parse %q: %v", v, err)
+		}
+		return tm, true
+	}
+	type inc struct{ recv, on time.Time }
+	incs := map[string]*inc{}
+	for _, r := range rows[1:] {
+		x := incs[r[cID]]
+		if x == nil {
+			x = &inc{}
+			incs[r[cID]] = x
+		}
+		if tm, ok := parse(r[cRecv]); ok && (x.recv.IsZero() || tm.Before(x.recv)) {
+			x.recv = tm
+		}
+		if tm, ok := parse(r[cOn]); ok && (x.on.IsZero() || tm.Before(x.on)) {
+			x.on = tm
+		}
+	}
+	var resp []float64
+	missing, backwards := 0, 0
+	for _, x := range incs {
+		switch {
+		case x.on.IsZero():
+			missing++
+		case x.on.Before(x.recv):
+			backwards++
+		default:
+			resp = append(resp, x.on.Sub(x.recv).Seconds())
+		}
+	}
+	slices.Sort(resp)
+	nearest := func(p float64) float64 { return resp[int(math.Ceil(p*float64(len(resp))-1e-9))-1] }
+	sum, within := 0.0, 0
+	for _, v := range resp {
+		sum += v
+		if v <= 444 {
+			within++
+		}
+	}
+
+	rep := getReport(t, srv.URL+"/api/v1/metrics/response")
+	o := rep.Overall
+	t.Logf("SF: %d incidents, %d with response, %d missing, %d out of order; P50 %.0f s, P90 %.0f s, mean %.1f s, within 444 s %.3f",
+		o.Count, o.WithResponse, o.Missing, o.OutOfOrder, o.P50, o.P90, o.Mean, o.WithinTarget)
+	if o.Count != len(incs) || o.WithResponse != len(resp) || o.Missing != missing || o.OutOfOrder != backwards {
+		t.Errorf("counts %d/%d/%d/%d, want %d/%d/%d/%d", o.Count, o.WithResponse, o.Missing, o.OutOfOrder,
+			len(incs), len(resp), missing, backwards)
+	}
+	if o.P50 != nearest(0.5) || o.P90 != nearest(0.9) {
+		t.Errorf("P50/P90 = %v/%v, want %v/%v", o.P50, o.P90, nearest(0.5), nearest(0.9))
+	}
+	if math.Abs(o.Mean-sum/float64(len(resp))) > 0.001 || math.Abs(o.WithinTarget-float64(within)/float64(len(resp))) > 0.001 {
+		t.Errorf("mean/within = %v/%v, want %v/%v", o.Mean, o.WithinTarget, sum/float64(len(resp)), float64(within)/float64(len(resp)))
+	}
+	if eng.ImportedCount() != len(incs) {
+		t.Errorf("engine holds %d imported, want %d", eng.ImportedCount(), len(incs))
+	}
+
+	// Importing the file again adds nothing.
+	if log := importFile(t, srv, "sf", file); !strings.Contains(log, "server: imported 0, skipped 3560") {
+		t.Errorf("second import:\n%s", log)
+	}
+}
+
+func TestSumenepImportReportsDirtyRows(t *testing.T) {
+	srv, _ := newServer(t)
+	log := importFile(t, srv, "sumenep", "sumenep_cc112_incidents_2021_2023.csv")
+	for _, id := range []string{"SMP-324", "SMP-381", "SMP-514", "SMP-520"} {
+		if !strings.Contains(log, id+": finished_at") {
+			t.Errorf("closed-before-received row %s not reported:\n%s", id, log)
+		}
+	}
+	if !strings.Contains(log, "4 closed before received") || !strings.Contains(log, "server: imported 213, skipped 0 (already imported), rejected 0") {
+		t.Errorf("summary:\n%s", log)
+	}
+	rep := getReport(t, srv.URL+"/api/v1/metrics/response?group_by=agency")
+	// No arrival times in this log: every incident counted, all missing.
+	if rep.Overall.Count != 213 || rep.Overall.Missing != 213 || rep.Overall.WithResponse != 0 {
+		t.Errorf("overall %+v", rep.Overall.Figures)
+	}
+	agencies := map[string]int{}
+	for _, g := range rep.Groups {
+		agencies[g.Key] = g.Count
+	}
+	if agencies["damkar"] != 100 || agencies["satpolpp"] != 48 || agencies["dinkes"] != 31 || agencies["bpbd"] != 25 {
+		t.Errorf("agencies %v", agencies)
+	}
+	res, err := http.Get(srv.URL + "/api/v1/metrics/incidents.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	table, _ := csv.NewReader(res.Body).ReadAll()
+	flagged := 0
+	for _, r := range table[1:] {
+		if strings.Contains(r[len(r)-1], "closed_before_received") {
+			flagged++
+		}
+	}
+	if flagged != 4 {
+		t.Errorf("%d rows flagged closed_before_received in the CSV export, want 4", flagged)
+	}
+}
+
+func TestConvertReportsBadRows(t *testing.T) {
+	in := "id,kind,lat,lon,at\n" +
+		"1,KEBAKARAN,-7.2,112.7,2024-01-01T10:00:00Z\n" +
+		"2,BANJIR,-7.2,112.7,yesterday\n" +
+		"3,KEBAKARAN,north,112.7,2024-01-01T10:00:00Z\n" +
+		"4,GEMPA,-7.2,112.7,2024-01-01T11:00:00Z\n" +
+		",KEBAKARAN,-7.2,112.7,2024-01-01T11:00:00Z\n"
+	m := &Mapping{ExternalID: "id", Category: "kind", Lat: "lat", Lon: "lon", ReceivedAt: "at", TimeLayout: time.RFC3339,
+		Zone: time.UTC, DefaultCategory: cc112.CatOther, Categories: map[string]cc112.Category{"KEBAKARAN": cc112.CatFire, "BANJIR": cc112.CatFlood}}
+	rep := &recordingReporter{}
+	var got []dispatch.ImportedIncident
+	st, err := convert(strings.NewReader(in), m, rep, func(i *dispatch.ImportedIncident) error { got = append(got, *i); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Rows != 5 || st.BadRows != 3 || len(got) != 2 || got[1].Category != cc112.CatOther || st.Unmapped["category GEMPA"] != 1 {
+		t.Errorf("stats %+v, incidents %+v", st, got)
+	}
+	if want := []int{3, 4, 6}; !slices.Equal(rep.rows, want) {
+		t.Errorf("reported rows %v, want %v (%v)", rep.rows, want, rep.msgs)
+	}
+	if _, err := convert(strings.NewReader("a,b\n1,2\n"), m, rep, nil); err == nil {
+		t.Error("missing columns accepted")
+	}
+}
+
+type recordingReporter struct {
+	rows []int
+	msgs []string
+}
+
+func (r *recordingReporter) Warn(row int, msg string) {
+	r.rows = append(r.rows, row)
+	r.msgs = append(r.msgs, msg)
+}
+
+func (r *recordingReporter) Progress(int) {}
+
+// FuzzConvert feeds arbitrary CSV to the sumenep mapping: no panic, the
+// counts agree, every incident can be sent (the server validates it).
+func FuzzConvert(f *testing.F) {
+	head := "id,lat,lon,alamat,desa,kecamatan,kejadian,opd_terkait,received_at,finished_at,duration_min,approved\n"
+	f.Add([]byte(head + "5,-7.03,113.77,Jl. X,D,K,KEBAKARAN,PEMADAM KEBAKARAN,2021-08-20T07:15:00,2021-08-20T12:00:00,285.0,1\n"))
+	f.Add([]byte(head + "6,x,y,,,,,,,,,\n\"unterminated\n"))
+	f.Add([]byte(head + "7,-7,113,a,b,c,BANJIR,PLN,2021-08-20T07:15:00,2020-01-01T00:00:00,1,1\n7,-7,113,a,b,c,BANJIR,PLN,2021-08-20T07:15:00,,1,1\n"))
+	m, err := sumenepPreset()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rep := &recordingReporter{}
+		n := 0
+		st, err := convert(bytes.NewReader(data), m, rep, func(i *dispatch.ImportedIncident) error {
+			n++
+			_, err := json.Marshal(i)
+			return err
+		})
+		if err != nil {
+			return // no header, or a reader error: said so
+		}
+		if st.Incidents != n || st.Rows < st.BadRows {
+			t.Fatalf("stats %+v, %d incidents", st, n)
+		}
+	})
+}

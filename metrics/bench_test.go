@@ -1,0 +1,65 @@
+package metrics
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// benchIndex holds n incidents over a year in 31 districts, 14 categories,
+// 1–3 of 6 agencies each, ~3% with a missing and ~1% with an out-of-order
+// timestamp.
+func benchIndex(b *testing.B, n int) *Index {
+	b.Helper()
+	rng := rand.New(rand.NewPCG(7, 11))
+	cats := []string{"fire", "traffic_accident", "flood", "fallen_tree", "gas_leak", "tornado", "social_conflict",
+		"crime", "missing_person", "medical", "mental_health", "animal", "infrastructure", "other"}
+	agencies := []string{"damkar", "polri", "dkp", "dinkes", "bpbd", "satpolpp"}
+	x := NewIndex(wib)
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range n {
+		recv := start.Add(time.Duration(rng.Int64N(int64(365 * 24 * time.Hour))))
+		sec := func(lo, spread int) *time.Time {
+			t := recv.Add(time.Duration(lo+rng.IntN(spread)) * time.Second)
+			return &t
+		}
+		tl := Timeline{Received: recv, Dispatched: sec(10, 120)}
+		tl.Enroute = sec(60, 200)
+		tl.Onscene = sec(200, 600)
+		switch rng.IntN(100) {
+		case 0, 1, 2:
+			tl.Enroute = nil
+		case 3:
+			tl.Onscene = sec(0, 30)
+		}
+		var ag []string
+		for k := 0; k <= rng.IntN(3); k++ {
+			if a := agencies[rng.IntN(len(agencies))]; !contains(ag, a) {
+				ag = append(ag, a)
+			}
+		}
+		x.Put(Record{ID: fmt.Sprint(i), Number: fmt.Sprint(i), Category: cats[rng.IntN(len(cats))],
+			District: fmt.Sprintf("D%02d", rng.IntN(31)), Agencies: ag, ReceivedAt: recv, Values: Measure(tl)})
+	}
+	return x
+}
+
+// BenchmarkReport1M: one report over 1,000,000 incidents (the whole year),
+// per group-by. Goal: ≤ 1 s each.
+func BenchmarkReport1M(b *testing.B) {
+	x := benchIndex(b, 1_000_000)
+	for _, by := range []string{"", ByCategory, ByAgency, ByDistrict, ByHour, ByDay} {
+		name := by
+		if name == "" {
+			name = "none"
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := x.Report(Query{GroupBy: by}, DefaultTargets()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

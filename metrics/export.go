@@ -1,0 +1,54 @@
+package metrics
+
+import (
+	"cmp"
+	"slices"
+)
+
+// exportChunk is how many records Export copies per read lock: the
+// writer (a client download, maybe slow) never runs under the lock.
+const exportChunk = 4096
+
+// Export calls fn with the records q selects, oldest call first, in chunks.
+// q.GroupBy is ignored. fn runs without any lock held; an error stops it.
+func (x *Index) Export(q Query, fn func([]Record) error) error {
+	if err := q.Validate(); err != nil {
+		return err
+	}
+	var order []int32
+	x.read(func() {
+		sel, ok := x.selector(q)
+		if !ok {
+			return
+		}
+		for i := range x.rows {
+			if sel(&x.rows[i]) {
+				order = append(order, int32(i))
+			}
+		}
+		slices.SortStableFunc(order, func(a, b int32) int {
+			ra, rb := &x.rows[a].rec, &x.rows[b].rec
+			if c := ra.ReceivedAt.Compare(rb.ReceivedAt); c != 0 {
+				return c
+			}
+			return cmp.Compare(ra.Number, rb.Number)
+		})
+	})
+	buf := make([]Record, 0, exportChunk)
+	for len(order) > 0 {
+		n := min(len(order), exportChunk)
+		buf = buf[:0]
+		// Rows are only ever appended or replaced in place, so positions
+		// stay valid between chunks; a replaced row shows its newer state.
+		x.read(func() {
+			for _, p := range order[:n] {
+				buf = append(buf, x.rows[p].rec)
+			}
+		})
+		if err := fn(buf); err != nil {
+			return err
+		}
+		order = order[n:]
+	}
+	return nil
+}

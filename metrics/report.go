@@ -1,0 +1,372 @@
+package metrics
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+	"slices"
+	"sort"
+	"time"
+)
+
+// Group-by dimensions of a report.
+const (
+	ByCategory = "category"
+	ByAgency   = "agency"
+	ByDistrict = "district"
+	ByHour     = "hour" // hour of day of the call, in the index's zone (WIB)
+	ByDay      = "day"  // calendar day of the call, in the index's zone
+)
+
+// GroupBys lists the accepted group-by values.
+var GroupBys = []string{ByCategory, ByAgency, ByDistrict, ByHour, ByDay}
+
+// otherKey names the shared bucket when a column has more distinct values
+// than the index codes (more than 64 agencies).
+const otherKey = "(other)"
+
+// Targets are what "within target" compares with.
+type Targets struct {
+	// Response is the city's promise, call to first unit on scene (444 s).
+	Response time.Duration
+	// ByCategory overrides Response for some categories.
+	ByCategory map[string]time.Duration
+	// Processing, Turnout and Travel are the targets of the parts.
+	Processing, Turnout, Travel time.Duration
+}
+
+// DefaultTargets: 7.4 minutes to the scene (Surabaya's Command Center 112),
+// and for the parts the NFPA 1221/1710 figures: 64 s alarm processing, 80 s
+// turnout, 240 s travel.
+func DefaultTargets() Targets {
+	return Targets{Response: 444 * time.Second, Processing: 64 * time.Second, Turnout: 80 * time.Second, Travel: 240 * time.Second}
+}
+
+// ResponseFor is the response target of a category.
+func (t Targets) ResponseFor(category string) time.Duration {
+	if d, ok := t.ByCategory[category]; ok {
+		return d
+	}
+	return t.Response
+}
+
+// Query selects and groups incidents. A zero From or To is unbounded.
+type Query struct {
+	From, To time.Time // received in [From, To)
+	Category string    // "" for all
+	Agency   string    // "" for all
+	District string    // "" for all
+	GroupBy  string    // "" for no groups, or one of GroupBys
+}
+
+// Validate refuses an unknown group-by and a window that ends before it starts.
+func (q *Query) Validate() error {
+	if q.GroupBy != "" && !slices.Contains(GroupBys, q.GroupBy) {
+		return fmt.Errorf("group_by must be one of %v, not %q", GroupBys, q.GroupBy)
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
+		return fmt.Errorf("to (%s) is before from (%s)", q.To.Format(time.RFC3339), q.From.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// Figures describe one interval over a set of incidents. Count =
+// WithResponse + Missing + OutOfOrder + Pending; the percentiles, the mean
+// and the share within target are over the WithResponse values only.
+type Figures struct {
+	Count        int     `json:"count"`
+	WithResponse int     `json:"with_response"`
+	Missing      int     `json:"missing"`
+	OutOfOrder   int     `json:"out_of_order"`
+	Pending      int     `json:"pending"`
+	P50          float64 `json:"p50_s"`
+	P90          float64 `json:"p90_s"`
+	Mean         float64 `json:"mean_s"`
+	WithinTarget float64 `json:"within_target"` // share 0–1 of WithResponse ≤ target
+}
+
+// Set is the figures of one group: the response (call to scene) flattened
+// into the set, and each part.
+type Set struct {
+	Key string `json:"key"`
+	Figures
+	Processing Figures `json:"processing"`
+	Turnout    Figures `json:"turnout"`
+	Travel     Figures `json:"travel"`
+}
+
+// Histogram counts response times in bins of BinS seconds from 0; Over
+// counts those beyond the last bin.
+type Histogram struct {
+	BinS   int   `json:"bin_s"`
+	Counts []int `json:"counts"`
+	Over   int   `json:"over"`
+}
+
+// Report is the answer to a query.
+type Report struct {
+	TargetS          float64            `json:"target_s"`
+	IntervalTargetsS map[string]float64 `json:"interval_targets_s"`
+	CategoryTargetsS map[string]float64 `json:"category_targets_s,omitempty"`
+	GroupBy          string             `json:"group_by,omitempty"`
+	// OpenNow is the number of incidents active right now, whatever the window.
+	OpenNow   int       `json:"open_now"`
+	Overall   Set       `json:"overall"`
+	Groups    []Set     `json:"groups"`
+	Histogram Histogram `json:"histogram"`
+}
+
+const (
+	histBinS = 60
+	histBins = 30
+)
+
+// acc accumulates one group.
+type acc struct {
+	key    string
+	count  int
+	states [numIntervals][4]int
+	vals   [numIntervals][]float64
+	sum    [numIntervals]float64
+	within [numIntervals]int
+}
+
+// count is the first pass: everything but the values themselves.
+func (a *acc) count1(r *Record, targets *[numIntervals]float64) {
+	a.count++
+	for k := range numIntervals {
+		v := r.Values[k]
+		a.states[k][v.State]++
+		if v.State != OK {
+			continue
+		}
+		a.sum[k] += v.Seconds
+		if v.Seconds <= targets[k] {
+			a.within[k]++
+		}
+	}
+}
+
+// collect is the second pass: the values, into slices sized by the first.
+func (a *acc) collect(r *Record) {
+	for k := range numIntervals {
+		if v := r.Values[k]; v.State == OK {
+			a.vals[k] = append(a.vals[k], v.Seconds)
+		}
+	}
+}
+
+func (a *acc) set() Set {
+	s := Set{Key: a.key}
+	for k, f := range []*Figures{Processing: &s.Processing, Turnout: &s.Turnout, Travel: &s.Travel, Response: &s.Figures} {
+		n := len(a.vals[k])
+		*f = Figures{
+			Count: a.count, WithResponse: n, Missing: a.states[k][Missing],
+			OutOfOrder: a.states[k][OutOfOrder], Pending: a.states[k][Pending],
+		}
+		if n == 0 {
+			continue
+		}
+		p50, p90 := p50p90(a.vals[k])
+		f.P50, f.P90 = round3(p50), round3(p90)
+		f.Mean = round3(a.sum[k] / float64(n))
+		f.WithinTarget = round3(float64(a.within[k]) / float64(n))
+	}
+	return s
+}
+
+func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
+
+func seconds(d time.Duration) float64 { return d.Seconds() }
+
+// Report computes the figures of the incidents q selects.
+func (x *Index) Report(q Query, t Targets) (*Report, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	rep := &Report{
+		TargetS: seconds(t.Response), GroupBy: q.GroupBy, Groups: []Set{},
+		IntervalTargetsS: map[string]float64{
+			"processing": seconds(t.Processing), "turnout": seconds(t.Turnout), "travel": seconds(t.Travel),
+		},
+		Histogram: Histogram{BinS: histBinS, Counts: make([]int, histBins)},
+	}
+	if len(t.ByCategory) > 0 {
+		rep.CategoryTargetsS = map[string]float64{}
+		for c, d := range t.ByCategory {
+			rep.CategoryTargetsS[c] = seconds(d)
+		}
+	}
+	var groups []*acc
+	var buf *[]float64
+	x.read(func() {
+		rep.OpenNow = x.open
+		groups, buf = x.scan(q, t, rep)
+	})
+	defer x.bufs.Put(buf)
+	rep.Overall = groups[0].set()
+	rep.Overall.Key = ""
+	for _, g := range groups[1:] {
+		if g.count > 0 || q.GroupBy == ByHour {
+			rep.Groups = append(rep.Groups, g.set())
+		}
+	}
+	sort.SliceStable(rep.Groups, func(a, b int) bool { return rep.Groups[a].Key < rep.Groups[b].Key })
+	return rep, nil
+}
+
+// scan runs under the read lock: it filters the rows and fills the
+// accumulators (index 0 is the overall one) and the histogram. It makes
+// two passes so that the values of every group and interval go into one
+// buffer of the exact size, reused between reports: a report over a
+// million incidents would otherwise allocate (and leave to the GC)
+// several hundred megabytes of growing slices.
+func (x *Index) scan(q Query, t Targets, rep *Report) ([]*acc, *[]float64) {
+	all := &acc{}
+	out := []*acc{all}
+	buf, _ := x.bufs.Get().(*[]float64)
+	if buf == nil {
+		buf = new([]float64)
+	}
+	sel, ok := x.selector(q)
+	if !ok {
+		return out, buf // a category, agency or district that never occurs
+	}
+	// Per-category response targets, by category code.
+	targets := make([][numIntervals]float64, len(x.cats.names)+1)
+	for c := range targets {
+		targets[c] = [numIntervals]float64{seconds(t.Processing), seconds(t.Turnout), seconds(t.Travel), seconds(t.Response)}
+		if c < len(x.cats.names) {
+			targets[c][Response] = seconds(t.ResponseFor(x.cats.names[c]))
+		}
+	}
+	groupOf, names := x.grouper(q.GroupBy)
+	byCode := map[int]*acc{}
+	get := func(code int) *acc {
+		g, ok := byCode[code]
+		if !ok {
+			g = &acc{key: names(code)}
+			byCode[code] = g
+			out = append(out, g)
+		}
+		return g
+	}
+	if q.GroupBy == ByHour {
+		for h := range 24 {
+			get(h)
+		}
+	}
+	var codes [64]int
+	for i := range x.rows {
+		r := &x.rows[i]
+		if !sel(r) {
+			continue
+		}
+		tg := &targets[min(int(r.cat), len(targets)-1)]
+		all.count1(&r.rec, tg)
+		if v := r.rec.Values[Response]; v.State == OK {
+			if b := int(v.Seconds) / histBinS; b < histBins {
+				rep.Histogram.Counts[b]++
+			} else {
+				rep.Histogram.Over++
+			}
+		}
+		if groupOf != nil {
+			for _, c := range groupOf(r, codes[:0]) {
+				get(c).count1(&r.rec, tg)
+			}
+		}
+	}
+	total := 0
+	for _, a := range out {
+		for k := range numIntervals {
+			total += a.states[k][OK]
+		}
+	}
+	if cap(*buf) < total {
+		*buf = make([]float64, total)
+	}
+	free := (*buf)[:total]
+	for _, a := range out {
+		for k := range numIntervals {
+			n := a.states[k][OK]
+			a.vals[k], free = free[:0:n], free[n:]
+		}
+	}
+	for i := range x.rows {
+		r := &x.rows[i]
+		if !sel(r) {
+			continue
+		}
+		all.collect(&r.rec)
+		if groupOf != nil {
+			for _, c := range groupOf(r, codes[:0]) {
+				byCode[c].collect(&r.rec)
+			}
+		}
+	}
+	return out, buf
+}
+
+// selector returns the filter of q; ok is false when q names a value that
+// no incident has (nothing can match).
+func (x *Index) selector(q Query) (sel func(*row) bool, ok bool) {
+	from, to := int64(math.MinInt64), int64(math.MaxInt64)
+	if !q.From.IsZero() {
+		from = q.From.Unix()
+		if q.From.Nanosecond() > 0 {
+			from++ // rows hold whole seconds
+		}
+	}
+	if !q.To.IsZero() {
+		to = q.To.Unix()
+		if q.To.Nanosecond() > 0 {
+			to++
+		}
+	}
+	cat, catOK := x.cats.lookup(q.Category)
+	dist, distOK := x.dists.lookup(q.District)
+	agency, agencyOK := x.agencies.lookup(q.Agency)
+	if (q.Category != "" && !catOK) || (q.District != "" && !distOK) || (q.Agency != "" && !agencyOK) {
+		return nil, false
+	}
+	var agencyBit uint64
+	if q.Agency != "" {
+		agencyBit = 1 << min(agency, 63)
+	}
+	return func(r *row) bool {
+		return r.recv >= from && r.recv < to &&
+			(q.Category == "" || r.cat == cat) &&
+			(q.District == "" || r.dist == dist) &&
+			(agencyBit == 0 || r.agency&agencyBit != 0)
+	}, true
+}
+
+// grouper returns the group codes of a row and the name of a code.
+func (x *Index) grouper(by string) (func(*row, []int) []int, func(int) string) {
+	switch by {
+	case ByCategory:
+		return func(r *row, c []int) []int { return append(c, int(r.cat)) }, func(c int) string { return x.cats.names[c] }
+	case ByDistrict:
+		return func(r *row, c []int) []int { return append(c, int(r.dist)) }, func(c int) string { return x.dists.names[c] }
+	case ByHour:
+		return func(r *row, c []int) []int { return append(c, int(r.hour)) }, func(c int) string { return fmt.Sprintf("%02d", c) }
+	case ByDay:
+		return func(r *row, c []int) []int { return append(c, int(r.day)) }, func(c int) string {
+			return time.Unix(int64(c)*86400, 0).UTC().Format(time.DateOnly)
+		}
+	case ByAgency:
+		return func(r *row, c []int) []int {
+				for m := r.agency; m != 0; m &= m - 1 {
+					c = append(c, bits.TrailingZeros64(m))
+				}
+				return c
+			}, func(c int) string {
+				if c == 63 && len(x.agencies.names) > 64 {
+					return otherKey
+				}
+				return x.agencies.names[c]
+			}
+	}
+	return nil, nil
+}

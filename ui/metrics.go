@@ -1,0 +1,154 @@
+package ui
+
+import (
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"cc112"
+	"cc112/dispatch"
+	"cc112/metrics"
+)
+
+// metricsQuery reads from, to, category, agency, district and (when
+// grouping is allowed) group_by. from and to are RFC 3339 times or WIB
+// dates (YYYY-MM-DD); a date in to includes that whole day. Unknown
+// parameters are refused so that a typo ("groupby") is not silently ignored.
+func (s *Server) metricsQuery(q url.Values, grouping bool) (metrics.Query, error) {
+	allowed := []string{"from", "to", "category", "agency", "district"}
+	if grouping {
+		allowed = append(allowed, "group_by")
+	}
+	for k, v := range q {
+		if !slices.Contains(allowed, k) {
+			return metrics.Query{}, cc112.Errorf(cc112.EInvalid, "unknown parameter %q (accepted: %s)", k, strings.Join(allowed, ", "))
+		}
+		if len(v) > 1 {
+			return metrics.Query{}, cc112.Errorf(cc112.EInvalid, "parameter %q given %d times", k, len(v))
+		}
+	}
+	var mq metrics.Query
+	var err error
+	if mq.From, err = timeParam(q.Get("from"), "from"); err != nil {
+		return mq, err
+	}
+	if mq.To, err = timeParam(q.Get("to"), "to"); err != nil {
+		return mq, err
+	}
+	if len(q.Get("to")) == len(time.DateOnly) {
+		mq.To = mq.To.AddDate(0, 0, 1) // a date in "to" includes that day
+	}
+	mq.GroupBy = q.Get("group_by")
+	if c := q.Get("category"); c != "" {
+		if !slices.Contains(s.eng.Categories(), cc112.Category(c)) {
+			return mq, cc112.Errorf(cc112.EInvalid, "unknown category %q", c)
+		}
+		mq.Category = c
+	}
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"agency", &mq.Agency}, {"district", &mq.District}} {
+		v := q.Get(f.name)
+		if len(v) > 200 || !utf8.ValidString(v) {
+			return mq, cc112.Errorf(cc112.EInvalid, "%s is not a valid name", f.name)
+		}
+		*f.dst = v
+	}
+	if err := mq.Validate(); err != nil {
+		return mq, cc112.Errorf(cc112.EInvalid, "%v", err)
+	}
+	return mq, nil
+}
+
+func (s *Server) metricsIndex(w http.ResponseWriter, r *http.Request) *metrics.Index {
+	if s.metrics == nil {
+		s.writeError(w, r, cc112.Errorf(cc112.EUnavailable, "response-time metrics are not enabled on this server"))
+	}
+	return s.metrics
+}
+
+// getResponseMetrics answers GET /api/v1/metrics/response.
+func (s *Server) getResponseMetrics(w http.ResponseWriter, r *http.Request) {
+	idx := s.metricsIndex(w, r)
+	if idx == nil {
+		return
+	}
+	q, err := s.metricsQuery(r.URL.Query(), true)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rep, err := idx.Report(q, s.targets)
+	if err != nil {
+		s.writeError(w, r, cc112.Errorf(cc112.EInvalid, "%v", err))
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+// csvHeader is the per-incident table of GET /api/v1/metrics/incidents.csv.
+var csvHeader = []string{"number", "category", "priority", "district", "agencies", "received_at",
+	"processing_s", "turnout_s", "travel_s", "response_s", "within_target", "flags"}
+
+// getIncidentsCSV streams the per-incident table, oldest call first.
+// Intervals that are missing, pending or out of order are left empty and
+// named in flags; received_at is in WIB.
+func (s *Server) getIncidentsCSV(w http.ResponseWriter, r *http.Request) {
+	idx := s.metricsIndex(w, r)
+	if idx == nil {
+		return
+	}
+	q, err := s.metricsQuery(r.URL.Query(), false)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="incidents.csv"`)
+	w.Header().Set("Cache-Control", "no-store")
+	cw := csv.NewWriter(w)
+	_ = cw.Write(csvHeader)
+	row := make([]string, len(csvHeader))
+	err = idx.Export(q, func(recs []metrics.Record) error {
+		for i := range recs {
+			rec := &recs[i]
+			row = append(row[:0], safeCell(rec.Number), rec.Category, strconv.Itoa(rec.Priority), safeCell(rec.District),
+				safeCell(strings.Join(rec.Agencies, ";")), rec.ReceivedAt.In(dispatch.WIB).Format(time.RFC3339))
+			for _, v := range rec.Values {
+				cell := ""
+				if v.State == metrics.OK {
+					cell = strconv.FormatFloat(v.Seconds, 'f', -1, 64)
+				}
+				row = append(row, cell)
+			}
+			within := ""
+			if v := rec.Values[metrics.Response]; v.State == metrics.OK {
+				within = strconv.FormatBool(v.Seconds <= s.targets.ResponseFor(rec.Category).Seconds())
+			}
+			row = append(row, within, strings.Join(rec.Flags(), " "))
+			if err := cw.Write(row); err != nil {
+				return err
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	})
+	if err != nil {
+		s.log.Debug("incidents.csv stopped", "err", err)
+	}
+}
+
+// safeCell keeps imported text from being read as a formula by a
+// spreadsheet (CSV injection).
+func safeCell(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}

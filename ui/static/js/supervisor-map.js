@@ -1,0 +1,64 @@
+// The kecamatan choropleth: each district coloured by its P90 response
+// time against the target, from /api/v1/districts. No basemap: the
+// outlines are the map, so it works on an air-gapped network too.
+
+import { get } from './api.js';
+import { escapeHTML } from './dom.js';
+
+// Bands of P90 / target, with their colour and legend text.
+const BANDS = [
+  { upTo: 0.75, color: '#1f9d55', text: '≤ 75% target' },
+  { upTo: 1.0, color: '#9ccc3c', text: '≤ target' },
+  { upTo: 1.25, color: '#ff9f0a', text: '≤ 125% target' },
+  { upTo: Infinity, color: '#e5362c', text: '> 125% target' },
+];
+const NONE = '#33414f';
+
+function minutes(s) { return (s / 60).toLocaleString('id-ID', { minimumFractionDigits: 1, maximumFractionDigits: 1 }); }
+
+export class Choropleth {
+  constructor(L, el, legendEl) {
+    this.L = L;
+    this.map = L.map(el, { zoomControl: true, attributionControl: false, minZoom: 9, maxZoom: 16, zoomSnap: 0.25 });
+    this.map.setView([-7.275, 112.72], 11.5);
+    this.layer = null;
+    this.byName = new Map();
+    this.target = 444;
+    this.ready = get('/api/v1/districts').then((gj) => this.draw(gj)).catch((err) => console.error('districts', err));
+    legendEl.innerHTML = BANDS.map((b) => `<span><i style="background:${b.color}"></i>${b.text}</span>`).join('')
+      + `<span><i style="background:${NONE}"></i>tanpa data</span>`;
+    new ResizeObserver(() => this.map.invalidateSize()).observe(el);
+  }
+
+  draw(gj) {
+    const L = this.L;
+    this.layer = L.geoJSON(gj, {
+      style: (f) => this.style(f),
+      onEachFeature: (f, layer) => layer.bindTooltip(() => this.tooltip(f), { sticky: true }),
+    }).addTo(this.map);
+    const b = this.layer.getBounds();
+    if (b.isValid()) this.map.fitBounds(b, { padding: [8, 8] });
+  }
+
+  style(f) {
+    const g = this.byName.get(f.properties.name);
+    let fill = NONE;
+    if (g && g.with_response > 0) fill = BANDS.find((b) => g.p90_s <= b.upTo * this.target).color;
+    return { color: '#0b121c', weight: 1.2, fillColor: fill, fillOpacity: 0.85 };
+  }
+
+  tooltip(f) {
+    const g = this.byName.get(f.properties.name);
+    const name = `<b>${escapeHTML(f.properties.name)}</b>`;
+    if (!g || !g.count) return `${name}<br>tidak ada kejadian`;
+    if (!g.with_response) return `${name}<br>${g.count} kejadian, tanpa waktu tiba`;
+    return `${name}<br>P90 ${minutes(g.p90_s)} mnt · median ${minutes(g.p50_s)} mnt<br>${g.count} kejadian · ${Math.round(g.within_target * 100)}% dalam target`;
+  }
+
+  async update(rep) {
+    this.target = rep.target_s;
+    this.byName = new Map(rep.groups.map((g) => [g.key, g]));
+    await this.ready;
+    if (this.layer) this.layer.setStyle((f) => this.style(f));
+  }
+}

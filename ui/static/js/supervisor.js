@@ -1,0 +1,227 @@
+// The supervisor dashboard: response times against the city's target
+// (call received → first unit on scene), from /api/v1/metrics/response.
+// Filters live in the URL so that a view can be shared; the page polls
+// every 15 s. Every time and date is WIB.
+
+import { get } from './api.js';
+import { escapeHTML, $ } from './dom.js';
+import { label, CATEGORIES } from './i18n.js';
+import { TrendChart, DistChart } from './supervisor-charts.js';
+import { Choropleth } from './supervisor-map.js';
+
+const POLL_MS = 15000;
+const WIB_MS = 7 * 3600 * 1000;
+
+export const AGENCIES = {
+  damkar: 'Damkar (PMK)', polri: 'Polri', dkp: 'DKP', dinkes: 'Dinkes / PSC 119', bpbd: 'BPBD',
+  dishub: 'Dishub', pupr: 'PUPR', satpolpp: 'Satpol PP', dukcapil: 'Dukcapil', pdam: 'PDAM', pln: 'PLN',
+  dinkominfo: 'Diskominfo',
+};
+
+/** wibDate is the WIB calendar date (YYYY-MM-DD) of a time in ms. */
+export function wibDate(ms) { return new Date(ms + WIB_MS).toISOString().slice(0, 10); }
+
+/** minutes formats seconds as minutes with one decimal, Indonesian style ("7,4"). */
+export function minutes(s) {
+  return (s / 60).toLocaleString('id-ID', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+}
+
+function percent(x) { return `${Math.round(x * 100)}%`; }
+function count(n) { return n.toLocaleString('id-ID'); }
+
+function groupName(by, key) {
+  switch (by) {
+    case 'category': return label('cat', key);
+    case 'agency': return AGENCIES[key] || key;
+    case 'district': return key || 'Tidak diketahui / di luar kota';
+    case 'hour': return `${key}.00–${key}.59`;
+  }
+  return key;
+}
+
+const state = { from: '', to: '', category: '', agency: '', tab: 'agency' };
+
+function readURL() {
+  const q = new URLSearchParams(location.search);
+  const today = wibDate(Date.now());
+  state.from = q.has('from') ? q.get('from') : wibDate(Date.now() - 29 * 86400000);
+  state.to = q.has('to') ? q.get('to') : today;
+  state.category = q.get('category') || '';
+  state.agency = q.get('agency') || '';
+  state.tab = ['agency', 'category', 'district', 'hour'].includes(q.get('tab')) ? q.get('tab') : 'agency';
+}
+
+function writeURL() {
+  const q = new URLSearchParams();
+  for (const k of ['from', 'to', 'category', 'agency']) q.set(k, state[k]);
+  if (state.tab !== 'agency') q.set('tab', state.tab);
+  history.replaceState(null, '', `${location.pathname}?${q}`);
+}
+
+function query(extra = {}, { filters = true } = {}) {
+  const q = new URLSearchParams();
+  const p = { from: state.from, to: state.to, ...(filters ? { category: state.category, agency: state.agency } : {}), ...extra };
+  for (const [k, v] of Object.entries(p)) if (v) q.set(k, v);
+  return q.toString();
+}
+
+function report(extra, opts) { return get(`/api/v1/metrics/response?${query(extra, opts)}`); }
+
+function setTile(id, value, unit, sub, verdict) {
+  const el = document.getElementById(id);
+  el.querySelector('.big').innerHTML = `<span class="v">${escapeHTML(value)}</span>${unit ? `<span class="unit">${escapeHTML(unit)}</span>` : ''}`;
+  el.querySelector('.sub').textContent = sub;
+  el.classList.toggle('good', verdict === true);
+  el.classList.toggle('bad', verdict === false);
+}
+
+function renderTiles(today, win) {
+  const target = today.target_s;
+  const t = today.overall;
+  if (t.with_response > 0) {
+    setTile('t-p90-today', minutes(t.p90_s), 'mnt', `target ${minutes(target)} mnt · ${count(t.with_response)} kejadian tiba`, t.p90_s <= target);
+    setTile('t-within-today', percent(t.within_target), '', `${count(Math.round(t.within_target * t.with_response))} dari ${count(t.with_response)} ≤ ${minutes(target)} mnt`, t.within_target >= 0.9);
+  } else {
+    setTile('t-p90-today', '—', '', `belum ada kejadian tiba hari ini · target ${minutes(target)} mnt`);
+    setTile('t-within-today', '—', '', 'belum ada data hari ini');
+  }
+  setTile('t-open', count(today.open_now), '', 'sedang ditangani sekarang');
+  const w = win.overall;
+  if (w.with_response > 0) {
+    setTile('t-p90-window', minutes(w.p90_s), 'mnt', `median ${minutes(w.p50_s)} mnt · ${percent(w.within_target)} dalam target`, w.p90_s <= target);
+  } else {
+    setTile('t-p90-window', '—', '', 'tidak ada kejadian dengan waktu tiba');
+  }
+  // Incidents whose response cannot be measured; the parts' gaps (a crew
+  // that never tapped "berangkat") are named below it.
+  const bad = w.missing + w.out_of_order;
+  const parts = w.turnout.missing + w.turnout.out_of_order + w.travel.out_of_order;
+  setTile('t-quality', count(bad), bad ? 'kejadian' : '', w.count
+    ? `${count(w.missing)} tanpa waktu tiba · ${count(w.out_of_order)} urutan salah · ${count(parts)} tahap tanpa tap berangkat · dari ${count(w.count)}`
+    : 'tidak ada kejadian pada periode ini');
+}
+
+function renderTable(rep) {
+  const by = state.tab;
+  const rows = [...rep.groups];
+  if (by !== 'hour') rows.sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+  const target = rep.target_s;
+  const tbody = $('#breakdown tbody');
+  if (!rows.length || rows.every((g) => g.count === 0)) {
+    tbody.innerHTML = '<tr><td class="empty" colspan="8">Tidak ada kejadian pada periode dan filter ini</td></tr>';
+    return;
+  }
+  tbody.innerHTML = rows.map((g) => {
+    const has = g.with_response > 0;
+    const p90cls = has ? (g.p90_s <= target ? 'good' : 'late') : '';
+    const parts = [g.processing, g.turnout, g.travel].map((f) => (f.with_response ? minutes(f.p90_s) : '—')).join(' / ');
+    return `<tr data-key="${escapeHTML(g.key)}">
+      <td class="name">${escapeHTML(groupName(by, g.key))}</td>
+      <td>${count(g.count)}</td><td>${count(g.with_response)}</td>
+      <td>${has ? minutes(g.p50_s) : '—'}</td>
+      <td class="${p90cls}">${has ? minutes(g.p90_s) : '—'}</td>
+      <td>${has ? percent(g.within_target) : '—'}</td>
+      <td class="parts">${parts}</td>
+      <td>${count(g.missing + g.out_of_order)}</td></tr>`;
+  }).join('');
+}
+
+function fillSelect(sel, options, current) {
+  const first = sel.options[0].outerHTML;
+  sel.innerHTML = first + options.map(([v, text]) => `<option value="${escapeHTML(v)}">${escapeHTML(text)}</option>`).join('');
+  if (current && !options.some(([v]) => v === current)) {
+    sel.insertAdjacentHTML('beforeend', `<option value="${escapeHTML(current)}">${escapeHTML(current)}</option>`);
+  }
+  sel.value = current;
+}
+
+class Dashboard {
+  constructor(libs) {
+    this.trend = libs.uPlot ? new TrendChart(libs.uPlot, $('#trend')) : null;
+    this.dist = libs.uPlot ? new DistChart(libs.uPlot, $('#dist')) : null;
+    this.map = libs.L ? new Choropleth(libs.L, $('#map'), $('#legend')) : null;
+    if (!libs.uPlot) for (const id of ['#trend', '#dist']) $(id).innerHTML = '<p class="map-msg">Grafik tidak tersedia: berkas uPlot tidak ikut dibangun (jalankan `make run`).</p>';
+    if (!libs.L) $('#map').innerHTML = '<p class="map-msg">Peta tidak tersedia: berkas Leaflet tidak ikut dibangun (jalankan `make run`).</p>';
+    this.timer = null;
+    this.seq = 0;
+  }
+
+  async refresh() {
+    clearTimeout(this.timer);
+    const seq = ++this.seq;
+    const today = wibDate(Date.now());
+    const updated = $('#updated');
+    try {
+      const [todayRep, days, districts, tab, agencies] = await Promise.all([
+        report({ from: today, to: today }),
+        report({ group_by: 'day' }),
+        report({ group_by: 'district' }),
+        report({ group_by: state.tab }),
+        report({ group_by: 'agency' }, { filters: false }),
+      ]);
+      if (seq !== this.seq) return; // a newer refresh started meanwhile
+      renderTiles(todayRep, days);
+      renderTable(tab);
+      if (this.trend) this.trend.update(days);
+      if (this.dist) this.dist.update(days);
+      if (this.map) this.map.update(districts);
+      fillSelect($('#f-agency'), agencies.groups.map((g) => [g.key, AGENCIES[g.key] || g.key]), state.agency);
+      $('#csv').href = `/api/v1/metrics/incidents.csv?${query()}`;
+      const now = new Date(Date.now() + WIB_MS).toISOString().slice(11, 19);
+      updated.textContent = `Diperbarui ${now} WIB`;
+      updated.classList.remove('error');
+      document.body.dataset.loaded = 'true';
+    } catch (err) {
+      console.error('refresh', err);
+      updated.textContent = `Gagal memuat: ${err.message} — mencoba lagi`;
+      updated.classList.add('error');
+    }
+    this.timer = setTimeout(() => this.refresh(), POLL_MS);
+  }
+}
+
+function bindFilters(dash) {
+  const form = $('#filters');
+  const from = $('#f-from');
+  const to = $('#f-to');
+  fillSelect($('#f-category'), CATEGORIES.map((c) => [c, label('cat', c)]), state.category);
+  from.value = state.from;
+  to.value = state.to;
+  const changed = () => { writeURL(); dash.refresh(); };
+  form.addEventListener('change', () => {
+    state.from = from.value;
+    state.to = to.value;
+    state.category = $('#f-category').value;
+    state.agency = $('#f-agency').value;
+    changed();
+  });
+  form.addEventListener('submit', (e) => e.preventDefault());
+  for (const b of form.querySelectorAll('[data-range]')) {
+    b.addEventListener('click', () => {
+      const r = b.dataset.range;
+      state.to = r === 'all' ? '' : wibDate(Date.now());
+      state.from = r === 'all' ? '' : wibDate(Date.now() - (Number(r) - 1) * 86400000);
+      from.value = state.from;
+      to.value = state.to;
+      changed();
+    });
+  }
+  const tabs = document.querySelectorAll('.tabs [data-by]');
+  const select = () => tabs.forEach((t) => t.setAttribute('aria-selected', String(t.dataset.by === state.tab)));
+  select();
+  tabs.forEach((t) => t.addEventListener('click', () => { state.tab = t.dataset.by; select(); changed(); }));
+  document.addEventListener('visibilitychange', () => { if (!document.hidden) dash.refresh(); });
+}
+
+async function main() {
+  readURL();
+  const libs = {};
+  // The npm files are optional: without them the tiles and tables still work.
+  try { libs.uPlot = (await import('../vendor/uplot/uPlot.esm.js')).default; } catch (err) { console.error('uplot', err); }
+  try { libs.L = await import('../vendor/leaflet/leaflet.js'); } catch (err) { console.error('leaflet', err); }
+  const dash = new Dashboard(libs);
+  bindFilters(dash);
+  await dash.refresh();
+}
+
+main();
