@@ -141,7 +141,11 @@ func (e *Engine) apply(ev cc112.Event) error {
 		if !ok {
 			return fmt.Errorf("unknown unit %q", p.UnitID)
 		}
-		e.moveUnit(u, ev.At, p)
+		// A standby may hold a newer live fix (FollowPosition) than this
+		// journal sample: keep it.
+		if !(e.followed && ev.At.Before(u.PositionAt)) {
+			e.moveUnit(u, ev.At, p)
+		}
 		e.posLogged[u.ID] = ev.At
 		return nil
 	case EvUnitRegistered:

@@ -110,3 +110,19 @@ func (e *Engine) Promote(ctx context.Context) error {
 	e.log.Info("promoted to leader", "seq", e.seq)
 	return nil
 }
+
+// FollowPosition gives a standby a unit's live position as the leader
+// published it (relayed through Redis): the journal only holds a sample
+// every PositionSample, so without it the standby's API would show
+// positions up to that much old. An older fix than the one held is
+// ignored; a leader's engine ignores it altogether.
+func (e *Engine) FollowPosition(u cc112.Unit) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cur, ok := e.units[u.ID]
+	if !e.standby || !ok || !u.PositionAt.After(cur.PositionAt) {
+		return
+	}
+	e.moveUnit(cur, u.PositionAt, movePayload{UnitID: u.ID, Location: u.Location,
+		Heading: u.Heading, Speed: u.Speed, Accuracy: u.Accuracy})
+}

@@ -212,10 +212,16 @@ func (e *Engine) Snapshot(during func()) Snapshot {
 	if during != nil {
 		during()
 	}
+	s.Sort()
+	return s
+}
+
+// Sort puts a snapshot in the order the API lists: incidents most urgent
+// first, units by callsign, cameras by id.
+func (s *Snapshot) Sort() {
 	SortIncidents(s.Incidents)
 	sort.Slice(s.Units, func(a, b int) bool { return s.Units[a].Callsign < s.Units[b].Callsign })
 	sort.Slice(s.Cameras, func(a, b int) bool { return s.Cameras[a].ID < s.Cameras[b].ID })
-	return s
 }
 
 // Plan is a copy of the response plan in force (the console shows which

@@ -82,20 +82,27 @@ func (c *Config) setDefaults() {
 // resume and fans them out to every websocket connection. It implements
 // dispatch.Publisher and http.Handler (GET /api/v1/live).
 type Hub struct {
-	cfg       Config
-	log       *slog.Logger
+	cfg      Config
+	log      *slog.Logger
+	upgrader websocket.Upgrader
+	wg       sync.WaitGroup // one per open connection
+
+	mu        sync.Mutex
 	epoch     string
 	epochJSON []byte
-	upgrader  websocket.Upgrader
-	wg        sync.WaitGroup // one per open connection
-
-	mu     sync.Mutex
-	seq    uint64 // last published
-	ring   ring
-	conns  map[*conn]struct{} // open connections, subscribed or finishing
-	closed bool
-	snap   cachedSnapshot
-	cuts   uint64 // connections cut for being too slow
+	seq       uint64 // last published
+	// source gives the snapshots of this epoch: cfg.Source, or a Follower
+	// mirroring the leader's feed (following, see follow.go); gen counts
+	// the epoch switches so that a snapshot taken across one is not used.
+	source    Source
+	gen       uint64
+	following bool
+	taps      map[*Tap]struct{}
+	ring      ring
+	conns     map[*conn]struct{} // open connections, subscribed or finishing
+	closed    bool
+	snap      cachedSnapshot
+	cuts      uint64 // connections cut for being too slow
 }
 
 // cachedSnapshot lets clients that connect at the same seq (a wall of
@@ -117,8 +124,8 @@ func New(cfg Config) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Hub{cfg: cfg, log: cfg.Logger, epoch: newEpoch(), conns: map[*conn]struct{}{}}
-	h.epochJSON = mustJSON(h.epoch)
+	h := &Hub{cfg: cfg, log: cfg.Logger, source: cfg.Source, conns: map[*conn]struct{}{}, taps: map[*Tap]struct{}{}}
+	h.setEpochLocked(newEpoch())
 	h.upgrader = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
 		// Clients send next to nothing: a small read buffer, and no write
@@ -132,8 +139,17 @@ func New(cfg Config) (*Hub, error) {
 }
 
 // Epoch names this run of the feed: an opaque string, new at every start
-// (16 random hex digits). Seqs are only comparable within one epoch.
-func (h *Hub) Epoch() string { return h.epoch }
+// (16 random hex digits), or the leader's while following it (follow.go).
+// Seqs are only comparable within one epoch.
+func (h *Hub) Epoch() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.epoch
+}
+
+func (h *Hub) setEpochLocked(epoch string) {
+	h.epoch, h.epochJSON = epoch, mustJSON(epoch)
+}
 
 func newEpoch() string {
 	var b [8]byte
@@ -144,7 +160,8 @@ func newEpoch() string {
 // Publish numbers a change and hands it to every connection. The engine
 // calls it in order under its write lock: it encodes the message once,
 // appends it to the buffer, cuts connections too far behind and wakes the
-// others; it never waits for a client.
+// others; it never waits for a client. While the hub follows a leader's
+// feed, the local engine's changes are not published: the leader's are.
 func (h *Hub) Publish(name string, data any) {
 	body, err := json.Marshal(data)
 	if err != nil { // cannot happen with the engine's types; keep seq gapless anyway
@@ -154,9 +171,24 @@ func (h *Hub) Publish(name string, data any) {
 	now := h.cfg.Now()
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.following {
+		return
+	}
+	h.appendLocked(now, textFrame(eventPrefix(h.epochJSON, h.seq+1, name), body, closeBrace))
+}
+
+// appendLocked adds the frame of event h.seq+1 to the buffer and wakes
+// whoever reads it.
+func (h *Hub) appendLocked(now time.Time, frame []byte) {
 	h.seq++
-	h.ring.push(h.seq, now, textFrame(eventPrefix(h.epochJSON, h.seq, name), body, closeBrace))
+	h.ring.push(h.seq, now, frame)
 	h.ring.trim(now, h.cfg.MinEvents, h.cfg.MinAge, h.cfg.MaxBytes)
+	for t := range h.taps {
+		select {
+		case t.wake <- struct{}{}:
+		default:
+		}
+	}
 	for c := range h.conns {
 		if c.stopped {
 			continue
@@ -215,33 +247,55 @@ func (h *Hub) subscribe(c *conn, epoch string, since uint64, resume bool) ([]byt
 		return f, nil
 	}
 	h.mu.Unlock()
-
-	var seq uint64
-	var err error
-	snap := h.cfg.Source.Snapshot(func() {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		if h.closed {
-			err = errClosed
-			return
-		}
-		seq = h.seq
-		h.addLocked(c, seq)
-	})
-	if err != nil {
-		return nil, err
-	}
-	frame := h.encodeSnapshot(seq, snap)
-	h.mu.Lock()
-	if seq >= h.snap.seq {
-		h.snap = cachedSnapshot{seq: seq, frame: frame}
-	}
-	h.mu.Unlock()
-	return frame, nil
+	_, _, frame, err := h.snapshot(func(seq uint64) { h.addLocked(c, seq) })
+	return frame, err
 }
 
-func (h *Hub) encodeSnapshot(seq uint64, s dispatch.Snapshot) []byte {
-	msg := snapshotMessage{Type: "snapshot", Epoch: h.epoch, Seq: seq,
+// errSwitched: the hub changed epochs while a snapshot was being taken.
+var errSwitched = errors.New("live: epoch switched")
+
+// snapshot encodes a snapshot of the current source at the current seq;
+// during (optional) runs under the hub's lock at that seq. It retries when
+// the hub switches epochs meanwhile, and caches the frame.
+func (h *Hub) snapshot(during func(seq uint64)) (epoch string, seq uint64, frame []byte, err error) {
+	for {
+		h.mu.Lock()
+		src, gen := h.source, h.gen
+		h.mu.Unlock()
+		snap := src.Snapshot(func() {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			switch {
+			case h.closed:
+				err = errClosed
+			case h.gen != gen:
+				err = errSwitched
+			default:
+				epoch, seq = h.epoch, h.seq
+				if during != nil {
+					during(seq)
+				}
+			}
+		})
+		if errors.Is(err, errSwitched) {
+			err = nil
+			continue
+		}
+		if err != nil {
+			return "", 0, nil, err
+		}
+		frame = encodeSnapshot(epoch, seq, snap)
+		h.mu.Lock()
+		if h.gen == gen && seq >= h.snap.seq {
+			h.snap = cachedSnapshot{seq: seq, frame: frame}
+		}
+		h.mu.Unlock()
+		return epoch, seq, frame, nil
+	}
+}
+
+func encodeSnapshot(epoch string, seq uint64, s dispatch.Snapshot) []byte {
+	msg := snapshotMessage{Type: "snapshot", Epoch: epoch, Seq: seq,
 		Incidents: s.Incidents, Units: s.Units, Cameras: s.Cameras}
 	if s.Incidents == nil {
 		msg.Incidents = []struct{}{}

@@ -1,9 +1,11 @@
-package redisfeed
+package redisfeed_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net"
 	"os/exec"
 	"strconv"
@@ -13,36 +15,14 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"cc112"
+	"cc112/bolt"
+	"cc112/demo"
+	"cc112/dispatch"
 	"cc112/internal/testenv"
+	"cc112/live"
+	"cc112/redisfeed"
 )
-
-// collector is a Reader that keeps what it got.
-type collector struct {
-	mu      sync.Mutex
-	msgs    []Message
-	resyncs []int // len(msgs) at each Resync
-}
-
-func (c *collector) Message(m Message) {
-	c.mu.Lock()
-	c.msgs = append(c.msgs, m)
-	c.mu.Unlock()
-}
-
-func (c *collector) Resync() {
-	c.mu.Lock()
-	c.resyncs = append(c.resyncs, len(c.msgs))
-	c.mu.Unlock()
-}
-
-func (c *collector) lastSeq() uint64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.msgs) == 0 {
-		return 0
-	}
-	return c.msgs[len(c.msgs)-1].Seq
-}
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -51,7 +31,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -100,114 +80,221 @@ func (r *ownRedis) stop() {
 	}
 }
 
-// The leader keeps publishing while Redis is stopped and restarted: the
-// reader gets every message in order before the outage, is told to re-sync
-// after it, and then gets the rest in order again; nobody had to restart.
-func TestRedisRestartDuringTraffic(t *testing.T) {
-	srv := startOwnRedis(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pubClient, err := Dial(srv.url())
+// instance is an engine on its own bolt journal with the demo city, and
+// its live hub.
+type instance struct {
+	eng  *dispatch.Engine
+	hub  *live.Hub
+	city *demo.CityData
+
+	moves int
+}
+
+func newInstance(t *testing.T) *instance {
+	t.Helper()
+	j, err := bolt.Open(t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer pubClient.Close()
-	subClient, _ := Dial(srv.url())
-	defer subClient.Close()
-
-	feed := New(pubClient, "epoch-1", nil, Options{Prefix: "t"})
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); feed.Run(ctx) }()
-	got := &collector{}
-	go func() { defer wg.Done(); Subscribe(ctx, subClient, "t", nil, got) }()
-	defer wg.Wait()
-	defer cancel()
-
-	publish := func(n int) {
-		for i := 0; i < n; i++ {
-			feed.Publish("unit.moved", map[string]int{"i": i})
-			feed.SetPosition("u1", json.RawMessage(fmt.Sprintf(`{"i":%d}`, i)))
-			time.Sleep(time.Millisecond)
-		}
-	}
-	// The reader starts from "now": wait until it reads before counting.
-	waitFor(t, "the reader to catch the first message", func() bool {
-		publish(1)
-		return got.lastSeq() > 0
-	})
-	first := got.lastSeq()
-	publish(100)
-	waitFor(t, "100 messages", func() bool { return got.lastSeq() == first+100 })
-
-	srv.stop()
-	// Redis is gone: the leader goes on until it has given up on messages.
-	waitFor(t, "the leader to drop messages while Redis is down", func() bool {
-		publish(10)
-		return feed.Dropped() > 0
-	})
-	srv.start()
-	waitFor(t, "the reader to re-sync after the restart", func() bool {
-		publish(1)
-		got.mu.Lock()
-		defer got.mu.Unlock()
-		return len(got.resyncs) > 0 && len(got.msgs) > got.resyncs[len(got.resyncs)-1]
-	})
-	publish(100)
-	waitFor(t, "messages after the restart", func() bool { return got.lastSeq() == feed.seqNow() })
-
-	got.mu.Lock()
-	defer got.mu.Unlock()
-	resyncAt := map[int]bool{}
-	for _, i := range got.resyncs {
-		resyncAt[i] = true
-	}
-	for i := 1; i < len(got.msgs); i++ {
-		if !resyncAt[i] && got.msgs[i].Seq != got.msgs[i-1].Seq+1 {
-			t.Fatalf("message %d: seq %d after %d without a re-sync", i, got.msgs[i].Seq, got.msgs[i-1].Seq)
-		}
-	}
-	pos, err := Positions(context.Background(), subClient, "t")
+	t.Cleanup(func() { _ = j.Close() })
+	city := demo.City()
+	ctx := context.Background()
+	quiet := slog.New(slog.DiscardHandler)
+	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts, Logger: quiet}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(pos["u1"]) != `{"i":99}` {
-		t.Errorf("shared position of u1 = %s, want the latest", pos["u1"])
+	if err := eng.RegisterUnits(ctx, city.Units); err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.RegisterCameras(ctx, city.Cameras); err != nil {
+		t.Fatal(err)
+	}
+	hub, err := live.New(live.Config{Source: eng, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng.SetPublisher(hub)
+	t.Cleanup(func() { _ = hub.Close(context.Background()) })
+	return &instance{eng: eng, hub: hub, city: city}
+}
+
+// traffic makes n unit moves on the leader and an incident every ten.
+func (in *instance) traffic(t *testing.T, n int) {
+	t.Helper()
+	if err := in.changes(n); err != nil {
+		t.Fatal(err)
 	}
 }
 
-// A single instance on the shared test Redis: epoch changes re-sync.
-func TestNewEpochResyncs(t *testing.T) {
-	rdb, err := Dial(testenv.RedisURL(t))
-	if err != nil {
-		t.Fatal(err)
+func (in *instance) changes(n int) error {
+	ctx := context.Background()
+	for i := 0; i < n; i++ {
+		in.moves++
+		u := in.city.Units[in.moves%len(in.city.Units)]
+		lat, lon := u.Location.Lat+0.0001*float64(in.moves%50), u.Location.Lon
+		if _, err := in.eng.UpdatePosition(ctx, u.ID, dispatch.Position{Lat: &lat, Lon: &lon}); err != nil {
+			return err
+		}
+		if i%10 == 0 {
+			loc := u.Location
+			if _, err := in.eng.CreateIncident(ctx, dispatch.NewIncident{Category: cc112.CatMedical, Priority: 2,
+				Location: &loc, Description: fmt.Sprintf("relay %d", in.moves)}, "", ""); err != nil {
+				return err
+			}
+		}
 	}
-	defer rdb.Close()
-	prefix := fmt.Sprintf("test-%d", time.Now().UnixNano())
-	defer rdb.Del(context.Background(), streamKey(prefix), positionsKey(prefix))
+	return nil
+}
+
+// relay runs the leader's feed and a follower's subscription until the
+// test ends.
+func relay(t *testing.T, url, prefix string, leader *live.Hub, follower *live.Follower) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer cancel()
-	got := &collector{}
-	wg.Add(1)
-	go func() { defer wg.Done(); Subscribe(ctx, rdb, prefix, nil, got) }()
-	a := New(rdb, "a", nil, Options{Prefix: prefix})
-	wg.Add(1)
-	go func() { defer wg.Done(); a.Run(ctx) }()
-	waitFor(t, "first message", func() bool { a.Publish("x", 1); return got.lastSeq() > 0 })
-	b := New(rdb, "b", nil, Options{Prefix: prefix}) // a new leader
-	wg.Add(1)
-	go func() { defer wg.Done(); b.Run(ctx) }()
-	b.Publish("x", 1)
-	waitFor(t, "the new epoch", func() bool {
-		got.mu.Lock()
-		defer got.mu.Unlock()
-		return len(got.msgs) > 0 && got.msgs[len(got.msgs)-1].Epoch == "b"
-	})
-	got.mu.Lock()
-	defer got.mu.Unlock()
-	if len(got.resyncs) == 0 {
-		t.Fatal("a new epoch did not re-sync the reader")
+	t.Cleanup(wg.Wait)
+	t.Cleanup(cancel)
+	if leader != nil {
+		pub, err := redisfeed.Dial(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tap := leader.Tap()
+		feed := redisfeed.New(pub, tap, nil, redisfeed.Options{Prefix: prefix})
+		wg.Add(1)
+		go func() { defer wg.Done(); defer pub.Close(); defer tap.Close(); feed.Run(ctx) }()
 	}
+	if follower != nil {
+		sub, err := redisfeed.Dial(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() { defer wg.Done(); defer sub.Close(); redisfeed.Subscribe(ctx, sub, prefix, nil, follower) }()
+	}
+}
+
+// inStep waits until the follower's hub serves the leader's epoch at the
+// leader's seq.
+func inStep(t *testing.T, leader, follower *live.Hub) {
+	t.Helper()
+	waitFor(t, "the follower to serve the leader's feed", func() bool {
+		l, f := leader.Stats(), follower.Stats()
+		return follower.Following() && l.Epoch == f.Epoch && l.Seq == f.Seq
+	})
+}
+
+// sameMessages reads the same span of messages from a tap on each hub and
+// compares them byte for byte.
+func sameMessages(t *testing.T, lt, ft *live.Tap, n int) {
+	t.Helper()
+	l, f := lt.Next(nil, n+1), ft.Next(nil, n+1)
+	if len(l) != n || len(f) != n {
+		t.Fatalf("leader has %d new messages, follower %d, want %d", len(l), len(f), n)
+	}
+	for k := range l {
+		if !bytes.Equal(l[k], f[k]) {
+			t.Fatalf("message %d differs:\nleader   %s\nfollower %s", k, l[k], f[k])
+		}
+	}
+}
+
+func sameSnapshot(t *testing.T, leader *dispatch.Engine, follower live.Source) {
+	t.Helper()
+	want, _ := json.Marshal(leader.Snapshot(nil))
+	got, _ := json.Marshal(follower.Snapshot(nil))
+	if !bytes.Equal(want, got) {
+		t.Fatalf("follower's snapshot differs from the leader's state:\nleader   %.400s\nfollower %.400s", want, got)
+	}
+}
+
+// A follower serves the leader's very messages (same epoch, seqs, bytes),
+// keeps a snapshot equal to the leader's state, and gives its engine the
+// leader's live positions.
+func TestFollowerServesLeadersFeed(t *testing.T) {
+	url := testenv.RedisURL(t)
+	prefix := fmt.Sprintf("test-%d", time.Now().UnixNano())
+	leader, standby := newInstance(t), newInstance(t)
+	standby.eng.SetStandby()
+	f := standby.hub.Follower(standby.eng.FollowPosition)
+	relay(t, url, prefix, leader.hub, f)
+	leader.traffic(t, 20)
+	inStep(t, leader.hub, standby.hub)
+
+	lt, ft := leader.hub.Tap(), standby.hub.Tap()
+	defer lt.Close()
+	defer ft.Close()
+	leader.traffic(t, 300)
+	inStep(t, leader.hub, standby.hub)
+	sameMessages(t, lt, ft, 330)
+	sameSnapshot(t, leader.eng, f)
+
+	// The standby's engine (its API) has the latest positions, which its
+	// journal does not.
+	for _, u := range leader.eng.Units() {
+		got, err := standby.eng.Unit(u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Location != u.Location || !got.PositionAt.Equal(u.PositionAt) {
+			t.Fatalf("unit %s on the standby at %v (%v), leader has %v (%v)", u.ID, got.Location, got.PositionAt, u.Location, u.PositionAt)
+		}
+	}
+
+	// A new leader (failover) starts a new epoch: the follower re-syncs.
+	leader2 := newInstance(t)
+	relay(t, url, prefix, leader2.hub, nil)
+	leader2.traffic(t, 5)
+	inStep(t, leader2.hub, standby.hub)
+	sameSnapshot(t, leader2.eng, f)
+}
+
+// Redis is killed and restarted while the leader keeps changing things: the
+// follower falls back to its own feed (a new epoch of its own), then
+// re-syncs from a fresh snapshot and serves the leader's messages again.
+func TestRedisRestartDuringTraffic(t *testing.T) {
+	srv := startOwnRedis(t)
+	leader, standby := newInstance(t), newInstance(t)
+	standby.eng.SetStandby()
+	f := standby.hub.Follower(nil)
+	relay(t, srv.url(), "t", leader.hub, f)
+	leader.traffic(t, 10)
+	inStep(t, leader.hub, standby.hub)
+
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+			if err := leader.changes(1); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	srv.stop()
+	waitFor(t, "the follower to serve its own feed", func() bool { return !standby.hub.Following() })
+	if standby.hub.Epoch() == leader.hub.Epoch() {
+		t.Fatal("the follower kept the leader's epoch while it cannot read it")
+	}
+	srv.start()
+	waitFor(t, "the follower to follow again", func() bool {
+		return standby.hub.Following() && standby.hub.Epoch() == leader.hub.Epoch()
+	})
+	close(stop)
+	<-done
+	inStep(t, leader.hub, standby.hub)
+	sameSnapshot(t, leader.eng, f)
+	lt2, ft2 := leader.hub.Tap(), standby.hub.Tap()
+	defer lt2.Close()
+	defer ft2.Close()
+	leader.traffic(t, 50)
+	inStep(t, leader.hub, standby.hub)
+	sameMessages(t, lt2, ft2, 55)
 }

@@ -104,6 +104,12 @@ func (c *cluster) standBy(ctx context.Context) bool {
 	m := c.m
 	followCtx, stopFollow := context.WithCancel(ctx)
 	defer stopFollow()
+	stopFeed, err := m.followRedisFeed(ctx)
+	if err != nil {
+		m.stop(err)
+		return false
+	}
+	defer stopFeed()
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
@@ -128,6 +134,7 @@ func (c *cluster) standBy(ctx context.Context) bool {
 			continue
 		}
 		stopFollow()
+		stopFeed()
 		if err := c.lead(ctx, ctx); err != nil {
 			m.stop(err)
 			return false

@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+	"sync"
 
 	"cc112/dispatch"
 	"cc112/redisfeed"
@@ -18,13 +18,10 @@ func (ps publishers) Publish(name string, data any) {
 	}
 }
 
-// startRedisFeed (with -redis-url, on the writer) relays the engine's changes
-// to Redis for other instances and keeps the latest unit positions in a
-// shared hash. Redis being down never stops the writer.
-//
-// Until the live hub (package live) numbers messages itself, the relay
-// numbers them with its own epoch (this instance); followers' hubs are to
-// ingest these messages and re-sync on a gap (redisfeed.Reader).
+// startRedisFeed (with -redis-url, on the writer) relays the live hub's
+// numbered messages to Redis, with the hub's own epoch and seqs, so that
+// every instance's clients get the same feed; it also keeps the latest unit
+// positions in a shared hash. Redis being down never stops the writer.
 func (m *Main) startRedisFeed(bg context.Context) error {
 	if m.RedisURL == "" {
 		return nil
@@ -33,9 +30,8 @@ func (m *Main) startRedisFeed(bg context.Context) error {
 	if err != nil {
 		return err
 	}
-	feed := redisfeed.New(rdb, fmt.Sprintf("%s-%d", m.Instance, m.Clock.Now().UnixNano()), m.Logger, redisfeed.Options{})
-	m.publishers = append(m.publishers, feed)
-	m.Engine.SetPublisher(m.publishers)
+	tap := m.Live.Tap()
+	feed := redisfeed.New(rdb, tap, m.Logger, redisfeed.Options{})
 	m.Engine.SetPositionSink(chainSink(m.positionSink, func(f dispatch.PositionFix) {
 		raw, _ := json.Marshal(map[string]any{"location": f.Location, "position_at": f.At, "heading": f.Heading, "speed": f.Speed})
 		feed.SetPosition(f.UnitID, raw)
@@ -44,10 +40,42 @@ func (m *Main) startRedisFeed(bg context.Context) error {
 	go func() {
 		defer m.wg.Done()
 		defer rdb.Close()
+		defer tap.Close()
 		feed.Run(bg)
 	}()
 	m.Logger.Info("relaying the live feed through Redis")
 	return nil
+}
+
+// followRedisFeed (with -redis-url, on a standby) makes the live hub serve
+// the leader's feed read from Redis, and the engine the leader's live unit
+// positions. Without Redis, or while it is away, the hub serves what the
+// standby reads from the journal, in its own epoch. The returned stop
+// (promotion) ends following: the hub then leads in a new epoch.
+func (m *Main) followRedisFeed(ctx context.Context) (stop func(), err error) {
+	if m.RedisURL == "" {
+		return func() {}, nil
+	}
+	rdb, err := redisfeed.Dial(m.RedisURL)
+	if err != nil {
+		return nil, err
+	}
+	f := m.Live.Follower(m.Engine.FollowPosition)
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		defer close(done)
+		defer rdb.Close()
+		redisfeed.Subscribe(ctx, rdb, "", m.Logger, f)
+	}()
+	m.Logger.Info("standby: following the leader's live feed through Redis")
+	return sync.OnceFunc(func() {
+		cancel()
+		<-done
+		f.Stop()
+	}), nil
 }
 
 func chainSink(a, b func(dispatch.PositionFix)) func(dispatch.PositionFix) {
