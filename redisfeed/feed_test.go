@@ -6,19 +6,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net"
-	"os/exec"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"cc112"
 	"cc112/bolt"
 	"cc112/demo"
 	"cc112/dispatch"
+	"cc112/internal/redistest"
 	"cc112/internal/testenv"
 	"cc112/live"
 	"cc112/redisfeed"
@@ -32,51 +28,6 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// ownRedis starts a private redis-server on a free loopback port (never the
-// shared one), so that the test may stop and restart it.
-type ownRedis struct {
-	t    *testing.T
-	bin  string
-	port int
-	cmd  *exec.Cmd
-}
-
-func startOwnRedis(t *testing.T) *ownRedis {
-	t.Helper()
-	bin := testenv.Tool(t, "redis-server")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	r := &ownRedis{t: t, bin: bin, port: port}
-	r.start()
-	t.Cleanup(r.stop)
-	return r
-}
-
-func (r *ownRedis) url() string { return fmt.Sprintf("redis://127.0.0.1:%d/0", r.port) }
-
-func (r *ownRedis) start() {
-	r.t.Helper()
-	r.cmd = exec.Command(r.bin, "--bind", "127.0.0.1", "--port", strconv.Itoa(r.port), "--save", "", "--appendonly", "no", "--dir", r.t.TempDir())
-	if err := r.cmd.Start(); err != nil {
-		r.t.Fatal(err)
-	}
-	c := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", r.port)})
-	defer c.Close()
-	waitFor(r.t, "redis-server to answer", func() bool { return c.Ping(context.Background()).Err() == nil })
-}
-
-func (r *ownRedis) stop() {
-	if r.cmd != nil {
-		_ = r.cmd.Process.Kill()
-		_ = r.cmd.Wait()
-		r.cmd = nil
 	}
 }
 
@@ -147,14 +98,14 @@ func (in *instance) changes(n int) error {
 	return nil
 }
 
-// relay runs the leader's feed and a follower's subscription until the
-// test ends.
-func relay(t *testing.T, url, prefix string, leader *live.Hub, follower *live.Follower) {
+// relay runs the leader's feed and a follower's subscription until stop
+// or the end of the test.
+func relay(t *testing.T, url, prefix string, leader *live.Hub, follower *live.Follower) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	t.Cleanup(wg.Wait)
-	t.Cleanup(cancel)
+	stop = func() { cancel(); wg.Wait() }
+	t.Cleanup(stop)
 	if leader != nil {
 		pub, err := redisfeed.Dial(url)
 		if err != nil {
@@ -173,6 +124,7 @@ func relay(t *testing.T, url, prefix string, leader *live.Hub, follower *live.Fo
 		wg.Add(1)
 		go func() { defer wg.Done(); defer sub.Close(); redisfeed.Subscribe(ctx, sub, prefix, nil, follower) }()
 	}
+	return stop
 }
 
 // inStep waits until the follower's hub serves the leader's epoch at the
@@ -218,7 +170,8 @@ func TestFollowerServesLeadersFeed(t *testing.T) {
 	leader, standby := newInstance(t), newInstance(t)
 	standby.eng.SetStandby()
 	f := standby.hub.Follower(standby.eng.FollowPosition)
-	relay(t, url, prefix, leader.hub, f)
+	relay(t, url, prefix, nil, f)
+	stopLeader := relay(t, url, prefix, leader.hub, nil)
 	leader.traffic(t, 20)
 	inStep(t, leader.hub, standby.hub)
 
@@ -243,6 +196,7 @@ func TestFollowerServesLeadersFeed(t *testing.T) {
 	}
 
 	// A new leader (failover) starts a new epoch: the follower re-syncs.
+	stopLeader()
 	leader2 := newInstance(t)
 	relay(t, url, prefix, leader2.hub, nil)
 	leader2.traffic(t, 5)
@@ -254,11 +208,11 @@ func TestFollowerServesLeadersFeed(t *testing.T) {
 // follower falls back to its own feed (a new epoch of its own), then
 // re-syncs from a fresh snapshot and serves the leader's messages again.
 func TestRedisRestartDuringTraffic(t *testing.T) {
-	srv := startOwnRedis(t)
+	srv := redistest.Start(t)
 	leader, standby := newInstance(t), newInstance(t)
 	standby.eng.SetStandby()
 	f := standby.hub.Follower(nil)
-	relay(t, srv.url(), "t", leader.hub, f)
+	relay(t, srv.URL(), "t", leader.hub, f)
 	leader.traffic(t, 10)
 	inStep(t, leader.hub, standby.hub)
 
@@ -278,12 +232,12 @@ func TestRedisRestartDuringTraffic(t *testing.T) {
 			}
 		}
 	}()
-	srv.stop()
+	srv.Stop()
 	waitFor(t, "the follower to serve its own feed", func() bool { return !standby.hub.Following() })
 	if standby.hub.Epoch() == leader.hub.Epoch() {
 		t.Fatal("the follower kept the leader's epoch while it cannot read it")
 	}
-	srv.start()
+	srv.Start()
 	waitFor(t, "the follower to follow again", func() bool {
 		return standby.hub.Following() && standby.hub.Epoch() == leader.hub.Epoch()
 	})
