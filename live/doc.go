@@ -13,7 +13,11 @@
 // incident.updated whose status is "closed" removes it from the active set.
 //
 // E, the epoch, is an opaque string, new each time dispatchd starts; seqs
-// count from 1 within an epoch and are not the journal's seqs.
+// count from 1 within an epoch and are not the journal's seqs. A standby
+// with Redis serves its leader's epoch and seqs (Follower, fed by Redis
+// from the leader's Tap); it closes its clients with 1012 when it switches
+// between the leader's epoch and its own (Redis lost, a gap, a failover):
+// they reconnect and get a snapshot.
 //
 // Reconnect with ?epoch=E&since=N (N = the last seq applied): the events
 // after N follow at once, without a snapshot, when the server still holds
