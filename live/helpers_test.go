@@ -151,6 +151,23 @@ func (c *client) mustRead() message {
 	return m
 }
 
+// untilPong sends {"type":"ping"} and returns the messages read before the
+// pong.
+func (c *client) untilPong() []message {
+	c.t.Helper()
+	if err := c.ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"ping"}`)); err != nil {
+		c.t.Fatal(err)
+	}
+	var got []message
+	for {
+		m := c.mustRead()
+		if m.Type == "pong" {
+			return got
+		}
+		got = append(got, m)
+	}
+}
+
 // closeCode reads until the connection ends and returns the close code
 // the server sent (0 when the connection ended without a close frame).
 func (c *client) closeCode() int {
