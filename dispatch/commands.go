@@ -334,14 +334,20 @@ func (e *Engine) UpdatePosition(ctx context.Context, unitID string, p Position) 
 	if e.failed != nil {
 		return nil, cc112.Errorf(cc112.EUnavailable, "journal write failed: dispatchd must be restarted")
 	}
+	if e.standby {
+		return nil, errStandby()
+	}
 	u, ok := e.units[unitID]
 	if !ok {
 		return nil, cc112.Errorf(cc112.ENotFound, "unit %q not found", unitID)
 	}
-	now := e.cfg.Clock.Now().UTC()
+	now := e.now()
 	mp := movePayload{UnitID: u.ID, Location: pt, Heading: p.Heading, Speed: p.Speed, Accuracy: p.Accuracy}
 	e.moveUnit(u, now, mp)
 	e.publish(LiveUnitMoved, *u)
+	if e.posSink != nil {
+		e.posSink(PositionFix{UnitID: u.ID, At: now, Location: pt, Heading: p.Heading, Speed: p.Speed, Accuracy: p.Accuracy})
+	}
 	if now.Sub(e.posLogged[u.ID]) >= e.cfg.PositionSample {
 		e.posLogged[u.ID] = now
 		raw, _ := json.Marshal(mp)

@@ -67,7 +67,10 @@ type Engine struct {
 	seq       uint64 // last seq handed to the journal
 	failed    error  // set when the journal failed: memory is ahead of disk
 	replaying bool
+	standby   bool // following another writer's journal: commands refused
+	followed  bool // applying an event a leader made durable (CatchUp)
 	pub       Publisher
+	posSink   func(PositionFix)
 	appliers  map[string]Applier
 
 	incidents map[string]*cc112.Incident
@@ -159,6 +162,23 @@ var WIB = time.FixedZone("WIB", 7*3600)
 func (e *Engine) SetPublisher(p Publisher) {
 	e.mu.Lock()
 	e.pub = p
+	e.mu.Unlock()
+}
+
+// PositionFix is one accepted GPS fix, for a breadcrumb store.
+type PositionFix struct {
+	UnitID                   string
+	At                       time.Time
+	Location                 geo.Point
+	Heading, Speed, Accuracy *float64
+}
+
+// SetPositionSink receives every accepted fix (not only the journaled
+// samples), e.g. to store breadcrumbs. Like a Publisher it is called under
+// the write lock, so it must only buffer.
+func (e *Engine) SetPositionSink(sink func(PositionFix)) {
+	e.mu.Lock()
+	e.posSink = sink
 	e.mu.Unlock()
 }
 
@@ -259,7 +279,11 @@ func (e *Engine) exec(ctx context.Context, key, fingerprint string, fn func(tx *
 		e.mu.Unlock()
 		return nil, cc112.Errorf(cc112.EUnavailable, "journal write failed: dispatchd must be restarted")
 	}
-	now := e.cfg.Clock.Now().UTC()
+	if e.standby {
+		e.mu.Unlock()
+		return nil, errStandby()
+	}
+	now := e.now()
 	if key != "" {
 		if rec, ok := e.keys[key]; ok && now.Sub(rec.At) < e.cfg.IdempotencyTTL {
 			e.mu.Unlock()
@@ -347,4 +371,11 @@ func (e *Engine) appendAsync(events []cc112.Event) {
 			e.fail(err)
 		}
 	}()
+}
+
+// now is the time of a command, at microsecond precision: what PostgreSQL's
+// timestamptz keeps, so that state replayed from any journal is identical
+// to the state that was acknowledged.
+func (e *Engine) now() time.Time {
+	return e.cfg.Clock.Now().UTC().Truncate(time.Microsecond)
 }

@@ -30,7 +30,7 @@ var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); retu
 
 func (e *Engine) applyKey(at time.Time, p keyPayload) {
 	durable := closedChan
-	if !e.replaying {
+	if !e.replaying && !e.followed {
 		durable = make(chan struct{})
 	}
 	e.keys[p.Key] = &keyRecord{Key: p.Key, Fingerprint: p.Fingerprint, Result: p.Result, At: at, durable: durable}

@@ -24,14 +24,14 @@ import (
 // fixture is a real engine on a bolt journal with the demo city, a hub
 // publishing its changes and a websocket server in front of it.
 type fixture struct {
-	t    *testing.T
+	t    testing.TB
 	eng  *dispatch.Engine
 	hub  *Hub
 	srv  *httptest.Server
 	city *demo.CityData
 }
 
-func newFixture(t *testing.T, cfg Config) *fixture {
+func newFixture(t testing.TB, cfg Config) *fixture {
 	t.Helper()
 	j, err := bolt.Open(t.TempDir(), nil)
 	if err != nil {
@@ -110,7 +110,7 @@ func (f *fixture) availableUnits() []string {
 }
 
 type client struct {
-	t  *testing.T
+	t  testing.TB
 	ws *websocket.Conn
 }
 

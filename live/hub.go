@@ -31,7 +31,10 @@ type Config struct {
 	// allowed besides the server's own host.
 	AllowedOrigins []string
 	// QueueLen is how many events a connection may be behind before it is
-	// cut (it will resume) [256].
+	// cut (it will resume) [1024: 10 s at 100 events/s]. A lagging
+	// connection costs no memory (its queue is the shared buffer): the
+	// bound is about how stale a screen may get, and it forgives a client
+	// that the machine did not schedule for a moment.
 	QueueLen int
 	// The resume buffer keeps at least MinEvents events [100,000] and at
 	// least MinAge of them [10 min], but never more than MaxBytes [256 MiB]:
@@ -63,7 +66,7 @@ func (c *Config) setDefaults() {
 			*v = d
 		}
 	}
-	def(&c.QueueLen, 256)
+	def(&c.QueueLen, 1024)
 	def(&c.MinEvents, 100_000)
 	def(&c.MaxBytes, 256<<20)
 	defDur(&c.MinAge, 10*time.Minute)
@@ -294,6 +297,9 @@ func (h *Hub) next(c *conn, dst [][]byte, max int) (frames [][]byte, last uint64
 		return dst, 0, false
 	}
 	frames = h.ring.after(dst, sent, max)
+	if len(frames) == 0 {
+		c.maxLag = uint64(h.cfg.QueueLen) // a resumed backlog is caught up
+	}
 	return frames, sent + uint64(len(frames)), true
 }
 

@@ -13,6 +13,7 @@ import (
 	"cc112/cctv"
 	"cc112/dispatch"
 	"cc112/metrics"
+	"cc112/track"
 )
 
 // Config holds what the server needs.
@@ -21,6 +22,9 @@ type Config struct {
 	// DistrictsGeoJSON is served as is at /api/v1/districts.
 	DistrictsGeoJSON []byte
 	Logger           *slog.Logger
+	// Tracks answers track playback (/api/v1/units/{id}/track); nil
+	// answers 503 saying why.
+	Tracks track.Source
 	// Metrics is the response-time index behind /api/v1/metrics/*; nil
 	// answers those with 503.
 	Metrics *metrics.Index
@@ -61,6 +65,7 @@ type Server struct {
 	log       *slog.Logger
 	mux       *http.ServeMux
 	routes    []route
+	tracks    track.Source
 	metrics   *metrics.Index
 	targets   metrics.Targets
 	assets    *assets
@@ -86,7 +91,7 @@ type route struct {
 // NewServer builds the handler and registers every route.
 func NewServer(cfg Config) *Server {
 	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(),
-		tiles: cfg.Tiles, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views}
+		tiles: cfg.Tiles, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views, tracks: cfg.Tracks}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -112,6 +117,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/units", s.listUnits},
 		{"GET", "/api/v1/units/{id}", s.getUnit},
 		{"POST", "/api/v1/units/{id}/position", s.postPosition},
+		{"GET", "/api/v1/units/{id}/track", s.getTrack},
 		{"POST", "/api/v1/units/{id}/status", s.postUnitStatus},
 		{"GET", "/api/v1/incidents", s.listIncidents},
 		{"POST", "/api/v1/incidents", s.postIncident},

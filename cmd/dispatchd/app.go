@@ -21,6 +21,7 @@ import (
 	"cc112/metrics"
 	"cc112/prom"
 	"cc112/sim"
+	"cc112/track"
 	"cc112/ui"
 )
 
@@ -64,12 +65,32 @@ type Main struct {
 	Metrics *metrics.Index
 	Prom    *prom.Metrics
 
-	Journal *bolt.Journal
+	// DatabaseURL selects PostgreSQL instead of the embedded journal, with
+	// a leader lease so that two instances form a hot standby pair.
+	DatabaseURL string
+	// Advertise is the base URL a standby forwards writes to (default: the
+	// listen URL). Instance names this process in the leader table.
+	Advertise string
+	Instance  string
+	// BreadcrumbEvery is the least time between two stored fixes of a unit
+	// on PostgreSQL (default 5 s).
+	BreadcrumbEvery time.Duration
+
+	Journal cc112.Journal
 	Calls   *callcenter.Service
 	Engine  *dispatch.Engine
 	Live    *live.Hub
 	Relay   *cctv.Relay
 	Views   *cctv.Views
+
+	// RedisURL relays the live feed and latest positions through Redis.
+	RedisURL string
+
+	publishers   publishers
+	positionSink func(dispatch.PositionFix)
+	city         *demo.CityData
+	cluster      *cluster
+	fatal        chan error
 
 	ln      net.Listener
 	srv     *http.Server
@@ -115,11 +136,22 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return fmt.Errorf("-city: %w", err)
 		}
 	}
-	if m.Journal, err = bolt.Open(m.StateDir, m.Logger); err != nil {
+	m.city = city
+	m.fatal = make(chan error, 1)
+	if m.DatabaseURL != "" {
+		if m.cluster, err = openCluster(ctx, m); err != nil {
+			return err
+		}
+		m.Journal = m.cluster.journal
+	} else if m.Journal, err = bolt.Open(m.StateDir, m.Logger); err != nil {
 		return err
 	}
 	m.Prom = prom.New()
-	m.Journal.ObserveCommits(m.Prom.Commit)
+	if o, ok := m.Journal.(interface {
+		ObserveCommits(func(events int, took time.Duration))
+	}); ok {
+		o.ObserveCommits(m.Prom.Commit)
+	}
 	m.Metrics = metrics.NewIndex(dispatch.WIB)
 	m.Prom.GaugeFunc("cc112_incidents_open", "Incidents active now.", func() float64 { return float64(m.Metrics.Open()) })
 	ccfg := m.CallCenter
@@ -137,35 +169,42 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	if m.Live, err = live.New(live.Config{Source: m.Engine, Logger: m.Logger, AllowedOrigins: m.AllowedOrigins}); err != nil {
-		return err
-	}
-	m.Engine.SetPublisher(m.Live) // after replay: the feed starts a new epoch
-	m.Prom.GaugeFunc("cc112_websocket_clients", "Live websocket clients connected now.",
-		func() float64 { return float64(m.Live.Stats().Conns) })
-	m.Prom.CounterFunc("cc112_websocket_slow_cuts_total", "Live websocket clients cut for falling behind.",
-		func() float64 { return float64(m.Live.Stats().SlowCuts) })
 	m.Calls.Bind(m.Engine)
 	m.Views.Attach(m.Engine)
 	if m.CamSim != "" {
 		pointAtCamSim(city.Cameras, m.CamSim, m.CamSimCameras)
 	}
-	if m.Demo && m.Engine.LastSeq() == 0 {
-		if err := seed(ctx, m.Engine, city); err != nil {
-			return fmt.Errorf("seed demo city: %w", err)
-		}
-		m.Logger.Info("demo city seeded", "units", len(city.Units), "cameras", len(city.Cameras))
+	if m.Live, err = live.New(live.Config{Source: m.Engine, Logger: m.Logger, AllowedOrigins: m.AllowedOrigins}); err != nil {
+		return err
+	}
+	m.publishers = publishers{m.Live}
+	m.Engine.SetPublisher(m.publishers) // after replay: the feed starts a new epoch
+	m.Prom.GaugeFunc("cc112_websocket_clients", "Live websocket clients connected now.",
+		func() float64 { return float64(m.Live.Stats().Conns) })
+	m.Prom.CounterFunc("cc112_websocket_slow_cuts_total", "Live websocket clients cut for falling behind.",
+		func() float64 { return float64(m.Live.Stats().SlowCuts) })
+	if m.cluster != nil {
+		m.Engine.SetStandby() // until the leader lease says otherwise
+	} else if err := m.seedDemo(ctx); err != nil {
+		return err
 	}
 	districts, err := city.Districts.GeoJSON()
 	if err != nil {
 		return err
 	}
+	tracks := track.FromJournal(m.Journal)
+	if m.cluster != nil {
+		tracks = m.cluster.breadcrumbs(m.Engine)
+	}
 	m.Relay = cctv.NewRelay(cctv.RelayConfig{Resolve: cameraSources(m.Engine), Transport: m.CameraTransport,
 		CloseAfter: m.CameraCloseAfter, Logger: m.Logger})
-	handler := ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger, Tiles: m.Tiles,
-		Live: m.Live, Calls: m.Calls, AMLKey: m.AMLKey, Relay: m.Relay, Views: m.Views,
+	m.handler = ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger,
+		Tiles: m.Tiles, Live: m.Live, Tracks: tracks, Calls: m.Calls, AMLKey: m.AMLKey, Relay: m.Relay, Views: m.Views,
 		Metrics: m.Metrics, Targets: m.Targets, Prometheus: m.Prom.Handler(), ObserveCommand: m.Prom.Command})
-	m.handler = handler
+	var handler http.Handler = m.handler
+	if m.cluster != nil {
+		handler = m.cluster.forwardWrites(handler)
+	}
 	if m.ln = m.Listener; m.ln == nil {
 		if m.ln, err = net.Listen("tcp", m.Addr); err != nil {
 			return err
@@ -188,6 +227,20 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			m.Logger.Error("http server", "err", err)
 		}
 	}()
+	if m.cluster != nil {
+		return m.cluster.start(ctx, bg)
+	}
+	return m.startWriterWork(bg)
+}
+
+// startWriterWork starts what only the writer does (the single instance,
+// or the leader once it holds the lease): the Redis feed, the complaint
+// SLA loop (the mayor's SMS), camera probing and the simulator. Each of
+// them issues commands, which a standby would refuse.
+func (m *Main) startWriterWork(bg context.Context) error {
+	if err := m.startRedisFeed(bg); err != nil {
+		return err
+	}
 	m.wg.Add(1)
 	go func() { // complaint SLAs: the mayor's SMS, resent after a restart
 		defer m.wg.Done()
@@ -202,15 +255,44 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			p.Run(bg)
 		}()
 	}
-	if m.Sim {
-		s := sim.New(m.Engine, city, m.Clock, m.Logger)
-		m.wg.Add(1)
-		go func() {
-			defer m.wg.Done()
-			s.Run(bg)
-		}()
-	}
+	m.startSim(bg)
 	return nil
+}
+
+// seedDemo seeds the demo city into an empty journal (with -demo).
+func (m *Main) seedDemo(ctx context.Context) error {
+	if !m.Demo || m.Engine.LastSeq() != 0 {
+		return nil
+	}
+	if err := seed(ctx, m.Engine, m.city); err != nil {
+		return fmt.Errorf("seed demo city: %w", err)
+	}
+	m.Logger.Info("demo city seeded", "units", len(m.city.Units), "cameras", len(m.city.Cameras))
+	return nil
+}
+
+// startSim runs the simulator (with -sim) until bg ends.
+func (m *Main) startSim(bg context.Context) {
+	if !m.Sim {
+		return
+	}
+	s := sim.New(m.Engine, m.city, m.Clock, m.Logger)
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		s.Run(bg)
+	}()
+}
+
+// Err receives the error that ends a running server by itself, e.g. a
+// leader that lost its lease and must step down.
+func (m *Main) Err() <-chan error { return m.fatal }
+
+func (m *Main) stop(err error) {
+	select {
+	case m.fatal <- err:
+	default:
+	}
 }
 
 // seed registers the demo units and cameras into an empty journal.
@@ -244,6 +326,8 @@ func cameraSources(eng *dispatch.Engine) func(id string) (cctv.Sources, error) {
 		return cctv.Sources{Main: c.RTSPURL, Sub: c.SubRTSPURL}, nil
 	}
 }
+
+// URL is the base URL the server answers on.
 
 // URL is the base URL the server answers on.
 func (m *Main) URL() string {
@@ -291,6 +375,9 @@ func (m *Main) Close(ctx context.Context) error {
 		if err := m.Journal.Close(); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if m.cluster != nil {
+		m.cluster.close()
 	}
 	return errors.Join(errs...)
 }

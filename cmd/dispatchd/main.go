@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -31,6 +32,9 @@ func main() {
 }
 
 func run(args []string) error {
+	if len(args) > 0 && args[0] == "-check" {
+		return check(args[1:])
+	}
 	m := NewMain()
 	fs := flag.NewFlagSet("dispatchd", flag.ContinueOnError)
 	fs.StringVar(&m.Addr, "addr", envString("DISPATCH_ADDR", "127.0.0.1:8080"), "listen address (env DISPATCH_ADDR)")
@@ -38,6 +42,11 @@ func run(args []string) error {
 	fs.BoolVar(&m.Demo, "demo", envBool("DISPATCH_DEMO", false), "seed the demo city into an empty journal (env DISPATCH_DEMO)")
 	sim := fs.String("sim", envString("DISPATCH_SIM", ""), "simulate incidents and moving units (default true with -demo; env DISPATCH_SIM)")
 	fs.StringVar(&m.CityDir, "city", envString("DISPATCH_CITY", ""), "folder with a kelurahan GeoJSON and a camera CSV, e.g. ../shared/data (env DISPATCH_CITY)")
+	fs.StringVar(&m.DatabaseURL, "database-url", envString("DATABASE_URL", ""), "PostgreSQL URL: use it instead of the embedded journal; two instances on one database form a leader/standby pair (env DATABASE_URL)")
+	fs.StringVar(&m.Advertise, "advertise", envString("DISPATCH_ADVERTISE", ""), "base URL other instances reach this one at, e.g. http://dispatchd-a:8080 (default: the listen URL; env DISPATCH_ADVERTISE)")
+	fs.StringVar(&m.Instance, "instance", envString("DISPATCH_INSTANCE", ""), "name of this instance in the leader table (default host-pid; env DISPATCH_INSTANCE)")
+	fs.StringVar(&m.RedisURL, "redis-url", envString("REDIS_URL", ""), "Redis URL: relay the live feed and latest unit positions to other instances (env REDIS_URL)")
+	fs.DurationVar(&m.BreadcrumbEvery, "breadcrumb-every", envDuration("DISPATCH_BREADCRUMB_EVERY", 5*time.Second), "least time between two stored GPS fixes of a unit, for track playback on PostgreSQL (env DISPATCH_BREADCRUMB_EVERY)")
 	fs.StringVar(&m.Tiles.URL, "tiles", envString("DISPATCH_TILES", m.Tiles.URL), "basemap tile URL template of the console, \"\" for none: the kecamatan outlines only (env DISPATCH_TILES)")
 	fs.StringVar(&m.Tiles.Attribution, "tiles-attribution", envString("DISPATCH_TILES_ATTRIBUTION", m.Tiles.Attribution), "attribution shown for the tiles (env DISPATCH_TILES_ATTRIBUTION)")
 	target := fs.String("target", envString("DISPATCH_TARGET", "7m24s"), "response-time target, call received to first unit on scene (env DISPATCH_TARGET)")
@@ -102,12 +111,17 @@ func run(args []string) error {
 		return err
 	}
 	m.Logger.Info("dispatchd ready", "url", m.URL(), "state", m.StateDir, "demo", m.Demo, "sim", m.Sim)
-	<-ctx.Done()
+	var fatal error
+	select {
+	case <-ctx.Done():
+	case fatal = <-m.Err():
+		m.Logger.Error("stopping", "err", fatal)
+	}
 	stop() // a second signal kills at once
 	m.Logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	return m.Close(shutdownCtx)
+	return errors.Join(fatal, m.Close(shutdownCtx))
 }
 
 func envString(name, def string) string {
@@ -142,6 +156,26 @@ func envBool(name string, def bool) bool {
 		}
 	}
 	return def
+}
+
+// check is the container healthcheck (the image has no curl): every URL
+// must answer 200 within 3 s.
+func check(urls []string) error {
+	if len(urls) == 0 {
+		return errors.New("-check needs at least one URL, e.g. http://127.0.0.1:8080/readyz")
+	}
+	client := &http.Client{Timeout: 3 * time.Second}
+	for _, u := range urls {
+		res, err := client.Get(u)
+		if err != nil {
+			return err
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			return fmt.Errorf("%s: %s", u, res.Status)
+		}
+	}
+	return nil
 }
 
 // parseTargets reads -target and -target-by-category ("fire=5m,medical=8m").

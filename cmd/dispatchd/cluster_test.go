@@ -1,0 +1,248 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"cc112"
+	"cc112/internal/pgtest"
+)
+
+// keyedIncident posts an incident with an Idempotency-Key and returns its id
+// (ok false on any failure: the caller retries).
+func keyedIncident(client *http.Client, base, key string, i int) (string, bool) {
+	body := fmt.Sprintf(`{"category":"medical","priority":2,"location":{"lat":%f,"lon":112.74},"description":"retry %s"}`,
+		-7.25-float64(i%100)*0.001, key)
+	req, err := http.NewRequest(http.MethodPost, base+"/api/v1/incidents", strings.NewReader(body))
+	if err != nil {
+		return "", false
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", key)
+	res, err := client.Do(req)
+	if err != nil {
+		return "", false
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		return "", false
+	}
+	var inc cc112.Incident
+	if json.NewDecoder(res.Body).Decode(&inc) != nil || inc.ID == "" {
+		return "", false
+	}
+	return inc.ID, true
+}
+
+// retryIncident retries a keyed incident against the bases in turn until one
+// acknowledges it.
+func retryIncident(t *testing.T, client *http.Client, bases []string, key string, i int) string {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for n := 0; time.Now().Before(deadline); n++ {
+		if id, ok := keyedIncident(client, bases[n%len(bases)], key, i); ok {
+			return id
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("incident %s never acknowledged", key)
+	return ""
+}
+
+func allIncidents(t *testing.T, base string) []cc112.Incident {
+	t.Helper()
+	res, err := http.Get(base + "/api/v1/incidents?status=all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var list []cc112.Incident
+	if err := json.NewDecoder(res.Body).Decode(&list); err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+func kill9(t testing.TB, cmd *exec.Cmd) {
+	t.Helper()
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+}
+
+// Clients create incidents with idempotency keys while the PostgreSQL-backed
+// server is killed with SIGKILL mid-traffic and restarted; they retry until
+// acknowledged. Every acknowledged incident is there exactly once.
+func TestPostgresCrashWithRetries(t *testing.T) {
+	url := pgtest.URL(t)
+	args := "-addr 127.0.0.1:0 -database-url " + url + " -demo -sim=false"
+	child := startChild(t, args)
+	base := childURL(child)
+
+	const n, workers = 120, 12
+	client := &http.Client{Timeout: 10 * time.Second}
+	acked := make([]string, n)
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		count   int
+		killed  = make(chan struct{})
+		once    sync.Once
+		bases   = []string{base}
+		baseMu  sync.RWMutex
+		restart = make(chan struct{})
+	)
+	next := make(chan int, n)
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				key := fmt.Sprintf("crash-%d", i)
+				for {
+					baseMu.RLock()
+					b := bases[0]
+					baseMu.RUnlock()
+					if id, ok := keyedIncident(client, b, key, i); ok {
+						acked[i] = id
+						mu.Lock()
+						count++
+						if count == n/3 {
+							once.Do(func() { close(killed) })
+						}
+						mu.Unlock()
+						break
+					}
+					select {
+					case <-restart:
+					case <-time.After(50 * time.Millisecond):
+					}
+				}
+			}
+		}()
+	}
+	<-killed
+	kill9(t, child)
+	mu.Lock()
+	t.Logf("killed with SIGKILL after %d of %d incidents were acknowledged", count, n)
+	mu.Unlock()
+	child2 := startChild(t, args)
+	baseMu.Lock()
+	bases[0] = childURL(child2)
+	baseMu.Unlock()
+	close(restart)
+	wg.Wait()
+
+	// Retrying every key once more changes nothing: same ids.
+	for i := 0; i < n; i += 7 {
+		if id := retryIncident(t, client, []string{childURL(child2)}, fmt.Sprintf("crash-%d", i), i); id != acked[i] {
+			t.Fatalf("retry of key %d gave %s, first acknowledged as %s", i, id, acked[i])
+		}
+	}
+	list := allIncidents(t, childURL(child2))
+	seen := map[string]int{}
+	for _, inc := range list {
+		seen[inc.ID]++
+	}
+	for i, id := range acked {
+		if seen[id] != 1 {
+			t.Errorf("acknowledged incident %d (%s) present %d times", i, id, seen[id])
+		}
+	}
+	if len(list) != n {
+		t.Fatalf("%d incidents after the crash, want exactly %d", len(list), n)
+	}
+}
+
+// Two real dispatchd processes on one database: the first leads, the second
+// follows and forwards writes; the leader is killed with SIGKILL and the
+// standby takes over with every acknowledged incident; the old leader
+// comes back as the standby.
+func TestFailoverTwoProcesses(t *testing.T) {
+	url := pgtest.URL(t)
+	args := "-addr 127.0.0.1:0 -database-url " + url + " -demo -sim=false"
+	a := startChild(t, args)
+	b := startChild(t, args)
+	aURL, bURL := childURL(a), childURL(b)
+	client := &http.Client{Timeout: 10 * time.Second}
+
+	var acked []string
+	for i := 0; i < 10; i++ {
+		// Half through the standby, which forwards to the leader.
+		base := []string{aURL, bURL}[i%2]
+		id, ok := keyedIncident(client, base, fmt.Sprintf("fo-%d", i), i)
+		if !ok {
+			t.Fatalf("incident %d via %s not acknowledged", i, base)
+		}
+		acked = append(acked, id)
+	}
+	waitIncidents(t, bURL, len(acked))
+
+	kill9(t, a)
+	start := time.Now()
+	// Clients keep retrying against the standby until it leads.
+	id := retryIncident(t, client, []string{bURL}, "fo-after", 99)
+	t.Logf("standby acknowledged its first command %v after the leader was killed", time.Since(start).Round(time.Millisecond))
+	acked = append(acked, id)
+	list := allIncidents(t, bURL)
+	have := map[string]bool{}
+	for _, inc := range list {
+		have[inc.ID] = true
+	}
+	for i, id := range acked {
+		if !have[id] {
+			t.Errorf("acknowledged incident %d (%s) missing on the new leader", i, id)
+		}
+	}
+	if len(list) != len(acked) {
+		t.Errorf("%d incidents on the new leader, want %d", len(list), len(acked))
+	}
+
+	// The old leader returns as the standby: it forwards to the new leader
+	// and sees what the new leader writes.
+	a2 := startChild(t, args)
+	a2URL := childURL(a2)
+	id2 := retryIncident(t, client, []string{a2URL}, "fo-back", 98)
+	waitIncidents(t, a2URL, len(acked)+1)
+	if !containsIncident(allIncidents(t, bURL), id2) {
+		t.Fatalf("incident %s sent to the returned instance is not on the leader", id2)
+	}
+}
+
+func containsIncident(list []cc112.Incident, id string) bool {
+	for _, inc := range list {
+		if inc.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// waitIncidents waits until base lists n incidents (a standby follows the
+// journal a moment behind).
+func waitIncidents(t *testing.T, base string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got := len(allIncidents(t, base))
+		if got == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s lists %d incidents, want %d", base, got, n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

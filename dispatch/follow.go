@@ -1,0 +1,112 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"cc112"
+)
+
+// A hot standby runs an engine that follows the journal its leader writes:
+// it applies events it did not produce (publishing them to its own live
+// feed) and refuses commands until it is promoted. The single-instance path
+// never enters this mode.
+
+// errStandby answers commands sent to a standby engine.
+func errStandby() error {
+	return cc112.Errorf(cc112.EUnavailable, "this dispatchd is the standby: send commands to the leader")
+}
+
+// SetStandby puts the engine in standby mode before it serves: commands are
+// refused until Promote.
+func (e *Engine) SetStandby() {
+	e.mu.Lock()
+	e.standby = true
+	e.mu.Unlock()
+}
+
+// Standby reports whether the engine follows another writer.
+func (e *Engine) Standby() bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.standby
+}
+
+// CatchUp applies the journal's events after the engine's last seq, as a
+// follower: they are published to the live feed like the leader's own. It
+// returns how many events it applied.
+func (e *Engine) CatchUp(ctx context.Context) (int, error) {
+	n := 0
+	err := e.cfg.Journal.Replay(ctx, e.LastSeq(), func(ev cc112.Event) error {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if !e.standby {
+			return errPromoted
+		}
+		if ev.Seq <= e.seq {
+			return nil // read twice across chunks: already applied
+		}
+		if ev.Seq != e.seq+1 {
+			return fmt.Errorf("dispatch: follow: journal seq %d follows %d: gap", ev.Seq, e.seq)
+		}
+		e.followed = true
+		err := e.apply(ev)
+		e.followed = false
+		if err != nil {
+			// The leader applied it, so this binary cannot: an older dispatchd.
+			return fmt.Errorf("dispatch: follow event %d (%s): %w", ev.Seq, ev.Type, err)
+		}
+		e.seq = ev.Seq
+		n++
+		return nil
+	})
+	if errors.Is(err, errPromoted) {
+		err = nil
+	}
+	return n, err
+}
+
+var errPromoted = errors.New("promoted")
+
+// Follow applies new journal events every interval until ctx ends or the
+// engine is promoted. Errors (the database briefly unreachable) are logged
+// and retried; a gap or an event this binary cannot apply stops following.
+func (e *Engine) Follow(ctx context.Context, interval time.Duration) error {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if !e.Standby() {
+			return nil
+		}
+		if _, err := e.CatchUp(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			e.log.Warn("following the journal", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Promote makes a standby the writer: it applies every event the old
+// leader made durable, then takes commands. The caller must hold the
+// leader lease, so that nobody else appends meanwhile.
+func (e *Engine) Promote(ctx context.Context) error {
+	if _, err := e.CatchUp(ctx); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if last := e.cfg.Journal.LastSeq(); last != e.seq {
+		return fmt.Errorf("dispatch: promote: journal at %d, engine at %d", last, e.seq)
+	}
+	e.standby = false
+	e.log.Info("promoted to leader", "seq", e.seq)
+	return nil
+}

@@ -1,0 +1,197 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"cc112"
+)
+
+// ErrSeqGap is returned for a batch whose seqs do not continue the journal,
+// e.g. because another instance wrote meanwhile (a deposed leader): nothing
+// of that batch is written.
+var ErrSeqGap = errors.New("event seqs do not continue the journal")
+
+// replayChunk is how many events Replay reads per query: fn runs between
+// queries, so a slow fn never holds a query open.
+const replayChunk = 4096
+
+// flushTimeout bounds one commit: a journal that cannot commit within it is
+// treated as failed (the engine then refuses commands) rather than hanging
+// every caller.
+const flushTimeout = 30 * time.Second
+
+// Journal is the PostgreSQL cc112.Journal. Each group-committed batch is one
+// transaction: the events (COPY) and their projections; a command is
+// acknowledged only after that transaction committed.
+type Journal struct {
+	pool *pgxpool.Pool
+	gc   *cc112.GroupCommitter
+	// PerCommand disables group commit (one transaction per Append): only
+	// for the benchmark that measures what group commit buys.
+	perCommand bool
+
+	last   atomic.Uint64
+	closed atomic.Bool
+}
+
+var _ cc112.Journal = (*Journal)(nil)
+
+// JournalOptions tunes a Journal.
+type JournalOptions struct {
+	// MaxBatch bounds the events per transaction (0: 4096).
+	MaxBatch int
+	// NoGroupCommit writes each Append in its own transaction, one at a time
+	// (for the benchmark comparing both).
+	NoGroupCommit bool
+}
+
+// NewJournal opens the journal of db.
+func NewJournal(ctx context.Context, db *DB, opts JournalOptions) (*Journal, error) {
+	j := &Journal{pool: db.Pool}
+	var last int64
+	if err := db.Pool.QueryRow(ctx, "select coalesce(max(seq), 0) from events").Scan(&last); err != nil {
+		return nil, fmt.Errorf("postgres: read last seq: %w", err)
+	}
+	j.last.Store(uint64(last))
+	j.perCommand = opts.NoGroupCommit
+	j.gc = cc112.NewGroupCommitter(j.flush, opts.MaxBatch)
+	return j, nil
+}
+
+// Append queues events; see cc112.Journal.
+func (j *Journal) Append(events []cc112.Event) <-chan error {
+	if j.perCommand {
+		return j.appendAlone(events)
+	}
+	return j.gc.Append(events)
+}
+
+// appendAlone commits one Append in its own transaction before returning.
+// The engine calls Append under its write lock, so commands are serialised
+// one transaction each: the baseline group commit is measured against.
+func (j *Journal) appendAlone(events []cc112.Event) <-chan error {
+	ch := make(chan error, 1)
+	ch <- j.flush(events)
+	return ch
+}
+
+func (j *Journal) flush(batch []cc112.Event) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	if want := j.last.Load() + 1; batch[0].Seq != want {
+		return fmt.Errorf("postgres: %w: got %d, want %d", ErrSeqGap, batch[0].Seq, want)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
+	defer cancel()
+	err := pgx.BeginFunc(ctx, j.pool, func(tx pgx.Tx) error {
+		rows := make([][]any, len(batch))
+		for i, ev := range batch {
+			rows[i] = []any{int64(ev.Seq), ev.Type, ev.At, string(ev.Data)}
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"events"}, []string{"seq", "type", "at", "data"}, pgx.CopyFromRows(rows)); err != nil {
+			return fmt.Errorf("copy events: %w", err)
+		}
+		b := &pgx.Batch{}
+		for _, ev := range batch {
+			if err := project(b, ev); err != nil {
+				return fmt.Errorf("project event %d (%s): %w", ev.Seq, ev.Type, err)
+			}
+		}
+		if b.Len() > 0 {
+			if err := tx.SendBatch(ctx, b).Close(); err != nil {
+				return fmt.Errorf("projections: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: commit events %d-%d: %w", batch[0].Seq, batch[len(batch)-1].Seq, err)
+	}
+	j.last.Store(batch[len(batch)-1].Seq)
+	return nil
+}
+
+// Replay calls fn for each event with Seq > after, in order, reading in
+// chunks. It also advances LastSeq past what it read: a standby that
+// follows the leader's journal learns the seq it must continue from.
+func (j *Journal) Replay(ctx context.Context, after uint64, fn func(cc112.Event) error) error {
+	for {
+		evs, err := j.read(ctx, after, replayChunk)
+		if err != nil {
+			return err
+		}
+		for _, ev := range evs {
+			if err := fn(ev); err != nil {
+				return err
+			}
+			after = ev.Seq
+		}
+		if len(evs) > 0 {
+			j.advance(after)
+		}
+		if len(evs) < replayChunk {
+			return nil
+		}
+	}
+}
+
+func (j *Journal) advance(seq uint64) {
+	for {
+		cur := j.last.Load()
+		if seq <= cur || j.last.CompareAndSwap(cur, seq) {
+			return
+		}
+	}
+}
+
+func (j *Journal) read(ctx context.Context, after uint64, limit int) ([]cc112.Event, error) {
+	rows, err := j.pool.Query(ctx, "select seq, type, at, data from events where seq > $1 order by seq limit $2", int64(after), limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: replay: %w", err)
+	}
+	evs := make([]cc112.Event, 0, 64)
+	for rows.Next() {
+		var (
+			seq  int64
+			ev   cc112.Event
+			data []byte
+		)
+		if err := rows.Scan(&seq, &ev.Type, &ev.At, &data); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("postgres: replay: %w", err)
+		}
+		ev.Seq, ev.Data, ev.At = uint64(seq), data, ev.At.UTC()
+		evs = append(evs, ev)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: replay: %w", err)
+	}
+	return evs, nil
+}
+
+// LastSeq is the seq of the last event this instance committed or read.
+func (j *Journal) LastSeq() uint64 { return j.last.Load() }
+
+// Ping reports whether PostgreSQL answers.
+func (j *Journal) Ping(ctx context.Context) error {
+	if j.closed.Load() {
+		return cc112.ErrJournalClosed
+	}
+	return j.pool.Ping(ctx)
+}
+
+// Close flushes what is queued. The pool belongs to the DB.
+func (j *Journal) Close() error {
+	if j.closed.CompareAndSwap(false, true) {
+		j.gc.Close()
+	}
+	return nil
+}
