@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"cc112/bolt"
 	"cc112/dispatch"
 	"cc112/geo"
+	"cc112/metrics"
 )
 
 // BenchmarkImportBolt: historical incidents (two units each, full
@@ -32,7 +34,12 @@ func benchImport(b *testing.B, inflight int) {
 		b.Fatal(err)
 	}
 	defer j.Close()
-	eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j, Logger: slog.New(slog.DiscardHandler)}, nil)
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	idx := metrics.NewIndex(dispatch.WIB) // as dispatchd wires it
+	eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j, Logger: slog.New(slog.DiscardHandler),
+		OnIncident: func(inc *cc112.Incident) { idx.Put(metrics.FromIncident(inc)) }}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -84,4 +91,12 @@ func benchImport(b *testing.B, inflight int) {
 		b.Fatalf("%d imported, want %d", n, b.N)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "incidents/s")
+	// What the history costs in memory: the engine's incidents plus the
+	// metrics index, per imported incident.
+	var after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(b.N), "heap-B/incident")
+	runtime.KeepAlive(eng)
+	runtime.KeepAlive(idx)
 }

@@ -43,24 +43,29 @@ type conn struct {
 	ws  *websocket.Conn
 	net net.Conn
 
-	sent atomic.Uint64 // seq of the last event handed to the socket
-	wake chan struct{} // an event was published (cap 1)
-	pong chan struct{} // the client sent {"type":"ping"} (cap 1)
-	ping chan []byte   // the client sent a ping frame: its payload (cap 1)
-	stop chan struct{} // closed by the hub; reason says why
-	done chan struct{} // closed when the reader ends
-	torn bool          // a write stopped inside a frame (writer only)
+	sent   atomic.Uint64 // seq of the last event handed to the socket
+	maxLag atomic.Uint64 // how far behind it may fall before it is cut
+
+	// The writer waits on wake alone (one channel is much cheaper to park
+	// on than a select); what it should do is in the flags and in the hub.
+	wake     chan struct{}          // cap 1
+	pingDue  atomic.Bool            // time to ping the client
+	pongDue  atomic.Bool            // the client sent {"type":"ping"}
+	pingData atomic.Pointer[[]byte] // the client sent a ping frame: answer it
+	done     chan struct{}          // closed when the reader ends
+
+	// writer only
+	torn     bool      // a write stopped inside a frame
+	deadline time.Time // the socket's write deadline as last set
 
 	// guarded by h.mu
-	maxLag  uint64
 	stopped bool
 	reason  closeReason
 }
 
 func newConn(h *Hub, ws *websocket.Conn) *conn {
 	return &conn{h: h, ws: ws, net: ws.NetConn(),
-		wake: make(chan struct{}, 1), pong: make(chan struct{}, 1), ping: make(chan []byte, 1),
-		stop: make(chan struct{}), done: make(chan struct{})}
+		wake: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
 // readLoop keeps the read deadline moving while the client answers pings
@@ -75,10 +80,9 @@ func (c *conn) readLoop() {
 	// The writer answers: only it writes, except gorilla's own protocol
 	// error frame, which is one write and is serialised by the socket.
 	c.ws.SetPingHandler(func(data string) error {
-		select {
-		case c.ping <- []byte(data):
-		default:
-		}
+		b := []byte(data)
+		c.pingData.Store(&b)
+		c.signal()
 		return nil
 	})
 	c.ws.SetCloseHandler(func(int, string) error { return nil })
@@ -102,7 +106,8 @@ func (c *conn) readLoop() {
 		}
 		msg, err := io.ReadAll(r)
 		if err == nil && isPing(msg) {
-			c.signal(c.pong)
+			c.pongDue.Store(true)
+			c.signal()
 		}
 	}
 }
@@ -111,20 +116,18 @@ func isPing(msg []byte) bool {
 	return bytes.Equal(bytes.Join(bytes.Fields(msg), nil), []byte(`{"type":"ping"}`))
 }
 
-func (c *conn) signal(ch chan struct{}) {
+// signal wakes the writer.
+func (c *conn) signal() {
 	select {
-	case ch <- struct{}{}:
+	case c.wake <- struct{}{}:
 	default:
 	}
 }
 
 // writeLoop sends first (a snapshot, or nothing on resume), then every
-// event after the cursor, pings, and finally the close frame.
+// event after the cursor, pings and pongs, and finally the close frame.
 func (c *conn) writeLoop(first []byte) {
 	defer c.h.remove(c)
-	cfg := &c.h.cfg
-	ticker := time.NewTicker(cfg.PingInterval)
-	defer ticker.Stop()
 	var batch [batchMax][]byte
 	if first != nil {
 		if err := c.write(first); err != nil {
@@ -138,26 +141,22 @@ func (c *conn) writeLoop(first []byte) {
 			c.finish()
 			return
 		}
-		if len(frames) > 0 {
-			err := c.write(frames...)
-			clear(batch[:])
-			if err != nil {
-				c.finish()
-				return
-			}
-			c.sent.Store(last)
-			continue
-		}
 		var err error
-		select {
-		case <-c.wake:
-		case <-c.stop:
-		case <-c.pong:
+		switch {
+		case len(frames) > 0:
+			err = c.write(frames...)
+			clear(batch[:])
+			if err == nil {
+				c.sent.Store(last)
+			}
+		case c.pongDue.Swap(false):
 			err = c.write(pongFrame)
-		case data := <-c.ping:
-			err = c.ws.WriteControl(websocket.PongMessage, data, time.Now().Add(cfg.WriteWait))
-		case <-ticker.C:
-			err = c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(cfg.WriteWait))
+		case c.pingData.Load() != nil:
+			err = c.control(websocket.PongMessage, *c.pingData.Swap(nil))
+		case c.pingDue.Swap(false):
+			err = c.control(websocket.PingMessage, nil)
+		default:
+			<-c.wake
 		}
 		if err != nil {
 			c.finish()
@@ -169,13 +168,26 @@ func (c *conn) writeLoop(first []byte) {
 // write hands frames to the socket in one system call. A write that fails
 // halfway leaves a partial frame: nothing more may follow it.
 func (c *conn) write(frames ...[]byte) error {
-	_ = c.net.SetWriteDeadline(time.Now().Add(c.h.cfg.WriteWait))
+	// Moving a deadline costs a timer update: it is moved only when less
+	// than half of WriteWait is left, so a write gets WriteWait/2 at least.
+	wait := c.h.cfg.WriteWait
+	if now := time.Now(); c.deadline.Sub(now) < wait/2 {
+		c.deadline = now.Add(wait)
+		_ = c.net.SetWriteDeadline(c.deadline)
+	}
 	bufs := net.Buffers(frames)
 	n, err := bufs.WriteTo(c.net)
 	if err != nil && n > 0 {
 		c.torn = true
 	}
 	return err
+}
+
+// control writes a ping or pong frame through gorilla, which sets its own
+// deadline on the socket.
+func (c *conn) control(typ int, data []byte) error {
+	c.deadline = time.Now().Add(c.h.cfg.WriteWait)
+	return c.ws.WriteControl(typ, data, c.deadline)
 }
 
 // finish closes the connection: with the close frame the hub asked for,

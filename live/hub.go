@@ -86,8 +86,11 @@ type Hub struct {
 	log      *slog.Logger
 	upgrader websocket.Upgrader
 	wg       sync.WaitGroup // one per open connection
+	quit     chan struct{}  // closed by Close: stops the pinger
 
-	mu        sync.Mutex
+	// mu guards what follows. Writers of connections read the buffer
+	// under the read lock, all at once; Publish and the rest take the lock.
+	mu        sync.RWMutex
 	epoch     string
 	epochJSON []byte
 	seq       uint64 // last published
@@ -124,7 +127,8 @@ func New(cfg Config) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Hub{cfg: cfg, log: cfg.Logger, source: cfg.Source, conns: map[*conn]struct{}{}, taps: map[*Tap]struct{}{}}
+	h := &Hub{cfg: cfg, log: cfg.Logger, source: cfg.Source, conns: map[*conn]struct{}{}, taps: map[*Tap]struct{}{},
+		quit: make(chan struct{})}
 	h.setEpochLocked(newEpoch())
 	h.upgrader = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
@@ -135,15 +139,36 @@ func New(cfg Config) (*Hub, error) {
 		CheckOrigin:     func(r *http.Request) bool { return originAllowed(r, origins) },
 		Error:           writeHandshakeError,
 	}
+	go h.pinger()
 	return h, nil
+}
+
+// pinger asks every connection's writer to ping its client each
+// PingInterval: one timer for the hub instead of one per connection.
+func (h *Hub) pinger() {
+	t := time.NewTicker(h.cfg.PingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.quit:
+			return
+		case <-t.C:
+		}
+		h.mu.RLock()
+		for c := range h.conns {
+			c.pingDue.Store(true)
+			c.signal()
+		}
+		h.mu.RUnlock()
+	}
 }
 
 // Epoch names this run of the feed: an opaque string, new at every start
 // (16 random hex digits), or the leader's while following it (follow.go).
 // Seqs are only comparable within one epoch.
 func (h *Hub) Epoch() string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	h.mu.RLock()
+	defer h.mu.RUnlock()
 	return h.epoch
 }
 
@@ -184,23 +209,17 @@ func (h *Hub) appendLocked(now time.Time, frame []byte) {
 	h.ring.push(h.seq, now, frame)
 	h.ring.trim(now, h.cfg.MinEvents, h.cfg.MinAge, h.cfg.MaxBytes)
 	for t := range h.taps {
-		select {
-		case t.wake <- struct{}{}:
-		default:
-		}
+		t.signal()
 	}
 	for c := range h.conns {
 		if c.stopped {
 			continue
 		}
-		if h.seq-c.sent.Load() > c.maxLag {
+		if h.seq-c.sent.Load() > c.maxLag.Load() {
 			h.stopLocked(c, reasonSlow)
 			continue
 		}
-		select {
-		case c.wake <- struct{}{}:
-		default:
-		}
+		c.signal()
 	}
 }
 
@@ -217,8 +236,8 @@ type Stats struct {
 
 // Stats returns the hub's counters.
 func (h *Hub) Stats() Stats {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	h.mu.RLock()
+	defer h.mu.RUnlock()
 	return Stats{Epoch: h.epoch, Seq: h.seq, Conns: len(h.conns),
 		BufferEvents: h.ring.n, BufferBytes: h.ring.bytes, BufferFirst: h.ring.first, SlowCuts: h.cuts}
 }
@@ -259,9 +278,9 @@ var errSwitched = errors.New("live: epoch switched")
 // the hub switches epochs meanwhile, and caches the frame.
 func (h *Hub) snapshot(during func(seq uint64)) (epoch string, seq uint64, frame []byte, err error) {
 	for {
-		h.mu.Lock()
+		h.mu.RLock()
 		src, gen := h.source, h.gen
-		h.mu.Unlock()
+		h.mu.RUnlock()
 		snap := src.Snapshot(func() {
 			h.mu.Lock()
 			defer h.mu.Unlock()
@@ -311,7 +330,7 @@ func encodeSnapshot(epoch string, seq uint64, s dispatch.Snapshot) []byte {
 // first catch up on its backlog; after that it may fall QueueLen behind.
 func (h *Hub) addLocked(c *conn, seq uint64) {
 	c.sent.Store(seq)
-	c.maxLag = uint64(h.cfg.QueueLen) + (h.seq - seq)
+	c.maxLag.Store(uint64(h.cfg.QueueLen) + (h.seq - seq))
 	h.conns[c] = struct{}{}
 	h.wg.Add(1)
 }
@@ -324,7 +343,7 @@ func (h *Hub) stopLocked(c *conn, r closeReason) {
 		return
 	}
 	c.stopped, c.reason = true, r
-	close(c.stop)
+	c.signal()
 	if r == reasonSlow {
 		h.cuts++
 	}
@@ -340,19 +359,21 @@ func (h *Hub) stop(c *conn, r closeReason) {
 // returns the seq of the last one. ok is false when c must stop: told so,
 // or so far behind that the buffer no longer holds what it needs.
 func (h *Hub) next(c *conn, dst [][]byte, max int) (frames [][]byte, last uint64, ok bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	h.mu.RLock()
 	if c.stopped {
+		h.mu.RUnlock()
 		return dst, 0, false
 	}
 	sent := c.sent.Load()
 	if !h.ring.has(sent, h.seq) {
-		h.stopLocked(c, reasonSlow)
+		h.mu.RUnlock()
+		h.stop(c, reasonSlow)
 		return dst, 0, false
 	}
 	frames = h.ring.after(dst, sent, max)
+	h.mu.RUnlock()
 	if len(frames) == 0 {
-		c.maxLag = uint64(h.cfg.QueueLen) // a resumed backlog is caught up
+		c.maxLag.Store(uint64(h.cfg.QueueLen)) // a resumed backlog is caught up
 	}
 	return frames, sent + uint64(len(frames)), true
 }
@@ -370,6 +391,9 @@ func (h *Hub) remove(c *conn) {
 // Connections that arrive later are refused the same way.
 func (h *Hub) Close(ctx context.Context) error {
 	h.mu.Lock()
+	if !h.closed {
+		close(h.quit)
+	}
 	h.closed = true
 	for c := range h.conns {
 		h.stopLocked(c, reasonShutdown)

@@ -26,10 +26,7 @@ func (h *Hub) switchLocked(epoch string, seq uint64, src Source, following bool)
 		h.stopLocked(c, reasonSwitch)
 	}
 	for t := range h.taps {
-		select {
-		case t.wake <- struct{}{}:
-		default:
-		}
+		t.signal()
 	}
 }
 
@@ -46,7 +43,7 @@ func (h *Hub) Lead() {
 
 // Following reports whether the hub serves a leader's feed.
 func (h *Hub) Following() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	h.mu.RLock()
+	defer h.mu.RUnlock()
 	return h.following
 }

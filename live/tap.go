@@ -42,6 +42,13 @@ func (t *Tap) Close() {
 // Wake receives a value when messages may follow the cursor.
 func (t *Tap) Wake() <-chan struct{} { return t.wake }
 
+func (t *Tap) signal() {
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
+}
+
 // Skipped counts the messages the tap jumped over (it fell out of the
 // buffer, or the hub changed epochs).
 func (t *Tap) Skipped() uint64 { return t.skipped }
@@ -63,8 +70,8 @@ func (t *Tap) WantSnapshot() error {
 // them calls Next again.
 func (t *Tap) Next(dst [][]byte, max int) [][]byte {
 	h := t.h
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	h.mu.RLock()
+	defer h.mu.RUnlock()
 	if t.epoch != h.epoch || !h.ring.has(t.seq, h.seq) {
 		if t.epoch == h.epoch {
 			t.skipped += h.seq - t.seq

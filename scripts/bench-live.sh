@@ -87,16 +87,16 @@ if [ $# -gt 0 ]; then
 	exit 0
 fi
 
-echo "## 500 clients x 100 updates/s x 10 s (twice each, alternating)"
-for _ in 1 2; do
+echo "## 500 clients x 100 updates/s x 10 s (three times each, alternating)"
+for _ in 1 2 3; do
 	for t in "${targets[@]}"; do run "$t" -clients 500 -rate 100 -duration 10s; done
 done
 echo "## memory per idle connection"
 for t in "${targets[@]}"; do run "$t" -idle -clients 2000 -settle 5s; done
 echo "## one stalled client among 500, 100 updates/s x 15 s"
 for t in "${targets[@]}"; do run "$t" -clients 500 -rate 100 -duration 15s -stalled 1; done
-echo "## larger loads (dispatchd), 5 s each"
-for load in "500 200" "500 400" "500 800" "1000 200" "2000 100"; do
+echo "## larger loads, 5 s each"
+for load in "500 150" "500 200" "500 300" "500 400" "1000 100" "2000 100"; do
 	set -- $load
 	for t in "${targets[@]}"; do run "$t" -clients "$1" -rate "$2" -duration 5s; done
 done

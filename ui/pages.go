@@ -15,8 +15,7 @@ func (s *Server) page(name string) http.HandlerFunc {
 	}
 	a := newAsset(name, bytes.ReplaceAll(raw.body, []byte(staticPlaceholder), []byte("/static/"+s.assets.version)))
 	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: https: http:; "+
-			"connect-src 'self' ws: wss:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+		w.Header().Set("Content-Security-Policy", pageCSP)
 		a.serve(w, r, "no-cache")
 	}
 }

@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"cc112/metrics"
 )
 
 // TestPrometheusMetrics: GET /metrics answers in the Prometheus text
@@ -53,5 +56,33 @@ func TestPrometheusMetrics(t *testing.T) {
 	}
 	if strings.Contains(text, `cc112_journal_events_total 0`) {
 		t.Error("no events counted although the demo was seeded and an incident created")
+	}
+}
+
+func TestParseTargets(t *testing.T) {
+	tests := []struct {
+		target, byCat string
+		ok            bool
+		want          time.Duration
+		fire          time.Duration
+	}{
+		{"7m24s", "", true, 444 * time.Second, 444 * time.Second},
+		{"5m", "fire=4m, medical=8m", true, 5 * time.Minute, 4 * time.Minute},
+		{"0s", "", false, 0, 0},
+		{"soon", "", false, 0, 0},
+		{"7m", "volcano=3m", false, 0, 0},
+		{"7m", "fire", false, 0, 0},
+		{"7m", "fire=-1m", false, 0, 0},
+	}
+	for _, tc := range tests {
+		tg := metrics.DefaultTargets()
+		err := parseTargets(&tg, tc.target, tc.byCat)
+		if (err == nil) != tc.ok {
+			t.Errorf("%q %q: err %v", tc.target, tc.byCat, err)
+			continue
+		}
+		if tc.ok && (tg.Response != tc.want || tg.ResponseFor("fire") != tc.fire) {
+			t.Errorf("%q %q: response %v, fire %v", tc.target, tc.byCat, tg.Response, tg.ResponseFor("fire"))
+		}
 	}
 }

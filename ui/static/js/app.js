@@ -10,12 +10,14 @@ import { Queue } from './queue.js';
 import { Board } from './board.js';
 import { Detail } from './detail.js';
 import { CreateForm } from './create.js';
+import { CameraWall } from './camwall.js';
 import { $ } from './dom.js';
 
 const store = new Store();
 let cfg;
 let wallMap = null;
 let selected = null;
+let camwall = null;
 
 async function loadConfig() {
   for (let wait = 500; ; wait = Math.min(wait * 2, 10000)) {
@@ -94,6 +96,7 @@ async function startMap(create, detail) {
   }
   wallMap = new (await import('./map.js')).WallMap(L, $('#map'), cfg, store, {
     incident: (id) => openIncident(id, detail, create),
+    camera: (id) => { const c = store.cameras.get(id); if (c) camwall.showCamera(c, selected); },
     pick: (latlng) => create.open(latlng),
   });
   if (!cfg.tiles) $('#layers [data-layer=basemap]').closest('label').hidden = true;
@@ -124,6 +127,8 @@ function openIncident(id, detail, create) {
   document.body.classList.add('detail-open');
   queue.select(id);
   if (wallMap) wallMap.select(id);
+  const inc = store.incidents.get(id);
+  if (inc) camwall.showIncident(inc);
 }
 
 let queue;
@@ -135,6 +140,7 @@ async function main() {
   $('#lang-btn').textContent = t('app.lang');
   $('#lang-btn').title = t('app.langTitle');
 
+  camwall = new CameraWall($('#camwall'));
   const create = new CreateForm($('#create'), {
     picked: (p) => wallMap && wallMap.showPick(p ? [p.lat, p.lon] : null),
     done: (inc) => {
@@ -150,6 +156,7 @@ async function main() {
       document.body.classList.remove('detail-open');
       queue.select(null);
       if (wallMap) wallMap.select(null);
+      camwall.close();
     },
     toast,
   });
@@ -196,7 +203,7 @@ async function main() {
     state: setConn,
   });
   // For the browser tests and for anyone debugging a wall from its console.
-  window.cc112 = { store, feed, get selected() { return selected; }, label };
+  window.cc112 = { store, feed, camwall, get selected() { return selected; }, label };
   feed.start();
 
   showView('queue');

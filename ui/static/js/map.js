@@ -15,7 +15,8 @@ export class WallMap {
    * @param {HTMLElement} el
    * @param cfg the server's /api/v1/config
    * @param store the Store
-   * @param h handlers: incident(id) when an incident marker is clicked, pick(latlng) on a map click
+   * @param h handlers: incident(id) when an incident marker is clicked, camera(id) when a camera is,
+   *   pick(latlng) on a map click
    */
   constructor(L, el, cfg, store, h) {
     this.L = L;
@@ -162,6 +163,7 @@ export class WallMap {
       let m = this.markers.cameras.get(c.id);
       if (!m) {
         m = L.circleMarker([c.location.lat, c.location.lon], { renderer: this.camRenderer, radius: 5, weight: 1 });
+        m.on('click', (e) => { L.DomEvent.stop(e); if (this.h.camera) this.h.camera(c.id); });
         m.bindTooltip(() => `${escapeHTML(c.name)} — ${label('cstatus', this.store.cameras.get(c.id)?.status)}`);
         m.addTo(this.layers.cameras);
         this.markers.cameras.set(c.id, m);

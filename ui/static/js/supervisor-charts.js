@@ -66,7 +66,9 @@ export class TrendChart {
       tzDate: (ts) => new Date(ts * 1000 + WIB_MS + new Date(ts * 1000).getTimezoneOffset() * 60000),
       scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(max ?? 0, rep.target_s / 60) * 1.15] } },
       axes: [
-        { ...AXIS, values: (u, vals) => vals.map((v) => dayLabel(v)) },
+        // Ticks on whole days only: a short window would otherwise label
+        // the same day twice (noon ticks).
+        { ...AXIS, incrs: [86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400, 91 * 86400, 365 * 86400], values: (u, vals) => vals.map((v) => dayLabel(v)) },
         { ...AXIS, label: 'menit', values: (u, vals) => vals.map((v) => v.toLocaleString('id-ID')) },
       ],
       series: [

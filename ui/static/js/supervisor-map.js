@@ -27,7 +27,19 @@ export class Choropleth {
     this.ready = get('/api/v1/districts').then((gj) => this.draw(gj)).catch((err) => console.error('districts', err));
     legendEl.innerHTML = BANDS.map((b) => `<span><i style="background:${b.color}"></i>${b.text}</span>`).join('')
       + `<span><i style="background:${NONE}"></i>tanpa data</span>`;
-    new ResizeObserver(() => this.map.invalidateSize()).observe(el);
+    // Until the supervisor pans or zooms, the whole city stays in view
+    // whatever the size of the panel (a phone lays it out after the load).
+    this.touched = false;
+    for (const ev of ['mousedown', 'touchstart', 'wheel', 'keydown']) el.addEventListener(ev, () => { this.touched = true; }, { passive: true });
+    new ResizeObserver(() => {
+      this.map.invalidateSize();
+      this.fit();
+    }).observe(el);
+  }
+
+  fit() {
+    const b = this.layer && this.layer.getBounds();
+    if (!this.touched && b && b.isValid()) this.map.fitBounds(b, { padding: [8, 8], animate: false });
   }
 
   draw(gj) {
@@ -36,8 +48,7 @@ export class Choropleth {
       style: (f) => this.style(f),
       onEachFeature: (f, layer) => layer.bindTooltip(() => this.tooltip(f), { sticky: true }),
     }).addTo(this.map);
-    const b = this.layer.getBounds();
-    if (b.isValid()) this.map.fitBounds(b, { padding: [8, 8] });
+    this.fit();
   }
 
   style(f) {

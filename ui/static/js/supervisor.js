@@ -165,6 +165,8 @@ class Dashboard {
       if (this.trend) this.trend.update(days);
       if (this.dist) this.dist.update(days);
       if (this.map) this.map.update(districts);
+      const outside = districts.groups.find((g) => g.key === '');
+      $('#map-note').textContent = outside && outside.count ? `${count(outside.count)} kejadian di luar peta kecamatan (lokasi di luar kota)` : '';
       fillSelect($('#f-agency'), agencies.groups.map((g) => [g.key, AGENCIES[g.key] || g.key]), state.agency);
       $('#csv').href = `/api/v1/metrics/incidents.csv?${query()}`;
       const now = new Date(Date.now() + WIB_MS).toISOString().slice(11, 19);
