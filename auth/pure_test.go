@@ -61,7 +61,7 @@ func TestLimiter(t *testing.T) {
 	}
 	// Bounded: a flood of keys never grows past Cap.
 	for i := 0; i < 1000; i++ {
-		l.Fail(string(rune('a' + i%26)) + time.Duration(i).String())
+		l.Fail(string(rune('a'+i%26)) + time.Duration(i).String())
 	}
 	if l.Len() > 4 {
 		t.Fatalf("limiter holds %d keys, cap 4", l.Len())
