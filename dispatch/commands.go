@@ -121,17 +121,6 @@ func NewID(prefix string) string {
 	return prefix + "_" + hex.EncodeToString(b[:])
 }
 
-func unmarshalResult[T any](raw json.RawMessage, err error) (T, error) {
-	var v T
-	if err != nil {
-		return v, err
-	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return v, err
-	}
-	return v, nil
-}
-
 // CreateIncident records a new incident. key and fingerprint make retries
 // idempotent (both may be empty).
 func (e *Engine) CreateIncident(ctx context.Context, n NewIncident, key, fingerprint string) (*cc112.Incident, error) {
@@ -142,15 +131,15 @@ func (e *Engine) CreateIncident(ctx context.Context, n NewIncident, key, fingerp
 	if e.cfg.Districts != nil {
 		district = e.cfg.Districts.Locate(*n.Location)
 	}
-	return unmarshalResult[*cc112.Incident](e.Exec(ctx, key, fingerprint, func(tx *Tx) (any, error) {
+	return run(e, ctx, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
 		inc := &cc112.Incident{
 			ID: NewID("inc"), Category: n.Category, Priority: n.Priority, Status: cc112.IncidentNew,
 			Location: *n.Location, District: district, Address: n.Address, Description: n.Description,
 			Caller: n.Caller, Source: n.Source, ReceivedAt: tx.Now(), Assignments: []*cc112.Assignment{},
 		}
 		tx.Emit(EvIncidentCreated, inc)
-		return e.incidents[inc.ID], nil
-	}))
+		return e.incidents[inc.ID].Clone(), nil
+	})
 }
 
 // AssignResult is the answer to an assignment: the incident as it now is,
@@ -163,7 +152,7 @@ type AssignResult struct {
 
 // Assign sends one unit to an incident. Only available units can go.
 func (e *Engine) Assign(ctx context.Context, incidentID, unitID, key, fingerprint string) (*AssignResult, error) {
-	return unmarshalResult[*AssignResult](e.Exec(ctx, key, fingerprint, func(tx *Tx) (any, error) {
+	return run(e, ctx, key, fingerprint, func(tx *Tx) (*AssignResult, error) {
 		inc, err := e.activeIncident(incidentID)
 		if err != nil {
 			return nil, err
@@ -176,15 +165,15 @@ func (e *Engine) Assign(ctx context.Context, incidentID, unitID, key, fingerprin
 			return nil, cc112.Errorf(cc112.EConflict, "unit %s is %s, not available", u.Callsign, u.Status)
 		}
 		tx.Emit(EvUnitAssigned, assignPayload{IncidentID: inc.ID, UnitID: u.ID})
-		return &AssignResult{Incident: inc, Assigned: []string{u.ID}, Missing: []cc112.Need{}}, nil
-	}))
+		return &AssignResult{Incident: inc.Clone(), Assigned: []string{u.ID}, Missing: []cc112.Need{}}, nil
+	})
 }
 
 // AutoAssign sends the nearest available units the category's response plan
 // asks for, less those already working the incident, in one command. Partial
 // plans are sent and the shortfall reported; nothing available is a conflict.
 func (e *Engine) AutoAssign(ctx context.Context, incidentID, key, fingerprint string) (*AssignResult, error) {
-	return unmarshalResult[*AssignResult](e.Exec(ctx, key, fingerprint, func(tx *Tx) (any, error) {
+	return run(e, ctx, key, fingerprint, func(tx *Tx) (*AssignResult, error) {
 		inc, err := e.activeIncident(incidentID)
 		if err != nil {
 			return nil, err
@@ -195,7 +184,7 @@ func (e *Engine) AutoAssign(ctx context.Context, incidentID, key, fingerprint st
 				have[a.Type]++
 			}
 		}
-		res := &AssignResult{Incident: inc, Assigned: []string{}, Missing: []cc112.Need{}}
+		res := &AssignResult{Assigned: []string{}, Missing: []cc112.Need{}}
 		for _, need := range e.cfg.Plan[inc.Category] {
 			want := need.Count - have[need.Type]
 			if want <= 0 {
@@ -216,8 +205,9 @@ func (e *Engine) AutoAssign(ctx context.Context, incidentID, key, fingerprint st
 			}
 			return nil, cc112.Errorf(cc112.EConflict, "no available units for the %s response plan", inc.Category)
 		}
+		res.Incident = inc.Clone()
 		return res, nil
-	}))
+	})
 }
 
 func (e *Engine) activeIncident(id string) (*cc112.Incident, error) {
@@ -234,7 +224,7 @@ func (e *Engine) activeIncident(id string) (*cc112.Incident, error) {
 // SetUnitStatus records a unit's status change (en route, on scene,
 // available, off duty).
 func (e *Engine) SetUnitStatus(ctx context.Context, unitID string, status cc112.UnitStatus, key, fingerprint string) (*cc112.Unit, error) {
-	return unmarshalResult[*cc112.Unit](e.Exec(ctx, key, fingerprint, func(tx *Tx) (any, error) {
+	return run(e, ctx, key, fingerprint, func(tx *Tx) (*cc112.Unit, error) {
 		u, ok := e.units[unitID]
 		if !ok {
 			return nil, cc112.Errorf(cc112.ENotFound, "unit %q not found", unitID)
@@ -242,12 +232,12 @@ func (e *Engine) SetUnitStatus(ctx context.Context, unitID string, status cc112.
 		if err := e.checkUnitTransition(u, status); err != nil {
 			return nil, err
 		}
-		if status == u.Status {
-			return u, nil // a repeated tap changes nothing
+		if status != u.Status { // a repeated tap changes nothing
+			tx.Emit(EvUnitStatus, unitStatusPayload{UnitID: u.ID, Status: status})
 		}
-		tx.Emit(EvUnitStatus, unitStatusPayload{UnitID: u.ID, Status: status})
-		return u, nil
-	}))
+		uc := *u
+		return &uc, nil
+	})
 }
 
 // CloseIncident closes an incident with a disposition and frees its units.
@@ -259,14 +249,14 @@ func (e *Engine) CloseIncident(ctx context.Context, incidentID, disposition, key
 	if err := checkText("disposition", disposition, maxDisposition); err != nil {
 		return nil, err
 	}
-	return unmarshalResult[*cc112.Incident](e.Exec(ctx, key, fingerprint, func(tx *Tx) (any, error) {
+	return run(e, ctx, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
 		inc, err := e.activeIncident(incidentID)
 		if err != nil {
 			return nil, err
 		}
 		tx.Emit(EvIncidentClosed, closePayload{IncidentID: inc.ID, Disposition: disposition})
-		return inc, nil
-	}))
+		return inc.Clone(), nil
+	})
 }
 
 // Position is a fix reported by a field unit.
@@ -345,7 +335,7 @@ func (e *Engine) RegisterUnits(ctx context.Context, units []cc112.Unit) error {
 			return cc112.Errorf(cc112.EInvalid, "unit %q: a new unit cannot be on an incident", u.ID)
 		}
 	}
-	_, err := e.Exec(ctx, "", "", func(tx *Tx) (any, error) {
+	_, err := e.exec(ctx, "", "", func(tx *Tx) (any, error) {
 		for _, u := range units {
 			if old, ok := e.units[u.ID]; ok && old.IncidentID != "" {
 				return nil, cc112.Errorf(cc112.EConflict, "unit %s is on an incident", u.ID)
@@ -370,7 +360,7 @@ func (e *Engine) RegisterCameras(ctx context.Context, cams []cc112.Camera) error
 			return err
 		}
 	}
-	_, err := e.Exec(ctx, "", "", func(tx *Tx) (any, error) {
+	_, err := e.exec(ctx, "", "", func(tx *Tx) (any, error) {
 		for _, c := range cams {
 			if c.Status == "" {
 				c.Status = cc112.CameraUnknown
@@ -391,7 +381,7 @@ func (e *Engine) SetCameraStatus(ctx context.Context, id string, status cc112.Ca
 	if !status.Valid() {
 		return cc112.Errorf(cc112.EInvalid, "unknown camera status %q", status)
 	}
-	_, err := e.Exec(ctx, "", "", func(tx *Tx) (any, error) {
+	_, err := e.exec(ctx, "", "", func(tx *Tx) (any, error) {
 		c, ok := e.cameras[id]
 		if !ok {
 			return nil, cc112.Errorf(cc112.ENotFound, "camera %q not found", id)

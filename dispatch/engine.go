@@ -69,6 +69,9 @@ type Engine struct {
 	cameras   map[string]*cameraRecord
 	unitIndex *geo.Index
 	camIndex  *geo.Index
+	// searchMu serialises index searches made under the read lock: a
+	// search reuses the index's scratch buffers (writers hold mu fully).
+	searchMu  sync.Mutex
 	perDay    map[string]int // incidents numbered per WIB day
 	posLogged map[string]time.Time
 	keys      map[string]*keyRecord
@@ -221,6 +224,20 @@ func (tx *Tx) Emit(typ string, data any) {
 // and fingerprint returns the first result without running fn again. The
 // result is returned as JSON so that repeats and first runs look alike.
 func (e *Engine) Exec(ctx context.Context, key, fingerprint string, fn func(tx *Tx) (any, error)) (json.RawMessage, error) {
+	v, err := e.exec(ctx, key, fingerprint, fn)
+	if err != nil {
+		return nil, err
+	}
+	if raw, ok := v.(json.RawMessage); ok {
+		return raw, nil
+	}
+	return json.Marshal(v)
+}
+
+// exec is Exec without the final marshalling: it returns fn's result as
+// is, or the stored JSON (a json.RawMessage) when the key was seen before.
+// fn's result must be a copy the caller may keep, never live state.
+func (e *Engine) exec(ctx context.Context, key, fingerprint string, fn func(tx *Tx) (any, error)) (any, error) {
 	e.mu.Lock()
 	if e.failed != nil {
 		e.mu.Unlock()
@@ -241,16 +258,15 @@ func (e *Engine) Exec(ctx context.Context, key, fingerprint string, fn func(tx *
 	}
 	tx := &Tx{e: e, now: now}
 	result, err := fn(tx)
-	var raw json.RawMessage
-	if err == nil {
-		raw, err = json.Marshal(result)
-		if err == nil && key != "" {
+	if err == nil && key != "" {
+		var raw json.RawMessage
+		if raw, err = json.Marshal(result); err == nil {
 			tx.Emit(evKeyRecorded, keyPayload{Key: key, Fingerprint: fingerprint, Result: raw})
 		}
 	}
 	if len(tx.events) == 0 {
 		e.mu.Unlock()
-		return raw, err
+		return result, err
 	}
 	done := e.cfg.Journal.Append(tx.events)
 	var rec *keyRecord
@@ -277,7 +293,24 @@ func (e *Engine) Exec(ctx context.Context, key, fingerprint string, fn func(tx *
 		go func() { settle(<-done) }()
 		return nil, ctx.Err()
 	}
-	return raw, err
+	return result, err
+}
+
+// run is exec for the typed commands of this package.
+func run[T any](e *Engine, ctx context.Context, key, fingerprint string, fn func(tx *Tx) (T, error)) (T, error) {
+	var zero T
+	v, err := e.exec(ctx, key, fingerprint, func(tx *Tx) (any, error) { return fn(tx) })
+	if err != nil {
+		return zero, err
+	}
+	if raw, ok := v.(json.RawMessage); ok {
+		var out T
+		if err := json.Unmarshal(raw, &out); err != nil {
+			return zero, fmt.Errorf("decode stored result: %w", err)
+		}
+		return out, nil
+	}
+	return v.(T), nil
 }
 
 func (e *Engine) fail(err error) {

@@ -412,3 +412,37 @@ func TestReplayRefusesUnknownEvent(t *testing.T) {
 		t.Fatalf("replay of an unknown event: %v", err)
 	}
 }
+
+// Recommendations and camera searches run under the read lock from many
+// handlers at once while units move: the race detector checks the index.
+func TestConcurrentSearchesAndMoves(t *testing.T) {
+	f := newFixture(t)
+	inc := f.incident(t, cc112.CatFire, center)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 200; i++ {
+			lat := -7.25 + float64(i%10)*0.001
+			_, _ = f.eng.UpdatePosition(bg, "f2", Position{Lat: &lat, Lon: ptr(112.74)})
+		}
+	}()
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			for i := 0; i < 200; i++ {
+				if _, err := f.eng.Recommend(inc.ID, "", 3); err != nil {
+					errs <- err
+					return
+				}
+				f.eng.NearestCameras(center, 3, nil)
+			}
+			errs <- nil
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-done
+}

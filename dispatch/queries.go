@@ -119,7 +119,9 @@ func (e *Engine) NearestCameras(p geo.Point, limit int, filter func(cc112.Camera
 	if filter != nil {
 		keep = func(id string) bool { return filter(e.cameras[id].Camera) }
 	}
+	e.searchMu.Lock()
 	hits := e.camIndex.Nearest(p, limit, keep)
+	e.searchMu.Unlock()
 	out := make([]NearCamera, len(hits))
 	for k, h := range hits {
 		out[k] = NearCamera{Camera: e.cameras[h.ID].Camera, DistanceM: math.Round(h.DistanceM)}
@@ -168,7 +170,9 @@ func (e *Engine) recommend(p geo.Point, typ cc112.UnitType, limit int, skip map[
 		eta, _ := e.cfg.ETA.ETA(u.Location, p, string(u.Type))
 		return eta, true
 	}
+	e.searchMu.Lock()
 	hits := e.unitIndex.Best(p, limit, score, e.cfg.ETA.MinETA)
+	e.searchMu.Unlock()
 	out := make([]Recommendation, len(hits))
 	for k, h := range hits {
 		u := e.units[h.ID]

@@ -3,6 +3,7 @@ package geo
 import (
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -135,5 +136,18 @@ func TestDistrictsGeoJSON(t *testing.T) {
 	}
 	if all := d.All(); len(all) != 2 || all[0].Name != "A" {
 		t.Errorf("All() = %+v", all)
+	}
+}
+
+func BenchmarkLocate(b *testing.B) {
+	d := loadSurabaya(b)
+	r := rand.New(rand.NewPCG(5, 5))
+	pts := make([]Point, 1024)
+	for i := range pts {
+		pts[i] = randPoint(r)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		d.Locate(pts[i%len(pts)])
 	}
 }

@@ -6,9 +6,10 @@ import (
 )
 
 // DefaultCellM is the default grid cell size in metres. BenchmarkIndexCell
-// measured 250 m, 500 m and 1 km cells on 10,000 units over Surabaya: 500 m
-// was fastest for a typical "5 nearest available of one type" query (small
-// cells mean more empty cells to pass over, big ones more units to score).
+// (10,000 units of five types over Surabaya, "the 5 fire units with the
+// best ETA") measured a mean of 10.1 µs with 250 m cells, 7.7 µs with 500 m,
+// 8.7 µs with 1 km and 15.2 µs with 2 km: small cells mean more empty cells
+// to pass over, big ones more units to score.
 const DefaultCellM = 500
 
 // sparseRatio: below one occupied cell in sparseRatio of the occupied
@@ -29,8 +30,9 @@ type Scored struct {
 // nearest-neighbour and best-score searches. Cells are square in degrees;
 // at Surabaya's 7°S a 500 m cell is 500 × 496 m.
 //
-// An Index is not safe for concurrent use: the dispatch engine, its single
-// writer, serialises every call.
+// The zero Index is empty and uses DefaultCellM. An Index is not safe for
+// concurrent use: the dispatch engine, its single writer, serialises every
+// call.
 type Index struct {
 	cellDeg float64
 	points  map[string]*indexEntry
@@ -100,6 +102,9 @@ func clampCell(v float64) int32 {
 
 // Set inserts id at p or moves it there.
 func (ix *Index) Set(id string, p Point) {
+	if ix.points == nil { // the zero Index: default cells
+		*ix = *NewIndex(0)
+	}
 	k := ix.key(p)
 	if e, ok := ix.points[id]; ok {
 		e.p = p
@@ -194,6 +199,7 @@ func (ix *Index) Nearest(p Point, k int, filter func(id string) bool) []Scored {
 // and may reject it (ok false). lowerBound(d) must not exceed the score of
 // any point at distance ≥ d and must not decrease with d (for example
 // ETAModel.MinETA); a nil lowerBound disables pruning and scores every point.
+// score must not modify the index.
 //
 // Cells are visited in order of increasing minimum distance from p and the
 // search stops once lowerBound of the next cell's minimum distance exceeds

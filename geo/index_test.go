@@ -306,3 +306,17 @@ func BenchmarkIndexMove(b *testing.B) {
 		ix.Set(fmt.Sprintf("u-%05d", i%10000), pts[i%len(pts)])
 	}
 }
+
+func TestIndexZeroValue(t *testing.T) {
+	var ix Index
+	if got := ix.Nearest(Point{Lat: -7.25, Lon: 112.75}, 3, nil); len(got) != 0 {
+		t.Fatalf("empty zero index: %v", got)
+	}
+	ix.Remove("x")
+	ix.Set("a", Point{Lat: -7.25, Lon: 112.75})
+	ix.Set("b", Point{Lat: -7.26, Lon: 112.75})
+	got := ix.Nearest(Point{Lat: -7.259, Lon: 112.75}, 5, nil)
+	if ix.Len() != 2 || len(got) != 2 || got[0].ID != "b" || got[1].ID != "a" {
+		t.Fatalf("got %v", ids(got))
+	}
+}

@@ -46,7 +46,7 @@ func startChild(t *testing.T, args string) *exec.Cmd {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	urlRe := regexp.MustCompile(`dispatchd ready url=(\S+)`)
+	urlRe := regexp.MustCompile(`msg="dispatchd ready" url=(\S+)`)
 	found := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
@@ -90,7 +90,7 @@ func postJSON(url, body string) (int, []byte, error) {
 // folder finds all forty.
 func TestConcurrentIncidentsSurviveKill9(t *testing.T) {
 	state := t.TempDir()
-	child := startChild(t, "-addr 127.0.0.1:0 -state "+state+" -demo -sim=false -log-level warn")
+	child := startChild(t, "-addr 127.0.0.1:0 -state "+state+" -demo -sim=false")
 	base := childURL(child)
 
 	const n = 40
