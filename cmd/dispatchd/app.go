@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"cc112"
+	"cc112/auth"
 	"cc112/bolt"
 	"cc112/demo"
 	"cc112/dispatch"
@@ -28,9 +29,18 @@ type Main struct {
 	CityDir  string
 	Logger   *slog.Logger
 	Clock    cc112.Clock
+	// AuthConfig tunes accounts (tests use cheap password hashing).
+	AuthConfig auth.Config
+	// TileHosts are map tile origins for the Content Security Policy.
+	TileHosts []string
+	// SecureCookies marks session cookies Secure behind a TLS proxy.
+	SecureCookies bool
 
 	Journal *bolt.Journal
 	Engine  *dispatch.Engine
+	Auth    *auth.Store
+	// DemoUnit is the unit the demo's "unit" account drives (with -demo).
+	DemoUnit string
 
 	ln      net.Listener
 	srv     *http.Server
@@ -65,13 +75,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return fmt.Errorf("-city: %w", err)
 		}
 	}
-	if m.Journal, err = bolt.Open(m.StateDir, m.Logger); err != nil {
-		return err
-	}
-	m.Engine, err = dispatch.New(ctx, dispatch.Config{
-		Journal: m.Journal, Clock: m.Clock, Logger: m.Logger, Districts: city.Districts,
-	}, nil)
-	if err != nil {
+	if err := m.openState(ctx, city); err != nil {
 		return err
 	}
 	if m.Demo && m.Engine.LastSeq() == 0 {
@@ -80,11 +84,17 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 		m.Logger.Info("demo city seeded", "units", len(city.Units), "cameras", len(city.Cameras))
 	}
+	if m.Demo {
+		if err := m.demoAccounts(ctx); err != nil {
+			return fmt.Errorf("demo accounts: %w", err)
+		}
+	}
 	districts, err := city.Districts.GeoJSON()
 	if err != nil {
 		return err
 	}
-	handler := ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger})
+	handler := ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger,
+		Auth: m.Auth, TileHosts: m.TileHosts, SecureCookies: m.SecureCookies})
 	if m.ln, err = net.Listen("tcp", m.Addr); err != nil {
 		return err
 	}
@@ -107,12 +117,71 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}()
 	if m.Sim {
 		s := sim.New(m.Engine, city, m.Clock, m.Logger)
+		if m.DemoUnit != "" {
+			s.Manual = map[string]bool{m.DemoUnit: true}
+		}
 		m.wg.Add(1)
 		go func() {
 			defer m.wg.Done()
 			s.Run(bg)
 		}()
 	}
+	return nil
+}
+
+// openState opens the journal and replays it into the engine and its
+// extensions (accounts and audit). The server and `dispatchd user` share it.
+func (m *Main) openState(ctx context.Context, city *demo.CityData) (err error) {
+	if m.Journal, err = bolt.Open(m.StateDir, m.Logger); err != nil {
+		return err
+	}
+	m.Auth = auth.New(m.AuthConfig)
+	cfg := dispatch.Config{Journal: m.Journal, Clock: m.Clock, Logger: m.Logger}
+	if city != nil {
+		cfg.Districts = city.Districts
+	}
+	if m.Engine, err = dispatch.New(ctx, cfg, m.Auth.Appliers()); err != nil {
+		return err
+	}
+	m.Auth.Attach(m.Engine)
+	return nil
+}
+
+// demoAccounts makes one account per role whose password is its name, the
+// unit account driving one ambulance (or the first unit) and the agency
+// account the DKP team, and warns loudly: never in production.
+func (m *Main) demoAccounts(ctx context.Context) error {
+	units := m.Engine.Units()
+	for _, u := range units {
+		if m.DemoUnit == "" && u.Type == cc112.UnitAmbulance {
+			m.DemoUnit = u.ID
+		}
+	}
+	if m.DemoUnit == "" && len(units) > 0 {
+		m.DemoUnit = units[0].ID
+	}
+	for _, role := range auth.Roles() {
+		n := auth.NewUser{Username: string(role), Password: string(role), Role: role}
+		switch role {
+		case auth.UnitRole:
+			if m.DemoUnit == "" {
+				continue
+			}
+			n.UnitID = m.DemoUnit
+		case auth.Agency:
+			n.Agency = "dkp"
+		}
+		if _, err := m.Auth.EnsureUser(ctx, n); err != nil {
+			return fmt.Errorf("%s: %w", role, err)
+		}
+	}
+	for _, u := range m.Auth.Users() {
+		if u.Username == string(auth.UnitRole) && u.Role == auth.UnitRole {
+			m.DemoUnit = u.UnitID // an older state folder may have bound it elsewhere
+		}
+	}
+	m.Logger.Warn("DEMO ACCOUNTS ARE ON: every role has a user whose password is its name (dispatcher/dispatcher, ...); never run -demo in production",
+		"unit_user_drives", m.DemoUnit)
 	return nil
 }
 
@@ -153,6 +222,9 @@ func (m *Main) Close(ctx context.Context) error {
 		m.cancel()
 	}
 	m.wg.Wait()
+	if m.Auth != nil {
+		m.Auth.Close() // flushes the audit entries still queued
+	}
 	if m.Journal != nil {
 		if err := m.Journal.Close(); err != nil {
 			errs = append(errs, err)

@@ -2,6 +2,7 @@
 //
 //	dispatchd -demo                 a demo city on the embedded journal in ./state
 //	dispatchd -city ../shared/data  real kecamatan polygons and camera positions
+//	dispatchd user add|passwd|list  manage accounts (while the server is stopped)
 package main
 
 import (
@@ -25,6 +26,9 @@ func main() {
 }
 
 func run(args []string) error {
+	if len(args) > 0 && args[0] == "user" {
+		return runUser(args[1:], os.Stdin, os.Stdout)
+	}
 	m := NewMain()
 	fs := flag.NewFlagSet("dispatchd", flag.ContinueOnError)
 	fs.StringVar(&m.Addr, "addr", envString("DISPATCH_ADDR", "127.0.0.1:8080"), "listen address (env DISPATCH_ADDR)")
