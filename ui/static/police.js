@@ -4,6 +4,7 @@
 import { api, me, wireLogin, logout, categoryLabel, statusLabel, timeWIB } from './session.js';
 
 const $ = (id) => document.getElementById(id);
+const cameraLabel = { online: 'aktif', stalled: 'macet', offline: 'mati', unknown: 'belum dicek' };
 let cameras = [];
 
 function cell(tr, text, cls) {
@@ -46,7 +47,7 @@ function renderCameras() {
     name.textContent = c.name;
     const st = document.createElement('span');
     st.className = 'st ' + c.status;
-    st.textContent = c.status;
+    st.textContent = cameraLabel[c.status] || c.status;
     li.append(name, st);
     list.append(li);
   }

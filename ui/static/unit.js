@@ -121,6 +121,7 @@ async function refresh() {
   if (!pending) { unit = r.data.unit; incident = next; }
   else { incident = next; unit = unit || r.data.unit; }
   render();
+  if (lastCoords && !lastSent) sendFix(lastCoords);
 }
 
 function schedulePoll() {
@@ -180,20 +181,31 @@ function metres(a, b) {
   return 2 * 6371000 * Math.asin(Math.sqrt(h));
 }
 
+let fixTimer = 0;
 function onFix(pos) {
   const c = pos.coords;
   here = { lat: c.latitude, lon: c.longitude };
   $('gps').textContent = `GPS: ±${Math.round(c.accuracy)} m`;
   renderDistance();
-  const now = Date.now();
   const moving = (c.speed != null && c.speed > 1.5) || (lastSent && metres(lastSent, here) > 25);
   const every = moving ? 5000 : 60000; // more often when moving
-  if (lastSent && now - lastSent.at < every) return;
-  lastSent = { ...here, at: now };
+  const wait = lastSent ? lastSent.at + every - Date.now() : 0;
+  clearTimeout(fixTimer);
+  // Too soon after the last report: send this fix when its time comes,
+  // unless a newer one replaces it first.
+  if (wait > 0) { fixTimer = setTimeout(() => sendFix(c), wait); return; }
+  sendFix(c);
+}
+
+let lastCoords = null;
+function sendFix(c) {
+  lastCoords = c;
+  if (!unit) return; // sent once the unit is known (refresh)
+  lastSent = { lat: c.latitude, lon: c.longitude, at: Date.now() };
   const body = { lat: c.latitude, lon: c.longitude, accuracy: c.accuracy };
   if (c.speed != null && c.speed >= 0) body.speed = c.speed;
   if (c.heading != null && c.heading >= 0 && c.heading <= 360) body.heading = c.heading;
-  if (unit) enqueue({ kind: 'position', method: 'POST', path: `/api/v1/units/${encodeURIComponent(unit.id)}/position`, body });
+  enqueue({ kind: 'position', method: 'POST', path: `/api/v1/units/${encodeURIComponent(unit.id)}/position`, body });
 }
 
 function startGPS() {
