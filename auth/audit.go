@@ -97,7 +97,10 @@ type recItem struct {
 	flush chan error
 }
 
-const recQueue = 4096
+const (
+	recQueue  = 4096
+	recLinger = 5 * time.Millisecond
+)
 
 func newRecorder(eng *dispatch.Engine) *recorder {
 	r := &recorder{eng: eng, queue: make(chan recItem, recQueue), stop: make(chan struct{}), done: make(chan struct{})}
@@ -106,6 +109,11 @@ func newRecorder(eng *dispatch.Engine) *recorder {
 }
 
 func (r *recorder) add(ctx context.Context, e Entry) error {
+	select {
+	case <-r.stop:
+		return cc112.Errorf(cc112.EUnavailable, "audit log closed")
+	default:
+	}
 	select {
 	case r.queue <- recItem{entry: e}:
 		return nil
@@ -145,6 +153,16 @@ func (r *recorder) run() {
 		case <-r.stop:
 			r.drain()
 			return
+		}
+		if first.flush == nil {
+			// Linger briefly: the command that caused this entry has just
+			// been fsynced, and the client's next command usually arrives
+			// within the linger; the entry then rides along in that
+			// command's group commit instead of forcing an fsync between.
+			select {
+			case <-time.After(recLinger):
+			case <-r.stop:
+			}
 		}
 		r.write(r.gather(first))
 	}

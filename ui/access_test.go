@@ -59,7 +59,7 @@ func (n *settableNow) add(d time.Duration) {
 
 func password(r auth.Role) string { return "pw-" + string(r) + "-112" }
 
-func newSecured(t *testing.T) *secured {
+func newSecured(t testing.TB) *secured {
 	t.Helper()
 	j, err := bolt.Open(t.TempDir(), nil)
 	if err != nil {
@@ -112,7 +112,7 @@ func newSecured(t *testing.T) *secured {
 	return s
 }
 
-func (s *secured) login(t *testing.T, user, pw string) string {
+func (s *secured) login(t testing.TB, user, pw string) string {
 	t.Helper()
 	r := s.do("POST", "/api/v1/login", fmt.Sprintf(`{"username":%q,"password":%q}`, user, pw))
 	var out auth.Session

@@ -17,7 +17,7 @@ import (
 )
 
 type apiFixture struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 	eng *dispatch.Engine
 }
@@ -76,7 +76,7 @@ func (a *apiFixture) do(method, path, body string, headers ...string) resp {
 	return resp{status: res.StatusCode, body: b, header: res.Header}
 }
 
-func (r resp) decode(t *testing.T, v any) {
+func (r resp) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)
@@ -84,7 +84,7 @@ func (r resp) decode(t *testing.T, v any) {
 }
 
 // errCode checks the error envelope and returns its code.
-func (r resp) errCode(t *testing.T) string {
+func (r resp) errCode(t testing.TB) string {
 	t.Helper()
 	var e errorBody
 	r.decode(t, &e)

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -36,12 +37,17 @@ func run(args []string) error {
 	fs.BoolVar(&m.Demo, "demo", envBool("DISPATCH_DEMO", false), "seed the demo city into an empty journal (env DISPATCH_DEMO)")
 	sim := fs.String("sim", envString("DISPATCH_SIM", ""), "simulate incidents and moving units (default true with -demo; env DISPATCH_SIM)")
 	fs.StringVar(&m.CityDir, "city", envString("DISPATCH_CITY", ""), "folder with a kelurahan GeoJSON and a camera CSV, e.g. ../shared/data (env DISPATCH_CITY)")
+	tiles := fs.String("tile-hosts", envString("DISPATCH_TILE_HOSTS", ""), "comma-separated map tile origins allowed by the Content Security Policy (env DISPATCH_TILE_HOSTS; default https://tile.openstreetmap.org)")
+	fs.BoolVar(&m.SecureCookies, "secure-cookies", envBool("DISPATCH_SECURE_COOKIES", false), "mark session cookies Secure behind a TLS-terminating proxy (env DISPATCH_SECURE_COOKIES)")
 	logLevel := fs.String("log-level", envString("DISPATCH_LOG_LEVEL", "info"), "debug, info, warn or error (env DISPATCH_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
+	}
+	if *tiles != "" {
+		m.TileHosts = strings.Split(*tiles, ",")
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(*logLevel)); err != nil {
