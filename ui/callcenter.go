@@ -102,6 +102,10 @@ func (s *Server) postAML(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if err := s.amlSecretOK(r, mt == "application/x-www-form-urlencoded" && len(s.amlKey) > 0); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	var a callcenter.AML
 	switch mt {
 	case "text/plain":
