@@ -50,6 +50,8 @@ type conn struct {
 	stop chan struct{} // closed by the hub; reason says why
 	done chan struct{} // closed when the reader ends
 	torn bool          // a write stopped inside a frame (writer only)
+	// redacted connections (police) get frames without callers' identities.
+	redacted bool
 
 	// guarded by h.mu
 	maxLag  uint64

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -50,6 +51,12 @@ type Config struct {
 	PongWait     time.Duration
 	// Now is the clock of the buffer's age rule [time.Now].
 	Now func() time.Time
+	// Redacted says whether a connection's viewer must not see callers'
+	// identities (police); Redact removes them from a message's JSON. The
+	// hub keeps a second, redacted encoding of every message that needs it,
+	// made once per message, not per connection. Both or neither.
+	Redacted func(r *http.Request) bool
+	Redact   func(msg []byte) []byte
 }
 
 func (c *Config) setDefaults() {
@@ -101,8 +108,17 @@ type Hub struct {
 // cachedSnapshot lets clients that connect at the same seq (a wall of
 // screens after a restart) share one encoded snapshot.
 type cachedSnapshot struct {
-	seq   uint64
-	frame []byte
+	seq      uint64
+	frame    []byte
+	redacted []byte // made on the first redacted connection's demand
+}
+
+// pick returns the frame a connection may see (nil: none made yet).
+func (s cachedSnapshot) pick(redacted bool) []byte {
+	if redacted {
+		return s.redacted
+	}
+	return s.frame
 }
 
 var _ dispatch.Publisher = (*Hub)(nil)
@@ -111,6 +127,9 @@ var _ dispatch.Publisher = (*Hub)(nil)
 func New(cfg Config) (*Hub, error) {
 	if cfg.Source == nil {
 		return nil, errors.New("live: a source of snapshots is required")
+	}
+	if (cfg.Redacted == nil) != (cfg.Redact == nil) {
+		return nil, errors.New("live: Redacted and Redact go together")
 	}
 	cfg.setDefaults()
 	origins, err := parseOrigins(cfg.AllowedOrigins)
@@ -155,7 +174,15 @@ func (h *Hub) Publish(name string, data any) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.seq++
-	h.ring.push(h.seq, now, textFrame(eventPrefix(h.epochJSON, h.seq, name), body, closeBrace))
+	prefix := eventPrefix(h.epochJSON, h.seq, name)
+	frame := textFrame(prefix, body, closeBrace)
+	redacted := frame
+	if h.cfg.Redact != nil {
+		if rb := h.cfg.Redact(body); !bytes.Equal(rb, body) {
+			redacted = textFrame(prefix, rb, closeBrace)
+		}
+	}
+	h.ring.push(h.seq, now, frame, redacted)
 	h.ring.trim(now, h.cfg.MinEvents, h.cfg.MinAge, h.cfg.MaxBytes)
 	for c := range h.conns {
 		if c.stopped {
@@ -208,9 +235,8 @@ func (h *Hub) subscribe(c *conn, epoch string, since uint64, resume bool) ([]byt
 		h.mu.Unlock()
 		return nil, nil
 	}
-	if h.snap.frame != nil && h.snap.seq == h.seq {
+	if f := h.snap.pick(c.redacted); f != nil && h.snap.seq == h.seq {
 		h.addLocked(c, h.seq)
-		f := h.snap.frame
 		h.mu.Unlock()
 		return f, nil
 	}
@@ -231,12 +257,23 @@ func (h *Hub) subscribe(c *conn, epoch string, since uint64, resume bool) ([]byt
 	if err != nil {
 		return nil, err
 	}
-	frame := h.encodeSnapshot(seq, snap)
+	body := h.encodeSnapshot(seq, snap)
+	frame := textFrame(body, nil, nil)
+	var redacted []byte
+	if c.redacted {
+		redacted = textFrame(h.cfg.Redact(body), nil, nil)
+	}
 	h.mu.Lock()
-	if seq >= h.snap.seq {
-		h.snap = cachedSnapshot{seq: seq, frame: frame}
+	switch {
+	case seq > h.snap.seq || h.snap.frame == nil:
+		h.snap = cachedSnapshot{seq: seq, frame: frame, redacted: redacted}
+	case seq == h.snap.seq && redacted != nil:
+		h.snap.redacted = redacted
 	}
 	h.mu.Unlock()
+	if c.redacted {
+		return redacted, nil
+	}
 	return frame, nil
 }
 
@@ -250,7 +287,7 @@ func (h *Hub) encodeSnapshot(seq uint64, s dispatch.Snapshot) []byte {
 	if err != nil {
 		panic("live: encode snapshot: " + err.Error()) // our own types: a bug
 	}
-	return textFrame(body, nil, nil)
+	return body
 }
 
 // addLocked makes c receive the events after seq. A resuming client may
@@ -296,7 +333,7 @@ func (h *Hub) next(c *conn, dst [][]byte, max int) (frames [][]byte, last uint64
 		h.stopLocked(c, reasonSlow)
 		return dst, 0, false
 	}
-	frames = h.ring.after(dst, sent, max)
+	frames = h.ring.after(dst, sent, max, c.redacted)
 	if len(frames) == 0 {
 		c.maxLag = uint64(h.cfg.QueueLen) // a resumed backlog is caught up
 	}

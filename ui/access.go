@@ -7,6 +7,9 @@ import "cc112/auth"
 type access struct {
 	roles   []auth.Role
 	public  bool // no account needed (a token, if any, is ignored)
+	// identify makes a public route name the user when a valid token comes
+	// with the request (the handler then shows more); a bad one is ignored.
+	identify bool
 	machine bool // the handler accepts its own secret when no token is given
 	// unitParam names the path value that must equal a unit user's own unit
 	// (a unit reports only for itself).
@@ -49,6 +52,9 @@ var (
 	// public needs no account: health, login, complaint intake and
 	// tracking, the web pages and their assets.
 	public = access{public: true}
+	// publicOrDesk is public (complaint tracking with its own token) and
+	// shows the complaint desk more, checked by the handler.
+	publicOrDesk = access{public: true, identify: true}
 	// anyUser is every logged-in role.
 	anyUser = allow(auth.Roles()...)
 	// intake creates calls and incidents.
@@ -69,6 +75,8 @@ var (
 	// complaintDesk is the Media Center's desk (the dispatcher's actions)
 	// and the agency teams, who see only their agency's complaints.
 	complaintDesk = allow(auth.Dispatcher, auth.Agency, auth.Supervisor)
+	// complaintReport is the desk's statistics over every agency.
+	complaintReport = allow(auth.Dispatcher, auth.Supervisor)
 	// metricsRead reads response-time metrics.
 	metricsRead = allow(auth.Supervisor, auth.Dispatcher, auth.Admin)
 	// importers load historical incidents.

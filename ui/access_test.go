@@ -16,6 +16,7 @@ import (
 
 	"cc112"
 	"cc112/auth"
+	"cc112/callcenter"
 	"cc112/bolt"
 	"cc112/demo"
 	"cc112/dispatch"
@@ -24,6 +25,7 @@ import (
 // secured is a server with access control on, one user per role, and its
 // log captured.
 type secured struct {
+	calls *callcenter.Service
 	*apiFixture
 	server *Server
 	store  *auth.Store
@@ -69,11 +71,17 @@ func newSecured(t testing.TB) *secured {
 	st := auth.New(auth.Config{Hash: auth.HashParams{Memory: 64, Time: 1, Threads: 1}})
 	city := demo.City()
 	ctx := context.Background()
-	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts}, st.Appliers())
+	calls := callcenter.New(callcenter.Config{Districts: city.Districts})
+	ext := calls.Appliers()
+	for k, a := range st.Appliers() {
+		ext[k] = a
+	}
+	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts}, ext)
 	if err != nil {
 		t.Fatal(err)
 	}
 	st.Attach(eng)
+	calls.Bind(eng)
 	t.Cleanup(st.Close)
 	if err := eng.RegisterUnits(ctx, city.Units); err != nil {
 		t.Fatal(err)
@@ -85,7 +93,7 @@ func newSecured(t testing.TB) *secured {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &secured{store: st, tokens: map[auth.Role]string{}, unitID: city.Units[0].ID, log: &syncBuffer{},
+	s := &secured{store: st, calls: calls, tokens: map[auth.Role]string{}, unitID: city.Units[0].ID, log: &syncBuffer{},
 		now: &settableNow{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}}
 	for _, r := range auth.Roles() {
 		n := auth.NewUser{Username: string(r), Password: password(r), Role: r}
@@ -100,7 +108,9 @@ func newSecured(t testing.TB) *secured {
 		}
 	}
 	logger := slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s.server = NewServer(Config{Engine: eng, DistrictsGeoJSON: gj, Logger: logger, Auth: st,
+	s.server = NewServer(Config{Engine: eng, DistrictsGeoJSON: gj, Logger: logger, Auth: st, Calls: calls,
+		AMLAPIKey: testAMLAPIKey, MetricsToken: testMetricsToken,
+		Prometheus: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("# metrics\n")) }),
 		UserLimiter: auth.NewLimiter(5, 15*time.Minute, 100, s.now.now),
 		AddrLimiter: auth.NewLimiter(12, 15*time.Minute, 100, s.now.now)})
 	srv := httptest.NewServer(s.server)
@@ -132,7 +142,7 @@ func (s *secured) as(role auth.Role, method, path, body string, headers ...strin
 // matrixPath fills a route pattern's wildcards so that the request reaches
 // the handler; unit-bound routes get the unit user's own unit.
 func matrixPath(pattern, unitID string) string {
-	p := strings.NewReplacer("{$}", "", "{path...}", "unit.css", "{username}", "nobody", "{id}", unitID).Replace(pattern)
+	p := strings.NewReplacer("{$}", "", "{version}", "v", "{path...}", "css/unit.css", "{username}", "nobody", "{id}", unitID).Replace(pattern)
 	return p
 }
 
@@ -142,8 +152,8 @@ func matrixPath(pattern, unitID string) string {
 // neither.
 func TestRouteRoleMatrix(t *testing.T) {
 	s := newSecured(t)
-	if len(s.server.routes) < 30 {
-		t.Fatalf("only %d routes registered", len(s.server.routes))
+	if len(s.server.routes) < 64 {
+		t.Fatalf("only %d routes registered: the merged server has more", len(s.server.routes))
 	}
 	for _, rt := range s.server.routes {
 		name := rt.Method + " " + rt.Pattern
@@ -152,6 +162,9 @@ func TestRouteRoleMatrix(t *testing.T) {
 				t.Fatalf("%s declares no roles: add Roles to its line in the route table (ui/access.go has the sets)", name)
 			}
 			path := matrixPath(rt.Pattern, s.unitID)
+			if rt.Roles.identify {
+				path += "?token=x" // its public branch; the desk's is TestComplaintDeskScope's
+			}
 			body := ""
 			if rt.Method == "POST" {
 				body = "{}"
@@ -411,7 +424,8 @@ func TestSecretsStayOutOfLogs(t *testing.T) {
 
 func TestSecurityHeaders(t *testing.T) {
 	s := newSecured(t)
-	for _, path := range []string{"/unit", "/api/v1/me", "/static/unit.js"} {
+	static := "/static/" + s.server.assets.version
+	for _, path := range []string{"/unit", "/police", "/api/v1/me", static + "/js/unit.js"} {
 		r := s.do("GET", path, "")
 		h := r.header
 		csp := h.Get("Content-Security-Policy")
@@ -430,7 +444,7 @@ func TestSecurityHeaders(t *testing.T) {
 	if r := s.do("GET", "/unit/sw.js", ""); r.status != 200 || r.header.Get("Service-Worker-Allowed") != "/unit" {
 		t.Errorf("service worker: %d %v", r.status, r.header)
 	}
-	if r := s.do("GET", "/static/unit.webmanifest", ""); !strings.HasPrefix(r.header.Get("Content-Type"), "application/manifest+json") {
+	if r := s.do("GET", static+"/unit.webmanifest", ""); !strings.HasPrefix(r.header.Get("Content-Type"), "application/manifest+json") {
 		t.Errorf("manifest type %q", r.header.Get("Content-Type"))
 	}
 }

@@ -92,11 +92,13 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 		}
 		var p *auth.Principal
 		token, src := requestToken(r)
-		if !a.public && src != noToken {
+		if (!a.public || a.identify) && src != noToken {
 			pr, err := s.auth.Authenticate(token)
 			switch {
 			case err == nil:
 				p = &pr
+			case a.identify:
+				// Public anyway: a stale cookie must not break tracking.
 			case a.machine && src == bearerToken:
 				// Not a user's token: maybe the machine's own bearer
 				// secret (Prometheus), which the handler checks.

@@ -19,6 +19,13 @@ func (s *Server) page(name string) http.HandlerFunc {
 	}
 }
 
+// strictPage is a page written for the strict default policy (no inline
+// styles either): the field unit's and the police viewer's.
+func (s *Server) strictPage(name string) http.HandlerFunc {
+	a := s.versioned(name)
+	return func(w http.ResponseWriter, r *http.Request) { a.serve(w, r, "no-cache") }
+}
+
 // versioned is an embedded file with {{STATIC}} replaced by the current
 // versioned asset prefix.
 func (s *Server) versioned(name string) asset {

@@ -185,8 +185,8 @@ func NewServer(cfg Config) *Server {
 		{"POST", "/api/v1/complaints", s.postComplaint, public},
 		{"GET", "/api/v1/complaints", s.listComplaints, complaintDesk},
 		{"GET", "/api/v1/complaints/meta", s.complaintMeta, public},
-		{"GET", "/api/v1/complaints/report", s.complaintReport, complaintDesk},
-		{"GET", "/api/v1/complaints/{ref}", s.getComplaint, public},
+		{"GET", "/api/v1/complaints/report", s.complaintReport, complaintReport},
+		{"GET", "/api/v1/complaints/{ref}", s.getComplaint, publicOrDesk},
 		{"POST", "/api/v1/complaints/{id}/forward", s.complaintAction("forward"), operational},
 		{"POST", "/api/v1/complaints/{id}/respond", s.complaintAction("respond"), complaintDesk},
 		{"POST", "/api/v1/complaints/{id}/feedback", s.complaintAction("feedback"), operational},
@@ -215,9 +215,9 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/desk", s.page("desk.html"), public},
 		{"GET", "/camera", s.page("camera.html"), public},
 		{"GET", "/supervisor", s.page("supervisor.html"), public},
-		{"GET", "/unit", s.page("unit.html"), public},
+		{"GET", "/unit", s.strictPage("unit.html"), public},
 		{"GET", "/unit/sw.js", s.unitServiceWorker(), public},
-		{"GET", "/police", s.page("police.html"), public},
+		{"GET", "/police", s.strictPage("police.html"), public},
 	}
 	if cfg.Prometheus != nil {
 		s.routes = append(s.routes, route{"GET", "/metrics", s.prometheus(cfg.Prometheus), scrape})
