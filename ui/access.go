@@ -5,12 +5,12 @@ import "cc112/auth"
 // access is a route's declaration of who may call it. Every route in the
 // table declares one; the route × role test fails on a route without.
 type access struct {
-	roles   []auth.Role
-	public  bool // no account needed (a token, if any, is ignored)
+	roles  []auth.Role
+	public bool // no account needed (a token, if any, is ignored)
 	// identify makes a public route name the user when a valid token comes
 	// with the request (the handler then shows more); a bad one is ignored.
 	identify bool
-	machine bool // the handler accepts its own secret when no token is given
+	machine  bool // the handler accepts its own secret when no token is given
 	// unitParam names the path value that must equal a unit user's own unit
 	// (a unit reports only for itself).
 	unitParam string

@@ -16,8 +16,8 @@ import (
 
 	"cc112"
 	"cc112/auth"
-	"cc112/callcenter"
 	"cc112/bolt"
+	"cc112/callcenter"
 	"cc112/demo"
 	"cc112/dispatch"
 )
@@ -110,7 +110,7 @@ func newSecured(t testing.TB) *secured {
 	logger := slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s.server = NewServer(Config{Engine: eng, DistrictsGeoJSON: gj, Logger: logger, Auth: st, Calls: calls,
 		AMLAPIKey: testAMLAPIKey, MetricsToken: testMetricsToken,
-		Prometheus: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("# metrics\n")) }),
+		Prometheus:  http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("# metrics\n")) }),
 		UserLimiter: auth.NewLimiter(5, 15*time.Minute, 100, s.now.now),
 		AddrLimiter: auth.NewLimiter(12, 15*time.Minute, 100, s.now.now)})
 	srv := httptest.NewServer(s.server)
