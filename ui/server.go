@@ -218,6 +218,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/unit", s.strictPage("unit.html"), public},
 		{"GET", "/unit/sw.js", s.unitServiceWorker(), public},
 		{"GET", "/police", s.strictPage("police.html"), public},
+		{"GET", "/login", s.strictPage("login.html"), public},
 	}
 	if cfg.Prometheus != nil {
 		s.routes = append(s.routes, route{"GET", "/metrics", s.prometheus(cfg.Prometheus), scrape})

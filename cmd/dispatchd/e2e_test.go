@@ -77,7 +77,7 @@ func childURL(cmd *exec.Cmd) string {
 
 // login logs in as a demo account (username = password = role) and
 // returns its token.
-func login(t *testing.T, base, role string) string {
+func login(t testing.TB, base, role string) string {
 	t.Helper()
 	req, _ := http.NewRequest("POST", base+"/api/v1/login", strings.NewReader(`{"username":"`+role+`","password":"`+role+`"}`))
 	req.Header.Set("Content-Type", "application/json")

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -23,7 +24,8 @@ The password is read from the first line of standard input, e.g.
   printf '%s\n' "$PASSWORD" | dispatchd user add -username budi -role dispatcher
 Roles: calltaker, dispatcher, unit (needs -unit), agency (needs -agency), police, supervisor, admin.
 The server must be stopped: it holds the state folder's lock (use the admin API
-POST /api/v1/users while it runs).`
+POST /api/v1/users while it runs). It manages the embedded journal only: with
+PostgreSQL (DATABASE_URL) use the running leader's admin API.`
 
 // runUser manages accounts in the state folder's journal, the same one the
 // server replays, so every change is journaled and audited like the API's.
@@ -47,6 +49,13 @@ func runUser(args []string, stdin io.Reader, stdout io.Writer) error {
 	case "add", "passwd", "list":
 	default:
 		return fmt.Errorf("unknown user command %q\n%s", cmd, userUsage)
+	}
+	if os.Getenv("DATABASE_URL") != "" {
+		// Only the leader writes to a shared database; a second writer
+		// here would race it. The admin API goes through the leader.
+		return errors.New("dispatchd user manages the embedded journal (-state) only; with PostgreSQL (DATABASE_URL is set) " +
+			"use the running leader's admin API: POST /api/v1/users, POST /api/v1/users/{username}/password, GET /api/v1/users " +
+			"(unset DATABASE_URL to manage a -state folder)")
 	}
 	m := NewMain()
 	m.StateDir = *state

@@ -80,7 +80,9 @@ try {
   });
   log('first GPS fix reported');
 
-  // A dispatch made by the dispatcher arrives on the phone by itself.
+  // A dispatch made by the dispatcher arrives on the phone by itself,
+  // through the live websocket (/api/v1/live, the session cookie).
+  await page.waitForSelector('body[data-live=open]', { timeout: WAIT });
   const inc = await call(disp.token, 'POST', '/api/v1/incidents', {
     category: 'medical', priority: 1, location: { lat: -7.2575, lon: 112.7521 }, address: 'Jl. Tunjungan 12',
     description: 'Pria pingsan di trotoar', caller: { name: 'Rina Wulandari', phone: '081311112222' },
@@ -95,7 +97,9 @@ try {
   assert.match(await page.textContent('#distance'), /km|m/);
   assert.match(await page.getAttribute('#nav', 'href'), /destination=-7\.2575,112\.7521|geo:-7\.2575,112\.7521/);
   assert.ok((await page.evaluate(() => window.__vibrations.length)) > 0, 'the phone vibrated');
-  log('dispatch arrived live with alarm and vibration');
+  const changes = Number(await page.evaluate(() => document.body.dataset.liveChanges || 0));
+  assert.ok(changes > 0, 'the dispatch came over the live feed, not only by polling');
+  log(`dispatch arrived live (${changes} live changes) with alarm and vibration`);
   await page.screenshot({ path: join(SHOTS, 'unit-assignment-phone.png') });
 
   // Driving: the phone reports where it is.

@@ -136,12 +136,18 @@ function connectLive() {
   if (!('WebSocket' in window)) return;
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
   try { live = new WebSocket(`${proto}//${location.host}/api/v1/live`); } catch { return; }
+  // data-live tells (tests, and a curious officer's devtools) whether the
+  // feed is up and how many changes it brought.
+  live.onopen = () => { document.body.dataset.live = 'open'; };
   live.onmessage = (m) => {
     let msg;
     try { msg = JSON.parse(m.data); } catch { return; }
-    if (msg.type === 'event' && unit && msg.data && (msg.data.id === unit.id || (incident && msg.data.id === incident.id))) refresh();
+    if (msg.type === 'event' && unit && msg.data && (msg.data.id === unit.id || (incident && msg.data.id === incident.id))) {
+      document.body.dataset.liveChanges = String(Number(document.body.dataset.liveChanges || 0) + 1);
+      refresh();
+    }
   };
-  live.onclose = () => { live = null; setTimeout(connectLive, 10000); };
+  live.onclose = () => { live = null; document.body.dataset.live = 'closed'; setTimeout(connectLive, 10000); };
 }
 
 function alarm() {
