@@ -11,12 +11,6 @@ ensure_test_deps
 # for the browser tests.
 ./scripts/web.sh
 
-# playwright-core for the browser tests (web/, from package-lock.json).
-if [ ! -d web/node_modules/playwright-core ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
-  echo "== npm ci (web/)"
-  (cd web && npm ci --no-audit --no-fund --loglevel=error)
-fi
-
 export DISPATCH_TEST_DATABASE_URL="${DISPATCH_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dispatch_test?sslmode=disable}"
 export DISPATCH_TEST_REDIS_URL="${DISPATCH_TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
 

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -66,5 +68,31 @@ func clusterClient(t testing.TB, base string) *http.Client {
 			t.Fatalf("no dispatcher login on %s: %v", base, err)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestMainAlwaysHasAccessControl: dispatchd never runs with access control
+// off (ui turns it off only when no auth store is given, for unit tests).
+func TestMainAlwaysHasAccessControl(t *testing.T) {
+	var logBuf bytes.Buffer
+	m := NewMain()
+	m.Addr, m.StateDir = "127.0.0.1:0", t.TempDir()
+	m.Logger = slog.New(slog.NewTextHandler(&logBuf, nil))
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close(context.Background())
+	if m.Auth == nil || strings.Contains(logBuf.String(), "access control is OFF") {
+		t.Fatalf("dispatchd started without access control:\n%s", logBuf.String())
+	}
+	for _, path := range []string{"/api/v1/units", "/api/v1/incidents", "/api/v1/audit", "/api/v1/live"} {
+		res, err := http.Get(m.URL() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("GET %s without a token: %d, want 401", path, res.StatusCode)
+		}
 	}
 }

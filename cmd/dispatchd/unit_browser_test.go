@@ -24,7 +24,7 @@ func TestUnitAndPoliceInBrowser(t *testing.T) {
 	node := testenv.Tool(t, "node")
 	web := filepath.Join(testenv.RepoRoot(), "web")
 	if _, err := os.Stat(filepath.Join(web, "node_modules", "playwright-core")); err != nil {
-		testenv.Missing(t, "web/node_modules is missing: run npm ci in web/ (make test does)")
+		testenv.Missing(t, "web/node_modules is missing: run scripts/web.sh (make test does)")
 	}
 	m := NewMain()
 	m.Addr, m.StateDir, m.Demo, m.Sim = "127.0.0.1:0", t.TempDir(), true, false

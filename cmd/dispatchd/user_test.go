@@ -85,3 +85,34 @@ func TestDemoAccountsWarnAndWork(t *testing.T) {
 		}
 	}
 }
+
+// TestUserCommandReplaysEveryExtension: `dispatchd user` replays a journal
+// that holds the call center's and the camera audit's events too (it knows
+// every extension's event types), and refuses a PostgreSQL setup clearly.
+func TestUserCommandReplaysEveryExtension(t *testing.T) {
+	dir := t.TempDir()
+	m := NewMain()
+	m.Addr, m.StateDir, m.Demo, m.Sim = "127.0.0.1:0", dir, true, false
+	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	status, body, err := postJSON(m.URL()+"/api/v1/complaints", "", `{"text":"Lampu jalan mati","category":"streetlight","phone":"081234500000"}`)
+	if err != nil || status != 201 {
+		t.Fatalf("complaint: %d %s %v", status, body, err)
+	}
+	if status, body, err := postJSON(m.URL()+"/api/v1/calls", login(t, m.URL(), "calltaker"), `{"phone":"081234567890","channel":"phone"}`); err != nil || status != 201 {
+		t.Fatalf("call: %d %s %v", status, body, err)
+	}
+	if err := m.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := runUser([]string{"list", "-state", dir}, strings.NewReader(""), &out); err != nil || !strings.Contains(out.String(), "supervisor") {
+		t.Fatalf("list after calls and complaints: %v\n%s", err, out.String())
+	}
+	t.Setenv("DATABASE_URL", "postgres://example.invalid/db")
+	if err := runUser([]string{"list", "-state", dir}, strings.NewReader(""), &out); err == nil || !strings.Contains(err.Error(), "admin API") {
+		t.Fatalf("with DATABASE_URL: %v", err)
+	}
+}
