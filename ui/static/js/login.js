@@ -9,5 +9,8 @@ function nextPath() {
   return n.startsWith('/') && !n.startsWith('//') && !n.startsWith('/\\') ? n : '/';
 }
 
-document.getElementById('for').textContent = 'Untuk membuka ' + nextPath();
+const PAGES = { '/': 'Konsol dispatcher', '/calltaker': 'Penerima panggilan', '/desk': 'Meja pengaduan',
+  '/supervisor': 'Dasbor supervisor', '/camera': 'Kamera CCTV' };
+const path = nextPath().split('?')[0];
+document.getElementById('for').textContent = 'Masuk untuk membuka: ' + (PAGES[path] || path);
 wireLogin(document.querySelector('#login form'), ROLES, () => location.replace(nextPath()));
