@@ -10,6 +10,7 @@ require (
 	github.com/pion/rtp v1.8.21
 	github.com/prometheus/client_golang v1.23.2
 	go.etcd.io/bbolt v1.5.0
+	golang.org/x/crypto v0.46.0
 )
 
 require (
@@ -53,7 +54,6 @@ require (
 	go.mongodb.org/mongo-driver/v2 v2.5.0 // indirect
 	go.uber.org/atomic v1.12.0 // indirect
 	go.yaml.in/yaml/v2 v2.4.2 // indirect
-	golang.org/x/crypto v0.46.0 // indirect
 	golang.org/x/sync v0.22.0 // indirect
 	golang.org/x/text v0.41.0 // indirect
 	google.golang.org/protobuf v1.36.8 // indirect

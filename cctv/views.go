@@ -29,8 +29,9 @@ type View struct {
 	CameraID   string     `json:"camera_id"`
 	StartedAt  time.Time  `json:"started_at"`
 	EndedAt    *time.Time `json:"ended_at"`
-	Client     string     `json:"client"` // address of the viewer
-	User       string     `json:"user"`   // "anonymous" until accounts exist
+	Client     string     `json:"client"`         // address of the viewer
+	User       string     `json:"user"`           // the viewer's account; "anonymous" with access control off
+	Role       string     `json:"role,omitempty"` // the account's role
 	IncidentID string     `json:"incident_id,omitempty"`
 	Reason     string     `json:"reason,omitempty"`
 }

@@ -57,6 +57,8 @@ type conn struct {
 	// writer only
 	torn     bool      // a write stopped inside a frame
 	deadline time.Time // the socket's write deadline as last set
+	// redacted connections (police) get frames without callers' identities.
+	redacted bool
 
 	// guarded by h.mu
 	stopped bool

@@ -90,7 +90,7 @@ func (f *Follower) Message(payload []byte) bool {
 		}
 		f.apply(&m)
 		f.seq = m.Seq
-		f.h.ingest(m.Seq, textFrame(payload, nil, nil))
+		f.h.ingest(m.Seq, payload)
 		return true
 	}
 	return f.synced
@@ -219,12 +219,14 @@ func (f *Follower) InStep() bool {
 	return f.synced && !f.stopped
 }
 
-// ingest appends the leader's message seq, already framed.
-func (h *Hub) ingest(seq uint64, frame []byte) {
+// ingest appends the leader's message seq (its JSON payload).
+func (h *Hub) ingest(seq uint64, payload []byte) {
+	frame := textFrame(payload, nil, nil)
+	redacted := h.redactedOf(frame, nil, payload, nil)
 	now := h.cfg.Now()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.following && seq == h.seq+1 {
-		h.appendLocked(now, frame)
+		h.appendLocked(now, frame, redacted)
 	}
 }

@@ -29,6 +29,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader answered (403 for a foreign origin)
 	}
 	c := newConn(h, ws)
+	c.redacted = h.cfg.Redacted != nil && h.cfg.Redacted(r)
 	first, err := h.subscribe(c, epoch, since, resume)
 	if err != nil {
 		_ = ws.WriteControl(websocket.CloseMessage,

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -50,6 +51,12 @@ type Config struct {
 	PongWait     time.Duration
 	// Now is the clock of the buffer's age rule [time.Now].
 	Now func() time.Time
+	// Redacted says whether a connection's viewer must not see callers'
+	// identities (police); Redact removes them from a message's JSON. The
+	// hub keeps a second, redacted encoding of every message that needs it,
+	// made once per message, not per connection. Both or neither.
+	Redacted func(r *http.Request) bool
+	Redact   func(msg []byte) []byte
 }
 
 func (c *Config) setDefaults() {
@@ -111,8 +118,17 @@ type Hub struct {
 // cachedSnapshot lets clients that connect at the same seq (a wall of
 // screens after a restart) share one encoded snapshot.
 type cachedSnapshot struct {
-	seq   uint64
-	frame []byte
+	seq      uint64
+	frame    []byte
+	redacted []byte // made on the first redacted connection's demand
+}
+
+// pick returns the frame a connection may see (nil: none made yet).
+func (s cachedSnapshot) pick(redacted bool) []byte {
+	if redacted {
+		return s.redacted
+	}
+	return s.frame
 }
 
 var _ dispatch.Publisher = (*Hub)(nil)
@@ -121,6 +137,9 @@ var _ dispatch.Publisher = (*Hub)(nil)
 func New(cfg Config) (*Hub, error) {
 	if cfg.Source == nil {
 		return nil, errors.New("live: a source of snapshots is required")
+	}
+	if (cfg.Redacted == nil) != (cfg.Redact == nil) {
+		return nil, errors.New("live: Redacted and Redact go together")
 	}
 	cfg.setDefaults()
 	origins, err := parseOrigins(cfg.AllowedOrigins)
@@ -199,14 +218,30 @@ func (h *Hub) Publish(name string, data any) {
 	if h.following {
 		return
 	}
-	h.appendLocked(now, textFrame(eventPrefix(h.epochJSON, h.seq+1, name), body, closeBrace))
+	prefix := eventPrefix(h.epochJSON, h.seq+1, name)
+	frame := textFrame(prefix, body, closeBrace)
+	h.appendLocked(now, frame, h.redactedOf(frame, prefix, body, closeBrace))
 }
 
-// appendLocked adds the frame of event h.seq+1 to the buffer and wakes
+// redactedOf is the police copy of a message framed from prefix, body and
+// suffix: frame itself when body names no caller (or nothing redacts), so
+// most messages cost nothing extra.
+func (h *Hub) redactedOf(frame, prefix, body, suffix []byte) []byte {
+	if h.cfg.Redact == nil {
+		return frame
+	}
+	rb := h.cfg.Redact(body)
+	if bytes.Equal(rb, body) {
+		return frame
+	}
+	return textFrame(prefix, rb, suffix)
+}
+
+// appendLocked adds the frames of event h.seq+1 to the buffer and wakes
 // whoever reads it.
-func (h *Hub) appendLocked(now time.Time, frame []byte) {
+func (h *Hub) appendLocked(now time.Time, frame, redacted []byte) {
 	h.seq++
-	h.ring.push(h.seq, now, frame)
+	h.ring.push(h.seq, now, frame, redacted)
 	h.ring.trim(now, h.cfg.MinEvents, h.cfg.MinAge, h.cfg.MaxBytes)
 	for t := range h.taps {
 		t.signal()
@@ -259,15 +294,30 @@ func (h *Hub) subscribe(c *conn, epoch string, since uint64, resume bool) ([]byt
 		h.mu.Unlock()
 		return nil, nil
 	}
-	if h.snap.frame != nil && h.snap.seq == h.seq {
+	if f := h.snap.pick(c.redacted); f != nil && h.snap.seq == h.seq {
 		h.addLocked(c, h.seq)
-		f := h.snap.frame
 		h.mu.Unlock()
 		return f, nil
 	}
 	h.mu.Unlock()
-	_, _, frame, err := h.snapshot(func(seq uint64) { h.addLocked(c, seq) })
-	return frame, err
+	_, seq, frame, err := h.snapshot(func(seq uint64) { h.addLocked(c, seq) })
+	if err != nil || !c.redacted {
+		return frame, err
+	}
+	return h.redactedSnapshot(seq, frame), nil
+}
+
+// redactedSnapshot is the police copy of the snapshot frame at seq, made
+// once per snapshot and cached beside it.
+func (h *Hub) redactedSnapshot(seq uint64, frame []byte) []byte {
+	body := framePayload(frame)
+	red := h.redactedOf(frame, nil, body, nil)
+	h.mu.Lock()
+	if h.snap.seq == seq && len(h.snap.frame) > 0 && &h.snap.frame[0] == &frame[0] {
+		h.snap.redacted = red
+	}
+	h.mu.Unlock()
+	return red
 }
 
 // errSwitched: the hub changed epochs while a snapshot was being taken.
@@ -370,7 +420,7 @@ func (h *Hub) next(c *conn, dst [][]byte, max int) (frames [][]byte, last uint64
 		h.stop(c, reasonSlow)
 		return dst, 0, false
 	}
-	frames = h.ring.after(dst, sent, max)
+	frames = h.ring.after(dst, sent, max, c.redacted)
 	h.mu.RUnlock()
 	if len(frames) == 0 {
 		c.maxLag.Store(uint64(h.cfg.QueueLen)) // a resumed backlog is caught up

@@ -7,6 +7,18 @@ import "time"
 type entry struct {
 	at    int64 // unix nanoseconds, for the age rule
 	frame []byte
+	// redacted is the frame without callers' identities, for police; the
+	// same slice as frame when the message holds none.
+	redacted []byte
+}
+
+// size is what the entry's frames cost (a shared frame counts once).
+func (e entry) size() int {
+	n := len(e.frame) + entryOverhead
+	if len(e.redacted) > 0 && &e.redacted[0] != &e.frame[0] {
+		n += len(e.redacted)
+	}
+	return n
 }
 
 // entryOverhead is what an entry costs besides its frame bytes: the slot in
@@ -26,17 +38,18 @@ type ring struct {
 	bytes int    // frame bytes + overhead held
 }
 
-// push appends the frame of event seq (which must follow the last one).
-func (r *ring) push(seq uint64, at time.Time, frame []byte) {
+// push appends the frames of event seq (which must follow the last one).
+func (r *ring) push(seq uint64, at time.Time, frame, redacted []byte) {
 	if r.n == len(r.buf) {
 		r.grow()
 	}
 	if r.n == 0 {
 		r.first = seq
 	}
-	r.buf[(r.head+r.n)%len(r.buf)] = entry{at: at.UnixNano(), frame: frame}
+	e := entry{at: at.UnixNano(), frame: frame, redacted: redacted}
+	r.buf[(r.head+r.n)%len(r.buf)] = e
 	r.n++
-	r.bytes += len(frame) + entryOverhead
+	r.bytes += e.size()
 }
 
 func (r *ring) grow() {
@@ -62,7 +75,7 @@ func (r *ring) trim(now time.Time, minEvents int, minAge time.Duration, maxBytes
 		if !(r.n > minEvents && old.at < cut) && !(maxBytes > 0 && r.bytes > maxBytes && r.n > 1) {
 			return
 		}
-		r.bytes -= len(old.frame) + entryOverhead
+		r.bytes -= old.size()
 		r.buf[r.head] = entry{} // let the frame be collected
 		r.head = (r.head + 1) % len(r.buf)
 		r.n--
@@ -80,13 +93,18 @@ func (r *ring) has(seq, last uint64) bool {
 }
 
 // after appends to dst the frames of the events after seq, at most max of
-// them. The caller has checked has(seq, last).
-func (r *ring) after(dst [][]byte, seq uint64, max int) [][]byte {
+// them, redacted ones if asked. The caller has checked has(seq, last).
+func (r *ring) after(dst [][]byte, seq uint64, max int, redacted bool) [][]byte {
 	if r.n == 0 || seq+1 < r.first {
 		return dst
 	}
 	for k := int(seq + 1 - r.first); k < r.n && max > 0; k++ {
-		dst = append(dst, r.buf[(r.head+k)%len(r.buf)].frame)
+		e := r.buf[(r.head+k)%len(r.buf)]
+		if redacted {
+			dst = append(dst, e.redacted)
+		} else {
+			dst = append(dst, e.frame)
+		}
 		max--
 	}
 	return dst

@@ -31,7 +31,7 @@ func TestRingTrim(t *testing.T) {
 			now := t0
 			for k := 1; k <= tc.events; k++ {
 				now = t0.Add(time.Duration(k) * tc.spacing)
-				r.push(uint64(k), now, frame)
+				r.push(uint64(k), now, frame, frame)
 				r.trim(now, tc.minEvents, tc.minAge, tc.maxBytes)
 			}
 			if r.n != tc.wantN {
@@ -51,7 +51,8 @@ func TestRingAfter(t *testing.T) {
 	var r ring
 	now := time.Now()
 	for k := 1; k <= 3000; k++ { // grows past its first size and wraps
-		r.push(uint64(k), now, []byte(fmt.Sprint(k)))
+		f := []byte(fmt.Sprint(k))
+		r.push(uint64(k), now, f, f)
 		r.trim(now, 1500, -1, 0)
 	}
 	for _, tc := range []struct {
@@ -72,7 +73,7 @@ func TestRingAfter(t *testing.T) {
 		if !tc.has {
 			continue
 		}
-		got := r.after(nil, tc.since, 3)
+		got := r.after(nil, tc.since, 3, false)
 		if len(got) != len(tc.want) {
 			t.Fatalf("after(%d) = %d frames, want %v", tc.since, len(got), tc.want)
 		}

@@ -30,6 +30,9 @@ type Sim struct {
 	Tick time.Duration
 	// MeanGap is the mean time between new incidents.
 	MeanGap time.Duration
+	// Manual lists units a person drives (the demo's field-unit phone): the
+	// simulator may dispatch them but never taps their status or moves them.
+	Manual map[string]bool
 
 	nextIncident time.Time
 	stations     map[string]geo.Point
@@ -93,6 +96,9 @@ func (s *Sim) Step(ctx context.Context) {
 		s.stepIncident(ctx, now, inc)
 	}
 	for _, u := range s.eng.Units() {
+		if s.Manual[u.ID] {
+			continue
+		}
 		s.stepUnit(ctx, now, u, byID[u.IncidentID])
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"cc112"
+	"cc112/auth"
 	"cc112/callcenter"
 	"cc112/dispatch"
 )
@@ -99,6 +100,10 @@ func (s *Server) postAML(w http.ResponseWriter, r *http.Request) {
 		if !errors.As(err, &tooBig) {
 			err = cc112.Errorf(cc112.EInvalid, "could not read the request body: %v", err)
 		}
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.amlSecretOK(r, mt == "application/x-www-form-urlencoded" && len(s.amlKey) > 0); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -205,9 +210,10 @@ func (s *Server) getComplaint(w http.ResponseWriter, r *http.Request) {
 	var v any
 	var err error
 	if tok, ok := r.URL.Query()["token"]; ok {
+		// Public tracking: the status, never the reporter's identity.
 		v, err = s.calls.Track(r.PathValue("ref"), strings.Join(tok, ""))
-	} else {
-		v, err = s.calls.Complaint(r.PathValue("ref"))
+	} else if err = s.deskOnly(r); err == nil {
+		v, err = s.agencyComplaint(r, r.PathValue("ref"))
 	}
 	if err != nil {
 		s.writeError(w, r, err)
@@ -223,6 +229,13 @@ func (s *Server) listComplaints(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := callcenter.ComplaintFilter{Agency: q.Get("agency"), Category: q.Get("category"), District: q.Get("district"),
 		Status: q.Get("status"), Query: q.Get("q")}
+	if agency, scoped := agencyScope(r); scoped {
+		if f.Agency != "" && f.Agency != agency {
+			s.writeError(w, r, cc112.Errorf(cc112.EForbidden, "an agency team sees only its own complaints (%s)", agency))
+			return
+		}
+		f.Agency = agency
+	}
 	var err error
 	if f.From, err = timeParam(q.Get("from"), "from"); err == nil {
 		f.To, err = timeParam(q.Get("to"), "to")
@@ -301,6 +314,9 @@ func (s *Server) complaintAction(action string) http.HandlerFunc {
 				}
 				return s.calls.Forward(r.Context(), id, req.Agency, key, fp)
 			case "respond":
+				if _, err := s.agencyComplaint(r, id); err != nil {
+					return nil, err
+				}
 				return s.calls.Respond(r.Context(), id, req.Text, key, fp)
 			}
 			return s.calls.Feedback(r.Context(), id, req.Text, key, fp)
@@ -320,4 +336,44 @@ func timeParam(v, name string) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, cc112.Errorf(cc112.EInvalid, "%s must be an RFC 3339 time or a date YYYY-MM-DD, not %q", name, v)
+}
+
+// agencyScope says whether the request comes from an agency's complaint
+// team, and which agency: such a user sees and answers only the complaints
+// forwarded to it.
+func agencyScope(r *http.Request) (agency string, scoped bool) {
+	p := PrincipalFrom(r.Context())
+	if p == nil || p.Role != auth.Agency {
+		return "", false
+	}
+	return p.Agency, true
+}
+
+// agencyComplaint returns a complaint by id or number, as a not-found to an
+// agency team it was not forwarded to (it does not learn that it exists).
+func (s *Server) agencyComplaint(r *http.Request, ref string) (*callcenter.Complaint, error) {
+	c, err := s.calls.Complaint(ref)
+	if err != nil {
+		return nil, err
+	}
+	if agency, scoped := agencyScope(r); scoped && c.Agency != agency {
+		return nil, cc112.Errorf(cc112.ENotFound, "complaint %q not found", ref)
+	}
+	return c, nil
+}
+
+// deskOnly guards the desk's view of one complaint on a route that is
+// public for tracking: it needs a user of the complaint desk.
+func (s *Server) deskOnly(r *http.Request) error {
+	if s.auth == nil {
+		return nil
+	}
+	p := PrincipalFrom(r.Context())
+	switch {
+	case p == nil:
+		return cc112.Errorf(cc112.EUnauthenticated, "log in first, or track the complaint with its ?token=")
+	case !complaintDesk.allows(p.Role):
+		return cc112.Errorf(cc112.EForbidden, "role %s may not read complaints", p.Role)
+	}
+	return nil
 }

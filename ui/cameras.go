@@ -168,6 +168,9 @@ func (s *Server) cameraLive(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	client, _, _ := net.SplitHostPort(r.RemoteAddr)
 	view := cctv.View{CameraID: id, Client: client, IncidentID: q.Get("incident"), Reason: q.Get("reason")}
+	if p := PrincipalFrom(r.Context()); p != nil {
+		view.User, view.Role = p.Username, string(p.Role)
+	}
 	if len(view.IncidentID) > 100 || utf8.RuneCountInString(view.Reason) > 500 {
 		s.writeError(w, r, cc112.Errorf(cc112.EInvalid, "incident is limited to 100 characters, reason to 500"))
 		return
@@ -190,6 +193,7 @@ func (s *Server) cameraLive(w http.ResponseWriter, r *http.Request) {
 		fail("unavailable", "the view could not be recorded for audit: "+err.Error())
 		return
 	}
+	s.AuditCameraView(r, id)
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

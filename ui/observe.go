@@ -18,8 +18,8 @@ func observed(rt route, fn func(command, outcome string, took time.Duration)) ht
 	name := rt.Method + " " + rt.Pattern
 	return func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		defer func() { fn(name, outcomeOf(sw.status), time.Since(start)) }()
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() { fn(name, outcomeOf(sw.code()), time.Since(start)) }()
 		rt.Handler(sw, r)
 	}
 }
@@ -40,16 +40,3 @@ func outcomeOf(status int) string {
 	}
 	return cc112.EInternal
 }
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	w.status = code
-	w.ResponseWriter.WriteHeader(code)
-}
-
-// Unwrap lets http.ResponseController reach the connection (deadlines).
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"cc112/auth"
 	"cc112/callcenter"
 	"cc112/cctv"
 	"cc112/dispatch"
@@ -49,6 +50,26 @@ type Config struct {
 	// Relay and Views enable live video and its audit (nil: answered 503).
 	Relay *cctv.Relay
 	Views *cctv.Views
+	// Auth enforces accounts and roles. Nil turns access control off: only
+	// for unit tests of handlers; dispatchd always sets it.
+	Auth *auth.Store
+	// TileHosts are map tile origins allowed by the Content Security Policy
+	// (default https://tile.openstreetmap.org).
+	TileHosts []string
+	// SecureCookies marks the session cookie Secure even on plain HTTP
+	// (behind a TLS-terminating proxy).
+	SecureCookies bool
+	// LoginLimiters bound failed logins per username and per client address
+	// (defaults: 5 per user, 20 per address, in 15 minutes).
+	UserLimiter, AddrLimiter *auth.Limiter
+	// AMLAPIKey, when set, lets the SMS gateway or AML provider post to
+	// /api/v1/aml without a user token, in the X-API-Key header (an AML
+	// HTTPS form signed with AMLKey needs neither).
+	AMLAPIKey string
+	// MetricsToken, when set, is the bearer token Prometheus scrapes /metrics
+	// with; when empty, /metrics without a user token answers loopback
+	// clients only.
+	MetricsToken string
 }
 
 // Tiles names a slippy-map tile server: a URL template with {z}/{x}/{y}
@@ -78,22 +99,40 @@ type Server struct {
 	relay          *cctv.Relay
 	views          *cctv.Views
 	liveWG         sync.WaitGroup // live video websockets in flight
+
+	auth          *auth.Store
+	userLimit     *auth.Limiter
+	addrLimit     *auth.Limiter
+	secureCookies bool
+	csp           string
+	amlAPIKey     string
+	metricsToken  string
 }
 
 // route is one registered endpoint. Every route is declared in one table so
-// that tests (and, later, access rules) can walk them all.
+// that the access rules and the route × role test walk them all. Roles says
+// who may call it (access.go); a route without is refused to everyone.
 type route struct {
 	Method  string
 	Pattern string
 	Handler http.HandlerFunc
+	Roles   access
 }
 
 // NewServer builds the handler and registers every route.
 func NewServer(cfg Config) *Server {
 	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(),
-		tiles: cfg.Tiles, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views, tracks: cfg.Tracks}
+		tiles: cfg.Tiles, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views, tracks: cfg.Tracks,
+		auth: cfg.Auth, userLimit: cfg.UserLimiter, addrLimit: cfg.AddrLimiter, secureCookies: cfg.SecureCookies,
+		csp: contentSecurityPolicy(cfg.TileHosts), amlAPIKey: cfg.AMLAPIKey, metricsToken: cfg.MetricsToken}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if s.userLimit == nil {
+		s.userLimit = auth.NewLimiter(5, 15*time.Minute, 10_000, nil)
+	}
+	if s.addrLimit == nil {
+		s.addrLimit = auth.NewLimiter(20, 15*time.Minute, 10_000, nil)
 	}
 	s.metrics, s.targets = cfg.Metrics, cfg.Targets
 	if s.targets.Response == 0 {
@@ -112,64 +151,87 @@ func NewServer(cfg Config) *Server {
 		s.log.Warn("console built without its npm files: the map is off (run `make run`, or `npm ci && node build.mjs` in web/)")
 	}
 	s.routes = []route{
-		{"GET", "/healthz", s.healthz},
-		{"GET", "/readyz", s.readyz},
-		{"GET", "/api/v1/units", s.listUnits},
-		{"GET", "/api/v1/units/{id}", s.getUnit},
-		{"POST", "/api/v1/units/{id}/position", s.postPosition},
-		{"GET", "/api/v1/units/{id}/track", s.getTrack},
-		{"POST", "/api/v1/units/{id}/status", s.postUnitStatus},
-		{"GET", "/api/v1/incidents", s.listIncidents},
-		{"POST", "/api/v1/incidents", s.postIncident},
-		{"GET", "/api/v1/incidents/{id}", s.getIncident},
-		{"GET", "/api/v1/incidents/{id}/recommendations", s.getRecommendations},
-		{"POST", "/api/v1/incidents/{id}/assignments", s.postAssignment},
-		{"POST", "/api/v1/incidents/{id}/close", s.postClose},
-		{"GET", "/api/v1/cameras", s.listCameras},
-		{"GET", "/api/v1/cameras/nearest", s.nearestCameras},
-		{"GET", "/api/v1/cameras/{id}", s.getCamera},
-		{"POST", "/api/v1/cameras", s.postCamera},
-		{"GET", "/api/v1/cameras/views", s.listViews},
-		{"GET", "/api/v1/cameras/{id}/live", s.cameraLive},
-		{"GET", "/api/v1/districts", s.getDistricts},
-		{"GET", "/api/v1/config", s.consoleConfig},
-		{"GET", "/api/v1/live", s.live},
-		{"GET", "/static/{version}/{path...}", s.static},
+		{"GET", "/healthz", s.healthz, public},
+		{"GET", "/readyz", s.readyz, public},
+		{"GET", "/api/v1/units", s.listUnits, staffRead},
+		{"GET", "/api/v1/units/{id}", s.getUnit, allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.UnitRole).ownUnit("id")},
+		{"POST", "/api/v1/units/{id}/position", s.postPosition, unitReport.positions()},
+		{"GET", "/api/v1/units/{id}/track", s.getTrack, staffRead},
+		{"POST", "/api/v1/units/{id}/status", s.postUnitStatus, unitReport},
+		{"GET", "/api/v1/incidents", s.listIncidents, incidentRead},
+		{"POST", "/api/v1/incidents", s.postIncident, intake},
+		{"GET", "/api/v1/incidents/{id}", s.getIncident, incidentRead},
+		{"GET", "/api/v1/incidents/{id}/recommendations", s.getRecommendations, staffRead},
+		{"POST", "/api/v1/incidents/{id}/assignments", s.postAssignment, operational},
+		{"POST", "/api/v1/incidents/{id}/close", s.postClose, operational},
+		{"GET", "/api/v1/cameras", s.listCameras, cameraRead},
+		{"GET", "/api/v1/cameras/nearest", s.nearestCameras, cameraRead},
+		{"GET", "/api/v1/cameras/{id}", s.getCamera, cameraRead},
+		{"POST", "/api/v1/cameras", s.postCamera, admins},
+		{"GET", "/api/v1/cameras/views", s.listViews, auditRead},
+		{"GET", "/api/v1/cameras/{id}/live", s.cameraLive, cameraRead},
+		{"GET", "/api/v1/districts", s.getDistricts, anyUser},
+		{"GET", "/api/v1/config", s.consoleConfig, anyUser},
+		{"GET", "/api/v1/live", s.live, anyUser},
 		// The call center: calls, caller location, duplicates, complaints.
-		{"POST", "/api/v1/calls", s.postCall},
-		{"GET", "/api/v1/calls", s.listCalls},
-		{"GET", "/api/v1/calls/{id}", s.getCall},
-		{"POST", "/api/v1/calls/{id}/location", s.postCallLocation},
-		{"POST", "/api/v1/calls/{id}/close", s.postCallClose},
-		{"POST", "/api/v1/aml", s.postAML},
-		{"GET", "/api/v1/incidents/duplicates", s.getDuplicates},
-		{"POST", "/api/v1/incidents/{id}/calls", s.postIncidentCall},
-		{"POST", "/api/v1/complaints", s.postComplaint},
-		{"GET", "/api/v1/complaints", s.listComplaints},
-		{"GET", "/api/v1/complaints/meta", s.complaintMeta},
-		{"GET", "/api/v1/complaints/report", s.complaintReport},
-		{"GET", "/api/v1/complaints/{ref}", s.getComplaint},
-		{"POST", "/api/v1/complaints/{id}/forward", s.complaintAction("forward")},
-		{"POST", "/api/v1/complaints/{id}/respond", s.complaintAction("respond")},
-		{"POST", "/api/v1/complaints/{id}/feedback", s.complaintAction("feedback")},
-		{"GET", "/calltaker", s.page("calltaker.html")},
-		{"GET", "/complaint", s.page("complaint.html")},
-		{"GET", "/desk", s.page("desk.html")},
-		{"GET", "/camera", s.page("camera.html")},
-		// Response-time metrics, historical import, the supervisor dashboard.
-		{"GET", "/api/v1/metrics/response", s.getResponseMetrics},
-		{"GET", "/api/v1/metrics/incidents.csv", s.getIncidentsCSV},
-		{"POST", "/api/v1/import/incidents", s.postImport},
-		{"GET", "/supervisor", s.page("supervisor.html")},
+		{"POST", "/api/v1/calls", s.postCall, intake},
+		{"GET", "/api/v1/calls", s.listCalls, staffRead},
+		{"GET", "/api/v1/calls/{id}", s.getCall, staffRead},
+		{"POST", "/api/v1/calls/{id}/location", s.postCallLocation, intake},
+		{"POST", "/api/v1/calls/{id}/close", s.postCallClose, intake},
+		{"POST", "/api/v1/aml", s.postAML, machineAML},
+		{"GET", "/api/v1/incidents/duplicates", s.getDuplicates, staffRead},
+		{"POST", "/api/v1/incidents/{id}/calls", s.postIncidentCall, intake},
+		{"POST", "/api/v1/complaints", s.postComplaint, public},
+		{"GET", "/api/v1/complaints", s.listComplaints, complaintDesk},
+		{"GET", "/api/v1/complaints/meta", s.complaintMeta, public},
+		{"GET", "/api/v1/complaints/report", s.complaintReport, complaintReport},
+		{"GET", "/api/v1/complaints/{ref}", s.getComplaint, publicOrDesk},
+		{"POST", "/api/v1/complaints/{id}/forward", s.complaintAction("forward"), operational},
+		{"POST", "/api/v1/complaints/{id}/respond", s.complaintAction("respond"), complaintDesk},
+		{"POST", "/api/v1/complaints/{id}/feedback", s.complaintAction("feedback"), operational},
+		// Response-time metrics, historical import.
+		{"GET", "/api/v1/metrics/response", s.getResponseMetrics, metricsRead},
+		{"GET", "/api/v1/metrics/incidents.csv", s.getIncidentsCSV, metricsRead},
+		{"POST", "/api/v1/import/incidents", s.postImport, importers},
+		// Accounts, audit, trackers (issue 4).
+		{"POST", "/api/v1/login", s.postLogin, public},
+		{"POST", "/api/v1/logout", s.postLogout, anyUser.audited()},
+		{"GET", "/api/v1/me", s.getMe, anyUser},
+		{"GET", "/api/v1/me/assignment", s.getMyAssignment, unitSelf},
+		{"GET", "/api/v1/audit", s.getAudit, auditRead},
+		{"GET", "/api/v1/users", s.listUsers, admins},
+		{"POST", "/api/v1/users", s.postUser, admins},
+		{"POST", "/api/v1/users/{username}/password", s.postUserPassword, admins},
+		{"GET", "/api/v1/devices", s.listDevices, admins},
+		{"POST", "/api/v1/devices", s.postDevice, admins},
+		{"GET", "/osmand", s.postOsmAnd, tracker},
+		{"POST", "/osmand", s.postOsmAnd, tracker},
+		// Pages and their assets: public; the pages log in through the API.
+		{"GET", "/{$}", s.index, public},
+		{"GET", "/static/{version}/{path...}", s.static, public},
+		{"GET", "/calltaker", s.page("calltaker.html"), public},
+		{"GET", "/complaint", s.page("complaint.html"), public},
+		{"GET", "/desk", s.page("desk.html"), public},
+		{"GET", "/camera", s.page("camera.html"), public},
+		{"GET", "/supervisor", s.page("supervisor.html"), public},
+		{"GET", "/unit", s.strictPage("unit.html"), public},
+		{"GET", "/unit/sw.js", s.unitServiceWorker(), public},
+		{"GET", "/police", s.strictPage("police.html"), public},
+		{"GET", "/login", s.strictPage("login.html"), public},
 	}
 	if cfg.Prometheus != nil {
-		s.routes = append(s.routes, route{"GET", "/metrics", cfg.Prometheus.ServeHTTP})
+		s.routes = append(s.routes, route{"GET", "/metrics", s.prometheus(cfg.Prometheus), scrape})
 	}
 	for _, rt := range s.routes {
-		s.mux.HandleFunc(rt.Method+" "+rt.Pattern, observed(rt, cfg.ObserveCommand))
+		guarded := rt
+		guarded.Handler = s.guard(rt)
+		s.mux.HandleFunc(rt.Method+" "+rt.Pattern, observed(guarded, cfg.ObserveCommand))
 	}
 	s.mux.HandleFunc("/api/", s.notFound)
-	s.mux.HandleFunc("GET /{$}", s.index)
+	if s.auth == nil {
+		s.log.Warn("access control is OFF: no auth store configured (tests only)")
+	}
 	return s
 }
 
@@ -186,6 +248,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Content-Security-Policy", s.csp)
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Permissions-Policy", "geolocation=(self), camera=(), microphone=(), payment=()")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	if r.TLS != nil {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -201,7 +270,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mux.ServeHTTP(w, r)
-	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "took", time.Since(start))
+	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "took", time.Since(start)) // never the query: ?token= must not reach logs
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

@@ -99,6 +99,8 @@ func contentType(name string) string {
 		return "text/css; charset=utf-8"
 	case ".json", ".map":
 		return "application/json"
+	case ".webmanifest":
+		return "application/manifest+json"
 	case ".svg":
 		return "image/svg+xml"
 	case ".png":

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"cc112"
+	"cc112/auth"
 	"cc112/bolt"
 	"cc112/callcenter"
 	"cc112/cctv"
@@ -49,6 +50,17 @@ type Main struct {
 	CallCenter callcenter.Config
 	AMLKey     []byte
 	SLATick    time.Duration
+	// AuthConfig tunes accounts (tests use cheap password hashing).
+	AuthConfig auth.Config
+	// TileHosts are map tile origins for the Content Security Policy.
+	TileHosts []string
+	// SecureCookies marks session cookies Secure behind a TLS proxy.
+	SecureCookies bool
+	// AMLAPIKey lets the SMS gateway or AML provider post AML without a
+	// user token (X-API-Key); MetricsToken is Prometheus's bearer token for
+	// /metrics (empty: loopback only without a user token).
+	AMLAPIKey    string
+	MetricsToken string
 
 	// Cameras: probe interval (0: no probing), RTSP transport, how long a
 	// camera's session outlives its last viewer, and a camsim address the
@@ -79,6 +91,7 @@ type Main struct {
 	Journal cc112.Journal
 	Calls   *callcenter.Service
 	Engine  *dispatch.Engine
+	Auth    *auth.Store
 	Live    *live.Hub
 	Relay   *cctv.Relay
 	Views   *cctv.Views
@@ -91,6 +104,9 @@ type Main struct {
 	city         *demo.CityData
 	cluster      *cluster
 	fatal        chan error
+
+	// DemoUnit is the unit the demo's "unit" account drives (with -demo).
+	DemoUnit string
 
 	ln      net.Listener
 	srv     *http.Server
@@ -143,30 +159,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return err
 		}
 		m.Journal = m.cluster.journal
-	} else if m.Journal, err = bolt.Open(m.StateDir, m.Logger); err != nil {
-		return err
 	}
 	m.Prom = prom.New()
-	if o, ok := m.Journal.(interface {
-		ObserveCommits(func(events int, took time.Duration))
-	}); ok {
-		o.ObserveCommits(m.Prom.Commit)
-	}
 	m.Metrics = metrics.NewIndex(dispatch.WIB)
 	m.Prom.GaugeFunc("cc112_incidents_open", "Incidents active now.", func() float64 { return float64(m.Metrics.Open()) })
-	ccfg := m.CallCenter
-	ccfg.Clock, ccfg.Logger, ccfg.Districts = m.Clock, m.Logger, city.Districts
-	m.Calls = callcenter.New(ccfg)
-	m.Views = cctv.NewViews()
-	extensions, err := mergeAppliers(m.Calls.Appliers(), m.Views.Appliers())
-	if err != nil {
-		return err
-	}
-	m.Engine, err = dispatch.New(ctx, dispatch.Config{
-		Journal: m.Journal, Clock: m.Clock, Logger: m.Logger, Districts: city.Districts,
-		OnIncident: func(inc *cc112.Incident) { m.Metrics.Put(metrics.FromIncident(inc)) },
-	}, extensions)
-	if err != nil {
+	if err := m.openState(ctx, city); err != nil {
 		return err
 	}
 	m.Calls.Bind(m.Engine)
@@ -174,7 +171,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.CamSim != "" {
 		pointAtCamSim(city.Cameras, m.CamSim, m.CamSimCameras)
 	}
-	if m.Live, err = live.New(live.Config{Source: m.Engine, Logger: m.Logger, AllowedOrigins: m.AllowedOrigins}); err != nil {
+	if m.Live, err = live.New(live.Config{Source: m.Engine, Logger: m.Logger, AllowedOrigins: m.AllowedOrigins,
+		Redacted: policeViewer, Redact: auth.RedactFeed}); err != nil {
 		return err
 	}
 	m.publishers = publishers{m.Live}
@@ -199,8 +197,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Relay = cctv.NewRelay(cctv.RelayConfig{Resolve: cameraSources(m.Engine), Transport: m.CameraTransport,
 		CloseAfter: m.CameraCloseAfter, Logger: m.Logger})
 	m.handler = ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger,
-		Tiles: m.Tiles, Live: m.Live, Tracks: tracks, Calls: m.Calls, AMLKey: m.AMLKey, Relay: m.Relay, Views: m.Views,
-		Metrics: m.Metrics, Targets: m.Targets, Prometheus: m.Prom.Handler(), ObserveCommand: m.Prom.Command})
+		Tiles: m.Tiles, Live: m.Live, Tracks: tracks, Calls: m.Calls, AMLKey: m.AMLKey, AMLAPIKey: m.AMLAPIKey, Relay: m.Relay, Views: m.Views,
+		Metrics: m.Metrics, Targets: m.Targets, Prometheus: m.Prom.Handler(), ObserveCommand: m.Prom.Command,
+		Auth: m.Auth, TileHosts: m.TileHosts, SecureCookies: m.SecureCookies, MetricsToken: m.MetricsToken})
 	var handler http.Handler = m.handler
 	if m.cluster != nil {
 		handler = m.cluster.forwardWrites(handler)
@@ -259,15 +258,21 @@ func (m *Main) startWriterWork(bg context.Context) error {
 	return nil
 }
 
-// seedDemo seeds the demo city into an empty journal (with -demo).
+// seedDemo seeds the demo city into an empty journal and makes sure the
+// demo accounts exist (with -demo). Only the writer does it.
 func (m *Main) seedDemo(ctx context.Context) error {
-	if !m.Demo || m.Engine.LastSeq() != 0 {
+	if !m.Demo {
 		return nil
 	}
-	if err := seed(ctx, m.Engine, m.city); err != nil {
-		return fmt.Errorf("seed demo city: %w", err)
+	if m.Engine.LastSeq() == 0 {
+		if err := seed(ctx, m.Engine, m.city); err != nil {
+			return fmt.Errorf("seed demo city: %w", err)
+		}
+		m.Logger.Info("demo city seeded", "units", len(m.city.Units), "cameras", len(m.city.Cameras))
 	}
-	m.Logger.Info("demo city seeded", "units", len(m.city.Units), "cameras", len(m.city.Cameras))
+	if err := m.demoAccounts(ctx); err != nil {
+		return fmt.Errorf("demo accounts: %w", err)
+	}
 	return nil
 }
 
@@ -277,6 +282,9 @@ func (m *Main) startSim(bg context.Context) {
 		return
 	}
 	s := sim.New(m.Engine, m.city, m.Clock, m.Logger)
+	if m.DemoUnit != "" {
+		s.Manual = map[string]bool{m.DemoUnit: true} // the demo unit user drives it
+	}
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
@@ -293,6 +301,91 @@ func (m *Main) stop(err error) {
 	case m.fatal <- err:
 	default:
 	}
+}
+
+// openState opens the journal (the embedded one unless m.Journal is set
+// already) and replays it into the engine and every extension: the call
+// center, the camera-view audit and the accounts. The server and `dispatchd
+// user` share it, so that both know every event type of the journal.
+func (m *Main) openState(ctx context.Context, city *demo.CityData) (err error) {
+	if m.Journal == nil {
+		if m.Journal, err = bolt.Open(m.StateDir, m.Logger); err != nil {
+			return err
+		}
+	}
+	if m.Prom != nil {
+		if o, ok := m.Journal.(interface {
+			ObserveCommits(func(events int, took time.Duration))
+		}); ok {
+			o.ObserveCommits(m.Prom.Commit)
+		}
+	}
+	ccfg := m.CallCenter
+	ccfg.Clock, ccfg.Logger = m.Clock, m.Logger
+	cfg := dispatch.Config{Journal: m.Journal, Clock: m.Clock, Logger: m.Logger}
+	if city != nil {
+		ccfg.Districts, cfg.Districts = city.Districts, city.Districts
+	}
+	if m.Metrics != nil {
+		cfg.OnIncident = func(inc *cc112.Incident) { m.Metrics.Put(metrics.FromIncident(inc)) }
+	}
+	m.Calls = callcenter.New(ccfg)
+	m.Views = cctv.NewViews()
+	m.Auth = auth.New(m.AuthConfig)
+	extensions, err := mergeAppliers(m.Calls.Appliers(), m.Views.Appliers(), m.Auth.Appliers())
+	if err != nil {
+		return err
+	}
+	if m.Engine, err = dispatch.New(ctx, cfg, extensions); err != nil {
+		return err
+	}
+	m.Auth.Attach(m.Engine)
+	return nil
+}
+
+// demoAccounts makes one account per role whose password is its name, the
+// unit account driving one ambulance (or the first unit) and the agency
+// account the DKP team, and warns loudly: never in production.
+func (m *Main) demoAccounts(ctx context.Context) error {
+	units := m.Engine.Units()
+	for _, u := range units {
+		if m.DemoUnit == "" && u.Type == cc112.UnitAmbulance {
+			m.DemoUnit = u.ID
+		}
+	}
+	if m.DemoUnit == "" && len(units) > 0 {
+		m.DemoUnit = units[0].ID
+	}
+	for _, role := range auth.Roles() {
+		n := auth.NewUser{Username: string(role), Password: string(role), Role: role}
+		switch role {
+		case auth.UnitRole:
+			if m.DemoUnit == "" {
+				continue
+			}
+			n.UnitID = m.DemoUnit
+		case auth.Agency:
+			n.Agency = "dkp"
+		}
+		if _, err := m.Auth.EnsureUser(ctx, n); err != nil {
+			return fmt.Errorf("%s: %w", role, err)
+		}
+	}
+	for _, u := range m.Auth.Users() {
+		if u.Username == string(auth.UnitRole) && u.Role == auth.UnitRole {
+			m.DemoUnit = u.UnitID // an older state folder may have bound it elsewhere
+		}
+	}
+	m.Logger.Warn("DEMO ACCOUNTS ARE ON: every role has a user whose password is its name (dispatcher/dispatcher, ...); never run -demo in production",
+		"unit_user_drives", m.DemoUnit)
+	return nil
+}
+
+// policeViewer says whether a live-feed request comes from a role that
+// never sees callers' identities: the hub sends it redacted frames.
+func policeViewer(r *http.Request) bool {
+	p := ui.PrincipalFrom(r.Context())
+	return p != nil && !auth.SeesCallers(p.Role)
 }
 
 // seed registers the demo units and cameras into an empty journal.
@@ -326,8 +419,6 @@ func cameraSources(eng *dispatch.Engine) func(id string) (cctv.Sources, error) {
 		return cctv.Sources{Main: c.RTSPURL, Sub: c.SubRTSPURL}, nil
 	}
 }
-
-// URL is the base URL the server answers on.
 
 // URL is the base URL the server answers on.
 func (m *Main) URL() string {
@@ -371,6 +462,9 @@ func (m *Main) Close(ctx context.Context) error {
 		m.cancel()
 	}
 	m.wg.Wait()
+	if m.Auth != nil {
+		m.Auth.Close() // flushes the audit entries still queued
+	}
 	if m.Journal != nil {
 		if err := m.Journal.Close(); err != nil {
 			errs = append(errs, err)

@@ -27,6 +27,7 @@ func TestCallCenterInBrowser(t *testing.T) {
 	}
 	m := NewMain()
 	m.Addr, m.StateDir, m.Demo = "127.0.0.1:0", t.TempDir(), true
+	m.AMLAPIKey = "e2e-aml-gateway" // the SMS gateway's own secret
 	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -37,7 +38,7 @@ func TestCallCenterInBrowser(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, filepath.Join(web, "e2e", "callcenter.mjs"), m.URL(), os.Getenv("CC112_SCREENSHOTS"))
 	cmd.Dir = web
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium, "AML_API_KEY="+m.AMLAPIKey)
 	out, err := cmd.CombinedOutput()
 	t.Logf("%s", out)
 	if err != nil {

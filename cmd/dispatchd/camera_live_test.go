@@ -15,6 +15,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"cc112/auth"
 	"cc112/cctv/camsim"
 	"cc112/internal/testenv"
 )
@@ -32,7 +33,7 @@ func startLive(t testing.TB, sim *camsim.Server, closeAfter time.Duration) *Main
 	}
 	t.Cleanup(func() { _ = m.Close(context.Background()) })
 	url := strings.Replace(sim.URL(1), "rtsp://", "rtsp://admin:s3cret@", 1) // camsim ignores credentials
-	code, body, err := postJSON(m.URL()+"/api/v1/cameras",
+	code, body, err := postJSON(m.URL()+"/api/v1/cameras", tokenFor(t, m, auth.Admin),
 		`{"id":"c1","name":"Tugu Pahlawan","location":{"lat":-7.2458,"lon":112.7378},"rtsp_url":"`+url+`"}`)
 	if err != nil || code != http.StatusCreated {
 		t.Fatalf("POST /api/v1/cameras: %d %s %v", code, body, err)
@@ -45,9 +46,10 @@ func wsURL(m *Main, path string) string { return "ws" + strings.TrimPrefix(m.URL
 func TestLiveVideoOverWebsocket(t *testing.T) {
 	sim := camsim.ForTest(t, 1, false)
 	m := startLive(t, sim, time.Second)
+	admin, police := bearer(tokenFor(t, m, auth.Admin)), tokenFor(t, m, auth.Police)
 
 	for _, path := range []string{"/api/v1/cameras", "/api/v1/cameras/c1"} {
-		res, err := http.Get(m.URL() + path)
+		res, err := bearer(police).Get(m.URL() + path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,13 +65,17 @@ func TestLiveVideoOverWebsocket(t *testing.T) {
 		`{"name":"","location":{"lat":-7.2,"lon":112.7},"rtsp_url":"rtsp://cam/x"}`,
 		`{"name":"x","location":{"lat":-7.2,"lon":112.7},"rtsp_url":"rtsp://cam/x","sub_rtsp_url":"ftp://u:p@x/"}`,
 	} {
-		code, body, _ := postJSON(m.URL()+"/api/v1/cameras", bad)
+		code, body, _ := postJSON(m.URL()+"/api/v1/cameras", string(admin.Transport.(bearerTransport)), bad)
 		if code != http.StatusBadRequest || strings.Contains(string(body), "u:p@") {
 			t.Errorf("POST %s: %d %s, want 400 without the URL", bad, code, body)
 		}
 	}
 
-	conn, _, err := websocket.DefaultDialer.Dial(wsURL(m, "/api/v1/cameras/c1/live?incident=inc-7"), nil)
+	if code, _, _ := postJSON(m.URL()+"/api/v1/cameras", police, `{"name":"x","location":{"lat":-7.2,"lon":112.7},"rtsp_url":"rtsp://cam/x"}`); code != http.StatusForbidden {
+		t.Errorf("police adding a camera: %d, want 403", code)
+	}
+	// Police may watch: the view is recorded with the user and role.
+	conn, _, err := websocket.DefaultDialer.Dial(wsURL(m, "/api/v1/cameras/c1/live?incident=inc-7"), authHeader(police))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,12 +101,13 @@ func TestLiveVideoOverWebsocket(t *testing.T) {
 		CameraID   string     `json:"camera_id"`
 		IncidentID string     `json:"incident_id"`
 		User       string     `json:"user"`
+		Role       string     `json:"role"`
 		Client     string     `json:"client"`
 		EndedAt    *time.Time `json:"ended_at"`
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		res, err := http.Get(m.URL() + "/api/v1/cameras/views?camera=c1")
+		res, err := admin.Get(m.URL() + "/api/v1/cameras/views?camera=c1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,8 +122,18 @@ func TestLiveVideoOverWebsocket(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if len(views) != 1 || views[0].EndedAt == nil || views[0].IncidentID != "inc-7" || views[0].User != "anonymous" || views[0].Client != "127.0.0.1" {
-		t.Fatalf("views %+v, want one ended view of c1 for inc-7", views)
+	if len(views) != 1 || views[0].EndedAt == nil || views[0].IncidentID != "inc-7" || views[0].User != "police" || views[0].Role != "police" || views[0].Client != "127.0.0.1" {
+		t.Fatalf("views %+v, want one ended view of c1 for inc-7 by police", views)
+	}
+	// And the audit log has it, with the user.
+	res, err := admin.Get(m.URL() + "/api/v1/audit?action=camera_view&user=police")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(b), `"c1"`) {
+		t.Fatalf("audit of camera views: %d %s", res.StatusCode, b)
 	}
 }
 
@@ -131,6 +148,7 @@ func TestCameraPagePlaysInChromium(t *testing.T) {
 	}
 	sim := camsim.ForTest(t, 1, false)
 	m := startLive(t, sim, time.Second)
+	tokenFor(t, m, auth.Police) // the page logs in as police, who may watch
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, filepath.Join(web, "e2e", "camera.mjs"))

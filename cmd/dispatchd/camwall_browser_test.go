@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"cc112"
+	"cc112/auth"
 	"cc112/cctv/camsim"
 	"cc112/internal/testenv"
 )
@@ -37,13 +38,15 @@ func TestCameraWallInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = m.Close(context.Background()) })
+	admin := tokenFor(t, m, auth.Admin)
+	dispatcher := tokenFor(t, m, auth.Dispatcher)
 	for k := 1; k <= 4; k++ {
 		body := fmt.Sprintf(`{"id":"cw%d","name":"Kamera uji %d","location":{"lat":%f,"lon":112.7378},"rtsp_url":"%s"}`,
 			k, k, -7.2458-float64(k)*0.0005, sim.URL(k))
 		if k == 4 { // the nearest camera, but its address refuses: offline, never in the wall
 			body = `{"id":"cw4","name":"Kamera mati","location":{"lat":-7.2459,"lon":112.7379},"rtsp_url":"rtsp://127.0.0.1:1/none"}`
 		}
-		if code, b, err := postJSON(m.URL()+"/api/v1/cameras", body); err != nil || code != http.StatusCreated {
+		if code, b, err := postJSON(m.URL()+"/api/v1/cameras", admin, body); err != nil || code != http.StatusCreated {
 			t.Fatalf("camera %d: %d %s %v", k, code, b, err)
 		}
 	}
@@ -54,7 +57,7 @@ func TestCameraWallInBrowser(t *testing.T) {
 			t.Fatalf("only %d cameras online after 30 s", online)
 		}
 		time.Sleep(200 * time.Millisecond)
-		res, err := http.Get(m.URL() + "/api/v1/cameras")
+		res, err := get(m.URL()+"/api/v1/cameras", dispatcher)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +74,7 @@ func TestCameraWallInBrowser(t *testing.T) {
 			}
 		}
 	}
-	code, b, err := postJSON(m.URL()+"/api/v1/incidents", `{"category":"traffic_accident","priority":1,"location":{"lat":-7.2458,"lon":112.7378}}`)
+	code, b, err := postJSON(m.URL()+"/api/v1/incidents", dispatcher, `{"category":"traffic_accident","priority":1,"location":{"lat":-7.2458,"lon":112.7378}}`)
 	if err != nil || code != http.StatusCreated {
 		t.Fatalf("incident: %d %s %v", code, b, err)
 	}

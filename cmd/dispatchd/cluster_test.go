@@ -56,9 +56,17 @@ func retryIncident(t *testing.T, client *http.Client, bases []string, key string
 	return ""
 }
 
-func allIncidents(t *testing.T, base string) []cc112.Incident {
+// allIncidents lists base's incidents. A standby that has not yet followed
+// the journal up to the client's login answers 401 for a moment.
+func allIncidents(t *testing.T, client *http.Client, base string) []cc112.Incident {
 	t.Helper()
-	res, err := http.Get(base + "/api/v1/incidents?status=all")
+	deadline := time.Now().Add(10 * time.Second)
+	res, err := client.Get(base + "/api/v1/incidents?status=all")
+	for err == nil && res.StatusCode == http.StatusUnauthorized && time.Now().Before(deadline) {
+		res.Body.Close()
+		time.Sleep(50 * time.Millisecond)
+		res, err = client.Get(base + "/api/v1/incidents?status=all")
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +96,7 @@ func TestPostgresCrashWithRetries(t *testing.T) {
 	base := childURL(child)
 
 	const n, workers = 120, 12
-	client := &http.Client{Timeout: 10 * time.Second}
+	client := clusterClient(t, base)
 	acked := make([]string, n)
 	var (
 		wg      sync.WaitGroup
@@ -151,7 +159,7 @@ func TestPostgresCrashWithRetries(t *testing.T) {
 			t.Fatalf("retry of key %d gave %s, first acknowledged as %s", i, id, acked[i])
 		}
 	}
-	list := allIncidents(t, childURL(child2))
+	list := allIncidents(t, client, childURL(child2))
 	seen := map[string]int{}
 	for _, inc := range list {
 		seen[inc.ID]++
@@ -176,7 +184,7 @@ func TestFailoverTwoProcesses(t *testing.T) {
 	a := startChild(t, args)
 	b := startChild(t, args)
 	aURL, bURL := childURL(a), childURL(b)
-	client := &http.Client{Timeout: 10 * time.Second}
+	client := clusterClient(t, aURL)
 
 	var acked []string
 	for i := 0; i < 10; i++ {
@@ -188,7 +196,7 @@ func TestFailoverTwoProcesses(t *testing.T) {
 		}
 		acked = append(acked, id)
 	}
-	waitIncidents(t, bURL, len(acked))
+	waitIncidents(t, client, bURL, len(acked))
 
 	kill9(t, a)
 	start := time.Now()
@@ -196,7 +204,7 @@ func TestFailoverTwoProcesses(t *testing.T) {
 	id := retryIncident(t, client, []string{bURL}, "fo-after", 99)
 	t.Logf("standby acknowledged its first command %v after the leader was killed", time.Since(start).Round(time.Millisecond))
 	acked = append(acked, id)
-	list := allIncidents(t, bURL)
+	list := allIncidents(t, client, bURL)
 	have := map[string]bool{}
 	for _, inc := range list {
 		have[inc.ID] = true
@@ -215,8 +223,8 @@ func TestFailoverTwoProcesses(t *testing.T) {
 	a2 := startChild(t, args)
 	a2URL := childURL(a2)
 	id2 := retryIncident(t, client, []string{a2URL}, "fo-back", 98)
-	waitIncidents(t, a2URL, len(acked)+1)
-	if !containsIncident(allIncidents(t, bURL), id2) {
+	waitIncidents(t, client, a2URL, len(acked)+1)
+	if !containsIncident(allIncidents(t, client, bURL), id2) {
 		t.Fatalf("incident %s sent to the returned instance is not on the leader", id2)
 	}
 }
@@ -232,11 +240,11 @@ func containsIncident(list []cc112.Incident, id string) bool {
 
 // waitIncidents waits until base lists n incidents (a standby follows the
 // journal a moment behind).
-func waitIncidents(t *testing.T, base string, n int) {
+func waitIncidents(t *testing.T, client *http.Client, base string, n int) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		got := len(allIncidents(t, base))
+		got := len(allIncidents(t, client, base))
 		if got == n {
 			return
 		}

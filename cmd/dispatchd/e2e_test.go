@@ -75,8 +75,44 @@ func childURL(cmd *exec.Cmd) string {
 	return ""
 }
 
-func postJSON(url, body string) (int, []byte, error) {
-	res, err := http.Post(url, "application/json", strings.NewReader(body))
+// login logs in as a demo account (username = password = role) and
+// returns its token.
+func login(t testing.TB, base, role string) string {
+	t.Helper()
+	req, _ := http.NewRequest("POST", base+"/api/v1/login", strings.NewReader(`{"username":"`+role+`","password":"`+role+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out struct {
+		Token string `json:"token"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || res.StatusCode != 200 || out.Token == "" {
+		t.Fatalf("login as %s: %d %v", role, res.StatusCode, err)
+	}
+	return out.Token
+}
+
+// get is http.Get with a bearer token.
+func get(url, token string) (*http.Response, error) {
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	return http.DefaultClient.Do(req)
+}
+
+func postJSON(url, token, body string) (int, []byte, error) {
+	req, err := http.NewRequest("POST", url, strings.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -92,6 +128,7 @@ func TestConcurrentIncidentsSurviveKill9(t *testing.T) {
 	state := t.TempDir()
 	child := startChild(t, "-addr 127.0.0.1:0 -state "+state+" -demo -sim=false")
 	base := childURL(child)
+	token := login(t, base, "calltaker")
 
 	const n = 40
 	ids := make([]string, n)
@@ -102,7 +139,7 @@ func TestConcurrentIncidentsSurviveKill9(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			body := fmt.Sprintf(`{"category":"traffic_accident","priority":1,"location":{"lat":%f,"lon":112.74},"description":"crash test %d"}`, -7.25-float64(i)*0.001, i)
-			status, b, err := postJSON(base+"/api/v1/incidents", body)
+			status, b, err := postJSON(base+"/api/v1/incidents", token, body)
 			if err != nil || status != http.StatusCreated {
 				errs <- fmt.Errorf("incident %d: %d %s %v", i, status, b, err)
 				return
@@ -132,7 +169,8 @@ func TestConcurrentIncidentsSurviveKill9(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close(context.Background())
-	res, err := http.Get(m.URL() + "/api/v1/incidents?status=all")
+	token = login(t, m.URL(), "supervisor")
+	res, err := get(m.URL()+"/api/v1/incidents?status=all", token)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +194,7 @@ func TestConcurrentIncidentsSurviveKill9(t *testing.T) {
 		t.Fatalf("%d incidents with %d distinct numbers after restart, want %d", len(list), len(numbers), n)
 	}
 	// The demo was seeded once, not again on the second start.
-	res2, err := http.Get(m.URL() + "/api/v1/units")
+	res2, err := get(m.URL()+"/api/v1/units", token)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,8 +213,9 @@ func TestMainServesDemoAndShutsDown(t *testing.T) {
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	token := login(t, m.URL(), "dispatcher")
 	for _, path := range []string{"/healthz", "/readyz", "/api/v1/units", "/api/v1/cameras", "/api/v1/districts"} {
-		res, err := http.Get(m.URL() + path)
+		res, err := get(m.URL()+path, token)
 		if err != nil {
 			t.Fatal(err)
 		}

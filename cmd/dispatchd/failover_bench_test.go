@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net/http"
 	"sort"
 	"testing"
 	"time"
@@ -15,13 +14,13 @@ import (
 // 50 ms). Run it with -benchtime 10x for the figure in docs/benchmarks.md.
 func BenchmarkFailover(b *testing.B) {
 	var took []time.Duration
-	client := &http.Client{Timeout: 5 * time.Second}
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		url := pgtest.URL(b)
 		args := "-addr 127.0.0.1:0 -database-url " + url + " -demo -sim=false"
 		a := startChild(b, args)
 		s := startChild(b, args)
+		client := clusterClient(b, childURL(a))
 		if _, ok := keyedIncident(client, childURL(a), fmt.Sprintf("before-%d", i), i); !ok {
 			b.Fatal("leader did not acknowledge")
 		}

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"cc112/auth"
 	"cc112/cctv/camsim"
 	"cc112/internal/testenv"
 )
@@ -54,7 +54,7 @@ func reportQuantiles(b *testing.B, ds []time.Duration) {
 func BenchmarkFirstFragmentOpenStream(b *testing.B) {
 	sim := camsim.ForTest(b, 1, false)
 	m := startLive(b, sim, time.Second)
-	url := wsURL(m, "/api/v1/cameras/c1/live")
+	url := wsURL(m, "/api/v1/cameras/c1/live?token="+tokenFor(b, m, auth.Police))
 	_, keep := firstFragment(b, url)
 	defer keep.Close()
 	go func() { // the keeper must read, or the relay drops it as slow
@@ -79,7 +79,7 @@ func BenchmarkFirstFragmentOpenStream(b *testing.B) {
 func BenchmarkFirstFragmentFirstViewer(b *testing.B) {
 	sim := camsim.ForTest(b, 1, false)
 	m := startLive(b, sim, time.Millisecond)
-	url := wsURL(m, "/api/v1/cameras/c1/live")
+	url := wsURL(m, "/api/v1/cameras/c1/live?token="+tokenFor(b, m, auth.Police))
 	var ds []time.Duration
 	for b.Loop() {
 		d, c := firstFragment(b, url)
@@ -131,14 +131,15 @@ func BenchmarkViewers20x10s(b *testing.B) {
 	} else {
 		child := startChild(b, fmt.Sprintf("-addr 127.0.0.1:0 -state %s -demo -sim=false -camera-probe-interval 0 -camsim %s -camsim-cameras 1", dir, rtsp))
 		pid = child.Process.Pid
-		res, err := http.Get(childURL(child) + "/api/v1/cameras")
+		token := login(b, childURL(child), "police")
+		res, err := bearer(token).Get(childURL(child) + "/api/v1/cameras")
 		if err != nil {
 			b.Fatal(err)
 		}
 		var cams []struct{ ID string }
 		_ = json.NewDecoder(res.Body).Decode(&cams)
 		res.Body.Close()
-		url = "ws" + strings.TrimPrefix(childURL(child), "http") + "/api/v1/cameras/" + cams[0].ID + "/live"
+		url = "ws" + strings.TrimPrefix(childURL(child), "http") + "/api/v1/cameras/" + cams[0].ID + "/live?token=" + token
 	}
 	for b.Loop() {
 		var wg sync.WaitGroup

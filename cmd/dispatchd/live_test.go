@@ -27,12 +27,16 @@ func TestLiveFeedThroughMain(t *testing.T) {
 	}
 	defer func() { _ = m.Close(context.Background()) }()
 	wsURL := "ws" + strings.TrimPrefix(m.URL(), "http") + "/api/v1/live"
+	token := login(t, m.URL(), "dispatcher")
+	if _, res, _ := websocket.DefaultDialer.Dial(wsURL, nil); res == nil || res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("no token: answer %v, want 401", res)
+	}
 
 	for origin, want := range map[string]int{
 		"https://evil.example.com": http.StatusForbidden,
 		"https://wall.example.org": http.StatusSwitchingProtocols,
 	} {
-		ws, res, _ := websocket.DefaultDialer.Dial(wsURL, http.Header{"Origin": {origin}})
+		ws, res, _ := websocket.DefaultDialer.Dial(wsURL, http.Header{"Origin": {origin}, "Authorization": {"Bearer " + token}})
 		if ws != nil {
 			_ = ws.Close()
 		}
@@ -41,7 +45,7 @@ func TestLiveFeedThroughMain(t *testing.T) {
 		}
 	}
 
-	ws, _, err := websocket.DefaultDialer.Dial(wsURL, nil)
+	ws, _, err := websocket.DefaultDialer.Dial(wsURL+"?token="+token, nil) // as a browser would
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +71,7 @@ func TestLiveFeedThroughMain(t *testing.T) {
 		t.Fatalf("first message %s with %d units", snap.Type, len(snap.Units))
 	}
 	unit := snap.Units[0].ID
-	status, body, err := postJSON(m.URL()+"/api/v1/units/"+unit+"/position", `{"lat":-7.2601,"lon":112.7502}`)
+	status, body, err := postJSON(m.URL()+"/api/v1/units/"+unit+"/position", token, `{"lat":-7.2601,"lon":112.7502}`)
 	if err != nil || status != http.StatusOK {
 		t.Fatalf("position: %d %s %v", status, body, err)
 	}
@@ -91,5 +95,65 @@ func TestLiveFeedThroughMain(t *testing.T) {
 	var ce *websocket.CloseError
 	if !errors.As(err, &ce) || ce.Code != websocket.CloseGoingAway {
 		t.Fatalf("after Close: %v, want close 1001", err)
+	}
+}
+
+// TestPoliceLiveFeedHasNoCallers: through the whole server, a police
+// connection's feed never carries a caller's phone, name or NIK (in the
+// snapshot or in the events of an incident with a caller), while a
+// dispatcher's does.
+func TestPoliceLiveFeedHasNoCallers(t *testing.T) {
+	m := NewMain()
+	m.Addr, m.StateDir, m.Demo, m.Sim = "127.0.0.1:0", t.TempDir(), true, false
+	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = m.Close(context.Background()) }()
+	wsURL := "ws" + strings.TrimPrefix(m.URL(), "http") + "/api/v1/live"
+	const phone, name, nik = "+6281299887766", "Rina Wati", "3578010101900001"
+	calltaker := login(t, m.URL(), "calltaker")
+	incident := `{"category":"fire","priority":1,"location":{"lat":-7.2458,"lon":112.7378},"caller":{"name":"` + name + `","phone":"` + phone + `","nik":"` + nik + `"}}`
+	if status, b, err := postJSON(m.URL()+"/api/v1/incidents", calltaker, incident); err != nil || status != http.StatusCreated {
+		t.Fatalf("create: %d %s %v", status, b, err)
+	}
+	dial := func(role string) *websocket.Conn {
+		ws, _, err := websocket.DefaultDialer.Dial(wsURL+"?token="+login(t, m.URL(), role), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = ws.Close() })
+		return ws
+	}
+	police, dispatcher := dial("police"), dial("dispatcher")
+	read := func(ws *websocket.Conn) []byte {
+		_ = ws.SetReadDeadline(time.Now().Add(20 * time.Second))
+		_, b, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	// The snapshot first: once it arrived the connection is subscribed, so
+	// the next incident reaches it as an event (not inside the snapshot).
+	snaps := map[*websocket.Conn][]byte{police: read(police), dispatcher: read(dispatcher)}
+	// A second incident with a caller, as events, and its dispatch.
+	if status, b, err := postJSON(m.URL()+"/api/v1/incidents", calltaker, incident); err != nil || status != http.StatusCreated {
+		t.Fatalf("create: %d %s %v", status, b, err)
+	}
+	for _, tc := range []struct {
+		ws      *websocket.Conn
+		role    string
+		callers bool
+	}{{police, "police", false}, {dispatcher, "dispatcher", true}} {
+		all := append(snaps[tc.ws], read(tc.ws)...) // the snapshot, then incident.created
+		if !strings.Contains(string(all), `"incident.created"`) {
+			t.Fatalf("%s: no incident.created in %.300s", tc.role, all)
+		}
+		for _, secret := range []string{phone, name, nik} {
+			if strings.Contains(string(all), secret) != tc.callers {
+				t.Errorf("%s: %q in the feed = %v, want %v", tc.role, secret, !tc.callers, tc.callers)
+			}
+		}
 	}
 }

@@ -2,6 +2,7 @@
 //
 //	dispatchd -demo                 a demo city on the embedded journal in ./state
 //	dispatchd -city ../shared/data  real kecamatan polygons and camera positions
+//	dispatchd user add|passwd|list  manage accounts (while the server is stopped)
 package main
 
 import (
@@ -35,6 +36,9 @@ func run(args []string) error {
 	if len(args) > 0 && args[0] == "-check" {
 		return check(args[1:])
 	}
+	if len(args) > 0 && args[0] == "user" {
+		return runUser(args[1:], os.Stdin, os.Stdout)
+	}
 	m := NewMain()
 	fs := flag.NewFlagSet("dispatchd", flag.ContinueOnError)
 	fs.StringVar(&m.Addr, "addr", envString("DISPATCH_ADDR", "127.0.0.1:8080"), "listen address (env DISPATCH_ADDR)")
@@ -62,6 +66,10 @@ func run(args []string) error {
 	fs.DurationVar(&m.CameraCloseAfter, "camera-close-after", envDuration("DISPATCH_CAMERA_CLOSE_AFTER", 10*time.Second), "how long a camera's session stays open after its last viewer left (env DISPATCH_CAMERA_CLOSE_AFTER)")
 	fs.StringVar(&m.CamSim, "camsim", envString("DISPATCH_CAMSIM", ""), "host:port of cmd/camsim: the seeded demo cameras stream from it (env DISPATCH_CAMSIM)")
 	fs.IntVar(&m.CamSimCameras, "camsim-cameras", envInt("DISPATCH_CAMSIM_CAMERAS", 8), "how many camsim paths the demo cameras cycle over (env DISPATCH_CAMSIM_CAMERAS)")
+	tiles := fs.String("tile-hosts", envString("DISPATCH_TILE_HOSTS", ""), "comma-separated map tile origins allowed by the Content Security Policy (env DISPATCH_TILE_HOSTS; default https://tile.openstreetmap.org)")
+	fs.BoolVar(&m.SecureCookies, "secure-cookies", envBool("DISPATCH_SECURE_COOKIES", false), "mark session cookies Secure behind a TLS-terminating proxy (env DISPATCH_SECURE_COOKIES)")
+	fs.StringVar(&m.AMLAPIKey, "aml-api-key", envString("DISPATCH_AML_API_KEY", ""), "API key the SMS gateway or AML provider sends as X-API-Key to post AML without a user token (env DISPATCH_AML_API_KEY)")
+	fs.StringVar(&m.MetricsToken, "metrics-token", envString("DISPATCH_METRICS_TOKEN", ""), "bearer token Prometheus scrapes /metrics with; empty: /metrics without a user token answers loopback clients only (env DISPATCH_METRICS_TOKEN)")
 	logLevel := fs.String("log-level", envString("DISPATCH_LOG_LEVEL", "info"), "debug, info, warn or error (env DISPATCH_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -75,6 +83,9 @@ func run(args []string) error {
 	var err error
 	if m.CameraTransport, err = rtspsrc.ParseTransport(*transport); err != nil {
 		return fmt.Errorf("-camera-transport: %w", err)
+	}
+	if *tiles != "" {
+		m.TileHosts = strings.Split(*tiles, ",")
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(*logLevel)); err != nil {

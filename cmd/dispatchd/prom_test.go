@@ -23,13 +23,14 @@ func TestPrometheusMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = m.Close(context.Background()) })
-	if status, _, err := postJSON(m.URL()+"/api/v1/incidents", `{"category":"fire","location":{"lat":-7.2458,"lon":112.7378}}`); err != nil || status != 201 {
+	token := login(t, m.URL(), "dispatcher")
+	if status, _, err := postJSON(m.URL()+"/api/v1/incidents", token, `{"category":"fire","location":{"lat":-7.2458,"lon":112.7378}}`); err != nil || status != 201 {
 		t.Fatalf("create: %d %v", status, err)
 	}
-	if status, _, _ := postJSON(m.URL()+"/api/v1/incidents", `{"category":"volcano"}`); status != 400 {
+	if status, _, _ := postJSON(m.URL()+"/api/v1/incidents", token, `{"category":"volcano"}`); status != 400 {
 		t.Fatalf("bad create: %d", status)
 	}
-	res, err := http.Get(m.URL() + "/metrics")
+	res, err := http.Get(m.URL() + "/metrics") // no token: served to loopback clients only
 	if err != nil {
 		t.Fatal(err)
 	}

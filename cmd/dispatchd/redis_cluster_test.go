@@ -41,11 +41,13 @@ type feedClient struct {
 
 	mu sync.Mutex
 	ws *websocket.Conn
+
+	token string
 }
 
 func dialFeed(t *testing.T, base string) *feedClient {
 	t.Helper()
-	c := &feedClient{t: t, url: "ws" + strings.TrimPrefix(base, "http") + "/api/v1/live",
+	c := &feedClient{t: t, url: "ws" + strings.TrimPrefix(base, "http") + "/api/v1/live", token: clusterToken(t, base),
 		msgs: make(chan liveMsg, 100_000), stop: make(chan struct{}), done: make(chan struct{})}
 	go c.run()
 	t.Cleanup(c.close)
@@ -76,7 +78,7 @@ func (c *feedClient) run() {
 		if epoch != "" {
 			u += fmt.Sprintf("?epoch=%s&since=%d", epoch, seq)
 		}
-		ws, _, err := websocket.DefaultDialer.Dial(u, nil)
+		ws, _, err := websocket.DefaultDialer.Dial(u, authHeader(c.token))
 		if err == nil {
 			c.mu.Lock()
 			c.ws = ws
@@ -145,7 +147,7 @@ func movedTo(m liveMsg, id string, lat float64) bool {
 
 func postPosition(t *testing.T, base, unit string, lat float64) {
 	t.Helper()
-	status, body, err := postJSON(base+"/api/v1/units/"+unit+"/position", fmt.Sprintf(`{"lat":%f,"lon":112.75}`, lat))
+	status, body, err := postJSON(base+"/api/v1/units/"+unit+"/position", clusterToken(t, base), fmt.Sprintf(`{"lat":%f,"lon":112.75}`, lat))
 	if err != nil || status != http.StatusOK {
 		t.Fatalf("position of %s via %s: %d %s %v", unit, base, status, body, err)
 	}
@@ -208,7 +210,7 @@ func TestRedisFeedAcrossInstances(t *testing.T) {
 		base := []string{aURL, bURL}[i%2]
 		postPosition(t, base, []string{u1, u2}[i%2], -7.26-float64(i)*0.0001)
 		if i%8 == 0 {
-			if _, ok := keyedIncident(http.DefaultClient, base, fmt.Sprintf("redis-%d", i), i); !ok {
+			if _, ok := keyedIncident(clusterClient(t, base), base, fmt.Sprintf("redis-%d", i), i); !ok {
 				t.Fatalf("incident %d not acknowledged", i)
 			}
 		}
@@ -266,7 +268,7 @@ func TestRedisFeedAcrossInstances(t *testing.T) {
 	// client gets a snapshot) and is relayed; the old leader returns as a
 	// standby that serves the new leader's feed.
 	kill9(t, a)
-	retryIncident(t, http.DefaultClient, []string{bURL}, "redis-after-failover", 1)
+	retryIncident(t, clusterClient(t, bURL), []string{bURL}, "redis-after-failover", 1)
 	promoted := sc.until("the promoted standby's snapshot", func(m liveMsg) bool { return m.Type == "snapshot" && m.Epoch != epoch })
 	epoch2 := promoted[len(promoted)-1].Epoch
 	a2URL := childURL(startChild(t, args))
@@ -282,7 +284,8 @@ func TestRedisFeedAcrossInstances(t *testing.T) {
 
 func getJSON(t *testing.T, url string, v any) {
 	t.Helper()
-	res, err := http.Get(url)
+	base := url[:strings.Index(url, "/api/")]
+	res, err := get(url, clusterToken(t, base))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -111,7 +110,8 @@ func TestSupervisorDashboardInBrowser(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = m.Close(context.Background()) })
 
-	res, err := http.Post(m.URL()+"/api/v1/import/incidents", "application/x-ndjson",
+	supervisor := login(t, m.URL(), "supervisor")
+	res, err := bearer(supervisor).Post(m.URL()+"/api/v1/import/incidents", "application/x-ndjson",
 		bytes.NewReader(surabayaHistory(t, time.Now(), 30, 40)))
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +122,7 @@ func TestSupervisorDashboardInBrowser(t *testing.T) {
 		t.Fatalf("import: %d %s", res.StatusCode, body)
 	}
 	// One live incident still open.
-	if status, b, err := postJSON(m.URL()+"/api/v1/incidents", `{"category":"fire","priority":1,"location":{"lat":-7.2458,"lon":112.7378}}`); err != nil || status != 201 {
+	if status, b, err := postJSON(m.URL()+"/api/v1/incidents", login(t, m.URL(), "calltaker"), `{"category":"fire","priority":1,"location":{"lat":-7.2458,"lon":112.7378}}`); err != nil || status != 201 {
 		t.Fatalf("create: %d %s %v", status, b, err)
 	}
 

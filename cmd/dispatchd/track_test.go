@@ -52,9 +52,10 @@ func TestTrackPlayback(t *testing.T) {
 			}
 			defer m.Close(context.Background())
 			unit := m.Engine.Units()[0].ID
+			dispatcher := login(t, m.URL(), "dispatcher")
 			start := clock.Now()
 			for i := 0; i < 120; i++ {
-				status, body, err := postJSON(fmt.Sprintf("%s/api/v1/units/%s/position", m.URL(), unit),
+				status, body, err := postJSON(fmt.Sprintf("%s/api/v1/units/%s/position", m.URL(), unit), dispatcher,
 					fmt.Sprintf(`{"lat":%f,"lon":112.74,"speed":10}`, -7.30+float64(i)*0.0005))
 				if err != nil || status != http.StatusOK {
 					t.Fatalf("position %d: %d %s %v", i, status, body, err)
@@ -66,7 +67,7 @@ func TestTrackPlayback(t *testing.T) {
 			var feat trackFeature
 			deadline := time.Now().Add(20 * time.Second)
 			for {
-				feat = getTrack(t, url)
+				feat = getTrack(t, dispatcher, url)
 				if feat.Properties.Count >= tt.minFixes || time.Now().After(deadline) {
 					break
 				}
@@ -85,7 +86,7 @@ func TestTrackPlayback(t *testing.T) {
 				}
 			}
 			for _, bad := range []string{"?from=yesterday", "?from=2026-11-22T09:00:00Z&to=2026-11-22T08:00:00Z", "?from=2026-01-01T00:00:00Z&to=2026-11-22T00:00:00Z"} {
-				res, err := http.Get(fmt.Sprintf("%s/api/v1/units/%s/track%s", m.URL(), unit, bad))
+				res, err := bearer(dispatcher).Get(fmt.Sprintf("%s/api/v1/units/%s/track%s", m.URL(), unit, bad))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -98,9 +99,9 @@ func TestTrackPlayback(t *testing.T) {
 	}
 }
 
-func getTrack(t *testing.T, url string) trackFeature {
+func getTrack(t *testing.T, token, url string) trackFeature {
 	t.Helper()
-	res, err := http.Get(url)
+	res, err := bearer(token).Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}

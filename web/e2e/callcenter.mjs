@@ -6,6 +6,7 @@
 //  3. the desk shows it with its SLA countdown.
 // Usage: node callcenter.mjs BASE_URL [SCREENSHOT_DIR]
 import { chromium } from 'playwright-core';
+import { gotoAs } from './login.mjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,14 +47,14 @@ try {
   page.on('pageerror', (e) => console.error('page error:', e.message));
 
   // 1. The call-taker.
-  await page.goto(`${base}/calltaker`);
+  await gotoAs(page, base, '/calltaker', 'calltaker');
   await page.locator('#phone').fill('0812 7777 1120');
   await page.keyboard.press('Enter');
   await page.locator('#call-state', { hasText: 'aktif' }).waitFor({ timeout: 10000 });
   await page.locator('#name').fill('Rina Wati');
   // The phone's AML arrives by SMS a few seconds after dialling.
   const res = await fetch(`${base}/api/v1/aml?from=%2B6281277771120`, {
-    method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: amlSMS(-7.2575, 112.7521, 25, new Date()),
+    method: 'POST', headers: { 'Content-Type': 'text/plain', 'X-API-Key': process.env.AML_API_KEY || '' }, body: amlSMS(-7.2575, 112.7521, 25, new Date()),
   });
   if (res.status !== 200) fail(`AML answered ${res.status}: ${await res.text()}`);
   await page.locator('#loc.ok', { hasText: 'AML' }).waitFor({ timeout: 10000 });
@@ -65,7 +66,7 @@ try {
   const msg = page.locator('#msg', { hasText: 'dibuat' });
   await msg.waitFor({ timeout: 10000 });
   const number = /SBY-\d{8}-\d{4}/.exec(await msg.textContent())[0];
-  const incidents = await (await fetch(`${base}/api/v1/incidents?status=active`)).json();
+  const incidents = await (await page.request.get(`${base}/api/v1/incidents?status=active`)).json(); // the page's session
   const inc = incidents.find((i) => i.number === number) || fail(`incident ${number} not in the dispatch queue`);
   if (inc.caller.phone !== '+6281277771120' || inc.caller.name !== 'Rina Wati' || inc.category !== 'fire' || inc.priority !== 1 || inc.callers !== 1) {
     fail(`incident ${JSON.stringify(inc)}`);
@@ -77,7 +78,7 @@ try {
   await page.locator('#phone').fill('081300001111');
   await page.keyboard.press('Enter');
   await page.locator('#call-state', { hasText: 'aktif' }).waitFor({ timeout: 10000 });
-  await fetch(`${base}/api/v1/aml?from=081300001111`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: amlSMS(-7.2578, 112.7524, 40, new Date()) });
+  await fetch(`${base}/api/v1/aml?from=081300001111`, { method: 'POST', headers: { 'Content-Type': 'text/plain', 'X-API-Key': process.env.AML_API_KEY || '' }, body: amlSMS(-7.2578, 112.7524, 40, new Date()) });
   await page.locator('#dup-list li', { hasText: number }).waitFor({ timeout: 10000 });
   await page.keyboard.press('Alt+1');
   await page.locator('#msg', { hasText: '2 pelapor' }).waitFor({ timeout: 10000 });
@@ -107,7 +108,7 @@ try {
   console.log(`complaint: ${cnum} tracked`);
 
   // 3. The desk forwards it; the countdown runs.
-  await page.goto(`${base}/desk`);
+  await gotoAs(page, base, '/desk', 'dispatcher');
   const row = page.locator(`tr[data-number="${cnum}"]`);
   await row.waitFor({ timeout: 10000 });
   await row.locator('select').selectOption('pln');

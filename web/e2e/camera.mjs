@@ -3,6 +3,7 @@
 // TestCameraPagePlaysInChromium with BASE_URL and CHROMIUM set; SHOTS=dir
 // also saves screenshots at wall and phone size.
 import { chromium } from 'playwright-core';
+import { gotoAs } from './login.mjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ try {
     const page = await browser.newPage();
     await page.setViewportSize(viewport);
     page.on('console', (m) => console.log(`[${name} console] ${m.text()}`));
-    await page.goto(`${base}/camera?id=c1&reason=uji`);
+    await gotoAs(page, base, '/camera?id=c1&reason=uji', 'police'); // police may watch, audited
     await page.waitForFunction(() => document.querySelector('video').currentTime > 0.5, null, { timeout: 20000 });
     const t1 = await page.evaluate(() => document.querySelector('video').currentTime);
     await page.waitForTimeout(1500);

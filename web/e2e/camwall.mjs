@@ -6,6 +6,7 @@
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { gotoAs } from './login.mjs';
 
 const BASE = process.env.BASE_URL;
 const INCIDENT = process.env.INCIDENT;
@@ -26,7 +27,7 @@ try {
     await ctx.route((url) => !url.href.startsWith(BASE), (route) => route.abort());
     const page = await ctx.newPage();
     page.on('pageerror', (e) => { console.error(`${name}: ${e.message}`); failed = true; });
-    await page.goto(BASE + '/');
+    await gotoAs(page, BASE, '/', 'dispatcher');
     await page.waitForSelector('#conn[data-state=live]', { timeout: WAIT });
     await page.locator('.inc-row', { hasText: INCIDENT }).click();
     if (name === 'phone') await page.click('.tabs button[data-view=map]');

@@ -4,6 +4,7 @@
 // /drop, /mutate, /resume), CHROMIUM (the browser), SCREENSHOTS (a folder).
 // Exits non-zero on the first failed check.
 import { chromium } from 'playwright-core';
+import { gotoAs } from './login.mjs';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,7 +36,7 @@ async function newPage(name, viewport = { width: 1920, height: 1080 }, extra = {
   const page = await ctx.newPage();
   page.on('pageerror', (e) => errors.push(`${name}: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error' && !/ERR_FAILED|net::/.test(m.text())) errors.push(`${name} console: ${m.text()}`); });
-  await page.goto(BASE + '/');
+  await gotoAs(page, BASE, '/', 'dispatcher');
   await page.waitForSelector('#conn[data-state=live]', { timeout: WAIT });
   return page;
 }

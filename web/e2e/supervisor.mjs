@@ -3,6 +3,7 @@
 //   node e2e/supervisor.mjs URL [SCREENSHOT_DIR]
 // Prints one JSON line with what it saw; exits 1 when a check fails.
 import { chromium } from 'playwright-core';
+import { gotoAs } from './login.mjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +27,8 @@ try {
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    await page.goto(url, { waitUntil: 'load' });
+    const u = new URL(url);
+    await gotoAs(page, u.origin, u.pathname, 'supervisor');
     await page.waitForSelector('body[data-loaded="true"]', { timeout: 20000 });
     await page.waitForTimeout(400); // charts and map settle
     const tiles = await page.$$eval('.tile', (els) => els.map((e) => ({ id: e.id, value: e.querySelector('.big .v').textContent.trim() })));

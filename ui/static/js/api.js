@@ -16,7 +16,15 @@ export function newKey() {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
+// The session is the HttpOnly cookie; X-Requested-With is the CSRF proof the
+// server asks of cookie-authenticated POSTs.
+const SESSION = { 'X-Requested-With': 'cc112' };
+
 async function answer(res) {
+  if (res.status === 401) {
+    // The session ended (expired, logged out elsewhere): log in again.
+    location.replace('/login?next=' + encodeURIComponent(location.pathname + location.search));
+  }
   const text = await res.text();
   let body = null;
   try { body = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
@@ -28,7 +36,7 @@ async function answer(res) {
 }
 
 export async function get(path) {
-  return answer(await fetch(path, { headers: { Accept: 'application/json' } }));
+  return answer(await fetch(path, { headers: { ...SESSION, Accept: 'application/json' } }));
 }
 
 /** post sends body as JSON; a network failure is retried with the same key. */
@@ -39,7 +47,7 @@ export async function post(path, body, key = newKey()) {
     try {
       res = await fetch(path, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key, Accept: 'application/json' },
+        headers: { ...SESSION, 'Content-Type': 'application/json', 'Idempotency-Key': key, Accept: 'application/json' },
         body: JSON.stringify(body),
       });
     } catch (err) {

@@ -2,6 +2,7 @@
 // It must run unattended on a video wall for weeks: every failure is
 // retried, and a new server version reloads the page by itself.
 
+import './gate.js'; // log in first
 import * as api from './api.js';
 import { t, label, lang, setLang, onLangChange, translateDOM, wib, wibDate } from './i18n.js';
 import { LiveFeed } from './live.js';

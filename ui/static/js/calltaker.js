@@ -4,6 +4,7 @@
 // offered with one click (Alt+1…3) to link instead of a second incident;
 // Ctrl+Enter creates the incident and sends it to the dispatchers' queue.
 
+import './gate.js'; // log in first
 import { get, post, newKey } from './api.js';
 import { $, escapeHTML } from './dom.js';
 import { label, wib } from './i18n.js';

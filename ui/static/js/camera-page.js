@@ -1,4 +1,5 @@
 // The one-camera page (/camera?id=...): plays a camera's live video.
+import './gate.js'; // log in first
 import { playCamera, liveUrl } from './camera-player.js';
 
 const q = new URLSearchParams(location.search);

@@ -2,6 +2,7 @@
 // countdowns (overdue rows stand out), forward / respond / feedback in the
 // row, and the report of which agencies and categories get most complaints.
 
+import './gate.js'; // log in first
 import { get, post } from './api.js';
 import { $, escapeHTML } from './dom.js';
 import { wib, duration } from './i18n.js';

@@ -3,6 +3,7 @@
 // Filters live in the URL so that a view can be shared; the page polls
 // every 15 s. Every time and date is WIB.
 
+import './gate.js'; // log in first
 import { get } from './api.js';
 import { escapeHTML, $ } from './dom.js';
 import { label, CATEGORIES } from './i18n.js';

@@ -1,0 +1,363 @@
+package auth
+
+import (
+	"context"
+	"crypto/subtle"
+	"regexp"
+	"time"
+
+	"cc112"
+	"cc112/dispatch"
+)
+
+// Config tunes a Store. Zero values take the defaults.
+type Config struct {
+	Hash HashParams
+	// TokenTTL is how long a login lasts (default 12 h: one shift).
+	TokenTTL time.Duration
+	// MaxAudit is how many audit entries are kept in memory for queries
+	// (default 200 000); every entry stays in the journal.
+	MaxAudit int
+	// HashConcurrency bounds simultaneous password hashes, so that a login
+	// flood cannot take all memory and CPU (default 2).
+	HashConcurrency int
+}
+
+// Store is the accounts, sessions, devices and audit log. Build it with
+// New, pass Appliers to dispatch.New, then Attach the engine.
+type Store struct {
+	cfg   Config
+	st    *state
+	eng   *dispatch.Engine
+	rec   *recorder
+	hashs chan struct{}
+	dummy string // a hash checked for unknown users, so timing does not tell them apart
+}
+
+// New returns a Store that is not attached to an engine yet.
+func New(cfg Config) *Store {
+	if cfg.Hash.Memory == 0 {
+		cfg.Hash = DefaultHashParams()
+	}
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = 12 * time.Hour
+	}
+	if cfg.MaxAudit <= 0 {
+		cfg.MaxAudit = 200_000
+	}
+	if cfg.HashConcurrency <= 0 {
+		cfg.HashConcurrency = 2
+	}
+	dummy, _ := hashPassword("not a password", cfg.Hash)
+	return &Store{cfg: cfg, st: newState(cfg.MaxAudit), hashs: make(chan struct{}, cfg.HashConcurrency), dummy: dummy}
+}
+
+// Appliers are the event types to register with dispatch.New.
+func (s *Store) Appliers() map[string]dispatch.Applier { return s.st.appliers() }
+
+// Attach connects the store to the engine it registered with and starts
+// the audit writer. Call Close when done.
+func (s *Store) Attach(eng *dispatch.Engine) {
+	s.eng = eng
+	s.rec = newRecorder(eng)
+}
+
+// Close flushes pending audit entries and stops the writer.
+func (s *Store) Close() {
+	if s.rec != nil {
+		s.rec.close()
+	}
+}
+
+func (s *Store) now() time.Time { return s.eng.Clock().Now().UTC() }
+
+var usernameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
+
+// NewUser is what `dispatchd user add` and the admin API give.
+type NewUser struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+	Role     Role   `json:"role"`
+	UnitID   string `json:"unit_id,omitempty"`
+	Agency   string `json:"agency,omitempty"`
+}
+
+func (s *Store) validate(n NewUser) error {
+	if !usernameRe.MatchString(n.Username) {
+		return cc112.Errorf(cc112.EInvalid, "username must be 2-64 lowercase letters, digits, '.', '_' or '-'")
+	}
+	if !n.Role.Valid() {
+		_, err := ParseRole(string(n.Role))
+		return err
+	}
+	switch {
+	case n.Role == UnitRole && n.UnitID == "":
+		return cc112.Errorf(cc112.EInvalid, "a unit user needs unit_id")
+	case n.Role != UnitRole && n.UnitID != "":
+		return cc112.Errorf(cc112.EInvalid, "only unit users have a unit_id")
+	case n.Role == Agency && n.Agency == "":
+		return cc112.Errorf(cc112.EInvalid, "an agency user needs agency")
+	case n.Role != Agency && n.Agency != "":
+		return cc112.Errorf(cc112.EInvalid, "only agency users have an agency")
+	}
+	if n.UnitID != "" {
+		if _, err := s.eng.Unit(n.UnitID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AddUser creates a user; by is who did it (for the audit). It refuses an
+// existing username.
+func (s *Store) AddUser(ctx context.Context, n NewUser, by Principal, addr string) (User, error) {
+	if len(n.Password) < MinPasswordLen {
+		return User{}, cc112.Errorf(cc112.EInvalid, "password must have at least %d characters", MinPasswordLen)
+	}
+	return s.addUser(ctx, n, by, addr)
+}
+
+func (s *Store) addUser(ctx context.Context, n NewUser, by Principal, addr string) (User, error) {
+	if err := s.validate(n); err != nil {
+		return User{}, err
+	}
+	hash, err := s.hash(ctx, n.Password)
+	if err != nil {
+		return User{}, err
+	}
+	var out User
+	_, err = s.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
+		if _, ok := s.st.users[n.Username]; ok {
+			return nil, cc112.Errorf(cc112.EConflict, "user %q exists", n.Username)
+		}
+		tx.Emit(EvUserSaved, userPayload{Username: n.Username, Role: n.Role, UnitID: n.UnitID, Agency: n.Agency, Hash: hash})
+		tx.Emit(EvAuditRecorded, Entry{At: tx.Now(), Action: ActionUserSaved, User: by.Username, Role: by.Role, Addr: addr, Target: n.Username})
+		out = *s.st.users[n.Username]
+		return nil, nil
+	})
+	return out, err
+}
+
+// SetPassword changes a password and ends every session of the user.
+func (s *Store) SetPassword(ctx context.Context, username, password string, by Principal, addr string) error {
+	if len(password) < MinPasswordLen {
+		return cc112.Errorf(cc112.EInvalid, "password must have at least %d characters", MinPasswordLen)
+	}
+	hash, err := s.hash(ctx, password)
+	if err != nil {
+		return err
+	}
+	_, err = s.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
+		u, ok := s.st.users[username]
+		if !ok {
+			return nil, cc112.Errorf(cc112.ENotFound, "no user %q", username)
+		}
+		tx.Emit(EvUserSaved, userPayload{Username: u.Username, Role: u.Role, UnitID: u.UnitID, Agency: u.Agency, Hash: hash})
+		tx.Emit(EvSessionRevoked, revokePayload{Username: username})
+		tx.Emit(EvAuditRecorded, Entry{At: tx.Now(), Action: ActionUserSaved, User: by.Username, Role: by.Role, Addr: addr, Target: username})
+		return nil, nil
+	})
+	return err
+}
+
+// Users lists the accounts (without hashes).
+func (s *Store) Users() []User {
+	var out []User
+	s.eng.Read(func() { out = s.st.userList() })
+	return out
+}
+
+// hash runs argon2id under the concurrency bound.
+func (s *Store) hash(ctx context.Context, password string) (string, error) {
+	if err := s.acquire(ctx); err != nil {
+		return "", err
+	}
+	defer func() { <-s.hashs }()
+	return hashPassword(password, s.cfg.Hash)
+}
+
+func (s *Store) acquire(ctx context.Context) error {
+	select {
+	case s.hashs <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Session is the answer to a successful login. Token is shown once.
+type Session struct {
+	Token     string    `json:"token"`
+	Role      Role      `json:"role"`
+	UnitID    string    `json:"unit_id,omitempty"`
+	Agency    string    `json:"agency,omitempty"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// Login checks a password and opens a session. Both outcomes are audited,
+// in the same journal write as the session itself. A wrong username and a
+// wrong password give the same error and take the same time.
+func (s *Store) Login(ctx context.Context, username, password, addr string) (Session, error) {
+	var u User
+	var found bool
+	s.eng.Read(func() {
+		if p, ok := s.st.users[username]; ok {
+			u, found = *p, true
+			u.hash = p.hash
+		}
+	})
+	if err := s.acquire(ctx); err != nil {
+		return Session{}, err
+	}
+	hash := s.dummy
+	if found {
+		hash = u.hash
+	}
+	ok := checkPassword(hash, password) && found
+	<-s.hashs
+	if !ok {
+		entry := Entry{Action: ActionLoginFailed, User: auditName(username), Addr: addr}
+		if _, err := s.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
+			entry.At = tx.Now()
+			tx.Emit(EvAuditRecorded, entry)
+			return nil, nil
+		}); err != nil {
+			return Session{}, err
+		}
+		return Session{}, cc112.Errorf(cc112.EUnauthenticated, "wrong username or password")
+	}
+	token, err := newSecret()
+	if err != nil {
+		return Session{}, err
+	}
+	var out Session
+	_, err = s.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
+		cur, ok := s.st.users[username]
+		if !ok || cur.hash != u.hash {
+			return nil, cc112.Errorf(cc112.EUnauthenticated, "wrong username or password") // changed meanwhile
+		}
+		exp := tx.Now().Add(s.cfg.TokenTTL)
+		tx.Emit(EvSessionOpened, sessionPayload{TokenHash: secretHash(token), Username: username, ExpiresAt: exp})
+		tx.Emit(EvAuditRecorded, Entry{At: tx.Now(), Action: ActionLogin, User: username, Role: cur.Role, Addr: addr})
+		out = Session{Token: token, Role: cur.Role, UnitID: cur.UnitID, Agency: cur.Agency, ExpiresAt: exp}
+		return nil, nil
+	})
+	if err != nil {
+		return Session{}, err
+	}
+	return out, nil
+}
+
+// auditName keeps what a failed login typed as a username out of the audit
+// when it cannot be one (people type passwords into the username field).
+func auditName(username string) string {
+	if usernameRe.MatchString(username) {
+		return username
+	}
+	return "(invalid)"
+}
+
+// Authenticate returns the principal of a token, or EUnauthenticated.
+func (s *Store) Authenticate(token string) (Principal, error) {
+	if token == "" {
+		return Principal{}, cc112.Errorf(cc112.EUnauthenticated, "log in first: no token given")
+	}
+	h := secretHash(token)
+	now := s.now()
+	var p Principal
+	var ok bool
+	s.eng.Read(func() {
+		sess, found := s.st.sessions[h]
+		if !found || !now.Before(sess.Expires) {
+			return
+		}
+		if u := s.st.users[sess.Username]; u != nil {
+			p, ok = u.principal(), true
+		}
+	})
+	if !ok {
+		return Principal{}, cc112.Errorf(cc112.EUnauthenticated, "token unknown, expired or revoked: log in again")
+	}
+	return p, nil
+}
+
+// Logout revokes a token.
+func (s *Store) Logout(ctx context.Context, token string, p Principal, addr string) error {
+	h := secretHash(token)
+	_, err := s.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
+		if _, ok := s.st.sessions[h]; !ok {
+			return nil, cc112.Errorf(cc112.EUnauthenticated, "token unknown, expired or revoked")
+		}
+		tx.Emit(EvSessionRevoked, revokePayload{TokenHash: h})
+		tx.Emit(EvAuditRecorded, Entry{At: tx.Now(), Action: ActionLogout, User: p.Username, Role: p.Role, Addr: addr})
+		return nil, nil
+	})
+	return err
+}
+
+// EnsureUser creates a user unless it exists, bypassing the password
+// length rule: for demo accounts (username = password = role).
+func (s *Store) EnsureUser(ctx context.Context, n NewUser) (created bool, err error) {
+	var exists bool
+	s.eng.Read(func() { _, exists = s.st.users[n.Username] })
+	if exists {
+		return false, nil
+	}
+	if _, err := s.addUser(ctx, n, Principal{Username: "dispatchd"}, ""); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+var deviceRe = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// RegisterDevice binds a tracker device id to a unit and returns its new
+// secret, shown once. Registering an existing device replaces its secret.
+func (s *Store) RegisterDevice(ctx context.Context, deviceID, unitID string, by Principal, addr string) (string, error) {
+	if !deviceRe.MatchString(deviceID) {
+		return "", cc112.Errorf(cc112.EInvalid, "device_id must be 1-64 letters, digits, '.', '_' or '-'")
+	}
+	if _, err := s.eng.Unit(unitID); err != nil {
+		return "", err
+	}
+	secret, err := newSecret()
+	if err != nil {
+		return "", err
+	}
+	_, err = s.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
+		tx.Emit(EvDeviceSaved, devicePayload{DeviceID: deviceID, UnitID: unitID, SecretHash: secretHash(secret)})
+		tx.Emit(EvAuditRecorded, Entry{At: tx.Now(), Action: ActionDeviceSaved, User: by.Username, Role: by.Role, Addr: addr, Target: deviceID})
+		return nil, nil
+	})
+	return secret, err
+}
+
+// Devices lists the registered trackers (without secrets).
+func (s *Store) Devices() []Device {
+	var out []Device
+	s.eng.Read(func() {
+		for _, d := range s.st.devices {
+			out = append(out, *d)
+		}
+	})
+	return out
+}
+
+// AuthenticateDevice checks a tracker's secret and returns its unit id.
+func (s *Store) AuthenticateDevice(deviceID, secret string) (string, error) {
+	want := ""
+	unit := ""
+	s.eng.Read(func() {
+		if d := s.st.devices[deviceID]; d != nil {
+			want, unit = d.hash, d.UnitID
+		}
+	})
+	got := secretHash(secret)
+	if want == "" {
+		want = secretHash("no such device") // compare anyway: same time for unknown devices
+	}
+	if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 || unit == "" || secret == "" {
+		return "", cc112.Errorf(cc112.EUnauthenticated, "unknown device or wrong secret")
+	}
+	return unit, nil
+}

@@ -1,0 +1,97 @@
+package ui
+
+import "cc112/auth"
+
+// access is a route's declaration of who may call it. Every route in the
+// table declares one; the route × role test fails on a route without.
+type access struct {
+	roles  []auth.Role
+	public bool // no account needed (a token, if any, is ignored)
+	// identify makes a public route name the user when a valid token comes
+	// with the request (the handler then shows more); a bad one is ignored.
+	identify bool
+	machine  bool // the handler accepts its own secret when no token is given
+	// unitParam names the path value that must equal a unit user's own unit
+	// (a unit reports only for itself).
+	unitParam string
+	// stream marks high-rate mutations (GPS fixes) that are not audited one
+	// by one: auditing each fix would turn a stream into a ledger.
+	stream bool
+	// selfAudited marks routes whose handler writes its own audit entry
+	// (login, logout) in the same journal write as the change.
+	selfAudited bool
+}
+
+func allow(roles ...auth.Role) access { return access{roles: roles} }
+
+// ownUnit restricts unit users to the unit named by the path value param.
+func (a access) ownUnit(param string) access { a.unitParam = param; return a }
+
+// positions marks a route as a position stream (not audited per request).
+func (a access) positions() access { a.stream = true; return a }
+
+func (a access) audited() access { a.selfAudited = true; return a }
+
+// orSecret lets machine clients (trackers, the AML gateway) in with their
+// own secret, checked by the handler, besides user tokens of roles.
+func (a access) orSecret() access { a.machine = true; return a }
+
+func (a access) declared() bool { return a.public || len(a.roles) > 0 }
+
+func (a access) allows(r auth.Role) bool {
+	for _, x := range a.roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// The named role sets of the route table (issue 4's rules).
+var (
+	// public needs no account: health, login, complaint intake and
+	// tracking, the web pages and their assets.
+	public = access{public: true}
+	// publicOrDesk is public (complaint tracking with its own token) and
+	// shows the complaint desk more, checked by the handler.
+	publicOrDesk = access{public: true, identify: true}
+	// anyUser is every logged-in role.
+	anyUser = allow(auth.Roles()...)
+	// intake creates calls and incidents.
+	intake = allow(auth.CallTaker, auth.Dispatcher)
+	// operational is everything a dispatcher decides: assignments, closing.
+	operational = allow(auth.Dispatcher)
+	// staffRead reads the operational picture (units, recommendations).
+	staffRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor)
+	// incidentRead reads incidents; police see them without callers.
+	incidentRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.Police)
+	// cameraRead reads cameras and watches them (every view audited).
+	cameraRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.Police, auth.Admin)
+	// unitReport is a unit's status and position: dispatchers for any unit,
+	// unit users for their own only.
+	unitReport = allow(auth.Dispatcher, auth.UnitRole).ownUnit("id")
+	// unitSelf is a unit user's own view (its assignment).
+	unitSelf = allow(auth.UnitRole)
+	// complaintDesk is the Media Center's desk (the dispatcher's actions)
+	// and the agency teams, who see only their agency's complaints.
+	complaintDesk = allow(auth.Dispatcher, auth.Agency, auth.Supervisor)
+	// complaintReport is the desk's statistics over every agency.
+	complaintReport = allow(auth.Dispatcher, auth.Supervisor)
+	// metricsRead reads response-time metrics.
+	metricsRead = allow(auth.Supervisor, auth.Dispatcher, auth.Admin)
+	// importers load historical incidents.
+	importers = allow(auth.Supervisor, auth.Admin)
+	// auditRead reads the audit log.
+	auditRead = allow(auth.Admin, auth.Supervisor)
+	// admins manage users, devices and cameras.
+	admins = allow(auth.Admin)
+	// machineAML is AML intake: the SMS gateway or AML provider with its
+	// API key or HMAC, or a call-taker's token.
+	machineAML = allow(auth.CallTaker, auth.Dispatcher).orSecret()
+	// tracker is the OsmAnd protocol: a device secret, or a unit's token.
+	tracker = allow(auth.UnitRole).orSecret().positions()
+	// scrape is Prometheus's /metrics: a supervisor's or admin's token, or
+	// the scraper's own bearer token (or, without one configured, a
+	// loopback client).
+	scrape = allow(auth.Supervisor, auth.Admin).orSecret()
+)

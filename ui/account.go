@@ -1,0 +1,170 @@
+package ui
+
+import (
+	"math"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"cc112"
+	"cc112/auth"
+)
+
+// postLogin checks a password and opens a session: the token in the answer
+// (for API clients) and in an HttpOnly cookie (for the web pages).
+func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
+	// JSON only: a cross-site HTML form cannot send it without a CORS preflight.
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		s.writeError(w, r, cc112.Errorf(cc112.EInvalid, "login takes a JSON body (Content-Type: application/json)"))
+		return
+	}
+	var req struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	body, err := readBody(w, r)
+	if err == nil {
+		err = decodeStrict(body, &req)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	req.Username = strings.ToLower(strings.TrimSpace(req.Username))
+	addr := clientAddr(r)
+	userKey, addrKey := "u:"+req.Username, "a:"+addr
+	for _, k := range []struct {
+		lim *auth.Limiter
+		key string
+	}{{s.userLimit, userKey}, {s.addrLimit, addrKey}} {
+		if blocked, wait := k.lim.Blocked(k.key); blocked {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			writeJSON(w, http.StatusTooManyRequests, errorBody{Error: errorDetail{Code: "rate_limited",
+				Message: "too many failed logins: wait before trying again"}})
+			return
+		}
+	}
+	sess, err := s.auth.Login(r.Context(), req.Username, req.Password, addr)
+	if err != nil {
+		if cc112.ErrorCode(err) == cc112.EUnauthenticated {
+			s.userLimit.Fail(userKey)
+			s.addrLimit.Fail(addrKey)
+		}
+		s.writeError(w, r, err)
+		return
+	}
+	s.userLimit.Reset(userKey)
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: sess.Token, Path: "/", Expires: sess.ExpiresAt,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || s.secureCookies,
+	})
+	writeJSON(w, http.StatusOK, sess)
+}
+
+func (s *Server) postLogout(w http.ResponseWriter, r *http.Request) {
+	token, _ := requestToken(r)
+	if err := s.auth.Logout(r.Context(), token, *PrincipalFrom(r.Context()), clientAddr(r)); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || s.secureCookies})
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) getMe(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, PrincipalFrom(r.Context()))
+}
+
+// getMyAssignment is a unit user's view: its unit and the incident it is
+// assigned to (null when free). The field view polls it until the live
+// feed tells it of changes.
+func (s *Server) getMyAssignment(w http.ResponseWriter, r *http.Request) {
+	p := PrincipalFrom(r.Context())
+	u, err := s.eng.Unit(p.UnitID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := struct {
+		Unit     cc112.Unit      `json:"unit"`
+		Incident *cc112.Incident `json:"incident"`
+	}{Unit: u}
+	if u.IncidentID != "" {
+		if inc, err := s.eng.Incident(u.IncidentID); err == nil {
+			out.Incident = inc
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) getAudit(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := auth.AuditFilter{User: q.Get("user"), Action: q.Get("action")}
+	var err error
+	if f.Limit, err = intParam(q.Get("limit"), 100, "limit"); err == nil && (f.Limit < 1 || f.Limit > 1000) {
+		err = cc112.Errorf(cc112.EInvalid, "limit must be 1 to 1000")
+	}
+	for _, t := range []struct {
+		name string
+		into *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := q.Get(t.name); v != "" && err == nil {
+			if *t.into, err = time.Parse(time.RFC3339, v); err != nil {
+				err = cc112.Errorf(cc112.EInvalid, "%s must be an RFC 3339 time, not %q", t.name, v)
+			}
+		}
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	entries, err := s.auth.Audit(r.Context(), f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, entries)
+}
+
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.auth.Users())
+}
+
+func (s *Server) postUser(w http.ResponseWriter, r *http.Request) {
+	var req auth.NewUser
+	body, err := readBody(w, r)
+	if err == nil {
+		err = decodeStrict(body, &req)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	u, err := s.auth.AddUser(r.Context(), req, *PrincipalFrom(r.Context()), clientAddr(r))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, u)
+}
+
+func (s *Server) postUserPassword(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Password string `json:"password"`
+	}
+	body, err := readBody(w, r)
+	if err == nil {
+		err = decodeStrict(body, &req)
+	}
+	if err == nil {
+		err = s.auth.SetPassword(r.Context(), r.PathValue("username"), req.Password, *PrincipalFrom(r.Context()), clientAddr(r))
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

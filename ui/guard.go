@@ -1,0 +1,276 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"mime"
+	"net"
+	"net/http"
+	"strings"
+
+	"cc112"
+	"cc112/auth"
+)
+
+// sessionCookie carries the token for the web pages.
+const sessionCookie = "cc112_session"
+
+type principalKey struct{}
+
+// PrincipalFrom returns who made the request (nil on public routes, for
+// machine clients authenticated by their own secret, and when auth is off).
+func PrincipalFrom(ctx context.Context) *auth.Principal {
+	p, _ := ctx.Value(principalKey{}).(*auth.Principal)
+	return p
+}
+
+// tokenSource says how a request presented its token: cookies need CSRF
+// protection, bearer tokens do not.
+type tokenSource int
+
+const (
+	noToken tokenSource = iota
+	bearerToken
+	cookieToken
+	queryToken
+)
+
+// requestToken finds the token: Authorization: Bearer, then the session
+// cookie, then ?token= (on websocket upgrades only: browsers cannot set
+// headers there, and query strings elsewhere end up in logs and history).
+func requestToken(r *http.Request) (string, tokenSource) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+			return strings.TrimSpace(h[7:]), bearerToken
+		}
+		return "", noToken
+	}
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		return c.Value, cookieToken
+	}
+	if isUpgrade(r) {
+		if t := r.URL.Query().Get("token"); t != "" {
+			return t, queryToken
+		}
+	}
+	return "", noToken
+}
+
+func isUpgrade(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+func unsafeMethod(m string) bool {
+	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
+}
+
+// clientAddr is the peer's address, without port (for audit and limits).
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// guard wraps a route's handler with its access rule, CSRF protection,
+// the audit of mutations and, for police, the redaction of callers. With no
+// auth store configured (unit tests of other packages) it only runs the
+// handler.
+func (s *Server) guard(rt route) http.HandlerFunc {
+	pattern := rt.Method + " " + rt.Pattern
+	a := rt.Roles
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.auth == nil {
+			rt.Handler(w, r)
+			return
+		}
+		if !a.declared() {
+			s.writeError(w, r, cc112.Errorf(cc112.EForbidden, "%s declares no roles: nobody may call it", pattern))
+			return
+		}
+		var p *auth.Principal
+		token, src := requestToken(r)
+		if (!a.public || a.identify) && src != noToken {
+			pr, err := s.auth.Authenticate(token)
+			switch {
+			case err == nil:
+				p = &pr
+			case a.identify:
+				// Public anyway: a stale cookie must not break tracking.
+			case a.machine && src == bearerToken:
+				// Not a user's token: maybe the machine's own bearer
+				// secret (Prometheus), which the handler checks.
+			default:
+				s.writeError(w, r, err)
+				return
+			}
+		}
+		switch {
+		case a.public:
+		case p == nil && a.machine:
+			// The handler checks the client's own secret.
+		case p == nil:
+			s.writeError(w, r, cc112.Errorf(cc112.EUnauthenticated, "log in first: this needs a token"))
+			return
+		case !a.allows(p.Role):
+			s.deny(w, r, p, pattern, a, "role %s may not call %s", p.Role, pattern)
+			return
+		case a.unitParam != "" && p.Role == auth.UnitRole && r.PathValue(a.unitParam) != p.UnitID:
+			s.deny(w, r, p, pattern, a, "a unit may only report for itself (%s)", p.UnitID)
+			return
+		}
+		if src == cookieToken && p != nil && unsafeMethod(r.Method) && !csrfOK(r) {
+			s.deny(w, r, p, pattern, a, "cookie-authenticated %s needs the X-Requested-With header (CSRF protection)", r.Method)
+			return
+		}
+		if p != nil {
+			r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+		}
+		audit := unsafeMethod(r.Method) && !a.stream && !a.selfAudited
+		var sw *statusWriter
+		if audit {
+			sw = &statusWriter{ResponseWriter: w}
+			w = sw
+		}
+		if p != nil && !auth.SeesCallers(p.Role) && !isUpgrade(r) {
+			rw := &redactWriter{ResponseWriter: w}
+			defer rw.finish()
+			w = rw
+		}
+		rt.Handler(w, r)
+		if audit {
+			s.audit(r, p, pattern, sw.code())
+		}
+	}
+}
+
+// deny answers 403 and audits an attempted mutation.
+func (s *Server) deny(w http.ResponseWriter, r *http.Request, p *auth.Principal, pattern string, a access, format string, args ...any) {
+	s.writeError(w, r, cc112.Errorf(cc112.EForbidden, format, args...))
+	if unsafeMethod(r.Method) && !a.stream {
+		s.audit(r, p, pattern, http.StatusForbidden)
+	}
+}
+
+func (s *Server) audit(r *http.Request, p *auth.Principal, pattern string, status int) {
+	e := auth.Entry{Action: auth.ActionRequest, Addr: clientAddr(r), Method: r.Method, Path: r.URL.Path, Route: pattern, Status: status}
+	if p != nil {
+		e.User, e.Role = p.Username, p.Role
+	}
+	// Not the request's context: a client that hangs up does not erase its trace.
+	if err := s.auth.Record(context.WithoutCancel(r.Context()), e); err != nil {
+		s.log.Error("audit record lost", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+}
+
+// AuditCameraView records that the request's user opened a camera's live
+// view: the CCTV handlers call it when a stream starts.
+func (s *Server) AuditCameraView(r *http.Request, cameraID string) {
+	if s.auth == nil {
+		return
+	}
+	e := auth.Entry{Action: auth.ActionCameraView, Addr: clientAddr(r), Method: r.Method, Path: r.URL.Path, Target: cameraID}
+	if p := PrincipalFrom(r.Context()); p != nil {
+		e.User, e.Role = p.Username, p.Role
+	}
+	if err := s.auth.Record(context.WithoutCancel(r.Context()), e); err != nil {
+		s.log.Error("audit record lost", "camera", cameraID, "err", err)
+	}
+}
+
+// csrfOK accepts a cookie-authenticated mutation only with a custom header
+// (which a cross-site form or a simple request cannot send) and, when the
+// browser says where it comes from, only from this host.
+func csrfOK(r *http.Request) bool {
+	if r.Header.Get("X-Requested-With") == "" {
+		return false
+	}
+	if o := r.Header.Get("Origin"); o != "" {
+		host := strings.TrimPrefix(strings.TrimPrefix(o, "https://"), "http://")
+		return subtle.ConstantTimeCompare([]byte(host), []byte(r.Host)) == 1
+	}
+	return true
+}
+
+// statusWriter remembers the status a handler answered with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) code() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *statusWriter) Flush() { _ = http.NewResponseController(w.ResponseWriter).Flush() }
+
+// redactWriter removes callers' identities from JSON answers to police.
+// JSON bodies are buffered and rewritten; anything else (video) streams
+// through untouched.
+type redactWriter struct {
+	http.ResponseWriter
+	status int
+	json   bool
+	buf    bytes.Buffer
+}
+
+func (w *redactWriter) WriteHeader(code int) {
+	if w.status != 0 {
+		return
+	}
+	w.status = code
+	mt, _, _ := mime.ParseMediaType(w.Header().Get("Content-Type"))
+	w.json = mt == "application/json" || strings.HasSuffix(mt, "+json")
+	if !w.json {
+		w.ResponseWriter.WriteHeader(code)
+	}
+}
+
+func (w *redactWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.json {
+		return w.buf.Write(b)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *redactWriter) finish() {
+	if !w.json {
+		return
+	}
+	out := auth.RedactJSON(w.buf.Bytes())
+	w.Header().Del("Content-Length")
+	w.ResponseWriter.WriteHeader(w.status)
+	_, _ = w.ResponseWriter.Write(append(out, '\n'))
+}
+
+func (w *redactWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *redactWriter) Flush() {
+	if !w.json {
+		_ = http.NewResponseController(w.ResponseWriter).Flush()
+	}
+}

@@ -1,0 +1,173 @@
+// Browser scenario of the field-unit phone view and the police page, run by
+// the Go test cmd/dispatchd/unit_browser_test.go against a real dispatchd
+// (demo accounts, no simulator). Env: BASE_URL, CHROMIUM, SCREENSHOTS.
+// Exits non-zero on the first failed check.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const BASE = process.env.BASE_URL;
+const SHOTS = process.env.SCREENSHOTS;
+assert.ok(BASE && SHOTS, 'BASE_URL and SCREENSHOTS are required');
+mkdirSync(SHOTS, { recursive: true });
+const WAIT = 20000;
+const log = (msg) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${msg}`);
+
+// The dispatcher works through the API with a bearer token.
+async function call(token, method, path, body) {
+  const res = await fetch(BASE + path, {
+    method,
+    headers: { Authorization: 'Bearer ' + token, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, data: text ? JSON.parse(text) : null };
+}
+async function login(user) {
+  const r = await fetch(BASE + '/api/v1/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: user, password: user }) });
+  assert.equal(r.status, 200, `login ${user}`);
+  return (await r.json());
+}
+async function until(what, fn) {
+  const end = Date.now() + WAIT;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+const errors = [];
+try {
+  const disp = await login('dispatcher');
+  const unitSession = await login('unit');
+  const unitID = unitSession.unit_id;
+  assert.ok(unitID, 'the demo unit account is bound to a unit');
+  const unitNow = async () => (await call(disp.token, 'GET', '/api/v1/units/' + unitID)).data;
+
+  // ---- the phone ----------------------------------------------------------
+  const start = { latitude: -7.2650, longitude: 112.7420, accuracy: 8 };
+  const phone = await browser.newContext({
+    viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
+    geolocation: start, permissions: ['geolocation'], locale: 'id-ID', timezoneId: 'Asia/Jakarta',
+  });
+  await phone.addInitScript(() => {
+    window.__vibrations = [];
+    navigator.vibrate = (p) => { window.__vibrations.push(p); return true; };
+  });
+  const page = await phone.newPage();
+  page.on('pageerror', (e) => errors.push('unit page: ' + e.message));
+  await page.goto(BASE + '/unit');
+  await page.waitForSelector('#login:not([hidden])');
+  await page.screenshot({ path: join(SHOTS, 'unit-login-phone.png') });
+  await page.fill('input[name=username]', 'unit');
+  await page.fill('input[name=password]', 'unit');
+  await page.tap('#login button[type=submit]');
+  await page.waitForSelector('#main:not([hidden]) #idle:not([hidden])', { timeout: WAIT });
+  log('unit logged in, idle');
+
+  // The first fix reaches the server.
+  await until('first position', async () => {
+    const u = await unitNow();
+    return Math.abs(u.location.lat - start.latitude) < 1e-6 && u;
+  });
+  log('first GPS fix reported');
+
+  // A dispatch made by the dispatcher arrives on the phone by itself,
+  // through the live websocket (/api/v1/live, the session cookie).
+  await page.waitForSelector('body[data-live=open]', { timeout: WAIT });
+  const inc = await call(disp.token, 'POST', '/api/v1/incidents', {
+    category: 'medical', priority: 1, location: { lat: -7.2575, lon: 112.7521 }, address: 'Jl. Tunjungan 12',
+    description: 'Pria pingsan di trotoar', caller: { name: 'Rina Wulandari', phone: '081311112222' },
+  });
+  assert.equal(inc.status, 201);
+  const a = await call(disp.token, 'POST', `/api/v1/incidents/${inc.data.id}/assignments`, { unit_id: unitID });
+  assert.equal(a.status, 201, JSON.stringify(a.data));
+  await page.waitForSelector('#task:not([hidden])', { timeout: WAIT });
+  await page.waitForSelector('#alert:not([hidden])', { timeout: WAIT });
+  assert.match(await page.textContent('#category'), /Gawat darurat medis/);
+  assert.match(await page.textContent('#address'), /Tunjungan/);
+  assert.match(await page.textContent('#distance'), /km|m/);
+  assert.match(await page.getAttribute('#nav', 'href'), /destination=-7\.2575,112\.7521|geo:-7\.2575,112\.7521/);
+  assert.ok((await page.evaluate(() => window.__vibrations.length)) > 0, 'the phone vibrated');
+  const changes = Number(await page.evaluate(() => document.body.dataset.liveChanges || 0));
+  assert.ok(changes > 0, 'the dispatch came over the live feed, not only by polling');
+  log(`dispatch arrived live (${changes} live changes) with alarm and vibration`);
+  await page.screenshot({ path: join(SHOTS, 'unit-assignment-phone.png') });
+
+  // Driving: the phone reports where it is.
+  await phone.setGeolocation({ latitude: -7.2610, longitude: 112.7470, accuracy: 6 });
+  await until('moved position', async () => Math.abs((await unitNow()).location.lat - -7.2610) < 1e-6);
+  log('moving fix reported');
+
+  // Berangkat.
+  await page.tap('#btn-enroute');
+  await until('enroute on the server', async () => (await unitNow()).status === 'enroute');
+  log('en route reached the dispatcher');
+
+  // Tiba, while the network is down: queued, then delivered in order.
+  await phone.setOffline(true);
+  await page.tap('#btn-onscene');
+  await page.waitForFunction(() => /Menunggu jaringan/.test(document.querySelector('#queue').textContent), null, { timeout: WAIT });
+  assert.equal((await unitNow()).status, 'enroute', 'nothing reached the server while offline');
+  await page.screenshot({ path: join(SHOTS, 'unit-offline-phone.png') });
+  await phone.setOffline(false);
+  await until('onscene on the server', async () => (await unitNow()).status === 'onscene');
+  const after = (await call(disp.token, 'GET', '/api/v1/incidents/' + inc.data.id)).data;
+  assert.equal(after.status, 'onscene');
+  assert.ok(after.onscene_at, 'the incident has its on-scene time');
+  await page.waitForFunction(() => document.querySelector('#queue').textContent === '', null, { timeout: WAIT });
+  log('on scene queued offline and replayed after reconnect');
+
+  // Wall-size look at the same page.
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.screenshot({ path: join(SHOTS, 'unit-wall.png') });
+
+  // ---- police -------------------------------------------------------------
+  for (const size of [{ width: 1920, height: 1080 }, { width: 390, height: 844 }]) {
+    const ctx = await browser.newContext({ viewport: size, locale: 'id-ID', timezoneId: 'Asia/Jakarta' });
+    const pol = await ctx.newPage();
+    pol.on('pageerror', (e) => errors.push('police page: ' + e.message));
+    await pol.goto(BASE + '/police');
+    await pol.waitForSelector('#login:not([hidden])');
+    await pol.fill('input[name=username]', 'police');
+    await pol.fill('input[name=password]', 'police');
+    await pol.click('#login button[type=submit]');
+    await pol.waitForSelector(`#incidents tr >> text=${inc.data.number}`, { timeout: WAIT });
+    await pol.waitForSelector('#cameras li', { timeout: WAIT });
+    const html = await pol.content();
+    assert.ok(!html.includes('081311112222') && !html.includes('Rina Wulandari'), 'police page shows no caller');
+    // The only action offered is logging out; no form besides the (hidden) login.
+    const actions = await pol.$$eval('#main button, #main form, #main [contenteditable]', (els) => els.map((e) => e.textContent.trim()));
+    assert.deepEqual(actions, ['Keluar'], 'police page offers no mutating action');
+    // Forcing a mutation from the page (cookie + CSRF header) is refused.
+    const forced = await pol.evaluate(async (id) => {
+      const r = await fetch(`/api/v1/incidents/${id}/close`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'cc112' }, body: '{"disposition":"paksa"}',
+      });
+      const r2 = await fetch(`/api/v1/incidents/${id}`);
+      return [r.status, r2.status, await r2.text()];
+    }, inc.data.id);
+    assert.equal(forced[0], 403, 'forced close refused');
+    assert.equal(forced[1], 200);
+    assert.ok(!forced[2].includes('081311112222'), 'police API answer without the caller');
+    await pol.screenshot({ path: join(SHOTS, `police-${size.width}.png`) });
+    await ctx.close();
+  }
+  log('police page read-only; forced close refused');
+  assert.equal((await call(disp.token, 'GET', '/api/v1/incidents/' + inc.data.id)).data.status, 'onscene');
+  assert.deepEqual(errors, []);
+  log('all checks passed');
+} catch (e) {
+  console.error('FAILED:', e.message, errors);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
