@@ -46,6 +46,13 @@ try {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
 
+  // The dispatchers' console is open on the wall before the call comes in.
+  const wall = await browser.newPage();
+  wall.on('pageerror', (e) => console.error('console page error:', e.message));
+  await wall.route((url) => !url.href.startsWith(base), (route) => route.abort()); // no outside network
+  await gotoAs(wall, base, '/', 'dispatcher');
+  await wall.waitForSelector('#conn[data-state=live]', { timeout: 15000 });
+
   // 1. The call-taker.
   await gotoAs(page, base, '/calltaker', 'calltaker');
   await page.locator('#phone').fill('0812 7777 1120');
@@ -72,6 +79,9 @@ try {
     fail(`incident ${JSON.stringify(inc)}`);
   }
   if (Math.abs(inc.location.lat + 7.2575) > 1e-4) fail(`incident location ${JSON.stringify(inc.location)}`);
+  // It appears on the dispatchers' console by itself (the live feed).
+  await wall.locator('.inc-row', { hasText: number }).waitFor({ timeout: 10000 });
+  console.log(`console: ${number} appeared live in the dispatchers' queue`);
 
   // A second caller nearby: the fire is offered and linked with Alt+1.
   await page.keyboard.press('Escape');
