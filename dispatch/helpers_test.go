@@ -60,18 +60,6 @@ func (j *memJournal) LastSeq() uint64 {
 func (j *memJournal) Ping(context.Context) error { return nil }
 func (j *memJournal) Close() error               { return nil }
 
-func (j *memJournal) count(typ string) int {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	n := 0
-	for _, ev := range j.events {
-		if ev.Type == typ {
-			n++
-		}
-	}
-	return n
-}
-
 // fakeClock is a settable clock.
 type fakeClock struct {
 	mu sync.Mutex
@@ -129,19 +117,52 @@ func testUnits() []cc112.Unit {
 
 type fixture struct {
 	eng   *Engine
-	j     *memJournal
+	j     cc112.Journal
+	mem   *memJournal // when j is the in-memory journal (tests that break it)
 	clock *fakeClock
 	pub   *recorder
 }
 
+// realJournal, when set, gives fixtures a real journal instead of the
+// in-memory one: TestEngineSuiteOnRealJournals runs the rule tests on the
+// bbolt and PostgreSQL journals with it. Tests using it do not run in
+// parallel.
+var realJournal func(t *testing.T) cc112.Journal
+
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{j: &memJournal{}, clock: &fakeClock{t: t0}, pub: &recorder{}}
+	f := &fixture{clock: &fakeClock{t: t0}, pub: &recorder{}}
+	if realJournal != nil {
+		f.j = realJournal(t)
+	} else {
+		f.mem = &memJournal{}
+		f.j = f.mem
+	}
 	f.eng = f.reopen(t)
 	if err := f.eng.RegisterUnits(context.Background(), testUnits()); err != nil {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// count is how many events of typ the journal holds once every append
+// made so far is durable (sampled positions are appended without waiting).
+func (f *fixture) count(t *testing.T, typ string) int {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for f.j.LastSeq() < f.eng.LastSeq() && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	n := 0
+	if err := f.j.Replay(context.Background(), 0, func(ev cc112.Event) error {
+		if ev.Type == typ {
+			n++
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // reopen builds a new engine on the same journal: a restart.

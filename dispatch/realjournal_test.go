@@ -1,0 +1,72 @@
+package dispatch
+
+import (
+	"context"
+	"testing"
+
+	"cc112"
+	"cc112/bolt"
+	"cc112/internal/pgtest"
+	"cc112/postgres"
+)
+
+// TestEngineSuiteOnRealJournals runs the engine's rule tests on the
+// journals dispatchd ships with: the embedded bbolt file and PostgreSQL.
+// The same rules must hold, and replay must rebuild the same state, on
+// either (DESIGN.md: same behaviour, same tests).
+func TestEngineSuiteOnRealJournals(t *testing.T) {
+	suite := []struct {
+		name string
+		fn   func(*testing.T)
+	}{
+		{"CreateIncidentValidation", TestCreateIncidentValidation},
+		{"CreateIncidentDefaultsAndNumbers", TestCreateIncidentDefaultsAndNumbers},
+		{"AssignRules", TestAssignRules},
+		{"TimelineSetByFirstUnit", TestTimelineSetByFirstUnit},
+		{"UnitStatusRules", TestUnitStatusRules},
+		{"CloseFreesUnits", TestCloseFreesUnits},
+		{"AutoAssignFollowsPlan", TestAutoAssignFollowsPlan},
+		{"AutoAssignCountsUnitsAlreadySent", TestAutoAssignCountsUnitsAlreadySent},
+		{"Recommend", TestRecommend},
+		{"ReplayRebuildsIdenticalState", TestReplayRebuildsIdenticalState},
+		{"IdempotencyKey", TestIdempotencyKey},
+		{"PositionsAreSampled", TestPositionsAreSampled},
+		{"PublishesChanges", TestPublishesChanges},
+		{"StandbyFollowsAndPromotes", TestStandbyFollowsAndPromotes},
+	}
+	journals := []struct {
+		name string
+		open func(t *testing.T) cc112.Journal
+	}{
+		{"bolt", func(t *testing.T) cc112.Journal {
+			j, err := bolt.Open(t.TempDir(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = j.Close() })
+			return j
+		}},
+		{"postgres", func(t *testing.T) cc112.Journal {
+			db, err := postgres.Open(context.Background(), pgtest.URL(t), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(db.Close)
+			j, err := postgres.NewJournal(context.Background(), db, postgres.JournalOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = j.Close() })
+			return j
+		}},
+	}
+	for _, j := range journals {
+		t.Run(j.name, func(t *testing.T) {
+			realJournal = j.open
+			defer func() { realJournal = nil }()
+			for _, tc := range suite {
+				t.Run(tc.name, tc.fn)
+			}
+		})
+	}
+}
