@@ -24,12 +24,7 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
 		Username string `json:"username"`
 		Password string `json:"password"`
 	}
-	body, err := readBody(w, r)
-	if err == nil {
-		err = decodeStrict(body, &req)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
+	if !s.readJSON(w, r, &req) {
 		return
 	}
 	req.Username = strings.ToLower(strings.TrimSpace(req.Username))
@@ -135,12 +130,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) postUser(w http.ResponseWriter, r *http.Request) {
 	var req auth.NewUser
-	body, err := readBody(w, r)
-	if err == nil {
-		err = decodeStrict(body, &req)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
+	if !s.readJSON(w, r, &req) {
 		return
 	}
 	u, err := s.auth.AddUser(r.Context(), req, *PrincipalFrom(r.Context()), clientAddr(r))

@@ -185,12 +185,7 @@ func (s *Server) postComplaint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req callcenter.NewComplaint
-	body, err := readBody(w, r)
-	if err == nil {
-		err = decodeStrict(body, &req)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
+	if !s.readJSON(w, r, &req) {
 		return
 	}
 	filed, err := s.calls.FileComplaint(r.Context(), req)

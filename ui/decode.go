@@ -72,6 +72,20 @@ func jsonProblem(err error) string {
 	return strings.TrimPrefix(err.Error(), "json: ")
 }
 
+// readJSON reads a bounded body and decodes it strictly into v; on failure
+// it answers with the error and returns false.
+func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, err := readBody(w, r)
+	if err == nil {
+		err = decodeStrict(body, v)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return false
+	}
+	return true
+}
+
 // idempotency returns the request's Idempotency-Key and a fingerprint of
 // what it asks, so that a key reused for another request is caught.
 func idempotency(r *http.Request, body []byte) (key, fingerprint string, err error) {

@@ -36,12 +36,7 @@ func (s *Server) getUnit(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) postPosition(w http.ResponseWriter, r *http.Request) {
 	var p dispatch.Position
-	body, err := readBody(w, r)
-	if err == nil {
-		err = decodeStrict(body, &p)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
+	if !s.readJSON(w, r, &p) {
 		return
 	}
 	u, err := s.eng.UpdatePosition(r.Context(), r.PathValue("id"), p)

@@ -24,12 +24,7 @@ func (s *Server) postDevice(w http.ResponseWriter, r *http.Request) {
 		DeviceID string `json:"device_id"`
 		UnitID   string `json:"unit_id"`
 	}
-	body, err := readBody(w, r)
-	if err == nil {
-		err = decodeStrict(body, &req)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
+	if !s.readJSON(w, r, &req) {
 		return
 	}
 	secret, err := s.auth.RegisterDevice(r.Context(), req.DeviceID, req.UnitID, *PrincipalFrom(r.Context()), clientAddr(r))
