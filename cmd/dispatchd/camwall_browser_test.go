@@ -50,30 +50,7 @@ func TestCameraWallInBrowser(t *testing.T) {
 			t.Fatalf("camera %d: %d %s %v", k, code, b, err)
 		}
 	}
-	// Wait for the prober to see the three camsim cameras online.
-	deadline := time.Now().Add(30 * time.Second)
-	for online := 0; online < 3; {
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d cameras online after 30 s", online)
-		}
-		time.Sleep(200 * time.Millisecond)
-		res, err := get(m.URL()+"/api/v1/cameras", dispatcher)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var cams []cc112.Camera
-		err = json.NewDecoder(res.Body).Decode(&cams)
-		res.Body.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		online = 0
-		for _, c := range cams {
-			if c.Status == cc112.CameraOnline {
-				online++
-			}
-		}
-	}
+	waitOnline(t, m.URL(), dispatcher, "cw1", "cw2", "cw3")
 	code, b, err := postJSON(m.URL()+"/api/v1/incidents", dispatcher, `{"category":"traffic_accident","priority":1,"location":{"lat":-7.2458,"lon":112.7378}}`)
 	if err != nil || code != http.StatusCreated {
 		t.Fatalf("incident: %d %s %v", code, b, err)

@@ -12,14 +12,13 @@ import (
 	"cc112/internal/testenv"
 )
 
-// TestUnitAndPoliceInBrowser drives the field-unit phone view and the
-// police page in Debian's chromium (web/e2e/unit.mjs, playwright-core)
-// against the real server with demo accounts: the unit logs in, a dispatch
-// arrives live, en route and (offline, queued) on scene reach the
-// dispatcher's API; the police page offers nothing to change and a forced
-// change is refused. With DISPATCH_UPDATE_SCREENSHOTS=1 it refreshes
-// docs/screenshots/.
-func TestUnitAndPoliceInBrowser(t *testing.T) {
+// TestUnitInBrowser drives the field-unit phone view in Debian's chromium
+// (web/e2e/unit.mjs, playwright-core) against the real server with demo
+// accounts: the unit logs in, a dispatch arrives live, en route and
+// (offline, queued) on scene reach the dispatcher's API. The police page
+// has its own test (police_browser_test.go). With
+// DISPATCH_UPDATE_SCREENSHOTS=1 it refreshes docs/screenshots/.
+func TestUnitInBrowser(t *testing.T) {
 	chromium := testenv.Tool(t, "chromium")
 	node := testenv.Tool(t, "node")
 	web := filepath.Join(testenv.RepoRoot(), "web")

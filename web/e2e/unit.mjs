@@ -1,4 +1,4 @@
-// Browser scenario of the field-unit phone view and the police page, run by
+// Browser scenario of the field-unit phone view, run by
 // the Go test cmd/dispatchd/unit_browser_test.go against a real dispatchd
 // (demo accounts, no simulator). Env: BASE_URL, CHROMIUM, SCREENSHOTS.
 // Exits non-zero on the first failed check.
@@ -129,40 +129,6 @@ try {
   // Wall-size look at the same page.
   await page.setViewportSize({ width: 1920, height: 1080 });
   await page.screenshot({ path: join(SHOTS, 'unit-wall.png') });
-
-  // ---- police -------------------------------------------------------------
-  for (const size of [{ width: 1920, height: 1080 }, { width: 390, height: 844 }]) {
-    const ctx = await browser.newContext({ viewport: size, locale: 'id-ID', timezoneId: 'Asia/Jakarta' });
-    const pol = await ctx.newPage();
-    pol.on('pageerror', (e) => errors.push('police page: ' + e.message));
-    await pol.goto(BASE + '/police');
-    await pol.waitForSelector('#login:not([hidden])');
-    await pol.fill('input[name=username]', 'police');
-    await pol.fill('input[name=password]', 'police');
-    await pol.click('#login button[type=submit]');
-    await pol.waitForSelector(`#incidents tr >> text=${inc.data.number}`, { timeout: WAIT });
-    await pol.waitForSelector('#cameras li', { timeout: WAIT });
-    const html = await pol.content();
-    assert.ok(!html.includes('081311112222') && !html.includes('Rina Wulandari'), 'police page shows no caller');
-    // The only action offered is logging out; no form besides the (hidden) login.
-    const actions = await pol.$$eval('#main button, #main form, #main [contenteditable]', (els) => els.map((e) => e.textContent.trim()));
-    assert.deepEqual(actions, ['Keluar'], 'police page offers no mutating action');
-    // Forcing a mutation from the page (cookie + CSRF header) is refused.
-    const forced = await pol.evaluate(async (id) => {
-      const r = await fetch(`/api/v1/incidents/${id}/close`, {
-        method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'cc112' }, body: '{"disposition":"paksa"}',
-      });
-      const r2 = await fetch(`/api/v1/incidents/${id}`);
-      return [r.status, r2.status, await r2.text()];
-    }, inc.data.id);
-    assert.equal(forced[0], 403, 'forced close refused');
-    assert.equal(forced[1], 200);
-    assert.ok(!forced[2].includes('081311112222'), 'police API answer without the caller');
-    await pol.screenshot({ path: join(SHOTS, `police-${size.width}.png`) });
-    await ctx.close();
-  }
-  log('police page read-only; forced close refused');
-  assert.equal((await call(disp.token, 'GET', '/api/v1/incidents/' + inc.data.id)).data.status, 'onscene');
   assert.deepEqual(errors, []);
   log('all checks passed');
 } catch (e) {

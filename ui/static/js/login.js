@@ -10,7 +10,7 @@ function nextPath() {
 }
 
 const PAGES = { '/': 'Konsol dispatcher', '/calltaker': 'Penerima panggilan', '/desk': 'Meja pengaduan',
-  '/supervisor': 'Dasbor supervisor', '/camera': 'Kamera CCTV' };
+  '/supervisor': 'Dasbor supervisor', '/camera': 'Kamera CCTV', '/police': 'Pantauan Polri' };
 const path = nextPath().split('?')[0];
 document.getElementById('for').textContent = 'Masuk untuk membuka: ' + (PAGES[path] || path);
 wireLogin(document.querySelector('#login form'), ROLES, () => location.replace(nextPath()));

@@ -17,8 +17,9 @@ export class WallMap {
    * @param store the Store
    * @param h handlers: incident(id) when an incident marker is clicked, camera(id) when a camera is,
    *   pick(latlng) on a map click
+   * @param opts cameraRadius: the camera dots' radius in pixels (bigger for touch screens)
    */
-  constructor(L, el, cfg, store, h) {
+  constructor(L, el, cfg, store, h, opts = {}) {
     this.L = L;
     this.store = store;
     this.h = h;
@@ -36,7 +37,9 @@ export class WallMap {
       units: L.layerGroup(),
       incidents: L.layerGroup(),
     };
-    this.camRenderer = L.canvas({ padding: 0.3 });
+    this.cameraRadius = opts.cameraRadius || 5;
+    // tolerance widens the clickable ring around each dot for fingers.
+    this.camRenderer = L.canvas({ padding: 0.3, tolerance: opts.cameraRadius ? 6 : 0 });
     this.markers = { incidents: new Map(), units: new Map(), cameras: new Map() };
     this.selected = null;
     this.basemap = null;
@@ -162,7 +165,7 @@ export class WallMap {
       seen.add(c.id);
       let m = this.markers.cameras.get(c.id);
       if (!m) {
-        m = L.circleMarker([c.location.lat, c.location.lon], { renderer: this.camRenderer, radius: 5, weight: 1 });
+        m = L.circleMarker([c.location.lat, c.location.lon], { renderer: this.camRenderer, radius: this.cameraRadius, weight: 1 });
         m.on('click', (e) => { L.DomEvent.stop(e); if (this.h.camera) this.h.camera(c.id); });
         m.bindTooltip(() => `${escapeHTML(c.name)} — ${label('cstatus', this.store.cameras.get(c.id)?.status)}`);
         m.addTo(this.layers.cameras);

@@ -1,68 +1,325 @@
-// The police viewer: active incidents and the camera list, read only.
-// The server removes callers' identities from every answer to this role;
-// this page offers no action that changes anything.
-import { api, me, wireLogin, logout, categoryLabel, statusLabel, timeWIB } from './session.js';
+// The police viewer: the camera map and a grid of live video, read only.
+// The server removes callers' identities from every answer to this role
+// and refuses every change; this page offers none. Each video view is
+// recorded server-side with its reason (or incident), so the officer
+// chooses a reason before the first camera plays.
 
-const $ = (id) => document.getElementById(id);
-const cameraLabel = { online: 'aktif', stalled: 'macet', offline: 'mati', unknown: 'belum dicek' };
-let cameras = [];
+import { me } from './gate.js'; // log in first
+import * as api from './api.js';
+import { logout, categoryLabel, statusLabel, timeWIB } from './session.js';
+import { LiveFeed } from './live.js';
+import { Store } from './store.js';
+import { playCamera, liveUrl } from './camera-player.js';
+import { $ } from './dom.js';
 
-function cell(tr, text, cls) {
-  const td = document.createElement('td');
-  td.textContent = text;
-  if (cls) td.className = cls;
-  tr.append(td);
-}
+const ROLES = ['police', 'supervisor'];
+const CAMERA_STATUS = { online: 'aktif', stalled: 'macet', offline: 'mati', unknown: 'belum dicek' };
+const CONN = { connecting: 'Menghubungkan…', resync: 'Menyambung ulang…', live: 'Langsung', offline: 'Terputus' };
+const clock = new Intl.DateTimeFormat('id-ID', { timeZone: 'Asia/Jakarta', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const narrow = window.matchMedia('(max-width: 900px)');
 
-async function load() {
-  const [inc, cam] = await Promise.all([api('GET', '/api/v1/incidents?status=active'), api('GET', '/api/v1/cameras')]);
-  if (inc.status === 401) { location.reload(); return; }
-  if (inc.ok) {
-    const body = $('incidents');
-    body.replaceChildren();
-    for (const i of inc.data) {
-      const tr = document.createElement('tr');
-      cell(tr, i.number, i.priority === 1 ? 'prio1' : '');
-      cell(tr, categoryLabel[i.category] || i.category);
-      cell(tr, statusLabel[i.status] || i.status);
-      cell(tr, i.district || '–');
-      cell(tr, i.address || '–');
-      cell(tr, timeWIB(i.received_at));
-      body.append(tr);
-    }
-    $('inc-count').textContent = `(${inc.data.length})`;
+const store = new Store();
+let wallMap = null;
+let selected = null; // the incident whose cameras the grid shows
+let touched = false; // the officer moved the map: stop fitting the city
+
+// CameraGrid plays up to size cameras; a new one replaces the oldest.
+class CameraGrid {
+  constructor(el) {
+    this.el = el;
+    this.size = 4;
+    this.tiles = []; // oldest first: {cam, params, player, fig}
+    el.addEventListener('click', (e) => {
+      const b = e.target.closest('button[data-remove]');
+      if (b) this.remove(b.dataset.remove);
+    });
   }
-  if (cam.ok) { cameras = cam.data; renderCameras(); }
-  $('updated').textContent = 'Diperbarui ' + timeWIB(new Date().toISOString());
-}
 
-function renderCameras() {
-  const f = $('cam-filter').value.trim().toLowerCase();
-  const list = $('cameras');
-  list.replaceChildren();
-  const shown = cameras.filter((c) => !f || c.name.toLowerCase().includes(f));
-  for (const c of shown.slice(0, 400)) {
-    const li = document.createElement('li');
+  has(id) { return this.tiles.some((t) => t.cam.id === id); }
+
+  /** add plays cam with the audit params ({reason} or {incident}). */
+  add(cam, params, note) {
+    if (this.has(cam.id)) this.remove(cam.id);
+    while (this.tiles.length >= this.size) this.drop(this.tiles[0]);
+    const fig = document.createElement('figure');
+    fig.className = 'cam-tile';
+    fig.dataset.camera = cam.id;
+    const video = document.createElement('video');
+    video.muted = true;
+    video.playsInline = true;
+    video.autoplay = true;
+    const cap = document.createElement('figcaption');
     const name = document.createElement('span');
-    name.textContent = c.name;
-    const st = document.createElement('span');
-    st.className = 'st ' + c.status;
-    st.textContent = cameraLabel[c.status] || c.status;
-    li.append(name, st);
-    list.append(li);
+    name.className = 'cam-name';
+    name.textContent = cam.name;
+    const why = document.createElement('small');
+    why.textContent = note;
+    cap.append(name, why);
+    const close = document.createElement('button');
+    close.type = 'button';
+    close.className = 'tile-close';
+    close.dataset.remove = cam.id;
+    close.title = 'Tutup video ini';
+    close.setAttribute('aria-label', 'Tutup video ' + cam.name);
+    close.textContent = '✕';
+    fig.append(video, cap, close);
+    this.el.append(fig);
+    const t = { cam, params, fig, player: playCamera(video, liveUrl(cam.id, params)) };
+    this.tiles.push(t);
+    this.changed();
   }
-  $('cam-count').textContent = `(${shown.length})`;
+
+  drop(t) {
+    t.player.close(); // the server ends the recorded view
+    t.fig.remove();
+    this.tiles = this.tiles.filter((x) => x !== t);
+  }
+
+  remove(id) {
+    const t = this.tiles.find((x) => x.cam.id === id);
+    if (t) this.drop(t);
+    this.changed();
+  }
+
+  clear() {
+    for (const t of [...this.tiles]) this.drop(t);
+    this.changed();
+  }
+
+  setSize(n) {
+    this.size = n;
+    while (this.tiles.length > n) this.drop(this.tiles[0]);
+    this.el.className = `camgrid size-${n}`;
+    this.changed();
+  }
+
+  changed() {
+    $('#cams-empty').hidden = this.tiles.length > 0;
+    $('#tab-cams').textContent = this.tiles.length ? `(${this.tiles.length})` : '';
+    if (wallMap) wallMap.highlight(this.tiles.map((t) => t.cam.id));
+  }
+}
+
+const grid = new CameraGrid($('#camgrid'));
+let pending = null; // a camera clicked before a reason was given
+
+function reason() {
+  const v = $('#reason').value;
+  return v === 'other' ? $('#reason-text').value.trim() : v;
+}
+
+function say(text) {
+  const el = $('#cams-msg');
+  el.textContent = text || '';
+  el.hidden = !text;
+}
+
+function showView(view) {
+  $('#grid').dataset.view = view;
+  for (const b of document.querySelectorAll('.tabs button')) b.classList.toggle('active', b.dataset.view === view);
+  if (view === 'map' && wallMap) setTimeout(() => wallMap.invalidate(), 0);
+}
+
+// watchCamera is a click on a camera dot: it plays once there is a reason.
+function watchCamera(id) {
+  const cam = store.cameras.get(id);
+  if (!cam) return;
+  if (!cam.has_video) { say(`${cam.name}: kamera ini tidak punya alamat video.`); return; }
+  const r = reason();
+  if (!r) {
+    pending = id;
+    say(`Pilih alasan melihat kamera dulu, lalu ${cam.name} diputar. Setiap tayangan dicatat.`);
+    if (narrow.matches) showView('cams');
+    $('#reason').classList.add('need');
+    $('#reason').focus();
+    return;
+  }
+  pending = null;
+  say('');
+  grid.add(cam, { reason: r }, r);
+  if (narrow.matches) showView('cams');
+}
+
+function reasonChanged() {
+  $('#reason-text').hidden = $('#reason').value !== 'other';
+  if ($('#reason').value === 'other') $('#reason-text').focus();
+  if (reason()) $('#reason').classList.remove('need');
+  if (pending && reason()) watchCamera(pending);
+}
+
+// openIncident fills the grid with the incident's nearest online cameras;
+// each view is recorded against the incident.
+async function openIncident(id) {
+  const inc = store.incidents.get(id);
+  if (!inc) return;
+  selected = id;
+  touched = true;
+  renderIncidents();
+  if (wallMap) wallMap.select(id);
+  pending = null;
+  say('');
+  const q = `lat=${inc.location.lat}&lon=${inc.location.lon}&limit=${grid.size}&status=online`;
+  let cams;
+  try {
+    cams = (await api.get(`/api/v1/cameras/nearest?${q}`)).filter((c) => c.has_video);
+  } catch (err) {
+    say('Kamera terdekat tidak dapat dimuat: ' + err.message);
+    return;
+  }
+  if (selected !== id) return; // another incident was chosen meanwhile
+  grid.clear();
+  if (!cams.length) say(`Tidak ada kamera online dengan video di dekat kejadian ${inc.number}.`);
+  for (const c of cams.reverse()) { // nearest last: it is the newest tile, kept longest
+    grid.add(c, { incident: inc.id }, `Kejadian ${inc.number} · ${Math.round(c.distance_m)} m`);
+  }
+  if (narrow.matches) showView('cams');
+}
+
+function renderIncidents() {
+  const list = $('#incidents');
+  const incs = store.sortedIncidents();
+  list.replaceChildren(...incs.map((i) => {
+    const li = document.createElement('li');
+    const b = document.createElement('button'); // opens cameras: a view, not a change
+    b.type = 'button';
+    b.className = `inc p${Math.min(i.priority, 4)}${i.id === selected ? ' selected' : ''}`;
+    b.dataset.incident = i.id;
+    const top = document.createElement('span');
+    top.className = 'inc-top';
+    const num = document.createElement('b');
+    num.textContent = i.number;
+    const st = document.createElement('span');
+    st.className = 'ist ist-' + i.status;
+    st.textContent = statusLabel[i.status] || i.status;
+    const when = document.createElement('time');
+    when.textContent = timeWIB(i.received_at);
+    top.append(num, when);
+    const cat = document.createElement('span');
+    cat.className = 'inc-cat';
+    cat.textContent = (categoryLabel[i.category] || i.category) + ' ';
+    cat.append(st);
+    const where = document.createElement('span');
+    where.className = 'inc-where';
+    where.textContent = [i.district, i.address].filter(Boolean).join(' · ') || '–';
+    b.append(top, cat, where);
+    li.append(b);
+    return li;
+  }));
+  $('#inc-count').textContent = `(${incs.length})`;
+  $('#tab-inc').textContent = `(${incs.length})`;
+}
+
+function renderLegend() {
+  const n = { online: 0, stalled: 0, offline: 0, unknown: 0 };
+  for (const c of store.cameras.values()) n[c.status in n ? c.status : 'unknown']++;
+  $('#legend').replaceChildren(...Object.keys(n).map((k) => {
+    const s = document.createElement('span');
+    s.className = 'lg ' + k;
+    s.dataset.status = k;
+    s.textContent = `${n[k]} ${CAMERA_STATUS[k]}`;
+    return s;
+  }));
+}
+
+function setConn(state, detail) {
+  const el = $('#conn');
+  el.dataset.state = state;
+  el.querySelector('.txt').textContent = state === 'offline'
+    ? `${CONN.offline} · coba lagi ${Math.ceil((detail?.retryInMs || 0) / 1000)} dtk` : CONN[state] || state;
+}
+
+async function startMap() {
+  const msg = $('#map-msg');
+  let cfg;
+  for (let wait = 500; ; wait = Math.min(wait * 2, 10000)) {
+    try { cfg = await api.get('/api/v1/config'); break; } catch { await new Promise((r) => setTimeout(r, wait)); }
+  }
+  let L;
+  try {
+    if (!cfg.map_available) throw new Error('map files missing');
+    L = await import('../vendor/leaflet/leaflet.js');
+  } catch (err) {
+    console.error('leaflet', err);
+    msg.textContent = 'Peta tidak tersedia di server ini. Kamera tetap dapat dibuka dari kejadian.';
+    msg.hidden = false;
+    return;
+  }
+  const { WallMap } = await import('./map.js');
+  wallMap = new WallMap(L, $('#map'), cfg, store, {
+    incident: openIncident,
+    camera: watchCamera,
+    pick: () => {}, // the police create nothing
+  }, { cameraRadius: 7 });
+  wallMap.toggle('units', false);
+  window.cc112.map = wallMap;
+  // highlight rings the cameras playing in the grid.
+  const rings = L.layerGroup().addTo(wallMap.map);
+  wallMap.highlight = (ids) => {
+    rings.clearLayers();
+    for (const id of ids) {
+      const c = store.cameras.get(id);
+      if (c) L.circleMarker([c.location.lat, c.location.lon], { radius: 12, weight: 3, color: '#7cc4ff', fill: false, interactive: false }).addTo(rings);
+    }
+  };
+  wallMap.render(new Set(['incidents', 'cameras']));
+  // Until the officer pans, zooms or opens an incident, the whole city
+  // stays in view whatever size the pane takes (a phone lays out late).
+  for (const ev of ['mousedown', 'touchstart', 'wheel', 'keydown']) $('#map').addEventListener(ev, () => { touched = true; }, { passive: true });
+  new ResizeObserver(() => {
+    wallMap.invalidate();
+    if (!touched) wallMap.fit();
+  }).observe($('#map'));
+  for (let wait = 1000; ; wait = Math.min(wait * 2, 30000)) {
+    try { wallMap.setDistricts(await api.get('/api/v1/districts')); return; } catch { await new Promise((r) => setTimeout(r, wait)); }
+  }
 }
 
 function start(u) {
-  $('login').hidden = true;
-  $('main').hidden = false;
-  $('who').textContent = u.username;
-  load();
-  setInterval(load, 10000);
+  if (!u) {
+    $('#denied').textContent = 'Server tidak menjawab. Muat ulang halaman sebentar lagi.';
+    $('#denied').hidden = false;
+    $('#grid').hidden = true;
+    return;
+  }
+  $('#who').textContent = u.username;
+  $('#logout').addEventListener('click', logout);
+  if (!ROLES.includes(u.role)) {
+    $('#denied').textContent = `Halaman ini untuk akun polisi. Akun ${u.username} (${u.role}) tidak dapat membukanya.`;
+    $('#denied').hidden = false;
+    $('#grid').hidden = true;
+    return;
+  }
+  for (const b of document.querySelectorAll('.tabs button')) b.addEventListener('click', () => showView(b.dataset.view));
+  for (const b of document.querySelectorAll('.size button')) {
+    b.addEventListener('click', () => {
+      grid.setSize(Number(b.dataset.size));
+      for (const x of document.querySelectorAll('.size button')) x.setAttribute('aria-pressed', String(x === b));
+    });
+  }
+  $('#reason').addEventListener('change', reasonChanged);
+  $('#reason-text').addEventListener('change', reasonChanged);
+  $('#incidents').addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-incident]');
+    if (b) openIncident(b.dataset.incident);
+  });
+  store.subscribe((kinds) => {
+    if (kinds.has('incidents')) renderIncidents();
+    if (kinds.has('cameras')) renderLegend();
+    if (wallMap) wallMap.render(kinds);
+  });
+  const feed = new LiveFeed({
+    snapshot: (m) => store.applySnapshot(m),
+    event: (m) => store.applyEvent(m.event, m.data),
+    state: setConn,
+  });
+  window.cc112 = { store, feed, grid }; // for the browser tests
+  feed.start();
+  const tick = () => { $('#now-time').textContent = clock.format(new Date()); };
+  tick();
+  setInterval(tick, 1000);
+  showView('map');
+  grid.changed();
+  startMap();
 }
 
-$('logout').addEventListener('click', logout);
-$('cam-filter').addEventListener('input', renderCameras);
-wireLogin(document.querySelector('#login form'), ['police', 'supervisor'], start);
-me().then((u) => (u ? start(u) : ($('login').hidden = false)), () => ($('login').hidden = false));
+start(me);
