@@ -7,9 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -17,7 +14,6 @@ import (
 	"cc112"
 	"cc112/dispatch"
 	"cc112/geo"
-	"cc112/internal/testenv"
 )
 
 // TestConsoleInBrowser drives the dispatcher console in Debian's chromium
@@ -28,15 +24,7 @@ import (
 //
 // With DISPATCH_UPDATE_SCREENSHOTS=1 it also refreshes docs/screenshots/.
 func TestConsoleInBrowser(t *testing.T) {
-	chromium := testenv.Tool(t, "chromium")
-	node := testenv.Tool(t, "node")
-	web := filepath.Join(testenv.RepoRoot(), "web")
-	if _, err := os.Stat(filepath.Join(web, "node_modules", "playwright-core")); err != nil {
-		testenv.Missing(t, "web/node_modules is missing: run scripts/web.sh (make test does)")
-	}
-	if _, err := os.Stat(filepath.Join(testenv.RepoRoot(), "ui", "static", "vendor", "leaflet", "leaflet.js")); err != nil {
-		testenv.Missing(t, "ui/static/vendor is missing: run scripts/web.sh (make test does)")
-	}
+	browser := needBrowser(t)
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -61,19 +49,8 @@ func TestConsoleInBrowser(t *testing.T) {
 	control := httptest.NewServer(controlHandler(t, m, cut))
 	defer control.Close()
 
-	shots := t.TempDir()
-	if os.Getenv("DISPATCH_UPDATE_SCREENSHOTS") != "" {
-		shots = filepath.Join(testenv.RepoRoot(), "docs", "screenshots")
-	}
-	cmd := exec.CommandContext(ctx, node, filepath.Join("e2e", "console.mjs"))
-	cmd.Dir = web
-	cmd.Env = append(os.Environ(), "BASE_URL="+m.URL(), "CONTROL_URL="+control.URL,
-		"CHROMIUM="+chromium, "SCREENSHOTS="+shots)
-	out, err := cmd.CombinedOutput()
-	t.Logf("console.mjs:\n%s", out)
-	if err != nil {
-		t.Fatalf("browser scenarios failed: %v", err)
-	}
+	browser.run(t, 4*time.Minute, "console.mjs", nil,
+		"BASE_URL="+m.URL(), "CONTROL_URL="+control.URL, "SCREENSHOTS="+screenshotDir(t))
 }
 
 // controlHandler is what the browser script asks of the server's side:

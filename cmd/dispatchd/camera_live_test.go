@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +15,6 @@ import (
 
 	"cc112/auth"
 	"cc112/cctv/camsim"
-	"cc112/internal/testenv"
 )
 
 // startLive runs dispatchd (no demo) and registers camsim's camera 1 as c1
@@ -140,22 +137,9 @@ func TestLiveVideoOverWebsocket(t *testing.T) {
 // TestCameraPagePlaysInChromium opens ui/static/camera.html in Debian's
 // chromium (playwright-core) and checks that video.currentTime advances.
 func TestCameraPagePlaysInChromium(t *testing.T) {
-	chromium := testenv.Tool(t, "chromium")
-	node := testenv.Tool(t, "node")
-	web := filepath.Join(testenv.RepoRoot(), "web")
-	if _, err := os.Stat(filepath.Join(web, "node_modules", "playwright-core")); err != nil {
-		testenv.Missing(t, "web/node_modules/playwright-core missing: run npm ci in web/")
-	}
+	browser := needBrowser(t)
 	sim := camsim.ForTest(t, 1, false)
 	m := startLive(t, sim, time.Second)
 	tokenFor(t, m, auth.Police) // the page logs in as police, who may watch
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join(web, "e2e", "camera.mjs"))
-	cmd.Env = append(os.Environ(), "BASE_URL="+m.URL(), "CHROMIUM="+chromium, "SHOTS="+os.Getenv("SHOTS"))
-	out, err := cmd.CombinedOutput()
-	t.Logf("%s", out)
-	if err != nil {
-		t.Fatalf("camera page e2e: %v", err)
-	}
+	browser.run(t, 90*time.Second, "camera.mjs", nil, "BASE_URL="+m.URL(), "SHOTS="+os.Getenv("SHOTS"))
 }

@@ -8,27 +8,19 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"cc112"
 	"cc112/auth"
 	"cc112/cctv/camsim"
-	"cc112/internal/testenv"
 )
 
 // TestCameraWallInBrowser: three cameras near an incident stream from
 // camsim and a fourth (farther) has no video; selecting the incident on the
 // console opens the nearest online cameras in the wall and plays them.
 func TestCameraWallInBrowser(t *testing.T) {
-	chromium := testenv.Tool(t, "chromium")
-	node := testenv.Tool(t, "node")
-	web := filepath.Join(testenv.RepoRoot(), "web")
-	if _, err := os.Stat(filepath.Join(web, "node_modules", "playwright-core")); err != nil {
-		testenv.Missing(t, "web/node_modules/playwright-core missing: run ./scripts/web.sh")
-	}
+	browser := needBrowser(t)
 	sim := camsim.ForTest(t, 3, false)
 	m := NewMain()
 	m.Addr, m.StateDir = "127.0.0.1:0", t.TempDir()
@@ -59,15 +51,7 @@ func TestCameraWallInBrowser(t *testing.T) {
 	if err := json.Unmarshal(b, &inc); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join(web, "e2e", "camwall.mjs"))
-	cmd.Env = append(os.Environ(), "BASE_URL="+m.URL(), "CHROMIUM="+chromium, "INCIDENT="+inc.Number, "SHOTS="+os.Getenv("SHOTS"))
-	out, err := cmd.CombinedOutput()
-	t.Logf("%s", out)
-	if err != nil {
-		t.Fatalf("camera wall e2e: %v", err)
-	}
+	browser.run(t, 2*time.Minute, "camwall.mjs", nil, "BASE_URL="+m.URL(), "INCIDENT="+inc.Number, "SHOTS="+os.Getenv("SHOTS"))
 	if n := sim.Opened("/cam/1"); n < 1 {
 		t.Fatalf("camsim camera 1 was opened %d times, want at least once", n)
 	}

@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -17,7 +15,6 @@ import (
 	"cc112/auth"
 	"cc112/cctv"
 	"cc112/cctv/camsim"
-	"cc112/internal/testenv"
 )
 
 // TestPolicePageInBrowser drives /police (web/e2e/police.mjs) against the
@@ -30,12 +27,7 @@ import (
 // docs/screenshots/police-*.png; DISPATCH_SCREENSHOTS=DIR keeps them (and
 // police-failed.png when it fails) in DIR.
 func TestPolicePageInBrowser(t *testing.T) {
-	chromium := testenv.Tool(t, "chromium")
-	node := testenv.Tool(t, "node")
-	web := filepath.Join(testenv.RepoRoot(), "web")
-	if _, err := os.Stat(filepath.Join(web, "node_modules", "playwright-core")); err != nil {
-		testenv.Missing(t, "web/node_modules/playwright-core missing: run ./scripts/web.sh")
-	}
+	browser := needBrowser(t)
 	sim := camsim.ForTest(t, 3, false)
 	m := NewMain()
 	m.Addr, m.StateDir, m.Demo, m.Sim = "127.0.0.1:0", t.TempDir(), true, false
@@ -66,23 +58,12 @@ func TestPolicePageInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	shots := t.TempDir()
+	shots := screenshotDir(t)
 	if d := os.Getenv("DISPATCH_SCREENSHOTS"); d != "" {
 		shots = d
 	}
-	if os.Getenv("DISPATCH_UPDATE_SCREENSHOTS") != "" {
-		shots = filepath.Join(testenv.RepoRoot(), "docs", "screenshots")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join(web, "e2e", "police.mjs"))
-	cmd.Env = append(os.Environ(), "BASE_URL="+m.URL(), "CHROMIUM="+chromium, "INCIDENT="+inc.Number,
+	browser.run(t, 150*time.Second, "police.mjs", nil, "BASE_URL="+m.URL(), "INCIDENT="+inc.Number,
 		"INCIDENT_ID="+inc.ID, "CAMERA=pk1", "SHOTS="+shots)
-	out, err := cmd.CombinedOutput()
-	t.Logf("police.mjs:\n%s", out)
-	if err != nil {
-		t.Fatalf("police page e2e: %v", err)
-	}
 
 	// The audit of camera views names the police user, the reason chosen
 	// before the map click, and the incident of the grid it opened.

@@ -9,15 +9,12 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"cc112/demo"
 	"cc112/dispatch"
-	"cc112/internal/testenv"
 )
 
 // surabayaHistory is NDJSON for the import endpoint: perDay incidents on
@@ -92,15 +89,7 @@ func surabayaHistory(t *testing.T, now time.Time, days, perDay int) []byte {
 // breakdown table has rows, the charts are drawn and kecamatan coloured.
 // Screenshots go to DISPATCH_SCREENSHOTS when set.
 func TestSupervisorDashboardInBrowser(t *testing.T) {
-	node := testenv.Tool(t, "node")
-	testenv.Tool(t, "chromium")
-	web := filepath.Join(testenv.RepoRoot(), "web")
-	if _, err := os.Stat(filepath.Join(web, "node_modules", "playwright-core")); err != nil {
-		testenv.Missing(t, "web/node_modules/playwright-core is missing: run scripts/web.sh (make test does)")
-	}
-	if _, err := os.Stat(filepath.Join(testenv.RepoRoot(), "ui", "static", "vendor", "uplot")); err != nil {
-		testenv.Missing(t, "ui/static/vendor/uplot is missing: run scripts/web.sh before building")
-	}
+	browser := needBrowser(t)
 
 	m := NewMain()
 	m.Addr, m.StateDir, m.Demo, m.Sim = "127.0.0.1:0", t.TempDir(), true, false
@@ -126,16 +115,5 @@ func TestSupervisorDashboardInBrowser(t *testing.T) {
 		t.Fatalf("create: %d %s %v", status, b, err)
 	}
 
-	shots := os.Getenv("DISPATCH_SCREENSHOTS")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "e2e/supervisor.mjs", m.URL()+"/supervisor", shots)
-	cmd.Dir = web
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	t.Logf("browser: %s", out)
-	if err != nil {
-		t.Fatalf("browser test failed: %v\n%s", err, stderr.String())
-	}
+	browser.run(t, 2*time.Minute, "supervisor.mjs", []string{m.URL() + "/supervisor", os.Getenv("DISPATCH_SCREENSHOTS")})
 }
