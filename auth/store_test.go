@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,20 +11,8 @@ import (
 	"cc112/bolt"
 	"cc112/dispatch"
 	"cc112/geo"
+	"cc112/internal/clocktest"
 )
-
-// fakeClock is settable, for expiry.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 func cheap() Config { return Config{Hash: HashParams{Memory: 64, Time: 1, Threads: 1}} }
 
@@ -64,7 +51,7 @@ func openStore(t *testing.T, dir string, clock cc112.Clock) (*Store, func()) {
 func TestLoginLogoutSurviveRestart(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	clock := &fakeClock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
+	clock := clocktest.New(time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC))
 	st, closeFn := openStore(t, dir, clock)
 	admin := Principal{Username: "root", Role: Admin}
 	for _, n := range []NewUser{
@@ -117,7 +104,7 @@ func TestLoginLogoutSurviveRestart(t *testing.T) {
 	if got != want {
 		t.Fatalf("audit after restart:\n got %s\nwant %s", got, want)
 	}
-	clock.Add(13 * time.Hour)
+	clock.Advance(13 * time.Hour)
 	if _, err := st.Authenticate(keep.Token); cc112.ErrorCode(err) != cc112.EUnauthenticated {
 		t.Fatalf("expired token accepted: %v", err)
 	}
@@ -125,7 +112,7 @@ func TestLoginLogoutSurviveRestart(t *testing.T) {
 
 func TestPasswordChangeRevokesSessions(t *testing.T) {
 	ctx := context.Background()
-	st, _ := openStore(t, t.TempDir(), &fakeClock{t: time.Now()})
+	st, _ := openStore(t, t.TempDir(), clocktest.New(time.Now()))
 	if _, err := st.AddUser(ctx, NewUser{Username: "sari", Password: "lama-sekali", Role: CallTaker}, Principal{}, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +136,7 @@ func TestPasswordChangeRevokesSessions(t *testing.T) {
 
 func TestAddUserValidation(t *testing.T) {
 	ctx := context.Background()
-	st, _ := openStore(t, t.TempDir(), &fakeClock{t: time.Now()})
+	st, _ := openStore(t, t.TempDir(), clocktest.New(time.Now()))
 	tests := []struct {
 		name string
 		n    NewUser
@@ -177,7 +164,7 @@ func TestAddUserValidation(t *testing.T) {
 
 func TestDeviceSecrets(t *testing.T) {
 	ctx := context.Background()
-	st, _ := openStore(t, t.TempDir(), &fakeClock{t: time.Now()})
+	st, _ := openStore(t, t.TempDir(), clocktest.New(time.Now()))
 	secret, err := st.RegisterDevice(ctx, "48241179", "AMB-01", Principal{Username: "root", Role: Admin}, "")
 	if err != nil {
 		t.Fatal(err)
@@ -204,7 +191,7 @@ func TestDeviceSecrets(t *testing.T) {
 
 func TestAuditFilterAndRecordBatching(t *testing.T) {
 	ctx := context.Background()
-	clock := &fakeClock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
+	clock := clocktest.New(time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC))
 	st, _ := openStore(t, t.TempDir(), clock)
 	for i := 0; i < 300; i++ {
 		user := "a"
@@ -236,7 +223,7 @@ func TestAuditFilterAndRecordBatching(t *testing.T) {
 }
 
 func TestRecordAfterCloseFails(t *testing.T) {
-	st, closeFn := openStore(t, t.TempDir(), &fakeClock{t: time.Now()})
+	st, closeFn := openStore(t, t.TempDir(), clocktest.New(time.Now()))
 	closeFn()
 	err := st.Record(context.Background(), Entry{Action: ActionRequest})
 	var e *cc112.Error

@@ -10,25 +10,8 @@ import (
 	"cc112/bolt"
 	"cc112/dispatch"
 	"cc112/geo"
+	"cc112/internal/clocktest"
 )
-
-// fakeClock is a settable clock: tests run an hour in milliseconds.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // recorder keeps what the live feed got.
 type recorder struct {
@@ -94,7 +77,7 @@ func near(p geo.Point, dNorthM, dEastM float64) geo.Point {
 type fixture struct {
 	t     testing.TB
 	dir   string
-	clock *fakeClock
+	clock *clocktest.Clock
 	sms   *smsSpy
 	cfg   Config
 	j     *bolt.Journal
@@ -105,7 +88,7 @@ type fixture struct {
 
 func newFixture(t testing.TB, cfg Config) *fixture {
 	t.Helper()
-	f := &fixture{t: t, dir: t.TempDir(), clock: &fakeClock{t: t0}, sms: &smsSpy{}, cfg: cfg}
+	f := &fixture{t: t, dir: t.TempDir(), clock: clocktest.New(t0), sms: &smsSpy{}, cfg: cfg}
 	if f.cfg.SMS == nil {
 		f.cfg.SMS = f.sms
 	}

@@ -9,6 +9,7 @@ import (
 
 	"cc112"
 	"cc112/geo"
+	"cc112/internal/clocktest"
 )
 
 // memJournal is an in-memory Journal for tests of the engine's logic.
@@ -60,24 +61,6 @@ func (j *memJournal) LastSeq() uint64 {
 func (j *memJournal) Ping(context.Context) error { return nil }
 func (j *memJournal) Close() error               { return nil }
 
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // recorder is a Publisher that keeps what it got.
 type recorder struct {
 	mu    sync.Mutex
@@ -119,7 +102,7 @@ type fixture struct {
 	eng   *Engine
 	j     cc112.Journal
 	mem   *memJournal // when j is the in-memory journal (tests that break it)
-	clock *fakeClock
+	clock *clocktest.Clock
 	pub   *recorder
 }
 
@@ -131,7 +114,7 @@ var realJournal func(t *testing.T) cc112.Journal
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{clock: &fakeClock{t: t0}, pub: &recorder{}}
+	f := &fixture{clock: clocktest.New(t0), pub: &recorder{}}
 	if realJournal != nil {
 		f.j = realJournal(t)
 	} else {

@@ -7,6 +7,7 @@ import (
 
 	"cc112"
 	"cc112/geo"
+	"cc112/internal/clocktest"
 )
 
 func tp(s string) *time.Time {
@@ -23,7 +24,7 @@ func TestImportIncidents(t *testing.T) {
 	j := &memJournal{}
 	touched := map[string]int{}
 	open := func() *Engine {
-		eng, err := New(context.Background(), Config{Journal: j, Clock: &fakeClock{t: t0},
+		eng, err := New(context.Background(), Config{Journal: j, Clock: clocktest.New(t0),
 			OnIncident: func(inc *cc112.Incident) { touched[inc.Number]++ }}, nil)
 		if err != nil {
 			t.Fatal(err)

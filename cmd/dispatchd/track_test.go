@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"cc112/internal/journaltest"
+	"cc112/internal/clocktest"
 	"cc112/internal/pgtest"
 )
 
@@ -41,7 +41,7 @@ func TestTrackPlayback(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := journaltest.NewClock(time.Date(2026, 11, 22, 1, 0, 0, 0, time.UTC))
+			clock := clocktest.New(time.Date(2026, 11, 22, 1, 0, 0, 0, time.UTC))
 			m := NewMain()
 			m.Addr, m.StateDir, m.Demo, m.Sim = "127.0.0.1:0", t.TempDir(), true, false
 			m.DatabaseURL = tt.database(t)

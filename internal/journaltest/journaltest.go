@@ -16,6 +16,7 @@ import (
 	"cc112"
 	"cc112/dispatch"
 	"cc112/geo"
+	"cc112/internal/clocktest"
 )
 
 // Opener opens the journal under test. Each call of the returned func
@@ -186,7 +187,7 @@ func testSeqGap(t *testing.T, open func() cc112.Journal) {
 // and that idempotency keys survive a restart.
 func testEngineScenario(t *testing.T, open func() cc112.Journal) {
 	ctx := context.Background()
-	clock := &StepClock{t: t0}
+	clock := clocktest.New(t0)
 	j := open()
 	newEngine := func(j cc112.Journal) *dispatch.Engine {
 		t.Helper()
@@ -282,29 +283,6 @@ func stateOf(eng *dispatch.Engine) string {
 		Seq       uint64
 	}{list, eng.Units(), eng.Cameras(), eng.LastSeq()})
 	return string(b)
-}
-
-// NewClock returns a StepClock set to t.
-func NewClock(t time.Time) *StepClock { return &StepClock{t: t} }
-
-// StepClock is a clock tests move by hand.
-type StepClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// Now is the set time.
-func (c *StepClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock on.
-func (c *StepClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }
 
 var center = geo.Point{Lat: -7.2458, Lon: 112.7378}
