@@ -1,13 +1,21 @@
 package main
 
 import (
+	"cc112"
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"cc112/auth"
+	"cc112/cctv/camsim"
 	"cc112/internal/testenv"
 )
 
@@ -56,4 +64,53 @@ func screenshotDir(t *testing.T) string {
 		return filepath.Join(testenv.RepoRoot(), "docs", "screenshots")
 	}
 	return t.TempDir()
+}
+
+// cameraScene is a running dispatchd whose cameras near Tugu Pahlawan
+// stream from camsim, with an incident among them: what the camera-wall
+// and police tests look at.
+type cameraScene struct {
+	m                 *Main
+	admin, dispatcher string
+	incident          cc112.Incident
+}
+
+// newCameraScene starts dispatchd (the demo city when demo is set) with
+// fast camera probing, registers camsim's cameras 1…n as prefix1…prefixN
+// (plus extra camera bodies), waits until those stream, and creates the
+// incident (a JSON body) among them.
+func newCameraScene(t *testing.T, demo bool, n int, prefix, incident string, extra ...string) *cameraScene {
+	t.Helper()
+	sim := camsim.ForTest(t, n, false)
+	m := NewMain()
+	m.Addr, m.StateDir, m.Demo, m.Sim = "127.0.0.1:0", t.TempDir(), demo, false
+	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	m.CameraProbeInterval = 300 * time.Millisecond
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = m.Close(context.Background()) })
+	sc := &cameraScene{m: m, admin: tokenFor(t, m, auth.Admin), dispatcher: tokenFor(t, m, auth.Dispatcher)}
+	bodies := extra
+	var ids []string
+	for k := 1; k <= n; k++ {
+		id := fmt.Sprintf("%s%d", prefix, k)
+		ids = append(ids, id)
+		bodies = append(bodies, fmt.Sprintf(`{"id":"%s","name":"Kamera Tunjungan %d","location":{"lat":%f,"lon":112.7378},"rtsp_url":"%s"}`,
+			id, k, -7.2458-float64(k)*0.0005, sim.URL(k)))
+	}
+	for _, body := range bodies {
+		if code, b, err := postJSON(m.URL()+"/api/v1/cameras", sc.admin, body); err != nil || code != http.StatusCreated {
+			t.Fatalf("camera %s: %d %s %v", body, code, b, err)
+		}
+	}
+	waitOnline(t, m.URL(), sc.dispatcher, ids...)
+	code, b, err := postJSON(m.URL()+"/api/v1/incidents", sc.dispatcher, incident)
+	if err != nil || code != http.StatusCreated {
+		t.Fatalf("incident: %d %s %v", code, b, err)
+	}
+	if err := json.Unmarshal(b, &sc.incident); err != nil {
+		t.Fatal(err)
+	}
+	return sc
 }

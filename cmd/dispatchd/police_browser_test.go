@@ -1,11 +1,7 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"testing"
@@ -14,7 +10,6 @@ import (
 	"cc112"
 	"cc112/auth"
 	"cc112/cctv"
-	"cc112/cctv/camsim"
 )
 
 // TestPolicePageInBrowser drives /police (web/e2e/police.mjs) against the
@@ -28,35 +23,10 @@ import (
 // police-failed.png when it fails) in DIR.
 func TestPolicePageInBrowser(t *testing.T) {
 	browser := needBrowser(t)
-	sim := camsim.ForTest(t, 3, false)
-	m := NewMain()
-	m.Addr, m.StateDir, m.Demo, m.Sim = "127.0.0.1:0", t.TempDir(), true, false
-	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	m.CameraProbeInterval = 300 * time.Millisecond
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = m.Close(context.Background()) })
-	admin := tokenFor(t, m, auth.Admin)
-	dispatcher := tokenFor(t, m, auth.Dispatcher)
-	for k := 1; k <= 3; k++ {
-		body := fmt.Sprintf(`{"id":"pk%d","name":"Kamera Tunjungan %d","location":{"lat":%f,"lon":112.7378},"rtsp_url":"%s"}`,
-			k, k, -7.2458-float64(k)*0.0005, sim.URL(k))
-		if code, b, err := postJSON(m.URL()+"/api/v1/cameras", admin, body); err != nil || code != http.StatusCreated {
-			t.Fatalf("camera %d: %d %s %v", k, code, b, err)
-		}
-	}
-	waitOnline(t, m.URL(), dispatcher, "pk1", "pk2", "pk3")
-	code, b, err := postJSON(m.URL()+"/api/v1/incidents", dispatcher, `{"category":"traffic_accident","priority":1,
+	sc := newCameraScene(t, true, 3, "pk", `{"category":"traffic_accident","priority":1,
 		"location":{"lat":-7.2458,"lon":112.7378},"address":"Jl. Tunjungan 12",
 		"caller":{"name":"Rina Wulandari","phone":"081311112222"}}`)
-	if err != nil || code != http.StatusCreated {
-		t.Fatalf("incident: %d %s %v", code, b, err)
-	}
-	var inc cc112.Incident
-	if err := json.Unmarshal(b, &inc); err != nil {
-		t.Fatal(err)
-	}
+	m, admin, inc := sc.m, sc.admin, sc.incident
 
 	shots := screenshotDir(t)
 	if d := os.Getenv("DISPATCH_SCREENSHOTS"); d != "" {
