@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -41,36 +42,39 @@ func run(args []string) error {
 	}
 	m := NewMain()
 	fs := flag.NewFlagSet("dispatchd", flag.ContinueOnError)
-	fs.StringVar(&m.Addr, "addr", envString("DISPATCH_ADDR", "127.0.0.1:8080"), "listen address (env DISPATCH_ADDR)")
-	fs.StringVar(&m.StateDir, "state", envString("DISPATCH_STATE", "./state"), "folder of the embedded journal (env DISPATCH_STATE)")
-	fs.BoolVar(&m.Demo, "demo", envBool("DISPATCH_DEMO", false), "seed the demo city into an empty journal (env DISPATCH_DEMO)")
-	sim := fs.String("sim", envString("DISPATCH_SIM", ""), "simulate incidents and moving units (default true with -demo; env DISPATCH_SIM)")
-	fs.StringVar(&m.CityDir, "city", envString("DISPATCH_CITY", ""), "folder with a kelurahan GeoJSON and a camera CSV, e.g. ../shared/data (env DISPATCH_CITY)")
-	fs.StringVar(&m.DatabaseURL, "database-url", envString("DATABASE_URL", ""), "PostgreSQL URL: use it instead of the embedded journal; two instances on one database form a leader/standby pair (env DATABASE_URL)")
-	fs.StringVar(&m.Advertise, "advertise", envString("DISPATCH_ADVERTISE", ""), "base URL other instances reach this one at, e.g. http://dispatchd-a:8080 (default: the listen URL; env DISPATCH_ADVERTISE)")
-	fs.StringVar(&m.Instance, "instance", envString("DISPATCH_INSTANCE", ""), "name of this instance in the leader table (default host-pid; env DISPATCH_INSTANCE)")
-	fs.StringVar(&m.RedisURL, "redis-url", envString("REDIS_URL", ""), "Redis URL: relay the live feed and latest unit positions to other instances (env REDIS_URL)")
-	fs.DurationVar(&m.BreadcrumbEvery, "breadcrumb-every", envDuration("DISPATCH_BREADCRUMB_EVERY", 5*time.Second), "least time between two stored GPS fixes of a unit, for track playback on PostgreSQL (env DISPATCH_BREADCRUMB_EVERY)")
-	fs.StringVar(&m.Tiles.URL, "tiles", envString("DISPATCH_TILES", m.Tiles.URL), "basemap tile URL template of the console, \"\" for none: the kecamatan outlines only (env DISPATCH_TILES)")
-	fs.StringVar(&m.Tiles.Attribution, "tiles-attribution", envString("DISPATCH_TILES_ATTRIBUTION", m.Tiles.Attribution), "attribution shown for the tiles (env DISPATCH_TILES_ATTRIBUTION)")
-	target := fs.String("target", envString("DISPATCH_TARGET", "7m24s"), "response-time target, call received to first unit on scene (env DISPATCH_TARGET)")
-	byCat := fs.String("target-by-category", envString("DISPATCH_TARGET_BY_CATEGORY", ""), "per-category targets, e.g. fire=5m,medical=8m (env DISPATCH_TARGET_BY_CATEGORY)")
-	origins := fs.String("allowed-origins", envString("DISPATCH_ALLOWED_ORIGINS", ""), "comma-separated browser origins (https://host[:port]) allowed on the live websocket besides the server's own (env DISPATCH_ALLOWED_ORIGINS)")
-	fs.DurationVar(&m.CallCenter.ResponseSLA, "complaint-response-sla", envDuration("DISPATCH_COMPLAINT_RESPONSE_SLA", time.Hour), "time an agency has to answer a forwarded complaint before the mayor gets an SMS (env DISPATCH_COMPLAINT_RESPONSE_SLA)")
-	fs.DurationVar(&m.CallCenter.FeedbackSLA, "complaint-feedback-sla", envDuration("DISPATCH_COMPLAINT_FEEDBACK_SLA", 24*time.Hour), "time within which the citizen gets feedback on a complaint (env DISPATCH_COMPLAINT_FEEDBACK_SLA)")
-	fs.StringVar(&m.CallCenter.MayorPhone, "mayor-phone", envString("DISPATCH_MAYOR_PHONE", ""), "phone number that gets the SMS about unanswered complaints; empty records the escalation without sending (env DISPATCH_MAYOR_PHONE)")
-	smsWebhook := fs.String("sms-webhook", envString("DISPATCH_SMS_WEBHOOK", ""), "URL that takes SMS as JSON {to, text, id}; empty logs them instead (env DISPATCH_SMS_WEBHOOK)")
-	amlKey := fs.String("aml-hmac-key", envString("DISPATCH_AML_HMAC_KEY", ""), "key that must sign AML HTTPS forms (hmac field); empty accepts unsigned forms (env DISPATCH_AML_HMAC_KEY)")
-	fs.DurationVar(&m.CameraProbeInterval, "camera-probe-interval", envDuration("DISPATCH_CAMERA_PROBE_INTERVAL", 30*time.Second), "how often every camera's health is probed; 0 disables (env DISPATCH_CAMERA_PROBE_INTERVAL)")
-	transport := fs.String("camera-transport", envString("DISPATCH_CAMERA_TRANSPORT", "auto"), "RTSP transport to cameras: auto, tcp or udp (env DISPATCH_CAMERA_TRANSPORT)")
-	fs.DurationVar(&m.CameraCloseAfter, "camera-close-after", envDuration("DISPATCH_CAMERA_CLOSE_AFTER", 10*time.Second), "how long a camera's session stays open after its last viewer left (env DISPATCH_CAMERA_CLOSE_AFTER)")
-	fs.StringVar(&m.CamSim, "camsim", envString("DISPATCH_CAMSIM", ""), "host:port of cmd/camsim: the seeded demo cameras stream from it (env DISPATCH_CAMSIM)")
-	fs.IntVar(&m.CamSimCameras, "camsim-cameras", envInt("DISPATCH_CAMSIM_CAMERAS", 8), "how many camsim paths the demo cameras cycle over (env DISPATCH_CAMSIM_CAMERAS)")
-	tiles := fs.String("tile-hosts", envString("DISPATCH_TILE_HOSTS", ""), "comma-separated map tile origins allowed by the Content Security Policy (env DISPATCH_TILE_HOSTS; default https://tile.openstreetmap.org)")
-	fs.BoolVar(&m.SecureCookies, "secure-cookies", envBool("DISPATCH_SECURE_COOKIES", false), "mark session cookies Secure behind a TLS-terminating proxy (env DISPATCH_SECURE_COOKIES)")
-	fs.StringVar(&m.AMLAPIKey, "aml-api-key", envString("DISPATCH_AML_API_KEY", ""), "API key the SMS gateway or AML provider sends as X-API-Key to post AML without a user token (env DISPATCH_AML_API_KEY)")
-	fs.StringVar(&m.MetricsToken, "metrics-token", envString("DISPATCH_METRICS_TOKEN", ""), "bearer token Prometheus scrapes /metrics with; empty: /metrics without a user token answers loopback clients only (env DISPATCH_METRICS_TOKEN)")
-	logLevel := fs.String("log-level", envString("DISPATCH_LOG_LEVEL", "info"), "debug, info, warn or error (env DISPATCH_LOG_LEVEL)")
+	fs.StringVar(&m.Addr, "addr", "127.0.0.1:8080", "listen address (env DISPATCH_ADDR)")
+	fs.StringVar(&m.StateDir, "state", "./state", "folder of the embedded journal (env DISPATCH_STATE)")
+	fs.BoolVar(&m.Demo, "demo", false, "seed the demo city into an empty journal (env DISPATCH_DEMO)")
+	sim := fs.String("sim", "", "simulate incidents and moving units (default true with -demo; env DISPATCH_SIM)")
+	fs.StringVar(&m.CityDir, "city", "", "folder with a kelurahan GeoJSON and a camera CSV, e.g. ../shared/data (env DISPATCH_CITY)")
+	fs.StringVar(&m.DatabaseURL, "database-url", "", "PostgreSQL URL: use it instead of the embedded journal; two instances on one database form a leader/standby pair (env DATABASE_URL)")
+	fs.StringVar(&m.Advertise, "advertise", "", "base URL other instances reach this one at, e.g. http://dispatchd-a:8080 (default: the listen URL; env DISPATCH_ADVERTISE)")
+	fs.StringVar(&m.Instance, "instance", "", "name of this instance in the leader table (default host-pid; env DISPATCH_INSTANCE)")
+	fs.StringVar(&m.RedisURL, "redis-url", "", "Redis URL: relay the live feed and latest unit positions to other instances (env REDIS_URL)")
+	fs.DurationVar(&m.BreadcrumbEvery, "breadcrumb-every", 5*time.Second, "least time between two stored GPS fixes of a unit, for track playback on PostgreSQL (env DISPATCH_BREADCRUMB_EVERY)")
+	fs.StringVar(&m.Tiles.URL, "tiles", m.Tiles.URL, "basemap tile URL template of the console, \"\" for none: the kecamatan outlines only (env DISPATCH_TILES)")
+	fs.StringVar(&m.Tiles.Attribution, "tiles-attribution", m.Tiles.Attribution, "attribution shown for the tiles (env DISPATCH_TILES_ATTRIBUTION)")
+	target := fs.String("target", "7m24s", "response-time target, call received to first unit on scene (env DISPATCH_TARGET)")
+	byCat := fs.String("target-by-category", "", "per-category targets, e.g. fire=5m,medical=8m (env DISPATCH_TARGET_BY_CATEGORY)")
+	origins := fs.String("allowed-origins", "", "comma-separated browser origins (https://host[:port]) allowed on the live websocket besides the server's own (env DISPATCH_ALLOWED_ORIGINS)")
+	fs.DurationVar(&m.CallCenter.ResponseSLA, "complaint-response-sla", time.Hour, "time an agency has to answer a forwarded complaint before the mayor gets an SMS (env DISPATCH_COMPLAINT_RESPONSE_SLA)")
+	fs.DurationVar(&m.CallCenter.FeedbackSLA, "complaint-feedback-sla", 24*time.Hour, "time within which the citizen gets feedback on a complaint (env DISPATCH_COMPLAINT_FEEDBACK_SLA)")
+	fs.StringVar(&m.CallCenter.MayorPhone, "mayor-phone", "", "phone number that gets the SMS about unanswered complaints; empty records the escalation without sending (env DISPATCH_MAYOR_PHONE)")
+	smsWebhook := fs.String("sms-webhook", "", "URL that takes SMS as JSON {to, text, id}; empty logs them instead (env DISPATCH_SMS_WEBHOOK)")
+	amlKey := fs.String("aml-hmac-key", "", "key that must sign AML HTTPS forms (hmac field); empty accepts unsigned forms (env DISPATCH_AML_HMAC_KEY)")
+	fs.DurationVar(&m.CameraProbeInterval, "camera-probe-interval", 30*time.Second, "how often every camera's health is probed; 0 disables (env DISPATCH_CAMERA_PROBE_INTERVAL)")
+	transport := fs.String("camera-transport", "auto", "RTSP transport to cameras: auto, tcp or udp (env DISPATCH_CAMERA_TRANSPORT)")
+	fs.DurationVar(&m.CameraCloseAfter, "camera-close-after", 10*time.Second, "how long a camera's session stays open after its last viewer left (env DISPATCH_CAMERA_CLOSE_AFTER)")
+	fs.StringVar(&m.CamSim, "camsim", "", "host:port of cmd/camsim: the seeded demo cameras stream from it (env DISPATCH_CAMSIM)")
+	fs.IntVar(&m.CamSimCameras, "camsim-cameras", 8, "how many camsim paths the demo cameras cycle over (env DISPATCH_CAMSIM_CAMERAS)")
+	tiles := fs.String("tile-hosts", "", "comma-separated map tile origins allowed by the Content Security Policy (env DISPATCH_TILE_HOSTS; default https://tile.openstreetmap.org)")
+	fs.BoolVar(&m.SecureCookies, "secure-cookies", false, "mark session cookies Secure behind a TLS-terminating proxy (env DISPATCH_SECURE_COOKIES)")
+	fs.StringVar(&m.AMLAPIKey, "aml-api-key", "", "API key the SMS gateway or AML provider sends as X-API-Key to post AML without a user token (env DISPATCH_AML_API_KEY)")
+	fs.StringVar(&m.MetricsToken, "metrics-token", "", "bearer token Prometheus scrapes /metrics with; empty: /metrics without a user token answers loopback clients only (env DISPATCH_METRICS_TOKEN)")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error (env DISPATCH_LOG_LEVEL)")
+	if err := applyEnv(fs); err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -135,40 +139,6 @@ func run(args []string) error {
 	return errors.Join(fatal, m.Close(shutdownCtx))
 }
 
-func envString(name, def string) string {
-	if v, ok := os.LookupEnv(name); ok {
-		return v
-	}
-	return def
-}
-
-func envDuration(name string, def time.Duration) time.Duration {
-	if v, ok := os.LookupEnv(name); ok {
-		if d, err := time.ParseDuration(v); err == nil {
-			return d
-		}
-	}
-	return def
-}
-
-func envInt(name string, def int) int {
-	if v, ok := os.LookupEnv(name); ok {
-		if n, err := strconv.Atoi(v); err == nil {
-			return n
-		}
-	}
-	return def
-}
-
-func envBool(name string, def bool) bool {
-	if v, ok := os.LookupEnv(name); ok {
-		if b, err := strconv.ParseBool(v); err == nil {
-			return b
-		}
-	}
-	return def
-}
-
 // check is the container healthcheck (the image has no curl): every URL
 // must answer 200 within 3 s.
 func check(urls []string) error {
@@ -212,4 +182,27 @@ func parseTargets(t *metrics.Targets, target, byCategory string) error {
 		t.ByCategory[strings.TrimSpace(cat)] = d
 	}
 	return nil
+}
+
+// envName finds the environment variable a flag's usage names ("env X").
+var envName = regexp.MustCompile(`env ([A-Z][A-Z0-9_]*)`)
+
+// applyEnv sets every flag whose variable is in the environment, through
+// the flag's own parser: a malformed value is an error naming the
+// variable, never silently the default. Flags on the command line, parsed
+// afterwards, win.
+func applyEnv(fs *flag.FlagSet) error {
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		m := envName.FindStringSubmatch(f.Usage)
+		if m == nil {
+			return
+		}
+		if v, ok := os.LookupEnv(m[1]); ok {
+			if err := fs.Set(f.Name, v); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q (for -%s): %w", m[1], v, f.Name, err))
+			}
+		}
+	})
+	return errors.Join(errs...)
 }

@@ -36,12 +36,15 @@ func runUser(args []string, stdin io.Reader, stdout io.Writer) error {
 	cmd := args[0]
 	fs := flag.NewFlagSet("dispatchd user "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stdout)
-	state := fs.String("state", envString("DISPATCH_STATE", "./state"), "folder of the embedded journal (env DISPATCH_STATE)")
+	state := fs.String("state", "./state", "folder of the embedded journal (env DISPATCH_STATE)")
 	var n auth.NewUser
 	fs.StringVar(&n.Username, "username", "", "the user's login name")
 	role := fs.String("role", "", "the user's role (add)")
 	fs.StringVar(&n.UnitID, "unit", "", "the unit a unit user reports for (add)")
 	fs.StringVar(&n.Agency, "agency", "", "the agency code of an agency user (add)")
+	if err := applyEnv(fs); err != nil {
+		return err
+	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
