@@ -16,9 +16,9 @@ import (
 	"github.com/gorilla/websocket"
 
 	"cc112"
-	"cc112/bolt"
 	"cc112/demo"
 	"cc112/dispatch"
+	"cc112/internal/enginetest"
 )
 
 // fixture is a real engine on a bolt journal with the demo city, a hub
@@ -33,24 +33,8 @@ type fixture struct {
 
 func newFixture(t testing.TB, cfg Config) *fixture {
 	t.Helper()
-	j, err := bolt.Open(t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = j.Close() })
-	city := demo.City()
-	ctx := context.Background()
+	eng, city := enginetest.Demo(t)
 	quiet := slog.New(slog.DiscardHandler)
-	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts, Logger: quiet}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := eng.RegisterUnits(ctx, city.Units); err != nil {
-		t.Fatal(err)
-	}
-	if err := eng.RegisterCameras(ctx, city.Cameras); err != nil {
-		t.Fatal(err)
-	}
 	cfg.Source, cfg.Logger = eng, quiet
 	hub, err := New(cfg)
 	if err != nil {

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"cc112"
-	"cc112/bolt"
 	"cc112/demo"
 	"cc112/dispatch"
+	"cc112/internal/enginetest"
 	"cc112/internal/redistest"
 	"cc112/internal/testenv"
 	"cc112/live"
@@ -43,24 +43,8 @@ type instance struct {
 
 func newInstance(t *testing.T) *instance {
 	t.Helper()
-	j, err := bolt.Open(t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = j.Close() })
-	city := demo.City()
-	ctx := context.Background()
+	eng, city := enginetest.Demo(t)
 	quiet := slog.New(slog.DiscardHandler)
-	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts, Logger: quiet}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := eng.RegisterUnits(ctx, city.Units); err != nil {
-		t.Fatal(err)
-	}
-	if err := eng.RegisterCameras(ctx, city.Cameras); err != nil {
-		t.Fatal(err)
-	}
 	hub, err := live.New(live.Config{Source: eng, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)

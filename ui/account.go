@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"cc112"
 	"cc112/auth"
@@ -102,15 +101,11 @@ func (s *Server) getAudit(w http.ResponseWriter, r *http.Request) {
 	if f.Limit, err = intParam(q.Get("limit"), 100, "limit"); err == nil && (f.Limit < 1 || f.Limit > 1000) {
 		err = cc112.Errorf(cc112.EInvalid, "limit must be 1 to 1000")
 	}
-	for _, t := range []struct {
-		name string
-		into *time.Time
-	}{{"from", &f.From}, {"to", &f.To}} {
-		if v := q.Get(t.name); v != "" && err == nil {
-			if *t.into, err = time.Parse(time.RFC3339, v); err != nil {
-				err = cc112.Errorf(cc112.EInvalid, "%s must be an RFC 3339 time, not %q", t.name, v)
-			}
-		}
+	if err == nil {
+		f.From, err = timeParam(q.Get("from"), "from")
+	}
+	if err == nil {
+		f.To, err = timeParam(q.Get("to"), "to")
 	}
 	if err != nil {
 		s.writeError(w, r, err)
