@@ -26,9 +26,19 @@ ensure_postgres() {
     for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
   fi
   pg_isready -h 127.0.0.1 -p 5432 -q || { echo "PostgreSQL is not reachable on 127.0.0.1:5432" >&2; return 1; }
-  # The test database; trust auth on loopback is the Debian test setup here.
-  psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='dispatch_test'" | grep -q 1 ||
-    psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE dispatch_test"
+  # The tests log in as postgres over loopback. Our machines trust loopback;
+  # a fresh Debian install asks for a password: give the local superuser
+  # one for the tests (through the socket, as the postgres OS user).
+  if ! psql -h 127.0.0.1 -U postgres -w -tAc "SELECT 1" >/dev/null 2>&1; then
+    export PGPASSWORD="${PGPASSWORD:-dispatch-test}"
+    if ! psql -h 127.0.0.1 -U postgres -w -tAc "SELECT 1" >/dev/null 2>&1; then
+      echo "== setting a password for the postgres test user"
+      su postgres -c "psql -qc \"ALTER USER postgres PASSWORD '$PGPASSWORD'\"" ||
+        { echo "cannot log in to PostgreSQL as postgres on 127.0.0.1" >&2; return 1; }
+    fi
+  fi
+  psql -h 127.0.0.1 -U postgres -w -tAc "SELECT 1 FROM pg_database WHERE datname='dispatch_test'" | grep -q 1 ||
+    psql -h 127.0.0.1 -U postgres -w -qc "CREATE DATABASE dispatch_test"
 }
 
 ensure_redis() {

@@ -11,7 +11,9 @@ ensure_test_deps
 # for the browser tests.
 ./scripts/web.sh
 
-export DISPATCH_TEST_DATABASE_URL="${DISPATCH_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dispatch_test?sslmode=disable}"
+pgpass=""
+[ -n "${PGPASSWORD:-}" ] && pgpass=":$PGPASSWORD"
+export DISPATCH_TEST_DATABASE_URL="${DISPATCH_TEST_DATABASE_URL:-postgres://postgres${pgpass}@127.0.0.1:5432/dispatch_test?sslmode=disable}"
 export DISPATCH_TEST_REDIS_URL="${DISPATCH_TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
 
 echo "== gofmt"
