@@ -18,7 +18,12 @@ const (
 	evUnitStatus      = "unit.status"
 	evIncidentClosed  = "incident.closed"
 	evUnitRegistered  = "unit.registered"
+	evCallerLinked    = "incident.caller_linked"
+	evImported        = "incident.imported" // dispatch/import.go
 )
+
+// importSource marks historical incidents, so reports tell them from live ones.
+const importSource = "import"
 
 // wib is the zone of incident numbers (SBY-YYYYMMDD-NNNN), as in dispatch.
 var wib = time.FixedZone("WIB", 7*3600)
@@ -39,6 +44,7 @@ type incidentPayload struct {
 	Address     string    `json:"address"`
 	Description string    `json:"description"`
 	Source      string    `json:"source"`
+	Callers     int       `json:"callers"`
 	ReceivedAt  time.Time `json:"received_at"`
 	Caller      *struct {
 		Name  string `json:"name"`
@@ -85,13 +91,13 @@ func project(b *pgx.Batch, ev cc112.Event) error {
 				insert into incident_days (wib_day, n) values ($3::text, 1)
 				on conflict (wib_day) do update set n = incident_days.n + 1 returning n)
 			insert into incidents (id, number, wib_day, category, priority, status, lat, lon, district,
-				address, description, caller_name, caller_phone, source, received_at, last_seq)
+				address, description, caller_name, caller_phone, source, received_at, last_seq, callers)
 			select $1::text, coalesce(nullif($2::text, ''), 'SBY-' || $3::text || '-' || lpad(n::text, greatest(4, length(n::text)), '0')),
 				$3::text, $4::text, $5::int, $6::text, $7::float8, $8::float8, $9::text,
-				$10::text, $11::text, $12::text, $13::text, $14::text, $15::timestamptz, $16::bigint
+				$10::text, $11::text, $12::text, $13::text, $14::text, $15::timestamptz, $16::bigint, $17::int
 			from c`,
 			p.ID, p.Number, day, p.Category, p.Priority, p.Status, p.Location.Lat, p.Location.Lon, p.District,
-			p.Address, p.Description, name, phone, p.Source, p.ReceivedAt, seq)
+			p.Address, p.Description, name, phone, p.Source, p.ReceivedAt, seq, p.Callers)
 	case evUnitRegistered:
 		var p unitPayload
 		if err := json.Unmarshal(ev.Data, &p); err != nil {
@@ -112,7 +118,10 @@ func project(b *pgx.Batch, ev cc112.Event) error {
 		if err := json.Unmarshal(ev.Data, &p); err != nil {
 			return err
 		}
-		b.Queue(`insert into assignments (seq, incident_id, unit_id, status, dispatched_at) values ($1, $2, $3, 'dispatched', $4)`,
+		// The subqueries fail (not null) for an unknown unit, as the engine would.
+		b.Queue(`insert into assignments (seq, ord, incident_id, unit_id, callsign, unit_type, agency, status, dispatched_at)
+			values ($1, 0, $2, $3, (select callsign from units where id = $3), (select type from units where id = $3),
+				(select agency from units where id = $3), 'dispatched', $4)`,
 			seq, p.IncidentID, p.UnitID, at)
 		b.Queue(`update units set status = 'dispatched', status_at = $3, incident_id = $2 where id = $1`, p.UnitID, p.IncidentID, at)
 		b.Queue(`insert into unit_status_history (seq, unit_id, status, at, incident_id) values ($1, $2, 'dispatched', $3, $4)`,
@@ -156,6 +165,22 @@ func project(b *pgx.Batch, ev cc112.Event) error {
 		b.Queue(`update units set status = 'available', status_at = $2, incident_id = null where incident_id = $1`, p.IncidentID, at)
 		b.Queue(`update incidents set status = 'closed', closed_at = $2, disposition = $3, last_seq = $4 where id = $1`,
 			p.IncidentID, at, p.Disposition, seq)
+	case evCallerLinked:
+		var p refPayload
+		if err := json.Unmarshal(ev.Data, &p); err != nil {
+			return err
+		}
+		b.Queue(`update incidents set callers = callers + 1, last_seq = $2 where id = $1`, p.IncidentID, seq)
+	case evImported:
+		var p importPayload
+		if err := json.Unmarshal(ev.Data, &p); err != nil {
+			return err
+		}
+		projectImported(b, seq, p)
+	case evComplaintReceived:
+		return projectComplaintReceived(b, ev)
+	case evComplaintForwarded, evComplaintResponded, evComplaintFeedback, evComplaintEscalated:
+		return projectComplaintStep(b, ev)
 	}
 	return nil
 }

@@ -1,0 +1,78 @@
+package postgres
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"cc112"
+)
+
+// Complaint event types of the call center (callcenter/callcenter.go).
+// The escalation's sent and failed results are the SMS outbox's business,
+// not the desk's reports: they are not projected.
+const (
+	evComplaintReceived  = "complaint.received"
+	evComplaintForwarded = "complaint.forwarded"
+	evComplaintResponded = "complaint.responded"
+	evComplaintFeedback  = "complaint.feedback"
+	evComplaintEscalated = "complaint.escalation_due"
+)
+
+// complaintPayload holds what the reports need of a new complaint; the
+// reporter's name and phone and the token hash are left in the journal.
+type complaintPayload struct {
+	ID         string    `json:"id"`
+	Number     string    `json:"number"`
+	Channel    string    `json:"channel"`
+	Text       string    `json:"text"`
+	Category   string    `json:"category"`
+	District   string    `json:"district"`
+	ReceivedAt time.Time `json:"received_at"`
+}
+
+type complaintRef struct {
+	ComplaintID string `json:"complaint_id"`
+	Agency      string `json:"agency"`
+}
+
+// projectComplaintReceived adds a complaint, numbered per WIB day of
+// receipt in journal order as the call center does.
+func projectComplaintReceived(b *pgx.Batch, ev cc112.Event) error {
+	var p complaintPayload
+	if err := json.Unmarshal(ev.Data, &p); err != nil {
+		return err
+	}
+	b.Queue(`with c as (
+			insert into complaint_days (wib_day, n) values ($2::text, 1)
+			on conflict (wib_day) do update set n = complaint_days.n + 1 returning n)
+		insert into complaints (id, number, channel, category, district, status, text, received_at, last_seq)
+		select $1::text, coalesce(nullif($3::text, ''), 'ADU-' || $2::text || '-' || lpad(n::text, greatest(4, length(n::text)), '0')),
+			$4::text, $5::text, $6::text, 'received', $7::text, $8::timestamptz, $9::bigint
+		from c`,
+		p.ID, p.ReceivedAt.In(wib).Format("20060102"), p.Number, p.Channel, p.Category, p.District, p.Text, p.ReceivedAt, int64(ev.Seq))
+	return nil
+}
+
+// projectComplaintStep records a forward, an answer, the feedback (which
+// closes the complaint) or an escalation to the mayor.
+func projectComplaintStep(b *pgx.Batch, ev cc112.Event) error {
+	seq, at := int64(ev.Seq), ev.At
+	var p complaintRef
+	if err := json.Unmarshal(ev.Data, &p); err != nil {
+		return err
+	}
+	switch ev.Type {
+	case evComplaintForwarded:
+		b.Queue(`update complaints set status = 'forwarded', agency = $2, forwarded_at = $3, last_seq = $4 where id = $1`,
+			p.ComplaintID, p.Agency, at, seq)
+	case evComplaintResponded:
+		b.Queue(`update complaints set status = 'responded', responded_at = $2, last_seq = $3 where id = $1`, p.ComplaintID, at, seq)
+	case evComplaintFeedback:
+		b.Queue(`update complaints set status = 'closed', feedback_at = $2, last_seq = $3 where id = $1`, p.ComplaintID, at, seq)
+	case evComplaintEscalated:
+		b.Queue(`update complaints set escalated_at = $2, last_seq = $3 where id = $1`, p.ComplaintID, at, seq)
+	}
+	return nil
+}

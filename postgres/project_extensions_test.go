@@ -1,0 +1,308 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/jackc/tern/v2/migrate"
+
+	"cc112"
+	"cc112/callcenter"
+	"cc112/demo"
+	"cc112/dispatch"
+	"cc112/geo"
+	"cc112/internal/clocktest"
+	"cc112/internal/journaltest"
+	"cc112/internal/pgtest"
+	"cc112/migrations"
+)
+
+// TestProjectComplaintsCallersImports runs the call center's complaint
+// flow, calls linked to an incident and a historical import through a real
+// engine on the PostgreSQL journal, checks the rows against the engine's
+// state, then rebuilds the tables from the journal (migration 004 down and
+// up again) and expects the same rows.
+func TestProjectComplaintsCallersImports(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, pgtest.URL(t))
+	j := openJournal(t, db, JournalOptions{})
+	defer j.Close()
+	clock := clocktest.New(time.Date(2026, 11, 22, 16, 30, 0, 0, time.UTC)) // 23:30 WIB: the WIB day turns meanwhile
+	city := demo.City()
+	svc := callcenter.New(callcenter.Config{Districts: city.Districts})
+	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Clock: clock, Districts: city.Districts}, svc.Appliers())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Bind(eng)
+	if err := eng.RegisterUnits(ctx, journaltest.Units()); err != nil {
+		t.Fatal(err)
+	}
+	tugu := geo.Point{Lat: -7.2458, Lon: 112.7378}
+
+	file := func(cat, text string) string {
+		t.Helper()
+		c, err := svc.FileComplaint(ctx, callcenter.NewComplaint{Channel: "sms", Name: "Rina", Phone: "081234567890",
+			Text: text, Category: cat, Location: &tugu})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(10 * time.Minute)
+		return c.ID
+	}
+	step := func(_ *callcenter.Complaint, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(5 * time.Minute)
+	}
+	answered, escalated, fresh := file("road", "Jalan berlubang di depan sekolah"), file("drainage", "Saluran tersumbat"), file("waste", "Sampah menumpuk")
+	feedbackOnly := file("streetlight", "Lampu jalan mati")
+	step(svc.Forward(ctx, answered, "pupr", "", ""))
+	step(svc.Respond(ctx, answered, "Sudah ditambal", "", ""))
+	step(svc.Feedback(ctx, answered, "Terima kasih, sudah ditangani", "", ""))
+	step(svc.Forward(ctx, escalated, "dkp", "", ""))
+	step(svc.Feedback(ctx, feedbackOnly, "Diteruskan ke PLN", "", ""))
+	clock.Advance(2 * time.Hour) // past the response SLA of the forwarded one
+	if n, err := svc.CheckSLAs(ctx); err != nil || n != 1 {
+		t.Fatalf("CheckSLAs = %d, %v; want 1 escalation", n, err)
+	}
+	if _, err := svc.FlushOutbox(ctx); err != nil { // no mayor phone: skipped, not projected
+		t.Fatal(err)
+	}
+
+	// An incident from a call, and two more calls about it.
+	call := func() string {
+		t.Helper()
+		c, err := svc.StartCall(ctx, callcenter.NewCall{Phone: "081298765432"}, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.ID
+	}
+	inc, err := svc.CreateIncident(ctx, dispatch.NewIncident{CallID: call(), Category: cc112.CatFire, Location: &tugu}, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := svc.LinkCall(ctx, inc.ID, call(), "", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := eng.Assign(ctx, inc.ID, "f1", "", ""); err != nil {
+		t.Fatal(err)
+	}
+
+	// A historical incident, its times out of order across units.
+	at := func(hhmm string) *time.Time {
+		v, err := time.Parse("2006-01-02 15:04", "2025-03-01 "+hhmm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &v
+	}
+	results, err := eng.ImportIncidents(ctx, []dispatch.ImportedIncident{{
+		ExternalID: "CC112-2025-000123", Category: cc112.CatFire, Location: &tugu, ReceivedAt: at("13:02"), ClosedAt: at("15:40"),
+		Units: []dispatch.ImportedUnit{
+			{Callsign: "DMK-07", Type: cc112.UnitFire, DispatchedAt: at("13:05"), EnrouteAt: at("13:07"), OnsceneAt: at("13:19"), ClearedAt: at("15:30")},
+			{Callsign: "DMK-02", Type: cc112.UnitFire, DispatchedAt: at("13:04"), EnrouteAt: at("13:09")},
+		},
+	}})
+	if err != nil || results[0] != nil {
+		t.Fatalf("import: %v %v", err, results)
+	}
+
+	for _, id := range []string{answered, escalated, fresh, feedbackOnly} {
+		c, err := svc.Complaint(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkComplaintRow(t, db, c)
+	}
+	checkIncidentRows(t, db, eng)
+	checkNoReporterColumns(t, db)
+
+	var callers int
+	var source string
+	if err := db.Pool.QueryRow(ctx, "select callers, source from incidents where id = $1", inc.ID).Scan(&callers, &source); err != nil {
+		t.Fatal(err)
+	}
+	if callers != 3 || source != "phone" {
+		t.Errorf("incident from a call: callers %d source %q, want 3 phone", callers, source)
+	}
+	rows, err := db.Pool.Query(ctx, `select a.callsign, a.unit_type, a.agency, a.status, a.dispatched_at, a.enroute_at, a.onscene_at, a.cleared_at, i.source
+		from assignments a join incidents i on i.id = a.incident_id where i.number = 'CC112-2025-000123' order by a.ord`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type assignment struct {
+		callsign, typ, agency, status, dispatched, enroute, onscene, cleared, source string
+	}
+	var got []assignment
+	for rows.Next() {
+		var a assignment
+		var d, e, o, c *time.Time
+		if err := rows.Scan(&a.callsign, &a.typ, &a.agency, &a.status, &d, &e, &o, &c, &a.source); err != nil {
+			t.Fatal(err)
+		}
+		a.dispatched, a.enroute, a.onscene, a.cleared = ts(d), ts(e), ts(o), ts(c)
+		got = append(got, a)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := []assignment{
+		{"DMK-07", "fire", "damkar", "onscene", ts(at("13:05")), ts(at("13:07")), ts(at("13:19")), ts(at("15:30")), "import"},
+		{"DMK-02", "fire", "damkar", "enroute", ts(at("13:04")), ts(at("13:09")), "", "", "import"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("imported assignments:\n%+v\nwant\n%+v", got, want)
+	}
+
+	// Rebuilt from the journal by the migration (what an existing database
+	// gets when it upgrades), the tables hold the same rows.
+	before := projectionDump(t, db)
+	migrateTo(t, db, 3)
+	migrateTo(t, db, 4)
+	if after := projectionDump(t, db); after != before {
+		t.Errorf("projections rebuilt from the journal differ:\nlive:    %s\nrebuilt: %s", before, after)
+	}
+}
+
+func ts(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+func sameTime(a, b *time.Time) bool {
+	return (a == nil) == (b == nil) && (a == nil || a.Equal(*b))
+}
+
+func checkComplaintRow(t *testing.T, db *DB, c *callcenter.Complaint) {
+	t.Helper()
+	var (
+		number, channel, category, district, agency, status, text string
+		received                                                  time.Time
+		forwarded, responded, feedback, escalatedAt               *time.Time
+	)
+	err := db.Pool.QueryRow(context.Background(), `select number, channel, category, district, agency, status, text,
+			received_at, forwarded_at, responded_at, feedback_at, escalated_at from complaints where id = $1`, c.ID).
+		Scan(&number, &channel, &category, &district, &agency, &status, &text, &received, &forwarded, &responded, &feedback, &escalatedAt)
+	if err != nil {
+		t.Fatalf("complaint %s: %v", c.Number, err)
+	}
+	if number != c.Number || channel != c.Channel || category != c.Category || district != c.District || district == "" ||
+		agency != c.Agency || status != c.Status || text != c.Text || !received.Equal(c.ReceivedAt) {
+		t.Errorf("complaint row %q %q %q %q %q %q %q %v; engine %+v", number, channel, category, district, agency, status, text, received, c)
+	}
+	for name, pair := range map[string][2]*time.Time{
+		"forwarded_at": {forwarded, c.ForwardedAt}, "responded_at": {responded, c.RespondedAt},
+		"feedback_at": {feedback, c.FeedbackAt}, "escalated_at": {escalatedAt, c.EscalatedAt},
+	} {
+		if !sameTime(pair[0], pair[1]) {
+			t.Errorf("%s %s: row %v, engine %v", c.Number, name, pair[0], pair[1])
+		}
+	}
+}
+
+// checkNoReporterColumns: the complaints table serves policy reports, so
+// it must not hold who complained nor the tracking token.
+func checkNoReporterColumns(t *testing.T, db *DB) {
+	t.Helper()
+	var cols []string
+	err := db.Pool.QueryRow(context.Background(), `select coalesce(array_agg(column_name::text), '{}') from information_schema.columns
+		where table_schema = current_schema() and table_name = 'complaints' and column_name ~ '(name|phone|token)'`).Scan(&cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cols) > 0 {
+		t.Errorf("complaints has reporter columns %v", cols)
+	}
+}
+
+// checkIncidentRows compares the incidents and their assignments with the
+// engine's state.
+func checkIncidentRows(t *testing.T, db *DB, eng *dispatch.Engine) {
+	t.Helper()
+	list, err := eng.Incidents("all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, inc := range list {
+		var (
+			number, status, disposition, source  string
+			callers, assignments                 int
+			received                             time.Time
+			dispatched, enroute, onscene, closed *time.Time
+		)
+		err := db.Pool.QueryRow(context.Background(), `select number, status, disposition, source, callers, received_at,
+				dispatched_at, enroute_at, onscene_at, closed_at, (select count(*) from assignments a where a.incident_id = i.id)
+			from incidents i where id = $1`, inc.ID).
+			Scan(&number, &status, &disposition, &source, &callers, &received, &dispatched, &enroute, &onscene, &closed, &assignments)
+		if err != nil {
+			t.Fatalf("incident %s: %v", inc.ID, err)
+		}
+		if number != inc.Number || status != string(inc.Status) || disposition != inc.Disposition || source != inc.Source ||
+			callers != inc.Callers || !received.Equal(inc.ReceivedAt) {
+			t.Errorf("%s: row number %q status %q disposition %q source %q callers %d received %v; engine %q %q %q %q %d %v",
+				inc.ID, number, status, disposition, source, callers, received,
+				inc.Number, inc.Status, inc.Disposition, inc.Source, inc.Callers, inc.ReceivedAt)
+		}
+		for name, pair := range map[string][2]*time.Time{
+			"dispatched_at": {dispatched, inc.DispatchedAt}, "enroute_at": {enroute, inc.EnrouteAt},
+			"onscene_at": {onscene, inc.OnsceneAt}, "closed_at": {closed, inc.ClosedAt},
+		} {
+			if !sameTime(pair[0], pair[1]) {
+				t.Errorf("%s %s: row %v, engine %v", inc.Number, name, pair[0], pair[1])
+			}
+		}
+		if assignments != len(inc.Assignments) {
+			t.Errorf("%s: %d assignment rows, engine has %d", inc.Number, assignments, len(inc.Assignments))
+		}
+	}
+}
+
+// projectionDump is the content of the projections migration 004 rebuilds.
+func projectionDump(t *testing.T, db *DB) string {
+	t.Helper()
+	var out []byte
+	err := db.Pool.QueryRow(context.Background(), `select jsonb_build_object(
+		'complaints', (select jsonb_agg(to_jsonb(c) order by id) from complaints c),
+		'complaint_days', (select jsonb_agg(to_jsonb(d) order by wib_day) from complaint_days d),
+		'incidents', (select jsonb_agg(to_jsonb(i) order by id) from incidents i),
+		'assignments', (select jsonb_agg(to_jsonb(a) order by seq, ord) from assignments a))::text`).Scan(&out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]json.RawMessage
+	if err := json.Unmarshal(out, &v); err != nil || len(v["complaints"]) < 10 || len(v["assignments"]) < 10 {
+		t.Fatalf("projection dump %s: %v", out, err)
+	}
+	return string(out)
+}
+
+func migrateTo(t *testing.T, db *DB, version int32) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := db.Pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	m, err := migrate.NewMigrator(ctx, conn.Conn(), versionTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.LoadMigrations(migrations.FS); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.MigrateTo(ctx, version); err != nil {
+		t.Fatalf("migrate to %d: %v", version, err)
+	}
+}
