@@ -228,7 +228,9 @@ func NewServer(cfg Config) *Server {
 		guarded.Handler = s.guard(rt)
 		s.mux.HandleFunc(rt.Method+" "+rt.Pattern, observed(guarded, cfg.ObserveCommand))
 	}
-	s.mux.HandleFunc("/api/", s.notFound)
+	// Anything no route takes, a wrong method included, gets the API's
+	// error envelope rather than the mux's plain-text 404 or 405.
+	s.mux.HandleFunc("/", s.notFound)
 	if s.auth == nil {
 		s.log.Warn("access control is OFF: no auth store configured (tests only)")
 	}
@@ -264,11 +266,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusInternalServerError, errorBody{Error: errorDetail{Code: "internal", Message: "internal error"}})
 		}
 	}()
-	// A method the pattern does not allow: answer in the API's envelope.
-	if _, pattern := s.mux.Handler(r); pattern == "" && r.URL.Path != "/" {
-		s.notFound(w, r)
-		return
-	}
 	s.mux.ServeHTTP(w, r)
 	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "took", time.Since(start)) // never the query: ?token= must not reach logs
 }
