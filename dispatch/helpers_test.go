@@ -9,6 +9,7 @@ import (
 
 	"cc112"
 	"cc112/geo"
+	"cc112/internal/citytest"
 	"cc112/internal/clocktest"
 )
 
@@ -75,28 +76,13 @@ func (r *recorder) Publish(name string, data any) {
 
 // Test fixtures: a small city centred on Tugu Pahlawan.
 var (
-	center = geo.Point{Lat: -7.2458, Lon: 112.7378}
+	center = citytest.Center
 	t0     = time.Date(2026, 11, 22, 1, 0, 0, 0, time.UTC) // 08:00 WIB
 )
 
-func near(dNorthM, dEastM float64) geo.Point {
-	return geo.Point{Lat: center.Lat + dNorthM/111_320, Lon: center.Lon + dEastM/110_440}
-}
+func near(dNorthM, dEastM float64) geo.Point { return citytest.Near(dNorthM, dEastM) }
 
-func testUnits() []cc112.Unit {
-	mk := func(id, cs string, t cc112.UnitType, agency string, p geo.Point) cc112.Unit {
-		return cc112.Unit{ID: id, Callsign: cs, Type: t, Agency: agency, Station: "st", Status: cc112.UnitAvailable, Location: p}
-	}
-	return []cc112.Unit{
-		mk("f1", "DMK-01", cc112.UnitFire, "damkar", near(500, 0)),
-		mk("f2", "DMK-02", cc112.UnitFire, "damkar", near(2000, 0)),
-		mk("f3", "DMK-03", cc112.UnitFire, "damkar", near(6000, 0)),
-		mk("p1", "POL-01", cc112.UnitPolice, "polri", near(0, 800)),
-		mk("p2", "POL-02", cc112.UnitPolice, "polri", near(0, 3000)),
-		mk("a1", "AMB-01", cc112.UnitAmbulance, "dinkes", near(-1000, 0)),
-		mk("d1", "DKP-01", cc112.UnitDKP, "dkp", near(-300, -300)),
-	}
-}
+func testUnits() []cc112.Unit { return citytest.Units() }
 
 type fixture struct {
 	eng   *Engine

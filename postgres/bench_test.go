@@ -8,7 +8,7 @@ import (
 
 	"cc112"
 	"cc112/dispatch"
-	"cc112/internal/journaltest"
+	"cc112/internal/citytest"
 	"cc112/internal/pgtest"
 )
 
@@ -32,7 +32,7 @@ func BenchmarkCommands(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			p := journaltest.Near(0, 0)
+			p := citytest.Near(0, 0)
 			b.SetParallelism(64 / max(1, testingProcs()))
 			b.ResetTimer()
 			start := time.Now()

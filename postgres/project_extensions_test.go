@@ -14,8 +14,8 @@ import (
 	"cc112/demo"
 	"cc112/dispatch"
 	"cc112/geo"
+	"cc112/internal/citytest"
 	"cc112/internal/clocktest"
-	"cc112/internal/journaltest"
 	"cc112/internal/pgtest"
 	"cc112/migrations"
 )
@@ -38,7 +38,7 @@ func TestProjectComplaintsCallersImports(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc.Bind(eng)
-	if err := eng.RegisterUnits(ctx, journaltest.Units()); err != nil {
+	if err := eng.RegisterUnits(ctx, citytest.Units()); err != nil {
 		t.Fatal(err)
 	}
 	tugu := geo.Point{Lat: -7.2458, Lon: 112.7378}

@@ -7,7 +7,7 @@ import (
 
 	"cc112"
 	"cc112/dispatch"
-	"cc112/internal/journaltest"
+	"cc112/internal/citytest"
 	"cc112/internal/pgtest"
 )
 
@@ -22,11 +22,11 @@ func TestProjectionsMatchEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := eng.RegisterUnits(ctx, journaltest.Units()); err != nil {
+	if err := eng.RegisterUnits(ctx, citytest.Units()); err != nil {
 		t.Fatal(err)
 	}
 	create := func(cat cc112.Category) string {
-		p := journaltest.Near(100, 100)
+		p := citytest.Near(100, 100)
 		inc, err := eng.CreateIncident(ctx, dispatch.NewIncident{Category: cat, Location: &p,
 			Caller: &cc112.Caller{Name: "Siti", Phone: "0812"}}, "", "")
 		if err != nil {

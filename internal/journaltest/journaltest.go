@@ -15,7 +15,7 @@ import (
 
 	"cc112"
 	"cc112/dispatch"
-	"cc112/geo"
+	"cc112/internal/citytest"
 	"cc112/internal/clocktest"
 )
 
@@ -198,12 +198,12 @@ func testEngineScenario(t *testing.T, open func() cc112.Journal) {
 		return eng
 	}
 	eng := newEngine(j)
-	if err := eng.RegisterUnits(ctx, Units()); err != nil {
+	if err := eng.RegisterUnits(ctx, citytest.Units()); err != nil {
 		t.Fatal(err)
 	}
 	var ids []string
 	for i, cat := range []cc112.Category{cc112.CatFire, cc112.CatMedical, cc112.CatCrime} {
-		p := Near(float64(i*300), 0)
+		p := citytest.Near(float64(i*300), 0)
 		inc, err := eng.CreateIncident(ctx, dispatch.NewIncident{Category: cat, Location: &p, Address: "Jl. Pahlawan",
 			Caller: &cc112.Caller{Name: "Budi", Phone: "+628123"}}, fmt.Sprintf("key-%d", i), "fp")
 		if err != nil {
@@ -243,7 +243,7 @@ func testEngineScenario(t *testing.T, open func() cc112.Journal) {
 		t.Fatalf("state after replay differs:\nbefore %s\nafter  %s", before, after)
 	}
 	// A client retrying after the restart gets the same incident back.
-	p := Near(0, 0)
+	p := citytest.Near(0, 0)
 	again, err := eng.CreateIncident(ctx, dispatch.NewIncident{Category: cc112.CatFire, Location: &p, Address: "Jl. Pahlawan",
 		Caller: &cc112.Caller{Name: "Budi", Phone: "+628123"}}, "key-0", "fp")
 	if err != nil {
@@ -283,26 +283,4 @@ func stateOf(eng *dispatch.Engine) string {
 		Seq       uint64
 	}{list, eng.Units(), eng.Cameras(), eng.LastSeq()})
 	return string(b)
-}
-
-var center = geo.Point{Lat: -7.2458, Lon: 112.7378}
-
-// Near is a point dNorth, dEast metres from the test city's centre.
-func Near(dNorthM, dEastM float64) geo.Point {
-	return geo.Point{Lat: center.Lat + dNorthM/111_320, Lon: center.Lon + dEastM/110_440}
-}
-
-// Units is a small fleet around the centre.
-func Units() []cc112.Unit {
-	mk := func(id, cs string, typ cc112.UnitType, agency string, p geo.Point) cc112.Unit {
-		return cc112.Unit{ID: id, Callsign: cs, Type: typ, Agency: agency, Station: "st", Status: cc112.UnitAvailable, Location: p}
-	}
-	return []cc112.Unit{
-		mk("f1", "DMK-01", cc112.UnitFire, "damkar", Near(500, 0)),
-		mk("f2", "DMK-02", cc112.UnitFire, "damkar", Near(2000, 0)),
-		mk("p1", "POL-01", cc112.UnitPolice, "polri", Near(0, 800)),
-		mk("p2", "POL-02", cc112.UnitPolice, "polri", Near(0, 3000)),
-		mk("a1", "AMB-01", cc112.UnitAmbulance, "dinkes", Near(-1000, 0)),
-		mk("d1", "DKP-01", cc112.UnitDKP, "dkp", Near(-300, -300)),
-	}
 }
