@@ -11,19 +11,15 @@ import (
 
 	"cc112"
 	"cc112/geo"
+	"cc112/internal/testenv"
 )
 
-const sharedData = "../../shared/data"
-
-// needShared skips a test when the real data folder is absent (a fresh
-// clone without ../shared).
+// needShared is the path of a file of the shared real data set
+// (testenv.SharedData: skipped on a fresh clone without ../shared, a
+// failure under CI).
 func needShared(t *testing.T, file string) string {
 	t.Helper()
-	p := filepath.Join(sharedData, file)
-	if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
-		t.Skipf("%s not present", p)
-	}
-	return p
+	return testenv.SharedData(t, file)
 }
 
 func TestCityCounts(t *testing.T) {
@@ -219,8 +215,7 @@ func TestCityDeterministic(t *testing.T) {
 }
 
 func TestLoadCityDir(t *testing.T) {
-	needShared(t, kelurahanFile)
-	c, err := LoadCityDir(sharedData)
+	c, err := LoadCityDir(filepath.Dir(needShared(t, kelurahanFile)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"cc112/internal/testenv"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -17,18 +18,15 @@ import (
 )
 
 const (
-	kelurahanFile = "../../shared/data/surabaya_kelurahan_hdx_bps2020.geojson"
-	camerasFile   = "../../shared/data/surabaya_cctv_lensamas_snapshot.csv"
+	kelurahanFile = "surabaya_kelurahan_hdx_bps2020.geojson"
+	camerasFile   = "surabaya_cctv_lensamas_snapshot.csv"
 )
 
-// openData opens a shared data file, skipping the test when it is absent
-// (a fresh clone without ../shared).
-func openData(t testing.TB, path string) *os.File {
+// openData opens a file of the shared real data set (testenv.SharedData:
+// skipped on a fresh clone without ../shared, a failure under CI).
+func openData(t testing.TB, name string) *os.File {
 	t.Helper()
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("%s not present", path)
-	}
+	f, err := os.Open(testenv.SharedData(t, name))
 	if err != nil {
 		t.Fatal(err)
 	}
