@@ -309,9 +309,13 @@ func (m *Main) stop(err error) {
 // user` share it, so that both know every event type of the journal.
 func (m *Main) openState(ctx context.Context, city *demo.CityData) (err error) {
 	if m.Journal == nil {
-		if m.Journal, err = bolt.Open(m.StateDir, m.Logger); err != nil {
+		// Through a local: a nil *bolt.Journal stored in the interface
+		// would not be nil, and Close would call it.
+		j, err := bolt.Open(m.StateDir, m.Logger)
+		if err != nil {
 			return err
 		}
+		m.Journal = j
 	}
 	if m.Prom != nil {
 		if o, ok := m.Journal.(interface {
