@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // runChildToEnd runs dispatchd (the test binary as dispatchd, see TestMain)
@@ -18,7 +19,10 @@ import (
 // error and exit status.
 func runChildToEnd(t testing.TB, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	// A child that starts a server instead of exiting is killed, and fails.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "DISPATCHD_CHILD_ARGS="+strings.Join(args, " "))
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
