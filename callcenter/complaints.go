@@ -395,7 +395,7 @@ func (s *Service) applyComplaintReceived(at time.Time, c Complaint, publish publ
 	if _, dup := s.complaints[c.ID]; dup {
 		return fmt.Errorf("complaint %q exists", c.ID)
 	}
-	day := c.ReceivedAt.In(dispatch.WIB).Format("20060102")
+	day := c.ReceivedAt.In(cc112.WIB).Format("20060102")
 	s.perDay[day]++
 	if c.Number == "" {
 		c.Number = fmt.Sprintf("ADU-%s-%04d", day, s.perDay[day])

@@ -117,7 +117,7 @@ func New(ctx context.Context, cfg Config, extra map[string]Applier) (*Engine, er
 		cfg.IdempotencyTTL = 24 * time.Hour
 	}
 	if cfg.Location == nil {
-		cfg.Location = WIB
+		cfg.Location = cc112.WIB
 	}
 	if cfg.ReplayProgress == 0 {
 		cfg.ReplayProgress = 5 * time.Second
@@ -161,10 +161,6 @@ func New(ctx context.Context, cfg Config, extra map[string]Applier) (*Engine, er
 		"units", len(e.units), "cameras", len(e.cameras), "took", time.Since(start).Round(time.Millisecond))
 	return e, nil
 }
-
-// WIB is Asia/Jakarta (UTC+7, no daylight saving). A fixed zone, so the
-// binary does not depend on the host's tzdata.
-var WIB = time.FixedZone("WIB", 7*3600)
 
 // SetPublisher attaches the live feed. Changes are published from then on.
 func (e *Engine) SetPublisher(p Publisher) {

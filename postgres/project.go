@@ -25,9 +25,6 @@ const (
 // importSource marks historical incidents, so reports tell them from live ones.
 const importSource = "import"
 
-// wib is the zone of incident numbers (SBY-YYYYMMDD-NNNN), as in dispatch.
-var wib = time.FixedZone("WIB", 7*3600)
-
 type point struct {
 	Lat float64 `json:"lat"`
 	Lon float64 `json:"lon"`
@@ -84,7 +81,7 @@ func project(b *pgx.Batch, ev cc112.Event) error {
 		if p.Caller != nil {
 			name, phone = p.Caller.Name, p.Caller.Phone
 		}
-		day := p.ReceivedAt.In(wib).Format("20060102")
+		day := p.ReceivedAt.In(cc112.WIB).Format("20060102")
 		// The engine numbers incidents per WIB day in journal order when the
 		// payload has no number: the same count here gives the same number.
 		b.Queue(`with c as (

@@ -51,7 +51,7 @@ func projectComplaintReceived(b *pgx.Batch, ev cc112.Event) error {
 		select $1::text, coalesce(nullif($3::text, ''), 'ADU-' || $2::text || '-' || lpad(n::text, greatest(4, length(n::text)), '0')),
 			$4::text, $5::text, $6::text, 'received', $7::text, $8::timestamptz, $9::bigint
 		from c`,
-		p.ID, p.ReceivedAt.In(wib).Format("20060102"), p.Number, p.Channel, p.Category, p.District, p.Text, p.ReceivedAt, int64(ev.Seq))
+		p.ID, p.ReceivedAt.In(cc112.WIB).Format("20060102"), p.Number, p.Channel, p.Category, p.District, p.Text, p.ReceivedAt, int64(ev.Seq))
 	return nil
 }
 

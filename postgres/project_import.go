@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"cc112"
 )
 
 // importPayload is the journaled form of a historical incident
@@ -61,7 +63,7 @@ func projectImported(b *pgx.Batch, seq int64, p importPayload) {
 	b.Queue(`insert into incidents (id, number, wib_day, category, priority, status, lat, lon, district, address,
 			description, source, received_at, dispatched_at, enroute_at, onscene_at, closed_at, disposition, last_seq)
 		values ($1, $2, $3, $4, $5, 'closed', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'imported', $17)`,
-		p.ID, p.ExternalID, received.In(wib).Format("20060102"), p.Category, p.Priority, p.Location.Lat, p.Location.Lon,
+		p.ID, p.ExternalID, received.In(cc112.WIB).Format("20060102"), p.Category, p.Priority, p.Location.Lat, p.Location.Lon,
 		p.District, p.Address, p.Description, importSource, received, dispatched, enroute, onscene, fromMs(p.ClosedMs), seq)
 	for k, u := range p.Units {
 		status := "dispatched"

@@ -161,7 +161,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.Journal = m.cluster.journal
 	}
 	m.Prom = prom.New()
-	m.Metrics = metrics.NewIndex(dispatch.WIB)
+	m.Metrics = metrics.NewIndex(cc112.WIB)
 	m.Prom.GaugeFunc("cc112_incidents_open", "Incidents active now.", func() float64 { return float64(m.Metrics.Open()) })
 	if err := m.openState(ctx, city); err != nil {
 		return err

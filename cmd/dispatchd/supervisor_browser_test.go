@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"cc112"
 	"cc112/demo"
-	"cc112/dispatch"
 )
 
 // surabayaHistory is NDJSON for the import endpoint: perDay incidents on
@@ -49,8 +49,7 @@ func surabayaHistory(t *testing.T, now time.Time, days, perDay int) []byte {
 		{"crime", [][2]string{{"police", "polri"}}},
 	}
 	rng := rand.New(rand.NewPCG(112, 444))
-	midnight := now.In(dispatch.WIB).Truncate(24 * time.Hour) // WIB has no DST: whole days
-	midnight = time.Date(midnight.Year(), midnight.Month(), midnight.Day(), 0, 0, 0, 0, dispatch.WIB)
+	midnight := cc112.WIBMidnight(now)
 	var buf bytes.Buffer
 	ts := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 	for d := range days {

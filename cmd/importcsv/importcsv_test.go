@@ -37,7 +37,7 @@ func newServer(t *testing.T) (*testServer, *dispatch.Engine) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = j.Close() })
-	idx := metrics.NewIndex(dispatch.WIB)
+	idx := metrics.NewIndex(cc112.WIB)
 	accounts := auth.New(auth.Config{Hash: auth.HashParams{Memory: 64, Time: 1, Threads: 1}})
 	ctx := context.Background()
 	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j,
