@@ -9,29 +9,6 @@ import (
 	"cc112/geo"
 )
 
-// Journaled event types of the core. Payloads are the structs below; the
-// live feed gets the resulting resources instead (incident.updated, ...).
-const (
-	EvUnitRegistered   = "unit.registered"
-	EvCameraRegistered = "camera.registered"
-	EvCameraStatus     = "camera.status"
-	EvIncidentCreated  = "incident.created"
-	EvUnitAssigned     = "unit.assigned"
-	EvUnitStatus       = "unit.status"
-	EvUnitMoved        = "unit.moved"
-	EvIncidentClosed   = "incident.closed"
-	EvCallerLinked     = "incident.caller_linked"
-)
-
-// Live feed event names (DESIGN.md §4).
-const (
-	LiveIncidentCreated = "incident.created"
-	LiveIncidentUpdated = "incident.updated"
-	LiveUnitUpdated     = "unit.updated"
-	LiveUnitMoved       = "unit.moved"
-	LiveCameraUpdated   = "camera.updated"
-)
-
 type unitStatusPayload struct {
 	UnitID string           `json:"unit_id"`
 	Status cc112.UnitStatus `json:"status"`
@@ -96,31 +73,31 @@ func decode[T any](ev cc112.Event) (T, error) {
 // Errors mean a journal this binary does not understand.
 func (e *Engine) apply(ev cc112.Event) error {
 	switch ev.Type {
-	case EvIncidentCreated:
+	case cc112.EvIncidentCreated:
 		inc, err := decode[cc112.Incident](ev)
 		if err != nil {
 			return err
 		}
 		return e.applyIncidentCreated(&inc)
-	case EvUnitAssigned:
+	case cc112.EvUnitAssigned:
 		p, err := decode[assignPayload](ev)
 		if err != nil {
 			return err
 		}
 		return e.applyAssigned(ev.At, p)
-	case EvUnitStatus:
+	case cc112.EvUnitStatus:
 		p, err := decode[unitStatusPayload](ev)
 		if err != nil {
 			return err
 		}
 		return e.applyUnitStatus(ev.At, p)
-	case EvIncidentClosed:
+	case cc112.EvIncidentClosed:
 		p, err := decode[closePayload](ev)
 		if err != nil {
 			return err
 		}
 		return e.applyClosed(ev.At, p)
-	case EvCallerLinked:
+	case cc112.EvCallerLinked:
 		p, err := decode[callerLinkedPayload](ev)
 		if err != nil {
 			return err
@@ -130,9 +107,9 @@ func (e *Engine) apply(ev cc112.Event) error {
 			return fmt.Errorf("unknown incident %q", p.IncidentID)
 		}
 		inc.Callers++
-		e.publish(LiveIncidentUpdated, inc.Clone())
+		e.publish(cc112.LiveIncidentUpdated, inc.Clone())
 		return nil
-	case EvUnitMoved:
+	case cc112.EvUnitMoved:
 		p, err := decode[movePayload](ev)
 		if err != nil {
 			return err
@@ -148,7 +125,7 @@ func (e *Engine) apply(ev cc112.Event) error {
 		}
 		e.posLogged[u.ID] = ev.At
 		return nil
-	case EvUnitRegistered:
+	case cc112.EvUnitRegistered:
 		u, err := decode[cc112.Unit](ev)
 		if err != nil {
 			return err
@@ -161,18 +138,18 @@ func (e *Engine) apply(ev cc112.Event) error {
 		}
 		e.units[u.ID] = &u
 		e.unitIndex.Set(u.ID, u.Location)
-		e.publish(LiveUnitUpdated, u)
+		e.publish(cc112.LiveUnitUpdated, u)
 		return nil
-	case EvCameraRegistered:
+	case cc112.EvCameraRegistered:
 		c, err := decode[cameraRecord](ev)
 		if err != nil {
 			return err
 		}
 		e.cameras[c.ID] = &c
 		e.camIndex.Set(c.ID, c.Location)
-		e.publish(LiveCameraUpdated, c.Camera)
+		e.publish(cc112.LiveCameraUpdated, c.Camera)
 		return nil
-	case EvCameraStatus:
+	case cc112.EvCameraStatus:
 		p, err := decode[cameraStatusPayload](ev)
 		if err != nil {
 			return err
@@ -184,9 +161,9 @@ func (e *Engine) apply(ev cc112.Event) error {
 		c.Status = p.Status
 		at := ev.At
 		c.StatusAt = &at
-		e.publish(LiveCameraUpdated, c.Camera)
+		e.publish(cc112.LiveCameraUpdated, c.Camera)
 		return nil
-	case EvIncidentImported:
+	case cc112.EvIncidentImported:
 		if p := e.takeImporting(); p != nil {
 			return e.applyImported(*p)
 		}
@@ -195,7 +172,7 @@ func (e *Engine) apply(ev cc112.Event) error {
 			return err
 		}
 		return e.applyImported(p)
-	case evKeyRecorded:
+	case cc112.EvCommandKey:
 		p, err := decode[keyPayload](ev)
 		if err != nil {
 			return err
@@ -223,7 +200,7 @@ func (e *Engine) applyIncidentCreated(inc *cc112.Incident) error {
 	}
 	e.incidents[inc.ID] = inc
 	e.touched(inc)
-	e.publish(LiveIncidentCreated, inc.Clone())
+	e.publish(cc112.LiveIncidentCreated, inc.Clone())
 	return nil
 }
 
@@ -249,8 +226,8 @@ func (e *Engine) applyAssigned(at time.Time, p assignPayload) error {
 	}
 	advance(inc, cc112.IncidentDispatched)
 	e.touched(inc)
-	e.publish(LiveUnitUpdated, *u)
-	e.publish(LiveIncidentUpdated, inc.Clone())
+	e.publish(cc112.LiveUnitUpdated, *u)
+	e.publish(cc112.LiveIncidentUpdated, inc.Clone())
 	return nil
 }
 
@@ -308,9 +285,9 @@ func (e *Engine) applyUnitStatus(at time.Time, p unitStatusPayload) error {
 			u.IncidentID = ""
 		}
 		e.touched(inc)
-		e.publish(LiveIncidentUpdated, inc.Clone())
+		e.publish(cc112.LiveIncidentUpdated, inc.Clone())
 	}
-	e.publish(LiveUnitUpdated, *u)
+	e.publish(cc112.LiveUnitUpdated, *u)
 	return nil
 }
 
@@ -358,12 +335,12 @@ func (e *Engine) applyClosed(at time.Time, p closePayload) error {
 		a.ClearedAt = &at
 		if u := e.units[a.UnitID]; u != nil && u.IncidentID == inc.ID {
 			u.Status, u.StatusAt, u.IncidentID = cc112.UnitAvailable, at, ""
-			e.publish(LiveUnitUpdated, *u)
+			e.publish(cc112.LiveUnitUpdated, *u)
 		}
 	}
 	inc.Status, inc.ClosedAt, inc.Disposition = cc112.IncidentClosed, &at, p.Disposition
 	e.touched(inc)
-	e.publish(LiveIncidentUpdated, inc.Clone())
+	e.publish(cc112.LiveIncidentUpdated, inc.Clone())
 	return nil
 }
 

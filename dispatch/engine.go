@@ -301,7 +301,7 @@ func (e *Engine) exec(ctx context.Context, key, fingerprint string, fn func(tx *
 	if err == nil && key != "" {
 		var raw json.RawMessage
 		if raw, err = json.Marshal(result); err == nil {
-			tx.Emit(evKeyRecorded, keyPayload{Key: key, Fingerprint: fingerprint, Result: raw})
+			tx.Emit(cc112.EvCommandKey, keyPayload{Key: key, Fingerprint: fingerprint, Result: raw})
 		}
 	}
 	if len(tx.events) == 0 {

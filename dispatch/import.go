@@ -11,13 +11,12 @@ import (
 	"cc112/geo"
 )
 
-// EvIncidentImported carries one whole historical incident (its
+// An imported incident (cc112.EvIncidentImported) carries one whole historical incident (its
 // assignments and timeline) loaded from a past log. It never touches live
 // units, the incident is never active, and it is not sent to the live feed
 // (a year of history would flood the wall); the metrics see it through the
 // OnIncident hook.
-const EvIncidentImported = "incident.imported"
-
+//
 // ImportSource is the source channel of imported incidents.
 const ImportSource = "import"
 
@@ -287,7 +286,7 @@ func (e *Engine) ImportIncidents(ctx context.Context, batch []ImportedIncident) 
 // of an import's CPU. The payload is fresh and owned by nobody else.
 func (e *Engine) emitImported(tx *Tx, p *importPayload) {
 	e.importing = p
-	tx.Emit(EvIncidentImported, p)
+	tx.Emit(cc112.EvIncidentImported, p)
 	e.importing = nil
 }
 

@@ -9,17 +9,6 @@ import (
 	"cc112"
 )
 
-// Complaint event types of the call center (callcenter/callcenter.go).
-// The escalation's sent and failed results are the SMS outbox's business,
-// not the desk's reports: they are not projected.
-const (
-	evComplaintReceived  = "complaint.received"
-	evComplaintForwarded = "complaint.forwarded"
-	evComplaintResponded = "complaint.responded"
-	evComplaintFeedback  = "complaint.feedback"
-	evComplaintEscalated = "complaint.escalation_due"
-)
-
 // complaintPayload holds what the reports need of a new complaint; the
 // reporter's name and phone and the token hash are left in the journal.
 type complaintPayload struct {
@@ -64,14 +53,14 @@ func projectComplaintStep(b *pgx.Batch, ev cc112.Event) error {
 		return err
 	}
 	switch ev.Type {
-	case evComplaintForwarded:
+	case cc112.EvComplaintForwarded:
 		b.Queue(`update complaints set status = 'forwarded', agency = $2, forwarded_at = $3, last_seq = $4 where id = $1`,
 			p.ComplaintID, p.Agency, at, seq)
-	case evComplaintResponded:
+	case cc112.EvComplaintResponded:
 		b.Queue(`update complaints set status = 'responded', responded_at = $2, last_seq = $3 where id = $1`, p.ComplaintID, at, seq)
-	case evComplaintFeedback:
+	case cc112.EvComplaintFeedback:
 		b.Queue(`update complaints set status = 'closed', feedback_at = $2, last_seq = $3 where id = $1`, p.ComplaintID, at, seq)
-	case evComplaintEscalated:
+	case cc112.EvComplaintEscalationDue:
 		b.Queue(`update complaints set escalated_at = $2, last_seq = $3 where id = $1`, p.ComplaintID, at, seq)
 	}
 	return nil
