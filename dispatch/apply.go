@@ -6,41 +6,7 @@ import (
 	"time"
 
 	"cc112"
-	"cc112/geo"
 )
-
-type unitStatusPayload struct {
-	UnitID string           `json:"unit_id"`
-	Status cc112.UnitStatus `json:"status"`
-}
-
-type assignPayload struct {
-	IncidentID string `json:"incident_id"`
-	UnitID     string `json:"unit_id"`
-}
-
-type closePayload struct {
-	IncidentID  string `json:"incident_id"`
-	Disposition string `json:"disposition"`
-}
-
-type callerLinkedPayload struct {
-	IncidentID string `json:"incident_id"`
-	CallID     string `json:"call_id"`
-}
-
-type movePayload struct {
-	UnitID   string    `json:"unit_id"`
-	Location geo.Point `json:"location"`
-	Heading  *float64  `json:"heading,omitempty"`
-	Speed    *float64  `json:"speed,omitempty"`
-	Accuracy *float64  `json:"accuracy,omitempty"`
-}
-
-type cameraStatusPayload struct {
-	CameraID string             `json:"camera_id"`
-	Status   cc112.CameraStatus `json:"status"`
-}
 
 // cameraRecord is a camera with its RTSP URLs, which cc112.Camera hides
 // from JSON so that they never reach a client.
@@ -80,25 +46,25 @@ func (e *Engine) apply(ev cc112.Event) error {
 		}
 		return e.applyIncidentCreated(&inc)
 	case cc112.EvUnitAssigned:
-		p, err := decode[assignPayload](ev)
+		p, err := decode[cc112.UnitAssignedPayload](ev)
 		if err != nil {
 			return err
 		}
 		return e.applyAssigned(ev.At, p)
 	case cc112.EvUnitStatus:
-		p, err := decode[unitStatusPayload](ev)
+		p, err := decode[cc112.UnitStatusPayload](ev)
 		if err != nil {
 			return err
 		}
 		return e.applyUnitStatus(ev.At, p)
 	case cc112.EvIncidentClosed:
-		p, err := decode[closePayload](ev)
+		p, err := decode[cc112.IncidentClosedPayload](ev)
 		if err != nil {
 			return err
 		}
 		return e.applyClosed(ev.At, p)
 	case cc112.EvCallerLinked:
-		p, err := decode[callerLinkedPayload](ev)
+		p, err := decode[cc112.CallerLinkedPayload](ev)
 		if err != nil {
 			return err
 		}
@@ -110,7 +76,7 @@ func (e *Engine) apply(ev cc112.Event) error {
 		e.publish(cc112.LiveIncidentUpdated, inc.Clone())
 		return nil
 	case cc112.EvUnitMoved:
-		p, err := decode[movePayload](ev)
+		p, err := decode[cc112.UnitMovedPayload](ev)
 		if err != nil {
 			return err
 		}
@@ -150,7 +116,7 @@ func (e *Engine) apply(ev cc112.Event) error {
 		e.publish(cc112.LiveCameraUpdated, c.Camera)
 		return nil
 	case cc112.EvCameraStatus:
-		p, err := decode[cameraStatusPayload](ev)
+		p, err := decode[cc112.CameraStatusPayload](ev)
 		if err != nil {
 			return err
 		}
@@ -167,7 +133,7 @@ func (e *Engine) apply(ev cc112.Event) error {
 		if p := e.takeImporting(); p != nil {
 			return e.applyImported(*p)
 		}
-		p, err := decode[importPayload](ev)
+		p, err := decode[cc112.IncidentImportedPayload](ev)
 		if err != nil {
 			return err
 		}
@@ -204,7 +170,7 @@ func (e *Engine) applyIncidentCreated(inc *cc112.Incident) error {
 	return nil
 }
 
-func (e *Engine) applyAssigned(at time.Time, p assignPayload) error {
+func (e *Engine) applyAssigned(at time.Time, p cc112.UnitAssignedPayload) error {
 	inc, ok := e.incidents[p.IncidentID]
 	if !ok {
 		return fmt.Errorf("unknown incident %q", p.IncidentID)
@@ -256,7 +222,7 @@ func (e *Engine) activeAssignment(u *cc112.Unit) (*cc112.Incident, *cc112.Assign
 	return inc, nil
 }
 
-func (e *Engine) applyUnitStatus(at time.Time, p unitStatusPayload) error {
+func (e *Engine) applyUnitStatus(at time.Time, p cc112.UnitStatusPayload) error {
 	u, ok := e.units[p.UnitID]
 	if !ok {
 		return fmt.Errorf("unknown unit %q", p.UnitID)
@@ -318,7 +284,7 @@ func (e *Engine) checkUnitTransition(u *cc112.Unit, to cc112.UnitStatus) error {
 	return nil
 }
 
-func (e *Engine) applyClosed(at time.Time, p closePayload) error {
+func (e *Engine) applyClosed(at time.Time, p cc112.IncidentClosedPayload) error {
 	inc, ok := e.incidents[p.IncidentID]
 	if !ok {
 		return fmt.Errorf("unknown incident %q", p.IncidentID)
@@ -344,7 +310,7 @@ func (e *Engine) applyClosed(at time.Time, p closePayload) error {
 	return nil
 }
 
-func (e *Engine) moveUnit(u *cc112.Unit, at time.Time, p movePayload) {
+func (e *Engine) moveUnit(u *cc112.Unit, at time.Time, p cc112.UnitMovedPayload) {
 	u.Location, u.PositionAt = p.Location, at
 	u.Heading, u.Speed, u.Accuracy = p.Heading, p.Speed, p.Accuracy
 	e.unitIndex.Set(u.ID, u.Location)

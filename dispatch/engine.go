@@ -85,8 +85,8 @@ type Engine struct {
 	posLogged map[string]time.Time
 	keys      map[string]*keyRecord
 	keyOrder  []string
-	imported  map[string]string // external_id → id of imported incidents
-	importing *importPayload    // the payload being emitted, see emitImported
+	imported  map[string]string              // external_id → id of imported incidents
+	importing *cc112.IncidentImportedPayload // the payload being emitted, see emitImported
 }
 
 // New builds an engine and replays the journal into it. Extensions must be

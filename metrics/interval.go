@@ -119,7 +119,7 @@ type Record struct {
 func FromIncident(inc *cc112.Incident) Record {
 	r := Record{
 		ID: inc.ID, Number: inc.Number, Category: string(inc.Category), Priority: inc.Priority,
-		District: inc.District, ReceivedAt: inc.ReceivedAt, Open: inc.Active(), Imported: inc.Source == ImportSource,
+		District: inc.District, ReceivedAt: inc.ReceivedAt, Open: inc.Active(), Imported: inc.Source == cc112.ImportSource,
 	}
 	for _, a := range inc.Assignments {
 		if !contains(r.Agencies, a.Agency) {
@@ -132,9 +132,6 @@ func FromIncident(inc *cc112.Incident) Record {
 	r.ClosedBeforeReceived = inc.ClosedAt != nil && inc.ClosedAt.Before(inc.ReceivedAt)
 	return r
 }
-
-// ImportSource is the source channel of incidents loaded from a past log.
-const ImportSource = "import"
 
 func contains(list []string, s string) bool {
 	for _, v := range list {

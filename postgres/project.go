@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -9,52 +10,8 @@ import (
 	"cc112"
 )
 
-// importSource marks historical incidents, so reports tell them from live ones.
-const importSource = "import"
-
 // wib is the zone of incident numbers (SBY-YYYYMMDD-NNNN), as in dispatch.
 var wib = time.FixedZone("WIB", 7*3600)
-
-type point struct {
-	Lat float64 `json:"lat"`
-	Lon float64 `json:"lon"`
-}
-
-type incidentPayload struct {
-	ID          string    `json:"id"`
-	Number      string    `json:"number"`
-	Category    string    `json:"category"`
-	Priority    int       `json:"priority"`
-	Status      string    `json:"status"`
-	Location    point     `json:"location"`
-	District    string    `json:"district"`
-	Address     string    `json:"address"`
-	Description string    `json:"description"`
-	Source      string    `json:"source"`
-	Callers     int       `json:"callers"`
-	ReceivedAt  time.Time `json:"received_at"`
-	Caller      *struct {
-		Name  string `json:"name"`
-		Phone string `json:"phone"`
-	} `json:"caller"`
-}
-
-type unitPayload struct {
-	ID       string    `json:"id"`
-	Callsign string    `json:"callsign"`
-	Type     string    `json:"type"`
-	Agency   string    `json:"agency"`
-	Station  string    `json:"station"`
-	Status   string    `json:"status"`
-	StatusAt time.Time `json:"status_at"`
-}
-
-type refPayload struct {
-	IncidentID  string `json:"incident_id"`
-	UnitID      string `json:"unit_id"`
-	Status      string `json:"status"`
-	Disposition string `json:"disposition"`
-}
 
 // projector queues the projection statements of one event type.
 type projector func(b *pgx.Batch, ev cc112.Event) error
@@ -67,13 +24,13 @@ func notProjected(reason string) projector { return func(*pgx.Batch, cc112.Event
 // not (a test checks that each type of cc112.EventTypes has one). The rules
 // mirror dispatch/apply.go.
 var projectors = map[string]projector{
-	cc112.EvIncidentCreated:  projectIncidentCreated,
-	cc112.EvIncidentImported: projectIncidentImported,
-	cc112.EvUnitRegistered:   projectUnitRegistered,
-	cc112.EvUnitAssigned:     projectUnitAssigned,
-	cc112.EvUnitStatus:       projectUnitStatus,
-	cc112.EvIncidentClosed:   projectIncidentClosed,
-	cc112.EvCallerLinked:     projectCallerLinked,
+	cc112.EvIncidentCreated:  typed(projectIncidentCreated),
+	cc112.EvIncidentImported: typed(projectIncidentImported),
+	cc112.EvUnitRegistered:   typed(projectUnitRegistered),
+	cc112.EvUnitAssigned:     typed(projectUnitAssigned),
+	cc112.EvUnitStatus:       typed(projectUnitStatus),
+	cc112.EvIncidentClosed:   typed(projectIncidentClosed),
+	cc112.EvCallerLinked:     typed(projectCallerLinked),
 
 	cc112.EvComplaintReceived:      projectComplaintReceived,
 	cc112.EvComplaintForwarded:     projectComplaintStep,
@@ -103,6 +60,26 @@ var projectors = map[string]projector{
 	cc112.EvViewEnded:      notProjected("the view audit lives in the engine's memory, rebuilt from the journal"),
 }
 
+// typed decodes an event's payload for a projector of its type.
+func typed[T any](f func(b *pgx.Batch, ev cc112.Event, p *T)) projector {
+	return func(b *pgx.Batch, ev cc112.Event) error {
+		var p T
+		if err := json.Unmarshal(ev.Data, &p); err != nil {
+			return fmt.Errorf("decode %s payload: %w", ev.Type, err)
+		}
+		f(b, ev, &p)
+		return nil
+	}
+}
+
+// nullTime is NULL for the zero time.
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
 // project queues the projection statements of one event. They run in the
 // transaction that stores the event, in journal order, so the tables always
 // match the journal.
@@ -113,12 +90,8 @@ func project(b *pgx.Batch, ev cc112.Event) error {
 	return nil
 }
 
-func projectIncidentCreated(b *pgx.Batch, ev cc112.Event) error {
+func projectIncidentCreated(b *pgx.Batch, ev cc112.Event, p *cc112.Incident) {
 	seq := int64(ev.Seq)
-	var p incidentPayload
-	if err := json.Unmarshal(ev.Data, &p); err != nil {
-		return err
-	}
 	var name, phone string
 	if p.Caller != nil {
 		name, phone = p.Caller.Name, p.Caller.Phone
@@ -137,15 +110,10 @@ func projectIncidentCreated(b *pgx.Batch, ev cc112.Event) error {
 		from c`,
 		p.ID, p.Number, day, p.Category, p.Priority, p.Status, p.Location.Lat, p.Location.Lon, p.District,
 		p.Address, p.Description, name, phone, p.Source, p.ReceivedAt, seq, p.Callers)
-	return nil
 }
 
-func projectUnitRegistered(b *pgx.Batch, ev cc112.Event) error {
+func projectUnitRegistered(b *pgx.Batch, ev cc112.Event, p *cc112.Unit) {
 	seq, at := int64(ev.Seq), ev.At
-	var p unitPayload
-	if err := json.Unmarshal(ev.Data, &p); err != nil {
-		return err
-	}
 	statusAt := p.StatusAt
 	if statusAt.IsZero() {
 		statusAt = at
@@ -156,15 +124,10 @@ func projectUnitRegistered(b *pgx.Batch, ev cc112.Event) error {
 			station = excluded.station, status = excluded.status, status_at = excluded.status_at, incident_id = null`,
 		p.ID, p.Callsign, p.Type, p.Agency, p.Station, p.Status, statusAt)
 	b.Queue(`insert into unit_status_history (seq, unit_id, status, at) values ($1, $2, $3, $4)`, seq, p.ID, p.Status, statusAt)
-	return nil
 }
 
-func projectUnitAssigned(b *pgx.Batch, ev cc112.Event) error {
+func projectUnitAssigned(b *pgx.Batch, ev cc112.Event, p *cc112.UnitAssignedPayload) {
 	seq, at := int64(ev.Seq), ev.At
-	var p refPayload
-	if err := json.Unmarshal(ev.Data, &p); err != nil {
-		return err
-	}
 	// The subqueries fail (not null) for an unknown unit, as the engine would.
 	b.Queue(`insert into assignments (seq, ord, incident_id, unit_id, callsign, unit_type, agency, status, dispatched_at)
 		values ($1, 0, $2, $3, (select callsign from units where id = $3), (select type from units where id = $3),
@@ -176,15 +139,10 @@ func projectUnitAssigned(b *pgx.Batch, ev cc112.Event) error {
 	b.Queue(`update incidents set dispatched_at = coalesce(dispatched_at, $2), last_seq = $3,
 			status = case when cc112_incident_rank(status) < 1 then 'dispatched' else status end
 		where id = $1`, p.IncidentID, at, seq)
-	return nil
 }
 
-func projectUnitStatus(b *pgx.Batch, ev cc112.Event) error {
+func projectUnitStatus(b *pgx.Batch, ev cc112.Event, p *cc112.UnitStatusPayload) {
 	seq, at := int64(ev.Seq), ev.At
-	var p refPayload
-	if err := json.Unmarshal(ev.Data, &p); err != nil {
-		return err
-	}
 	b.Queue(`insert into unit_status_history (seq, unit_id, status, at, incident_id)
 		select $1::bigint, id, $3::text, $4::timestamptz, incident_id from units where id = $2`, seq, p.UnitID, p.Status, at)
 	// Only a unit on an incident moves its assignment and incident.
@@ -205,40 +163,24 @@ func projectUnitStatus(b *pgx.Batch, ev cc112.Event) error {
 	b.Queue(`update units set status = $2, status_at = $3,
 			incident_id = case when $2 = 'available' then null else incident_id end
 		where id = $1`, p.UnitID, p.Status, at)
-	return nil
 }
 
-func projectIncidentClosed(b *pgx.Batch, ev cc112.Event) error {
+func projectIncidentClosed(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentClosedPayload) {
 	seq, at := int64(ev.Seq), ev.At
-	var p refPayload
-	if err := json.Unmarshal(ev.Data, &p); err != nil {
-		return err
-	}
 	b.Queue(`update assignments set cleared_at = $2 where incident_id = $1 and cleared_at is null`, p.IncidentID, at)
 	b.Queue(`insert into unit_status_history (seq, unit_id, status, at, incident_id)
 		select $1::bigint, id, 'available', $3::timestamptz, incident_id from units where incident_id = $2`, seq, p.IncidentID, at)
 	b.Queue(`update units set status = 'available', status_at = $2, incident_id = null where incident_id = $1`, p.IncidentID, at)
 	b.Queue(`update incidents set status = 'closed', closed_at = $2, disposition = $3, last_seq = $4 where id = $1`,
 		p.IncidentID, at, p.Disposition, seq)
-	return nil
 }
 
-func projectCallerLinked(b *pgx.Batch, ev cc112.Event) error {
+func projectCallerLinked(b *pgx.Batch, ev cc112.Event, p *cc112.CallerLinkedPayload) {
 	seq := int64(ev.Seq)
-	var p refPayload
-	if err := json.Unmarshal(ev.Data, &p); err != nil {
-		return err
-	}
 	b.Queue(`update incidents set callers = callers + 1, last_seq = $2 where id = $1`, p.IncidentID, seq)
-	return nil
 }
 
-func projectIncidentImported(b *pgx.Batch, ev cc112.Event) error {
+func projectIncidentImported(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentImportedPayload) {
 	seq := int64(ev.Seq)
-	var p importPayload
-	if err := json.Unmarshal(ev.Data, &p); err != nil {
-		return err
-	}
 	projectImported(b, seq, p)
-	return nil
 }
