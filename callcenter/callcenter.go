@@ -62,9 +62,9 @@ type Service struct {
 	pendingAML    map[string]Location
 	complaints    map[string]*Complaint
 	byNumber      map[string]string
-	perDay        map[string]int
-	awaiting      map[string]bool // forwarded, not answered, not escalated
-	outbox        map[string]bool // complaints whose escalation SMS is not sent yet
+	numbers       *cc112.DayNumbers // complaint numbers per WIB day
+	awaiting      map[string]bool   // forwarded, not answered, not escalated
+	outbox        map[string]bool   // complaints whose escalation SMS is not sent yet
 
 	sending chan struct{} // one outbox flush at a time
 }
@@ -101,7 +101,7 @@ func New(cfg Config) *Service {
 	return &Service{
 		cfg: cfg, log: cfg.Logger,
 		calls: map[string]*Call{}, activeByPhone: map[string]string{}, pendingAML: map[string]Location{},
-		complaints: map[string]*Complaint{}, byNumber: map[string]string{}, perDay: map[string]int{},
+		complaints: map[string]*Complaint{}, byNumber: map[string]string{}, numbers: cc112.NewDayNumbers("ADU", dispatch.WIB),
 		awaiting: map[string]bool{}, outbox: map[string]bool{},
 		sending: make(chan struct{}, 1),
 	}

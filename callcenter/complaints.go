@@ -175,6 +175,7 @@ func (s *Service) FileComplaint(ctx context.Context, n NewComplaint) (*Filed, er
 		c := &Complaint{ID: dispatch.NewID("cmp"), Channel: n.Channel, Name: n.Name, Phone: n.Phone, Text: n.Text,
 			Category: n.Category, Location: n.Location, District: district, Status: ComplaintReceived,
 			ReceivedAt: tx.Now(), TokenHash: hashToken(token)}
+		c.Number = s.numbers.Next(c.ReceivedAt)
 		tx.Emit(cc112.EvComplaintReceived, c)
 		return s.complaints[c.ID].clone(), nil
 	}))
@@ -395,10 +396,9 @@ func (s *Service) applyComplaintReceived(at time.Time, c Complaint, publish publ
 	if _, dup := s.complaints[c.ID]; dup {
 		return fmt.Errorf("complaint %q exists", c.ID)
 	}
-	day := c.ReceivedAt.In(dispatch.WIB).Format("20060102")
-	s.perDay[day]++
-	if c.Number == "" {
-		c.Number = fmt.Sprintf("ADU-%s-%04d", day, s.perDay[day])
+	counted := s.numbers.Count(c.ReceivedAt)
+	if c.Number == "" { // journaled before numbers were
+		c.Number = counted
 	}
 	// Deadlines come from the SLAs in force, so a restart with other flags
 	// recomputes them.

@@ -159,10 +159,9 @@ func (e *Engine) applyIncidentCreated(inc *cc112.Incident) error {
 	if inc.Assignments == nil {
 		inc.Assignments = []*cc112.Assignment{}
 	}
-	day := inc.ReceivedAt.In(e.cfg.Location).Format("20060102")
-	e.perDay[day]++
-	if inc.Number == "" {
-		inc.Number = fmt.Sprintf("SBY-%s-%04d", day, e.perDay[day])
+	counted := e.numbers.Count(inc.ReceivedAt)
+	if inc.Number == "" { // journaled before numbers were
+		inc.Number = counted
 	}
 	e.incidents[inc.ID] = inc
 	e.touched(inc)

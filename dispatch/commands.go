@@ -158,6 +158,7 @@ func (tx *Tx) CreateIncident(n NewIncident) (*cc112.Incident, error) {
 	if n.CallID != "" || !n.Caller.Empty() {
 		inc.Callers = 1
 	}
+	inc.Number = e.numbers.Next(inc.ReceivedAt)
 	tx.Emit(cc112.EvIncidentCreated, inc)
 	return e.incidents[inc.ID].Clone(), nil
 }

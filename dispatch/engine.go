@@ -81,7 +81,7 @@ type Engine struct {
 	// searchMu serialises index searches made under the read lock: a
 	// search reuses the index's scratch buffers (writers hold mu fully).
 	searchMu  sync.Mutex
-	perDay    map[string]int // incidents numbered per WIB day
+	numbers   *cc112.DayNumbers // incident numbers per WIB day
 	posLogged map[string]time.Time
 	keys      map[string]*keyRecord
 	keyOrder  []string
@@ -125,7 +125,7 @@ func New(ctx context.Context, cfg Config, extra map[string]Applier) (*Engine, er
 		cameras:   map[string]*cameraRecord{},
 		unitIndex: geo.NewIndex(0),
 		camIndex:  geo.NewIndex(0),
-		perDay:    map[string]int{},
+		numbers:   cc112.NewDayNumbers("SBY", cfg.Location),
 		posLogged: map[string]time.Time{},
 		keys:      map[string]*keyRecord{},
 		imported:  map[string]string{},

@@ -96,20 +96,12 @@ func projectIncidentCreated(b *pgx.Batch, ev cc112.Event, p *cc112.Incident) {
 	if p.Caller != nil {
 		name, phone = p.Caller.Name, p.Caller.Phone
 	}
-	day := p.ReceivedAt.In(wib).Format("20060102")
-	// The engine numbers incidents per WIB day in journal order when the
-	// payload has no number: the same count here gives the same number.
-	b.Queue(`with c as (
-			insert into incident_days (wib_day, n) values ($3::text, 1)
-			on conflict (wib_day) do update set n = incident_days.n + 1 returning n)
-		insert into incidents (id, number, wib_day, category, priority, status, lat, lon, district,
+	// The number comes with the event (cc112.DayNumbers): stored as written.
+	b.Queue(`insert into incidents (id, number, wib_day, category, priority, status, lat, lon, district,
 			address, description, caller_name, caller_phone, source, received_at, last_seq, callers)
-		select $1::text, coalesce(nullif($2::text, ''), 'SBY-' || $3::text || '-' || lpad(n::text, greatest(4, length(n::text)), '0')),
-			$3::text, $4::text, $5::int, $6::text, $7::float8, $8::float8, $9::text,
-			$10::text, $11::text, $12::text, $13::text, $14::text, $15::timestamptz, $16::bigint, $17::int
-		from c`,
-		p.ID, p.Number, day, p.Category, p.Priority, p.Status, p.Location.Lat, p.Location.Lon, p.District,
-		p.Address, p.Description, name, phone, p.Source, p.ReceivedAt, seq, p.Callers)
+		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		p.ID, p.Number, p.ReceivedAt.In(wib).Format("20060102"), p.Category, p.Priority, p.Status, p.Location.Lat, p.Location.Lon, p.District,
+p.Address, p.Description, name, phone, p.Source, p.ReceivedAt, seq, p.Callers)
 }
 
 func projectUnitRegistered(b *pgx.Batch, ev cc112.Event, p *cc112.Unit) {

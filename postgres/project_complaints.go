@@ -26,21 +26,16 @@ type complaintRef struct {
 	Agency      string `json:"agency"`
 }
 
-// projectComplaintReceived adds a complaint, numbered per WIB day of
-// receipt in journal order as the call center does.
+// projectComplaintReceived adds a complaint with the number it was
+// journaled with (cc112.DayNumbers).
 func projectComplaintReceived(b *pgx.Batch, ev cc112.Event) error {
 	var p complaintPayload
 	if err := json.Unmarshal(ev.Data, &p); err != nil {
 		return err
 	}
-	b.Queue(`with c as (
-			insert into complaint_days (wib_day, n) values ($2::text, 1)
-			on conflict (wib_day) do update set n = complaint_days.n + 1 returning n)
-		insert into complaints (id, number, channel, category, district, status, text, received_at, last_seq)
-		select $1::text, coalesce(nullif($3::text, ''), 'ADU-' || $2::text || '-' || lpad(n::text, greatest(4, length(n::text)), '0')),
-			$4::text, $5::text, $6::text, 'received', $7::text, $8::timestamptz, $9::bigint
-		from c`,
-		p.ID, p.ReceivedAt.In(wib).Format("20060102"), p.Number, p.Channel, p.Category, p.District, p.Text, p.ReceivedAt, int64(ev.Seq))
+	b.Queue(`insert into complaints (id, number, channel, category, district, status, text, received_at, last_seq)
+		values ($1, $2, $3, $4, $5, 'received', $6, $7, $8)`,
+		p.ID, p.Number, p.Channel, p.Category, p.District, p.Text, p.ReceivedAt, int64(ev.Seq))
 	return nil
 }
 
