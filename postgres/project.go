@@ -101,7 +101,7 @@ func projectIncidentCreated(b *pgx.Batch, ev cc112.Event, p *cc112.Incident) {
 			address, description, caller_name, caller_phone, source, received_at, last_seq, callers)
 		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 		p.ID, p.Number, p.ReceivedAt.In(wib).Format("20060102"), p.Category, p.Priority, p.Status, p.Location.Lat, p.Location.Lon, p.District,
-p.Address, p.Description, name, phone, p.Source, p.ReceivedAt, seq, p.Callers)
+		p.Address, p.Description, name, phone, p.Source, p.ReceivedAt, seq, p.Callers)
 }
 
 func projectUnitRegistered(b *pgx.Batch, ev cc112.Event, p *cc112.Unit) {

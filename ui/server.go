@@ -4,15 +4,18 @@
 package ui
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
 	"time"
 
+	"cc112"
 	"cc112/auth"
 	"cc112/callcenter"
 	"cc112/cctv"
 	"cc112/dispatch"
+	"cc112/httperr"
 	"cc112/metrics"
 	"cc112/track"
 )
@@ -263,7 +266,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				panic(v)
 			}
 			s.log.Error("handler panic", "method", r.Method, "path", r.URL.Path, "panic", v)
-			writeJSON(w, http.StatusInternalServerError, errorBody{Error: errorDetail{Code: "internal", Message: "internal error"}})
+			httperr.Write(w, fmt.Errorf("handler panic: %v", v))
 		}
 	}()
 	s.mux.ServeHTTP(w, r)
@@ -271,5 +274,5 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusNotFound, errorBody{Error: errorDetail{Code: "not_found", Message: "no such endpoint: " + r.Method + " " + r.URL.Path}})
+	httperr.Write(w, cc112.Errorf(cc112.ENotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
 }
