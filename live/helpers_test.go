@@ -16,8 +16,8 @@ import (
 	"github.com/gorilla/websocket"
 
 	"cc112"
-	"cc112/demo"
 	"cc112/dispatch"
+	"cc112/internal/demo"
 	"cc112/internal/enginetest"
 )
 

@@ -12,11 +12,11 @@ import (
 
 	"cc112"
 	"cc112/callcenter"
-	"cc112/demo"
 	"cc112/dispatch"
 	"cc112/geo"
 	"cc112/internal/citytest"
 	"cc112/internal/clocktest"
+	"cc112/internal/demo"
 	"cc112/internal/pgtest"
 	"cc112/migrations"
 )

@@ -12,9 +12,9 @@ import (
 
 	"cc112"
 	"cc112/bolt"
-	"cc112/demo"
 	"cc112/dispatch"
 	"cc112/httperr"
+	"cc112/internal/demo"
 )
 
 type apiFixture struct {

@@ -16,7 +16,7 @@ import (
 	"cc112/cctv"
 	"cc112/dispatch"
 	"cc112/httperr"
-	"cc112/metrics"
+	"cc112/kpi"
 	"cc112/track"
 )
 
@@ -31,9 +31,9 @@ type Config struct {
 	Tracks track.Source
 	// Metrics is the response-time index behind /api/v1/metrics/*; nil
 	// answers those with 503.
-	Metrics *metrics.Index
+	Metrics *kpi.Index
 	// Targets are the response-time targets of the reports.
-	Targets metrics.Targets
+	Targets kpi.Targets
 	// Prometheus serves GET /metrics when set.
 	Prometheus http.Handler
 	// ObserveCommand, when set, is told of every mutating request: its
@@ -90,8 +90,8 @@ type Server struct {
 	mux       *http.ServeMux
 	routes    []route
 	tracks    track.Source
-	metrics   *metrics.Index
-	targets   metrics.Targets
+	metrics   *kpi.Index
+	targets   kpi.Targets
 	assets    *assets
 	tiles     Tiles
 	liveFeed  http.Handler
@@ -139,7 +139,7 @@ func NewServer(cfg Config) *Server {
 	}
 	s.metrics, s.targets = cfg.Metrics, cfg.Targets
 	if s.targets.Response == 0 {
-		s.targets = metrics.DefaultTargets()
+		s.targets = kpi.DefaultTargets()
 	}
 	s.calls, s.amlKey = cfg.Calls, cfg.AMLKey
 	if cfg.ComplaintsPerMinute <= 0 {

@@ -1,4 +1,4 @@
-// Package metrics measures response times against the city's target
+// Package kpi measures response times against the city's target
 // (DESIGN.md §3): per incident the processing (received → first dispatch),
 // turnout (first dispatch → first en route), travel (first en route → first
 // on scene) and response (received → first unit on scene) intervals, and
@@ -6,7 +6,7 @@
 // within target. Incidents with a missing or out-of-order timestamp are
 // counted as such and kept out of that interval's figures, never used and
 // never dropped silently. Pure Go: no HTTP, no storage.
-package metrics
+package kpi
 
 import (
 	"time"
