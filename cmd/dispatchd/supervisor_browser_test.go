@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"cc112"
-	"cc112/demo"
+	"cc112/internal/demo"
 )
 
 // surabayaHistory is NDJSON for the import endpoint: perDay incidents on

@@ -12,7 +12,7 @@ import (
 	"cc112"
 	"cc112/callcenter"
 	"cc112/internal/clocktest"
-	"cc112/metrics"
+	"cc112/kpi"
 )
 
 // The center's day is the WIB day, which turns at 17:00 UTC. One second
@@ -61,9 +61,9 @@ func TestDayTurnsAtWIBMidnight(t *testing.T) {
 			}
 
 			sup := login(t, base, "supervisor")
-			report := func(query string) metrics.Report {
+			report := func(query string) kpi.Report {
 				t.Helper()
-				var rep metrics.Report
+				var rep kpi.Report
 				getJSONAs(t, base+"/api/v1/metrics/response?"+query, sup, &rep)
 				return rep
 			}

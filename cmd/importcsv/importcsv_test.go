@@ -19,7 +19,7 @@ import (
 	"cc112/bolt"
 	"cc112/dispatch"
 	"cc112/internal/testenv"
-	"cc112/metrics"
+	"cc112/kpi"
 	"cc112/ui"
 )
 
@@ -37,11 +37,11 @@ func newServer(t *testing.T) (*testServer, *dispatch.Engine) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = j.Close() })
-	idx := metrics.NewIndex(cc112.WIB)
+	idx := kpi.NewIndex(cc112.WIB)
 	accounts := auth.New(auth.Config{Hash: auth.HashParams{Memory: 64, Time: 1, Threads: 1}})
 	ctx := context.Background()
 	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j,
-		OnIncident: func(inc *cc112.Incident) { idx.Put(metrics.FromIncident(inc)) }}, accounts.Appliers())
+		OnIncident: func(inc *cc112.Incident) { idx.Put(kpi.FromIncident(inc)) }}, accounts.Appliers())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,10 +86,10 @@ func (srv *testServer) get(t *testing.T, path string) *http.Response {
 	return res
 }
 
-func getReport(t *testing.T, srv *testServer, path string) metrics.Report {
+func getReport(t *testing.T, srv *testServer, path string) kpi.Report {
 	t.Helper()
 	res := srv.get(t, path)
-	var rep metrics.Report
+	var rep kpi.Report
 	if res.StatusCode != 200 {
 		t.Fatalf("GET %s: %s", path, res.Status)
 	}
