@@ -53,11 +53,19 @@ func TestStartupFailuresSayWhy(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(corrupt, "journal.db"), bytes.Repeat([]byte{0xa5}, 4*os.Getpagesize()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct{ name, state, want string }{
+	cases := []struct{ name, state, want string }{
 		{"second server on one state folder", inUse, "state folder is in use"},
 		{"state folder cannot be created", filepath.Join(notDir, "state"), "create state folder"},
 		{"corrupt journal", corrupt, "restore it from a backup"},
-	} {
+	}
+	if os.Geteuid() != 0 { // root writes to a read-only folder all the same
+		readOnly := t.TempDir()
+		if err := os.Chmod(readOnly, 0o500); err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, struct{ name, state, want string }{"read-only state folder", readOnly, "permission denied"})
+	}
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, stderr, code := runChildToEnd(t, "-addr", "127.0.0.1:0", "-sim=false", "-state", tc.state)
 			if code != 1 || !strings.Contains(stderr, tc.want) || strings.Contains(stderr, "panic") {
