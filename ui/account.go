@@ -58,7 +58,7 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) postLogout(w http.ResponseWriter, r *http.Request) {
-	token, _ := requestToken(r)
+	token, _ := requestToken(r, false)
 	if err := s.auth.Logout(r.Context(), token, *PrincipalFrom(r.Context()), clientAddr(r)); err != nil {
 		s.writeError(w, r, err)
 		return

@@ -169,10 +169,10 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/cameras/{id}", s.getCamera, cameraRead},
 		{"POST", "/api/v1/cameras", s.postCamera, admins},
 		{"GET", "/api/v1/cameras/views", s.listViews, auditRead},
-		{"GET", "/api/v1/cameras/{id}/live", s.cameraLive, cameraRead},
+		{"GET", "/api/v1/cameras/{id}/live", s.cameraLive, cameraRead.upgrades()},
 		{"GET", "/api/v1/districts", s.getDistricts, anyUser},
 		{"GET", "/api/v1/config", s.consoleConfig, anyUser},
-		{"GET", "/api/v1/live", s.live, anyUser},
+		{"GET", "/api/v1/live", s.live, anyUser.upgrades()},
 		// The call center: calls, caller location, duplicates, complaints.
 		{"POST", "/api/v1/calls", s.postCall, intake},
 		{"GET", "/api/v1/calls", s.listCalls, staffRead},
