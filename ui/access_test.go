@@ -110,9 +110,8 @@ func newSecured(t testing.TB) *secured {
 	logger := slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s.server = NewServer(Config{Engine: eng, DistrictsGeoJSON: gj, Logger: logger, Auth: st, Calls: calls,
 		AMLAPIKey: testAMLAPIKey, MetricsToken: testMetricsToken,
-		Prometheus:  http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("# metrics\n")) }),
-		UserLimiter: auth.NewLimiter(5, 15*time.Minute, 100, s.now.now),
-		AddrLimiter: auth.NewLimiter(12, 15*time.Minute, 100, s.now.now)})
+		Prometheus: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("# metrics\n")) }),
+		Logins:     auth.NewLoginLimiter(auth.LoginLimits{PerPair: 5, PerAddr: 12, PerUser: 10, Window: 15 * time.Minute, Cap: 100, Now: s.now.now})})
 	srv := httptest.NewServer(s.server)
 	t.Cleanup(srv.Close)
 	s.apiFixture = &apiFixture{t: t, srv: srv, eng: eng}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"math"
 	"mime"
 	"net/http"
@@ -28,33 +29,47 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	req.Username = strings.ToLower(strings.TrimSpace(req.Username))
 	addr := clientAddr(r)
-	userKey, addrKey := "u:"+req.Username, "a:"+addr
-	for _, k := range []struct {
-		lim *auth.Limiter
-		key string
-	}{{s.userLimit, userKey}, {s.addrLimit, addrKey}} {
-		if blocked, wait := k.lim.Blocked(k.key); blocked {
-			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			writeJSON(w, http.StatusTooManyRequests, errorBody{Error: errorDetail{Code: "rate_limited",
-				Message: "too many failed logins: wait before trying again"}})
-			return
-		}
+	// Reserve the attempt before the (slow) password check: counting only
+	// after it let concurrent guesses all pass the limit.
+	attempt, wait := s.logins.Begin(req.Username, addr)
+	if attempt == nil {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		writeJSON(w, http.StatusTooManyRequests, errorBody{Error: errorDetail{Code: "rate_limited",
+			Message: "too many failed logins: wait before trying again"}})
+		return
 	}
 	sess, err := s.auth.Login(r.Context(), req.Username, req.Password, addr)
 	if err != nil {
-		if cc112.ErrorCode(err) == cc112.EUnauthenticated {
-			s.userLimit.Fail(userKey)
-			s.addrLimit.Fail(addrKey)
+		if cc112.ErrorCode(err) != cc112.EUnauthenticated {
+			attempt.Abandoned()
+		} else {
+			for _, a := range attempt.Failed() {
+				s.alertSpray(r, a)
+			}
 		}
 		s.writeError(w, r, err)
 		return
 	}
-	s.userLimit.Reset(userKey)
+	attempt.Succeeded()
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: sess.Token, Path: "/", Expires: sess.ExpiresAt,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || s.secureCookies,
 	})
 	writeJSON(w, http.StatusOK, sess)
+}
+
+// alertSpray tells the admin of a login spray: a warning in the log and a
+// login_spray entry in the journaled audit (GET /api/v1/audit?action=login_spray).
+func (s *Server) alertSpray(r *http.Request, a auth.LoginAlert) {
+	e := auth.Entry{Action: auth.ActionLoginSpray, Addr: a.Addr, Target: a.User}
+	if a.User != "" {
+		s.log.Warn("login spray: one user failed from many addresses", "user", a.User, "failures", a.Failures, "last_addr", a.Addr)
+	} else {
+		s.log.Warn("login spray: one address failed at many users", "addr", a.Addr, "failures", a.Failures)
+	}
+	if err := s.auth.Record(context.WithoutCancel(r.Context()), e); err != nil {
+		s.log.Error("audit record lost", "action", e.Action, "err", err)
+	}
 }
 
 func (s *Server) postLogout(w http.ResponseWriter, r *http.Request) {

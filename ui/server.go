@@ -59,9 +59,9 @@ type Config struct {
 	// SecureCookies marks the session cookie Secure even on plain HTTP
 	// (behind a TLS-terminating proxy).
 	SecureCookies bool
-	// LoginLimiters bound failed logins per username and per client address
-	// (defaults: 5 per user, 20 per address, in 15 minutes).
-	UserLimiter, AddrLimiter *auth.Limiter
+	// Logins bounds failed logins per (user, address) and per address, and
+	// alerts on sprays (default auth.DefaultLoginLimits).
+	Logins *auth.LoginLimiter
 	// AMLAPIKey, when set, lets the SMS gateway or AML provider post to
 	// /api/v1/aml without a user token, in the X-API-Key header (an AML
 	// HTTPS form signed with AMLKey needs neither).
@@ -101,8 +101,7 @@ type Server struct {
 	liveWG         sync.WaitGroup // live video websockets in flight
 
 	auth          *auth.Store
-	userLimit     *auth.Limiter
-	addrLimit     *auth.Limiter
+	logins        *auth.LoginLimiter
 	secureCookies bool
 	csp           string
 	amlAPIKey     string
@@ -123,16 +122,13 @@ type route struct {
 func NewServer(cfg Config) *Server {
 	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(),
 		tiles: cfg.Tiles, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views, tracks: cfg.Tracks,
-		auth: cfg.Auth, userLimit: cfg.UserLimiter, addrLimit: cfg.AddrLimiter, secureCookies: cfg.SecureCookies,
+		auth: cfg.Auth, logins: cfg.Logins, secureCookies: cfg.SecureCookies,
 		csp: contentSecurityPolicy(cfg.TileHosts), amlAPIKey: cfg.AMLAPIKey, metricsToken: cfg.MetricsToken}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	if s.userLimit == nil {
-		s.userLimit = auth.NewLimiter(5, 15*time.Minute, 10_000, nil)
-	}
-	if s.addrLimit == nil {
-		s.addrLimit = auth.NewLimiter(20, 15*time.Minute, 10_000, nil)
+	if s.logins == nil {
+		s.logins = auth.NewLoginLimiter(auth.DefaultLoginLimits())
 	}
 	s.metrics, s.targets = cfg.Metrics, cfg.Targets
 	if s.targets.Response == 0 {
