@@ -187,20 +187,20 @@ func (l *LoginLimiter) Begin(user, addr string) (*LoginAttempt, time.Duration) {
 }
 
 // Succeeded forgets the pair's failures and gives the reservation back.
-func (a *LoginAttempt) Succeeded() {
-	a.l.mu.Lock()
-	defer a.l.mu.Unlock()
-	a.l.pair.reset(a.pair)
-	a.l.addr.give(a.addr)
-	a.l.user.give(a.user)
-}
+func (a *LoginAttempt) Succeeded() { a.release(true) }
 
 // Abandoned gives the reservation back: the password was not judged (the
 // journal was unavailable, the client went away).
-func (a *LoginAttempt) Abandoned() {
+func (a *LoginAttempt) Abandoned() { a.release(false) }
+
+func (a *LoginAttempt) release(forgetPair bool) {
 	a.l.mu.Lock()
 	defer a.l.mu.Unlock()
-	a.l.pair.give(a.pair)
+	if forgetPair {
+		a.l.pair.reset(a.pair)
+	} else {
+		a.l.pair.give(a.pair)
+	}
 	a.l.addr.give(a.addr)
 	a.l.user.give(a.user)
 }
