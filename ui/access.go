@@ -82,6 +82,9 @@ var (
 	// complaintDesk is the Media Center's desk (the dispatcher's actions)
 	// and the agency teams, who see only their agency's complaints.
 	complaintDesk = allow(auth.Dispatcher, auth.Agency, auth.Supervisor)
+	// agencyAnswer is an agency team answering the complaints forwarded
+	// to it (the handler checks the agency).
+	agencyAnswer = allow(auth.Agency)
 	// complaintReport is the desk's statistics over every agency.
 	complaintReport = allow(auth.Dispatcher, auth.Supervisor)
 	// metricsRead reads response-time metrics.

@@ -184,7 +184,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/complaints/report", s.complaintReport, complaintReport},
 		{"GET", "/api/v1/complaints/{ref}", s.getComplaint, publicOrDesk},
 		{"POST", "/api/v1/complaints/{id}/forward", s.complaintAction("forward"), operational},
-		{"POST", "/api/v1/complaints/{id}/respond", s.complaintAction("respond"), complaintDesk},
+		{"POST", "/api/v1/complaints/{id}/respond", s.complaintAction("respond"), agencyAnswer},
 		{"POST", "/api/v1/complaints/{id}/feedback", s.complaintAction("feedback"), operational},
 		// Response-time metrics, historical import.
 		{"GET", "/api/v1/metrics/response", s.getResponseMetrics, metricsRead},
