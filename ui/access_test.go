@@ -103,7 +103,7 @@ func newSecured(t testing.TB) *secured {
 		case auth.Agency:
 			n.Agency = "dkp"
 		}
-		if _, err := st.AddUser(ctx, n, auth.Principal{}, ""); err != nil {
+		if _, err := st.AddUser(ctx, n, "", "", auth.Principal{}, ""); err != nil {
 			t.Fatal(err)
 		}
 	}

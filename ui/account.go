@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"mime"
 	"net/http"
@@ -140,10 +141,23 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) postUser(w http.ResponseWriter, r *http.Request) {
 	var req auth.NewUser
-	if !s.readJSON(w, r, &req) {
-		return
+	body, err := readBody(w, r)
+	if err == nil {
+		err = decodeStrict(body, &req)
 	}
-	u, err := s.auth.AddUser(r.Context(), req, *PrincipalFrom(r.Context()), clientAddr(r))
+	var key, fp string
+	if err == nil {
+		// The fingerprint is journaled: never a fast hash of the password
+		// (the store checks a retry's password against the user's hash).
+		noPassword := req
+		noPassword.Password = ""
+		body, _ = json.Marshal(noPassword)
+		key, fp, err = idempotency(r, body)
+	}
+	var u auth.User
+	if err == nil {
+		u, err = s.auth.AddUser(r.Context(), req, key, fp, *PrincipalFrom(r.Context()), clientAddr(r))
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
