@@ -424,10 +424,20 @@ func TestSecretsStayOutOfLogs(t *testing.T) {
 func TestSecurityHeaders(t *testing.T) {
 	s := newSecured(t)
 	static := "/static/" + s.server.assets.version
-	for _, path := range []string{"/unit", "/police", "/api/v1/me", static + "/js/unit.js"} {
+	paths := []string{"/api/v1/me", static + "/js/unit.js"}
+	for _, rt := range s.server.routes { // every page: one strict policy
+		if rt.Method == "GET" && rt.Roles.public && !strings.HasPrefix(rt.Pattern, "/api/") && !strings.Contains(rt.Pattern, "{") {
+			paths = append(paths, rt.Pattern)
+		}
+	}
+	paths = append(paths, "/")
+	for _, path := range paths {
 		r := s.do("GET", path, "")
 		h := r.header
 		csp := h.Get("Content-Security-Policy")
+		if csp != s.server.csp {
+			t.Errorf("%s: CSP %q, want the strict policy %q", path, csp, s.server.csp)
+		}
 		for _, want := range []string{"frame-ancestors 'none'", "script-src 'self'", "default-src 'self'", "tile.openstreetmap.org"} {
 			if !strings.Contains(csp, want) {
 				t.Errorf("%s: CSP %q lacks %s", path, csp, want)

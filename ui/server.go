@@ -211,10 +211,10 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/desk", s.page("desk.html"), public},
 		{"GET", "/camera", s.page("camera.html"), public},
 		{"GET", "/supervisor", s.page("supervisor.html"), public},
-		{"GET", "/unit", s.strictPage("unit.html"), public},
+		{"GET", "/unit", s.page("unit.html"), public},
 		{"GET", "/unit/sw.js", s.unitServiceWorker(), public},
-		{"GET", "/police", s.strictPage("police.html"), public},
-		{"GET", "/login", s.strictPage("login.html"), public},
+		{"GET", "/police", s.page("police.html"), public},
+		{"GET", "/login", s.page("login.html"), public},
 	}
 	if cfg.Prometheus != nil {
 		s.routes = append(s.routes, route{"GET", "/metrics", s.prometheus(cfg.Prometheus), scrape})
