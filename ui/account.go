@@ -35,8 +35,7 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
 	attempt, wait := s.logins.Begin(req.Username, addr)
 	if attempt == nil {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		writeJSON(w, http.StatusTooManyRequests, errorBody{Error: errorDetail{Code: "rate_limited",
-			Message: "too many failed logins: wait before trying again"}})
+		s.writeError(w, r, cc112.Errorf(cc112.ERateLimited, "too many failed logins: wait before trying again"))
 		return
 	}
 	sess, err := s.auth.Login(r.Context(), req.Username, req.Password, addr)
