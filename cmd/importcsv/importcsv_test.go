@@ -48,7 +48,7 @@ func newServer(t *testing.T) (*testServer, *dispatch.Engine) {
 	accounts.Attach(eng)
 	t.Cleanup(accounts.Close)
 	sup := auth.NewUser{Username: "sup", Password: "supervisor-112", Role: auth.Supervisor}
-	if _, err := accounts.AddUser(ctx, sup, auth.Principal{}, ""); err != nil {
+	if _, err := accounts.AddUser(ctx, sup, "", "", auth.Principal{}, ""); err != nil {
 		t.Fatal(err)
 	}
 	sess, err := accounts.Login(ctx, sup.Username, sup.Password, "127.0.0.1")
