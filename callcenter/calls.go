@@ -204,7 +204,8 @@ const maxPendingAML = 10_000
 // started within AMLWindow (the newest). With no such call it is kept for
 // PendingAML: phones send AML seconds after dialling, often before the
 // call-taker has typed the number. A position older than the call's
-// current AML is not taken.
+// current AML is not taken. An old fix is kept, flagged with its age (the
+// call-taker judges it); only one from the future is refused.
 func (s *Service) AttachAML(ctx context.Context, a AML) (*AMLResult, error) {
 	now := s.now()
 	if a.At.After(now.Add(10 * time.Minute)) {
