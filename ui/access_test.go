@@ -20,8 +20,8 @@ import (
 	"cc112/auth"
 	"cc112/bolt"
 	"cc112/callcenter"
-	"cc112/demo"
 	"cc112/dispatch"
+	"cc112/internal/demo"
 	"cc112/internal/testenv"
 )
 

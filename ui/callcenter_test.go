@@ -11,10 +11,10 @@ import (
 	"cc112"
 	"cc112/bolt"
 	"cc112/callcenter"
-	"cc112/demo"
 	"cc112/dispatch"
 	"cc112/geo"
 	"cc112/internal/clocktest"
+	"cc112/internal/demo"
 )
 
 type callAPI struct {
