@@ -357,7 +357,7 @@ func (m *Main) firstAdmin(ctx context.Context) error {
 		return nil
 	}
 	if _, err := m.Auth.AddUser(ctx, auth.NewUser{Username: "admin", Password: m.AdminPassword, Role: auth.Admin},
-		auth.Principal{Username: "dispatchd"}, ""); err != nil {
+		"", "", auth.Principal{Username: "dispatchd"}, ""); err != nil {
 		return fmt.Errorf("first admin (-admin-password): %w", err)
 	}
 	m.Logger.Info("first admin account created: log in as admin and create the others", "username", "admin")
