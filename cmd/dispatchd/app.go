@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"cc112"
@@ -104,6 +105,9 @@ type Main struct {
 	city         *demo.CityData
 	cluster      *cluster
 	fatal        chan error
+	// writerReady is set once the writer's start-up is done (the demo city
+	// and accounts in place): /readyz says ready only then.
+	writerReady atomic.Bool
 
 	// DemoUnit is the unit the demo's "unit" account drives (with -demo).
 	DemoUnit string
@@ -185,6 +189,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.Engine.SetStandby() // until the leader lease says otherwise
 	} else if err := m.seedDemo(ctx); err != nil {
 		return err
+	} else {
+		m.writerReady.Store(true)
 	}
 	districts, err := city.Districts.GeoJSON()
 	if err != nil {
@@ -199,7 +205,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.handler = ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger,
 		Tiles: m.Tiles, Live: m.Live, Tracks: tracks, Calls: m.Calls, AMLKey: m.AMLKey, AMLAPIKey: m.AMLAPIKey, Relay: m.Relay, Views: m.Views,
 		Metrics: m.Metrics, Targets: m.Targets, Prometheus: m.Prom.Handler(), ObserveCommand: m.Prom.Command,
-		Auth: m.Auth, TileHosts: m.TileHosts, SecureCookies: m.SecureCookies, MetricsToken: m.MetricsToken})
+		Auth: m.Auth, TileHosts: m.TileHosts, SecureCookies: m.SecureCookies, MetricsToken: m.MetricsToken,
+		Ready: m.ready})
 	var handler http.Handler = m.handler
 	if m.cluster != nil {
 		handler = m.cluster.forwardWrites(handler)
@@ -230,6 +237,22 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return m.cluster.start(ctx, bg)
 	}
 	return m.startWriterWork(bg)
+}
+
+// ready is /readyz: the journal answers and the accounts and city are in
+// place (a standby: it follows the leader within its lag bound).
+func (m *Main) ready(ctx context.Context) error {
+	if m.cluster != nil {
+		return m.cluster.ready(ctx)
+	}
+	return m.writerReadiness(ctx)
+}
+
+func (m *Main) writerReadiness(ctx context.Context) error {
+	if !m.writerReady.Load() {
+		return cc112.Errorf(cc112.EUnavailable, "starting: the city and the accounts are not in place yet")
+	}
+	return m.Engine.Ready(ctx)
 }
 
 // startWriterWork starts what only the writer does (the single instance,
