@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -222,12 +223,18 @@ func (s *Server) cameraLive(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}()
+	ended := make(chan struct{})
+	var endOnce sync.Once
+	defer WatchSession(r, func() { endOnce.Do(func() { close(ended) }) })()
 	ping := time.NewTicker(livePingPeriod)
 	defer ping.Stop()
 	sentError := false
 	for {
 		select {
 		case <-gone:
+			return
+		case <-ended:
+			fail("unauthenticated", "the session ended (logged out, password changed or expired): log in again")
 			return
 		case <-ping.C:
 			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(liveWriteWait)); err != nil {

@@ -176,7 +176,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		pointAtCamSim(city.Cameras, m.CamSim, m.CamSimCameras)
 	}
 	if m.Live, err = live.New(live.Config{Source: m.Engine, Logger: m.Logger, AllowedOrigins: m.AllowedOrigins,
-		Redacted: policeViewer, Redact: auth.RedactFeed}); err != nil {
+		Redacted: policeViewer, Redact: auth.RedactFeed, Watch: ui.WatchSession}); err != nil {
 		return err
 	}
 	m.publishers = publishers{m.Live}

@@ -176,6 +176,18 @@ func TestStandbyPair(t *testing.T) {
 		}
 	})
 
+	// A logout on the leader closes the session's sockets on both.
+	t.Run("LogoutClosesSockets", func(t *testing.T) {
+		token := login(t, aURL, "dispatcher")
+		waitKnown(t, bURL, token)
+		onA, onB := liveSocket(t, aURL, token), liveSocket(t, bURL, token)
+		if code, body, err := postJSON(aURL+"/api/v1/logout", token, ``); err != nil || code != http.StatusNoContent {
+			t.Fatalf("logout: %d %s %v", code, body, err)
+		}
+		expectClosed(t, onA, "live feed on the leader", websocket.ClosePolicyViolation)
+		expectClosed(t, onB, "live feed on the standby", websocket.ClosePolicyViolation)
+	})
+
 	// The leader limits and audits the client behind the standby, not the
 	// standby; a client naming an address itself is not believed.
 	t.Run("ClientAddressThroughStandby", func(t *testing.T) {
