@@ -31,10 +31,11 @@ const (
 	followInterval = 100 * time.Millisecond
 	leaderCheck    = time.Second
 	unhealthyLimit = 3
-	// followLag bounds how long a standby may take to apply what the
-	// leader has committed: a forwarded command waits that long for its
-	// own events (read your own writes), readiness for the journal's head.
+	// followLag bounds how long a forwarded command waits for the standby
+	// to apply its events (read your own writes); readyLag how long
+	// /readyz waits for the journal's head (under the 3 s of -check).
 	followLag = 5 * time.Second
+	readyLag  = 2 * time.Second
 )
 
 // cluster is the PostgreSQL side of a dispatchd: journal, leader lease,
@@ -214,7 +215,7 @@ func (c *cluster) lead(ctx, bg context.Context) error {
 
 // ready is the readiness of an instance of a pair: a leader once it has
 // taken over and seeded, a standby once it applies what the leader has
-// committed within followLag.
+// committed within readyLag.
 func (c *cluster) ready(ctx context.Context) error {
 	m := c.m
 	if !c.decided.Load() {
@@ -230,10 +231,10 @@ func (c *cluster) ready(ctx context.Context) error {
 	if err != nil {
 		return cc112.Errorf(cc112.EUnavailable, "standby: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, followLag)
+	ctx, cancel := context.WithTimeout(ctx, readyLag)
 	defer cancel()
 	if err := m.Engine.WaitApplied(ctx, head); err != nil {
-		return cc112.Errorf(cc112.EUnavailable, "standby behind the leader's journal by more than %v: %v", followLag, err)
+		return cc112.Errorf(cc112.EUnavailable, "standby behind the leader's journal by more than %v: %v", readyLag, err)
 	}
 	return nil
 }
