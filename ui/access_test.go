@@ -18,8 +18,8 @@ import (
 	"cc112/auth"
 	"cc112/bolt"
 	"cc112/callcenter"
-	"cc112/demo"
 	"cc112/dispatch"
+	"cc112/internal/demo"
 )
 
 // secured is a server with access control on, one user per role, and its

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -18,6 +17,7 @@ import (
 
 	"cc112"
 	"cc112/dispatch"
+	"cc112/httperr"
 	"cc112/postgres"
 	"cc112/track"
 )
@@ -434,10 +434,6 @@ func unavailable(w http.ResponseWriter, leader, msg string) {
 	if leader != "" {
 		w.Header().Set("X-Dispatch-Leader", leader)
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Retry-After", "2")
-	w.WriteHeader(http.StatusServiceUnavailable)
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{
-		"code": "unavailable", "message": msg, "leader": leader,
-	}})
+	httperr.WriteDetail(w, http.StatusServiceUnavailable, httperr.Detail{Code: cc112.EUnavailable, Message: msg, Leader: leader})
 }
