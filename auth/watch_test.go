@@ -16,7 +16,7 @@ func TestWatchSessionEnds(t *testing.T) {
 	clock := clocktest.New(time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC))
 	st, _ := openStore(t, t.TempDir(), clock)
 	admin := Principal{Username: "root", Role: Admin}
-	if _, err := st.AddUser(ctx, NewUser{Username: "budi", Password: "rahasia-budi", Role: Dispatcher}, admin, ""); err != nil {
+	if _, err := st.AddUser(ctx, NewUser{Username: "budi", Password: "rahasia-budi", Role: Dispatcher}, "", "", admin, ""); err != nil {
 		t.Fatal(err)
 	}
 	login := func(password string) string {
