@@ -64,8 +64,8 @@ func ParseAMLSMS(text, from string) (AML, error) {
 	if len(text) > maxAMLText {
 		return a, amlErr("message longer than %d bytes", maxAMLText)
 	}
-	if !utf8.ValidString(text) {
-		return a, amlErr("message is not valid UTF-8")
+	if err := cc112.CheckLines("AML message", text, 0); err != nil {
+		return a, err
 	}
 	text = strings.TrimSpace(text)
 	const head = `A"ML=`
@@ -317,6 +317,9 @@ func ParseAMLForm(body string, key []byte) (AML, error) {
 	for k, vs := range q {
 		if len(vs) > 1 {
 			return a, amlErr("field %.40q appears twice", k)
+		}
+		if err := cc112.CheckText(k, vs[0], 0); err != nil {
+			return a, err
 		}
 	}
 	if v := q.Get("v"); v != "1" {

@@ -8,6 +8,7 @@ package dispatch
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -247,6 +248,11 @@ func (tx *Tx) Emit(typ string, data any) {
 	if err != nil {
 		panic(fmt.Sprintf("dispatch: marshal %s: %v", typ, err)) // our own types: a bug
 	}
+	if err := cc112.CheckStorable(raw); err != nil {
+		// Input checks let through what no journal can store: refuse the
+		// command before the event changes anything (exec recovers).
+		panic(unstorable{typ: typ, err: err})
+	}
 	ev := cc112.Event{Seq: tx.e.seq + 1, Type: typ, At: tx.now, Data: raw}
 	if err := tx.e.apply(ev); err != nil {
 		panic(fmt.Sprintf("dispatch: apply validated %s: %v", typ, err)) // validation missed a rule: a bug
@@ -297,7 +303,7 @@ func (e *Engine) exec(ctx context.Context, key, fingerprint string, fn func(tx *
 		}
 	}
 	tx := &Tx{e: e, now: now}
-	result, err := fn(tx)
+	result, err := runTx(tx, fn)
 	if err == nil && key != "" {
 		var raw json.RawMessage
 		if raw, err = json.Marshal(result); err == nil {
@@ -316,7 +322,12 @@ func (e *Engine) exec(ctx context.Context, key, fingerprint string, fn func(tx *
 	e.mu.Unlock()
 
 	settle := func(jerr error) {
-		if jerr != nil {
+		if errors.Is(jerr, cc112.ErrUnstorable) {
+			// The journal refused this command's events only and goes on;
+			// they were applied, so memory holds a change the journal does
+			// not (until restart). Emit's CheckStorable makes this a bug.
+			e.log.Error("journal refused a command's events; the journal goes on", "err", jerr)
+		} else if jerr != nil {
 			e.fail(jerr)
 		} else if rec != nil {
 			close(rec.durable)
@@ -325,6 +336,9 @@ func (e *Engine) exec(ctx context.Context, key, fingerprint string, fn func(tx *
 	select {
 	case jerr := <-done:
 		settle(jerr)
+		if errors.Is(jerr, cc112.ErrUnstorable) {
+			return nil, cc112.Errorf(cc112.EInvalid, "the change cannot be stored: %v", jerr)
+		}
 		if jerr != nil {
 			return nil, cc112.Errorf(cc112.EUnavailable, "could not store the change: %v", jerr)
 		}
@@ -334,6 +348,29 @@ func (e *Engine) exec(ctx context.Context, key, fingerprint string, fn func(tx *
 		return nil, ctx.Err()
 	}
 	return result, err
+}
+
+// unstorable is Emit's panic for an event no journal can store.
+type unstorable struct {
+	typ string
+	err error
+}
+
+// runTx runs fn and turns Emit's unstorable panic into the command's
+// error. Events fn emitted before it were applied: they stay in the
+// transaction and are journaled, so that memory and journal agree.
+func runTx(tx *Tx, fn func(tx *Tx) (any, error)) (result any, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			u, ok := v.(unstorable)
+			if !ok {
+				panic(v)
+			}
+			tx.e.log.Warn("command refused: its event cannot be stored", "type", u.typ, "err", u.err, "applied_before", len(tx.events))
+			result, err = nil, cc112.Errorf(cc112.EInvalid, "the change cannot be stored: its text holds a character no journal keeps (NUL)")
+		}
+	}()
+	return fn(tx)
 }
 
 // run is exec for the typed commands of this package.
@@ -367,7 +404,9 @@ func (e *Engine) fail(err error) {
 func (e *Engine) appendAsync(events []cc112.Event) {
 	done := e.cfg.Journal.Append(events)
 	go func() {
-		if err := <-done; err != nil {
+		if err := <-done; errors.Is(err, cc112.ErrUnstorable) {
+			e.log.Error("journal refused a position sample", "err", err)
+		} else if err != nil {
 			e.fail(err)
 		}
 	}()

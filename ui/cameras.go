@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 
@@ -48,8 +47,16 @@ func checkRTSPURL(field, raw string, required bool) error {
 
 func (n *newCamera) validate() error {
 	n.Name = strings.TrimSpace(n.Name)
-	if n.Name == "" || utf8.RuneCountInString(n.Name) > 200 || utf8.RuneCountInString(n.Area) > 200 {
+	if n.Name == "" {
 		return cc112.Errorf(cc112.EInvalid, "name is required (at most 200 characters)")
+	}
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{{"id", n.ID, 64}, {"name", n.Name, 200}, {"area", n.Area, 200}, {"rtsp_url", n.RTSPURL, 2000}, {"sub_rtsp_url", n.SubRTSPURL, 2000}} {
+		if err := cc112.CheckText(f.name, f.v, f.max); err != nil {
+			return err
+		}
 	}
 	if n.Location == nil {
 		return cc112.Errorf(cc112.EInvalid, "location {lat, lon} is required")
@@ -171,8 +178,12 @@ func (s *Server) cameraLive(w http.ResponseWriter, r *http.Request) {
 	if p := PrincipalFrom(r.Context()); p != nil {
 		view.User, view.Role = p.Username, string(p.Role)
 	}
-	if len(view.IncidentID) > 100 || utf8.RuneCountInString(view.Reason) > 500 {
-		s.writeError(w, r, cc112.Errorf(cc112.EInvalid, "incident is limited to 100 characters, reason to 500"))
+	if err := cc112.CheckText("incident", view.IncidentID, 100); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := cc112.CheckText("reason", view.Reason, 500); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	s.liveWG.Add(1)

@@ -10,9 +10,12 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
+	"time"
 
 	"cc112"
+	"cc112/geo"
 )
 
 // maxBody bounds every JSON request body.
@@ -39,10 +42,16 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 }
 
 // decodeStrict decodes exactly one JSON value into v, refusing unknown
-// fields and trailing data, so that typos do not pass silently.
+// fields and trailing data, so that typos do not pass silently. Every
+// string in the body, keys included, must pass the project's character
+// rule (cc112.CheckChars): whatever field a route forgets to check, no NUL
+// or direction override gets into the journal through it.
 func decodeStrict(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return cc112.Errorf(cc112.EInvalid, "request body must be a JSON object")
+	}
+	if err := checkStrings(body); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -55,21 +64,156 @@ func decodeStrict(body []byte, v any) error {
 	return nil
 }
 
+// checkStrings walks the JSON body and applies the character rule to every
+// string, naming it by its path (e.g. caller.name, units[2].callsign).
+// Lines are allowed here; a one-line field is refused a newline by its own
+// check in the domain. Syntax errors are left to the decoder.
+func checkStrings(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	type level struct {
+		array bool
+		key   string // the current key of an object
+		index int    // the next index of an array
+		isKey bool   // an object's next string is a key
+	}
+	var stack []level
+	path := func() string {
+		var b strings.Builder
+		for _, l := range stack {
+			if l.array {
+				fmt.Fprintf(&b, "[%d]", l.index-1)
+			} else if l.key != "" {
+				if b.Len() > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(l.key)
+			}
+		}
+		if b.Len() == 0 {
+			return "body"
+		}
+		return b.String()
+	}
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // io.EOF or a syntax error: the decoder reports it
+		}
+		// A value (not a key, not a closing delimiter) moves an array on.
+		if n := len(stack); n > 0 && stack[n-1].array {
+			if d, ok := tok.(json.Delim); !ok || d == '[' || d == '{' {
+				stack[n-1].index++
+			}
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				stack = append(stack, level{isKey: true})
+				continue
+			case '[':
+				stack = append(stack, level{array: true})
+				continue
+			default:
+				stack = stack[:len(stack)-1]
+			}
+		case string:
+			if n := len(stack); n > 0 && !stack[n-1].array && stack[n-1].isKey {
+				stack[n-1].key, stack[n-1].isKey = t, false
+				if err := cc112.CheckChars("a field name", t, false); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := cc112.CheckChars(path(), t, true); err != nil {
+				return err
+			}
+		}
+		if n := len(stack); n > 0 && !stack[n-1].array {
+			stack[n-1].isKey = true
+		}
+	}
+}
+
+// jsonProblem says what is wrong with a body in the API's own terms: the
+// JSON field and the JSON type expected, never a Go type or struct name.
 func jsonProblem(err error) string {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	var coord *geo.MissingCoordinateError
+	var tm *time.ParseError
 	switch {
 	case errors.As(err, &syn):
 		return fmt.Sprintf("syntax error at byte %d", syn.Offset)
 	case errors.As(err, &typ):
 		if typ.Field != "" {
-			return fmt.Sprintf("field %q must be %s, not %s", typ.Field, typ.Type, typ.Value)
+			return fmt.Sprintf("%s must be %s, not %s", typ.Field, jsonType(typ.Type), jsonValue(typ.Value))
 		}
-		return fmt.Sprintf("expected %s, not %s", typ.Type, typ.Value)
+		return fmt.Sprintf("the body must be %s, not %s", jsonType(typ.Type), jsonValue(typ.Value))
+	case errors.As(err, &coord):
+		return coord.Error()
+	case errors.As(err, &tm):
+		return fmt.Sprintf("%q is not an RFC 3339 time (e.g. 2026-11-22T08:30:00+07:00)", tm.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return "unexpected end of input"
 	}
-	return strings.TrimPrefix(err.Error(), "json: ")
+	if msg, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return "unknown field " + msg
+	}
+	var ce *cc112.Error
+	if errors.As(err, &ce) {
+		return ce.Message
+	}
+	// Anything else comes from a decoder's internals and may name Go types.
+	return "a field has a value of the wrong kind"
+}
+
+// jsonType names what JSON value a Go type is decoded from.
+func jsonType(t reflect.Type) string {
+	if t == nil {
+		return "another kind of value"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == reflect.TypeFor[time.Time]() {
+		return "an RFC 3339 time string"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return "another kind of value"
+}
+
+// jsonValue names the JSON value that was given: encoding/json says
+// "number", "number 1.5", "string", "bool", "array", "object".
+func jsonValue(v string) string {
+	switch {
+	case v == "bool":
+		return "true or false"
+	case v == "string":
+		return "a string"
+	case v == "array", v == "object":
+		return "an " + v
+	case strings.HasPrefix(v, "number "):
+		return "the number " + strings.TrimPrefix(v, "number ")
+	case v == "number":
+		return "a number"
+	}
+	return v
 }
 
 // readJSON reads a bounded body and decodes it strictly into v; on failure

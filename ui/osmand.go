@@ -99,6 +99,9 @@ func parseOsmAnd(w http.ResponseWriter, r *http.Request) (osmandFix, error) {
 	if id == "" {
 		id = f.Get("deviceid")
 	}
+	if err := cc112.CheckText("id", id, 200); err != nil {
+		return fix, err
+	}
 	fix.device, fix.secret = splitDeviceID(id, f.Get("key"))
 	if fix.secret == "" {
 		fix.secret = r.Header.Get("X-Device-Key")
@@ -166,6 +169,9 @@ func parseTraccarJSON(w http.ResponseWriter, r *http.Request) (osmandFix, error)
 				Accuracy  *float64 `json:"accuracy"`
 			} `json:"coords"`
 		} `json:"location"`
+	}
+	if err := checkStrings(body); err != nil {
+		return osmandFix{}, err
 	}
 	if err := json.Unmarshal(body, &req); err != nil { // lenient: the app sends many fields we ignore
 		return osmandFix{}, cc112.Errorf(cc112.EInvalid, "invalid JSON body: %s", jsonProblem(err))
