@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"cc112"
 	"cc112/geo"
@@ -77,6 +78,17 @@ func checkStrings(body []byte) error {
 		index int    // the next index of an array
 		isKey bool   // an object's next string is a key
 	}
+	bad := -1 // the first byte of invalid UTF-8: the decoder would replace it silently
+	if !utf8.Valid(body) {
+		for i := 0; i < len(body); {
+			r, size := utf8.DecodeRune(body[i:])
+			if r == utf8.RuneError && size <= 1 {
+				bad = i
+				break
+			}
+			i += size
+		}
+	}
 	var stack []level
 	path := func() string {
 		var b strings.Builder
@@ -119,6 +131,9 @@ func checkStrings(body []byte) error {
 				stack = stack[:len(stack)-1]
 			}
 		case string:
+			if bad >= 0 && int64(bad) < dec.InputOffset() {
+				return cc112.Errorf(cc112.EInvalid, "%s is not valid UTF-8 (at byte %d)", path(), bad)
+			}
 			if n := len(stack); n > 0 && !stack[n-1].array && stack[n-1].isKey {
 				stack[n-1].key, stack[n-1].isKey = t, false
 				if err := cc112.CheckChars("a field name", t, false); err != nil {

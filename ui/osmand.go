@@ -99,8 +99,12 @@ func parseOsmAnd(w http.ResponseWriter, r *http.Request) (osmandFix, error) {
 	if id == "" {
 		id = f.Get("deviceid")
 	}
-	if err := cc112.CheckText("id", id, 200); err != nil {
-		return fix, err
+	for name, vs := range f {
+		for _, v := range vs {
+			if err := cc112.CheckText(name, v, 200); err != nil {
+				return fix, err
+			}
+		}
 	}
 	fix.device, fix.secret = splitDeviceID(id, f.Get("key"))
 	if fix.secret == "" {
@@ -177,6 +181,12 @@ func parseTraccarJSON(w http.ResponseWriter, r *http.Request) (osmandFix, error)
 		return osmandFix{}, cc112.Errorf(cc112.EInvalid, "invalid JSON body: %s", jsonProblem(err))
 	}
 	c := req.Location.Coords
+	switch {
+	case c.Latitude == nil:
+		return osmandFix{}, cc112.Errorf(cc112.EInvalid, "location.coords.latitude is required")
+	case c.Longitude == nil:
+		return osmandFix{}, cc112.Errorf(cc112.EInvalid, "location.coords.longitude is required")
+	}
 	var fix osmandFix
 	fix.device, fix.secret = splitDeviceID(req.DeviceID, r.URL.Query().Get("key"))
 	if fix.secret == "" {
