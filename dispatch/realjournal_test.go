@@ -33,6 +33,7 @@ func TestEngineSuiteOnRealJournals(t *testing.T) {
 		{"PositionsAreSampled", TestPositionsAreSampled},
 		{"PublishesChanges", TestPublishesChanges},
 		{"StandbyFollowsAndPromotes", TestStandbyFollowsAndPromotes},
+		{"UnstorableEventFailsOneCommand", TestUnstorableEventFailsOneCommand},
 	}
 	journals := []struct {
 		name string

@@ -16,6 +16,8 @@ import (
 
 	"cc112"
 	"cc112/auth"
+	"cc112/internal/pgtest"
+	"cc112/postgres"
 )
 
 // sample is one valid request to a mutating route. The input tests derive
@@ -511,5 +513,30 @@ func TestHalfGivenLocationIsRefused(t *testing.T) {
 		if r.status != 400 || !strings.Contains(string(r.body), tc.want) {
 			t.Errorf("GET %s: %d %s, want 400 naming %s", tc.path, r.status, r.body, tc.want)
 		}
+	}
+}
+
+// TestTextFieldsRefuseControlCharactersOnPostgres is the same walk on the
+// PostgreSQL journal, which cannot store a NUL at all: before, one NUL
+// made every later write fail.
+func TestTextFieldsRefuseControlCharactersOnPostgres(t *testing.T) {
+	db, err := postgres.Open(context.Background(), pgtest.URL(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	j, err := postgres.NewJournal(context.Background(), db, postgres.JournalOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = j.Close() })
+	s := newSecuredOn(t, j)
+	runTextFields(t, newInputFixture(t, s))
+	// The writer still serves.
+	if err := s.eng.Ready(context.Background()); err != nil {
+		t.Fatalf("not ready after the walk: %v", err)
+	}
+	if r := s.as(auth.Dispatcher, "POST", "/api/v1/incidents", fireAtTugu); r.status != 201 {
+		t.Fatalf("write after the walk: %d %s", r.status, r.body)
 	}
 }
