@@ -16,8 +16,7 @@ import (
 
 	"cc112"
 	"cc112/auth"
-	"cc112/internal/pgtest"
-	"cc112/postgres"
+	"cc112/internal/testjournal"
 )
 
 // sample is one valid request to a mutating route. The input tests derive
@@ -520,16 +519,7 @@ func TestHalfGivenLocationIsRefused(t *testing.T) {
 // PostgreSQL journal, which cannot store a NUL at all: before, one NUL
 // made every later write fail.
 func TestTextFieldsRefuseControlCharactersOnPostgres(t *testing.T) {
-	db, err := postgres.Open(context.Background(), pgtest.URL(t), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	j, err := postgres.NewJournal(context.Background(), db, postgres.JournalOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = j.Close() })
+	j := testjournal.Postgres(t)
 	s := newSecuredOn(t, j)
 	runTextFields(t, newInputFixture(t, s))
 	// The writer still serves.

@@ -178,13 +178,19 @@ func TestPostgresCrashWithRetries(t *testing.T) {
 // follows and forwards writes; the leader is killed with SIGKILL and the
 // standby takes over with every acknowledged incident; the old leader
 // comes back as the standby.
+// startPair starts a leader and a standby on one new database and returns
+// them, their arguments and a dispatcher's client.
+func startPair(t *testing.T) (a, b *exec.Cmd, args string, client *http.Client) {
+	t.Helper()
+	args = "-addr 127.0.0.1:0 -database-url " + pgtest.URL(t) + " -demo -sim=false"
+	a = startChild(t, args)
+	b = startChild(t, args)
+	return a, b, args, clusterClient(t, childURL(a))
+}
+
 func TestFailoverTwoProcesses(t *testing.T) {
-	url := pgtest.URL(t)
-	args := "-addr 127.0.0.1:0 -database-url " + url + " -demo -sim=false"
-	a := startChild(t, args)
-	b := startChild(t, args)
+	a, b, args, client := startPair(t)
 	aURL, bURL := childURL(a), childURL(b)
-	client := clusterClient(t, aURL)
 
 	var acked []string
 	for i := 0; i < 10; i++ {
@@ -261,12 +267,8 @@ func waitIncidents(t *testing.T, client *http.Client, base string, n int) {
 // NUL reached PostgreSQL, which cannot store it: every later write answered
 // 503 and the leader stepped down; the next NUL stopped the promoted standby.
 func TestControlCharactersKeepThePairServing(t *testing.T) {
-	url := pgtest.URL(t)
-	args := "-addr 127.0.0.1:0 -database-url " + url + " -demo -sim=false"
-	a := startChild(t, args)
-	b := startChild(t, args)
+	a, b, _, client := startPair(t)
 	aURL, bURL := childURL(a), childURL(b)
-	client := clusterClient(t, aURL)
 	post := func(c *http.Client, u, body string) (int, string) {
 		res, err := c.Post(u, "application/json", strings.NewReader(body))
 		if err != nil {
