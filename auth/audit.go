@@ -18,6 +18,10 @@ const (
 	ActionCameraView  = "camera_view"
 	ActionUserSaved   = "user_saved"
 	ActionDeviceSaved = "device_saved"
+	// ActionLoginSpray alerts the admin: one address failed at many
+	// users, or one user failed from many addresses (Addr or Target says
+	// which), within the login limiter's window.
+	ActionLoginSpray = "login_spray"
 )
 
 // Entry is one audit record. It never holds a body, a token or a password.
@@ -192,7 +196,7 @@ func (r *recorder) write(batch []recItem) {
 	if len(entries) > 0 {
 		_, err = r.eng.Exec(context.Background(), "", "", func(tx *dispatch.Tx) (any, error) {
 			for _, e := range entries {
-				tx.Emit(EvAuditRecorded, e)
+				tx.Emit(cc112.EvAuditRecorded, e)
 			}
 			return nil, nil
 		})

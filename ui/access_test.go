@@ -18,8 +18,8 @@ import (
 	"cc112/auth"
 	"cc112/bolt"
 	"cc112/callcenter"
-	"cc112/demo"
 	"cc112/dispatch"
+	"cc112/internal/demo"
 )
 
 // secured is a server with access control on, one user per role, and its
@@ -110,16 +110,15 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 		case auth.Agency:
 			n.Agency = "dkp"
 		}
-		if _, err := st.AddUser(ctx, n, auth.Principal{}, ""); err != nil {
+		if _, err := st.AddUser(ctx, n, "", "", auth.Principal{}, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
 	logger := slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s.server = NewServer(Config{Engine: eng, DistrictsGeoJSON: gj, Logger: logger, Auth: st, Calls: calls,
 		AMLAPIKey: testAMLAPIKey, MetricsToken: testMetricsToken,
-		Prometheus:  http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("# metrics\n")) }),
-		UserLimiter: auth.NewLimiter(5, 15*time.Minute, 100, s.now.now),
-		AddrLimiter: auth.NewLimiter(12, 15*time.Minute, 100, s.now.now)})
+		Prometheus: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("# metrics\n")) }),
+		Logins:     auth.NewLoginLimiter(auth.LoginLimits{PerPair: 5, PerAddr: 12, PerUser: 10, Window: 15 * time.Minute, Cap: 100, Now: s.now.now})})
 	srv := httptest.NewServer(s.server)
 	t.Cleanup(srv.Close)
 	s.apiFixture = &apiFixture{t: t, srv: srv, eng: eng}
@@ -432,10 +431,20 @@ func TestSecretsStayOutOfLogs(t *testing.T) {
 func TestSecurityHeaders(t *testing.T) {
 	s := newSecured(t)
 	static := "/static/" + s.server.assets.version
-	for _, path := range []string{"/unit", "/police", "/api/v1/me", static + "/js/unit.js"} {
+	paths := []string{"/api/v1/me", static + "/js/unit.js"}
+	for _, rt := range s.server.routes { // every page: one strict policy
+		if rt.Method == "GET" && rt.Roles.public && !strings.HasPrefix(rt.Pattern, "/api/") && !strings.Contains(rt.Pattern, "{") {
+			paths = append(paths, rt.Pattern)
+		}
+	}
+	paths = append(paths, "/")
+	for _, path := range paths {
 		r := s.do("GET", path, "")
 		h := r.header
 		csp := h.Get("Content-Security-Policy")
+		if csp != s.server.csp {
+			t.Errorf("%s: CSP %q, want the strict policy %q", path, csp, s.server.csp)
+		}
 		for _, want := range []string{"frame-ancestors 'none'", "script-src 'self'", "default-src 'self'", "tile.openstreetmap.org"} {
 			if !strings.Contains(csp, want) {
 				t.Errorf("%s: CSP %q lacks %s", path, csp, want)

@@ -90,7 +90,7 @@ func runUser(args []string, stdin io.Reader, stdout io.Writer) error {
 		if n.Password, err = readPassword(stdin); err != nil {
 			return err
 		}
-		if _, err := m.Auth.AddUser(ctx, n, cli, "cli"); err != nil {
+		if _, err := m.Auth.AddUser(ctx, n, "", "", cli, "cli"); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "user %s added (%s)\n", n.Username, n.Role)
