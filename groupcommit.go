@@ -16,11 +16,6 @@ var ErrJournalClosed = errors.New("journal closed")
 // other append error means the journal itself failed.
 var ErrUnstorable = errors.New("the journal cannot store this change")
 
-// EvJournalRefused takes the seqs of a command whose events the journal
-// refused (ErrUnstorable) when commands after it were already queued: seqs
-// stay consecutive, and replay applies it as nothing.
-const EvJournalRefused = "journal.refused"
-
 // GroupCommitter turns a slow "write and sync this batch" function into a
 // Journal-style Append: events queued while one batch is being synced are
 // written together by the next one, so N concurrent commands cost about one

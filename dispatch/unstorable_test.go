@@ -19,7 +19,7 @@ func TestUnstorableEventFailsOneCommand(t *testing.T) {
 	b := f.incident(t, cc112.CatFire, near(100, 0))
 	closeWith := func(id, disposition string) func(tx *Tx) (any, error) {
 		return func(tx *Tx) (any, error) {
-			tx.Emit(EvIncidentClosed, closePayload{IncidentID: id, Disposition: disposition})
+			tx.Emit(cc112.EvIncidentClosed, cc112.IncidentClosedPayload{IncidentID: id, Disposition: disposition})
 			return nil, nil
 		}
 	}

@@ -16,6 +16,7 @@ import (
 
 	"cc112"
 	"cc112/auth"
+	"cc112/httperr"
 	"cc112/internal/testjournal"
 )
 
@@ -206,7 +207,7 @@ func (f *inputFixture) refused(t *testing.T, sm sample, r resp, label, field str
 			t.Errorf("%s: %d %s, want 400 invalid_argument", label, r.status, r.body)
 			return
 		}
-		var e errorBody
+		var e httperr.Body
 		r.decode(t, &e)
 		msg = e.Error.Message
 	}
@@ -224,7 +225,7 @@ func (f *inputFixture) changes(t *testing.T, seq uint64) []string {
 	t.Helper()
 	var out []string
 	if err := f.journal.Replay(context.Background(), seq, func(ev cc112.Event) error {
-		if ev.Type != auth.EvAuditRecorded {
+		if ev.Type != cc112.EvAuditRecorded {
 			out = append(out, ev.Type+" "+string(ev.Data))
 		}
 		return nil
