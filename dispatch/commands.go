@@ -410,6 +410,14 @@ func (e *Engine) registerCameras(ctx context.Context, cams []cc112.Camera, key, 
 		if err := CheckPoint(c.Location); err != nil {
 			return nil, err
 		}
+		for _, f := range []struct {
+			name, v string
+			max     int
+		}{{"id", c.ID, 64}, {"name", c.Name, 200}, {"area", c.Area, 200}, {"rtsp_url", c.RTSPURL, 2000}, {"sub_rtsp_url", c.SubRTSPURL, 2000}} {
+			if err := cc112.CheckText(f.name, f.v, f.max); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return run(e, ctx, key, fingerprint, func(tx *Tx) ([]cc112.Camera, error) {
 		out := make([]cc112.Camera, 0, len(cams))

@@ -49,15 +49,7 @@ func checkRTSPURL(field, raw string, required bool) error {
 func (n *newCamera) validate() error {
 	n.Name = strings.TrimSpace(n.Name)
 	if n.Name == "" {
-		return cc112.Errorf(cc112.EInvalid, "name is required (at most 200 characters)")
-	}
-	for _, f := range []struct {
-		name, v string
-		max     int
-	}{{"id", n.ID, 64}, {"name", n.Name, 200}, {"area", n.Area, 200}, {"rtsp_url", n.RTSPURL, 2000}, {"sub_rtsp_url", n.SubRTSPURL, 2000}} {
-		if err := cc112.CheckText(f.name, f.v, f.max); err != nil {
-			return err
-		}
+		return cc112.Errorf(cc112.EInvalid, "name is required")
 	}
 	if n.Location == nil {
 		return cc112.Errorf(cc112.EInvalid, "location {lat, lon} is required")
