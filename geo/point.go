@@ -3,6 +3,7 @@
 package geo
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 )
@@ -29,7 +30,7 @@ func (e *MissingCoordinateError) Error() string {
 }
 
 // UnmarshalJSON decodes {"lat":..,"lon":..} and refuses a point that
-// lacks either coordinate (null counts as missing).
+// lacks either coordinate (null counts as missing) or has another field.
 // It is the one place where locations are decoded: requests, events and
 // projections alike.
 func (p *Point) UnmarshalJSON(b []byte) error {
@@ -40,7 +41,9 @@ func (p *Point) UnmarshalJSON(b []byte) error {
 		Lat *float64 `json:"lat"`
 		Lon *float64 `json:"lon"`
 	}
-	if err := json.Unmarshal(b, &v); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields() // as the request decoder: {"lat","lng"} is a typo, not a point
+	if err := dec.Decode(&v); err != nil {
 		return err
 	}
 	switch {

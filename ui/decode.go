@@ -57,7 +57,7 @@ func decodeStrict(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return cc112.Errorf(cc112.EInvalid, "invalid JSON body: %s", jsonProblem(err))
+		return cc112.Errorf(cc112.EInvalid, "invalid JSON body: %s", jsonProblem(err, body, reflect.TypeOf(v)))
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return cc112.Errorf(cc112.EInvalid, "invalid JSON body: unexpected data after the object")
@@ -153,7 +153,9 @@ func checkStrings(body []byte) error {
 
 // jsonProblem says what is wrong with a body in the API's own terms: the
 // JSON field and the JSON type expected, never a Go type or struct name.
-func jsonProblem(err error) string {
+// body and t (the type decoded into) let it find the field of an error
+// that encoding/json reports without one (a time, a location).
+func jsonProblem(err error, body []byte, t reflect.Type) string {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	var coord *geo.MissingCoordinateError
@@ -162,14 +164,24 @@ func jsonProblem(err error) string {
 	case errors.As(err, &syn):
 		return fmt.Sprintf("syntax error at byte %d", syn.Offset)
 	case errors.As(err, &typ):
-		if typ.Field != "" {
-			return fmt.Sprintf("%s must be %s, not %s", typ.Field, jsonType(typ.Type), jsonValue(typ.Value))
+		field := typ.Field
+		if strings.Contains(string(body), "[") {
+			// encoding/json leaves array indexes out ("units.agency").
+			if at := locate(body, t, ""); at != "" {
+				field = at
+			}
+		}
+		if field != "" {
+			return fmt.Sprintf("%s must be %s, not %s", field, jsonType(typ.Type), jsonValue(typ.Value))
 		}
 		return fmt.Sprintf("the body must be %s, not %s", jsonType(typ.Type), jsonValue(typ.Value))
 	case errors.As(err, &coord):
+		if at := locate(body, t, ""); at != "" {
+			return at + "." + coord.Error()
+		}
 		return coord.Error()
 	case errors.As(err, &tm):
-		return fmt.Sprintf("%q is not an RFC 3339 time (e.g. 2026-11-22T08:30:00+07:00)", tm.Value)
+		return fmt.Sprintf("%s%q is not an RFC 3339 time (e.g. 2026-11-22T08:30:00+07:00)", fieldPrefix(locate(body, t, "")), tm.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return "unexpected end of input"
 	}
@@ -180,8 +192,108 @@ func jsonProblem(err error) string {
 	if errors.As(err, &ce) {
 		return ce.Message
 	}
-	// Anything else comes from a decoder's internals and may name Go types.
-	return "a field has a value of the wrong kind"
+	// Anything else comes from a type's own decoder (time.Time's says
+	// "Time.UnmarshalJSON: input is not a JSON string"): name the field and
+	// what it takes instead.
+	if at := locate(body, t, ""); at != "" {
+		return fmt.Sprintf("%s must be %s", at, jsonType(fieldType(t, at)))
+	}
+	return "a value has the wrong JSON type"
+}
+
+func fieldPrefix(path string) string {
+	if path == "" {
+		return ""
+	}
+	return path + ": "
+}
+
+// locate returns the JSON path of the innermost value of raw that does not
+// decode into its field of t, "" when it cannot tell.
+func locate(raw []byte, t reflect.Type, at string) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil {
+		return at
+	}
+	fails := func(sub []byte, ft reflect.Type) bool {
+		return json.Unmarshal(sub, reflect.New(ft).Interface()) != nil
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(raw, &obj) != nil {
+			return at
+		}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name := jsonName(f)
+			if sub, ok := obj[name]; ok && name != "" && fails(sub, f.Type) {
+				return locate(sub, f.Type, joinPath(at, name))
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		var arr []json.RawMessage
+		if json.Unmarshal(raw, &arr) != nil {
+			return at
+		}
+		for i, sub := range arr {
+			if fails(sub, t.Elem()) {
+				return locate(sub, t.Elem(), fmt.Sprintf("%s[%d]", at, i))
+			}
+		}
+	}
+	return at
+}
+
+// fieldType is the type of the field at a JSON path of locate's.
+func fieldType(t reflect.Type, path string) reflect.Type {
+	for _, part := range strings.FieldsFunc(path, func(r rune) bool { return r == '.' || r == '[' }) {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if strings.HasSuffix(part, "]") {
+			t = t.Elem()
+			continue
+		}
+		if t.Kind() != reflect.Struct {
+			return nil
+		}
+		found := false
+		for i := 0; i < t.NumField(); i++ {
+			if jsonName(t.Field(i)) == part {
+				t, found = t.Field(i).Type, true
+				break
+			}
+		}
+		if !found {
+			return nil
+		}
+	}
+	return t
+}
+
+// jsonName is a struct field's key in JSON ("" when it has none).
+func jsonName(f reflect.StructField) string {
+	if !f.IsExported() {
+		return ""
+	}
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	switch name {
+	case "-":
+		return ""
+	case "":
+		return f.Name
+	}
+	return name
+}
+
+func joinPath(at, name string) string {
+	if at == "" {
+		return name
+	}
+	return at + "." + name
 }
 
 // jsonType names what JSON value a Go type is decoded from.

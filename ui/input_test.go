@@ -416,7 +416,7 @@ func TestWrongJSONTypesNameFieldsNotGoTypes(t *testing.T) {
 			return
 		}
 		seq := f.eng.LastSeq()
-		check := func(what string, r resp) {
+		check := func(what string, r resp) string {
 			t.Helper()
 			msg := string(r.body)
 			if sm.ctype == "application/x-ndjson" && r.status == 200 {
@@ -424,7 +424,7 @@ func TestWrongJSONTypesNameFieldsNotGoTypes(t *testing.T) {
 				r.decode(t, &res)
 				if res.Rejected != 1 || len(res.Errors) != 1 {
 					t.Errorf("%s: import took the line: %s", what, r.body)
-					return
+					return ""
 				}
 				msg = res.Errors[0].Message
 			} else if r.status != 400 {
@@ -436,6 +436,7 @@ func TestWrongJSONTypesNameFieldsNotGoTypes(t *testing.T) {
 			if ch := f.changes(t, seq); len(ch) > 0 {
 				t.Errorf("%s: refused input was journaled: %v", what, ch)
 			}
+			return msg
 		}
 		v := decodeAny(t, sm.body)
 		for _, p := range jsonLeaves(v, nil) {
@@ -443,10 +444,9 @@ func TestWrongJSONTypesNameFieldsNotGoTypes(t *testing.T) {
 			if _, ok := jsonGet(v, p).(string); ok {
 				wrong = 7
 			}
-			r := f.send(sm, sm.path, jsonWith(t, sm.body, p, wrong, false))
-			check(p.String(), r)
-			if r.status == 400 && !strings.Contains(string(r.body), p.String()) && !strings.Contains(string(r.body), fmt.Sprint(p[len(p)-1])) {
-				t.Errorf("%s: the message does not name the field: %s", p, r.body)
+			msg := check(p.String(), f.send(sm, sm.path, jsonWith(t, sm.body, p, wrong, false)))
+			if !strings.Contains(msg, p.String()) {
+				t.Errorf("%s: the message does not name the field: %s", p, msg)
 			}
 		}
 		for _, body := range []string{`[]`, `"x"`, `7`, `true`} {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -177,7 +178,7 @@ func parseTraccarJSON(w http.ResponseWriter, r *http.Request) (osmandFix, error)
 		return osmandFix{}, err
 	}
 	if err := json.Unmarshal(body, &req); err != nil { // lenient: the app sends many fields we ignore
-		return osmandFix{}, cc112.Errorf(cc112.EInvalid, "invalid JSON body: %s", jsonProblem(err))
+		return osmandFix{}, cc112.Errorf(cc112.EInvalid, "invalid JSON body: %s", jsonProblem(err, body, reflect.TypeOf(&req)))
 	}
 	c := req.Location.Coords
 	switch {
