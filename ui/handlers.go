@@ -106,7 +106,12 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, inc)
+	// One incident is read with its timeline; lists and the live feed
+	// carry the times it is derived from.
+	writeJSON(w, http.StatusOK, struct {
+		*cc112.Incident
+		Timeline []cc112.TimelineEntry `json:"timeline"`
+	}{inc, inc.Timeline()})
 }
 
 func (s *Server) getRecommendations(w http.ResponseWriter, r *http.Request) {

@@ -32,10 +32,13 @@ type Main struct {
 	Addr     string
 	StateDir string
 	Demo     bool
-	Sim      bool
-	CityDir  string
-	Logger   *slog.Logger
-	Clock    cc112.Clock
+	// AdminPassword creates the account "admin" in a journal without
+	// accounts (see firstAdmin).
+	AdminPassword string
+	Sim           bool
+	CityDir       string
+	Logger        *slog.Logger
+	Clock         cc112.Clock
 	// Tiles is the console's basemap (OpenStreetMap unless set).
 	Tiles ui.Tiles
 	// Listener, when set, is served instead of listening on Addr (tests
@@ -161,7 +164,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.Journal = m.cluster.journal
 	}
 	m.Prom = telemetry.New()
-	m.Metrics = kpi.NewIndex(dispatch.WIB)
+	m.Metrics = kpi.NewIndex(cc112.WIB)
 	m.Prom.GaugeFunc("cc112_incidents_open", "Incidents active now.", func() float64 { return float64(m.Metrics.Open()) })
 	if err := m.openState(ctx, city); err != nil {
 		return err
@@ -259,10 +262,11 @@ func (m *Main) startWriterWork(bg context.Context) error {
 }
 
 // seedDemo seeds the demo city into an empty journal and makes sure the
-// demo accounts exist (with -demo). Only the writer does it.
+// demo accounts exist (with -demo); without the demo it creates the first
+// admin (with -admin-password). Only the writer does it.
 func (m *Main) seedDemo(ctx context.Context) error {
 	if !m.Demo {
-		return nil
+		return m.firstAdmin(ctx)
 	}
 	if m.Engine.LastSeq() == 0 {
 		if err := seed(ctx, m.Engine, m.city); err != nil {
@@ -309,9 +313,13 @@ func (m *Main) stop(err error) {
 // user` share it, so that both know every event type of the journal.
 func (m *Main) openState(ctx context.Context, city *demo.CityData) (err error) {
 	if m.Journal == nil {
-		if m.Journal, err = bolt.Open(m.StateDir, m.Logger); err != nil {
+		// Through a local: a nil *bolt.Journal stored in the interface
+		// would not be nil, and Close would call it.
+		j, err := bolt.Open(m.StateDir, m.Logger)
+		if err != nil {
 			return err
 		}
+		m.Journal = j
 	}
 	if m.Prom != nil {
 		if o, ok := m.Journal.(interface {
@@ -340,6 +348,23 @@ func (m *Main) openState(ctx context.Context, city *demo.CityData) (err error) {
 		return err
 	}
 	m.Auth.Attach(m.Engine)
+	return nil
+}
+
+// firstAdmin creates the account "admin" with AdminPassword when the
+// journal has no account at all: the first login of a deployment without
+// the demo (on PostgreSQL the user command cannot, and the users API needs
+// an admin). Once any account exists it does nothing, so a password
+// changed later is never reset.
+func (m *Main) firstAdmin(ctx context.Context) error {
+	if m.AdminPassword == "" || len(m.Auth.Users()) > 0 {
+		return nil
+	}
+	if _, err := m.Auth.AddUser(ctx, auth.NewUser{Username: "admin", Password: m.AdminPassword, Role: auth.Admin},
+		"", "", auth.Principal{Username: "dispatchd"}, ""); err != nil {
+		return fmt.Errorf("first admin (-admin-password): %w", err)
+	}
+	m.Logger.Info("first admin account created: log in as admin and create the others", "username", "admin")
 	return nil
 }
 
