@@ -249,12 +249,13 @@ func (tx *Tx) Now() time.Time { return tx.now }
 // Emit marshals data, applies the event and queues it for the journal.
 func (tx *Tx) Emit(typ string, data any) {
 	raw, err := json.Marshal(data)
-	if err != nil {
-		panic(fmt.Sprintf("dispatch: marshal %s: %v", typ, err)) // our own types: a bug
+	if err == nil {
+		err = cc112.CheckStorable(raw)
 	}
-	if err := cc112.CheckStorable(raw); err != nil {
-		// Input checks let through what no journal can store: refuse the
-		// command before the event changes anything (exec recovers).
+	if err != nil {
+		// Input checks let through what no journal can store (a NaN JSON
+		// cannot encode, a NUL jsonb cannot hold): refuse the command
+		// before the event changes anything (exec recovers).
 		panic(unstorable{typ: typ, err: err})
 	}
 	ev := cc112.Event{Seq: tx.e.seq + 1, Type: typ, At: tx.now, Data: raw}
@@ -371,7 +372,7 @@ func runTx(tx *Tx, fn func(tx *Tx) (any, error)) (result any, err error) {
 				panic(v)
 			}
 			tx.e.log.Warn("command refused: its event cannot be stored", "type", u.typ, "err", u.err, "applied_before", len(tx.events))
-			result, err = nil, cc112.Errorf(cc112.EInvalid, "the change cannot be stored: its text holds a character no journal keeps (NUL)")
+			result, err = nil, cc112.Errorf(cc112.EInvalid, "the change cannot be stored: it holds a value no journal keeps (a NUL character, a NaN)")
 		}
 	}()
 	return fn(tx)

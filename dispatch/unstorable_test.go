@@ -2,9 +2,11 @@ package dispatch
 
 import (
 	"context"
+	"math"
 	"testing"
 
 	"cc112"
+	"cc112/geo"
 )
 
 // TestUnstorableEventFailsOneCommand: an event no journal can store (a NUL,
@@ -40,6 +42,13 @@ func TestUnstorableEventFailsOneCommand(t *testing.T) {
 			return nil, err
 		}
 		return closeWith(a.ID, "padam\x00")(tx)
+	})
+	wantCode(t, err, cc112.EInvalid)
+
+	// A value JSON cannot encode is refused the same way.
+	_, err = f.eng.Exec(ctx, "", "", func(tx *Tx) (any, error) {
+		tx.Emit(cc112.EvUnitMoved, cc112.UnitMovedPayload{UnitID: "x", Location: geo.Point{Lat: math.NaN()}})
+		return nil, nil
 	})
 	wantCode(t, err, cc112.EInvalid)
 
