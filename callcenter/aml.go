@@ -401,6 +401,9 @@ func ParseAMLForm(body string, key []byte) (AML, error) {
 		if len(vs) > 1 {
 			return a, amlErr("field %.40q appears twice", k)
 		}
+		if err := cc112.CheckText("a form field name", k, 100); err != nil {
+			return a, err
+		}
 		if err := cc112.CheckText(k, vs[0], 0); err != nil {
 			return a, err
 		}
