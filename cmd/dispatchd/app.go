@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"cc112"
@@ -107,6 +108,9 @@ type Main struct {
 	city         *demo.CityData
 	cluster      *cluster
 	fatal        chan error
+	// writerReady is set once the writer's start-up is done (the demo city
+	// and accounts in place): /readyz says ready only then.
+	writerReady atomic.Bool
 
 	// DemoUnit is the unit the demo's "unit" account drives (with -demo).
 	DemoUnit string
@@ -175,7 +179,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		pointAtCamSim(city.Cameras, m.CamSim, m.CamSimCameras)
 	}
 	if m.Live, err = live.New(live.Config{Source: m.Engine, Logger: m.Logger, AllowedOrigins: m.AllowedOrigins,
-		Redacted: policeViewer, Redact: auth.RedactFeed}); err != nil {
+		Redacted: policeViewer, Redact: auth.RedactFeed, Watch: ui.WatchSession}); err != nil {
 		return err
 	}
 	m.publishers = publishers{m.Live}
@@ -188,6 +192,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.Engine.SetStandby() // until the leader lease says otherwise
 	} else if err := m.seedDemo(ctx); err != nil {
 		return err
+	} else {
+		m.writerReady.Store(true)
 	}
 	districts, err := city.Districts.GeoJSON()
 	if err != nil {
@@ -202,7 +208,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.handler = ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger,
 		Tiles: m.Tiles, Live: m.Live, Tracks: tracks, Calls: m.Calls, AMLKey: m.AMLKey, AMLAPIKey: m.AMLAPIKey, Relay: m.Relay, Views: m.Views,
 		Metrics: m.Metrics, Targets: m.Targets, Prometheus: m.Prom.Handler(), ObserveCommand: m.Prom.Command,
-		Auth: m.Auth, TileHosts: m.TileHosts, SecureCookies: m.SecureCookies, MetricsToken: m.MetricsToken})
+		Auth: m.Auth, TileHosts: m.TileHosts, SecureCookies: m.SecureCookies, MetricsToken: m.MetricsToken,
+		Ready: m.ready})
 	var handler http.Handler = m.handler
 	if m.cluster != nil {
 		handler = m.cluster.forwardWrites(handler)
@@ -233,6 +240,22 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return m.cluster.start(ctx, bg)
 	}
 	return m.startWriterWork(bg)
+}
+
+// ready is /readyz: the journal answers and the accounts and city are in
+// place (a standby: it follows the leader within its lag bound).
+func (m *Main) ready(ctx context.Context) error {
+	if m.cluster != nil {
+		return m.cluster.ready(ctx)
+	}
+	return m.writerReadiness(ctx)
+}
+
+func (m *Main) writerReadiness(ctx context.Context) error {
+	if !m.writerReady.Load() {
+		return cc112.Errorf(cc112.EUnavailable, "starting: the city and the accounts are not in place yet")
+	}
+	return m.Engine.Ready(ctx)
 }
 
 // startWriterWork starts what only the writer does (the single instance,
