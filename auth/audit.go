@@ -194,7 +194,7 @@ func (r *recorder) write(batch []recItem) {
 	}
 	var err error
 	if len(entries) > 0 {
-		_, err = r.eng.Exec(context.Background(), "", "", func(tx *dispatch.Tx) (any, error) {
+		_, err = dispatch.Run(context.Background(), r.eng, "", "", func(tx *dispatch.Tx) (any, error) {
 			for _, e := range entries {
 				tx.Emit(cc112.EvAuditRecorded, e)
 			}

@@ -1,6 +1,6 @@
 // Package auth holds accounts, roles, sessions, tracker devices and the
 // audit log of dispatchd. Its state is journaled through the engine as an
-// extension (Appliers), so users, revocations and the audit survive a
+// extension (Store.Register), so users, revocations and the audit survive a
 // restart; the package knows nothing of HTTP.
 package auth
 

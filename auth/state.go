@@ -1,8 +1,6 @@
 package auth
 
 import (
-	"encoding/json"
-	"fmt"
 	"sort"
 	"time"
 
@@ -65,7 +63,7 @@ type devicePayload struct {
 	SecretHash string `json:"secret_hash"`
 }
 
-// state is what the appliers build; read it under the engine's read lock.
+// state is what the apply functions build; read it under the engine's read lock.
 type state struct {
 	users    map[string]*User
 	sessions map[string]session // by token hash
@@ -78,78 +76,48 @@ func newState(maxAudit int) *state {
 	return &state{users: map[string]*User{}, sessions: map[string]session{}, devices: map[string]*Device{}, maxAudit: maxAudit}
 }
 
-func decodeEvent[T any](ev cc112.Event) (T, error) {
-	var v T
-	if err := json.Unmarshal(ev.Data, &v); err != nil {
-		return v, fmt.Errorf("decode %s payload: %w", ev.Type, err)
-	}
-	return v, nil
-}
-
-// appliers registers the event types with the engine. They never publish:
-// accounts and the audit are not part of the live feed.
-func (st *state) appliers() map[string]dispatch.Applier {
-	return map[string]dispatch.Applier{
-		cc112.EvUserSaved: func(ev cc112.Event, _ func(string, any)) error {
-			p, err := decodeEvent[userPayload](ev)
-			if err != nil {
-				return err
-			}
-			u := st.users[p.Username]
-			if u == nil {
-				u = &User{Username: p.Username, CreatedAt: ev.At}
-				st.users[p.Username] = u
-			}
-			u.Role, u.UnitID, u.Agency, u.UpdatedAt = p.Role, p.UnitID, p.Agency, ev.At
-			if p.Hash != "" {
-				u.hash = p.Hash
-			}
-			return nil
-		},
-		cc112.EvSessionOpened: func(ev cc112.Event, _ func(string, any)) error {
-			p, err := decodeEvent[sessionPayload](ev)
-			if err != nil {
-				return err
-			}
-			st.pruneSessions(ev.At)
-			st.sessions[p.TokenHash] = session{Username: p.Username, Expires: p.ExpiresAt}
-			return nil
-		},
-		cc112.EvSessionRevoked: func(ev cc112.Event, _ func(string, any)) error {
-			p, err := decodeEvent[revokePayload](ev)
-			if err != nil {
-				return err
-			}
-			if p.TokenHash != "" {
-				delete(st.sessions, p.TokenHash)
-			}
-			if p.Username != "" {
-				for h, s := range st.sessions {
-					if s.Username == p.Username {
-						delete(st.sessions, h)
-					}
+// register adds the event types to the engine. They never report a
+// change: accounts and the audit are not part of the live feed.
+func (st *state) register(r *dispatch.Registry) {
+	dispatch.Handle(r, cc112.EvUserSaved, func(f *dispatch.Fold, p userPayload) error {
+		u := st.users[p.Username]
+		if u == nil {
+			u = &User{Username: p.Username, CreatedAt: f.At}
+			st.users[p.Username] = u
+		}
+		u.Role, u.UnitID, u.Agency, u.UpdatedAt = p.Role, p.UnitID, p.Agency, f.At
+		if p.Hash != "" {
+			u.hash = p.Hash
+		}
+		return nil
+	})
+	dispatch.Handle(r, cc112.EvSessionOpened, func(f *dispatch.Fold, p sessionPayload) error {
+		st.pruneSessions(f.At)
+		st.sessions[p.TokenHash] = session{Username: p.Username, Expires: p.ExpiresAt}
+		return nil
+	})
+	dispatch.Handle(r, cc112.EvSessionRevoked, func(_ *dispatch.Fold, p revokePayload) error {
+		if p.TokenHash != "" {
+			delete(st.sessions, p.TokenHash)
+		}
+		if p.Username != "" {
+			for h, s := range st.sessions {
+				if s.Username == p.Username {
+					delete(st.sessions, h)
 				}
 			}
-			return nil
-		},
-		cc112.EvDeviceSaved: func(ev cc112.Event, _ func(string, any)) error {
-			p, err := decodeEvent[devicePayload](ev)
-			if err != nil {
-				return err
-			}
-			st.devices[p.DeviceID] = &Device{DeviceID: p.DeviceID, UnitID: p.UnitID, CreatedAt: ev.At, hash: p.SecretHash}
-			return nil
-		},
-		cc112.EvAuditRecorded: func(ev cc112.Event, _ func(string, any)) error {
-			e, err := decodeEvent[Entry](ev)
-			if err != nil {
-				return err
-			}
-			e.Seq = ev.Seq
-			st.appendAudit(e)
-			return nil
-		},
-	}
+		}
+		return nil
+	})
+	dispatch.Handle(r, cc112.EvDeviceSaved, func(f *dispatch.Fold, p devicePayload) error {
+		st.devices[p.DeviceID] = &Device{DeviceID: p.DeviceID, UnitID: p.UnitID, CreatedAt: f.At, hash: p.SecretHash}
+		return nil
+	})
+	dispatch.Handle(r, cc112.EvAuditRecorded, func(f *dispatch.Fold, e Entry) error {
+		e.Seq = f.Seq
+		st.appendAudit(e)
+		return nil
+	})
 }
 
 // pruneSessions forgets expired sessions, so memory holds live ones only.

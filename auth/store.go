@@ -3,8 +3,6 @@ package auth
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
-	"fmt"
 	"regexp"
 	"time"
 
@@ -26,7 +24,7 @@ type Config struct {
 }
 
 // Store is the accounts, sessions, devices and audit log. Build it with
-// New, pass Appliers to dispatch.New, then Attach the engine.
+// New and pass it to dispatch.New.
 type Store struct {
 	cfg   Config
 	st    *state
@@ -37,7 +35,7 @@ type Store struct {
 	watch watches
 }
 
-// New returns a Store that is not attached to an engine yet.
+// New returns a Store that no engine has registered yet.
 func New(cfg Config) *Store {
 	if cfg.Hash.Memory == 0 {
 		cfg.Hash = DefaultHashParams()
@@ -55,14 +53,13 @@ func New(cfg Config) *Store {
 	return &Store{cfg: cfg, st: newState(cfg.MaxAudit), hashs: make(chan struct{}, cfg.HashConcurrency), dummy: dummy}
 }
 
-// Appliers are the event types to register with dispatch.New.
-func (s *Store) Appliers() map[string]dispatch.Applier { return s.st.appliers() }
-
-// Attach connects the store to the engine it registered with and starts
-// the audit writer. Call Close when done.
-func (s *Store) Attach(eng *dispatch.Engine) {
-	s.eng = eng
-	s.rec = newRecorder(eng)
+// Register adds the store's event types to the engine (pass the store to
+// dispatch.New), keeps the engine and starts the audit writer. Call Close
+// when done.
+func (s *Store) Register(r *dispatch.Registry) {
+	s.st.register(r)
+	s.eng = r.Engine()
+	s.rec = newRecorder(s.eng)
 }
 
 // Close flushes pending audit entries and stops the writer.
@@ -139,21 +136,19 @@ func (s *Store) addUser(ctx context.Context, n NewUser, key, fingerprint string,
 		return User{}, err
 	}
 	ran := false
-	raw, err := s.eng.Exec(ctx, key, fingerprint, func(tx *dispatch.Tx) (any, error) {
+	out, err := dispatch.Run(ctx, s.eng, key, fingerprint, func(tx *dispatch.Tx) (User, error) {
 		ran = true
 		if _, ok := s.st.users[n.Username]; ok {
-			return nil, cc112.Errorf(cc112.EConflict, "user %q exists", n.Username)
+			return User{}, cc112.Errorf(cc112.EConflict, "user %q exists", n.Username)
 		}
 		tx.Emit(cc112.EvUserSaved, userPayload{Username: n.Username, Role: n.Role, UnitID: n.UnitID, Agency: n.Agency, Hash: hash})
 		tx.Emit(cc112.EvAuditRecorded, Entry{At: tx.Now(), Action: ActionUserSaved, User: by.Username, Role: by.Role, Addr: addr, Target: n.Username})
-		return *s.st.users[n.Username], nil
+		u := *s.st.users[n.Username]
+		u.hash = "" // the answer never holds it
+		return u, nil
 	})
 	if err != nil {
 		return User{}, err
-	}
-	var out User
-	if err := json.Unmarshal(raw, &out); err != nil {
-		return User{}, fmt.Errorf("decode user: %w", err)
 	}
 	if !ran {
 		same, err := s.samePassword(ctx, n.Username, n.Password)
@@ -191,7 +186,7 @@ func (s *Store) SetPassword(ctx context.Context, username, password string, by P
 	if err != nil {
 		return err
 	}
-	_, err = s.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
+	_, err = dispatch.Run(ctx, s.eng, "", "", func(tx *dispatch.Tx) (any, error) {
 		u, ok := s.st.users[username]
 		if !ok {
 			return nil, cc112.Errorf(cc112.ENotFound, "no user %q", username)
@@ -261,7 +256,7 @@ func (s *Store) Login(ctx context.Context, username, password, addr string) (Ses
 	<-s.hashs
 	if !ok {
 		entry := Entry{Action: ActionLoginFailed, User: auditName(username), Addr: addr}
-		if _, err := s.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
+		if _, err := dispatch.Run(ctx, s.eng, "", "", func(tx *dispatch.Tx) (any, error) {
 			entry.At = tx.Now()
 			tx.Emit(cc112.EvAuditRecorded, entry)
 			return nil, nil
@@ -275,7 +270,7 @@ func (s *Store) Login(ctx context.Context, username, password, addr string) (Ses
 		return Session{}, err
 	}
 	var out Session
-	_, err = s.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
+	_, err = dispatch.Run(ctx, s.eng, "", "", func(tx *dispatch.Tx) (any, error) {
 		cur, ok := s.st.users[username]
 		if !ok || cur.hash != u.hash {
 			return nil, cc112.Errorf(cc112.EUnauthenticated, "wrong username or password") // changed meanwhile
@@ -328,7 +323,7 @@ func (s *Store) Authenticate(token string) (Principal, error) {
 // Logout revokes a token.
 func (s *Store) Logout(ctx context.Context, token string, p Principal, addr string) error {
 	h := secretHash(token)
-	_, err := s.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
+	_, err := dispatch.Run(ctx, s.eng, "", "", func(tx *dispatch.Tx) (any, error) {
 		if _, ok := s.st.sessions[h]; !ok {
 			return nil, cc112.Errorf(cc112.EUnauthenticated, "token unknown, expired or revoked")
 		}
@@ -372,7 +367,7 @@ func (s *Store) RegisterDevice(ctx context.Context, deviceID, unitID, key, finge
 		return "", err
 	}
 	minted := false
-	_, err = s.eng.Exec(ctx, key, fingerprint, func(tx *dispatch.Tx) (any, error) {
+	_, err = dispatch.Run(ctx, s.eng, key, fingerprint, func(tx *dispatch.Tx) (any, error) {
 		tx.Emit(cc112.EvDeviceSaved, devicePayload{DeviceID: deviceID, UnitID: unitID, SecretHash: secretHash(secret)})
 		tx.Emit(cc112.EvAuditRecorded, Entry{At: tx.Now(), Action: ActionDeviceSaved, User: by.Username, Role: by.Role, Addr: addr, Target: deviceID})
 		minted = true

@@ -24,11 +24,10 @@ func openStore(t *testing.T, dir string, clock cc112.Clock) (*Store, func()) {
 		t.Fatal(err)
 	}
 	st := New(cheap())
-	eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j, Clock: clock}, st.Appliers())
+	eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j, Clock: clock}, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.Attach(eng)
 	if eng.LastSeq() == 0 {
 		u := cc112.Unit{ID: "AMB-01", Callsign: "Ambulans 1", Type: "ambulance", Agency: "dinkes", Status: cc112.UnitAvailable,
 			Location: geo.Point{Lat: -7.25, Lon: 112.75}}

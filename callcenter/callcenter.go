@@ -3,15 +3,14 @@
 // from calls and duplicate reports linked to them, and the Media Center's
 // non-emergency complaints with their SLAs and the SMS to the mayor.
 //
-// It extends the dispatch engine: every change is an event of its own type
-// journaled through Engine.Exec, and its state is rebuilt by replay (pass
-// Appliers to dispatch.New, then Bind the engine). The state is guarded by
-// the engine's lock: written only by the appliers, read under Engine.Read.
+// It extends the dispatch engine: every change is an event of its own type,
+// emitted by a command run through dispatch.Run, and its state is rebuilt
+// by replay (pass the Service to dispatch.New, which registers it). The
+// state is guarded by the engine's lock: written only by the apply
+// functions, read under Engine.Read.
 package callcenter
 
 import (
-	"encoding/json"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -69,7 +68,7 @@ type Service struct {
 	sending chan struct{} // one outbox flush at a time
 }
 
-// New returns a service; pass its Appliers to dispatch.New, then Bind.
+// New returns a service; pass it to dispatch.New, which registers it.
 func New(cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -107,14 +106,6 @@ func New(cfg Config) *Service {
 	}
 }
 
-// Bind attaches the engine built with this service's Appliers.
-func (s *Service) Bind(eng *dispatch.Engine) {
-	s.eng = eng
-	if s.cfg.Clock == nil {
-		s.cfg.Clock = eng.Clock()
-	}
-}
-
 // Agencies lists the agencies complaints go to.
 func (s *Service) Agencies() []string { return append([]string(nil), s.cfg.Agencies...) }
 
@@ -123,36 +114,34 @@ func (s *Service) SLAs() (response, feedback time.Duration) {
 	return s.cfg.ResponseSLA, s.cfg.FeedbackSLA
 }
 
-// Appliers returns the event types this service adds to the engine.
-func (s *Service) Appliers() map[string]dispatch.Applier {
-	return map[string]dispatch.Applier{
-		cc112.EvCallStarted:               applyAs(s.applyCallStarted),
-		cc112.EvCallLocated:               applyAs(s.applyCallLocated),
-		cc112.EvCallLinked:                applyAs(s.applyCallLinked),
-		cc112.EvCallClosed:                applyAs(s.applyCallClosed),
-		cc112.EvAMLPending:                applyAs(s.applyAMLPending),
-		cc112.EvComplaintReceived:         applyAs(s.applyComplaintReceived),
-		cc112.EvComplaintForwarded:        applyAs(s.applyForwarded),
-		cc112.EvComplaintResponded:        applyAs(s.applyResponded),
-		cc112.EvComplaintFeedback:         applyAs(s.applyFeedback),
-		cc112.EvComplaintEscalationDue:    applyAs(s.applyEscalationDue),
-		cc112.EvComplaintEscalationSent:   applyAs(s.applyEscalationSent),
-		cc112.EvComplaintEscalationFailed: applyAs(s.applyEscalationFailed),
+// Register adds the service's event types to the engine (pass the service
+// to dispatch.New) and keeps the engine for its commands.
+func (s *Service) Register(r *dispatch.Registry) {
+	s.eng = r.Engine()
+	if s.cfg.Clock == nil {
+		s.cfg.Clock = s.eng.Clock()
 	}
+	handle(r, cc112.EvCallStarted, s.applyCallStarted)
+	handle(r, cc112.EvCallLocated, s.applyCallLocated)
+	handle(r, cc112.EvCallLinked, s.applyCallLinked)
+	handle(r, cc112.EvCallClosed, s.applyCallClosed)
+	handle(r, cc112.EvAMLPending, s.applyAMLPending)
+	handle(r, cc112.EvComplaintReceived, s.applyComplaintReceived)
+	handle(r, cc112.EvComplaintForwarded, s.applyForwarded)
+	handle(r, cc112.EvComplaintResponded, s.applyResponded)
+	handle(r, cc112.EvComplaintFeedback, s.applyFeedback)
+	handle(r, cc112.EvComplaintEscalationDue, s.applyEscalationDue)
+	handle(r, cc112.EvComplaintEscalationSent, s.applyEscalationSent)
+	handle(r, cc112.EvComplaintEscalationFailed, s.applyEscalationFailed)
 }
 
-// publishFunc is the engine's publish (a no-op during replay).
-type publishFunc = func(name string, data any)
+// changedFunc is dispatch.Fold.Changed: what the live feed hears once the
+// event is applied.
+type changedFunc = func(name string, current func() any)
 
-// applyAs decodes an event's payload for a typed applier.
-func applyAs[T any](fn func(at time.Time, p T, publish publishFunc) error) dispatch.Applier {
-	return func(ev cc112.Event, publish func(string, any)) error {
-		var p T
-		if err := json.Unmarshal(ev.Data, &p); err != nil {
-			return fmt.Errorf("decode %s payload: %w", ev.Type, err)
-		}
-		return fn(ev.At, p, publish)
-	}
+// handle registers a typed apply function that needs the event's time.
+func handle[T any](r *dispatch.Registry, typ string, fn func(at time.Time, p T, changed changedFunc) error) {
+	dispatch.Handle(r, typ, func(f *dispatch.Fold, p T) error { return fn(f.At, p, f.Changed) })
 }
 
 func (s *Service) now() time.Time { return s.cfg.Clock.Now().UTC() }

@@ -2,7 +2,6 @@ package callcenter
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -114,29 +113,18 @@ func (n *NewCall) validate() error {
 	return nil
 }
 
-func result[T any](raw json.RawMessage, err error) (T, error) {
-	var v T
-	if err != nil {
-		return v, err
-	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return v, fmt.Errorf("callcenter: decode result: %w", err)
-	}
-	return v, nil
-}
-
 // StartCall records a new call. An AML that arrived for the number shortly
 // before is attached at once.
 func (s *Service) StartCall(ctx context.Context, n NewCall, key, fp string) (*Call, error) {
 	if err := n.validate(); err != nil {
 		return nil, err
 	}
-	return result[*Call](s.eng.Exec(ctx, key, fp, func(tx *dispatch.Tx) (any, error) {
+	return dispatch.Run(ctx, s.eng, key, fp, func(tx *dispatch.Tx) (*Call, error) {
 		c := &Call{ID: dispatch.NewID("call"), Phone: n.Phone, Name: n.Name, NIK: n.NIK, Channel: n.Channel,
 			Status: CallActive, StartedAt: tx.Now()}
 		tx.Emit(cc112.EvCallStarted, c)
 		return s.calls[c.ID].clone(), nil
-	}))
+	})
 }
 
 // Call returns one call.
@@ -202,7 +190,7 @@ func (s *Service) AttachAML(ctx context.Context, a AML) (*AMLResult, error) {
 	}
 	loc := Location{Lat: a.Location.Lat, Lon: a.Location.Lon, RadiusM: a.RadiusM, Source: "aml",
 		Method: a.Method, Confidence: a.Confidence, At: a.At}
-	return result[*AMLResult](s.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
+	return dispatch.Run(ctx, s.eng, "", "", func(tx *dispatch.Tx) (*AMLResult, error) {
 		loc.ReceivedAt = tx.Now()
 		if age := loc.ReceivedAt.Sub(loc.At); age > 0 {
 			loc.AgeS, loc.Old = int64(age/time.Second), age > OldFix
@@ -220,7 +208,7 @@ func (s *Service) AttachAML(ctx context.Context, a AML) (*AMLResult, error) {
 		}
 		tx.Emit(cc112.EvCallLocated, locatedPayload{CallID: c.ID, Location: loc})
 		return &AMLResult{Status: "attached", Call: c.clone(), Phone: a.Phone}, nil
-	}))
+	})
 }
 
 // callFor is the open call from phone that AML may still attach to.
@@ -264,7 +252,7 @@ func (s *Service) SetLocation(ctx context.Context, callID string, m ManualLocati
 			return nil, cc112.Errorf(cc112.EInvalid, "radius_m must be 0 to %d", maxAMLRadius)
 		}
 	}
-	return result[*Call](s.eng.Exec(ctx, key, fp, func(tx *dispatch.Tx) (any, error) {
+	return dispatch.Run(ctx, s.eng, key, fp, func(tx *dispatch.Tx) (*Call, error) {
 		c, err := s.openCall(callID)
 		if err != nil {
 			return nil, err
@@ -273,7 +261,7 @@ func (s *Service) SetLocation(ctx context.Context, callID string, m ManualLocati
 			At: tx.Now(), ReceivedAt: tx.Now()}
 		tx.Emit(cc112.EvCallLocated, locatedPayload{CallID: c.ID, Location: loc})
 		return c.clone(), nil
-	}))
+	})
 }
 
 // openCall is a call that may still change; caller holds the engine's lock.
@@ -307,21 +295,21 @@ func (s *Service) CloseCall(ctx context.Context, callID, reason, key, fp string)
 	if err := cc112.CheckLines("reason", reason, maxReason); err != nil {
 		return nil, err
 	}
-	return result[*Call](s.eng.Exec(ctx, key, fp, func(tx *dispatch.Tx) (any, error) {
+	return dispatch.Run(ctx, s.eng, key, fp, func(tx *dispatch.Tx) (*Call, error) {
 		c, err := s.openCall(callID)
 		if err != nil {
 			return nil, err
 		}
 		tx.Emit(cc112.EvCallClosed, closedPayload{CallID: c.ID, Reason: reason})
 		return c.clone(), nil
-	}))
+	})
 }
 
 // CreateIncident makes an incident from a call, in one command: the
 // incident takes the call's caller and location (the body's location, when
 // given, wins: the call-taker may know better), and the call is linked.
 func (s *Service) CreateIncident(ctx context.Context, n dispatch.NewIncident, key, fp string) (*cc112.Incident, error) {
-	return result[*cc112.Incident](s.eng.Exec(ctx, key, fp, func(tx *dispatch.Tx) (any, error) {
+	return dispatch.Run(ctx, s.eng, key, fp, func(tx *dispatch.Tx) (*cc112.Incident, error) {
 		c, err := s.unlinkedCall(n.CallID)
 		if err != nil {
 			return nil, err
@@ -357,7 +345,7 @@ func (s *Service) CreateIncident(ctx context.Context, n dispatch.NewIncident, ke
 		}
 		tx.Emit(cc112.EvCallLinked, linkedPayload{CallID: c.ID, IncidentID: inc.ID})
 		return inc, nil
-	}))
+	})
 }
 
 // LinkCall links a call to an existing active incident instead of making a
@@ -366,7 +354,7 @@ func (s *Service) LinkCall(ctx context.Context, incidentID, callID, key, fp stri
 	if callID == "" {
 		return nil, cc112.Errorf(cc112.EInvalid, "call_id is required")
 	}
-	return result[*cc112.Incident](s.eng.Exec(ctx, key, fp, func(tx *dispatch.Tx) (any, error) {
+	return dispatch.Run(ctx, s.eng, key, fp, func(tx *dispatch.Tx) (*cc112.Incident, error) {
 		c, err := s.unlinkedCall(callID)
 		if err != nil {
 			return nil, err
@@ -377,7 +365,7 @@ func (s *Service) LinkCall(ctx context.Context, incidentID, callID, key, fp stri
 		}
 		tx.Emit(cc112.EvCallLinked, linkedPayload{CallID: c.ID, IncidentID: inc.ID})
 		return inc, nil
-	}))
+	})
 }
 
 type locatedPayload struct {
@@ -400,7 +388,7 @@ type amlPendingPayload struct {
 	Location Location `json:"location"`
 }
 
-func (s *Service) applyCallStarted(at time.Time, c Call, publish publishFunc) error {
+func (s *Service) applyCallStarted(at time.Time, c Call, changed changedFunc) error {
 	if _, dup := s.calls[c.ID]; dup {
 		return fmt.Errorf("call %q exists", c.ID)
 	}
@@ -412,32 +400,32 @@ func (s *Service) applyCallStarted(at time.Time, c Call, publish publishFunc) er
 	}
 	s.calls[c.ID] = &c
 	s.activeByPhone[c.Phone] = c.ID
-	publish(cc112.LiveCallCreated, c.clone())
+	changed(cc112.LiveCallCreated, func() any { return c.clone() })
 	return nil
 }
 
-func (s *Service) applyCallLocated(at time.Time, p locatedPayload, publish publishFunc) error {
+func (s *Service) applyCallLocated(at time.Time, p locatedPayload, changed changedFunc) error {
 	c, ok := s.calls[p.CallID]
 	if !ok {
 		return fmt.Errorf("unknown call %q", p.CallID)
 	}
 	l := p.Location
 	c.Location = &l
-	publish(cc112.LiveCallUpdated, c.clone())
+	changed(cc112.LiveCallUpdated, func() any { return c.clone() })
 	return nil
 }
 
-func (s *Service) applyCallLinked(at time.Time, p linkedPayload, publish publishFunc) error {
+func (s *Service) applyCallLinked(at time.Time, p linkedPayload, changed changedFunc) error {
 	c, ok := s.calls[p.CallID]
 	if !ok {
 		return fmt.Errorf("unknown call %q", p.CallID)
 	}
 	c.IncidentID, c.Status, c.LinkedAt = p.IncidentID, CallLinked, timePtr(at)
-	publish(cc112.LiveCallUpdated, c.clone())
+	changed(cc112.LiveCallUpdated, func() any { return c.clone() })
 	return nil
 }
 
-func (s *Service) applyCallClosed(at time.Time, p closedPayload, publish publishFunc) error {
+func (s *Service) applyCallClosed(at time.Time, p closedPayload, changed changedFunc) error {
 	c, ok := s.calls[p.CallID]
 	if !ok {
 		return fmt.Errorf("unknown call %q", p.CallID)
@@ -446,13 +434,13 @@ func (s *Service) applyCallClosed(at time.Time, p closedPayload, publish publish
 	if s.activeByPhone[c.Phone] == c.ID {
 		delete(s.activeByPhone, c.Phone)
 	}
-	publish(cc112.LiveCallUpdated, c.clone())
+	changed(cc112.LiveCallUpdated, func() any { return c.clone() })
 	return nil
 }
 
 // applyAMLPending keeps the newest AML per number and forgets the expired
 // ones, so that the map stays small.
-func (s *Service) applyAMLPending(at time.Time, p amlPendingPayload, _ publishFunc) error {
+func (s *Service) applyAMLPending(at time.Time, p amlPendingPayload, _ changedFunc) error {
 	for phone, l := range s.pendingAML {
 		if at.Sub(l.ReceivedAt) > s.cfg.PendingAML {
 			delete(s.pendingAML, phone)

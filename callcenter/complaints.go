@@ -171,14 +171,14 @@ func (s *Service) FileComplaint(ctx context.Context, n NewComplaint) (*Filed, er
 	if n.Location != nil && s.cfg.Districts != nil {
 		district = s.cfg.Districts.Locate(*n.Location)
 	}
-	c, err := result[*Complaint](s.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
+	c, err := dispatch.Run(ctx, s.eng, "", "", func(tx *dispatch.Tx) (*Complaint, error) {
 		c := &Complaint{ID: dispatch.NewID("cmp"), Channel: n.Channel, Name: n.Name, Phone: n.Phone, Text: n.Text,
 			Category: n.Category, Location: n.Location, District: district, Status: ComplaintReceived,
 			ReceivedAt: tx.Now(), TokenHash: hashToken(token)}
 		c.Number = s.numbers.Next(c.ReceivedAt)
 		tx.Emit(cc112.EvComplaintReceived, c)
 		return s.complaints[c.ID].clone(), nil
-	}))
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -372,7 +372,7 @@ func answerText(t string) (string, error) {
 }
 
 func (s *Service) complaintCommand(ctx context.Context, id, key, fp string, fn func(*dispatch.Tx, *Complaint) error) (*Complaint, error) {
-	return result[*Complaint](s.eng.Exec(ctx, key, fp, func(tx *dispatch.Tx) (any, error) {
+	return dispatch.Run(ctx, s.eng, key, fp, func(tx *dispatch.Tx) (*Complaint, error) {
 		c, ok := s.complaints[id]
 		if !ok {
 			if c, ok = s.complaints[s.byNumber[id]]; !ok {
@@ -383,7 +383,7 @@ func (s *Service) complaintCommand(ctx context.Context, id, key, fp string, fn f
 			return nil, err
 		}
 		return c.clone(), nil
-	}))
+	})
 }
 
 type answerPayload struct {
@@ -392,7 +392,7 @@ type answerPayload struct {
 	Text        string `json:"text,omitempty"`
 }
 
-func (s *Service) applyComplaintReceived(at time.Time, c Complaint, publish publishFunc) error {
+func (s *Service) applyComplaintReceived(at time.Time, c Complaint, changed changedFunc) error {
 	if _, dup := s.complaints[c.ID]; dup {
 		return fmt.Errorf("complaint %q exists", c.ID)
 	}
@@ -405,7 +405,7 @@ func (s *Service) applyComplaintReceived(at time.Time, c Complaint, publish publ
 	c.FeedbackDueAt = c.ReceivedAt.Add(s.cfg.FeedbackSLA)
 	s.complaints[c.ID] = &c
 	s.byNumber[c.Number] = c.ID
-	publish(cc112.LiveComplaintCreated, c.clone())
+	changed(cc112.LiveComplaintCreated, func() any { return c.clone() })
 	return nil
 }
 
@@ -417,7 +417,7 @@ func (s *Service) complaintFor(p answerPayload) (*Complaint, error) {
 	return c, nil
 }
 
-func (s *Service) applyForwarded(at time.Time, p answerPayload, publish publishFunc) error {
+func (s *Service) applyForwarded(at time.Time, p answerPayload, changed changedFunc) error {
 	c, err := s.complaintFor(p)
 	if err != nil {
 		return err
@@ -425,28 +425,28 @@ func (s *Service) applyForwarded(at time.Time, p answerPayload, publish publishF
 	c.Status, c.Agency, c.ForwardedAt = ComplaintForwarded, p.Agency, timePtr(at)
 	c.ResponseDueAt = timePtr(at.Add(s.cfg.ResponseSLA))
 	s.awaiting[c.ID] = true
-	publish(cc112.LiveComplaintUpdated, c.clone())
+	changed(cc112.LiveComplaintUpdated, func() any { return c.clone() })
 	return nil
 }
 
-func (s *Service) applyResponded(at time.Time, p answerPayload, publish publishFunc) error {
+func (s *Service) applyResponded(at time.Time, p answerPayload, changed changedFunc) error {
 	c, err := s.complaintFor(p)
 	if err != nil {
 		return err
 	}
 	c.Status, c.Response, c.RespondedAt = ComplaintResponded, p.Text, timePtr(at)
 	delete(s.awaiting, c.ID)
-	publish(cc112.LiveComplaintUpdated, c.clone())
+	changed(cc112.LiveComplaintUpdated, func() any { return c.clone() })
 	return nil
 }
 
-func (s *Service) applyFeedback(at time.Time, p answerPayload, publish publishFunc) error {
+func (s *Service) applyFeedback(at time.Time, p answerPayload, changed changedFunc) error {
 	c, err := s.complaintFor(p)
 	if err != nil {
 		return err
 	}
 	c.Status, c.Feedback, c.FeedbackAt = ComplaintClosed, p.Text, timePtr(at)
 	delete(s.awaiting, c.ID)
-	publish(cc112.LiveComplaintUpdated, c.clone())
+	changed(cc112.LiveComplaintUpdated, func() any { return c.clone() })
 	return nil
 }

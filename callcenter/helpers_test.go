@@ -109,11 +109,10 @@ func (f *fixture) open() {
 		f.t.Fatal(err)
 	}
 	f.svc = New(f.cfg)
-	f.eng, err = dispatch.New(context.Background(), dispatch.Config{Journal: f.j, Clock: f.clock}, f.svc.Appliers())
+	f.eng, err = dispatch.New(context.Background(), dispatch.Config{Journal: f.j, Clock: f.clock}, f.svc)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	f.svc.Bind(f.eng)
 	f.pub = &recorder{}
 	f.eng.SetPublisher(f.pub)
 }

@@ -36,7 +36,7 @@ func (s *Service) CheckSLAs(ctx context.Context) (int, error) {
 	if !due {
 		return 0, nil
 	}
-	raw, err := s.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
+	return dispatch.Run(ctx, s.eng, "", "", func(tx *dispatch.Tx) (int, error) {
 		var ids []string
 		for id := range s.awaiting {
 			if c := s.complaints[id]; c != nil && !tx.Now().Before(*c.ResponseDueAt) {
@@ -51,7 +51,6 @@ func (s *Service) CheckSLAs(ctx context.Context) (int, error) {
 		}
 		return len(ids), nil
 	})
-	return result[int](raw, err)
 }
 
 // mayorText names the complaint and the agency that did not answer.
@@ -127,7 +126,7 @@ func (s *Service) FlushOutbox(ctx context.Context) (int, error) {
 				s.log.Info("SMS to the mayor sent", "complaint", j.complaintID, "sms", j.sms.ID, "attempt", j.attempts+1)
 			}
 		}
-		if _, err := s.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
+		if _, err := dispatch.Run(ctx, s.eng, "", "", func(tx *dispatch.Tx) (any, error) {
 			tx.Emit(typ, p)
 			return nil, nil
 		}); err != nil {
@@ -190,7 +189,7 @@ func (s *Service) escalated(p escalationPayload) (*Complaint, error) {
 	return c, nil
 }
 
-func (s *Service) applyEscalationDue(at time.Time, p escalationPayload, publish publishFunc) error {
+func (s *Service) applyEscalationDue(at time.Time, p escalationPayload, changed changedFunc) error {
 	c, ok := s.complaints[p.ComplaintID]
 	if !ok {
 		return fmt.Errorf("unknown complaint %q", p.ComplaintID)
@@ -202,11 +201,11 @@ func (s *Service) applyEscalationDue(at time.Time, p escalationPayload, publish 
 	c.Escalation = &Escalation{ID: p.EscalationID, To: p.To, Text: p.Text, Status: EscalationPending}
 	delete(s.awaiting, c.ID)
 	s.outbox[c.ID] = true
-	publish(cc112.LiveComplaintUpdated, c.clone())
+	changed(cc112.LiveComplaintUpdated, func() any { return c.clone() })
 	return nil
 }
 
-func (s *Service) applyEscalationSent(at time.Time, p escalationPayload, publish publishFunc) error {
+func (s *Service) applyEscalationSent(at time.Time, p escalationPayload, changed changedFunc) error {
 	c, err := s.escalated(p)
 	if err != nil {
 		return err
@@ -220,11 +219,11 @@ func (s *Service) applyEscalationSent(at time.Time, p escalationPayload, publish
 		e.SentAt = timePtr(at)
 	}
 	delete(s.outbox, c.ID)
-	publish(cc112.LiveComplaintUpdated, c.clone())
+	changed(cc112.LiveComplaintUpdated, func() any { return c.clone() })
 	return nil
 }
 
-func (s *Service) applyEscalationFailed(at time.Time, p escalationPayload, publish publishFunc) error {
+func (s *Service) applyEscalationFailed(at time.Time, p escalationPayload, changed changedFunc) error {
 	c, err := s.escalated(p)
 	if err != nil {
 		return err
@@ -232,6 +231,6 @@ func (s *Service) applyEscalationFailed(at time.Time, p escalationPayload, publi
 	e := c.Escalation
 	e.Attempts++
 	e.LastError, e.NextAttemptAt = p.Error, p.NextAttemptAt
-	publish(cc112.LiveComplaintUpdated, c.clone())
+	changed(cc112.LiveComplaintUpdated, func() any { return c.clone() })
 	return nil
 }

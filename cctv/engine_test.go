@@ -27,11 +27,10 @@ func openEngine(t testing.TB, dir string) (*dispatch.Engine, *cctv.Views, *bolt.
 		t.Fatal(err)
 	}
 	views := cctv.NewViews()
-	eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j, Logger: quiet}, views.Appliers())
+	eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j, Logger: quiet}, views)
 	if err != nil {
 		t.Fatal(err)
 	}
-	views.Attach(eng)
 	return eng, views, j
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -39,7 +38,7 @@ const (
 )
 
 // Views is the engine extension that records camera views. Its state is
-// changed only by its appliers, under the engine's write lock, and read
+// changed only by its apply functions, under the engine's write lock, and read
 // under eng.Read.
 type Views struct {
 	eng  *dispatch.Engine
@@ -47,43 +46,32 @@ type Views struct {
 	byID map[string]*View
 }
 
-// NewViews returns an empty audit; pass Appliers to dispatch.New, then
-// Attach the engine.
+// NewViews returns an empty audit; pass it to dispatch.New, which
+// registers it.
 func NewViews() *Views { return &Views{byID: map[string]*View{}} }
 
-// Appliers are the event types of the audit, for dispatch.New.
-func (vs *Views) Appliers() map[string]dispatch.Applier {
-	return map[string]dispatch.Applier{
-		cc112.EvViewStarted: func(ev cc112.Event, _ func(string, any)) error {
-			var v View
-			if err := json.Unmarshal(ev.Data, &v); err != nil {
-				return fmt.Errorf("decode %s: %w", ev.Type, err)
-			}
-			if _, dup := vs.byID[v.ID]; dup {
-				return fmt.Errorf("view %q exists", v.ID)
-			}
-			vs.list = append(vs.list, &v)
-			vs.byID[v.ID] = &v
-			return nil
-		},
-		cc112.EvViewEnded: func(ev cc112.Event, _ func(string, any)) error {
-			var p viewEnded
-			if err := json.Unmarshal(ev.Data, &p); err != nil {
-				return fmt.Errorf("decode %s: %w", ev.Type, err)
-			}
-			v, ok := vs.byID[p.ID]
-			if !ok {
-				return fmt.Errorf("unknown view %q", p.ID)
-			}
-			at := ev.At
-			v.EndedAt = &at
-			return nil
-		},
-	}
+// Register adds the audit's event types to the engine and keeps the engine
+// for its commands.
+func (vs *Views) Register(r *dispatch.Registry) {
+	vs.eng = r.Engine()
+	dispatch.Handle(r, cc112.EvViewStarted, func(_ *dispatch.Fold, v View) error {
+		if _, dup := vs.byID[v.ID]; dup {
+			return fmt.Errorf("view %q exists", v.ID)
+		}
+		vs.list = append(vs.list, &v)
+		vs.byID[v.ID] = &v
+		return nil
+	})
+	dispatch.Handle(r, cc112.EvViewEnded, func(f *dispatch.Fold, p viewEnded) error {
+		v, ok := vs.byID[p.ID]
+		if !ok {
+			return fmt.Errorf("unknown view %q", p.ID)
+		}
+		at := f.At
+		v.EndedAt = &at
+		return nil
+	})
 }
-
-// Attach gives the audit its engine, once it exists.
-func (vs *Views) Attach(eng *dispatch.Engine) { vs.eng = eng }
 
 // Start records the start of a view (durably) and returns it with its id
 // and time. The camera must exist.
@@ -103,7 +91,7 @@ func (vs *Views) Start(ctx context.Context, v View) (View, error) {
 	_, _ = rand.Read(b[:])
 	v.ID = "view-" + hex.EncodeToString(b[:])
 	v.EndedAt = nil
-	_, err := vs.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
+	_, err := dispatch.Run(ctx, vs.eng, "", "", func(tx *dispatch.Tx) (any, error) {
 		v.StartedAt = tx.Now()
 		tx.Emit(cc112.EvViewStarted, v)
 		return nil, nil
@@ -113,7 +101,7 @@ func (vs *Views) Start(ctx context.Context, v View) (View, error) {
 
 // End records the end of a view; ending it twice changes nothing.
 func (vs *Views) End(ctx context.Context, id string) error {
-	_, err := vs.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
+	_, err := dispatch.Run(ctx, vs.eng, "", "", func(tx *dispatch.Tx) (any, error) {
 		v, ok := vs.byID[id]
 		if !ok {
 			return nil, cc112.Errorf(cc112.ENotFound, "view %q not found", id)

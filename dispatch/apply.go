@@ -1,7 +1,6 @@
 package dispatch
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -26,133 +25,71 @@ func (r *cameraRecord) camera() cc112.Camera {
 	return c
 }
 
-func decode[T any](ev cc112.Event) (T, error) {
-	var v T
-	if err := json.Unmarshal(ev.Data, &v); err != nil {
-		return v, fmt.Errorf("decode %s payload: %w", ev.Type, err)
-	}
-	return v, nil
-}
-
-// apply changes the state by one event. It is deterministic: the same
-// events in the same order give the same state, which is what replay needs.
-// Errors mean a journal this binary does not understand.
-func (e *Engine) apply(ev cc112.Event) error {
-	switch ev.Type {
-	case cc112.EvIncidentCreated:
-		inc, err := decode[cc112.Incident](ev)
-		if err != nil {
-			return err
-		}
-		return e.applyIncidentCreated(&inc)
-	case cc112.EvUnitAssigned:
-		p, err := decode[cc112.UnitAssignedPayload](ev)
-		if err != nil {
-			return err
-		}
-		return e.applyAssigned(ev.At, p)
-	case cc112.EvUnitStatus:
-		p, err := decode[cc112.UnitStatusPayload](ev)
-		if err != nil {
-			return err
-		}
-		return e.applyUnitStatus(ev.At, p)
-	case cc112.EvIncidentClosed:
-		p, err := decode[cc112.IncidentClosedPayload](ev)
-		if err != nil {
-			return err
-		}
-		return e.applyClosed(ev.At, p)
-	case cc112.EvCallerLinked:
-		p, err := decode[cc112.CallerLinkedPayload](ev)
-		if err != nil {
-			return err
-		}
+// registerCore registers the core's event types.
+func (e *Engine) registerCore(r *Registry) {
+	Handle(r, cc112.EvIncidentCreated, func(_ *Fold, inc cc112.Incident) error { return e.applyIncidentCreated(&inc) })
+	Handle(r, cc112.EvUnitAssigned, func(f *Fold, p cc112.UnitAssignedPayload) error { return e.applyAssigned(f.At, p) })
+	Handle(r, cc112.EvUnitStatus, func(f *Fold, p cc112.UnitStatusPayload) error { return e.applyUnitStatus(f.At, p) })
+	Handle(r, cc112.EvIncidentClosed, func(f *Fold, p cc112.IncidentClosedPayload) error { return e.applyClosed(f.At, p) })
+	Handle(r, cc112.EvCallerLinked, func(_ *Fold, p cc112.CallerLinkedPayload) error {
 		inc, ok := e.incidents[p.IncidentID]
 		if !ok {
 			return fmt.Errorf("unknown incident %q", p.IncidentID)
 		}
 		inc.Callers++
-		e.publish(cc112.LiveIncidentUpdated, inc.Clone())
+		e.changedIncident(cc112.LiveIncidentUpdated, inc)
 		return nil
-	case cc112.EvUnitMoved:
-		p, err := decode[cc112.UnitMovedPayload](ev)
-		if err != nil {
-			return err
-		}
+	})
+	Handle(r, cc112.EvUnitMoved, func(f *Fold, p cc112.UnitMovedPayload) error {
 		u, ok := e.units[p.UnitID]
 		if !ok {
 			return fmt.Errorf("unknown unit %q", p.UnitID)
 		}
 		// A standby may hold a newer live fix (FollowPosition) than this
 		// journal sample: keep it.
-		if !(e.followed && ev.At.Before(u.PositionAt)) {
-			e.moveUnit(u, ev.At, p)
+		if !(e.mode == following && f.At.Before(u.PositionAt)) {
+			e.moveUnit(u, f.At, p)
 		}
-		e.posLogged[u.ID] = ev.At
+		e.posLogged[u.ID] = f.At
 		return nil
-	case cc112.EvUnitRegistered:
-		u, err := decode[cc112.Unit](ev)
-		if err != nil {
-			return err
-		}
+	})
+	Handle(r, cc112.EvUnitRegistered, func(f *Fold, u cc112.Unit) error {
 		if u.StatusAt.IsZero() {
-			u.StatusAt = ev.At
+			u.StatusAt = f.At
 		}
 		if old, ok := e.units[u.ID]; ok && old.IncidentID != "" {
 			return fmt.Errorf("unit %q re-registered while assigned", u.ID)
 		}
 		e.units[u.ID] = &u
 		e.unitIndex.Set(u.ID, u.Location)
-		e.publish(cc112.LiveUnitUpdated, u)
+		e.changedUnit(cc112.LiveUnitUpdated, &u)
 		return nil
-	case cc112.EvCameraRegistered:
-		c, err := decode[cameraRecord](ev)
-		if err != nil {
-			return err
-		}
+	})
+	Handle(r, cc112.EvCameraRegistered, func(_ *Fold, c cameraRecord) error {
+		c.Camera.RTSPURL, c.Camera.SubRTSPURL = "", "" // as from the journal: the record keeps them
 		e.cameras[c.ID] = &c
 		e.camIndex.Set(c.ID, c.Location)
-		e.publish(cc112.LiveCameraUpdated, c.Camera)
+		e.changedCamera(&c)
 		return nil
-	case cc112.EvCameraStatus:
-		p, err := decode[cc112.CameraStatusPayload](ev)
-		if err != nil {
-			return err
-		}
+	})
+	Handle(r, cc112.EvCameraStatus, func(f *Fold, p cc112.CameraStatusPayload) error {
 		c, ok := e.cameras[p.CameraID]
 		if !ok {
 			return fmt.Errorf("unknown camera %q", p.CameraID)
 		}
 		c.Status = p.Status
-		at := ev.At
+		at := f.At
 		c.StatusAt = &at
-		e.publish(cc112.LiveCameraUpdated, c.Camera)
+		e.changedCamera(c)
 		return nil
-	case cc112.EvIncidentImported:
-		if p := e.takeImporting(); p != nil {
-			return e.applyImported(*p)
-		}
-		p, err := decode[cc112.IncidentImportedPayload](ev)
-		if err != nil {
-			return err
-		}
-		return e.applyImported(p)
-	case cc112.EvCommandKey:
-		p, err := decode[keyPayload](ev)
-		if err != nil {
-			return err
-		}
-		e.applyKey(ev.At, p)
+	})
+	Handle(r, cc112.EvIncidentImported, func(_ *Fold, p cc112.IncidentImportedPayload) error { return e.applyImported(p) })
+	Handle(r, cc112.EvCommandKey, func(f *Fold, p keyPayload) error {
+		e.applyKey(f.At, p)
 		return nil
-	}
-	if a, ok := e.appliers[ev.Type]; ok {
-		return a(ev, e.publish)
-	}
-	if ev.Type == cc112.EvJournalRefused {
-		return nil // seqs of a command the journal could not store
-	}
-	return fmt.Errorf("unknown event type %q (journal written by a newer dispatchd?)", ev.Type)
+	})
+	// The seqs of a command the journal could not store: nothing to apply.
+	Handle(r, cc112.EvJournalRefused, func(*Fold, struct{}) error { return nil })
 }
 
 func (e *Engine) applyIncidentCreated(inc *cc112.Incident) error {
@@ -167,8 +104,7 @@ func (e *Engine) applyIncidentCreated(inc *cc112.Incident) error {
 		inc.Number = counted
 	}
 	e.incidents[inc.ID] = inc
-	e.touched(inc)
-	e.publish(cc112.LiveIncidentCreated, inc.Clone())
+	e.changedIncident(cc112.LiveIncidentCreated, inc)
 	return nil
 }
 
@@ -193,9 +129,8 @@ func (e *Engine) applyAssigned(at time.Time, p cc112.UnitAssignedPayload) error 
 		inc.DispatchedAt = &at
 	}
 	advance(inc, cc112.IncidentDispatched)
-	e.touched(inc)
-	e.publish(cc112.LiveUnitUpdated, *u)
-	e.publish(cc112.LiveIncidentUpdated, inc.Clone())
+	e.changedUnit(cc112.LiveUnitUpdated, u)
+	e.changedIncident(cc112.LiveIncidentUpdated, inc)
 	return nil
 }
 
@@ -252,10 +187,9 @@ func (e *Engine) applyUnitStatus(at time.Time, p cc112.UnitStatusPayload) error 
 			a.ClearedAt = &at
 			u.IncidentID = ""
 		}
-		e.touched(inc)
-		e.publish(cc112.LiveIncidentUpdated, inc.Clone())
+		e.changedIncident(cc112.LiveIncidentUpdated, inc)
 	}
-	e.publish(cc112.LiveUnitUpdated, *u)
+	e.changedUnit(cc112.LiveUnitUpdated, u)
 	return nil
 }
 
@@ -303,12 +237,11 @@ func (e *Engine) applyClosed(at time.Time, p cc112.IncidentClosedPayload) error 
 		a.ClearedAt = &at
 		if u := e.units[a.UnitID]; u != nil && u.IncidentID == inc.ID {
 			u.Status, u.StatusAt, u.IncidentID = cc112.UnitAvailable, at, ""
-			e.publish(cc112.LiveUnitUpdated, *u)
+			e.changedUnit(cc112.LiveUnitUpdated, u)
 		}
 	}
 	inc.Status, inc.ClosedAt, inc.Disposition = cc112.IncidentClosed, &at, p.Disposition
-	e.touched(inc)
-	e.publish(cc112.LiveIncidentUpdated, inc.Clone())
+	e.changedIncident(cc112.LiveIncidentUpdated, inc)
 	return nil
 }
 

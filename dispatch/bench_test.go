@@ -45,7 +45,7 @@ func cityPoint(r *rand.Rand) geo.Point {
 func benchEngine(b *testing.B, j cc112.Journal, units int) *dispatch.Engine {
 	b.Helper()
 	ctx := context.Background()
-	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Logger: quiet}, nil)
+	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Logger: quiet})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func BenchmarkReplay1M(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j, Logger: quiet}, nil)
+		eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j, Logger: quiet})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -132,7 +132,7 @@ func (e *Engine) CreateIncident(ctx context.Context, n NewIncident, key, fingerp
 	if err := n.Validate(e.cfg.Plan); err != nil {
 		return nil, err
 	}
-	return run(e, ctx, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
+	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
 		return tx.CreateIncident(n)
 	})
 }
@@ -183,7 +183,7 @@ type AssignResult struct {
 
 // Assign sends one unit to an incident. Only available units can go.
 func (e *Engine) Assign(ctx context.Context, incidentID, unitID, key, fingerprint string) (*AssignResult, error) {
-	return run(e, ctx, key, fingerprint, func(tx *Tx) (*AssignResult, error) {
+	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*AssignResult, error) {
 		inc, err := e.activeIncident(incidentID)
 		if err != nil {
 			return nil, err
@@ -204,7 +204,7 @@ func (e *Engine) Assign(ctx context.Context, incidentID, unitID, key, fingerprin
 // asks for, less those already working the incident, in one command. Partial
 // plans are sent and the shortfall reported; nothing available is a conflict.
 func (e *Engine) AutoAssign(ctx context.Context, incidentID, key, fingerprint string) (*AssignResult, error) {
-	return run(e, ctx, key, fingerprint, func(tx *Tx) (*AssignResult, error) {
+	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*AssignResult, error) {
 		inc, err := e.activeIncident(incidentID)
 		if err != nil {
 			return nil, err
@@ -255,7 +255,7 @@ func (e *Engine) activeIncident(id string) (*cc112.Incident, error) {
 // SetUnitStatus records a unit's status change (en route, on scene,
 // available, off duty).
 func (e *Engine) SetUnitStatus(ctx context.Context, unitID string, status cc112.UnitStatus, key, fingerprint string) (*cc112.Unit, error) {
-	return run(e, ctx, key, fingerprint, func(tx *Tx) (*cc112.Unit, error) {
+	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*cc112.Unit, error) {
 		u, ok := e.units[unitID]
 		if !ok {
 			return nil, cc112.Errorf(cc112.ENotFound, "unit %q not found", unitID)
@@ -280,7 +280,7 @@ func (e *Engine) CloseIncident(ctx context.Context, incidentID, disposition, key
 	if err := cc112.CheckLines("disposition", disposition, maxDisposition); err != nil {
 		return nil, err
 	}
-	return run(e, ctx, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
+	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
 		inc, err := e.activeIncident(incidentID)
 		if err != nil {
 			return nil, err
@@ -328,11 +328,8 @@ func (e *Engine) UpdatePosition(ctx context.Context, unitID string, p Position) 
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.failed != nil {
-		return nil, cc112.Errorf(cc112.EUnavailable, "journal write failed: dispatchd must be restarted")
-	}
-	if e.standby {
-		return nil, errStandby()
+	if err := e.refuse(); err != nil {
+		return nil, err
 	}
 	u, ok := e.units[unitID]
 	if !ok {
@@ -341,7 +338,8 @@ func (e *Engine) UpdatePosition(ctx context.Context, unitID string, p Position) 
 	now := e.now()
 	mp := cc112.UnitMovedPayload{UnitID: u.ID, Location: pt, Heading: p.Heading, Speed: p.Speed, Accuracy: p.Accuracy}
 	e.moveUnit(u, now, mp)
-	e.publish(cc112.LiveUnitMoved, *u)
+	e.changedUnit(cc112.LiveUnitMoved, u)
+	e.settle()
 	if e.posSink != nil {
 		e.posSink(PositionFix{UnitID: u.ID, At: now, Location: pt, Heading: p.Heading, Speed: p.Speed, Accuracy: p.Accuracy})
 	}
@@ -419,7 +417,7 @@ func (e *Engine) registerCameras(ctx context.Context, cams []cc112.Camera, key, 
 			}
 		}
 	}
-	return run(e, ctx, key, fingerprint, func(tx *Tx) ([]cc112.Camera, error) {
+	return Run(ctx, e, key, fingerprint, func(tx *Tx) ([]cc112.Camera, error) {
 		out := make([]cc112.Camera, 0, len(cams))
 		for _, c := range cams {
 			if c.Status == "" {

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -49,34 +50,73 @@ type Config struct {
 	// ReplayProgress is how often the start-up replay logs its progress
 	// (events replayed of the total, rate). Default 5 s; negative: never.
 	ReplayProgress time.Duration
-	// OnIncident, when set, is called with every incident after each change
-	// to it (created, assigned, unit status, closed, imported), under the
-	// write lock and on replay too: the metrics index keeps its per-incident
-	// intervals current this way. It must be quick, must not keep inc and
-	// must not call back into the engine.
+	// OnIncident, when set, is called with every incident after each event
+	// that changed it (created, assigned, unit status, closed, imported),
+	// under the write lock and on replay too: the metrics index keeps its
+	// per-incident intervals current this way. It must be quick, must not
+	// keep inc and must not call back into the engine.
 	OnIncident func(inc *cc112.Incident)
 }
 
-// Applier applies an event type that an extension (calls, complaints,
-// audit, accounts) registered. It runs under the engine's write lock, both
-// for new events and on replay; publish is a no-op during replay.
-type Applier func(ev cc112.Event, publish func(name string, data any)) error
+// mode is what the engine is doing; enter holds the transitions.
+type mode int
+
+const (
+	replaying mode = iota // New reads the journal: nothing is published
+	writer                // takes commands
+	standby               // follows another writer's journal: commands refused
+	following             // a standby applying an event its leader made durable
+	failed                // the journal failed: memory is ahead of disk
+)
+
+var modeNames = [...]string{"replaying", "writer", "standby", "following", "failed"}
+
+func (m mode) String() string { return modeNames[m] }
+
+// transitions lists the modes each mode may become.
+var transitions = map[mode][]mode{
+	replaying: {writer},
+	writer:    {standby, failed},
+	standby:   {following, writer, failed},
+	following: {standby},
+}
+
+// enter moves the engine to mode to (staying is allowed: a leader promoted
+// again). Caller holds mu (or is New). Any other transition is a bug.
+func (e *Engine) enter(to mode) {
+	if to != e.mode && !slices.Contains(transitions[e.mode], to) {
+		panic(fmt.Sprintf("dispatch: the engine cannot go from %s to %s", e.mode, to))
+	}
+	e.mode = to
+}
+
+// refuse is why the engine takes no command now (nil: it does). Caller
+// holds mu.
+func (e *Engine) refuse() error {
+	switch e.mode {
+	case writer:
+		return nil
+	case failed:
+		return cc112.Errorf(cc112.EUnavailable, "journal write failed: dispatchd must be restarted")
+	}
+	return errStandby()
+}
 
 // Engine owns the state. All methods are safe for concurrent use.
 type Engine struct {
 	cfg Config
 	log *slog.Logger
 
-	mu        sync.RWMutex
-	seq       uint64 // last seq handed to the journal
-	failed    error  // set when the journal failed: memory is ahead of disk
-	replaying bool
-	standby   bool // following another writer's journal: commands refused
-	followed  bool // applying an event a leader made durable (CatchUp)
-	follow    followSignal
-	pub       Publisher
-	posSink   func(PositionFix)
-	appliers  map[string]Applier
+	mu      sync.RWMutex
+	seq     uint64 // last seq handed to the journal
+	mode    mode
+	failure error // why the mode is failed
+	follow  followSignal
+	pub     Publisher
+	posSink func(PositionFix)
+	types   map[string]*eventType
+	fold    Fold     // the event being applied
+	changes []change // what it changed, for settle
 
 	incidents map[string]*cc112.Incident
 	units     map[string]*cc112.Unit
@@ -90,13 +130,12 @@ type Engine struct {
 	posLogged map[string]time.Time
 	keys      map[string]*keyRecord
 	keyOrder  []string
-	imported  map[string]string              // external_id → id of imported incidents
-	importing *cc112.IncidentImportedPayload // the payload being emitted, see emitImported
+	imported  map[string]string // external_id → id of imported incidents
 }
 
-// New builds an engine and replays the journal into it. Extensions must be
-// registered with Register before New replays; pass them in extra.
-func New(ctx context.Context, cfg Config, extra map[string]Applier) (*Engine, error) {
+// New builds an engine with its extensions and replays the journal into it.
+// Two of them claiming one event type (or a core one) is an error.
+func New(ctx context.Context, cfg Config, exts ...Extension) (*Engine, error) {
 	if cfg.Journal == nil {
 		return nil, fmt.Errorf("dispatch: a journal is required")
 	}
@@ -127,7 +166,7 @@ func New(ctx context.Context, cfg Config, extra map[string]Applier) (*Engine, er
 	e := &Engine{
 		cfg:       cfg,
 		log:       cfg.Logger,
-		appliers:  map[string]Applier{},
+		types:     map[string]*eventType{},
 		incidents: map[string]*cc112.Incident{},
 		units:     map[string]*cc112.Unit{},
 		cameras:   map[string]*cameraRecord{},
@@ -138,27 +177,32 @@ func New(ctx context.Context, cfg Config, extra map[string]Applier) (*Engine, er
 		keys:      map[string]*keyRecord{},
 		imported:  map[string]string{},
 	}
-	for t, a := range extra {
-		e.appliers[t] = a
+	r := &Registry{e: e, owner: "dispatch"}
+	e.registerCore(r)
+	for _, x := range exts {
+		r.owner = fmt.Sprintf("%T", x)
+		x.Register(r)
+	}
+	if r.err != nil {
+		return nil, r.err
 	}
 	start := time.Now()
-	e.replaying = true
 	progress := newReplayProgress(e.log, cfg.Clock.Now, cfg.ReplayProgress, cfg.Journal.LastSeq())
 	err := cfg.Journal.Replay(ctx, 0, func(ev cc112.Event) error {
 		if ev.Seq != e.seq+1 {
 			return fmt.Errorf("journal seq %d follows %d: gap", ev.Seq, e.seq)
 		}
-		if err := e.apply(ev); err != nil {
+		if err := e.apply(ev, nil); err != nil {
 			return fmt.Errorf("replay event %d (%s): %w", ev.Seq, ev.Type, err)
 		}
 		e.seq = ev.Seq
 		progress.step(e.seq)
 		return nil
 	})
-	e.replaying = false
 	if err != nil {
 		return nil, fmt.Errorf("dispatch: %w", err)
 	}
+	e.enter(writer)
 	e.log.Info("journal replayed", "events", e.seq, "incidents", len(e.incidents),
 		"units", len(e.units), "cameras", len(e.cameras), "took", time.Since(start).Round(time.Millisecond))
 	return e, nil
@@ -202,10 +246,10 @@ func (e *Engine) Clock() cc112.Clock { return e.cfg.Clock }
 // no write has failed.
 func (e *Engine) Ready(ctx context.Context) error {
 	e.mu.RLock()
-	failed := e.failed
+	failure := e.failure
 	e.mu.RUnlock()
-	if failed != nil {
-		return cc112.Errorf(cc112.EUnavailable, "journal write failed earlier: restart dispatchd (%v)", failed)
+	if failure != nil {
+		return cc112.Errorf(cc112.EUnavailable, "journal write failed earlier: restart dispatchd (%v)", failure)
 	}
 	if err := e.cfg.Journal.Ping(ctx); err != nil {
 		return cc112.Errorf(cc112.EUnavailable, "journal not reachable: %v", err)
@@ -221,20 +265,6 @@ func (e *Engine) Read(fn func()) {
 	fn()
 }
 
-// touched tells the OnIncident hook that inc changed.
-func (e *Engine) touched(inc *cc112.Incident) {
-	if e.cfg.OnIncident != nil {
-		e.cfg.OnIncident(inc)
-	}
-}
-
-// publish hands a change to the live feed (never during replay).
-func (e *Engine) publish(name string, data any) {
-	if e.pub != nil && !e.replaying {
-		e.pub.Publish(name, data)
-	}
-}
-
 // Tx collects the events of one command. Emit applies each event at once, so
 // later checks in the same command see it. Validate first, then emit: an
 // emitted event cannot be taken back.
@@ -247,7 +277,8 @@ type Tx struct {
 // Now is the command's time, shared by all its events.
 func (tx *Tx) Now() time.Time { return tx.now }
 
-// Emit marshals data, applies the event and queues it for the journal.
+// Emit applies the event with its typed payload data and queues it for the
+// journal, which gets data as JSON, encoded here once.
 func (tx *Tx) Emit(typ string, data any) {
 	raw, err := json.Marshal(data)
 	if err == nil {
@@ -260,40 +291,22 @@ func (tx *Tx) Emit(typ string, data any) {
 		panic(unstorable{typ: typ, err: err})
 	}
 	ev := cc112.Event{Seq: tx.e.seq + 1, Type: typ, At: tx.now, Data: raw}
-	if err := tx.e.apply(ev); err != nil {
+	if err := tx.e.apply(ev, data); err != nil {
 		panic(fmt.Sprintf("dispatch: apply validated %s: %v", typ, err)) // validation missed a rule: a bug
 	}
 	tx.e.seq = ev.Seq
 	tx.events = append(tx.events, ev)
 }
 
-// Exec runs one command as the single writer and waits until its events are
-// durable. key (optional) is an idempotency key: a repeat with the same key
-// and fingerprint returns the first result without running fn again. The
-// result is returned as JSON so that repeats and first runs look alike.
-func (e *Engine) Exec(ctx context.Context, key, fingerprint string, fn func(tx *Tx) (any, error)) (json.RawMessage, error) {
-	v, err := e.exec(ctx, key, fingerprint, fn)
-	if err != nil {
-		return nil, err
-	}
-	if raw, ok := v.(json.RawMessage); ok {
-		return raw, nil
-	}
-	return json.Marshal(v)
-}
-
-// exec is Exec without the final marshalling: it returns fn's result as
-// is, or the stored JSON (a json.RawMessage) when the key was seen before.
-// fn's result must be a copy the caller may keep, never live state.
+// exec runs one command as the single writer and waits until its events
+// are durable (Run is its typed form). It returns fn's result as is, or
+// the stored JSON (a json.RawMessage) when the key was seen before. fn's
+// result must be a copy the caller may keep, never live state.
 func (e *Engine) exec(ctx context.Context, key, fingerprint string, fn func(tx *Tx) (any, error)) (any, error) {
 	e.mu.Lock()
-	if e.failed != nil {
+	if err := e.refuse(); err != nil {
 		e.mu.Unlock()
-		return nil, cc112.Errorf(cc112.EUnavailable, "journal write failed: dispatchd must be restarted")
-	}
-	if e.standby {
-		e.mu.Unlock()
-		return nil, errStandby()
+		return nil, err
 	}
 	now := e.now()
 	if key != "" {
@@ -379,8 +392,12 @@ func runTx(tx *Tx, fn func(tx *Tx) (any, error)) (result any, err error) {
 	return fn(tx)
 }
 
-// run is exec for the typed commands of this package.
-func run[T any](e *Engine, ctx context.Context, key, fingerprint string, fn func(tx *Tx) (T, error)) (T, error) {
+// Run runs one command as the single writer and waits until its events are
+// durable. key (optional) is an idempotency key: a repeat with the same key
+// and fingerprint returns the first answer, decoded from the journal,
+// without running fn again. fn's answer must be a copy the caller may
+// keep, never live state.
+func Run[T any](ctx context.Context, e *Engine, key, fingerprint string, fn func(tx *Tx) (T, error)) (T, error) {
 	var zero T
 	v, err := e.exec(ctx, key, fingerprint, func(tx *Tx) (any, error) { return fn(tx) })
 	if err != nil {
@@ -393,13 +410,15 @@ func run[T any](e *Engine, ctx context.Context, key, fingerprint string, fn func
 		}
 		return out, nil
 	}
-	return v.(T), nil
+	out, _ := v.(T) // nil when T is an interface and fn answered nil
+	return out, nil
 }
 
 func (e *Engine) fail(err error) {
 	e.mu.Lock()
-	if e.failed == nil {
-		e.failed = err
+	if e.mode != failed {
+		e.failure = err
+		e.enter(failed)
 		e.log.Error("journal write failed: refusing further commands until restart", "err", err)
 	}
 	e.mu.Unlock()

@@ -410,7 +410,7 @@ func TestJournalFailureStopsCommands(t *testing.T) {
 func TestReplayRefusesUnknownEvent(t *testing.T) {
 	f := newFixture(t)
 	f.j.Append([]cc112.Event{{Seq: f.j.LastSeq() + 1, Type: "from.the.future", At: t0, Data: json.RawMessage(`{}`)}})
-	_, err := New(bg, Config{Journal: f.j, Clock: f.clock}, nil)
+	_, err := New(bg, Config{Journal: f.j, Clock: f.clock})
 	if err == nil || !strings.Contains(err.Error(), "unknown event type") {
 		t.Fatalf("replay of an unknown event: %v", err)
 	}

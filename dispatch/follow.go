@@ -24,7 +24,7 @@ func errStandby() error {
 // refused until Promote.
 func (e *Engine) SetStandby() {
 	e.mu.Lock()
-	e.standby = true
+	e.enter(standby)
 	e.mu.Unlock()
 }
 
@@ -32,7 +32,7 @@ func (e *Engine) SetStandby() {
 func (e *Engine) Standby() bool {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	return e.standby
+	return e.mode == standby || e.mode == following
 }
 
 // CatchUp applies the journal's events after the engine's last seq, as a
@@ -43,7 +43,7 @@ func (e *Engine) CatchUp(ctx context.Context) (int, error) {
 	err := e.cfg.Journal.Replay(ctx, e.LastSeq(), func(ev cc112.Event) error {
 		e.mu.Lock()
 		defer e.mu.Unlock()
-		if !e.standby {
+		if e.mode != standby {
 			return errPromoted
 		}
 		if ev.Seq <= e.seq {
@@ -52,9 +52,9 @@ func (e *Engine) CatchUp(ctx context.Context) (int, error) {
 		if ev.Seq != e.seq+1 {
 			return fmt.Errorf("dispatch: follow: journal seq %d follows %d: gap", ev.Seq, e.seq)
 		}
-		e.followed = true
-		err := e.apply(ev)
-		e.followed = false
+		e.enter(following)
+		err := e.apply(ev, nil)
+		e.enter(standby)
 		if err != nil {
 			// The leader applied it, so this binary cannot: an older dispatchd.
 			return fmt.Errorf("dispatch: follow event %d (%s): %w", ev.Seq, ev.Type, err)
@@ -165,7 +165,7 @@ func (e *Engine) Promote(ctx context.Context) error {
 	if last := e.cfg.Journal.LastSeq(); last != e.seq {
 		return fmt.Errorf("dispatch: promote: journal at %d, engine at %d", last, e.seq)
 	}
-	e.standby = false
+	e.enter(writer)
 	e.follow.applied() // waiters see a leader now
 	e.log.Info("promoted to leader", "seq", e.seq)
 	return nil
@@ -180,7 +180,7 @@ func (e *Engine) FollowPosition(u cc112.Unit) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	cur, ok := e.units[u.ID]
-	if !e.standby || !ok || !u.PositionAt.After(cur.PositionAt) {
+	if e.mode != standby || !ok || !u.PositionAt.After(cur.PositionAt) {
 		return
 	}
 	e.moveUnit(cur, u.PositionAt, cc112.UnitMovedPayload{UnitID: u.ID, Location: u.Location,

@@ -137,7 +137,7 @@ func (f *fixture) count(t *testing.T, typ string) int {
 // reopen builds a new engine on the same journal: a restart.
 func (f *fixture) reopen(t *testing.T) *Engine {
 	t.Helper()
-	eng, err := New(context.Background(), Config{Journal: f.j, Clock: f.clock}, nil)
+	eng, err := New(context.Background(), Config{Journal: f.j, Clock: f.clock})
 	if err != nil {
 		t.Fatal(err)
 	}

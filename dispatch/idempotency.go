@@ -28,7 +28,7 @@ var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); retu
 
 func (e *Engine) applyKey(at time.Time, p keyPayload) {
 	durable := closedChan
-	if !e.replaying && !e.followed {
+	if e.mode == writer { // else the record comes from the journal
 		durable = make(chan struct{})
 	}
 	e.keys[p.Key] = &keyRecord{Key: p.Key, Fingerprint: p.Fingerprint, Result: p.Result, At: at, durable: durable}

@@ -39,7 +39,7 @@ func benchImport(b *testing.B, inflight int) {
 	runtime.ReadMemStats(&before)
 	idx := kpi.NewIndex(cc112.WIB) // as dispatchd wires it
 	eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j, Logger: slog.New(slog.DiscardHandler),
-		OnIncident: func(inc *cc112.Incident) { idx.Put(kpi.FromIncident(inc)) }}, nil)
+		OnIncident: func(inc *cc112.Incident) { idx.Put(kpi.FromIncident(inc)) }})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func TestImportIncidents(t *testing.T) {
 	touched := map[string]int{}
 	open := func() *Engine {
 		eng, err := New(context.Background(), Config{Journal: j, Clock: clocktest.New(t0),
-			OnIncident: func(inc *cc112.Incident) { touched[inc.Number]++ }}, nil)
+			OnIncident: func(inc *cc112.Incident) { touched[inc.Number]++ }})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -63,7 +63,7 @@ func TestReplayLogsProgress(t *testing.T) {
 	clock := clocktest.New(t0)
 	clock.AdvanceOnRead(time.Second) // a second passes per event replayed
 	if _, err := New(context.Background(), Config{Journal: f.j, Clock: clock, ReplayProgress: 3 * time.Second,
-		Logger: slog.New(slog.NewTextHandler(&buf, nil))}, nil); err != nil {
+		Logger: slog.New(slog.NewTextHandler(&buf, nil))}); err != nil {
 		t.Fatal(err)
 	}
 	total := f.j.LastSeq()

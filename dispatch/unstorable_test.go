@@ -27,7 +27,7 @@ func TestUnstorableEventFailsOneCommand(t *testing.T) {
 	}
 
 	seq := f.eng.LastSeq()
-	_, err := f.eng.Exec(ctx, "", "", closeWith(a.ID, "padam\x00"))
+	_, err := Run(ctx, f.eng, "", "", closeWith(a.ID, "padam\x00"))
 	wantCode(t, err, cc112.EInvalid)
 	if f.eng.LastSeq() != seq {
 		t.Fatalf("seq %d → %d: the refused command emitted an event", seq, f.eng.LastSeq())
@@ -37,7 +37,7 @@ func TestUnstorableEventFailsOneCommand(t *testing.T) {
 	}
 
 	// A command that emitted a good event before the bad one.
-	_, err = f.eng.Exec(ctx, "", "", func(tx *Tx) (any, error) {
+	_, err = Run(ctx, f.eng, "", "", func(tx *Tx) (any, error) {
 		if _, err := closeWith(b.ID, "padam")(tx); err != nil {
 			return nil, err
 		}
@@ -46,7 +46,7 @@ func TestUnstorableEventFailsOneCommand(t *testing.T) {
 	wantCode(t, err, cc112.EInvalid)
 
 	// A value JSON cannot encode is refused the same way.
-	_, err = f.eng.Exec(ctx, "", "", func(tx *Tx) (any, error) {
+	_, err = Run(ctx, f.eng, "", "", func(tx *Tx) (any, error) {
 		tx.Emit(cc112.EvUnitMoved, cc112.UnitMovedPayload{UnitID: "x", Location: geo.Point{Lat: math.NaN()}})
 		return nil, nil
 	})

@@ -28,7 +28,7 @@ func BenchmarkCommands(b *testing.B) {
 			db := openDB(b, pgtest.URL(b))
 			j := openJournal(b, db, mode.opts)
 			defer j.Close()
-			eng, err := dispatch.New(ctx, dispatch.Config{Journal: j}, nil)
+			eng, err := dispatch.New(ctx, dispatch.Config{Journal: j})
 			if err != nil {
 				b.Fatal(err)
 			}

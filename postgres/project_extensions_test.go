@@ -34,11 +34,10 @@ func TestProjectComplaintsCallersImports(t *testing.T) {
 	clock := clocktest.New(time.Date(2026, 11, 22, 16, 30, 0, 0, time.UTC)) // 23:30 WIB: the WIB day turns meanwhile
 	city := demo.City()
 	svc := callcenter.New(callcenter.Config{Districts: city.Districts})
-	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Clock: clock, Districts: city.Districts}, svc.Appliers())
+	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Clock: clock, Districts: city.Districts}, svc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc.Bind(eng)
 	if err := eng.RegisterUnits(ctx, citytest.Units()); err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ func TestProjectionsMatchEngine(t *testing.T) {
 	db := openDB(t, pgtest.URL(t))
 	j := openJournal(t, db, JournalOptions{})
 	defer j.Close()
-	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j}, nil)
+	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j})
 	if err != nil {
 		t.Fatal(err)
 	}

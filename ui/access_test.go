@@ -82,16 +82,10 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	city := demo.City()
 	ctx := context.Background()
 	calls := callcenter.New(callcenter.Config{Districts: city.Districts})
-	ext := calls.Appliers()
-	for k, a := range st.Appliers() {
-		ext[k] = a
-	}
-	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts}, ext)
+	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts}, calls, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.Attach(eng)
-	calls.Bind(eng)
 	t.Cleanup(st.Close)
 	if err := eng.RegisterUnits(ctx, city.Units); err != nil {
 		t.Fatal(err)

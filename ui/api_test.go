@@ -37,7 +37,7 @@ func newAPI(t testing.TB, opts ...func(*dispatch.Config, *Config)) *apiFixture {
 	for _, o := range opts {
 		o(&ecfg, &scfg)
 	}
-	eng, err := dispatch.New(context.Background(), ecfg, nil)
+	eng, err := dispatch.New(context.Background(), ecfg)
 	if err != nil {
 		t.Fatal(err)
 	}

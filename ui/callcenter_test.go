@@ -36,11 +36,10 @@ func newCallAPIWith(t *testing.T, clock cc112.Clock) *callAPI {
 	t.Cleanup(func() { _ = j.Close() })
 	city := demo.City()
 	calls := callcenter.New(callcenter.Config{Districts: city.Districts})
-	eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j, Districts: city.Districts, Clock: clock}, calls.Appliers())
+	eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j, Districts: city.Districts, Clock: clock}, calls)
 	if err != nil {
 		t.Fatal(err)
 	}
-	calls.Bind(eng)
 	srv := httptest.NewServer(NewServer(Config{Engine: eng, Calls: calls, Settings: Settings{AMLKey: []byte(amlTestKey), ComplaintsPerMinute: 3}}))
 	t.Cleanup(srv.Close)
 	return &callAPI{apiFixture: &apiFixture{t: t, srv: srv, eng: eng}, calls: calls}

@@ -109,8 +109,6 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.openState(ctx, city); err != nil {
 		return err
 	}
-	m.Calls.Bind(m.Engine)
-	m.Views.Attach(m.Engine)
 	if m.Cameras.CamSim != "" {
 		pointAtCamSim(city.Cameras, m.Cameras.CamSim, m.Cameras.CamSimCameras)
 	}
@@ -297,15 +295,8 @@ func (m *Main) openState(ctx context.Context, city *demo.CityData) (err error) {
 	m.Calls = callcenter.New(ccfg)
 	m.Views = cctv.NewViews()
 	m.Auth = auth.New(m.Accounts)
-	extensions, err := mergeAppliers(m.Calls.Appliers(), m.Views.Appliers(), m.Auth.Appliers())
-	if err != nil {
-		return err
-	}
-	if m.Engine, err = dispatch.New(ctx, cfg, extensions); err != nil {
-		return err
-	}
-	m.Auth.Attach(m.Engine)
-	return nil
+	m.Engine, err = dispatch.New(ctx, cfg, m.Calls, m.Views, m.Auth)
+	return err
 }
 
 // firstAdmin creates the account "admin" with AdminPassword when the
@@ -456,19 +447,4 @@ func (m *Main) Close(ctx context.Context) error {
 		m.cluster.close()
 	}
 	return errors.Join(errs...)
-}
-
-// mergeAppliers joins the engine extensions' event types; two extensions
-// claiming one type is a wiring bug.
-func mergeAppliers(sets ...map[string]dispatch.Applier) (map[string]dispatch.Applier, error) {
-	all := map[string]dispatch.Applier{}
-	for _, set := range sets {
-		for typ, a := range set {
-			if _, dup := all[typ]; dup {
-				return nil, fmt.Errorf("event type %q is claimed by two extensions", typ)
-			}
-			all[typ] = a
-		}
-	}
-	return all, nil
 }

@@ -41,11 +41,10 @@ func newServer(t *testing.T) (*testServer, *dispatch.Engine) {
 	accounts := auth.New(auth.Config{Hash: auth.HashParams{Memory: 64, Time: 1, Threads: 1}})
 	ctx := context.Background()
 	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j,
-		OnIncident: func(inc *cc112.Incident) { idx.Put(kpi.FromIncident(inc)) }}, accounts.Appliers())
+		OnIncident: func(inc *cc112.Incident) { idx.Put(kpi.FromIncident(inc)) }}, accounts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	accounts.Attach(eng)
 	t.Cleanup(accounts.Close)
 	sup := auth.NewUser{Username: "sup", Password: "supervisor-112", Role: auth.Supervisor}
 	if _, err := accounts.AddUser(ctx, sup, "", "", auth.Principal{}, ""); err != nil {

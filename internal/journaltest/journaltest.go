@@ -191,7 +191,7 @@ func testEngineScenario(t *testing.T, open func() cc112.Journal) {
 	j := open()
 	newEngine := func(j cc112.Journal) *dispatch.Engine {
 		t.Helper()
-		eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Clock: clock}, nil)
+		eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Clock: clock})
 		if err != nil {
 			t.Fatal(err)
 		}

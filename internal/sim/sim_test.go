@@ -44,7 +44,7 @@ func TestSimulatedHour(t *testing.T) {
 	clock := &stepClock{t: time.Date(2026, 11, 22, 1, 0, 0, 0, time.UTC)}
 	city := demo.City()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	eng, err := dispatch.New(ctx, dispatch.Config{Journal: &memJournal{}, Clock: clock, Districts: city.Districts, Logger: quiet}, nil)
+	eng, err := dispatch.New(ctx, dispatch.Config{Journal: &memJournal{}, Clock: clock, Districts: city.Districts, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
