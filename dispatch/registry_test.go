@@ -160,3 +160,25 @@ func TestModeTransitions(t *testing.T) {
 type errFake string
 
 func (e errFake) Error() string { return string(e) }
+
+// A camera applied as the value its command built holds what the journal's
+// JSON would: its RTSP URLs in the record only, never in the camera that
+// lists, the live feed and the near-camera search hand out.
+func TestTypedCameraKeepsItsURLsInTheRecord(t *testing.T) {
+	f := newFixture(t)
+	url := "rtsp://u:p@127.0.0.1/x"
+	if err := f.eng.RegisterCameras(bg, []cc112.Camera{{ID: "c1", Name: "Tugu", Location: center, RTSPURL: url}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, eng := range []*Engine{f.eng, f.reopen(t)} {
+		if got := eng.Cameras()[0].RTSPURL; got != "" {
+			t.Errorf("Cameras() holds the RTSP URL %q", got)
+		}
+		if got := eng.NearestCameras(center, 1, nil)[0].RTSPURL; got != "" {
+			t.Errorf("NearestCameras holds the RTSP URL %q", got)
+		}
+		if got := must[cc112.Camera](t)(eng.Camera("c1")).RTSPURL; got != url {
+			t.Errorf("Camera(id) = %q, want the URL", got)
+		}
+	}
+}
