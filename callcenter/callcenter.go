@@ -147,6 +147,14 @@ const (
 	LiveComplaintUpdated = "complaint.updated"
 )
 
+// LiveEvents is the call center's live vocabulary, as dispatch.LiveEvents.
+var LiveEvents = map[string]func() any{
+	LiveCallCreated:      func() any { return new(Call) },
+	LiveCallUpdated:      func() any { return new(Call) },
+	LiveComplaintCreated: func() any { return new(Complaint) },
+	LiveComplaintUpdated: func() any { return new(Complaint) },
+}
+
 // Appliers returns the event types this service adds to the engine.
 func (s *Service) Appliers() map[string]dispatch.Applier {
 	return map[string]dispatch.Applier{

@@ -465,3 +465,20 @@ func (s *Service) applyAMLPending(at time.Time, p amlPendingPayload, _ publishFu
 	s.pendingAML[p.Phone] = p.Location
 	return nil
 }
+
+// For returns the call as v may see it: call-takers, dispatchers and
+// supervisors see it whole; nobody else sees calls at all (nil).
+func (c *Call) For(v cc112.Viewer) *Call {
+	if v.Sight == cc112.SeeAll || v.Sight == cc112.SeeCallers {
+		return c
+	}
+	return nil
+}
+
+// View implements cc112.Viewed.
+func (c *Call) View(v cc112.Viewer) (any, string) {
+	if c.For(v) == nil {
+		return nil, ""
+	}
+	return c, cc112.ViewAll
+}

@@ -450,3 +450,21 @@ func (s *Service) applyFeedback(at time.Time, p answerPayload, publish publishFu
 	publish(LiveComplaintUpdated, c.clone())
 	return nil
 }
+
+// For returns the complaint as v may see it: the desk (dispatchers and
+// supervisors) sees every complaint, an agency team those forwarded to its
+// agency, nobody else any (nil).
+func (c *Complaint) For(v cc112.Viewer) *Complaint {
+	if v.Sight == cc112.SeeAll || (v.Sight == cc112.SeeAgency && v.Agency != "" && c.Agency == v.Agency) {
+		return c
+	}
+	return nil
+}
+
+// View implements cc112.Viewed.
+func (c *Complaint) View(v cc112.Viewer) (any, string) {
+	if c.For(v) == nil {
+		return nil, ""
+	}
+	return c, cc112.ViewAll
+}

@@ -32,6 +32,17 @@ const (
 	LiveCameraUpdated   = "camera.updated"
 )
 
+// LiveEvents is the engine's live vocabulary: each event's name and a new
+// value of its data's type (the live feed of a standby decodes what it
+// relays with it, and the privacy test walks it).
+var LiveEvents = map[string]func() any{
+	LiveIncidentCreated: func() any { return new(cc112.Incident) },
+	LiveIncidentUpdated: func() any { return new(cc112.Incident) },
+	LiveUnitUpdated:     func() any { return new(cc112.Unit) },
+	LiveUnitMoved:       func() any { return new(cc112.Unit) },
+	LiveCameraUpdated:   func() any { return new(cc112.Camera) },
+}
+
 type unitStatusPayload struct {
 	UnitID string           `json:"unit_id"`
 	Status cc112.UnitStatus `json:"status"`

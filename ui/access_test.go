@@ -18,8 +18,12 @@ import (
 	"cc112/auth"
 	"cc112/bolt"
 	"cc112/callcenter"
+	"cc112/cctv"
 	"cc112/demo"
 	"cc112/dispatch"
+	"cc112/live"
+	"cc112/metrics"
+	"cc112/track"
 )
 
 // secured is a server with access control on, one user per role, and its
@@ -33,6 +37,7 @@ type secured struct {
 	unitID string
 	log    *syncBuffer
 	now    *settableNow
+	hub    *live.Hub
 }
 
 type syncBuffer struct {
@@ -72,16 +77,22 @@ func newSecured(t testing.TB) *secured {
 	city := demo.City()
 	ctx := context.Background()
 	calls := callcenter.New(callcenter.Config{Districts: city.Districts})
+	views := cctv.NewViews()
 	ext := calls.Appliers()
-	for k, a := range st.Appliers() {
-		ext[k] = a
+	for _, m := range []map[string]dispatch.Applier{st.Appliers(), views.Appliers()} {
+		for k, a := range m {
+			ext[k] = a
+		}
 	}
-	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts}, ext)
+	idx := metrics.NewIndex(dispatch.WIB)
+	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts,
+		OnIncident: func(inc *cc112.Incident) { idx.Put(metrics.FromIncident(inc)) }}, ext)
 	if err != nil {
 		t.Fatal(err)
 	}
 	st.Attach(eng)
 	calls.Bind(eng)
+	views.Attach(eng)
 	t.Cleanup(st.Close)
 	if err := eng.RegisterUnits(ctx, city.Units); err != nil {
 		t.Fatal(err)
@@ -108,7 +119,14 @@ func newSecured(t testing.TB) *secured {
 		}
 	}
 	logger := slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	// The live feed as dispatchd wires it.
+	if s.hub, err = live.New(live.Config{Source: eng, Logger: logger, Viewer: LiveViewer, Events: LiveEvents()}); err != nil {
+		t.Fatal(err)
+	}
+	eng.SetPublisher(s.hub)
+	t.Cleanup(func() { _ = s.hub.Close(context.Background()) })
 	s.server = NewServer(Config{Engine: eng, DistrictsGeoJSON: gj, Logger: logger, Auth: st, Calls: calls,
+		Live: s.hub, Views: views, Metrics: idx, Tracks: track.FromJournal(j),
 		AMLAPIKey: testAMLAPIKey, MetricsToken: testMetricsToken,
 		Prometheus:  http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("# metrics\n")) }),
 		UserLimiter: auth.NewLimiter(5, 15*time.Minute, 100, s.now.now),

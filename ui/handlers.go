@@ -97,7 +97,7 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, list)
+	writeJSON(w, http.StatusOK, cc112.IncidentsFor(list, s.viewer(r)))
 }
 
 func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
@@ -106,7 +106,7 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, inc)
+	writeJSON(w, http.StatusOK, inc.For(s.viewer(r)))
 }
 
 func (s *Server) getRecommendations(w http.ResponseWriter, r *http.Request) {
