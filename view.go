@@ -59,13 +59,14 @@ func (v Viewer) Key() string {
 // ViewAll is the name of a resource's whole view in Viewed.View.
 const ViewAll = "all"
 
-// Viewed is a resource with personal data, as the live feed holds it: View
-// returns what v may see of it (nil: nothing, not even that it exists) and
-// a name for that view among the resource's few, so that the feed encodes
-// each view once and shares it between viewers; ViewAll means the resource
-// unchanged.
+// Viewed is a resource with personal data, as the live feed holds it.
+// ViewName names the view v gets among the resource's few ("": none at
+// all, not even that it exists; ViewAll: the resource unchanged), cheaply,
+// so that the feed encodes each view once and shares it between viewers;
+// View returns that view (the resource's For).
 type Viewed interface {
-	View(v Viewer) (data any, name string)
+	ViewName(v Viewer) string
+	View(v Viewer) any
 }
 
 // For returns the incident as v may see it: whole for call-takers,
@@ -73,25 +74,31 @@ type Viewed interface {
 // (to call back) without name or NIK; for everyone else without the caller.
 // The result may share memory with i: do not change it.
 func (i *Incident) For(v Viewer) *Incident {
-	inc, _ := i.view(v)
-	return inc
-}
-
-// View implements Viewed.
-func (i *Incident) View(v Viewer) (any, string) { return i.view(v) }
-
-func (i *Incident) view(v Viewer) (*Incident, string) {
-	if i.Caller.Empty() || v.Sight == SeeAll || v.Sight == SeeCallers {
-		return i, ViewAll
+	name := i.ViewName(v)
+	if name == ViewAll {
+		return i
 	}
 	c := *i
 	c.Caller = nil
-	if v.Sight == SeeUnit && i.Caller.Phone != "" && i.assigned(v.UnitID) {
+	if name == "callback" {
 		c.Caller = &Caller{Phone: i.Caller.Phone}
-		return &c, "callback"
 	}
-	return &c, "no-caller"
+	return &c
 }
+
+// ViewName implements Viewed.
+func (i *Incident) ViewName(v Viewer) string {
+	switch {
+	case i.Caller.Empty() || v.Sight == SeeAll || v.Sight == SeeCallers:
+		return ViewAll
+	case v.Sight == SeeUnit && i.Caller.Phone != "" && i.assigned(v.UnitID):
+		return "callback"
+	}
+	return "no-caller"
+}
+
+// View implements Viewed.
+func (i *Incident) View(v Viewer) any { return i.For(v) }
 
 // assigned reports whether unit works the incident now.
 func (i *Incident) assigned(unit string) bool {

@@ -475,10 +475,13 @@ func (c *Call) For(v cc112.Viewer) *Call {
 	return nil
 }
 
-// View implements cc112.Viewed.
-func (c *Call) View(v cc112.Viewer) (any, string) {
+// ViewName implements cc112.Viewed.
+func (c *Call) ViewName(v cc112.Viewer) string {
 	if c.For(v) == nil {
-		return nil, ""
+		return ""
 	}
-	return c, cc112.ViewAll
+	return cc112.ViewAll
 }
+
+// View implements cc112.Viewed.
+func (c *Call) View(v cc112.Viewer) any { return c.For(v) }

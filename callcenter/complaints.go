@@ -461,10 +461,13 @@ func (c *Complaint) For(v cc112.Viewer) *Complaint {
 	return nil
 }
 
-// View implements cc112.Viewed.
-func (c *Complaint) View(v cc112.Viewer) (any, string) {
+// ViewName implements cc112.Viewed.
+func (c *Complaint) ViewName(v cc112.Viewer) string {
 	if c.For(v) == nil {
-		return nil, ""
+		return ""
 	}
-	return c, cc112.ViewAll
+	return cc112.ViewAll
 }
+
+// View implements cc112.Viewed.
+func (c *Complaint) View(v cc112.Viewer) any { return c.For(v) }

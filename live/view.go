@@ -48,19 +48,15 @@ const viewsCost = 4
 // frameFor returns the frame of the event that v may see; whole is the
 // frame everyone who sees it whole shares.
 func (vs *variants) frameFor(v cc112.Viewer, whole []byte) []byte {
-	var data any
 	name := ""
 	switch {
 	case vs.data != nil:
-		data, name = vs.data.View(v)
+		name = vs.data.ViewName(v)
 	case v.Sight == cc112.SeeAll:
 		name = cc112.ViewAll
 	}
 	if name == cc112.ViewAll {
 		return whole
-	}
-	if data == nil {
-		name = ""
 	}
 	vs.mu.Lock()
 	defer vs.mu.Unlock()
@@ -70,10 +66,10 @@ func (vs *variants) frameFor(v cc112.Viewer, whole []byte) []byte {
 		}
 	}
 	var f []byte
-	if data == nil {
+	if name == "" {
 		f = textFrame(eventPrefix(vs.epoch, vs.seq, hiddenEvent), []byte("null"), closeBrace)
 	} else {
-		body, err := json.Marshal(data)
+		body, err := json.Marshal(vs.data.View(v))
 		if err != nil {
 			body = []byte("null") // our own types: cannot happen; fail closed
 		}

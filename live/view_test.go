@@ -32,12 +32,14 @@ type desk struct {
 	Secret string `json:"secret"`
 }
 
-func (d *desk) View(v cc112.Viewer) (any, string) {
+func (d *desk) ViewName(v cc112.Viewer) string {
 	if v.Sight != cc112.SeeAll {
-		return nil, ""
+		return ""
 	}
-	return d, cc112.ViewAll
+	return cc112.ViewAll
 }
+
+func (d *desk) View(cc112.Viewer) any { return d }
 
 // TestViewsPerConnection: each connection gets the view of its viewer, in
 // the snapshot, in events and on resume; an event it may not see at all
@@ -128,3 +130,74 @@ func TestViewerNeedsEvents(t *testing.T) {
 type nopSource struct{}
 
 func (nopSource) Snapshot(during func()) dispatch.Snapshot { during(); return dispatch.Snapshot{} }
+
+// TestFollowerViews: a standby serving its leader's feed gives each viewer
+// the same views as the leader would (snapshot, events, resume), from the
+// relayed whole messages; an event its vocabulary does not name reaches
+// only viewers who see everything.
+func TestFollowerViews(t *testing.T) {
+	cfg := Config{Viewer: testViewer, Events: dispatch.LiveEvents}
+	leader, standby := newFixture(t, cfg), newFixture(t, cfg)
+	standby.eng.SetStandby()
+	fol := standby.hub.Follower(nil)
+	tap := leader.hub.Tap()
+	defer tap.Close()
+	pump := func() {
+		t.Helper()
+		for batch := tap.Next(nil, 64); len(batch) > 0; batch = tap.Next(nil, 64) {
+			for _, p := range batch {
+				fol.Message(p)
+			}
+			tap.Done()
+		}
+	}
+	ctx := context.Background()
+	const phone = "081234567890"
+	create := func() {
+		t.Helper()
+		if _, err := leader.eng.CreateIncident(ctx, dispatch.NewIncident{Category: "fire",
+			Location: &geo.Point{Lat: -7.25, Lon: 112.75}, Caller: &cc112.Caller{Name: "Siti", Phone: phone}}, "", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	create() // in the leader's snapshot
+	if err := tap.WantSnapshot(); err != nil {
+		t.Fatal(err)
+	}
+	pump()
+	if !fol.InStep() {
+		t.Fatal("the follower did not adopt the leader's snapshot")
+	}
+	start := standby.hub.Stats().Seq
+	police, staff := standby.dial("viewer=police"), standby.dial("")
+	create()
+	leader.hub.Publish("desk.note", &desk{ID: "D1", Secret: "NOTE-7f3a"})
+	pump()
+	last := leader.hub.Stats().Seq
+	for _, tc := range []struct {
+		name string
+		c    *client
+		sees bool
+	}{{"police", police, false}, {"staff", staff, true}} {
+		snap := tc.c.mustRead()
+		got, _ := json.Marshal(snap.Incidents)
+		for seq := snap.Seq + 1; seq <= last; seq++ {
+			m := tc.c.mustRead()
+			if m.Seq != seq {
+				t.Fatalf("%s: seq %d after %d", tc.name, m.Seq, seq-1)
+			}
+			got = append(got, m.Data...)
+		}
+		for _, s := range []string{phone, "NOTE-7f3a"} {
+			if bytes.Contains(got, []byte(s)) != tc.sees {
+				t.Errorf("%s on the standby: %q in the feed = %v, want %v: %s", tc.name, s, !tc.sees, tc.sees, got)
+			}
+		}
+	}
+	resumed := standby.dial("viewer=police&epoch=" + standby.hub.Epoch() + "&since=" + itoa(start))
+	for seq := start + 1; seq <= last; seq++ {
+		if m := resumed.mustRead(); m.Seq != seq || bytes.Contains(m.Data, []byte(phone)) || bytes.Contains(m.Data, []byte("NOTE")) {
+			t.Fatalf("resumed police frame on the standby %d %s %s", m.Seq, m.Event, m.Data)
+		}
+	}
+}
