@@ -69,6 +69,15 @@ type Viewed interface {
 	View(v Viewer) any
 }
 
+// WholeOrHidden is the ViewName of a resource a viewer sees whole or not
+// at all.
+func WholeOrHidden(sees bool) string {
+	if sees {
+		return ViewAll
+	}
+	return ""
+}
+
 // For returns the incident as v may see it: whole for call-takers,
 // dispatchers and supervisors; for a unit assigned to it, the caller's phone
 // (to call back) without name or NIK; for everyone else without the caller.

@@ -475,13 +475,6 @@ func (c *Call) For(v cc112.Viewer) *Call {
 	return nil
 }
 
-// ViewName implements cc112.Viewed.
-func (c *Call) ViewName(v cc112.Viewer) string {
-	if c.For(v) == nil {
-		return ""
-	}
-	return cc112.ViewAll
-}
-
-// View implements cc112.Viewed.
-func (c *Call) View(v cc112.Viewer) any { return c.For(v) }
+// ViewName and View implement cc112.Viewed: whole or not at all.
+func (c *Call) ViewName(v cc112.Viewer) string { return cc112.WholeOrHidden(c.For(v) != nil) }
+func (c *Call) View(v cc112.Viewer) any        { return c.For(v) }
