@@ -17,6 +17,7 @@ const (
 	EForbidden       = "forbidden"
 	EUnavailable     = "unavailable"
 	EInternal        = "internal"
+	ERateLimited     = "rate_limited" // too many requests: wait (Retry-After) and retry
 )
 
 // Error is a domain error with a stable code and a message fit for a user.

@@ -192,7 +192,7 @@ func (r *recorder) write(batch []recItem) {
 	if len(entries) > 0 {
 		_, err = r.eng.Exec(context.Background(), "", "", func(tx *dispatch.Tx) (any, error) {
 			for _, e := range entries {
-				tx.Emit(EvAuditRecorded, e)
+				tx.Emit(cc112.EvAuditRecorded, e)
 			}
 			return nil, nil
 		})

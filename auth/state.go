@@ -10,15 +10,6 @@ import (
 	"cc112/dispatch"
 )
 
-// Journaled event types of accounts and the audit log.
-const (
-	EvUserSaved      = "auth.user.saved"      // a user added or changed (role, binding, password)
-	EvSessionOpened  = "auth.session.opened"  // a login: the token's hash and expiry
-	EvSessionRevoked = "auth.session.revoked" // a logout, or every session of a user
-	EvDeviceSaved    = "auth.device.saved"    // a tracker device and its secret's hash
-	EvAuditRecorded  = "audit.recorded"       // one audit entry
-)
-
 // User is an account. Hash never leaves the package in JSON.
 type User struct {
 	Username  string    `json:"username"`
@@ -99,7 +90,7 @@ func decodeEvent[T any](ev cc112.Event) (T, error) {
 // accounts and the audit are not part of the live feed.
 func (st *state) appliers() map[string]dispatch.Applier {
 	return map[string]dispatch.Applier{
-		EvUserSaved: func(ev cc112.Event, _ func(string, any)) error {
+		cc112.EvUserSaved: func(ev cc112.Event, _ func(string, any)) error {
 			p, err := decodeEvent[userPayload](ev)
 			if err != nil {
 				return err
@@ -115,7 +106,7 @@ func (st *state) appliers() map[string]dispatch.Applier {
 			}
 			return nil
 		},
-		EvSessionOpened: func(ev cc112.Event, _ func(string, any)) error {
+		cc112.EvSessionOpened: func(ev cc112.Event, _ func(string, any)) error {
 			p, err := decodeEvent[sessionPayload](ev)
 			if err != nil {
 				return err
@@ -124,7 +115,7 @@ func (st *state) appliers() map[string]dispatch.Applier {
 			st.sessions[p.TokenHash] = session{Username: p.Username, Expires: p.ExpiresAt}
 			return nil
 		},
-		EvSessionRevoked: func(ev cc112.Event, _ func(string, any)) error {
+		cc112.EvSessionRevoked: func(ev cc112.Event, _ func(string, any)) error {
 			p, err := decodeEvent[revokePayload](ev)
 			if err != nil {
 				return err
@@ -141,7 +132,7 @@ func (st *state) appliers() map[string]dispatch.Applier {
 			}
 			return nil
 		},
-		EvDeviceSaved: func(ev cc112.Event, _ func(string, any)) error {
+		cc112.EvDeviceSaved: func(ev cc112.Event, _ func(string, any)) error {
 			p, err := decodeEvent[devicePayload](ev)
 			if err != nil {
 				return err
@@ -149,7 +140,7 @@ func (st *state) appliers() map[string]dispatch.Applier {
 			st.devices[p.DeviceID] = &Device{DeviceID: p.DeviceID, UnitID: p.UnitID, CreatedAt: ev.At, hash: p.SecretHash}
 			return nil
 		},
-		EvAuditRecorded: func(ev cc112.Event, _ func(string, any)) error {
+		cc112.EvAuditRecorded: func(ev cc112.Event, _ func(string, any)) error {
 			e, err := decodeEvent[Entry](ev)
 			if err != nil {
 				return err

@@ -130,8 +130,8 @@ func (s *Store) addUser(ctx context.Context, n NewUser, by Principal, addr strin
 		if _, ok := s.st.users[n.Username]; ok {
 			return nil, cc112.Errorf(cc112.EConflict, "user %q exists", n.Username)
 		}
-		tx.Emit(EvUserSaved, userPayload{Username: n.Username, Role: n.Role, UnitID: n.UnitID, Agency: n.Agency, Hash: hash})
-		tx.Emit(EvAuditRecorded, Entry{At: tx.Now(), Action: ActionUserSaved, User: by.Username, Role: by.Role, Addr: addr, Target: n.Username})
+		tx.Emit(cc112.EvUserSaved, userPayload{Username: n.Username, Role: n.Role, UnitID: n.UnitID, Agency: n.Agency, Hash: hash})
+		tx.Emit(cc112.EvAuditRecorded, Entry{At: tx.Now(), Action: ActionUserSaved, User: by.Username, Role: by.Role, Addr: addr, Target: n.Username})
 		out = *s.st.users[n.Username]
 		return nil, nil
 	})
@@ -152,9 +152,9 @@ func (s *Store) SetPassword(ctx context.Context, username, password string, by P
 		if !ok {
 			return nil, cc112.Errorf(cc112.ENotFound, "no user %q", username)
 		}
-		tx.Emit(EvUserSaved, userPayload{Username: u.Username, Role: u.Role, UnitID: u.UnitID, Agency: u.Agency, Hash: hash})
-		tx.Emit(EvSessionRevoked, revokePayload{Username: username})
-		tx.Emit(EvAuditRecorded, Entry{At: tx.Now(), Action: ActionUserSaved, User: by.Username, Role: by.Role, Addr: addr, Target: username})
+		tx.Emit(cc112.EvUserSaved, userPayload{Username: u.Username, Role: u.Role, UnitID: u.UnitID, Agency: u.Agency, Hash: hash})
+		tx.Emit(cc112.EvSessionRevoked, revokePayload{Username: username})
+		tx.Emit(cc112.EvAuditRecorded, Entry{At: tx.Now(), Action: ActionUserSaved, User: by.Username, Role: by.Role, Addr: addr, Target: username})
 		return nil, nil
 	})
 	return err
@@ -219,7 +219,7 @@ func (s *Store) Login(ctx context.Context, username, password, addr string) (Ses
 		entry := Entry{Action: ActionLoginFailed, User: auditName(username), Addr: addr}
 		if _, err := s.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
 			entry.At = tx.Now()
-			tx.Emit(EvAuditRecorded, entry)
+			tx.Emit(cc112.EvAuditRecorded, entry)
 			return nil, nil
 		}); err != nil {
 			return Session{}, err
@@ -237,8 +237,8 @@ func (s *Store) Login(ctx context.Context, username, password, addr string) (Ses
 			return nil, cc112.Errorf(cc112.EUnauthenticated, "wrong username or password") // changed meanwhile
 		}
 		exp := tx.Now().Add(s.cfg.TokenTTL)
-		tx.Emit(EvSessionOpened, sessionPayload{TokenHash: secretHash(token), Username: username, ExpiresAt: exp})
-		tx.Emit(EvAuditRecorded, Entry{At: tx.Now(), Action: ActionLogin, User: username, Role: cur.Role, Addr: addr})
+		tx.Emit(cc112.EvSessionOpened, sessionPayload{TokenHash: secretHash(token), Username: username, ExpiresAt: exp})
+		tx.Emit(cc112.EvAuditRecorded, Entry{At: tx.Now(), Action: ActionLogin, User: username, Role: cur.Role, Addr: addr})
 		out = Session{Token: token, Role: cur.Role, UnitID: cur.UnitID, Agency: cur.Agency, ExpiresAt: exp}
 		return nil, nil
 	})
@@ -288,8 +288,8 @@ func (s *Store) Logout(ctx context.Context, token string, p Principal, addr stri
 		if _, ok := s.st.sessions[h]; !ok {
 			return nil, cc112.Errorf(cc112.EUnauthenticated, "token unknown, expired or revoked")
 		}
-		tx.Emit(EvSessionRevoked, revokePayload{TokenHash: h})
-		tx.Emit(EvAuditRecorded, Entry{At: tx.Now(), Action: ActionLogout, User: p.Username, Role: p.Role, Addr: addr})
+		tx.Emit(cc112.EvSessionRevoked, revokePayload{TokenHash: h})
+		tx.Emit(cc112.EvAuditRecorded, Entry{At: tx.Now(), Action: ActionLogout, User: p.Username, Role: p.Role, Addr: addr})
 		return nil, nil
 	})
 	return err
@@ -325,8 +325,8 @@ func (s *Store) RegisterDevice(ctx context.Context, deviceID, unitID string, by 
 		return "", err
 	}
 	_, err = s.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
-		tx.Emit(EvDeviceSaved, devicePayload{DeviceID: deviceID, UnitID: unitID, SecretHash: secretHash(secret)})
-		tx.Emit(EvAuditRecorded, Entry{At: tx.Now(), Action: ActionDeviceSaved, User: by.Username, Role: by.Role, Addr: addr, Target: deviceID})
+		tx.Emit(cc112.EvDeviceSaved, devicePayload{DeviceID: deviceID, UnitID: unitID, SecretHash: secretHash(secret)})
+		tx.Emit(cc112.EvAuditRecorded, Entry{At: tx.Now(), Action: ActionDeviceSaved, User: by.Username, Role: by.Role, Addr: addr, Target: deviceID})
 		return nil, nil
 	})
 	return secret, err

@@ -62,9 +62,9 @@ type Service struct {
 	pendingAML    map[string]Location
 	complaints    map[string]*Complaint
 	byNumber      map[string]string
-	perDay        map[string]int
-	awaiting      map[string]bool // forwarded, not answered, not escalated
-	outbox        map[string]bool // complaints whose escalation SMS is not sent yet
+	numbers       *cc112.DayNumbers // complaint numbers per WIB day
+	awaiting      map[string]bool   // forwarded, not answered, not escalated
+	outbox        map[string]bool   // complaints whose escalation SMS is not sent yet
 
 	sending chan struct{} // one outbox flush at a time
 }
@@ -101,7 +101,7 @@ func New(cfg Config) *Service {
 	return &Service{
 		cfg: cfg, log: cfg.Logger,
 		calls: map[string]*Call{}, activeByPhone: map[string]string{}, pendingAML: map[string]Location{},
-		complaints: map[string]*Complaint{}, byNumber: map[string]string{}, perDay: map[string]int{},
+		complaints: map[string]*Complaint{}, byNumber: map[string]string{}, numbers: cc112.NewDayNumbers("ADU", dispatch.WIB),
 		awaiting: map[string]bool{}, outbox: map[string]bool{},
 		sending: make(chan struct{}, 1),
 	}
@@ -123,53 +123,30 @@ func (s *Service) SLAs() (response, feedback time.Duration) {
 	return s.cfg.ResponseSLA, s.cfg.FeedbackSLA
 }
 
-// Journaled event types of the call center.
-const (
-	evCallStarted   = "call.started"
-	evCallLocated   = "call.located"
-	evCallLinked    = "call.linked"
-	evCallClosed    = "call.closed"
-	evAMLPending    = "aml.pending"
-	evComplaintNew  = "complaint.received"
-	evForwarded     = "complaint.forwarded"
-	evResponded     = "complaint.responded"
-	evFeedback      = "complaint.feedback"
-	evEscalationDue = "complaint.escalation_due"
-	evEscalSent     = "complaint.escalation_sent"
-	evEscalFailed   = "complaint.escalation_failed"
-)
-
-// Live feed event names.
-const (
-	LiveCallCreated      = "call.created"
-	LiveCallUpdated      = "call.updated"
-	LiveComplaintCreated = "complaint.created"
-	LiveComplaintUpdated = "complaint.updated"
-)
-
-// LiveEvents is the call center's live vocabulary, as dispatch.LiveEvents.
-var LiveEvents = map[string]func() any{
-	LiveCallCreated:      func() any { return new(Call) },
-	LiveCallUpdated:      func() any { return new(Call) },
-	LiveComplaintCreated: func() any { return new(Complaint) },
-	LiveComplaintUpdated: func() any { return new(Complaint) },
+// LivePayloads gives the type of the data of each of the call center's
+// live events, as dispatch.LivePayloads.
+var LivePayloads = map[string]func() any{
+	cc112.LiveCallCreated:      func() any { return new(Call) },
+	cc112.LiveCallUpdated:      func() any { return new(Call) },
+	cc112.LiveComplaintCreated: func() any { return new(Complaint) },
+	cc112.LiveComplaintUpdated: func() any { return new(Complaint) },
 }
 
 // Appliers returns the event types this service adds to the engine.
 func (s *Service) Appliers() map[string]dispatch.Applier {
 	return map[string]dispatch.Applier{
-		evCallStarted:   applyAs(s.applyCallStarted),
-		evCallLocated:   applyAs(s.applyCallLocated),
-		evCallLinked:    applyAs(s.applyCallLinked),
-		evCallClosed:    applyAs(s.applyCallClosed),
-		evAMLPending:    applyAs(s.applyAMLPending),
-		evComplaintNew:  applyAs(s.applyComplaintReceived),
-		evForwarded:     applyAs(s.applyForwarded),
-		evResponded:     applyAs(s.applyResponded),
-		evFeedback:      applyAs(s.applyFeedback),
-		evEscalationDue: applyAs(s.applyEscalationDue),
-		evEscalSent:     applyAs(s.applyEscalationSent),
-		evEscalFailed:   applyAs(s.applyEscalationFailed),
+		cc112.EvCallStarted:               applyAs(s.applyCallStarted),
+		cc112.EvCallLocated:               applyAs(s.applyCallLocated),
+		cc112.EvCallLinked:                applyAs(s.applyCallLinked),
+		cc112.EvCallClosed:                applyAs(s.applyCallClosed),
+		cc112.EvAMLPending:                applyAs(s.applyAMLPending),
+		cc112.EvComplaintReceived:         applyAs(s.applyComplaintReceived),
+		cc112.EvComplaintForwarded:        applyAs(s.applyForwarded),
+		cc112.EvComplaintResponded:        applyAs(s.applyResponded),
+		cc112.EvComplaintFeedback:         applyAs(s.applyFeedback),
+		cc112.EvComplaintEscalationDue:    applyAs(s.applyEscalationDue),
+		cc112.EvComplaintEscalationSent:   applyAs(s.applyEscalationSent),
+		cc112.EvComplaintEscalationFailed: applyAs(s.applyEscalationFailed),
 	}
 }
 

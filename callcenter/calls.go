@@ -136,7 +136,7 @@ func (s *Service) StartCall(ctx context.Context, n NewCall, key, fp string) (*Ca
 	return result[*Call](s.eng.Exec(ctx, key, fp, func(tx *dispatch.Tx) (any, error) {
 		c := &Call{ID: dispatch.NewID("call"), Phone: n.Phone, Name: n.Name, NIK: n.NIK, Channel: n.Channel,
 			Status: CallActive, StartedAt: tx.Now()}
-		tx.Emit(evCallStarted, c)
+		tx.Emit(cc112.EvCallStarted, c)
 		return s.calls[c.ID].clone(), nil
 	}))
 }
@@ -213,13 +213,13 @@ func (s *Service) AttachAML(ctx context.Context, a AML) (*AMLResult, error) {
 			if len(s.pendingAML) >= maxPendingAML {
 				return nil, cc112.Errorf(cc112.EUnavailable, "AML: too many reports without a call; try again later")
 			}
-			tx.Emit(evAMLPending, amlPendingPayload{Phone: a.Phone, Location: loc})
+			tx.Emit(cc112.EvAMLPending, amlPendingPayload{Phone: a.Phone, Location: loc})
 			return &AMLResult{Status: "pending", Phone: a.Phone}, nil
 		}
 		if c.Location != nil && c.Location.Source == "aml" && c.Location.At.After(loc.At) {
 			return &AMLResult{Status: "stale", Call: c.clone(), Phone: a.Phone}, nil
 		}
-		tx.Emit(evCallLocated, locatedPayload{CallID: c.ID, Location: loc})
+		tx.Emit(cc112.EvCallLocated, locatedPayload{CallID: c.ID, Location: loc})
 		return &AMLResult{Status: "attached", Call: c.clone(), Phone: a.Phone}, nil
 	}))
 }
@@ -275,7 +275,7 @@ func (s *Service) SetLocation(ctx context.Context, callID string, m ManualLocati
 		}
 		loc := Location{Lat: p.Lat, Lon: p.Lon, RadiusM: radius, Source: m.Source, Address: m.Address,
 			At: tx.Now(), ReceivedAt: tx.Now()}
-		tx.Emit(evCallLocated, locatedPayload{CallID: c.ID, Location: loc})
+		tx.Emit(cc112.EvCallLocated, locatedPayload{CallID: c.ID, Location: loc})
 		return c.clone(), nil
 	}))
 }
@@ -316,7 +316,7 @@ func (s *Service) CloseCall(ctx context.Context, callID, reason, key, fp string)
 		if err != nil {
 			return nil, err
 		}
-		tx.Emit(evCallClosed, closedPayload{CallID: c.ID, Reason: reason})
+		tx.Emit(cc112.EvCallClosed, closedPayload{CallID: c.ID, Reason: reason})
 		return c.clone(), nil
 	}))
 }
@@ -359,7 +359,7 @@ func (s *Service) CreateIncident(ctx context.Context, n dispatch.NewIncident, ke
 		if err != nil {
 			return nil, err
 		}
-		tx.Emit(evCallLinked, linkedPayload{CallID: c.ID, IncidentID: inc.ID})
+		tx.Emit(cc112.EvCallLinked, linkedPayload{CallID: c.ID, IncidentID: inc.ID})
 		return inc, nil
 	}))
 }
@@ -379,7 +379,7 @@ func (s *Service) LinkCall(ctx context.Context, incidentID, callID, key, fp stri
 		if err != nil {
 			return nil, err
 		}
-		tx.Emit(evCallLinked, linkedPayload{CallID: c.ID, IncidentID: inc.ID})
+		tx.Emit(cc112.EvCallLinked, linkedPayload{CallID: c.ID, IncidentID: inc.ID})
 		return inc, nil
 	}))
 }
@@ -416,7 +416,7 @@ func (s *Service) applyCallStarted(at time.Time, c Call, publish publishFunc) er
 	}
 	s.calls[c.ID] = &c
 	s.activeByPhone[c.Phone] = c.ID
-	publish(LiveCallCreated, c.clone())
+	publish(cc112.LiveCallCreated, c.clone())
 	return nil
 }
 
@@ -427,7 +427,7 @@ func (s *Service) applyCallLocated(at time.Time, p locatedPayload, publish publi
 	}
 	l := p.Location
 	c.Location = &l
-	publish(LiveCallUpdated, c.clone())
+	publish(cc112.LiveCallUpdated, c.clone())
 	return nil
 }
 
@@ -437,7 +437,7 @@ func (s *Service) applyCallLinked(at time.Time, p linkedPayload, publish publish
 		return fmt.Errorf("unknown call %q", p.CallID)
 	}
 	c.IncidentID, c.Status, c.LinkedAt = p.IncidentID, CallLinked, timePtr(at)
-	publish(LiveCallUpdated, c.clone())
+	publish(cc112.LiveCallUpdated, c.clone())
 	return nil
 }
 
@@ -450,7 +450,7 @@ func (s *Service) applyCallClosed(at time.Time, p closedPayload, publish publish
 	if s.activeByPhone[c.Phone] == c.ID {
 		delete(s.activeByPhone, c.Phone)
 	}
-	publish(LiveCallUpdated, c.clone())
+	publish(cc112.LiveCallUpdated, c.clone())
 	return nil
 }
 

@@ -42,8 +42,8 @@ func TestAMLAttachesToTheActiveCall(t *testing.T) {
 	if got.Location == nil || got.Location.RadiusM != 18 || got.Location.Source != "aml" || got.Location.Method != "gnss" {
 		t.Fatalf("location %+v", got.Location)
 	}
-	if live, ok := f.pub.last(LiveCallUpdated).(*Call); !ok || live.ID != c.ID || live.Location == nil {
-		t.Fatalf("live feed got %#v", f.pub.last(LiveCallUpdated))
+	if live, ok := f.pub.last(cc112.LiveCallUpdated).(*Call); !ok || live.ID != c.ID || live.Location == nil {
+		t.Fatalf("live feed got %#v", f.pub.last(cc112.LiveCallUpdated))
 	}
 	if o := must[*Call](t)(f.svc.Call(other.ID)); o.Location != nil {
 		t.Fatal("AML went to another caller")

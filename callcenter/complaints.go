@@ -175,7 +175,8 @@ func (s *Service) FileComplaint(ctx context.Context, n NewComplaint) (*Filed, er
 		c := &Complaint{ID: dispatch.NewID("cmp"), Channel: n.Channel, Name: n.Name, Phone: n.Phone, Text: n.Text,
 			Category: n.Category, Location: n.Location, District: district, Status: ComplaintReceived,
 			ReceivedAt: tx.Now(), TokenHash: hashToken(token)}
-		tx.Emit(evComplaintNew, c)
+		c.Number = s.numbers.Next(c.ReceivedAt)
+		tx.Emit(cc112.EvComplaintReceived, c)
 		return s.complaints[c.ID].clone(), nil
 	}))
 	if err != nil {
@@ -327,7 +328,7 @@ func (s *Service) Forward(ctx context.Context, id, agency, key, fp string) (*Com
 		if c.Status != ComplaintReceived {
 			return cc112.Errorf(cc112.EConflict, "complaint %s is %s: only a received complaint can be forwarded", c.Number, c.Status)
 		}
-		tx.Emit(evForwarded, answerPayload{ComplaintID: c.ID, Agency: agency})
+		tx.Emit(cc112.EvComplaintForwarded, answerPayload{ComplaintID: c.ID, Agency: agency})
 		return nil
 	})
 }
@@ -342,7 +343,7 @@ func (s *Service) Respond(ctx context.Context, id, text, key, fp string) (*Compl
 		if c.Status != ComplaintForwarded {
 			return cc112.Errorf(cc112.EConflict, "complaint %s is %s: only a forwarded complaint can be answered", c.Number, c.Status)
 		}
-		tx.Emit(evResponded, answerPayload{ComplaintID: c.ID, Text: text})
+		tx.Emit(cc112.EvComplaintResponded, answerPayload{ComplaintID: c.ID, Text: text})
 		return nil
 	})
 }
@@ -357,7 +358,7 @@ func (s *Service) Feedback(ctx context.Context, id, text, key, fp string) (*Comp
 		if c.Status == ComplaintClosed {
 			return cc112.Errorf(cc112.EConflict, "complaint %s is closed: feedback was given", c.Number)
 		}
-		tx.Emit(evFeedback, answerPayload{ComplaintID: c.ID, Text: text})
+		tx.Emit(cc112.EvComplaintFeedback, answerPayload{ComplaintID: c.ID, Text: text})
 		return nil
 	})
 }
@@ -395,17 +396,16 @@ func (s *Service) applyComplaintReceived(at time.Time, c Complaint, publish publ
 	if _, dup := s.complaints[c.ID]; dup {
 		return fmt.Errorf("complaint %q exists", c.ID)
 	}
-	day := c.ReceivedAt.In(dispatch.WIB).Format("20060102")
-	s.perDay[day]++
-	if c.Number == "" {
-		c.Number = fmt.Sprintf("ADU-%s-%04d", day, s.perDay[day])
+	counted := s.numbers.Count(c.ReceivedAt)
+	if c.Number == "" { // journaled before numbers were
+		c.Number = counted
 	}
 	// Deadlines come from the SLAs in force, so a restart with other flags
 	// recomputes them.
 	c.FeedbackDueAt = c.ReceivedAt.Add(s.cfg.FeedbackSLA)
 	s.complaints[c.ID] = &c
 	s.byNumber[c.Number] = c.ID
-	publish(LiveComplaintCreated, c.clone())
+	publish(cc112.LiveComplaintCreated, c.clone())
 	return nil
 }
 
@@ -425,7 +425,7 @@ func (s *Service) applyForwarded(at time.Time, p answerPayload, publish publishF
 	c.Status, c.Agency, c.ForwardedAt = ComplaintForwarded, p.Agency, timePtr(at)
 	c.ResponseDueAt = timePtr(at.Add(s.cfg.ResponseSLA))
 	s.awaiting[c.ID] = true
-	publish(LiveComplaintUpdated, c.clone())
+	publish(cc112.LiveComplaintUpdated, c.clone())
 	return nil
 }
 
@@ -436,7 +436,7 @@ func (s *Service) applyResponded(at time.Time, p answerPayload, publish publishF
 	}
 	c.Status, c.Response, c.RespondedAt = ComplaintResponded, p.Text, timePtr(at)
 	delete(s.awaiting, c.ID)
-	publish(LiveComplaintUpdated, c.clone())
+	publish(cc112.LiveComplaintUpdated, c.clone())
 	return nil
 }
 
@@ -447,7 +447,7 @@ func (s *Service) applyFeedback(at time.Time, p answerPayload, publish publishFu
 	}
 	c.Status, c.Feedback, c.FeedbackAt = ComplaintClosed, p.Text, timePtr(at)
 	delete(s.awaiting, c.ID)
-	publish(LiveComplaintUpdated, c.clone())
+	publish(cc112.LiveComplaintUpdated, c.clone())
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"cc112"
 	"cc112/dispatch"
 )
 
@@ -45,7 +46,7 @@ func (s *Service) CheckSLAs(ctx context.Context) (int, error) {
 		sort.Strings(ids) // a stable journal order
 		for _, id := range ids {
 			c := s.complaints[id]
-			tx.Emit(evEscalationDue, escalationPayload{ComplaintID: id, EscalationID: "esc-" + id,
+			tx.Emit(cc112.EvComplaintEscalationDue, escalationPayload{ComplaintID: id, EscalationID: "esc-" + id,
 				To: s.cfg.MayorPhone, Text: s.mayorText(c)})
 		}
 		return len(ids), nil
@@ -107,7 +108,7 @@ func (s *Service) FlushOutbox(ctx context.Context) (int, error) {
 	sent := 0
 	for _, j := range jobs {
 		p := escalationPayload{ComplaintID: j.complaintID, EscalationID: j.sms.ID}
-		typ := evEscalSent
+		typ := cc112.EvComplaintEscalationSent
 		if j.sms.To == "" {
 			p.Skipped = true
 			s.log.Warn("complaint escalation not sent: no -mayor-phone configured", "complaint", j.complaintID, "text", j.sms.Text)
@@ -116,7 +117,7 @@ func (s *Service) FlushOutbox(ctx context.Context) (int, error) {
 			err := s.cfg.SMS.Send(sctx, j.sms)
 			cancel()
 			if err != nil {
-				typ = evEscalFailed
+				typ = cc112.EvComplaintEscalationFailed
 				p.Error = err.Error()
 				p.NextAttemptAt = timePtr(s.now().Add(s.backoff(j.attempts + 1)))
 				s.log.Error("SMS to the mayor failed; will retry", "complaint", j.complaintID, "sms", j.sms.ID,
@@ -201,7 +202,7 @@ func (s *Service) applyEscalationDue(at time.Time, p escalationPayload, publish 
 	c.Escalation = &Escalation{ID: p.EscalationID, To: p.To, Text: p.Text, Status: EscalationPending}
 	delete(s.awaiting, c.ID)
 	s.outbox[c.ID] = true
-	publish(LiveComplaintUpdated, c.clone())
+	publish(cc112.LiveComplaintUpdated, c.clone())
 	return nil
 }
 
@@ -219,7 +220,7 @@ func (s *Service) applyEscalationSent(at time.Time, p escalationPayload, publish
 		e.SentAt = timePtr(at)
 	}
 	delete(s.outbox, c.ID)
-	publish(LiveComplaintUpdated, c.clone())
+	publish(cc112.LiveComplaintUpdated, c.clone())
 	return nil
 }
 
@@ -231,6 +232,6 @@ func (s *Service) applyEscalationFailed(at time.Time, p escalationPayload, publi
 	e := c.Escalation
 	e.Attempts++
 	e.LastError, e.NextAttemptAt = p.Error, p.NextAttemptAt
-	publish(LiveComplaintUpdated, c.clone())
+	publish(cc112.LiveComplaintUpdated, c.clone())
 	return nil
 }

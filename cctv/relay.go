@@ -3,7 +3,6 @@ package cctv
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -117,6 +116,16 @@ func (v *Viewer) Err() error {
 	defer v.s.mu.Unlock()
 	return v.err
 }
+
+// StreamError is why a viewer's stream ended: a stable code (one of the
+// Code constants, or the API's not_found/unavailable) and a message for the
+// viewer.
+type StreamError struct {
+	Code    string
+	Message string
+}
+
+func (e *StreamError) Error() string { return e.Code + ": " + e.Message }
 
 // Close leaves the stream.
 func (v *Viewer) Close() { v.s.remove(v, nil) }
@@ -273,7 +282,7 @@ func (s *stream) end(last Msg) {
 		case v.ch <- last:
 		default:
 		}
-		s.removeLocked(v, fmt.Errorf("%s: %s", last.Code, last.Text))
+		s.removeLocked(v, &StreamError{Code: last.Code, Message: last.Text})
 	}
 	if s.idle != nil {
 		s.idle.Stop()
@@ -289,7 +298,7 @@ func (s *stream) broadcastLocked(m Msg) {
 		select {
 		case v.ch <- m:
 		default:
-			s.removeLocked(v, errors.New(CodeSlowViewer+": the viewer did not keep up"))
+			s.removeLocked(v, &StreamError{Code: CodeSlowViewer, Message: "the viewer did not keep up"})
 		}
 	}
 }

@@ -3,6 +3,7 @@ package cctv_test
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net"
 	"regexp"
@@ -207,7 +208,8 @@ func TestRelayDropsSlowViewer(t *testing.T) {
 	for range slow.C {
 		n++
 	}
-	if err := slow.Err(); err == nil || !strings.Contains(err.Error(), cctv.CodeSlowViewer) {
+	var se *cctv.StreamError
+	if err := slow.Err(); !errors.As(err, &se) || se.Code != cctv.CodeSlowViewer {
 		t.Fatalf("slow viewer ended with %v, want %s", err, cctv.CodeSlowViewer)
 	}
 	if n > 16 {

@@ -15,14 +15,6 @@ import (
 	"cc112/dispatch"
 )
 
-// Journaled event types of the view audit. A view's start is made durable
-// before any video flows, so that a crash still leaves its start on record;
-// its end is a second event (a view without one ended with the process).
-const (
-	EvViewStarted = "camera.view_started"
-	EvViewEnded   = "camera.view_ended"
-)
-
 // View is one live view of a camera, for the audit.
 type View struct {
 	ID         string     `json:"id"`
@@ -62,7 +54,7 @@ func NewViews() *Views { return &Views{byID: map[string]*View{}} }
 // Appliers are the event types of the audit, for dispatch.New.
 func (vs *Views) Appliers() map[string]dispatch.Applier {
 	return map[string]dispatch.Applier{
-		EvViewStarted: func(ev cc112.Event, _ func(string, any)) error {
+		cc112.EvViewStarted: func(ev cc112.Event, _ func(string, any)) error {
 			var v View
 			if err := json.Unmarshal(ev.Data, &v); err != nil {
 				return fmt.Errorf("decode %s: %w", ev.Type, err)
@@ -74,7 +66,7 @@ func (vs *Views) Appliers() map[string]dispatch.Applier {
 			vs.byID[v.ID] = &v
 			return nil
 		},
-		EvViewEnded: func(ev cc112.Event, _ func(string, any)) error {
+		cc112.EvViewEnded: func(ev cc112.Event, _ func(string, any)) error {
 			var p viewEnded
 			if err := json.Unmarshal(ev.Data, &p); err != nil {
 				return fmt.Errorf("decode %s: %w", ev.Type, err)
@@ -113,7 +105,7 @@ func (vs *Views) Start(ctx context.Context, v View) (View, error) {
 	v.EndedAt = nil
 	_, err := vs.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
 		v.StartedAt = tx.Now()
-		tx.Emit(EvViewStarted, v)
+		tx.Emit(cc112.EvViewStarted, v)
 		return nil, nil
 	})
 	return v, err
@@ -127,7 +119,7 @@ func (vs *Views) End(ctx context.Context, id string) error {
 			return nil, cc112.Errorf(cc112.ENotFound, "view %q not found", id)
 		}
 		if v.EndedAt == nil {
-			tx.Emit(EvViewEnded, viewEnded{ID: id})
+			tx.Emit(cc112.EvViewEnded, viewEnded{ID: id})
 		}
 		return nil, nil
 	})

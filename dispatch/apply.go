@@ -6,74 +6,17 @@ import (
 	"time"
 
 	"cc112"
-	"cc112/geo"
 )
 
-// Journaled event types of the core. Payloads are the structs below; the
-// live feed gets the resulting resources instead (incident.updated, ...).
-const (
-	EvUnitRegistered   = "unit.registered"
-	EvCameraRegistered = "camera.registered"
-	EvCameraStatus     = "camera.status"
-	EvIncidentCreated  = "incident.created"
-	EvUnitAssigned     = "unit.assigned"
-	EvUnitStatus       = "unit.status"
-	EvUnitMoved        = "unit.moved"
-	EvIncidentClosed   = "incident.closed"
-	EvCallerLinked     = "incident.caller_linked"
-)
-
-// Live feed event names (DESIGN.md §4).
-const (
-	LiveIncidentCreated = "incident.created"
-	LiveIncidentUpdated = "incident.updated"
-	LiveUnitUpdated     = "unit.updated"
-	LiveUnitMoved       = "unit.moved"
-	LiveCameraUpdated   = "camera.updated"
-)
-
-// LiveEvents is the engine's live vocabulary: each event's name and a new
-// value of its data's type (the live feed of a standby decodes what it
-// relays with it, and the privacy test walks it).
-var LiveEvents = map[string]func() any{
-	LiveIncidentCreated: func() any { return new(cc112.Incident) },
-	LiveIncidentUpdated: func() any { return new(cc112.Incident) },
-	LiveUnitUpdated:     func() any { return new(cc112.Unit) },
-	LiveUnitMoved:       func() any { return new(cc112.Unit) },
-	LiveCameraUpdated:   func() any { return new(cc112.Camera) },
-}
-
-type unitStatusPayload struct {
-	UnitID string           `json:"unit_id"`
-	Status cc112.UnitStatus `json:"status"`
-}
-
-type assignPayload struct {
-	IncidentID string `json:"incident_id"`
-	UnitID     string `json:"unit_id"`
-}
-
-type closePayload struct {
-	IncidentID  string `json:"incident_id"`
-	Disposition string `json:"disposition"`
-}
-
-type callerLinkedPayload struct {
-	IncidentID string `json:"incident_id"`
-	CallID     string `json:"call_id"`
-}
-
-type movePayload struct {
-	UnitID   string    `json:"unit_id"`
-	Location geo.Point `json:"location"`
-	Heading  *float64  `json:"heading,omitempty"`
-	Speed    *float64  `json:"speed,omitempty"`
-	Accuracy *float64  `json:"accuracy,omitempty"`
-}
-
-type cameraStatusPayload struct {
-	CameraID string             `json:"camera_id"`
-	Status   cc112.CameraStatus `json:"status"`
+// LivePayloads gives the type of the data of each of the engine's live
+// events (cc112.LiveEvents): a standby's live feed decodes what it relays
+// with it, to give each viewer its view.
+var LivePayloads = map[string]func() any{
+	cc112.LiveIncidentCreated: func() any { return new(cc112.Incident) },
+	cc112.LiveIncidentUpdated: func() any { return new(cc112.Incident) },
+	cc112.LiveUnitUpdated:     func() any { return new(cc112.Unit) },
+	cc112.LiveUnitMoved:       func() any { return new(cc112.Unit) },
+	cc112.LiveCameraUpdated:   func() any { return new(cc112.Camera) },
 }
 
 // cameraRecord is a camera with its RTSP URLs, which cc112.Camera hides
@@ -107,32 +50,32 @@ func decode[T any](ev cc112.Event) (T, error) {
 // Errors mean a journal this binary does not understand.
 func (e *Engine) apply(ev cc112.Event) error {
 	switch ev.Type {
-	case EvIncidentCreated:
+	case cc112.EvIncidentCreated:
 		inc, err := decode[cc112.Incident](ev)
 		if err != nil {
 			return err
 		}
 		return e.applyIncidentCreated(&inc)
-	case EvUnitAssigned:
-		p, err := decode[assignPayload](ev)
+	case cc112.EvUnitAssigned:
+		p, err := decode[cc112.UnitAssignedPayload](ev)
 		if err != nil {
 			return err
 		}
 		return e.applyAssigned(ev.At, p)
-	case EvUnitStatus:
-		p, err := decode[unitStatusPayload](ev)
+	case cc112.EvUnitStatus:
+		p, err := decode[cc112.UnitStatusPayload](ev)
 		if err != nil {
 			return err
 		}
 		return e.applyUnitStatus(ev.At, p)
-	case EvIncidentClosed:
-		p, err := decode[closePayload](ev)
+	case cc112.EvIncidentClosed:
+		p, err := decode[cc112.IncidentClosedPayload](ev)
 		if err != nil {
 			return err
 		}
 		return e.applyClosed(ev.At, p)
-	case EvCallerLinked:
-		p, err := decode[callerLinkedPayload](ev)
+	case cc112.EvCallerLinked:
+		p, err := decode[cc112.CallerLinkedPayload](ev)
 		if err != nil {
 			return err
 		}
@@ -141,10 +84,10 @@ func (e *Engine) apply(ev cc112.Event) error {
 			return fmt.Errorf("unknown incident %q", p.IncidentID)
 		}
 		inc.Callers++
-		e.publish(LiveIncidentUpdated, inc.Clone())
+		e.publish(cc112.LiveIncidentUpdated, inc.Clone())
 		return nil
-	case EvUnitMoved:
-		p, err := decode[movePayload](ev)
+	case cc112.EvUnitMoved:
+		p, err := decode[cc112.UnitMovedPayload](ev)
 		if err != nil {
 			return err
 		}
@@ -159,7 +102,7 @@ func (e *Engine) apply(ev cc112.Event) error {
 		}
 		e.posLogged[u.ID] = ev.At
 		return nil
-	case EvUnitRegistered:
+	case cc112.EvUnitRegistered:
 		u, err := decode[cc112.Unit](ev)
 		if err != nil {
 			return err
@@ -172,19 +115,19 @@ func (e *Engine) apply(ev cc112.Event) error {
 		}
 		e.units[u.ID] = &u
 		e.unitIndex.Set(u.ID, u.Location)
-		e.publish(LiveUnitUpdated, u)
+		e.publish(cc112.LiveUnitUpdated, u)
 		return nil
-	case EvCameraRegistered:
+	case cc112.EvCameraRegistered:
 		c, err := decode[cameraRecord](ev)
 		if err != nil {
 			return err
 		}
 		e.cameras[c.ID] = &c
 		e.camIndex.Set(c.ID, c.Location)
-		e.publish(LiveCameraUpdated, c.Camera)
+		e.publish(cc112.LiveCameraUpdated, c.Camera)
 		return nil
-	case EvCameraStatus:
-		p, err := decode[cameraStatusPayload](ev)
+	case cc112.EvCameraStatus:
+		p, err := decode[cc112.CameraStatusPayload](ev)
 		if err != nil {
 			return err
 		}
@@ -195,18 +138,18 @@ func (e *Engine) apply(ev cc112.Event) error {
 		c.Status = p.Status
 		at := ev.At
 		c.StatusAt = &at
-		e.publish(LiveCameraUpdated, c.Camera)
+		e.publish(cc112.LiveCameraUpdated, c.Camera)
 		return nil
-	case EvIncidentImported:
+	case cc112.EvIncidentImported:
 		if p := e.takeImporting(); p != nil {
 			return e.applyImported(*p)
 		}
-		p, err := decode[importPayload](ev)
+		p, err := decode[cc112.IncidentImportedPayload](ev)
 		if err != nil {
 			return err
 		}
 		return e.applyImported(p)
-	case evKeyRecorded:
+	case cc112.EvCommandKey:
 		p, err := decode[keyPayload](ev)
 		if err != nil {
 			return err
@@ -227,18 +170,17 @@ func (e *Engine) applyIncidentCreated(inc *cc112.Incident) error {
 	if inc.Assignments == nil {
 		inc.Assignments = []*cc112.Assignment{}
 	}
-	day := inc.ReceivedAt.In(e.cfg.Location).Format("20060102")
-	e.perDay[day]++
-	if inc.Number == "" {
-		inc.Number = fmt.Sprintf("SBY-%s-%04d", day, e.perDay[day])
+	counted := e.numbers.Count(inc.ReceivedAt)
+	if inc.Number == "" { // journaled before numbers were
+		inc.Number = counted
 	}
 	e.incidents[inc.ID] = inc
 	e.touched(inc)
-	e.publish(LiveIncidentCreated, inc.Clone())
+	e.publish(cc112.LiveIncidentCreated, inc.Clone())
 	return nil
 }
 
-func (e *Engine) applyAssigned(at time.Time, p assignPayload) error {
+func (e *Engine) applyAssigned(at time.Time, p cc112.UnitAssignedPayload) error {
 	inc, ok := e.incidents[p.IncidentID]
 	if !ok {
 		return fmt.Errorf("unknown incident %q", p.IncidentID)
@@ -260,8 +202,8 @@ func (e *Engine) applyAssigned(at time.Time, p assignPayload) error {
 	}
 	advance(inc, cc112.IncidentDispatched)
 	e.touched(inc)
-	e.publish(LiveUnitUpdated, *u)
-	e.publish(LiveIncidentUpdated, inc.Clone())
+	e.publish(cc112.LiveUnitUpdated, *u)
+	e.publish(cc112.LiveIncidentUpdated, inc.Clone())
 	return nil
 }
 
@@ -290,7 +232,7 @@ func (e *Engine) activeAssignment(u *cc112.Unit) (*cc112.Incident, *cc112.Assign
 	return inc, nil
 }
 
-func (e *Engine) applyUnitStatus(at time.Time, p unitStatusPayload) error {
+func (e *Engine) applyUnitStatus(at time.Time, p cc112.UnitStatusPayload) error {
 	u, ok := e.units[p.UnitID]
 	if !ok {
 		return fmt.Errorf("unknown unit %q", p.UnitID)
@@ -319,9 +261,9 @@ func (e *Engine) applyUnitStatus(at time.Time, p unitStatusPayload) error {
 			u.IncidentID = ""
 		}
 		e.touched(inc)
-		e.publish(LiveIncidentUpdated, inc.Clone())
+		e.publish(cc112.LiveIncidentUpdated, inc.Clone())
 	}
-	e.publish(LiveUnitUpdated, *u)
+	e.publish(cc112.LiveUnitUpdated, *u)
 	return nil
 }
 
@@ -352,7 +294,7 @@ func (e *Engine) checkUnitTransition(u *cc112.Unit, to cc112.UnitStatus) error {
 	return nil
 }
 
-func (e *Engine) applyClosed(at time.Time, p closePayload) error {
+func (e *Engine) applyClosed(at time.Time, p cc112.IncidentClosedPayload) error {
 	inc, ok := e.incidents[p.IncidentID]
 	if !ok {
 		return fmt.Errorf("unknown incident %q", p.IncidentID)
@@ -369,16 +311,16 @@ func (e *Engine) applyClosed(at time.Time, p closePayload) error {
 		a.ClearedAt = &at
 		if u := e.units[a.UnitID]; u != nil && u.IncidentID == inc.ID {
 			u.Status, u.StatusAt, u.IncidentID = cc112.UnitAvailable, at, ""
-			e.publish(LiveUnitUpdated, *u)
+			e.publish(cc112.LiveUnitUpdated, *u)
 		}
 	}
 	inc.Status, inc.ClosedAt, inc.Disposition = cc112.IncidentClosed, &at, p.Disposition
 	e.touched(inc)
-	e.publish(LiveIncidentUpdated, inc.Clone())
+	e.publish(cc112.LiveIncidentUpdated, inc.Clone())
 	return nil
 }
 
-func (e *Engine) moveUnit(u *cc112.Unit, at time.Time, p movePayload) {
+func (e *Engine) moveUnit(u *cc112.Unit, at time.Time, p cc112.UnitMovedPayload) {
 	u.Location, u.PositionAt = p.Location, at
 	u.Heading, u.Speed, u.Accuracy = p.Heading, p.Speed, p.Accuracy
 	e.unitIndex.Set(u.ID, u.Location)

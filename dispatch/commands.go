@@ -158,7 +158,8 @@ func (tx *Tx) CreateIncident(n NewIncident) (*cc112.Incident, error) {
 	if n.CallID != "" || !n.Caller.Empty() {
 		inc.Callers = 1
 	}
-	tx.Emit(EvIncidentCreated, inc)
+	inc.Number = e.numbers.Next(inc.ReceivedAt)
+	tx.Emit(cc112.EvIncidentCreated, inc)
 	return e.incidents[inc.ID].Clone(), nil
 }
 
@@ -169,7 +170,7 @@ func (tx *Tx) LinkCaller(incidentID, callID string) (*cc112.Incident, error) {
 	if err != nil {
 		return nil, err
 	}
-	tx.Emit(EvCallerLinked, callerLinkedPayload{IncidentID: inc.ID, CallID: callID})
+	tx.Emit(cc112.EvCallerLinked, cc112.CallerLinkedPayload{IncidentID: inc.ID, CallID: callID})
 	return inc.Clone(), nil
 }
 
@@ -195,7 +196,7 @@ func (e *Engine) Assign(ctx context.Context, incidentID, unitID, key, fingerprin
 		if u.Status != cc112.UnitAvailable {
 			return nil, cc112.Errorf(cc112.EConflict, "unit %s is %s, not available", u.Callsign, u.Status)
 		}
-		tx.Emit(EvUnitAssigned, assignPayload{IncidentID: inc.ID, UnitID: u.ID})
+		tx.Emit(cc112.EvUnitAssigned, cc112.UnitAssignedPayload{IncidentID: inc.ID, UnitID: u.ID})
 		return &AssignResult{Incident: inc.Clone(), Assigned: []string{u.ID}, Missing: []cc112.Need{}}, nil
 	})
 }
@@ -223,7 +224,7 @@ func (e *Engine) AutoAssign(ctx context.Context, incidentID, key, fingerprint st
 			}
 			recs := e.recommend(inc.Location, need.Type, want, nil)
 			for _, r := range recs {
-				tx.Emit(EvUnitAssigned, assignPayload{IncidentID: inc.ID, UnitID: r.UnitID})
+				tx.Emit(cc112.EvUnitAssigned, cc112.UnitAssignedPayload{IncidentID: inc.ID, UnitID: r.UnitID})
 				res.Assigned = append(res.Assigned, r.UnitID)
 			}
 			if len(recs) < want {
@@ -264,7 +265,7 @@ func (e *Engine) SetUnitStatus(ctx context.Context, unitID string, status cc112.
 			return nil, err
 		}
 		if status != u.Status { // a repeated tap changes nothing
-			tx.Emit(EvUnitStatus, unitStatusPayload{UnitID: u.ID, Status: status})
+			tx.Emit(cc112.EvUnitStatus, cc112.UnitStatusPayload{UnitID: u.ID, Status: status})
 		}
 		uc := *u
 		return &uc, nil
@@ -285,7 +286,7 @@ func (e *Engine) CloseIncident(ctx context.Context, incidentID, disposition, key
 		if err != nil {
 			return nil, err
 		}
-		tx.Emit(EvIncidentClosed, closePayload{IncidentID: inc.ID, Disposition: disposition})
+		tx.Emit(cc112.EvIncidentClosed, cc112.IncidentClosedPayload{IncidentID: inc.ID, Disposition: disposition})
 		return inc.Clone(), nil
 	})
 }
@@ -342,9 +343,9 @@ func (e *Engine) UpdatePosition(ctx context.Context, unitID string, p Position) 
 		return nil, cc112.Errorf(cc112.ENotFound, "unit %q not found", unitID)
 	}
 	now := e.now()
-	mp := movePayload{UnitID: u.ID, Location: pt, Heading: p.Heading, Speed: p.Speed, Accuracy: p.Accuracy}
+	mp := cc112.UnitMovedPayload{UnitID: u.ID, Location: pt, Heading: p.Heading, Speed: p.Speed, Accuracy: p.Accuracy}
 	e.moveUnit(u, now, mp)
-	e.publish(LiveUnitMoved, *u)
+	e.publish(cc112.LiveUnitMoved, *u)
 	if e.posSink != nil {
 		e.posSink(PositionFix{UnitID: u.ID, At: now, Location: pt, Heading: p.Heading, Speed: p.Speed, Accuracy: p.Accuracy})
 	}
@@ -352,7 +353,7 @@ func (e *Engine) UpdatePosition(ctx context.Context, unitID string, p Position) 
 		e.posLogged[u.ID] = now
 		raw, _ := json.Marshal(mp)
 		e.seq++
-		e.appendAsync([]cc112.Event{{Seq: e.seq, Type: EvUnitMoved, At: now, Data: raw}})
+		e.appendAsync([]cc112.Event{{Seq: e.seq, Type: cc112.EvUnitMoved, At: now, Data: raw}})
 	}
 	uc := *u
 	return &uc, nil
@@ -380,7 +381,7 @@ func (e *Engine) RegisterUnits(ctx context.Context, units []cc112.Unit) error {
 		}
 		for _, u := range units {
 			u.PositionAt = tx.Now()
-			tx.Emit(EvUnitRegistered, u)
+			tx.Emit(cc112.EvUnitRegistered, u)
 		}
 		return nil, nil
 	})
@@ -406,7 +407,7 @@ func (e *Engine) RegisterCameras(ctx context.Context, cams []cc112.Camera) error
 				c.District = e.cfg.Districts.Locate(c.Location)
 			}
 			c.HasVideo = c.RTSPURL != "" || c.SubRTSPURL != ""
-			tx.Emit(EvCameraRegistered, newCameraRecord(c))
+			tx.Emit(cc112.EvCameraRegistered, newCameraRecord(c))
 		}
 		return nil, nil
 	})
@@ -424,7 +425,7 @@ func (e *Engine) SetCameraStatus(ctx context.Context, id string, status cc112.Ca
 			return nil, cc112.Errorf(cc112.ENotFound, "camera %q not found", id)
 		}
 		if c.Status != status {
-			tx.Emit(EvCameraStatus, cameraStatusPayload{CameraID: id, Status: status})
+			tx.Emit(cc112.EvCameraStatus, cc112.CameraStatusPayload{CameraID: id, Status: status})
 		}
 		return nil, nil
 	})

@@ -81,12 +81,12 @@ type Engine struct {
 	// searchMu serialises index searches made under the read lock: a
 	// search reuses the index's scratch buffers (writers hold mu fully).
 	searchMu  sync.Mutex
-	perDay    map[string]int // incidents numbered per WIB day
+	numbers   *cc112.DayNumbers // incident numbers per WIB day
 	posLogged map[string]time.Time
 	keys      map[string]*keyRecord
 	keyOrder  []string
-	imported  map[string]string // external_id → id of imported incidents
-	importing *importPayload    // the payload being emitted, see emitImported
+	imported  map[string]string              // external_id → id of imported incidents
+	importing *cc112.IncidentImportedPayload // the payload being emitted, see emitImported
 }
 
 // New builds an engine and replays the journal into it. Extensions must be
@@ -125,7 +125,7 @@ func New(ctx context.Context, cfg Config, extra map[string]Applier) (*Engine, er
 		cameras:   map[string]*cameraRecord{},
 		unitIndex: geo.NewIndex(0),
 		camIndex:  geo.NewIndex(0),
-		perDay:    map[string]int{},
+		numbers:   cc112.NewDayNumbers("SBY", cfg.Location),
 		posLogged: map[string]time.Time{},
 		keys:      map[string]*keyRecord{},
 		imported:  map[string]string{},
@@ -301,7 +301,7 @@ func (e *Engine) exec(ctx context.Context, key, fingerprint string, fn func(tx *
 	if err == nil && key != "" {
 		var raw json.RawMessage
 		if raw, err = json.Marshal(result); err == nil {
-			tx.Emit(evKeyRecorded, keyPayload{Key: key, Fingerprint: fingerprint, Result: raw})
+			tx.Emit(cc112.EvCommandKey, keyPayload{Key: key, Fingerprint: fingerprint, Result: raw})
 		}
 	}
 	if len(tx.events) == 0 {

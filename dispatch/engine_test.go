@@ -360,7 +360,7 @@ func TestPositionsAreSampled(t *testing.T) {
 		t.Fatalf("memory position %+v", u)
 	}
 	// 20 fixes over 20 s with a 15 s sample: 2 journaled.
-	if n := f.count(t, EvUnitMoved); n != 2 {
+	if n := f.count(t, cc112.EvUnitMoved); n != 2 {
 		t.Fatalf("%d positions journaled, want 2", n)
 	}
 	bad := []Position{

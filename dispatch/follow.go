@@ -123,6 +123,6 @@ func (e *Engine) FollowPosition(u cc112.Unit) {
 	if !e.standby || !ok || !u.PositionAt.After(cur.PositionAt) {
 		return
 	}
-	e.moveUnit(cur, u.PositionAt, movePayload{UnitID: u.ID, Location: u.Location,
+	e.moveUnit(cur, u.PositionAt, cc112.UnitMovedPayload{UnitID: u.ID, Location: u.Location,
 		Heading: u.Heading, Speed: u.Speed, Accuracy: u.Accuracy})
 }

@@ -23,8 +23,6 @@ type keyPayload struct {
 	Result      json.RawMessage `json:"result"`
 }
 
-const evKeyRecorded = "command.key"
-
 // closedChan is shared by records that came from the journal: already durable.
 var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 

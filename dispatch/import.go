@@ -11,15 +11,11 @@ import (
 	"cc112/geo"
 )
 
-// EvIncidentImported carries one whole historical incident (its
+// An imported incident (cc112.EvIncidentImported) carries one whole historical incident (its
 // assignments and timeline) loaded from a past log. It never touches live
 // units, the incident is never active, and it is not sent to the live feed
 // (a year of history would flood the wall); the metrics see it through the
 // OnIncident hook.
-const EvIncidentImported = "incident.imported"
-
-// ImportSource is the source channel of imported incidents.
-const ImportSource = "import"
 
 // ImportedUnit is one unit's part in a historical incident.
 type ImportedUnit struct {
@@ -135,99 +131,19 @@ func checkImportTime(name string, t *time.Time) error {
 	return nil
 }
 
-// importPayload is the journaled form of an imported incident. Times are
-// Unix milliseconds (0 = absent): RFC 3339 strings made up most of an
-// import's encoding cost.
-type importPayload struct {
-	ExternalID  string              `json:"external_id"`
-	ID          string              `json:"id"`
-	Category    cc112.Category      `json:"category"`
-	Priority    int                 `json:"priority"`
-	Location    geo.Point           `json:"location"`
-	District    string              `json:"district"`
-	Address     string              `json:"address,omitempty"`
-	Description string              `json:"description,omitempty"`
-	ReceivedMs  int64               `json:"received_ms"`
-	ClosedMs    int64               `json:"closed_ms,omitempty"`
-	Units       []importUnitPayload `json:"units"`
-}
-
-type importUnitPayload struct {
-	Callsign     string         `json:"callsign"`
-	Type         cc112.UnitType `json:"type"`
-	Agency       string         `json:"agency"`
-	DispatchedMs int64          `json:"dispatched_ms,omitempty"`
-	EnrouteMs    int64          `json:"enroute_ms,omitempty"`
-	OnsceneMs    int64          `json:"onscene_ms,omitempty"`
-	ClearedMs    int64          `json:"cleared_ms,omitempty"`
-}
-
-func ms(t *time.Time) int64 {
-	if t == nil {
-		return 0
-	}
-	return t.UnixMilli()
-}
-
-func fromMs(v int64) *time.Time {
-	if v == 0 {
-		return nil
-	}
-	t := time.UnixMilli(v).UTC()
-	return &t
-}
-
-func (m *ImportedIncident) payload(district string) *importPayload {
-	p := &importPayload{
+func (m *ImportedIncident) payload(district string) *cc112.IncidentImportedPayload {
+	p := &cc112.IncidentImportedPayload{
 		ExternalID: m.ExternalID, ID: NewID("inc"), Category: m.Category, Priority: m.Priority,
 		Location: *m.Location, District: district, Address: m.Address, Description: m.Description,
-		ReceivedMs: ms(m.ReceivedAt), ClosedMs: ms(m.ClosedAt), Units: make([]importUnitPayload, len(m.Units)),
+		ReceivedMs: cc112.Millis(m.ReceivedAt), ClosedMs: cc112.Millis(m.ClosedAt), Units: make([]cc112.ImportedUnitPayload, len(m.Units)),
 	}
 	for k, u := range m.Units {
-		p.Units[k] = importUnitPayload{
-			Callsign: u.Callsign, Type: u.Type, Agency: u.Agency, DispatchedMs: ms(u.DispatchedAt),
-			EnrouteMs: ms(u.EnrouteAt), OnsceneMs: ms(u.OnsceneAt), ClearedMs: ms(u.ClearedAt),
+		p.Units[k] = cc112.ImportedUnitPayload{
+			Callsign: u.Callsign, Type: u.Type, Agency: u.Agency, DispatchedMs: cc112.Millis(u.DispatchedAt),
+			EnrouteMs: cc112.Millis(u.EnrouteAt), OnsceneMs: cc112.Millis(u.OnsceneAt), ClearedMs: cc112.Millis(u.ClearedAt),
 		}
 	}
 	return p
-}
-
-// incident builds the historical incident: closed, its timeline the
-// earliest of each step over its units.
-func (p *importPayload) incident() *cc112.Incident {
-	inc := &cc112.Incident{
-		ID: p.ID, Number: p.ExternalID, Category: p.Category, Priority: p.Priority,
-		Status: cc112.IncidentClosed, Location: p.Location, District: p.District, Address: p.Address,
-		Description: p.Description, Source: ImportSource, ReceivedAt: *fromMs(p.ReceivedMs),
-		ClosedAt: fromMs(p.ClosedMs), Disposition: "imported", Assignments: make([]*cc112.Assignment, 0, len(p.Units)),
-	}
-	for _, u := range p.Units {
-		a := &cc112.Assignment{
-			Callsign: u.Callsign, Type: u.Type, Agency: u.Agency, Status: cc112.UnitDispatched,
-			EnrouteAt: fromMs(u.EnrouteMs), OnsceneAt: fromMs(u.OnsceneMs), ClearedAt: fromMs(u.ClearedMs),
-		}
-		if d := fromMs(u.DispatchedMs); d != nil {
-			a.DispatchedAt = *d
-		}
-		switch {
-		case a.OnsceneAt != nil:
-			a.Status = cc112.UnitOnscene
-		case a.EnrouteAt != nil:
-			a.Status = cc112.UnitEnroute
-		}
-		inc.Assignments = append(inc.Assignments, a)
-		inc.DispatchedAt = earliest(inc.DispatchedAt, fromMs(u.DispatchedMs))
-		inc.EnrouteAt = earliest(inc.EnrouteAt, a.EnrouteAt)
-		inc.OnsceneAt = earliest(inc.OnsceneAt, a.OnsceneAt)
-	}
-	return inc
-}
-
-func earliest(cur, t *time.Time) *time.Time {
-	if t == nil || (cur != nil && !t.Before(*cur)) {
-		return cur
-	}
-	return t
 }
 
 // ErrAlreadyImported is the per-incident answer for an external_id that
@@ -285,23 +201,23 @@ func (e *Engine) ImportIncidents(ctx context.Context, batch []ImportedIncident) 
 // built instead of decoding the JSON just marshalled from it, which would
 // give the same value (all times UTC) at twice the cost: decoding was half
 // of an import's CPU. The payload is fresh and owned by nobody else.
-func (e *Engine) emitImported(tx *Tx, p *importPayload) {
+func (e *Engine) emitImported(tx *Tx, p *cc112.IncidentImportedPayload) {
 	e.importing = p
-	tx.Emit(EvIncidentImported, p)
+	tx.Emit(cc112.EvIncidentImported, p)
 	e.importing = nil
 }
 
-func (e *Engine) takeImporting() *importPayload {
+func (e *Engine) takeImporting() *cc112.IncidentImportedPayload {
 	p := e.importing
 	e.importing = nil
 	return p
 }
 
-func (e *Engine) applyImported(p importPayload) error {
+func (e *Engine) applyImported(p cc112.IncidentImportedPayload) error {
 	if p.ID == "" || p.ExternalID == "" || p.ReceivedMs == 0 {
 		return fmt.Errorf("imported incident without id, external_id or received time")
 	}
-	inc := p.incident()
+	inc := p.Incident()
 	if _, dup := e.imported[p.ExternalID]; dup {
 		return fmt.Errorf("external_id %q imported twice", p.ExternalID)
 	}

@@ -13,7 +13,7 @@ import (
 	"cc112/bolt"
 	"cc112/dispatch"
 	"cc112/geo"
-	"cc112/metrics"
+	"cc112/kpi"
 )
 
 // BenchmarkImportBolt: historical incidents (two units each, full
@@ -37,9 +37,9 @@ func benchImport(b *testing.B, inflight int) {
 	var before runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	idx := metrics.NewIndex(dispatch.WIB) // as dispatchd wires it
+	idx := kpi.NewIndex(dispatch.WIB) // as dispatchd wires it
 	eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j, Logger: slog.New(slog.DiscardHandler),
-		OnIncident: func(inc *cc112.Incident) { idx.Put(metrics.FromIncident(inc)) }}, nil)
+		OnIncident: func(inc *cc112.Incident) { idx.Put(kpi.FromIncident(inc)) }}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -72,7 +72,7 @@ func TestImportIncidents(t *testing.T) {
 		}
 		var sf1 *cc112.Incident
 		for _, inc := range list {
-			if inc.Active() || inc.Source != ImportSource {
+			if inc.Active() || inc.Source != cc112.ImportSource {
 				t.Errorf("imported %s: active %v, source %q", inc.Number, inc.Active(), inc.Source)
 			}
 			if inc.Number == "SF-1" {

@@ -30,7 +30,7 @@ func BenchmarkFanout(b *testing.B) {
 			name += "/views=mixed"
 		}
 		b.Run(name, func(b *testing.B) {
-			f := newFixture(b, Config{Viewer: testViewer, Events: dispatch.LiveEvents})
+			f := newFixture(b, Config{Viewer: testViewer, Payloads: dispatch.LivePayloads})
 			var got atomic.Int64
 			var wg sync.WaitGroup
 			for k := 0; k < n; k++ {

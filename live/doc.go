@@ -43,7 +43,7 @@
 //	{"type":"event","epoch":E,"seq":N,"event":"hidden","data":null}
 //
 // Clients skip it like any event they do not know. A standby decodes its
-// leader's relayed events with the vocabulary (Config.Events) to make the
+// leader's relayed events with the vocabulary (Config.Payloads) to make the
 // same views; an event it cannot decode reaches only viewers who see
 // everything (fail closed).
 //

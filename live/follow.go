@@ -141,7 +141,7 @@ func (f *Follower) apply(m *relayed) {
 		var u cc112.Unit
 		if err = json.Unmarshal(m.Data, &u); err == nil {
 			f.units[u.ID] = u
-			if m.Event == dispatch.LiveUnitMoved && f.moved != nil {
+			if m.Event == cc112.LiveUnitMoved && f.moved != nil {
 				f.moved(u)
 			}
 		}

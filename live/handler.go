@@ -1,7 +1,6 @@
 package live
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -12,6 +11,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"cc112"
+	"cc112/httperr"
 )
 
 // ServeHTTP is GET /api/v1/live: it upgrades to a websocket, sends a
@@ -85,16 +85,5 @@ func originAllowed(r *http.Request, allowed map[string]bool) bool {
 
 // writeHandshakeError answers a refused upgrade in the API's error envelope.
 func writeHandshakeError(w http.ResponseWriter, r *http.Request, status int, reason error) {
-	code := "invalid_argument"
-	switch status {
-	case http.StatusForbidden:
-		code = "forbidden"
-	case http.StatusMethodNotAllowed:
-		code = "not_found"
-	case http.StatusInternalServerError:
-		code = "internal"
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": reason.Error()}})
+	httperr.WriteDetail(w, status, httperr.Detail{Code: httperr.Code(status), Message: reason.Error()})
 }

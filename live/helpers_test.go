@@ -16,8 +16,8 @@ import (
 	"github.com/gorilla/websocket"
 
 	"cc112"
-	"cc112/demo"
 	"cc112/dispatch"
+	"cc112/internal/demo"
 	"cc112/internal/enginetest"
 )
 
@@ -203,15 +203,15 @@ func (v *view) apply(m message) error {
 		return fmt.Errorf("event %d %s: data without id: %s", m.Seq, m.Event, m.Data)
 	}
 	switch m.Event {
-	case dispatch.LiveIncidentCreated, dispatch.LiveIncidentUpdated:
+	case cc112.LiveIncidentCreated, cc112.LiveIncidentUpdated:
 		if head.Status == string(cc112.IncidentClosed) {
 			delete(v.incidents, head.ID) // the snapshot holds active incidents only
 		} else {
 			v.incidents[head.ID] = m.Data
 		}
-	case dispatch.LiveUnitUpdated, dispatch.LiveUnitMoved:
+	case cc112.LiveUnitUpdated, cc112.LiveUnitMoved:
 		v.units[head.ID] = m.Data
-	case dispatch.LiveCameraUpdated:
+	case cc112.LiveCameraUpdated:
 		v.cameras[head.ID] = m.Data
 	default:
 		return fmt.Errorf("unknown event %q", m.Event)

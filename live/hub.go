@@ -52,11 +52,12 @@ type Config struct {
 	// Now is the clock of the buffer's age rule [time.Now].
 	Now func() time.Time
 	// Viewer says what personal data a connection's user may see (view.go);
-	// nil: every connection sees everything. Events is the vocabulary a
-	// standby decodes its leader's events with, to give each viewer its
-	// view (dispatch.LiveEvents and the extensions'); required with Viewer.
-	Viewer func(r *http.Request) cc112.Viewer
-	Events map[string]func() any
+	// nil: every connection sees everything. Payloads gives the type of
+	// each live event's data (cc112.LiveEvents), which a standby decodes
+	// its leader's events into to give each viewer its view
+	// (dispatch.LivePayloads and the extensions'); required with Viewer.
+	Viewer   func(r *http.Request) cc112.Viewer
+	Payloads map[string]func() any
 }
 
 func (c *Config) setDefaults() {
@@ -122,8 +123,8 @@ func New(cfg Config) (*Hub, error) {
 	if cfg.Source == nil {
 		return nil, errors.New("live: a source of snapshots is required")
 	}
-	if cfg.Viewer != nil && cfg.Events == nil {
-		return nil, errors.New("live: a Viewer needs the Events vocabulary")
+	if cfg.Viewer != nil && cfg.Payloads == nil {
+		return nil, errors.New("live: a Viewer needs the Payloads of the live events")
 	}
 	cfg.setDefaults()
 	origins, err := parseOrigins(cfg.AllowedOrigins)

@@ -90,11 +90,11 @@ func viewsOf(epoch []byte, seq uint64, event string, data any) *variants {
 }
 
 // decodeViews is viewsOf for a relayed event: its data is decoded into the
-// type the vocabulary (Config.Events) names. An event not named there, or
+// type the vocabulary (Config.Payloads) names. An event not named there, or
 // that does not decode, is shown whole only to those who see everything.
 // The caller sets the variants' epoch and seq.
 func (h *Hub) decodeViews(event string, raw json.RawMessage) *variants {
-	mk := h.cfg.Events[event]
+	mk := h.cfg.Payloads[event]
 	if mk == nil {
 		if h.cfg.Viewer == nil {
 			return nil // nobody is restricted

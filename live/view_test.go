@@ -45,7 +45,7 @@ func (d *desk) View(cc112.Viewer) any { return d }
 // the snapshot, in events and on resume; an event it may not see at all
 // comes as a placeholder with its seq, so its seqs stay consecutive.
 func TestViewsPerConnection(t *testing.T) {
-	f := newFixture(t, Config{Viewer: testViewer, Events: dispatch.LiveEvents})
+	f := newFixture(t, Config{Viewer: testViewer, Payloads: dispatch.LivePayloads})
 	ctx := context.Background()
 	const name, phone = "Siti Aminah", "081234567890"
 	create := func() *cc112.Incident {
@@ -121,9 +121,9 @@ func TestViewsPerConnection(t *testing.T) {
 
 func itoa(n uint64) string { b, _ := json.Marshal(n); return string(b) }
 
-func TestViewerNeedsEvents(t *testing.T) {
+func TestViewerNeedsPayloads(t *testing.T) {
 	if _, err := New(Config{Source: nopSource{}, Viewer: testViewer}); err == nil {
-		t.Fatal("a Viewer without the Events vocabulary accepted")
+		t.Fatal("a Viewer without the Payloads accepted")
 	}
 }
 
@@ -136,7 +136,7 @@ func (nopSource) Snapshot(during func()) dispatch.Snapshot { during(); return di
 // relayed whole messages; an event its vocabulary does not name reaches
 // only viewers who see everything.
 func TestFollowerViews(t *testing.T) {
-	cfg := Config{Viewer: testViewer, Events: dispatch.LiveEvents}
+	cfg := Config{Viewer: testViewer, Payloads: dispatch.LivePayloads}
 	leader, standby := newFixture(t, cfg), newFixture(t, cfg)
 	standby.eng.SetStandby()
 	fol := standby.hub.Follower(nil)

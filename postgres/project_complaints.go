@@ -9,17 +9,6 @@ import (
 	"cc112"
 )
 
-// Complaint event types of the call center (callcenter/callcenter.go).
-// The escalation's sent and failed results are the SMS outbox's business,
-// not the desk's reports: they are not projected.
-const (
-	evComplaintReceived  = "complaint.received"
-	evComplaintForwarded = "complaint.forwarded"
-	evComplaintResponded = "complaint.responded"
-	evComplaintFeedback  = "complaint.feedback"
-	evComplaintEscalated = "complaint.escalation_due"
-)
-
 // complaintPayload holds what the reports need of a new complaint; the
 // reporter's name and phone and the token hash are left in the journal.
 type complaintPayload struct {
@@ -37,21 +26,16 @@ type complaintRef struct {
 	Agency      string `json:"agency"`
 }
 
-// projectComplaintReceived adds a complaint, numbered per WIB day of
-// receipt in journal order as the call center does.
+// projectComplaintReceived adds a complaint with the number it was
+// journaled with (cc112.DayNumbers).
 func projectComplaintReceived(b *pgx.Batch, ev cc112.Event) error {
 	var p complaintPayload
 	if err := json.Unmarshal(ev.Data, &p); err != nil {
 		return err
 	}
-	b.Queue(`with c as (
-			insert into complaint_days (wib_day, n) values ($2::text, 1)
-			on conflict (wib_day) do update set n = complaint_days.n + 1 returning n)
-		insert into complaints (id, number, channel, category, district, status, text, received_at, last_seq)
-		select $1::text, coalesce(nullif($3::text, ''), 'ADU-' || $2::text || '-' || lpad(n::text, greatest(4, length(n::text)), '0')),
-			$4::text, $5::text, $6::text, 'received', $7::text, $8::timestamptz, $9::bigint
-		from c`,
-		p.ID, p.ReceivedAt.In(wib).Format("20060102"), p.Number, p.Channel, p.Category, p.District, p.Text, p.ReceivedAt, int64(ev.Seq))
+	b.Queue(`insert into complaints (id, number, channel, category, district, status, text, received_at, last_seq)
+		values ($1, $2, $3, $4, $5, 'received', $6, $7, $8)`,
+		p.ID, p.Number, p.Channel, p.Category, p.District, p.Text, p.ReceivedAt, int64(ev.Seq))
 	return nil
 }
 
@@ -64,14 +48,14 @@ func projectComplaintStep(b *pgx.Batch, ev cc112.Event) error {
 		return err
 	}
 	switch ev.Type {
-	case evComplaintForwarded:
+	case cc112.EvComplaintForwarded:
 		b.Queue(`update complaints set status = 'forwarded', agency = $2, forwarded_at = $3, last_seq = $4 where id = $1`,
 			p.ComplaintID, p.Agency, at, seq)
-	case evComplaintResponded:
+	case cc112.EvComplaintResponded:
 		b.Queue(`update complaints set status = 'responded', responded_at = $2, last_seq = $3 where id = $1`, p.ComplaintID, at, seq)
-	case evComplaintFeedback:
+	case cc112.EvComplaintFeedback:
 		b.Queue(`update complaints set status = 'closed', feedback_at = $2, last_seq = $3 where id = $1`, p.ComplaintID, at, seq)
-	case evComplaintEscalated:
+	case cc112.EvComplaintEscalationDue:
 		b.Queue(`update complaints set escalated_at = $2, last_seq = $3 where id = $1`, p.ComplaintID, at, seq)
 	}
 	return nil

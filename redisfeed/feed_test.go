@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"cc112"
-	"cc112/demo"
 	"cc112/dispatch"
+	"cc112/internal/demo"
 	"cc112/internal/enginetest"
 	"cc112/internal/redistest"
 	"cc112/internal/testenv"

@@ -80,7 +80,7 @@ type movedPayload struct {
 func (s journalSource) Track(ctx context.Context, unitID string, from, to time.Time, limit int) ([]Fix, error) {
 	var out []Fix
 	err := s.j.Replay(ctx, 0, func(ev cc112.Event) error {
-		if ev.Type != "unit.moved" || ev.At.Before(from) || !ev.At.Before(to) {
+		if ev.Type != cc112.EvUnitMoved || ev.At.Before(from) || !ev.At.Before(to) {
 			return ctx.Err()
 		}
 		var p movedPayload

@@ -19,10 +19,10 @@ import (
 	"cc112/bolt"
 	"cc112/callcenter"
 	"cc112/cctv"
-	"cc112/demo"
 	"cc112/dispatch"
+	"cc112/internal/demo"
+	"cc112/kpi"
 	"cc112/live"
-	"cc112/metrics"
 	"cc112/track"
 )
 
@@ -84,9 +84,9 @@ func newSecured(t testing.TB) *secured {
 			ext[k] = a
 		}
 	}
-	idx := metrics.NewIndex(dispatch.WIB)
+	idx := kpi.NewIndex(dispatch.WIB)
 	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts,
-		OnIncident: func(inc *cc112.Incident) { idx.Put(metrics.FromIncident(inc)) }}, ext)
+		OnIncident: func(inc *cc112.Incident) { idx.Put(kpi.FromIncident(inc)) }}, ext)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func newSecured(t testing.TB) *secured {
 	}
 	logger := slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	// The live feed as dispatchd wires it.
-	if s.hub, err = live.New(live.Config{Source: eng, Logger: logger, Viewer: LiveViewer, Events: LiveEvents()}); err != nil {
+	if s.hub, err = live.New(live.Config{Source: eng, Logger: logger, Viewer: LiveViewer, Payloads: LivePayloads()}); err != nil {
 		t.Fatal(err)
 	}
 	eng.SetPublisher(s.hub)

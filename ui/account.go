@@ -35,8 +35,7 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
 	}{{s.userLimit, userKey}, {s.addrLimit, addrKey}} {
 		if blocked, wait := k.lim.Blocked(k.key); blocked {
 			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			writeJSON(w, http.StatusTooManyRequests, errorBody{Error: errorDetail{Code: "rate_limited",
-				Message: "too many failed logins: wait before trying again"}})
+			s.writeError(w, r, cc112.Errorf(cc112.ERateLimited, "too many failed logins: wait before trying again"))
 			return
 		}
 	}

@@ -12,8 +12,9 @@ import (
 
 	"cc112"
 	"cc112/bolt"
-	"cc112/demo"
 	"cc112/dispatch"
+	"cc112/httperr"
+	"cc112/internal/demo"
 )
 
 type apiFixture struct {
@@ -93,7 +94,7 @@ func (r resp) decode(t testing.TB, v any) {
 // errCode checks the error envelope and returns its code.
 func (r resp) errCode(t testing.TB) string {
 	t.Helper()
-	var e errorBody
+	var e httperr.Body
 	r.decode(t, &e)
 	if e.Error.Message == "" {
 		t.Fatalf("error without a message: %s", r.body)

@@ -187,8 +187,7 @@ func (s *Server) postComplaint(w http.ResponseWriter, r *http.Request) {
 	}
 	if ok, wait := s.complaintLimit.allow(clientKey(r)); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		writeJSON(w, http.StatusTooManyRequests, errorBody{Error: errorDetail{Code: "rate_limited",
-			Message: "terlalu banyak aduan dari alamat ini; coba lagi sebentar lagi (too many complaints from this address)"}})
+		s.writeError(w, r, cc112.Errorf(cc112.ERateLimited, "terlalu banyak aduan dari alamat ini; coba lagi sebentar lagi (too many complaints from this address)"))
 		return
 	}
 	var req callcenter.NewComplaint

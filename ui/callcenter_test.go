@@ -11,9 +11,9 @@ import (
 	"cc112"
 	"cc112/bolt"
 	"cc112/callcenter"
-	"cc112/demo"
 	"cc112/dispatch"
 	"cc112/geo"
+	"cc112/internal/demo"
 )
 
 type callAPI struct {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"net/url"
@@ -236,8 +237,11 @@ func (s *Server) cameraLive(w http.ResponseWriter, r *http.Request) {
 		case m, ok := <-viewer.C:
 			if !ok {
 				if err := viewer.Err(); err != nil && !sentError {
-					code, msg, _ := strings.Cut(err.Error(), ": ")
-					fail(code, msg)
+					var se *cctv.StreamError
+					if !errors.As(err, &se) {
+						se = &cctv.StreamError{Code: cc112.EUnavailable, Message: err.Error()}
+					}
+					fail(se.Code, se.Message)
 				}
 				return
 			}

@@ -150,9 +150,9 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request) {
 		var tooBig *http.MaxBytesError
 		if errors.As(readErr, &tooBig) {
 			w.Header().Set("Connection", "close")
-			writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{Error: errorDetail{Code: cc112.EInvalid, Message: fmt.Sprintf(
+			s.writeError(w, r, fmt.Errorf("%w (%w)", cc112.Errorf(cc112.EInvalid,
 				"body larger than %d bytes: stopped at line %d; %d incidents were imported, send the rest in another request",
-				tooBig.Limit, line, res.Imported)}})
+				tooBig.Limit, line, res.Imported), tooBig))
 			return
 		}
 		s.writeError(w, r, cc112.Errorf(cc112.EInvalid, "could not read the body at line %d: %v; %d incidents were imported", line, readErr, res.Imported))

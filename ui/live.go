@@ -41,11 +41,12 @@ func LiveViewer(r *http.Request) cc112.Viewer {
 	return p.Viewer()
 }
 
-// LiveEvents is the live feed's whole vocabulary: the engine's events and
-// the call center's, each with its data's type (live.Config.Events).
-func LiveEvents() map[string]func() any {
-	out := make(map[string]func() any, len(dispatch.LiveEvents)+len(callcenter.LiveEvents))
-	for _, m := range []map[string]func() any{dispatch.LiveEvents, callcenter.LiveEvents} {
+// LivePayloads gives the type of the data of every live event
+// (cc112.LiveEvents): the engine's and the call center's
+// (live.Config.Payloads).
+func LivePayloads() map[string]func() any {
+	out := make(map[string]func() any, len(dispatch.LivePayloads)+len(callcenter.LivePayloads))
+	for _, m := range []map[string]func() any{dispatch.LivePayloads, callcenter.LivePayloads} {
 		for name, mk := range m {
 			out[name] = mk
 		}

@@ -12,27 +12,27 @@ import (
 
 	"cc112"
 	"cc112/dispatch"
-	"cc112/metrics"
+	"cc112/kpi"
 )
 
 // metricsQuery reads from, to, category, agency, district and (when
 // grouping is allowed) group_by. from and to are RFC 3339 times or WIB
 // dates (YYYY-MM-DD); a date in to includes that whole day. Unknown
 // parameters are refused so that a typo ("groupby") is not silently ignored.
-func (s *Server) metricsQuery(q url.Values, grouping bool) (metrics.Query, error) {
+func (s *Server) metricsQuery(q url.Values, grouping bool) (kpi.Query, error) {
 	allowed := []string{"from", "to", "category", "agency", "district"}
 	if grouping {
 		allowed = append(allowed, "group_by")
 	}
 	for k, v := range q {
 		if !slices.Contains(allowed, k) {
-			return metrics.Query{}, cc112.Errorf(cc112.EInvalid, "unknown parameter %q (accepted: %s)", k, strings.Join(allowed, ", "))
+			return kpi.Query{}, cc112.Errorf(cc112.EInvalid, "unknown parameter %q (accepted: %s)", k, strings.Join(allowed, ", "))
 		}
 		if len(v) > 1 {
-			return metrics.Query{}, cc112.Errorf(cc112.EInvalid, "parameter %q given %d times", k, len(v))
+			return kpi.Query{}, cc112.Errorf(cc112.EInvalid, "parameter %q given %d times", k, len(v))
 		}
 	}
-	var mq metrics.Query
+	var mq kpi.Query
 	var err error
 	if mq.From, err = timeParam(q.Get("from"), "from"); err != nil {
 		return mq, err
@@ -66,7 +66,7 @@ func (s *Server) metricsQuery(q url.Values, grouping bool) (metrics.Query, error
 	return mq, nil
 }
 
-func (s *Server) metricsIndex(w http.ResponseWriter, r *http.Request) *metrics.Index {
+func (s *Server) metricsIndex(w http.ResponseWriter, r *http.Request) *kpi.Index {
 	if s.metrics == nil {
 		s.writeError(w, r, cc112.Errorf(cc112.EUnavailable, "response-time metrics are not enabled on this server"))
 	}
@@ -115,20 +115,20 @@ func (s *Server) getIncidentsCSV(w http.ResponseWriter, r *http.Request) {
 	cw := csv.NewWriter(w)
 	_ = cw.Write(csvHeader)
 	row := make([]string, len(csvHeader))
-	err = idx.Export(q, func(recs []metrics.Record) error {
+	err = idx.Export(q, func(recs []kpi.Record) error {
 		for i := range recs {
 			rec := &recs[i]
 			row = append(row[:0], safeCell(rec.Number), rec.Category, strconv.Itoa(rec.Priority), safeCell(rec.District),
 				safeCell(strings.Join(rec.Agencies, ";")), rec.ReceivedAt.In(dispatch.WIB).Format(time.RFC3339))
 			for _, v := range rec.Values {
 				cell := ""
-				if v.State == metrics.OK {
+				if v.State == kpi.OK {
 					cell = strconv.FormatFloat(v.Seconds, 'f', -1, 64)
 				}
 				row = append(row, cell)
 			}
 			within := ""
-			if v := rec.Values[metrics.Response]; v.State == metrics.OK {
+			if v := rec.Values[kpi.Response]; v.State == kpi.OK {
 				within = strconv.FormatBool(v.Seconds <= s.targets.ResponseFor(rec.Category).Seconds())
 			}
 			row = append(row, within, strings.Join(rec.Flags(), " "))

@@ -8,12 +8,12 @@ import (
 
 	"cc112"
 	"cc112/dispatch"
-	"cc112/metrics"
+	"cc112/kpi"
 )
 
-func withMetrics(idx *metrics.Index) func(*dispatch.Config, *Config) {
+func withMetrics(idx *kpi.Index) func(*dispatch.Config, *Config) {
 	return func(e *dispatch.Config, s *Config) {
-		e.OnIncident = func(inc *cc112.Incident) { idx.Put(metrics.FromIncident(inc)) }
+		e.OnIncident = func(inc *cc112.Incident) { idx.Put(kpi.FromIncident(inc)) }
 		s.Metrics = idx
 	}
 }
@@ -31,7 +31,7 @@ func (a *apiFixture) importNDJSON(body string) (resp, ImportResult) {
 const sfLoc = `"location":{"lat":37.77,"lon":-122.42}`
 
 func TestImportNDJSON(t *testing.T) {
-	idx := metrics.NewIndex(dispatch.WIB)
+	idx := kpi.NewIndex(dispatch.WIB)
 	a := newAPI(t, withMetrics(idx))
 	lines := []string{
 		/* 1 */ `{"external_id":"A-1","category":"fire","priority":1,` + sfLoc + `,"received_at":"2017-01-01T08:00:00Z","closed_at":"2017-01-01T09:00:00Z","units":[{"callsign":"E1","type":"fire","dispatched_at":"2017-01-01T08:01:00Z","enroute_at":"2017-01-01T08:02:00Z","onscene_at":"2017-01-01T08:07:00Z"}]}`,
@@ -74,7 +74,7 @@ func TestImportNDJSON(t *testing.T) {
 
 	// The metrics see them: A-1 responds in 420 s, A-5 in 300 s; the
 	// district of A-5 (in Surabaya) is known, A-1's (San Francisco) is not.
-	var rep metrics.Report
+	var rep kpi.Report
 	a.do("GET", "/api/v1/metrics/response?group_by=district", "").decode(t, &rep)
 	if rep.Overall.Count != 2 || rep.Overall.P90 != 420 || rep.Overall.P50 != 300 || rep.Overall.WithinTarget != 1 {
 		t.Errorf("overall %+v", rep.Overall.Figures)
@@ -98,7 +98,7 @@ func TestImportNDJSON(t *testing.T) {
 }
 
 func TestMetricsBadParameters(t *testing.T) {
-	a := newAPI(t, withMetrics(metrics.NewIndex(dispatch.WIB)))
+	a := newAPI(t, withMetrics(kpi.NewIndex(dispatch.WIB)))
 	for _, q := range []string{
 		"group_by=weekday", "from=yesterday", "to=2026-13-01", "from=2026-11-03&to=2026-11-01",
 		"category=volcano", "groupby=hour", "group_by=hour&group_by=day", "agency=" + strings.Repeat("a", 201),
@@ -114,7 +114,7 @@ func TestMetricsBadParameters(t *testing.T) {
 		}
 	}
 	// An empty window is zeros, not an error.
-	var rep metrics.Report
+	var rep kpi.Report
 	r := a.do("GET", "/api/v1/metrics/response?from=2020-01-01&to=2020-01-31&group_by=hour", "")
 	if r.status != 200 {
 		t.Fatalf("empty window: %d %s", r.status, r.body)
@@ -131,10 +131,10 @@ func TestMetricsBadParameters(t *testing.T) {
 }
 
 func TestLiveIncidentMetricsAndCSV(t *testing.T) {
-	idx := metrics.NewIndex(dispatch.WIB)
+	idx := kpi.NewIndex(dispatch.WIB)
 	a := newAPI(t, withMetrics(idx))
 	inc := a.createIncident(`{"category":"fire","priority":1,"location":{"lat":-7.2458,"lon":112.7378}}`)
-	var rep metrics.Report
+	var rep kpi.Report
 	a.do("GET", "/api/v1/metrics/response", "").decode(t, &rep)
 	if rep.OpenNow != 1 || rep.Overall.Pending != 1 || rep.Overall.Processing.Pending != 1 {
 		t.Fatalf("new incident: %+v", rep.Overall)

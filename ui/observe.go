@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"cc112"
+	"cc112/httperr"
 )
 
 // observed wraps a mutating route so that fn learns of each command: the
@@ -32,11 +32,5 @@ func outcomeOf(status int) string {
 	case status == http.StatusRequestEntityTooLarge:
 		return "too_large"
 	}
-	for _, code := range []string{cc112.EInvalid, cc112.ENotFound, cc112.EConflict, cc112.EUnauthenticated,
-		cc112.EForbidden, cc112.EUnavailable} {
-		if statusOf(code) == status {
-			return code
-		}
-	}
-	return cc112.EInternal
+	return httperr.Code(status)
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"cc112"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -197,7 +198,14 @@ func TestPersonalDataPerRole(t *testing.T) {
 		}
 	}
 
-	vocabulary := LiveEvents()
+	vocabulary := map[string]bool{}
+	payloads := LivePayloads()
+	for _, name := range cc112.LiveEvents() {
+		vocabulary[name] = true
+		if payloads[name] == nil {
+			t.Errorf("live event %s has no payload type in LivePayloads: a standby could not give its viewers their views", name)
+		}
+	}
 	for role, feed := range feeds {
 		events := feed.readTo(t, last)
 		checkMarkers(t, string(role)+" live events", role, events)
@@ -210,8 +218,8 @@ func TestPersonalDataPerRole(t *testing.T) {
 			}
 		}
 		for name := range feed.events {
-			if _, ok := vocabulary[name]; !ok && name != "hidden" {
-				t.Errorf("live event %s is not in the vocabulary (LiveEvents): decide its views", name)
+			if !vocabulary[name] && name != "hidden" {
+				t.Errorf("live event %s is not in the vocabulary (cc112.LiveEvents): declare it and decide its views", name)
 			}
 		}
 		// After the scenario: a snapshot, and a resume of every event.

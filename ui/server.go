@@ -4,16 +4,19 @@
 package ui
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
 	"time"
 
+	"cc112"
 	"cc112/auth"
 	"cc112/callcenter"
 	"cc112/cctv"
 	"cc112/dispatch"
-	"cc112/metrics"
+	"cc112/httperr"
+	"cc112/kpi"
 	"cc112/track"
 )
 
@@ -28,9 +31,9 @@ type Config struct {
 	Tracks track.Source
 	// Metrics is the response-time index behind /api/v1/metrics/*; nil
 	// answers those with 503.
-	Metrics *metrics.Index
+	Metrics *kpi.Index
 	// Targets are the response-time targets of the reports.
-	Targets metrics.Targets
+	Targets kpi.Targets
 	// Prometheus serves GET /metrics when set.
 	Prometheus http.Handler
 	// ObserveCommand, when set, is told of every mutating request: its
@@ -87,8 +90,8 @@ type Server struct {
 	mux       *http.ServeMux
 	routes    []route
 	tracks    track.Source
-	metrics   *metrics.Index
-	targets   metrics.Targets
+	metrics   *kpi.Index
+	targets   kpi.Targets
 	assets    *assets
 	tiles     Tiles
 	liveFeed  http.Handler
@@ -136,7 +139,7 @@ func NewServer(cfg Config) *Server {
 	}
 	s.metrics, s.targets = cfg.Metrics, cfg.Targets
 	if s.targets.Response == 0 {
-		s.targets = metrics.DefaultTargets()
+		s.targets = kpi.DefaultTargets()
 	}
 	s.calls, s.amlKey = cfg.Calls, cfg.AMLKey
 	if cfg.ComplaintsPerMinute <= 0 {
@@ -263,7 +266,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				panic(v)
 			}
 			s.log.Error("handler panic", "method", r.Method, "path", r.URL.Path, "panic", v)
-			writeJSON(w, http.StatusInternalServerError, errorBody{Error: errorDetail{Code: "internal", Message: "internal error"}})
+			httperr.Write(w, fmt.Errorf("handler panic: %v", v))
 		}
 	}()
 	s.mux.ServeHTTP(w, r)
@@ -271,5 +274,5 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusNotFound, errorBody{Error: errorDetail{Code: "not_found", Message: "no such endpoint: " + r.Method + " " + r.URL.Path}})
+	httperr.Write(w, cc112.Errorf(cc112.ENotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
 }

@@ -16,12 +16,12 @@ import (
 	"cc112/callcenter"
 	"cc112/cctv"
 	"cc112/cctv/rtspsrc"
-	"cc112/demo"
 	"cc112/dispatch"
+	"cc112/internal/demo"
+	"cc112/internal/sim"
+	"cc112/kpi"
 	"cc112/live"
-	"cc112/metrics"
-	"cc112/prom"
-	"cc112/sim"
+	"cc112/telemetry"
 	"cc112/track"
 	"cc112/ui"
 )
@@ -71,11 +71,11 @@ type Main struct {
 	CamSim              string
 	CamSimCameras       int
 	// Targets are the response-time targets of the supervisor's reports.
-	Targets metrics.Targets
+	Targets kpi.Targets
 
 	// Metrics is the response-time index; Prom the Prometheus registry.
-	Metrics *metrics.Index
-	Prom    *prom.Metrics
+	Metrics *kpi.Index
+	Prom    *telemetry.Metrics
 
 	// DatabaseURL selects PostgreSQL instead of the embedded journal, with
 	// a leader lease so that two instances form a hot standby pair.
@@ -129,7 +129,7 @@ func NewMain() *Main {
 	return &Main{Addr: "127.0.0.1:8080", StateDir: "./state", Logger: slog.Default(), Clock: cc112.SystemClock{},
 		Tiles:               ui.Tiles{URL: OSMTiles, Attribution: OSMAttribution},
 		CameraProbeInterval: 30 * time.Second, CameraCloseAfter: 10 * time.Second, CamSimCameras: 8,
-		Targets: metrics.DefaultTargets()}
+		Targets: kpi.DefaultTargets()}
 }
 
 // Run opens the journal, replays it, seeds the demo if asked and starts
@@ -160,8 +160,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 		m.Journal = m.cluster.journal
 	}
-	m.Prom = prom.New()
-	m.Metrics = metrics.NewIndex(dispatch.WIB)
+	m.Prom = telemetry.New()
+	m.Metrics = kpi.NewIndex(dispatch.WIB)
 	m.Prom.GaugeFunc("cc112_incidents_open", "Incidents active now.", func() float64 { return float64(m.Metrics.Open()) })
 	if err := m.openState(ctx, city); err != nil {
 		return err
@@ -172,7 +172,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		pointAtCamSim(city.Cameras, m.CamSim, m.CamSimCameras)
 	}
 	if m.Live, err = live.New(live.Config{Source: m.Engine, Logger: m.Logger, AllowedOrigins: m.AllowedOrigins,
-		Viewer: ui.LiveViewer, Events: ui.LiveEvents()}); err != nil {
+		Viewer: ui.LiveViewer, Payloads: ui.LivePayloads()}); err != nil {
 		return err
 	}
 	m.publishers = publishers{m.Live}
@@ -327,7 +327,7 @@ func (m *Main) openState(ctx context.Context, city *demo.CityData) (err error) {
 		ccfg.Districts, cfg.Districts = city.Districts, city.Districts
 	}
 	if m.Metrics != nil {
-		cfg.OnIncident = func(inc *cc112.Incident) { m.Metrics.Put(metrics.FromIncident(inc)) }
+		cfg.OnIncident = func(inc *cc112.Incident) { m.Metrics.Put(kpi.FromIncident(inc)) }
 	}
 	m.Calls = callcenter.New(ccfg)
 	m.Views = cctv.NewViews()

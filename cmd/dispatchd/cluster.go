@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httputil"
@@ -11,7 +10,9 @@ import (
 	"sync"
 	"time"
 
+	"cc112"
 	"cc112/dispatch"
+	"cc112/httperr"
 	"cc112/postgres"
 	"cc112/track"
 )
@@ -290,10 +291,6 @@ func unavailable(w http.ResponseWriter, leader, msg string) {
 	if leader != "" {
 		w.Header().Set("X-Dispatch-Leader", leader)
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Retry-After", "2")
-	w.WriteHeader(http.StatusServiceUnavailable)
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{
-		"code": "unavailable", "message": msg, "leader": leader,
-	}})
+	httperr.WriteDetail(w, http.StatusServiceUnavailable, httperr.Detail{Code: cc112.EUnavailable, Message: msg, Leader: leader})
 }

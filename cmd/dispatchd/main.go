@@ -23,7 +23,7 @@ import (
 	"cc112"
 	"cc112/callcenter"
 	"cc112/cctv/rtspsrc"
-	"cc112/metrics"
+	"cc112/kpi"
 )
 
 func main() {
@@ -160,7 +160,7 @@ func check(urls []string) error {
 }
 
 // parseTargets reads -target and -target-by-category ("fire=5m,medical=8m").
-func parseTargets(t *metrics.Targets, target, byCategory string) error {
+func parseTargets(t *kpi.Targets, target, byCategory string) error {
 	d, err := time.ParseDuration(target)
 	if err != nil || d <= 0 {
 		return fmt.Errorf("-target must be a positive duration like 7m24s, not %q", target)

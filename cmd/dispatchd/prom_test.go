@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"cc112/metrics"
+	"cc112/kpi"
 )
 
 // TestPrometheusMetrics: GET /metrics answers in the Prometheus text
@@ -76,7 +76,7 @@ func TestParseTargets(t *testing.T) {
 		{"7m", "fire=-1m", false, 0, 0},
 	}
 	for _, tc := range tests {
-		tg := metrics.DefaultTargets()
+		tg := kpi.DefaultTargets()
 		err := parseTargets(&tg, tc.target, tc.byCat)
 		if (err == nil) != tc.ok {
 			t.Errorf("%q %q: err %v", tc.target, tc.byCat, err)

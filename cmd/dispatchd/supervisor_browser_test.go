@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"cc112/demo"
 	"cc112/dispatch"
+	"cc112/internal/demo"
 )
 
 // surabayaHistory is NDJSON for the import endpoint: perDay incidents on

@@ -18,7 +18,7 @@ import (
 	"cc112/bolt"
 	"cc112/dispatch"
 	"cc112/internal/testenv"
-	"cc112/metrics"
+	"cc112/kpi"
 	"cc112/ui"
 )
 
@@ -31,9 +31,9 @@ func newServer(t *testing.T) (*httptest.Server, *dispatch.Engine) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = j.Close() })
-	idx := metrics.NewIndex(dispatch.WIB)
+	idx := kpi.NewIndex(dispatch.WIB)
 	eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j,
-		OnIncident: func(inc *cc112.Incident) { idx.Put(metrics.FromIncident(inc)) }}, nil)
+		OnIncident: func(inc *cc112.Incident) { idx.Put(kpi.FromIncident(inc)) }}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,14 +52,14 @@ func importFile(t *testing.T, srv *httptest.Server, preset, file string) string 
 	return stderr.String()
 }
 
-func getReport(t *testing.T, url string) metrics.Report {
+func getReport(t *testing.T, url string) kpi.Report {
 	t.Helper()
 	res, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	var rep metrics.Report
+	var rep kpi.Report
 	if res.StatusCode != 200 {
 		t.Fatalf("GET %s: %s", url, res.Status)
 	}

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"cc112/bolt"
-	"cc112/demo"
 	"cc112/dispatch"
+	"cc112/internal/demo"
 )
 
 // Demo returns a quiet engine on a bbolt journal in t.TempDir() with the

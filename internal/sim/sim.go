@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"cc112"
-	"cc112/demo"
 	"cc112/dispatch"
 	"cc112/geo"
+	"cc112/internal/demo"
 )
 
 // Sim drives the demo. Zero timings get sensible defaults.

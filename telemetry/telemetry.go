@@ -1,10 +1,10 @@
-// Package prom exposes dispatchd's operational metrics in the Prometheus
+// Package telemetry exposes dispatchd's operational metrics in the Prometheus
 // format (client_golang): commands by type and outcome with their latency,
 // journal commit latency, events committed; gauges read at scrape time
 // (websocket clients, open incidents). Only cmd/
 // wires it: the engine and the HTTP server see plain functions, so the
 // instrumentation costs a counter increment on their paths.
-package prom
+package telemetry
 
 import (
 	"net/http"

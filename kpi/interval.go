@@ -1,4 +1,4 @@
-// Package metrics measures response times against the city's target
+// Package kpi measures response times against the city's target
 // (DESIGN.md §3): per incident the processing (received → first dispatch),
 // turnout (first dispatch → first en route), travel (first en route → first
 // on scene) and response (received → first unit on scene) intervals, and
@@ -6,7 +6,7 @@
 // within target. Incidents with a missing or out-of-order timestamp are
 // counted as such and kept out of that interval's figures, never used and
 // never dropped silently. Pure Go: no HTTP, no storage.
-package metrics
+package kpi
 
 import (
 	"time"
@@ -119,7 +119,7 @@ type Record struct {
 func FromIncident(inc *cc112.Incident) Record {
 	r := Record{
 		ID: inc.ID, Number: inc.Number, Category: string(inc.Category), Priority: inc.Priority,
-		District: inc.District, ReceivedAt: inc.ReceivedAt, Open: inc.Active(), Imported: inc.Source == ImportSource,
+		District: inc.District, ReceivedAt: inc.ReceivedAt, Open: inc.Active(), Imported: inc.Source == cc112.ImportSource,
 	}
 	for _, a := range inc.Assignments {
 		if !contains(r.Agencies, a.Agency) {
@@ -132,9 +132,6 @@ func FromIncident(inc *cc112.Incident) Record {
 	r.ClosedBeforeReceived = inc.ClosedAt != nil && inc.ClosedAt.Before(inc.ReceivedAt)
 	return r
 }
-
-// ImportSource is the source channel of incidents loaded from a past log.
-const ImportSource = "import"
 
 func contains(list []string, s string) bool {
 	for _, v := range list {

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"cc112"
-	"cc112/demo"
 	"cc112/dispatch"
+	"cc112/internal/demo"
 )
 
 // memJournal acknowledges at once; the simulator's logic is under test,

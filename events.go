@@ -1,0 +1,88 @@
+package cc112
+
+// The event vocabulary: every journaled event type and every live-feed event
+// name, declared once. The engine, its extensions, the PostgreSQL
+// projections and the live feed import these; the strings are the journal's
+// format, so a constant never changes once released.
+
+// Journaled event types of the core (dispatch).
+const (
+	EvUnitRegistered   = "unit.registered"
+	EvCameraRegistered = "camera.registered"
+	EvCameraStatus     = "camera.status"
+	EvIncidentCreated  = "incident.created"
+	EvIncidentImported = "incident.imported"
+	EvUnitAssigned     = "unit.assigned"
+	EvUnitStatus       = "unit.status"
+	EvUnitMoved        = "unit.moved"
+	EvIncidentClosed   = "incident.closed"
+	EvCallerLinked     = "incident.caller_linked"
+	// EvCommandKey records an Idempotency-Key with its command's answer.
+	EvCommandKey = "command.key"
+)
+
+// Journaled event types of the call center.
+const (
+	EvCallStarted            = "call.started"
+	EvCallLocated            = "call.located"
+	EvCallLinked             = "call.linked"
+	EvCallClosed             = "call.closed"
+	EvAMLPending             = "aml.pending"
+	EvComplaintReceived      = "complaint.received"
+	EvComplaintForwarded     = "complaint.forwarded"
+	EvComplaintResponded     = "complaint.responded"
+	EvComplaintFeedback      = "complaint.feedback"
+	EvComplaintEscalationDue = "complaint.escalation_due"
+	// The escalation SMS's outcome, written by the outbox.
+	EvComplaintEscalationSent   = "complaint.escalation_sent"
+	EvComplaintEscalationFailed = "complaint.escalation_failed"
+)
+
+// Journaled event types of accounts, the audit log and camera views.
+const (
+	EvUserSaved      = "auth.user.saved"      // a user added or changed (role, binding, password)
+	EvSessionOpened  = "auth.session.opened"  // a login: the token's hash and expiry
+	EvSessionRevoked = "auth.session.revoked" // a logout, or every session of a user
+	EvDeviceSaved    = "auth.device.saved"    // a tracker device and its secret's hash
+	EvAuditRecorded  = "audit.recorded"       // one audit entry
+	// A view's start is made durable before any video flows, so that a crash
+	// still leaves its start on record; its end is a second event.
+	EvViewStarted = "camera.view_started"
+	EvViewEnded   = "camera.view_ended"
+)
+
+// EventTypes lists every journaled event type. Tests walk it so that each
+// consumer (projection, live view) must decide on every type, a new one
+// included.
+func EventTypes() []string {
+	return []string{
+		EvUnitRegistered, EvCameraRegistered, EvCameraStatus, EvIncidentCreated, EvIncidentImported,
+		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvCommandKey,
+		EvCallStarted, EvCallLocated, EvCallLinked, EvCallClosed, EvAMLPending,
+		EvComplaintReceived, EvComplaintForwarded, EvComplaintResponded, EvComplaintFeedback,
+		EvComplaintEscalationDue, EvComplaintEscalationSent, EvComplaintEscalationFailed,
+		EvUserSaved, EvSessionOpened, EvSessionRevoked, EvDeviceSaved, EvAuditRecorded,
+		EvViewStarted, EvViewEnded,
+	}
+}
+
+// Live feed event names (DESIGN.md §4): the resource as the API returns it.
+const (
+	LiveIncidentCreated  = "incident.created"
+	LiveIncidentUpdated  = "incident.updated"
+	LiveUnitUpdated      = "unit.updated"
+	LiveUnitMoved        = "unit.moved"
+	LiveCameraUpdated    = "camera.updated"
+	LiveCallCreated      = "call.created"
+	LiveCallUpdated      = "call.updated"
+	LiveComplaintCreated = "complaint.created"
+	LiveComplaintUpdated = "complaint.updated"
+)
+
+// LiveEvents lists every live-feed event name.
+func LiveEvents() []string {
+	return []string{
+		LiveIncidentCreated, LiveIncidentUpdated, LiveUnitUpdated, LiveUnitMoved, LiveCameraUpdated,
+		LiveCallCreated, LiveCallUpdated, LiveComplaintCreated, LiveComplaintUpdated,
+	}
+}

@@ -1,0 +1,139 @@
+package cc112
+
+import (
+	"time"
+
+	"cc112/geo"
+)
+
+// Payloads of the core's journaled events, beside their names (events.go):
+// the engine writes and applies them, the PostgreSQL projections read them.
+// incident.created carries an Incident, unit.registered a Unit.
+
+// UnitAssignedPayload is unit.assigned.
+type UnitAssignedPayload struct {
+	IncidentID string `json:"incident_id"`
+	UnitID     string `json:"unit_id"`
+}
+
+// UnitStatusPayload is unit.status.
+type UnitStatusPayload struct {
+	UnitID string     `json:"unit_id"`
+	Status UnitStatus `json:"status"`
+}
+
+// IncidentClosedPayload is incident.closed.
+type IncidentClosedPayload struct {
+	IncidentID  string `json:"incident_id"`
+	Disposition string `json:"disposition"`
+}
+
+// CallerLinkedPayload is incident.caller_linked: one more call reported
+// the incident.
+type CallerLinkedPayload struct {
+	IncidentID string `json:"incident_id"`
+	CallID     string `json:"call_id"`
+}
+
+// UnitMovedPayload is unit.moved (a sampled GPS fix).
+type UnitMovedPayload struct {
+	UnitID   string    `json:"unit_id"`
+	Location geo.Point `json:"location"`
+	Heading  *float64  `json:"heading,omitempty"`
+	Speed    *float64  `json:"speed,omitempty"`
+	Accuracy *float64  `json:"accuracy,omitempty"`
+}
+
+// CameraStatusPayload is camera.status.
+type CameraStatusPayload struct {
+	CameraID string       `json:"camera_id"`
+	Status   CameraStatus `json:"status"`
+}
+
+// ImportSource is the source channel of imported (historical) incidents.
+const ImportSource = "import"
+
+// IncidentImportedPayload is incident.imported: one whole historical
+// incident. Times are Unix milliseconds (0 = absent): RFC 3339 strings made
+// up most of an import's encoding cost.
+type IncidentImportedPayload struct {
+	ExternalID  string                `json:"external_id"`
+	ID          string                `json:"id"`
+	Category    Category              `json:"category"`
+	Priority    int                   `json:"priority"`
+	Location    geo.Point             `json:"location"`
+	District    string                `json:"district"`
+	Address     string                `json:"address,omitempty"`
+	Description string                `json:"description,omitempty"`
+	ReceivedMs  int64                 `json:"received_ms"`
+	ClosedMs    int64                 `json:"closed_ms,omitempty"`
+	Units       []ImportedUnitPayload `json:"units"`
+}
+
+// ImportedUnitPayload is one unit's timeline in an imported incident.
+type ImportedUnitPayload struct {
+	Callsign     string   `json:"callsign"`
+	Type         UnitType `json:"type"`
+	Agency       string   `json:"agency"`
+	DispatchedMs int64    `json:"dispatched_ms,omitempty"`
+	EnrouteMs    int64    `json:"enroute_ms,omitempty"`
+	OnsceneMs    int64    `json:"onscene_ms,omitempty"`
+	ClearedMs    int64    `json:"cleared_ms,omitempty"`
+}
+
+// Incident builds the historical incident: closed, numbered by its external
+// id, its timeline the earliest of each step over its units, one assignment
+// per unit (named by callsign: the units of the past are not registered).
+func (p *IncidentImportedPayload) Incident() *Incident {
+	inc := &Incident{
+		ID: p.ID, Number: p.ExternalID, Category: p.Category, Priority: p.Priority,
+		Status: IncidentClosed, Location: p.Location, District: p.District, Address: p.Address,
+		Description: p.Description, Source: ImportSource, ReceivedAt: *FromMillis(p.ReceivedMs),
+		ClosedAt: FromMillis(p.ClosedMs), Disposition: "imported", Assignments: make([]*Assignment, 0, len(p.Units)),
+	}
+	for _, u := range p.Units {
+		a := &Assignment{
+			Callsign: u.Callsign, Type: u.Type, Agency: u.Agency, Status: UnitDispatched,
+			EnrouteAt: FromMillis(u.EnrouteMs), OnsceneAt: FromMillis(u.OnsceneMs), ClearedAt: FromMillis(u.ClearedMs),
+		}
+		dispatched := FromMillis(u.DispatchedMs)
+		if dispatched != nil {
+			a.DispatchedAt = *dispatched
+		}
+		switch {
+		case a.OnsceneAt != nil:
+			a.Status = UnitOnscene
+		case a.EnrouteAt != nil:
+			a.Status = UnitEnroute
+		}
+		inc.Assignments = append(inc.Assignments, a)
+		inc.DispatchedAt = earliest(inc.DispatchedAt, dispatched)
+		inc.EnrouteAt = earliest(inc.EnrouteAt, a.EnrouteAt)
+		inc.OnsceneAt = earliest(inc.OnsceneAt, a.OnsceneAt)
+	}
+	return inc
+}
+
+// Millis is t in Unix milliseconds, 0 for nil.
+func Millis(t *time.Time) int64 {
+	if t == nil {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// FromMillis is the time of Unix milliseconds v in UTC, nil for 0.
+func FromMillis(v int64) *time.Time {
+	if v == 0 {
+		return nil
+	}
+	t := time.UnixMilli(v).UTC()
+	return &t
+}
+
+func earliest(cur, t *time.Time) *time.Time {
+	if t == nil || (cur != nil && !t.Before(*cur)) {
+		return cur
+	}
+	return t
+}
