@@ -1,13 +1,13 @@
 package live
 
 import (
-	"cc112"
 	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"cc112"
 	"cc112/dispatch"
 	"cc112/geo"
 )

@@ -1,7 +1,6 @@
 package live
 
 import (
-	"cc112"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"cc112"
 	"cc112/dispatch"
 )
 

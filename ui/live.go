@@ -1,11 +1,11 @@
 package ui
 
 import (
-	"cc112/callcenter"
-	"cc112/dispatch"
 	"net/http"
 
 	"cc112"
+	"cc112/callcenter"
+	"cc112/dispatch"
 )
 
 // live hands GET /api/v1/live to the websocket hub (package live). It is

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"cc112"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"cc112"
 	"cc112/auth"
 )
 
