@@ -18,6 +18,10 @@ const (
 	ActionCameraView  = "camera_view"
 	ActionUserSaved   = "user_saved"
 	ActionDeviceSaved = "device_saved"
+	// ActionLoginSpray alerts the admin: one address failed at many
+	// users, or one user failed from many addresses (Addr or Target says
+	// which), within the login limiter's window.
+	ActionLoginSpray = "login_spray"
 )
 
 // Entry is one audit record. It never holds a body, a token or a password.

@@ -37,38 +37,59 @@ func TestPasswordHash(t *testing.T) {
 	}
 }
 
-func TestLimiter(t *testing.T) {
+func TestLoginLimiter(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	l := NewLimiter(3, time.Minute, 4, func() time.Time { return now })
+	l := NewLoginLimiter(LoginLimits{PerPair: 3, PerAddr: 5, PerUser: 4, Window: time.Minute, Cap: 4, Now: func() time.Time { return now }})
 	for i := 0; i < 3; i++ {
-		if b, _ := l.Blocked("u"); b {
-			t.Fatalf("blocked after %d failures", i)
+		a, _ := l.Begin("u", "A")
+		if a == nil {
+			t.Fatalf("refused after %d failures", i)
 		}
-		l.Fail("u")
+		a.Failed()
 	}
-	b, wait := l.Blocked("u")
-	if !b || wait != time.Minute {
-		t.Fatalf("after 3 failures: blocked=%v wait=%v", b, wait)
+	if a, wait := l.Begin("u", "A"); a != nil || wait != time.Minute {
+		t.Fatalf("after 3 failures: attempt=%v wait=%v", a, wait)
 	}
+	// Checks under way count: a reserved attempt holds its place.
+	b, _ := l.Begin("u", "B")
+	if b2, _ := l.Begin("v", "B"); b2 == nil {
+		t.Fatal("another user from B refused")
+	} else {
+		b2.Abandoned()
+	}
+	// u has 4 failures or checks: a spray. B has a check under way at u,
+	// so it waits; C has not failed at u and may try.
+	if a, _ := l.Begin("u", "B"); a != nil {
+		t.Fatal("an address failing at a sprayed user was let in")
+	}
+	c, _ := l.Begin("u", "C")
+	if c == nil {
+		t.Fatal("the owner's address was refused during a spray")
+	}
+	if alerts := c.Failed(); len(alerts) != 1 || alerts[0].User != "u" || alerts[0].Failures != 5 {
+		t.Fatalf("spray at u: alerts %+v", alerts)
+	}
+	b.Succeeded()
 	now = now.Add(59 * time.Second)
-	if b, wait := l.Blocked("u"); !b || wait != time.Second {
-		t.Fatalf("59 s later: blocked=%v wait=%v", b, wait)
+	if a, wait := l.Begin("u", "A"); a != nil || wait != time.Second {
+		t.Fatalf("59 s later: attempt=%v wait=%v", a, wait)
 	}
 	now = now.Add(time.Second)
-	if b, _ := l.Blocked("u"); b {
-		t.Fatal("still blocked after the window")
+	if a, _ := l.Begin("u", "A"); a == nil {
+		t.Fatal("still refused after the window")
+	} else {
+		a.Succeeded()
 	}
 	// Bounded: a flood of keys never grows past Cap.
 	for i := 0; i < 1000; i++ {
-		l.Fail(string(rune('a'+i%26)) + time.Duration(i).String())
+		if a, _ := l.Begin(string(rune('a'+i%26))+time.Duration(i).String(), time.Duration(i).String()); a != nil {
+			a.Failed()
+		}
 	}
-	if l.Len() > 4 {
-		t.Fatalf("limiter holds %d keys, cap 4", l.Len())
-	}
-	l.Fail("v")
-	l.Reset("v")
-	if l.Len() > 4 {
-		t.Fatal("reset grew the map")
+	for _, lim := range []*Limiter{l.pair, l.addr, l.user} {
+		if lim.Len() > 4 {
+			t.Fatalf("limiter holds %d keys, cap 4", lim.Len())
+		}
 	}
 }
 

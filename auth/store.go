@@ -3,6 +3,8 @@ package auth
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/json"
+	"fmt"
 	"regexp"
 	"time"
 
@@ -109,15 +111,18 @@ func (s *Store) validate(n NewUser) error {
 }
 
 // AddUser creates a user; by is who did it (for the audit). It refuses an
-// existing username.
-func (s *Store) AddUser(ctx context.Context, n NewUser, by Principal, addr string) (User, error) {
+// existing username. key (an Idempotency-Key, optional) makes a retry with
+// the same fingerprint replay the first answer; fingerprint must not hold
+// the password (the journal keeps it): a replay checks the password against
+// the user's hash instead, and a different one is a conflict.
+func (s *Store) AddUser(ctx context.Context, n NewUser, key, fingerprint string, by Principal, addr string) (User, error) {
 	if len(n.Password) < MinPasswordLen {
 		return User{}, cc112.Errorf(cc112.EInvalid, "password must have at least %d characters", MinPasswordLen)
 	}
-	return s.addUser(ctx, n, by, addr)
+	return s.addUser(ctx, n, key, fingerprint, by, addr)
 }
 
-func (s *Store) addUser(ctx context.Context, n NewUser, by Principal, addr string) (User, error) {
+func (s *Store) addUser(ctx context.Context, n NewUser, key, fingerprint string, by Principal, addr string) (User, error) {
 	if err := s.validate(n); err != nil {
 		return User{}, err
 	}
@@ -125,17 +130,48 @@ func (s *Store) addUser(ctx context.Context, n NewUser, by Principal, addr strin
 	if err != nil {
 		return User{}, err
 	}
-	var out User
-	_, err = s.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
+	ran := false
+	raw, err := s.eng.Exec(ctx, key, fingerprint, func(tx *dispatch.Tx) (any, error) {
+		ran = true
 		if _, ok := s.st.users[n.Username]; ok {
 			return nil, cc112.Errorf(cc112.EConflict, "user %q exists", n.Username)
 		}
 		tx.Emit(cc112.EvUserSaved, userPayload{Username: n.Username, Role: n.Role, UnitID: n.UnitID, Agency: n.Agency, Hash: hash})
 		tx.Emit(cc112.EvAuditRecorded, Entry{At: tx.Now(), Action: ActionUserSaved, User: by.Username, Role: by.Role, Addr: addr, Target: n.Username})
-		out = *s.st.users[n.Username]
-		return nil, nil
+		return *s.st.users[n.Username], nil
 	})
-	return out, err
+	if err != nil {
+		return User{}, err
+	}
+	var out User
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return User{}, fmt.Errorf("decode user: %w", err)
+	}
+	if !ran {
+		same, err := s.samePassword(ctx, n.Username, n.Password)
+		if err != nil {
+			return User{}, err
+		}
+		if !same {
+			return User{}, cc112.Errorf(cc112.EConflict, "Idempotency-Key %q was used for a different request", key)
+		}
+	}
+	return out, nil
+}
+
+// samePassword checks password against username's current hash.
+func (s *Store) samePassword(ctx context.Context, username, password string) (bool, error) {
+	var hash string
+	s.eng.Read(func() {
+		if u := s.st.users[username]; u != nil {
+			hash = u.hash
+		}
+	})
+	if err := s.acquire(ctx); err != nil {
+		return false, err
+	}
+	defer func() { <-s.hashs }()
+	return hash != "" && checkPassword(hash, password), nil
 }
 
 // SetPassword changes a password and ends every session of the user.
@@ -303,7 +339,7 @@ func (s *Store) EnsureUser(ctx context.Context, n NewUser) (created bool, err er
 	if exists {
 		return false, nil
 	}
-	if _, err := s.addUser(ctx, n, Principal{Username: "dispatchd"}, ""); err != nil {
+	if _, err := s.addUser(ctx, n, "", "", Principal{Username: "dispatchd"}, ""); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -313,7 +349,10 @@ var deviceRe = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // RegisterDevice binds a tracker device id to a unit and returns its new
 // secret, shown once. Registering an existing device replaces its secret.
-func (s *Store) RegisterDevice(ctx context.Context, deviceID, unitID string, by Principal, addr string) (string, error) {
+// With key (an Idempotency-Key), a retry of the same request mints no
+// second secret: it returns "" (the secret is never journaled in clear, so
+// it cannot be shown again; register anew, without the key, to replace it).
+func (s *Store) RegisterDevice(ctx context.Context, deviceID, unitID, key, fingerprint string, by Principal, addr string) (string, error) {
 	if !deviceRe.MatchString(deviceID) {
 		return "", cc112.Errorf(cc112.EInvalid, "device_id must be 1-64 letters, digits, '.', '_' or '-'")
 	}
@@ -324,12 +363,17 @@ func (s *Store) RegisterDevice(ctx context.Context, deviceID, unitID string, by 
 	if err != nil {
 		return "", err
 	}
-	_, err = s.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
+	minted := false
+	_, err = s.eng.Exec(ctx, key, fingerprint, func(tx *dispatch.Tx) (any, error) {
 		tx.Emit(cc112.EvDeviceSaved, devicePayload{DeviceID: deviceID, UnitID: unitID, SecretHash: secretHash(secret)})
 		tx.Emit(cc112.EvAuditRecorded, Entry{At: tx.Now(), Action: ActionDeviceSaved, User: by.Username, Role: by.Role, Addr: addr, Target: deviceID})
+		minted = true
 		return nil, nil
 	})
-	return secret, err
+	if err != nil || !minted {
+		return "", err
+	}
+	return secret, nil
 }
 
 // Devices lists the registered trackers (without secrets).

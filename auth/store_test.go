@@ -58,7 +58,7 @@ func TestLoginLogoutSurviveRestart(t *testing.T) {
 		{Username: "budi", Password: "rahasia-budi", Role: Dispatcher},
 		{Username: "amb1", Password: "rahasia-amb1", Role: UnitRole, UnitID: "AMB-01"},
 	} {
-		if _, err := st.AddUser(ctx, n, admin, "127.0.0.1"); err != nil {
+		if _, err := st.AddUser(ctx, n, "", "", admin, "127.0.0.1"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -113,7 +113,7 @@ func TestLoginLogoutSurviveRestart(t *testing.T) {
 func TestPasswordChangeRevokesSessions(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openStore(t, t.TempDir(), clocktest.New(time.Now()))
-	if _, err := st.AddUser(ctx, NewUser{Username: "sari", Password: "lama-sekali", Role: CallTaker}, Principal{}, ""); err != nil {
+	if _, err := st.AddUser(ctx, NewUser{Username: "sari", Password: "lama-sekali", Role: CallTaker}, "", "", Principal{}, ""); err != nil {
 		t.Fatal(err)
 	}
 	s, err := st.Login(ctx, "sari", "lama-sekali", "")
@@ -154,7 +154,7 @@ func TestAddUserValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := st.AddUser(ctx, tt.n, Principal{}, "")
+			_, err := st.AddUser(ctx, tt.n, "", "", Principal{}, "")
 			if got := cc112.ErrorCode(err); got != tt.code {
 				t.Fatalf("code = %q, want %q (%v)", got, tt.code, err)
 			}
@@ -165,7 +165,7 @@ func TestAddUserValidation(t *testing.T) {
 func TestDeviceSecrets(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openStore(t, t.TempDir(), clocktest.New(time.Now()))
-	secret, err := st.RegisterDevice(ctx, "48241179", "AMB-01", Principal{Username: "root", Role: Admin}, "")
+	secret, err := st.RegisterDevice(ctx, "48241179", "AMB-01", "", "", Principal{Username: "root", Role: Admin}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestDeviceSecrets(t *testing.T) {
 			t.Errorf("AuthenticateDevice(%q, …) = %q, %v; want ok=%v", tt.device, unit, err, tt.ok)
 		}
 	}
-	if _, err := st.RegisterDevice(ctx, "x", "NOPE", Principal{}, ""); cc112.ErrorCode(err) != cc112.ENotFound {
+	if _, err := st.RegisterDevice(ctx, "x", "NOPE", "", "", Principal{}, ""); cc112.ErrorCode(err) != cc112.ENotFound {
 		t.Fatalf("device of an unknown unit: %v", err)
 	}
 }

@@ -390,15 +390,33 @@ func (e *Engine) RegisterUnits(ctx context.Context, units []cc112.Unit) error {
 
 // RegisterCameras adds or replaces cameras.
 func (e *Engine) RegisterCameras(ctx context.Context, cams []cc112.Camera) error {
+	_, err := e.registerCameras(ctx, cams, "", "")
+	return err
+}
+
+// RegisterCamera adds or replaces one camera (an admin's POST). key makes a
+// retry replay the first answer, and a reuse of the key for another camera
+// a conflict, instead of an overwrite.
+func (e *Engine) RegisterCamera(ctx context.Context, c cc112.Camera, key, fingerprint string) (cc112.Camera, error) {
+	out, err := e.registerCameras(ctx, []cc112.Camera{c}, key, fingerprint)
+	if err != nil {
+		return cc112.Camera{}, err
+	}
+	return out[0], nil
+}
+
+// registerCameras returns the cameras as registered (status, district).
+func (e *Engine) registerCameras(ctx context.Context, cams []cc112.Camera, key, fingerprint string) ([]cc112.Camera, error) {
 	for _, c := range cams {
 		if c.ID == "" || strings.TrimSpace(c.Name) == "" {
-			return cc112.Errorf(cc112.EInvalid, "camera %q: id and name are required", c.ID)
+			return nil, cc112.Errorf(cc112.EInvalid, "camera %q: id and name are required", c.ID)
 		}
 		if err := CheckPoint(c.Location); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	_, err := e.exec(ctx, "", "", func(tx *Tx) (any, error) {
+	return run(e, ctx, key, fingerprint, func(tx *Tx) ([]cc112.Camera, error) {
+		out := make([]cc112.Camera, 0, len(cams))
 		for _, c := range cams {
 			if c.Status == "" {
 				c.Status = cc112.CameraUnknown
@@ -408,10 +426,10 @@ func (e *Engine) RegisterCameras(ctx context.Context, cams []cc112.Camera) error
 			}
 			c.HasVideo = c.RTSPURL != "" || c.SubRTSPURL != ""
 			tx.Emit(cc112.EvCameraRegistered, newCameraRecord(c))
+			out = append(out, c)
 		}
-		return nil, nil
+		return out, nil
 	})
-	return err
 }
 
 // SetCameraStatus records a probe's verdict when it differs from the last.

@@ -20,6 +20,10 @@ type access struct {
 	// selfAudited marks routes whose handler writes its own audit entry
 	// (login, logout) in the same journal write as the change.
 	selfAudited bool
+	// websocket marks the routes that upgrade to a websocket: the route,
+	// never the client's Upgrade header, decides that ?token= is read and
+	// that a plain request to it is refused.
+	websocket bool
 }
 
 func allow(roles ...auth.Role) access { return access{roles: roles} }
@@ -31,6 +35,9 @@ func (a access) ownUnit(param string) access { a.unitParam = param; return a }
 func (a access) positions() access { a.stream = true; return a }
 
 func (a access) audited() access { a.selfAudited = true; return a }
+
+// upgrades marks a websocket route (see access.websocket).
+func (a access) upgrades() access { a.websocket = true; return a }
 
 // orSecret lets machine clients (trackers, the AML gateway) in with their
 // own secret, checked by the handler, besides user tokens of roles.
@@ -75,6 +82,9 @@ var (
 	// complaintDesk is the Media Center's desk (the dispatcher's actions)
 	// and the agency teams, who see only their agency's complaints.
 	complaintDesk = allow(auth.Dispatcher, auth.Agency, auth.Supervisor)
+	// agencyAnswer is an agency team answering the complaints forwarded
+	// to it (the handler checks the agency).
+	agencyAnswer = allow(auth.Agency)
 	// complaintReport is the desk's statistics over every agency.
 	complaintReport = allow(auth.Dispatcher, auth.Supervisor)
 	// metricsRead reads response-time metrics.

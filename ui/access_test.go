@@ -84,7 +84,7 @@ func newSecured(t testing.TB) *secured {
 			ext[k] = a
 		}
 	}
-	idx := kpi.NewIndex(dispatch.WIB)
+	idx := kpi.NewIndex(cc112.WIB)
 	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts,
 		OnIncident: func(inc *cc112.Incident) { idx.Put(kpi.FromIncident(inc)) }}, ext)
 	if err != nil {
@@ -114,7 +114,7 @@ func newSecured(t testing.TB) *secured {
 		case auth.Agency:
 			n.Agency = "dkp"
 		}
-		if _, err := st.AddUser(ctx, n, auth.Principal{}, ""); err != nil {
+		if _, err := st.AddUser(ctx, n, "", "", auth.Principal{}, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -128,9 +128,8 @@ func newSecured(t testing.TB) *secured {
 	s.server = NewServer(Config{Engine: eng, DistrictsGeoJSON: gj, Logger: logger, Auth: st, Calls: calls,
 		Live: s.hub, Views: views, Metrics: idx, Tracks: track.FromJournal(j),
 		AMLAPIKey: testAMLAPIKey, MetricsToken: testMetricsToken,
-		Prometheus:  http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("# metrics\n")) }),
-		UserLimiter: auth.NewLimiter(5, 15*time.Minute, 100, s.now.now),
-		AddrLimiter: auth.NewLimiter(12, 15*time.Minute, 100, s.now.now)})
+		Prometheus: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("# metrics\n")) }),
+		Logins:     auth.NewLoginLimiter(auth.LoginLimits{PerPair: 5, PerAddr: 12, PerUser: 10, Window: 15 * time.Minute, Cap: 100, Now: s.now.now})})
 	srv := httptest.NewServer(s.server)
 	t.Cleanup(srv.Close)
 	s.apiFixture = &apiFixture{t: t, srv: srv, eng: eng}
@@ -443,10 +442,20 @@ func TestSecretsStayOutOfLogs(t *testing.T) {
 func TestSecurityHeaders(t *testing.T) {
 	s := newSecured(t)
 	static := "/static/" + s.server.assets.version
-	for _, path := range []string{"/unit", "/police", "/api/v1/me", static + "/js/unit.js"} {
+	paths := []string{"/api/v1/me", static + "/js/unit.js"}
+	for _, rt := range s.server.routes { // every page: one strict policy
+		if rt.Method == "GET" && rt.Roles.public && !strings.HasPrefix(rt.Pattern, "/api/") && !strings.Contains(rt.Pattern, "{") {
+			paths = append(paths, rt.Pattern)
+		}
+	}
+	paths = append(paths, "/")
+	for _, path := range paths {
 		r := s.do("GET", path, "")
 		h := r.header
 		csp := h.Get("Content-Security-Policy")
+		if csp != s.server.csp {
+			t.Errorf("%s: CSP %q, want the strict policy %q", path, csp, s.server.csp)
+		}
 		for _, want := range []string{"frame-ancestors 'none'", "script-src 'self'", "default-src 'self'", "tile.openstreetmap.org"} {
 			if !strings.Contains(csp, want) {
 				t.Errorf("%s: CSP %q lacks %s", path, csp, want)

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"encoding/json"
 	"math"
 	"mime"
 	"net/http"
@@ -28,27 +30,27 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	req.Username = strings.ToLower(strings.TrimSpace(req.Username))
 	addr := clientAddr(r)
-	userKey, addrKey := "u:"+req.Username, "a:"+addr
-	for _, k := range []struct {
-		lim *auth.Limiter
-		key string
-	}{{s.userLimit, userKey}, {s.addrLimit, addrKey}} {
-		if blocked, wait := k.lim.Blocked(k.key); blocked {
-			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			s.writeError(w, r, cc112.Errorf(cc112.ERateLimited, "too many failed logins: wait before trying again"))
-			return
-		}
+	// Reserve the attempt before the (slow) password check: counting only
+	// after it let concurrent guesses all pass the limit.
+	attempt, wait := s.logins.Begin(req.Username, addr)
+	if attempt == nil {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		s.writeError(w, r, cc112.Errorf(cc112.ERateLimited, "too many failed logins: wait before trying again"))
+		return
 	}
 	sess, err := s.auth.Login(r.Context(), req.Username, req.Password, addr)
 	if err != nil {
-		if cc112.ErrorCode(err) == cc112.EUnauthenticated {
-			s.userLimit.Fail(userKey)
-			s.addrLimit.Fail(addrKey)
+		if cc112.ErrorCode(err) != cc112.EUnauthenticated {
+			attempt.Abandoned()
+		} else {
+			for _, a := range attempt.Failed() {
+				s.alertSpray(r, a)
+			}
 		}
 		s.writeError(w, r, err)
 		return
 	}
-	s.userLimit.Reset(userKey)
+	attempt.Succeeded()
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: sess.Token, Path: "/", Expires: sess.ExpiresAt,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || s.secureCookies,
@@ -56,8 +58,22 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, sess)
 }
 
+// alertSpray tells the admin of a login spray: a warning in the log and a
+// login_spray entry in the journaled audit (GET /api/v1/audit?action=login_spray).
+func (s *Server) alertSpray(r *http.Request, a auth.LoginAlert) {
+	e := auth.Entry{Action: auth.ActionLoginSpray, Addr: a.Addr, Target: a.User}
+	if a.User != "" {
+		s.log.Warn("login spray: one user failed from many addresses", "user", a.User, "failures", a.Failures, "last_addr", a.Addr)
+	} else {
+		s.log.Warn("login spray: one address failed at many users", "addr", a.Addr, "failures", a.Failures)
+	}
+	if err := s.auth.Record(context.WithoutCancel(r.Context()), e); err != nil {
+		s.log.Error("audit record lost", "action", e.Action, "err", err)
+	}
+}
+
 func (s *Server) postLogout(w http.ResponseWriter, r *http.Request) {
-	token, _ := requestToken(r)
+	token, _ := requestToken(r, false)
 	if err := s.auth.Logout(r.Context(), token, *PrincipalFrom(r.Context()), clientAddr(r)); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -124,10 +140,23 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) postUser(w http.ResponseWriter, r *http.Request) {
 	var req auth.NewUser
-	if !s.readJSON(w, r, &req) {
-		return
+	body, err := readBody(w, r)
+	if err == nil {
+		err = decodeStrict(body, &req)
 	}
-	u, err := s.auth.AddUser(r.Context(), req, *PrincipalFrom(r.Context()), clientAddr(r))
+	var key, fp string
+	if err == nil {
+		// The fingerprint is journaled: never a fast hash of the password
+		// (the store checks a retry's password against the user's hash).
+		noPassword := req
+		noPassword.Password = ""
+		body, _ = json.Marshal(noPassword)
+		key, fp, err = idempotency(r, body)
+	}
+	var u auth.User
+	if err == nil {
+		u, err = s.auth.AddUser(r.Context(), req, key, fp, *PrincipalFrom(r.Context()), clientAddr(r))
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -68,8 +68,8 @@ func (n *newCamera) validate() error {
 }
 
 // postCamera registers a camera (admin only once accounts exist). Without
-// an id one is derived from the Idempotency-Key, so that a retry replaces
-// the same camera instead of adding a twin, or made up at random.
+// an id one is derived from the Idempotency-Key (a retry replays the first
+// answer, the key with another body is 409), or made up at random.
 func (s *Server) postCamera(w http.ResponseWriter, r *http.Request) {
 	var req newCamera
 	s.command(w, r, http.StatusCreated, &req, func(key, fp string) (any, error) {
@@ -86,10 +86,7 @@ func (s *Server) postCamera(w http.ResponseWriter, r *http.Request) {
 		}
 		cam := cc112.Camera{ID: req.ID, Name: req.Name, Area: req.Area, Location: *req.Location,
 			RTSPURL: req.RTSPURL, SubRTSPURL: req.SubRTSPURL}
-		if err := s.eng.RegisterCameras(r.Context(), []cc112.Camera{cam}); err != nil {
-			return nil, err
-		}
-		return s.eng.Camera(req.ID) // cc112.Camera hides the URLs in JSON
+		return s.eng.RegisterCamera(r.Context(), cam, key, fp) // cc112.Camera hides the URLs in JSON
 	})
 }
 

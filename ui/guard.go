@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gorilla/websocket"
+
 	"cc112"
 	"cc112/auth"
 )
@@ -35,9 +37,10 @@ const (
 )
 
 // requestToken finds the token: Authorization: Bearer, then the session
-// cookie, then ?token= (on websocket upgrades only: browsers cannot set
-// headers there, and query strings elsewhere end up in logs and history).
-func requestToken(r *http.Request) (string, tokenSource) {
+// cookie, then ?token= on websocket routes only (browsers cannot set
+// headers there; query strings elsewhere end up in logs and history). The
+// route decides, never the client's Upgrade header.
+func requestToken(r *http.Request, websocketRoute bool) (string, tokenSource) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
 			return strings.TrimSpace(h[7:]), bearerToken
@@ -47,16 +50,12 @@ func requestToken(r *http.Request) (string, tokenSource) {
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
 		return c.Value, cookieToken
 	}
-	if isUpgrade(r) {
+	if websocketRoute {
 		if t := r.URL.Query().Get("token"); t != "" {
 			return t, queryToken
 		}
 	}
 	return "", noToken
-}
-
-func isUpgrade(r *http.Request) bool {
-	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 }
 
 func unsafeMethod(m string) bool {
@@ -90,7 +89,7 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 			return
 		}
 		var p *auth.Principal
-		token, src := requestToken(r)
+		token, src := requestToken(r, a.websocket)
 		if (!a.public || a.identify) && src != noToken {
 			pr, err := s.auth.Authenticate(token)
 			switch {
@@ -118,6 +117,10 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 			return
 		case a.unitParam != "" && p.Role == auth.UnitRole && r.PathValue(a.unitParam) != p.UnitID:
 			s.deny(w, r, p, pattern, a, "a unit may only report for itself (%s)", p.UnitID)
+			return
+		}
+		if a.websocket && !websocket.IsWebSocketUpgrade(r) {
+			s.writeError(w, r, cc112.Errorf(cc112.EInvalid, "%s is a websocket: connect with a websocket client (Upgrade: websocket)", pattern))
 			return
 		}
 		if src == cookieToken && p != nil && unsafeMethod(r.Method) && !csrfOK(r) {

@@ -93,6 +93,13 @@ func TestComplaintDeskScope(t *testing.T) {
 			t.Errorf("GET %s as %s: %d %s, want %d", tc.name, tc.role, r.status, r.body, tc.want)
 		}
 	}
+	// Answering is the agency's (README's role table): the desk forwards
+	// and gives feedback, the supervisor reads.
+	for _, role := range []auth.Role{auth.Supervisor, auth.Dispatcher} {
+		if r := s.as(role, "POST", "/api/v1/complaints/"+mine.ID+"/respond", `{"text":"ok"}`); r.status != 403 {
+			t.Errorf("%s answering for the agency: %d %s, want 403", role, r.status, r.body)
+		}
+	}
 	if r := s.as(auth.Agency, "POST", "/api/v1/complaints/"+theirs.ID+"/respond", `{"text":"ok"}`); r.status != 404 {
 		t.Errorf("agency answering another agency's complaint: %d %s", r.status, r.body)
 	}

@@ -24,17 +24,16 @@ func (s *Server) postDevice(w http.ResponseWriter, r *http.Request) {
 		DeviceID string `json:"device_id"`
 		UnitID   string `json:"unit_id"`
 	}
-	if !s.readJSON(w, r, &req) {
-		return
-	}
-	secret, err := s.auth.RegisterDevice(r.Context(), req.DeviceID, req.UnitID, *PrincipalFrom(r.Context()), clientAddr(r))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]string{
-		"device_id": req.DeviceID, "unit_id": req.UnitID, "secret": secret,
-		"osmand_id": req.DeviceID + ":" + secret,
+	s.command(w, r, http.StatusCreated, &req, func(key, fp string) (any, error) {
+		secret, err := s.auth.RegisterDevice(r.Context(), req.DeviceID, req.UnitID, key, fp, *PrincipalFrom(r.Context()), clientAddr(r))
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]string{"device_id": req.DeviceID, "unit_id": req.UnitID}
+		if secret != "" { // a retry with the same Idempotency-Key: shown once, not again
+			out["secret"], out["osmand_id"] = secret, req.DeviceID+":"+secret
+		}
+		return out, nil
 	})
 }
 

@@ -9,18 +9,9 @@ import (
 // page serves one more embedded HTML page (the call-taker, the public
 // complaint form, the complaint desk, the field unit, the police viewer)
 // like the console's index: asset paths versioned, revalidated on every
-// load.
+// load. Every page runs under the strict default policy (ServeHTTP): no
+// inline script or style, images from this origin and the tile hosts.
 func (s *Server) page(name string) http.HandlerFunc {
-	a := s.versioned(name)
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Security-Policy", pageCSP)
-		a.serve(w, r, "no-cache")
-	}
-}
-
-// strictPage is a page written for the strict default policy (no inline
-// styles either): the field unit's and the police viewer's.
-func (s *Server) strictPage(name string) http.HandlerFunc {
 	a := s.versioned(name)
 	return func(w http.ResponseWriter, r *http.Request) { a.serve(w, r, "no-cache") }
 }
@@ -46,8 +37,9 @@ func (s *Server) unitServiceWorker() http.HandlerFunc {
 	}
 }
 
-// contentSecurityPolicy is the default policy of every answer (the pages
-// set their own): only this origin's scripts and styles, map tiles from
+// contentSecurityPolicy is the policy of every answer, pages included:
+// only this origin's scripts, styles and connections (websockets too:
+// CSP 3's 'self' covers ws: and wss: to the same host), map tiles from
 // tileHosts, and no framing.
 func contentSecurityPolicy(tileHosts []string) string {
 	if len(tileHosts) == 0 {

@@ -62,9 +62,9 @@ type Config struct {
 	// SecureCookies marks the session cookie Secure even on plain HTTP
 	// (behind a TLS-terminating proxy).
 	SecureCookies bool
-	// LoginLimiters bound failed logins per username and per client address
-	// (defaults: 5 per user, 20 per address, in 15 minutes).
-	UserLimiter, AddrLimiter *auth.Limiter
+	// Logins bounds failed logins per (user, address) and per address, and
+	// alerts on sprays (default auth.DefaultLoginLimits).
+	Logins *auth.LoginLimiter
 	// AMLAPIKey, when set, lets the SMS gateway or AML provider post to
 	// /api/v1/aml without a user token, in the X-API-Key header (an AML
 	// HTTPS form signed with AMLKey needs neither).
@@ -104,8 +104,7 @@ type Server struct {
 	liveWG         sync.WaitGroup // live video websockets in flight
 
 	auth          *auth.Store
-	userLimit     *auth.Limiter
-	addrLimit     *auth.Limiter
+	logins        *auth.LoginLimiter
 	secureCookies bool
 	csp           string
 	amlAPIKey     string
@@ -126,16 +125,13 @@ type route struct {
 func NewServer(cfg Config) *Server {
 	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(),
 		tiles: cfg.Tiles, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views, tracks: cfg.Tracks,
-		auth: cfg.Auth, userLimit: cfg.UserLimiter, addrLimit: cfg.AddrLimiter, secureCookies: cfg.SecureCookies,
+		auth: cfg.Auth, logins: cfg.Logins, secureCookies: cfg.SecureCookies,
 		csp: contentSecurityPolicy(cfg.TileHosts), amlAPIKey: cfg.AMLAPIKey, metricsToken: cfg.MetricsToken}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	if s.userLimit == nil {
-		s.userLimit = auth.NewLimiter(5, 15*time.Minute, 10_000, nil)
-	}
-	if s.addrLimit == nil {
-		s.addrLimit = auth.NewLimiter(20, 15*time.Minute, 10_000, nil)
+	if s.logins == nil {
+		s.logins = auth.NewLoginLimiter(auth.DefaultLoginLimits())
 	}
 	s.metrics, s.targets = cfg.Metrics, cfg.Targets
 	if s.targets.Response == 0 {
@@ -172,10 +168,10 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/cameras/{id}", s.getCamera, cameraRead},
 		{"POST", "/api/v1/cameras", s.postCamera, admins},
 		{"GET", "/api/v1/cameras/views", s.listViews, auditRead},
-		{"GET", "/api/v1/cameras/{id}/live", s.cameraLive, cameraRead},
+		{"GET", "/api/v1/cameras/{id}/live", s.cameraLive, cameraRead.upgrades()},
 		{"GET", "/api/v1/districts", s.getDistricts, anyUser},
 		{"GET", "/api/v1/config", s.consoleConfig, anyUser},
-		{"GET", "/api/v1/live", s.live, anyUser},
+		{"GET", "/api/v1/live", s.live, anyUser.upgrades()},
 		// The call center: calls, caller location, duplicates, complaints.
 		{"POST", "/api/v1/calls", s.postCall, intake},
 		{"GET", "/api/v1/calls", s.listCalls, staffRead},
@@ -191,7 +187,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/complaints/report", s.complaintReport, complaintReport},
 		{"GET", "/api/v1/complaints/{ref}", s.getComplaint, publicOrDesk},
 		{"POST", "/api/v1/complaints/{id}/forward", s.complaintAction("forward"), operational},
-		{"POST", "/api/v1/complaints/{id}/respond", s.complaintAction("respond"), complaintDesk},
+		{"POST", "/api/v1/complaints/{id}/respond", s.complaintAction("respond"), agencyAnswer},
 		{"POST", "/api/v1/complaints/{id}/feedback", s.complaintAction("feedback"), operational},
 		// Response-time metrics, historical import.
 		{"GET", "/api/v1/metrics/response", s.getResponseMetrics, metricsRead},
@@ -218,10 +214,10 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/desk", s.page("desk.html"), public},
 		{"GET", "/camera", s.page("camera.html"), public},
 		{"GET", "/supervisor", s.page("supervisor.html"), public},
-		{"GET", "/unit", s.strictPage("unit.html"), public},
+		{"GET", "/unit", s.page("unit.html"), public},
 		{"GET", "/unit/sw.js", s.unitServiceWorker(), public},
-		{"GET", "/police", s.strictPage("police.html"), public},
-		{"GET", "/login", s.strictPage("login.html"), public},
+		{"GET", "/police", s.page("police.html"), public},
+		{"GET", "/login", s.page("login.html"), public},
 	}
 	if cfg.Prometheus != nil {
 		s.routes = append(s.routes, route{"GET", "/metrics", s.prometheus(cfg.Prometheus), scrape})

@@ -142,7 +142,6 @@ func (a asset) serve(w http.ResponseWriter, r *http.Request, cacheControl string
 // index serves the console. It is revalidated on every load (no-cache with
 // an ETag) so that a new server version is picked up at the next load.
 func (s *Server) index(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Security-Policy", pageCSP)
 	s.assets.index.serve(w, r, "no-cache")
 }
 
@@ -192,9 +191,3 @@ func (s *Server) consoleConfig(w http.ResponseWriter, r *http.Request) {
 		Plan: s.eng.Plan(),
 	})
 }
-
-// pageCSP is the Content-Security-Policy of every page: scripts and styles
-// from the server only (no inline script), map tiles from anywhere, live
-// data over websockets, camera video from MSE blobs.
-const pageCSP = "default-src 'self'; img-src 'self' data: https: http:; connect-src 'self' ws: wss:; " +
-	"media-src 'self' blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"

@@ -6,6 +6,7 @@ import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { failOnCSP } from './login.mjs';
 
 const BASE = process.env.BASE_URL;
 const SHOTS = process.env.SCREENSHOTS;
@@ -64,6 +65,7 @@ try {
   });
   const page = await phone.newPage();
   page.on('pageerror', (e) => errors.push('unit page: ' + e.message));
+  failOnCSP(page);
   await page.goto(BASE + '/unit');
   await page.waitForSelector('#login:not([hidden])');
   await page.screenshot({ path: join(SHOTS, 'unit-login-phone.png') });

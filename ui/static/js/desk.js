@@ -2,7 +2,7 @@
 // countdowns (overdue rows stand out), forward / respond / feedback in the
 // row, and the report of which agencies and categories get most complaints.
 
-import './gate.js'; // log in first
+import { me } from './gate.js'; // log in first
 import { get, post } from './api.js';
 import { $, escapeHTML } from './dom.js';
 import { wib, duration } from './i18n.js';
@@ -66,6 +66,8 @@ function actions(c) {
       <div class="act"><input data-text="${id}" placeholder="kabar balik ke warga"><button class="btn" data-act="feedback" data-id="${id}">Kirim kabar</button></div>`;
   }
   if (c.status === 'forwarded') {
+    // Only the agency answers (the route refuses the desk and supervisors).
+    if (me?.role !== 'agency') return '<span class="muted">menunggu tanggapan OPD</span>';
     return `<div class="act"><input data-text="${id}" placeholder="tanggapan OPD"><button class="btn" data-act="respond" data-id="${id}">Tanggapi</button></div>`;
   }
   if (c.status === 'responded') {

@@ -25,8 +25,14 @@ export class Choropleth {
     this.byName = new Map();
     this.target = 444;
     this.ready = get('/api/v1/districts').then((gj) => this.draw(gj)).catch((err) => console.error('districts', err));
-    legendEl.innerHTML = BANDS.map((b) => `<span><i style="background:${b.color}"></i>${b.text}</span>`).join('')
-      + `<span><i style="background:${NONE}"></i>tanpa data</span>`;
+    // Swatches are coloured through the DOM: the strict CSP refuses style attributes.
+    legendEl.replaceChildren(...[...BANDS, { color: NONE, text: 'tanpa data' }].map((b) => {
+      const item = document.createElement('span');
+      const swatch = document.createElement('i');
+      swatch.style.background = b.color;
+      item.append(swatch, b.text);
+      return item;
+    }));
     // Until the supervisor pans or zooms, the whole city stays in view
     // whatever the size of the panel (a phone lays it out after the load).
     this.touched = false;
