@@ -58,6 +58,10 @@ type Config struct {
 	// (dispatch.LivePayloads and the extensions'); required with Viewer.
 	Viewer   func(r *http.Request) cc112.Viewer
 	Payloads map[string]func() any
+	// Watch, when set, calls end when the session that opened r ends
+	// (logout, password change, expiry): the connection is closed then
+	// (1008). release is called when the connection ends.
+	Watch func(r *http.Request, end func()) (release func())
 }
 
 func (c *Config) setDefaults() {

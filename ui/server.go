@@ -4,6 +4,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -73,6 +74,9 @@ type Config struct {
 	// with; when empty, /metrics without a user token answers loopback
 	// clients only.
 	MetricsToken string
+	// Ready answers /readyz (default: the engine's journal answers):
+	// dispatchd adds its start-up and a standby's lag.
+	Ready func(ctx context.Context) error
 }
 
 // Tiles names a slippy-map tile server: a URL template with {z}/{x}/{y}
@@ -109,6 +113,7 @@ type Server struct {
 	csp           string
 	amlAPIKey     string
 	metricsToken  string
+	ready         func(ctx context.Context) error
 }
 
 // route is one registered endpoint. Every route is declared in one table so
@@ -126,9 +131,13 @@ func NewServer(cfg Config) *Server {
 	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(),
 		tiles: cfg.Tiles, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views, tracks: cfg.Tracks,
 		auth: cfg.Auth, logins: cfg.Logins, secureCookies: cfg.SecureCookies,
-		csp: contentSecurityPolicy(cfg.TileHosts), amlAPIKey: cfg.AMLAPIKey, metricsToken: cfg.MetricsToken}
+		csp: contentSecurityPolicy(cfg.TileHosts), amlAPIKey: cfg.AMLAPIKey, metricsToken: cfg.MetricsToken,
+		ready: cfg.Ready}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if s.ready == nil {
+		s.ready = s.eng.Ready
 	}
 	if s.logins == nil {
 		s.logins = auth.NewLoginLimiter(auth.DefaultLoginLimits())

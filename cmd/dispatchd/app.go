@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"cc112"
@@ -32,10 +33,13 @@ type Main struct {
 	Addr     string
 	StateDir string
 	Demo     bool
-	Sim      bool
-	CityDir  string
-	Logger   *slog.Logger
-	Clock    cc112.Clock
+	// AdminPassword creates the account "admin" in a journal without
+	// accounts (see firstAdmin).
+	AdminPassword string
+	Sim           bool
+	CityDir       string
+	Logger        *slog.Logger
+	Clock         cc112.Clock
 	// Tiles is the console's basemap (OpenStreetMap unless set).
 	Tiles ui.Tiles
 	// Listener, when set, is served instead of listening on Addr (tests
@@ -104,6 +108,9 @@ type Main struct {
 	city         *demo.CityData
 	cluster      *cluster
 	fatal        chan error
+	// writerReady is set once the writer's start-up is done (the demo city
+	// and accounts in place): /readyz says ready only then.
+	writerReady atomic.Bool
 
 	// DemoUnit is the unit the demo's "unit" account drives (with -demo).
 	DemoUnit string
@@ -172,7 +179,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		pointAtCamSim(city.Cameras, m.CamSim, m.CamSimCameras)
 	}
 	if m.Live, err = live.New(live.Config{Source: m.Engine, Logger: m.Logger, AllowedOrigins: m.AllowedOrigins,
-		Viewer: ui.LiveViewer, Payloads: ui.LivePayloads()}); err != nil {
+		Viewer: ui.LiveViewer, Payloads: ui.LivePayloads(), Watch: ui.WatchSession}); err != nil {
 		return err
 	}
 	m.publishers = publishers{m.Live}
@@ -185,6 +192,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.Engine.SetStandby() // until the leader lease says otherwise
 	} else if err := m.seedDemo(ctx); err != nil {
 		return err
+	} else {
+		m.writerReady.Store(true)
 	}
 	districts, err := city.Districts.GeoJSON()
 	if err != nil {
@@ -199,7 +208,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.handler = ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger,
 		Tiles: m.Tiles, Live: m.Live, Tracks: tracks, Calls: m.Calls, AMLKey: m.AMLKey, AMLAPIKey: m.AMLAPIKey, Relay: m.Relay, Views: m.Views,
 		Metrics: m.Metrics, Targets: m.Targets, Prometheus: m.Prom.Handler(), ObserveCommand: m.Prom.Command,
-		Auth: m.Auth, TileHosts: m.TileHosts, SecureCookies: m.SecureCookies, MetricsToken: m.MetricsToken})
+		Auth: m.Auth, TileHosts: m.TileHosts, SecureCookies: m.SecureCookies, MetricsToken: m.MetricsToken,
+		Ready: m.ready})
 	var handler http.Handler = m.handler
 	if m.cluster != nil {
 		handler = m.cluster.forwardWrites(handler)
@@ -232,6 +242,22 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	return m.startWriterWork(bg)
 }
 
+// ready is /readyz: the journal answers and the accounts and city are in
+// place (a standby: it follows the leader within its lag bound).
+func (m *Main) ready(ctx context.Context) error {
+	if m.cluster != nil {
+		return m.cluster.ready(ctx)
+	}
+	return m.writerReadiness(ctx)
+}
+
+func (m *Main) writerReadiness(ctx context.Context) error {
+	if !m.writerReady.Load() {
+		return cc112.Errorf(cc112.EUnavailable, "starting: the city and the accounts are not in place yet")
+	}
+	return m.Engine.Ready(ctx)
+}
+
 // startWriterWork starts what only the writer does (the single instance,
 // or the leader once it holds the lease): the Redis feed, the complaint
 // SLA loop (the mayor's SMS), camera probing and the simulator. Each of
@@ -259,10 +285,11 @@ func (m *Main) startWriterWork(bg context.Context) error {
 }
 
 // seedDemo seeds the demo city into an empty journal and makes sure the
-// demo accounts exist (with -demo). Only the writer does it.
+// demo accounts exist (with -demo); without the demo it creates the first
+// admin (with -admin-password). Only the writer does it.
 func (m *Main) seedDemo(ctx context.Context) error {
 	if !m.Demo {
-		return nil
+		return m.firstAdmin(ctx)
 	}
 	if m.Engine.LastSeq() == 0 {
 		if err := seed(ctx, m.Engine, m.city); err != nil {
@@ -344,6 +371,23 @@ func (m *Main) openState(ctx context.Context, city *demo.CityData) (err error) {
 		return err
 	}
 	m.Auth.Attach(m.Engine)
+	return nil
+}
+
+// firstAdmin creates the account "admin" with AdminPassword when the
+// journal has no account at all: the first login of a deployment without
+// the demo (on PostgreSQL the user command cannot, and the users API needs
+// an admin). Once any account exists it does nothing, so a password
+// changed later is never reset.
+func (m *Main) firstAdmin(ctx context.Context) error {
+	if m.AdminPassword == "" || len(m.Auth.Users()) > 0 {
+		return nil
+	}
+	if _, err := m.Auth.AddUser(ctx, auth.NewUser{Username: "admin", Password: m.AdminPassword, Role: auth.Admin},
+		"", "", auth.Principal{Username: "dispatchd"}, ""); err != nil {
+		return fmt.Errorf("first admin (-admin-password): %w", err)
+	}
+	m.Logger.Info("first admin account created: log in as admin and create the others", "username", "admin")
 	return nil
 }
 

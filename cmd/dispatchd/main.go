@@ -118,6 +118,7 @@ func run(args []string, stdout io.Writer) error {
 	fs.StringVar(&m.Addr, "addr", "127.0.0.1:8080", "listen address (env DISPATCH_ADDR)")
 	fs.StringVar(&m.StateDir, "state", "./state", "folder of the embedded journal (env DISPATCH_STATE)")
 	fs.BoolVar(&m.Demo, "demo", false, "seed the demo city into an empty journal (env DISPATCH_DEMO)")
+	fs.StringVar(&m.AdminPassword, "admin-password", "", "password of the account \"admin\" created when the journal has no account (the first login without -demo); give it through the environment, not the command line (env DISPATCH_ADMIN_PASSWORD)")
 	sim := fs.String("sim", "", "simulate incidents and moving units (default true with -demo; env DISPATCH_SIM)")
 	fs.StringVar(&m.CityDir, "city", "", "folder with a kelurahan GeoJSON and a camera CSV, e.g. ../shared/data (env DISPATCH_CITY)")
 	fs.StringVar(&m.DatabaseURL, "database-url", "", "PostgreSQL URL: use it instead of the embedded journal; two instances on one database form a leader/standby pair (env DATABASE_URL)")
