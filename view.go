@@ -79,17 +79,22 @@ func WholeOrHidden(sees bool) string {
 }
 
 // For returns the incident as v may see it: whole for call-takers,
-// dispatchers and supervisors; for a unit assigned to it, the caller's phone
-// (to call back) without name or NIK; for everyone else without the caller.
-// The result may share memory with i: do not change it.
+// dispatchers and supervisors; for a unit assigned to it, with the
+// caller's phone (to call back) but not the name or NIK; for police and
+// admins without the caller; not at all (nil) for agency teams and units
+// not assigned to it, whose REST answers hold no incidents either. The
+// result may share memory with i: do not change it.
 func (i *Incident) For(v Viewer) *Incident {
 	name := i.ViewName(v)
-	if name == ViewAll {
+	switch name {
+	case ViewAll:
 		return i
+	case "":
+		return nil
 	}
 	c := *i
 	c.Caller = nil
-	if name == "callback" {
+	if name == "callback" && i.Caller.Phone != "" {
 		c.Caller = &Caller{Phone: i.Caller.Phone}
 	}
 	return &c
@@ -97,11 +102,22 @@ func (i *Incident) For(v Viewer) *Incident {
 
 // ViewName implements Viewed.
 func (i *Incident) ViewName(v Viewer) string {
-	switch {
-	case i.Caller.Empty() || v.Sight == SeeAll || v.Sight == SeeCallers:
+	switch v.Sight {
+	case SeeAll, SeeCallers:
 		return ViewAll
-	case v.Sight == SeeUnit && i.Caller.Phone != "" && i.assigned(v.UnitID):
+	case SeeAgency:
+		return ""
+	case SeeUnit:
+		switch {
+		case !i.assigned(v.UnitID):
+			return ""
+		case i.Caller.Empty() || (i.Caller.Name == "" && i.Caller.NIK == ""):
+			return ViewAll // nothing but the callback number to show
+		}
 		return "callback"
+	}
+	if i.Caller.Empty() {
+		return ViewAll
 	}
 	return "no-caller"
 }
@@ -119,11 +135,13 @@ func (i *Incident) assigned(unit string) bool {
 	return false
 }
 
-// IncidentsFor returns the incidents as v may see them.
+// IncidentsFor returns the incidents v may see, as it may see them.
 func IncidentsFor(list []*Incident, v Viewer) []*Incident {
-	out := make([]*Incident, len(list))
-	for k, inc := range list {
-		out[k] = inc.For(v)
+	out := make([]*Incident, 0, len(list))
+	for _, inc := range list {
+		if view := inc.For(v); view != nil {
+			out = append(out, view)
+		}
 	}
 	return out
 }

@@ -19,15 +19,19 @@ func TestIncidentViews(t *testing.T) {
 		{Viewer{Sight: SeeAll}, *inc.Caller, ViewAll},
 		{Viewer{Sight: SeeCallers}, *inc.Caller, ViewAll},
 		{Viewer{Sight: SeeUnit, UnitID: "U1"}, Caller{Phone: inc.Caller.Phone}, "callback"},
-		{Viewer{Sight: SeeUnit, UnitID: "U2"}, Caller{}, "no-caller"}, // cleared: no longer its incident
-		{Viewer{Sight: SeeUnit, UnitID: "U3"}, Caller{}, "no-caller"},
-		{Viewer{Sight: SeeAgency, Agency: "dkp"}, Caller{}, "no-caller"},
+		{Viewer{Sight: SeeUnit, UnitID: "U2"}, Caller{}, ""}, // cleared: no longer its incident
+		{Viewer{Sight: SeeUnit, UnitID: "U3"}, Caller{}, ""},
+		{Viewer{Sight: SeeAgency, Agency: "dkp"}, Caller{}, ""},
 		{Viewer{Sight: SeeNone}, Caller{}, "no-caller"},
 		{Viewer{}, Caller{}, "no-caller"},
 	} {
 		got := inc.For(tc.v)
+		if (got == nil) != (tc.name == "") {
+			t.Errorf("%s: incident %v, want hidden = %v", tc.v.Key(), got, tc.name == "")
+			continue
+		}
 		var c Caller
-		if got.Caller != nil {
+		if got != nil && got.Caller != nil {
 			c = *got.Caller
 		}
 		if c != tc.want || inc.ViewName(tc.v) != tc.name {
@@ -40,8 +44,11 @@ func TestIncidentViews(t *testing.T) {
 	if inc.Caller.Name != "Siti" {
 		t.Fatal("a view changed the incident")
 	}
-	plain := &Incident{ID: "I2"}
-	if plain.For(Viewer{}) != plain {
-		t.Error("an incident without a caller is copied for a viewer who sees none")
+	plain := &Incident{ID: "I2", Assignments: []*Assignment{{UnitID: "U1"}}}
+	if plain.For(Viewer{}) != plain || plain.For(Viewer{Sight: SeeUnit, UnitID: "U1"}) != plain {
+		t.Error("an incident without a caller is copied for a viewer who sees no caller")
+	}
+	if got := IncidentsFor([]*Incident{inc, plain}, Viewer{Sight: SeeUnit, UnitID: "U3"}); len(got) != 0 {
+		t.Errorf("a unit sees %d incidents it does not work", len(got))
 	}
 }

@@ -37,7 +37,8 @@
 // incident's caller, a call, a complaint) is sent as the viewer's view of
 // it, in the snapshot, as an event and on resume alike. An event the viewer
 // may not see at all (a call for a unit or police, a complaint not
-// forwarded to this agency) still takes its seq, as a placeholder without
+// forwarded to this agency, an incident a unit does not work) still takes
+// its seq, as a placeholder without
 // data, so that seqs stay consecutive:
 //
 //	{"type":"event","epoch":E,"seq":N,"event":"hidden","data":null}

@@ -136,12 +136,13 @@ func (h *Hub) snapshotFor(c *conn, s *snapshotCache) []byte {
 		return f
 	}
 	incs := cc112.IncidentsFor(s.state.Incidents, c.viewer)
+	same := len(incs) == len(s.state.Incidents)
+	for k := 0; same && k < len(incs); k++ {
+		same = incs[k] == s.state.Incidents[k]
+	}
 	f = s.frame
-	for k := range incs {
-		if incs[k] != s.state.Incidents[k] {
-			f = encodeSnapshot(s.epoch, s.seq, dispatch.Snapshot{Incidents: incs, Units: s.state.Units, Cameras: s.state.Cameras})
-			break
-		}
+	if !same {
+		f = encodeSnapshot(s.epoch, s.seq, dispatch.Snapshot{Incidents: incs, Units: s.state.Units, Cameras: s.state.Cameras})
 	}
 	h.mu.Lock()
 	if len(s.views) < maxSnapshotViews {
