@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"cc112"
-	"cc112/dispatch"
 	"cc112/geo"
 )
 
@@ -77,8 +76,8 @@ func ParseAMLSMS(text, from string) (AML, error) {
 	if len(text) > maxAMLText {
 		return a, amlErr("message longer than %d bytes", maxAMLText)
 	}
-	if !utf8.ValidString(text) {
-		return a, amlErr("message is not valid UTF-8")
+	if err := cc112.CheckLines("AML message", text, 0); err != nil {
+		return a, err
 	}
 	text = strings.TrimSpace(text)
 	const head = `A"ML=`
@@ -301,7 +300,7 @@ func parseLatLon(lat, lon string) (geo.Point, error) {
 		return geo.Point{}, err
 	}
 	p := geo.Point{Lat: la, Lon: lo}
-	if err := dispatch.CheckPoint(p); err != nil {
+	if err := cc112.CheckPoint(p); err != nil {
 		return p, amlErr("%s", cc112.ErrorMessage(err))
 	}
 	return p, nil
@@ -400,6 +399,12 @@ func ParseAMLForm(body string, key []byte) (AML, error) {
 	for k, vs := range q {
 		if len(vs) > 1 {
 			return a, amlErr("field %.40q appears twice", k)
+		}
+		if err := cc112.CheckText("a form field name", k, 100); err != nil {
+			return a, err
+		}
+		if err := cc112.CheckText(k, vs[0], 0); err != nil {
+			return a, err
 		}
 	}
 	if v := q.Get("v"); v != "1" {

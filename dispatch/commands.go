@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"math"
 	"strings"
-	"unicode/utf8"
 
 	"cc112"
 	"cc112/geo"
@@ -52,7 +51,7 @@ func (n *NewIncident) Validate(plan cc112.ResponsePlan) error {
 	if n.Location == nil {
 		return cc112.Errorf(cc112.EInvalid, "location {lat, lon} is required")
 	}
-	if err := CheckPoint(*n.Location); err != nil {
+	if err := cc112.CheckPoint(*n.Location); err != nil {
 		return err
 	}
 	if n.Source == "" {
@@ -61,49 +60,23 @@ func (n *NewIncident) Validate(plan cc112.ResponsePlan) error {
 	if !oneOf(n.Source, cc112.Channels) {
 		return cc112.Errorf(cc112.EInvalid, "unknown source %q (one of %s)", n.Source, strings.Join(cc112.Channels, ", "))
 	}
-	for _, f := range []struct {
-		name, v string
-		max     int
-	}{
-		{"address", n.Address, maxAddress}, {"description", n.Description, maxDescription},
-	} {
-		if err := checkText(f.name, f.v, f.max); err != nil {
-			return err
-		}
+	if err := cc112.CheckText("address", n.Address, maxAddress); err != nil {
+		return err
+	}
+	if err := cc112.CheckLines("description", n.Description, maxDescription); err != nil {
+		return err
 	}
 	if n.Caller != nil {
 		for _, f := range []struct{ name, v string }{
 			{"caller.name", n.Caller.Name}, {"caller.phone", n.Caller.Phone}, {"caller.nik", n.Caller.NIK},
 		} {
-			if err := checkText(f.name, f.v, maxName); err != nil {
+			if err := cc112.CheckText(f.name, f.v, maxName); err != nil {
 				return err
 			}
 		}
 		if n.Caller.Empty() {
 			n.Caller = nil
 		}
-	}
-	return nil
-}
-
-// CheckPoint refuses coordinates that are not a place on Earth (and the
-// 0,0 that a broken GPS sends).
-func CheckPoint(p geo.Point) error {
-	if math.IsNaN(p.Lat) || math.IsNaN(p.Lon) || !p.Valid() {
-		return cc112.Errorf(cc112.EInvalid, "location %v is not a valid lat/lon", p)
-	}
-	if p.Lat == 0 && p.Lon == 0 {
-		return cc112.Errorf(cc112.EInvalid, "location 0,0 is not a real position")
-	}
-	return nil
-}
-
-func checkText(name, v string, max int) error {
-	if !utf8.ValidString(v) {
-		return cc112.Errorf(cc112.EInvalid, "%s is not valid UTF-8", name)
-	}
-	if len(v) > max {
-		return cc112.Errorf(cc112.EInvalid, "%s is longer than %d bytes", name, max)
 	}
 	return nil
 }
@@ -278,7 +251,7 @@ func (e *Engine) CloseIncident(ctx context.Context, incidentID, disposition, key
 	if disposition == "" {
 		return nil, cc112.Errorf(cc112.EInvalid, "disposition is required")
 	}
-	if err := checkText("disposition", disposition, maxDisposition); err != nil {
+	if err := cc112.CheckLines("disposition", disposition, maxDisposition); err != nil {
 		return nil, err
 	}
 	return run(e, ctx, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
@@ -303,11 +276,8 @@ type Position struct {
 // Validate checks a fix: lat and lon required, heading 0–360, speed and
 // accuracy not negative.
 func (p *Position) Validate() (geo.Point, error) {
-	if p.Lat == nil || p.Lon == nil {
-		return geo.Point{}, cc112.Errorf(cc112.EInvalid, "lat and lon are required")
-	}
-	pt := geo.Point{Lat: *p.Lat, Lon: *p.Lon}
-	if err := CheckPoint(pt); err != nil {
+	pt, err := cc112.PointOf(p.Lat, p.Lon)
+	if err != nil {
 		return pt, err
 	}
 	if p.Heading != nil && (math.IsNaN(*p.Heading) || *p.Heading < 0 || *p.Heading > 360) {
@@ -366,7 +336,7 @@ func (e *Engine) RegisterUnits(ctx context.Context, units []cc112.Unit) error {
 		if u.ID == "" || !u.Type.Valid() || !u.Status.Valid() {
 			return cc112.Errorf(cc112.EInvalid, "unit %q: id, a known type and a status are required", u.ID)
 		}
-		if err := CheckPoint(u.Location); err != nil {
+		if err := cc112.CheckPoint(u.Location); err != nil {
 			return err
 		}
 		if u.Status.Busy() || u.IncidentID != "" {
@@ -408,10 +378,7 @@ func (e *Engine) RegisterCamera(ctx context.Context, c cc112.Camera, key, finger
 // registerCameras returns the cameras as registered (status, district).
 func (e *Engine) registerCameras(ctx context.Context, cams []cc112.Camera, key, fingerprint string) ([]cc112.Camera, error) {
 	for _, c := range cams {
-		if c.ID == "" || strings.TrimSpace(c.Name) == "" {
-			return nil, cc112.Errorf(cc112.EInvalid, "camera %q: id and name are required", c.ID)
-		}
-		if err := CheckPoint(c.Location); err != nil {
+		if err := c.Validate(); err != nil {
 			return nil, err
 		}
 	}

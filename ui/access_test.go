@@ -34,13 +34,14 @@ import (
 type secured struct {
 	calls *callcenter.Service
 	*apiFixture
-	server *Server
-	store  *auth.Store
-	tokens map[auth.Role]string
-	unitID string
-	log    *syncBuffer
-	now    *settableNow
-	hub    *live.Hub
+	server  *Server
+	store   *auth.Store
+	tokens  map[auth.Role]string
+	unitID  string
+	journal cc112.Journal
+	log     *syncBuffer
+	now     *settableNow
+	hub     *live.Hub
 }
 
 type syncBuffer struct {
@@ -76,6 +77,12 @@ func newSecured(t testing.TB) *secured {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = j.Close() })
+	return newSecuredOn(t, j)
+}
+
+// newSecuredOn is newSecured on a given journal (closed by the caller).
+func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
+	t.Helper()
 	st := auth.New(auth.Config{Hash: auth.HashParams{Memory: 64, Time: 1, Threads: 1}})
 	city := demo.City()
 	ctx := context.Background()
@@ -107,7 +114,7 @@ func newSecured(t testing.TB) *secured {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &secured{store: st, calls: calls, tokens: map[auth.Role]string{}, unitID: city.Units[0].ID, log: &syncBuffer{},
+	s := &secured{journal: j, store: st, calls: calls, tokens: map[auth.Role]string{}, unitID: city.Units[0].ID, log: &syncBuffer{},
 		now: &settableNow{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}}
 	for _, r := range auth.Roles() {
 		n := auth.NewUser{Username: string(r), Password: password(r), Role: r}
@@ -130,7 +137,7 @@ func newSecured(t testing.TB) *secured {
 	t.Cleanup(func() { _ = s.hub.Close(context.Background()) })
 	s.server = NewServer(Config{Engine: eng, DistrictsGeoJSON: gj, Logger: logger, Auth: st, Calls: calls,
 		Live: s.hub, Views: views, Metrics: idx, Tracks: track.FromJournal(j),
-		AMLAPIKey: testAMLAPIKey, MetricsToken: testMetricsToken,
+		Settings:   Settings{AMLAPIKey: testAMLAPIKey, MetricsToken: testMetricsToken},
 		Prometheus: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("# metrics\n")) }),
 		Logins:     auth.NewLoginLimiter(auth.LoginLimits{PerPair: 5, PerAddr: 12, PerUser: 10, Window: 15 * time.Minute, Cap: 100, Now: s.now.now})})
 	srv := httptest.NewServer(s.server)

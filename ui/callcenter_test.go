@@ -41,7 +41,7 @@ func newCallAPIWith(t *testing.T, clock cc112.Clock) *callAPI {
 		t.Fatal(err)
 	}
 	calls.Bind(eng)
-	srv := httptest.NewServer(NewServer(Config{Engine: eng, Calls: calls, AMLKey: []byte(amlTestKey), ComplaintsPerMinute: 3}))
+	srv := httptest.NewServer(NewServer(Config{Engine: eng, Calls: calls, Settings: Settings{AMLKey: []byte(amlTestKey), ComplaintsPerMinute: 3}}))
 	t.Cleanup(srv.Close)
 	return &callAPI{apiFixture: &apiFixture{t: t, srv: srv, eng: eng}, calls: calls}
 }

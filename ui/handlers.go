@@ -213,15 +213,4 @@ func intParam(v string, def int, name string) (int, error) {
 	return n, nil
 }
 
-func pointParam(lat, lon string) (geo.Point, error) {
-	if lat == "" || lon == "" {
-		return geo.Point{}, cc112.Errorf(cc112.EInvalid, "lat and lon are required")
-	}
-	la, err1 := strconv.ParseFloat(lat, 64)
-	lo, err2 := strconv.ParseFloat(lon, 64)
-	if err1 != nil || err2 != nil {
-		return geo.Point{}, cc112.Errorf(cc112.EInvalid, "lat and lon must be numbers")
-	}
-	p := geo.Point{Lat: la, Lon: lo}
-	return p, dispatch.CheckPoint(p)
-}
+func pointParam(lat, lon string) (geo.Point, error) { return cc112.PointOfText(lat, lon) }

@@ -93,7 +93,7 @@ func clusterToken(t testing.TB, base string) string {
 func TestMainAlwaysHasAccessControl(t *testing.T) {
 	var logBuf bytes.Buffer
 	m := NewMain()
-	m.Addr, m.StateDir = "127.0.0.1:0", t.TempDir()
+	m.Addr, m.Store.StateDir = "127.0.0.1:0", t.TempDir()
 	m.Logger = slog.New(slog.NewTextHandler(&logBuf, nil))
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -122,7 +122,7 @@ func TestFirstAdmin(t *testing.T) {
 	start := func(password string) *Main {
 		t.Helper()
 		m := NewMain()
-		m.Addr, m.StateDir, m.AdminPassword = "127.0.0.1:0", state, password
+		m.Addr, m.Store.StateDir, m.City.AdminPassword = "127.0.0.1:0", state, password
 		m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 		if err := m.Run(context.Background()); err != nil {
 			t.Fatal(err)
@@ -154,7 +154,7 @@ func TestFirstAdmin(t *testing.T) {
 	}
 	// A password too short for the rule is refused at start.
 	bad := NewMain()
-	bad.Addr, bad.StateDir, bad.AdminPassword = "127.0.0.1:0", t.TempDir(), "short"
+	bad.Addr, bad.Store.StateDir, bad.City.AdminPassword = "127.0.0.1:0", t.TempDir(), "short"
 	bad.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := bad.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "password") {
 		bad.Close(context.Background())

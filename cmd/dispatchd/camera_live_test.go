@@ -23,9 +23,9 @@ import (
 func startLive(t testing.TB, sim *camsim.Server, closeAfter time.Duration, configure ...func(*Main)) *Main {
 	t.Helper()
 	m := NewMain()
-	m.Addr, m.StateDir, m.Logger = "127.0.0.1:0", t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil))
-	m.CameraProbeInterval = 0
-	m.CameraCloseAfter = closeAfter
+	m.Addr, m.Store.StateDir, m.Logger = "127.0.0.1:0", t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil))
+	m.Cameras.ProbeInterval = 0
+	m.Cameras.CloseAfter = closeAfter
 	for _, f := range configure {
 		f(m)
 	}

@@ -59,7 +59,7 @@ type cluster struct {
 }
 
 func openCluster(ctx context.Context, m *Main) (*cluster, error) {
-	db, err := postgres.Open(ctx, m.DatabaseURL, m.Logger)
+	db, err := postgres.Open(ctx, m.Store.DatabaseURL, m.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -68,9 +68,9 @@ func openCluster(ctx context.Context, m *Main) (*cluster, error) {
 		db.Close()
 		return nil, err
 	}
-	if m.Instance == "" {
+	if m.Store.Instance == "" {
 		host, _ := os.Hostname()
-		m.Instance = fmt.Sprintf("%s-%d", host, os.Getpid())
+		m.Store.Instance = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
 	secret, err := postgres.PeerSecret(ctx, db)
 	if err != nil {
@@ -84,10 +84,10 @@ func openCluster(ctx context.Context, m *Main) (*cluster, error) {
 // as soon as Run returns, then keeps leading or following in the background.
 func (c *cluster) start(ctx, bg context.Context) error {
 	m := c.m
-	if m.Advertise == "" {
-		m.Advertise = m.URL()
+	if m.Store.Advertise == "" {
+		m.Store.Advertise = m.URL()
 	}
-	c.lease = postgres.NewLease(c.db, m.Instance, m.Advertise)
+	c.lease = postgres.NewLease(c.db, m.Store.Instance, m.Store.Advertise)
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
@@ -204,7 +204,7 @@ func (c *cluster) lead(ctx, bg context.Context) error {
 	if err := m.Engine.Promote(ctx); err != nil {
 		return fmt.Errorf("take over as leader: %w", err)
 	}
-	m.Logger.Info("leader: holding the lease", "instance", m.Instance, "seq", m.Engine.LastSeq(),
+	m.Logger.Info("leader: holding the lease", "instance", m.Store.Instance, "seq", m.Engine.LastSeq(),
 		"took", time.Since(start).Round(time.Millisecond))
 	if err := m.seedDemo(ctx); err != nil {
 		return err
@@ -242,7 +242,7 @@ func (c *cluster) ready(ctx context.Context) error {
 // breadcrumbs stores the engine's accepted fixes (only a leader accepts
 // them) for track playback; start flushes them every second.
 func (c *cluster) breadcrumbs(eng *dispatch.Engine) track.Source {
-	c.crumbs = postgres.NewBreadcrumbs(c.db, postgres.BreadcrumbOptions{Every: c.m.BreadcrumbEvery})
+	c.crumbs = postgres.NewBreadcrumbs(c.db, postgres.BreadcrumbOptions{Every: c.m.Store.BreadcrumbEvery})
 	c.m.positionSink = func(f dispatch.PositionFix) {
 		c.crumbs.Add(track.Fix{UnitID: f.UnitID, At: f.At, Lat: f.Location.Lat, Lon: f.Location.Lon,
 			Heading: f.Heading, Speed: f.Speed, Accuracy: f.Accuracy})
@@ -291,11 +291,11 @@ func (c *cluster) forwardWrites(next http.Handler) http.Handler {
 			return
 		}
 		leader := c.leader(r.Context())
-		if leader == "" || leader == c.m.Advertise || r.Header.Get(forwardedHeader) != "" {
+		if leader == "" || leader == c.m.Store.Advertise || r.Header.Get(forwardedHeader) != "" {
 			unavailable(w, leader, "this dispatchd is the standby and no leader is reachable yet: retry in a few seconds")
 			return
 		}
-		r.Header.Set(forwardedHeader, c.m.Instance)
+		r.Header.Set(forwardedHeader, c.m.Store.Instance)
 		r.Header.Set(clientHeader, hostOf(r.RemoteAddr))
 		r.Header.Set(secretHeader, c.secret)
 		c.proxy(leader).ServeHTTP(w, r)

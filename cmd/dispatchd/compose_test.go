@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -36,15 +37,16 @@ func TestComposeFile(t *testing.T) {
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
 		t.Fatalf("docker-compose.yml: %v", err)
 	}
-	main, err := os.ReadFile("main.go")
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The variables dispatchd reads: the "env NAME" of its flags' usage.
 	reads := map[string]bool{}
-	for _, m := range envName.FindAllStringSubmatch(string(main), -1) {
-		reads[m[1]] = true
-	}
+	fs := flag.NewFlagSet("dispatchd", flag.ContinueOnError)
+	cfg := DefaultConfig()
+	cfg.bindFlags(fs)
+	fs.VisitAll(func(f *flag.Flag) {
+		if m := envName.FindStringSubmatch(f.Usage); m != nil {
+			reads[m[1]] = true
+		}
+	})
 	for name, s := range doc.Services {
 		// Pinned by digest: only our own image (built here) goes without.
 		if !strings.HasPrefix(s.Image, "cc112/") && !pinned.MatchString(s.Image) {

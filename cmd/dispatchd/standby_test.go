@@ -258,9 +258,9 @@ func TestReadyzOnlyWithAccounts(t *testing.T) {
 	}
 	base := "http://" + ln.Addr().String()
 	m := NewMain()
-	m.Listener, m.DatabaseURL, m.Demo, m.Sim = ln, url, true, false
+	m.Listener, m.Store.DatabaseURL, m.City.Demo, m.City.Sim = ln, url, true, false
 	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	m.CameraProbeInterval = 0
+	m.Cameras.ProbeInterval = 0
 	ready := make(chan int, 1)
 	go func() {
 		for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
