@@ -114,6 +114,15 @@ func (s *Service) SLAs() (response, feedback time.Duration) {
 	return s.cfg.ResponseSLA, s.cfg.FeedbackSLA
 }
 
+// LivePayloads gives the type of the data of each of the call center's
+// live events, as dispatch.LivePayloads.
+var LivePayloads = map[string]func() any{
+	cc112.LiveCallCreated:      func() any { return new(Call) },
+	cc112.LiveCallUpdated:      func() any { return new(Call) },
+	cc112.LiveComplaintCreated: func() any { return new(Complaint) },
+	cc112.LiveComplaintUpdated: func() any { return new(Complaint) },
+}
+
 // Register adds the service's event types to the engine (pass the service
 // to dispatch.New) and keeps the engine for its commands.
 func (s *Service) Register(r *dispatch.Registry) {
