@@ -20,7 +20,7 @@ const (
 )
 
 // UnitTypes lists every unit type in display order.
-var UnitTypes = []UnitType{UnitFire, UnitPolice, UnitDKP, UnitAmbulance, UnitRescue}
+var UnitTypes = []UnitType{UnitFire, UnitPolice, UnitAmbulance, UnitRescue, UnitDKP}
 
 // Valid reports whether t is a known unit type.
 func (t UnitType) Valid() bool {

@@ -8,9 +8,7 @@ import './gate.js'; // log in first
 import { get, post, newKey } from './api.js';
 import { $, escapeHTML } from './dom.js';
 import { label, wib } from './i18n.js';
-
-const CATEGORIES = ['fire', 'traffic_accident', 'medical', 'flood', 'fallen_tree', 'gas_leak', 'tornado',
-  'social_conflict', 'crime', 'missing_person', 'mental_health', 'animal', 'infrastructure', 'other'];
+import { catalog, categories } from './catalog.js';
 const SURABAYA = [-7.275, 112.72];
 
 let call = null;        // the call being taken
@@ -158,7 +156,12 @@ async function initMap() {
 }
 
 function init() {
-  $('#category').innerHTML = CATEGORIES.map((c) => `<option value="${c}">${escapeHTML(label('cat', c))}</option>`).join('');
+  const options = (codes, kind) => codes.map((c) => `<option value="${escapeHTML(c)}">${escapeHTML(label(kind, c))}</option>`).join('');
+  $('#category').innerHTML = options(categories, 'cat');
+  $('#channel').innerHTML = options(catalog.call_channels, 'src');
+  $('#priority').innerHTML = options(catalog.priorities, 'priority');
+  // P2, the engine's default, is what a reset form goes back to.
+  for (const o of $('#priority').options) o.defaultSelected = o.value === '2';
   $('#phone').addEventListener('keydown', (e) => {
     if (e.key === 'Enter') { e.preventDefault(); startCall(); }
   });

@@ -4,14 +4,7 @@
 
 import { get, post, APIError } from './api.js';
 import { $, escapeHTML } from './dom.js';
-import { wib } from './i18n.js';
-
-export const CATEGORY_LABELS = {
-  road: 'Jalan rusak', drainage: 'Saluran air / banjir lokal', waste: 'Sampah', streetlight: 'Lampu jalan (PJU)',
-  water: 'Air PDAM', electricity: 'Listrik', public_order: 'Ketertiban umum', traffic: 'Lalu lintas / parkir',
-  parks: 'Taman dan pohon', civil_registry: 'Kependudukan (KTP, KK)', health: 'Layanan kesehatan', other: 'Lainnya',
-};
-export const STATUS_LABELS = { received: 'Diterima', forwarded: 'Diteruskan ke dinas', responded: 'Ditanggapi dinas', closed: 'Selesai' };
+import { wib, label } from './i18n.js';
 
 const dateFmt = new Intl.DateTimeFormat('id-ID', { timeZone: 'Asia/Jakarta', day: 'numeric', month: 'short', year: 'numeric' });
 const when = (t) => (t ? `${dateFmt.format(new Date(t))} ${wib(t)} WIB` : '');
@@ -62,8 +55,8 @@ async function track(e) {
       ['responded', `Ditanggapi dinas ${when(c.responded_at)}`, !!c.responded_at],
       ['closed', `Kabar balik ${when(c.feedback_at)}`, !!c.feedback_at],
     ];
-    $('#track').innerHTML = `<h3 id="track-status">${escapeHTML(c.number)}: ${escapeHTML(STATUS_LABELS[c.status] || c.status)}</h3>
-      <p class="muted">${escapeHTML(CATEGORY_LABELS[c.category] || c.category)}</p>
+    $('#track').innerHTML = `<h3 id="track-status">${escapeHTML(c.number)}: ${escapeHTML(label('complaintStatus', c.status))}</h3>
+      <p class="muted">${escapeHTML(label('complaintCat', c.category))}</p>
       <ul class="steps">${steps.map(([, t, d]) => `<li class="${d ? 'done' : ''}">${escapeHTML(t)}</li>`).join('')}</ul>
       ${c.feedback ? `<p><b>Kabar balik:</b> ${escapeHTML(c.feedback)}</p>` : `<p class="muted">Kabar balik paling lambat ${escapeHTML(when(c.feedback_due_at))}.</p>`}`;
   } catch (err) {
@@ -71,9 +64,7 @@ async function track(e) {
   }
 }
 
-function init() {
-  $('#category').innerHTML = Object.entries(CATEGORY_LABELS).map(([k, v]) => `<option value="${k}">${escapeHTML(v)}</option>`).join('');
-  $('#category').value = 'other';
+async function init() {
   $('#text').addEventListener('input', () => { $('#count').textContent = `${$('#text').value.length} / 4000`; });
   $('#complaint-form').addEventListener('submit', send);
   $('#track-form').addEventListener('submit', track);
@@ -84,6 +75,13 @@ function init() {
     track();
   }
   $('#text').focus();
+  // The codes come from the server (the public form's part of the catalog).
+  let meta;
+  for (let wait = 500; ; wait = Math.min(wait * 2, 10000)) {
+    try { meta = await get('/api/v1/complaints/meta'); break; } catch { await new Promise((r) => setTimeout(r, wait)); }
+  }
+  $('#category').innerHTML = meta.categories.map((c) => `<option value="${escapeHTML(c)}">${escapeHTML(label('complaintCat', c))}</option>`).join('');
+  $('#category').value = 'other';
 }
 
 if (document.getElementById('complaint-form')) init();

@@ -5,8 +5,7 @@
 import { me } from './gate.js'; // log in first
 import { get, post } from './api.js';
 import { $, escapeHTML } from './dom.js';
-import { wib, duration } from './i18n.js';
-import { CATEGORY_LABELS, STATUS_LABELS } from './complaint.js';
+import { wib, duration, label } from './i18n.js';
 
 let meta = null;
 let skew = 0; // server clock − browser clock, ms (the server's clock rules the SLAs)
@@ -14,7 +13,7 @@ let tab = 'queue';
 let list = [];
 
 const now = () => Date.now() + skew;
-const catLabel = (c) => CATEGORY_LABELS[c] || c;
+const catLabel = (c) => label('complaintCat', c);
 
 function say(text, kind = '') {
   $('#msg').textContent = text;
@@ -89,7 +88,7 @@ function render() {
       <td class="ctext"><div>${escapeHTML(c.text.length > 220 ? `${c.text.slice(0, 220)}…` : c.text)}</div>
         <div class="muted">${escapeHTML(catLabel(c.category))}${c.district ? ` · ${escapeHTML(c.district)}` : ''}${c.name ? ` · ${escapeHTML(c.name)}` : ''}</div>
         ${c.response ? `<div><b>OPD:</b> ${escapeHTML(c.response)}</div>` : ''}</td>
-      <td>${escapeHTML(STATUS_LABELS[c.status] || c.status)}${c.agency ? `<div><b>${escapeHTML(c.agency.toUpperCase())}</b></div>` : ''}${esc}</td>
+      <td>${escapeHTML(label('complaintStatus', c.status))}${c.agency ? `<div><b>${escapeHTML(c.agency.toUpperCase())}</b></div>` : ''}${esc}</td>
       <td>${slaCell(c)}</td>
       <td>${actions(c)}</td></tr>`;
   }).join('') || '<tr><td colspan="5" class="muted">Tidak ada aduan.</td></tr>';
@@ -116,7 +115,7 @@ async function act(e) {
   b.disabled = true;
   try {
     const c = await post(`/api/v1/complaints/${id}/${action}`, body);
-    say(`${c.number}: ${STATUS_LABELS[c.status]}`, 'ok');
+    say(`${c.number}: ${label('complaintStatus', c.status)}`, 'ok');
     await load();
   } catch (err) {
     say(err.message, 'err');

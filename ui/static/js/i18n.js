@@ -110,7 +110,7 @@ const messages = {
     'cat.social_conflict': 'Konflik sosial',
     'cat.crime': 'Tindak kriminal',
     'cat.missing_person': 'Orang hilang',
-    'cat.medical': 'Kegawatdaruratan medis',
+    'cat.medical': 'Gawat darurat medis',
     'cat.mental_health': 'ODGJ / kesehatan jiwa',
     'cat.animal': 'Evakuasi hewan',
     'cat.infrastructure': 'Kerusakan infrastruktur',
@@ -128,6 +128,57 @@ const messages = {
     'src.walkin': 'Datang langsung',
     'src.radio': 'Radio',
     'src.cctv': 'CCTV',
+    'src.email': 'Email',
+    'net.down': 'Tidak ada jaringan. Coba lagi.',
+    'login.title': 'CC112 Surabaya · Masuk',
+    'login.user': 'Nama pengguna',
+    'login.password': 'Kata sandi',
+    'login.submit': 'Masuk',
+    'login.for': 'Masuk untuk membuka: {page}',
+    'login.tooMany': 'Terlalu banyak percobaan gagal. Coba lagi dalam {s} detik.',
+    'login.wrong': 'Nama pengguna atau kata sandi salah.',
+    'login.notForPage': 'Akun ini ({role}) bukan untuk halaman ini.',
+    'logout': 'Keluar',
+    'page.console': 'Konsol dispatcher',
+    'page.calltaker': 'Penerima panggilan',
+    'page.desk': 'Meja pengaduan',
+    'page.supervisor': 'Dasbor supervisor',
+    'page.camera': 'Kamera CCTV',
+    'page.police': 'Pantauan Polri',
+    'unit.title': 'CC112 · Unit Lapangan',
+    'unit.alert': 'TUGAS BARU',
+    'unit.idle': 'Tidak ada tugas. Siaga.',
+    'unit.distance': 'Jarak:',
+    'unit.nav': 'Navigasi ▶',
+    'unit.place': 'Lokasi',
+    'unit.enroute': 'Berangkat',
+    'unit.onscene': 'Tiba',
+    'unit.done': 'Selesai',
+    'unit.queue': 'Menunggu jaringan: {s} status, {p} posisi',
+    'unit.online': 'Tersambung',
+    'unit.offline': 'Terputus',
+    'unit.gpsWait': 'GPS: menunggu…',
+    'unit.gpsAccuracy': 'GPS: ±{m} m',
+    'unit.gpsNone': 'GPS: tidak tersedia di perangkat ini',
+    'unit.gpsDenied': 'GPS: izin ditolak',
+    'unit.gpsNoSignal': 'GPS: tidak ada sinyal',
+    'complaintCat.road': 'Jalan rusak',
+    'complaintCat.drainage': 'Saluran air / banjir lokal',
+    'complaintCat.waste': 'Sampah',
+    'complaintCat.streetlight': 'Lampu jalan (PJU)',
+    'complaintCat.water': 'Air PDAM',
+    'complaintCat.electricity': 'Listrik',
+    'complaintCat.public_order': 'Ketertiban umum',
+    'complaintCat.traffic': 'Lalu lintas / parkir',
+    'complaintCat.parks': 'Taman dan pohon',
+    'complaintCat.civil_registry': 'Kependudukan (KTP, KK)',
+    'complaintCat.health': 'Layanan kesehatan',
+    'complaintCat.other': 'Lainnya',
+    'complaintStatus.received': 'Diterima',
+    'complaintStatus.forwarded': 'Diteruskan ke dinas',
+    'complaintStatus.responded': 'Ditanggapi dinas',
+    'complaintStatus.closed': 'Selesai',
+    'priority.5': 'P5 Informasi',
     'unit.incident': 'Kejadian',
   },
   en: {
@@ -255,15 +306,63 @@ const messages = {
     'src.walkin': 'Walk-in',
     'src.radio': 'Radio',
     'src.cctv': 'CCTV',
+    'src.email': 'Email',
+    'net.down': 'No network. Try again.',
+    'login.title': 'CC112 Surabaya · Log in',
+    'login.user': 'Username',
+    'login.password': 'Password',
+    'login.submit': 'Log in',
+    'login.for': 'Log in to open: {page}',
+    'login.tooMany': 'Too many failed attempts. Try again in {s} s.',
+    'login.wrong': 'Wrong username or password.',
+    'login.notForPage': 'This account ({role}) is not for this page.',
+    'logout': 'Log out',
+    'page.console': 'Dispatcher console',
+    'page.calltaker': 'Call taker',
+    'page.desk': 'Complaint desk',
+    'page.supervisor': 'Supervisor dashboard',
+    'page.camera': 'CCTV camera',
+    'page.police': 'Police view',
+    'unit.title': 'CC112 · Field unit',
+    'unit.alert': 'NEW TASK',
+    'unit.idle': 'No task. Standing by.',
+    'unit.distance': 'Distance:',
+    'unit.nav': 'Navigate ▶',
+    'unit.place': 'Location',
+    'unit.enroute': 'En route',
+    'unit.onscene': 'On scene',
+    'unit.done': 'Done',
+    'unit.queue': 'Waiting for the network: {s} status, {p} positions',
+    'unit.online': 'Connected',
+    'unit.offline': 'Disconnected',
+    'unit.gpsWait': 'GPS: waiting…',
+    'unit.gpsAccuracy': 'GPS: ±{m} m',
+    'unit.gpsNone': 'GPS: not available on this device',
+    'unit.gpsDenied': 'GPS: permission denied',
+    'unit.gpsNoSignal': 'GPS: no signal',
+    'complaintCat.road': 'Damaged road',
+    'complaintCat.drainage': 'Drainage / local flooding',
+    'complaintCat.waste': 'Waste',
+    'complaintCat.streetlight': 'Street lights',
+    'complaintCat.water': 'Water (PDAM)',
+    'complaintCat.electricity': 'Electricity',
+    'complaintCat.public_order': 'Public order',
+    'complaintCat.traffic': 'Traffic / parking',
+    'complaintCat.parks': 'Parks and trees',
+    'complaintCat.civil_registry': 'Civil registry (KTP, KK)',
+    'complaintCat.health': 'Health services',
+    'complaintCat.other': 'Other',
+    'complaintStatus.received': 'Received',
+    'complaintStatus.forwarded': 'Forwarded to the agency',
+    'complaintStatus.responded': 'Answered by the agency',
+    'complaintStatus.closed': 'Closed',
+    'priority.5': 'P5 Information',
     'unit.incident': 'Incident',
   },
 };
 
-// Codes in display order (the server's vocabulary, DESIGN.md §3).
-export const CATEGORIES = ['fire', 'traffic_accident', 'flood', 'fallen_tree', 'gas_leak', 'tornado',
-  'social_conflict', 'crime', 'missing_person', 'medical', 'mental_health', 'animal', 'infrastructure', 'other'];
-export const UNIT_TYPES = ['fire', 'police', 'ambulance', 'rescue', 'dkp'];
-export const PRIORITIES = [1, 2, 3, 4];
+// Dispositions are suggestions the close form offers (the engine takes any
+// text), so they live with their labels.
 export const DISPOSITIONS = ['resolved', 'transported', 'false_alarm', 'not_found', 'duplicate', 'referred'];
 
 const STORAGE_KEY = 'cc112.lang';
@@ -309,6 +408,23 @@ export function setLang(l) {
 
 export function onLangChange(fn) { listeners.add(fn); }
 
+/**
+ * wireLangSwitch translates the page and makes its #lang-btn switch the
+ * language; render (if any) runs now and after every switch.
+ */
+export function wireLangSwitch(render) {
+  const btns = document.querySelectorAll('#lang-btn, [data-lang-switch]');
+  const show = () => {
+    for (const b of btns) { b.textContent = t('app.lang'); b.title = t('app.langTitle'); }
+    if (render) render();
+  };
+  document.documentElement.lang = current;
+  translateDOM(document);
+  show();
+  onLangChange(show);
+  for (const b of btns) b.addEventListener('click', () => setLang(current === 'id' ? 'en' : 'id'));
+}
+
 /** translateDOM fills every element that carries data-i18n (text), data-i18n-title or data-i18n-placeholder. */
 export function translateDOM(root) {
   for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
@@ -320,12 +436,20 @@ export function translateDOM(root) {
 const TZ = 'Asia/Jakarta';
 const timeFmt = new Intl.DateTimeFormat('id-ID', { timeZone: TZ, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 const dateFmt = new Intl.DateTimeFormat('id-ID', { timeZone: TZ, weekday: 'short', day: 'numeric', month: 'short' });
+const dayTime = new Intl.DateTimeFormat('id-ID', { timeZone: TZ, hour: '2-digit', minute: '2-digit', day: '2-digit', month: 'short' });
+const dayTimeEn = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit', day: '2-digit', month: 'short' });
 const dateFmtEn = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, weekday: 'short', day: 'numeric', month: 'short' });
 
 /** wib formats an instant as HH:MM:SS in WIB. */
 export function wib(d) {
   if (!d) return '—';
   return timeFmt.format(d instanceof Date ? d : new Date(d)).replace(/\./g, ':');
+}
+
+/** wibDayTime is a short day and time in WIB ("6 Des 14.03 WIB"), or – without one. */
+export function wibDayTime(d) {
+  if (!d) return '–';
+  return (current === 'en' ? dayTimeEn : dayTime).format(d instanceof Date ? d : new Date(d)) + ' WIB';
 }
 
 /** wibDate is the day in WIB, in the current language. */

@@ -6,15 +6,15 @@
 
 import { me } from './gate.js'; // log in first
 import * as api from './api.js';
-import { logout, categoryLabel, statusLabel, timeWIB } from './session.js';
+import { logout } from './api.js';
+import { t, label, wibDayTime, wireLangSwitch } from './i18n.js';
+import { catalog } from './catalog.js';
 import { LiveFeed } from './live.js';
 import { Store } from './store.js';
 import { playCamera, liveUrl } from './camera-player.js';
 import { $ } from './dom.js';
 
 const ROLES = ['police', 'supervisor'];
-const CAMERA_STATUS = { online: 'aktif', stalled: 'macet', offline: 'mati', unknown: 'belum dicek' };
-const CONN = { connecting: 'Menghubungkan…', resync: 'Menyambung ulang…', live: 'Langsung', offline: 'Terputus' };
 const clock = new Intl.DateTimeFormat('id-ID', { timeZone: 'Asia/Jakarta', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const narrow = window.matchMedia('(max-width: 900px)');
 
@@ -190,13 +190,13 @@ function renderIncidents() {
     num.textContent = i.number;
     const st = document.createElement('span');
     st.className = 'ist ist-' + i.status;
-    st.textContent = statusLabel[i.status] || i.status;
+    st.textContent = label('istatus', i.status);
     const when = document.createElement('time');
-    when.textContent = timeWIB(i.received_at);
+    when.textContent = wibDayTime(i.received_at);
     top.append(num, when);
     const cat = document.createElement('span');
     cat.className = 'inc-cat';
-    cat.textContent = (categoryLabel[i.category] || i.category) + ' ';
+    cat.textContent = label('cat', i.category) + ' ';
     cat.append(st);
     const where = document.createElement('span');
     where.className = 'inc-where';
@@ -210,13 +210,13 @@ function renderIncidents() {
 }
 
 function renderLegend() {
-  const n = { online: 0, stalled: 0, offline: 0, unknown: 0 };
+  const n = Object.fromEntries(catalog.camera_statuses.map((s) => [s, 0]));
   for (const c of store.cameras.values()) n[c.status in n ? c.status : 'unknown']++;
   $('#legend').replaceChildren(...Object.keys(n).map((k) => {
     const s = document.createElement('span');
     s.className = 'lg ' + k;
     s.dataset.status = k;
-    s.textContent = `${n[k]} ${CAMERA_STATUS[k]}`;
+    s.textContent = `${n[k]} ${label('cstatus', k).toLowerCase()}`;
     return s;
   }));
 }
@@ -225,7 +225,7 @@ function setConn(state, detail) {
   const el = $('#conn');
   el.dataset.state = state;
   el.querySelector('.txt').textContent = state === 'offline'
-    ? `${CONN.offline} · coba lagi ${Math.ceil((detail?.retryInMs || 0) / 1000)} dtk` : CONN[state] || state;
+    ? t('conn.offline', { s: Math.ceil((detail?.retryInMs || 0) / 1000) }) : t(`conn.${state}`);
 }
 
 async function startMap() {

@@ -6,7 +6,8 @@
 import './gate.js'; // log in first
 import { get } from './api.js';
 import { escapeHTML, $ } from './dom.js';
-import { label, CATEGORIES } from './i18n.js';
+import { label } from './i18n.js';
+import { categories } from './catalog.js';
 import { TrendChart, DistChart } from './supervisor-charts.js';
 import { Choropleth } from './supervisor-map.js';
 
@@ -187,7 +188,7 @@ function bindFilters(dash) {
   const form = $('#filters');
   const from = $('#f-from');
   const to = $('#f-to');
-  fillSelect($('#f-category'), CATEGORIES.map((c) => [c, label('cat', c)]), state.category);
+  fillSelect($('#f-category'), categories.map((c) => [c, label('cat', c)]), state.category);
   from.value = state.from;
   to.value = state.to;
   const changed = () => { writeURL(); dash.refresh(); };
