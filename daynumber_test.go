@@ -8,8 +8,7 @@ import (
 // Numbers count per WIB day: 16:59:59 UTC is the last second of a WIB day,
 // 17:00:00 UTC the first of the next.
 func TestDayNumbersAtWIBMidnight(t *testing.T) {
-	wib := time.FixedZone("WIB", 7*3600)
-	d := NewDayNumbers("SBY", wib)
+	d := NewDayNumbers("SBY", WIB)
 	last := time.Date(2026, 11, 22, 16, 59, 59, 0, time.UTC)
 	first := time.Date(2026, 11, 22, 17, 0, 0, 0, time.UTC)
 	if got := d.Next(last); got != "SBY-20261122-0001" {

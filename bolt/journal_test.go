@@ -14,7 +14,6 @@ import (
 )
 
 func TestRoundTrip(t *testing.T) {
-	jakarta := time.FixedZone("WIB", 7*3600)
 	tests := []struct {
 		name string
 		ev   cc112.Event // Seq is set by the test
@@ -24,7 +23,7 @@ func TestRoundTrip(t *testing.T) {
 		{"no data", cc112.Event{Type: "tick", At: baseTime}},
 		{"empty type", cc112.Event{At: baseTime, Data: json.RawMessage(`null`)}},
 		{"longest type", cc112.Event{Type: strings.Repeat("t", 255), At: baseTime, Data: json.RawMessage(`1`)}},
-		{"non-UTC time with monotonic reading", cc112.Event{Type: "x", At: time.Now().In(jakarta), Data: json.RawMessage(`"s"`)}},
+		{"non-UTC time with monotonic reading", cc112.Event{Type: "x", At: time.Now().In(cc112.WIB), Data: json.RawMessage(`"s"`)}},
 		{"pre-1970 time", cc112.Event{Type: "x", At: time.Date(1945, 8, 17, 10, 0, 0, 1, time.UTC)}},
 		{"large data", cc112.Event{Type: "camera.updated", At: baseTime, Data: json.RawMessage(`"` + strings.Repeat("é", 60000) + `"`)}},
 	}

@@ -27,6 +27,7 @@ const (
 	metaChecksumAt = 56 // offset of the checksum inside the meta
 	metaSize       = 64
 	metaMagic      = 0xED0CDAED
+	metaPageFlag   = 0x04
 	metaVersion    = 2
 	noFreelist     = ^uint64(0)
 	minPageSize    = 1024
@@ -150,6 +151,9 @@ func repairMetas(f *os.File, path string, log *slog.Logger) (recovered bool, err
 			recovered = true
 			log.Warn("bolt journal: a meta page is torn or garbled; the commit that was writing it is dropped and bbolt uses the other meta page",
 				"path", path, "meta_page", s.page, "reason", s.err.Error(), "claimed_txid", s.m.txid)
+			if err := fixMetaHeader(f, s, ps); err != nil {
+				return false, fmt.Errorf("bolt: %s: rewriting the header of the garbled meta page %d: %w", path, s.page, err)
+			}
 			continue
 		}
 		cands = append(cands, s)
@@ -187,6 +191,25 @@ func invalidateMeta(f *os.File, s metaSlot) error {
 	var b [8]byte
 	binary.NativeEndian.PutUint64(b[:], ^s.m.checksum)
 	if _, err := f.WriteAt(b[:], s.off+pageHeaderSize+metaChecksumAt); err != nil {
+		return err
+	}
+	return f.Sync()
+}
+
+// fixMetaHeader rewrites the page header of an invalid meta page when it is
+// garbled too: bbolt opens with the other meta page, but its consistency
+// check (run after every recovery) asserts each page's id and type and would
+// refuse the whole file. The meta body keeps its bad checksum, so bbolt goes
+// on ignoring it until the next commit rewrites the slot.
+func fixMetaHeader(f *os.File, s metaSlot, pageSize uint32) error {
+	var want, got [pageHeaderSize]byte
+	binary.NativeEndian.PutUint64(want[0:], uint64(s.page))
+	binary.NativeEndian.PutUint16(want[8:], metaPageFlag)
+	off := int64(s.page) * int64(pageSize)
+	if _, err := f.ReadAt(got[:], off); err != nil || got == want {
+		return nil // past the end of the file (bbolt never reads it), or intact
+	}
+	if _, err := f.WriteAt(want[:], off); err != nil {
 		return err
 	}
 	return f.Sync()

@@ -92,6 +92,19 @@ func TestCrashImages(t *testing.T) {
 		g[newSlot*ps+off] ^= 0x5a
 		images = append(images, image{fmt.Sprintf("newest meta garbled at byte %d", off), g, beforeSeq, "meta page is torn or garbled"})
 	}
+	// A whole meta page garbled, its page header too (bbolt's consistency
+	// check asserts every page's id and type): the other meta page is used.
+	for _, slot := range []int{newSlot, 1 - newSlot} {
+		g := bytes.Clone(after)
+		for i := slot * ps; i < (slot+1)*ps; i++ {
+			g[i] = 0xa5
+		}
+		want := beforeSeq
+		if slot != newSlot {
+			want = afterSeq
+		}
+		images = append(images, image{fmt.Sprintf("meta page %d wholly garbled (newest %d)", slot, newSlot), g, want, "meta page is torn or garbled"})
+	}
 	// A torn meta write of a commit after the final one: the final one stays.
 	o := bytes.Clone(after)
 	o[(1-newSlot)*ps+pageHeaderSize+metaChecksumAt] ^= 0x01

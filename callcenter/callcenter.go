@@ -101,7 +101,7 @@ func New(cfg Config) *Service {
 	return &Service{
 		cfg: cfg, log: cfg.Logger,
 		calls: map[string]*Call{}, activeByPhone: map[string]string{}, pendingAML: map[string]Location{},
-		complaints: map[string]*Complaint{}, byNumber: map[string]string{}, numbers: cc112.NewDayNumbers("ADU", dispatch.WIB),
+		complaints: map[string]*Complaint{}, byNumber: map[string]string{}, numbers: cc112.NewDayNumbers("ADU", cc112.WIB),
 		awaiting: map[string]bool{}, outbox: map[string]bool{},
 		sending: make(chan struct{}, 1),
 	}

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"cc112"
-	"cc112/dispatch"
 )
 
 // Report counts complaints per agency and per category over time: which
@@ -45,8 +44,7 @@ func (s *Service) Report(from, to time.Time, bucket string) (*Report, error) {
 		return nil, cc112.Errorf(cc112.EInvalid, "bucket must be day or week, got %q", bucket)
 	}
 	// Buckets start at WIB midnight.
-	y, m, d := from.In(dispatch.WIB).Date()
-	start := time.Date(y, m, d, 0, 0, 0, 0, dispatch.WIB)
+	start := cc112.WIBMidnight(from)
 	if !to.After(from) {
 		return nil, cc112.Errorf(cc112.EInvalid, "to must be after from")
 	}

@@ -58,7 +58,7 @@ func (s *Service) CheckSLAs(ctx context.Context) (int, error) {
 func (s *Service) mayorText(c *Complaint) string {
 	return fmt.Sprintf("CC112 Surabaya: Aduan %s belum ditanggapi %s dalam %s sejak diteruskan %s WIB. Kategori: %s.",
 		c.Number, strings.ToUpper(c.Agency), durationID(s.cfg.ResponseSLA),
-		c.ForwardedAt.In(dispatch.WIB).Format("02-01-2006 15:04"), c.Category)
+		c.ForwardedAt.In(cc112.WIB).Format("02-01-2006 15:04"), c.Category)
 }
 
 // durationID writes a duration the way an Indonesian SMS would ("60 menit", "24 jam").

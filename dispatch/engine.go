@@ -45,6 +45,9 @@ type Config struct {
 	IdempotencyTTL time.Duration
 	// Location is the zone of incident numbers (WIB by default).
 	Location *time.Location
+	// ReplayProgress is how often the start-up replay logs its progress
+	// (events replayed of the total, rate). Default 5 s; negative: never.
+	ReplayProgress time.Duration
 	// OnIncident, when set, is called with every incident after each change
 	// to it (created, assigned, unit status, closed, imported), under the
 	// write lock and on replay too: the metrics index keeps its per-incident
@@ -114,7 +117,10 @@ func New(ctx context.Context, cfg Config, extra map[string]Applier) (*Engine, er
 		cfg.IdempotencyTTL = 24 * time.Hour
 	}
 	if cfg.Location == nil {
-		cfg.Location = WIB
+		cfg.Location = cc112.WIB
+	}
+	if cfg.ReplayProgress == 0 {
+		cfg.ReplayProgress = 5 * time.Second
 	}
 	e := &Engine{
 		cfg:       cfg,
@@ -135,6 +141,7 @@ func New(ctx context.Context, cfg Config, extra map[string]Applier) (*Engine, er
 	}
 	start := time.Now()
 	e.replaying = true
+	progress := newReplayProgress(e.log, cfg.Clock.Now, cfg.ReplayProgress, cfg.Journal.LastSeq())
 	err := cfg.Journal.Replay(ctx, 0, func(ev cc112.Event) error {
 		if ev.Seq != e.seq+1 {
 			return fmt.Errorf("journal seq %d follows %d: gap", ev.Seq, e.seq)
@@ -143,6 +150,7 @@ func New(ctx context.Context, cfg Config, extra map[string]Applier) (*Engine, er
 			return fmt.Errorf("replay event %d (%s): %w", ev.Seq, ev.Type, err)
 		}
 		e.seq = ev.Seq
+		progress.step(e.seq)
 		return nil
 	})
 	e.replaying = false
@@ -153,10 +161,6 @@ func New(ctx context.Context, cfg Config, extra map[string]Applier) (*Engine, er
 		"units", len(e.units), "cameras", len(e.cameras), "took", time.Since(start).Round(time.Millisecond))
 	return e, nil
 }
-
-// WIB is Asia/Jakarta (UTC+7, no daylight saving). A fixed zone, so the
-// binary does not depend on the host's tzdata.
-var WIB = time.FixedZone("WIB", 7*3600)
 
 // SetPublisher attaches the live feed. Changes are published from then on.
 func (e *Engine) SetPublisher(p Publisher) {

@@ -37,7 +37,7 @@ func benchImport(b *testing.B, inflight int) {
 	var before runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	idx := kpi.NewIndex(dispatch.WIB) // as dispatchd wires it
+	idx := kpi.NewIndex(cc112.WIB) // as dispatchd wires it
 	eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j, Logger: slog.New(slog.DiscardHandler),
 		OnIncident: func(inc *cc112.Incident) { idx.Put(kpi.FromIncident(inc)) }}, nil)
 	if err != nil {

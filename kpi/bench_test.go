@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"cc112"
 )
 
 // benchIndex holds n incidents over a year in 31 districts, 14 categories,
@@ -16,7 +18,7 @@ func benchIndex(b *testing.B, n int) *Index {
 	cats := []string{"fire", "traffic_accident", "flood", "fallen_tree", "gas_leak", "tornado", "social_conflict",
 		"crime", "missing_person", "medical", "mental_health", "animal", "infrastructure", "other"}
 	agencies := []string{"damkar", "polri", "dkp", "dinkes", "bpbd", "satpolpp"}
-	x := NewIndex(wib)
+	x := NewIndex(cc112.WIB)
 	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range n {
 		recv := start.Add(time.Duration(rng.Int64N(int64(365 * 24 * time.Hour))))

@@ -6,11 +6,11 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"cc112"
 )
 
 var t0 = time.Date(2026, 11, 22, 1, 0, 0, 0, time.UTC) // 08:00 WIB
-
-var wib = time.FixedZone("WIB", 7*3600)
 
 func at(sec int) *time.Time {
 	t := t0.Add(time.Duration(sec) * time.Second)
@@ -118,7 +118,7 @@ func rec(id, cat, district string, agencies []string, offset time.Duration, proc
 }
 
 func TestReportGroups(t *testing.T) {
-	x := NewIndex(wib)
+	x := NewIndex(cc112.WIB)
 	x.Put(rec("a", "fire", "Genteng", []string{"damkar", "polri"}, 0, 60, 60, 200))       // 320
 	x.Put(rec("b", "fire", "Genteng", []string{"damkar"}, time.Hour, 100, 100, 300))      // 500
 	x.Put(rec("c", "medical", "Tegalsari", []string{"dinkes"}, 2*time.Hour, 30, 30, 100)) // 160
@@ -182,7 +182,7 @@ func TestReportGroups(t *testing.T) {
 }
 
 func TestReportFiltersAndEmptyWindow(t *testing.T) {
-	x := NewIndex(wib)
+	x := NewIndex(cc112.WIB)
 	x.Put(rec("a", "fire", "Genteng", []string{"damkar"}, 0, 60, 60, 200))
 	x.Put(rec("b", "medical", "Genteng", []string{"dinkes"}, time.Hour, 60, 60, 100))
 	tests := []struct {
@@ -222,7 +222,7 @@ func TestReportFiltersAndEmptyWindow(t *testing.T) {
 }
 
 func TestOpenAndOutOfOrderCounted(t *testing.T) {
-	x := NewIndex(wib)
+	x := NewIndex(cc112.WIB)
 	open := Record{ID: "o", Category: "fire", ReceivedAt: t0, Open: true,
 		Values: Measure(Timeline{Received: t0, Dispatched: at(20), Open: true})}
 	bad := Record{ID: "b", Category: "fire", ReceivedAt: t0,
@@ -254,7 +254,7 @@ func TestOpenAndOutOfOrderCounted(t *testing.T) {
 }
 
 func TestExportOrderAndChunks(t *testing.T) {
-	x := NewIndex(wib)
+	x := NewIndex(cc112.WIB)
 	n := exportChunk + 10
 	for i := range n {
 		x.Put(rec(fmt.Sprint(i), "fire", "", nil, time.Duration(n-i)*time.Second, 1, 1, 1))

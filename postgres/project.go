@@ -10,9 +10,6 @@ import (
 	"cc112"
 )
 
-// wib is the zone of incident numbers (SBY-YYYYMMDD-NNNN), as in dispatch.
-var wib = time.FixedZone("WIB", 7*3600)
-
 // projector queues the projection statements of one event type.
 type projector func(b *pgx.Batch, ev cc112.Event) error
 
@@ -100,7 +97,7 @@ func projectIncidentCreated(b *pgx.Batch, ev cc112.Event, p *cc112.Incident) {
 	b.Queue(`insert into incidents (id, number, wib_day, category, priority, status, lat, lon, district,
 			address, description, caller_name, caller_phone, source, received_at, last_seq, callers)
 		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-		p.ID, p.Number, p.ReceivedAt.In(wib).Format("20060102"), p.Category, p.Priority, p.Status, p.Location.Lat, p.Location.Lon, p.District,
+		p.ID, p.Number, p.ReceivedAt.In(cc112.WIB).Format("20060102"), p.Category, p.Priority, p.Status, p.Location.Lat, p.Location.Lon, p.District,
 		p.Address, p.Description, name, phone, p.Source, p.ReceivedAt, seq, p.Callers)
 }
 

@@ -326,7 +326,7 @@ func timeParam(v, name string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t, nil
 	}
-	if t, err := time.ParseInLocation("2006-01-02", v, dispatch.WIB); err == nil {
+	if t, err := time.ParseInLocation("2006-01-02", v, cc112.WIB); err == nil {
 		return t, nil
 	}
 	return time.Time{}, cc112.Errorf(cc112.EInvalid, "%s must be an RFC 3339 time or a date YYYY-MM-DD, not %q", name, v)

@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"cc112"
-	"cc112/dispatch"
 	"cc112/kpi"
 )
 
@@ -119,7 +118,7 @@ func (s *Server) getIncidentsCSV(w http.ResponseWriter, r *http.Request) {
 		for i := range recs {
 			rec := &recs[i]
 			row = append(row[:0], safeCell(rec.Number), rec.Category, strconv.Itoa(rec.Priority), safeCell(rec.District),
-				safeCell(strings.Join(rec.Agencies, ";")), rec.ReceivedAt.In(dispatch.WIB).Format(time.RFC3339))
+				safeCell(strings.Join(rec.Agencies, ";")), rec.ReceivedAt.In(cc112.WIB).Format(time.RFC3339))
 			for _, v := range rec.Values {
 				cell := ""
 				if v.State == kpi.OK {

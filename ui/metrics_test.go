@@ -31,7 +31,7 @@ func (a *apiFixture) importNDJSON(body string) (resp, ImportResult) {
 const sfLoc = `"location":{"lat":37.77,"lon":-122.42}`
 
 func TestImportNDJSON(t *testing.T) {
-	idx := kpi.NewIndex(dispatch.WIB)
+	idx := kpi.NewIndex(cc112.WIB)
 	a := newAPI(t, withMetrics(idx))
 	lines := []string{
 		/* 1 */ `{"external_id":"A-1","category":"fire","priority":1,` + sfLoc + `,"received_at":"2017-01-01T08:00:00Z","closed_at":"2017-01-01T09:00:00Z","units":[{"callsign":"E1","type":"fire","dispatched_at":"2017-01-01T08:01:00Z","enroute_at":"2017-01-01T08:02:00Z","onscene_at":"2017-01-01T08:07:00Z"}]}`,
@@ -98,7 +98,7 @@ func TestImportNDJSON(t *testing.T) {
 }
 
 func TestMetricsBadParameters(t *testing.T) {
-	a := newAPI(t, withMetrics(kpi.NewIndex(dispatch.WIB)))
+	a := newAPI(t, withMetrics(kpi.NewIndex(cc112.WIB)))
 	for _, q := range []string{
 		"group_by=weekday", "from=yesterday", "to=2026-13-01", "from=2026-11-03&to=2026-11-01",
 		"category=volcano", "groupby=hour", "group_by=hour&group_by=day", "agency=" + strings.Repeat("a", 201),
@@ -131,7 +131,7 @@ func TestMetricsBadParameters(t *testing.T) {
 }
 
 func TestLiveIncidentMetricsAndCSV(t *testing.T) {
-	idx := kpi.NewIndex(dispatch.WIB)
+	idx := kpi.NewIndex(cc112.WIB)
 	a := newAPI(t, withMetrics(idx))
 	inc := a.createIncident(`{"category":"fire","priority":1,"location":{"lat":-7.2458,"lon":112.7378}}`)
 	var rep kpi.Report

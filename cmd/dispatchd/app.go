@@ -161,7 +161,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.Journal = m.cluster.journal
 	}
 	m.Prom = telemetry.New()
-	m.Metrics = kpi.NewIndex(dispatch.WIB)
+	m.Metrics = kpi.NewIndex(cc112.WIB)
 	m.Prom.GaugeFunc("cc112_incidents_open", "Incidents active now.", func() float64 { return float64(m.Metrics.Open()) })
 	if err := m.openState(ctx, city); err != nil {
 		return err
@@ -309,9 +309,13 @@ func (m *Main) stop(err error) {
 // user` share it, so that both know every event type of the journal.
 func (m *Main) openState(ctx context.Context, city *demo.CityData) (err error) {
 	if m.Journal == nil {
-		if m.Journal, err = bolt.Open(m.StateDir, m.Logger); err != nil {
+		// Through a local: a nil *bolt.Journal stored in the interface
+		// would not be nil, and Close would call it.
+		j, err := bolt.Open(m.StateDir, m.Logger)
+		if err != nil {
 			return err
 		}
+		m.Journal = j
 	}
 	if m.Prom != nil {
 		if o, ok := m.Journal.(interface {

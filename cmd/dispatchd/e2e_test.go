@@ -24,11 +24,7 @@ import (
 // test can kill a real server process with SIGKILL.
 func TestMain(m *testing.M) {
 	if args := os.Getenv("DISPATCHD_CHILD_ARGS"); args != "" {
-		if err := run(strings.Fields(args)); err != nil {
-			fmt.Fprintln(os.Stderr, "dispatchd:", err)
-			os.Exit(1)
-		}
-		os.Exit(0)
+		os.Exit(exitStatus(run(strings.Fields(args), os.Stdout), os.Stderr))
 	}
 	os.Exit(m.Run())
 }

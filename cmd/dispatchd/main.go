@@ -3,6 +3,8 @@
 //	dispatchd -demo                 a demo city on the embedded journal in ./state
 //	dispatchd -city ../shared/data  real kecamatan polygons and camera positions
 //	dispatchd user add|passwd|list  manage accounts (while the server is stopped)
+//	dispatchd -check URL...         the container healthcheck
+//	dispatchd -version              the version (go build stamps the commit; -ldflags "-X main.version=v1.2.3" names it)
 package main
 
 import (
@@ -10,11 +12,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
 	"regexp"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -26,19 +31,87 @@ import (
 	"cc112/kpi"
 )
 
+// version is the release name, set at build time with
+// -ldflags "-X main.version=v1.2.3"; empty: the module's build info.
+var version string
+
+const synopsis = `usage:
+  dispatchd [flags]                 run the server (every flag also from the environment variable it names)
+  dispatchd user add|passwd|list    manage accounts in a stopped server's state folder (dispatchd user -h)
+  dispatchd -check URL...           exit 0 if every URL answers 200 within 3 s (the container healthcheck)
+  dispatchd -version                print the version
+  dispatchd -h                      this help
+`
+
 func main() {
-	if err := run(os.Args[1:]); err != nil {
-		fmt.Fprintln(os.Stderr, "dispatchd:", err)
-		os.Exit(1)
-	}
+	os.Exit(exitStatus(run(os.Args[1:], os.Stdout), os.Stderr))
 }
 
-func run(args []string) error {
+// usageError is a command line dispatchd does not understand: it exits
+// with status 2 and the usage, never starts something else than was asked.
+type usageError struct {
+	err   error
+	usage string
+}
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// exitStatus prints err and returns the process's exit status: 0, 2 for a
+// usage error (with the usage), 1 for any other failure.
+func exitStatus(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(stderr, "dispatchd:", err)
+	if u, ok := errors.AsType[*usageError](err); ok {
+		fmt.Fprint(stderr, "\n"+u.usage)
+		return 2
+	}
+	return 1
+}
+
+// versionString names the build: the -ldflags version or the module's, the
+// commit and its time when go build stamped them, and the Go release.
+func versionString() string {
+	v, rev, at, dirty := version, "", "", false
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if v == "" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value[:min(12, len(s.Value))]
+			case "vcs.time":
+				at = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	out := "dispatchd " + v
+	if rev != "" {
+		out += " commit " + rev
+		if dirty {
+			out += " (modified)"
+		}
+	}
+	if at != "" {
+		out += " " + at
+	}
+	return out + " " + runtime.Version()
+}
+
+func run(args []string, stdout io.Writer) error {
 	if len(args) > 0 && args[0] == "-check" {
 		return check(args[1:])
 	}
 	if len(args) > 0 && args[0] == "user" {
-		return runUser(args[1:], os.Stdin, os.Stdout)
+		return runUser(args[1:], os.Stdin, stdout)
 	}
 	m := NewMain()
 	fs := flag.NewFlagSet("dispatchd", flag.ContinueOnError)
@@ -72,13 +145,31 @@ func run(args []string) error {
 	fs.StringVar(&m.AMLAPIKey, "aml-api-key", "", "API key the SMS gateway or AML provider sends as X-API-Key to post AML without a user token (env DISPATCH_AML_API_KEY)")
 	fs.StringVar(&m.MetricsToken, "metrics-token", "", "bearer token Prometheus scrapes /metrics with; empty: /metrics without a user token answers loopback clients only (env DISPATCH_METRICS_TOKEN)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error (env DISPATCH_LOG_LEVEL)")
+	showVersion := fs.Bool("version", false, "print the version and exit")
+	usage := func() string {
+		var b strings.Builder
+		fs.SetOutput(&b)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+		return synopsis + "\nflags:\n" + b.String()
+	}
+	fs.SetOutput(io.Discard) // the errors and the usage are printed once, by exitStatus
 	if err := applyEnv(fs); err != nil {
 		return err
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil
+			_, err := io.WriteString(stdout, usage())
+			return err
 		}
+		return &usageError{err, usage()}
+	}
+	if fs.NArg() > 0 {
+		// "dispatchd demo" must not start a server without the demo.
+		return &usageError{fmt.Errorf("unknown argument %q (flags start with -, e.g. -demo)", fs.Arg(0)), usage()}
+	}
+	if *showVersion {
+		_, err := fmt.Fprintln(stdout, versionString())
 		return err
 	}
 	if err := parseTargets(&m.Targets, *target, *byCat); err != nil {
@@ -143,7 +234,7 @@ func run(args []string) error {
 // must answer 200 within 3 s.
 func check(urls []string) error {
 	if len(urls) == 0 {
-		return errors.New("-check needs at least one URL, e.g. http://127.0.0.1:8080/readyz")
+		return &usageError{errors.New("-check needs at least one URL, e.g. http://127.0.0.1:8080/readyz"), synopsis}
 	}
 	client := &http.Client{Timeout: 3 * time.Second}
 	for _, u := range urls {

@@ -284,8 +284,13 @@ func TestRedisFeedAcrossInstances(t *testing.T) {
 
 func getJSON(t *testing.T, url string, v any) {
 	t.Helper()
-	base := url[:strings.Index(url, "/api/")]
-	res, err := get(url, clusterToken(t, base))
+	getJSONAs(t, url, clusterToken(t, url[:strings.Index(url, "/api/")]), v)
+}
+
+// getJSONAs GETs url with a bearer token and decodes its 200 answer into v.
+func getJSONAs(t *testing.T, url, token string, v any) {
+	t.Helper()
+	res, err := get(url, token)
 	if err != nil {
 		t.Fatal(err)
 	}

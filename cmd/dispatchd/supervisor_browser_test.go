@@ -9,11 +9,12 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"cc112/dispatch"
+	"cc112"
 	"cc112/internal/demo"
 )
 
@@ -49,8 +50,7 @@ func surabayaHistory(t *testing.T, now time.Time, days, perDay int) []byte {
 		{"crime", [][2]string{{"police", "polri"}}},
 	}
 	rng := rand.New(rand.NewPCG(112, 444))
-	midnight := now.In(dispatch.WIB).Truncate(24 * time.Hour) // WIB has no DST: whole days
-	midnight = time.Date(midnight.Year(), midnight.Month(), midnight.Day(), 0, 0, 0, 0, dispatch.WIB)
+	midnight := cc112.WIBMidnight(now)
 	var buf bytes.Buffer
 	ts := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 	for d := range days {
@@ -99,9 +99,12 @@ func TestSupervisorDashboardInBrowser(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = m.Close(context.Background()) })
 
+	// The first second of a WIB day (00:00:00 WIB), for the history and the
+	// browser's clock: "today" taken as UTC midnight is yesterday then.
+	now := time.Date(2026, 11, 22, 17, 0, 0, 0, time.UTC)
 	supervisor := login(t, m.URL(), "supervisor")
 	res, err := bearer(supervisor).Post(m.URL()+"/api/v1/import/incidents", "application/x-ndjson",
-		bytes.NewReader(surabayaHistory(t, time.Now(), 30, 40)))
+		bytes.NewReader(surabayaHistory(t, now, 30, 40)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,5 +118,5 @@ func TestSupervisorDashboardInBrowser(t *testing.T) {
 		t.Fatalf("create: %d %s %v", status, b, err)
 	}
 
-	browser.run(t, 2*time.Minute, "supervisor.mjs", []string{m.URL() + "/supervisor", os.Getenv("DISPATCH_SCREENSHOTS")})
+	browser.run(t, 2*time.Minute, "supervisor.mjs", []string{m.URL() + "/supervisor", strconv.FormatInt(now.UnixMilli(), 10), os.Getenv("DISPATCH_SCREENSHOTS")})
 }

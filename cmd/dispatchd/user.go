@@ -25,17 +25,22 @@ The password is read from the first line of standard input, e.g.
 Roles: calltaker, dispatcher, unit (needs -unit), agency (needs -agency), police, supervisor, admin.
 The server must be stopped: it holds the state folder's lock (use the admin API
 POST /api/v1/users while it runs). It manages the embedded journal only: with
-PostgreSQL (DATABASE_URL) use the running leader's admin API.`
+PostgreSQL (DATABASE_URL) use the running leader's admin API.
+`
 
 // runUser manages accounts in the state folder's journal, the same one the
 // server replays, so every change is journaled and audited like the API's.
 func runUser(args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New(userUsage)
+		return &usageError{errors.New("dispatchd user needs a command: add, passwd or list"), userUsage}
 	}
 	cmd := args[0]
+	if cmd == "-h" || cmd == "-help" || cmd == "--help" {
+		_, err := io.WriteString(stdout, userUsage)
+		return err
+	}
 	fs := flag.NewFlagSet("dispatchd user "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stdout)
+	fs.SetOutput(io.Discard) // exitStatus prints the error and the usage
 	state := fs.String("state", "./state", "folder of the embedded journal (env DISPATCH_STATE)")
 	var n auth.NewUser
 	fs.StringVar(&n.Username, "username", "", "the user's login name")
@@ -45,13 +50,20 @@ func runUser(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err := applyEnv(fs); err != nil {
 		return err
 	}
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
 	switch cmd {
 	case "add", "passwd", "list":
 	default:
-		return fmt.Errorf("unknown user command %q\n%s", cmd, userUsage)
+		return &usageError{fmt.Errorf("unknown user command %q", cmd), userUsage}
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			_, err := io.WriteString(stdout, userUsage)
+			return err
+		}
+		return &usageError{err, userUsage}
+	}
+	if fs.NArg() > 0 {
+		return &usageError{fmt.Errorf("unknown argument %q", fs.Arg(0)), userUsage}
 	}
 	if os.Getenv("DATABASE_URL") != "" {
 		// Only the leader writes to a shared database; a second writer

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"cc112"
+	"cc112/auth"
 	"cc112/bolt"
 	"cc112/dispatch"
 	"cc112/internal/testenv"
@@ -22,51 +23,103 @@ import (
 	"cc112/ui"
 )
 
-// newServer is a real dispatchd stack on an embedded journal with the
-// response-time index.
-func newServer(t *testing.T) (*httptest.Server, *dispatch.Engine) {
+// testServer is a real dispatchd stack on an embedded journal with the
+// response-time index and access control, and a supervisor's token.
+type testServer struct {
+	*httptest.Server
+	token string
+}
+
+func newServer(t *testing.T) (*testServer, *dispatch.Engine) {
 	t.Helper()
 	j, err := bolt.Open(t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = j.Close() })
-	idx := kpi.NewIndex(dispatch.WIB)
-	eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j,
-		OnIncident: func(inc *cc112.Incident) { idx.Put(kpi.FromIncident(inc)) }}, nil)
+	idx := kpi.NewIndex(cc112.WIB)
+	accounts := auth.New(auth.Config{Hash: auth.HashParams{Memory: 64, Time: 1, Threads: 1}})
+	ctx := context.Background()
+	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j,
+		OnIncident: func(inc *cc112.Incident) { idx.Put(kpi.FromIncident(inc)) }}, accounts.Appliers())
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(ui.NewServer(ui.Config{Engine: eng, Metrics: idx, DistrictsGeoJSON: []byte(`{}`)}))
+	accounts.Attach(eng)
+	t.Cleanup(accounts.Close)
+	sup := auth.NewUser{Username: "sup", Password: "supervisor-112", Role: auth.Supervisor}
+	if _, err := accounts.AddUser(ctx, sup, "", "", auth.Principal{}, ""); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := accounts.Login(ctx, sup.Username, sup.Password, "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(ui.NewServer(ui.Config{Engine: eng, Metrics: idx, DistrictsGeoJSON: []byte(`{}`), Auth: accounts}))
 	t.Cleanup(srv.Close)
-	return srv, eng
+	return &testServer{Server: srv, token: sess.Token}, eng
 }
 
-func importFile(t *testing.T, srv *httptest.Server, preset, file string) string {
+func importFile(t *testing.T, srv *testServer, preset, file string) string {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"-preset", preset, "-post", srv.URL, "-chunk", "1000", testenv.SharedData(t, file)}, &stdout, &stderr)
+	err := run(context.Background(), []string{"-preset", preset, "-post", srv.URL, "-token", srv.token, "-chunk", "1000", testenv.SharedData(t, file)}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("importcsv: %v\n%s", err, stderr.String())
 	}
 	return stderr.String()
 }
 
-func getReport(t *testing.T, url string) kpi.Report {
+// get is a GET with the supervisor's token.
+func (srv *testServer) get(t *testing.T, path string) *http.Response {
 	t.Helper()
-	res, err := http.Get(url)
+	req, err := http.NewRequest("GET", srv.URL+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Body.Close()
+	req.Header.Set("Authorization", "Bearer "+srv.token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { res.Body.Close() })
+	return res
+}
+
+func getReport(t *testing.T, srv *testServer, path string) kpi.Report {
+	t.Helper()
+	res := srv.get(t, path)
 	var rep kpi.Report
 	if res.StatusCode != 200 {
-		t.Fatalf("GET %s: %s", url, res.Status)
+		t.Fatalf("GET %s: %s", path, res.Status)
 	}
 	if err := json.NewDecoder(res.Body).Decode(&rep); err != nil {
 		t.Fatal(err)
 	}
 	return rep
+}
+
+// -post needs a supervisor's or admin's token, from -token or
+// DISPATCH_TOKEN; without one the error says how to give it.
+func TestPostNeedsToken(t *testing.T) {
+	srv, eng := newServer(t)
+	file := testenv.SharedData(t, "sumenep_cc112_incidents_2021_2023.csv")
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"-preset", "sumenep", "-post", srv.URL, file}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "401") || !strings.Contains(err.Error(), "-token") {
+		t.Fatalf("without a token: %v, want the 401 and how to give a token", err)
+	}
+	if eng.ImportedCount() != 0 {
+		t.Fatalf("%d incidents imported without a token", eng.ImportedCount())
+	}
+	t.Setenv("DISPATCH_TOKEN", srv.token)
+	stderr.Reset()
+	if err := run(context.Background(), []string{"-preset", "sumenep", "-post", srv.URL, file}, &stdout, &stderr); err != nil {
+		t.Fatalf("with DISPATCH_TOKEN: %v\n%s", err, stderr.String())
+	}
+	if eng.ImportedCount() != 213 {
+		t.Fatalf("%d incidents imported with DISPATCH_TOKEN, want 213", eng.ImportedCount())
+	}
 }
 
 // TestSFImportMatchesIndependentCount imports the real SFFD export and
@@ -144,7 +197,7 @@ func TestSFImportMatchesIndependentCount(t *testing.T) {
 		}
 	}
 
-	rep := getReport(t, srv.URL+"/api/v1/metrics/response")
+	rep := getReport(t, srv, "/api/v1/metrics/response")
 	o := rep.Overall
 	t.Logf("SF: %d incidents, %d with response, %d missing, %d out of order; P50 %.0f s, P90 %.0f s, mean %.1f s, within 444 s %.3f",
 		o.Count, o.WithResponse, o.Missing, o.OutOfOrder, o.P50, o.P90, o.Mean, o.WithinTarget)
@@ -179,7 +232,7 @@ func TestSumenepImportReportsDirtyRows(t *testing.T) {
 	if !strings.Contains(log, "4 closed before received") || !strings.Contains(log, "server: imported 213, skipped 0 (already imported), rejected 0") {
 		t.Errorf("summary:\n%s", log)
 	}
-	rep := getReport(t, srv.URL+"/api/v1/metrics/response?group_by=agency")
+	rep := getReport(t, srv, "/api/v1/metrics/response?group_by=agency")
 	// No arrival times in this log: every incident counted, all missing.
 	if rep.Overall.Count != 213 || rep.Overall.Missing != 213 || rep.Overall.WithResponse != 0 {
 		t.Errorf("overall %+v", rep.Overall.Figures)
@@ -191,11 +244,7 @@ func TestSumenepImportReportsDirtyRows(t *testing.T) {
 	if agencies["damkar"] != 100 || agencies["satpolpp"] != 48 || agencies["dinkes"] != 31 || agencies["bpbd"] != 25 {
 		t.Errorf("agencies %v", agencies)
 	}
-	res, err := http.Get(srv.URL + "/api/v1/metrics/incidents.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
+	res := srv.get(t, "/api/v1/metrics/incidents.csv")
 	table, _ := csv.NewReader(res.Body).ReadAll()
 	flagged := 0
 	for _, r := range table[1:] {

@@ -4,7 +4,7 @@
 // stderr by row number; progress too.
 //
 //	importcsv -preset sf ../shared/data/sf_fire_calls_for_service_dec2016_sample.csv > sf.ndjson
-//	importcsv -preset sumenep -post http://127.0.0.1:8080 ../shared/data/sumenep_cc112_incidents_2021_2023.csv
+//	DISPATCH_TOKEN=$TOKEN importcsv -preset sumenep -post http://127.0.0.1:8080 ../shared/data/sumenep_cc112_incidents_2021_2023.csv
 //	importcsv -map external_id=No,category=Jenis,lat=Lat,lon=Lon,received_at=Waktu -layout "2006-01-02 15:04" \
 //	    -categories "KEBAKARAN=fire,BANJIR=flood" -tz Asia/Jakarta log.csv
 package main
@@ -68,6 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	prefix := fs.String("id-prefix", "", "put before every external id (default the preset's)")
 	post := fs.String("post", "", "dispatchd base URL to post to, e.g. http://127.0.0.1:8080 (default: NDJSON on stdout)")
 	chunk := fs.Int("chunk", 20000, "incidents per POST request")
+	token := fs.String("token", "", "a supervisor's or admin's token for -post, from POST /api/v1/login (env DISPATCH_TOKEN, which keeps it out of the process list)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: importcsv [flags] FILE.csv   (FILE - reads stdin)")
 		fs.PrintDefaults()
@@ -77,6 +78,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return nil
 		}
 		return err
+	}
+	if *token == "" {
+		*token = os.Getenv("DISPATCH_TOKEN")
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
@@ -114,7 +118,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rep := &stderrReporter{w: stderr}
 	var sink incidentSink = &ndjsonSink{w: bufio.NewWriterSize(stdout, 1<<16)}
 	if *post != "" {
-		sink = &postSink{ctx: ctx, url: strings.TrimRight(*post, "/") + "/api/v1/import/incidents", chunk: max(1, *chunk), log: stderr}
+		sink = &postSink{ctx: ctx, url: strings.TrimRight(*post, "/") + "/api/v1/import/incidents", chunk: max(1, *chunk), log: stderr, token: *token}
 	}
 	st, err := convert(in, m, rep, sink.add)
 	if err == nil {
@@ -231,6 +235,7 @@ type importAnswer struct {
 type postSink struct {
 	ctx   context.Context
 	url   string
+	token string
 	chunk int
 	log   io.Writer
 	buf   bytes.Buffer
@@ -266,12 +271,19 @@ func (s *postSink) flush() error {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/x-ndjson")
+	if s.token != "" {
+		req.Header.Set("Authorization", "Bearer "+s.token)
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return fmt.Errorf("post: %w", err)
 	}
 	defer res.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(res.Body, 16<<20))
+	if res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusForbidden {
+		return fmt.Errorf("server answered %s: %s: give a supervisor's or admin's token with -token or DISPATCH_TOKEN (POST /api/v1/login answers one)",
+			res.Status, bytes.TrimSpace(body))
+	}
 	if res.StatusCode != http.StatusOK {
 		return fmt.Errorf("server answered %s: %s (incidents before this chunk were imported; running again skips them)", res.Status, bytes.TrimSpace(body))
 	}

@@ -128,7 +128,7 @@ func sumenepPreset() (*Mapping, error) {
 		DefaultCategory: cc112.CatOther,
 		Lat:             "lat", Lon: "lon", District: "kecamatan", Address: "alamat",
 		ReceivedAt: "received_at", ClosedAt: "finished_at",
-		TimeLayout: "2006-01-02T15:04:05", Zone: time.FixedZone("WIB", 7*3600),
+		TimeLayout: "2006-01-02T15:04:05", Zone: cc112.WIB,
 		Callsign: "opd_terkait", UnitType: "opd_terkait",
 		UnitTypes: map[string]UnitKind{
 			"PEMADAM KEBAKARAN": {cc112.UnitFire, "damkar"}, "SATPOLL PP": {cc112.UnitPolice, "satpolpp"},

@@ -1,6 +1,8 @@
 // Browser test of the supervisor dashboard, run by the Go test
 // cmd/dispatchd TestSupervisorDashboardInBrowser against a real server:
-//   node e2e/supervisor.mjs URL [SCREENSHOT_DIR]
+//   node e2e/supervisor.mjs URL NOW_MS [SCREENSHOT_DIR]
+// The page's clock is fixed at NOW_MS (the instant the test's history was
+// made for), so that "today" never depends on when the test runs.
 // Prints one JSON line with what it saw; exits 1 when a check fails.
 import { chromium } from 'playwright-core';
 import { gotoAs } from './login.mjs';
@@ -8,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const [url, shots] = process.argv.slice(2);
+const [url, nowMs, shots] = process.argv.slice(2);
 const profile = mkdtempSync(join(tmpdir(), 'cc112-supervisor-'));
 const failures = [];
 const seen = {};
@@ -21,6 +23,7 @@ const browser = await chromium.launchPersistentContext(profile, {
     '--disable-sync', '--no-first-run'],
 });
 try {
+  await browser.clock.setFixedTime(Number(nowMs));
   for (const [name, viewport] of [['wall', { width: 1920, height: 1080 }], ['phone', { width: 390, height: 844 }]]) {
     const page = await browser.newPage();
     await page.setViewportSize(viewport);
