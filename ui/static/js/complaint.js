@@ -4,10 +4,11 @@
 
 import { get, post, APIError } from './api.js';
 import { $, escapeHTML } from './dom.js';
-import { wib, label } from './i18n.js';
+import { t, wib, lang, label, wireLangSwitch } from './i18n.js';
 
-const dateFmt = new Intl.DateTimeFormat('id-ID', { timeZone: 'Asia/Jakarta', day: 'numeric', month: 'short', year: 'numeric' });
-const when = (t) => (t ? `${dateFmt.format(new Date(t))} ${wib(t)} WIB` : '');
+const dateFmt = { id: new Intl.DateTimeFormat('id-ID', { timeZone: 'Asia/Jakarta', day: 'numeric', month: 'short', year: 'numeric' }),
+  en: new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Jakarta', day: 'numeric', month: 'short', year: 'numeric' }) };
+const when = (at) => (at ? `${dateFmt[lang()].format(new Date(at))} ${wib(at)} WIB` : '');
 
 function say(text, kind) {
   $('#msg').textContent = text;
@@ -37,7 +38,7 @@ async function send(e) {
     $('#tr-token').value = c.token;
     await track();
   } catch (err) {
-    say(err instanceof APIError && err.status === 429 ? 'Terlalu banyak aduan dari jaringan ini. Coba lagi dalam satu menit.' : err.message, 'err');
+    say(err instanceof APIError && err.status === 429 ? t('complaint.tooMany') : err.message, 'err');
   } finally {
     $('#send').disabled = false;
   }
@@ -50,21 +51,32 @@ async function track(e) {
   try {
     const c = await get(`/api/v1/complaints/${encodeURIComponent(number)}?token=${encodeURIComponent(token)}`);
     const steps = [
-      ['received', `Diterima ${when(c.received_at)}`, true],
-      ['forwarded', c.agency ? `Diteruskan ke ${c.agency.toUpperCase()} ${when(c.forwarded_at)}` : 'Diteruskan ke dinas terkait', !!c.forwarded_at],
-      ['responded', `Ditanggapi dinas ${when(c.responded_at)}`, !!c.responded_at],
-      ['closed', `Kabar balik ${when(c.feedback_at)}`, !!c.feedback_at],
+      ['received', t('complaint.stepReceived', { at: when(c.received_at) }), true],
+      ['forwarded', c.agency ? t('complaint.stepForwardedTo', { agency: c.agency.toUpperCase(), at: when(c.forwarded_at) }) : t('complaint.stepForwarded'), !!c.forwarded_at],
+      ['responded', t('complaint.stepResponded', { at: when(c.responded_at) }), !!c.responded_at],
+      ['closed', t('complaint.stepFeedback', { at: when(c.feedback_at) }), !!c.feedback_at],
     ];
     $('#track').innerHTML = `<h3 id="track-status">${escapeHTML(c.number)}: ${escapeHTML(label('complaintStatus', c.status))}</h3>
       <p class="muted">${escapeHTML(label('complaintCat', c.category))}</p>
-      <ul class="steps">${steps.map(([, t, d]) => `<li class="${d ? 'done' : ''}">${escapeHTML(t)}</li>`).join('')}</ul>
-      ${c.feedback ? `<p><b>Kabar balik:</b> ${escapeHTML(c.feedback)}</p>` : `<p class="muted">Kabar balik paling lambat ${escapeHTML(when(c.feedback_due_at))}.</p>`}`;
+      <ul class="steps">${steps.map(([, text, d]) => `<li class="${d ? 'done' : ''}">${escapeHTML(text)}</li>`).join('')}</ul>
+      ${c.feedback ? `<p><b>${escapeHTML(t('complaint.feedback'))}:</b> ${escapeHTML(c.feedback)}</p>` : `<p class="muted">${escapeHTML(t('complaint.feedbackBy', { at: when(c.feedback_due_at) }))}</p>`}`;
   } catch (err) {
-    $('#track').innerHTML = `<p class="msg err">${escapeHTML(err.status === 404 ? 'Nomor atau kode tidak cocok.' : err.message)}</p>`;
+    $('#track').innerHTML = `<p class="msg err">${escapeHTML(err.status === 404 ? t('complaint.noMatch') : err.message)}</p>`;
   }
 }
 
 async function init() {
+  let meta;
+  const fill = () => {
+    if (!meta) return;
+    const v = $('#category').value || 'other';
+    $('#category').innerHTML = meta.categories.map((c) => `<option value="${escapeHTML(c)}">${escapeHTML(label('complaintCat', c))}</option>`).join('');
+    $('#category').value = v;
+  };
+  wireLangSwitch(() => {
+    fill();
+    if ($('#track').childElementCount) track();
+  });
   $('#text').addEventListener('input', () => { $('#count').textContent = `${$('#text').value.length} / 4000`; });
   $('#complaint-form').addEventListener('submit', send);
   $('#track-form').addEventListener('submit', track);
@@ -76,12 +88,10 @@ async function init() {
   }
   $('#text').focus();
   // The codes come from the server (the public form's part of the catalog).
-  let meta;
   for (let wait = 500; ; wait = Math.min(wait * 2, 10000)) {
     try { meta = await get('/api/v1/complaints/meta'); break; } catch { await new Promise((r) => setTimeout(r, wait)); }
   }
-  $('#category').innerHTML = meta.categories.map((c) => `<option value="${escapeHTML(c)}">${escapeHTML(label('complaintCat', c))}</option>`).join('');
-  $('#category').value = 'other';
+  fill();
 }
 
 if (document.getElementById('complaint-form')) init();

@@ -175,16 +175,16 @@ function unlockAudio() {
 
 function beep() {
   if (!audio) return;
-  const t = audio.currentTime;
+  const at = audio.currentTime;
   for (let i = 0; i < 3; i++) {
     const o = audio.createOscillator();
     const g = audio.createGain();
     o.frequency.value = 880;
-    g.gain.setValueAtTime(0.6, t + i * 0.35);
-    g.gain.setValueAtTime(0, t + i * 0.35 + 0.22);
+    g.gain.setValueAtTime(0.6, at + i * 0.35);
+    g.gain.setValueAtTime(0, at + i * 0.35 + 0.22);
     o.connect(g).connect(audio.destination);
-    o.start(t + i * 0.35);
-    o.stop(t + i * 0.35 + 0.25);
+    o.start(at + i * 0.35);
+    o.stop(at + i * 0.35 + 0.25);
   }
 }
 
