@@ -1,6 +1,7 @@
 package cc112
 
 import (
+	"sort"
 	"time"
 
 	"cc112/geo"
@@ -185,4 +186,46 @@ func cloneTime(t *time.Time) *time.Time {
 	}
 	v := *t
 	return &v
+}
+
+// TimelineEntry is one step of an incident's timeline: the incident's own
+// milestones (received, dispatched, enroute, onscene: the first unit's;
+// closed) and each unit's (dispatched, enroute, onscene, cleared), with
+// the unit.
+type TimelineEntry struct {
+	At       time.Time `json:"at"`
+	Event    string    `json:"event"`
+	UnitID   string    `json:"unit_id,omitempty"`
+	Callsign string    `json:"callsign,omitempty"`
+}
+
+// Timeline lists the incident's steps, oldest first (the incident's own
+// before its units' at the same instant). It is derived from the times
+// the incident and its assignments keep, so it is never out of step with
+// them.
+func (i *Incident) Timeline() []TimelineEntry {
+	var out []TimelineEntry
+	add := func(at *time.Time, event string, a *Assignment) {
+		if at == nil {
+			return
+		}
+		e := TimelineEntry{At: *at, Event: event}
+		if a != nil {
+			e.UnitID, e.Callsign = a.UnitID, a.Callsign
+		}
+		out = append(out, e)
+	}
+	add(&i.ReceivedAt, "received", nil)
+	add(i.DispatchedAt, "dispatched", nil)
+	add(i.EnrouteAt, "enroute", nil)
+	add(i.OnsceneAt, "onscene", nil)
+	add(i.ClosedAt, "closed", nil)
+	for _, a := range i.Assignments {
+		add(&a.DispatchedAt, "dispatched", a)
+		add(a.EnrouteAt, "enroute", a)
+		add(a.OnsceneAt, "onscene", a)
+		add(a.ClearedAt, "cleared", a)
+	}
+	sort.SliceStable(out, func(x, y int) bool { return out[x].At.Before(out[y].At) })
+	return out
 }

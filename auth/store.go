@@ -34,6 +34,7 @@ type Store struct {
 	rec   *recorder
 	hashs chan struct{}
 	dummy string // a hash checked for unknown users, so timing does not tell them apart
+	watch watches
 }
 
 // New returns a Store that is not attached to an engine yet.
@@ -66,6 +67,7 @@ func (s *Store) Attach(eng *dispatch.Engine) {
 
 // Close flushes pending audit entries and stops the writer.
 func (s *Store) Close() {
+	s.stopWatching()
 	if s.rec != nil {
 		s.rec.close()
 	}

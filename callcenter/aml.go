@@ -2,6 +2,7 @@ package callcenter
 
 import (
 	"crypto/hmac"
+	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -39,26 +40,38 @@ const (
 	maxAMLRadius = 100_000 // metres: a cell sector can be large, a country cannot
 )
 
-// amlMethods maps the SMS positioning method codes to our names. "N" (no
-// location) is known but carries nothing to attach, so it is refused with
-// its own message.
-var amlMethods = map[string]string{"G": "gnss", "W": "wifi", "C": "cell", "H": "hybrid"}
+// amlMethods maps the SMS positioning method codes (v1 pm=, v2 ls=; phones
+// send either case) to our names. "F" (fused, v2) is a hybrid fix; "U" is a
+// fix whose method the phone did not say. "N" (no location) is known but
+// carries nothing to attach, so it is refused with its own message.
+var amlMethods = map[string]string{"G": "gnss", "W": "wifi", "C": "cell", "H": "hybrid", "F": "hybrid", "U": "unknown"}
 
-// formSources maps the HTTPS form's location_source to the same names.
-var formSources = map[string]string{"gps": "gnss", "gnss": "gnss", "wifi": "wifi", "cell": "cell", "fused": "hybrid", "hybrid": "hybrid"}
+// amlMethodCodes is the code FormatAMLSMS writes for each name: one code
+// per name, so that formatting is deterministic.
+var amlMethodCodes = map[string]string{"gnss": "G", "wifi": "W", "cell": "C", "hybrid": "H", "unknown": "U"}
+
+// formSources maps the HTTPS form's location_source, compared without
+// case (Android sends GPS), to the same names.
+var formSources = map[string]string{"gps": "gnss", "gnss": "gnss", "wifi": "wifi", "cell": "cell", "fused": "hybrid", "hybrid": "hybrid", "unknown": "unknown"}
 
 func amlErr(format string, args ...any) error {
 	return cc112.Errorf(cc112.EInvalid, "AML: "+format, args...)
 }
 
-// ParseAMLSMS parses the text of an AML SMS, version 1
-// (A"ML=1;lt=…;lg=…;rd=…;top=YYYYMMDDhhmmss;lc=…;pm=…;si=…;ei=…;mcc=…;mnc=…;ml=…)
-// or version 2 (lo=lat,lon[,…] instead of lt and lg). from is the SMS
-// sender's number. It is strict about what it uses (ml must be the
-// message's length in characters, dates and numbers well formed, the
-// positioning method known) and ignores keys it does not know, as phones
-// add them. White space around the message (gateways add a newline) is
-// not counted.
+// ParseAMLSMS parses the text of an AML SMS. Version 1 (ETSI TS 103 625):
+// A"ML=1;lt=…;lg=…;rd=…;top=YYYYMMDDhhmmss;lc=…;pm=…;si=…;ei=…;mcc=…;mnc=…;ml=…
+// Version 2 as Android sends it:
+// A"ML=2;en=112;et=EPOCH;lo=lat,lon,radius;lt=OFFSET;lc=…;ls=…;ei=…;nc=MCCMNC;…
+// (in v2 lt is the fix's time relative to et, lg the language), or with
+// rd=, top= and pm= as in version 1. from is the SMS sender's number.
+//
+// Strict about what locates the caller: coordinates, radius and time must
+// be well formed and in range, and a message that says its length (ml,
+// required in version 1 where it is the last field, so its absence means a
+// truncated message) must have it. Lenient about the variants: keys and
+// method codes in either case, optional fields missing (no pm: method
+// "unknown"), keys it does not know ignored, white space around the message
+// (gateways add a newline) not counted.
 func ParseAMLSMS(text, from string) (AML, error) {
 	var a AML
 	if len(text) > maxAMLText {
@@ -69,87 +82,68 @@ func ParseAMLSMS(text, from string) (AML, error) {
 	}
 	text = strings.TrimSpace(text)
 	const head = `A"ML=`
-	if !strings.HasPrefix(text, head) {
+	if len(text) < len(head) || !strings.EqualFold(text[:len(head)], head) {
 		return a, amlErr(`message must start with A"ML=`)
 	}
-	fields := map[string]string{}
-	parts := strings.Split(text[len(`A"`):], ";")
+	parts := strings.Split(text[len(head):], ";")
 	if parts[len(parts)-1] == "" { // a trailing ";"
 		parts = parts[:len(parts)-1]
 	}
-	for _, p := range parts {
+	switch parts[0] {
+	case "1":
+		a.Version = 1
+	case "2":
+		a.Version = 2
+	default:
+		return a, amlErr("unsupported version %.10q (1 and 2 are known)", parts[0])
+	}
+	fields := map[string]string{}
+	for _, p := range parts[1:] {
 		k, v, ok := strings.Cut(p, "=")
+		k = strings.ToLower(strings.TrimSpace(k))
 		if !ok || k == "" {
 			return a, amlErr("field %.40q is not key=value", p)
 		}
 		if _, dup := fields[k]; dup {
 			return a, amlErr("field %q appears twice", k)
 		}
-		fields[k] = v
+		fields[k] = strings.TrimSpace(v)
 	}
-	switch fields["ML"] {
-	case "1":
-		a.Version = 1
-	case "2":
-		a.Version = 2
-	default:
-		return a, amlErr("unsupported version %.10q (1 and 2 are known)", fields["ML"])
-	}
-	ml, ok := fields["ml"]
-	if !ok {
-		return a, amlErr("ml (message length) is missing")
-	}
-	n, err := digits(ml, 1, 4, "ml")
-	if err != nil {
-		return a, err
-	}
-	if got := utf8.RuneCountInString(text); n != got {
-		return a, amlErr("ml=%d but the message has %d characters (truncated or altered)", n, got)
-	}
-	var err2 error
-	if a.Phone, err2 = NormalizePhone(from); err2 != nil {
-		return a, amlErr("sender: %s", cc112.ErrorMessage(err2))
-	}
-	var lat, lon string
-	if a.Version == 1 {
-		lat, lon = fields["lt"], fields["lg"]
-		if lat == "" || lon == "" {
-			return a, amlErr("lt and lg (latitude, longitude) are required in version 1")
+	if ml, ok := fields["ml"]; ok {
+		n, err := digits(ml, 1, 4, "ml")
+		if err != nil {
+			return a, err
 		}
-	} else {
-		lo, ok := fields["lo"]
-		if !ok {
-			return a, amlErr("lo (location) is required in version 2")
+		if got := utf8.RuneCountInString(text); n != got {
+			return a, amlErr("ml=%d but the message has %d characters (truncated or altered)", n, got)
 		}
-		comps := strings.Split(lo, ",")
-		if len(comps) < 2 {
-			return a, amlErr("lo=%.40q must be lat,lon", lo)
-		}
-		lat, lon = comps[0], comps[1]
+	} else if a.Version == 1 {
+		return a, amlErr("ml (message length) is missing: the message is truncated")
 	}
-	pm := fields["pm"]
-	switch {
+	var err error
+	if a.Phone, err = NormalizePhone(from); err != nil {
+		return a, amlErr("sender: %s", cc112.ErrorMessage(err))
+	}
+	pm, ok := fields["pm"]
+	if !ok && a.Version == 2 {
+		pm, ok = fields["ls"]
+	}
+	switch pm = strings.ToUpper(pm); {
+	case !ok || pm == "":
+		a.Method = "unknown"
 	case pm == "N":
 		return a, amlErr("the phone had no position (pm=N)")
 	case amlMethods[pm] == "":
-		return a, amlErr("unknown positioning method pm=%.10q (G, W, C, H are known)", pm)
+		return a, amlErr("unknown positioning method %.10q (G, W, C, H, F, U are known)", pm)
+	default:
+		a.Method = amlMethods[pm]
 	}
-	a.Method = amlMethods[pm]
-	if a.Location, err = parseLatLon(lat, lon); err != nil {
-		return a, err
+	if a.Version == 1 {
+		err = a.locateV1(fields)
+	} else {
+		err = a.locateV2(fields)
 	}
-	rd, ok := fields["rd"]
-	if !ok {
-		return a, amlErr("rd (radius) is missing")
-	}
-	if a.RadiusM, err = parseRadius(rd); err != nil {
-		return a, err
-	}
-	top, ok := fields["top"]
-	if !ok {
-		return a, amlErr("top (time of positioning) is missing")
-	}
-	if a.At, err = parseTOP(top); err != nil {
+	if err != nil {
 		return a, err
 	}
 	if lc, ok := fields["lc"]; ok {
@@ -160,21 +154,105 @@ func ParseAMLSMS(text, from string) (AML, error) {
 			return a, amlErr("lc=%d is not a percentage", a.Confidence)
 		}
 	}
+	mcc, mnc := fields["mcc"], fields["mnc"]
+	if nc := fields["nc"]; a.Version == 2 && nc != "" && mcc == "" && mnc == "" {
+		if _, err := digits(nc, 5, 6, "nc"); err != nil {
+			return a, err
+		}
+		mcc, mnc = nc[:3], nc[3:]
+	}
 	for _, f := range []struct {
-		key      string
+		key, v   string
 		min, max int
 		into     *string
 	}{
-		{"si", 5, 15, &a.IMSI}, {"ei", 14, 16, &a.IMEI}, {"mcc", 3, 3, &a.MCC}, {"mnc", 2, 3, &a.MNC},
+		{"si", fields["si"], 5, 15, &a.IMSI}, {"ei", fields["ei"], 14, 16, &a.IMEI}, {"mcc", mcc, 3, 3, &a.MCC}, {"mnc", mnc, 2, 3, &a.MNC},
 	} {
-		if v, ok := fields[f.key]; ok && v != "" {
-			if _, err := digits(v, f.min, f.max, f.key); err != nil {
+		if f.v != "" {
+			if _, err := digits(f.v, f.min, f.max, f.key); err != nil {
 				return a, err
 			}
-			*f.into = v
+			*f.into = f.v
 		}
 	}
 	return a, nil
+}
+
+// locateV1 reads lt, lg, rd and top, all required.
+func (a *AML) locateV1(fields map[string]string) error {
+	lat, lon := fields["lt"], fields["lg"]
+	if lat == "" || lon == "" {
+		return amlErr("lt and lg (latitude, longitude) are required in version 1")
+	}
+	var err error
+	if a.Location, err = parseLatLon(lat, lon); err != nil {
+		return err
+	}
+	rd, ok := fields["rd"]
+	if !ok {
+		return amlErr("rd (radius) is missing")
+	}
+	if a.RadiusM, err = parseRadius(rd); err != nil {
+		return err
+	}
+	top, ok := fields["top"]
+	if !ok {
+		return amlErr("top (time of positioning) is missing")
+	}
+	a.At, err = parseTOP(top)
+	return err
+}
+
+// locateV2 reads lo=lat,lon[,radius,…], the radius from rd or lo, and the
+// time from top or from et (+ lt seconds).
+func (a *AML) locateV2(fields map[string]string) error {
+	lo, ok := fields["lo"]
+	if !ok {
+		return amlErr("lo (location) is required in version 2")
+	}
+	comps := strings.Split(lo, ",")
+	if len(comps) < 2 {
+		return amlErr("lo=%.40q must be lat,lon", lo)
+	}
+	var err error
+	if a.Location, err = parseLatLon(comps[0], comps[1]); err != nil {
+		return err
+	}
+	rd, ok := fields["rd"]
+	if !ok && len(comps) > 2 {
+		rd, ok = comps[2], true
+	}
+	if !ok {
+		return amlErr("no radius: rd or a third value in lo is required")
+	}
+	if a.RadiusM, err = parseRadius(rd); err != nil {
+		return err
+	}
+	if top, ok := fields["top"]; ok {
+		a.At, err = parseTOP(top)
+		return err
+	}
+	et, ok := fields["et"]
+	if !ok {
+		return amlErr("no time: top or et is required")
+	}
+	secs, err := digits(et, 9, 10, "et (seconds since 1970)")
+	if err != nil {
+		return err
+	}
+	a.At = time.Unix(int64(secs), 0).UTC()
+	if lt, ok := fields["lt"]; ok {
+		off, err := strconv.Atoi(lt)
+		if err != nil || len(lt) > 6 {
+			return amlErr("lt=%.20q must be whole seconds relative to et", lt)
+		}
+		// -9999 is what Android sends when it does not know the fix's
+		// time: the call's start is then the best we know.
+		if off > -9999 {
+			a.At = a.At.Add(time.Duration(off) * time.Second)
+		}
+	}
+	return nil
 }
 
 // digits parses a field of min to max decimal digits.
@@ -256,11 +334,9 @@ func parseTOP(v string) (time.Time, error) {
 // FormatAMLSMS writes a as a version 1 or 2 AML SMS with its ml: the
 // simulator's phones and the tests use it.
 func FormatAMLSMS(a AML) string {
-	pm := "G"
-	for code, name := range amlMethods {
-		if name == a.Method {
-			pm = code
-		}
+	pm := amlMethodCodes[a.Method]
+	if pm == "" {
+		pm = "U"
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `A"ML=%d;`, a.Version)
@@ -287,9 +363,12 @@ func FormatAMLSMS(a AML) string {
 // ParseAMLForm parses the HTTPS form of AML
 // (v=1&device_number=…&location_latitude=…&location_longitude=…&location_time=…
 // &location_accuracy=…&location_source=…[&hmac=…]). location_time is in
-// milliseconds since 1970 (as Android sends it). When key is not empty the
-// body must end with &hmac= and the hex HMAC-SHA256, under key, of
-// everything before it.
+// milliseconds since 1970 (as Android sends it); location_source is
+// compared without case (Android sends GPS); the confidence is
+// location_certainty (Android) or location_confidence. When key is not
+// empty the body must end with &hmac= and the hex HMAC, under key, of
+// everything before it: HMAC-SHA1 (40 hex digits, as Android's providers
+// sign) or HMAC-SHA256 (64).
 func ParseAMLForm(body string, key []byte) (AML, error) {
 	var a AML
 	if len(body) > maxAMLText*4 {
@@ -304,7 +383,11 @@ func ParseAMLForm(body string, key []byte) (AML, error) {
 			return a, cc112.Errorf(cc112.EUnauthenticated, "AML: the form must end with &hmac= (a key is configured)")
 		}
 		got, err := hex.DecodeString(mac)
-		h := hmac.New(sha256.New, key)
+		hash := sha256.New
+		if len(got) == sha1.Size {
+			hash = sha1.New
+		}
+		h := hmac.New(hash, key)
 		h.Write([]byte(signed))
 		if err != nil || !hmac.Equal(got, h.Sum(nil)) {
 			return a, cc112.Errorf(cc112.EUnauthenticated, "AML: hmac does not match")
@@ -327,7 +410,7 @@ func ParseAMLForm(body string, key []byte) (AML, error) {
 		return a, amlErr("device_number: %s", cc112.ErrorMessage(err))
 	}
 	src := q.Get("location_source")
-	if a.Method = formSources[src]; a.Method == "" {
+	if a.Method = formSources[strings.ToLower(src)]; a.Method == "" {
 		return a, amlErr("unknown location_source %.20q (gps, wifi, cell, fused are known)", src)
 	}
 	if a.Location, err = parseLatLon(q.Get("location_latitude"), q.Get("location_longitude")); err != nil {
@@ -341,9 +424,11 @@ func ParseAMLForm(body string, key []byte) (AML, error) {
 		return a, err
 	}
 	a.At = time.UnixMilli(int64(ms)).UTC()
-	if lc := q.Get("location_confidence"); lc != "" {
-		if a.Confidence, err = digits(lc, 1, 3, "location_confidence"); err != nil || a.Confidence > 100 {
-			return a, amlErr("location_confidence=%.10q is not a percentage", lc)
+	for _, name := range []string{"location_confidence", "location_certainty"} {
+		if lc := q.Get(name); lc != "" {
+			if a.Confidence, err = digits(lc, 1, 3, name); err != nil || a.Confidence > 100 {
+				return a, amlErr("%s=%.10q is not a percentage", name, lc)
+			}
 		}
 	}
 	return a, nil

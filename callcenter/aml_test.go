@@ -68,7 +68,6 @@ func TestParseAMLSMSInvalid(t *testing.T) {
 		{"ml not digits", amlV1 + "ml=abc", "081234567890", "ml"},
 		{"unknown method", withML(strings.Replace(amlV1, "pm=G", "pm=X", 1)), "081234567890", "positioning method"},
 		{"no position", withML(strings.Replace(amlV1, "pm=G", "pm=N", 1)), "081234567890", "no position"},
-		{"method missing", withML(strings.Replace(amlV1, "pm=G;", "", 1)), "081234567890", "positioning method"},
 		{"bad month", withML(strings.Replace(amlV1, "top=20261122010000", "top=20261322010000", 1)), "081234567890", "top"},
 		{"30 February", withML(strings.Replace(amlV1, "top=20261122010000", "top=20260230010000", 1)), "081234567890", "top"},
 		{"short date", withML(strings.Replace(amlV1, "top=20261122010000", "top=202611220100", 1)), "081234567890", "top"},
@@ -143,6 +142,7 @@ func TestParseAMLForm(t *testing.T) {
 	}{
 		{"valid, no key", formBody(""), nil, "", ""},
 		{"valid with extra fields", formBody("&thunderbird_version=1.0&device_model=Pixel"), nil, "", ""},
+		{"source in upper case", strings.Replace(formBody(""), "source=gps", "source=GPS", 1), nil, "", ""},
 		{"hmac ignored without a key", formBody("&hmac=00"), nil, "", ""},
 		{"signed", SignAMLForm(formBody(""), key), key, "", ""},
 		{"unsigned with a key", formBody(""), key, cc112.EUnauthenticated, "hmac"},
@@ -186,6 +186,9 @@ func FuzzParseAML(f *testing.F) {
 	f.Add(withML(`A"ML=2;lo=-7.25,112.74;rd=12;top=20261122010000;lc=70;pm=G;`), "+6281234567890")
 	f.Add(`A"ML=1;ml=7`, "0")
 	f.Add(formBody(""), "")
+	for _, m := range publishedAML {
+		f.Add(m.text, "+447477593102")
+	}
 	f.Fuzz(func(t *testing.T, text, from string) {
 		if a, err := ParseAMLSMS(text, from); err == nil {
 			once := FormatAMLSMS(a)
@@ -201,4 +204,155 @@ func FuzzParseAML(f *testing.F) {
 		}
 		_, _ = ParseAMLForm(text, []byte(from))
 	})
+}
+
+// Messages published by other AML implementations, copied as they are
+// (test data only). Each names where it was published. What we accept of
+// them must locate the caller exactly as they say; what we refuse, we
+// refuse for a reason about the position or the message's integrity.
+var publishedAML = []struct {
+	source, text, from string
+	lat, lon, radius   float64
+	method             string
+	at                 time.Time
+	confidence         int
+	reason             string // not empty: refused, naming this
+}{
+	{source: "GridGears/aml-sms-parser src/test/java/at/gridgears/aml/AmlMessageParserTest.java validAmlMessage",
+		text: `A"ML=1;lt=+54.76397;lg=-0.18305;rd=50;top=20130717141935;lc=90;pm=W;si=123456789012345;ei=1234567890123456;mcc=234;mnc=30;ml=128`,
+		lat:  54.76397, lon: -0.18305, radius: 50, method: "wifi", at: time.UnixMilli(1374070775000), confidence: 90},
+	// GridGears refuses unknown keys; we ignore them, as phones add some.
+	{source: "GridGears/aml-sms-parser AmlMessageParserTest.java unknownAttribute",
+		text: `A"ML=1;lt=+54.76397;lg=-0.18305;rd=50;top=20130717141935;lc=90;pm=W;si=123456789012345;ei=1234567890123456;mcc=234;mnc=30;kl=23;ml=134`,
+		lat:  54.76397, lon: -0.18305, radius: 50, method: "wifi", at: time.UnixMilli(1374070775000), confidence: 90},
+	{source: "GridGears/aml-sms-parser AmlMessageParserTest.java noPositioningMethod",
+		text: `A"ML=1;lt=+54.76397;lg=-0.18305;rd=50;top=20130717141935;lc=90;si=123456789012345;ei=1234567890123456;mcc=234;mnc=30;ml=123`,
+		lat:  54.76397, lon: -0.18305, radius: 50, method: "unknown", at: time.UnixMilli(1374070775000), confidence: 90},
+	{source: "GridGears/aml-sms-parser AmlMessageParserTest.java invalidMessageLength",
+		text:   `A"ML=1;lt=+54.76397;lg=-0.18305;rd=50;top=20130717141935;lc=90;pm=W;si=123456789012345;ei=1234567890123456;mcc=234;mnc=30;ml=10`,
+		reason: "ml=10"},
+	{source: "GridGears/aml-sms-parser AmlMessageParserTest.java incorrectDateFormat",
+		text:   `A"ML=1;lt=+54.76397;lg=-0.18305;rd=50;top=20130717;lc=90;pm=W;si=123456789012345;ei=1234567890123456;mcc=234;mnc=30;ml=122`,
+		reason: "top"},
+	{source: "GridGears/aml-sms-parser AmlMessageParserTest.java unknownPositioningMethod",
+		text:   `A"ML=1;lt=+54.76397;lg=-0.18305;rd=50;top=20130717141935;lc=90;pm=Z;si=123456789012345;ei=1234567890123456;mcc=234;mnc=30;ml=128`,
+		reason: "positioning method"},
+	{source: "GridGears/aml-sms-parser AmlMessageParserTest.java invalidLatitude",
+		text:   `A"ML=1;lt=+g4.7d397;lg=-0.18305;rd=50;top=20130717141935;lc=90;pm=W;si=123456789012345;ei=1234567890123456;mcc=234;mnc=30;ml=128`,
+		reason: "latitude"},
+	{source: "GridGears/aml-sms-parser AmlMessageParserTest.java invalidLevelOfConfidence",
+		text:   `A"ML=1;lt=+54.76397;lg=-0.18305;rd=50;top=20130717141935;lc=99.9;pm=W;si=123456789012345;ei=1234567890123456;mcc=234;mnc=30;ml=130`,
+		reason: "lc"},
+	{source: "GridGears/aml-sms-parser AmlMessageParserTest.java noLatitude",
+		text:   `A"ML=1;lg=-0.18305;rd=50;top=20130717141935;lc=90;pm=W;si=123456789012345;ei=1234567890123456;mcc=234;mnc=30;ml=115`,
+		reason: "lt and lg"},
+	{source: "cpilatre/aml-lib README.md (SmsData example)",
+		text: `A"ML=1;lt=48.82639;lg=-2.36619;rd=52;top=20191112112928;lc=68;pm=G;si=208201771948415;ei=353472104343540;mcc=208;mnc=20;ml=126`,
+		lat:  48.82639, lon: -2.36619, radius: 52, method: "gnss", at: time.Date(2019, 11, 12, 11, 29, 28, 0, time.UTC), confidence: 68},
+	// The same message in the library's tests says ml=128 for its 126
+	// characters (the library only marks it unvalidated): ml is our one
+	// check against a truncated or altered SMS, so it is refused.
+	{source: "cpilatre/aml-lib tests/verify.rs from_text_sms",
+		text:   `A"ML=1;lt=48.82639;lg=-2.36619;rd=52;top=20191112112928;lc=68;pm=G;si=208201771948415;ei=353472104343540;mcc=208;mnc=20;ml=128`,
+		reason: "ml=128 but the message has 126"},
+	// Android's version 2: no ml, no rd, no top, no pm; lt=-9999 (the
+	// fix's time unknown) leaves the call's start et as the time.
+	{source: "cpilatre/aml-lib tests/verify.rs from_text_sms_v2",
+		text: `A"ML=2;en=+15555555555;et=1593187189;lo=-37.42175,-122.08461,2000.1;lt=-9999;lc=68;lz=-100.1,100.1;ls=G;ei=358239059042542;nc=310260;hc=310260;lg=en-US`,
+		from: "+15555555555",
+		lat:  -37.42175, lon: -122.08461, radius: 2000.1, method: "gnss", at: time.Unix(1593187189, 0), confidence: 68},
+	// The 7-bit data SMS of that test, unpacked (GSM 03.38 septets).
+	{source: "cpilatre/aml-lib tests/verify.rs from_data_sms (hex 415193D9…, unpacked)",
+		text: `A"ML=1;lt=37.42175;lg=-122.08461;rd=20;top=20150613010948;lc=68;pm=G;si=987654231;ei=358239059042542;mcc=310;mnc=260;ml=123`,
+		lat:  37.42175, lon: -122.08461, radius: 20, method: "gnss", at: time.Date(2015, 6, 13, 1, 9, 48, 0, time.UTC), confidence: 68},
+}
+
+func TestParseAMLSMSPublished(t *testing.T) {
+	for _, tt := range publishedAML {
+		t.Run(tt.source, func(t *testing.T) {
+			from := tt.from
+			if from == "" {
+				from = "+447477593102"
+			}
+			a, err := ParseAMLSMS(tt.text, from)
+			if tt.reason != "" {
+				if cc112.ErrorCode(err) != cc112.EInvalid || !strings.Contains(err.Error(), tt.reason) {
+					t.Fatalf("got %v, want invalid_argument naming %q", err, tt.reason)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Location.Lat != tt.lat || a.Location.Lon != tt.lon || a.RadiusM != tt.radius || a.Method != tt.method ||
+				!a.At.Equal(tt.at) || a.Confidence != tt.confidence || a.Phone != from {
+				t.Fatalf("got %+v", a)
+			}
+		})
+	}
+}
+
+// Version 2 variants: the radius from rd or lo, the time from top or
+// et+lt, keys and codes in either case.
+func TestParseAMLSMSV2Variants(t *testing.T) {
+	const et = "1795309200" // 2026-11-22 01:00:00 UTC
+	tests := []struct {
+		name, text string
+		at         time.Time
+		method     string
+		radius     float64
+		reason     string
+	}{
+		{"et and lt", `A"ML=2;et=` + et + `;lo=-7.25,112.74,30;lt=-12;ls=W`, t0.Add(-12 * time.Second), "wifi", 30, ""},
+		{"lower-case code, fused", `A"ML=2;et=` + et + `;lo=-7.25,112.74,30;ls=f`, t0, "hybrid", 30, ""},
+		{"upper-case keys", `A"ML=2;ET=` + et + `;LO=-7.25,112.74,30;LS=G`, t0, "gnss", 30, ""},
+		{"rd wins over lo", `A"ML=2;et=` + et + `;lo=-7.25,112.74,30;rd=12;pm=C`, t0, "cell", 12, ""},
+		{"no radius", `A"ML=2;et=` + et + `;lo=-7.25,112.74;ls=G`, time.Time{}, "", 0, "radius"},
+		{"no time", `A"ML=2;lo=-7.25,112.74,30;ls=G`, time.Time{}, "", 0, "time"},
+		{"et in ms", `A"ML=2;et=` + et + `000;lo=-7.25,112.74,30;ls=G`, time.Time{}, "", 0, "et"},
+		{"lt not a number", `A"ML=2;et=` + et + `;lo=-7.25,112.74,30;lt=soon;ls=G`, time.Time{}, "", 0, "lt"},
+		{"bad longitude", `A"ML=2;et=` + et + `;lo=-7.25,212.74,30;ls=G`, time.Time{}, "", 0, "lon"},
+		{"no location", `A"ML=2;et=` + et + `;ls=N`, time.Time{}, "", 0, "no position"},
+		{"ml present and wrong", `A"ML=2;et=` + et + `;lo=-7.25,112.74,30;ls=G;ml=99`, time.Time{}, "", 0, "ml=99"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := ParseAMLSMS(tt.text, "081234567890")
+			if tt.reason != "" {
+				if cc112.ErrorCode(err) != cc112.EInvalid || !strings.Contains(err.Error(), tt.reason) {
+					t.Fatalf("got %v, want invalid_argument naming %q", err, tt.reason)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !a.At.Equal(tt.at) || a.Method != tt.method || a.RadiusM != tt.radius || a.Location.Lat != -7.25 {
+				t.Fatalf("got %+v", a)
+			}
+		})
+	}
+}
+
+// HTTPS forms as published: Android's upper-case location_source and
+// location_certainty, and an HMAC-SHA1 signature.
+func TestParseAMLFormPublished(t *testing.T) {
+	// cpilatre/aml-lib tests/verify.rs from_https
+	const android = `v=1&device_number=%2B447477593102&location_latitude=55.85732&location_longitude=-4.26325&location_time=1476189444435&location_accuracy=10.4&location_source=GPS&location_certainty=83&location_altitude=0.0&location_floor=5&device_model=ABC+ABC+Detente+530&device_imei=354773072099116&device_imsi=234159176307582&device_os=AOS&cell_carrier=&cell_home_mcc=234&cell_home_mnc=15&cell_network_mcc=234&cell_network_mnc=15&cell_id=0213454321`
+	a, err := ParseAMLForm(android, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Phone != "+447477593102" || a.Method != "gnss" || a.Location.Lat != 55.85732 || a.Location.Lon != -4.26325 ||
+		a.RadiusM != 10.4 || a.Confidence != 83 || !a.At.Equal(time.UnixMilli(1476189444435)) {
+		t.Fatalf("got %+v", a)
+	}
+	// cpilatre/aml-lib tests/verify.rs authenticate: signed with the key "AML".
+	const signed = `v=1&device_number=%2B33611223344&location_latitude=0.85732&location_longitude=-4.26325&location_time=1604912121000&location_accuracy=10.4&location_source=GPS&location_certainty=83&hmac=f64c70eb238bb239e00e8ac8c023bf2b5d3c41dd`
+	if a, err := ParseAMLForm(signed, []byte("AML")); err != nil || a.Phone != "+33611223344" {
+		t.Fatalf("HMAC-SHA1 form: %+v, %v", a, err)
+	}
+	if _, err := ParseAMLForm(signed, []byte("other")); cc112.ErrorCode(err) != cc112.EUnauthenticated {
+		t.Fatalf("HMAC-SHA1 under another key: %v", err)
+	}
 }

@@ -63,7 +63,16 @@ type Location struct {
 	Address    string    `json:"address,omitempty"`
 	At         time.Time `json:"at"`          // when the position was taken
 	ReceivedAt time.Time `json:"received_at"` // when it reached us
+	// AML: how old the fix was when it reached us, and whether that is
+	// older than OldFix (a phone's cached position from before the call,
+	// perhaps): kept for the call-taker to judge, never refused.
+	AgeS int64 `json:"age_s,omitempty"`
+	Old  bool  `json:"old,omitempty"`
 }
+
+// OldFix is the age from which an AML fix is flagged old. Handsets send
+// AML within about 20 s of dialling, with a fix taken for the call.
+const OldFix = 10 * time.Minute
 
 // Point is the location as a geo.Point.
 func (l *Location) Point() geo.Point { return geo.Point{Lat: l.Lat, Lon: l.Lon} }
@@ -195,19 +204,20 @@ const maxPendingAML = 10_000
 // started within AMLWindow (the newest). With no such call it is kept for
 // PendingAML: phones send AML seconds after dialling, often before the
 // call-taker has typed the number. A position older than the call's
-// current AML is not taken.
+// current AML is not taken. An old fix is kept, flagged with its age (the
+// call-taker judges it); only one from the future is refused.
 func (s *Service) AttachAML(ctx context.Context, a AML) (*AMLResult, error) {
 	now := s.now()
 	if a.At.After(now.Add(10 * time.Minute)) {
 		return nil, cc112.Errorf(cc112.EInvalid, "AML: time of positioning %s is in the future", a.At.Format(time.RFC3339))
 	}
-	if a.At.Before(now.Add(-time.Hour)) {
-		return nil, cc112.Errorf(cc112.EInvalid, "AML: time of positioning %s is more than an hour old", a.At.Format(time.RFC3339))
-	}
 	loc := Location{Lat: a.Location.Lat, Lon: a.Location.Lon, RadiusM: a.RadiusM, Source: "aml",
 		Method: a.Method, Confidence: a.Confidence, At: a.At}
 	return result[*AMLResult](s.eng.Exec(ctx, "", "", func(tx *dispatch.Tx) (any, error) {
 		loc.ReceivedAt = tx.Now()
+		if age := loc.ReceivedAt.Sub(loc.At); age > 0 {
+			loc.AgeS, loc.Old = int64(age/time.Second), age > OldFix
+		}
 		c := s.callFor(a.Phone, tx.Now())
 		if c == nil {
 			if len(s.pendingAML) >= maxPendingAML {

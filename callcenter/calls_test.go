@@ -53,16 +53,40 @@ func TestAMLAttachesToTheActiveCall(t *testing.T) {
 	if res.Status != "stale" {
 		t.Fatalf("older AML: %+v", res)
 	}
-	// Bad dates change nothing.
-	for _, at := range []time.Time{t0.Add(time.Hour), t0.Add(-2 * time.Hour)} {
-		_, err := f.svc.AttachAML(ctx, amlFor("+6281234567890", at, 5))
-		wantCode(t, err, cc112.EInvalid)
-	}
+	// A fix from the future changes nothing.
+	_, err := f.svc.AttachAML(ctx, amlFor("+6281234567890", t0.Add(time.Hour), 5))
+	wantCode(t, err, cc112.EInvalid)
 	// The state survives a restart.
 	f.restart()
 	got = must[*Call](t)(f.svc.Call(c.ID))
 	if got.Location == nil || got.Location.RadiusM != 18 {
 		t.Fatalf("after restart: %+v", got.Location)
+	}
+}
+
+// An old fix (a phone's cached position) is kept for the call-taker to
+// judge, with its age when it reached us; a fresh one is not flagged.
+func TestOldAMLIsKeptWithItsAge(t *testing.T) {
+	f := newFixture(t, Config{})
+	c := f.call("081234567890")
+	res := must[*AMLResult](t)(f.svc.AttachAML(ctx, amlFor("+6281234567890", t0.Add(-2*time.Hour-5*time.Second), 40)))
+	if res.Status != "attached" {
+		t.Fatalf("result %+v", res)
+	}
+	got := must[*Call](t)(f.svc.Call(c.ID))
+	if l := got.Location; l == nil || !l.Old || l.AgeS != 7205 || l.RadiusM != 40 {
+		t.Fatalf("old fix: %+v", l)
+	}
+	// A newer fix replaces it and is not flagged.
+	must[*AMLResult](t)(f.svc.AttachAML(ctx, amlFor("+6281234567890", t0.Add(-3*time.Second), 12)))
+	if l := must[*Call](t)(f.svc.Call(c.ID)).Location; l.Old || l.AgeS != 3 || l.RadiusM != 12 {
+		t.Fatalf("fresh fix: %+v", l)
+	}
+	// Exactly OldFix is not yet old.
+	c2 := f.call("081300000001")
+	must[*AMLResult](t)(f.svc.AttachAML(ctx, amlFor(c2.Phone, t0.Add(-OldFix), 12)))
+	if l := must[*Call](t)(f.svc.Call(c2.ID)).Location; l.Old || l.AgeS != int64(OldFix/time.Second) {
+		t.Fatalf("fix of exactly OldFix: %+v", l)
 	}
 }
 

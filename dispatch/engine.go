@@ -72,6 +72,7 @@ type Engine struct {
 	replaying bool
 	standby   bool // following another writer's journal: commands refused
 	followed  bool // applying an event a leader made durable (CatchUp)
+	follow    followSignal
 	pub       Publisher
 	posSink   func(PositionFix)
 	appliers  map[string]Applier

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"cc112"
@@ -62,6 +63,9 @@ func (e *Engine) CatchUp(ctx context.Context) (int, error) {
 		n++
 		return nil
 	})
+	if n > 0 {
+		e.follow.applied()
+	}
 	if errors.Is(err, errPromoted) {
 		err = nil
 	}
@@ -90,6 +94,61 @@ func (e *Engine) Follow(ctx context.Context, interval time.Duration) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		case <-e.follow.kicked():
+		}
+	}
+}
+
+// followSignal lets requests wait for the follower instead of its next
+// tick: kick asks Follow to read the journal now; done is closed (and
+// replaced) each time CatchUp applied events.
+type followSignal struct {
+	once sync.Once
+	kick chan struct{}
+	mu   sync.Mutex
+	done chan struct{}
+}
+
+func (f *followSignal) init() {
+	f.once.Do(func() { f.kick, f.done = make(chan struct{}, 1), make(chan struct{}) })
+}
+
+func (f *followSignal) kicked() <-chan struct{} {
+	f.init()
+	return f.kick
+}
+
+func (f *followSignal) applied() {
+	f.init()
+	f.mu.Lock()
+	close(f.done)
+	f.done = make(chan struct{})
+	f.mu.Unlock()
+}
+
+// WaitApplied returns once a standby engine has applied the journal up to
+// seq (at once on a leader, which has every durable event). A forwarded
+// command waits for it so that the standby reads its client's own write;
+// readiness waits for it to prove the standby follows. It gives up with
+// EUnavailable when ctx ends.
+func (e *Engine) WaitApplied(ctx context.Context, seq uint64) error {
+	f := &e.follow
+	f.init()
+	for {
+		f.mu.Lock()
+		done := f.done
+		f.mu.Unlock()
+		if !e.Standby() || e.LastSeq() >= seq {
+			return nil
+		}
+		select {
+		case f.kick <- struct{}{}:
+		default:
+		}
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return cc112.Errorf(cc112.EUnavailable, "this standby has applied the journal up to event %d, not yet %d", e.LastSeq(), seq)
 		}
 	}
 }
@@ -107,6 +166,7 @@ func (e *Engine) Promote(ctx context.Context) error {
 		return fmt.Errorf("dispatch: promote: journal at %d, engine at %d", last, e.seq)
 	}
 	e.standby = false
+	e.follow.applied() // waiters see a leader now
 	e.log.Info("promoted to leader", "seq", e.seq)
 	return nil
 }

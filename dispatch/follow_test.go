@@ -90,3 +90,41 @@ func TestFollowStopsOnPromotion(t *testing.T) {
 		t.Fatalf("promoted at %d, journal at %d", standby.LastSeq(), f.eng.LastSeq())
 	}
 }
+
+// WaitApplied wakes the follower at once (its own interval here is an
+// hour) and returns when the standby has the leader's event; a standby that
+// cannot get there answers EUnavailable when the bound ends.
+func TestWaitApplied(t *testing.T) {
+	f := newFixture(t)
+	standby := f.reopen(t)
+	standby.SetStandby()
+
+	inc := f.incident(t, cc112.CatMedical, center)
+	short, cancelShort := context.WithTimeout(bg, 50*time.Millisecond)
+	defer cancelShort()
+	wantCode(t, standby.WaitApplied(short, f.eng.LastSeq()), cc112.EUnavailable) // nobody follows
+
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	go func() { _ = standby.Follow(ctx, time.Hour) }()
+	for first := f.eng.LastSeq(); standby.LastSeq() < first; { // Follow's first read, then it sleeps
+		time.Sleep(time.Millisecond)
+	}
+	wait, cancelWait := context.WithTimeout(bg, 30*time.Second)
+	defer cancelWait()
+	inc2 := f.incident(t, cc112.CatFire, center)
+	if err := standby.WaitApplied(wait, f.eng.LastSeq()); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{inc.ID, inc2.ID} {
+		if _, err := standby.Incident(id); err != nil {
+			t.Fatalf("after WaitApplied the standby lacks %s: %v", id, err)
+		}
+	}
+	if err := standby.Promote(bg); err != nil {
+		t.Fatal(err)
+	}
+	if err := standby.WaitApplied(short, f.eng.LastSeq()+100); err != nil {
+		t.Fatalf("a leader waits for nothing: %v", err)
+	}
+}

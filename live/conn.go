@@ -22,6 +22,7 @@ var (
 	reasonShutdown = closeReason{websocket.CloseGoingAway, "server shutting down: reconnect to resume"}
 	reasonBye      = closeReason{websocket.CloseNormalClosure, ""} // answer to the client's close
 	reasonGone     = closeReason{}                                 // the client vanished or went silent
+	reasonRevoked  = closeReason{websocket.ClosePolicyViolation, "session ended: log in again"}
 )
 
 const (
@@ -59,6 +60,8 @@ type conn struct {
 	deadline time.Time // the socket's write deadline as last set
 	// redacted connections (police) get frames without callers' identities.
 	redacted bool
+	// release stops watching the session (Config.Watch).
+	release func()
 
 	// guarded by h.mu
 	stopped bool
@@ -130,6 +133,9 @@ func (c *conn) signal() {
 // event after the cursor, pings and pongs, and finally the close frame.
 func (c *conn) writeLoop(first []byte) {
 	defer c.h.remove(c)
+	if c.release != nil {
+		defer c.release()
+	}
 	var batch [batchMax][]byte
 	if first != nil {
 		if err := c.write(first); err != nil {

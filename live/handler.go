@@ -38,6 +38,9 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = ws.Close()
 		return
 	}
+	if h.cfg.Watch != nil {
+		c.release = h.cfg.Watch(r, func() { h.stop(c, reasonRevoked) })
+	}
 	// The handler returns so that net/http's goroutine and buffers of this
 	// request are freed: an idle connection costs only its two goroutines.
 	go c.readLoop()

@@ -57,6 +57,10 @@ type Config struct {
 	// made once per message, not per connection. Both or neither.
 	Redacted func(r *http.Request) bool
 	Redact   func(msg []byte) []byte
+	// Watch, when set, calls end when the session that opened r ends
+	// (logout, password change, expiry): the connection is closed then
+	// (1008). release is called when the connection ends.
+	Watch func(r *http.Request, end func()) (release func())
 }
 
 func (c *Config) setDefaults() {

@@ -177,6 +177,16 @@ func (j *Journal) read(ctx context.Context, after uint64, limit int) ([]cc112.Ev
 	return evs, nil
 }
 
+// Head is the seq of the newest event in the database, whoever wrote it: a
+// standby compares it with what it has applied.
+func (j *Journal) Head(ctx context.Context) (uint64, error) {
+	var head int64
+	if err := j.pool.QueryRow(ctx, "select coalesce(max(seq), 0) from events").Scan(&head); err != nil {
+		return 0, fmt.Errorf("postgres: journal head: %w", err)
+	}
+	return uint64(head), nil
+}
+
 // LastSeq is the seq of the last event this instance committed or read.
 func (j *Journal) LastSeq() uint64 { return j.last.Load() }
 

@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -100,4 +102,23 @@ func Leader(ctx context.Context, db *DB) (instance, addr string, err error) {
 		return "", "", nil
 	}
 	return instance, addr, err
+}
+
+// PeerSecret is the machine secret the instances on this database share
+// (made by the first one to ask): a standby proves with it that it
+// forwarded a command, and which client sent it.
+func PeerSecret(ctx context.Context, db *DB) (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	if _, err := db.Pool.Exec(ctx, "insert into peer_secret (id, secret) values (1, $1) on conflict (id) do nothing",
+		hex.EncodeToString(b)); err != nil {
+		return "", fmt.Errorf("postgres: peer secret: %w", err)
+	}
+	var secret string
+	if err := db.Pool.QueryRow(ctx, "select secret from peer_secret where id = 1").Scan(&secret); err != nil {
+		return "", fmt.Errorf("postgres: peer secret: %w", err)
+	}
+	return secret, nil
 }

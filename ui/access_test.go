@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +22,7 @@ import (
 	"cc112/callcenter"
 	"cc112/dispatch"
 	"cc112/internal/demo"
+	"cc112/internal/testenv"
 )
 
 // secured is a server with access control on, one user per role, and its
@@ -109,7 +112,7 @@ func newSecured(t testing.TB) *secured {
 	}
 	logger := slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s.server = NewServer(Config{Engine: eng, DistrictsGeoJSON: gj, Logger: logger, Auth: st, Calls: calls,
-		AMLAPIKey: testAMLAPIKey, MetricsToken: testMetricsToken,
+		Settings:   Settings{AMLAPIKey: testAMLAPIKey, MetricsToken: testMetricsToken},
 		Prometheus: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("# metrics\n")) }),
 		Logins:     auth.NewLoginLimiter(auth.LoginLimits{PerPair: 5, PerAddr: 12, PerUser: 10, Window: 15 * time.Minute, Cap: 100, Now: s.now.now})})
 	srv := httptest.NewServer(s.server)
@@ -582,5 +585,36 @@ func TestKnotsConversion(t *testing.T) {
 	if u.Speed == nil || *u.Speed < 5.14 || *u.Speed > 5.15 {
 		b, _ := json.Marshal(u)
 		t.Fatalf("10 knots stored as %s", b)
+	}
+}
+
+// The README's role table says who reads metrics as the route table
+// decides it: a role's row names /api/v1/metrics exactly when metricsRead
+// allows it, and Prometheus's /metrics exactly when scrape does.
+func TestREADMERoleTableMatchesMetricsAccess(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[auth.Role]string{}
+	for _, line := range strings.Split(string(raw), "\n") {
+		for _, r := range auth.Roles() {
+			if strings.HasPrefix(line, "| `"+string(r)+"` |") {
+				rows[r] = line
+			}
+		}
+	}
+	for _, r := range auth.Roles() {
+		row, ok := rows[r]
+		if !ok {
+			t.Errorf("README's role table has no row for %s", r)
+			continue
+		}
+		if got, want := strings.Contains(row, "/api/v1/metrics") || strings.Contains(row, "; metrics"), metricsRead.allows(r); got != want {
+			t.Errorf("README says %s reads response-time metrics: %v; the route table: %v\n%s", r, got, want, row)
+		}
+		if got, want := strings.Contains(row, "`/metrics`"), scrape.allows(r); got != want {
+			t.Errorf("README says %s scrapes /metrics: %v; the route table: %v\n%s", r, got, want, row)
+		}
 	}
 }

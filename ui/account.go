@@ -53,7 +53,7 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
 	attempt.Succeeded()
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: sess.Token, Path: "/", Expires: sess.ExpiresAt,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || s.secureCookies,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || s.set.SecureCookies,
 	})
 	writeJSON(w, http.StatusOK, sess)
 }
@@ -79,7 +79,7 @@ func (s *Server) postLogout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || s.secureCookies})
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || s.set.SecureCookies})
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -290,6 +290,25 @@ func TestRecommendAssignClose(t *testing.T) {
 	if r := a.do("POST", base+"/close", `{"disposition":"again"}`); r.status != 409 {
 		t.Fatalf("second close: %d", r.status)
 	}
+	// The incident as read alone carries its timeline (README, DESIGN.md):
+	// its own milestones and each unit's, oldest first.
+	var read struct {
+		cc112.Incident
+		Timeline []cc112.TimelineEntry `json:"timeline"`
+	}
+	a.do("GET", base, "").decode(t, &read)
+	var steps []string
+	for i, e := range read.Timeline {
+		steps = append(steps, e.Event+"/"+e.UnitID)
+		if i > 0 && e.At.Before(read.Timeline[i-1].At) {
+			t.Fatalf("timeline out of order: %+v", read.Timeline)
+		}
+	}
+	all := " " + strings.Join(steps, " ") + " "
+	if len(steps) != 9 || steps[0] != "received/" || !strings.Contains(all, " dispatched/ ") || !strings.Contains(all, " closed/ ") ||
+		!strings.Contains(all, " dispatched/"+recs[0].UnitID+" ") || !strings.Contains(all, " cleared/"+recs[0].UnitID+" ") {
+		t.Fatalf("timeline: %v", steps)
+	}
 	var u cc112.Unit
 	a.do("GET", "/api/v1/units/"+recs[0].UnitID, "").decode(t, &u)
 	if u.Status != "available" || u.IncidentID != "" {

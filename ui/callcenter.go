@@ -103,7 +103,7 @@ func (s *Server) postAML(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.amlSecretOK(r, mt == "application/x-www-form-urlencoded" && len(s.amlKey) > 0); err != nil {
+	if err := s.amlSecretOK(r, mt == "application/x-www-form-urlencoded" && len(s.set.AMLKey) > 0); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -112,7 +112,7 @@ func (s *Server) postAML(w http.ResponseWriter, r *http.Request) {
 	case "text/plain":
 		a, err = callcenter.ParseAMLSMS(string(body), r.URL.Query().Get("from"))
 	case "application/x-www-form-urlencoded":
-		a, err = callcenter.ParseAMLForm(string(body), s.amlKey)
+		a, err = callcenter.ParseAMLForm(string(body), s.set.AMLKey)
 	default:
 		err = cc112.Errorf(cc112.EInvalid, "Content-Type must be text/plain (AML SMS) or application/x-www-form-urlencoded (AML HTTPS), not %q", r.Header.Get("Content-Type"))
 	}

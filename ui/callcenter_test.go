@@ -13,6 +13,7 @@ import (
 	"cc112/callcenter"
 	"cc112/dispatch"
 	"cc112/geo"
+	"cc112/internal/clocktest"
 	"cc112/internal/demo"
 )
 
@@ -23,7 +24,10 @@ type callAPI struct {
 
 const amlTestKey = "k3y"
 
-func newCallAPI(t *testing.T) *callAPI {
+func newCallAPI(t *testing.T) *callAPI { t.Helper(); return newCallAPIWith(t, nil) }
+
+// newCallAPIWith runs the engine on clock (nil: the real one).
+func newCallAPIWith(t *testing.T, clock cc112.Clock) *callAPI {
 	t.Helper()
 	j, err := bolt.Open(t.TempDir(), nil)
 	if err != nil {
@@ -32,12 +36,12 @@ func newCallAPI(t *testing.T) *callAPI {
 	t.Cleanup(func() { _ = j.Close() })
 	city := demo.City()
 	calls := callcenter.New(callcenter.Config{Districts: city.Districts})
-	eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j, Districts: city.Districts}, calls.Appliers())
+	eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j, Districts: city.Districts, Clock: clock}, calls.Appliers())
 	if err != nil {
 		t.Fatal(err)
 	}
 	calls.Bind(eng)
-	srv := httptest.NewServer(NewServer(Config{Engine: eng, Calls: calls, AMLKey: []byte(amlTestKey), ComplaintsPerMinute: 3}))
+	srv := httptest.NewServer(NewServer(Config{Engine: eng, Calls: calls, Settings: Settings{AMLKey: []byte(amlTestKey), ComplaintsPerMinute: 3}}))
 	t.Cleanup(srv.Close)
 	return &callAPI{apiFixture: &apiFixture{t: t, srv: srv, eng: eng}, calls: calls}
 }
@@ -48,6 +52,23 @@ func (a *callAPI) want(r resp, status int) resp {
 		a.t.Fatalf("got %d %s, want %d", r.status, r.body, status)
 	}
 	return r
+}
+
+// A phone's two-hour-old fix is attached, not refused, and the call as the
+// API returns it says how old it was.
+func TestOldAMLReachesTheCallTaker(t *testing.T) {
+	now := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+	a := newCallAPIWith(t, clocktest.New(now))
+	var call callcenter.Call
+	a.want(a.do("POST", "/api/v1/calls", `{"phone":"081234567890","channel":"phone"}`), 201).decode(t, &call)
+	a.want(a.do("POST", "/api/v1/aml?from=081234567890", amlText(now.Add(-2*time.Hour)), "Content-Type", "text/plain"), 200)
+	var got struct {
+		Location map[string]any `json:"location"`
+	}
+	a.want(a.do("GET", "/api/v1/calls/"+call.ID, ""), 200).decode(t, &got)
+	if got.Location["old"] != true || got.Location["age_s"] != float64(7200) || got.Location["source"] != "aml" {
+		t.Fatalf("location %v", got.Location)
+	}
 }
 
 func amlText(at time.Time) string {

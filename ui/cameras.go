@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -220,12 +221,18 @@ func (s *Server) cameraLive(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}()
+	ended := make(chan struct{})
+	var endOnce sync.Once
+	defer WatchSession(r, func() { endOnce.Do(func() { close(ended) }) })()
 	ping := time.NewTicker(livePingPeriod)
 	defer ping.Stop()
 	sentError := false
 	for {
 		select {
 		case <-gone:
+			return
+		case <-ended:
+			fail(cc112.EUnauthenticated, "the session ended (logged out, password changed or expired): log in again")
 			return
 		case <-ping.C:
 			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(liveWriteWait)); err != nil {

@@ -27,6 +27,25 @@ func PrincipalFrom(ctx context.Context) *auth.Principal {
 	return p
 }
 
+type sessionKey struct{}
+
+// sessionOf is the session a request was authenticated with.
+type sessionOf struct {
+	auth  *auth.Store
+	token string
+}
+
+// WatchSession calls end once the session that authenticated r ends
+// (logout, password change, expiry): a websocket handler closes its socket
+// then. release stops watching. Without a session nothing is watched.
+func WatchSession(r *http.Request, end func()) (release func()) {
+	s, ok := r.Context().Value(sessionKey{}).(sessionOf)
+	if !ok || s.auth == nil {
+		return func() {}
+	}
+	return s.auth.WatchSession(s.token, end)
+}
+
 // tokenSource says how a request presented its token: cookies need CSRF
 // protection, bearer tokens do not.
 type tokenSource int
@@ -129,7 +148,8 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 			return
 		}
 		if p != nil {
-			r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+			ctx := context.WithValue(r.Context(), principalKey{}, p)
+			r = r.WithContext(context.WithValue(ctx, sessionKey{}, sessionOf{s.auth, token}))
 		}
 		audit := unsafeMethod(r.Method) && !a.stream && !a.selfAudited
 		var sw *statusWriter

@@ -14,7 +14,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
-	if err := s.eng.Ready(r.Context()); err != nil {
+	if err := s.ready(r.Context()); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -106,7 +106,12 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, inc)
+	// One incident is read with its timeline; lists and the live feed
+	// carry the times it is derived from.
+	writeJSON(w, http.StatusOK, struct {
+		*cc112.Incident
+		Timeline []cc112.TimelineEntry `json:"timeline"`
+	}{inc, inc.Timeline()})
 }
 
 func (s *Server) getRecommendations(w http.ResponseWriter, r *http.Request) {

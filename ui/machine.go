@@ -26,10 +26,10 @@ func secretEqual(given, want string) bool {
 // may instead carry the AML HMAC: formSigned says whether the handler will
 // verify one (a key is configured and the body is a form).
 func (s *Server) amlSecretOK(r *http.Request, formSigned bool) error {
-	if !s.machineCaller(r) || formSigned || secretEqual(r.Header.Get("X-API-Key"), s.amlAPIKey) {
+	if !s.machineCaller(r) || formSigned || secretEqual(r.Header.Get("X-API-Key"), s.set.AMLAPIKey) {
 		return nil
 	}
-	if s.amlAPIKey == "" && len(s.amlKey) == 0 {
+	if s.set.AMLAPIKey == "" && len(s.set.AMLKey) == 0 {
 		return cc112.Errorf(cc112.EUnauthenticated, "AML intake needs a user token; the gateway's API key (-aml-api-key) and the AML HMAC (-aml-hmac-key) are not configured")
 	}
 	return cc112.Errorf(cc112.EUnauthenticated, "AML intake needs a user token, the gateway's X-API-Key, or an HMAC-signed AML form")
@@ -42,9 +42,9 @@ func (s *Server) prometheus(h http.Handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if s.machineCaller(r) {
 			var ok bool
-			if s.metricsToken != "" {
+			if s.set.MetricsToken != "" {
 				given, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-				ok = secretEqual(given, s.metricsToken)
+				ok = secretEqual(given, s.set.MetricsToken)
 			} else {
 				ip := net.ParseIP(clientAddr(r))
 				ok = ip != nil && ip.IsLoopback()

@@ -83,7 +83,7 @@ func (s *Server) getResponseMetrics(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	rep, err := idx.Report(q, s.targets)
+	rep, err := idx.Report(q, s.set.Targets)
 	if err != nil {
 		s.writeError(w, r, cc112.Errorf(cc112.EInvalid, "%v", err))
 		return
@@ -128,7 +128,7 @@ func (s *Server) getIncidentsCSV(w http.ResponseWriter, r *http.Request) {
 			}
 			within := ""
 			if v := rec.Values[kpi.Response]; v.State == kpi.OK {
-				within = strconv.FormatBool(v.Seconds <= s.targets.ResponseFor(rec.Category).Seconds())
+				within = strconv.FormatBool(v.Seconds <= s.set.Targets.ResponseFor(rec.Category).Seconds())
 			}
 			row = append(row, within, strings.Join(rec.Flags(), " "))
 			if err := cw.Write(row); err != nil {

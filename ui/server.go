@@ -4,6 +4,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -20,9 +21,11 @@ import (
 	"cc112/track"
 )
 
-// Config holds what the server needs.
+// Config holds what the server needs: the parts it drives and, in
+// Settings, its section of the configuration.
 type Config struct {
-	Engine *dispatch.Engine
+	Settings Settings
+	Engine   *dispatch.Engine
 	// DistrictsGeoJSON is served as is at /api/v1/districts.
 	DistrictsGeoJSON []byte
 	Logger           *slog.Logger
@@ -32,47 +35,59 @@ type Config struct {
 	// Metrics is the response-time index behind /api/v1/metrics/*; nil
 	// answers those with 503.
 	Metrics *kpi.Index
-	// Targets are the response-time targets of the reports.
-	Targets kpi.Targets
 	// Prometheus serves GET /metrics when set.
 	Prometheus http.Handler
 	// ObserveCommand, when set, is told of every mutating request: its
 	// route, its outcome ("ok" or the error code) and its duration.
 	ObserveCommand func(command, outcome string, took time.Duration)
-	// Tiles is the console's basemap (GET /api/v1/config).
-	Tiles Tiles
 	// Live is the websocket feed (GET /api/v1/live); nil answers 503.
 	Live http.Handler
 	// Calls is the call center (calls, AML, complaints); nil turns its
-	// endpoints off (503). AMLKey, when set, must sign AML HTTPS forms.
-	Calls  *callcenter.Service
-	AMLKey []byte
-	// ComplaintsPerMinute limits public complaints per client address
-	// (default 5, burst as many).
-	ComplaintsPerMinute int
+	// endpoints off (503).
+	Calls *callcenter.Service
 	// Relay and Views enable live video and its audit (nil: answered 503).
 	Relay *cctv.Relay
 	Views *cctv.Views
 	// Auth enforces accounts and roles. Nil turns access control off: only
 	// for unit tests of handlers; dispatchd always sets it.
 	Auth *auth.Store
-	// TileHosts are map tile origins allowed by the Content Security Policy
-	// (default https://tile.openstreetmap.org).
-	TileHosts []string
-	// SecureCookies marks the session cookie Secure even on plain HTTP
-	// (behind a TLS-terminating proxy).
-	SecureCookies bool
 	// Logins bounds failed logins per (user, address) and per address, and
 	// alerts on sprays (default auth.DefaultLoginLimits).
 	Logins *auth.LoginLimiter
-	// AMLAPIKey, when set, lets the SMS gateway or AML provider post to
-	// /api/v1/aml without a user token, in the X-API-Key header (an AML
-	// HTTPS form signed with AMLKey needs neither).
+	// Ready answers /readyz (default: the engine's journal answers):
+	// dispatchd adds its start-up and a standby's lag.
+	Ready func(ctx context.Context) error
+}
+
+// Settings is the HTTP side's section of the configuration (dispatchd
+// builds it from flags and the environment). Zero values take the defaults.
+type Settings struct {
+	// Tiles is the console's basemap (GET /api/v1/config).
+	Tiles Tiles
+	// TileHosts are map tile origins allowed by the Content Security Policy
+	// (default https://tile.openstreetmap.org).
+	TileHosts []string
+	// AllowedOrigins are browser origins allowed on the live websocket
+	// besides the server's own host (the live hub checks them).
+	AllowedOrigins []string
+	// SecureCookies marks the session cookie Secure even on plain HTTP
+	// (behind a TLS-terminating proxy).
+	SecureCookies bool
+	// AMLKey, when set, must sign AML HTTPS forms. AMLAPIKey, when set, lets
+	// the SMS gateway or AML provider post to /api/v1/aml without a user
+	// token, in the X-API-Key header (a signed form needs neither).
+	AMLKey    []byte
 	AMLAPIKey string
-	// MetricsToken, when set, is the bearer token Prometheus scrapes /metrics
-	// with; when empty, /metrics without a user token answers loopback
-	// clients only.
+	// MetricsToken, when set, is the bearer token Prometheus scrapes
+	// /metrics with; when empty, /metrics without a user token answers
+	// loopback clients only.
 	MetricsToken string
+	// Targets are the response-time targets of the reports (default
+	// kpi.DefaultTargets).
+	Targets kpi.Targets
+	// ComplaintsPerMinute limits public complaints per client address
+	// (default 5, burst as many).
+	ComplaintsPerMinute int
 }
 
 // Tiles names a slippy-map tile server: a URL template with {z}/{x}/{y}
@@ -90,25 +105,21 @@ type Server struct {
 	mux       *http.ServeMux
 	routes    []route
 	tracks    track.Source
+	set       Settings
 	metrics   *kpi.Index
-	targets   kpi.Targets
 	assets    *assets
-	tiles     Tiles
 	liveFeed  http.Handler
 
 	calls          *callcenter.Service
-	amlKey         []byte
 	complaintLimit *rateLimiter
 	relay          *cctv.Relay
 	views          *cctv.Views
 	liveWG         sync.WaitGroup // live video websockets in flight
 
-	auth          *auth.Store
-	logins        *auth.LoginLimiter
-	secureCookies bool
-	csp           string
-	amlAPIKey     string
-	metricsToken  string
+	auth   *auth.Store
+	logins *auth.LoginLimiter
+	csp    string
+	ready  func(ctx context.Context) error
 }
 
 // route is one registered endpoint. Every route is declared in one table so
@@ -124,24 +135,25 @@ type route struct {
 // NewServer builds the handler and registers every route.
 func NewServer(cfg Config) *Server {
 	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(),
-		tiles: cfg.Tiles, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views, tracks: cfg.Tracks,
-		auth: cfg.Auth, logins: cfg.Logins, secureCookies: cfg.SecureCookies,
-		csp: contentSecurityPolicy(cfg.TileHosts), amlAPIKey: cfg.AMLAPIKey, metricsToken: cfg.MetricsToken}
+		set: cfg.Settings, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views, tracks: cfg.Tracks,
+		auth: cfg.Auth, logins: cfg.Logins, csp: contentSecurityPolicy(cfg.Settings.TileHosts), ready: cfg.Ready}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if s.ready == nil {
+		s.ready = s.eng.Ready
 	}
 	if s.logins == nil {
 		s.logins = auth.NewLoginLimiter(auth.DefaultLoginLimits())
 	}
-	s.metrics, s.targets = cfg.Metrics, cfg.Targets
-	if s.targets.Response == 0 {
-		s.targets = kpi.DefaultTargets()
+	s.metrics, s.calls = cfg.Metrics, cfg.Calls
+	if s.set.Targets.Response == 0 {
+		s.set.Targets = kpi.DefaultTargets()
 	}
-	s.calls, s.amlKey = cfg.Calls, cfg.AMLKey
-	if cfg.ComplaintsPerMinute <= 0 {
-		cfg.ComplaintsPerMinute = 5
+	if s.set.ComplaintsPerMinute <= 0 {
+		s.set.ComplaintsPerMinute = 5
 	}
-	s.complaintLimit = newRateLimiter(cfg.ComplaintsPerMinute, cfg.ComplaintsPerMinute, 10_000)
+	s.complaintLimit = newRateLimiter(s.set.ComplaintsPerMinute, s.set.ComplaintsPerMinute, 10_000)
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		panic(err) // the embedded files are part of the build: a broken build

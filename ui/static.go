@@ -186,7 +186,7 @@ type ConsoleConfig struct {
 func (s *Server) consoleConfig(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-cache")
 	writeJSON(w, http.StatusOK, ConsoleConfig{
-		Tiles: s.tiles.URL, TileAttribution: s.tiles.Attribution,
+		Tiles: s.set.Tiles.URL, TileAttribution: s.set.Tiles.Attribution,
 		Version: s.assets.version, MapAvailable: s.assets.hasVendor(), TargetS: responseTargetS,
 		Plan: s.eng.Plan(),
 	})

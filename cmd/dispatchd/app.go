@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"cc112"
@@ -15,7 +16,6 @@ import (
 	"cc112/bolt"
 	"cc112/callcenter"
 	"cc112/cctv"
-	"cc112/cctv/rtspsrc"
 	"cc112/dispatch"
 	"cc112/internal/demo"
 	"cc112/internal/sim"
@@ -29,64 +29,17 @@ import (
 // Main is the whole server, wired: journal, engine, HTTP. End-to-end tests
 // start it on port 0 (Addr "127.0.0.1:0") and read URL.
 type Main struct {
-	Addr     string
-	StateDir string
-	Demo     bool
-	Sim      bool
-	CityDir  string
-	Logger   *slog.Logger
-	Clock    cc112.Clock
-	// Tiles is the console's basemap (OpenStreetMap unless set).
-	Tiles ui.Tiles
+	// Config is the whole configuration, handed to each part by section.
+	Config
+	Logger *slog.Logger
+	Clock  cc112.Clock
 	// Listener, when set, is served instead of listening on Addr (tests
 	// use it to watch or cut connections).
 	Listener net.Listener
-	// AllowedOrigins are browser origins allowed on the live websocket
-	// besides the server's own host.
-	AllowedOrigins []string
-	// CallCenter configures calls and complaints (SLAs, the mayor's phone,
-	// the SMS gateway); AMLKey, when set, must sign AML HTTPS forms;
-	// SLATick is how often the complaint SLAs are checked (1 s).
-	CallCenter callcenter.Config
-	AMLKey     []byte
-	SLATick    time.Duration
-	// AuthConfig tunes accounts (tests use cheap password hashing).
-	AuthConfig auth.Config
-	// TileHosts are map tile origins for the Content Security Policy.
-	TileHosts []string
-	// SecureCookies marks session cookies Secure behind a TLS proxy.
-	SecureCookies bool
-	// AMLAPIKey lets the SMS gateway or AML provider post AML without a
-	// user token (X-API-Key); MetricsToken is Prometheus's bearer token for
-	// /metrics (empty: loopback only without a user token).
-	AMLAPIKey    string
-	MetricsToken string
-
-	// Cameras: probe interval (0: no probing), RTSP transport, how long a
-	// camera's session outlives its last viewer, and a camsim address the
-	// demo cameras point at (cycling over CamSimCameras paths).
-	CameraProbeInterval time.Duration
-	CameraTransport     rtspsrc.Transport
-	CameraCloseAfter    time.Duration
-	CamSim              string
-	CamSimCameras       int
-	// Targets are the response-time targets of the supervisor's reports.
-	Targets kpi.Targets
 
 	// Metrics is the response-time index; Prom the Prometheus registry.
 	Metrics *kpi.Index
 	Prom    *telemetry.Metrics
-
-	// DatabaseURL selects PostgreSQL instead of the embedded journal, with
-	// a leader lease so that two instances form a hot standby pair.
-	DatabaseURL string
-	// Advertise is the base URL a standby forwards writes to (default: the
-	// listen URL). Instance names this process in the leader table.
-	Advertise string
-	Instance  string
-	// BreadcrumbEvery is the least time between two stored fixes of a unit
-	// on PostgreSQL (default 5 s).
-	BreadcrumbEvery time.Duration
 
 	Journal cc112.Journal
 	Calls   *callcenter.Service
@@ -96,14 +49,14 @@ type Main struct {
 	Relay   *cctv.Relay
 	Views   *cctv.Views
 
-	// RedisURL relays the live feed and latest positions through Redis.
-	RedisURL string
-
 	publishers   publishers
 	positionSink func(dispatch.PositionFix)
 	city         *demo.CityData
 	cluster      *cluster
 	fatal        chan error
+	// writerReady is set once the writer's start-up is done (the demo city
+	// and accounts in place): /readyz says ready only then.
+	writerReady atomic.Bool
 
 	// DemoUnit is the unit the demo's "unit" account drives (with -demo).
 	DemoUnit string
@@ -117,19 +70,9 @@ type Main struct {
 	closed  bool
 }
 
-// The default basemap: OpenStreetMap's standard tiles, whose policy asks
-// for this attribution.
-const (
-	OSMTiles       = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-	OSMAttribution = `&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors`
-)
-
-// NewMain returns a Main with the defaults of the flags.
+// NewMain returns a Main with the default configuration (DefaultConfig).
 func NewMain() *Main {
-	return &Main{Addr: "127.0.0.1:8080", StateDir: "./state", Logger: slog.Default(), Clock: cc112.SystemClock{},
-		Tiles:               ui.Tiles{URL: OSMTiles, Attribution: OSMAttribution},
-		CameraProbeInterval: 30 * time.Second, CameraCloseAfter: 10 * time.Second, CamSimCameras: 8,
-		Targets: kpi.DefaultTargets()}
+	return &Main{Config: DefaultConfig(), Logger: slog.Default(), Clock: cc112.SystemClock{}}
 }
 
 // Run opens the journal, replays it, seeds the demo if asked and starts
@@ -147,14 +90,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.Clock = cc112.SystemClock{}
 	}
 	city := demo.City()
-	if m.CityDir != "" {
-		if city, err = demo.LoadCityDir(m.CityDir); err != nil {
+	if m.City.Dir != "" {
+		if city, err = demo.LoadCityDir(m.City.Dir); err != nil {
 			return fmt.Errorf("-city: %w", err)
 		}
 	}
 	m.city = city
 	m.fatal = make(chan error, 1)
-	if m.DatabaseURL != "" {
+	if m.Store.DatabaseURL != "" {
 		if m.cluster, err = openCluster(ctx, m); err != nil {
 			return err
 		}
@@ -168,11 +111,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.Calls.Bind(m.Engine)
 	m.Views.Attach(m.Engine)
-	if m.CamSim != "" {
-		pointAtCamSim(city.Cameras, m.CamSim, m.CamSimCameras)
+	if m.Cameras.CamSim != "" {
+		pointAtCamSim(city.Cameras, m.Cameras.CamSim, m.Cameras.CamSimCameras)
 	}
-	if m.Live, err = live.New(live.Config{Source: m.Engine, Logger: m.Logger, AllowedOrigins: m.AllowedOrigins,
-		Redacted: policeViewer, Redact: auth.RedactFeed}); err != nil {
+	if m.Live, err = live.New(live.Config{Source: m.Engine, Logger: m.Logger, AllowedOrigins: m.HTTP.AllowedOrigins,
+		Redacted: policeViewer, Redact: auth.RedactFeed, Watch: ui.WatchSession}); err != nil {
 		return err
 	}
 	m.publishers = publishers{m.Live}
@@ -185,6 +128,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.Engine.SetStandby() // until the leader lease says otherwise
 	} else if err := m.seedDemo(ctx); err != nil {
 		return err
+	} else {
+		m.writerReady.Store(true)
 	}
 	districts, err := city.Districts.GeoJSON()
 	if err != nil {
@@ -194,12 +139,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.cluster != nil {
 		tracks = m.cluster.breadcrumbs(m.Engine)
 	}
-	m.Relay = cctv.NewRelay(cctv.RelayConfig{Resolve: cameraSources(m.Engine), Transport: m.CameraTransport,
-		CloseAfter: m.CameraCloseAfter, Logger: m.Logger})
-	m.handler = ui.NewServer(ui.Config{Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger,
-		Tiles: m.Tiles, Live: m.Live, Tracks: tracks, Calls: m.Calls, AMLKey: m.AMLKey, AMLAPIKey: m.AMLAPIKey, Relay: m.Relay, Views: m.Views,
-		Metrics: m.Metrics, Targets: m.Targets, Prometheus: m.Prom.Handler(), ObserveCommand: m.Prom.Command,
-		Auth: m.Auth, TileHosts: m.TileHosts, SecureCookies: m.SecureCookies, MetricsToken: m.MetricsToken})
+	m.Relay = cctv.NewRelay(cctv.RelayConfig{Resolve: cameraSources(m.Engine), Transport: m.Cameras.Transport,
+		CloseAfter: m.Cameras.CloseAfter, Logger: m.Logger})
+	m.handler = ui.NewServer(ui.Config{Settings: m.HTTP, Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger,
+		Live: m.Live, Tracks: tracks, Calls: m.Calls, Relay: m.Relay, Views: m.Views, Metrics: m.Metrics,
+		Prometheus: m.Prom.Handler(), ObserveCommand: m.Prom.Command, Auth: m.Auth, Ready: m.ready})
 	var handler http.Handler = m.handler
 	if m.cluster != nil {
 		handler = m.cluster.forwardWrites(handler)
@@ -232,6 +176,22 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	return m.startWriterWork(bg)
 }
 
+// ready is /readyz: the journal answers and the accounts and city are in
+// place (a standby: it follows the leader within its lag bound).
+func (m *Main) ready(ctx context.Context) error {
+	if m.cluster != nil {
+		return m.cluster.ready(ctx)
+	}
+	return m.writerReadiness(ctx)
+}
+
+func (m *Main) writerReadiness(ctx context.Context) error {
+	if !m.writerReady.Load() {
+		return cc112.Errorf(cc112.EUnavailable, "starting: the city and the accounts are not in place yet")
+	}
+	return m.Engine.Ready(ctx)
+}
+
 // startWriterWork starts what only the writer does (the single instance,
 // or the leader once it holds the lease): the Redis feed, the complaint
 // SLA loop (the mayor's SMS), camera probing and the simulator. Each of
@@ -245,8 +205,8 @@ func (m *Main) startWriterWork(bg context.Context) error {
 		defer m.wg.Done()
 		m.Calls.Run(bg, m.SLATick)
 	}()
-	if m.CameraProbeInterval > 0 {
-		p := &cctv.Prober{Registry: m.Engine, Interval: m.CameraProbeInterval, Transport: m.CameraTransport,
+	if m.Cameras.ProbeInterval > 0 {
+		p := &cctv.Prober{Registry: m.Engine, Interval: m.Cameras.ProbeInterval, Transport: m.Cameras.Transport,
 			Live: m.Relay.Live, Logger: m.Logger}
 		m.wg.Add(1)
 		go func() {
@@ -259,10 +219,11 @@ func (m *Main) startWriterWork(bg context.Context) error {
 }
 
 // seedDemo seeds the demo city into an empty journal and makes sure the
-// demo accounts exist (with -demo). Only the writer does it.
+// demo accounts exist (with -demo); without the demo it creates the first
+// admin (with -admin-password). Only the writer does it.
 func (m *Main) seedDemo(ctx context.Context) error {
-	if !m.Demo {
-		return nil
+	if !m.City.Demo {
+		return m.firstAdmin(ctx)
 	}
 	if m.Engine.LastSeq() == 0 {
 		if err := seed(ctx, m.Engine, m.city); err != nil {
@@ -278,7 +239,7 @@ func (m *Main) seedDemo(ctx context.Context) error {
 
 // startSim runs the simulator (with -sim) until bg ends.
 func (m *Main) startSim(bg context.Context) {
-	if !m.Sim {
+	if !m.City.Sim {
 		return
 	}
 	s := sim.New(m.Engine, m.city, m.Clock, m.Logger)
@@ -311,7 +272,7 @@ func (m *Main) openState(ctx context.Context, city *demo.CityData) (err error) {
 	if m.Journal == nil {
 		// Through a local: a nil *bolt.Journal stored in the interface
 		// would not be nil, and Close would call it.
-		j, err := bolt.Open(m.StateDir, m.Logger)
+		j, err := bolt.Open(m.Store.StateDir, m.Logger)
 		if err != nil {
 			return err
 		}
@@ -335,7 +296,7 @@ func (m *Main) openState(ctx context.Context, city *demo.CityData) (err error) {
 	}
 	m.Calls = callcenter.New(ccfg)
 	m.Views = cctv.NewViews()
-	m.Auth = auth.New(m.AuthConfig)
+	m.Auth = auth.New(m.Accounts)
 	extensions, err := mergeAppliers(m.Calls.Appliers(), m.Views.Appliers(), m.Auth.Appliers())
 	if err != nil {
 		return err
@@ -344,6 +305,23 @@ func (m *Main) openState(ctx context.Context, city *demo.CityData) (err error) {
 		return err
 	}
 	m.Auth.Attach(m.Engine)
+	return nil
+}
+
+// firstAdmin creates the account "admin" with AdminPassword when the
+// journal has no account at all: the first login of a deployment without
+// the demo (on PostgreSQL the user command cannot, and the users API needs
+// an admin). Once any account exists it does nothing, so a password
+// changed later is never reset.
+func (m *Main) firstAdmin(ctx context.Context) error {
+	if m.City.AdminPassword == "" || len(m.Auth.Users()) > 0 {
+		return nil
+	}
+	if _, err := m.Auth.AddUser(ctx, auth.NewUser{Username: "admin", Password: m.City.AdminPassword, Role: auth.Admin},
+		"", "", auth.Principal{Username: "dispatchd"}, ""); err != nil {
+		return fmt.Errorf("first admin (-admin-password): %w", err)
+	}
+	m.Logger.Info("first admin account created: log in as admin and create the others", "username", "admin")
 	return nil
 }
 

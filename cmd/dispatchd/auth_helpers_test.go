@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -92,7 +93,7 @@ func clusterToken(t testing.TB, base string) string {
 func TestMainAlwaysHasAccessControl(t *testing.T) {
 	var logBuf bytes.Buffer
 	m := NewMain()
-	m.Addr, m.StateDir = "127.0.0.1:0", t.TempDir()
+	m.Addr, m.Store.StateDir = "127.0.0.1:0", t.TempDir()
 	m.Logger = slog.New(slog.NewTextHandler(&logBuf, nil))
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -110,5 +111,53 @@ func TestMainAlwaysHasAccessControl(t *testing.T) {
 		if res.StatusCode != http.StatusUnauthorized {
 			t.Errorf("GET %s without a token: %d, want 401", path, res.StatusCode)
 		}
+	}
+}
+
+// Without the demo, -admin-password makes the first login: the account
+// "admin" in a journal with no accounts, and never again (a password
+// changed since is not reset by a restart).
+func TestFirstAdmin(t *testing.T) {
+	state := t.TempDir()
+	start := func(password string) *Main {
+		t.Helper()
+		m := NewMain()
+		m.Addr, m.Store.StateDir, m.City.AdminPassword = "127.0.0.1:0", state, password
+		m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		if err := m.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	login := func(m *Main, password string) int {
+		t.Helper()
+		res, err := http.Post(m.URL()+"/api/v1/login", "application/json",
+			strings.NewReader(`{"username":"admin","password":"`+password+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	m := start("first-admin-pass")
+	if got := login(m, "first-admin-pass"); got != http.StatusOK {
+		t.Fatalf("first admin login: %d", got)
+	}
+	if users := m.Auth.Users(); len(users) != 1 || users[0].Role != auth.Admin {
+		t.Fatalf("users: %+v", users)
+	}
+	m.Close(context.Background())
+	m = start("another-admin-pass")
+	defer m.Close(context.Background())
+	if a, b := login(m, "first-admin-pass"), login(m, "another-admin-pass"); a != http.StatusOK || b != http.StatusUnauthorized {
+		t.Fatalf("after a restart with another password: old %d, new %d", a, b)
+	}
+	// A password too short for the rule is refused at start.
+	bad := NewMain()
+	bad.Addr, bad.Store.StateDir, bad.City.AdminPassword = "127.0.0.1:0", t.TempDir(), "short"
+	bad.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := bad.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "password") {
+		bad.Close(context.Background())
+		t.Fatalf("short first admin password: %v", err)
 	}
 }

@@ -83,9 +83,9 @@ func newCameraScene(t *testing.T, demo bool, n int, prefix, incident string, ext
 	t.Helper()
 	sim := camsim.ForTest(t, n, false)
 	m := NewMain()
-	m.Addr, m.StateDir, m.Demo, m.Sim = "127.0.0.1:0", t.TempDir(), demo, false
+	m.Addr, m.Store.StateDir, m.City.Demo, m.City.Sim = "127.0.0.1:0", t.TempDir(), demo, false
 	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	m.CameraProbeInterval = 300 * time.Millisecond
+	m.Cameras.ProbeInterval = 300 * time.Millisecond
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -33,8 +33,8 @@ func TestConsoleInBrowser(t *testing.T) {
 	cut := &cutListener{Listener: ln, conns: map[*trackedConn]struct{}{}}
 	m := NewMain()
 	m.Listener = cut
-	m.StateDir = t.TempDir()
-	m.Demo, m.Sim = true, false
+	m.Store.StateDir = t.TempDir()
+	m.City.Demo, m.City.Sim = true, false
 	m.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()

@@ -17,8 +17,8 @@ import (
 func TestCallCenterInBrowser(t *testing.T) {
 	browser := needBrowser(t)
 	m := NewMain()
-	m.Addr, m.StateDir, m.Demo = "127.0.0.1:0", t.TempDir(), true
-	m.AMLAPIKey = "e2e-aml-gateway" // the SMS gateway's own secret
+	m.Addr, m.Store.StateDir, m.City.Demo = "127.0.0.1:0", t.TempDir(), true
+	m.HTTP.AMLAPIKey = "e2e-aml-gateway" // the SMS gateway's own secret
 	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -26,7 +26,7 @@ func TestCallCenterInBrowser(t *testing.T) {
 	t.Cleanup(func() { _ = m.Close(context.Background()) })
 
 	out := browser.run(t, 2*time.Minute, "callcenter.mjs", []string{m.URL(), os.Getenv("CC112_SCREENSHOTS")},
-		"AML_API_KEY="+m.AMLAPIKey)
+		"AML_API_KEY="+m.HTTP.AMLAPIKey)
 	if !strings.Contains(out, "1 passed, 0 failed") {
 		t.Fatal("the browser script did not finish")
 	}

@@ -18,13 +18,17 @@ import (
 )
 
 // startLive runs dispatchd (no demo) and registers camsim's camera 1 as c1
-// through the API, with credentials in its URL.
-func startLive(t testing.TB, sim *camsim.Server, closeAfter time.Duration) *Main {
+// through the API, with credentials in its URL. configure may change the
+// Main before it runs (its clock).
+func startLive(t testing.TB, sim *camsim.Server, closeAfter time.Duration, configure ...func(*Main)) *Main {
 	t.Helper()
 	m := NewMain()
-	m.Addr, m.StateDir, m.Logger = "127.0.0.1:0", t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil))
-	m.CameraProbeInterval = 0
-	m.CameraCloseAfter = closeAfter
+	m.Addr, m.Store.StateDir, m.Logger = "127.0.0.1:0", t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil))
+	m.Cameras.ProbeInterval = 0
+	m.Cameras.CloseAfter = closeAfter
+	for _, f := range configure {
+		f(m)
+	}
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -2,12 +2,17 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"cc112"
@@ -26,6 +31,11 @@ const (
 	followInterval = 100 * time.Millisecond
 	leaderCheck    = time.Second
 	unhealthyLimit = 3
+	// followLag bounds how long a forwarded command waits for the standby
+	// to apply its events (read your own writes); readyLag how long
+	// /readyz waits for the journal's head (under the 3 s of -check).
+	followLag = 5 * time.Second
+	readyLag  = 2 * time.Second
 )
 
 // cluster is the PostgreSQL side of a dispatchd: journal, leader lease,
@@ -36,6 +46,11 @@ type cluster struct {
 	journal *postgres.Journal
 	lease   *postgres.Lease // used by the run goroutine only
 	crumbs  *postgres.Breadcrumbs
+	// secret is the pair's machine secret (postgres.PeerSecret).
+	secret string
+	// decided is set once the first lease attempt chose leading or
+	// following: before it the instance is ready for nothing.
+	decided atomic.Bool
 
 	mu        sync.Mutex
 	leaderURL string
@@ -44,7 +59,7 @@ type cluster struct {
 }
 
 func openCluster(ctx context.Context, m *Main) (*cluster, error) {
-	db, err := postgres.Open(ctx, m.DatabaseURL, m.Logger)
+	db, err := postgres.Open(ctx, m.Store.DatabaseURL, m.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -53,21 +68,26 @@ func openCluster(ctx context.Context, m *Main) (*cluster, error) {
 		db.Close()
 		return nil, err
 	}
-	if m.Instance == "" {
+	if m.Store.Instance == "" {
 		host, _ := os.Hostname()
-		m.Instance = fmt.Sprintf("%s-%d", host, os.Getpid())
+		m.Store.Instance = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
-	return &cluster{m: m, db: db, journal: j, proxies: map[string]*httputil.ReverseProxy{}}, nil
+	secret, err := postgres.PeerSecret(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &cluster{m: m, db: db, journal: j, secret: secret, proxies: map[string]*httputil.ReverseProxy{}}, nil
 }
 
 // start tries the lease once, so that the first instance of a pair leads
 // as soon as Run returns, then keeps leading or following in the background.
 func (c *cluster) start(ctx, bg context.Context) error {
 	m := c.m
-	if m.Advertise == "" {
-		m.Advertise = m.URL()
+	if m.Store.Advertise == "" {
+		m.Store.Advertise = m.URL()
 	}
-	c.lease = postgres.NewLease(c.db, m.Instance, m.Advertise)
+	c.lease = postgres.NewLease(c.db, m.Store.Instance, m.Store.Advertise)
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
@@ -84,6 +104,7 @@ func (c *cluster) start(ctx, bg context.Context) error {
 	} else {
 		m.Logger.Info("standby: following the leader's journal", "seq", m.Engine.LastSeq())
 	}
+	c.decided.Store(true)
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
@@ -183,18 +204,45 @@ func (c *cluster) lead(ctx, bg context.Context) error {
 	if err := m.Engine.Promote(ctx); err != nil {
 		return fmt.Errorf("take over as leader: %w", err)
 	}
-	m.Logger.Info("leader: holding the lease", "instance", m.Instance, "seq", m.Engine.LastSeq(),
+	m.Logger.Info("leader: holding the lease", "instance", m.Store.Instance, "seq", m.Engine.LastSeq(),
 		"took", time.Since(start).Round(time.Millisecond))
 	if err := m.seedDemo(ctx); err != nil {
 		return err
 	}
+	m.writerReady.Store(true)
 	return m.startWriterWork(bg)
+}
+
+// ready is the readiness of an instance of a pair: a leader once it has
+// taken over and seeded, a standby once it applies what the leader has
+// committed within readyLag.
+func (c *cluster) ready(ctx context.Context) error {
+	m := c.m
+	if !c.decided.Load() {
+		return cc112.Errorf(cc112.EUnavailable, "starting: trying the leader lease")
+	}
+	if !m.Engine.Standby() {
+		return m.writerReadiness(ctx)
+	}
+	if err := m.Engine.Ready(ctx); err != nil {
+		return err
+	}
+	head, err := c.journal.Head(ctx)
+	if err != nil {
+		return cc112.Errorf(cc112.EUnavailable, "standby: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, readyLag)
+	defer cancel()
+	if err := m.Engine.WaitApplied(ctx, head); err != nil {
+		return cc112.Errorf(cc112.EUnavailable, "standby behind the leader's journal by more than %v: %v", readyLag, err)
+	}
+	return nil
 }
 
 // breadcrumbs stores the engine's accepted fixes (only a leader accepts
 // them) for track playback; start flushes them every second.
 func (c *cluster) breadcrumbs(eng *dispatch.Engine) track.Source {
-	c.crumbs = postgres.NewBreadcrumbs(c.db, postgres.BreadcrumbOptions{Every: c.m.BreadcrumbEvery})
+	c.crumbs = postgres.NewBreadcrumbs(c.db, postgres.BreadcrumbOptions{Every: c.m.Store.BreadcrumbEvery})
 	c.m.positionSink = func(f dispatch.PositionFix) {
 		c.crumbs.Add(track.Fix{UnitID: f.UnitID, At: f.At, Lat: f.Location.Lat, Lon: f.Location.Lon,
 			Heading: f.Heading, Speed: f.Speed, Accuracy: f.Accuracy})
@@ -210,9 +258,18 @@ func (c *cluster) close() {
 	c.db.Close()
 }
 
-// forwardedHeader marks a request a standby forwarded, so that two standbys
-// that both think the other leads never bounce a request between them.
-const forwardedHeader = "X-Dispatch-Forwarded-By"
+// Headers between the instances of a pair. forwardedHeader marks a request
+// a standby forwarded, so that two standbys that both think the other leads
+// never bounce a request between them. clientHeader names the client's
+// address; the leader believes it only beside the pair's secret
+// (secretHeader). seqHeader is the leader's journal seq when it answered a
+// forwarded command: the standby answers once it has applied it.
+const (
+	forwardedHeader = "X-Dispatch-Forwarded-By"
+	clientHeader    = "X-Dispatch-Client"
+	secretHeader    = "X-Dispatch-Peer-Secret"
+	seqHeader       = "X-Dispatch-Seq"
+)
 
 // forwardWrites sends commands that reach the standby to the leader (a
 // reverse proxy to the address in the leader table); reads and the live
@@ -220,23 +277,103 @@ const forwardedHeader = "X-Dispatch-Forwarded-By"
 // unavailable naming the leader's address.
 func (c *cluster) forwardWrites(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fromPeer := c.peerRequest(r)
 		switch r.Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			next.ServeHTTP(w, r)
 			return
 		}
 		if !c.m.Engine.Standby() {
+			if fromPeer {
+				w = &seqWriter{ResponseWriter: w, eng: c.m.Engine}
+			}
 			next.ServeHTTP(w, r)
 			return
 		}
 		leader := c.leader(r.Context())
-		if leader == "" || leader == c.m.Advertise || r.Header.Get(forwardedHeader) != "" {
+		if leader == "" || leader == c.m.Store.Advertise || r.Header.Get(forwardedHeader) != "" {
 			unavailable(w, leader, "this dispatchd is the standby and no leader is reachable yet: retry in a few seconds")
 			return
 		}
-		r.Header.Set(forwardedHeader, c.m.Instance)
+		r.Header.Set(forwardedHeader, c.m.Store.Instance)
+		r.Header.Set(clientHeader, hostOf(r.RemoteAddr))
+		r.Header.Set(secretHeader, c.secret)
 		c.proxy(leader).ServeHTTP(w, r)
 	})
+}
+
+// peerRequest takes the pair's headers off r. With the pair's secret the
+// request came from this instance's standby: r's address becomes the
+// client's the standby names, so that limits and the audit see the client,
+// not the standby. Without it the client's own headers are ignored.
+func (c *cluster) peerRequest(r *http.Request) bool {
+	secret, client := r.Header.Get(secretHeader), r.Header.Get(clientHeader)
+	r.Header.Del(secretHeader)
+	r.Header.Del(clientHeader)
+	if secret == "" || subtle.ConstantTimeCompare([]byte(secret), []byte(c.secret)) != 1 {
+		return false
+	}
+	if ip := net.ParseIP(client); ip != nil {
+		r.RemoteAddr = net.JoinHostPort(ip.String(), "0")
+	}
+	return true
+}
+
+func hostOf(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return host
+}
+
+// seqWriter tells the standby that forwarded a command the leader's seq
+// when it answered: the command's events are at or before it.
+type seqWriter struct {
+	http.ResponseWriter
+	eng  *dispatch.Engine
+	sent bool
+}
+
+func (w *seqWriter) WriteHeader(code int) {
+	if !w.sent {
+		w.sent = true
+		w.Header().Set(seqHeader, strconv.FormatUint(w.eng.LastSeq(), 10))
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *seqWriter) Write(b []byte) (int, error) {
+	if !w.sent {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *seqWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// errBehind is a forwarded command's answer the standby could not match
+// with its own state in time.
+type errBehind struct{ err error }
+
+func (e errBehind) Error() string { return e.err.Error() }
+
+// awaitLeaderSeq holds the leader's answer to a forwarded command until
+// this standby has applied the leader's seq, so that the client's next
+// request here (its new token, the incident it created) finds its write.
+func (c *cluster) awaitLeaderSeq(res *http.Response) error {
+	v := res.Header.Get(seqHeader)
+	res.Header.Del(seqHeader)
+	seq, err := strconv.ParseUint(v, 10, 64)
+	if v == "" || err != nil {
+		return nil // an older leader: no seq to wait for
+	}
+	ctx, cancel := context.WithTimeout(res.Request.Context(), followLag)
+	defer cancel()
+	if err := c.m.Engine.WaitApplied(ctx, seq); err != nil {
+		return errBehind{err}
+	}
+	return nil
 }
 
 // leader is the leader's advertised URL, cached for a second.
@@ -270,7 +407,13 @@ func (c *cluster) proxy(leader string) *httputil.ReverseProxy {
 			pr.Out.Host = pr.In.Host
 			pr.SetXForwarded()
 		},
+		ModifyResponse: c.awaitLeaderSeq,
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if b := (errBehind{}); errors.As(err, &b) {
+				c.m.Logger.Warn("a forwarded command's events did not reach this standby in time", "err", err)
+				unavailable(w, leader, fmt.Sprintf("the leader took the command, but this standby has not applied it within %v (%v): read it from the leader, or retry with the same Idempotency-Key", followLag, b.err))
+				return
+			}
 			c.m.Logger.Warn("forwarding a command to the leader", "leader", leader, "err", err)
 			c.mu.Lock()
 			c.leaderAt = time.Time{} // read the table again: it may have changed

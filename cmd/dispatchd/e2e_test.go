@@ -159,7 +159,7 @@ func TestConcurrentIncidentsSurviveKill9(t *testing.T) {
 	_ = child.Wait()
 
 	m := NewMain()
-	m.Addr, m.StateDir, m.Demo = "127.0.0.1:0", state, true
+	m.Addr, m.Store.StateDir, m.City.Demo = "127.0.0.1:0", state, true
 	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -204,7 +204,7 @@ func TestConcurrentIncidentsSurviveKill9(t *testing.T) {
 
 func TestMainServesDemoAndShutsDown(t *testing.T) {
 	m := NewMain()
-	m.Addr, m.StateDir, m.Demo, m.Sim = "127.0.0.1:0", t.TempDir(), true, false
+	m.Addr, m.Store.StateDir, m.City.Demo, m.City.Sim = "127.0.0.1:0", t.TempDir(), true, false
 	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -230,7 +230,7 @@ func TestMainServesDemoAndShutsDown(t *testing.T) {
 	}
 	// A second server on the same folder starts: the file lock was released.
 	m2 := NewMain()
-	m2.Addr, m2.StateDir = "127.0.0.1:0", m.StateDir
+	m2.Addr, m2.Store.StateDir = "127.0.0.1:0", m.Store.StateDir
 	m2.Logger = m.Logger
 	if err := m2.Run(context.Background()); err != nil {
 		t.Fatal(err)

@@ -19,8 +19,8 @@ import (
 // refused at the handshake; Close sends 1001 before the HTTP server stops.
 func TestLiveFeedThroughMain(t *testing.T) {
 	m := NewMain()
-	m.Addr, m.StateDir, m.Demo, m.Sim = "127.0.0.1:0", t.TempDir(), true, false
-	m.AllowedOrigins = []string{"https://wall.example.org"}
+	m.Addr, m.Store.StateDir, m.City.Demo, m.City.Sim = "127.0.0.1:0", t.TempDir(), true, false
+	m.HTTP.AllowedOrigins = []string{"https://wall.example.org"}
 	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -104,7 +104,7 @@ func TestLiveFeedThroughMain(t *testing.T) {
 // dispatcher's does.
 func TestPoliceLiveFeedHasNoCallers(t *testing.T) {
 	m := NewMain()
-	m.Addr, m.StateDir, m.Demo, m.Sim = "127.0.0.1:0", t.TempDir(), true, false
+	m.Addr, m.Store.StateDir, m.City.Demo, m.City.Sim = "127.0.0.1:0", t.TempDir(), true, false
 	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)

@@ -20,14 +20,11 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"cc112"
-	"cc112/callcenter"
-	"cc112/cctv/rtspsrc"
 	"cc112/kpi"
 )
 
@@ -115,36 +112,7 @@ func run(args []string, stdout io.Writer) error {
 	}
 	m := NewMain()
 	fs := flag.NewFlagSet("dispatchd", flag.ContinueOnError)
-	fs.StringVar(&m.Addr, "addr", "127.0.0.1:8080", "listen address (env DISPATCH_ADDR)")
-	fs.StringVar(&m.StateDir, "state", "./state", "folder of the embedded journal (env DISPATCH_STATE)")
-	fs.BoolVar(&m.Demo, "demo", false, "seed the demo city into an empty journal (env DISPATCH_DEMO)")
-	sim := fs.String("sim", "", "simulate incidents and moving units (default true with -demo; env DISPATCH_SIM)")
-	fs.StringVar(&m.CityDir, "city", "", "folder with a kelurahan GeoJSON and a camera CSV, e.g. ../shared/data (env DISPATCH_CITY)")
-	fs.StringVar(&m.DatabaseURL, "database-url", "", "PostgreSQL URL: use it instead of the embedded journal; two instances on one database form a leader/standby pair (env DATABASE_URL)")
-	fs.StringVar(&m.Advertise, "advertise", "", "base URL other instances reach this one at, e.g. http://dispatchd-a:8080 (default: the listen URL; env DISPATCH_ADVERTISE)")
-	fs.StringVar(&m.Instance, "instance", "", "name of this instance in the leader table (default host-pid; env DISPATCH_INSTANCE)")
-	fs.StringVar(&m.RedisURL, "redis-url", "", "Redis URL: relay the live feed and latest unit positions to other instances (env REDIS_URL)")
-	fs.DurationVar(&m.BreadcrumbEvery, "breadcrumb-every", 5*time.Second, "least time between two stored GPS fixes of a unit, for track playback on PostgreSQL (env DISPATCH_BREADCRUMB_EVERY)")
-	fs.StringVar(&m.Tiles.URL, "tiles", m.Tiles.URL, "basemap tile URL template of the console, \"\" for none: the kecamatan outlines only (env DISPATCH_TILES)")
-	fs.StringVar(&m.Tiles.Attribution, "tiles-attribution", m.Tiles.Attribution, "attribution shown for the tiles (env DISPATCH_TILES_ATTRIBUTION)")
-	target := fs.String("target", "7m24s", "response-time target, call received to first unit on scene (env DISPATCH_TARGET)")
-	byCat := fs.String("target-by-category", "", "per-category targets, e.g. fire=5m,medical=8m (env DISPATCH_TARGET_BY_CATEGORY)")
-	origins := fs.String("allowed-origins", "", "comma-separated browser origins (https://host[:port]) allowed on the live websocket besides the server's own (env DISPATCH_ALLOWED_ORIGINS)")
-	fs.DurationVar(&m.CallCenter.ResponseSLA, "complaint-response-sla", time.Hour, "time an agency has to answer a forwarded complaint before the mayor gets an SMS (env DISPATCH_COMPLAINT_RESPONSE_SLA)")
-	fs.DurationVar(&m.CallCenter.FeedbackSLA, "complaint-feedback-sla", 24*time.Hour, "time within which the citizen gets feedback on a complaint (env DISPATCH_COMPLAINT_FEEDBACK_SLA)")
-	fs.StringVar(&m.CallCenter.MayorPhone, "mayor-phone", "", "phone number that gets the SMS about unanswered complaints; empty records the escalation without sending (env DISPATCH_MAYOR_PHONE)")
-	smsWebhook := fs.String("sms-webhook", "", "URL that takes SMS as JSON {to, text, id}; empty logs them instead (env DISPATCH_SMS_WEBHOOK)")
-	amlKey := fs.String("aml-hmac-key", "", "key that must sign AML HTTPS forms (hmac field); empty accepts unsigned forms (env DISPATCH_AML_HMAC_KEY)")
-	fs.DurationVar(&m.CameraProbeInterval, "camera-probe-interval", 30*time.Second, "how often every camera's health is probed; 0 disables (env DISPATCH_CAMERA_PROBE_INTERVAL)")
-	transport := fs.String("camera-transport", "auto", "RTSP transport to cameras: auto, tcp or udp (env DISPATCH_CAMERA_TRANSPORT)")
-	fs.DurationVar(&m.CameraCloseAfter, "camera-close-after", 10*time.Second, "how long a camera's session stays open after its last viewer left (env DISPATCH_CAMERA_CLOSE_AFTER)")
-	fs.StringVar(&m.CamSim, "camsim", "", "host:port of cmd/camsim: the seeded demo cameras stream from it (env DISPATCH_CAMSIM)")
-	fs.IntVar(&m.CamSimCameras, "camsim-cameras", 8, "how many camsim paths the demo cameras cycle over (env DISPATCH_CAMSIM_CAMERAS)")
-	tiles := fs.String("tile-hosts", "", "comma-separated map tile origins allowed by the Content Security Policy (env DISPATCH_TILE_HOSTS; default https://tile.openstreetmap.org)")
-	fs.BoolVar(&m.SecureCookies, "secure-cookies", false, "mark session cookies Secure behind a TLS-terminating proxy (env DISPATCH_SECURE_COOKIES)")
-	fs.StringVar(&m.AMLAPIKey, "aml-api-key", "", "API key the SMS gateway or AML provider sends as X-API-Key to post AML without a user token (env DISPATCH_AML_API_KEY)")
-	fs.StringVar(&m.MetricsToken, "metrics-token", "", "bearer token Prometheus scrapes /metrics with; empty: /metrics without a user token answers loopback clients only (env DISPATCH_METRICS_TOKEN)")
-	logLevel := fs.String("log-level", "info", "debug, info, warn or error (env DISPATCH_LOG_LEVEL)")
+	finish := m.Config.bindFlags(fs)
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	usage := func() string {
 		var b strings.Builder
@@ -172,51 +140,17 @@ func run(args []string, stdout io.Writer) error {
 		_, err := fmt.Fprintln(stdout, versionString())
 		return err
 	}
-	if err := parseTargets(&m.Targets, *target, *byCat); err != nil {
+	if err := finish(); err != nil {
 		return err
 	}
-	var err error
-	if m.CameraTransport, err = rtspsrc.ParseTransport(*transport); err != nil {
-		return fmt.Errorf("-camera-transport: %w", err)
-	}
-	if *tiles != "" {
-		m.TileHosts = strings.Split(*tiles, ",")
-	}
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(*logLevel)); err != nil {
-		return fmt.Errorf("-log-level: %w", err)
-	}
-	m.AllowedOrigins = strings.Split(*origins, ",")
-	m.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
-	if m.CallCenter.ResponseSLA <= 0 || m.CallCenter.FeedbackSLA <= 0 {
-		return fmt.Errorf("-complaint-response-sla and -complaint-feedback-sla must be positive")
-	}
-	if *smsWebhook != "" {
-		m.CallCenter.SMS = &callcenter.WebhookSMS{URL: *smsWebhook}
-	}
-	if m.CallCenter.MayorPhone != "" {
-		p, err := callcenter.NormalizePhone(m.CallCenter.MayorPhone)
-		if err != nil {
-			return fmt.Errorf("-mayor-phone: %w", err)
-		}
-		m.CallCenter.MayorPhone = p
-	}
-	m.AMLKey = []byte(*amlKey)
-	m.Sim = m.Demo
-	if *sim != "" {
-		v, err := strconv.ParseBool(*sim)
-		if err != nil {
-			return fmt.Errorf("-sim must be true or false, not %q", *sim)
-		}
-		m.Sim = v
-	}
+	m.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: m.LogLevel}))
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := m.Run(ctx); err != nil {
 		return err
 	}
-	m.Logger.Info("dispatchd ready", "url", m.URL(), "state", m.StateDir, "demo", m.Demo, "sim", m.Sim)
+	m.Logger.Info("dispatchd ready", "url", m.URL(), "state", m.Store.StateDir, "demo", m.City.Demo, "sim", m.City.Sim)
 	var fatal error
 	select {
 	case <-ctx.Done():

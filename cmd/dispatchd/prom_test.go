@@ -17,7 +17,7 @@ import (
 // series, and counts a command by its route and outcome.
 func TestPrometheusMetrics(t *testing.T) {
 	m := NewMain()
-	m.Addr, m.StateDir, m.Demo, m.Sim = "127.0.0.1:0", t.TempDir(), true, false
+	m.Addr, m.Store.StateDir, m.City.Demo, m.City.Sim = "127.0.0.1:0", t.TempDir(), true, false
 	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)

@@ -23,10 +23,10 @@ func (ps publishers) Publish(name string, data any) {
 // every instance's clients get the same feed; it also keeps the latest unit
 // positions in a shared hash. Redis being down never stops the writer.
 func (m *Main) startRedisFeed(bg context.Context) error {
-	if m.RedisURL == "" {
+	if m.Store.RedisURL == "" {
 		return nil
 	}
-	rdb, err := redisfeed.Dial(m.RedisURL)
+	rdb, err := redisfeed.Dial(m.Store.RedisURL)
 	if err != nil {
 		return err
 	}
@@ -53,10 +53,10 @@ func (m *Main) startRedisFeed(bg context.Context) error {
 // standby reads from the journal, in its own epoch. The returned stop
 // (promotion) ends following: the hub then leads in a new epoch.
 func (m *Main) followRedisFeed(ctx context.Context) (stop func(), err error) {
-	if m.RedisURL == "" {
+	if m.Store.RedisURL == "" {
 		return func() {}, nil
 	}
-	rdb, err := redisfeed.Dial(m.RedisURL)
+	rdb, err := redisfeed.Dial(m.Store.RedisURL)
 	if err != nil {
 		return nil, err
 	}

@@ -82,7 +82,7 @@ func TestStartsWithOneMetaPageGarbled(t *testing.T) {
 	start := func() *Main {
 		t.Helper()
 		m := NewMain()
-		m.Addr, m.StateDir, m.Demo = "127.0.0.1:0", state, true
+		m.Addr, m.Store.StateDir, m.City.Demo = "127.0.0.1:0", state, true
 		m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 		if err := m.Run(context.Background()); err != nil {
 			t.Fatal(err)

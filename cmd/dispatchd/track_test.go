@@ -43,8 +43,8 @@ func TestTrackPlayback(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			clock := clocktest.New(time.Date(2026, 11, 22, 1, 0, 0, 0, time.UTC))
 			m := NewMain()
-			m.Addr, m.StateDir, m.Demo, m.Sim = "127.0.0.1:0", t.TempDir(), true, false
-			m.DatabaseURL = tt.database(t)
+			m.Addr, m.Store.StateDir, m.City.Demo, m.City.Sim = "127.0.0.1:0", t.TempDir(), true, false
+			m.Store.DatabaseURL = tt.database(t)
 			m.Clock = clock
 			m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 			if err := m.Run(context.Background()); err != nil {

@@ -73,7 +73,7 @@ func runUser(args []string, stdin io.Reader, stdout io.Writer) error {
 			"(unset DATABASE_URL to manage a -state folder)")
 	}
 	m := NewMain()
-	m.StateDir = *state
+	m.Store.StateDir = *state
 	m.Logger = slog.New(slog.DiscardHandler)
 	ctx := context.Background()
 	if err := m.openState(ctx, nil); err != nil {

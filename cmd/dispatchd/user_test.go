@@ -46,7 +46,7 @@ func TestUserCommands(t *testing.T) {
 	// The server sees the account (new password), and while it runs the
 	// command refuses with a clear message.
 	m := NewMain()
-	m.Addr, m.StateDir, m.Sim = "127.0.0.1:0", dir, false
+	m.Addr, m.Store.StateDir, m.City.Sim = "127.0.0.1:0", dir, false
 	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -63,7 +63,7 @@ func TestUserCommands(t *testing.T) {
 func TestDemoAccountsWarnAndWork(t *testing.T) {
 	var logBuf bytes.Buffer
 	m := NewMain()
-	m.Addr, m.StateDir, m.Demo, m.Sim = "127.0.0.1:0", t.TempDir(), true, false
+	m.Addr, m.Store.StateDir, m.City.Demo, m.City.Sim = "127.0.0.1:0", t.TempDir(), true, false
 	m.Logger = slog.New(slog.NewTextHandler(&logBuf, nil))
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -92,7 +92,7 @@ func TestDemoAccountsWarnAndWork(t *testing.T) {
 func TestUserCommandReplaysEveryExtension(t *testing.T) {
 	dir := t.TempDir()
 	m := NewMain()
-	m.Addr, m.StateDir, m.Demo, m.Sim = "127.0.0.1:0", dir, true, false
+	m.Addr, m.Store.StateDir, m.City.Demo, m.City.Sim = "127.0.0.1:0", dir, true, false
 	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)

@@ -34,7 +34,7 @@ func TestDayTurnsAtWIBMidnight(t *testing.T) {
 				t.Fatalf("WIBMidnight(%v) is on %s, want %s", tc.at, got, tc.date)
 			}
 			m := NewMain()
-			m.Addr, m.StateDir, m.Demo, m.Sim = "127.0.0.1:0", t.TempDir(), true, false
+			m.Addr, m.Store.StateDir, m.City.Demo, m.City.Sim = "127.0.0.1:0", t.TempDir(), true, false
 			m.Clock = clocktest.New(tc.at)
 			m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 			if err := m.Run(context.Background()); err != nil {

@@ -88,7 +88,10 @@ try {
   await page.locator('#phone').fill('081300001111');
   await page.keyboard.press('Enter');
   await page.locator('#call-state', { hasText: 'aktif' }).waitFor({ timeout: 10000 });
-  await fetch(`${base}/api/v1/aml?from=081300001111`, { method: 'POST', headers: { 'Content-Type': 'text/plain', 'X-API-Key': process.env.AML_API_KEY || '' }, body: amlSMS(-7.2578, 112.7524, 40, new Date()) });
+  // Its phone sends a two-hour-old fix: kept, and flagged for the call-taker.
+  const old = await fetch(`${base}/api/v1/aml?from=081300001111`, { method: 'POST', headers: { 'Content-Type': 'text/plain', 'X-API-Key': process.env.AML_API_KEY || '' }, body: amlSMS(-7.2578, 112.7524, 40, new Date(Date.now() - 2 * 3600e3)) });
+  if (old.status !== 200) fail(`old AML answered ${old.status}: ${await old.text()}`);
+  await page.locator('#loc.old', { hasText: 'posisi lama: 2 j' }).waitFor({ timeout: 10000 });
   await page.locator('#dup-list li', { hasText: number }).waitFor({ timeout: 10000 });
   await page.keyboard.press('Alt+1');
   await page.locator('#msg', { hasText: '2 pelapor' }).waitFor({ timeout: 10000 });

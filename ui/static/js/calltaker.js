@@ -57,12 +57,21 @@ async function refresh() {
   } catch { /* next poll */ }
 }
 
+// fixAge writes seconds as "2 j 5 mnt" (jam, menit).
+function fixAge(s) {
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+  return h ? `${h} j ${m} mnt` : `${m} mnt`;
+}
+
 function showLocation() {
   const l = call && call.location;
   if (!l) return;
   const src = { aml: `AML (${l.method || '?'})`, manual: 'tanda di peta', address: 'alamat' }[l.source] || l.source;
-  $('#loc').innerHTML = `Lokasi: <b>${l.lat.toFixed(5)}, ${l.lon.toFixed(5)}</b> ± ${Math.round(l.radius_m)} m · ${escapeHTML(src)} · ${wib(l.at)}`;
-  $('#loc').className = 'loc ok';
+  // An old AML fix (a cached position) is shown, flagged with its age, for
+  // the call-taker to judge.
+  const age = l.old ? ` · <b class="old-fix">posisi lama: ${fixAge(l.age_s)} sebelum diterima</b>` : '';
+  $('#loc').innerHTML = `Lokasi: <b>${l.lat.toFixed(5)}, ${l.lon.toFixed(5)}</b> ± ${Math.round(l.radius_m)} m · ${escapeHTML(src)} · ${wib(l.at)}${age}`;
+  $('#loc').className = l.old ? 'loc old' : 'loc ok';
   if (map) {
     const ll = [l.lat, l.lon];
     if (circle) circle.remove();
