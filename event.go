@@ -1,8 +1,10 @@
 package cc112
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -32,4 +34,26 @@ type Journal interface {
 	// Ping reports whether the journal can take writes (readiness).
 	Ping(ctx context.Context) error
 	Close() error
+}
+
+// CheckStorable reports whether every journal can hold an event's data as
+// is: PostgreSQL's jsonb refuses the escape \u0000 (and a raw NUL is not
+// JSON). The engine checks each event before it applies it, so that a
+// change no journal can store is refused up front and changes nothing.
+func CheckStorable(data []byte) error {
+	for i := 0; i < len(data); i++ {
+		switch data[i] {
+		case 0:
+			return fmt.Errorf("%w: a NUL byte in the event data", ErrUnstorable)
+		case '\\':
+			if i+1 < len(data) && data[i+1] == '\\' {
+				i++ // an escaped backslash: what follows is plain text
+				continue
+			}
+			if bytes.HasPrefix(data[i:], []byte(`\u0000`)) {
+				return fmt.Errorf("%w: a NUL character (\\u0000) in the event data", ErrUnstorable)
+			}
+		}
+	}
+	return nil
 }

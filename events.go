@@ -19,6 +19,10 @@ const (
 	EvCallerLinked     = "incident.caller_linked"
 	// EvCommandKey records an Idempotency-Key with its command's answer.
 	EvCommandKey = "command.key"
+	// EvJournalRefused takes the seqs of a command whose events the journal
+	// refused (ErrUnstorable, groupcommit.go) when commands after it were
+	// already queued: seqs stay consecutive; replay applies it as nothing.
+	EvJournalRefused = "journal.refused"
 )
 
 // Journaled event types of the call center.
@@ -57,7 +61,7 @@ const (
 func EventTypes() []string {
 	return []string{
 		EvUnitRegistered, EvCameraRegistered, EvCameraStatus, EvIncidentCreated, EvIncidentImported,
-		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvCommandKey,
+		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvCommandKey, EvJournalRefused,
 		EvCallStarted, EvCallLocated, EvCallLinked, EvCallClosed, EvAMLPending,
 		EvComplaintReceived, EvComplaintForwarded, EvComplaintResponded, EvComplaintFeedback,
 		EvComplaintEscalationDue, EvComplaintEscalationSent, EvComplaintEscalationFailed,

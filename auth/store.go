@@ -104,6 +104,12 @@ func (s *Store) validate(n NewUser) error {
 	case n.Role != Agency && n.Agency != "":
 		return cc112.Errorf(cc112.EInvalid, "only agency users have an agency")
 	}
+	if err := cc112.CheckText("agency", n.Agency, 64); err != nil {
+		return err
+	}
+	if err := cc112.CheckText("unit_id", n.UnitID, 64); err != nil {
+		return err
+	}
 	if n.UnitID != "" {
 		if _, err := s.eng.Unit(n.UnitID); err != nil {
 			return err

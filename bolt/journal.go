@@ -383,22 +383,22 @@ func (j *Journal) dropTail(bad []badRecord, last uint64) error {
 }
 
 // Append queues events; see cc112.Journal. Events that cannot be stored
-// faithfully (type over 255 bytes, time outside 1678..2262) are refused
-// before they are queued.
+// faithfully (type over 255 bytes, time outside 1678..2262) fail their
+// command with cc112.ErrUnstorable; the journal goes on.
 func (j *Journal) Append(events []cc112.Event) <-chan error {
-	for i := range events {
-		if err := checkEvent(&events[i]); err != nil {
-			ch := make(chan error, 1)
-			ch <- fmt.Errorf("bolt: append: %w", err)
-			return ch
-		}
-	}
 	return j.gc.Append(events)
 }
 
 // flush writes one batch in one bbolt transaction (one commit, fsynced). It
 // runs only on the GroupCommitter's goroutine, the only writer of j.last.
 func (j *Journal) flush(batch []cc112.Event) error {
+	// Checked here, not in Append, so that the GroupCommitter can write the
+	// other commands of the batch and keep the seqs consecutive.
+	for i := range batch {
+		if err := checkEvent(&batch[i]); err != nil {
+			return fmt.Errorf("bolt: append: %w: %w", cc112.ErrUnstorable, err)
+		}
+	}
 	start := time.Now()
 	err := j.write(batch)
 	if err != nil {

@@ -82,13 +82,21 @@ func TestAppendRejectsUnstorableEvents(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			j, _ := openT(t, t.TempDir())
-			if err := wait(t, j.Append([]cc112.Event{tc.ev})); err == nil {
-				t.Fatal("Append accepted an event it cannot store faithfully")
+			if err := wait(t, j.Append([]cc112.Event{tc.ev})); !errors.Is(err, cc112.ErrUnstorable) {
+				t.Fatalf("Append of an event it cannot store faithfully: %v, want ErrUnstorable", err)
 			}
-			// Nothing was queued: the journal still takes seq 1.
-			appendWait(t, j, mkEvents(1, 1))
-			if j.LastSeq() != 1 {
-				t.Fatalf("LastSeq = %d, want 1", j.LastSeq())
+			// Only that command failed: its seq holds a journal.refused
+			// event, and the journal takes the next one.
+			appendWait(t, j, mkEvents(2, 1))
+			var types []string
+			if err := j.Replay(context.Background(), 0, func(ev cc112.Event) error {
+				types = append(types, ev.Type)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if len(types) != 2 || types[0] != cc112.EvJournalRefused || j.LastSeq() != 2 {
+				t.Fatalf("journal holds %v up to seq %d, want [%s, ...] up to 2", types, j.LastSeq(), cc112.EvJournalRefused)
 			}
 		})
 	}

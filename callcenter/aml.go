@@ -77,8 +77,8 @@ func ParseAMLSMS(text, from string) (AML, error) {
 	if len(text) > maxAMLText {
 		return a, amlErr("message longer than %d bytes", maxAMLText)
 	}
-	if !utf8.ValidString(text) {
-		return a, amlErr("message is not valid UTF-8")
+	if err := cc112.CheckLines("AML message", text, 0); err != nil {
+		return a, err
 	}
 	text = strings.TrimSpace(text)
 	const head = `A"ML=`
@@ -400,6 +400,12 @@ func ParseAMLForm(body string, key []byte) (AML, error) {
 	for k, vs := range q {
 		if len(vs) > 1 {
 			return a, amlErr("field %.40q appears twice", k)
+		}
+		if err := cc112.CheckText("a form field name", k, 100); err != nil {
+			return a, err
+		}
+		if err := cc112.CheckText(k, vs[0], 0); err != nil {
+			return a, err
 		}
 	}
 	if v := q.Get("v"); v != "1" {

@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"cc112"
 	"cc112/dispatch"
@@ -91,16 +90,6 @@ const (
 	maxReason  = 500
 )
 
-func checkText(name, v string, max int) error {
-	if !utf8.ValidString(v) {
-		return cc112.Errorf(cc112.EInvalid, "%s is not valid UTF-8", name)
-	}
-	if utf8.RuneCountInString(v) > max {
-		return cc112.Errorf(cc112.EInvalid, "%s is longer than %d characters", name, max)
-	}
-	return nil
-}
-
 // validate normalises the phone and NIK and checks the rest.
 func (n *NewCall) validate() error {
 	var err error
@@ -113,7 +102,7 @@ func (n *NewCall) validate() error {
 		}
 	}
 	n.Name = strings.TrimSpace(n.Name)
-	if err := checkText("name", n.Name, maxName); err != nil {
+	if err := cc112.CheckText("name", n.Name, maxName); err != nil {
 		return err
 	}
 	if n.Channel == "" {
@@ -257,15 +246,12 @@ func (s *Service) SetLocation(ctx context.Context, callID string, m ManualLocati
 	if m.Source != "manual" && m.Source != "address" {
 		return nil, cc112.Errorf(cc112.EInvalid, `source must be "manual" or "address"`)
 	}
-	if m.Lat == nil || m.Lon == nil {
-		return nil, cc112.Errorf(cc112.EInvalid, "lat and lon are required")
-	}
-	p := geo.Point{Lat: *m.Lat, Lon: *m.Lon}
-	if err := dispatch.CheckPoint(p); err != nil {
+	p, err := dispatch.PointOf(m.Lat, m.Lon)
+	if err != nil {
 		return nil, err
 	}
 	m.Address = strings.TrimSpace(m.Address)
-	if err := checkText("address", m.Address, maxAddress); err != nil {
+	if err := cc112.CheckText("address", m.Address, maxAddress); err != nil {
 		return nil, err
 	}
 	if m.Source == "address" && m.Address == "" {
@@ -318,7 +304,7 @@ func (s *Service) unlinkedCall(id string) (*Call, error) {
 // advice given) with a reason.
 func (s *Service) CloseCall(ctx context.Context, callID, reason, key, fp string) (*Call, error) {
 	reason = strings.TrimSpace(reason)
-	if err := checkText("reason", reason, maxReason); err != nil {
+	if err := cc112.CheckLines("reason", reason, maxReason); err != nil {
 		return nil, err
 	}
 	return result[*Call](s.eng.Exec(ctx, key, fp, func(tx *dispatch.Tx) (any, error) {

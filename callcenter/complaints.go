@@ -118,11 +118,11 @@ func (n *NewComplaint) validate() error {
 	if n.Text == "" {
 		return cc112.Errorf(cc112.EInvalid, "text is required")
 	}
-	if err := checkText("text", n.Text, MaxComplaintText); err != nil {
+	if err := cc112.CheckLines("text", n.Text, MaxComplaintText); err != nil {
 		return err
 	}
 	n.Name = strings.TrimSpace(n.Name)
-	if err := checkText("name", n.Name, maxName); err != nil {
+	if err := cc112.CheckText("name", n.Name, maxName); err != nil {
 		return err
 	}
 	if n.Phone = strings.TrimSpace(n.Phone); n.Phone != "" {
@@ -371,7 +371,7 @@ func answerText(t string) (string, error) {
 	if t == "" {
 		return "", cc112.Errorf(cc112.EInvalid, "text is required")
 	}
-	return t, checkText("text", t, maxAnswerText)
+	return t, cc112.CheckLines("text", t, maxAnswerText)
 }
 
 func (s *Service) complaintCommand(ctx context.Context, id, key, fp string, fn func(*dispatch.Tx, *Complaint) error) (*Complaint, error) {

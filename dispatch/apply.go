@@ -149,6 +149,9 @@ func (e *Engine) apply(ev cc112.Event) error {
 	if a, ok := e.appliers[ev.Type]; ok {
 		return a(ev, e.publish)
 	}
+	if ev.Type == cc112.EvJournalRefused {
+		return nil // seqs of a command the journal could not store
+	}
 	return fmt.Errorf("unknown event type %q (journal written by a newer dispatchd?)", ev.Type)
 }
 

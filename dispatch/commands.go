@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"math"
 	"strings"
-	"unicode/utf8"
 
 	"cc112"
 	"cc112/geo"
@@ -61,21 +60,17 @@ func (n *NewIncident) Validate(plan cc112.ResponsePlan) error {
 	if !oneOf(n.Source, cc112.Channels) {
 		return cc112.Errorf(cc112.EInvalid, "unknown source %q (one of %s)", n.Source, strings.Join(cc112.Channels, ", "))
 	}
-	for _, f := range []struct {
-		name, v string
-		max     int
-	}{
-		{"address", n.Address, maxAddress}, {"description", n.Description, maxDescription},
-	} {
-		if err := checkText(f.name, f.v, f.max); err != nil {
-			return err
-		}
+	if err := cc112.CheckText("address", n.Address, maxAddress); err != nil {
+		return err
+	}
+	if err := cc112.CheckLines("description", n.Description, maxDescription); err != nil {
+		return err
 	}
 	if n.Caller != nil {
 		for _, f := range []struct{ name, v string }{
 			{"caller.name", n.Caller.Name}, {"caller.phone", n.Caller.Phone}, {"caller.nik", n.Caller.NIK},
 		} {
-			if err := checkText(f.name, f.v, maxName); err != nil {
+			if err := cc112.CheckText(f.name, f.v, maxName); err != nil {
 				return err
 			}
 		}
@@ -86,6 +81,20 @@ func (n *NewIncident) Validate(plan cc112.ResponsePlan) error {
 	return nil
 }
 
+// PointOf is a point from a lat/lon pair given as separate fields (a GPS
+// fix, a dropped pin): each is required, named when missing, and the pair
+// must pass CheckPoint.
+func PointOf(lat, lon *float64) (geo.Point, error) {
+	switch {
+	case lat == nil:
+		return geo.Point{}, cc112.Errorf(cc112.EInvalid, "lat is required (a location needs both lat and lon)")
+	case lon == nil:
+		return geo.Point{}, cc112.Errorf(cc112.EInvalid, "lon is required (a location needs both lat and lon)")
+	}
+	p := geo.Point{Lat: *lat, Lon: *lon}
+	return p, CheckPoint(p)
+}
+
 // CheckPoint refuses coordinates that are not a place on Earth (and the
 // 0,0 that a broken GPS sends).
 func CheckPoint(p geo.Point) error {
@@ -94,16 +103,6 @@ func CheckPoint(p geo.Point) error {
 	}
 	if p.Lat == 0 && p.Lon == 0 {
 		return cc112.Errorf(cc112.EInvalid, "location 0,0 is not a real position")
-	}
-	return nil
-}
-
-func checkText(name, v string, max int) error {
-	if !utf8.ValidString(v) {
-		return cc112.Errorf(cc112.EInvalid, "%s is not valid UTF-8", name)
-	}
-	if len(v) > max {
-		return cc112.Errorf(cc112.EInvalid, "%s is longer than %d bytes", name, max)
 	}
 	return nil
 }
@@ -278,7 +277,7 @@ func (e *Engine) CloseIncident(ctx context.Context, incidentID, disposition, key
 	if disposition == "" {
 		return nil, cc112.Errorf(cc112.EInvalid, "disposition is required")
 	}
-	if err := checkText("disposition", disposition, maxDisposition); err != nil {
+	if err := cc112.CheckLines("disposition", disposition, maxDisposition); err != nil {
 		return nil, err
 	}
 	return run(e, ctx, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
@@ -303,11 +302,8 @@ type Position struct {
 // Validate checks a fix: lat and lon required, heading 0–360, speed and
 // accuracy not negative.
 func (p *Position) Validate() (geo.Point, error) {
-	if p.Lat == nil || p.Lon == nil {
-		return geo.Point{}, cc112.Errorf(cc112.EInvalid, "lat and lon are required")
-	}
-	pt := geo.Point{Lat: *p.Lat, Lon: *p.Lon}
-	if err := CheckPoint(pt); err != nil {
+	pt, err := PointOf(p.Lat, p.Lon)
+	if err != nil {
 		return pt, err
 	}
 	if p.Heading != nil && (math.IsNaN(*p.Heading) || *p.Heading < 0 || *p.Heading > 360) {
@@ -413,6 +409,14 @@ func (e *Engine) registerCameras(ctx context.Context, cams []cc112.Camera, key, 
 		}
 		if err := CheckPoint(c.Location); err != nil {
 			return nil, err
+		}
+		for _, f := range []struct {
+			name, v string
+			max     int
+		}{{"id", c.ID, 64}, {"name", c.Name, 200}, {"area", c.Area, 200}, {"rtsp_url", c.RTSPURL, 2000}, {"sub_rtsp_url", c.SubRTSPURL, 2000}} {
+			if err := cc112.CheckText(f.name, f.v, f.max); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return run(e, ctx, key, fingerprint, func(tx *Tx) ([]cc112.Camera, error) {

@@ -8,6 +8,7 @@ package dispatch
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -249,8 +250,14 @@ func (tx *Tx) Now() time.Time { return tx.now }
 // Emit marshals data, applies the event and queues it for the journal.
 func (tx *Tx) Emit(typ string, data any) {
 	raw, err := json.Marshal(data)
+	if err == nil {
+		err = cc112.CheckStorable(raw)
+	}
 	if err != nil {
-		panic(fmt.Sprintf("dispatch: marshal %s: %v", typ, err)) // our own types: a bug
+		// Input checks let through what no journal can store (a NaN JSON
+		// cannot encode, a NUL jsonb cannot hold): refuse the command
+		// before the event changes anything (exec recovers).
+		panic(unstorable{typ: typ, err: err})
 	}
 	ev := cc112.Event{Seq: tx.e.seq + 1, Type: typ, At: tx.now, Data: raw}
 	if err := tx.e.apply(ev); err != nil {
@@ -302,7 +309,7 @@ func (e *Engine) exec(ctx context.Context, key, fingerprint string, fn func(tx *
 		}
 	}
 	tx := &Tx{e: e, now: now}
-	result, err := fn(tx)
+	result, err := runTx(tx, fn)
 	if err == nil && key != "" {
 		var raw json.RawMessage
 		if raw, err = json.Marshal(result); err == nil {
@@ -321,7 +328,12 @@ func (e *Engine) exec(ctx context.Context, key, fingerprint string, fn func(tx *
 	e.mu.Unlock()
 
 	settle := func(jerr error) {
-		if jerr != nil {
+		if errors.Is(jerr, cc112.ErrUnstorable) {
+			// The journal refused this command's events only and goes on;
+			// they were applied, so memory holds a change the journal does
+			// not (until restart). Emit's CheckStorable makes this a bug.
+			e.log.Error("journal refused a command's events; the journal goes on", "err", jerr)
+		} else if jerr != nil {
 			e.fail(jerr)
 		} else if rec != nil {
 			close(rec.durable)
@@ -330,6 +342,9 @@ func (e *Engine) exec(ctx context.Context, key, fingerprint string, fn func(tx *
 	select {
 	case jerr := <-done:
 		settle(jerr)
+		if errors.Is(jerr, cc112.ErrUnstorable) {
+			return nil, cc112.Errorf(cc112.EInvalid, "the change cannot be stored: %v", jerr)
+		}
 		if jerr != nil {
 			return nil, cc112.Errorf(cc112.EUnavailable, "could not store the change: %v", jerr)
 		}
@@ -339,6 +354,29 @@ func (e *Engine) exec(ctx context.Context, key, fingerprint string, fn func(tx *
 		return nil, ctx.Err()
 	}
 	return result, err
+}
+
+// unstorable is Emit's panic for an event no journal can store.
+type unstorable struct {
+	typ string
+	err error
+}
+
+// runTx runs fn and turns Emit's unstorable panic into the command's
+// error. Events fn emitted before it were applied: they stay in the
+// transaction and are journaled, so that memory and journal agree.
+func runTx(tx *Tx, fn func(tx *Tx) (any, error)) (result any, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			u, ok := v.(unstorable)
+			if !ok {
+				panic(v)
+			}
+			tx.e.log.Warn("command refused: its event cannot be stored", "type", u.typ, "err", u.err, "applied_before", len(tx.events))
+			result, err = nil, cc112.Errorf(cc112.EInvalid, "the change cannot be stored: it holds a value no journal keeps (a NUL character, a NaN)")
+		}
+	}()
+	return fn(tx)
 }
 
 // run is exec for the typed commands of this package.
@@ -372,7 +410,9 @@ func (e *Engine) fail(err error) {
 func (e *Engine) appendAsync(events []cc112.Event) {
 	done := e.cfg.Journal.Append(events)
 	go func() {
-		if err := <-done; err != nil {
+		if err := <-done; errors.Is(err, cc112.ErrUnstorable) {
+			e.log.Error("journal refused a position sample", "err", err)
+		} else if err != nil {
 			e.fail(err)
 		}
 	}()

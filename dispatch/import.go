@@ -68,7 +68,7 @@ func (m *ImportedIncident) Validate(plan cc112.ResponsePlan) error {
 	if m.ExternalID == "" {
 		return cc112.Errorf(cc112.EInvalid, "external_id is required")
 	}
-	if err := checkText("external_id", m.ExternalID, maxExternalID); err != nil {
+	if err := cc112.CheckText("external_id", m.ExternalID, maxExternalID); err != nil {
 		return err
 	}
 	// The same rules as a live incident for what both have.
@@ -88,7 +88,7 @@ func (m *ImportedIncident) Validate(plan cc112.ResponsePlan) error {
 		return err
 	}
 	if m.District != nil {
-		if err := checkText("district", *m.District, maxName); err != nil {
+		if err := cc112.CheckText("district", *m.District, maxName); err != nil {
 			return err
 		}
 	}
@@ -100,7 +100,7 @@ func (m *ImportedIncident) Validate(plan cc112.ResponsePlan) error {
 		if strings.TrimSpace(u.Callsign) == "" {
 			return cc112.Errorf(cc112.EInvalid, "units[%d].callsign is required", k)
 		}
-		if err := checkText(fmt.Sprintf("units[%d].callsign", k), u.Callsign, maxName); err != nil {
+		if err := cc112.CheckText(fmt.Sprintf("units[%d].callsign", k), u.Callsign, maxName); err != nil {
 			return err
 		}
 		if !u.Type.Valid() {
@@ -109,7 +109,7 @@ func (m *ImportedIncident) Validate(plan cc112.ResponsePlan) error {
 		if u.Agency == "" {
 			u.Agency = DefaultAgency[u.Type]
 		}
-		if err := checkText(fmt.Sprintf("units[%d].agency", k), u.Agency, maxName); err != nil {
+		if err := cc112.CheckText(fmt.Sprintf("units[%d].agency", k), u.Agency, maxName); err != nil {
 			return err
 		}
 		for _, f := range []struct {

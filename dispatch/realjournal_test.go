@@ -1,13 +1,10 @@
 package dispatch
 
 import (
-	"context"
 	"testing"
 
 	"cc112"
-	"cc112/bolt"
-	"cc112/internal/pgtest"
-	"cc112/postgres"
+	"cc112/internal/testjournal"
 )
 
 // TestEngineSuiteOnRealJournals runs the engine's rule tests on the
@@ -33,32 +30,14 @@ func TestEngineSuiteOnRealJournals(t *testing.T) {
 		{"PositionsAreSampled", TestPositionsAreSampled},
 		{"PublishesChanges", TestPublishesChanges},
 		{"StandbyFollowsAndPromotes", TestStandbyFollowsAndPromotes},
+		{"UnstorableEventFailsOneCommand", TestUnstorableEventFailsOneCommand},
 	}
 	journals := []struct {
 		name string
 		open func(t *testing.T) cc112.Journal
 	}{
-		{"bolt", func(t *testing.T) cc112.Journal {
-			j, err := bolt.Open(t.TempDir(), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = j.Close() })
-			return j
-		}},
-		{"postgres", func(t *testing.T) cc112.Journal {
-			db, err := postgres.Open(context.Background(), pgtest.URL(t), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(db.Close)
-			j, err := postgres.NewJournal(context.Background(), db, postgres.JournalOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = j.Close() })
-			return j
-		}},
+		{"bolt", func(t *testing.T) cc112.Journal { return testjournal.Bolt(t) }},
+		{"postgres", func(t *testing.T) cc112.Journal { return testjournal.Postgres(t) }},
 	}
 	for _, j := range journals {
 		t.Run(j.name, func(t *testing.T) {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"cc112"
@@ -102,7 +104,7 @@ func (j *Journal) flush(batch []cc112.Event) error {
 		b := &pgx.Batch{}
 		for _, ev := range batch {
 			if err := project(b, ev); err != nil {
-				return fmt.Errorf("project event %d (%s): %w", ev.Seq, ev.Type, err)
+				return fmt.Errorf("project event %d (%s): %w: %w", ev.Seq, ev.Type, cc112.ErrUnstorable, err)
 			}
 		}
 		if b.Len() > 0 {
@@ -113,10 +115,22 @@ func (j *Journal) flush(batch []cc112.Event) error {
 		return nil
 	})
 	if err != nil {
+		if refusedData(err) {
+			err = fmt.Errorf("%w: %w", cc112.ErrUnstorable, err)
+		}
 		return fmt.Errorf("postgres: commit events %d-%d: %w", batch[0].Seq, batch[len(batch)-1].Seq, err)
 	}
 	j.last.Store(batch[len(batch)-1].Seq)
 	return nil
+}
+
+// refusedData reports whether PostgreSQL refused the batch for a value in
+// it (SQLSTATE class 22, data exception: 22P05 a NUL in jsonb, 22021 a
+// character the encoding lacks, 22001 a value too long, ...), not because
+// the database failed: another batch without that value would commit.
+func refusedData(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && strings.HasPrefix(pg.Code, "22")
 }
 
 // Replay calls fn for each event with Seq > after, in order, reading in

@@ -39,6 +39,7 @@ var projectors = map[string]projector{
 	cc112.EvCameraRegistered: notProjected("cameras are few and read from the engine's memory"),
 	cc112.EvCameraStatus:     notProjected("camera health is live state, not a report"),
 	cc112.EvCommandKey:       notProjected("idempotency keys matter only to the engine"),
+	cc112.EvJournalRefused:   notProjected("it holds the seqs of a refused command and nothing else"),
 
 	cc112.EvCallStarted:               notProjected("calls carry callers' identities; reports count incidents and their callers"),
 	cc112.EvCallLocated:               notProjected("calls are not projected"),

@@ -30,12 +30,13 @@ import (
 type secured struct {
 	calls *callcenter.Service
 	*apiFixture
-	server *Server
-	store  *auth.Store
-	tokens map[auth.Role]string
-	unitID string
-	log    *syncBuffer
-	now    *settableNow
+	server  *Server
+	store   *auth.Store
+	tokens  map[auth.Role]string
+	unitID  string
+	journal cc112.Journal
+	log     *syncBuffer
+	now     *settableNow
 }
 
 type syncBuffer struct {
@@ -71,6 +72,12 @@ func newSecured(t testing.TB) *secured {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = j.Close() })
+	return newSecuredOn(t, j)
+}
+
+// newSecuredOn is newSecured on a given journal (closed by the caller).
+func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
+	t.Helper()
 	st := auth.New(auth.Config{Hash: auth.HashParams{Memory: 64, Time: 1, Threads: 1}})
 	city := demo.City()
 	ctx := context.Background()
@@ -96,7 +103,7 @@ func newSecured(t testing.TB) *secured {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &secured{store: st, calls: calls, tokens: map[auth.Role]string{}, unitID: city.Units[0].ID, log: &syncBuffer{},
+	s := &secured{journal: j, store: st, calls: calls, tokens: map[auth.Role]string{}, unitID: city.Units[0].ID, log: &syncBuffer{},
 		now: &settableNow{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}}
 	for _, r := range auth.Roles() {
 		n := auth.NewUser{Username: string(r), Password: password(r), Role: r}

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 
@@ -50,8 +49,8 @@ func checkRTSPURL(field, raw string, required bool) error {
 
 func (n *newCamera) validate() error {
 	n.Name = strings.TrimSpace(n.Name)
-	if n.Name == "" || utf8.RuneCountInString(n.Name) > 200 || utf8.RuneCountInString(n.Area) > 200 {
-		return cc112.Errorf(cc112.EInvalid, "name is required (at most 200 characters)")
+	if n.Name == "" {
+		return cc112.Errorf(cc112.EInvalid, "name is required")
 	}
 	if n.Location == nil {
 		return cc112.Errorf(cc112.EInvalid, "location {lat, lon} is required")
@@ -170,8 +169,12 @@ func (s *Server) cameraLive(w http.ResponseWriter, r *http.Request) {
 	if p := PrincipalFrom(r.Context()); p != nil {
 		view.User, view.Role = p.Username, string(p.Role)
 	}
-	if len(view.IncidentID) > 100 || utf8.RuneCountInString(view.Reason) > 500 {
-		s.writeError(w, r, cc112.Errorf(cc112.EInvalid, "incident is limited to 100 characters, reason to 500"))
+	if err := cc112.CheckText("incident", view.IncidentID, 100); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := cc112.CheckText("reason", view.Reason, 500); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	s.liveWG.Add(1)

@@ -214,14 +214,13 @@ func intParam(v string, def int, name string) (int, error) {
 }
 
 func pointParam(lat, lon string) (geo.Point, error) {
-	if lat == "" || lon == "" {
-		return geo.Point{}, cc112.Errorf(cc112.EInvalid, "lat and lon are required")
+	la, err := floatParam("lat", lat, true)
+	if err != nil {
+		return geo.Point{}, err
 	}
-	la, err1 := strconv.ParseFloat(lat, 64)
-	lo, err2 := strconv.ParseFloat(lon, 64)
-	if err1 != nil || err2 != nil {
-		return geo.Point{}, cc112.Errorf(cc112.EInvalid, "lat and lon must be numbers")
+	lo, err := floatParam("lon", lon, true)
+	if err != nil {
+		return geo.Point{}, err
 	}
-	p := geo.Point{Lat: la, Lon: lo}
-	return p, dispatch.CheckPoint(p)
+	return dispatch.PointOf(la, lo)
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -98,6 +99,13 @@ func parseOsmAnd(w http.ResponseWriter, r *http.Request) (osmandFix, error) {
 	if id == "" {
 		id = f.Get("deviceid")
 	}
+	for name, vs := range f {
+		for _, v := range vs {
+			if err := cc112.CheckText(name, v, 200); err != nil {
+				return fix, err
+			}
+		}
+	}
 	fix.device, fix.secret = splitDeviceID(id, f.Get("key"))
 	if fix.secret == "" {
 		fix.secret = r.Header.Get("X-Device-Key")
@@ -166,10 +174,19 @@ func parseTraccarJSON(w http.ResponseWriter, r *http.Request) (osmandFix, error)
 			} `json:"coords"`
 		} `json:"location"`
 	}
+	if err := checkStrings(body); err != nil {
+		return osmandFix{}, err
+	}
 	if err := json.Unmarshal(body, &req); err != nil { // lenient: the app sends many fields we ignore
-		return osmandFix{}, cc112.Errorf(cc112.EInvalid, "invalid JSON body: %s", jsonProblem(err))
+		return osmandFix{}, cc112.Errorf(cc112.EInvalid, "invalid JSON body: %s", jsonProblem(err, body, reflect.TypeOf(&req)))
 	}
 	c := req.Location.Coords
+	switch {
+	case c.Latitude == nil:
+		return osmandFix{}, cc112.Errorf(cc112.EInvalid, "location.coords.latitude is required")
+	case c.Longitude == nil:
+		return osmandFix{}, cc112.Errorf(cc112.EInvalid, "location.coords.longitude is required")
+	}
 	var fix osmandFix
 	fix.device, fix.secret = splitDeviceID(req.DeviceID, r.URL.Query().Get("key"))
 	if fix.secret == "" {

@@ -178,13 +178,19 @@ func TestPostgresCrashWithRetries(t *testing.T) {
 // follows and forwards writes; the leader is killed with SIGKILL and the
 // standby takes over with every acknowledged incident; the old leader
 // comes back as the standby.
+// startPair starts a leader and a standby on one new database and returns
+// them, their arguments and a dispatcher's client.
+func startPair(t *testing.T) (a, b *exec.Cmd, args string, client *http.Client) {
+	t.Helper()
+	args = "-addr 127.0.0.1:0 -database-url " + pgtest.URL(t) + " -demo -sim=false"
+	a = startChild(t, args)
+	b = startChild(t, args)
+	return a, b, args, clusterClient(t, childURL(a))
+}
+
 func TestFailoverTwoProcesses(t *testing.T) {
-	url := pgtest.URL(t)
-	args := "-addr 127.0.0.1:0 -database-url " + url + " -demo -sim=false"
-	a := startChild(t, args)
-	b := startChild(t, args)
+	a, b, args, client := startPair(t)
 	aURL, bURL := childURL(a), childURL(b)
-	client := clusterClient(t, aURL)
 
 	var acked []string
 	for i := 0; i < 10; i++ {
@@ -253,4 +259,54 @@ func waitIncidents(t *testing.T, client *http.Client, base string, n int) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// TestControlCharactersKeepThePairServing: a NUL or a right-to-left
+// override in a text field, sent to the leader and through the standby, is
+// refused with 400, and both instances go on serving writes. Before, the
+// NUL reached PostgreSQL, which cannot store it: every later write answered
+// 503 and the leader stepped down; the next NUL stopped the promoted standby.
+func TestControlCharactersKeepThePairServing(t *testing.T) {
+	a, b, _, client := startPair(t)
+	aURL, bURL := childURL(a), childURL(b)
+	post := func(c *http.Client, u, body string) (int, string) {
+		res, err := c.Post(u, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var e struct {
+			Error struct{ Code, Message string }
+		}
+		_ = json.NewDecoder(res.Body).Decode(&e)
+		return res.StatusCode, e.Error.Message
+	}
+	for i, base := range []string{aURL, bURL} {
+		for _, bad := range []string{`\u0000`, `\u202e`} {
+			// The public complaint form needs no login.
+			status, msg := post(http.DefaultClient, base+"/api/v1/complaints", `{"text":"lampu `+bad+` mati"}`)
+			if status != http.StatusBadRequest || !strings.Contains(msg, "text") {
+				t.Errorf("complaint with %s via %s: %d %q, want 400 naming text", bad, base, status, msg)
+			}
+			status, msg = post(client, base+"/api/v1/incidents",
+				`{"category":"fire","location":{"lat":-7.25,"lon":112.74},"caller":{"name":"Bu`+bad+`di"}}`)
+			if status != http.StatusBadRequest || !strings.Contains(msg, "caller.name") {
+				t.Errorf("incident with %s via %s: %d %q, want 400 naming caller.name", bad, base, status, msg)
+			}
+		}
+		// Both still take writes (the standby forwards them) and the leader
+		// is still ready.
+		if _, ok := keyedIncident(client, base, fmt.Sprintf("ctl-%d", i), i); !ok {
+			t.Fatalf("%s takes no write after the refused requests", base)
+		}
+	}
+	res, err := http.Get(aURL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("leader /readyz: %d after the refused requests", res.StatusCode)
+	}
+	waitIncidents(t, client, bURL, 2)
 }
