@@ -29,12 +29,26 @@ const PAGES = [
   { name: 'desk', path: '/desk', role: 'dispatcher', ready: '#f-category option[value=road]' },
   { name: 'camera', path: '/camera', role: 'police', ready: '#state.error' },
   { name: 'unit', path: '/unit', unit: true, ready: '#main:not([hidden]) #unit-status:not(:empty)' },
+  { name: 'supervisor', path: '/supervisor', role: 'supervisor', ready: 'body[data-loaded="true"]' },
 ];
 
 const VIEWS = {
   wall: { viewport: { width: 1920, height: 1080 } },
   phone: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
 };
+
+// english waits for the page to show English; a page may reload to get
+// there (the supervisor's charts), which ends the first wait.
+async function english(page) {
+  for (let i = 0; ; i++) {
+    try {
+      await page.waitForFunction(() => document.documentElement.lang === 'en', null, { timeout: WAIT });
+      return;
+    } catch (e) {
+      if (i > 2 || !/destroyed|navigat/i.test(e.message)) throw e;
+    }
+  }
+}
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -68,7 +82,8 @@ try {
       await page.screenshot({ path: join(SHOTS, `${p.name}-id-${view}.png`) });
 
       await page.locator('#lang-btn:visible, [data-lang-switch]:visible').first().click();
-      await page.waitForFunction(() => document.documentElement.lang === 'en', null, { timeout: WAIT });
+      await english(page);
+      await page.waitForSelector(p.ready, { state: 'attached', timeout: WAIT });
       const after = await page.evaluate(() => document.body.innerText);
       assert.notEqual(after, before, `${p.name}: the switch changed no word`);
       await page.screenshot({ path: join(SHOTS, `${p.name}-en-${view}.png`) });

@@ -52,7 +52,7 @@ async function track(e) {
     const c = await get(`/api/v1/complaints/${encodeURIComponent(number)}?token=${encodeURIComponent(token)}`);
     const steps = [
       ['received', t('complaint.stepReceived', { at: when(c.received_at) }), true],
-      ['forwarded', c.agency ? t('complaint.stepForwardedTo', { agency: c.agency.toUpperCase(), at: when(c.forwarded_at) }) : t('complaint.stepForwarded'), !!c.forwarded_at],
+      ['forwarded', c.agency ? t('complaint.stepForwardedTo', { agency: label('agency', c.agency), at: when(c.forwarded_at) }) : t('complaint.stepForwarded'), !!c.forwarded_at],
       ['responded', t('complaint.stepResponded', { at: when(c.responded_at) }), !!c.responded_at],
       ['closed', t('complaint.stepFeedback', { at: when(c.feedback_at) }), !!c.feedback_at],
     ];

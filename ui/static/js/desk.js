@@ -14,7 +14,7 @@ let list = [];
 
 const now = () => Date.now() + skew;
 const catLabel = (c) => label('complaintCat', c);
-const agencyLabel = (a) => (a ? a.toUpperCase() : t('desk.notForwarded'));
+const agencyLabel = (a) => (a ? label('agency', a) : t('desk.notForwarded'));
 
 function say(text, kind = '') {
   $('#msg').textContent = text;
@@ -60,7 +60,7 @@ function slaCell(c) {
 }
 
 function actions(c) {
-  const agencies = meta.agencies.map((a) => `<option value="${a}">${a.toUpperCase()}</option>`).join('');
+  const agencies = meta.agencies.map((a) => `<option value="${escapeHTML(a)}">${escapeHTML(agencyLabel(a))}</option>`).join('');
   const id = escapeHTML(c.id);
   if (c.status === 'received') {
     return `<div class="act"><select data-agency="${id}" aria-label="${escapeHTML(t('desk.agency'))}">${agencies}</select>
@@ -94,7 +94,7 @@ function render() {
       <td class="ctext"><div>${escapeHTML(c.text.length > 220 ? `${c.text.slice(0, 220)}…` : c.text)}</div>
         <div class="muted">${escapeHTML(catLabel(c.category))}${c.district ? ` · ${escapeHTML(c.district)}` : ''}${c.name ? ` · ${escapeHTML(c.name)}` : ''}</div>
         ${c.response ? `<div><b>OPD:</b> ${escapeHTML(c.response)}</div>` : ''}</td>
-      <td>${escapeHTML(label('complaintStatus', c.status))}${c.agency ? `<div><b>${escapeHTML(c.agency.toUpperCase())}</b></div>` : ''}${esc}</td>
+      <td>${escapeHTML(label('complaintStatus', c.status))}${c.agency ? `<div><b>${escapeHTML(agencyLabel(c.agency))}</b></div>` : ''}${esc}</td>
       <td>${slaCell(c)}</td>
       <td>${actions(c)}</td></tr>`;
   }).join('') || `<tr><td colspan="5" class="muted">${escapeHTML(t('desk.none'))}</td></tr>`;
@@ -196,7 +196,7 @@ async function init() {
   });
   meta = await get('/api/v1/complaints/meta');
   skew = Date.parse(meta.now) - Date.now();
-  $('#f-agency').innerHTML += meta.agencies.map((a) => `<option value="${a}">${a.toUpperCase()}</option>`).join('');
+  $('#f-agency').innerHTML += meta.agencies.map((a) => `<option value="${escapeHTML(a)}">${escapeHTML(agencyLabel(a))}</option>`).join('');
   fillCategories();
   // The statuses come from the server; "open", "overdue" and "all" are the desk's own views.
   statuses.insertAdjacentHTML('beforeend', meta.statuses.map((st) => `<option value="${escapeHTML(st)}" data-status>${escapeHTML(label('complaintStatus', st))}</option>`).join('')
