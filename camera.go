@@ -1,7 +1,9 @@
 package cc112
 
 import (
+	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"cc112/geo"
@@ -37,4 +39,45 @@ type Camera struct {
 	HasVideo   bool         `json:"has_video"`
 	RTSPURL    string       `json:"-"`
 	SubRTSPURL string       `json:"-"`
+}
+
+// Validate checks a camera before it is registered, whatever brought it (an
+// admin's POST, a CSV file, the demo): an id fit for a URL path, a name,
+// text fields by the text rule, a real location, and RTSP URLs that are
+// rtsp:// or rtsps:// with a host (optional: a camera point may have no
+// video). Messages never repeat a URL: it may hold credentials.
+func (c *Camera) Validate() error {
+	if c.ID == "" || strings.ContainsAny(c.ID, "/?#% ") {
+		return Errorf(EInvalid, "camera id %q: required, without / ? # %% or spaces", c.ID)
+	}
+	if strings.TrimSpace(c.Name) == "" {
+		return Errorf(EInvalid, "camera %s: name is required", c.ID)
+	}
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{{"id", c.ID, 64}, {"name", c.Name, 200}, {"area", c.Area, 200}, {"rtsp_url", c.RTSPURL, 2000}, {"sub_rtsp_url", c.SubRTSPURL, 2000}} {
+		if err := CheckText(f.name, f.v, f.max); err != nil {
+			return err
+		}
+	}
+	if err := CheckPoint(c.Location); err != nil {
+		return err
+	}
+	if err := checkRTSPURL("rtsp_url", c.RTSPURL); err != nil {
+		return err
+	}
+	return checkRTSPURL("sub_rtsp_url", c.SubRTSPURL)
+}
+
+// checkRTSPURL accepts "" and rtsp:// or rtsps:// URLs with a host.
+func checkRTSPURL(field, raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "rtsp" && u.Scheme != "rtsps") || u.Host == "" {
+		return Errorf(EInvalid, "%s must be an rtsp:// or rtsps:// URL with a host", field)
+	}
+	return nil
 }

@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"cc112"
-	"cc112/dispatch"
 	"cc112/geo"
 )
 
@@ -301,7 +300,7 @@ func parseLatLon(lat, lon string) (geo.Point, error) {
 		return geo.Point{}, err
 	}
 	p := geo.Point{Lat: la, Lon: lo}
-	if err := dispatch.CheckPoint(p); err != nil {
+	if err := cc112.CheckPoint(p); err != nil {
 		return p, amlErr("%s", cc112.ErrorMessage(err))
 	}
 	return p, nil

@@ -246,7 +246,7 @@ func (s *Service) SetLocation(ctx context.Context, callID string, m ManualLocati
 	if m.Source != "manual" && m.Source != "address" {
 		return nil, cc112.Errorf(cc112.EInvalid, `source must be "manual" or "address"`)
 	}
-	p, err := dispatch.PointOf(m.Lat, m.Lon)
+	p, err := cc112.PointOf(m.Lat, m.Lon)
 	if err != nil {
 		return nil, err
 	}

@@ -139,7 +139,7 @@ func (n *NewComplaint) validate() error {
 		return cc112.Errorf(cc112.EInvalid, "unknown category %q (one of %s)", n.Category, strings.Join(ComplaintCategories, ", "))
 	}
 	if n.Location != nil {
-		if err := dispatch.CheckPoint(*n.Location); err != nil {
+		if err := cc112.CheckPoint(*n.Location); err != nil {
 			return err
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"cc112"
-	"cc112/dispatch"
 	"cc112/geo"
 )
 
@@ -58,7 +57,7 @@ type Duplicate struct {
 // within DuplicateWindow, of a category compatible with cat ("" matches
 // any), nearest first.
 func (s *Service) Duplicates(p geo.Point, cat cc112.Category) ([]Duplicate, error) {
-	if err := dispatch.CheckPoint(p); err != nil {
+	if err := cc112.CheckPoint(p); err != nil {
 		return nil, err
 	}
 	if cat != "" {

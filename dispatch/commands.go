@@ -51,7 +51,7 @@ func (n *NewIncident) Validate(plan cc112.ResponsePlan) error {
 	if n.Location == nil {
 		return cc112.Errorf(cc112.EInvalid, "location {lat, lon} is required")
 	}
-	if err := CheckPoint(*n.Location); err != nil {
+	if err := cc112.CheckPoint(*n.Location); err != nil {
 		return err
 	}
 	if n.Source == "" {
@@ -77,32 +77,6 @@ func (n *NewIncident) Validate(plan cc112.ResponsePlan) error {
 		if n.Caller.Empty() {
 			n.Caller = nil
 		}
-	}
-	return nil
-}
-
-// PointOf is a point from a lat/lon pair given as separate fields (a GPS
-// fix, a dropped pin): each is required, named when missing, and the pair
-// must pass CheckPoint.
-func PointOf(lat, lon *float64) (geo.Point, error) {
-	switch {
-	case lat == nil:
-		return geo.Point{}, cc112.Errorf(cc112.EInvalid, "lat is required (a location needs both lat and lon)")
-	case lon == nil:
-		return geo.Point{}, cc112.Errorf(cc112.EInvalid, "lon is required (a location needs both lat and lon)")
-	}
-	p := geo.Point{Lat: *lat, Lon: *lon}
-	return p, CheckPoint(p)
-}
-
-// CheckPoint refuses coordinates that are not a place on Earth (and the
-// 0,0 that a broken GPS sends).
-func CheckPoint(p geo.Point) error {
-	if math.IsNaN(p.Lat) || math.IsNaN(p.Lon) || !p.Valid() {
-		return cc112.Errorf(cc112.EInvalid, "location %v is not a valid lat/lon", p)
-	}
-	if p.Lat == 0 && p.Lon == 0 {
-		return cc112.Errorf(cc112.EInvalid, "location 0,0 is not a real position")
 	}
 	return nil
 }
@@ -302,7 +276,7 @@ type Position struct {
 // Validate checks a fix: lat and lon required, heading 0–360, speed and
 // accuracy not negative.
 func (p *Position) Validate() (geo.Point, error) {
-	pt, err := PointOf(p.Lat, p.Lon)
+	pt, err := cc112.PointOf(p.Lat, p.Lon)
 	if err != nil {
 		return pt, err
 	}
@@ -362,7 +336,7 @@ func (e *Engine) RegisterUnits(ctx context.Context, units []cc112.Unit) error {
 		if u.ID == "" || !u.Type.Valid() || !u.Status.Valid() {
 			return cc112.Errorf(cc112.EInvalid, "unit %q: id, a known type and a status are required", u.ID)
 		}
-		if err := CheckPoint(u.Location); err != nil {
+		if err := cc112.CheckPoint(u.Location); err != nil {
 			return err
 		}
 		if u.Status.Busy() || u.IncidentID != "" {
@@ -404,19 +378,8 @@ func (e *Engine) RegisterCamera(ctx context.Context, c cc112.Camera, key, finger
 // registerCameras returns the cameras as registered (status, district).
 func (e *Engine) registerCameras(ctx context.Context, cams []cc112.Camera, key, fingerprint string) ([]cc112.Camera, error) {
 	for _, c := range cams {
-		if c.ID == "" || strings.TrimSpace(c.Name) == "" {
-			return nil, cc112.Errorf(cc112.EInvalid, "camera %q: id and name are required", c.ID)
-		}
-		if err := CheckPoint(c.Location); err != nil {
+		if err := c.Validate(); err != nil {
 			return nil, err
-		}
-		for _, f := range []struct {
-			name, v string
-			max     int
-		}{{"id", c.ID, 64}, {"name", c.Name, 200}, {"area", c.Area, 200}, {"rtsp_url", c.RTSPURL, 2000}, {"sub_rtsp_url", c.SubRTSPURL, 2000}} {
-			if err := cc112.CheckText(f.name, f.v, f.max); err != nil {
-				return nil, err
-			}
 		}
 	}
 	return run(e, ctx, key, fingerprint, func(tx *Tx) ([]cc112.Camera, error) {

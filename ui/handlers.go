@@ -213,14 +213,4 @@ func intParam(v string, def int, name string) (int, error) {
 	return n, nil
 }
 
-func pointParam(lat, lon string) (geo.Point, error) {
-	la, err := floatParam("lat", lat, true)
-	if err != nil {
-		return geo.Point{}, err
-	}
-	lo, err := floatParam("lon", lon, true)
-	if err != nil {
-		return geo.Point{}, err
-	}
-	return dispatch.PointOf(la, lo)
-}
+func pointParam(lat, lon string) (geo.Point, error) { return cc112.PointOfText(lat, lon) }

@@ -220,7 +220,7 @@ func (m *Mapping) location(get func(string) string) (geo.Point, error) {
 	lat, err1 := strconv.ParseFloat(la, 64)
 	lon, err2 := strconv.ParseFloat(lo, 64)
 	p := geo.Point{Lat: lat, Lon: lon}
-	if err1 != nil || err2 != nil || dispatch.CheckPoint(p) != nil {
+	if err1 != nil || err2 != nil || cc112.CheckPoint(p) != nil {
 		return p, fmt.Errorf("location %q, %q is not a valid lat/lon", la, lo)
 	}
 	return p, nil
