@@ -29,6 +29,7 @@ const PAGES = [
   { name: 'desk', path: '/desk', role: 'dispatcher', ready: '#f-category option[value=road]' },
   { name: 'camera', path: '/camera', role: 'police', ready: '#state.error' },
   { name: 'unit', path: '/unit', unit: true, ready: '#main:not([hidden]) #unit-status:not(:empty)' },
+  { name: 'calltaker', path: '/calltaker', role: 'calltaker', ready: '#category option[value=fire]' },
   { name: 'supervisor', path: '/supervisor', role: 'supervisor', ready: 'body[data-loaded="true"]' },
 ];
 
