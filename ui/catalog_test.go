@@ -2,8 +2,11 @@ package ui
 
 import (
 	"fmt"
+	"io/fs"
 	"net/http"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"cc112"
@@ -96,4 +99,57 @@ func TestCatalogFollowsAConfiguredPlan(t *testing.T) {
 	if fmt.Sprint(c.IncidentCategories) != fmt.Sprint(want) {
 		t.Errorf("categories %v, want %v", c.IncidentCategories, want)
 	}
+}
+
+// TestPagesKeepNoCopyOfTheCatalog: no page script or page lists the codes
+// the catalog serves (a list is three or more of one kind's codes quoted in
+// one file); the pages load them from /api/v1/catalog or /complaints/meta
+// and keep only labels, keyed as "kind.code".
+func TestPagesKeepNoCopyOfTheCatalog(t *testing.T) {
+	kinds := map[string][]string{
+		"incident categories":  codes(cc112.Categories),
+		"unit types":           codes(cc112.UnitTypes),
+		"complaint categories": callcenter.ComplaintCategories,
+		"call channels":        callcenter.CallChannels,
+		"agencies":             callcenter.DefaultAgencies,
+	}
+	files, err := fs.Glob(staticFS, "static/*/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, _ := fs.Glob(staticFS, "static/*.html")
+	files = append(files, more...)
+	checked := 0
+	for _, name := range files {
+		if !strings.HasSuffix(name, ".js") && !strings.HasSuffix(name, ".html") {
+			continue
+		}
+		b, err := staticFS.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked++
+		for kind, list := range kinds {
+			var found []string
+			for _, c := range list {
+				if regexp.MustCompile(`['"\x60]` + regexp.QuoteMeta(c) + `['"\x60]`).Match(b) {
+					found = append(found, c)
+				}
+			}
+			if len(found) >= 3 {
+				t.Errorf("%s lists %s %v: take them from the catalog", name, kind, found)
+			}
+		}
+	}
+	if checked < 20 {
+		t.Fatalf("only %d page files checked", checked)
+	}
+}
+
+func codes[T ~string](list []T) []string {
+	out := make([]string, len(list))
+	for i, c := range list {
+		out[i] = string(c)
+	}
+	return out
 }
