@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"log/slog"
 	"os"
 	"testing"
 	"time"
@@ -15,16 +13,7 @@ import (
 // DISPATCH_SCREENSHOTS=DIR keeps the screenshots in DIR.
 func TestEveryPageInBothLanguagesInBrowser(t *testing.T) {
 	browser := needBrowser(t)
-	m := NewMain()
-	m.Addr, m.Store.StateDir, m.City.Demo, m.City.Sim = "127.0.0.1:0", t.TempDir(), true, false
-	m.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	if err := m.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = m.Close(context.Background()) }()
-
+	m := runDemo(t)
 	shots := os.Getenv("DISPATCH_SCREENSHOTS")
 	if shots == "" {
 		shots = t.TempDir()
