@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -94,33 +93,20 @@ func TestLoginLimiter(t *testing.T) {
 	}
 }
 
-func TestRedact(t *testing.T) {
-	in := `{"id":"I1","caller":{"name":"Siti","phone":"0812","nik":"3578"},"description":"x",
-	  "calls":[{"phone":"0813","caller_name":"Adi","location":{"lat":1,"lon":2}}],"name":"Kamera 1","n":12345678901234567890}`
-	out := string(RedactJSON([]byte(in)))
-	for _, bad := range []string{"Siti", "0812", "3578", "0813", "Adi", "caller"} {
-		if strings.Contains(out, bad) {
-			t.Errorf("redacted output still holds %q: %s", bad, out)
+// TestViewerPerRole: each role's sight of personal data (docs/security.md).
+func TestViewerPerRole(t *testing.T) {
+	want := map[Role]string{CallTaker: "callers", Dispatcher: "all", Supervisor: "all", Police: "none", Admin: "none",
+		UnitRole: "unit:U1", Agency: "agency:dkp", Role("future"): "none"}
+	for r, key := range want {
+		p := Principal{Role: r}
+		switch r {
+		case UnitRole:
+			p.UnitID = "U1"
+		case Agency:
+			p.Agency = "dkp"
 		}
-	}
-	for _, keep := range []string{`"id":"I1"`, `"name":"Kamera 1"`, `"lat":1`, `12345678901234567890`} {
-		if !strings.Contains(out, keep) {
-			t.Errorf("redaction lost %s: %s", keep, out)
+		if got := p.Viewer().Key(); got != key {
+			t.Errorf("%s sees %q, want %q", r, got, key)
 		}
-	}
-	if got := string(RedactJSON([]byte("{bad"))); got != "null" {
-		t.Errorf("invalid JSON gave %s", got)
-	}
-	type inc struct {
-		ID     string            `json:"id"`
-		Caller map[string]string `json:"caller"`
-	}
-	v := inc{ID: "I2", Caller: map[string]string{"phone": "0812"}}
-	if got := RedactFor(Dispatcher, "incident.created", v); got.(inc).Caller == nil {
-		t.Error("dispatcher lost the caller")
-	}
-	raw, _ := json.Marshal(RedactFor(Police, "incident.created", v))
-	if strings.Contains(string(raw), "0812") || !strings.Contains(string(raw), "I2") {
-		t.Errorf("police feed data = %s", raw)
 	}
 }

@@ -123,6 +123,15 @@ func (s *Service) SLAs() (response, feedback time.Duration) {
 	return s.cfg.ResponseSLA, s.cfg.FeedbackSLA
 }
 
+// LivePayloads gives the type of the data of each of the call center's
+// live events, as dispatch.LivePayloads.
+var LivePayloads = map[string]func() any{
+	cc112.LiveCallCreated:      func() any { return new(Call) },
+	cc112.LiveCallUpdated:      func() any { return new(Call) },
+	cc112.LiveComplaintCreated: func() any { return new(Complaint) },
+	cc112.LiveComplaintUpdated: func() any { return new(Complaint) },
+}
+
 // Appliers returns the event types this service adds to the engine.
 func (s *Service) Appliers() map[string]dispatch.Applier {
 	return map[string]dispatch.Applier{

@@ -461,3 +461,16 @@ func (s *Service) applyAMLPending(at time.Time, p amlPendingPayload, _ publishFu
 	s.pendingAML[p.Phone] = p.Location
 	return nil
 }
+
+// For returns the call as v may see it: call-takers, dispatchers and
+// supervisors see it whole; nobody else sees calls at all (nil).
+func (c *Call) For(v cc112.Viewer) *Call {
+	if v.Sight == cc112.SeeAll || v.Sight == cc112.SeeCallers {
+		return c
+	}
+	return nil
+}
+
+// ViewName and View implement cc112.Viewed: whole or not at all.
+func (c *Call) ViewName(v cc112.Viewer) string { return cc112.WholeOrHidden(c.For(v) != nil) }
+func (c *Call) View(v cc112.Viewer) any        { return c.For(v) }

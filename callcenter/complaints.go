@@ -453,3 +453,17 @@ func (s *Service) applyFeedback(at time.Time, p answerPayload, publish publishFu
 	publish(cc112.LiveComplaintUpdated, c.clone())
 	return nil
 }
+
+// For returns the complaint as v may see it: the desk (dispatchers and
+// supervisors) sees every complaint, an agency team those forwarded to its
+// agency, nobody else any (nil).
+func (c *Complaint) For(v cc112.Viewer) *Complaint {
+	if v.Sight == cc112.SeeAll || (v.Sight == cc112.SeeAgency && v.Agency != "" && c.Agency == v.Agency) {
+		return c
+	}
+	return nil
+}
+
+// ViewName and View implement cc112.Viewed: whole or not at all.
+func (c *Complaint) ViewName(v cc112.Viewer) string { return cc112.WholeOrHidden(c.For(v) != nil) }
+func (c *Complaint) View(v cc112.Viewer) any        { return c.For(v) }

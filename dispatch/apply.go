@@ -8,6 +8,17 @@ import (
 	"cc112"
 )
 
+// LivePayloads gives the type of the data of each of the engine's live
+// events (cc112.LiveEvents): a standby's live feed decodes what it relays
+// with it, to give each viewer its view.
+var LivePayloads = map[string]func() any{
+	cc112.LiveIncidentCreated: func() any { return new(cc112.Incident) },
+	cc112.LiveIncidentUpdated: func() any { return new(cc112.Incident) },
+	cc112.LiveUnitUpdated:     func() any { return new(cc112.Unit) },
+	cc112.LiveUnitMoved:       func() any { return new(cc112.Unit) },
+	cc112.LiveCameraUpdated:   func() any { return new(cc112.Camera) },
+}
+
 // cameraRecord is a camera with its RTSP URLs, which cc112.Camera hides
 // from JSON so that they never reach a client.
 type cameraRecord struct {

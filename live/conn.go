@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"cc112"
 )
 
 // closeReason is the close frame a connection ends with (code 0: none).
@@ -58,8 +60,8 @@ type conn struct {
 	// writer only
 	torn     bool      // a write stopped inside a frame
 	deadline time.Time // the socket's write deadline as last set
-	// redacted connections (police) get frames without callers' identities.
-	redacted bool
+	// viewer is what personal data the client's user may see (view.go).
+	viewer cc112.Viewer
 	// release stops watching the session (Config.Watch).
 	release func()
 

@@ -31,8 +31,29 @@
 // ping frames, may send {"type":"ping"} and gets {"type":"pong"}; any other
 // client message is ignored, and one over 512 bytes ends the connection.
 //
+// Each connection sees what its user may see of personal data
+// (cc112.Viewer; docs/security.md), the same as the user's REST answers: an
+// event whose data is a resource with personal data (cc112.Viewed: an
+// incident's caller, a call, a complaint) is sent as the viewer's view of
+// it, in the snapshot, as an event and on resume alike. An event the viewer
+// may not see at all (a call for a unit or police, a complaint not
+// forwarded to this agency, an incident a unit does not work) still takes
+// its seq, as a placeholder without
+// data, so that seqs stay consecutive:
+//
+//	{"type":"event","epoch":E,"seq":N,"event":"hidden","data":null}
+//
+// Clients skip it like any event they do not know. A standby decodes its
+// leader's relayed events with the vocabulary (Config.Payloads) to make the
+// same views; an event it cannot decode reaches only viewers who see
+// everything (fail closed).
+//
 // Each event is encoded once, as a complete websocket frame, and the same
-// bytes are written to every connection. The resume buffer doubles as every
+// bytes are written to every connection. An event with personal data also
+// keeps its resource, and each of its few views (whole, without the caller,
+// the callback number only, hidden) is encoded when a connection first
+// needs it and then shared; the resume buffer counts such an event at four
+// times its frame. The resume buffer doubles as every
 // connection's send queue: a connection is a cursor in it, so an idle
 // connection costs two parked goroutines and no buffers, and a slow one
 // costs nothing until it is cut.

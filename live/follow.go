@@ -90,7 +90,7 @@ func (f *Follower) Message(payload []byte) bool {
 		}
 		f.apply(&m)
 		f.seq = m.Seq
-		f.h.ingest(m.Seq, payload)
+		f.h.ingest(m.Seq, payload, m.Event, m.Data)
 		return true
 	}
 	return f.synced
@@ -117,7 +117,8 @@ func (f *Follower) adopt(m *relayed, payload []byte) {
 	h := f.h
 	h.mu.Lock()
 	h.switchLocked(m.Epoch, m.Seq, f, true)
-	h.snap = cachedSnapshot{seq: m.Seq, frame: textFrame(payload, nil, nil)}
+	h.snap = newSnapshotCache(m.Epoch, m.Seq, textFrame(payload, nil, nil),
+		dispatch.Snapshot{Incidents: m.Incidents, Units: m.Units, Cameras: m.Cameras})
 	h.mu.Unlock()
 	h.log.Info("live: serving the leader's feed", "epoch", m.Epoch, "seq", m.Seq)
 }
@@ -219,14 +220,18 @@ func (f *Follower) InStep() bool {
 	return f.synced && !f.stopped
 }
 
-// ingest appends the leader's message seq (its JSON payload).
-func (h *Hub) ingest(seq uint64, payload []byte) {
+// ingest appends the leader's message seq (its JSON payload, whose event
+// and data are given decoded), with its views for this hub's viewers.
+func (h *Hub) ingest(seq uint64, payload []byte, event string, data json.RawMessage) {
 	frame := textFrame(payload, nil, nil)
-	redacted := h.redactedOf(frame, nil, payload, nil)
+	views := h.decodeViews(event, data) // outside the lock: it decodes
 	now := h.cfg.Now()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.following && seq == h.seq+1 {
-		h.appendLocked(now, frame, redacted)
+		if views != nil {
+			views.epoch, views.seq = h.epochJSON, seq
+		}
+		h.appendLocked(now, frame, views)
 	}
 }

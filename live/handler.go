@@ -10,6 +10,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"cc112"
 	"cc112/httperr"
 )
 
@@ -30,7 +31,10 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader answered (403 for a foreign origin)
 	}
 	c := newConn(h, ws)
-	c.redacted = h.cfg.Redacted != nil && h.cfg.Redacted(r)
+	c.viewer = cc112.Everyone
+	if h.cfg.Viewer != nil {
+		c.viewer = h.cfg.Viewer(r)
+	}
 	first, err := h.subscribe(c, epoch, since, resume)
 	if err != nil {
 		_ = ws.WriteControl(websocket.CloseMessage,

@@ -1,7 +1,6 @@
 package live
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"cc112"
 	"cc112/dispatch"
 )
 
@@ -51,12 +51,13 @@ type Config struct {
 	PongWait     time.Duration
 	// Now is the clock of the buffer's age rule [time.Now].
 	Now func() time.Time
-	// Redacted says whether a connection's viewer must not see callers'
-	// identities (police); Redact removes them from a message's JSON. The
-	// hub keeps a second, redacted encoding of every message that needs it,
-	// made once per message, not per connection. Both or neither.
-	Redacted func(r *http.Request) bool
-	Redact   func(msg []byte) []byte
+	// Viewer says what personal data a connection's user may see (view.go);
+	// nil: every connection sees everything. Payloads gives the type of
+	// each live event's data (cc112.LiveEvents), which a standby decodes
+	// its leader's events into to give each viewer its view
+	// (dispatch.LivePayloads and the extensions'); required with Viewer.
+	Viewer   func(r *http.Request) cc112.Viewer
+	Payloads map[string]func() any
 	// Watch, when set, calls end when the session that opened r ends
 	// (logout, password change, expiry): the connection is closed then
 	// (1008). release is called when the connection ends.
@@ -115,24 +116,8 @@ type Hub struct {
 	ring      ring
 	conns     map[*conn]struct{} // open connections, subscribed or finishing
 	closed    bool
-	snap      cachedSnapshot
-	cuts      uint64 // connections cut for being too slow
-}
-
-// cachedSnapshot lets clients that connect at the same seq (a wall of
-// screens after a restart) share one encoded snapshot.
-type cachedSnapshot struct {
-	seq      uint64
-	frame    []byte
-	redacted []byte // made on the first redacted connection's demand
-}
-
-// pick returns the frame a connection may see (nil: none made yet).
-func (s cachedSnapshot) pick(redacted bool) []byte {
-	if redacted {
-		return s.redacted
-	}
-	return s.frame
+	snap      *snapshotCache // nil: none yet
+	cuts      uint64         // connections cut for being too slow
 }
 
 var _ dispatch.Publisher = (*Hub)(nil)
@@ -142,8 +127,8 @@ func New(cfg Config) (*Hub, error) {
 	if cfg.Source == nil {
 		return nil, errors.New("live: a source of snapshots is required")
 	}
-	if (cfg.Redacted == nil) != (cfg.Redact == nil) {
-		return nil, errors.New("live: Redacted and Redact go together")
+	if cfg.Viewer != nil && cfg.Payloads == nil {
+		return nil, errors.New("live: a Viewer needs the Payloads of the live events")
 	}
 	cfg.setDefaults()
 	origins, err := parseOrigins(cfg.AllowedOrigins)
@@ -222,30 +207,15 @@ func (h *Hub) Publish(name string, data any) {
 	if h.following {
 		return
 	}
-	prefix := eventPrefix(h.epochJSON, h.seq+1, name)
-	frame := textFrame(prefix, body, closeBrace)
-	h.appendLocked(now, frame, h.redactedOf(frame, prefix, body, closeBrace))
+	frame := textFrame(eventPrefix(h.epochJSON, h.seq+1, name), body, closeBrace)
+	h.appendLocked(now, frame, viewsOf(h.epochJSON, h.seq+1, name, data))
 }
 
-// redactedOf is the police copy of a message framed from prefix, body and
-// suffix: frame itself when body names no caller (or nothing redacts), so
-// most messages cost nothing extra.
-func (h *Hub) redactedOf(frame, prefix, body, suffix []byte) []byte {
-	if h.cfg.Redact == nil {
-		return frame
-	}
-	rb := h.cfg.Redact(body)
-	if bytes.Equal(rb, body) {
-		return frame
-	}
-	return textFrame(prefix, rb, suffix)
-}
-
-// appendLocked adds the frames of event h.seq+1 to the buffer and wakes
-// whoever reads it.
-func (h *Hub) appendLocked(now time.Time, frame, redacted []byte) {
+// appendLocked adds event h.seq+1 (its frame, and its views when its data
+// has personal data) to the buffer and wakes whoever reads it.
+func (h *Hub) appendLocked(now time.Time, frame []byte, views *variants) {
 	h.seq++
-	h.ring.push(h.seq, now, frame, redacted)
+	h.ring.push(h.seq, now, frame, views)
 	h.ring.trim(now, h.cfg.MinEvents, h.cfg.MinAge, h.cfg.MaxBytes)
 	for t := range h.taps {
 		t.signal()
@@ -298,30 +268,17 @@ func (h *Hub) subscribe(c *conn, epoch string, since uint64, resume bool) ([]byt
 		h.mu.Unlock()
 		return nil, nil
 	}
-	if f := h.snap.pick(c.redacted); f != nil && h.snap.seq == h.seq {
+	if s := h.snap; s != nil && s.seq == h.seq {
 		h.addLocked(c, h.seq)
 		h.mu.Unlock()
-		return f, nil
+		return h.snapshotFor(c, s), nil
 	}
 	h.mu.Unlock()
-	_, seq, frame, err := h.snapshot(func(seq uint64) { h.addLocked(c, seq) })
-	if err != nil || !c.redacted {
-		return frame, err
+	s, err := h.snapshot(func(seq uint64) { h.addLocked(c, seq) })
+	if err != nil {
+		return nil, err
 	}
-	return h.redactedSnapshot(seq, frame), nil
-}
-
-// redactedSnapshot is the police copy of the snapshot frame at seq, made
-// once per snapshot and cached beside it.
-func (h *Hub) redactedSnapshot(seq uint64, frame []byte) []byte {
-	body := framePayload(frame)
-	red := h.redactedOf(frame, nil, body, nil)
-	h.mu.Lock()
-	if h.snap.seq == seq && len(h.snap.frame) > 0 && &h.snap.frame[0] == &frame[0] {
-		h.snap.redacted = red
-	}
-	h.mu.Unlock()
-	return red
+	return h.snapshotFor(c, s), nil
 }
 
 // errSwitched: the hub changed epochs while a snapshot was being taken.
@@ -329,9 +286,14 @@ var errSwitched = errors.New("live: epoch switched")
 
 // snapshot encodes a snapshot of the current source at the current seq;
 // during (optional) runs under the hub's lock at that seq. It retries when
-// the hub switches epochs meanwhile, and caches the frame.
-func (h *Hub) snapshot(during func(seq uint64)) (epoch string, seq uint64, frame []byte, err error) {
+// the hub switches epochs meanwhile, and caches the snapshot.
+func (h *Hub) snapshot(during func(seq uint64)) (*snapshotCache, error) {
 	for {
+		var (
+			epoch string
+			seq   uint64
+			err   error
+		)
 		h.mu.RLock()
 		src, gen := h.source, h.gen
 		h.mu.RUnlock()
@@ -355,15 +317,15 @@ func (h *Hub) snapshot(during func(seq uint64)) (epoch string, seq uint64, frame
 			continue
 		}
 		if err != nil {
-			return "", 0, nil, err
+			return nil, err
 		}
-		frame = encodeSnapshot(epoch, seq, snap)
+		s := newSnapshotCache(epoch, seq, encodeSnapshot(epoch, seq, snap), snap)
 		h.mu.Lock()
-		if h.gen == gen && seq >= h.snap.seq {
-			h.snap = cachedSnapshot{seq: seq, frame: frame}
+		if h.gen == gen && (h.snap == nil || seq >= h.snap.seq) {
+			h.snap = s
 		}
 		h.mu.Unlock()
-		return epoch, seq, frame, nil
+		return s, nil
 	}
 }
 
@@ -424,7 +386,7 @@ func (h *Hub) next(c *conn, dst [][]byte, max int) (frames [][]byte, last uint64
 		h.stop(c, reasonSlow)
 		return dst, 0, false
 	}
-	frames = h.ring.after(dst, sent, max, c.redacted)
+	frames = h.ring.after(dst, sent, max, &c.viewer)
 	h.mu.RUnlock()
 	if len(frames) == 0 {
 		c.maxLag.Store(uint64(h.cfg.QueueLen)) // a resumed backlog is caught up

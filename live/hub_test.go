@@ -308,8 +308,14 @@ func TestSlowClientIsCut(t *testing.T) {
 				}
 				return
 			}
-			if n++; n > 10 {
-				time.Sleep(10 * time.Millisecond) // far slower than the others
+			// After ten messages it stops reading until the hub has cut it:
+			// slower than the others however loaded the machine is (a client
+			// merely sleeping between reads kept up with a publisher slowed
+			// by a busy machine). Then it reads on, to the close frame.
+			if n++; n == 10 {
+				for f.hub.Stats().SlowCuts == 0 {
+					time.Sleep(5 * time.Millisecond)
+				}
 			}
 		}
 	}()

@@ -1,24 +1,27 @@
 package live
 
-import "time"
+import (
+	"time"
+
+	"cc112"
+)
 
 // entry is one published event as it goes on the wire: the whole websocket
 // frame (header and JSON), built once and shared by every connection.
 type entry struct {
 	at    int64 // unix nanoseconds, for the age rule
 	frame []byte
-	// redacted is the frame without callers' identities, for police; the
-	// same slice as frame when the message holds none.
-	redacted []byte
+	// views are the other viewers' frames of an event with personal data
+	// (view.go); nil: everyone gets frame.
+	views *variants
 }
 
-// size is what the entry's frames cost (a shared frame counts once).
+// size is what the entry costs.
 func (e entry) size() int {
-	n := len(e.frame) + entryOverhead
-	if len(e.redacted) > 0 && &e.redacted[0] != &e.frame[0] {
-		n += len(e.redacted)
+	if e.views != nil {
+		return viewsCost*len(e.frame) + entryOverhead
 	}
-	return n
+	return len(e.frame) + entryOverhead
 }
 
 // entryOverhead is what an entry costs besides its frame bytes: the slot in
@@ -39,14 +42,14 @@ type ring struct {
 }
 
 // push appends the frames of event seq (which must follow the last one).
-func (r *ring) push(seq uint64, at time.Time, frame, redacted []byte) {
+func (r *ring) push(seq uint64, at time.Time, frame []byte, views *variants) {
 	if r.n == len(r.buf) {
 		r.grow()
 	}
 	if r.n == 0 {
 		r.first = seq
 	}
-	e := entry{at: at.UnixNano(), frame: frame, redacted: redacted}
+	e := entry{at: at.UnixNano(), frame: frame, views: views}
 	r.buf[(r.head+r.n)%len(r.buf)] = e
 	r.n++
 	r.bytes += e.size()
@@ -93,15 +96,16 @@ func (r *ring) has(seq, last uint64) bool {
 }
 
 // after appends to dst the frames of the events after seq, at most max of
-// them, redacted ones if asked. The caller has checked has(seq, last).
-func (r *ring) after(dst [][]byte, seq uint64, max int, redacted bool) [][]byte {
+// them, as viewer may see them (nil: whole). The caller has checked
+// has(seq, last).
+func (r *ring) after(dst [][]byte, seq uint64, max int, viewer *cc112.Viewer) [][]byte {
 	if r.n == 0 || seq+1 < r.first {
 		return dst
 	}
 	for k := int(seq + 1 - r.first); k < r.n && max > 0; k++ {
 		e := r.buf[(r.head+k)%len(r.buf)]
-		if redacted {
-			dst = append(dst, e.redacted)
+		if viewer != nil && e.views != nil {
+			dst = append(dst, e.views.frameFor(*viewer, e.frame))
 		} else {
 			dst = append(dst, e.frame)
 		}

@@ -31,7 +31,7 @@ func TestRingTrim(t *testing.T) {
 			now := t0
 			for k := 1; k <= tc.events; k++ {
 				now = t0.Add(time.Duration(k) * tc.spacing)
-				r.push(uint64(k), now, frame, frame)
+				r.push(uint64(k), now, frame, nil)
 				r.trim(now, tc.minEvents, tc.minAge, tc.maxBytes)
 			}
 			if r.n != tc.wantN {
@@ -52,7 +52,7 @@ func TestRingAfter(t *testing.T) {
 	now := time.Now()
 	for k := 1; k <= 3000; k++ { // grows past its first size and wraps
 		f := []byte(fmt.Sprint(k))
-		r.push(uint64(k), now, f, f)
+		r.push(uint64(k), now, f, nil)
 		r.trim(now, 1500, -1, 0)
 	}
 	for _, tc := range []struct {
@@ -73,7 +73,7 @@ func TestRingAfter(t *testing.T) {
 		if !tc.has {
 			continue
 		}
-		got := r.after(nil, tc.since, 3, false)
+		got := r.after(nil, tc.since, 3, nil)
 		if len(got) != len(tc.want) {
 			t.Fatalf("after(%d) = %d frames, want %v", tc.since, len(got), tc.want)
 		}

@@ -21,7 +21,7 @@ func (h *Hub) switchLocked(epoch string, seq uint64, src Source, following bool)
 	h.setEpochLocked(epoch)
 	h.seq, h.source, h.following = seq, src, following
 	h.ring = ring{}
-	h.snap = cachedSnapshot{}
+	h.snap = nil
 	for c := range h.conns {
 		h.stopLocked(c, reasonSwitch)
 	}

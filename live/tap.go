@@ -57,11 +57,11 @@ func (t *Tap) Skipped() uint64 { return t.skipped }
 // message of its seq, so a reader that starts from it continues with the
 // very next message.
 func (t *Tap) WantSnapshot() error {
-	epoch, seq, frame, err := t.h.snapshot(nil)
+	s, err := t.h.snapshot(nil)
 	if err != nil {
 		return err
 	}
-	t.snap = &tapSnapshot{epoch: epoch, seq: seq, payload: framePayload(frame)}
+	t.snap = &tapSnapshot{epoch: s.epoch, seq: s.seq, payload: framePayload(s.frame)}
 	return nil
 }
 
@@ -90,7 +90,7 @@ func (t *Tap) Next(dst [][]byte, max int) [][]byte {
 		}
 	}
 	n := len(dst)
-	dst = h.ring.after(dst, t.seq, max, false) // other instances redact for their own police viewers
+	dst = h.ring.after(dst, t.seq, max, nil) // whole: other instances make their own viewers' views
 	for k := n; k < len(dst); k++ {
 		dst[k] = framePayload(dst[k])
 	}

@@ -22,7 +22,7 @@ type access struct {
 	selfAudited bool
 	// websocket marks the routes that upgrade to a websocket: the route,
 	// never the client's Upgrade header, decides that ?token= is read and
-	// that the handler (not the police redaction writer) shapes the answer.
+	// that a plain request to it is refused.
 	websocket bool
 }
 

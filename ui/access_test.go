@@ -20,9 +20,13 @@ import (
 	"cc112/auth"
 	"cc112/bolt"
 	"cc112/callcenter"
+	"cc112/cctv"
 	"cc112/dispatch"
 	"cc112/internal/demo"
 	"cc112/internal/testenv"
+	"cc112/kpi"
+	"cc112/live"
+	"cc112/track"
 )
 
 // secured is a server with access control on, one user per role, and its
@@ -37,6 +41,7 @@ type secured struct {
 	journal cc112.Journal
 	log     *syncBuffer
 	now     *settableNow
+	hub     *live.Hub
 }
 
 type syncBuffer struct {
@@ -82,16 +87,22 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	city := demo.City()
 	ctx := context.Background()
 	calls := callcenter.New(callcenter.Config{Districts: city.Districts})
+	views := cctv.NewViews()
 	ext := calls.Appliers()
-	for k, a := range st.Appliers() {
-		ext[k] = a
+	for _, m := range []map[string]dispatch.Applier{st.Appliers(), views.Appliers()} {
+		for k, a := range m {
+			ext[k] = a
+		}
 	}
-	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts}, ext)
+	idx := kpi.NewIndex(cc112.WIB)
+	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts,
+		OnIncident: func(inc *cc112.Incident) { idx.Put(kpi.FromIncident(inc)) }}, ext)
 	if err != nil {
 		t.Fatal(err)
 	}
 	st.Attach(eng)
 	calls.Bind(eng)
+	views.Attach(eng)
 	t.Cleanup(st.Close)
 	if err := eng.RegisterUnits(ctx, city.Units); err != nil {
 		t.Fatal(err)
@@ -118,7 +129,14 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 		}
 	}
 	logger := slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	// The live feed as dispatchd wires it.
+	if s.hub, err = live.New(live.Config{Source: eng, Logger: logger, Viewer: LiveViewer, Payloads: LivePayloads(), Watch: WatchSession}); err != nil {
+		t.Fatal(err)
+	}
+	eng.SetPublisher(s.hub)
+	t.Cleanup(func() { _ = s.hub.Close(context.Background()) })
 	s.server = NewServer(Config{Engine: eng, DistrictsGeoJSON: gj, Logger: logger, Auth: st, Calls: calls,
+		Live: s.hub, Views: views, Metrics: idx, Tracks: track.FromJournal(j),
 		Settings:   Settings{AMLAPIKey: testAMLAPIKey, MetricsToken: testMetricsToken},
 		Prometheus: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("# metrics\n")) }),
 		Logins:     auth.NewLoginLimiter(auth.LoginLimits{PerPair: 5, PerAddr: 12, PerUser: 10, Window: 15 * time.Minute, Cap: 100, Now: s.now.now})})

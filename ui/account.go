@@ -103,7 +103,7 @@ func (s *Server) getMyAssignment(w http.ResponseWriter, r *http.Request) {
 	}{Unit: u}
 	if u.IncidentID != "" {
 		if inc, err := s.eng.Incident(u.IncidentID); err == nil {
-			out.Incident = inc
+			out.Incident = inc.For(s.viewer(r)) // its callback number, not who called
 		}
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -46,7 +46,7 @@ func (s *Server) listCalls(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, list)
+	writeJSON(w, http.StatusOK, visible(list, s.viewer(r), (*callcenter.Call).For))
 }
 
 func (s *Server) getCall(w http.ResponseWriter, r *http.Request) {
@@ -54,6 +54,9 @@ func (s *Server) getCall(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := s.calls.Call(r.PathValue("id"))
+	if err == nil && c.For(s.viewer(r)) == nil {
+		err = cc112.Errorf(cc112.EForbidden, "this account may not read calls")
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -146,6 +149,10 @@ func (s *Server) getDuplicates(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.writeError(w, r, err)
 		return
+	}
+	v := s.viewer(r)
+	for k := range list {
+		list[k].Incident = list[k].Incident.For(v)
 	}
 	writeJSON(w, http.StatusOK, list)
 }
@@ -246,7 +253,7 @@ func (s *Server) listComplaints(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, list)
+	writeJSON(w, http.StatusOK, visible(list, s.viewer(r), (*callcenter.Complaint).For))
 }
 
 func (s *Server) complaintReport(w http.ResponseWriter, r *http.Request) {
@@ -350,7 +357,7 @@ func (s *Server) agencyComplaint(r *http.Request, ref string) (*callcenter.Compl
 	if err != nil {
 		return nil, err
 	}
-	if agency, scoped := agencyScope(r); scoped && c.Agency != agency {
+	if c.For(s.viewer(r)) == nil {
 		return nil, cc112.Errorf(cc112.ENotFound, "complaint %q not found", ref)
 	}
 	return c, nil

@@ -1,10 +1,8 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"crypto/subtle"
-	"mime"
 	"net"
 	"net/http"
 	"strings"
@@ -92,8 +90,9 @@ func clientAddr(r *http.Request) string {
 	return host
 }
 
-// guard wraps a route's handler with its access rule, CSRF protection,
-// the audit of mutations and, for police, the redaction of callers. With no
+// guard wraps a route's handler with its access rule, CSRF protection and
+// the audit of mutations; what of personal data the user sees is up to the
+// handler, through the resources' views (Server.viewer). With no
 // auth store configured (unit tests of other packages) it only runs the
 // handler.
 func (s *Server) guard(rt route) http.HandlerFunc {
@@ -156,14 +155,6 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 		if audit {
 			sw = &statusWriter{ResponseWriter: w}
 			w = sw
-		}
-		// A websocket handler takes the connection over and shapes each
-		// frame for the role itself; every other answer to police is
-		// redacted here, whatever headers came with the request.
-		if p != nil && !auth.SeesCallers(p.Role) && !a.websocket {
-			rw := &redactWriter{ResponseWriter: w}
-			defer rw.finish()
-			w = rw
 		}
 		rt.Handler(w, r)
 		if audit {
@@ -250,53 +241,3 @@ func (w *statusWriter) code() int {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *statusWriter) Flush() { _ = http.NewResponseController(w.ResponseWriter).Flush() }
-
-// redactWriter removes callers' identities from JSON answers to police.
-// JSON bodies are buffered and rewritten; anything else (video) streams
-// through untouched.
-type redactWriter struct {
-	http.ResponseWriter
-	status int
-	json   bool
-	buf    bytes.Buffer
-}
-
-func (w *redactWriter) WriteHeader(code int) {
-	if w.status != 0 {
-		return
-	}
-	w.status = code
-	mt, _, _ := mime.ParseMediaType(w.Header().Get("Content-Type"))
-	w.json = mt == "application/json" || strings.HasSuffix(mt, "+json")
-	if !w.json {
-		w.ResponseWriter.WriteHeader(code)
-	}
-}
-
-func (w *redactWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.WriteHeader(http.StatusOK)
-	}
-	if w.json {
-		return w.buf.Write(b)
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *redactWriter) finish() {
-	if !w.json {
-		return
-	}
-	out := auth.RedactJSON(w.buf.Bytes())
-	w.Header().Del("Content-Length")
-	w.ResponseWriter.WriteHeader(w.status)
-	_, _ = w.ResponseWriter.Write(append(out, '\n'))
-}
-
-func (w *redactWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (w *redactWriter) Flush() {
-	if !w.json {
-		_ = http.NewResponseController(w.ResponseWriter).Flush()
-	}
-}

@@ -97,7 +97,7 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, list)
+	writeJSON(w, http.StatusOK, cc112.IncidentsFor(list, s.viewer(r)))
 }
 
 func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
@@ -111,7 +111,7 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, struct {
 		*cc112.Incident
 		Timeline []cc112.TimelineEntry `json:"timeline"`
-	}{inc, inc.Timeline()})
+	}{inc.For(s.viewer(r)), inc.Timeline()})
 }
 
 func (s *Server) getRecommendations(w http.ResponseWriter, r *http.Request) {

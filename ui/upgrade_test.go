@@ -13,7 +13,7 @@ var upgradeHeaders = []string{"Upgrade", "websocket", "Connection", "Upgrade", "
 
 // TestUpgradeHeaderChangesNothing walks the route table: on every route
 // that is not a websocket route, a request with the websocket headers gets
-// the same answer as without (police JSON still redacted), and a ?token=
+// the same answer as without (police JSON still without callers), and a ?token=
 // counts as no token. On websocket routes the query token is accepted and a
 // plain request is refused in the error envelope.
 func TestUpgradeHeaderChangesNothing(t *testing.T) {

@@ -115,7 +115,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		pointAtCamSim(city.Cameras, m.Cameras.CamSim, m.Cameras.CamSimCameras)
 	}
 	if m.Live, err = live.New(live.Config{Source: m.Engine, Logger: m.Logger, AllowedOrigins: m.HTTP.AllowedOrigins,
-		Redacted: policeViewer, Redact: auth.RedactFeed, Watch: ui.WatchSession}); err != nil {
+		Viewer: ui.LiveViewer, Payloads: ui.LivePayloads(), Watch: ui.WatchSession}); err != nil {
 		return err
 	}
 	m.publishers = publishers{m.Live}
@@ -361,13 +361,6 @@ func (m *Main) demoAccounts(ctx context.Context) error {
 	m.Logger.Warn("DEMO ACCOUNTS ARE ON: every role has a user whose password is its name (dispatcher/dispatcher, ...); never run -demo in production",
 		"unit_user_drives", m.DemoUnit)
 	return nil
-}
-
-// policeViewer says whether a live-feed request comes from a role that
-// never sees callers' identities: the hub sends it redacted frames.
-func policeViewer(r *http.Request) bool {
-	p := ui.PrincipalFrom(r.Context())
-	return p != nil && !auth.SeesCallers(p.Role)
 }
 
 // seed registers the demo units and cameras into an empty journal.

@@ -41,7 +41,8 @@ export class Store {
         this.changed('cameras');
         break;
       default:
-        // An event this console does not know: ignore it, the seq still counts.
+        // An event this console does not know, or the `hidden` placeholder of one
+        // this user may not see (data null): ignore it, the seq still counts.
     }
   }
 

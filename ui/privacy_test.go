@@ -1,0 +1,332 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"cc112"
+	"cc112/auth"
+)
+
+// Personal data is planted as unique markers, one per field, and looked for
+// in every answer and frame each role gets (docs/security.md has the table
+// this test holds the server to).
+const (
+	incAName, incAPhone, incANIK  = "NAMA-A-7f3a", "+6281170000011", "3578700000000011" // an incident the unit works
+	incBName, incBPhone, incBNIK  = "NAMA-B-7f3a", "+6281170000022", "3578700000000022" // an incident nobody works
+	callName, callPhone, callNIK  = "NAMA-C-7f3a", "+6281170000033", "3578700000000033" // a call
+	cmpDName, cmpDPhone, cmpDText = "NAMA-D-7f3a", "+6281170000044", "TEKS-D-7f3a"      // a complaint forwarded to dkp
+	cmpEName, cmpEPhone, cmpEText = "NAMA-E-7f3a", "+6281170000055", "TEKS-E-7f3a"      // a complaint forwarded to damkar
+)
+
+var (
+	incidentMarkers   = []string{incAName, incAPhone, incANIK, incBName, incBPhone, incBNIK}
+	callMarkers       = []string{callName, callPhone, callNIK}
+	complaintMarkers  = []string{cmpDName, cmpDPhone, cmpDText, cmpEName, cmpEPhone, cmpEText}
+	allMarkers        = concat(incidentMarkers, callMarkers, complaintMarkers)
+	anonymous         = auth.Role("anonymous") // no token
+	markersVisibleFor = map[auth.Role][]string{
+		auth.Dispatcher: allMarkers,
+		auth.Supervisor: allMarkers,
+		auth.CallTaker:  concat(incidentMarkers, callMarkers),
+		auth.UnitRole:   {incAPhone}, // its own assignment's callback number
+		auth.Agency:     {cmpDName, cmpDPhone, cmpDText},
+		auth.Police:     nil,
+		auth.Admin:      nil,
+		anonymous:       nil,
+	}
+)
+
+func concat(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// callerKeys are JSON keys that name a caller or reporter. They do not
+// decide anything at run time (the resources' views do); the test uses
+// them to find personal data that has no marker because a new field holds
+// it, in what a role that sees none gets.
+var callerKeys = []string{"caller", "caller_name", "caller_phone", "caller_nik", "phone", "nik", "msisdn",
+	"device_number", "reporter", "reporter_name", "reporter_phone", "contact", "imei", "imsi", "name", "text"}
+
+// privacyScenario builds, through the API, a state that holds every kind of
+// personal data and emits every live event. It returns the ids the route
+// samples need.
+type scenario struct {
+	incA, incB, call, cmpD, cmpE, camera string
+	cmpDNumber, cmpDToken                string // public tracking
+}
+
+func (s *secured) privacyScenario(t *testing.T) scenario {
+	t.Helper()
+	var sc scenario
+	id := func(r resp, want int, what string) string {
+		t.Helper()
+		var v struct {
+			ID     string `json:"id"`
+			Number string `json:"number"`
+			Token  string `json:"token"`
+		}
+		if r.status != want {
+			t.Fatalf("%s: %d %s", what, r.status, r.body)
+		}
+		r.decode(t, &v)
+		if what == "complaint D" {
+			sc.cmpDNumber, sc.cmpDToken = v.Number, v.Token
+		}
+		return v.ID
+	}
+	sc.call = id(s.as(auth.CallTaker, "POST", "/api/v1/calls",
+		fmt.Sprintf(`{"phone":%q,"name":%q,"nik":%q,"channel":"phone"}`, callPhone, callName, callNIK)), 201, "call")
+	incident := func(name, phone, nik string) string {
+		return id(s.as(auth.CallTaker, "POST", "/api/v1/incidents", fmt.Sprintf(
+			`{"category":"fire","location":{"lat":-7.2458,"lon":112.7378},"caller":{"name":%q,"phone":%q,"nik":%q}}`, name, phone, nik)), 201, "incident "+name)
+	}
+	sc.incA, sc.incB = incident(incAName, incAPhone, incANIK), incident(incBName, incBPhone, incBNIK)
+	s.want(s.as(auth.CallTaker, "POST", "/api/v1/incidents/"+sc.incB+"/calls", `{"call_id":"`+sc.call+`"}`), 200, "link the call")
+	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/incidents/"+sc.incA+"/assignments", `{"unit_id":"`+s.unitID+`"}`), 201, "assign the unit")
+	s.want(s.as(auth.UnitRole, "POST", "/api/v1/units/"+s.unitID+"/position", `{"lat":-7.2601,"lon":112.7502}`), 200, "unit position")
+	complaint := func(name, phone, text string) string {
+		return id(s.do("POST", "/api/v1/complaints", fmt.Sprintf(
+			`{"name":%q,"phone":%q,"text":%q,"category":"road","location":{"lat":-7.25,"lon":112.75}}`, name, phone, text+" jalan berlubang")), 201, "complaint "+name[5:6])
+	}
+	sc.cmpD, sc.cmpE = complaint(cmpDName, cmpDPhone, cmpDText), complaint(cmpEName, cmpEPhone, cmpEText)
+	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/complaints/"+sc.cmpD+"/forward", `{"agency":"dkp"}`), 200, "forward D")
+	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/complaints/"+sc.cmpE+"/forward", `{"agency":"damkar"}`), 200, "forward E")
+	s.want(s.as(auth.Agency, "POST", "/api/v1/complaints/"+sc.cmpD+"/respond", `{"text":"ditangani"}`), 200, "respond D")
+	sc.camera = id(s.as(auth.Admin, "POST", "/api/v1/cameras", `{"id":"cam-priv","name":"Kamera Privasi","location":{"lat":-7.25,"lon":112.75},"rtsp_url":"rtsp://cam.invalid/priv"}`), 201, "camera")
+	return sc
+}
+
+func (s *secured) want(r resp, status int, what string) {
+	s.t.Helper()
+	if r.status != status {
+		s.t.Fatalf("%s: %d %s", what, r.status, r.body)
+	}
+}
+
+// routeSamples gives each GET route the requests that reach its handler:
+// its wildcards filled and the query it needs. A route missing here that
+// has wildcards, or that a role it allows cannot get a 2xx from, fails the
+// test until it is given a sample.
+func (s *secured) routeSamples(sc scenario) map[string][]string {
+	now := time.Now().UTC() // the clock of the fixture is the wall clock; only ranges are built from it
+	from, to := now.Add(-24*time.Hour).Format(time.RFC3339), now.Add(time.Hour).Format(time.RFC3339)
+	return map[string][]string{
+		"/api/v1/units/{id}":                     {"/api/v1/units/" + s.unitID},
+		"/api/v1/units/{id}/track":               {"/api/v1/units/" + s.unitID + "/track?from=" + from + "&to=" + to},
+		"/api/v1/incidents":                      {"/api/v1/incidents?status=all"},
+		"/api/v1/incidents/{id}":                 {"/api/v1/incidents/" + sc.incA, "/api/v1/incidents/" + sc.incB},
+		"/api/v1/incidents/{id}/recommendations": {"/api/v1/incidents/" + sc.incB + "/recommendations"},
+		"/api/v1/incidents/duplicates":           {"/api/v1/incidents/duplicates?lat=-7.2458&lon=112.7378"},
+		"/api/v1/cameras/nearest":                {"/api/v1/cameras/nearest?lat=-7.25&lon=112.75"},
+		"/api/v1/cameras/{id}":                   {"/api/v1/cameras/" + sc.camera},
+		"/api/v1/calls":                          {"/api/v1/calls?status=all"},
+		"/api/v1/calls/{id}":                     {"/api/v1/calls/" + sc.call},
+		"/api/v1/complaints/{ref}":               {"/api/v1/complaints/" + sc.cmpD, "/api/v1/complaints/" + sc.cmpE, "/api/v1/complaints/" + sc.cmpDNumber + "?token=" + sc.cmpDToken},
+		"/api/v1/complaints/report":              {"/api/v1/complaints/report?from=" + from + "&to=" + to},
+		"/api/v1/metrics/response":               {"/api/v1/metrics/response?from=" + from + "&to=" + to},
+		"/api/v1/metrics/incidents.csv":          {"/api/v1/metrics/incidents.csv?from=" + from + "&to=" + to},
+		"/static/{version}/{path...}":            {"/static/v/js/live.js"},
+		"/osmand":                                {"/osmand?id=" + s.unitID + "&lat=-7.25&lon=112.75"},
+		"/api/v1/live":                           nil, // a websocket: its frames are scanned below
+		"/api/v1/cameras/{id}/live":              nil, // live video (binary), and the fixture runs no relay
+	}
+}
+
+// TestPersonalDataPerRole plants markers in every personal field and reads
+// every GET route of the route table and the live feed (snapshot, every
+// event, resume) as every role, a unit user and an agency user: each role
+// gets exactly the markers it may see, and a role that sees none gets no
+// caller keys either.
+func TestPersonalDataPerRole(t *testing.T) {
+	s := newSecured(t)
+	roles := append(auth.Roles(), anonymous)
+	feeds := map[auth.Role]*liveCapture{}
+	for _, r := range roles {
+		if r != anonymous {
+			feeds[r] = s.dialLive(t, r, "") // before the scenario: every change comes as an event
+		}
+	}
+	sc := s.privacyScenario(t)
+	last := s.hub.Stats().Seq
+	samples := s.routeSamples(sc)
+
+	seen := map[auth.Role][]byte{} // everything each role got, for the markers it must see
+	for _, rt := range s.server.routes {
+		if rt.Method != "GET" {
+			continue
+		}
+		paths, ok := samples[rt.Pattern]
+		switch {
+		case ok && paths == nil:
+			continue
+		case !ok && strings.Contains(rt.Pattern, "{") && rt.Pattern != "/{$}":
+			t.Errorf("GET %s: no sample request: add one to routeSamples", rt.Pattern)
+			continue
+		case !ok:
+			paths = []string{strings.ReplaceAll(rt.Pattern, "{$}", "")}
+		}
+		for _, role := range roles {
+			allowed := rt.Roles.public || rt.Roles.allows(role)
+			ok2xx := false
+			for _, path := range paths {
+				var r resp
+				if role == anonymous {
+					r = s.do("GET", path, "")
+				} else {
+					r = s.as(role, "GET", path, "")
+				}
+				ok2xx = ok2xx || r.status/100 == 2
+				seen[role] = append(seen[role], r.body...)
+				checkMarkers(t, fmt.Sprintf("%s GET %s", role, path), role, r.body)
+			}
+			if allowed && !ok2xx && !(role == anonymous && rt.Roles.machine) {
+				t.Errorf("%s GET %s: no sample answers 2xx, so nothing was scanned: fix the sample", role, rt.Pattern)
+			}
+		}
+	}
+
+	vocabulary := map[string]bool{}
+	payloads := LivePayloads()
+	for _, name := range cc112.LiveEvents() {
+		vocabulary[name] = true
+		if payloads[name] == nil {
+			t.Errorf("live event %s has no payload type in LivePayloads: a standby could not give its viewers their views", name)
+		}
+	}
+	for role, feed := range feeds {
+		events := feed.readTo(t, last)
+		checkMarkers(t, string(role)+" live events", role, events)
+		seen[role] = append(seen[role], events...)
+		if role == auth.Dispatcher {
+			for name := range vocabulary {
+				if !feed.events[name] {
+					t.Errorf("live event %s: the scenario never emits it; add a step for it to privacyScenario", name)
+				}
+			}
+		}
+		for name := range feed.events {
+			if !vocabulary[name] && name != "hidden" {
+				t.Errorf("live event %s is not in the vocabulary (cc112.LiveEvents): declare it and decide its views", name)
+			}
+		}
+		// After the scenario: a snapshot, and a resume of every event.
+		snap := s.dialLive(t, role, "")
+		checkMarkers(t, string(role)+" live snapshot", role, snap.readTo(t, last))
+		resumed := s.dialLive(t, role, "epoch="+s.hub.Epoch()+"&since=0")
+		checkMarkers(t, string(role)+" live resume", role, resumed.readTo(t, last))
+	}
+
+	for _, role := range roles {
+		for _, m := range markersVisibleFor[role] {
+			if !bytes.Contains(seen[role], []byte(m)) {
+				t.Errorf("%s never gets %s, which it may see", role, m)
+			}
+		}
+	}
+}
+
+// checkMarkers fails for every marker in got that role may not see, and,
+// for a role that sees no personal data, for every caller key.
+func checkMarkers(t *testing.T, where string, role auth.Role, got []byte) {
+	t.Helper()
+	may := map[string]bool{}
+	for _, m := range markersVisibleFor[role] {
+		may[m] = true
+	}
+	for _, m := range allMarkers {
+		if !may[m] && bytes.Contains(got, []byte(m)) {
+			t.Errorf("%s: holds %s, which %s may not see", where, m, role)
+		}
+	}
+	if len(may) == 0 {
+		for _, k := range callerKeys {
+			if k != "name" && k != "text" && bytes.Contains(got, []byte(`"`+k+`":`)) {
+				t.Errorf("%s: holds the key %q", where, k)
+			}
+		}
+	}
+}
+
+// liveCapture is one websocket of the live feed, read frame by frame.
+type liveCapture struct {
+	ws     *websocket.Conn
+	seq    uint64
+	events map[string]bool
+}
+
+func (s *secured) dialLive(t *testing.T, role auth.Role, query string) *liveCapture {
+	t.Helper()
+	u := "ws" + strings.TrimPrefix(s.srv.URL, "http") + "/api/v1/live?" + query
+	ws, res, err := websocket.DefaultDialer.Dial(u, http.Header{"Authorization": {"Bearer " + s.tokens[role]}})
+	if err != nil {
+		status := 0
+		if res != nil {
+			status = res.StatusCode
+		}
+		t.Fatalf("%s: live feed: %v (%d)", role, err, status)
+	}
+	t.Cleanup(func() { _ = ws.Close() })
+	return &liveCapture{ws: ws, events: map[string]bool{}}
+}
+
+// readTo reads frames until seq last and returns them all; seqs must be
+// consecutive (a view that hides an event still numbers it).
+func (c *liveCapture) readTo(t *testing.T, last uint64) []byte {
+	t.Helper()
+	var all []byte
+	started := false
+	for !started || c.seq < last {
+		_ = c.ws.SetReadDeadline(time.Now().Add(20 * time.Second)) // a hung test, not a timing check
+		_, b, err := c.ws.ReadMessage()
+		if err != nil {
+			t.Fatalf("live feed at seq %d: %v", c.seq, err)
+		}
+		all = append(all, b...)
+		var m struct {
+			Type  string `json:"type"`
+			Seq   uint64 `json:"seq"`
+			Event string `json:"event"`
+		}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case m.Type == "snapshot":
+			c.seq, started = m.Seq, true
+		case m.Type == "event" && m.Seq != c.seq+1:
+			t.Fatalf("seq %d after %d", m.Seq, c.seq)
+		case m.Type == "event":
+			c.seq, started = m.Seq, true
+			c.events[m.Event] = true
+		}
+	}
+	return all
+}
+
+// TestPersonalDataTableIsComplete: every role is decided in the table of
+// what it may see.
+func TestPersonalDataTableIsComplete(t *testing.T) {
+	var missing []string
+	for _, r := range auth.Roles() {
+		if _, ok := markersVisibleFor[r]; !ok {
+			missing = append(missing, string(r))
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Fatalf("roles without a row in markersVisibleFor: %v", missing)
+	}
+}

@@ -1,0 +1,147 @@
+package cc112
+
+// Personal data (a caller's or reporter's name, phone number, NIK, a
+// complaint's own words) reaches only those who may see it. Each resource
+// that carries some has a method For(Viewer) that returns its view for one
+// viewer, as a value of its own type: the REST handlers and the live feed
+// call the same methods, so a field added to a resource is decided where
+// the resource is, not by its JSON name (docs/security.md).
+
+// Sight is how much personal data a kind of viewer sees.
+type Sight uint8
+
+// The sights. The zero value sees nothing: a viewer nobody set up fails
+// closed.
+const (
+	// SeeNone is the operational picture only (police, admins): no caller
+	// or reporter data of any kind, no calls, no complaints.
+	SeeNone Sight = iota
+	// SeeCallers sees calls and incidents' callers but not the complaint
+	// desk (call-takers).
+	SeeCallers
+	// SeeAll sees everything (dispatchers and supervisors).
+	SeeAll
+	// SeeUnit is a field unit: the callback number of the incidents it is
+	// assigned to, nothing else.
+	SeeUnit
+	// SeeAgency is an agency's complaint team: the complaints forwarded to
+	// its agency, nothing else.
+	SeeAgency
+)
+
+// Viewer is who looks at a resource, as far as personal data goes.
+type Viewer struct {
+	Sight  Sight
+	UnitID string // SeeUnit: which unit
+	Agency string // SeeAgency: which agency
+}
+
+// Everyone is the viewer who sees everything (no access control, the relay
+// between instances).
+var Everyone = Viewer{Sight: SeeAll}
+
+// Key names the viewer's view: viewers with the same key see the same of
+// every resource ("all", "callers", "none", "unit:U12", "agency:dkp").
+func (v Viewer) Key() string {
+	switch v.Sight {
+	case SeeAll:
+		return "all"
+	case SeeCallers:
+		return "callers"
+	case SeeUnit:
+		return "unit:" + v.UnitID
+	case SeeAgency:
+		return "agency:" + v.Agency
+	}
+	return "none"
+}
+
+// ViewAll is the name of a resource's whole view in Viewed.View.
+const ViewAll = "all"
+
+// Viewed is a resource with personal data, as the live feed holds it.
+// ViewName names the view v gets among the resource's few ("": none at
+// all, not even that it exists; ViewAll: the resource unchanged), cheaply,
+// so that the feed encodes each view once and shares it between viewers;
+// View returns that view (the resource's For).
+type Viewed interface {
+	ViewName(v Viewer) string
+	View(v Viewer) any
+}
+
+// WholeOrHidden is the ViewName of a resource a viewer sees whole or not
+// at all.
+func WholeOrHidden(sees bool) string {
+	if sees {
+		return ViewAll
+	}
+	return ""
+}
+
+// For returns the incident as v may see it: whole for call-takers,
+// dispatchers and supervisors; for a unit assigned to it, with the
+// caller's phone (to call back) but not the name or NIK; for police and
+// admins without the caller; not at all (nil) for agency teams and units
+// not assigned to it, whose REST answers hold no incidents either. The
+// result may share memory with i: do not change it.
+func (i *Incident) For(v Viewer) *Incident {
+	name := i.ViewName(v)
+	switch name {
+	case ViewAll:
+		return i
+	case "":
+		return nil
+	}
+	c := *i
+	c.Caller = nil
+	if name == "callback" && i.Caller.Phone != "" {
+		c.Caller = &Caller{Phone: i.Caller.Phone}
+	}
+	return &c
+}
+
+// ViewName implements Viewed.
+func (i *Incident) ViewName(v Viewer) string {
+	switch v.Sight {
+	case SeeAll, SeeCallers:
+		return ViewAll
+	case SeeAgency:
+		return ""
+	case SeeUnit:
+		switch {
+		case !i.assigned(v.UnitID):
+			return ""
+		case i.Caller.Empty() || (i.Caller.Name == "" && i.Caller.NIK == ""):
+			return ViewAll // nothing but the callback number to show
+		}
+		return "callback"
+	}
+	if i.Caller.Empty() {
+		return ViewAll
+	}
+	return "no-caller"
+}
+
+// View implements Viewed.
+func (i *Incident) View(v Viewer) any { return i.For(v) }
+
+// assigned reports whether unit works the incident now.
+func (i *Incident) assigned(unit string) bool {
+	for _, a := range i.Assignments {
+		if a.UnitID == unit && a.Active() {
+			return true
+		}
+	}
+	return false
+}
+
+// IncidentsFor returns the incidents v may see, as it may see them.
+func IncidentsFor(list []*Incident, v Viewer) []*Incident {
+	out := make([]*Incident, 0, len(list))
+	for _, inc := range list {
+		if view := inc.For(v); view != nil {
+			out = append(out, view)
+		}
+	}
+	return out
+}

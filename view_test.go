@@ -1,0 +1,54 @@
+package cc112
+
+import (
+	"testing"
+	"time"
+)
+
+// TestIncidentViews: who gets which part of an incident's caller, and the
+// incident itself (shared, not copied) when nothing is hidden.
+func TestIncidentViews(t *testing.T) {
+	cleared := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	inc := &Incident{ID: "I1", Caller: &Caller{Name: "Siti", Phone: "+6281234567890", NIK: "3578014409870001"},
+		Assignments: []*Assignment{{UnitID: "U1"}, {UnitID: "U2", ClearedAt: &cleared}}}
+	for _, tc := range []struct {
+		v    Viewer
+		want Caller // the zero Caller: none
+		name string
+	}{
+		{Viewer{Sight: SeeAll}, *inc.Caller, ViewAll},
+		{Viewer{Sight: SeeCallers}, *inc.Caller, ViewAll},
+		{Viewer{Sight: SeeUnit, UnitID: "U1"}, Caller{Phone: inc.Caller.Phone}, "callback"},
+		{Viewer{Sight: SeeUnit, UnitID: "U2"}, Caller{}, ""}, // cleared: no longer its incident
+		{Viewer{Sight: SeeUnit, UnitID: "U3"}, Caller{}, ""},
+		{Viewer{Sight: SeeAgency, Agency: "dkp"}, Caller{}, ""},
+		{Viewer{Sight: SeeNone}, Caller{}, "no-caller"},
+		{Viewer{}, Caller{}, "no-caller"},
+	} {
+		got := inc.For(tc.v)
+		if (got == nil) != (tc.name == "") {
+			t.Errorf("%s: incident %v, want hidden = %v", tc.v.Key(), got, tc.name == "")
+			continue
+		}
+		var c Caller
+		if got != nil && got.Caller != nil {
+			c = *got.Caller
+		}
+		if c != tc.want || inc.ViewName(tc.v) != tc.name {
+			t.Errorf("%s: caller %+v view %q, want %+v %q", tc.v.Key(), c, inc.ViewName(tc.v), tc.want, tc.name)
+		}
+		if (got == inc) != (tc.name == ViewAll) {
+			t.Errorf("%s: shared = %v", tc.v.Key(), got == inc)
+		}
+	}
+	if inc.Caller.Name != "Siti" {
+		t.Fatal("a view changed the incident")
+	}
+	plain := &Incident{ID: "I2", Assignments: []*Assignment{{UnitID: "U1"}}}
+	if plain.For(Viewer{}) != plain || plain.For(Viewer{Sight: SeeUnit, UnitID: "U1"}) != plain {
+		t.Error("an incident without a caller is copied for a viewer who sees no caller")
+	}
+	if got := IncidentsFor([]*Incident{inc, plain}, Viewer{Sight: SeeUnit, UnitID: "U3"}); len(got) != 0 {
+		t.Errorf("a unit sees %d incidents it does not work", len(got))
+	}
+}
