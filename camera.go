@@ -2,6 +2,7 @@ package cc112
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,14 +20,11 @@ const (
 	CameraUnknown CameraStatus = "unknown"
 )
 
+// CameraStatuses lists every camera status, healthiest first.
+var CameraStatuses = []CameraStatus{CameraOnline, CameraStalled, CameraOffline, CameraUnknown}
+
 // Valid reports whether s is a known camera status.
-func (s CameraStatus) Valid() bool {
-	switch s {
-	case CameraOnline, CameraStalled, CameraOffline, CameraUnknown:
-		return true
-	}
-	return false
-}
+func (s CameraStatus) Valid() bool { return slices.Contains(CameraStatuses, s) }
 
 // Camera is one CCTV camera point. RTSP URLs may hold credentials and are
 // never serialised to clients: they carry json:"-".

@@ -19,6 +19,15 @@ const (
 	IncidentClosed     IncidentStatus = "closed"
 )
 
+// IncidentStatuses lists every incident status in life order.
+var IncidentStatuses = []IncidentStatus{IncidentNew, IncidentDispatched, IncidentEnroute, IncidentOnscene, IncidentClosed}
+
+// Priorities run from MinPriority (the most urgent) to MaxPriority.
+const (
+	MinPriority = 1
+	MaxPriority = 5
+)
+
 // Category classifies an incident; the response plan says which units it needs.
 type Category string
 
@@ -39,6 +48,29 @@ const (
 	CatInfrastructure  Category = "infrastructure"
 	CatOther           Category = "other"
 )
+
+// Categories lists every category in display order (DESIGN.md §3).
+var Categories = []Category{CatFire, CatTrafficAccident, CatFlood, CatFallenTree, CatGasLeak, CatTornado,
+	CatSocialConflict, CatCrime, CatMissingPerson, CatMedical, CatMentalHealth, CatAnimal, CatInfrastructure, CatOther}
+
+// defaultPriority is each category's usual priority: the intake forms
+// preselect it (one keystroke less in the common cases), the call-taker
+// may always change it.
+var defaultPriority = map[Category]int{
+	CatFire: 1, CatTrafficAccident: 1, CatMedical: 1, CatGasLeak: 1, CatTornado: 1,
+	CatFlood: 2, CatSocialConflict: 2, CatCrime: 2, CatMentalHealth: 2,
+	CatMissingPerson: 3, CatFallenTree: 3, CatInfrastructure: 3, CatOther: 3,
+	CatAnimal: 4,
+}
+
+// DefaultPriority is the priority the intake forms offer for c; a category
+// without one (added to a configured plan) gets 3.
+func (c Category) DefaultPriority() int {
+	if p, ok := defaultPriority[c]; ok {
+		return p
+	}
+	return 3
+}
 
 // Need is one line of a response plan: Count units of Type.
 type Need struct {

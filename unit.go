@@ -1,6 +1,7 @@
 package cc112
 
 import (
+	"slices"
 	"time"
 
 	"cc112/geo"
@@ -19,7 +20,7 @@ const (
 )
 
 // UnitTypes lists every unit type in display order.
-var UnitTypes = []UnitType{UnitFire, UnitPolice, UnitDKP, UnitAmbulance, UnitRescue}
+var UnitTypes = []UnitType{UnitFire, UnitPolice, UnitAmbulance, UnitRescue, UnitDKP}
 
 // Valid reports whether t is a known unit type.
 func (t UnitType) Valid() bool {
@@ -44,14 +45,11 @@ const (
 	UnitOffduty    UnitStatus = "offduty"
 )
 
+// UnitStatuses lists every unit status in work-cycle order.
+var UnitStatuses = []UnitStatus{UnitAvailable, UnitDispatched, UnitEnroute, UnitOnscene, UnitOffduty}
+
 // Valid reports whether s is a known unit status.
-func (s UnitStatus) Valid() bool {
-	switch s {
-	case UnitAvailable, UnitDispatched, UnitEnroute, UnitOnscene, UnitOffduty:
-		return true
-	}
-	return false
-}
+func (s UnitStatus) Valid() bool { return slices.Contains(UnitStatuses, s) }
 
 // Busy reports whether a unit in status s is working an incident.
 func (s UnitStatus) Busy() bool {

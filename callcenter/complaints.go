@@ -27,6 +27,9 @@ const (
 	ComplaintClosed    = "closed"
 )
 
+// ComplaintStatuses lists every complaint status in life order.
+var ComplaintStatuses = []string{ComplaintReceived, ComplaintForwarded, ComplaintResponded, ComplaintClosed}
+
 // ComplaintChannels are the ways a complaint reaches the Media Center.
 var ComplaintChannels = []string{"web", "sms", "phone", "email", "social"}
 

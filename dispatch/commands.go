@@ -45,8 +45,8 @@ func (n *NewIncident) Validate(plan cc112.ResponsePlan) error {
 	if n.Priority == 0 {
 		n.Priority = 2
 	}
-	if n.Priority < 1 || n.Priority > 5 {
-		return cc112.Errorf(cc112.EInvalid, "priority must be 1 (highest) to 5, got %d", n.Priority)
+	if n.Priority < cc112.MinPriority || n.Priority > cc112.MaxPriority {
+		return cc112.Errorf(cc112.EInvalid, "priority must be %d (highest) to %d, got %d", cc112.MinPriority, cc112.MaxPriority, n.Priority)
 	}
 	if n.Location == nil {
 		return cc112.Errorf(cc112.EInvalid, "location {lat, lon} is required")

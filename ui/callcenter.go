@@ -292,7 +292,7 @@ func (s *Server) complaintMeta(w http.ResponseWriter, r *http.Request) {
 	resp, fb := s.calls.SLAs()
 	writeJSON(w, http.StatusOK, map[string]any{
 		"agencies": s.calls.Agencies(), "categories": callcenter.ComplaintCategories,
-		"channels": callcenter.ComplaintChannels, "response_sla_s": resp.Seconds(), "feedback_sla_s": fb.Seconds(),
+		"channels": callcenter.ComplaintChannels, "statuses": callcenter.ComplaintStatuses, "response_sla_s": resp.Seconds(), "feedback_sla_s": fb.Seconds(),
 		"max_text": callcenter.MaxComplaintText, "now": s.eng.Clock().Now(),
 	})
 }

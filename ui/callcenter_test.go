@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -179,7 +180,13 @@ func TestComplaintOverHTTP(t *testing.T) {
 	}
 	a.want(a.do("GET", "/api/v1/complaints?from=yesterday", ""), 400)
 	a.want(a.do("GET", "/api/v1/complaints/report?bucket=week", ""), 200)
-	a.want(a.do("GET", "/api/v1/complaints/meta", ""), 200)
+	// The public form's part of the catalog, from the same Go lists.
+	var meta struct{ Categories, Channels, Statuses []string }
+	a.want(a.do("GET", "/api/v1/complaints/meta", ""), 200).decode(t, &meta)
+	if !slices.Equal(meta.Categories, callcenter.ComplaintCategories) || !slices.Equal(meta.Channels, callcenter.ComplaintChannels) ||
+		!slices.Equal(meta.Statuses, callcenter.ComplaintStatuses) {
+		t.Errorf("complaints/meta: %+v", meta)
+	}
 
 	// Size limit, then the rate limit (3 a minute in this fixture).
 	a.want(a.do("POST", "/api/v1/complaints", `{"text":"`+strings.Repeat("a", 4001)+`"}`), 400)

@@ -183,6 +183,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/cameras/{id}/live", s.cameraLive, cameraRead.upgrades()},
 		{"GET", "/api/v1/districts", s.getDistricts, anyUser},
 		{"GET", "/api/v1/config", s.consoleConfig, anyUser},
+		{"GET", "/api/v1/catalog", s.getCatalog, anyUser},
 		{"GET", "/api/v1/live", s.live, anyUser.upgrades()},
 		// The call center: calls, caller location, duplicates, complaints.
 		{"POST", "/api/v1/calls", s.postCall, intake},

@@ -75,6 +75,20 @@ type cameraScene struct {
 	incident          cc112.Incident
 }
 
+// runDemo starts dispatchd on the demo city (its accounts, no simulator)
+// for a browser test, and closes it when the test ends.
+func runDemo(t *testing.T) *Main {
+	t.Helper()
+	m := NewMain()
+	m.Addr, m.Store.StateDir, m.City.Demo, m.City.Sim = "127.0.0.1:0", t.TempDir(), true, false
+	m.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = m.Close(context.Background()) })
+	return m
+}
+
 // newCameraScene starts dispatchd (the demo city when demo is set) with
 // fast camera probing, registers camsim's cameras 1…n as prefix1…prefixN
 // (plus extra camera bodies), waits until those stream, and creates the

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"context"
-	"log/slog"
-	"os"
 	"testing"
 	"time"
 )
@@ -16,15 +13,6 @@ import (
 // DISPATCH_UPDATE_SCREENSHOTS=1 it refreshes docs/screenshots/.
 func TestUnitInBrowser(t *testing.T) {
 	browser := needBrowser(t)
-	m := NewMain()
-	m.Addr, m.Store.StateDir, m.City.Demo, m.City.Sim = "127.0.0.1:0", t.TempDir(), true, false
-	m.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	if err := m.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = m.Close(context.Background()) }()
-
+	m := runDemo(t)
 	browser.run(t, 3*time.Minute, "unit.mjs", nil, "BASE_URL="+m.URL(), "SCREENSHOTS="+screenshotDir(t))
 }

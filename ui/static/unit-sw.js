@@ -1,8 +1,9 @@
 // Caches the field view's shell so that it opens without network; the API
 // is never cached (stale assignments are worse than an error).
 const CACHE = 'cc112-unit-{{STATIC}}'; // a new server version, a new cache
-const SHELL = ['/unit', '{{STATIC}}/js/unit.js', '{{STATIC}}/js/session.js', '{{STATIC}}/css/unit.css', '{{STATIC}}/unit.webmanifest',
-  '{{STATIC}}/icons/unit-192.png'];
+// Every module unit.js imports, or the page cannot start offline.
+const SHELL = ['/unit', '{{STATIC}}/js/unit.js', '{{STATIC}}/js/api.js', '{{STATIC}}/js/i18n.js', '{{STATIC}}/js/live.js',
+  '{{STATIC}}/css/unit.css', '{{STATIC}}/unit.webmanifest', '{{STATIC}}/icons/unit-192.png'];
 
 self.addEventListener('install', (e) => {
   e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));

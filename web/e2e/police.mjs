@@ -36,17 +36,18 @@ async function playing(page, what, n) {
 
 // readOnly checks that every control on the page only changes what is
 // shown: the tabs, the grid size, the reason, opening an incident's
-// cameras, closing a video tile, logging out. No form, nothing else.
+// cameras, closing a video tile, the language, logging out. No form,
+// nothing else.
 async function readOnly(page, what) {
   const controls = await page.$$eval('button, form, textarea, [contenteditable], input, select', (els) => els.map((e) => {
-    if (e.id === 'logout' || e.id === 'reason' || e.id === 'reason-text') return e.id;
+    if (['logout', 'lang-btn', 'reason', 'reason-text'].includes(e.id)) return e.id;
     if (e.matches('.tabs button')) return 'tab';
     if (e.matches('.size button')) return 'size';
     if (e.matches('button[data-incident]')) return 'incident';
     if (e.matches('button[data-remove]')) return 'tile-close';
     return `${e.tagName} ${e.outerHTML.slice(0, 120)}`;
   }));
-  const unexpected = controls.filter((c) => !['logout', 'reason', 'reason-text', 'tab', 'size', 'incident', 'tile-close'].includes(c));
+  const unexpected = controls.filter((c) => !['logout', 'lang-btn', 'reason', 'reason-text', 'tab', 'size', 'incident', 'tile-close'].includes(c));
   assert.deepEqual(unexpected, [], `${what}: the police page offers only views`);
   const html = await page.content();
   for (const s of CALLER) assert.ok(!html.includes(s), `${what}: the page shows the caller (${s})`);

@@ -1,12 +1,16 @@
-// Calls to the JSON API. Every POST carries an Idempotency-Key, kept for the
-// retries of one user action, so a click that times out and is retried never
-// dispatches a unit twice.
+// The one client of the JSON API, for every page. The session is the
+// HttpOnly cookie (scripts never see the token). Every POST carries an
+// Idempotency-Key, kept for the retries of one user action, so a click that
+// times out and is retried never dispatches a unit twice.
+
+import { t } from './i18n.js';
 
 export class APIError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, retryAfter = null) {
     super(message);
-    this.status = status;
+    this.status = status; // 0: the request never got an answer
     this.code = code;
+    this.retryAfter = retryAfter; // seconds, from a 429's Retry-After
   }
 }
 
@@ -16,51 +20,137 @@ export function newKey() {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
-// The session is the HttpOnly cookie; X-Requested-With is the CSRF proof the
-// server asks of cookie-authenticated POSTs.
-const SESSION = { 'X-Requested-With': 'cc112' };
+/** toLogin sends the browser to the login page, which brings it back here. */
+export function toLogin() {
+  location.replace('/login?next=' + encodeURIComponent(location.pathname + location.search));
+  return new Promise(() => {}); // the page is leaving: never resolve
+}
 
-async function answer(res) {
-  if (res.status === 401) {
-    // The session ended (expired, logged out elsewhere): log in again.
-    location.replace('/login?next=' + encodeURIComponent(location.pathname + location.search));
-  }
+// unauthenticated runs when the session ended (expired, logged out
+// elsewhere). The staff pages go to the login page; a page with its own
+// login form (the unit's phone) shows that instead.
+let unauthenticated = toLogin;
+export function onUnauthenticated(fn) { unauthenticated = fn; }
+
+// X-Requested-With is the CSRF proof the server asks of cookie-authenticated
+// POSTs.
+const SESSION = { 'X-Requested-With': 'cc112', Accept: 'application/json' };
+
+async function answer(res, login) {
+  if (res.status === 401 && login) await unauthenticated();
   const text = await res.text();
   let body = null;
   try { body = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
   if (!res.ok) {
     const e = body && body.error;
-    throw new APIError(res.status, e ? e.code : 'http', e ? e.message : `HTTP ${res.status}`);
+    const after = Number(res.headers.get('Retry-After')) || null;
+    throw new APIError(res.status, e ? e.code : 'http', e ? e.message : `HTTP ${res.status}`, after);
   }
   return body;
 }
 
-export async function get(path) {
-  return answer(await fetch(path, { headers: { ...SESSION, Accept: 'application/json' } }));
+const pause = (attempt) => new Promise((r) => setTimeout(r, 300 * (attempt + 1)));
+
+/**
+ * get reads path; login: false keeps a 401 from ending the page (the
+ * caller handles it).
+ */
+export async function get(path, { login = true } = {}) {
+  let res;
+  try {
+    res = await fetch(path, { credentials: 'same-origin', headers: SESSION });
+  } catch {
+    throw new APIError(0, 'network', t('net.down'));
+  }
+  return answer(res, login);
 }
 
-/** post sends body as JSON; a network failure is retried with the same key. */
-export async function post(path, body, key = newKey()) {
+/**
+ * post sends body as JSON; a network failure or a 503 is retried with the
+ * same key, so the server applies it once.
+ */
+export async function post(path, body, key = newKey(), { login = true } = {}) {
   let lastErr;
   for (let attempt = 0; attempt < 3; attempt++) {
     let res;
     try {
       res = await fetch(path, {
         method: 'POST',
-        headers: { ...SESSION, 'Content-Type': 'application/json', 'Idempotency-Key': key, Accept: 'application/json' },
-        body: JSON.stringify(body),
+        credentials: 'same-origin',
+        headers: { ...SESSION, 'Content-Type': 'application/json', 'Idempotency-Key': key },
+        body: JSON.stringify(body ?? {}),
       });
-    } catch (err) {
-      lastErr = err;
-      await new Promise((r) => setTimeout(r, 300 * (attempt + 1)));
+    } catch {
+      lastErr = new APIError(0, 'network', t('net.down'));
+      await pause(attempt);
       continue;
     }
     if (res.status === 503 && attempt < 2) {
       lastErr = new APIError(503, 'unavailable', 'server unavailable');
-      await new Promise((r) => setTimeout(r, 300 * (attempt + 1)));
+      await pause(attempt);
       continue;
     }
-    return answer(res);
+    return answer(res, login);
   }
   throw lastErr;
+}
+
+/** retryable says whether a failed request may succeed later unchanged. */
+export function retryable(err) {
+  return !(err instanceof APIError) || err.status === 0 || err.status >= 500 || err.status === 408 || err.status === 429;
+}
+
+// ---- the session -------------------------------------------------------------
+
+/** me is the logged-in user ({username, role, unit_id?, agency?}), or null without a session. */
+export async function me() {
+  try {
+    return await get('/api/v1/me', { login: false });
+  } catch (err) {
+    if (err instanceof APIError && err.status === 401) return null;
+    throw err;
+  }
+}
+
+/** errorText is what a failed login (or any request) tells the user. */
+export function errorText(err) {
+  if (!(err instanceof APIError)) return String(err && err.message || err);
+  if (err.status === 429) return t('login.tooMany', { s: err.retryAfter ?? '?' });
+  if (err.status === 401) return t('login.wrong');
+  return err.message;
+}
+
+/**
+ * wireLogin makes form log in and calls done(user) when it worked; roles
+ * lists the roles this page is for.
+ */
+export function wireLogin(form, roles, done) {
+  const msg = form.querySelector('.msg');
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    msg.textContent = '';
+    const username = form.elements.username.value.trim();
+    const password = form.elements.password.value;
+    let user;
+    try {
+      user = await post('/api/v1/login', { username, password }, newKey(), { login: false });
+    } catch (err) {
+      if (err instanceof APIError && err.status !== 0) form.elements.password.value = '';
+      msg.textContent = errorText(err);
+      return;
+    }
+    form.elements.password.value = '';
+    if (!roles.includes(user.role)) {
+      await logout(false);
+      msg.textContent = t('login.notForPage', { role: user.role });
+      return;
+    }
+    done(await me());
+  });
+}
+
+/** logout ends the session (offline, the cookie expires by itself) and reloads the page. */
+export async function logout(reload = true) {
+  try { await post('/api/v1/logout', {}, newKey(), { login: false }); } catch { /* offline or already out */ }
+  if (reload) location.reload();
 }

@@ -2,7 +2,8 @@
 // force), with status and current incident; a busy unit links to its
 // incident.
 
-import { t, label, UNIT_TYPES } from './i18n.js';
+import { t, label } from './i18n.js';
+import { catalog } from './catalog.js';
 import { unitIcon } from './icons.js';
 import { escapeHTML } from './dom.js';
 
@@ -17,7 +18,7 @@ export class Board {
   }
 
   render() {
-    const groups = new Map(UNIT_TYPES.map((ty) => [ty, []]));
+    const groups = new Map(catalog.unit_types.map((ty) => [ty, []]));
     for (const u of this.store.units.values()) {
       if (!groups.has(u.type)) groups.set(u.type, []);
       groups.get(u.type).push(u);

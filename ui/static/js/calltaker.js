@@ -7,10 +7,9 @@
 import './gate.js'; // log in first
 import { get, post, newKey } from './api.js';
 import { $, escapeHTML } from './dom.js';
-import { label, wib } from './i18n.js';
+import { t, label, wib, wireLangSwitch } from './i18n.js';
+import { catalog, categories } from './catalog.js';
 
-const CATEGORIES = ['fire', 'traffic_accident', 'medical', 'flood', 'fallen_tree', 'gas_leak', 'tornado',
-  'social_conflict', 'crime', 'missing_person', 'mental_health', 'animal', 'infrastructure', 'other'];
 const SURABAYA = [-7.275, 112.72];
 
 let call = null;        // the call being taken
@@ -18,16 +17,26 @@ let submitKey = null;   // one Idempotency-Key per incident creation
 let map = null, L = null, circle = null, pin = null;
 let dups = [];
 let poll = null;
+let state = ['ct.notStarted', 'muted']; // the call badge: message key, class
+let note = null; // the last message: [key, vars, kind], shown again on a language switch
 
 function say(text, kind = '') {
   const m = $('#msg');
   m.textContent = text;
   m.className = `msg ${kind}`;
+  note = null;
 }
 
-function setState(text, kind) {
+// tell says a catalogue message, kept so that a language switch shows it again.
+function tell(key, vars, kind) {
+  say(t(key, vars), kind);
+  note = [key, vars, kind];
+}
+
+function setState(key, kind, vars) {
+  state = [key, kind, vars];
   const b = $('#call-state');
-  b.textContent = text;
+  b.textContent = t(key, vars);
   b.className = `badge ${kind}`;
 }
 
@@ -37,9 +46,9 @@ async function startCall() {
     call = await post('/api/v1/calls', { phone: $('#phone').value, name: $('#name').value, nik: $('#nik').value, channel: $('#channel').value });
     submitKey = newKey();
     $('#phone').value = call.phone;
-    setState(`aktif · ${wib(call.started_at)}`, 'ok');
+    setState('ct.active', 'ok', { at: wib(call.started_at) });
     $('#submit').disabled = false;
-    say('Panggilan dimulai. Tanyakan kejadian dan lokasi.', 'ok');
+    tell('ct.started', null, 'ok');
     $('#category').focus();
     showLocation();
     poll = setInterval(refresh, 2000);
@@ -62,18 +71,19 @@ async function refresh() {
 // fixAge writes seconds as "2 j 5 mnt" (jam, menit).
 function fixAge(s) {
   const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
-  return h ? `${h} j ${m} mnt` : `${m} mnt`;
+  return h ? t('ct.hoursMinutes', { h, m }) : t('ct.minutes', { m });
 }
 
-function showLocation() {
+function showLocation(again = false) {
   const l = call && call.location;
   if (!l) return;
-  const src = { aml: `AML (${l.method || '?'})`, manual: 'tanda di peta', address: 'alamat' }[l.source] || l.source;
+  const src = l.source === 'aml' ? `AML (${l.method || '?'})` : label('locsrc', l.source);
   // An old AML fix (a cached position) is shown, flagged with its age, for
   // the call-taker to judge.
-  const age = l.old ? ` · <b class="old-fix">posisi lama: ${fixAge(l.age_s)} sebelum diterima</b>` : '';
-  $('#loc').innerHTML = `Lokasi: <b>${l.lat.toFixed(5)}, ${l.lon.toFixed(5)}</b> ± ${Math.round(l.radius_m)} m · ${escapeHTML(src)} · ${wib(l.at)}${age}`;
+  const age = l.old ? ` · <b class="old-fix">${escapeHTML(t('ct.oldFix', { age: fixAge(l.age_s) }))}</b>` : '';
+  $('#loc').innerHTML = `${escapeHTML(t('ct.location'))}: <b>${l.lat.toFixed(5)}, ${l.lon.toFixed(5)}</b> ± ${Math.round(l.radius_m)} m · ${escapeHTML(src)} · ${wib(l.at)}${age}`;
   $('#loc').className = l.old ? 'loc old' : 'loc ok';
+  if (again) return; // only the words changed
   if (map) {
     const ll = [l.lat, l.lon];
     if (circle) circle.remove();
@@ -94,16 +104,16 @@ async function findDuplicates() {
   $('#dups').hidden = dups.length === 0;
   $('#dup-list').innerHTML = dups.slice(0, 3).map((d, i) => `
     <li><div><b>${escapeHTML(d.number)}</b> ${escapeHTML(label('cat', d.category))}
-      <span class="muted">${d.distance_m} m · ${wib(d.received_at)} · ${d.callers} pelapor</span>
+      <span class="muted">${d.distance_m} m · ${wib(d.received_at)} · ${escapeHTML(t('ct.callers', { n: d.callers }))}</span>
       <div class="muted">${escapeHTML(d.address || d.district || '')}</div></div>
-      <button type="button" class="btn link" data-id="${escapeHTML(d.id)}">Gabungkan <kbd>Alt+${i + 1}</kbd></button></li>`).join('');
+      <button type="button" class="btn link" data-id="${escapeHTML(d.id)}">${escapeHTML(t('ct.link'))} <kbd>Alt+${i + 1}</kbd></button></li>`).join('');
 }
 
 async function link(id) {
   if (!call) return;
   try {
     const inc = await post(`/api/v1/incidents/${id}/calls`, { call_id: call.id });
-    done(`Digabung ke ${inc.number}: sekarang ${inc.callers} pelapor.`);
+    done('ct.linked', { number: inc.number, n: inc.callers });
   } catch (err) { say(err.message, 'err'); }
 }
 
@@ -112,19 +122,19 @@ async function submit() {
   const body = { call_id: call.id, category: $('#category').value, priority: Number($('#priority').value),
     address: $('#address').value, description: $('#notes').value,
     caller: { name: $('#name').value, nik: $('#nik').value } };
-  if (!call.location) { say('Lokasi belum ada: tunggu AML atau klik peta.', 'err'); return; }
+  if (!call.location) { tell('ct.noLocation', null, 'err'); return; }
   try {
     const inc = await post('/api/v1/incidents', body, submitKey);
-    done(`Kejadian ${inc.number} dibuat dan masuk antrean dispatch.`);
+    done('ct.created', { number: inc.number });
   } catch (err) { say(err.message, 'err'); }
 }
 
-function done(text) {
+function done(key, vars) {
   clearInterval(poll);
   call = null;
-  setState('selesai', 'muted');
+  setState('ct.done', 'muted');
   $('#submit').disabled = true;
-  say(text, 'ok');
+  tell(key, vars, 'ok');
 }
 
 function reset() {
@@ -133,9 +143,8 @@ function reset() {
   $('#call-form').reset();
   $('#dups').hidden = true;
   $('#submit').disabled = true;
-  setState('belum dimulai', 'muted');
-  $('#loc').textContent = 'Lokasi: menunggu lokasi otomatis dari ponsel pelapor… atau klik peta untuk menandai.';
-  $('#loc').className = 'loc muted';
+  setState('ct.notStarted', 'muted');
+  waitingLocation();
   if (circle) circle.remove();
   if (pin) pin.remove();
   circle = pin = null;
@@ -143,7 +152,7 @@ function reset() {
 }
 
 async function pinAt(latlng) {
-  if (!call) { say('Mulai panggilan dulu (nomor telepon, Enter).', 'err'); return; }
+  if (!call) { tell('ct.startFirst', null, 'err'); return; }
   try {
     call = await post(`/api/v1/calls/${call.id}/location`, { lat: latlng.lat, lon: latlng.lng, radius_m: 30, source: 'manual' });
     showLocation();
@@ -166,8 +175,36 @@ async function initMap() {
   }
 }
 
+function waitingLocation() {
+  $('#loc').textContent = t('ct.waitingLocation');
+  $('#loc').className = 'loc muted';
+}
+
+// fillSelects lists the server's codes with their labels, keeping what is chosen.
+function fillSelects() {
+  const fill = (sel, codes, kind) => {
+    const v = sel.value;
+    sel.innerHTML = codes.map((c) => `<option value="${escapeHTML(c)}">${escapeHTML(label(kind, c))}</option>`).join('');
+    if (v) sel.value = v;
+  };
+  fill($('#category'), categories, 'cat');
+  fill($('#channel'), catalog.call_channels, 'src');
+  fill($('#priority'), catalog.priorities, 'priority');
+  // P2, the engine's default, is what a reset form goes back to.
+  for (const o of $('#priority').options) o.defaultSelected = o.value === '2';
+}
+
 function init() {
-  $('#category').innerHTML = CATEGORIES.map((c) => `<option value="${c}">${escapeHTML(label('cat', c))}</option>`).join('');
+  fillSelects();
+  $('#priority').value = '2';
+  wireLangSwitch(() => {
+    fillSelects();
+    setState(...state);
+    if (note) tell(...note);
+    if (call && call.location) showLocation(true);
+    else if ($('#loc').classList.contains('muted')) waitingLocation();
+    if (dups.length) findDuplicates();
+  });
   $('#phone').addEventListener('keydown', (e) => {
     if (e.key === 'Enter') { e.preventDefault(); startCall(); }
   });
@@ -175,11 +212,11 @@ function init() {
   // Enter moves to the next field (never submits half a report).
   $('#call-form').addEventListener('keydown', (e) => {
     if (e.key !== 'Enter' || e.ctrlKey || e.metaKey || e.defaultPrevented) return;
-    const t = e.target;
-    if (t.tagName === 'TEXTAREA' || t.tagName === 'BUTTON') return;
+    const el = e.target;
+    if (el.tagName === 'TEXTAREA' || el.tagName === 'BUTTON') return;
     e.preventDefault();
     const fields = [...$('#call-form').querySelectorAll('input, select, textarea')];
-    const next = fields[fields.indexOf(t) + 1];
+    const next = fields[fields.indexOf(el) + 1];
     if (next) next.focus();
   });
   $('#new-call').addEventListener('click', reset);

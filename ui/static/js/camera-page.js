@@ -1,20 +1,29 @@
 // The one-camera page (/camera?id=...): plays a camera's live video.
 import './gate.js'; // log in first
+import { get } from './api.js';
+import { t, wireLangSwitch } from './i18n.js';
 import { playCamera, liveUrl } from './camera-player.js';
 
 const q = new URLSearchParams(location.search);
 const id = q.get('id');
 const stateEl = document.getElementById('state');
-const labels = { connecting: 'Menghubungkan…', reconnecting: 'Menyambung ulang…', playing: 'Langsung', error: 'Gagal' };
-function setState(s) { stateEl.textContent = labels[s] || s; stateEl.className = s; }
+const nameEl = document.getElementById('name');
+let state = 'connecting';
+function setState(s) {
+  state = s;
+  stateEl.textContent = t(`camPage.${s}`);
+  stateEl.className = s;
+}
+wireLangSwitch(() => setState(state));
 
 if (!id) {
-  document.getElementById('name').textContent = 'Kamera tidak dipilih';
+  nameEl.dataset.i18n = 'camPage.none';
+  nameEl.textContent = t('camPage.none');
   setState('error');
 } else {
-  fetch('/api/v1/cameras/' + encodeURIComponent(id)).then(r => r.ok ? r.json() : null).then(c => {
-    if (!c) return;
-    document.getElementById('name').textContent = c.name;
+  nameEl.removeAttribute('data-i18n'); // the camera's name, once known
+  get('/api/v1/cameras/' + encodeURIComponent(id)).then((c) => {
+    nameEl.textContent = c.name;
     document.title = c.name + ' — CC112';
     document.getElementById('where').textContent = [c.area, c.district].filter(Boolean).join(' · ');
   }).catch(() => {});

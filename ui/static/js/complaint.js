@@ -4,17 +4,11 @@
 
 import { get, post, APIError } from './api.js';
 import { $, escapeHTML } from './dom.js';
-import { wib } from './i18n.js';
+import { t, wib, lang, label, wireLangSwitch } from './i18n.js';
 
-export const CATEGORY_LABELS = {
-  road: 'Jalan rusak', drainage: 'Saluran air / banjir lokal', waste: 'Sampah', streetlight: 'Lampu jalan (PJU)',
-  water: 'Air PDAM', electricity: 'Listrik', public_order: 'Ketertiban umum', traffic: 'Lalu lintas / parkir',
-  parks: 'Taman dan pohon', civil_registry: 'Kependudukan (KTP, KK)', health: 'Layanan kesehatan', other: 'Lainnya',
-};
-export const STATUS_LABELS = { received: 'Diterima', forwarded: 'Diteruskan ke dinas', responded: 'Ditanggapi dinas', closed: 'Selesai' };
-
-const dateFmt = new Intl.DateTimeFormat('id-ID', { timeZone: 'Asia/Jakarta', day: 'numeric', month: 'short', year: 'numeric' });
-const when = (t) => (t ? `${dateFmt.format(new Date(t))} ${wib(t)} WIB` : '');
+const dateFmt = { id: new Intl.DateTimeFormat('id-ID', { timeZone: 'Asia/Jakarta', day: 'numeric', month: 'short', year: 'numeric' }),
+  en: new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Jakarta', day: 'numeric', month: 'short', year: 'numeric' }) };
+const when = (at) => (at ? `${dateFmt[lang()].format(new Date(at))} ${wib(at)} WIB` : '');
 
 function say(text, kind) {
   $('#msg').textContent = text;
@@ -44,7 +38,7 @@ async function send(e) {
     $('#tr-token').value = c.token;
     await track();
   } catch (err) {
-    say(err instanceof APIError && err.status === 429 ? 'Terlalu banyak aduan dari jaringan ini. Coba lagi dalam satu menit.' : err.message, 'err');
+    say(err instanceof APIError && err.status === 429 ? t('complaint.tooMany') : err.message, 'err');
   } finally {
     $('#send').disabled = false;
   }
@@ -57,23 +51,32 @@ async function track(e) {
   try {
     const c = await get(`/api/v1/complaints/${encodeURIComponent(number)}?token=${encodeURIComponent(token)}`);
     const steps = [
-      ['received', `Diterima ${when(c.received_at)}`, true],
-      ['forwarded', c.agency ? `Diteruskan ke ${c.agency.toUpperCase()} ${when(c.forwarded_at)}` : 'Diteruskan ke dinas terkait', !!c.forwarded_at],
-      ['responded', `Ditanggapi dinas ${when(c.responded_at)}`, !!c.responded_at],
-      ['closed', `Kabar balik ${when(c.feedback_at)}`, !!c.feedback_at],
+      ['received', t('complaint.stepReceived', { at: when(c.received_at) }), true],
+      ['forwarded', c.agency ? t('complaint.stepForwardedTo', { agency: label('agency', c.agency), at: when(c.forwarded_at) }) : t('complaint.stepForwarded'), !!c.forwarded_at],
+      ['responded', t('complaint.stepResponded', { at: when(c.responded_at) }), !!c.responded_at],
+      ['closed', t('complaint.stepFeedback', { at: when(c.feedback_at) }), !!c.feedback_at],
     ];
-    $('#track').innerHTML = `<h3 id="track-status">${escapeHTML(c.number)}: ${escapeHTML(STATUS_LABELS[c.status] || c.status)}</h3>
-      <p class="muted">${escapeHTML(CATEGORY_LABELS[c.category] || c.category)}</p>
-      <ul class="steps">${steps.map(([, t, d]) => `<li class="${d ? 'done' : ''}">${escapeHTML(t)}</li>`).join('')}</ul>
-      ${c.feedback ? `<p><b>Kabar balik:</b> ${escapeHTML(c.feedback)}</p>` : `<p class="muted">Kabar balik paling lambat ${escapeHTML(when(c.feedback_due_at))}.</p>`}`;
+    $('#track').innerHTML = `<h3 id="track-status">${escapeHTML(c.number)}: ${escapeHTML(label('complaintStatus', c.status))}</h3>
+      <p class="muted">${escapeHTML(label('complaintCat', c.category))}</p>
+      <ul class="steps">${steps.map(([, text, d]) => `<li class="${d ? 'done' : ''}">${escapeHTML(text)}</li>`).join('')}</ul>
+      ${c.feedback ? `<p><b>${escapeHTML(t('complaint.feedback'))}:</b> ${escapeHTML(c.feedback)}</p>` : `<p class="muted">${escapeHTML(t('complaint.feedbackBy', { at: when(c.feedback_due_at) }))}</p>`}`;
   } catch (err) {
-    $('#track').innerHTML = `<p class="msg err">${escapeHTML(err.status === 404 ? 'Nomor atau kode tidak cocok.' : err.message)}</p>`;
+    $('#track').innerHTML = `<p class="msg err">${escapeHTML(err.status === 404 ? t('complaint.noMatch') : err.message)}</p>`;
   }
 }
 
-function init() {
-  $('#category').innerHTML = Object.entries(CATEGORY_LABELS).map(([k, v]) => `<option value="${k}">${escapeHTML(v)}</option>`).join('');
-  $('#category').value = 'other';
+async function init() {
+  let meta;
+  const fill = () => {
+    if (!meta) return;
+    const v = $('#category').value || 'other';
+    $('#category').innerHTML = meta.categories.map((c) => `<option value="${escapeHTML(c)}">${escapeHTML(label('complaintCat', c))}</option>`).join('');
+    $('#category').value = v;
+  };
+  wireLangSwitch(() => {
+    fill();
+    if ($('#track').childElementCount) track();
+  });
   $('#text').addEventListener('input', () => { $('#count').textContent = `${$('#text').value.length} / 4000`; });
   $('#complaint-form').addEventListener('submit', send);
   $('#track-form').addEventListener('submit', track);
@@ -84,6 +87,11 @@ function init() {
     track();
   }
   $('#text').focus();
+  // The codes come from the server (the public form's part of the catalog).
+  for (let wait = 500; ; wait = Math.min(wait * 2, 10000)) {
+    try { meta = await get('/api/v1/complaints/meta'); break; } catch { await new Promise((r) => setTimeout(r, wait)); }
+  }
+  fill();
 }
 
 if (document.getElementById('complaint-form')) init();

@@ -3,13 +3,9 @@
 // from a map click, typed "lat, lon", or a kecamatan name (its centroid).
 
 import * as api from './api.js';
-import { t, label, CATEGORIES, PRIORITIES } from './i18n.js';
+import { t, label } from './i18n.js';
+import { catalog, categories, defaultPriority } from './catalog.js';
 import { escapeHTML } from './dom.js';
-
-// A category's usual priority, so that one keystroke less is needed for the
-// common cases; the call-taker can always change it.
-const DEFAULT_PRIORITY = { fire: 1, traffic_accident: 1, medical: 1, gas_leak: 1, tornado: 1, flood: 2,
-  social_conflict: 2, crime: 2, mental_health: 2, missing_person: 3, fallen_tree: 3, infrastructure: 3, animal: 4, other: 3 };
 
 export class CreateForm {
   /**
@@ -29,7 +25,7 @@ export class CreateForm {
     el.addEventListener('click', (e) => { if (e.target.closest('[data-action=cancel]')) this.cancel(); });
     el.addEventListener('change', (e) => {
       if (e.target.name === 'category' && !this.priorityTouched) {
-        this.form.priority.value = String(DEFAULT_PRIORITY[e.target.value] || 3);
+        this.presetPriority();
       }
       if (e.target.name === 'priority') this.priorityTouched = true;
     });
@@ -57,8 +53,8 @@ export class CreateForm {
   }
 
   render() {
-    const cats = CATEGORIES.map((c) => `<option value="${c}">${escapeHTML(label('cat', c))}</option>`).join('');
-    const prios = PRIORITIES.map((p) => `<option value="${p}">${escapeHTML(label('priority', p))}</option>`).join('');
+    const cats = categories.map((c) => `<option value="${c}">${escapeHTML(label('cat', c))}</option>`).join('');
+    const prios = catalog.priorities.map((p) => `<option value="${p}">${escapeHTML(label('priority', p))}</option>`).join('');
     const names = [...this.districts.values()].map((d) => `<option value="${escapeHTML(d.name)}">`).join('');
     this.el.innerHTML = `
       <form class="create" autocomplete="off" novalidate>
@@ -85,7 +81,14 @@ export class CreateForm {
         </div>
       </form>`;
     this.form = this.el.querySelector('form');
-    this.form.priority.value = String(DEFAULT_PRIORITY[this.form.category.value] || 3);
+    this.presetPriority();
+  }
+
+  // presetPriority offers the category's usual priority, one keystroke less
+  // in the common cases; the call-taker can always change it.
+  presetPriority() {
+    const p = defaultPriority(this.form.category.value);
+    if (p) this.form.priority.value = String(p);
   }
 
   setLocation(latlng) {

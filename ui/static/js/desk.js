@@ -5,8 +5,7 @@
 import { me } from './gate.js'; // log in first
 import { get, post } from './api.js';
 import { $, escapeHTML } from './dom.js';
-import { wib, duration } from './i18n.js';
-import { CATEGORY_LABELS, STATUS_LABELS } from './complaint.js';
+import { t, wib, duration, label, wireLangSwitch } from './i18n.js';
 
 let meta = null;
 let skew = 0; // server clock − browser clock, ms (the server's clock rules the SLAs)
@@ -14,7 +13,8 @@ let tab = 'queue';
 let list = [];
 
 const now = () => Date.now() + skew;
-const catLabel = (c) => CATEGORY_LABELS[c] || c;
+const catLabel = (c) => label('complaintCat', c);
+const agencyLabel = (a) => (a ? label('agency', a) : t('desk.notForwarded'));
 
 function say(text, kind = '') {
   $('#msg').textContent = text;
@@ -43,63 +43,68 @@ async function load() {
 
 /** due is the SLA that runs now: the agency's answer, else the citizen's feedback. */
 function due(c) {
-  if (c.status === 'forwarded') return { at: Date.parse(c.response_due_at), what: 'tanggapan OPD' };
-  if (c.status !== 'closed') return { at: Date.parse(c.feedback_due_at), what: 'kabar balik' };
+  if (c.status === 'forwarded') return { at: Date.parse(c.response_due_at), what: t('desk.dueAnswer') };
+  if (c.status !== 'closed') return { at: Date.parse(c.feedback_due_at), what: t('desk.dueFeedback') };
   return null;
 }
+
+const slaText = (left) => (left <= 0 ? t('desk.late', { d: duration(-left) }) : t('desk.left', { d: duration(left) }));
 
 function slaCell(c) {
   const d = due(c);
   if (!d) return '<span class="muted">—</span>';
   const left = (d.at - now()) / 1000;
   const cls = left <= 0 ? 'late' : left < 600 ? 'soon' : 'fine';
-  const txt = left <= 0 ? `lewat ${duration(-left)}` : `sisa ${duration(left)}`;
+  const txt = slaText(left);
   return `<span class="sla ${cls}" data-due="${d.at}">${txt}</span><div class="muted">${d.what}</div>`;
 }
 
 function actions(c) {
-  const agencies = meta.agencies.map((a) => `<option value="${a}">${a.toUpperCase()}</option>`).join('');
+  const agencies = meta.agencies.map((a) => `<option value="${escapeHTML(a)}">${escapeHTML(agencyLabel(a))}</option>`).join('');
   const id = escapeHTML(c.id);
   if (c.status === 'received') {
-    return `<div class="act"><select data-agency="${id}" aria-label="OPD">${agencies}</select>
-      <button class="btn" data-act="forward" data-id="${id}">Teruskan</button></div>
-      <div class="act"><input data-text="${id}" placeholder="kabar balik ke warga"><button class="btn" data-act="feedback" data-id="${id}">Kirim kabar</button></div>`;
+    return `<div class="act"><select data-agency="${id}" aria-label="${escapeHTML(t('desk.agency'))}">${agencies}</select>
+      <button class="btn" data-act="forward" data-id="${id}">${escapeHTML(t('desk.forward'))}</button></div>${feedback(id)}`;
   }
   if (c.status === 'forwarded') {
     // Only the agency answers (the route refuses the desk and supervisors).
-    if (me?.role !== 'agency') return '<span class="muted">menunggu tanggapan OPD</span>';
-    return `<div class="act"><input data-text="${id}" placeholder="tanggapan OPD"><button class="btn" data-act="respond" data-id="${id}">Tanggapi</button></div>`;
+    if (me?.role !== 'agency') return `<span class="muted">${escapeHTML(t('desk.waitAnswer'))}</span>`;
+    return `<div class="act"><input data-text="${id}" placeholder="${escapeHTML(t('desk.answerHint'))}"><button class="btn" data-act="respond" data-id="${id}">${escapeHTML(t('desk.answer'))}</button></div>`;
   }
   if (c.status === 'responded') {
-    return `<div class="act"><input data-text="${id}" placeholder="kabar balik ke warga"><button class="btn" data-act="feedback" data-id="${id}">Kirim kabar</button></div>`;
+    return feedback(id);
   }
-  return '<span class="muted">selesai</span>';
+  return `<span class="muted">${escapeHTML(t('desk.done'))}</span>`;
+}
+
+function feedback(id) {
+  return `<div class="act"><input data-text="${id}" placeholder="${escapeHTML(t('desk.feedbackHint'))}"><button class="btn" data-act="feedback" data-id="${id}">${escapeHTML(t('desk.feedback'))}</button></div>`;
 }
 
 function render() {
-  const t = now();
+  const at = now();
   let overdue = 0;
   $('#rows').innerHTML = list.map((c) => {
     const d = due(c);
-    const late = d && d.at <= t;
+    const late = d && d.at <= at;
     if (late) overdue++;
-    const esc = c.escalation ? `<div class="esc">SMS wali kota: ${escapeHTML({ pending: 'menunggu kirim', sent: 'terkirim', skipped: 'tanpa nomor' }[c.escalation.status] || c.escalation.status)}${c.escalation.last_error ? ` (gagal ${c.escalation.attempts}×)` : ''}</div>` : '';
+    const esc = c.escalation ? `<div class="esc">${escapeHTML(t('desk.mayorSMS'))}: ${escapeHTML(label('escalation', c.escalation.status))}${c.escalation.last_error ? ` (${escapeHTML(t('desk.failed', { n: c.escalation.attempts }))})` : ''}</div>` : '';
     return `<tr class="${late ? 'overdue' : ''}" data-number="${escapeHTML(c.number)}">
       <td><b>${escapeHTML(c.number)}</b><div class="muted">${wib(c.received_at)} · ${escapeHTML(c.channel)}</div></td>
       <td class="ctext"><div>${escapeHTML(c.text.length > 220 ? `${c.text.slice(0, 220)}…` : c.text)}</div>
         <div class="muted">${escapeHTML(catLabel(c.category))}${c.district ? ` · ${escapeHTML(c.district)}` : ''}${c.name ? ` · ${escapeHTML(c.name)}` : ''}</div>
         ${c.response ? `<div><b>OPD:</b> ${escapeHTML(c.response)}</div>` : ''}</td>
-      <td>${escapeHTML(STATUS_LABELS[c.status] || c.status)}${c.agency ? `<div><b>${escapeHTML(c.agency.toUpperCase())}</b></div>` : ''}${esc}</td>
+      <td>${escapeHTML(label('complaintStatus', c.status))}${c.agency ? `<div><b>${escapeHTML(agencyLabel(c.agency))}</b></div>` : ''}${esc}</td>
       <td>${slaCell(c)}</td>
       <td>${actions(c)}</td></tr>`;
-  }).join('') || '<tr><td colspan="5" class="muted">Tidak ada aduan.</td></tr>';
-  $('#summary').textContent = `${list.length} aduan · ${overdue} lewat SLA`;
+  }).join('') || `<tr><td colspan="5" class="muted">${escapeHTML(t('desk.none'))}</td></tr>`;
+  $('#summary').textContent = t('desk.summary', { n: list.length, late: overdue });
 }
 
 function tickSLAs() {
   for (const el of document.querySelectorAll('.sla[data-due]')) {
     const left = (Number(el.dataset.due) - now()) / 1000;
-    el.textContent = left <= 0 ? `lewat ${duration(-left)}` : `sisa ${duration(left)}`;
+    el.textContent = slaText(left);
     el.className = `sla ${left <= 0 ? 'late' : left < 600 ? 'soon' : 'fine'}`;
     el.closest('tr').classList.toggle('overdue', left <= 0);
   }
@@ -116,7 +121,7 @@ async function act(e) {
   b.disabled = true;
   try {
     const c = await post(`/api/v1/complaints/${id}/${action}`, body);
-    say(`${c.number}: ${STATUS_LABELS[c.status]}`, 'ok');
+    say(`${c.number}: ${label('complaintStatus', c.status)}`, 'ok');
     await load();
   } catch (err) {
     say(err.message, 'err');
@@ -130,11 +135,11 @@ async function loadReport() {
   if ($('#r-to').value) p.set('to', $('#r-to').value);
   try {
     const r = await get(`/api/v1/complaints/report?${p}`);
-    const table = (rows, name) => `<thead><tr><th>${name}</th><th>Jumlah</th><th>Lewat SLA (SMS)</th></tr></thead><tbody>${
-      rows.map((x) => `<tr><td>${escapeHTML(name === 'OPD' ? (x.key ? x.key.toUpperCase() : 'belum diteruskan') : catLabel(x.key))}</td><td>${x.total}</td><td>${x.escalated}</td></tr>`).join('')
-      || '<tr><td colspan="3" class="muted">Belum ada data</td></tr>'}</tbody>`;
-    $('#r-agency').innerHTML = table(r.agency, 'OPD');
-    $('#r-category').innerHTML = table(r.category, 'Kategori');
+    const table = (rows, name, keyLabel) => `<thead><tr><th>${escapeHTML(name)}</th><th>${escapeHTML(t('desk.count'))}</th><th>${escapeHTML(t('desk.escalated'))}</th></tr></thead><tbody>${
+      rows.map((x) => `<tr><td>${escapeHTML(keyLabel(x.key))}</td><td>${x.total}</td><td>${x.escalated}</td></tr>`).join('')
+      || `<tr><td colspan="3" class="muted">${escapeHTML(t('desk.noData'))}</td></tr>`}</tbody>`;
+    $('#r-agency').innerHTML = table(r.agency, t('desk.agency'), agencyLabel);
+    $('#r-category').innerHTML = table(r.category, t('new.category'), catLabel);
     drawChart(r);
   } catch (err) { say(err.message, 'err'); }
 }
@@ -159,7 +164,7 @@ function drawChart(r) {
     });
     if (r.buckets.length <= 31 && i % Math.ceil(r.buckets.length / 10) === 0) out += `<text x="${pad + i * bw}" y="${H - 8}" fill="#a9b8ca" font-size="11">${b.slice(5)}</text>`;
   });
-  out += top.map((a, k) => `<text x="${W - pad - 120}" y="${16 + k * 15}" fill="${colors[k]}" font-size="12">■ ${escapeHTML(a.key ? a.key.toUpperCase() : 'belum diteruskan')}</text>`).join('');
+  out += top.map((a, k) => `<text x="${W - pad - 120}" y="${16 + k * 15}" fill="${colors[k]}" font-size="12">■ ${escapeHTML(agencyLabel(a.key))}</text>`).join('');
   svg.innerHTML = out;
 }
 
@@ -173,11 +178,29 @@ function switchTab(name) {
   if (name === 'report') loadReport(); else load();
 }
 
+function fillCategories() {
+  if (!meta) return;
+  const sel = $('#f-category');
+  const v = sel.value;
+  sel.innerHTML = `<option value="">${escapeHTML(t('desk.all'))}</option>`
+    + meta.categories.map((c) => `<option value="${escapeHTML(c)}">${escapeHTML(catLabel(c))}</option>`).join('');
+  sel.value = v;
+}
+
 async function init() {
+  const statuses = $('#f-status');
+  wireLangSwitch(() => {
+    if (tab === 'report') loadReport(); else if (meta) render();
+    fillCategories();
+    for (const o of statuses.querySelectorAll('option[data-status]')) o.textContent = label('complaintStatus', o.value);
+  });
   meta = await get('/api/v1/complaints/meta');
   skew = Date.parse(meta.now) - Date.now();
-  $('#f-agency').innerHTML += meta.agencies.map((a) => `<option value="${a}">${a.toUpperCase()}</option>`).join('');
-  $('#f-category').innerHTML += meta.categories.map((c) => `<option value="${c}">${escapeHTML(catLabel(c))}</option>`).join('');
+  $('#f-agency').innerHTML += meta.agencies.map((a) => `<option value="${escapeHTML(a)}">${escapeHTML(agencyLabel(a))}</option>`).join('');
+  fillCategories();
+  // The statuses come from the server; "open", "overdue" and "all" are the desk's own views.
+  statuses.insertAdjacentHTML('beforeend', meta.statuses.map((st) => `<option value="${escapeHTML(st)}" data-status>${escapeHTML(label('complaintStatus', st))}</option>`).join('')
+    + `<option value="" data-i18n="desk.all">${escapeHTML(t('desk.all'))}</option>`);
   $('#filters').addEventListener('change', load);
   $('#filters').addEventListener('submit', (e) => { e.preventDefault(); load(); });
   $('#f-q').addEventListener('input', () => { clearTimeout(init.t); init.t = setTimeout(load, 250); });

@@ -1,5 +1,6 @@
 // The staff pages' login: after it, back to the page that sent us here.
-import { wireLogin } from './session.js';
+import { wireLogin } from './api.js';
+import { t, wireLangSwitch } from './i18n.js';
 
 const ROLES = ['calltaker', 'dispatcher', 'unit', 'agency', 'police', 'supervisor', 'admin'];
 
@@ -9,8 +10,11 @@ function nextPath() {
   return n.startsWith('/') && !n.startsWith('//') && !n.startsWith('/\\') ? n : '/';
 }
 
-const PAGES = { '/': 'Konsol dispatcher', '/calltaker': 'Penerima panggilan', '/desk': 'Meja pengaduan',
-  '/supervisor': 'Dasbor supervisor', '/camera': 'Kamera CCTV', '/police': 'Pantauan Polri' };
+const PAGES = { '/': 'page.console', '/calltaker': 'page.calltaker', '/desk': 'page.desk',
+  '/supervisor': 'page.supervisor', '/camera': 'page.camera', '/police': 'page.police' };
 const path = nextPath().split('?')[0];
-document.getElementById('for').textContent = 'Masuk untuk membuka: ' + (PAGES[path] || path);
+function showFor() {
+  document.getElementById('for').textContent = t('login.for', { page: PAGES[path] ? t(PAGES[path]) : path });
+}
+wireLangSwitch(showFor);
 wireLogin(document.querySelector('#login form'), ROLES, () => location.replace(nextPath()));

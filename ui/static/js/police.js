@@ -6,16 +6,15 @@
 
 import { me } from './gate.js'; // log in first
 import * as api from './api.js';
-import { logout, categoryLabel, statusLabel, timeWIB } from './session.js';
+import { logout } from './api.js';
+import { t, label, wib, wibDayTime, wireLangSwitch } from './i18n.js';
+import { catalog } from './catalog.js';
 import { LiveFeed } from './live.js';
 import { Store } from './store.js';
 import { playCamera, liveUrl } from './camera-player.js';
 import { $ } from './dom.js';
 
 const ROLES = ['police', 'supervisor'];
-const CAMERA_STATUS = { online: 'aktif', stalled: 'macet', offline: 'mati', unknown: 'belum dicek' };
-const CONN = { connecting: 'Menghubungkan…', resync: 'Menyambung ulang…', live: 'Langsung', offline: 'Terputus' };
-const clock = new Intl.DateTimeFormat('id-ID', { timeZone: 'Asia/Jakarta', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const narrow = window.matchMedia('(max-width: 900px)');
 
 const store = new Store();
@@ -35,7 +34,7 @@ class CameraGrid {
     });
   }
 
-  has(id) { return this.tiles.some((t) => t.cam.id === id); }
+  has(id) { return this.tiles.some((tile) => tile.cam.id === id); }
 
   /** add plays cam with the audit params ({reason} or {incident}). */
   add(cam, params, note) {
@@ -59,30 +58,30 @@ class CameraGrid {
     close.type = 'button';
     close.className = 'tile-close';
     close.dataset.remove = cam.id;
-    close.title = 'Tutup video ini';
-    close.setAttribute('aria-label', 'Tutup video ' + cam.name);
+    close.title = t('police.closeVideo');
+    close.setAttribute('aria-label', t('police.closeVideoOf', { name: cam.name }));
     close.textContent = '✕';
     fig.append(video, cap, close);
     this.el.append(fig);
-    const t = { cam, params, fig, player: playCamera(video, liveUrl(cam.id, params)) };
-    this.tiles.push(t);
+    const tile = { cam, params, fig, player: playCamera(video, liveUrl(cam.id, params)) };
+    this.tiles.push(tile);
     this.changed();
   }
 
-  drop(t) {
-    t.player.close(); // the server ends the recorded view
-    t.fig.remove();
-    this.tiles = this.tiles.filter((x) => x !== t);
+  drop(tile) {
+    tile.player.close(); // the server ends the recorded view
+    tile.fig.remove();
+    this.tiles = this.tiles.filter((x) => x !== tile);
   }
 
   remove(id) {
-    const t = this.tiles.find((x) => x.cam.id === id);
-    if (t) this.drop(t);
+    const tile = this.tiles.find((x) => x.cam.id === id);
+    if (tile) this.drop(tile);
     this.changed();
   }
 
   clear() {
-    for (const t of [...this.tiles]) this.drop(t);
+    for (const tile of [...this.tiles]) this.drop(tile);
     this.changed();
   }
 
@@ -96,7 +95,7 @@ class CameraGrid {
   changed() {
     $('#cams-empty').hidden = this.tiles.length > 0;
     $('#tab-cams').textContent = this.tiles.length ? `(${this.tiles.length})` : '';
-    if (wallMap) wallMap.highlight(this.tiles.map((t) => t.cam.id));
+    if (wallMap) wallMap.highlight(this.tiles.map((tile) => tile.cam.id));
   }
 }
 
@@ -124,11 +123,11 @@ function showView(view) {
 function watchCamera(id) {
   const cam = store.cameras.get(id);
   if (!cam) return;
-  if (!cam.has_video) { say(`${cam.name}: kamera ini tidak punya alamat video.`); return; }
+  if (!cam.has_video) { say(`${cam.name}: ${t('cam.noVideo')}`); return; }
   const r = reason();
   if (!r) {
     pending = id;
-    say(`Pilih alasan melihat kamera dulu, lalu ${cam.name} diputar. Setiap tayangan dicatat.`);
+    say(t('police.needReason', { name: cam.name }));
     if (narrow.matches) showView('cams');
     $('#reason').classList.add('need');
     $('#reason').focus();
@@ -163,14 +162,14 @@ async function openIncident(id) {
   try {
     cams = (await api.get(`/api/v1/cameras/nearest?${q}`)).filter((c) => c.has_video);
   } catch (err) {
-    say('Kamera terdekat tidak dapat dimuat: ' + err.message);
+    say(t('police.nearestFailed', { msg: err.message }));
     return;
   }
   if (selected !== id) return; // another incident was chosen meanwhile
   grid.clear();
-  if (!cams.length) say(`Tidak ada kamera online dengan video di dekat kejadian ${inc.number}.`);
+  if (!cams.length) say(t('police.noneNear', { number: inc.number }));
   for (const c of cams.reverse()) { // nearest last: it is the newest tile, kept longest
-    grid.add(c, { incident: inc.id }, `Kejadian ${inc.number} · ${Math.round(c.distance_m)} m`);
+    grid.add(c, { incident: inc.id }, `${t('unit.incident')} ${inc.number} · ${Math.round(c.distance_m)} m`);
   }
   if (narrow.matches) showView('cams');
 }
@@ -190,13 +189,13 @@ function renderIncidents() {
     num.textContent = i.number;
     const st = document.createElement('span');
     st.className = 'ist ist-' + i.status;
-    st.textContent = statusLabel[i.status] || i.status;
+    st.textContent = label('istatus', i.status);
     const when = document.createElement('time');
-    when.textContent = timeWIB(i.received_at);
+    when.textContent = wibDayTime(i.received_at);
     top.append(num, when);
     const cat = document.createElement('span');
     cat.className = 'inc-cat';
-    cat.textContent = (categoryLabel[i.category] || i.category) + ' ';
+    cat.textContent = label('cat', i.category) + ' ';
     cat.append(st);
     const where = document.createElement('span');
     where.className = 'inc-where';
@@ -210,13 +209,13 @@ function renderIncidents() {
 }
 
 function renderLegend() {
-  const n = { online: 0, stalled: 0, offline: 0, unknown: 0 };
+  const n = Object.fromEntries(catalog.camera_statuses.map((s) => [s, 0]));
   for (const c of store.cameras.values()) n[c.status in n ? c.status : 'unknown']++;
   $('#legend').replaceChildren(...Object.keys(n).map((k) => {
     const s = document.createElement('span');
     s.className = 'lg ' + k;
     s.dataset.status = k;
-    s.textContent = `${n[k]} ${CAMERA_STATUS[k]}`;
+    s.textContent = `${n[k]} ${label('cstatus', k).toLowerCase()}`;
     return s;
   }));
 }
@@ -225,7 +224,7 @@ function setConn(state, detail) {
   const el = $('#conn');
   el.dataset.state = state;
   el.querySelector('.txt').textContent = state === 'offline'
-    ? `${CONN.offline} · coba lagi ${Math.ceil((detail?.retryInMs || 0) / 1000)} dtk` : CONN[state] || state;
+    ? t('conn.offline', { s: Math.ceil((detail?.retryInMs || 0) / 1000) }) : t(`conn.${state}`);
 }
 
 async function startMap() {
@@ -240,7 +239,7 @@ async function startMap() {
     L = await import('../vendor/leaflet/leaflet.js');
   } catch (err) {
     console.error('leaflet', err);
-    msg.textContent = 'Peta tidak tersedia di server ini. Kamera tetap dapat dibuka dari kejadian.';
+    msg.textContent = t('police.noMap');
     msg.hidden = false;
     return;
   }
@@ -275,16 +274,21 @@ async function startMap() {
 }
 
 function start(u) {
+  wireLangSwitch(() => {
+    renderIncidents();
+    renderLegend();
+    if ($('#conn').dataset.state) setConn($('#conn').dataset.state);
+  });
   if (!u) {
-    $('#denied').textContent = 'Server tidak menjawab. Muat ulang halaman sebentar lagi.';
+    $('#denied').textContent = t('police.noServer');
     $('#denied').hidden = false;
     $('#grid').hidden = true;
     return;
   }
   $('#who').textContent = u.username;
-  $('#logout').addEventListener('click', logout);
+  $('#logout').addEventListener('click', () => logout());
   if (!ROLES.includes(u.role)) {
-    $('#denied').textContent = `Halaman ini untuk akun polisi. Akun ${u.username} (${u.role}) tidak dapat membukanya.`;
+    $('#denied').textContent = t('police.denied', { user: u.username, role: u.role });
     $('#denied').hidden = false;
     $('#grid').hidden = true;
     return;
@@ -314,7 +318,7 @@ function start(u) {
   });
   window.cc112 = { store, feed, grid }; // for the browser tests
   feed.start();
-  const tick = () => { $('#now-time').textContent = clock.format(new Date()); };
+  const tick = () => { $('#now-time').textContent = wib(new Date()); };
   tick();
   setInterval(tick, 1000);
   showView('map');

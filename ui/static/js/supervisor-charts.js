@@ -2,6 +2,8 @@
 // median response against the target, and the distribution of response
 // times (one-minute bins) with the target marked.
 
+import { t, num, locale } from './i18n.js';
+
 const AXIS = { stroke: '#a9b8ca', grid: { stroke: '#22303f', width: 1 }, ticks: { stroke: '#2a3a50' } };
 const WIB_MS = 7 * 3600 * 1000;
 
@@ -32,13 +34,14 @@ function vline(u, x, color) {
   ctx.restore();
 }
 
-const DAY_FMT = new Intl.DateTimeFormat('id-ID', { day: 'numeric', month: 'short', timeZone: 'Asia/Jakarta' });
-const DAY_FMT_LONG = new Intl.DateTimeFormat('id-ID', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'Asia/Jakarta' });
+// The charts are drawn in the language of the page's load (a switch reloads it).
+const DAY_FMT = new Intl.DateTimeFormat(locale(), { day: 'numeric', month: 'short', timeZone: 'Asia/Jakarta' });
+const DAY_FMT_LONG = new Intl.DateTimeFormat(locale(), { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'Asia/Jakarta' });
 
 /** dayLabel names the WIB day of a Unix time in seconds ("25 Okt"). */
 function dayLabel(ts, long) { return (long ? DAY_FMT_LONG : DAY_FMT).format(new Date(ts * 1000)); }
 
-function fmtMin(v) { return v == null ? '—' : `${v.toLocaleString('id-ID', { maximumFractionDigits: 1 })} mnt`; }
+function fmtMin(v) { return v == null ? '—' : `${v.toLocaleString(locale(), { maximumFractionDigits: 1 })} ${t('sup.min')}`; }
 
 export class TrendChart {
   constructor(uPlot, el) {
@@ -69,10 +72,10 @@ export class TrendChart {
         // Ticks on whole days only: a short window would otherwise label
         // the same day twice (noon ticks).
         { ...AXIS, incrs: [86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400, 91 * 86400, 365 * 86400], values: (u, vals) => vals.map((v) => dayLabel(v)) },
-        { ...AXIS, label: 'menit', values: (u, vals) => vals.map((v) => v.toLocaleString('id-ID')) },
+        { ...AXIS, label: t('sup.minutes'), values: (u, vals) => vals.map((v) => num(v)) },
       ],
       series: [
-        { label: 'Tanggal', value: (u, v) => (v == null ? '—' : dayLabel(v, true)) },
+        { label: t('sup.date'), value: (u, v) => (v == null ? '—' : dayLabel(v, true)) },
         { label: 'P90', stroke: '#ff9f0a', width: 3, points: { size: 7, fill: '#ff9f0a' }, value: (u, v) => fmtMin(v) },
         { label: 'Median', stroke: '#5ac8fa', width: 2, points: { size: 5, fill: '#5ac8fa' }, value: (u, v) => fmtMin(v) },
         { label: 'Target', stroke: '#f3f6fa', width: 2, dash: [8, 6], points: { show: false }, value: (u, v) => fmtMin(v) },
@@ -108,14 +111,14 @@ export class DistChart {
       ...sizeOf(this.el),
       scales: { x: { time: false, range: [0, last + binMin] }, y: { range: (u, min, max) => [0, Math.max(1, max) * 1.1] } },
       axes: [
-        { ...AXIS, label: 'menit sejak panggilan', incrs: [1, 2, 5, 10], values: (u, vals) => vals.map((v) => (v >= last ? `>${last}` : v)) },
-        { ...AXIS, label: 'kejadian' },
+        { ...AXIS, label: t('sup.sinceCall'), incrs: [1, 2, 5, 10], values: (u, vals) => vals.map((v) => (v >= last ? `>${last}` : v)) },
+        { ...AXIS, label: t('sup.incidents') },
       ],
       legend: { show: true },
       series: [
-        { label: 'Rentang', value: (u, v) => (v == null ? '—' : v > last ? `> ${last} mnt` : `${v - binMin / 2}–${v + binMin / 2} mnt`) },
+        { label: t('sup.range'), value: (u, v) => (v == null ? '—' : v > last ? `> ${last} ${t('sup.min')}` : `${v - binMin / 2}–${v + binMin / 2} ${t('sup.min')}`) },
         {
-          label: 'Kejadian', value: (u, v) => (v == null ? '—' : v.toLocaleString('id-ID')), fill: 'rgba(90,200,250,.55)', stroke: '#5ac8fa', width: 1,
+          label: t('tab.queue'), value: (u, v) => (v == null ? '—' : num(v)), fill: 'rgba(90,200,250,.55)', stroke: '#5ac8fa', width: 1,
           paths: uPlot.paths.bars({ size: [0.85, 60] }), points: { show: false },
         },
       ],

@@ -4,6 +4,7 @@
 
 import { get } from './api.js';
 import { escapeHTML } from './dom.js';
+import { t, minutes } from './i18n.js';
 
 // Bands of P90 / target, with their colour and legend text.
 const BANDS = [
@@ -13,8 +14,6 @@ const BANDS = [
   { upTo: Infinity, color: '#e5362c', text: '> 125% target' },
 ];
 const NONE = '#33414f';
-
-function minutes(s) { return (s / 60).toLocaleString('id-ID', { minimumFractionDigits: 1, maximumFractionDigits: 1 }); }
 
 export class Choropleth {
   constructor(L, el, legendEl) {
@@ -26,7 +25,7 @@ export class Choropleth {
     this.target = 444;
     this.ready = get('/api/v1/districts').then((gj) => this.draw(gj)).catch((err) => console.error('districts', err));
     // Swatches are coloured through the DOM: the strict CSP refuses style attributes.
-    legendEl.replaceChildren(...[...BANDS, { color: NONE, text: 'tanpa data' }].map((b) => {
+    legendEl.replaceChildren(...[...BANDS, { color: NONE, text: t('sup.noData') }].map((b) => {
       const item = document.createElement('span');
       const swatch = document.createElement('i');
       swatch.style.background = b.color;
@@ -67,9 +66,9 @@ export class Choropleth {
   tooltip(f) {
     const g = this.byName.get(f.properties.name);
     const name = `<b>${escapeHTML(f.properties.name)}</b>`;
-    if (!g || !g.count) return `${name}<br>tidak ada kejadian`;
-    if (!g.with_response) return `${name}<br>${g.count} kejadian, tanpa waktu tiba`;
-    return `${name}<br>P90 ${minutes(g.p90_s)} mnt · median ${minutes(g.p50_s)} mnt<br>${g.count} kejadian · ${Math.round(g.within_target * 100)}% dalam target`;
+    if (!g || !g.count) return `${name}<br>${escapeHTML(t('sup.tipNone'))}`;
+    if (!g.with_response) return `${name}<br>${escapeHTML(t('sup.tipNoArrival', { n: g.count }))}`;
+    return `${name}<br>${escapeHTML(t('sup.tipP90', { p90: minutes(g.p90_s), median: minutes(g.p50_s) }))}<br>${escapeHTML(t('sup.tipCount', { n: g.count, pct: Math.round(g.within_target * 100) }))}`;
   }
 
   async update(rep) {

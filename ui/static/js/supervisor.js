@@ -6,35 +6,25 @@
 import './gate.js'; // log in first
 import { get } from './api.js';
 import { escapeHTML, $ } from './dom.js';
-import { label, CATEGORIES } from './i18n.js';
+import { t, label, num, minutes, onLangChange, wireLangSwitch } from './i18n.js';
+import { categories } from './catalog.js';
 import { TrendChart, DistChart } from './supervisor-charts.js';
 import { Choropleth } from './supervisor-map.js';
 
 const POLL_MS = 15000;
 const WIB_MS = 7 * 3600 * 1000;
 
-export const AGENCIES = {
-  damkar: 'Damkar (PMK)', polri: 'Polri', dkp: 'DKP', dinkes: 'Dinkes / PSC 119', bpbd: 'BPBD',
-  dishub: 'Dishub', pupr: 'PUPR', satpolpp: 'Satpol PP', dukcapil: 'Dukcapil', pdam: 'PDAM', pln: 'PLN',
-  dinkominfo: 'Diskominfo',
-};
-
 /** wibDate is the WIB calendar date (YYYY-MM-DD) of a time in ms. */
 export function wibDate(ms) { return new Date(ms + WIB_MS).toISOString().slice(0, 10); }
 
-/** minutes formats seconds as minutes with one decimal, Indonesian style ("7,4"). */
-export function minutes(s) {
-  return (s / 60).toLocaleString('id-ID', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-}
-
 function percent(x) { return `${Math.round(x * 100)}%`; }
-function count(n) { return n.toLocaleString('id-ID'); }
+function count(n) { return num(n); }
 
 function groupName(by, key) {
   switch (by) {
     case 'category': return label('cat', key);
-    case 'agency': return AGENCIES[key] || key;
-    case 'district': return key || 'Tidak diketahui / di luar kota';
+    case 'agency': return label('agency', key);
+    case 'district': return key || t('sup.noDistrict');
     case 'hour': return `${key}.00–${key}.59`;
   }
   return key;
@@ -78,28 +68,28 @@ function setTile(id, value, unit, sub, verdict) {
 
 function renderTiles(today, win) {
   const target = today.target_s;
-  const t = today.overall;
-  if (t.with_response > 0) {
-    setTile('t-p90-today', minutes(t.p90_s), 'mnt', `target ${minutes(target)} mnt · ${count(t.with_response)} kejadian tiba`, t.p90_s <= target);
-    setTile('t-within-today', percent(t.within_target), '', `${count(Math.round(t.within_target * t.with_response))} dari ${count(t.with_response)} ≤ ${minutes(target)} mnt`, t.within_target >= 0.9);
+  const d = today.overall;
+  if (d.with_response > 0) {
+    setTile('t-p90-today', minutes(d.p90_s), t('sup.min'), t('sup.p90TodaySub', { target: minutes(target), n: count(d.with_response) }), d.p90_s <= target);
+    setTile('t-within-today', percent(d.within_target), '', t('sup.withinTodaySub', { n: count(Math.round(d.within_target * d.with_response)), of: count(d.with_response), target: minutes(target) }), d.within_target >= 0.9);
   } else {
-    setTile('t-p90-today', '—', '', `belum ada kejadian tiba hari ini · target ${minutes(target)} mnt`);
-    setTile('t-within-today', '—', '', 'belum ada data hari ini');
+    setTile('t-p90-today', '—', '', t('sup.noneToday', { target: minutes(target) }));
+    setTile('t-within-today', '—', '', t('sup.noDataToday'));
   }
-  setTile('t-open', count(today.open_now), '', 'sedang ditangani sekarang');
+  setTile('t-open', count(today.open_now), '', t('sup.openSub'));
   const w = win.overall;
   if (w.with_response > 0) {
-    setTile('t-p90-window', minutes(w.p90_s), 'mnt', `median ${minutes(w.p50_s)} mnt · ${percent(w.within_target)} dalam target`, w.p90_s <= target);
+    setTile('t-p90-window', minutes(w.p90_s), t('sup.min'), t('sup.p90WindowSub', { median: minutes(w.p50_s), pct: percent(w.within_target) }), w.p90_s <= target);
   } else {
-    setTile('t-p90-window', '—', '', 'tidak ada kejadian dengan waktu tiba');
+    setTile('t-p90-window', '—', '', t('sup.noneArrived'));
   }
   // Incidents whose response cannot be measured; the parts' gaps (a crew
   // that never tapped "berangkat") are named below it.
   const bad = w.missing + w.out_of_order;
   const parts = w.turnout.missing + w.turnout.out_of_order + w.travel.out_of_order;
-  setTile('t-quality', count(bad), bad ? 'kejadian' : '', w.count
-    ? `${count(w.missing)} tanpa waktu tiba · ${count(w.out_of_order)} urutan salah · ${count(parts)} tahap tanpa tap berangkat · dari ${count(w.count)}`
-    : 'tidak ada kejadian pada periode ini');
+  setTile('t-quality', count(bad), bad ? t('sup.incidents') : '', w.count
+    ? t('sup.qualitySub', { missing: count(w.missing), order: count(w.out_of_order), parts: count(parts), of: count(w.count) })
+    : t('sup.nonePeriod'));
 }
 
 function renderTable(rep) {
@@ -109,7 +99,7 @@ function renderTable(rep) {
   const target = rep.target_s;
   const tbody = $('#breakdown tbody');
   if (!rows.length || rows.every((g) => g.count === 0)) {
-    tbody.innerHTML = '<tr><td class="empty" colspan="8">Tidak ada kejadian pada periode dan filter ini</td></tr>';
+    tbody.innerHTML = `<tr><td class="empty" colspan="8">${escapeHTML(t('sup.noneFilter'))}</td></tr>`;
     return;
   }
   tbody.innerHTML = rows.map((g) => {
@@ -141,8 +131,8 @@ class Dashboard {
     this.trend = libs.uPlot ? new TrendChart(libs.uPlot, $('#trend')) : null;
     this.dist = libs.uPlot ? new DistChart(libs.uPlot, $('#dist')) : null;
     this.map = libs.L ? new Choropleth(libs.L, $('#map'), $('#legend')) : null;
-    if (!libs.uPlot) for (const id of ['#trend', '#dist']) $(id).innerHTML = '<p class="map-msg">Grafik tidak tersedia: berkas uPlot tidak ikut dibangun (jalankan `make run`).</p>';
-    if (!libs.L) $('#map').innerHTML = '<p class="map-msg">Peta tidak tersedia: berkas Leaflet tidak ikut dibangun (jalankan `make run`).</p>';
+    if (!libs.uPlot) for (const id of ['#trend', '#dist']) $(id).innerHTML = `<p class="map-msg">${escapeHTML(t('sup.noCharts'))}</p>`;
+    if (!libs.L) $('#map').innerHTML = `<p class="map-msg">${escapeHTML(t('sup.noMap'))}</p>`;
     this.timer = null;
     this.seq = 0;
   }
@@ -167,16 +157,16 @@ class Dashboard {
       if (this.dist) this.dist.update(days);
       if (this.map) this.map.update(districts);
       const outside = districts.groups.find((g) => g.key === '');
-      $('#map-note').textContent = outside && outside.count ? `${count(outside.count)} kejadian di luar peta kecamatan (lokasi di luar kota)` : '';
-      fillSelect($('#f-agency'), agencies.groups.map((g) => [g.key, AGENCIES[g.key] || g.key]), state.agency);
+      $('#map-note').textContent = outside && outside.count ? t('sup.outside', { n: count(outside.count) }) : '';
+      fillSelect($('#f-agency'), agencies.groups.map((g) => [g.key, label('agency', g.key)]), state.agency);
       $('#csv').href = `/api/v1/metrics/incidents.csv?${query()}`;
       const now = new Date(Date.now() + WIB_MS).toISOString().slice(11, 19);
-      updated.textContent = `Diperbarui ${now} WIB`;
+      updated.textContent = t('sup.updated', { at: now });
       updated.classList.remove('error');
       document.body.dataset.loaded = 'true';
     } catch (err) {
       console.error('refresh', err);
-      updated.textContent = `Gagal memuat: ${err.message} — mencoba lagi`;
+      updated.textContent = t('sup.failed', { msg: err.message });
       updated.classList.add('error');
     }
     this.timer = setTimeout(() => this.refresh(), POLL_MS);
@@ -187,7 +177,7 @@ function bindFilters(dash) {
   const form = $('#filters');
   const from = $('#f-from');
   const to = $('#f-to');
-  fillSelect($('#f-category'), CATEGORIES.map((c) => [c, label('cat', c)]), state.category);
+  fillSelect($('#f-category'), categories.map((c) => [c, label('cat', c)]), state.category);
   from.value = state.from;
   to.value = state.to;
   const changed = () => { writeURL(); dash.refresh(); };
@@ -210,13 +200,16 @@ function bindFilters(dash) {
     });
   }
   const tabs = document.querySelectorAll('.tabs [data-by]');
-  const select = () => tabs.forEach((t) => t.setAttribute('aria-selected', String(t.dataset.by === state.tab)));
+  const select = () => tabs.forEach((b) => b.setAttribute('aria-selected', String(b.dataset.by === state.tab)));
   select();
-  tabs.forEach((t) => t.addEventListener('click', () => { state.tab = t.dataset.by; select(); changed(); }));
+  tabs.forEach((b) => b.addEventListener('click', () => { state.tab = b.dataset.by; select(); changed(); }));
   document.addEventListener('visibilitychange', () => { if (!document.hidden) dash.refresh(); });
 }
 
 async function main() {
+  // The charts draw their labels once: a new language redraws the page.
+  wireLangSwitch();
+  onLangChange(() => location.reload());
   readURL();
   const libs = {};
   // The npm files are optional: without them the tiles and tables still work.

@@ -2,8 +2,11 @@
 // buttons, GPS reporting, and a queue that survives network drops (and
 // reloads): status changes and positions are stored in localStorage and
 // sent strictly in order, each with its own Idempotency-Key, so a retry
-// never applies a change twice.
-import { api, me, wireLogin, logout, errorText, categoryLabel, statusLabel } from './session.js';
+// never applies a change twice. Changes arrive through the shared live
+// feed (live.js); polling the assignment stays behind it as a safety net.
+import { get, post, newKey, retryable, onUnauthenticated, me, wireLogin, logout, errorText } from './api.js';
+import { t, label, wireLangSwitch } from './i18n.js';
+import { LiveFeed } from './live.js';
 
 const $ = (id) => document.getElementById(id);
 const QUEUE = 'cc112.unit.queue';
@@ -17,7 +20,9 @@ let incident = null;
 let knownIncident;   // undefined until the first answer: no alarm for what was already there
 let here = null;     // the phone's last fix
 let lastSent = null; // {lat, lon, at} of the last position queued
-let live = null;
+let feed = null;
+let feedLive = false; // the feed is up: poll only as a safety net
+let gps = ['unit.gpsWait']; // the GPS line's message key and values
 let pollTimer = 0;
 let retryTimer = 0;
 let retryDelay = 1000;
@@ -29,9 +34,6 @@ function loadQueue() {
   try { return JSON.parse(localStorage.getItem(QUEUE)) || []; } catch { return []; }
 }
 function saveQueue(q) { localStorage.setItem(QUEUE, JSON.stringify(q)); showQueue(q); }
-function newKey() {
-  return (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2));
-}
 
 function enqueue(item) {
   const q = loadQueue();
@@ -54,20 +56,21 @@ async function flush() {
       const q = loadQueue();
       if (!q.length) { retryDelay = 1000; return; }
       const it = q[0];
-      let r;
+      let answer = null, refused = null;
       try {
-        r = await api(it.method, it.path, it.body, { 'Idempotency-Key': it.key });
-      } catch {
-        setNet(false); retryLater(); return;
+        answer = await post(it.path, it.body, it.key);
+      } catch (err) {
+        if (retryable(err)) { setNet(false); retryLater(); return; }
+        setNet(true);
+        if (err.status === 401) return; // the login form is up; the queue waits for it
+        refused = err; // a change the server will never take: drop it, say why
       }
-      if (r.status >= 500 || r.status === 429 || r.status === 408) { setNet(false); retryLater(); return; }
       setNet(true);
-      if (r.status === 401) { showLogin(); return; }
       const rest = loadQueue();
       if (rest.length && rest[0].key === it.key) rest.shift();
       saveQueue(rest);
       if (it.kind === 'status') {
-        if (r.ok) { unit = r.data; render(); } else { showMessage(errorText(r)); refresh(); }
+        if (!refused) { unit = answer; render(); } else { showMessage(errorText(refused)); refresh(); }
       }
     }
   } finally {
@@ -84,12 +87,12 @@ function retryLater() {
 function showQueue(q = loadQueue()) {
   const statuses = q.filter((i) => i.kind === 'status').length;
   const positions = q.length - statuses;
-  $('queue').textContent = q.length ? `Menunggu jaringan: ${statuses} status, ${positions} posisi` : '';
+  $('queue').textContent = q.length ? t('unit.queue', { s: statuses, p: positions }) : '';
 }
 
 function setNet(on) {
   $('net').classList.toggle('off', !on);
-  $('net').title = on ? 'Tersambung' : 'Terputus';
+  $('net').title = t(on ? 'unit.online' : 'unit.offline');
 }
 
 function showMessage(text) { $('queue').textContent = text; }
@@ -108,18 +111,21 @@ function setStatus(status) {
 // ---- assignment -----------------------------------------------------------
 
 async function refresh() {
-  let r;
-  try { r = await api('GET', '/api/v1/me/assignment'); } catch { setNet(false); return; }
-  if (r.status === 401) { showLogin(); return; }
-  if (!r.ok) return;
+  let a;
+  try {
+    a = await get('/api/v1/me/assignment');
+  } catch (err) {
+    if (err.status === 0) setNet(false); // a 401 brought up the login form
+    return;
+  }
   setNet(true);
   const pending = loadQueue().some((i) => i.kind === 'status');
-  const next = r.data.incident;
+  const next = a.incident;
   if (next && knownIncident !== undefined && next.id !== knownIncident) alarm();
-  if (next && knownIncident === undefined && r.data.unit.status === 'dispatched') alarm();
+  if (next && knownIncident === undefined && a.unit.status === 'dispatched') alarm();
   knownIncident = next ? next.id : null;
-  if (!pending) { unit = r.data.unit; incident = next; }
-  else { incident = next; unit = unit || r.data.unit; }
+  if (!pending) { unit = a.unit; incident = next; }
+  else { incident = next; unit = unit || a.unit; }
   render();
   if (lastCoords && !lastSent) sendFix(lastCoords);
 }
@@ -127,27 +133,32 @@ async function refresh() {
 function schedulePoll() {
   clearTimeout(pollTimer);
   pollTimer = setTimeout(async () => { await refresh(); schedulePoll(); },
-    live && live.readyState === WebSocket.OPEN ? POLL_LIVE_MS : POLL_MS);
+    feedLive ? POLL_LIVE_MS : POLL_MS);
 }
 
-// connectLive listens to the live feed (/api/v1/live) for changes of this
-// unit; without it (or while it is down) polling carries on.
+// connectLive follows the live feed (live.js: ordered, resumed after a
+// drop, a fresh snapshot after a gap) for changes of this unit and its
+// incident; a snapshot, after a reconnect, may hide a missed change, so it
+// refreshes too. While the feed is down polling carries on.
 function connectLive() {
-  if (!('WebSocket' in window)) return;
-  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  try { live = new WebSocket(`${proto}//${location.host}/api/v1/live`); } catch { return; }
-  // data-live tells (tests, and a curious officer's devtools) whether the
-  // feed is up and how many changes it brought.
-  live.onopen = () => { document.body.dataset.live = 'open'; };
-  live.onmessage = (m) => {
-    let msg;
-    try { msg = JSON.parse(m.data); } catch { return; }
-    if (msg.type === 'event' && unit && msg.data && (msg.data.id === unit.id || (incident && msg.data.id === incident.id))) {
-      document.body.dataset.liveChanges = String(Number(document.body.dataset.liveChanges || 0) + 1);
-      refresh();
-    }
-  };
-  live.onclose = () => { live = null; document.body.dataset.live = 'closed'; setTimeout(connectLive, 10000); };
+  if (!('WebSocket' in window) || feed) return;
+  feed = new LiveFeed({
+    snapshot: () => { if (unit) refresh(); },
+    event: (m) => {
+      const d = m.data;
+      if (unit && d && (d.id === unit.id || (incident && d.id === incident.id))) {
+        document.body.dataset.liveChanges = String(Number(document.body.dataset.liveChanges || 0) + 1);
+        refresh();
+      }
+    },
+    // data-live tells (tests, and a curious officer's devtools) whether the
+    // feed is up and how many changes it brought.
+    state: (name) => {
+      feedLive = name === 'live';
+      document.body.dataset.live = feedLive ? 'open' : 'closed';
+    },
+  });
+  feed.start();
 }
 
 function alarm() {
@@ -164,16 +175,16 @@ function unlockAudio() {
 
 function beep() {
   if (!audio) return;
-  const t = audio.currentTime;
+  const at = audio.currentTime;
   for (let i = 0; i < 3; i++) {
     const o = audio.createOscillator();
     const g = audio.createGain();
     o.frequency.value = 880;
-    g.gain.setValueAtTime(0.6, t + i * 0.35);
-    g.gain.setValueAtTime(0, t + i * 0.35 + 0.22);
+    g.gain.setValueAtTime(0.6, at + i * 0.35);
+    g.gain.setValueAtTime(0, at + i * 0.35 + 0.22);
     o.connect(g).connect(audio.destination);
-    o.start(t + i * 0.35);
-    o.stop(t + i * 0.35 + 0.25);
+    o.start(at + i * 0.35);
+    o.stop(at + i * 0.35 + 0.25);
   }
 }
 
@@ -191,7 +202,7 @@ let fixTimer = 0;
 function onFix(pos) {
   const c = pos.coords;
   here = { lat: c.latitude, lon: c.longitude };
-  $('gps').textContent = `GPS: ±${Math.round(c.accuracy)} m`;
+  showGPS('unit.gpsAccuracy', { m: Math.round(c.accuracy) });
   renderDistance();
   const moving = (c.speed != null && c.speed > 1.5) || (lastSent && metres(lastSent, here) > 25);
   const every = moving ? 5000 : 60000; // more often when moving
@@ -214,17 +225,22 @@ function sendFix(c) {
   enqueue({ kind: 'position', method: 'POST', path: `/api/v1/units/${encodeURIComponent(unit.id)}/position`, body });
 }
 
+function showGPS(key, vars) {
+  gps = [key, vars];
+  $('gps').textContent = t(key, vars);
+}
+
 function startGPS() {
-  if (!navigator.geolocation) { $('gps').textContent = 'GPS: tidak tersedia di perangkat ini'; return; }
-  navigator.geolocation.watchPosition(onFix, (e) => { $('gps').textContent = 'GPS: ' + (e.code === 1 ? 'izin ditolak' : 'tidak ada sinyal'); },
+  if (!navigator.geolocation) { showGPS('unit.gpsNone'); return; }
+  navigator.geolocation.watchPosition(onFix, (e) => showGPS(e.code === 1 ? 'unit.gpsDenied' : 'unit.gpsNoSignal'),
     { enableHighAccuracy: true, maximumAge: 5000, timeout: 30000 });
 }
 
 // ---- rendering ----------------------------------------------------------------
 
-function navURL(p, label) {
+function navURL(p, place) {
   const ll = `${p.lat},${p.lon}`;
-  if (/Android/i.test(navigator.userAgent)) return `geo:${ll}?q=${ll}(${encodeURIComponent(label || 'Lokasi')})`;
+  if (/Android/i.test(navigator.userAgent)) return `geo:${ll}?q=${ll}(${encodeURIComponent(place || t('unit.place'))})`;
   return `https://www.google.com/maps/dir/?api=1&destination=${ll}`;
 }
 
@@ -237,11 +253,11 @@ function renderDistance() {
 function render() {
   if (!unit) return;
   $('callsign').textContent = unit.callsign || unit.id;
-  $('unit-status').textContent = statusLabel[unit.status] || unit.status;
+  $('unit-status').textContent = label('ustatus', unit.status);
   $('idle').hidden = !!incident;
   $('task').hidden = !incident;
   if (incident) {
-    $('category').textContent = categoryLabel[incident.category] || incident.category;
+    $('category').textContent = label('cat', incident.category);
     $('priority').textContent = 'P' + incident.priority;
     $('number').textContent = incident.number;
     $('address').textContent = incident.address || `${incident.location.lat.toFixed(5)}, ${incident.location.lon.toFixed(5)}`;
@@ -275,7 +291,15 @@ function start(u) {
 for (const b of document.querySelectorAll('[data-status]')) {
   b.addEventListener('click', () => setStatus(b.dataset.status));
 }
-$('logout').addEventListener('click', logout);
+$('logout').addEventListener('click', () => logout());
+// A page with its own login form: an ended session brings it back here.
+onUnauthenticated(showLogin);
+wireLangSwitch(() => {
+  render();
+  showQueue();
+  showGPS(...gps);
+  $('net').title = t($('net').classList.contains('off') ? 'unit.offline' : 'unit.online');
+});
 window.addEventListener('online', flush);
 document.addEventListener('pointerdown', unlockAudio, { once: true });
 wireLogin(document.querySelector('#login form'), ['unit'], (u) => { unlockAudio(); start(u); });

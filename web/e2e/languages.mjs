@@ -1,0 +1,103 @@
+// Every page in both languages, on a wall (1920×1080) and a phone
+// (390×844): Bahasa Indonesia first, then English through the page's own
+// switch. Each page must show different words after the switch, set
+// <html lang=en>, and never ask the catalogue for a key it lacks
+// (i18n.js warns "i18n: no message"). Run by the Go test
+// cmd/dispatchd/languages_browser_test.go. Env: BASE_URL, CHROMIUM, SHOTS
+// (the screenshots, <page>-<lang>-<wall|phone>.png).
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { gotoAs, failOnCSP } from './login.mjs';
+
+const BASE = process.env.BASE_URL;
+const SHOTS = process.env.SHOTS;
+assert.ok(BASE && SHOTS, 'BASE_URL and SHOTS are required');
+mkdirSync(SHOTS, { recursive: true });
+const WAIT = 20000;
+const log = (msg) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${msg}`);
+
+// role: the demo account (username = password) that opens the page through
+// /login; unit logs in on its own page; none is public. ready: what shows
+// once the page has loaded what it lists.
+const PAGES = [
+  { name: 'login', path: '/login?next=%2Fpolice', ready: '#for:not(:empty)' },
+  { name: 'complaint', path: '/complaint', ready: '#category option[value=road]' },
+  { name: 'console', path: '/', role: 'dispatcher', ready: '#board .ugroup' },
+  { name: 'police', path: '/police', role: 'police', ready: '#legend .lg' },
+  { name: 'desk', path: '/desk', role: 'dispatcher', ready: '#f-category option[value=road]' },
+  { name: 'camera', path: '/camera', role: 'police', ready: '#state.error' },
+  { name: 'unit', path: '/unit', unit: true, ready: '#main:not([hidden]) #unit-status:not(:empty)' },
+  { name: 'calltaker', path: '/calltaker', role: 'calltaker', ready: '#category option[value=fire]' },
+  { name: 'supervisor', path: '/supervisor', role: 'supervisor', ready: 'body[data-loaded="true"]' },
+];
+
+const VIEWS = {
+  wall: { viewport: { width: 1920, height: 1080 } },
+  phone: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+};
+
+// english waits for the page to show English; a page may reload to get
+// there (the supervisor's charts), which ends the first wait.
+async function english(page) {
+  for (let i = 0; ; i++) {
+    try {
+      await page.waitForFunction(() => document.documentElement.lang === 'en', null, { timeout: WAIT });
+      return;
+    } catch (e) {
+      if (i > 2 || !/destroyed|navigat/i.test(e.message)) throw e;
+    }
+  }
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+let failed = false;
+try {
+  for (const p of PAGES) {
+    for (const [view, opts] of Object.entries(VIEWS)) {
+      const ctx = await browser.newContext({ ...opts, locale: 'id-ID', timezoneId: 'Asia/Jakarta' });
+      const page = await ctx.newPage();
+      const missing = [];
+      page.on('console', (m) => { if (m.text().startsWith('i18n: no message')) missing.push(m.text()); });
+      page.on('pageerror', (e) => missing.push('page error: ' + e.message));
+      failOnCSP(page);
+      if (p.role) {
+        await gotoAs(page, BASE, p.path, p.role);
+      } else {
+        await page.goto(BASE + p.path);
+      }
+      if (p.unit) {
+        await page.waitForSelector('#login:not([hidden])', { timeout: WAIT });
+        await page.fill('input[name=username]', 'unit');
+        await page.fill('input[name=password]', 'unit');
+        await page.click('#login button[type=submit]');
+      }
+      await page.waitForSelector(p.ready, { state: 'attached', timeout: WAIT });
+      assert.equal(await page.evaluate(() => document.documentElement.lang), 'id', `${p.name}: Bahasa Indonesia by default`);
+      const before = await page.evaluate(() => document.body.innerText);
+      await page.screenshot({ path: join(SHOTS, `${p.name}-id-${view}.png`) });
+
+      await page.locator('#lang-btn:visible, [data-lang-switch]:visible').first().click();
+      await english(page);
+      await page.waitForSelector(p.ready, { state: 'attached', timeout: WAIT });
+      const after = await page.evaluate(() => document.body.innerText);
+      assert.notEqual(after, before, `${p.name}: the switch changed no word`);
+      await page.screenshot({ path: join(SHOTS, `${p.name}-en-${view}.png`) });
+      assert.deepEqual(missing, [], `${p.name} (${view}): keys missing from the catalogue, or errors`);
+      log(`${p.name} ${view}: id and en`);
+      await ctx.close();
+    }
+  }
+  log('all pages switch language');
+} catch (e) {
+  console.error('FAILED:', e.message);
+  failed = true;
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);
