@@ -6,6 +6,7 @@
 package dispatch
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -291,11 +292,37 @@ func (tx *Tx) Emit(typ string, data any) {
 		panic(unstorable{typ: typ, err: err})
 	}
 	ev := cc112.Event{Seq: tx.e.seq + 1, Type: typ, At: tx.now, Data: raw}
-	if err := tx.e.apply(ev, data); err != nil {
+	typed := data
+	if replacedText(raw) {
+		typed = nil // apply what replay will: the JSON, not the bytes it replaced
+	}
+	if err := tx.e.apply(ev, typed); err != nil {
 		panic(fmt.Sprintf("dispatch: apply validated %s: %v", typ, err)) // validation missed a rule: a bug
 	}
 	tx.e.seq = ev.Seq
 	tx.events = append(tx.events, ev)
+}
+
+// replacedText reports whether encoding a payload changed its text: JSON
+// writes bytes that are not UTF-8 as the escape \ufffd (a real U+FFFD is
+// written as is), so that replay would decode another string than the one
+// the command emitted.
+func replacedText(raw []byte) bool {
+	for i := 0; ; {
+		k := bytes.Index(raw[i:], []byte(`\ufffd`))
+		if k < 0 {
+			return false
+		}
+		k += i
+		n := 0 // backslashes before it: an odd count makes it text, not an escape
+		for n < k && raw[k-1-n] == '\\' {
+			n++
+		}
+		if n%2 == 0 {
+			return true
+		}
+		i = k + 1
+	}
 }
 
 // exec runs one command as the single writer and waits until its events

@@ -182,3 +182,38 @@ func TestTypedCameraKeepsItsURLsInTheRecord(t *testing.T) {
 		}
 	}
 }
+
+// Text that is not UTF-8 becomes U+FFFD in the journal's JSON. A command
+// applies what replay will, so that memory and a restart agree.
+func TestTypedApplyAgreesWithTheJournalOnInvalidUTF8(t *testing.T) {
+	j, clock := &memJournal{}, clocktest.New(t0)
+	ns := &notes{}
+	must[*Engine](t)(New(bg, Config{Journal: j, Clock: clock}, ns))
+	got := ns.add(t, "n1", "api\xff")
+	again := &notes{}
+	must[*Engine](t)(New(bg, Config{Journal: j, Clock: clock}, again))
+	if want := again.byID["n1"].Text; got.Text != want || want != "api\uFFFD" {
+		t.Fatalf("the command applied %q, replay %q", got.Text, want)
+	}
+}
+
+func TestReplacedText(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"plain", false},
+		{"a real \uFFFD", false},
+		{`typed \ufffd as text`, false},
+		{`\\` + "\xff", true},
+		{"bad \xff byte", true},
+	} {
+		raw, err := json.Marshal(note{Text: tc.text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := replacedText(raw); got != tc.want {
+			t.Errorf("replacedText(%s) = %v, want %v", raw, got, tc.want)
+		}
+	}
+}
