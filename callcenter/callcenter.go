@@ -59,7 +59,7 @@ type Service struct {
 	calls         map[string]*Call
 	activeByPhone map[string]string // phone → newest open call
 	pendingAML    map[string]Location
-	complaints    map[string]*Complaint
+	complaints    map[string]*cc112.Complaint
 	byNumber      map[string]string
 	numbers       *cc112.DayNumbers // complaint numbers per WIB day
 	awaiting      map[string]bool   // forwarded, not answered, not escalated
@@ -100,7 +100,7 @@ func New(cfg Config) *Service {
 	return &Service{
 		cfg: cfg, log: cfg.Logger,
 		calls: map[string]*Call{}, activeByPhone: map[string]string{}, pendingAML: map[string]Location{},
-		complaints: map[string]*Complaint{}, byNumber: map[string]string{}, numbers: cc112.NewDayNumbers("ADU", cc112.WIB),
+		complaints: map[string]*cc112.Complaint{}, byNumber: map[string]string{}, numbers: cc112.NewDayNumbers("ADU", cc112.WIB),
 		awaiting: map[string]bool{}, outbox: map[string]bool{},
 		sending: make(chan struct{}, 1),
 	}
@@ -119,8 +119,8 @@ func (s *Service) SLAs() (response, feedback time.Duration) {
 var LivePayloads = map[string]func() any{
 	cc112.LiveCallCreated:      func() any { return new(Call) },
 	cc112.LiveCallUpdated:      func() any { return new(Call) },
-	cc112.LiveComplaintCreated: func() any { return new(Complaint) },
-	cc112.LiveComplaintUpdated: func() any { return new(Complaint) },
+	cc112.LiveComplaintCreated: func() any { return new(cc112.Complaint) },
+	cc112.LiveComplaintUpdated: func() any { return new(cc112.Complaint) },
 }
 
 // Register adds the service's event types to the engine (pass the service

@@ -17,85 +17,11 @@ import (
 	"cc112/geo"
 )
 
-// Complaint statuses: received by the Media Center, forwarded to an
-// agency's complaint team (TPKPM), responded by the agency, closed once
-// the citizen got feedback.
-const (
-	ComplaintReceived  = "received"
-	ComplaintForwarded = "forwarded"
-	ComplaintResponded = "responded"
-	ComplaintClosed    = "closed"
-)
-
-// ComplaintStatuses lists every complaint status in life order.
-var ComplaintStatuses = []string{ComplaintReceived, ComplaintForwarded, ComplaintResponded, ComplaintClosed}
-
-// ComplaintChannels are the ways a complaint reaches the Media Center.
-var ComplaintChannels = []string{"web", "sms", "phone", "email", "social"}
-
-// ComplaintCategories are the non-emergency topics (Indonesian labels in
-// the UI).
-var ComplaintCategories = []string{"road", "drainage", "waste", "streetlight", "water", "electricity",
-	"public_order", "traffic", "parks", "civil_registry", "health", "other"}
-
 // Limits of a public complaint.
 const (
 	MaxComplaintText = 4000 // characters
 	maxAnswerText    = 4000
 )
-
-// Complaint is one non-emergency report and what became of it.
-type Complaint struct {
-	ID            string      `json:"id"`
-	Number        string      `json:"number"`
-	Channel       string      `json:"channel"`
-	Name          string      `json:"name,omitempty"`
-	Phone         string      `json:"phone,omitempty"`
-	Text          string      `json:"text"`
-	Category      string      `json:"category"`
-	Location      *geo.Point  `json:"location,omitempty"`
-	District      string      `json:"district,omitempty"`
-	Status        string      `json:"status"`
-	ReceivedAt    time.Time   `json:"received_at"`
-	FeedbackDueAt time.Time   `json:"feedback_due_at"`
-	Agency        string      `json:"agency,omitempty"`
-	ForwardedAt   *time.Time  `json:"forwarded_at,omitempty"`
-	ResponseDueAt *time.Time  `json:"response_due_at,omitempty"`
-	Response      string      `json:"response,omitempty"`
-	RespondedAt   *time.Time  `json:"responded_at,omitempty"`
-	Feedback      string      `json:"feedback,omitempty"`
-	FeedbackAt    *time.Time  `json:"feedback_at,omitempty"`
-	EscalatedAt   *time.Time  `json:"escalated_at,omitempty"`
-	Escalation    *Escalation `json:"escalation,omitempty"`
-	TokenHash     string      `json:"token_hash,omitempty"` // journal only; never sent to a client
-}
-
-// Escalation is the SMS to the mayor about a missed response SLA: journaled
-// as an intent, then each attempt's result (the outbox).
-type Escalation struct {
-	ID            string     `json:"id"` // the SMS id: stable across retries and restarts
-	To            string     `json:"to"`
-	Text          string     `json:"text"`
-	Status        string     `json:"status"` // pending, sent or skipped (no mayor phone)
-	Attempts      int        `json:"attempts"`
-	LastError     string     `json:"last_error,omitempty"`
-	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
-	SentAt        *time.Time `json:"sent_at,omitempty"`
-}
-
-func (c *Complaint) clone() *Complaint {
-	v := *c
-	v.TokenHash = ""
-	if c.Location != nil {
-		p := *c.Location
-		v.Location = &p
-	}
-	if c.Escalation != nil {
-		e := *c.Escalation
-		v.Escalation = &e
-	}
-	return &v
-}
 
 // NewComplaint is what a citizen (or the desk, for phone and SMS) files.
 type NewComplaint struct {
@@ -111,8 +37,8 @@ func (n *NewComplaint) validate() error {
 	if n.Channel == "" {
 		n.Channel = "web"
 	}
-	if !slices.Contains(ComplaintChannels, n.Channel) {
-		return cc112.Errorf(cc112.EInvalid, "unknown channel %q (one of %s)", n.Channel, strings.Join(ComplaintChannels, ", "))
+	if !slices.Contains(cc112.ComplaintChannels, n.Channel) {
+		return cc112.Errorf(cc112.EInvalid, "unknown channel %q (one of %s)", n.Channel, strings.Join(cc112.ComplaintChannels, ", "))
 	}
 	n.Text = strings.TrimSpace(n.Text)
 	if n.Text == "" {
@@ -135,8 +61,8 @@ func (n *NewComplaint) validate() error {
 	if n.Category == "" {
 		n.Category = "other"
 	}
-	if !slices.Contains(ComplaintCategories, n.Category) {
-		return cc112.Errorf(cc112.EInvalid, "unknown category %q (one of %s)", n.Category, strings.Join(ComplaintCategories, ", "))
+	if !slices.Contains(cc112.ComplaintCategories, n.Category) {
+		return cc112.Errorf(cc112.EInvalid, "unknown category %q (one of %s)", n.Category, strings.Join(cc112.ComplaintCategories, ", "))
 	}
 	if n.Location != nil {
 		if err := cc112.CheckPoint(*n.Location); err != nil {
@@ -149,7 +75,7 @@ func (n *NewComplaint) validate() error {
 // Filed is the answer to a new complaint: the only time its tracking token
 // is shown (only its hash is kept).
 type Filed struct {
-	*Complaint
+	*cc112.Complaint
 	Token string `json:"token"`
 }
 
@@ -174,13 +100,13 @@ func (s *Service) FileComplaint(ctx context.Context, n NewComplaint) (*Filed, er
 	if n.Location != nil && s.cfg.Districts != nil {
 		district = s.cfg.Districts.Locate(*n.Location)
 	}
-	c, err := dispatch.Run(ctx, s.eng, "", "", func(tx *dispatch.Tx) (*Complaint, error) {
-		c := &Complaint{ID: dispatch.NewID("cmp"), Channel: n.Channel, Name: n.Name, Phone: n.Phone, Text: n.Text,
-			Category: n.Category, Location: n.Location, District: district, Status: ComplaintReceived,
+	c, err := dispatch.Run(ctx, s.eng, "", "", func(tx *dispatch.Tx) (*cc112.Complaint, error) {
+		c := &cc112.Complaint{ID: dispatch.NewID("cmp"), Channel: n.Channel, Name: n.Name, Phone: n.Phone, Text: n.Text,
+			Category: n.Category, Location: n.Location, District: district, Status: cc112.ComplaintReceived,
 			ReceivedAt: tx.Now(), TokenHash: hashToken(token)}
 		c.Number = s.numbers.Next(c.ReceivedAt)
 		tx.Emit(cc112.EvComplaintReceived, c)
-		return s.complaints[c.ID].clone(), nil
+		return s.complaints[c.ID].Clone(), nil
 	})
 	if err != nil {
 		return nil, err
@@ -223,15 +149,15 @@ func (s *Service) Track(number, token string) (*PublicComplaint, error) {
 }
 
 // Complaint returns one complaint by id or number (the desk's view).
-func (s *Service) Complaint(ref string) (*Complaint, error) {
-	var out *Complaint
+func (s *Service) Complaint(ref string) (*cc112.Complaint, error) {
+	var out *cc112.Complaint
 	s.eng.Read(func() {
 		c := s.complaints[ref]
 		if c == nil {
 			c = s.complaints[s.byNumber[ref]]
 		}
 		if c != nil {
-			out = c.clone()
+			out = c.Clone()
 		}
 	})
 	if out == nil {
@@ -249,8 +175,8 @@ type ComplaintFilter struct {
 }
 
 // Complaints lists complaints, newest first.
-func (s *Service) Complaints(f ComplaintFilter) ([]*Complaint, error) {
-	if f.Status != "" && !slices.Contains([]string{ComplaintReceived, ComplaintForwarded, ComplaintResponded, ComplaintClosed, "open", "overdue"}, f.Status) {
+func (s *Service) Complaints(f ComplaintFilter) ([]*cc112.Complaint, error) {
+	if f.Status != "" && !slices.Contains([]string{cc112.ComplaintReceived, cc112.ComplaintForwarded, cc112.ComplaintResponded, cc112.ComplaintClosed, "open", "overdue"}, f.Status) {
 		return nil, cc112.Errorf(cc112.EInvalid, "unknown status %q", f.Status)
 	}
 	if f.Limit <= 0 || f.Limit > 5000 {
@@ -258,13 +184,13 @@ func (s *Service) Complaints(f ComplaintFilter) ([]*Complaint, error) {
 	}
 	q := strings.ToLower(strings.TrimSpace(f.Query))
 	now := s.now()
-	out := []*Complaint{}
+	out := []*cc112.Complaint{}
 	s.eng.Read(func() {
 		for _, c := range s.complaints {
 			if !f.match(c, q, now) {
 				continue
 			}
-			out = append(out, c.clone())
+			out = append(out, c.Clone())
 		}
 	})
 	sort.Slice(out, func(a, b int) bool {
@@ -279,7 +205,7 @@ func (s *Service) Complaints(f ComplaintFilter) ([]*Complaint, error) {
 	return out, nil
 }
 
-func (f *ComplaintFilter) match(c *Complaint, q string, now time.Time) bool {
+func (f *ComplaintFilter) match(c *cc112.Complaint, q string, now time.Time) bool {
 	switch {
 	case f.Agency != "" && c.Agency != f.Agency,
 		f.Category != "" && c.Category != f.Category,
@@ -291,7 +217,7 @@ func (f *ComplaintFilter) match(c *Complaint, q string, now time.Time) bool {
 	switch f.Status {
 	case "":
 	case "open":
-		if c.Status == ComplaintClosed {
+		if c.Status == cc112.ComplaintClosed {
 			return false
 		}
 	case "overdue":
@@ -312,56 +238,47 @@ func (f *ComplaintFilter) match(c *Complaint, q string, now time.Time) bool {
 	return true
 }
 
-// Overdue reports whether an SLA of the complaint is missed at now: the
-// agency's response or the citizen's feedback.
-func (c *Complaint) Overdue(now time.Time) bool {
-	if c.Status == ComplaintForwarded && c.ResponseDueAt != nil && !now.Before(*c.ResponseDueAt) {
-		return true
-	}
-	return c.Status != ComplaintClosed && !now.Before(c.FeedbackDueAt)
-}
-
 // Forward sends a complaint to an agency's complaint team; the response
 // SLA starts.
-func (s *Service) Forward(ctx context.Context, id, agency, key, fp string) (*Complaint, error) {
+func (s *Service) Forward(ctx context.Context, id, agency, key, fp string) (*cc112.Complaint, error) {
 	if !slices.Contains(s.cfg.Agencies, agency) {
 		return nil, cc112.Errorf(cc112.EInvalid, "unknown agency %q (one of %s)", agency, strings.Join(s.cfg.Agencies, ", "))
 	}
-	return s.complaintCommand(ctx, id, key, fp, func(tx *dispatch.Tx, c *Complaint) error {
-		if c.Status != ComplaintReceived {
+	return s.complaintCommand(ctx, id, key, fp, func(tx *dispatch.Tx, c *cc112.Complaint) error {
+		if c.Status != cc112.ComplaintReceived {
 			return cc112.Errorf(cc112.EConflict, "complaint %s is %s: only a received complaint can be forwarded", c.Number, c.Status)
 		}
-		tx.Emit(cc112.EvComplaintForwarded, answerPayload{ComplaintID: c.ID, Agency: agency})
+		tx.Emit(cc112.EvComplaintForwarded, cc112.ComplaintStepPayload{ComplaintID: c.ID, Agency: agency})
 		return nil
 	})
 }
 
 // Respond records the agency's answer.
-func (s *Service) Respond(ctx context.Context, id, text, key, fp string) (*Complaint, error) {
+func (s *Service) Respond(ctx context.Context, id, text, key, fp string) (*cc112.Complaint, error) {
 	text, err := answerText(text)
 	if err != nil {
 		return nil, err
 	}
-	return s.complaintCommand(ctx, id, key, fp, func(tx *dispatch.Tx, c *Complaint) error {
-		if c.Status != ComplaintForwarded {
+	return s.complaintCommand(ctx, id, key, fp, func(tx *dispatch.Tx, c *cc112.Complaint) error {
+		if c.Status != cc112.ComplaintForwarded {
 			return cc112.Errorf(cc112.EConflict, "complaint %s is %s: only a forwarded complaint can be answered", c.Number, c.Status)
 		}
-		tx.Emit(cc112.EvComplaintResponded, answerPayload{ComplaintID: c.ID, Text: text})
+		tx.Emit(cc112.EvComplaintResponded, cc112.ComplaintStepPayload{ComplaintID: c.ID, Text: text})
 		return nil
 	})
 }
 
 // Feedback records the desk's word to the citizen and closes the complaint.
-func (s *Service) Feedback(ctx context.Context, id, text, key, fp string) (*Complaint, error) {
+func (s *Service) Feedback(ctx context.Context, id, text, key, fp string) (*cc112.Complaint, error) {
 	text, err := answerText(text)
 	if err != nil {
 		return nil, err
 	}
-	return s.complaintCommand(ctx, id, key, fp, func(tx *dispatch.Tx, c *Complaint) error {
-		if c.Status == ComplaintClosed {
+	return s.complaintCommand(ctx, id, key, fp, func(tx *dispatch.Tx, c *cc112.Complaint) error {
+		if c.Status == cc112.ComplaintClosed {
 			return cc112.Errorf(cc112.EConflict, "complaint %s is closed: feedback was given", c.Number)
 		}
-		tx.Emit(cc112.EvComplaintFeedback, answerPayload{ComplaintID: c.ID, Text: text})
+		tx.Emit(cc112.EvComplaintFeedback, cc112.ComplaintStepPayload{ComplaintID: c.ID, Text: text})
 		return nil
 	})
 }
@@ -374,8 +291,8 @@ func answerText(t string) (string, error) {
 	return t, cc112.CheckLines("text", t, maxAnswerText)
 }
 
-func (s *Service) complaintCommand(ctx context.Context, id, key, fp string, fn func(*dispatch.Tx, *Complaint) error) (*Complaint, error) {
-	return dispatch.Run(ctx, s.eng, key, fp, func(tx *dispatch.Tx) (*Complaint, error) {
+func (s *Service) complaintCommand(ctx context.Context, id, key, fp string, fn func(*dispatch.Tx, *cc112.Complaint) error) (*cc112.Complaint, error) {
+	return dispatch.Run(ctx, s.eng, key, fp, func(tx *dispatch.Tx) (*cc112.Complaint, error) {
 		c, ok := s.complaints[id]
 		if !ok {
 			if c, ok = s.complaints[s.byNumber[id]]; !ok {
@@ -385,17 +302,11 @@ func (s *Service) complaintCommand(ctx context.Context, id, key, fp string, fn f
 		if err := fn(tx, c); err != nil {
 			return nil, err
 		}
-		return c.clone(), nil
+		return c.Clone(), nil
 	})
 }
 
-type answerPayload struct {
-	ComplaintID string `json:"complaint_id"`
-	Agency      string `json:"agency,omitempty"`
-	Text        string `json:"text,omitempty"`
-}
-
-func (s *Service) applyComplaintReceived(at time.Time, c Complaint, changed changedFunc) error {
+func (s *Service) applyComplaintReceived(at time.Time, c cc112.Complaint, changed changedFunc) error {
 	if _, dup := s.complaints[c.ID]; dup {
 		return fmt.Errorf("complaint %q exists", c.ID)
 	}
@@ -408,11 +319,11 @@ func (s *Service) applyComplaintReceived(at time.Time, c Complaint, changed chan
 	c.FeedbackDueAt = c.ReceivedAt.Add(s.cfg.FeedbackSLA)
 	s.complaints[c.ID] = &c
 	s.byNumber[c.Number] = c.ID
-	changed(cc112.LiveComplaintCreated, func() any { return c.clone() })
+	changed(cc112.LiveComplaintCreated, func() any { return c.Clone() })
 	return nil
 }
 
-func (s *Service) complaintFor(p answerPayload) (*Complaint, error) {
+func (s *Service) complaintFor(p cc112.ComplaintStepPayload) (*cc112.Complaint, error) {
 	c, ok := s.complaints[p.ComplaintID]
 	if !ok {
 		return nil, fmt.Errorf("unknown complaint %q", p.ComplaintID)
@@ -420,50 +331,36 @@ func (s *Service) complaintFor(p answerPayload) (*Complaint, error) {
 	return c, nil
 }
 
-func (s *Service) applyForwarded(at time.Time, p answerPayload, changed changedFunc) error {
+func (s *Service) applyForwarded(at time.Time, p cc112.ComplaintStepPayload, changed changedFunc) error {
 	c, err := s.complaintFor(p)
 	if err != nil {
 		return err
 	}
-	c.Status, c.Agency, c.ForwardedAt = ComplaintForwarded, p.Agency, timePtr(at)
+	c.Status, c.Agency, c.ForwardedAt = cc112.ComplaintForwarded, p.Agency, timePtr(at)
 	c.ResponseDueAt = timePtr(at.Add(s.cfg.ResponseSLA))
 	s.awaiting[c.ID] = true
-	changed(cc112.LiveComplaintUpdated, func() any { return c.clone() })
+	changed(cc112.LiveComplaintUpdated, func() any { return c.Clone() })
 	return nil
 }
 
-func (s *Service) applyResponded(at time.Time, p answerPayload, changed changedFunc) error {
+func (s *Service) applyResponded(at time.Time, p cc112.ComplaintStepPayload, changed changedFunc) error {
 	c, err := s.complaintFor(p)
 	if err != nil {
 		return err
 	}
-	c.Status, c.Response, c.RespondedAt = ComplaintResponded, p.Text, timePtr(at)
+	c.Status, c.Response, c.RespondedAt = cc112.ComplaintResponded, p.Text, timePtr(at)
 	delete(s.awaiting, c.ID)
-	changed(cc112.LiveComplaintUpdated, func() any { return c.clone() })
+	changed(cc112.LiveComplaintUpdated, func() any { return c.Clone() })
 	return nil
 }
 
-func (s *Service) applyFeedback(at time.Time, p answerPayload, changed changedFunc) error {
+func (s *Service) applyFeedback(at time.Time, p cc112.ComplaintStepPayload, changed changedFunc) error {
 	c, err := s.complaintFor(p)
 	if err != nil {
 		return err
 	}
-	c.Status, c.Feedback, c.FeedbackAt = ComplaintClosed, p.Text, timePtr(at)
+	c.Status, c.Feedback, c.FeedbackAt = cc112.ComplaintClosed, p.Text, timePtr(at)
 	delete(s.awaiting, c.ID)
-	changed(cc112.LiveComplaintUpdated, func() any { return c.clone() })
+	changed(cc112.LiveComplaintUpdated, func() any { return c.Clone() })
 	return nil
 }
-
-// For returns the complaint as v may see it: the desk (dispatchers and
-// supervisors) sees every complaint, an agency team those forwarded to its
-// agency, nobody else any (nil).
-func (c *Complaint) For(v cc112.Viewer) *Complaint {
-	if v.Sight == cc112.SeeAll || (v.Sight == cc112.SeeAgency && v.Agency != "" && c.Agency == v.Agency) {
-		return c
-	}
-	return nil
-}
-
-// ViewName and View implement cc112.Viewed: whole or not at all.
-func (c *Complaint) ViewName(v cc112.Viewer) string { return cc112.WholeOrHidden(c.For(v) != nil) }
-func (c *Complaint) View(v cc112.Viewer) any        { return c.For(v) }

@@ -10,9 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"context"
+
 	"cc112"
 	"cc112/geo"
-	"context"
 )
 
 func (f *fixture) complaint(text string) *Filed {
@@ -24,15 +25,15 @@ func (f *fixture) complaint(text string) *Filed {
 	return c
 }
 
-func (f *fixture) forward(id, agency string) *Complaint {
+func (f *fixture) forward(id, agency string) *cc112.Complaint {
 	f.t.Helper()
-	return must[*Complaint](f.t)(f.svc.Forward(ctx, id, agency, "", ""))
+	return must[*cc112.Complaint](f.t)(f.svc.Forward(ctx, id, agency, "", ""))
 }
 
 func TestComplaintLifecycleAndTracking(t *testing.T) {
 	f := newFixture(t, Config{})
 	c := f.complaint("Jalan berlubang di Jl. Pahlawan")
-	if !strings.HasPrefix(c.Number, "ADU-20261122-") || len(c.Token) != 32 || c.Status != ComplaintReceived ||
+	if !strings.HasPrefix(c.Number, "ADU-20261122-") || len(c.Token) != 32 || c.Status != cc112.ComplaintReceived ||
 		c.Phone != "+6281234567890" || !c.FeedbackDueAt.Equal(t0.Add(24*time.Hour)) {
 		t.Fatalf("filed %+v", c)
 	}
@@ -40,7 +41,7 @@ func TestComplaintLifecycleAndTracking(t *testing.T) {
 		t.Fatal("token hash leaked in the answer")
 	}
 	pub := must[*PublicComplaint](t)(f.svc.Track(c.Number, c.Token))
-	if pub.Status != ComplaintReceived || pub.Number != c.Number {
+	if pub.Status != cc112.ComplaintReceived || pub.Number != c.Number {
 		t.Fatalf("tracked %+v", pub)
 	}
 	for _, tok := range []string{"", "wrong", strings.ToUpper(c.Token)} {
@@ -52,19 +53,19 @@ func TestComplaintLifecycleAndTracking(t *testing.T) {
 	_, err = f.svc.Forward(ctx, c.ID, "nasa", "", "")
 	wantCode(t, err, cc112.EInvalid)
 	fw := f.forward(c.Number, "pupr") // by number works too
-	if fw.Status != ComplaintForwarded || !fw.ResponseDueAt.Equal(t0.Add(time.Hour)) {
+	if fw.Status != cc112.ComplaintForwarded || !fw.ResponseDueAt.Equal(t0.Add(time.Hour)) {
 		t.Fatalf("forwarded %+v", fw)
 	}
 	_, err = f.svc.Forward(ctx, c.ID, "dkp", "", "")
 	wantCode(t, err, cc112.EConflict)
 	f.clock.Advance(20 * time.Minute)
-	must[*Complaint](t)(f.svc.Respond(ctx, c.ID, "Tim menambal besok pagi", "", ""))
-	closed := must[*Complaint](t)(f.svc.Feedback(ctx, c.ID, "Jalan akan ditambal besok pagi", "", ""))
-	if closed.Status != ComplaintClosed || closed.Response == "" || closed.EscalatedAt != nil {
+	must[*cc112.Complaint](t)(f.svc.Respond(ctx, c.ID, "Tim menambal besok pagi", "", ""))
+	closed := must[*cc112.Complaint](t)(f.svc.Feedback(ctx, c.ID, "Jalan akan ditambal besok pagi", "", ""))
+	if closed.Status != cc112.ComplaintClosed || closed.Response == "" || closed.EscalatedAt != nil {
 		t.Fatalf("closed %+v", closed)
 	}
 	pub = must[*PublicComplaint](t)(f.svc.Track(c.Number, c.Token))
-	if pub.Feedback != "Jalan akan ditambal besok pagi" || pub.Status != ComplaintClosed {
+	if pub.Feedback != "Jalan akan ditambal besok pagi" || pub.Status != cc112.ComplaintClosed {
 		t.Fatalf("tracked %+v", pub)
 	}
 	// A token still works after a restart (its hash is in the journal).
@@ -111,7 +112,7 @@ func TestComplaintListAndReport(t *testing.T) {
 		{ComplaintFilter{District: "nowhere"}, nil},
 	}
 	for _, tt := range tests {
-		list := must[[]*Complaint](t)(f.svc.Complaints(tt.f))
+		list := must[[]*cc112.Complaint](t)(f.svc.Complaints(tt.f))
 		var ids []string
 		for _, x := range list {
 			ids = append(ids, x.ID)
@@ -154,7 +155,7 @@ func TestResponseSLAEscalatesOnce(t *testing.T) {
 	if m.To != "+6281100000001" || !strings.Contains(m.Text, c.Number) || !strings.Contains(m.Text, "PUPR") || m.ID == "" {
 		t.Fatalf("sms %+v", m)
 	}
-	got := must[*Complaint](t)(f.svc.Complaint(c.ID))
+	got := must[*cc112.Complaint](t)(f.svc.Complaint(c.ID))
 	if got.EscalatedAt == nil || !got.EscalatedAt.Equal(t0.Add(time.Hour)) || got.Escalation.Status != EscalationSent {
 		t.Fatalf("complaint %+v %+v", got, got.Escalation)
 	}
@@ -166,7 +167,7 @@ func TestResponseSLAEscalatesOnce(t *testing.T) {
 		t.Fatalf("after restart: due %d sent %d", due, sent)
 	}
 	// The agency may still answer late; nothing is sent again.
-	must[*Complaint](t)(f.svc.Respond(ctx, c.ID, "Sudah dibersihkan", "", ""))
+	must[*cc112.Complaint](t)(f.svc.Respond(ctx, c.ID, "Sudah dibersihkan", "", ""))
 }
 
 func TestRespondedInTimeIsNotEscalated(t *testing.T) {
@@ -174,7 +175,7 @@ func TestRespondedInTimeIsNotEscalated(t *testing.T) {
 	c := f.complaint("Pohon tumbang menutup jalan")
 	f.forward(c.ID, "dkp")
 	f.clock.Advance(59 * time.Minute)
-	must[*Complaint](t)(f.svc.Respond(ctx, c.ID, "Tim menuju lokasi", "", ""))
+	must[*cc112.Complaint](t)(f.svc.Respond(ctx, c.ID, "Tim menuju lokasi", "", ""))
 	f.clock.Advance(2 * time.Hour)
 	if due := must[int](t)(f.svc.CheckSLAs(ctx)); due != 0 {
 		t.Fatalf("escalated an answered complaint")
@@ -192,7 +193,7 @@ func TestEscalationSurvivesCrashBeforeSend(t *testing.T) {
 		t.Fatalf("due %d", due)
 	}
 	f.restart() // crash: no flush happened
-	got := must[*Complaint](t)(f.svc.Complaint(c.ID))
+	got := must[*cc112.Complaint](t)(f.svc.Complaint(c.ID))
 	if got.EscalatedAt == nil || got.Escalation.Status != EscalationPending {
 		t.Fatalf("intent lost: %+v", got.Escalation)
 	}
@@ -244,7 +245,7 @@ func TestWebhookRetryWithBackoff(t *testing.T) {
 	if sent := must[int](t)(f.svc.FlushOutbox(ctx)); sent != 0 {
 		t.Fatal("sent through a failing gateway")
 	}
-	got := must[*Complaint](t)(f.svc.Complaint(c.ID))
+	got := must[*cc112.Complaint](t)(f.svc.Complaint(c.ID))
 	e := got.Escalation
 	if e.Attempts != 1 || !strings.Contains(e.LastError, "502") || !e.NextAttemptAt.Equal(f.clock.Now().Add(10*time.Second)) {
 		t.Fatalf("failure not visible: %+v", e)
@@ -257,7 +258,7 @@ func TestWebhookRetryWithBackoff(t *testing.T) {
 	}
 	f.clock.Advance(time.Second)
 	must[int](t)(f.svc.FlushOutbox(ctx))
-	e = must[*Complaint](t)(f.svc.Complaint(c.ID)).Escalation
+	e = must[*cc112.Complaint](t)(f.svc.Complaint(c.ID)).Escalation
 	if e.Attempts != 2 || !e.NextAttemptAt.Equal(f.clock.Now().Add(20*time.Second)) {
 		t.Fatalf("second backoff: %+v", e)
 	}
@@ -265,7 +266,7 @@ func TestWebhookRetryWithBackoff(t *testing.T) {
 	if sent := must[int](t)(f.svc.FlushOutbox(ctx)); sent != 1 {
 		t.Fatal("not sent after the gateway recovered")
 	}
-	e = must[*Complaint](t)(f.svc.Complaint(c.ID)).Escalation
+	e = must[*cc112.Complaint](t)(f.svc.Complaint(c.ID)).Escalation
 	if e.Status != EscalationSent || e.Attempts != 3 || hook.ids[e.ID] != 1 {
 		t.Fatalf("after success: %+v, ids %v", e, hook.ids)
 	}
@@ -295,7 +296,7 @@ func TestRunLoopAnHourInMilliseconds(t *testing.T) {
 	if f.sms.count() != 1 {
 		t.Fatalf("%d SMS", f.sms.count())
 	}
-	got := must[*Complaint](t)(f.svc.Complaint(c.ID))
+	got := must[*cc112.Complaint](t)(f.svc.Complaint(c.ID))
 	if got.EscalatedAt.Before(t0.Add(time.Hour)) {
 		t.Fatalf("escalated at %v, before the hour", got.EscalatedAt)
 	}
@@ -309,7 +310,7 @@ func TestMissingMayorPhoneRecordsSkip(t *testing.T) {
 	f.clock.Advance(time.Hour)
 	must[int](t)(f.svc.CheckSLAs(ctx))
 	must[int](t)(f.svc.FlushOutbox(ctx))
-	e := must[*Complaint](t)(f.svc.Complaint(c.ID)).Escalation
+	e := must[*cc112.Complaint](t)(f.svc.Complaint(c.ID)).Escalation
 	if e.Status != EscalationSkipped || f.sms.count() != 0 {
 		t.Fatalf("%+v", e)
 	}

@@ -46,7 +46,7 @@ func (s *Service) CheckSLAs(ctx context.Context) (int, error) {
 		sort.Strings(ids) // a stable journal order
 		for _, id := range ids {
 			c := s.complaints[id]
-			tx.Emit(cc112.EvComplaintEscalationDue, escalationPayload{ComplaintID: id, EscalationID: "esc-" + id,
+			tx.Emit(cc112.EvComplaintEscalationDue, cc112.ComplaintEscalationPayload{ComplaintID: id, EscalationID: "esc-" + id,
 				To: s.cfg.MayorPhone, Text: s.mayorText(c)})
 		}
 		return len(ids), nil
@@ -54,7 +54,7 @@ func (s *Service) CheckSLAs(ctx context.Context) (int, error) {
 }
 
 // mayorText names the complaint and the agency that did not answer.
-func (s *Service) mayorText(c *Complaint) string {
+func (s *Service) mayorText(c *cc112.Complaint) string {
 	return fmt.Sprintf("CC112 Surabaya: Aduan %s belum ditanggapi %s dalam %s sejak diteruskan %s WIB. Kategori: %s.",
 		c.Number, strings.ToUpper(c.Agency), durationID(s.cfg.ResponseSLA),
 		c.ForwardedAt.In(cc112.WIB).Format("02-01-2006 15:04"), c.Category)
@@ -106,7 +106,7 @@ func (s *Service) FlushOutbox(ctx context.Context) (int, error) {
 	sort.Slice(jobs, func(a, b int) bool { return jobs[a].complaintID < jobs[b].complaintID })
 	sent := 0
 	for _, j := range jobs {
-		p := escalationPayload{ComplaintID: j.complaintID, EscalationID: j.sms.ID}
+		p := cc112.ComplaintEscalationPayload{ComplaintID: j.complaintID, EscalationID: j.sms.ID}
 		typ := cc112.EvComplaintEscalationSent
 		if j.sms.To == "" {
 			p.Skipped = true
@@ -168,17 +168,7 @@ func (s *Service) Run(ctx context.Context, tick time.Duration) {
 	}
 }
 
-type escalationPayload struct {
-	ComplaintID   string     `json:"complaint_id"`
-	EscalationID  string     `json:"escalation_id"`
-	To            string     `json:"to,omitempty"`
-	Text          string     `json:"text,omitempty"`
-	Skipped       bool       `json:"skipped,omitempty"`
-	Error         string     `json:"error,omitempty"`
-	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
-}
-
-func (s *Service) escalated(p escalationPayload) (*Complaint, error) {
+func (s *Service) escalated(p cc112.ComplaintEscalationPayload) (*cc112.Complaint, error) {
 	c, ok := s.complaints[p.ComplaintID]
 	if !ok {
 		return nil, fmt.Errorf("unknown complaint %q", p.ComplaintID)
@@ -189,7 +179,7 @@ func (s *Service) escalated(p escalationPayload) (*Complaint, error) {
 	return c, nil
 }
 
-func (s *Service) applyEscalationDue(at time.Time, p escalationPayload, changed changedFunc) error {
+func (s *Service) applyEscalationDue(at time.Time, p cc112.ComplaintEscalationPayload, changed changedFunc) error {
 	c, ok := s.complaints[p.ComplaintID]
 	if !ok {
 		return fmt.Errorf("unknown complaint %q", p.ComplaintID)
@@ -198,14 +188,14 @@ func (s *Service) applyEscalationDue(at time.Time, p escalationPayload, changed 
 		return fmt.Errorf("complaint %s escalated twice", c.ID)
 	}
 	c.EscalatedAt = timePtr(at)
-	c.Escalation = &Escalation{ID: p.EscalationID, To: p.To, Text: p.Text, Status: EscalationPending}
+	c.Escalation = &cc112.Escalation{ID: p.EscalationID, To: p.To, Text: p.Text, Status: EscalationPending}
 	delete(s.awaiting, c.ID)
 	s.outbox[c.ID] = true
-	changed(cc112.LiveComplaintUpdated, func() any { return c.clone() })
+	changed(cc112.LiveComplaintUpdated, func() any { return c.Clone() })
 	return nil
 }
 
-func (s *Service) applyEscalationSent(at time.Time, p escalationPayload, changed changedFunc) error {
+func (s *Service) applyEscalationSent(at time.Time, p cc112.ComplaintEscalationPayload, changed changedFunc) error {
 	c, err := s.escalated(p)
 	if err != nil {
 		return err
@@ -219,11 +209,11 @@ func (s *Service) applyEscalationSent(at time.Time, p escalationPayload, changed
 		e.SentAt = timePtr(at)
 	}
 	delete(s.outbox, c.ID)
-	changed(cc112.LiveComplaintUpdated, func() any { return c.clone() })
+	changed(cc112.LiveComplaintUpdated, func() any { return c.Clone() })
 	return nil
 }
 
-func (s *Service) applyEscalationFailed(at time.Time, p escalationPayload, changed changedFunc) error {
+func (s *Service) applyEscalationFailed(at time.Time, p cc112.ComplaintEscalationPayload, changed changedFunc) error {
 	c, err := s.escalated(p)
 	if err != nil {
 		return err
@@ -231,6 +221,6 @@ func (s *Service) applyEscalationFailed(at time.Time, p escalationPayload, chang
 	e := c.Escalation
 	e.Attempts++
 	e.LastError, e.NextAttemptAt = p.Error, p.NextAttemptAt
-	changed(cc112.LiveComplaintUpdated, func() any { return c.clone() })
+	changed(cc112.LiveComplaintUpdated, func() any { return c.Clone() })
 	return nil
 }

@@ -29,11 +29,11 @@ var projectors = map[string]projector{
 	cc112.EvIncidentClosed:   typed(projectIncidentClosed),
 	cc112.EvCallerLinked:     typed(projectCallerLinked),
 
-	cc112.EvComplaintReceived:      projectComplaintReceived,
-	cc112.EvComplaintForwarded:     projectComplaintStep,
-	cc112.EvComplaintResponded:     projectComplaintStep,
-	cc112.EvComplaintFeedback:      projectComplaintStep,
-	cc112.EvComplaintEscalationDue: projectComplaintStep,
+	cc112.EvComplaintReceived:      typed(projectComplaintReceived),
+	cc112.EvComplaintForwarded:     typed(projectComplaintStep),
+	cc112.EvComplaintResponded:     typed(projectComplaintStep),
+	cc112.EvComplaintFeedback:      typed(projectComplaintStep),
+	cc112.EvComplaintEscalationDue: typed(projectComplaintEscalated),
 
 	cc112.EvUnitMoved:        notProjected("positions are a stream: sampled into breadcrumbs (breadcrumbs.go), never a row per fix"),
 	cc112.EvCameraRegistered: notProjected("cameras are few and read from the engine's memory"),

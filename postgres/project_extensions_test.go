@@ -53,7 +53,7 @@ func TestProjectComplaintsCallersImports(t *testing.T) {
 		clock.Advance(10 * time.Minute)
 		return c.ID
 	}
-	step := func(_ *callcenter.Complaint, err error) {
+	step := func(_ *cc112.Complaint, err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
@@ -184,7 +184,7 @@ func sameTime(a, b *time.Time) bool {
 	return (a == nil) == (b == nil) && (a == nil || a.Equal(*b))
 }
 
-func checkComplaintRow(t *testing.T, db *DB, c *callcenter.Complaint) {
+func checkComplaintRow(t *testing.T, db *DB, c *cc112.Complaint) {
 	t.Helper()
 	var (
 		number, channel, category, district, agency, status, text string

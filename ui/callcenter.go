@@ -253,7 +253,7 @@ func (s *Server) listComplaints(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, visible(list, s.viewer(r), (*callcenter.Complaint).For))
+	writeJSON(w, http.StatusOK, visible(list, s.viewer(r), (*cc112.Complaint).For))
 }
 
 func (s *Server) complaintReport(w http.ResponseWriter, r *http.Request) {
@@ -291,8 +291,8 @@ func (s *Server) complaintMeta(w http.ResponseWriter, r *http.Request) {
 	}
 	resp, fb := s.calls.SLAs()
 	writeJSON(w, http.StatusOK, map[string]any{
-		"agencies": s.calls.Agencies(), "categories": callcenter.ComplaintCategories,
-		"channels": callcenter.ComplaintChannels, "statuses": callcenter.ComplaintStatuses, "response_sla_s": resp.Seconds(), "feedback_sla_s": fb.Seconds(),
+		"agencies": s.calls.Agencies(), "categories": cc112.ComplaintCategories,
+		"channels": cc112.ComplaintChannels, "statuses": cc112.ComplaintStatuses, "response_sla_s": resp.Seconds(), "feedback_sla_s": fb.Seconds(),
 		"max_text": callcenter.MaxComplaintText, "now": s.eng.Clock().Now(),
 	})
 }
@@ -352,7 +352,7 @@ func agencyScope(r *http.Request) (agency string, scoped bool) {
 
 // agencyComplaint returns a complaint by id or number, as a not-found to an
 // agency team it was not forwarded to (it does not learn that it exists).
-func (s *Server) agencyComplaint(r *http.Request, ref string) (*callcenter.Complaint, error) {
+func (s *Server) agencyComplaint(r *http.Request, ref string) (*cc112.Complaint, error) {
 	c, err := s.calls.Complaint(ref)
 	if err != nil {
 		return nil, err

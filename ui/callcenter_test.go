@@ -173,7 +173,7 @@ func TestComplaintOverHTTP(t *testing.T) {
 	a.want(a.do("POST", "/api/v1/complaints/"+filed.ID+"/forward", `{"agency":"pln"}`), 409)
 	a.want(a.do("POST", "/api/v1/complaints/"+filed.ID+"/respond", `{"text":"Diperbaiki malam ini"}`), 200)
 	a.want(a.do("POST", "/api/v1/complaints/"+filed.ID+"/feedback", `{"text":"Lampu diperbaiki malam ini"}`), 200)
-	var list []callcenter.Complaint
+	var list []cc112.Complaint
 	a.want(a.do("GET", "/api/v1/complaints?agency=pln&status=closed&q=lampu&district=bubutan&from=2000-01-01", ""), 200).decode(t, &list)
 	if len(list) != 1 {
 		t.Fatalf("list %+v", list)
@@ -183,8 +183,8 @@ func TestComplaintOverHTTP(t *testing.T) {
 	// The public form's part of the catalog, from the same Go lists.
 	var meta struct{ Categories, Channels, Statuses []string }
 	a.want(a.do("GET", "/api/v1/complaints/meta", ""), 200).decode(t, &meta)
-	if !slices.Equal(meta.Categories, callcenter.ComplaintCategories) || !slices.Equal(meta.Channels, callcenter.ComplaintChannels) ||
-		!slices.Equal(meta.Statuses, callcenter.ComplaintStatuses) {
+	if !slices.Equal(meta.Categories, cc112.ComplaintCategories) || !slices.Equal(meta.Channels, cc112.ComplaintChannels) ||
+		!slices.Equal(meta.Statuses, cc112.ComplaintStatuses) {
 		t.Errorf("complaints/meta: %+v", meta)
 	}
 

@@ -50,8 +50,8 @@ func (s *Server) catalog() Catalog {
 		IncidentStatuses: cc112.IncidentStatuses, IncidentSources: cc112.Channels,
 		UnitTypes: cc112.UnitTypes, UnitStatuses: cc112.UnitStatuses, CameraStatuses: cc112.CameraStatuses,
 		CallChannels: callcenter.CallChannels, Agencies: callcenter.DefaultAgencies,
-		ComplaintCategories: callcenter.ComplaintCategories, ComplaintChannels: callcenter.ComplaintChannels,
-		ComplaintStatuses: callcenter.ComplaintStatuses,
+		ComplaintCategories: cc112.ComplaintCategories, ComplaintChannels: cc112.ComplaintChannels,
+		ComplaintStatuses: cc112.ComplaintStatuses,
 	}
 	for _, cat := range order {
 		if needs, ok := plan[cat]; ok {

@@ -77,8 +77,8 @@ func TestCatalogListsWhatTheEngineAccepts(t *testing.T) {
 		len(c.IncidentSources) != len(cc112.Channels) || len(c.UnitTypes) != len(cc112.UnitTypes) {
 		t.Errorf("a list is short: %+v", c)
 	}
-	if !slices.Equal(c.Agencies, s.calls.Agencies()) || !slices.Equal(c.ComplaintCategories, callcenter.ComplaintCategories) ||
-		!slices.Equal(c.ComplaintStatuses, callcenter.ComplaintStatuses) || !slices.Equal(c.ComplaintChannels, callcenter.ComplaintChannels) ||
+	if !slices.Equal(c.Agencies, s.calls.Agencies()) || !slices.Equal(c.ComplaintCategories, cc112.ComplaintCategories) ||
+		!slices.Equal(c.ComplaintStatuses, cc112.ComplaintStatuses) || !slices.Equal(c.ComplaintChannels, cc112.ComplaintChannels) ||
 		!slices.Equal(c.CallChannels, callcenter.CallChannels) {
 		t.Errorf("call center codes differ: %+v", c)
 	}
@@ -109,7 +109,7 @@ func TestPagesKeepNoCopyOfTheCatalog(t *testing.T) {
 	kinds := map[string][]string{
 		"incident categories":  codes(cc112.Categories),
 		"unit types":           codes(cc112.UnitTypes),
-		"complaint categories": callcenter.ComplaintCategories,
+		"complaint categories": cc112.ComplaintCategories,
 		"call channels":        callcenter.CallChannels,
 		"agencies":             callcenter.DefaultAgencies,
 	}

@@ -52,7 +52,7 @@ func TestDayTurnsAtWIBMidnight(t *testing.T) {
 				t.Errorf("incident number %s, want %s", inc.Number, want)
 			}
 			status, b, err = postJSON(base+"/api/v1/complaints", "", `{"channel":"web","name":"Sari","phone":"081234567890","text":"Lampu jalan mati","category":"streetlight","location":{"lat":-7.2458,"lon":112.7378}}`)
-			var cmp callcenter.Complaint
+			var cmp cc112.Complaint
 			if err != nil || status != 201 || json.Unmarshal(b, &cmp) != nil {
 				t.Fatalf("file complaint: %d %s %v", status, b, err)
 			}
