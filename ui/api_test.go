@@ -80,6 +80,10 @@ func (a *apiFixture) do(method, path, body string, headers ...string) resp {
 		a.t.Fatal(err)
 	}
 	defer res.Body.Close()
+	if res.StatusCode == http.StatusSwitchingProtocols {
+		// A websocket: its body is the connection, which stays open.
+		return resp{status: res.StatusCode, header: res.Header}
+	}
 	b, _ := io.ReadAll(res.Body)
 	return resp{status: res.StatusCode, body: b, header: res.Header}
 }
