@@ -5,8 +5,8 @@
 //
 //	importcsv -preset sf ../shared/data/sf_fire_calls_for_service_dec2016_sample.csv > sf.ndjson
 //	DISPATCH_TOKEN=$TOKEN importcsv -preset sumenep -post http://127.0.0.1:8080 ../shared/data/sumenep_cc112_incidents_2021_2023.csv
-//	importcsv -map external_id=No,category=Jenis,lat=Lat,lon=Lon,received_at=Waktu -layout "2006-01-02 15:04" \
-//	    -categories "KEBAKARAN=fire,BANJIR=flood" -tz Asia/Jakarta log.csv
+//	importcsv -map external_id=id,category=kejadian,lat=lat,lon=lon,received_at=received_at -layout "2006-01-02T15:04:05" \
+//	    -categories "KEBAKARAN=fire,BANJIR=flood" -tz Asia/Jakarta ../shared/data/sumenep_cc112_incidents_2021_2023.csv
 package main
 
 import (
