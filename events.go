@@ -17,6 +17,7 @@ const (
 	EvUnitMoved        = "unit.moved"
 	EvIncidentClosed   = "incident.closed"
 	EvCallerLinked     = "incident.caller_linked"
+	EvIncidentNoted    = "incident.noted" // a note added to the narrative
 	// EvCommandKey records an Idempotency-Key with its command's answer.
 	EvCommandKey = "command.key"
 	// EvJournalRefused takes the seqs of a command whose events the journal
@@ -61,7 +62,7 @@ const (
 func EventTypes() []string {
 	return []string{
 		EvUnitRegistered, EvCameraRegistered, EvCameraStatus, EvIncidentCreated, EvIncidentImported,
-		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvCommandKey, EvJournalRefused,
+		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvIncidentNoted, EvCommandKey, EvJournalRefused,
 		EvCallStarted, EvCallLocated, EvCallLinked, EvCallClosed, EvAMLPending,
 		EvComplaintReceived, EvComplaintForwarded, EvComplaintResponded, EvComplaintFeedback,
 		EvComplaintEscalationDue, EvComplaintEscalationSent, EvComplaintEscalationFailed,

@@ -2,6 +2,7 @@ package cc112
 
 import (
 	"sort"
+	"strings"
 	"time"
 
 	"cc112/geo"
@@ -153,6 +154,36 @@ type Incident struct {
 	ClosedAt     *time.Time    `json:"closed_at,omitempty"`
 	Disposition  string        `json:"disposition,omitempty"`
 	Assignments  []*Assignment `json:"assignments"`
+	// Notes is the incident's narrative, oldest first (incident.noted).
+	Notes []Note `json:"notes,omitempty"`
+}
+
+// MaxNote is the longest note, in characters.
+const MaxNote = 4000
+
+// Note is one entry of an incident's narrative: who wrote it, in which
+// role, and when. An internal note is for the command center's staff only:
+// police, units and the public never see it (Incident.For).
+type Note struct {
+	ID       string    `json:"id"`
+	Author   string    `json:"author"`
+	Role     string    `json:"role"`
+	Text     string    `json:"text"`
+	Internal bool      `json:"internal,omitempty"`
+	At       time.Time `json:"at"`
+}
+
+// CheckNote checks a note's text and returns it without surrounding
+// blanks: something must be said, on at most MaxNote characters.
+func CheckNote(text string) (string, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return "", Errorf(EInvalid, "text is required: a note cannot be empty")
+	}
+	if err := CheckLines("text", text, MaxNote); err != nil {
+		return "", err
+	}
+	return text, nil
 }
 
 // Active reports whether the incident is still open.
@@ -169,6 +200,9 @@ func (i *Incident) Clone() *Incident {
 	c.EnrouteAt = cloneTime(i.EnrouteAt)
 	c.OnsceneAt = cloneTime(i.OnsceneAt)
 	c.ClosedAt = cloneTime(i.ClosedAt)
+	if i.Notes != nil {
+		c.Notes = append([]Note(nil), i.Notes...)
+	}
 	c.Assignments = make([]*Assignment, len(i.Assignments))
 	for k, a := range i.Assignments {
 		ac := *a

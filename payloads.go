@@ -28,6 +28,13 @@ type IncidentClosedPayload struct {
 	Disposition string `json:"disposition"`
 }
 
+// IncidentNotedPayload is incident.noted: the note, with its author and
+// time, as the command made it.
+type IncidentNotedPayload struct {
+	IncidentID string `json:"incident_id"`
+	Note       Note   `json:"note"`
+}
+
 // CallerLinkedPayload is incident.caller_linked: one more call reported
 // the incident.
 type CallerLinkedPayload struct {

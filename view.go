@@ -1,5 +1,7 @@
 package cc112
 
+import "strings"
+
 // Personal data (a caller's or reporter's name, phone number, NIK, a
 // complaint's own words) reaches only those who may see it. Each resource
 // that carries some has a method For(Viewer) that returns its view for one
@@ -82,8 +84,9 @@ func WholeOrHidden(sees bool) string {
 // dispatchers and supervisors; for a unit assigned to it, with the
 // caller's phone (to call back) but not the name or NIK; for police and
 // admins without the caller; not at all (nil) for agency teams and units
-// not assigned to it, whose REST answers hold no incidents either. The
-// result may share memory with i: do not change it.
+// not assigned to it, whose REST answers hold no incidents either. Internal
+// notes are the command center's own: units and police get the incident
+// without them. The result may share memory with i: do not change it.
 func (i *Incident) For(v Viewer) *Incident {
 	name := i.ViewName(v)
 	switch name {
@@ -93,15 +96,30 @@ func (i *Incident) For(v Viewer) *Incident {
 		return nil
 	}
 	c := *i
-	c.Caller = nil
-	if name == "callback" && i.Caller.Phone != "" {
-		c.Caller = &Caller{Phone: i.Caller.Phone}
+	caller, internal, _ := strings.Cut(name, "+")
+	switch caller {
+	case "callback":
+		c.Caller = nil
+		if i.Caller.Phone != "" {
+			c.Caller = &Caller{Phone: i.Caller.Phone}
+		}
+	case "no-caller":
+		c.Caller = nil
+	}
+	if internal == viewNoInternal || caller == viewNoInternal {
+		c.Notes = publicNotes(i.Notes)
 	}
 	return &c
 }
 
-// ViewName implements Viewed.
+// viewNoInternal marks the views without internal notes.
+const viewNoInternal = "no-internal"
+
+// ViewName implements Viewed: the caller part of the view ("callback",
+// "no-caller") and, when the incident has internal notes the viewer may
+// not read, "no-internal", joined by "+".
 func (i *Incident) ViewName(v Viewer) string {
+	var name string
 	switch v.Sight {
 	case SeeAll, SeeCallers:
 		return ViewAll
@@ -112,14 +130,43 @@ func (i *Incident) ViewName(v Viewer) string {
 		case !i.assigned(v.UnitID):
 			return ""
 		case i.Caller.Empty() || (i.Caller.Name == "" && i.Caller.NIK == ""):
-			return ViewAll // nothing but the callback number to show
+			name = ViewAll // nothing but the callback number to show
+		default:
+			name = "callback"
 		}
-		return "callback"
+	default:
+		name = "no-caller"
+		if i.Caller.Empty() {
+			name = ViewAll
+		}
 	}
-	if i.Caller.Empty() {
-		return ViewAll
+	if !i.hasInternalNotes() {
+		return name
 	}
-	return "no-caller"
+	if name == ViewAll {
+		return viewNoInternal
+	}
+	return name + "+" + viewNoInternal
+}
+
+func (i *Incident) hasInternalNotes() bool {
+	for _, n := range i.Notes {
+		if n.Internal {
+			return true
+		}
+	}
+	return false
+}
+
+// publicNotes is notes without the internal ones.
+func publicNotes(notes []Note) []Note {
+	out := make([]Note, 0, len(notes))
+	for _, n := range notes {
+		if !n.Internal {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // View implements Viewed.

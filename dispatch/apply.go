@@ -51,6 +51,15 @@ func (e *Engine) registerCore(r *Registry) {
 		e.changedIncident(cc112.LiveIncidentUpdated, inc)
 		return nil
 	})
+	Handle(r, cc112.EvIncidentNoted, func(_ *Fold, p cc112.IncidentNotedPayload) error {
+		inc, ok := e.incidents[p.IncidentID]
+		if !ok {
+			return fmt.Errorf("unknown incident %q", p.IncidentID)
+		}
+		inc.Notes = append(inc.Notes, p.Note)
+		e.changedIncident(cc112.LiveIncidentUpdated, inc)
+		return nil
+	})
 	Handle(r, cc112.EvUnitMoved, func(f *Fold, p cc112.UnitMovedPayload) error {
 		u, ok := e.units[p.UnitID]
 		if !ok {

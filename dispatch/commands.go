@@ -264,6 +264,30 @@ func (e *Engine) CloseIncident(ctx context.Context, incidentID, disposition, key
 	})
 }
 
+// Author is who makes a change to an incident, as the record shows it.
+type Author struct {
+	Username string
+	Role     string
+}
+
+// AddNote adds a note to an open incident's narrative (a closed one is
+// read-only until reopened) and returns the incident.
+func (e *Engine) AddNote(ctx context.Context, incidentID, text string, internal bool, by Author, key, fingerprint string) (*cc112.Incident, error) {
+	text, err := cc112.CheckNote(text)
+	if err != nil {
+		return nil, err
+	}
+	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
+		inc, err := e.activeIncident(incidentID)
+		if err != nil {
+			return nil, err
+		}
+		n := cc112.Note{ID: NewID("note"), Author: by.Username, Role: by.Role, Text: text, Internal: internal, At: tx.Now()}
+		tx.Emit(cc112.EvIncidentNoted, cc112.IncidentNotedPayload{IncidentID: inc.ID, Note: n})
+		return e.incidents[inc.ID].Clone(), nil
+	})
+}
+
 // Position is a fix reported by a field unit.
 type Position struct {
 	Lat      *float64 `json:"lat"`

@@ -22,6 +22,7 @@ func TestEngineSuiteOnRealJournals(t *testing.T) {
 		{"TimelineSetByFirstUnit", TestTimelineSetByFirstUnit},
 		{"UnitStatusRules", TestUnitStatusRules},
 		{"CloseFreesUnits", TestCloseFreesUnits},
+		{"Notes", TestNotes},
 		{"AutoAssignFollowsPlan", TestAutoAssignFollowsPlan},
 		{"AutoAssignCountsUnitsAlreadySent", TestAutoAssignCountsUnitsAlreadySent},
 		{"Recommend", TestRecommend},

@@ -38,6 +38,7 @@ var projectors = map[string]projector{
 	cc112.EvUnitMoved:        notProjected("positions are a stream: sampled into breadcrumbs (breadcrumbs.go), never a row per fix"),
 	cc112.EvCameraRegistered: notProjected("cameras are few and read from the engine's memory"),
 	cc112.EvCameraStatus:     notProjected("camera health is live state, not a report"),
+	cc112.EvIncidentNoted:    notProjected("notes are read with their incident from the engine; reports count times, not words"),
 	cc112.EvCommandKey:       notProjected("idempotency keys matter only to the engine"),
 	cc112.EvJournalRefused:   notProjected("it holds the seqs of a refused command and nothing else"),
 

@@ -108,10 +108,20 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
 	}
 	// One incident is read with its timeline; lists and the live feed
 	// carry the times it is derived from.
+	view := inc.For(s.viewer(r))
+	if view == nil { // a viewer who may not see it: as if it did not exist
+		s.writeError(w, r, cc112.Errorf(cc112.ENotFound, "incident %q not found", r.PathValue("id")))
+		return
+	}
+	notes := view.Notes
+	if notes == nil {
+		notes = []cc112.Note{}
+	}
 	writeJSON(w, http.StatusOK, struct {
 		*cc112.Incident
+		Notes    []cc112.Note          `json:"notes"` // always present, [] for none
 		Timeline []cc112.TimelineEntry `json:"timeline"`
-	}{inc.For(s.viewer(r)), inc.Timeline()})
+	}{view, notes, inc.Timeline()})
 }
 
 func (s *Server) getRecommendations(w http.ResponseWriter, r *http.Request) {
@@ -155,6 +165,28 @@ func (s *Server) postClose(w http.ResponseWriter, r *http.Request) {
 	s.command(w, r, http.StatusOK, &req, func(key, fp string) (any, error) {
 		return s.eng.CloseIncident(r.Context(), r.PathValue("id"), req.Disposition, key, fp)
 	})
+}
+
+func (s *Server) postNote(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Text     string `json:"text"`
+		Internal bool   `json:"internal"`
+	}
+	s.command(w, r, http.StatusCreated, &req, func(key, fp string) (any, error) {
+		inc, err := s.eng.AddNote(r.Context(), r.PathValue("id"), req.Text, req.Internal, author(r), key, fp)
+		if err != nil {
+			return nil, err
+		}
+		return inc.For(s.viewer(r)), nil
+	})
+}
+
+// author is the request's user as an incident's record names them.
+func author(r *http.Request) dispatch.Author {
+	if p := PrincipalFrom(r.Context()); p != nil {
+		return dispatch.Author{Username: p.Username, Role: string(p.Role)}
+	}
+	return dispatch.Author{}
 }
 
 func (s *Server) listCameras(w http.ResponseWriter, r *http.Request) {

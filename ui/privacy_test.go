@@ -25,22 +25,27 @@ const (
 	callName, callPhone, callNIK  = "NAMA-C-7f3a", "+6281170000033", "3578700000000033" // a call
 	cmpDName, cmpDPhone, cmpDText = "NAMA-D-7f3a", "+6281170000044", "TEKS-D-7f3a"      // a complaint forwarded to dkp
 	cmpEName, cmpEPhone, cmpEText = "NAMA-E-7f3a", "+6281170000055", "TEKS-E-7f3a"      // a complaint forwarded to damkar
+	// Notes on the incident the unit works: an internal one, for the
+	// command center's staff only, and one everyone who sees the incident
+	// reads (its unit and the police included).
+	noteInternal, notePublic = "CATATAN-INTERNAL-7f3a", "CATATAN-UMUM-7f3a"
 )
 
 var (
 	incidentMarkers   = []string{incAName, incAPhone, incANIK, incBName, incBPhone, incBNIK}
 	callMarkers       = []string{callName, callPhone, callNIK}
 	complaintMarkers  = []string{cmpDName, cmpDPhone, cmpDText, cmpEName, cmpEPhone, cmpEText}
-	allMarkers        = concat(incidentMarkers, callMarkers, complaintMarkers)
+	noteMarkers       = []string{noteInternal, notePublic}
+	allMarkers        = concat(incidentMarkers, callMarkers, complaintMarkers, noteMarkers)
 	anonymous         = auth.Role("anonymous") // no token
 	markersVisibleFor = map[auth.Role][]string{
 		auth.Dispatcher: allMarkers,
 		auth.Supervisor: allMarkers,
-		auth.CallTaker:  concat(incidentMarkers, callMarkers),
-		auth.UnitRole:   {incAPhone}, // its own assignment's callback number
+		auth.CallTaker:  concat(incidentMarkers, callMarkers, noteMarkers),
+		auth.UnitRole:   {incAPhone, notePublic}, // its own assignment's callback number and public notes
 		auth.Agency:     {cmpDName, cmpDPhone, cmpDText},
-		auth.Police:     nil,
-		auth.Admin:      nil,
+		auth.Police:     {notePublic},
+		auth.Admin:      {notePublic}, // the live feed's incidents
 		anonymous:       nil,
 	}
 )
@@ -96,6 +101,8 @@ func (s *secured) privacyScenario(t *testing.T) scenario {
 	sc.incA, sc.incB = incident(incAName, incAPhone, incANIK), incident(incBName, incBPhone, incBNIK)
 	s.want(s.as(auth.CallTaker, "POST", "/api/v1/incidents/"+sc.incB+"/calls", `{"call_id":"`+sc.call+`"}`), 200, "link the call")
 	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/incidents/"+sc.incA+"/assignments", `{"unit_id":"`+s.unitID+`"}`), 201, "assign the unit")
+	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/incidents/"+sc.incA+"/notes", `{"text":"`+noteInternal+` pelapor panik","internal":true}`), 201, "internal note")
+	s.want(s.as(auth.CallTaker, "POST", "/api/v1/incidents/"+sc.incA+"/notes", `{"text":"`+notePublic+` akses lewat gang"}`), 201, "public note")
 	s.want(s.as(auth.UnitRole, "POST", "/api/v1/units/"+s.unitID+"/position", `{"lat":-7.2601,"lon":112.7502}`), 200, "unit position")
 	complaint := func(name, phone, text string) string {
 		return id(s.do("POST", "/api/v1/complaints", fmt.Sprintf(

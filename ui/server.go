@@ -175,6 +175,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/incidents/{id}/recommendations", s.getRecommendations, staffRead},
 		{"POST", "/api/v1/incidents/{id}/assignments", s.postAssignment, operational},
 		{"POST", "/api/v1/incidents/{id}/close", s.postClose, operational},
+		{"POST", "/api/v1/incidents/{id}/notes", s.postNote, intake},
 		{"GET", "/api/v1/cameras", s.listCameras, cameraRead},
 		{"GET", "/api/v1/cameras/nearest", s.nearestCameras, cameraRead},
 		{"GET", "/api/v1/cameras/{id}", s.getCamera, cameraRead},

@@ -1,0 +1,106 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"cc112"
+	"cc112/auth"
+)
+
+// incidentWithNotes is an incident as GET /api/v1/incidents/{id} answers.
+type incidentWithNotes struct {
+	cc112.Incident
+	Notes []cc112.Note `json:"notes"`
+}
+
+func (s *secured) newIncident(t *testing.T) string {
+	t.Helper()
+	var inc cc112.Incident
+	r := s.as(auth.CallTaker, "POST", "/api/v1/incidents", `{"category":"fire","location":{"lat":-7.2458,"lon":112.7378}}`)
+	r.decode(t, &inc)
+	s.want(r, 201, "incident")
+	return inc.ID
+}
+
+func TestNotesAPI(t *testing.T) {
+	s := newSecured(t)
+	id := s.newIncident(t)
+	base := "/api/v1/incidents/" + id
+
+	var fresh struct {
+		Notes *[]cc112.Note `json:"notes"`
+	}
+	s.as(auth.Dispatcher, "GET", base, "").decode(t, &fresh)
+	if fresh.Notes == nil || len(*fresh.Notes) != 0 {
+		t.Fatalf("a new incident's notes: %v, want []", fresh.Notes)
+	}
+
+	seq := s.eng.LastSeq()
+	for _, c := range []struct {
+		role   auth.Role
+		path   string
+		body   string
+		status int
+		msg    string
+	}{
+		{auth.Dispatcher, base + "/notes", `{"text":""}`, 400, "text is required"},
+		{auth.Dispatcher, base + "/notes", `{"text":"  \n "}`, 400, "text is required"},
+		{auth.Dispatcher, base + "/notes", `{"text":"` + strings.Repeat("x", cc112.MaxNote+1) + `"}`, 400, "text"},
+		{auth.Dispatcher, base + "/notes", `{}`, 400, "text is required"},
+		{auth.Dispatcher, "/api/v1/incidents/inc_none/notes", `{"text":"x"}`, 404, "not found"},
+		{auth.Police, base + "/notes", `{"text":"x"}`, 403, "police"},
+		{auth.UnitRole, base + "/notes", `{"text":"x"}`, 403, "unit"},
+		{auth.Supervisor, base + "/notes", `{"text":"x"}`, 403, "supervisor"},
+	} {
+		r := s.as(c.role, "POST", c.path, c.body)
+		if r.status != c.status || !strings.Contains(string(r.body), c.msg) {
+			t.Errorf("%s %s: %d %s, want %d with %q", c.role, c.body[:min(len(c.body), 30)], r.status, r.body, c.status, c.msg)
+		}
+	}
+	if ch := len(s.changesSince(t, seq)); ch != 0 {
+		t.Fatalf("refused notes journaled: %d", ch)
+	}
+
+	s.want(s.as(auth.CallTaker, "POST", base+"/notes", `{"text":"Asap hitam dari gudang"}`), 201, "call-taker note")
+	var after incidentWithNotes
+	r := s.as(auth.Dispatcher, "POST", base+"/notes", `{"text":"Pelapor: pemilik gudang curiga dibakar","internal":true}`)
+	r.decode(t, &after)
+	s.want(r, 201, "dispatcher note")
+	if len(after.Notes) != 2 || after.Notes[0].Author != "calltaker" || after.Notes[0].Role != string(auth.CallTaker) ||
+		after.Notes[1].Author != "dispatcher" || !after.Notes[1].Internal || after.Notes[1].At.IsZero() {
+		t.Fatalf("notes: %+v", after.Notes)
+	}
+
+	var police incidentWithNotes
+	s.as(auth.Police, "GET", base, "").decode(t, &police)
+	if len(police.Notes) != 1 || police.Notes[0].Text != "Asap hitam dari gudang" {
+		t.Fatalf("police read notes %+v, want the public one only", police.Notes)
+	}
+
+	s.want(s.as(auth.Dispatcher, "POST", base+"/close", `{"disposition":"padam"}`), 200, "close")
+	seq = s.eng.LastSeq()
+	if r := s.as(auth.Dispatcher, "POST", base+"/notes", `{"text":"late"}`); r.status != 409 || !strings.Contains(string(r.body), "closed") {
+		t.Fatalf("note on a closed incident: %d %s", r.status, r.body)
+	}
+	if ch := len(s.changesSince(t, seq)); ch != 0 {
+		t.Fatalf("refused note journaled")
+	}
+}
+
+// changesSince lists the events after seq other than audit entries: what a
+// refused request must not have journaled.
+func (s *secured) changesSince(t *testing.T, seq uint64) []string {
+	t.Helper()
+	var out []string
+	if err := s.journal.Replay(context.Background(), seq, func(ev cc112.Event) error {
+		if ev.Type != cc112.EvAuditRecorded {
+			out = append(out, ev.Type)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
