@@ -7,17 +7,19 @@ package cc112
 
 // Journaled event types of the core (dispatch).
 const (
-	EvUnitRegistered   = "unit.registered"
-	EvCameraRegistered = "camera.registered"
-	EvCameraStatus     = "camera.status"
-	EvIncidentCreated  = "incident.created"
-	EvIncidentImported = "incident.imported"
-	EvUnitAssigned     = "unit.assigned"
-	EvUnitStatus       = "unit.status"
-	EvUnitMoved        = "unit.moved"
-	EvIncidentClosed   = "incident.closed"
-	EvCallerLinked     = "incident.caller_linked"
-	EvIncidentNoted    = "incident.noted" // a note added to the narrative
+	EvUnitRegistered    = "unit.registered"
+	EvCameraRegistered  = "camera.registered"
+	EvCameraStatus      = "camera.status"
+	EvIncidentCreated   = "incident.created"
+	EvIncidentImported  = "incident.imported"
+	EvUnitAssigned      = "unit.assigned"
+	EvUnitStatus        = "unit.status"
+	EvUnitMoved         = "unit.moved"
+	EvIncidentClosed    = "incident.closed"
+	EvCallerLinked      = "incident.caller_linked"
+	EvIncidentNoted     = "incident.noted" // a note added to the narrative
+	EvIncidentCancelled = "incident.cancelled"
+	EvIncidentReopened  = "incident.reopened"
 	// EvCommandKey records an Idempotency-Key with its command's answer.
 	EvCommandKey = "command.key"
 	// EvJournalRefused takes the seqs of a command whose events the journal
@@ -62,7 +64,7 @@ const (
 func EventTypes() []string {
 	return []string{
 		EvUnitRegistered, EvCameraRegistered, EvCameraStatus, EvIncidentCreated, EvIncidentImported,
-		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvIncidentNoted, EvCommandKey, EvJournalRefused,
+		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvIncidentNoted, EvIncidentCancelled, EvIncidentReopened, EvCommandKey, EvJournalRefused,
 		EvCallStarted, EvCallLocated, EvCallLinked, EvCallClosed, EvAMLPending,
 		EvComplaintReceived, EvComplaintForwarded, EvComplaintResponded, EvComplaintFeedback,
 		EvComplaintEscalationDue, EvComplaintEscalationSent, EvComplaintEscalationFailed,

@@ -154,9 +154,69 @@ type Incident struct {
 	ClosedAt     *time.Time    `json:"closed_at,omitempty"`
 	Disposition  string        `json:"disposition,omitempty"`
 	Assignments  []*Assignment `json:"assignments"`
+	// Cancelled marks an incident closed by a cancel (a false alarm, a
+	// duplicate): not a response, so no response-time metric counts it.
+	Cancelled bool `json:"cancelled,omitempty"`
 	// Notes is the incident's narrative, oldest first (incident.noted).
 	Notes []Note `json:"notes,omitempty"`
+	// Changes are the steps of its record that its times do not hold:
+	// edits, cancels, reopenings and the closings they undid.
+	Changes []Change `json:"changes,omitempty"`
 }
+
+// Change is one journaled change to an incident's record, with who made it.
+type Change struct {
+	At     time.Time     `json:"at"`
+	Event  string        `json:"event"` // edited, cancelled, reopened, closed (a closing a reopening undid)
+	By     string        `json:"by,omitempty"`
+	Role   string        `json:"role,omitempty"`
+	Reason string        `json:"reason,omitempty"`
+	Fields []FieldChange `json:"fields,omitempty"`
+}
+
+// FieldChange is one field an edit changed. A caller's data is personal:
+// its change is recorded by field name only, never its values.
+type FieldChange struct {
+	Field string `json:"field"`
+	From  string `json:"from,omitempty"`
+	To    string `json:"to,omitempty"`
+}
+
+// LogEntry is one line of an incident's activity log: a step of its
+// timeline, a note, or a change.
+type LogEntry struct {
+	At       time.Time     `json:"at"`
+	Event    string        `json:"event"`
+	UnitID   string        `json:"unit_id,omitempty"`
+	Callsign string        `json:"callsign,omitempty"`
+	By       string        `json:"by,omitempty"`
+	Role     string        `json:"role,omitempty"`
+	Text     string        `json:"text,omitempty"` // a note's text, a change's reason
+	Internal bool          `json:"internal,omitempty"`
+	Fields   []FieldChange `json:"fields,omitempty"`
+}
+
+// Log is the incident's activity log, oldest first: its timeline, its
+// notes and its changes in one list, derived from what the incident holds
+// (call it on a viewer's view: a view without internal notes logs none).
+func (i *Incident) Log() []LogEntry {
+	tl := i.Timeline()
+	out := make([]LogEntry, 0, len(tl)+len(i.Notes)+len(i.Changes))
+	for _, e := range tl {
+		out = append(out, LogEntry{At: e.At, Event: e.Event, UnitID: e.UnitID, Callsign: e.Callsign})
+	}
+	for _, n := range i.Notes {
+		out = append(out, LogEntry{At: n.At, Event: "note", By: n.Author, Role: n.Role, Text: n.Text, Internal: n.Internal})
+	}
+	for _, c := range i.Changes {
+		out = append(out, LogEntry{At: c.At, Event: c.Event, By: c.By, Role: c.Role, Text: c.Reason, Fields: c.Fields})
+	}
+	sort.SliceStable(out, func(x, y int) bool { return out[x].At.Before(out[y].At) })
+	return out
+}
+
+// CancelledPrefix starts a cancelled incident's disposition.
+const CancelledPrefix = "cancelled: "
 
 // MaxNote is the longest note, in characters.
 const MaxNote = 4000
@@ -202,6 +262,9 @@ func (i *Incident) Clone() *Incident {
 	c.ClosedAt = cloneTime(i.ClosedAt)
 	if i.Notes != nil {
 		c.Notes = append([]Note(nil), i.Notes...)
+	}
+	if i.Changes != nil {
+		c.Changes = append([]Change(nil), i.Changes...) // Fields are never changed once recorded
 	}
 	c.Assignments = make([]*Assignment, len(i.Assignments))
 	for k, a := range i.Assignments {

@@ -35,6 +35,24 @@ type IncidentNotedPayload struct {
 	Note       Note   `json:"note"`
 }
 
+// IncidentCancelledPayload is incident.cancelled: closed as no response
+// (units released), with the reason and who cancelled it.
+type IncidentCancelledPayload struct {
+	IncidentID string `json:"incident_id"`
+	Reason     string `json:"reason"`
+	By         string `json:"by,omitempty"`
+	Role       string `json:"role,omitempty"`
+}
+
+// IncidentReopenedPayload is incident.reopened: a closed incident active
+// again, with the reason and who reopened it.
+type IncidentReopenedPayload struct {
+	IncidentID string `json:"incident_id"`
+	Reason     string `json:"reason"`
+	By         string `json:"by,omitempty"`
+	Role       string `json:"role,omitempty"`
+}
+
 // CallerLinkedPayload is incident.caller_linked: one more call reported
 // the incident.
 type CallerLinkedPayload struct {

@@ -60,6 +60,8 @@ func (e *Engine) registerCore(r *Registry) {
 		e.changedIncident(cc112.LiveIncidentUpdated, inc)
 		return nil
 	})
+	Handle(r, cc112.EvIncidentCancelled, func(f *Fold, p cc112.IncidentCancelledPayload) error { return e.applyCancelled(f.At, p) })
+	Handle(r, cc112.EvIncidentReopened, func(f *Fold, p cc112.IncidentReopenedPayload) error { return e.applyReopened(f.At, p) })
 	Handle(r, cc112.EvUnitMoved, func(f *Fold, p cc112.UnitMovedPayload) error {
 		u, ok := e.units[p.UnitID]
 		if !ok {
@@ -248,8 +250,16 @@ func (e *Engine) applyClosed(at time.Time, p cc112.IncidentClosedPayload) error 
 	if !inc.Active() {
 		return fmt.Errorf("incident %s already closed", inc.ID)
 	}
-	// Units that have not arrived are freed, arrived ones return to service:
-	// either way every unit still on the incident becomes available.
+	e.releaseUnits(inc, at)
+	inc.Status, inc.ClosedAt, inc.Disposition = cc112.IncidentClosed, &at, p.Disposition
+	e.changedIncident(cc112.LiveIncidentUpdated, inc)
+	return nil
+}
+
+// releaseUnits ends every assignment still active on a closing incident.
+// Units that have not arrived are freed, arrived ones return to service:
+// either way every unit still on the incident becomes available.
+func (e *Engine) releaseUnits(inc *cc112.Incident, at time.Time) {
 	for _, a := range inc.Assignments {
 		if !a.Active() {
 			continue
@@ -260,7 +270,40 @@ func (e *Engine) applyClosed(at time.Time, p cc112.IncidentClosedPayload) error 
 			e.changedUnit(cc112.LiveUnitUpdated, u)
 		}
 	}
-	inc.Status, inc.ClosedAt, inc.Disposition = cc112.IncidentClosed, &at, p.Disposition
+}
+
+func (e *Engine) applyCancelled(at time.Time, p cc112.IncidentCancelledPayload) error {
+	inc, ok := e.incidents[p.IncidentID]
+	if !ok {
+		return fmt.Errorf("unknown incident %q", p.IncidentID)
+	}
+	if !inc.Active() {
+		return fmt.Errorf("incident %s already closed", inc.ID)
+	}
+	e.releaseUnits(inc, at)
+	inc.Status, inc.ClosedAt, inc.Disposition, inc.Cancelled = cc112.IncidentClosed, &at, cc112.CancelledPrefix+p.Reason, true
+	inc.Changes = append(inc.Changes, cc112.Change{At: at, Event: "cancelled", By: p.By, Role: p.Role, Reason: p.Reason})
+	e.changedIncident(cc112.LiveIncidentUpdated, inc)
+	return nil
+}
+
+// applyReopened makes a closed incident active again, without units: it
+// goes back to the queue as new. Its clocks keep their first values (the
+// response is measured from the first call to the first arrival); the
+// closing it undoes stays in its record.
+func (e *Engine) applyReopened(at time.Time, p cc112.IncidentReopenedPayload) error {
+	inc, ok := e.incidents[p.IncidentID]
+	if !ok {
+		return fmt.Errorf("unknown incident %q", p.IncidentID)
+	}
+	if inc.Active() || inc.ClosedAt == nil {
+		return fmt.Errorf("incident %s is not closed", inc.ID)
+	}
+	if !inc.Cancelled { // a cancel is in the record already
+		inc.Changes = append(inc.Changes, cc112.Change{At: *inc.ClosedAt, Event: "closed", Reason: inc.Disposition})
+	}
+	inc.Changes = append(inc.Changes, cc112.Change{At: at, Event: "reopened", By: p.By, Role: p.Role, Reason: p.Reason})
+	inc.Status, inc.ClosedAt, inc.Disposition, inc.Cancelled = cc112.IncidentNew, nil, "", false
 	e.changedIncident(cc112.LiveIncidentUpdated, inc)
 	return nil
 }

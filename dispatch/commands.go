@@ -288,6 +288,55 @@ func (e *Engine) AddNote(ctx context.Context, incidentID, text string, internal 
 	})
 }
 
+// checkReason checks the reason a cancel or a reopening must give.
+func checkReason(reason string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return "", cc112.Errorf(cc112.EInvalid, "reason is required")
+	}
+	return reason, cc112.CheckLines("reason", reason, maxDisposition)
+}
+
+// CancelIncident closes an open incident as no response (a false alarm, a
+// duplicate, a caller who called back): its units are released and told
+// (unit.updated), its disposition is "cancelled: reason".
+func (e *Engine) CancelIncident(ctx context.Context, incidentID, reason string, by Author, key, fingerprint string) (*cc112.Incident, error) {
+	reason, err := checkReason(reason)
+	if err != nil {
+		return nil, err
+	}
+	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
+		inc, err := e.activeIncident(incidentID)
+		if err != nil {
+			return nil, err
+		}
+		tx.Emit(cc112.EvIncidentCancelled, cc112.IncidentCancelledPayload{IncidentID: inc.ID, Reason: reason, By: by.Username, Role: by.Role})
+		return e.incidents[inc.ID].Clone(), nil
+	})
+}
+
+// ReopenIncident makes a closed (or cancelled) incident active again. The
+// imported history is not reopened: it is a record of another system.
+func (e *Engine) ReopenIncident(ctx context.Context, incidentID, reason string, by Author, key, fingerprint string) (*cc112.Incident, error) {
+	reason, err := checkReason(reason)
+	if err != nil {
+		return nil, err
+	}
+	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
+		inc, ok := e.incidents[incidentID]
+		switch {
+		case !ok:
+			return nil, cc112.Errorf(cc112.ENotFound, "incident %q not found", incidentID)
+		case inc.Active():
+			return nil, cc112.Errorf(cc112.EConflict, "incident %s is not closed: only a closed incident can be reopened", inc.Number)
+		case inc.Source == cc112.ImportSource:
+			return nil, cc112.Errorf(cc112.EConflict, "incident %s is imported history: it cannot be reopened", inc.Number)
+		}
+		tx.Emit(cc112.EvIncidentReopened, cc112.IncidentReopenedPayload{IncidentID: inc.ID, Reason: reason, By: by.Username, Role: by.Role})
+		return e.incidents[inc.ID].Clone(), nil
+	})
+}
+
 // Position is a fix reported by a field unit.
 type Position struct {
 	Lat      *float64 `json:"lat"`

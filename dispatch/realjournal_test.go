@@ -23,6 +23,7 @@ func TestEngineSuiteOnRealJournals(t *testing.T) {
 		{"UnitStatusRules", TestUnitStatusRules},
 		{"CloseFreesUnits", TestCloseFreesUnits},
 		{"Notes", TestNotes},
+		{"CancelAndReopen", TestCancelAndReopen},
 		{"AutoAssignFollowsPlan", TestAutoAssignFollowsPlan},
 		{"AutoAssignCountsUnitsAlreadySent", TestAutoAssignCountsUnitsAlreadySent},
 		{"Recommend", TestRecommend},

@@ -57,3 +57,86 @@ func TestNotes(t *testing.T) {
 		t.Fatalf("replay differs:\nbefore %s\nafter  %s", b1, b2)
 	}
 }
+
+// TestCancelAndReopen: a cancel needs a reason, releases the units and
+// marks the incident cancelled; a reopening needs a reason, makes it active
+// again with its first clocks, and both stay in its record through replay.
+func TestCancelAndReopen(t *testing.T) {
+	f := newFixture(t)
+	inc := f.incident(t, cc112.CatTrafficAccident, center)
+	by := Author{Username: "dina", Role: "dispatcher"}
+	must[*AssignResult](t)(f.eng.Assign(bg, inc.ID, "p1", "", ""))
+	f.clock.Advance(time.Minute)
+	must[*cc112.Unit](t)(f.eng.SetUnitStatus(bg, "p1", cc112.UnitOnscene, "", ""))
+	first := must[*cc112.Incident](t)(f.eng.Incident(inc.ID))
+
+	for _, reason := range []string{"", "  \n", strings.Repeat("r", 1001)} {
+		_, err := f.eng.CancelIncident(bg, inc.ID, reason, by, "", "")
+		wantCode(t, err, cc112.EInvalid)
+	}
+	_, err := f.eng.ReopenIncident(bg, inc.ID, "why", by, "", "")
+	wantCode(t, err, cc112.EConflict) // not closed
+	_, err = f.eng.CancelIncident(bg, "inc_nope", "x", by, "", "")
+	wantCode(t, err, cc112.ENotFound)
+	if n := f.count(t, cc112.EvIncidentCancelled) + f.count(t, cc112.EvIncidentReopened); n != 0 {
+		t.Fatalf("refused commands journaled %d events", n)
+	}
+
+	f.clock.Advance(time.Minute)
+	got := must[*cc112.Incident](t)(f.eng.CancelIncident(bg, inc.ID, " laporan palsu ", by, "", ""))
+	if got.Status != cc112.IncidentClosed || !got.Cancelled || got.Disposition != "cancelled: laporan palsu" ||
+		got.ClosedAt == nil || !got.ClosedAt.Equal(t0.Add(2*time.Minute)) {
+		t.Fatalf("cancelled: %+v", got)
+	}
+	if u := must[cc112.Unit](t)(f.eng.Unit("p1")); u.Status != cc112.UnitAvailable || u.IncidentID != "" {
+		t.Fatalf("unit after cancel: %s on %q", u.Status, u.IncidentID)
+	}
+	_, err = f.eng.CancelIncident(bg, inc.ID, "again", by, "", "")
+	wantCode(t, err, cc112.EConflict)
+	_, err = f.eng.ReopenIncident(bg, inc.ID, " ", by, "", "")
+	wantCode(t, err, cc112.EInvalid)
+
+	f.clock.Advance(time.Minute)
+	got = must[*cc112.Incident](t)(f.eng.ReopenIncident(bg, inc.ID, "korban masih di lokasi", by, "", ""))
+	if got.Status != cc112.IncidentNew || got.Cancelled || got.ClosedAt != nil || got.Disposition != "" ||
+		!got.DispatchedAt.Equal(*first.DispatchedAt) || !got.OnsceneAt.Equal(*first.OnsceneAt) || !got.ReceivedAt.Equal(first.ReceivedAt) {
+		t.Fatalf("reopened: %+v", got)
+	}
+	// Units go again; the first clocks stay the first.
+	f.clock.Advance(time.Minute)
+	must[*AssignResult](t)(f.eng.Assign(bg, inc.ID, "a1", "", ""))
+	must[*cc112.Unit](t)(f.eng.SetUnitStatus(bg, "a1", cc112.UnitOnscene, "", ""))
+	f.clock.Advance(time.Minute)
+	must[*cc112.Incident](t)(f.eng.CloseIncident(bg, inc.ID, "ditangani", "", ""))
+	f.clock.Advance(time.Minute)
+	got = must[*cc112.Incident](t)(f.eng.ReopenIncident(bg, inc.ID, "salah tutup", Author{"budi", "dispatcher"}, "", ""))
+	if !got.DispatchedAt.Equal(*first.DispatchedAt) || !got.OnsceneAt.Equal(*first.OnsceneAt) || got.Status != cc112.IncidentNew {
+		t.Fatalf("clocks after a second round: %+v", got)
+	}
+	var steps []string
+	for _, c := range got.Changes {
+		steps = append(steps, c.Event+"@"+c.At.Sub(t0).String()+"/"+c.By+"/"+c.Reason)
+	}
+	want := "cancelled@2m0s/dina/laporan palsu reopened@3m0s/dina/korban masih di lokasi closed@5m0s//ditangani reopened@6m0s/budi/salah tutup"
+	if strings.Join(steps, " ") != want {
+		t.Fatalf("changes:\n%s\nwant\n%s", strings.Join(steps, " "), want)
+	}
+	var log []string
+	for _, e := range got.Log() {
+		log = append(log, e.Event)
+	}
+	// One log: the timeline's steps, then the changes of the same instant.
+	wantLog := "received dispatched dispatched onscene onscene cleared cancelled reopened dispatched onscene cleared closed reopened"
+	if l := strings.Join(log, " "); l != wantLog {
+		t.Fatalf("log:\n%s\nwant\n%s", l, wantLog)
+	}
+
+	before := must[[]*cc112.Incident](t)(f.eng.Incidents("all"))
+	again := f.reopen(t)
+	after := must[[]*cc112.Incident](t)(again.Incidents("all"))
+	b1, _ := json.Marshal([]any{before, f.eng.Units()})
+	b2, _ := json.Marshal([]any{after, again.Units()})
+	if string(b1) != string(b2) {
+		t.Fatalf("replay differs:\nbefore %s\nafter  %s", b1, b2)
+	}
+}

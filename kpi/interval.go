@@ -109,6 +109,9 @@ type Record struct {
 	Values     [numIntervals]Value
 	Open       bool
 	Imported   bool
+	// Cancelled: closed as no response (cc112.Incident.Cancelled); the
+	// reports and the export leave it out.
+	Cancelled bool
 	// ClosedBeforeReceived flags a closing time before the call: not an
 	// interval of the target, but dirty data a supervisor should see.
 	ClosedBeforeReceived bool
@@ -120,6 +123,7 @@ func FromIncident(inc *cc112.Incident) Record {
 	r := Record{
 		ID: inc.ID, Number: inc.Number, Category: string(inc.Category), Priority: inc.Priority,
 		District: inc.District, ReceivedAt: inc.ReceivedAt, Open: inc.Active(), Imported: inc.Source == cc112.ImportSource,
+		Cancelled: inc.Cancelled,
 	}
 	for _, a := range inc.Assignments {
 		if !contains(r.Agencies, a.Agency) {

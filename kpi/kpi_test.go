@@ -273,3 +273,30 @@ func TestExportOrderAndChunks(t *testing.T) {
 		t.Error("export not in call order")
 	}
 }
+
+// TestCancelledIsNoResponse: a cancelled incident (a false alarm) counts in
+// no figure and no export; reopened, it counts again.
+func TestCancelledIsNoResponse(t *testing.T) {
+	x := NewIndex(cc112.WIB)
+	x.Put(rec("a", "fire", "Genteng", []string{"damkar"}, 0, 60, 60, 200))
+	c := Record{ID: "c", Category: "fire", District: "Genteng", ReceivedAt: t0, Cancelled: true,
+		Values: Measure(Timeline{Received: t0, Dispatched: at(20)})}
+	x.Put(c)
+	rep, _ := x.Report(Query{}, DefaultTargets())
+	if o := rep.Overall; o.Count != 1 || o.Missing != 0 || o.Processing.Count != 1 || o.Processing.P90 != 60 {
+		t.Fatalf("with a cancelled incident: %+v", o)
+	}
+	n := 0
+	if err := x.Export(Query{}, func(recs []Record) error { n += len(recs); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Fatalf("export holds %d records, want 1", n)
+	}
+	c.Cancelled, c.Open = false, true
+	c.Values = Measure(Timeline{Received: t0, Dispatched: at(20), Open: true})
+	x.Put(c)
+	if rep, _ := x.Report(Query{}, DefaultTargets()); rep.Overall.Count != 2 || rep.OpenNow != 1 {
+		t.Fatalf("reopened: count %d open %d", rep.Overall.Count, rep.OpenNow)
+	}
+}

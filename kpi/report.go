@@ -308,7 +308,8 @@ func (x *Index) scan(q Query, t Targets, rep *Report) ([]*acc, *[]float64) {
 	return out, buf
 }
 
-// selector returns the filter of q; ok is false when q names a value that
+// selector returns the filter of q (cancelled incidents never pass: no
+// unit was needed, so they are no response to measure); ok is false when q names a value that
 // no incident has (nothing can match).
 func (x *Index) selector(q Query) (sel func(*row) bool, ok bool) {
 	from, to := int64(math.MinInt64), int64(math.MaxInt64)
@@ -335,7 +336,8 @@ func (x *Index) selector(q Query) (sel func(*row) bool, ok bool) {
 		agencyBit = 1 << min(agency, 63)
 	}
 	return func(r *row) bool {
-		return r.recv >= from && r.recv < to &&
+		return !r.rec.Cancelled && // a cancelled incident is not a response
+			r.recv >= from && r.recv < to &&
 			(q.Category == "" || r.cat == cat) &&
 			(q.District == "" || r.dist == dist) &&
 			(agencyBit == 0 || r.agency&agencyBit != 0)

@@ -35,12 +35,14 @@ var projectors = map[string]projector{
 	cc112.EvComplaintFeedback:      typed(projectComplaintStep),
 	cc112.EvComplaintEscalationDue: typed(projectComplaintEscalated),
 
-	cc112.EvUnitMoved:        notProjected("positions are a stream: sampled into breadcrumbs (breadcrumbs.go), never a row per fix"),
-	cc112.EvCameraRegistered: notProjected("cameras are few and read from the engine's memory"),
-	cc112.EvCameraStatus:     notProjected("camera health is live state, not a report"),
-	cc112.EvIncidentNoted:    notProjected("notes are read with their incident from the engine; reports count times, not words"),
-	cc112.EvCommandKey:       notProjected("idempotency keys matter only to the engine"),
-	cc112.EvJournalRefused:   notProjected("it holds the seqs of a refused command and nothing else"),
+	cc112.EvUnitMoved:         notProjected("positions are a stream: sampled into breadcrumbs (breadcrumbs.go), never a row per fix"),
+	cc112.EvCameraRegistered:  notProjected("cameras are few and read from the engine's memory"),
+	cc112.EvCameraStatus:      notProjected("camera health is live state, not a report"),
+	cc112.EvIncidentCancelled: typed(projectIncidentCancelled),
+	cc112.EvIncidentReopened:  typed(projectIncidentReopened),
+	cc112.EvIncidentNoted:     notProjected("notes are read with their incident from the engine; reports count times, not words"),
+	cc112.EvCommandKey:        notProjected("idempotency keys matter only to the engine"),
+	cc112.EvJournalRefused:    notProjected("it holds the seqs of a refused command and nothing else"),
 
 	cc112.EvCallStarted:               notProjected("calls carry callers' identities; reports count incidents and their callers"),
 	cc112.EvCallLocated:               notProjected("calls are not projected"),
@@ -164,6 +166,19 @@ func projectIncidentClosed(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentClosed
 	b.Queue(`update units set status = 'available', status_at = $2, incident_id = null where incident_id = $1`, p.IncidentID, at)
 	b.Queue(`update incidents set status = 'closed', closed_at = $2, disposition = $3, last_seq = $4 where id = $1`,
 		p.IncidentID, at, p.Disposition, seq)
+}
+
+// projectIncidentCancelled closes the incident as the engine does: its
+// disposition says it was cancelled, which reports read to leave it out.
+func projectIncidentCancelled(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentCancelledPayload) {
+	projectIncidentClosed(b, ev, &cc112.IncidentClosedPayload{IncidentID: p.IncidentID, Disposition: cc112.CancelledPrefix + p.Reason})
+}
+
+// projectIncidentReopened makes the row active again, as new (the engine's
+// rule); its first dispatch and arrival times stay.
+func projectIncidentReopened(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentReopenedPayload) {
+	b.Queue(`update incidents set status = 'new', closed_at = null, disposition = '', last_seq = $2 where id = $1`,
+		p.IncidentID, int64(ev.Seq))
 }
 
 func projectCallerLinked(b *pgx.Batch, ev cc112.Event, p *cc112.CallerLinkedPayload) {

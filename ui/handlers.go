@@ -121,7 +121,8 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
 		*cc112.Incident
 		Notes    []cc112.Note          `json:"notes"` // always present, [] for none
 		Timeline []cc112.TimelineEntry `json:"timeline"`
-	}{view, notes, inc.Timeline()})
+		Log      []cc112.LogEntry      `json:"log"` // of the view: no internal note for those who may not read it
+	}{view, notes, inc.Timeline(), view.Log()})
 }
 
 func (s *Server) getRecommendations(w http.ResponseWriter, r *http.Request) {
@@ -178,6 +179,24 @@ func (s *Server) postNote(w http.ResponseWriter, r *http.Request) {
 			return nil, err
 		}
 		return inc.For(s.viewer(r)), nil
+	})
+}
+
+func (s *Server) postCancel(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	s.command(w, r, http.StatusOK, &req, func(key, fp string) (any, error) {
+		return s.eng.CancelIncident(r.Context(), r.PathValue("id"), req.Reason, author(r), key, fp)
+	})
+}
+
+func (s *Server) postReopen(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	s.command(w, r, http.StatusOK, &req, func(key, fp string) (any, error) {
+		return s.eng.ReopenIncident(r.Context(), r.PathValue("id"), req.Reason, author(r), key, fp)
 	})
 }
 

@@ -64,6 +64,11 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 	incident := func() string {
 		return id(s.as(auth.Dispatcher, "POST", "/api/v1/incidents", fireAtTugu), "incident")
 	}
+	closedIncident := func() string {
+		inc := incident()
+		id(s.as(auth.Dispatcher, "POST", "/api/v1/incidents/"+inc+"/close", `{"disposition":"Selesai"}`), "close")
+		return inc
+	}
 	call := func() string {
 		return id(s.as(auth.CallTaker, "POST", "/api/v1/calls", `{"phone":"081234567890","name":"Budi"}`), "call")
 	}
@@ -109,6 +114,8 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 			body: `{"category":"fire","priority":1,"location":{"lat":-7.2458,"lon":112.7378},"address":"Jl. Pahlawan","description":"Asap tebal\nlantai 2","source":"phone","caller":{"name":"Budi","phone":"081234567890","nik":"3578010101010001"}}`}},
 		"POST /api/v1/incidents/{id}/assignments": {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/assignments", body: `{"unit_id":"` + other + `"}`, ok: 201}},
 		"POST /api/v1/incidents/{id}/close":       {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/close", body: `{"disposition":"Api padam"}`, ok: 200}},
+		"POST /api/v1/incidents/{id}/cancel":      {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/cancel", body: `{"reason":"Laporan palsu"}`, ok: 200}},
+		"POST /api/v1/incidents/{id}/reopen":      {{role: auth.Dispatcher, path: "/api/v1/incidents/" + closedIncident() + "/reopen", body: `{"reason":"Api menyala lagi"}`, ok: 200}},
 		"POST /api/v1/incidents/{id}/notes":       {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/notes", body: `{"text":"Pemadam tiba, api membesar","internal":true}`, ok: 201}},
 		"POST /api/v1/cameras": {{role: auth.Admin, path: "/api/v1/cameras", ok: 201,
 			body: `{"id":"cam-test","name":"Simpang Tugu","area":"Genteng","location":{"lat":-7.2458,"lon":112.7378},"rtsp_url":"rtsp://10.0.0.9/main","sub_rtsp_url":"rtsp://10.0.0.9/sub"}`}},

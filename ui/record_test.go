@@ -104,3 +104,93 @@ func (s *secured) changesSince(t *testing.T, seq uint64) []string {
 	}
 	return out
 }
+
+func TestCancelAndReopenAPI(t *testing.T) {
+	s := newSecured(t)
+	id := s.newIncident(t)
+	base := "/api/v1/incidents/" + id
+	s.want(s.as(auth.Dispatcher, "POST", base+"/assignments", `{"unit_id":"`+s.unitID+`"}`), 201, "assign")
+	s.want(s.as(auth.Dispatcher, "POST", base+"/notes", `{"text":"RAHASIA-7f3a","internal":true}`), 201, "internal note")
+
+	seq := s.eng.LastSeq()
+	for _, c := range []struct {
+		role       auth.Role
+		path, body string
+		status     int
+		msg        string
+	}{
+		{auth.Dispatcher, base + "/cancel", `{}`, 400, "reason is required"},
+		{auth.Dispatcher, base + "/cancel", `{"reason":"   "}`, 400, "reason is required"},
+		{auth.Dispatcher, base + "/reopen", `{"reason":"x"}`, 409, "not closed"},
+		{auth.Dispatcher, "/api/v1/incidents/inc_none/cancel", `{"reason":"x"}`, 404, "not found"},
+		{auth.CallTaker, base + "/cancel", `{"reason":"x"}`, 403, "calltaker"},
+		{auth.Police, base + "/cancel", `{"reason":"x"}`, 403, "police"},
+		{auth.Supervisor, base + "/reopen", `{"reason":"x"}`, 403, "supervisor"},
+	} {
+		r := s.as(c.role, "POST", c.path, c.body)
+		if r.status != c.status || !strings.Contains(string(r.body), c.msg) {
+			t.Errorf("%s %s %s: %d %s, want %d with %q", c.role, c.path, c.body, r.status, r.body, c.status, c.msg)
+		}
+	}
+	if ch := s.changesSince(t, seq); len(ch) != 0 {
+		t.Fatalf("refused commands journaled %v", ch)
+	}
+
+	var inc cc112.Incident
+	r := s.as(auth.Dispatcher, "POST", base+"/cancel", `{"reason":"Laporan palsu"}`)
+	r.decode(t, &inc)
+	if r.status != 200 || !inc.Cancelled || inc.Status != cc112.IncidentClosed || inc.Disposition != "cancelled: Laporan palsu" {
+		t.Fatalf("cancel: %d %s", r.status, r.body)
+	}
+	var u cc112.Unit
+	s.as(auth.Dispatcher, "GET", "/api/v1/units/"+s.unitID, "").decode(t, &u)
+	if u.Status != cc112.UnitAvailable || u.IncidentID != "" {
+		t.Fatalf("unit after cancel: %+v", u)
+	}
+	// A cancelled incident is no response: the metrics do not count it.
+	var rep struct {
+		Overall struct {
+			Count int `json:"count"`
+		} `json:"overall"`
+	}
+	s.as(auth.Supervisor, "GET", "/api/v1/metrics/response", "").decode(t, &rep)
+	if rep.Overall.Count != 0 {
+		t.Fatalf("metrics count a cancelled incident: %d", rep.Overall.Count)
+	}
+	if r := s.as(auth.Dispatcher, "POST", base+"/notes", `{"text":"x"}`); r.status != 409 {
+		t.Fatalf("note on a cancelled incident: %d %s", r.status, r.body)
+	}
+
+	inc = cc112.Incident{}
+	r = s.as(auth.Dispatcher, "POST", base+"/reopen", `{"reason":"Api menyala lagi"}`)
+	r.decode(t, &inc)
+	if r.status != 200 || inc.Status != cc112.IncidentNew || inc.Cancelled || inc.ClosedAt != nil || inc.DispatchedAt == nil {
+		t.Fatalf("reopen: %d %s", r.status, r.body)
+	}
+	s.as(auth.Supervisor, "GET", "/api/v1/metrics/response", "").decode(t, &rep)
+	if rep.Overall.Count != 1 {
+		t.Fatalf("metrics after reopening: %d, want 1", rep.Overall.Count)
+	}
+
+	type logged struct {
+		Log []cc112.LogEntry `json:"log"`
+	}
+	events := func(role auth.Role) (string, string) {
+		var l logged
+		r := s.as(role, "GET", base, "")
+		r.decode(t, &l)
+		var ev []string
+		for _, e := range l.Log {
+			ev = append(ev, e.Event+"/"+e.By)
+		}
+		return strings.Join(ev, " "), string(r.body)
+	}
+	got, _ := events(auth.Dispatcher)
+	if want := "received/ dispatched/ dispatched/ note/dispatcher cleared/ cancelled/dispatcher reopened/dispatcher"; got != want {
+		t.Fatalf("dispatcher's log:\n%s\nwant\n%s", got, want)
+	}
+	got, body := events(auth.Police)
+	if strings.Contains(got, "note") || strings.Contains(body, "RAHASIA-7f3a") {
+		t.Fatalf("police read an internal note: %s", body)
+	}
+}
