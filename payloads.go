@@ -53,6 +53,22 @@ type IncidentReopenedPayload struct {
 	Role       string `json:"role,omitempty"`
 }
 
+// IncidentEditedPayload is incident.edited: the fields an edit changed,
+// each with its new value (absent: unchanged), and who edited. A caller
+// given empty ({}) clears it. District is the new location's.
+type IncidentEditedPayload struct {
+	IncidentID  string     `json:"incident_id"`
+	By          string     `json:"by,omitempty"`
+	Role        string     `json:"role,omitempty"`
+	Category    *Category  `json:"category,omitempty"`
+	Priority    *int       `json:"priority,omitempty"`
+	Location    *geo.Point `json:"location,omitempty"`
+	District    *string    `json:"district,omitempty"`
+	Address     *string    `json:"address,omitempty"`
+	Description *string    `json:"description,omitempty"`
+	Caller      *Caller    `json:"caller,omitempty"`
+}
+
 // CallerLinkedPayload is incident.caller_linked: one more call reported
 // the incident.
 type CallerLinkedPayload struct {

@@ -2,9 +2,11 @@ package dispatch
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"cc112"
+	"cc112/geo"
 )
 
 // LivePayloads gives the type of the data of each of the engine's live
@@ -62,6 +64,7 @@ func (e *Engine) registerCore(r *Registry) {
 	})
 	Handle(r, cc112.EvIncidentCancelled, func(f *Fold, p cc112.IncidentCancelledPayload) error { return e.applyCancelled(f.At, p) })
 	Handle(r, cc112.EvIncidentReopened, func(f *Fold, p cc112.IncidentReopenedPayload) error { return e.applyReopened(f.At, p) })
+	Handle(r, cc112.EvIncidentEdited, func(f *Fold, p cc112.IncidentEditedPayload) error { return e.applyEdited(f.At, p) })
 	Handle(r, cc112.EvUnitMoved, func(f *Fold, p cc112.UnitMovedPayload) error {
 		u, ok := e.units[p.UnitID]
 		if !ok {
@@ -306,6 +309,55 @@ func (e *Engine) applyReopened(at time.Time, p cc112.IncidentReopenedPayload) er
 	inc.Status, inc.ClosedAt, inc.Disposition, inc.Cancelled = cc112.IncidentNew, nil, "", false
 	e.changedIncident(cc112.LiveIncidentUpdated, inc)
 	return nil
+}
+
+// applyEdited changes the fields the edit names and records each change,
+// from the value it replaces (the caller's by name only: personal data).
+func (e *Engine) applyEdited(at time.Time, p cc112.IncidentEditedPayload) error {
+	inc, ok := e.incidents[p.IncidentID]
+	if !ok {
+		return fmt.Errorf("unknown incident %q", p.IncidentID)
+	}
+	if !inc.Active() {
+		return fmt.Errorf("incident %s is closed", inc.ID)
+	}
+	var fields []cc112.FieldChange
+	set := func(field string, cur *string, to *string) {
+		if to != nil {
+			fields = append(fields, cc112.FieldChange{Field: field, From: *cur, To: *to})
+			*cur = *to
+		}
+	}
+	if p.Category != nil {
+		fields = append(fields, cc112.FieldChange{Field: "category", From: string(inc.Category), To: string(*p.Category)})
+		inc.Category = *p.Category
+	}
+	if p.Priority != nil {
+		fields = append(fields, cc112.FieldChange{Field: "priority", From: strconv.Itoa(inc.Priority), To: strconv.Itoa(*p.Priority)})
+		inc.Priority = *p.Priority
+	}
+	if p.Location != nil {
+		fields = append(fields, cc112.FieldChange{Field: "location", From: pointText(inc.Location), To: pointText(*p.Location)})
+		inc.Location = *p.Location
+	}
+	set("district", &inc.District, p.District)
+	set("address", &inc.Address, p.Address)
+	set("description", &inc.Description, p.Description)
+	if p.Caller != nil {
+		fields = append(fields, cc112.FieldChange{Field: "caller"})
+		inc.Caller = nil
+		if !p.Caller.Empty() {
+			c := *p.Caller
+			inc.Caller = &c
+		}
+	}
+	inc.Changes = append(inc.Changes, cc112.Change{At: at, Event: "edited", By: p.By, Role: p.Role, Fields: fields})
+	e.changedIncident(cc112.LiveIncidentUpdated, inc)
+	return nil
+}
+
+func pointText(p geo.Point) string {
+	return strconv.FormatFloat(p.Lat, 'f', 6, 64) + "," + strconv.FormatFloat(p.Lon, 'f', 6, 64)
 }
 
 func (e *Engine) moveUnit(u *cc112.Unit, at time.Time, p cc112.UnitMovedPayload) {

@@ -288,6 +288,109 @@ func (e *Engine) AddNote(ctx context.Context, incidentID, text string, internal 
 	})
 }
 
+// IncidentEdit is a PATCH of an incident: the fields to change, each
+// absent (nil) when unchanged. A caller replaces the whole caller; an empty
+// one ({}) removes it.
+type IncidentEdit struct {
+	Category    *cc112.Category `json:"category"`
+	Priority    *int            `json:"priority"`
+	Location    *geo.Point      `json:"location"`
+	Address     *string         `json:"address"`
+	Description *string         `json:"description"`
+	Caller      *cc112.Caller   `json:"caller"`
+}
+
+// validate checks the given fields by the rules of a new incident.
+func (ed *IncidentEdit) validate(plan cc112.ResponsePlan) error {
+	if ed.Category != nil {
+		if _, ok := plan[*ed.Category]; !ok {
+			return cc112.Errorf(cc112.EInvalid, "unknown category %q", *ed.Category)
+		}
+	}
+	if ed.Priority != nil && (*ed.Priority < cc112.MinPriority || *ed.Priority > cc112.MaxPriority) {
+		return cc112.Errorf(cc112.EInvalid, "priority must be %d (highest) to %d, got %d", cc112.MinPriority, cc112.MaxPriority, *ed.Priority)
+	}
+	if ed.Location != nil {
+		if err := cc112.CheckPoint(*ed.Location); err != nil {
+			return err
+		}
+	}
+	if ed.Address != nil {
+		if err := cc112.CheckText("address", *ed.Address, maxAddress); err != nil {
+			return err
+		}
+	}
+	if ed.Description != nil {
+		if err := cc112.CheckLines("description", *ed.Description, maxDescription); err != nil {
+			return err
+		}
+	}
+	if ed.Caller != nil {
+		for _, f := range []struct{ name, v string }{
+			{"caller.name", ed.Caller.Name}, {"caller.phone", ed.Caller.Phone}, {"caller.nik", ed.Caller.NIK},
+		} {
+			if err := cc112.CheckText(f.name, f.v, maxName); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// EditIncident changes an open incident's category, priority, location,
+// address, description or caller (a closed one is read-only until
+// reopened). Only fields that differ are journaled, with who changed them;
+// an edit that changes nothing journals nothing.
+func (e *Engine) EditIncident(ctx context.Context, incidentID string, ed IncidentEdit, by Author, key, fingerprint string) (*cc112.Incident, error) {
+	if ed == (IncidentEdit{}) {
+		return nil, cc112.Errorf(cc112.EInvalid, "nothing to change: give one or more of category, priority, location, address, description, caller")
+	}
+	if err := ed.validate(e.cfg.Plan); err != nil {
+		return nil, err
+	}
+	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
+		inc, err := e.activeIncident(incidentID)
+		if err != nil {
+			return nil, err
+		}
+		p := cc112.IncidentEditedPayload{IncidentID: inc.ID, By: by.Username, Role: by.Role}
+		changed := false
+		if ed.Category != nil && *ed.Category != inc.Category {
+			p.Category, changed = ed.Category, true
+		}
+		if ed.Priority != nil && *ed.Priority != inc.Priority {
+			p.Priority, changed = ed.Priority, true
+		}
+		if ed.Location != nil && *ed.Location != inc.Location {
+			p.Location, changed = ed.Location, true
+			if e.cfg.Districts != nil {
+				if d := e.cfg.Districts.Locate(*ed.Location); d != inc.District {
+					p.District = &d
+				}
+			}
+		}
+		if ed.Address != nil && *ed.Address != inc.Address {
+			p.Address, changed = ed.Address, true
+		}
+		if ed.Description != nil && *ed.Description != inc.Description {
+			p.Description, changed = ed.Description, true
+		}
+		if ed.Caller != nil {
+			cur := cc112.Caller{}
+			if inc.Caller != nil {
+				cur = *inc.Caller
+			}
+			if *ed.Caller != cur {
+				p.Caller, changed = ed.Caller, true
+			}
+		}
+		if changed {
+			tx.Emit(cc112.EvIncidentEdited, p)
+		}
+		return e.incidents[inc.ID].Clone(), nil
+	})
+}
+
 // checkReason checks the reason a cancel or a reopening must give.
 func checkReason(reason string) (string, error) {
 	reason = strings.TrimSpace(reason)

@@ -24,6 +24,7 @@ func TestEngineSuiteOnRealJournals(t *testing.T) {
 		{"CloseFreesUnits", TestCloseFreesUnits},
 		{"Notes", TestNotes},
 		{"CancelAndReopen", TestCancelAndReopen},
+		{"EditIncident", TestEditIncident},
 		{"AutoAssignFollowsPlan", TestAutoAssignFollowsPlan},
 		{"AutoAssignCountsUnitsAlreadySent", TestAutoAssignCountsUnitsAlreadySent},
 		{"Recommend", TestRecommend},

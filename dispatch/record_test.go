@@ -140,3 +140,70 @@ func TestCancelAndReopen(t *testing.T) {
 		t.Fatalf("replay differs:\nbefore %s\nafter  %s", b1, b2)
 	}
 }
+
+// TestEditIncident: an edit changes only what differs, records each change
+// with who and when (a caller by name only), refuses bad values and closed
+// incidents without journaling, and replays to the same state.
+func TestEditIncident(t *testing.T) {
+	f := newFixture(t)
+	inc := f.incident(t, cc112.CatFire, center)
+	by := Author{Username: "dina", Role: "dispatcher"}
+	bad, prio0, prio6, far := cc112.Category("volcano"), 0, 6, near(0, 0)
+	far.Lat = 91
+	ctrl, long := "a\x00b", strings.Repeat("x", 301)
+	for _, ed := range []IncidentEdit{
+		{}, {Category: &bad}, {Priority: &prio0}, {Priority: &prio6}, {Location: &far}, {Address: &ctrl},
+		{Address: &long}, {Caller: &cc112.Caller{Name: "\u202e"}},
+	} {
+		_, err := f.eng.EditIncident(bg, inc.ID, ed, by, "", "")
+		wantCode(t, err, cc112.EInvalid)
+	}
+	same := cc112.CatFire
+	must[*cc112.Incident](t)(f.eng.EditIncident(bg, inc.ID, IncidentEdit{Category: &same}, by, "", ""))
+	if n := f.count(t, cc112.EvIncidentEdited); n != 0 {
+		t.Fatalf("refused or empty edits journaled %d events", n)
+	}
+
+	f.clock.Advance(time.Minute)
+	cat, prio, loc, addr := cc112.CatGasLeak, 1, near(500, 0), "Jl. Tunjungan 5"
+	got := must[*cc112.Incident](t)(f.eng.EditIncident(bg, inc.ID, IncidentEdit{Category: &cat, Priority: &prio, Location: &loc,
+		Address: &addr, Caller: &cc112.Caller{Name: "Budi", Phone: "0812"}}, by, "", ""))
+	if got.Category != cat || got.Priority != 1 || got.Location != loc || got.Address != addr || got.Caller == nil || got.Caller.Name != "Budi" {
+		t.Fatalf("edited: %+v", got)
+	}
+	if len(got.Changes) != 1 {
+		t.Fatalf("changes: %+v", got.Changes)
+	}
+	c := got.Changes[0]
+	var fields []string
+	for _, fc := range c.Fields {
+		fields = append(fields, fc.Field+":"+fc.From+">"+fc.To)
+	}
+	want := "category:fire>gas_leak priority:2>1 location:" + pointText(center) + ">" + pointText(loc) + " address:>Jl. Tunjungan 5 caller:>"
+	if c.Event != "edited" || c.By != "dina" || c.Role != "dispatcher" || !c.At.Equal(t0.Add(time.Minute)) || strings.Join(fields, " ") != want {
+		t.Fatalf("change %+v\nfields %s\nwant   %s", c, strings.Join(fields, " "), want)
+	}
+	// An empty caller removes it.
+	must[*cc112.Incident](t)(f.eng.EditIncident(bg, inc.ID, IncidentEdit{Caller: &cc112.Caller{}}, by, "", ""))
+	if got := must[*cc112.Incident](t)(f.eng.Incident(inc.ID)); got.Caller != nil {
+		t.Fatalf("caller not removed: %+v", got.Caller)
+	}
+
+	must[*cc112.Incident](t)(f.eng.CloseIncident(bg, inc.ID, "padam", "", ""))
+	_, err := f.eng.EditIncident(bg, inc.ID, IncidentEdit{Priority: &prio6}, by, "", "")
+	wantCode(t, err, cc112.EInvalid) // the value is checked first
+	p3 := 3
+	_, err = f.eng.EditIncident(bg, inc.ID, IncidentEdit{Priority: &p3}, by, "", "")
+	wantCode(t, err, cc112.EConflict)
+	if n := f.count(t, cc112.EvIncidentEdited); n != 2 {
+		t.Fatalf("journaled edits: %d, want 2", n)
+	}
+
+	before := must[*cc112.Incident](t)(f.eng.Incident(inc.ID))
+	after := must[*cc112.Incident](t)(f.reopen(t).Incident(inc.ID))
+	b1, _ := json.Marshal(before)
+	b2, _ := json.Marshal(after)
+	if string(b1) != string(b2) {
+		t.Fatalf("replay differs:\nbefore %s\nafter  %s", b1, b2)
+	}
+}

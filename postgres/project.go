@@ -40,6 +40,7 @@ var projectors = map[string]projector{
 	cc112.EvCameraStatus:      notProjected("camera health is live state, not a report"),
 	cc112.EvIncidentCancelled: typed(projectIncidentCancelled),
 	cc112.EvIncidentReopened:  typed(projectIncidentReopened),
+	cc112.EvIncidentEdited:    typed(projectIncidentEdited),
 	cc112.EvIncidentNoted:     notProjected("notes are read with their incident from the engine; reports count times, not words"),
 	cc112.EvCommandKey:        notProjected("idempotency keys matter only to the engine"),
 	cc112.EvJournalRefused:    notProjected("it holds the seqs of a refused command and nothing else"),
@@ -179,6 +180,30 @@ func projectIncidentCancelled(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentCan
 func projectIncidentReopened(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentReopenedPayload) {
 	b.Queue(`update incidents set status = 'new', closed_at = null, disposition = '', last_seq = $2 where id = $1`,
 		p.IncidentID, int64(ev.Seq))
+}
+
+// projectIncidentEdited writes the fields an edit changed (null: kept);
+// the reports group by category, priority and district and map the
+// location.
+func projectIncidentEdited(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentEditedPayload) {
+	var cat, name, phone *string
+	var lat, lon *float64
+	if p.Category != nil {
+		c := string(*p.Category)
+		cat = &c
+	}
+	if p.Location != nil {
+		lat, lon = &p.Location.Lat, &p.Location.Lon
+	}
+	if p.Caller != nil {
+		name, phone = &p.Caller.Name, &p.Caller.Phone
+	}
+	b.Queue(`update incidents set category = coalesce($2, category), priority = coalesce($3, priority),
+			lat = coalesce($4, lat), lon = coalesce($5, lon), district = coalesce($6, district),
+			address = coalesce($7, address), description = coalesce($8, description),
+			caller_name = coalesce($9, caller_name), caller_phone = coalesce($10, caller_phone), last_seq = $11
+		where id = $1`,
+		p.IncidentID, cat, p.Priority, lat, lon, p.District, p.Address, p.Description, name, phone, int64(ev.Seq))
 }
 
 func projectCallerLinked(b *pgx.Batch, ev cc112.Event, p *cc112.CallerLinkedPayload) {

@@ -237,14 +237,18 @@ func checkIncidentRows(t *testing.T, db *DB, eng *dispatch.Engine) {
 	for _, inc := range list {
 		var (
 			number, status, disposition, source  string
-			callers, assignments                 int
+			category, district                   string
+			lat, lon                             float64
+			callers, assignments, priority       int
 			received                             time.Time
 			dispatched, enroute, onscene, closed *time.Time
 		)
 		err := db.Pool.QueryRow(context.Background(), `select number, status, disposition, source, callers, received_at,
-				dispatched_at, enroute_at, onscene_at, closed_at, (select count(*) from assignments a where a.incident_id = i.id)
+				dispatched_at, enroute_at, onscene_at, closed_at, (select count(*) from assignments a where a.incident_id = i.id),
+				category, priority, district, lat, lon
 			from incidents i where id = $1`, inc.ID).
-			Scan(&number, &status, &disposition, &source, &callers, &received, &dispatched, &enroute, &onscene, &closed, &assignments)
+			Scan(&number, &status, &disposition, &source, &callers, &received, &dispatched, &enroute, &onscene, &closed, &assignments,
+				&category, &priority, &district, &lat, &lon)
 		if err != nil {
 			t.Fatalf("incident %s: %v", inc.ID, err)
 		}
@@ -261,6 +265,11 @@ func checkIncidentRows(t *testing.T, db *DB, eng *dispatch.Engine) {
 			if !sameTime(pair[0], pair[1]) {
 				t.Errorf("%s %s: row %v, engine %v", inc.Number, name, pair[0], pair[1])
 			}
+		}
+		if category != string(inc.Category) || priority != inc.Priority || district != inc.District ||
+			lat != inc.Location.Lat || lon != inc.Location.Lon {
+			t.Errorf("%s: row %s/%d/%q/%v,%v; engine %s/%d/%q/%v", inc.Number, category, priority, district, lat, lon,
+				inc.Category, inc.Priority, inc.District, inc.Location)
 		}
 		if assignments != len(inc.Assignments) {
 			t.Errorf("%s: %d assignment rows, engine has %d", inc.Number, assignments, len(inc.Assignments))

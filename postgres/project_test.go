@@ -49,6 +49,13 @@ func TestProjectionsMatchEngine(t *testing.T) {
 	must(eng.SetUnitStatus(ctx, "a1", cc112.UnitAvailable, "", ""))
 	must(eng.CloseIncident(ctx, fire, "padam", "", ""))
 	must(eng.SetUnitStatus(ctx, "p2", cc112.UnitOffduty, "", ""))
+	// Issue 14: edits, a reopening and a cancel reach the reporting rows.
+	by := dispatch.Author{Username: "dina", Role: "dispatcher"}
+	cat, prio, moved := cc112.CatMentalHealth, 1, citytest.Near(-900, 400)
+	must(eng.EditIncident(ctx, medical, dispatch.IncidentEdit{Category: &cat, Priority: &prio, Location: &moved,
+		Caller: &cc112.Caller{Name: "Siti", Phone: "0813"}}, by, "", ""))
+	must(eng.ReopenIncident(ctx, fire, "api menyala lagi", by, "", ""))
+	must(eng.CancelIncident(ctx, crime, "laporan palsu", by, "", ""))
 
 	checkIncidentRows(t, db, eng)
 	var callerNames []string

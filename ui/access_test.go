@@ -184,7 +184,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 				path += "?token=x" // its public branch; the desk's is TestComplaintDeskScope's
 			}
 			body := ""
-			if rt.Method == "POST" {
+			if rt.Method == "POST" || rt.Method == "PATCH" {
 				body = "{}"
 			}
 			if rt.Pattern == "/api/v1/login" {

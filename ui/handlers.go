@@ -182,6 +182,13 @@ func (s *Server) postNote(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+func (s *Server) patchIncident(w http.ResponseWriter, r *http.Request) {
+	var req dispatch.IncidentEdit
+	s.command(w, r, http.StatusOK, &req, func(key, fp string) (any, error) {
+		return s.eng.EditIncident(r.Context(), r.PathValue("id"), req, author(r), key, fp)
+	})
+}
+
 func (s *Server) postCancel(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Reason string `json:"reason"`

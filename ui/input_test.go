@@ -32,7 +32,8 @@ type sample struct {
 	// params are the text fields of a form or query sample (ctype form or
 	// GET): each is mutated in turn; text is for a text/plain body.
 	params []string
-	ok     int // the valid request's status
+	ok     int    // the valid request's status
+	method string // default POST
 }
 
 // inputFixture is a secured server with one of everything a mutating
@@ -42,9 +43,11 @@ type inputFixture struct {
 	samples map[string][]sample
 }
 
-// mutating says whether a route changes state: every POST, and the
+// mutating says whether a route changes state: every POST and PATCH, and the
 // trackers' GET (the OsmAnd protocol moves units with GET).
-func mutating(rt route) bool { return rt.Method == "POST" || rt.Pattern == "/osmand" }
+func mutating(rt route) bool {
+	return rt.Method == "POST" || rt.Method == "PATCH" || rt.Pattern == "/osmand"
+}
 
 func newInputFixture(t *testing.T, s *secured) *inputFixture {
 	t.Helper()
@@ -114,6 +117,7 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 			body: `{"category":"fire","priority":1,"location":{"lat":-7.2458,"lon":112.7378},"address":"Jl. Pahlawan","description":"Asap tebal\nlantai 2","source":"phone","caller":{"name":"Budi","phone":"081234567890","nik":"3578010101010001"}}`}},
 		"POST /api/v1/incidents/{id}/assignments": {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/assignments", body: `{"unit_id":"` + other + `"}`, ok: 201}},
 		"POST /api/v1/incidents/{id}/close":       {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/close", body: `{"disposition":"Api padam"}`, ok: 200}},
+		"PATCH /api/v1/incidents/{id}":            {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident(), body: `{"category":"gas_leak","priority":1,"location":{"lat":-7.26,"lon":112.74},"address":"Jl. Tunjungan 5","description":"Bau gas","caller":{"name":"Budi","phone":"081234567890","nik":"3578000000000001"}}`, ok: 200, method: "PATCH"}},
 		"POST /api/v1/incidents/{id}/cancel":      {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/cancel", body: `{"reason":"Laporan palsu"}`, ok: 200}},
 		"POST /api/v1/incidents/{id}/reopen":      {{role: auth.Dispatcher, path: "/api/v1/incidents/" + closedIncident() + "/reopen", body: `{"reason":"Api menyala lagi"}`, ok: 200}},
 		"POST /api/v1/incidents/{id}/notes":       {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/notes", body: `{"text":"Pemadam tiba, api membesar","internal":true}`, ok: 201}},
@@ -179,6 +183,9 @@ func (f *inputFixture) send(sm sample, path, body string) resp {
 		headers = append(headers, "Content-Type", "application/json")
 	default:
 		headers = append(headers, "Content-Type", sm.ctype)
+	}
+	if sm.method != "" {
+		method = sm.method
 	}
 	return f.do(method, path, body, headers...)
 }

@@ -194,3 +194,62 @@ func TestCancelAndReopenAPI(t *testing.T) {
 		t.Fatalf("police read an internal note: %s", body)
 	}
 }
+
+func TestEditIncidentAPI(t *testing.T) {
+	s := newSecured(t)
+	id := s.newIncident(t)
+	base := "/api/v1/incidents/" + id
+
+	seq := s.eng.LastSeq()
+	for _, c := range []struct {
+		role   auth.Role
+		body   string
+		status int
+		msg    string
+	}{
+		{auth.Dispatcher, `{}`, 400, "nothing to change"},
+		{auth.Dispatcher, `{"priority":9}`, 400, "priority must be"},
+		{auth.Dispatcher, `{"category":"volcano"}`, 400, "unknown category"},
+		{auth.Dispatcher, `{"location":{"lat":-7.25}}`, 400, "lon"},
+		{auth.Dispatcher, `{"status":"closed"}`, 400, "status"},
+		{auth.CallTaker, `{"priority":1}`, 403, "calltaker"},
+		{auth.Police, `{"priority":1}`, 403, "police"},
+	} {
+		r := s.as(c.role, "PATCH", base, c.body)
+		if r.status != c.status || !strings.Contains(string(r.body), c.msg) {
+			t.Errorf("%s %s: %d %s, want %d with %q", c.role, c.body, r.status, r.body, c.status, c.msg)
+		}
+	}
+	if ch := s.changesSince(t, seq); len(ch) != 0 {
+		t.Fatalf("refused edits journaled %v", ch)
+	}
+
+	var inc cc112.Incident
+	r := s.as(auth.Dispatcher, "PATCH", base, `{"category":"gas_leak","priority":1,"location":{"lat":-7.2575,"lon":112.7521},"caller":{"name":"UBAH-NAMA-7f3a","phone":"0812"}}`)
+	r.decode(t, &inc)
+	if r.status != 200 || inc.Category != cc112.CatGasLeak || inc.Priority != 1 || inc.Location.Lat != -7.2575 || inc.District == "" {
+		t.Fatalf("edit: %d %s", r.status, r.body)
+	}
+	var read struct {
+		Log []cc112.LogEntry `json:"log"`
+	}
+	s.as(auth.Dispatcher, "GET", base, "").decode(t, &read)
+	last := read.Log[len(read.Log)-1]
+	if last.Event != "edited" || last.By != "dispatcher" || len(last.Fields) < 4 {
+		t.Fatalf("log: %+v", read.Log)
+	}
+	// Police read the edit, never the caller's data.
+	r = s.as(auth.Police, "GET", base, "")
+	if r.status != 200 || !strings.Contains(string(r.body), `"edited"`) || strings.Contains(string(r.body), "UBAH-NAMA-7f3a") {
+		t.Fatalf("police view: %d %s", r.status, r.body)
+	}
+
+	s.want(s.as(auth.Dispatcher, "POST", base+"/close", `{"disposition":"aman"}`), 200, "close")
+	seq = s.eng.LastSeq()
+	if r := s.as(auth.Dispatcher, "PATCH", base, `{"priority":3}`); r.status != 409 || !strings.Contains(string(r.body), "closed") {
+		t.Fatalf("edit of a closed incident: %d %s", r.status, r.body)
+	}
+	if ch := s.changesSince(t, seq); len(ch) != 0 {
+		t.Fatalf("refused edit journaled %v", ch)
+	}
+}

@@ -176,6 +176,7 @@ func NewServer(cfg Config) *Server {
 		{"POST", "/api/v1/incidents/{id}/assignments", s.postAssignment, operational},
 		{"POST", "/api/v1/incidents/{id}/close", s.postClose, operational},
 		{"POST", "/api/v1/incidents/{id}/notes", s.postNote, intake},
+		{"PATCH", "/api/v1/incidents/{id}", s.patchIncident, operational},
 		{"POST", "/api/v1/incidents/{id}/cancel", s.postCancel, operational},
 		{"POST", "/api/v1/incidents/{id}/reopen", s.postReopen, operational},
 		{"GET", "/api/v1/cameras", s.listCameras, cameraRead},

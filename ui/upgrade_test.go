@@ -33,7 +33,7 @@ func TestUpgradeHeaderChangesNothing(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			path := matrixPath(rt.Pattern, s.unitID)
 			body := ""
-			if rt.Method == "POST" {
+			if rt.Method == "POST" || rt.Method == "PATCH" {
 				body = "{}"
 			}
 			if rt.Pattern == "/api/v1/login" {
