@@ -262,6 +262,13 @@ function render() {
     $('number').textContent = incident.number;
     $('address').textContent = incident.address || `${incident.location.lat.toFixed(5)}, ${incident.location.lon.toFixed(5)}`;
     $('notes').textContent = incident.description || '';
+    // The command center's notes (internal ones never reach a unit), newest first.
+    $('note-list').replaceChildren(...(incident.notes || []).slice().reverse().map((n) => {
+      const li = document.createElement('li');
+      const at = new Date(n.at).toLocaleTimeString('id-ID', { hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Jakarta' });
+      li.textContent = `${at} · ${n.text}`;
+      return li;
+    }));
     $('nav').href = navURL(incident.location, incident.address);
   }
   renderDistance();
