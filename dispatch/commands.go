@@ -183,18 +183,9 @@ func (e *Engine) AutoAssign(ctx context.Context, incidentID, key, fingerprint st
 		if err != nil {
 			return nil, err
 		}
-		have := map[cc112.UnitType]int{}
-		for _, a := range inc.Assignments {
-			if a.Active() {
-				have[a.Type]++
-			}
-		}
 		res := &AssignResult{Assigned: []string{}, Missing: []cc112.Need{}}
-		for _, need := range e.cfg.Plan[inc.Category] {
-			want := need.Count - have[need.Type]
-			if want <= 0 {
-				continue
-			}
+		for _, need := range e.shortfall(inc) {
+			want := need.Count
 			recs := e.recommend(inc.Location, need.Type, want, nil)
 			for _, r := range recs {
 				tx.Emit(cc112.EvUnitAssigned, cc112.UnitAssignedPayload{IncidentID: inc.ID, UnitID: r.UnitID})
@@ -213,6 +204,24 @@ func (e *Engine) AutoAssign(ctx context.Context, incidentID, key, fingerprint st
 		res.Incident = inc.Clone()
 		return res, nil
 	})
+}
+
+// shortfall is what the response plan of the incident's category asks for
+// beyond the units working it now, in plan order.
+func (e *Engine) shortfall(inc *cc112.Incident) []cc112.Need {
+	have := map[cc112.UnitType]int{}
+	for _, a := range inc.Assignments {
+		if a.Active() {
+			have[a.Type]++
+		}
+	}
+	out := []cc112.Need{}
+	for _, need := range e.cfg.Plan[inc.Category] {
+		if want := need.Count - have[need.Type]; want > 0 {
+			out = append(out, cc112.Need{Type: need.Type, Count: want})
+		}
+	}
+	return out
 }
 
 func (e *Engine) activeIncident(id string) (*cc112.Incident, error) {
@@ -341,14 +350,14 @@ func (ed *IncidentEdit) validate(plan cc112.ResponsePlan) error {
 // address, description or caller (a closed one is read-only until
 // reopened). Only fields that differ are journaled, with who changed them;
 // an edit that changes nothing journals nothing.
-func (e *Engine) EditIncident(ctx context.Context, incidentID string, ed IncidentEdit, by Author, key, fingerprint string) (*cc112.Incident, error) {
+func (e *Engine) EditIncident(ctx context.Context, incidentID string, ed IncidentEdit, by Author, key, fingerprint string) (*EditResult, error) {
 	if ed == (IncidentEdit{}) {
 		return nil, cc112.Errorf(cc112.EInvalid, "nothing to change: give one or more of category, priority, location, address, description, caller")
 	}
 	if err := ed.validate(e.cfg.Plan); err != nil {
 		return nil, err
 	}
-	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
+	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*EditResult, error) {
 		inc, err := e.activeIncident(incidentID)
 		if err != nil {
 			return nil, err
@@ -387,8 +396,21 @@ func (e *Engine) EditIncident(ctx context.Context, incidentID string, ed Inciden
 		if changed {
 			tx.Emit(cc112.EvIncidentEdited, p)
 		}
-		return e.incidents[inc.ID].Clone(), nil
+		res := &EditResult{Incident: e.incidents[inc.ID].Clone()}
+		if p.Category != nil {
+			res.PlanMissing = e.shortfall(e.incidents[inc.ID])
+		}
+		return res, nil
 	})
+}
+
+// EditResult is the answer to an edit: the incident as it now is and, when
+// its category changed, what the new category's response plan asks for
+// beyond the units on it now (the console offers to send them: auto
+// assignment sends exactly that).
+type EditResult struct {
+	*cc112.Incident
+	PlanMissing []cc112.Need `json:"plan_missing,omitempty"`
 }
 
 // checkReason checks the reason a cancel or a reopening must give.

@@ -159,15 +159,23 @@ func TestEditIncident(t *testing.T) {
 		wantCode(t, err, cc112.EInvalid)
 	}
 	same := cc112.CatFire
-	must[*cc112.Incident](t)(f.eng.EditIncident(bg, inc.ID, IncidentEdit{Category: &same}, by, "", ""))
+	if res := must[*EditResult](t)(f.eng.EditIncident(bg, inc.ID, IncidentEdit{Category: &same}, by, "", "")); res.PlanMissing != nil {
+		t.Fatalf("an unchanged category offers units: %+v", res.PlanMissing)
+	}
 	if n := f.count(t, cc112.EvIncidentEdited); n != 0 {
 		t.Fatalf("refused or empty edits journaled %d events", n)
 	}
 
 	f.clock.Advance(time.Minute)
 	cat, prio, loc, addr := cc112.CatGasLeak, 1, near(500, 0), "Jl. Tunjungan 5"
-	got := must[*cc112.Incident](t)(f.eng.EditIncident(bg, inc.ID, IncidentEdit{Category: &cat, Priority: &prio, Location: &loc,
+	must[*AssignResult](t)(f.eng.Assign(bg, inc.ID, "f1", "", ""))
+	res := must[*EditResult](t)(f.eng.EditIncident(bg, inc.ID, IncidentEdit{Category: &cat, Priority: &prio, Location: &loc,
 		Address: &addr, Caller: &cc112.Caller{Name: "Budi", Phone: "0812"}}, by, "", ""))
+	got := res.Incident
+	// gas_leak needs a fire unit (on it already) and a police unit: offered.
+	if len(res.PlanMissing) != 1 || res.PlanMissing[0] != (cc112.Need{Type: cc112.UnitPolice, Count: 1}) {
+		t.Fatalf("plan missing: %+v", res.PlanMissing)
+	}
 	if got.Category != cat || got.Priority != 1 || got.Location != loc || got.Address != addr || got.Caller == nil || got.Caller.Name != "Budi" {
 		t.Fatalf("edited: %+v", got)
 	}
@@ -184,7 +192,7 @@ func TestEditIncident(t *testing.T) {
 		t.Fatalf("change %+v\nfields %s\nwant   %s", c, strings.Join(fields, " "), want)
 	}
 	// An empty caller removes it.
-	must[*cc112.Incident](t)(f.eng.EditIncident(bg, inc.ID, IncidentEdit{Caller: &cc112.Caller{}}, by, "", ""))
+	must[*EditResult](t)(f.eng.EditIncident(bg, inc.ID, IncidentEdit{Caller: &cc112.Caller{}}, by, "", ""))
 	if got := must[*cc112.Incident](t)(f.eng.Incident(inc.ID)); got.Caller != nil {
 		t.Fatalf("caller not removed: %+v", got.Caller)
 	}

@@ -230,6 +230,14 @@ func TestEditIncidentAPI(t *testing.T) {
 	if r.status != 200 || inc.Category != cc112.CatGasLeak || inc.Priority != 1 || inc.Location.Lat != -7.2575 || inc.District == "" {
 		t.Fatalf("edit: %d %s", r.status, r.body)
 	}
+	// The new category's plan is offered: a gas leak needs fire and police.
+	var offer struct {
+		PlanMissing []cc112.Need `json:"plan_missing"`
+	}
+	r.decode(t, &offer)
+	if len(offer.PlanMissing) != 2 || offer.PlanMissing[0].Type != cc112.UnitFire || offer.PlanMissing[1].Type != cc112.UnitPolice {
+		t.Fatalf("plan_missing: %s", r.body)
+	}
 	var read struct {
 		Log []cc112.LogEntry `json:"log"`
 	}
