@@ -144,15 +144,28 @@ type Incident struct {
 	Caller      *Caller        `json:"caller,omitempty"`
 	// Callers counts the calls that reported this incident ("12 callers,
 	// one fire"): the first one and every duplicate linked to it.
-	Callers      int           `json:"callers"`
-	Source       string        `json:"source"`
-	ReceivedAt   time.Time     `json:"received_at"`
-	DispatchedAt *time.Time    `json:"dispatched_at,omitempty"`
-	EnrouteAt    *time.Time    `json:"enroute_at,omitempty"`
-	OnsceneAt    *time.Time    `json:"onscene_at,omitempty"`
-	ClosedAt     *time.Time    `json:"closed_at,omitempty"`
-	Disposition  string        `json:"disposition,omitempty"`
-	Assignments  []*Assignment `json:"assignments"`
+	Callers    int       `json:"callers"`
+	Source     string    `json:"source"`
+	ReceivedAt time.Time `json:"received_at"`
+	// CallReceivedAt is when the 112 call this incident was made from was
+	// answered: the response clock starts there (NFPA 1225, NENA), so call
+	// handling counts. Absent for incidents not made from a call.
+	CallReceivedAt *time.Time    `json:"call_received_at,omitempty"`
+	DispatchedAt   *time.Time    `json:"dispatched_at,omitempty"`
+	EnrouteAt      *time.Time    `json:"enroute_at,omitempty"`
+	OnsceneAt      *time.Time    `json:"onscene_at,omitempty"`
+	ClosedAt       *time.Time    `json:"closed_at,omitempty"`
+	Disposition    string        `json:"disposition,omitempty"`
+	Assignments    []*Assignment `json:"assignments"`
+}
+
+// ClockStart is where the response clock starts: the call's answer when
+// the incident was made from a call, else when it was saved.
+func (i *Incident) ClockStart() time.Time {
+	if i.CallReceivedAt != nil {
+		return *i.CallReceivedAt
+	}
+	return i.ReceivedAt
 }
 
 // Active reports whether the incident is still open.
@@ -165,6 +178,7 @@ func (i *Incident) Clone() *Incident {
 		cc := *i.Caller
 		c.Caller = &cc
 	}
+	c.CallReceivedAt = cloneTime(i.CallReceivedAt)
 	c.DispatchedAt = cloneTime(i.DispatchedAt)
 	c.EnrouteAt = cloneTime(i.EnrouteAt)
 	c.OnsceneAt = cloneTime(i.OnsceneAt)
