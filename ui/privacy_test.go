@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"testing"
@@ -328,5 +329,39 @@ func TestPersonalDataTableIsComplete(t *testing.T) {
 	sort.Strings(missing)
 	if len(missing) > 0 {
 		t.Fatalf("roles without a row in markersVisibleFor: %v", missing)
+	}
+}
+
+// TestIncidentSearchMatchesOnlyWhatTheRoleSees: a text search matches the
+// caller's phone only for roles that see callers; police, who get
+// incidents without them, cannot find an incident by its caller's number
+// (which would tell them whose it is).
+func TestIncidentSearchMatchesOnlyWhatTheRoleSees(t *testing.T) {
+	s := newSecured(t)
+	sc := s.privacyScenario(t)
+	for _, tt := range []struct {
+		role auth.Role
+		q    string
+		want []string
+	}{
+		{auth.Dispatcher, incAPhone, []string{sc.incA}},
+		{auth.CallTaker, "0" + incBPhone[3:], []string{sc.incB}}, // as dialled at home
+		{auth.Supervisor, incBPhone, []string{sc.incB}},
+		{auth.Police, incAPhone, nil},
+		{auth.Police, "0" + incBPhone[3:], nil},
+	} {
+		r := s.as(tt.role, "GET", "/api/v1/incidents?status=all&q="+url.QueryEscape(tt.q), "")
+		var page struct {
+			Items []cc112.Incident `json:"items"`
+		}
+		s.want(r, 200, "search")
+		r.decode(t, &page)
+		var ids []string
+		for _, inc := range page.Items {
+			ids = append(ids, inc.ID)
+		}
+		if strings.Join(ids, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("%s searching %s: %v, want %v", tt.role, tt.q, ids, tt.want)
+		}
 	}
 }

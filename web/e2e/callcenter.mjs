@@ -73,7 +73,7 @@ try {
   const msg = page.locator('#msg', { hasText: 'dibuat' });
   await msg.waitFor({ timeout: 10000 });
   const number = /SBY-\d{8}-\d{4}/.exec(await msg.textContent())[0];
-  const incidents = await (await page.request.get(`${base}/api/v1/incidents?status=active`)).json(); // the page's session
+  const incidents = (await (await page.request.get(`${base}/api/v1/incidents?status=active&q=${number}`)).json()).items; // the page's session
   const inc = incidents.find((i) => i.number === number) || fail(`incident ${number} not in the dispatch queue`);
   if (inc.caller.phone !== '+6281277771120' || inc.caller.name !== 'Rina Wati' || inc.category !== 'fire' || inc.priority !== 1 || inc.callers !== 1) {
     fail(`incident ${JSON.stringify(inc)}`);
