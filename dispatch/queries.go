@@ -19,12 +19,17 @@ func (e *Engine) Incidents(filter IncidentFilter) ([]*cc112.Incident, error) {
 		return nil, cc112.Errorf(cc112.EInvalid, "status must be active, closed or all, got %q", filter)
 	}
 	e.mu.RLock()
-	from := e.incidents
-	if filter == "" || filter == "active" {
-		from = e.index.active // the queue, without walking the history
+	if filter == "" || filter == "active" { // the queue, without walking the history
+		out := make([]*cc112.Incident, 0, len(e.index.active))
+		for _, en := range e.index.active {
+			out = append(out, en.inc.Clone())
+		}
+		e.mu.RUnlock()
+		SortIncidents(out)
+		return out, nil
 	}
-	out := make([]*cc112.Incident, 0, len(from))
-	for _, inc := range from {
+	out := make([]*cc112.Incident, 0, len(e.incidents))
+	for _, inc := range e.incidents {
 		switch {
 		case filter == "all",
 			filter == "closed" && !inc.Active(),
@@ -202,8 +207,8 @@ func (e *Engine) Snapshot(during func()) Snapshot {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	s := Snapshot{Units: make([]cc112.Unit, 0, len(e.units)), Cameras: make([]cc112.Camera, 0, len(e.cameras))}
-	for _, inc := range e.index.active {
-		s.Incidents = append(s.Incidents, inc.Clone())
+	for _, en := range e.index.active {
+		s.Incidents = append(s.Incidents, en.inc.Clone())
 	}
 	for _, u := range e.units {
 		s.Units = append(s.Units, *u)

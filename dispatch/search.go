@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"bytes"
 	"encoding/base64"
 	"slices"
 	"strconv"
@@ -22,32 +23,138 @@ const (
 // that a page does not copy or sort every incident (a city imports years of
 // history): byTime is every incident by (received_at, id) ascending, sorted
 // lazily after out-of-order inserts (an import of old history); active is
-// the open incidents, which are few.
+// the open incidents, which are few. The searchable text of each incident
+// is kept lower-cased in one arena, so that a text search over a million
+// incidents reads contiguous bytes and touches only the incidents it hits
+// (measured: 250 ms a page reading the incidents themselves).
 type incidentIndex struct {
-	byTime []*cc112.Incident
+	byTime []entry
 	dirty  bool // byTime needs a sort
-	active map[string]*cc112.Incident
+	active map[string]entry
+	docs   []doc
+	arena  []byte
+}
+
+// entry is an incident and its text in the arena.
+type entry struct {
+	inc *cc112.Incident
+	doc int32
+}
+
+// doc is one incident's text: arena[off:mid] is what every viewer may see
+// (number, address, description), arena[mid:end] the caller's phone.
+type doc struct {
+	inc           *cc112.Incident
+	off, mid, end int
 }
 
 // add indexes a new incident; the caller holds the write lock.
 func (x *incidentIndex) add(inc *cc112.Incident) {
-	if n := len(x.byTime); n > 0 && timeLess(inc, x.byTime[n-1]) {
+	en := entry{inc: inc, doc: int32(len(x.docs))}
+	x.docs = append(x.docs, doc{inc: inc})
+	x.setText(en.doc)
+	if n := len(x.byTime); n > 0 && timeLess(inc, x.byTime[n-1].inc) {
 		x.dirty = true
 	}
-	x.byTime = append(x.byTime, inc)
+	x.byTime = append(x.byTime, en)
 	x.changed(inc)
 }
 
-// changed keeps the active set current; the caller holds the write lock.
+// setText writes a doc's text at the end of the arena when it changed (an
+// edit leaves the old bytes unused).
+func (x *incidentIndex) setText(d int32) {
+	inc := x.docs[d].inc
+	pub := strings.ToLower(inc.Number + "\x00" + inc.Address + "\x00" + inc.Description)
+	phone := ""
+	if inc.Caller != nil {
+		// Also as dialled at home: "+62812…" is found as "0812…".
+		phone = inc.Caller.Phone
+		if national, ok := strings.CutPrefix(phone, "+62"); ok {
+			phone += "\x000" + national
+		}
+	}
+	dc := &x.docs[d]
+	if dc.end > 0 && string(x.arena[dc.off:dc.mid]) == pub && string(x.arena[dc.mid:dc.end]) == phone {
+		return
+	}
+	dc.off = len(x.arena)
+	x.arena = append(append(x.arena, pub...), 0)
+	dc.mid = len(x.arena)
+	x.arena = append(x.arena, phone...)
+	dc.end = len(x.arena)
+}
+
+// changed keeps the active set and the text current; the caller holds the
+// write lock. Only open incidents change (a closed one is reopened first),
+// so their docs are found in the active set; a reopened one is looked for
+// from the newest.
 func (x *incidentIndex) changed(inc *cc112.Incident) {
 	if x.active == nil {
-		x.active = map[string]*cc112.Incident{}
+		x.active = map[string]entry{}
 	}
+	en, ok := x.active[inc.ID]
+	if !ok {
+		en.inc, en.doc = inc, -1
+		for d := len(x.docs) - 1; d >= 0; d-- {
+			if x.docs[d].inc == inc {
+				en.doc = int32(d)
+				break
+			}
+		}
+		if en.doc < 0 {
+			return // not indexed (cannot happen: add comes first)
+		}
+	}
+	x.setText(en.doc)
 	if inc.Active() {
-		x.active[inc.ID] = inc
+		x.active[inc.ID] = en
 	} else {
 		delete(x.active, inc.ID)
 	}
+}
+
+// textHit says where a doc holds the lower-cased query: in what everyone
+// may see, only in the caller's phone (the viewer must be allowed to see
+// it), or nowhere. One scan of both: the query holds no NUL, so a match
+// does not span the separator, and the first one found tells which part.
+func (x *incidentIndex) textHit(d int32, q needle) (public, phone bool) {
+	dc := &x.docs[d]
+	k := q.index(x.arena[dc.off:dc.end])
+	return k >= 0 && dc.off+k < dc.mid, k >= 0 && dc.off+k >= dc.mid
+}
+
+// needle is a query prepared for many short searches: it is looked for
+// from one of its rarer bytes (bytes.Index starts at the first byte, and
+// the first of "0812…" is in every number and phone).
+type needle struct {
+	q      []byte
+	anchor int
+}
+
+func newNeedle(q string) needle {
+	n := needle{q: []byte(q), anchor: len(q) - 1}
+	for k := len(q) - 1; k >= 0; k-- {
+		if !strings.ContainsRune("0 aeinr.-", rune(q[k])) {
+			n.anchor = k
+			break
+		}
+	}
+	return n
+}
+
+func (n needle) index(s []byte) int {
+	c, tail := n.q[n.anchor], len(n.q)-1-n.anchor
+	for i := n.anchor; i < len(s)-tail; {
+		k := bytes.IndexByte(s[i:len(s)-tail], c)
+		if k < 0 {
+			return -1
+		}
+		if p := i + k - n.anchor; bytes.Equal(s[p:p+len(n.q)], n.q) {
+			return p
+		}
+		i += k + 1
+	}
+	return -1
 }
 
 func timeLess(a, b *cc112.Incident) bool {
@@ -57,17 +164,17 @@ func timeLess(a, b *cc112.Incident) bool {
 	return a.ID < b.ID
 }
 
-// sorted returns byTime in order. Callers hold the read lock; sortMu makes
-// one of them sort while the others wait.
-func (e *Engine) sortedByTime() []*cc112.Incident {
+// sortedByTime returns byTime in order. Callers hold the read lock; sortMu
+// makes one of them sort while the others wait.
+func (e *Engine) sortedByTime() []entry {
 	e.sortMu.Lock()
 	defer e.sortMu.Unlock()
 	if e.index.dirty {
-		slices.SortFunc(e.index.byTime, func(a, b *cc112.Incident) int {
-			if timeLess(a, b) {
+		slices.SortFunc(e.index.byTime, func(a, b entry) int {
+			if timeLess(a.inc, b.inc) {
 				return -1
 			}
-			if timeLess(b, a) {
+			if timeLess(b.inc, a.inc) {
 				return 1
 			}
 			return 0
@@ -238,8 +345,8 @@ func (e *Engine) SearchIncidents(q IncidentQuery, v cc112.Viewer) (*IncidentPage
 	}
 	if queue {
 		list := make([]*cc112.Incident, 0, len(e.index.active))
-		for _, inc := range e.index.active {
-			if (after == nil || !after.before(inc)) && q.match(inc, v) {
+		for _, en := range e.index.active {
+			if inc := en.inc; (after == nil || !after.before(inc)) && q.match(inc, v) && q.textMatch(inc, v) {
 				list = append(list, inc)
 			}
 		}
@@ -252,29 +359,45 @@ func (e *Engine) SearchIncidents(q IncidentQuery, v cc112.Viewer) (*IncidentPage
 		return page, nil
 	}
 	all := e.sortedByTime()
+	at := func(t time.Time) int {
+		k, _ := slices.BinarySearchFunc(all, t, func(en entry, t time.Time) int { return en.inc.ReceivedAt.Compare(t) })
+		return k
+	}
 	lo, hi := 0, len(all)
 	if !q.From.IsZero() {
-		lo, _ = slices.BinarySearchFunc(all, q.From, func(inc *cc112.Incident, t time.Time) int { return inc.ReceivedAt.Compare(t) })
+		lo = at(q.From)
 	}
 	if !q.To.IsZero() {
-		hi, _ = slices.BinarySearchFunc(all, q.To, func(inc *cc112.Incident, t time.Time) int { return inc.ReceivedAt.Compare(t) })
+		hi = at(q.To)
 	}
 	if after != nil {
 		// The first incident at or after the cursor's key, ascending: the
 		// page goes on below it.
-		at, _ := slices.BinarySearchFunc(all, *after, func(inc *cc112.Incident, c cursor) int {
-			if n := inc.ReceivedAt.UnixNano(); n != c.nanos {
+		k, _ := slices.BinarySearchFunc(all, *after, func(en entry, c cursor) int {
+			if n := en.inc.ReceivedAt.UnixNano(); n != c.nanos {
 				if n < c.nanos {
 					return -1
 				}
 				return 1
 			}
-			return strings.Compare(inc.ID, c.id)
+			return strings.Compare(en.inc.ID, c.id)
 		})
-		hi = min(hi, at)
+		hi = min(hi, k)
 	}
+	text := newNeedle(q.Text)
 	for k := hi - 1; k >= lo; k-- {
-		if inc := all[k]; q.match(inc, v) && !take(inc) {
+		en := all[k]
+		public, phone := true, false
+		if q.Text != "" {
+			if public, phone = e.index.textHit(en.doc, text); !public && !phone {
+				continue // the incident itself is not read
+			}
+		}
+		inc := en.inc
+		if !q.match(inc, v) || !public && !q.phoneSeen(inc, v) {
+			continue
+		}
+		if !take(inc) {
 			break
 		}
 	}
@@ -305,21 +428,26 @@ func (q *IncidentQuery) match(inc *cc112.Incident, v cc112.Viewer) bool {
 	if q.Agency != "" && !slices.ContainsFunc(inc.Assignments, func(a *cc112.Assignment) bool { return strings.EqualFold(a.Agency, q.Agency) }) {
 		return false
 	}
-	name := inc.ViewName(v)
-	if name == "" {
-		return false
-	}
-	if q.Text == "" {
+	return inc.ViewName(v) != ""
+}
+
+// textMatch searches the text in inc itself (the few open incidents; the
+// history goes through the arena).
+func (q *IncidentQuery) textMatch(inc *cc112.Incident, v cc112.Viewer) bool {
+	if q.Text == "" || containsFold(inc.Number, q.Text) || containsFold(inc.Address, q.Text) || containsFold(inc.Description, q.Text) {
 		return true
 	}
-	if containsFold(inc.Number, q.Text) || containsFold(inc.Address, q.Text) || containsFold(inc.Description, q.Text) {
-		return true
-	}
+	return q.phoneSeen(inc, v)
+}
+
+// phoneSeen reports whether the text is in the caller's phone as v sees
+// it: never for a viewer who does not see callers.
+func (q *IncidentQuery) phoneSeen(inc *cc112.Incident, v cc112.Viewer) bool {
 	seen := inc
-	if name != cc112.ViewAll {
+	if inc.ViewName(v) != cc112.ViewAll {
 		seen = inc.For(v)
 	}
-	return seen.Caller != nil && phoneMatches(seen.Caller.Phone, q.Text)
+	return seen != nil && seen.Caller != nil && phoneMatches(seen.Caller.Phone, q.Text)
 }
 
 // phoneMatches finds q in an E.164 number also as dialled at home
@@ -328,10 +456,17 @@ func phoneMatches(phone, q string) bool {
 	if phone == "" {
 		return false
 	}
-	if strings.Contains(phone, q) {
-		return true
+	d := dialledAs(q)
+	return strings.Contains(phone, q) || d != "" && strings.Contains(phone, d)
+}
+
+// dialledAs is a number dialled at home ("0812…") as E.164 writes it
+// ("62812…"), or "".
+func dialledAs(q string) string {
+	if len(q) > 1 && q[0] == '0' {
+		return "62" + q[1:]
 	}
-	return len(q) > 1 && q[0] == '0' && strings.Contains(phone, "62"+q[1:])
+	return ""
 }
 
 // containsFold reports whether s contains lower (already lower case),

@@ -193,3 +193,16 @@ func TestSearchFilters(t *testing.T) {
 		}
 	}
 }
+
+// The needle finds what bytes.Index finds, wherever its anchor byte is.
+func TestNeedleAgreesWithIndex(t *testing.T) {
+	hay := []string{"", "a", "jl. raya darmo 12", "sby-20261122-0001\x00jl. pahlawan\x00\x00+628123\x000812", "0000000", "ééé darmo"}
+	for _, s := range hay {
+		for _, q := range []string{"a", "0", "00", "darmo", "raya darmo 12", "0812", "+628123", "é", "z", "lawan\x00", "12x"} {
+			n := newNeedle(q)
+			if got, want := n.index([]byte(s)), strings.Index(s, q); got != want {
+				t.Errorf("index(%q, %q) = %d, want %d (anchor %d)", s, q, got, want, n.anchor)
+			}
+		}
+	}
+}
