@@ -221,3 +221,23 @@ func BenchmarkSearchWholeCity(b *testing.B) {
 }
 
 func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
+
+func TestGazetteerFollowsCameras(t *testing.T) {
+	g := NewGazetteer([]Place{{Name: "Jalan Pemuda", Kind: Street, Location: geo.Point{Lat: -7.265, Lon: 112.745}}}, nil)
+	cam := Place{Name: "PEMUDA PANGLIMA SUDIRMAN", Kind: Camera, Location: geo.Point{Lat: -7.266, Lon: 112.744}}
+	a := g.With(nil)
+	if got := names(a.Search("pemuda", 5)); !slices.Equal(got, []string{"Jalan Pemuda"}) {
+		t.Errorf("before: %v", got)
+	}
+	b := g.With([]Place{cam})
+	if got := names(b.Search("pemuda", 5)); !slices.Equal(got, []string{"Jalan Pemuda", cam.Name}) {
+		t.Errorf("with the camera: %v", got)
+	}
+	if g.With([]Place{cam}) != b {
+		t.Error("the same cameras rebuilt the index")
+	}
+	cam.Location.Lat = -7.2661
+	if g.With([]Place{cam}) == b {
+		t.Error("a moved camera kept the old index")
+	}
+}
