@@ -132,6 +132,7 @@ func (s *secured) routeSamples(sc scenario) map[string][]string {
 		"/api/v1/incidents/{id}/recommendations": {"/api/v1/incidents/" + sc.incB + "/recommendations"},
 		"/api/v1/incidents/duplicates":           {"/api/v1/incidents/duplicates?lat=-7.2458&lon=112.7378"},
 		"/api/v1/cameras/nearest":                {"/api/v1/cameras/nearest?lat=-7.25&lon=112.75"},
+		"/api/v1/geocode":                        {"/api/v1/geocode?q=darmo", "/api/v1/geocode?q=kamera+privasi&limit=3"},
 		"/api/v1/cameras/{id}":                   {"/api/v1/cameras/" + sc.camera},
 		"/api/v1/calls":                          {"/api/v1/calls?status=all"},
 		"/api/v1/calls/{id}":                     {"/api/v1/calls/" + sc.call},
