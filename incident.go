@@ -145,15 +145,19 @@ type Incident struct {
 	Caller      *Caller        `json:"caller,omitempty"`
 	// Callers counts the calls that reported this incident ("12 callers,
 	// one fire"): the first one and every duplicate linked to it.
-	Callers      int           `json:"callers"`
-	Source       string        `json:"source"`
-	ReceivedAt   time.Time     `json:"received_at"`
-	DispatchedAt *time.Time    `json:"dispatched_at,omitempty"`
-	EnrouteAt    *time.Time    `json:"enroute_at,omitempty"`
-	OnsceneAt    *time.Time    `json:"onscene_at,omitempty"`
-	ClosedAt     *time.Time    `json:"closed_at,omitempty"`
-	Disposition  string        `json:"disposition,omitempty"`
-	Assignments  []*Assignment `json:"assignments"`
+	Callers    int       `json:"callers"`
+	Source     string    `json:"source"`
+	ReceivedAt time.Time `json:"received_at"`
+	// CallReceivedAt is when the 112 call this incident was made from was
+	// answered: the response clock starts there (NFPA 1225, NENA), so call
+	// handling counts. Absent for incidents not made from a call.
+	CallReceivedAt *time.Time    `json:"call_received_at,omitempty"`
+	DispatchedAt   *time.Time    `json:"dispatched_at,omitempty"`
+	EnrouteAt      *time.Time    `json:"enroute_at,omitempty"`
+	OnsceneAt      *time.Time    `json:"onscene_at,omitempty"`
+	ClosedAt       *time.Time    `json:"closed_at,omitempty"`
+	Disposition    string        `json:"disposition,omitempty"`
+	Assignments    []*Assignment `json:"assignments"`
 	// Cancelled marks an incident closed by a cancel (a false alarm, a
 	// duplicate): not a response, so no response-time metric counts it.
 	Cancelled bool `json:"cancelled,omitempty"`
@@ -162,6 +166,15 @@ type Incident struct {
 	// Changes are the steps of its record that its times do not hold:
 	// edits, cancels, reopenings and the closings they undid.
 	Changes []Change `json:"changes,omitempty"`
+}
+
+// ClockStart is where the response clock starts: the call's answer when
+// the incident was made from a call, else when it was saved.
+func (i *Incident) ClockStart() time.Time {
+	if i.CallReceivedAt != nil {
+		return *i.CallReceivedAt
+	}
+	return i.ReceivedAt
 }
 
 // Change is one journaled change to an incident's record, with who made it.
@@ -256,6 +269,7 @@ func (i *Incident) Clone() *Incident {
 		cc := *i.Caller
 		c.Caller = &cc
 	}
+	c.CallReceivedAt = cloneTime(i.CallReceivedAt)
 	c.DispatchedAt = cloneTime(i.DispatchedAt)
 	c.EnrouteAt = cloneTime(i.EnrouteAt)
 	c.OnsceneAt = cloneTime(i.OnsceneAt)

@@ -336,6 +336,8 @@ func (s *Service) CreateIncident(ctx context.Context, n dispatch.NewIncident, ke
 			}
 		}
 		n.Caller = &caller
+		started := c.StartedAt
+		n.CallReceivedAt = &started
 		if n.Source == "" {
 			n.Source = c.Channel
 		}

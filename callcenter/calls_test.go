@@ -137,7 +137,12 @@ func TestIncidentFromCallAndDuplicates(t *testing.T) {
 	_, err := f.svc.CreateIncident(ctx, dispatch.NewIncident{Category: cc112.CatFire, CallID: c.ID}, "", "")
 	wantCode(t, err, cc112.EInvalid)
 	must[*AMLResult](t)(f.svc.AttachAML(ctx, amlFor(c.Phone, t0, 20)))
+	f.clock.Advance(75 * time.Second) // the call-taker asks and types
 	inc := must[*cc112.Incident](t)(f.svc.CreateIncident(ctx, dispatch.NewIncident{Category: cc112.CatFire, Priority: 1, CallID: c.ID}, "", ""))
+	// The response clock starts at the call's answer, not at the save.
+	if inc.CallReceivedAt == nil || !inc.CallReceivedAt.Equal(c.StartedAt) || inc.ReceivedAt.Sub(c.StartedAt) != 75*time.Second {
+		t.Fatalf("call_received_at %v, received_at %v; want the call's start %v, 75 s before", inc.CallReceivedAt, inc.ReceivedAt, c.StartedAt)
+	}
 	if inc.Location != tugu || inc.Caller == nil || inc.Caller.Phone != c.Phone || inc.Caller.NIK != c.NIK ||
 		inc.Callers != 1 || inc.Source != "phone" {
 		t.Fatalf("incident %+v caller %+v", inc, inc.Caller)
@@ -177,8 +182,8 @@ func TestIncidentFromCallAndDuplicates(t *testing.T) {
 	// journaled in the same commands.
 	f.restart()
 	got := must[*cc112.Incident](t)(f.eng.Incident(inc.ID))
-	if got.Callers != 2 {
-		t.Fatalf("after restart callers %d", got.Callers)
+	if got.Callers != 2 || got.CallReceivedAt == nil || !got.CallReceivedAt.Equal(c.StartedAt) {
+		t.Fatalf("after restart callers %d, call_received_at %v", got.Callers, got.CallReceivedAt)
 	}
 	if c := must[*Call](t)(f.svc.Call(c2.ID)); c.IncidentID != inc.ID {
 		t.Fatalf("after restart call %+v", c)

@@ -129,6 +129,7 @@ func (e *Engine) applyIncidentCreated(inc *cc112.Incident) error {
 		inc.Number = counted
 	}
 	e.incidents[inc.ID] = inc
+	e.index.add(inc)
 	e.changedIncident(cc112.LiveIncidentCreated, inc)
 	return nil
 }

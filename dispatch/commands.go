@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"math"
 	"strings"
+	"time"
 
 	"cc112"
 	"cc112/geo"
@@ -24,6 +25,9 @@ type NewIncident struct {
 	// CallID links the incident to a 112 call (callcenter fills caller and
 	// location from it); the engine alone does not know calls.
 	CallID string `json:"call_id,omitempty"`
+	// CallReceivedAt is set by the call center (never by a client): when
+	// the call was answered, where the response clock starts.
+	CallReceivedAt *time.Time `json:"-"`
 }
 
 // Limits on free text, so that one request cannot bloat the state.
@@ -130,6 +134,10 @@ func (tx *Tx) CreateIncident(n NewIncident) (*cc112.Incident, error) {
 	}
 	if n.CallID != "" || !n.Caller.Empty() {
 		inc.Callers = 1
+	}
+	if n.CallReceivedAt != nil && !n.CallReceivedAt.After(inc.ReceivedAt) {
+		t := *n.CallReceivedAt
+		inc.CallReceivedAt = &t
 	}
 	inc.Number = e.numbers.Next(inc.ReceivedAt)
 	tx.Emit(cc112.EvIncidentCreated, inc)

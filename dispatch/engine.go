@@ -120,6 +120,8 @@ type Engine struct {
 	changes []change // what it changed, for settle
 
 	incidents map[string]*cc112.Incident
+	index     incidentIndex // incidents in search order (search.go)
+	sortMu    sync.Mutex    // one reader sorts index.byTime (sortedByTime)
 	units     map[string]*cc112.Unit
 	cameras   map[string]*cameraRecord
 	unitIndex *geo.Index

@@ -209,6 +209,7 @@ func (e *Engine) applyImported(p cc112.IncidentImportedPayload) error {
 		return fmt.Errorf("incident %q exists", inc.ID)
 	}
 	e.incidents[inc.ID] = inc
+	e.index.add(inc)
 	e.imported[p.ExternalID] = inc.ID
 	e.changedIncident("", inc) // the hook only: history is not news
 	return nil

@@ -19,6 +19,15 @@ func (e *Engine) Incidents(filter IncidentFilter) ([]*cc112.Incident, error) {
 		return nil, cc112.Errorf(cc112.EInvalid, "status must be active, closed or all, got %q", filter)
 	}
 	e.mu.RLock()
+	if filter == "" || filter == "active" { // the queue, without walking the history
+		out := make([]*cc112.Incident, 0, len(e.index.active))
+		for _, en := range e.index.active {
+			out = append(out, en.inc.Clone())
+		}
+		e.mu.RUnlock()
+		SortIncidents(out)
+		return out, nil
+	}
 	out := make([]*cc112.Incident, 0, len(e.incidents))
 	for _, inc := range e.incidents {
 		switch {
@@ -198,10 +207,8 @@ func (e *Engine) Snapshot(during func()) Snapshot {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	s := Snapshot{Units: make([]cc112.Unit, 0, len(e.units)), Cameras: make([]cc112.Camera, 0, len(e.cameras))}
-	for _, inc := range e.incidents {
-		if inc.Active() {
-			s.Incidents = append(s.Incidents, inc.Clone())
-		}
+	for _, en := range e.index.active {
+		s.Incidents = append(s.Incidents, en.inc.Clone())
 	}
 	for _, u := range e.units {
 		s.Units = append(s.Units, *u)

@@ -215,3 +215,33 @@ func TestEditIncident(t *testing.T) {
 		t.Fatalf("replay differs:\nbefore %s\nafter  %s", b1, b2)
 	}
 }
+
+// TestRecordChangesReachTheSearch: an edit, a cancel and a reopening are
+// what the incident search finds, in the queue or out of it.
+func TestRecordChangesReachTheSearch(t *testing.T) {
+	f := newFixture(t)
+	inc := f.incident(t, cc112.CatFire, center)
+	by := Author{Username: "dina", Role: "dispatcher"}
+	find := func(status, text string) int {
+		t.Helper()
+		page := must[*IncidentPage](t)(f.eng.SearchIncidents(IncidentQuery{Status: status, Text: text}, cc112.Everyone))
+		return len(page.Items)
+	}
+	addr, cat := "Jl. Kembang Jepun 12", cc112.CatGasLeak
+	must[*EditResult](t)(f.eng.EditIncident(bg, inc.ID, IncidentEdit{Address: &addr, Category: &cat}, by, "", ""))
+	if find("active", "kembang jepun") != 1 {
+		t.Fatal("the edited address is not found")
+	}
+	page := must[*IncidentPage](t)(f.eng.SearchIncidents(IncidentQuery{Category: cc112.CatFire}, cc112.Everyone))
+	if len(page.Items) != 0 {
+		t.Fatal("found under its old category")
+	}
+	must[*cc112.Incident](t)(f.eng.CancelIncident(bg, inc.ID, "palsu", by, "", ""))
+	if find("active", "") != 0 || find("closed", "kembang") != 1 {
+		t.Fatal("a cancelled incident stays in the queue")
+	}
+	must[*cc112.Incident](t)(f.eng.ReopenIncident(bg, inc.ID, "nyata", by, "", ""))
+	if find("active", "kembang") != 1 || find("closed", "") != 0 {
+		t.Fatal("a reopened incident is not back in the queue")
+	}
+}

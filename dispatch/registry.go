@@ -163,6 +163,7 @@ func (e *Engine) settle() {
 // changedIncident, changedUnit and changedCamera record the core's changes
 // for settle.
 func (e *Engine) changedIncident(live string, inc *cc112.Incident) {
+	e.index.changed(inc)
 	e.changes = append(e.changes, change{live: live, inc: inc})
 }
 

@@ -1,5 +1,6 @@
 // Package kpi measures response times against the city's target
 // (DESIGN.md §3): per incident the processing (received → first dispatch),
+// where received is the call's answer for an incident made from a call,
 // turnout (first dispatch → first en route), travel (first en route → first
 // on scene) and response (received → first unit on scene) intervals, and
 // over a set of incidents their nearest-rank percentiles, mean and share
@@ -131,7 +132,7 @@ func FromIncident(inc *cc112.Incident) Record {
 		}
 	}
 	r.Values = Measure(Timeline{
-		Received: inc.ReceivedAt, Dispatched: inc.DispatchedAt, Enroute: inc.EnrouteAt, Onscene: inc.OnsceneAt, Open: r.Open,
+		Received: inc.ClockStart(), Dispatched: inc.DispatchedAt, Enroute: inc.EnrouteAt, Onscene: inc.OnsceneAt, Open: r.Open,
 	})
 	r.ClosedBeforeReceived = inc.ClosedAt != nil && inc.ClosedAt.Before(inc.ReceivedAt)
 	return r

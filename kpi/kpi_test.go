@@ -274,6 +274,48 @@ func TestExportOrderAndChunks(t *testing.T) {
 	}
 }
 
+// An incident made from a call measures from the call's answer (NFPA 1225,
+// NENA): the call handling time before the incident was saved counts in
+// processing and response and moves P90 by exactly that time. Incidents
+// without a call keep measuring from received_at.
+func TestCallReceivedAtMovesP90(t *testing.T) {
+	const handling = 90 * time.Second
+	build := func(fromCall bool) *Report {
+		x := NewIndex(cc112.WIB)
+		for k := 0; k < 10; k++ {
+			recv := t0.Add(time.Duration(k) * time.Hour)
+			disp := recv.Add(60 * time.Second)
+			enr := disp.Add(30 * time.Second)
+			ons := enr.Add(time.Duration(100+10*k) * time.Second)
+			closed := ons.Add(time.Hour)
+			inc := &cc112.Incident{ID: fmt.Sprint("i", k), Number: fmt.Sprint(k), Category: "fire", Priority: 1,
+				Status: cc112.IncidentClosed, ReceivedAt: recv, DispatchedAt: &disp, EnrouteAt: &enr, OnsceneAt: &ons, ClosedAt: &closed}
+			if fromCall {
+				call := recv.Add(-handling)
+				inc.CallReceivedAt = &call
+			}
+			x.Put(FromIncident(inc))
+		}
+		rep, err := x.Report(Query{}, DefaultTargets())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	saved, called := build(false).Overall, build(true).Overall
+	// Response values 190..280 s: P90 = 9th = 270 s from the save.
+	if saved.P90 != 270 {
+		t.Fatalf("P90 from received_at = %v, want 270", saved.P90)
+	}
+	if called.P90 != saved.P90+handling.Seconds() {
+		t.Errorf("P90 from call_received_at = %v, want %v (moved by the %v of call handling)", called.P90, saved.P90+handling.Seconds(), handling)
+	}
+	r := FromIncident(&cc112.Incident{ReceivedAt: t0, CallReceivedAt: at(-45), DispatchedAt: at(30), Status: cc112.IncidentDispatched})
+	if r.Values[Processing] != (Value{Seconds: 75, State: OK}) || !r.ReceivedAt.Equal(t0) {
+		t.Errorf("processing = %+v, received_at = %v; want 75 s from the call, received_at kept", r.Values[Processing], r.ReceivedAt)
+	}
+}
+
 // TestCancelledIsNoResponse: a cancelled incident (a false alarm) counts in
 // no figure and no export; reopened, it counts again.
 func TestCancelledIsNoResponse(t *testing.T) {

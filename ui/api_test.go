@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -224,20 +225,57 @@ func TestListIncidentsFilter(t *testing.T) {
 		want  []string
 	}{
 		{"", []string{open.ID}}, {"?status=active", []string{open.ID}}, {"?status=closed", []string{done.ID}},
-		{"?status=all", []string{open.ID, done.ID}},
+		{"?status=all", []string{done.ID, open.ID}}, // newest first
 	} {
-		var list []cc112.Incident
-		a.do("GET", "/api/v1/incidents"+tt.query, "").decode(t, &list)
+		var page struct {
+			Items      []cc112.Incident `json:"items"`
+			NextCursor *string          `json:"next_cursor"`
+		}
+		a.do("GET", "/api/v1/incidents"+tt.query, "").decode(t, &page)
 		var ids []string
-		for _, i := range list {
+		for _, i := range page.Items {
 			ids = append(ids, i.ID)
 		}
-		if strings.Join(ids, ",") != strings.Join(tt.want, ",") {
-			t.Errorf("%q: got %v want %v", tt.query, ids, tt.want)
+		if strings.Join(ids, ",") != strings.Join(tt.want, ",") || page.NextCursor == nil || *page.NextCursor != "" {
+			t.Errorf("%q: got %v (next_cursor %v) want %v", tt.query, ids, page.NextCursor, tt.want)
 		}
 	}
-	if r := a.do("GET", "/api/v1/incidents?status=bogus", ""); r.status != 400 {
-		t.Fatalf("bad status filter: %d", r.status)
+	// Pages of one, the cursor passed back as given.
+	var page struct {
+		Items      []cc112.Incident `json:"items"`
+		NextCursor string           `json:"next_cursor"`
+	}
+	get := func(path string) {
+		t.Helper()
+		page.Items, page.NextCursor = nil, ""
+		r := a.do("GET", path, "")
+		if r.status != 200 {
+			t.Fatalf("%s: %d %s", path, r.status, r.body)
+		}
+		r.decode(t, &page)
+	}
+	get("/api/v1/incidents?status=all&limit=1")
+	if len(page.Items) != 1 || page.Items[0].ID != done.ID || page.NextCursor == "" {
+		t.Fatalf("first page %+v", page)
+	}
+	get("/api/v1/incidents?status=all&limit=1&cursor=" + url.QueryEscape(page.NextCursor))
+	if len(page.Items) != 1 || page.Items[0].ID != open.ID || page.NextCursor != "" {
+		t.Fatalf("second page %+v", page)
+	}
+	get("/api/v1/incidents?q=0812345&from=2000-01-01&to=2100-01-01&priority=1&category=fire&status=all")
+	if len(page.Items) != 1 || page.Items[0].ID != open.ID {
+		t.Fatalf("search by the caller's phone with every filter: %+v", page)
+	}
+	// Bad filters: 400 naming the parameter.
+	for query, param := range map[string]string{
+		"status=bogus": "status", "priority=x": "priority", "priority=0": "priority", "limit=0": "limit",
+		"limit=1001": "limit", "from=yesterday": "from", "category=volcano": "category", "cursor=abc": "cursor",
+		"statuss=all": "statuss", "status=all&status=closed": "status", "from=2026-01-02&to=2026-01-01": "to",
+	} {
+		r := a.do("GET", "/api/v1/incidents?"+query, "")
+		if r.status != 400 || !strings.Contains(string(r.body), param) {
+			t.Errorf("%s: %d %s, want 400 naming %s", query, r.status, r.body, param)
+		}
 	}
 }
 

@@ -2,7 +2,11 @@ package ui
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"cc112"
 	"cc112/dispatch"
@@ -91,13 +95,59 @@ func (s *Server) postIncident(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// listIncidents answers one page of a search: {items, next_cursor}.
 func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
-	list, err := s.eng.Incidents(dispatch.IncidentFilter(r.URL.Query().Get("status")))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+	q, err := incidentQuery(r.URL.Query())
+	if err == nil {
+		var page *dispatch.IncidentPage
+		if page, err = s.eng.SearchIncidents(q, s.viewer(r)); err == nil {
+			writeJSON(w, http.StatusOK, page)
+			return
+		}
 	}
-	writeJSON(w, http.StatusOK, cc112.IncidentsFor(list, s.viewer(r)))
+	s.writeError(w, r, err)
+}
+
+// incidentQuery reads the parameters of GET /api/v1/incidents; unknown or
+// repeated ones are refused so that a typo does not silently list
+// everything. from and to are RFC 3339 times or WIB dates; a date in to
+// includes that day.
+func incidentQuery(v url.Values) (dispatch.IncidentQuery, error) {
+	allowed := []string{"q", "status", "category", "agency", "district", "priority", "from", "to", "limit", "cursor"}
+	var q dispatch.IncidentQuery
+	for k, vals := range v {
+		if !slices.Contains(allowed, k) {
+			return q, cc112.Errorf(cc112.EInvalid, "unknown parameter %q (accepted: %s)", k, strings.Join(allowed, ", "))
+		}
+		if len(vals) > 1 {
+			return q, cc112.Errorf(cc112.EInvalid, "parameter %q given %d times", k, len(vals))
+		}
+	}
+	var err error
+	if q.Priority, err = intParam(v.Get("priority"), 0, "priority"); err != nil {
+		return q, err
+	}
+	if v.Has("priority") && q.Priority == 0 {
+		return q, cc112.Errorf(cc112.EInvalid, "priority must be %d to %d, got 0", cc112.MinPriority, cc112.MaxPriority)
+	}
+	if q.Limit, err = intParam(v.Get("limit"), dispatch.DefaultPageSize, "limit"); err != nil {
+		return q, err
+	}
+	if v.Has("limit") && q.Limit == 0 {
+		return q, cc112.Errorf(cc112.EInvalid, "limit must be 1 to %d, got 0", dispatch.MaxPageSize)
+	}
+	if q.From, err = timeParam(v.Get("from"), "from"); err != nil {
+		return q, err
+	}
+	if q.To, err = timeParam(v.Get("to"), "to"); err != nil {
+		return q, err
+	}
+	if len(v.Get("to")) == len(time.DateOnly) {
+		q.To = q.To.AddDate(0, 0, 1)
+	}
+	q.Status, q.Category, q.Agency = v.Get("status"), cc112.Category(v.Get("category")), v.Get("agency")
+	q.District, q.Text, q.Cursor = v.Get("district"), v.Get("q"), v.Get("cursor")
+	return q, nil
 }
 
 func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"testing"
@@ -138,6 +139,7 @@ func (s *secured) routeSamples(sc scenario) map[string][]string {
 		"/api/v1/incidents/{id}/recommendations": {"/api/v1/incidents/" + sc.incB + "/recommendations"},
 		"/api/v1/incidents/duplicates":           {"/api/v1/incidents/duplicates?lat=-7.2458&lon=112.7378"},
 		"/api/v1/cameras/nearest":                {"/api/v1/cameras/nearest?lat=-7.25&lon=112.75"},
+		"/api/v1/geocode":                        {"/api/v1/geocode?q=darmo", "/api/v1/geocode?q=kamera+privasi&limit=3"},
 		"/api/v1/cameras/{id}":                   {"/api/v1/cameras/" + sc.camera},
 		"/api/v1/calls":                          {"/api/v1/calls?status=all"},
 		"/api/v1/calls/{id}":                     {"/api/v1/calls/" + sc.call},
@@ -335,5 +337,39 @@ func TestPersonalDataTableIsComplete(t *testing.T) {
 	sort.Strings(missing)
 	if len(missing) > 0 {
 		t.Fatalf("roles without a row in markersVisibleFor: %v", missing)
+	}
+}
+
+// TestIncidentSearchMatchesOnlyWhatTheRoleSees: a text search matches the
+// caller's phone only for roles that see callers; police, who get
+// incidents without them, cannot find an incident by its caller's number
+// (which would tell them whose it is).
+func TestIncidentSearchMatchesOnlyWhatTheRoleSees(t *testing.T) {
+	s := newSecured(t)
+	sc := s.privacyScenario(t)
+	for _, tt := range []struct {
+		role auth.Role
+		q    string
+		want []string
+	}{
+		{auth.Dispatcher, incAPhone, []string{sc.incA}},
+		{auth.CallTaker, "0" + incBPhone[3:], []string{sc.incB}}, // as dialled at home
+		{auth.Supervisor, incBPhone, []string{sc.incB}},
+		{auth.Police, incAPhone, nil},
+		{auth.Police, "0" + incBPhone[3:], nil},
+	} {
+		r := s.as(tt.role, "GET", "/api/v1/incidents?status=all&q="+url.QueryEscape(tt.q), "")
+		var page struct {
+			Items []cc112.Incident `json:"items"`
+		}
+		s.want(r, 200, "search")
+		r.decode(t, &page)
+		var ids []string
+		for _, inc := range page.Items {
+			ids = append(ids, inc.ID)
+		}
+		if strings.Join(ids, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("%s searching %s: %v, want %v", tt.role, tt.q, ids, tt.want)
+		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"cc112/callcenter"
 	"cc112/cctv"
 	"cc112/dispatch"
+	"cc112/geocode"
 	"cc112/httperr"
 	"cc112/kpi"
 	"cc112/track"
@@ -54,6 +55,10 @@ type Config struct {
 	// Logins bounds failed logins per (user, address) and per address, and
 	// alerts on sprays (default auth.DefaultLoginLimits).
 	Logins *auth.LoginLimiter
+	// Places are the city's names for /api/v1/geocode (areas, streets,
+	// stations, points of interest); the engine's cameras are added to
+	// them. Nil: cameras only.
+	Places *geocode.Gazetteer
 	// Ready answers /readyz (default: the engine's journal answers):
 	// dispatchd adds its start-up and a standby's lag.
 	Ready func(ctx context.Context) error
@@ -120,6 +125,7 @@ type Server struct {
 	logins *auth.LoginLimiter
 	csp    string
 	ready  func(ctx context.Context) error
+	places *geocode.Gazetteer
 }
 
 // route is one registered endpoint. Every route is declared in one table so
@@ -136,7 +142,11 @@ type route struct {
 func NewServer(cfg Config) *Server {
 	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(),
 		set: cfg.Settings, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views, tracks: cfg.Tracks,
-		auth: cfg.Auth, logins: cfg.Logins, csp: contentSecurityPolicy(cfg.Settings.TileHosts), ready: cfg.Ready}
+		auth: cfg.Auth, logins: cfg.Logins, csp: contentSecurityPolicy(cfg.Settings.TileHosts), ready: cfg.Ready,
+		places: cfg.Places}
+	if s.places == nil {
+		s.places = geocode.NewGazetteer(nil, nil)
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -186,6 +196,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/cameras/views", s.listViews, auditRead},
 		{"GET", "/api/v1/cameras/{id}/live", s.cameraLive, cameraRead.upgrades()},
 		{"GET", "/api/v1/districts", s.getDistricts, anyUser},
+		{"GET", "/api/v1/geocode", s.getGeocode, staffRead},
 		{"GET", "/api/v1/config", s.consoleConfig, anyUser},
 		{"GET", "/api/v1/catalog", s.getCatalog, anyUser},
 		{"GET", "/api/v1/live", s.live, anyUser.upgrades()},

@@ -96,6 +96,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}
 	m.city = city
+	places, err := cityPlaces(m.City, city)
+	if err != nil {
+		return err
+	}
 	m.fatal = make(chan error, 1)
 	if m.Store.DatabaseURL != "" {
 		if m.cluster, err = openCluster(ctx, m); err != nil {
@@ -141,7 +145,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		CloseAfter: m.Cameras.CloseAfter, Logger: m.Logger})
 	m.handler = ui.NewServer(ui.Config{Settings: m.HTTP, Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger,
 		Live: m.Live, Tracks: tracks, Calls: m.Calls, Relay: m.Relay, Views: m.Views, Metrics: m.Metrics,
-		Prometheus: m.Prom.Handler(), ObserveCommand: m.Prom.Command, Auth: m.Auth, Ready: m.ready})
+		Prometheus: m.Prom.Handler(), ObserveCommand: m.Prom.Command, Auth: m.Auth, Ready: m.ready, Places: places})
 	var handler http.Handler = m.handler
 	if m.cluster != nil {
 		handler = m.cluster.forwardWrites(handler)

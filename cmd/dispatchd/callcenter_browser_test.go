@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"cc112/internal/testenv"
 )
 
 // TestCallCenterInBrowser drives the call-taker screen, the public
@@ -18,7 +20,8 @@ func TestCallCenterInBrowser(t *testing.T) {
 	browser := needBrowser(t)
 	m := NewMain()
 	m.Addr, m.Store.StateDir, m.City.Demo = "127.0.0.1:0", t.TempDir(), true
-	m.HTTP.AMLAPIKey = "e2e-aml-gateway" // the SMS gateway's own secret
+	m.HTTP.AMLAPIKey = "e2e-aml-gateway"                                              // the SMS gateway's own secret
+	m.City.Roads = testenv.SharedData(t, "surabaya_roads_central_osm_subset.geojson") // street names for the location search
 	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)

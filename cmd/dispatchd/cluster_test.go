@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os/exec"
 	"strings"
 	"sync"
@@ -56,26 +57,39 @@ func retryIncident(t *testing.T, client *http.Client, bases []string, key string
 	return ""
 }
 
-// allIncidents lists base's incidents. A standby that has not yet followed
-// the journal up to the client's login answers 401 for a moment.
+// allIncidents lists base's incidents, page by page. A standby that has
+// not yet followed the journal up to the client's login answers 401 for a
+// moment.
 func allIncidents(t *testing.T, client *http.Client, base string) []cc112.Incident {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	res, err := client.Get(base + "/api/v1/incidents?status=all")
-	for err == nil && res.StatusCode == http.StatusUnauthorized && time.Now().Before(deadline) {
-		res.Body.Close()
-		time.Sleep(50 * time.Millisecond)
-		res, err = client.Get(base + "/api/v1/incidents?status=all")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
 	var list []cc112.Incident
-	if err := json.NewDecoder(res.Body).Decode(&list); err != nil {
-		t.Fatal(err)
+	cursor := ""
+	for {
+		u := base + "/api/v1/incidents?status=all&limit=1000&cursor=" + url.QueryEscape(cursor)
+		deadline := time.Now().Add(10 * time.Second)
+		res, err := client.Get(u)
+		for err == nil && res.StatusCode == http.StatusUnauthorized && time.Now().Before(deadline) {
+			res.Body.Close()
+			time.Sleep(50 * time.Millisecond)
+			res, err = client.Get(u)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page struct {
+			Items      []cc112.Incident `json:"items"`
+			NextCursor string           `json:"next_cursor"`
+		}
+		err = json.NewDecoder(res.Body).Decode(&page)
+		res.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		list = append(list, page.Items...)
+		if cursor = page.NextCursor; cursor == "" {
+			return list
+		}
 	}
-	return list
 }
 
 func kill9(t testing.TB, cmd *exec.Cmd) {

@@ -58,6 +58,11 @@ type CityConfig struct {
 	// Dir holds real city data (a kelurahan GeoJSON and a camera CSV);
 	// empty: the built-in demo city's geography.
 	Dir string
+	// Roads is an OSM road GeoJSON whose street names the location search
+	// finds (default: a *roads*.geojson in Dir); POI a GeoJSON of named
+	// points of interest (hospitals, schools, markets).
+	Roads string
+	POI   string
 	// Demo seeds the demo city and its accounts into an empty journal; Sim
 	// runs the simulator.
 	Demo bool
@@ -116,6 +121,8 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 	fs.BoolVar(&c.City.Demo, "demo", c.City.Demo, "seed the demo city into an empty journal (env DISPATCH_DEMO)")
 	sim := fs.String("sim", "", "simulate incidents and moving units (default true with -demo; env DISPATCH_SIM)")
 	fs.StringVar(&c.City.Dir, "city", c.City.Dir, "folder with a kelurahan GeoJSON and a camera CSV, e.g. ../shared/data (env DISPATCH_CITY)")
+	fs.StringVar(&c.City.Roads, "roads", c.City.Roads, "OSM road GeoJSON whose street names the location search finds (default: a *roads*.geojson in -city; env DISPATCH_ROADS)")
+	fs.StringVar(&c.City.POI, "poi", c.City.POI, "GeoJSON of named points of interest (hospitals, schools, markets, malls) for the location search (env DISPATCH_POI)")
 	fs.StringVar(&c.City.AdminPassword, "admin-password", c.City.AdminPassword, "password of the account \"admin\" created when the journal has no account (the first login without -demo); give it through the environment, not the command line (env DISPATCH_ADMIN_PASSWORD)")
 
 	fs.StringVar(&c.HTTP.Tiles.URL, "tiles", c.HTTP.Tiles.URL, "basemap tile URL template of the console, \"\" for none: the kecamatan outlines only (env DISPATCH_TILES)")

@@ -166,15 +166,22 @@ func TestConcurrentIncidentsSurviveKill9(t *testing.T) {
 	}
 	defer m.Close(context.Background())
 	token = login(t, m.URL(), "supervisor")
-	res, err := get(m.URL()+"/api/v1/incidents?status=all", token)
+	res, err := get(m.URL()+"/api/v1/incidents?status=all&limit=1000", token)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	var list []cc112.Incident
-	if err := json.NewDecoder(res.Body).Decode(&list); err != nil {
+	var page struct {
+		Items      []cc112.Incident `json:"items"`
+		NextCursor string           `json:"next_cursor"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&page); err != nil {
 		t.Fatal(err)
 	}
+	if page.NextCursor != "" {
+		t.Fatalf("more than a page of incidents: %d", len(page.Items))
+	}
+	list := page.Items
 	have := map[string]bool{}
 	numbers := map[string]bool{}
 	for _, inc := range list {

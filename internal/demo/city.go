@@ -19,6 +19,9 @@ type CityData struct {
 	Stations  []cc112.Station
 	Units     []cc112.Unit
 	Cameras   []cc112.Camera
+	// KelurahanFile is the kelurahan GeoJSON the districts came from (""
+	// for the demo's own): the location search reads its kelurahan.
+	KelurahanFile string
 }
 
 // City returns the demo city. Each call builds fresh values: callers may
@@ -66,7 +69,7 @@ func LoadCityDir(dir string) (*CityData, error) {
 		return nil, fmt.Errorf("demo: %s has neither %s (or *kelurahan*.geojson) nor *cctv*.csv", dir, kelurahanFile)
 	}
 
-	city := &CityData{Stations: demoStations(), Units: demoUnits()}
+	city := &CityData{Stations: demoStations(), Units: demoUnits(), KelurahanFile: geoPath}
 	if geoPath != "" {
 		f, err := os.Open(geoPath)
 		if err != nil {

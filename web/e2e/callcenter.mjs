@@ -55,6 +55,15 @@ try {
 
   // 1. The call-taker.
   await gotoAs(page, base, '/calltaker', 'calltaker');
+  // The location search (the server has the OSM road file): typing
+  // "raya darmo" offers Jalan Raya Darmo with its kelurahan and kecamatan.
+  await page.locator('#address').fill('raya darmo');
+  const place = page.locator('#place-list button', { hasText: 'Jalan Raya Darmo' }).first();
+  await place.waitFor({ timeout: 10000 });
+  if (!/Tegalsari|Wonokromo/.test(await place.textContent())) fail(`place without its kecamatan: ${await place.textContent()}`);
+  await place.click();
+  if (!(await page.locator('#address').inputValue()).startsWith('Jalan Raya Darmo, ')) fail(`address ${await page.locator('#address').inputValue()}`);
+  if (!(await page.locator('#places').isHidden())) fail('the places stay open after a choice');
   await page.locator('#phone').fill('0812 7777 1120');
   await page.keyboard.press('Enter');
   await page.locator('#call-state', { hasText: 'aktif' }).waitFor({ timeout: 10000 });
@@ -73,8 +82,9 @@ try {
   const msg = page.locator('#msg', { hasText: 'dibuat' });
   await msg.waitFor({ timeout: 10000 });
   const number = /SBY-\d{8}-\d{4}/.exec(await msg.textContent())[0];
-  const incidents = await (await page.request.get(`${base}/api/v1/incidents?status=active`)).json(); // the page's session
+  const incidents = (await (await page.request.get(`${base}/api/v1/incidents?status=active&q=${number}`)).json()).items; // the page's session
   const inc = incidents.find((i) => i.number === number) || fail(`incident ${number} not in the dispatch queue`);
+  if (!inc.address.startsWith('Jalan Raya Darmo, ')) fail(`incident address ${inc.address}`);
   if (inc.caller.phone !== '+6281277771120' || inc.caller.name !== 'Rina Wati' || inc.category !== 'fire' || inc.priority !== 1 || inc.callers !== 1) {
     fail(`incident ${JSON.stringify(inc)}`);
   }

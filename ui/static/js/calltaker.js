@@ -16,6 +16,7 @@ let call = null;        // the call being taken
 let submitKey = null;   // one Idempotency-Key per incident creation
 let map = null, L = null, circle = null, pin = null;
 let dups = [];
+let places = [], placeTimer = null, placeQuery = '';
 let poll = null;
 let state = ['ct.notStarted', 'muted']; // the call badge: message key, class
 let note = null; // the last message: [key, vars, kind], shown again on a language switch
@@ -109,6 +110,37 @@ async function findDuplicates() {
       <button type="button" class="btn link" data-id="${escapeHTML(d.id)}">${escapeHTML(t('ct.link'))} <kbd>Alt+${i + 1}</kbd></button></li>`).join('');
 }
 
+// searchPlaces asks the location search as the address is typed (after a
+// pause, from three letters): streets, kelurahan, stations, landmarks.
+function searchPlaces() {
+  clearTimeout(placeTimer);
+  const q = $('#address').value.trim().slice(0, 100);
+  if (q.length < 3) { placeQuery = ''; showPlaces([]); return; }
+  placeTimer = setTimeout(async () => {
+    placeQuery = q;
+    let found = [];
+    try { found = await get(`/api/v1/geocode?q=${encodeURIComponent(q)}&limit=5`); } catch { /* none */ }
+    if (placeQuery === q) showPlaces(found); // a later query may have answered first
+  }, 250);
+}
+
+function showPlaces(list) {
+  places = list;
+  $('#places').hidden = list.length === 0;
+  $('#place-list').innerHTML = list.map((p, i) => `
+    <li><button type="button" class="btn link" data-place="${i}"><b>${escapeHTML(p.name)}</b>
+      <span class="muted">${escapeHTML(label('place', p.kind))} · ${escapeHTML([p.kelurahan, p.district].filter(Boolean).join(', '))}</span></button></li>`).join('');
+}
+
+// choosePlace writes the place into the address and, during a call, pins it.
+async function choosePlace(p) {
+  $('#address').value = [p.name, p.kelurahan, p.district].filter(Boolean).join(', ');
+  placeQuery = '';
+  showPlaces([]);
+  if (call) await pinAt({ lat: p.location.lat, lng: p.location.lon });
+  $('#notes').focus();
+}
+
 async function link(id) {
   if (!call) return;
   try {
@@ -142,6 +174,8 @@ function reset() {
   call = null; dups = [];
   $('#call-form').reset();
   $('#dups').hidden = true;
+  placeQuery = '';
+  showPlaces([]);
   $('#submit').disabled = true;
   setState('ct.notStarted', 'muted');
   waitingLocation();
@@ -204,6 +238,7 @@ function init() {
     if (call && call.location) showLocation(true);
     else if ($('#loc').classList.contains('muted')) waitingLocation();
     if (dups.length) findDuplicates();
+    if (places.length) showPlaces(places);
   });
   $('#phone').addEventListener('keydown', (e) => {
     if (e.key === 'Enter') { e.preventDefault(); startCall(); }
@@ -221,6 +256,11 @@ function init() {
   });
   $('#new-call').addEventListener('click', reset);
   $('#category').addEventListener('change', findDuplicates);
+  $('#address').addEventListener('input', searchPlaces);
+  $('#place-list').addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-place]');
+    if (b && places[Number(b.dataset.place)]) choosePlace(places[Number(b.dataset.place)]);
+  });
   $('#dup-list').addEventListener('click', (e) => {
     const b = e.target.closest('button[data-id]');
     if (b) link(b.dataset.id);

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"cc112/geocode"
+	"cc112/internal/demo"
+)
+
+// cityPlaces builds the location search's names: kelurahan and kecamatan
+// (from the kelurahan GeoJSON when the city has one; the demo city has
+// kecamatan only), streets from the road file, points of interest, and the
+// stations. The engine's cameras are added per request (ui).
+func cityPlaces(cfg CityConfig, city *demo.CityData) (*geocode.Gazetteer, error) {
+	var places []geocode.Place
+	var loc geocode.Locator = geocode.Districts{D: city.Districts}
+	if city.KelurahanFile != "" {
+		areas, err := loadPlaces(city.KelurahanFile, geocode.LoadKelurahan)
+		if err != nil {
+			return nil, fmt.Errorf("-city: %w", err)
+		}
+		areas.Fallback = city.Districts
+		places, loc = areas.Places(), areas
+	} else {
+		places = geocode.DistrictPlaces(city.Districts)
+	}
+	roads := cfg.Roads
+	if roads == "" && cfg.Dir != "" {
+		found, err := filepath.Glob(filepath.Join(cfg.Dir, "*roads*.geojson"))
+		if err != nil {
+			return nil, fmt.Errorf("-city: %w", err)
+		}
+		if len(found) > 0 {
+			slices.Sort(found)
+			roads = found[0]
+		}
+	}
+	if roads != "" {
+		streets, err := loadPlaces(roads, geocode.LoadRoads)
+		if err != nil {
+			return nil, fmt.Errorf("-roads: %w", err)
+		}
+		places = append(places, streets...)
+	}
+	if cfg.POI != "" {
+		pois, err := loadPlaces(cfg.POI, geocode.LoadPOI)
+		if err != nil {
+			return nil, fmt.Errorf("-poi: %w", err)
+		}
+		places = append(places, pois...)
+	}
+	for _, s := range city.Stations {
+		places = append(places, geocode.Place{Name: s.Name, Kind: geocode.Station, Location: s.Location})
+	}
+	return geocode.NewGazetteer(places, loc), nil
+}
+
+func loadPlaces[T any](path string, load func(io.Reader) (T, error)) (T, error) {
+	var zero T
+	f, err := os.Open(path)
+	if err != nil {
+		return zero, err
+	}
+	defer f.Close()
+	v, err := load(f)
+	if err != nil {
+		return zero, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	return v, nil
+}

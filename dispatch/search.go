@@ -1,0 +1,508 @@
+package dispatch
+
+import (
+	"bytes"
+	"encoding/base64"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"cc112"
+)
+
+// Limits of GET /api/v1/incidents.
+const (
+	DefaultPageSize = 100
+	MaxPageSize     = 1000
+	maxQueryText    = 200
+)
+
+// incidentIndex keeps incidents in the orders the search pages through, so
+// that a page does not copy or sort every incident (a city imports years of
+// history): byTime is every incident by (received_at, id) ascending, sorted
+// lazily after out-of-order inserts (an import of old history); active is
+// the open incidents, which are few. The searchable text of each incident
+// is kept lower-cased in one arena, so that a text search over a million
+// incidents reads contiguous bytes and touches only the incidents it hits
+// (measured: 250 ms a page reading the incidents themselves).
+type incidentIndex struct {
+	byTime []entry
+	dirty  bool // byTime needs a sort
+	active map[string]entry
+	docs   []doc
+	arena  []byte
+}
+
+// entry is an incident and its text in the arena.
+type entry struct {
+	inc *cc112.Incident
+	doc int32
+}
+
+// doc is one incident's text: arena[off:mid] is what every viewer may see
+// (number, address, description), arena[mid:end] the caller's phone.
+type doc struct {
+	inc           *cc112.Incident
+	off, mid, end int
+}
+
+// add indexes a new incident; the caller holds the write lock.
+func (x *incidentIndex) add(inc *cc112.Incident) {
+	en := entry{inc: inc, doc: int32(len(x.docs))}
+	x.docs = append(x.docs, doc{inc: inc})
+	x.setText(en.doc)
+	if n := len(x.byTime); n > 0 && timeLess(inc, x.byTime[n-1].inc) {
+		x.dirty = true
+	}
+	x.byTime = append(x.byTime, en)
+	x.changed(inc)
+}
+
+// setText writes a doc's text at the end of the arena when it changed (an
+// edit leaves the old bytes unused).
+func (x *incidentIndex) setText(d int32) {
+	inc := x.docs[d].inc
+	pub := strings.ToLower(inc.Number + "\x00" + inc.Address + "\x00" + inc.Description)
+	phone := ""
+	if inc.Caller != nil {
+		// Also as dialled at home: "+62812…" is found as "0812…".
+		phone = inc.Caller.Phone
+		if national, ok := strings.CutPrefix(phone, "+62"); ok {
+			phone += "\x000" + national
+		}
+	}
+	dc := &x.docs[d]
+	if dc.end > 0 && string(x.arena[dc.off:dc.mid]) == pub && string(x.arena[dc.mid:dc.end]) == phone {
+		return
+	}
+	dc.off = len(x.arena)
+	x.arena = append(append(x.arena, pub...), 0)
+	dc.mid = len(x.arena)
+	x.arena = append(x.arena, phone...)
+	dc.end = len(x.arena)
+}
+
+// changed keeps the active set and the text current; the caller holds the
+// write lock. Only open incidents change (a closed one is reopened first),
+// so their docs are found in the active set; a reopened one is looked for
+// from the newest.
+func (x *incidentIndex) changed(inc *cc112.Incident) {
+	if x.active == nil {
+		x.active = map[string]entry{}
+	}
+	en, ok := x.active[inc.ID]
+	if !ok {
+		en.inc, en.doc = inc, -1
+		for d := len(x.docs) - 1; d >= 0; d-- {
+			if x.docs[d].inc == inc {
+				en.doc = int32(d)
+				break
+			}
+		}
+		if en.doc < 0 {
+			return // not indexed (cannot happen: add comes first)
+		}
+	}
+	x.setText(en.doc)
+	if inc.Active() {
+		x.active[inc.ID] = en
+	} else {
+		delete(x.active, inc.ID)
+	}
+}
+
+// textHit says where a doc holds the lower-cased query: in what everyone
+// may see, only in the caller's phone (the viewer must be allowed to see
+// it), or nowhere. One scan of both: the query holds no NUL, so a match
+// does not span the separator, and the first one found tells which part.
+func (x *incidentIndex) textHit(d int32, q needle) (public, phone bool) {
+	dc := &x.docs[d]
+	k := q.index(x.arena[dc.off:dc.end])
+	return k >= 0 && dc.off+k < dc.mid, k >= 0 && dc.off+k >= dc.mid
+}
+
+// needle is a query prepared for many short searches: it is looked for
+// from one of its rarer bytes (bytes.Index starts at the first byte, and
+// the first of "0812…" is in every number and phone).
+type needle struct {
+	q      []byte
+	anchor int
+}
+
+func newNeedle(q string) needle {
+	n := needle{q: []byte(q), anchor: len(q) - 1}
+	for k := len(q) - 1; k >= 0; k-- {
+		if !strings.ContainsRune("0 aeinr.-", rune(q[k])) {
+			n.anchor = k
+			break
+		}
+	}
+	return n
+}
+
+func (n needle) index(s []byte) int {
+	c, tail := n.q[n.anchor], len(n.q)-1-n.anchor
+	for i := n.anchor; i < len(s)-tail; {
+		k := bytes.IndexByte(s[i:len(s)-tail], c)
+		if k < 0 {
+			return -1
+		}
+		if p := i + k - n.anchor; bytes.Equal(s[p:p+len(n.q)], n.q) {
+			return p
+		}
+		i += k + 1
+	}
+	return -1
+}
+
+func timeLess(a, b *cc112.Incident) bool {
+	if !a.ReceivedAt.Equal(b.ReceivedAt) {
+		return a.ReceivedAt.Before(b.ReceivedAt)
+	}
+	return a.ID < b.ID
+}
+
+// sortedByTime returns byTime in order. Callers hold the read lock; sortMu
+// makes one of them sort while the others wait.
+func (e *Engine) sortedByTime() []entry {
+	e.sortMu.Lock()
+	defer e.sortMu.Unlock()
+	if e.index.dirty {
+		slices.SortFunc(e.index.byTime, func(a, b entry) int {
+			if timeLess(a.inc, b.inc) {
+				return -1
+			}
+			if timeLess(b.inc, a.inc) {
+				return 1
+			}
+			return 0
+		})
+		e.index.dirty = false
+	}
+	return e.index.byTime
+}
+
+// IncidentQuery is a search of GET /api/v1/incidents. Zero fields do not
+// filter.
+type IncidentQuery struct {
+	// Status: "active" (default, the queue: priority first, then newest),
+	// "closed", "all" (newest first), or one incident status (new,
+	// dispatched, enroute, onscene: in the queue's order; closed as
+	// "closed").
+	Status   string
+	Category cc112.Category
+	Agency   string // an agency of a unit assigned to the incident
+	District string // kecamatan, case-insensitive
+	Priority int
+	From, To time.Time // received_at in [From, To)
+	// Text is searched in the number, address, description and the
+	// caller's phone where the viewer may see it.
+	Text   string
+	Limit  int
+	Cursor string
+}
+
+// IncidentPage is one page of a search; NextCursor is "" on the last one.
+type IncidentPage struct {
+	Items      []*cc112.Incident `json:"items"`
+	NextCursor string            `json:"next_cursor"`
+}
+
+func (q *IncidentQuery) queue() bool {
+	switch q.Status {
+	case "", "active", string(cc112.IncidentNew), string(cc112.IncidentDispatched),
+		string(cc112.IncidentEnroute), string(cc112.IncidentOnscene):
+		return true
+	}
+	return false
+}
+
+// validate checks the query, naming the parameter at fault.
+func (q *IncidentQuery) validate(plan cc112.ResponsePlan) error {
+	switch q.Status {
+	case "", "active", "closed", "all", string(cc112.IncidentNew), string(cc112.IncidentDispatched),
+		string(cc112.IncidentEnroute), string(cc112.IncidentOnscene):
+	default:
+		return cc112.Errorf(cc112.EInvalid, "status must be active, closed, all, new, dispatched, enroute or onscene, got %q", q.Status)
+	}
+	if q.Category != "" {
+		if _, ok := plan[q.Category]; !ok {
+			return cc112.Errorf(cc112.EInvalid, "category: unknown category %q", q.Category)
+		}
+	}
+	if q.Priority != 0 && (q.Priority < cc112.MinPriority || q.Priority > cc112.MaxPriority) {
+		return cc112.Errorf(cc112.EInvalid, "priority must be %d to %d, got %d", cc112.MinPriority, cc112.MaxPriority, q.Priority)
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && !q.To.After(q.From) {
+		return cc112.Errorf(cc112.EInvalid, "to must be after from")
+	}
+	for _, f := range []struct{ name, v string }{{"q", q.Text}, {"agency", q.Agency}, {"district", q.District}} {
+		if err := cc112.CheckText(f.name, f.v, maxQueryText); err != nil {
+			return err
+		}
+	}
+	if q.Limit == 0 {
+		q.Limit = DefaultPageSize
+	}
+	if q.Limit < 1 || q.Limit > MaxPageSize {
+		return cc112.Errorf(cc112.EInvalid, "limit must be 1 to %d, got %d", MaxPageSize, q.Limit)
+	}
+	q.Text = strings.ToLower(strings.TrimSpace(q.Text))
+	return nil
+}
+
+// cursor is the position after the last item of a page: the sort key of
+// that item. Opaque to clients (base64 of "q|priority|nanos|id" in the
+// queue's order, "t|nanos|id" newest first).
+type cursor struct {
+	queue    bool
+	priority int
+	nanos    int64
+	id       string
+}
+
+func (c cursor) String() string {
+	s := "t|" + strconv.FormatInt(c.nanos, 10) + "|" + c.id
+	if c.queue {
+		s = "q|" + strconv.Itoa(c.priority) + "|" + strconv.FormatInt(c.nanos, 10) + "|" + c.id
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(s))
+}
+
+func parseCursor(s string, queue bool) (cursor, error) {
+	bad := cc112.Errorf(cc112.EInvalid, "cursor is not one this list gave (pass next_cursor back unchanged, with the same status)")
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return cursor{}, bad
+	}
+	parts := strings.Split(string(raw), "|")
+	c := cursor{queue: queue}
+	if queue {
+		if len(parts) != 4 || parts[0] != "q" {
+			return cursor{}, bad
+		}
+		if c.priority, err = strconv.Atoi(parts[1]); err != nil {
+			return cursor{}, bad
+		}
+		parts = parts[1:]
+	} else if len(parts) != 3 || parts[0] != "t" {
+		return cursor{}, bad
+	}
+	if c.nanos, err = strconv.ParseInt(parts[1], 10, 64); err != nil || parts[2] == "" {
+		return cursor{}, bad
+	}
+	c.id = parts[2]
+	return c, nil
+}
+
+func cursorOf(inc *cc112.Incident, queue bool) cursor {
+	return cursor{queue: queue, priority: inc.Priority, nanos: inc.ReceivedAt.UnixNano(), id: inc.ID}
+}
+
+// before reports whether inc comes before the cursor in its order (so is
+// on an earlier page).
+func (c cursor) before(inc *cc112.Incident) bool {
+	if c.queue && inc.Priority != c.priority {
+		return inc.Priority < c.priority
+	}
+	if n := inc.ReceivedAt.UnixNano(); n != c.nanos {
+		return n > c.nanos // newer first
+	}
+	return inc.ID <= c.id
+}
+
+// SearchIncidents answers one page of incidents as v sees them: filters,
+// text search over what v may see, cursor paging. The queue (active
+// statuses) is ordered priority first, then newest; closed and all newest
+// first.
+func (e *Engine) SearchIncidents(q IncidentQuery, v cc112.Viewer) (*IncidentPage, error) {
+	if err := q.validate(e.cfg.Plan); err != nil {
+		return nil, err
+	}
+	queue := q.queue()
+	var after *cursor
+	if q.Cursor != "" {
+		c, err := parseCursor(q.Cursor, queue)
+		if err != nil {
+			return nil, err
+		}
+		after = &c
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	page := &IncidentPage{Items: []*cc112.Incident{}}
+	var last *cc112.Incident
+	take := func(inc *cc112.Incident) bool { // false once the page is full and one more exists
+		if len(page.Items) == q.Limit {
+			page.NextCursor = cursorOf(last, queue).String()
+			return false
+		}
+		page.Items = append(page.Items, inc.Clone().For(v))
+		last = inc
+		return true
+	}
+	if queue {
+		list := make([]*cc112.Incident, 0, len(e.index.active))
+		for _, en := range e.index.active {
+			if inc := en.inc; (after == nil || !after.before(inc)) && q.match(inc, v) && q.textMatch(inc, v) {
+				list = append(list, inc)
+			}
+		}
+		SortIncidents(list)
+		for _, inc := range list {
+			if !take(inc) {
+				break
+			}
+		}
+		return page, nil
+	}
+	all := e.sortedByTime()
+	at := func(t time.Time) int {
+		k, _ := slices.BinarySearchFunc(all, t, func(en entry, t time.Time) int { return en.inc.ReceivedAt.Compare(t) })
+		return k
+	}
+	lo, hi := 0, len(all)
+	if !q.From.IsZero() {
+		lo = at(q.From)
+	}
+	if !q.To.IsZero() {
+		hi = at(q.To)
+	}
+	if after != nil {
+		// The first incident at or after the cursor's key, ascending: the
+		// page goes on below it.
+		k, _ := slices.BinarySearchFunc(all, *after, func(en entry, c cursor) int {
+			if n := en.inc.ReceivedAt.UnixNano(); n != c.nanos {
+				if n < c.nanos {
+					return -1
+				}
+				return 1
+			}
+			return strings.Compare(en.inc.ID, c.id)
+		})
+		hi = min(hi, k)
+	}
+	text := newNeedle(q.Text)
+	for k := hi - 1; k >= lo; k-- {
+		en := all[k]
+		public, phone := true, false
+		if q.Text != "" {
+			if public, phone = e.index.textHit(en.doc, text); !public && !phone {
+				continue // the incident itself is not read
+			}
+		}
+		inc := en.inc
+		if !q.match(inc, v) || !public && !q.phoneSeen(inc, v) {
+			continue
+		}
+		if !take(inc) {
+			break
+		}
+	}
+	return page, nil
+}
+
+// match applies the filters to inc as v sees it: an incident v may not see
+// is never listed, and the text never matches data v may not see.
+func (q *IncidentQuery) match(inc *cc112.Incident, v cc112.Viewer) bool {
+	switch q.Status {
+	case "", "active", "all":
+	case "closed":
+		if inc.Active() {
+			return false
+		}
+	default:
+		if string(inc.Status) != q.Status {
+			return false
+		}
+	}
+	if (q.Category != "" && inc.Category != q.Category) || (q.Priority != 0 && inc.Priority != q.Priority) ||
+		(q.District != "" && !strings.EqualFold(inc.District, q.District)) {
+		return false
+	}
+	if !q.From.IsZero() && inc.ReceivedAt.Before(q.From) || !q.To.IsZero() && !inc.ReceivedAt.Before(q.To) {
+		return false
+	}
+	if q.Agency != "" && !slices.ContainsFunc(inc.Assignments, func(a *cc112.Assignment) bool { return strings.EqualFold(a.Agency, q.Agency) }) {
+		return false
+	}
+	return inc.ViewName(v) != ""
+}
+
+// textMatch searches the text in inc itself (the few open incidents; the
+// history goes through the arena).
+func (q *IncidentQuery) textMatch(inc *cc112.Incident, v cc112.Viewer) bool {
+	if q.Text == "" || containsFold(inc.Number, q.Text) || containsFold(inc.Address, q.Text) || containsFold(inc.Description, q.Text) {
+		return true
+	}
+	return q.phoneSeen(inc, v)
+}
+
+// phoneSeen reports whether the text is in the caller's phone as v sees
+// it: never for a viewer who does not see callers.
+func (q *IncidentQuery) phoneSeen(inc *cc112.Incident, v cc112.Viewer) bool {
+	seen := inc
+	if inc.ViewName(v) != cc112.ViewAll {
+		seen = inc.For(v)
+	}
+	return seen != nil && seen.Caller != nil && phoneMatches(seen.Caller.Phone, q.Text)
+}
+
+// phoneMatches finds q in an E.164 number also as dialled at home
+// ("0812…" for "+62812…").
+func phoneMatches(phone, q string) bool {
+	if phone == "" {
+		return false
+	}
+	d := dialledAs(q)
+	return strings.Contains(phone, q) || d != "" && strings.Contains(phone, d)
+}
+
+// dialledAs is a number dialled at home ("0812…") as E.164 writes it
+// ("62812…"), or "".
+func dialledAs(q string) string {
+	if len(q) > 1 && q[0] == '0' {
+		return "62" + q[1:]
+	}
+	return ""
+}
+
+// containsFold reports whether s contains lower (already lower case),
+// ignoring case; ASCII text, the usual case, is compared without
+// allocating.
+func containsFold(s, lower string) bool {
+	if lower == "" {
+		return true
+	}
+	if len(lower) > len(s) {
+		return false
+	}
+	for k := 0; k < len(lower); k++ {
+		if lower[k] >= utf8.RuneSelf {
+			return strings.Contains(strings.ToLower(s), lower)
+		}
+	}
+	first := lower[0]
+	for i := 0; i+len(lower) <= len(s); i++ {
+		if asciiLower(s[i]) != first {
+			continue
+		}
+		k := 1
+		for k < len(lower) && asciiLower(s[i+k]) == lower[k] {
+			k++
+		}
+		if k == len(lower) {
+			return true
+		}
+	}
+	return false
+}
+
+func asciiLower(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
+}

@@ -1,0 +1,51 @@
+package geocode
+
+import (
+	"encoding/binary"
+	"hash/fnv"
+	"math"
+	"sync"
+)
+
+// Gazetteer is the city's fixed names (areas, streets, stations, points of
+// interest) plus names that change while the server runs (cameras are
+// registered by admins): With rebuilds the index only when those change.
+type Gazetteer struct {
+	static []Place
+	loc    Locator
+
+	mu  sync.Mutex
+	key uint64
+	ix  *Index
+}
+
+// NewGazetteer keeps static places and the locator for every index it builds.
+func NewGazetteer(static []Place, loc Locator) *Gazetteer {
+	return &Gazetteer{static: static, loc: loc}
+}
+
+// With returns the index of the static places and extra.
+func (g *Gazetteer) With(extra []Place) *Index {
+	h := fnv.New64a()
+	var b [8]byte
+	for _, p := range extra {
+		h.Write([]byte(p.Name))
+		h.Write([]byte{0})
+		h.Write([]byte(p.Kind))
+		h.Write([]byte{0})
+		h.Write([]byte(p.District))
+		h.Write([]byte{0})
+		binary.LittleEndian.PutUint64(b[:], math.Float64bits(p.Location.Lat))
+		h.Write(b[:])
+		binary.LittleEndian.PutUint64(b[:], math.Float64bits(p.Location.Lon))
+		h.Write(b[:])
+	}
+	key := h.Sum64()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.ix == nil || key != g.key {
+		all := make([]Place, 0, len(g.static)+len(extra))
+		g.ix, g.key = New(append(append(all, g.static...), extra...), g.loc), key
+	}
+	return g.ix
+}
