@@ -161,6 +161,9 @@ type Incident struct {
 	// Cancelled marks an incident closed by a cancel (a false alarm, a
 	// duplicate): not a response, so no response-time metric counts it.
 	Cancelled bool `json:"cancelled,omitempty"`
+	// MergedInto is the incident a duplicate was merged into (it is then
+	// closed and cancelled: its callers, notes and units went there).
+	MergedInto string `json:"merged_into,omitempty"`
 	// Notes is the incident's narrative, oldest first (incident.noted).
 	Notes []Note `json:"notes,omitempty"`
 	// Changes are the steps of its record that its times do not hold:

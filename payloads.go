@@ -69,6 +69,15 @@ type IncidentEditedPayload struct {
 	Caller      *Caller    `json:"caller,omitempty"`
 }
 
+// IncidentMergedPayload is incident.merged: the duplicate IncidentID is
+// merged into Into (its callers, notes and units move there).
+type IncidentMergedPayload struct {
+	IncidentID string `json:"incident_id"`
+	Into       string `json:"into"`
+	By         string `json:"by,omitempty"`
+	Role       string `json:"role,omitempty"`
+}
+
 // CallerLinkedPayload is incident.caller_linked: one more call reported
 // the incident.
 type CallerLinkedPayload struct {

@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"time"
 
@@ -65,6 +66,7 @@ func (e *Engine) registerCore(r *Registry) {
 	Handle(r, cc112.EvIncidentCancelled, func(f *Fold, p cc112.IncidentCancelledPayload) error { return e.applyCancelled(f.At, p) })
 	Handle(r, cc112.EvIncidentReopened, func(f *Fold, p cc112.IncidentReopenedPayload) error { return e.applyReopened(f.At, p) })
 	Handle(r, cc112.EvIncidentEdited, func(f *Fold, p cc112.IncidentEditedPayload) error { return e.applyEdited(f.At, p) })
+	Handle(r, cc112.EvIncidentMerged, func(f *Fold, p cc112.IncidentMergedPayload) error { return e.applyMerged(f.At, p) })
 	Handle(r, cc112.EvUnitMoved, func(f *Fold, p cc112.UnitMovedPayload) error {
 		u, ok := e.units[p.UnitID]
 		if !ok {
@@ -355,6 +357,56 @@ func (e *Engine) applyEdited(at time.Time, p cc112.IncidentEditedPayload) error 
 	inc.Changes = append(inc.Changes, cc112.Change{At: at, Event: "edited", By: p.By, Role: p.Role, Fields: fields})
 	e.changedIncident(cc112.LiveIncidentUpdated, inc)
 	return nil
+}
+
+// applyMerged moves a duplicate's callers, notes and working units to the
+// incident it duplicates, keeping each unit's times (the target's first
+// clocks take the earliest), and closes the duplicate as cancelled (it is
+// no response of its own) pointing to the target.
+func (e *Engine) applyMerged(at time.Time, p cc112.IncidentMergedPayload) error {
+	dup, ok := e.incidents[p.IncidentID]
+	into, ok2 := e.incidents[p.Into]
+	switch {
+	case !ok || !ok2:
+		return fmt.Errorf("unknown incident %q or %q", p.IncidentID, p.Into)
+	case dup == into || !dup.Active() || !into.Active():
+		return fmt.Errorf("incident %s cannot be merged into %s", dup.ID, into.ID)
+	}
+	kept := dup.Assignments[:0:0]
+	for _, a := range dup.Assignments {
+		if !a.Active() {
+			kept = append(kept, a)
+			continue
+		}
+		into.Assignments = append(into.Assignments, a)
+		into.DispatchedAt = earliest(into.DispatchedAt, &a.DispatchedAt)
+		into.EnrouteAt = earliest(into.EnrouteAt, a.EnrouteAt)
+		into.OnsceneAt = earliest(into.OnsceneAt, a.OnsceneAt)
+		advance(into, cc112.IncidentStatus(a.Status))
+		if u := e.units[a.UnitID]; u != nil && u.IncidentID == dup.ID {
+			u.IncidentID = into.ID
+			e.changedUnit(cc112.LiveUnitUpdated, u)
+		}
+	}
+	dup.Assignments = kept
+	into.Callers += dup.Callers
+	into.Notes = append(into.Notes, dup.Notes...)
+	sort.SliceStable(into.Notes, func(x, y int) bool { return into.Notes[x].At.Before(into.Notes[y].At) })
+	into.Changes = append(into.Changes, cc112.Change{At: at, Event: "merged", By: p.By, Role: p.Role, Reason: "from " + dup.Number})
+	dup.Changes = append(dup.Changes, cc112.Change{At: at, Event: "merged", By: p.By, Role: p.Role, Reason: "into " + into.Number})
+	dup.Status, dup.ClosedAt, dup.Disposition, dup.Cancelled, dup.MergedInto = cc112.IncidentClosed, &at, "merged into "+into.Number, true, into.ID
+	e.changedIncident(cc112.LiveIncidentUpdated, dup)
+	e.changedIncident(cc112.LiveIncidentUpdated, into)
+	return nil
+}
+
+// earliest is the earlier of cur and t (nil: absent).
+func earliest(cur, t *time.Time) *time.Time {
+	if t == nil || (cur != nil && !t.Before(*cur)) {
+		return cur
+	}
+	v := *t
+	return &v
 }
 
 func pointText(p geo.Point) string {

@@ -421,6 +421,33 @@ type EditResult struct {
 	PlanMissing []cc112.Need `json:"plan_missing,omitempty"`
 }
 
+// MergeIncident merges the duplicate incident into another open one: its
+// callers, notes and units move there, and it is closed pointing to it.
+func (e *Engine) MergeIncident(ctx context.Context, incidentID, into string, by Author, key, fingerprint string) (*cc112.Incident, error) {
+	into = strings.TrimSpace(into)
+	switch {
+	case into == "":
+		return nil, cc112.Errorf(cc112.EInvalid, "into is required: the id of the incident this one duplicates")
+	case into == incidentID:
+		return nil, cc112.Errorf(cc112.EInvalid, "an incident cannot be merged into itself")
+	}
+	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
+		dup, err := e.activeIncident(incidentID)
+		if err != nil {
+			return nil, err
+		}
+		target, ok := e.incidents[into]
+		switch {
+		case !ok:
+			return nil, cc112.Errorf(cc112.EInvalid, "into: incident %q not found", into)
+		case !target.Active():
+			return nil, cc112.Errorf(cc112.EConflict, "incident %s is closed: merge into an open incident (or reopen it first)", target.Number)
+		}
+		tx.Emit(cc112.EvIncidentMerged, cc112.IncidentMergedPayload{IncidentID: dup.ID, Into: target.ID, By: by.Username, Role: by.Role})
+		return e.incidents[target.ID].Clone(), nil
+	})
+}
+
 // checkReason checks the reason a cancel or a reopening must give.
 func checkReason(reason string) (string, error) {
 	reason = strings.TrimSpace(reason)

@@ -25,6 +25,7 @@ func TestEngineSuiteOnRealJournals(t *testing.T) {
 		{"Notes", TestNotes},
 		{"CancelAndReopen", TestCancelAndReopen},
 		{"EditIncident", TestEditIncident},
+		{"MergeIncident", TestMergeIncident},
 		{"AutoAssignFollowsPlan", TestAutoAssignFollowsPlan},
 		{"AutoAssignCountsUnitsAlreadySent", TestAutoAssignCountsUnitsAlreadySent},
 		{"Recommend", TestRecommend},

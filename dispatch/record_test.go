@@ -131,14 +131,7 @@ func TestCancelAndReopen(t *testing.T) {
 		t.Fatalf("log:\n%s\nwant\n%s", l, wantLog)
 	}
 
-	before := must[[]*cc112.Incident](t)(f.eng.Incidents("all"))
-	again := f.reopen(t)
-	after := must[[]*cc112.Incident](t)(again.Incidents("all"))
-	b1, _ := json.Marshal([]any{before, f.eng.Units()})
-	b2, _ := json.Marshal([]any{after, again.Units()})
-	if string(b1) != string(b2) {
-		t.Fatalf("replay differs:\nbefore %s\nafter  %s", b1, b2)
-	}
+	f.sameAfterReplay(t)
 }
 
 // TestEditIncident: an edit changes only what differs, records each change
@@ -243,5 +236,71 @@ func TestRecordChangesReachTheSearch(t *testing.T) {
 	must[*cc112.Incident](t)(f.eng.ReopenIncident(bg, inc.ID, "nyata", by, "", ""))
 	if find("active", "kembang") != 1 || find("closed", "") != 0 {
 		t.Fatal("a reopened incident is not back in the queue")
+	}
+}
+
+// TestMergeIncident: a duplicate's callers, notes and working units move to
+// the incident it duplicates, which keeps its earliest clocks; the duplicate
+// closes as cancelled pointing to it; bad merges journal nothing.
+func TestMergeIncident(t *testing.T) {
+	f := newFixture(t)
+	by := Author{Username: "dina", Role: "dispatcher"}
+	target := f.incident(t, cc112.CatFire, center)
+	f.clock.Advance(time.Minute)
+	dup := f.incident(t, cc112.CatFire, near(50, 0))
+	must[*cc112.Incident](t)(f.eng.AddNote(bg, dup.ID, "asap terlihat dari jalan", false, by, "", ""))
+	must[*AssignResult](t)(f.eng.Assign(bg, dup.ID, "f1", "", ""))
+	f.clock.Advance(time.Minute)
+	must[*cc112.Unit](t)(f.eng.SetUnitStatus(bg, "f1", cc112.UnitOnscene, "", ""))
+	closed := f.incident(t, cc112.CatMedical, near(900, 0))
+	must[*cc112.Incident](t)(f.eng.CloseIncident(bg, closed.ID, "selesai", "", ""))
+
+	for _, c := range []struct {
+		from, into, code string
+	}{
+		{dup.ID, "", cc112.EInvalid}, {dup.ID, dup.ID, cc112.EInvalid}, {dup.ID, "inc_none", cc112.EInvalid},
+		{dup.ID, closed.ID, cc112.EConflict}, {closed.ID, target.ID, cc112.EConflict}, {"inc_none", target.ID, cc112.ENotFound},
+	} {
+		_, err := f.eng.MergeIncident(bg, c.from, c.into, by, "", "")
+		wantCode(t, err, c.code)
+	}
+	if n := f.count(t, cc112.EvIncidentMerged); n != 0 {
+		t.Fatalf("refused merges journaled %d", n)
+	}
+
+	f.clock.Advance(time.Minute)
+	got := must[*cc112.Incident](t)(f.eng.MergeIncident(bg, dup.ID, target.ID, by, "", ""))
+	if got.Status != cc112.IncidentOnscene || len(got.Assignments) != 1 || got.Assignments[0].UnitID != "f1" ||
+		!got.DispatchedAt.Equal(t0.Add(time.Minute)) || !got.OnsceneAt.Equal(t0.Add(2*time.Minute)) ||
+		len(got.Notes) != 1 || got.Notes[0].Text != "asap terlihat dari jalan" {
+		t.Fatalf("target after merge: %+v", got)
+	}
+	if u := must[cc112.Unit](t)(f.eng.Unit("f1")); u.IncidentID != target.ID || u.Status != cc112.UnitOnscene {
+		t.Fatalf("unit after merge: %s on %q", u.Status, u.IncidentID)
+	}
+	d := must[*cc112.Incident](t)(f.eng.Incident(dup.ID))
+	if d.Status != cc112.IncidentClosed || !d.Cancelled || d.MergedInto != target.ID || d.Disposition != "merged into "+target.Number || len(d.Assignments) != 0 {
+		t.Fatalf("duplicate after merge: %+v", d)
+	}
+	// The unit's later steps land on the target.
+	must[*cc112.Unit](t)(f.eng.SetUnitStatus(bg, "f1", cc112.UnitAvailable, "", ""))
+	if got := must[*cc112.Incident](t)(f.eng.Incident(target.ID)); got.Assignments[0].ClearedAt == nil {
+		t.Fatal("the moved assignment was not cleared on the target")
+	}
+
+	f.sameAfterReplay(t)
+}
+
+// sameAfterReplay restarts the engine on the journal and compares every
+// incident and unit with the running engine's.
+func (f *fixture) sameAfterReplay(t *testing.T) {
+	t.Helper()
+	before := must[[]*cc112.Incident](t)(f.eng.Incidents("all"))
+	again := f.reopen(t)
+	after := must[[]*cc112.Incident](t)(again.Incidents("all"))
+	b1, _ := json.Marshal([]any{before, f.eng.Units()})
+	b2, _ := json.Marshal([]any{after, again.Units()})
+	if string(b1) != string(b2) {
+		t.Fatalf("replay differs:\nbefore %s\nafter  %s", b1, b2)
 	}
 }

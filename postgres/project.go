@@ -41,6 +41,7 @@ var projectors = map[string]projector{
 	cc112.EvIncidentCancelled: typed(projectIncidentCancelled),
 	cc112.EvIncidentReopened:  typed(projectIncidentReopened),
 	cc112.EvIncidentEdited:    typed(projectIncidentEdited),
+	cc112.EvIncidentMerged:    typed(projectIncidentMerged),
 	cc112.EvIncidentNoted:     notProjected("notes are read with their incident from the engine; reports count times, not words"),
 	cc112.EvCommandKey:        notProjected("idempotency keys matter only to the engine"),
 	cc112.EvJournalRefused:    notProjected("it holds the seqs of a refused command and nothing else"),
@@ -204,6 +205,27 @@ func projectIncidentEdited(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentEdited
 			caller_name = coalesce($9, caller_name), caller_phone = coalesce($10, caller_phone), last_seq = $11
 		where id = $1`,
 		p.IncidentID, cat, p.Priority, lat, lon, p.District, p.Address, p.Description, name, phone, int64(ev.Seq))
+}
+
+// projectIncidentMerged moves the duplicate's working units to the target
+// as the engine does (earliest clocks, furthest status, callers added) and
+// closes the duplicate with its disposition.
+func projectIncidentMerged(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentMergedPayload) {
+	seq, at := int64(ev.Seq), ev.At
+	b.Queue(`update incidents i set dispatched_at = least(i.dispatched_at, m.d), enroute_at = least(i.enroute_at, m.e),
+			onscene_at = least(i.onscene_at, m.o), callers = i.callers + m.callers, last_seq = $3,
+			status = case when m.rank > cc112_incident_rank(i.status) then m.status else i.status end
+		from (select min(a.dispatched_at) d, min(a.enroute_at) e, min(a.onscene_at) o,
+				coalesce(max(cc112_incident_rank(a.status)), 0) rank,
+				(select a2.status from assignments a2 where a2.incident_id = $1 and a2.cleared_at is null
+					order by cc112_incident_rank(a2.status) desc limit 1) status,
+				(select callers from incidents where id = $1) callers
+			from assignments a where a.incident_id = $1 and a.cleared_at is null) m
+		where i.id = $2`, p.IncidentID, p.Into, seq)
+	b.Queue(`update assignments set incident_id = $2 where incident_id = $1 and cleared_at is null`, p.IncidentID, p.Into)
+	b.Queue(`update units set incident_id = $2 where incident_id = $1`, p.IncidentID, p.Into)
+	b.Queue(`update incidents set status = 'closed', closed_at = $2, disposition = 'merged into ' || (select number from incidents where id = $3),
+			last_seq = $4 where id = $1`, p.IncidentID, at, p.Into, seq)
 }
 
 func projectCallerLinked(b *pgx.Batch, ev cc112.Event, p *cc112.CallerLinkedPayload) {

@@ -56,6 +56,11 @@ func TestProjectionsMatchEngine(t *testing.T) {
 		Caller: &cc112.Caller{Name: "Siti", Phone: "0813"}}, by, "", ""))
 	must(eng.ReopenIncident(ctx, fire, "api menyala lagi", by, "", ""))
 	must(eng.CancelIncident(ctx, crime, "laporan palsu", by, "", ""))
+	// A duplicate with a unit on scene merged into the reopened fire.
+	dup := create(cc112.CatFire)
+	must(eng.Assign(ctx, dup, "p1", "", ""))
+	must(eng.SetUnitStatus(ctx, "p1", cc112.UnitOnscene, "", ""))
+	must(eng.MergeIncident(ctx, dup, fire, by, "", ""))
 
 	checkIncidentRows(t, db, eng)
 	var callerNames []string

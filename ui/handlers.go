@@ -239,6 +239,15 @@ func (s *Server) patchIncident(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+func (s *Server) postMerge(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Into string `json:"into"`
+	}
+	s.command(w, r, http.StatusOK, &req, func(key, fp string) (any, error) {
+		return s.eng.MergeIncident(r.Context(), r.PathValue("id"), req.Into, author(r), key, fp)
+	})
+}
+
 func (s *Server) postCancel(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Reason string `json:"reason"`

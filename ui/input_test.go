@@ -120,6 +120,7 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		"PATCH /api/v1/incidents/{id}":            {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident(), body: `{"category":"gas_leak","priority":1,"location":{"lat":-7.26,"lon":112.74},"address":"Jl. Tunjungan 5","description":"Bau gas","caller":{"name":"Budi","phone":"081234567890","nik":"3578000000000001"}}`, ok: 200, method: "PATCH"}},
 		"POST /api/v1/incidents/{id}/cancel":      {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/cancel", body: `{"reason":"Laporan palsu"}`, ok: 200}},
 		"POST /api/v1/incidents/{id}/reopen":      {{role: auth.Dispatcher, path: "/api/v1/incidents/" + closedIncident() + "/reopen", body: `{"reason":"Api menyala lagi"}`, ok: 200}},
+		"POST /api/v1/incidents/{id}/merge":       {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/merge", body: `{"into":"` + incident() + `"}`, ok: 200}},
 		"POST /api/v1/incidents/{id}/notes":       {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/notes", body: `{"text":"Pemadam tiba, api membesar","internal":true}`, ok: 201}},
 		"POST /api/v1/cameras": {{role: auth.Admin, path: "/api/v1/cameras", ok: 201,
 			body: `{"id":"cam-test","name":"Simpang Tugu","area":"Genteng","location":{"lat":-7.2458,"lon":112.7378},"rtsp_url":"rtsp://10.0.0.9/main","sub_rtsp_url":"rtsp://10.0.0.9/sub"}`}},

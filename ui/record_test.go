@@ -200,13 +200,7 @@ func TestEditIncidentAPI(t *testing.T) {
 	id := s.newIncident(t)
 	base := "/api/v1/incidents/" + id
 
-	seq := s.eng.LastSeq()
-	for _, c := range []struct {
-		role   auth.Role
-		body   string
-		status int
-		msg    string
-	}{
+	s.wantRefused(t, "PATCH", base, []refusal{
 		{auth.Dispatcher, `{}`, 400, "nothing to change"},
 		{auth.Dispatcher, `{"priority":9}`, 400, "priority must be"},
 		{auth.Dispatcher, `{"category":"volcano"}`, 400, "unknown category"},
@@ -214,15 +208,7 @@ func TestEditIncidentAPI(t *testing.T) {
 		{auth.Dispatcher, `{"status":"closed"}`, 400, "status"},
 		{auth.CallTaker, `{"priority":1}`, 403, "calltaker"},
 		{auth.Police, `{"priority":1}`, 403, "police"},
-	} {
-		r := s.as(c.role, "PATCH", base, c.body)
-		if r.status != c.status || !strings.Contains(string(r.body), c.msg) {
-			t.Errorf("%s %s: %d %s, want %d with %q", c.role, c.body, r.status, r.body, c.status, c.msg)
-		}
-	}
-	if ch := s.changesSince(t, seq); len(ch) != 0 {
-		t.Fatalf("refused edits journaled %v", ch)
-	}
+	})
 
 	var inc cc112.Incident
 	r := s.as(auth.Dispatcher, "PATCH", base, `{"category":"gas_leak","priority":1,"location":{"lat":-7.2575,"lon":112.7521},"caller":{"name":"UBAH-NAMA-7f3a","phone":"0812"}}`)
@@ -253,11 +239,63 @@ func TestEditIncidentAPI(t *testing.T) {
 	}
 
 	s.want(s.as(auth.Dispatcher, "POST", base+"/close", `{"disposition":"aman"}`), 200, "close")
-	seq = s.eng.LastSeq()
-	if r := s.as(auth.Dispatcher, "PATCH", base, `{"priority":3}`); r.status != 409 || !strings.Contains(string(r.body), "closed") {
-		t.Fatalf("edit of a closed incident: %d %s", r.status, r.body)
+	s.wantRefused(t, "PATCH", base, []refusal{{auth.Dispatcher, `{"priority":3}`, 409, "closed"}})
+}
+
+func TestMergeIncidentAPI(t *testing.T) {
+	s := newSecured(t)
+	target, dup := s.newIncident(t), s.newIncident(t)
+	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/incidents/"+dup+"/assignments", `{"unit_id":"`+s.unitID+`"}`), 201, "assign")
+	done := s.newIncident(t)
+	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/incidents/"+done+"/close", `{"disposition":"selesai"}`), 200, "close")
+	base := "/api/v1/incidents/" + dup
+
+	s.wantRefused(t, "POST", base+"/merge", []refusal{
+		{auth.Dispatcher, `{}`, 400, "into is required"},
+		{auth.Dispatcher, `{"into":"` + dup + `"}`, 400, "into itself"},
+		{auth.Dispatcher, `{"into":"` + done + `"}`, 409, "closed"},
+		{auth.CallTaker, `{"into":"` + target + `"}`, 403, "calltaker"},
+		{auth.Police, `{"into":"` + target + `"}`, 403, "police"},
+	})
+	var inc cc112.Incident
+	r := s.as(auth.Dispatcher, "POST", base+"/merge", `{"into":"`+target+`"}`)
+	r.decode(t, &inc)
+	if r.status != 200 || inc.ID != target || len(inc.Assignments) != 1 || inc.Assignments[0].UnitID != s.unitID {
+		t.Fatalf("merge: %d %s", r.status, r.body)
+	}
+	var d cc112.Incident
+	s.as(auth.Dispatcher, "GET", base, "").decode(t, &d)
+	if d.MergedInto != target || d.Status != cc112.IncidentClosed || !d.Cancelled {
+		t.Fatalf("the duplicate: %+v", d)
+	}
+	var u cc112.Unit
+	s.as(auth.Dispatcher, "GET", "/api/v1/units/"+s.unitID, "").decode(t, &u)
+	if u.IncidentID != target {
+		t.Fatalf("unit on %q, want %s", u.IncidentID, target)
+	}
+}
+
+// refusal is a request that must be refused with status and a message
+// holding msg.
+type refusal struct {
+	role   auth.Role
+	body   string
+	status int
+	msg    string
+}
+
+// wantRefused sends each refusal to path and checks its answer, and that
+// none of them journaled anything.
+func (s *secured) wantRefused(t *testing.T, method, path string, cases []refusal) {
+	t.Helper()
+	seq := s.eng.LastSeq()
+	for _, c := range cases {
+		r := s.as(c.role, method, path, c.body)
+		if r.status != c.status || !strings.Contains(string(r.body), c.msg) {
+			t.Errorf("%s %s: %d %s, want %d with %q", c.role, c.body, r.status, r.body, c.status, c.msg)
+		}
 	}
 	if ch := s.changesSince(t, seq); len(ch) != 0 {
-		t.Fatalf("refused edit journaled %v", ch)
+		t.Fatalf("refused requests journaled %v", ch)
 	}
 }

@@ -189,6 +189,7 @@ func NewServer(cfg Config) *Server {
 		{"PATCH", "/api/v1/incidents/{id}", s.patchIncident, operational},
 		{"POST", "/api/v1/incidents/{id}/cancel", s.postCancel, operational},
 		{"POST", "/api/v1/incidents/{id}/reopen", s.postReopen, operational},
+		{"POST", "/api/v1/incidents/{id}/merge", s.postMerge, operational},
 		{"GET", "/api/v1/cameras", s.listCameras, cameraRead},
 		{"GET", "/api/v1/cameras/nearest", s.nearestCameras, cameraRead},
 		{"GET", "/api/v1/cameras/{id}", s.getCamera, cameraRead},
