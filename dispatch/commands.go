@@ -71,12 +71,8 @@ func (n *NewIncident) Validate(plan cc112.ResponsePlan) error {
 		return err
 	}
 	if n.Caller != nil {
-		for _, f := range []struct{ name, v string }{
-			{"caller.name", n.Caller.Name}, {"caller.phone", n.Caller.Phone}, {"caller.nik", n.Caller.NIK},
-		} {
-			if err := cc112.CheckText(f.name, f.v, maxName); err != nil {
-				return err
-			}
+		if err := checkCaller(n.Caller); err != nil {
+			return err
 		}
 		if n.Caller.Empty() {
 			n.Caller = nil
@@ -343,12 +339,18 @@ func (ed *IncidentEdit) validate(plan cc112.ResponsePlan) error {
 		}
 	}
 	if ed.Caller != nil {
-		for _, f := range []struct{ name, v string }{
-			{"caller.name", ed.Caller.Name}, {"caller.phone", ed.Caller.Phone}, {"caller.nik", ed.Caller.NIK},
-		} {
-			if err := cc112.CheckText(f.name, f.v, maxName); err != nil {
-				return err
-			}
+		return checkCaller(ed.Caller)
+	}
+	return nil
+}
+
+// checkCaller holds a caller's fields to the text rule.
+func checkCaller(c *cc112.Caller) error {
+	for _, f := range []struct{ name, v string }{
+		{"caller.name", c.Name}, {"caller.phone", c.Phone}, {"caller.nik", c.NIK},
+	} {
+		if err := cc112.CheckText(f.name, f.v, maxName); err != nil {
+			return err
 		}
 	}
 	return nil
