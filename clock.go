@@ -20,9 +20,9 @@ func (SystemClock) Now() time.Time { return time.Now().UTC() }
 // on the host's tzdata.
 var WIB = time.FixedZone("WIB", 7*3600)
 
-// WIBMidnight is the start of the WIB day that holds t. Not
-// t.Truncate(24*time.Hour): that is UTC midnight, 07:00 WIB, and from
-// 17:00 to 24:00 UTC it falls on the day before.
+// WIBMidnight is the start of the WIB day that holds t. Not a truncation
+// of t to whole days: that is UTC midnight, 07:00 WIB, and from 17:00 to
+// 24:00 UTC it falls on the day before.
 func WIBMidnight(t time.Time) time.Time {
 	y, m, d := t.In(WIB).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, WIB)
