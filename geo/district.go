@@ -206,3 +206,32 @@ func (d *Districts) GeoJSON() ([]byte, error) {
 	}
 	return b, nil
 }
+
+// Beyond returns how far p lies outside every district, in metres: 0 when
+// Locate finds it a district. Polygons are measured to their nearest
+// border (on a flat projection around p, close enough for a warning);
+// districts known only by a centroid count CentroidRadiusM around it.
+func (d *Districts) Beyond(p Point) float64 {
+	if d == nil || len(d.list) == 0 || d.Locate(p) != "" {
+		return 0
+	}
+	ky := metresPerDegree
+	kx := metresPerDegree * math.Cos(p.Lat*math.Pi/180)
+	best := math.Inf(1)
+	for _, x := range d.list {
+		if len(x.Geometry) == 0 {
+			best = math.Min(best, math.Max(0, Haversine(p, x.Centroid)-CentroidRadiusM))
+			continue
+		}
+		for _, poly := range x.Geometry {
+			for _, ring := range poly {
+				for k := 0; k+1 < len(ring); k++ {
+					ax, ay := (ring[k][0]-p.Lon)*kx, (ring[k][1]-p.Lat)*ky
+					bx, by := (ring[k+1][0]-p.Lon)*kx, (ring[k+1][1]-p.Lat)*ky
+					best = math.Min(best, originToSegment(ax, ay, bx, by))
+				}
+			}
+		}
+	}
+	return best
+}

@@ -151,3 +151,29 @@ func BenchmarkLocate(b *testing.B) {
 		d.Locate(pts[i%len(pts)])
 	}
 }
+
+func TestDistrictsBeyond(t *testing.T) {
+	poly := NewDistricts([]District{
+		{Name: "A", Centroid: Point{-7.255, 112.705}, Geometry: orb.MultiPolygon{{square(112.70, -7.26, 112.71, -7.25)}}},
+	})
+	cent := NewDistricts([]District{{Name: "A", Centroid: Point{-7.255, 112.705}}})
+	for _, c := range []struct {
+		name     string
+		d        *Districts
+		p        Point
+		min, max float64
+	}{
+		{"inside", poly, Point{-7.255, 112.705}, 0, 0},
+		{"in the boundary slop", poly, Point{-7.255, 112.7102}, 0, 0},
+		{"1.1 km east", poly, Point{-7.255, 112.72}, 1050, 1150},
+		{"Jakarta", poly, Point{-6.2, 106.8}, 640e3, 670e3},
+		{"missing minus sign", poly, Point{7.25, 112.75}, 1590e3, 1630e3},
+		{"centroid radius", cent, Point{-7.255, 112.705 + 0.05}, 0, 0},
+		{"beyond the centroid radius", cent, Point{-7.255 - 0.09, 112.705}, 1900, 2100},
+		{"none", nil, Point{-6.2, 106.8}, 0, 0},
+	} {
+		if got := c.d.Beyond(c.p); got < c.min || got > c.max {
+			t.Errorf("%s: Beyond(%v) = %.0f m, want %.0f..%.0f", c.name, c.p, got, c.min, c.max)
+		}
+	}
+}
