@@ -18,6 +18,7 @@ const (
 	EUnavailable     = "unavailable"
 	EInternal        = "internal"
 	ERateLimited     = "rate_limited" // too many requests: wait (Retry-After) and retry
+	EOutOfArea       = "out_of_area"  // a location outside the service area, not confirmed with a reason
 )
 
 // Error is a domain error with a stable code and a message fit for a user.

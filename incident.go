@@ -169,6 +169,20 @@ type Incident struct {
 	// Changes are the steps of its record that its times do not hold:
 	// edits, cancels, reopenings and the closings they undid.
 	Changes []Change `json:"changes,omitempty"`
+	// OutOfArea is the confirmation that let its location lie outside the
+	// service area (the latest, when an edit moved it out again).
+	OutOfArea *OutOfArea `json:"out_of_area,omitempty"`
+}
+
+// OutOfArea is a user's confirmation of a location outside the service
+// area: a typo there sends units hours away, so it takes a reason, and
+// the journal keeps who gave it.
+type OutOfArea struct {
+	At        time.Time `json:"at"`
+	Reason    string    `json:"reason"`
+	By        string    `json:"by,omitempty"`
+	Role      string    `json:"role,omitempty"`
+	DistanceM float64   `json:"distance_m"` // beyond the districts
 }
 
 // ClockStart is where the response clock starts: the call's answer when
@@ -227,6 +241,9 @@ func (i *Incident) Log() []LogEntry {
 	for _, c := range i.Changes {
 		out = append(out, LogEntry{At: c.At, Event: c.Event, By: c.By, Role: c.Role, Text: c.Reason, Fields: c.Fields})
 	}
+	if o := i.OutOfArea; o != nil && o.At.Equal(i.ReceivedAt) { // an edit's confirmation is its change's reason
+		out = append(out, LogEntry{At: o.At, Event: "out_of_area_confirmed", By: o.By, Role: o.Role, Text: o.Reason})
+	}
 	sort.SliceStable(out, func(x, y int) bool { return out[x].At.Before(out[y].At) })
 	return out
 }
@@ -282,6 +299,10 @@ func (i *Incident) Clone() *Incident {
 	}
 	if i.Changes != nil {
 		c.Changes = append([]Change(nil), i.Changes...) // Fields are never changed once recorded
+	}
+	if i.OutOfArea != nil {
+		o := *i.OutOfArea
+		c.OutOfArea = &o
 	}
 	c.Assignments = make([]*Assignment, len(i.Assignments))
 	for k, a := range i.Assignments {

@@ -67,6 +67,8 @@ type IncidentEditedPayload struct {
 	Address     *string    `json:"address,omitempty"`
 	Description *string    `json:"description,omitempty"`
 	Caller      *Caller    `json:"caller,omitempty"`
+	// OutOfArea confirms a new location outside the service area.
+	OutOfArea *OutOfArea `json:"out_of_area,omitempty"`
 }
 
 // IncidentMergedPayload is incident.merged: the duplicate IncidentID is

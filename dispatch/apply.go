@@ -354,7 +354,12 @@ func (e *Engine) applyEdited(at time.Time, p cc112.IncidentEditedPayload) error 
 			inc.Caller = &c
 		}
 	}
-	inc.Changes = append(inc.Changes, cc112.Change{At: at, Event: "edited", By: p.By, Role: p.Role, Fields: fields})
+	ch := cc112.Change{At: at, Event: "edited", By: p.By, Role: p.Role, Fields: fields}
+	if p.OutOfArea != nil {
+		o := *p.OutOfArea
+		inc.OutOfArea, ch.Reason = &o, "outside the service area: "+o.Reason
+	}
+	inc.Changes = append(inc.Changes, ch)
 	e.changedIncident(cc112.LiveIncidentUpdated, inc)
 	return nil
 }

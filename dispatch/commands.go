@@ -28,6 +28,10 @@ type NewIncident struct {
 	// CallReceivedAt is set by the call center (never by a client): when
 	// the call was answered, where the response clock starts.
 	CallReceivedAt *time.Time `json:"-"`
+	// ConfirmOutOfArea is the reason a location outside the service area
+	// is meant; By (set by the server, never by a client) is who gave it.
+	ConfirmOutOfArea string `json:"confirm_out_of_area,omitempty"`
+	By               Author `json:"-"`
 }
 
 // Limits on free text, so that one request cannot bloat the state.
@@ -119,6 +123,10 @@ func (tx *Tx) CreateIncident(n NewIncident) (*cc112.Incident, error) {
 	if err := n.Validate(e.cfg.Plan); err != nil {
 		return nil, err
 	}
+	out, err := e.checkArea(*n.Location, n.ConfirmOutOfArea, n.By, tx.Now())
+	if err != nil {
+		return nil, err
+	}
 	district := ""
 	if e.cfg.Districts != nil {
 		district = e.cfg.Districts.Locate(*n.Location)
@@ -127,6 +135,7 @@ func (tx *Tx) CreateIncident(n NewIncident) (*cc112.Incident, error) {
 		ID: NewID("inc"), Category: n.Category, Priority: n.Priority, Status: cc112.IncidentNew,
 		Location: *n.Location, District: district, Address: n.Address, Description: n.Description,
 		Caller: n.Caller, Source: n.Source, ReceivedAt: tx.Now(), Assignments: []*cc112.Assignment{},
+		OutOfArea: out,
 	}
 	if n.CallID != "" || !n.Caller.Empty() {
 		inc.Callers = 1
@@ -138,6 +147,29 @@ func (tx *Tx) CreateIncident(n NewIncident) (*cc112.Incident, error) {
 	inc.Number = e.numbers.Next(inc.ReceivedAt)
 	tx.Emit(cc112.EvIncidentCreated, inc)
 	return e.incidents[inc.ID].Clone(), nil
+}
+
+// checkArea refuses a location farther than the margin beyond the service
+// area (a typo, a missing minus sign) unless a reason confirms it, and
+// returns the confirmation to journal (nil inside the area).
+func (e *Engine) checkArea(p geo.Point, reason string, by Author, at time.Time) (*cc112.OutOfArea, error) {
+	if e.cfg.Area == nil {
+		return nil, nil
+	}
+	d := e.cfg.Area.Beyond(p)
+	if d <= e.cfg.AreaMargin {
+		return nil, nil
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, cc112.Errorf(cc112.EOutOfArea,
+			"location %.5f, %.5f is %.1f km outside the city's service area: check it (a missing minus sign? swapped lat and lon?) or, if it is meant, give confirm_out_of_area with the reason",
+			p.Lat, p.Lon, d/1000)
+	}
+	if err := cc112.CheckLines("confirm_out_of_area", reason, maxDisposition); err != nil {
+		return nil, err
+	}
+	return &cc112.OutOfArea{At: at, Reason: reason, By: by.Username, Role: by.Role, DistanceM: math.Round(d)}, nil
 }
 
 // LinkCaller counts one more call for an active incident (a duplicate
@@ -311,6 +343,9 @@ type IncidentEdit struct {
 	Address     *string         `json:"address"`
 	Description *string         `json:"description"`
 	Caller      *cc112.Caller   `json:"caller"`
+	// ConfirmOutOfArea is the reason a new location outside the service
+	// area is meant.
+	ConfirmOutOfArea string `json:"confirm_out_of_area"`
 }
 
 // validate checks the given fields by the rules of a new incident.
@@ -361,7 +396,7 @@ func checkCaller(c *cc112.Caller) error {
 // reopened). Only fields that differ are journaled, with who changed them;
 // an edit that changes nothing journals nothing.
 func (e *Engine) EditIncident(ctx context.Context, incidentID string, ed IncidentEdit, by Author, key, fingerprint string) (*EditResult, error) {
-	if ed == (IncidentEdit{}) {
+	if (ed == IncidentEdit{ConfirmOutOfArea: ed.ConfirmOutOfArea}) {
 		return nil, cc112.Errorf(cc112.EInvalid, "nothing to change: give one or more of category, priority, location, address, description, caller")
 	}
 	if err := ed.validate(e.cfg.Plan); err != nil {
@@ -381,6 +416,9 @@ func (e *Engine) EditIncident(ctx context.Context, incidentID string, ed Inciden
 			p.Priority, changed = ed.Priority, true
 		}
 		if ed.Location != nil && *ed.Location != inc.Location {
+			if p.OutOfArea, err = e.checkArea(*ed.Location, ed.ConfirmOutOfArea, by, tx.Now()); err != nil {
+				return nil, err
+			}
 			p.Location, changed = ed.Location, true
 			if e.cfg.Districts != nil {
 				if d := e.cfg.Districts.Locate(*ed.Location); d != inc.District {

@@ -32,6 +32,12 @@ type Locator interface {
 	Locate(p geo.Point) string
 }
 
+// ServiceArea measures how far a point lies outside the city's districts
+// (0 inside): geo.Districts.Beyond.
+type ServiceArea interface {
+	Beyond(p geo.Point) float64
+}
+
 // Config holds what an Engine needs. Journal is required.
 type Config struct {
 	Journal cc112.Journal
@@ -39,8 +45,13 @@ type Config struct {
 	Logger  *slog.Logger
 	// Districts names the district of incidents; nil leaves it empty.
 	Districts Locator
-	ETA       geo.ETAModel
-	Plan      cc112.ResponsePlan
+	// Area is the service area: an incident farther than AreaMargin
+	// (metres) beyond it is refused unless confirmed with a reason. Nil
+	// checks nothing.
+	Area       ServiceArea
+	AreaMargin float64
+	ETA        geo.ETAModel
+	Plan       cc112.ResponsePlan
 	// PositionSample is how often at most a unit's position is journaled
 	// (DESIGN.md: positions are a stream, sampled). Default 15 s.
 	PositionSample time.Duration

@@ -90,6 +90,7 @@ type fixture struct {
 	mem   *memJournal // when j is the in-memory journal (tests that break it)
 	clock *clocktest.Clock
 	pub   *recorder
+	area  ServiceArea // the engine's service area (nil: none), margin 2 km
 }
 
 // realJournal, when set, gives fixtures a real journal instead of the
@@ -137,7 +138,7 @@ func (f *fixture) count(t *testing.T, typ string) int {
 // reopen builds a new engine on the same journal: a restart.
 func (f *fixture) reopen(t *testing.T) *Engine {
 	t.Helper()
-	eng, err := New(context.Background(), Config{Journal: f.j, Clock: f.clock})
+	eng, err := New(context.Background(), Config{Journal: f.j, Clock: f.clock, Area: f.area, AreaMargin: 2000})
 	if err != nil {
 		t.Fatal(err)
 	}

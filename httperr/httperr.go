@@ -39,6 +39,7 @@ var statuses = []struct {
 	{cc112.EUnauthenticated, http.StatusUnauthorized},
 	{cc112.EForbidden, http.StatusForbidden},
 	{cc112.ERateLimited, http.StatusTooManyRequests},
+	{cc112.EOutOfArea, http.StatusUnprocessableEntity},
 	{cc112.EUnavailable, http.StatusServiceUnavailable},
 	{cc112.EInternal, http.StatusInternalServerError},
 }

@@ -46,7 +46,7 @@ func TestWrite(t *testing.T) {
 
 // Every code maps to a status that maps back to it.
 func TestCodeStatusRoundTrip(t *testing.T) {
-	for _, code := range []string{cc112.EInvalid, cc112.ENotFound, cc112.EConflict, cc112.EUnauthenticated,
+	for _, code := range []string{cc112.EOutOfArea, cc112.EInvalid, cc112.ENotFound, cc112.EConflict, cc112.EUnauthenticated,
 		cc112.EForbidden, cc112.ERateLimited, cc112.EUnavailable, cc112.EInternal} {
 		if got := Code(Status(code)); got != code {
 			t.Errorf("Code(Status(%s)) = %s", code, got)

@@ -91,6 +91,7 @@ func (s *Server) postUnitStatus(w http.ResponseWriter, r *http.Request) {
 func (s *Server) postIncident(w http.ResponseWriter, r *http.Request) {
 	var req dispatch.NewIncident
 	s.command(w, r, http.StatusCreated, &req, func(key, fp string) (any, error) {
+		req.By = author(r)
 		return s.createIncident(r, req, key, fp)
 	})
 }

@@ -292,6 +292,7 @@ func (m *Main) openState(ctx context.Context, city *demo.CityData) (err error) {
 	cfg := dispatch.Config{Journal: m.Journal, Clock: m.Clock, Logger: m.Logger}
 	if city != nil {
 		ccfg.Districts, cfg.Districts = city.Districts, city.Districts
+		cfg.Area, cfg.AreaMargin = city.Districts, m.City.AreaMarginM
 	}
 	if m.Metrics != nil {
 		cfg.OnIncident = func(inc *cc112.Incident) { m.Metrics.Put(kpi.FromIncident(inc)) }

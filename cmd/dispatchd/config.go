@@ -63,6 +63,9 @@ type CityConfig struct {
 	// points of interest (hospitals, schools, markets).
 	Roads string
 	POI   string
+	// AreaMarginM is how far beyond its districts an incident may lie
+	// before it must be confirmed with a reason (a typo, a missing minus).
+	AreaMarginM float64
 	// Demo seeds the demo city and its accounts into an empty journal; Sim
 	// runs the simulator.
 	Demo bool
@@ -97,6 +100,7 @@ func DefaultConfig() Config {
 		Addr:       "127.0.0.1:8080",
 		LogLevel:   slog.LevelInfo,
 		Store:      StoreConfig{StateDir: "./state", BreadcrumbEvery: 5 * time.Second},
+		City:       CityConfig{AreaMarginM: 2000},
 		HTTP:       ui.Settings{Tiles: ui.Tiles{URL: OSMTiles, Attribution: OSMAttribution}, Targets: kpi.DefaultTargets()},
 		CallCenter: callcenter.Config{ResponseSLA: time.Hour, FeedbackSLA: 24 * time.Hour},
 		Cameras:    CameraConfig{ProbeInterval: 30 * time.Second, CloseAfter: 10 * time.Second, CamSimCameras: 8},
@@ -122,6 +126,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 	sim := fs.String("sim", "", "simulate incidents and moving units (default true with -demo; env DISPATCH_SIM)")
 	fs.StringVar(&c.City.Dir, "city", c.City.Dir, "folder with a kelurahan GeoJSON and a camera CSV, e.g. ../shared/data (env DISPATCH_CITY)")
 	fs.StringVar(&c.City.Roads, "roads", c.City.Roads, "OSM road GeoJSON whose street names the location search finds (default: a *roads*.geojson in -city; env DISPATCH_ROADS)")
+	fs.Float64Var(&c.City.AreaMarginM, "area-margin", c.City.AreaMarginM, "metres beyond the city's districts an incident may lie before it must be confirmed with confirm_out_of_area (env DISPATCH_AREA_MARGIN)")
 	fs.StringVar(&c.City.POI, "poi", c.City.POI, "GeoJSON of named points of interest (hospitals, schools, markets, malls) for the location search (env DISPATCH_POI)")
 	fs.StringVar(&c.City.AdminPassword, "admin-password", c.City.AdminPassword, "password of the account \"admin\" created when the journal has no account (the first login without -demo); give it through the environment, not the command line (env DISPATCH_ADMIN_PASSWORD)")
 
