@@ -89,7 +89,7 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	calls := callcenter.New(callcenter.Config{Districts: city.Districts})
 	views := cctv.NewViews()
 	idx := kpi.NewIndex(cc112.WIB)
-	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts,
+	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts, Area: city.Districts, AreaMargin: 2000,
 		OnIncident: func(inc *cc112.Incident) { idx.Put(kpi.FromIncident(inc)) }}, calls, st, views)
 	if err != nil {
 		t.Fatal(err)

@@ -34,7 +34,7 @@ func newAPI(t testing.TB, opts ...func(*dispatch.Config, *Config)) *apiFixture {
 	}
 	t.Cleanup(func() { _ = j.Close() })
 	city := demo.City()
-	ecfg, scfg := dispatch.Config{Journal: j, Districts: city.Districts}, Config{}
+	ecfg, scfg := dispatch.Config{Journal: j, Districts: city.Districts, Area: city.Districts, AreaMargin: 2000}, Config{}
 	for _, o := range opts {
 		o(&ecfg, &scfg)
 	}

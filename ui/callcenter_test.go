@@ -37,7 +37,7 @@ func newCallAPIWith(t *testing.T, clock cc112.Clock) *callAPI {
 	t.Cleanup(func() { _ = j.Close() })
 	city := demo.City()
 	calls := callcenter.New(callcenter.Config{Districts: city.Districts})
-	eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j, Districts: city.Districts, Clock: clock}, calls)
+	eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j, Districts: city.Districts, Area: city.Districts, AreaMargin: 2000, Clock: clock}, calls)
 	if err != nil {
 		t.Fatal(err)
 	}

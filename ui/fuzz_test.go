@@ -28,7 +28,7 @@ func FuzzPostIncident(f *testing.F) {
 		h.ServeHTTP(rec, req)
 		switch rec.Code {
 		case http.StatusCreated:
-		case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
+		case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity:
 			if a.eng.LastSeq() != before {
 				t.Fatalf("refused body %q changed state", body)
 			}

@@ -24,7 +24,7 @@ func Demo(t testing.TB) (*dispatch.Engine, *demo.CityData) {
 	t.Cleanup(func() { _ = j.Close() })
 	city := demo.City()
 	ctx := context.Background()
-	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts, Logger: slog.New(slog.DiscardHandler)})
+	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts, Area: city.Districts, AreaMargin: 2000, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

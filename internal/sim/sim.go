@@ -118,11 +118,12 @@ func (s *Sim) newIncident(ctx context.Context) {
 		pick -= c.weight
 	}
 	districts := s.city.Districts.All()
-	var p geo.Point
+	d := districts[s.rng.IntN(len(districts))]
+	p := d.Centroid // when no try lands inside: never outside the service area
 	for try := 0; try < 20; try++ {
 		d := districts[s.rng.IntN(len(districts))]
-		p = offset(d.Centroid, s.rng.Float64()*1200, s.rng.Float64()*2*math.Pi)
-		if s.city.Districts.Locate(p) != "" {
+		if q := offset(d.Centroid, s.rng.Float64()*1200, s.rng.Float64()*2*math.Pi); s.city.Districts.Locate(q) != "" {
+			p = q
 			break
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -44,7 +45,7 @@ func TestSimulatedHour(t *testing.T) {
 	clock := &stepClock{t: time.Date(2026, 11, 22, 1, 0, 0, 0, time.UTC)}
 	city := demo.City()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	eng, err := dispatch.New(ctx, dispatch.Config{Journal: &memJournal{}, Clock: clock, Districts: city.Districts, Logger: quiet})
+	eng, err := dispatch.New(ctx, dispatch.Config{Journal: &memJournal{}, Clock: clock, Districts: city.Districts, Area: city.Districts, AreaMargin: 2000, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +56,8 @@ func TestSimulatedHour(t *testing.T) {
 	for _, u := range eng.Units() {
 		start[u.ID] = u
 	}
-	s := New(eng, city, clock, quiet)
+	var simLog syncBuffer // the simulator warns of each refused command
+	s := New(eng, city, clock, slog.New(slog.NewTextHandler(&simLog, nil)))
 	s.nextIncident = clock.t
 	for i := 0; i < 1800; i++ { // 1800 steps of 2 s
 		s.Step(ctx)
@@ -64,6 +66,9 @@ func TestSimulatedHour(t *testing.T) {
 	all, err := eng.Incidents("all")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if strings.Contains(simLog.String(), "out_of_area") {
+		t.Errorf("the simulator made incidents outside the service area: %s", simLog.String())
 	}
 	var closed, arrived int
 	for _, inc := range all {
@@ -96,4 +101,22 @@ func TestSimulatedHour(t *testing.T) {
 	if moved < 5 {
 		t.Fatalf("only %d units moved in an hour", moved)
 	}
+}
+
+// syncBuffer is a log sink safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
