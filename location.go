@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"cc112/geo"
 )
@@ -46,6 +47,27 @@ func ParseNumber(name, v string) (*float64, error) {
 		return nil, Errorf(EInvalid, "%s must be a number, not %q", name, v)
 	}
 	return &f, nil
+}
+
+// PointOfPair reads a location typed as one text, "lat, lon" or
+// "lat lon" (as copied from a map or read out by a caller). ok is false
+// when text is not two numbers (a name to search instead); two numbers
+// that are no place on Earth are an error.
+func PointOfPair(text string) (p geo.Point, ok bool, err error) {
+	f := strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ';' || unicode.IsSpace(r) })
+	if len(f) != 2 || strings.Count(text, ",") > 1 {
+		return geo.Point{}, false, nil
+	}
+	var v [2]float64
+	for i, s := range f {
+		n, err := ParseNumber("coordinate", s)
+		if err != nil || n == nil {
+			return geo.Point{}, false, nil
+		}
+		v[i] = *n
+	}
+	p = geo.Point{Lat: v[0], Lon: v[1]}
+	return p, true, CheckPoint(p)
 }
 
 // PointOfText is PointOf for coordinates given as text (lat=&lon=).

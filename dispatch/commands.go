@@ -153,11 +153,8 @@ func (tx *Tx) CreateIncident(n NewIncident) (*cc112.Incident, error) {
 // area (a typo, a missing minus sign) unless a reason confirms it, and
 // returns the confirmation to journal (nil inside the area).
 func (e *Engine) checkArea(p geo.Point, reason string, by Author, at time.Time) (*cc112.OutOfArea, error) {
-	if e.cfg.Area == nil {
-		return nil, nil
-	}
-	d := e.cfg.Area.Beyond(p)
-	if d <= e.cfg.AreaMargin {
+	d, out := e.OutsideArea(p)
+	if !out {
 		return nil, nil
 	}
 	reason = strings.TrimSpace(reason)

@@ -240,3 +240,22 @@ func (e *Engine) Plan() cc112.ResponsePlan {
 	}
 	return out
 }
+
+// OutsideArea is how far p lies beyond the service area's districts, in
+// metres, and whether that is beyond the margin: a new incident there must
+// be confirmed with a reason. Without a service area nothing is outside.
+func (e *Engine) OutsideArea(p geo.Point) (beyondM float64, out bool) {
+	if e.cfg.Area == nil {
+		return 0, false
+	}
+	d := e.cfg.Area.Beyond(p)
+	return d, d > e.cfg.AreaMargin
+}
+
+// District names the kecamatan of p as incidents get it ("" outside).
+func (e *Engine) District(p geo.Point) string {
+	if e.cfg.Districts == nil {
+		return ""
+	}
+	return e.cfg.Districts.Locate(p)
+}

@@ -5,6 +5,8 @@ import (
 	"hash/fnv"
 	"math"
 	"sync"
+
+	"cc112/geo"
 )
 
 // Gazetteer is the city's fixed names (areas, streets, stations, points of
@@ -22,6 +24,14 @@ type Gazetteer struct {
 // NewGazetteer keeps static places and the locator for every index it builds.
 func NewGazetteer(static []Place, loc Locator) *Gazetteer {
 	return &Gazetteer{static: static, loc: loc}
+}
+
+// Locate names the kecamatan and kelurahan of p ("" for unknown).
+func (g *Gazetteer) Locate(p geo.Point) (district, kelurahan string) {
+	if g.loc == nil {
+		return "", ""
+	}
+	return g.loc.Locate(p)
 }
 
 // With returns the index of the static places and extra.

@@ -241,3 +241,18 @@ func TestGazetteerFollowsCameras(t *testing.T) {
 		t.Error("a moved camera kept the old index")
 	}
 }
+
+// kelLocator names every point in one kecamatan and kelurahan.
+type kelLocator struct{}
+
+func (kelLocator) Locate(geo.Point) (string, string) { return "Genteng", "Ketabang" }
+
+func TestGazetteerLocate(t *testing.T) {
+	p := geo.Point{Lat: -7.2575, Lon: 112.7521}
+	if d, k := NewGazetteer(nil, kelLocator{}).Locate(p); d != "Genteng" || k != "Ketabang" {
+		t.Fatalf("got %q %q", d, k)
+	}
+	if d, k := NewGazetteer(nil, nil).Locate(p); d != "" || k != "" {
+		t.Fatalf("no locator: %q %q", d, k)
+	}
+}

@@ -25,6 +25,8 @@ const (
 	Station   Kind = "station"
 	POI       Kind = "poi"
 	Camera    Kind = "camera"
+	// Coordinates is a location typed as "lat, lon", not searched.
+	Coordinates Kind = "coordinates"
 )
 
 var kindRank = map[Kind]int{Kecamatan: 0, Kelurahan: 1, Street: 2, Station: 3, POI: 4, Camera: 5}
@@ -38,6 +40,9 @@ type Place struct {
 	Location  geo.Point `json:"location"`
 	District  string    `json:"district"`
 	Kelurahan string    `json:"kelurahan"`
+	// OutOfArea marks typed coordinates beyond the city's service area:
+	// an incident there must be confirmed with a reason.
+	OutOfArea bool `json:"out_of_area,omitempty"`
 }
 
 // Locator names the kecamatan and kelurahan of a point ("" for unknown).

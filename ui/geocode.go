@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
 	"cc112"
+	"cc112/geo"
 	"cc112/geocode"
 )
 
@@ -28,6 +30,14 @@ func (s *Server) getGeocode(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if p, ok, err := cc112.PointOfPair(text); ok {
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, []geocode.Place{s.typedPoint(p)})
+		return
+	}
 	cams := s.eng.Cameras()
 	extra := make([]geocode.Place, len(cams))
 	for i, c := range cams {
@@ -38,4 +48,17 @@ func (s *Server) getGeocode(w http.ResponseWriter, r *http.Request) {
 		found = []geocode.Place{}
 	}
 	writeJSON(w, http.StatusOK, found)
+}
+
+// typedPoint is the one answer to coordinates typed as "lat, lon": the
+// point itself with its kecamatan and kelurahan, flagged when it lies
+// outside the service area (a missing minus sign, swapped numbers).
+func (s *Server) typedPoint(p geo.Point) geocode.Place {
+	pl := geocode.Place{Name: fmt.Sprintf("%.6f, %.6f", p.Lat, p.Lon), Kind: geocode.Coordinates, Location: p}
+	pl.District, pl.Kelurahan = s.places.Locate(p)
+	if pl.District == "" {
+		pl.District = s.eng.District(p)
+	}
+	_, pl.OutOfArea = s.eng.OutsideArea(p)
+	return pl
 }

@@ -70,3 +70,45 @@ func TestGeocodeBadInput(t *testing.T) {
 		t.Errorf("100 characters: %d %s", r.status, r.body)
 	}
 }
+
+// TestGeocodeTypedCoordinates: "lat, lon" (comma, space or both) answers
+// the point itself with its kecamatan, flagged when outside the service
+// area; numbers that are no place are 400.
+func TestGeocodeTypedCoordinates(t *testing.T) {
+	d := demo.City()
+	a := newAPI(t, func(_ *dispatch.Config, c *Config) {
+		c.Places = geocode.NewGazetteer(geocode.DistrictPlaces(d.Districts), withKelurahan{geocode.Districts{D: d.Districts}})
+	})
+	want := geo.Point{Lat: -7.2575, Lon: 112.7521}
+	for _, q := range []string{"-7.2575, 112.7521", "-7.2575,112.7521", "-7.2575 112.7521"} {
+		var got []geocode.Place
+		r := a.do("GET", "/api/v1/geocode?q="+url.QueryEscape(q), "")
+		r.decode(t, &got)
+		if r.status != 200 || len(got) != 1 || got[0].Kind != geocode.Coordinates || got[0].Location != want ||
+			got[0].District != d.Districts.Locate(want) || got[0].District == "" || got[0].Kelurahan != "Ketabang" || got[0].OutOfArea || strings.Contains(string(r.body), "out_of_area") {
+			t.Fatalf("%q: %d %s", q, r.status, r.body)
+		}
+	}
+	for _, q := range []string{"7.25, 112.75", "-6.2, 106.8"} {
+		var got []geocode.Place
+		r := a.do("GET", "/api/v1/geocode?q="+url.QueryEscape(q), "")
+		r.decode(t, &got)
+		if r.status != 200 || len(got) != 1 || got[0].Kind != geocode.Coordinates || !got[0].OutOfArea || got[0].District != "" {
+			t.Fatalf("%q: %d %s", q, r.status, r.body)
+		}
+	}
+	if r := a.do("GET", "/api/v1/geocode?q="+url.QueryEscape("95, 112.75"), ""); r.status != 400 {
+		t.Fatalf("latitude 95: %d %s", r.status, r.body)
+	}
+}
+
+// withKelurahan names a kelurahan wherever its kecamatan is known (the demo
+// city has no kelurahan polygons).
+type withKelurahan struct{ geocode.Districts }
+
+func (w withKelurahan) Locate(p geo.Point) (string, string) {
+	if d, _ := w.Districts.Locate(p); d != "" {
+		return d, "Ketabang"
+	}
+	return "", ""
+}
