@@ -34,7 +34,12 @@ type Call struct {
 	Status     string     `json:"status"`
 	StartedAt  time.Time  `json:"started_at"`
 	Location   *Location  `json:"location,omitempty"`
-	IncidentID string     `json:"incident_id,omitempty"`
+	// AMLLocation is an AML fix farther from the hand-placed Location than
+	// its accuracy radius: kept beside the pin, never over it, and flagged
+	// LocationConflict until the call-taker sets the location again.
+	AMLLocation      *Location `json:"aml_location,omitempty"`
+	LocationConflict bool      `json:"location_conflict,omitempty"`
+	IncidentID       string    `json:"incident_id,omitempty"`
 	LinkedAt   *time.Time `json:"linked_at,omitempty"`
 	ClosedAt   *time.Time `json:"closed_at,omitempty"`
 	Reason     string     `json:"reason,omitempty"`
@@ -45,6 +50,10 @@ func (c *Call) clone() *Call {
 	if c.Location != nil {
 		l := *c.Location
 		v.Location = &l
+	}
+	if c.AMLLocation != nil {
+		l := *c.AMLLocation
+		v.AMLLocation = &l
 	}
 	return &v
 }
@@ -169,7 +178,7 @@ func (s *Service) Calls(status string) ([]*Call, error) {
 // AMLResult says what became of an AML report: attached to a call, or kept
 // for a call that has not been typed in yet.
 type AMLResult struct {
-	Status string `json:"status"` // attached or pending
+	Status string `json:"status"` // attached, conflict (kept beside a hand-placed pin), stale or pending
 	Call   *Call  `json:"call,omitempty"`
 	Phone  string `json:"phone"`
 }
@@ -203,8 +212,15 @@ func (s *Service) AttachAML(ctx context.Context, a AML) (*AMLResult, error) {
 			tx.Emit(cc112.EvAMLPending, amlPendingPayload{Phone: a.Phone, Location: loc})
 			return &AMLResult{Status: "pending", Phone: a.Phone}, nil
 		}
-		if c.Location != nil && c.Location.Source == "aml" && c.Location.At.After(loc.At) {
+		if c.Location != nil && c.Location.Source == "aml" && c.Location.At.After(loc.At) ||
+			c.AMLLocation != nil && c.AMLLocation.At.After(loc.At) {
 			return &AMLResult{Status: "stale", Call: c.clone(), Phone: a.Phone}, nil
+		}
+		// A pin placed by hand is the call-taker's judgement: a fix that
+		// disagrees beyond its own accuracy asks before it moves it.
+		if c.Location != nil && c.Location.Source != "aml" && geo.Haversine(c.Location.Point(), loc.Point()) > loc.RadiusM {
+			tx.Emit(cc112.EvCallLocated, locatedPayload{CallID: c.ID, Location: loc, Conflict: true})
+			return &AMLResult{Status: "conflict", Call: c.clone(), Phone: a.Phone}, nil
 		}
 		tx.Emit(cc112.EvCallLocated, locatedPayload{CallID: c.ID, Location: loc})
 		return &AMLResult{Status: "attached", Call: c.clone(), Phone: a.Phone}, nil
@@ -373,6 +389,8 @@ func (s *Service) LinkCall(ctx context.Context, incidentID, callID, key, fp stri
 type locatedPayload struct {
 	CallID   string   `json:"call_id"`
 	Location Location `json:"location"`
+	// Conflict: an AML fix kept beside a hand-placed pin, not over it.
+	Conflict bool `json:"conflict,omitempty"`
 }
 
 type linkedPayload struct {
@@ -412,7 +430,14 @@ func (s *Service) applyCallLocated(at time.Time, p locatedPayload, changed chang
 		return fmt.Errorf("unknown call %q", p.CallID)
 	}
 	l := p.Location
-	c.Location = &l
+	switch {
+	case p.Conflict:
+		c.AMLLocation, c.LocationConflict = &l, true
+	case l.Source == "aml":
+		c.Location, c.AMLLocation, c.LocationConflict = &l, nil, false
+	default: // the call-taker chose: the conflict is settled, the fix kept
+		c.Location, c.LocationConflict = &l, false
+	}
 	changed(cc112.LiveCallUpdated, func() any { return c.clone() })
 	return nil
 }

@@ -211,3 +211,44 @@ func TestDuplicatesExcludeClosedAndIncompatible(t *testing.T) {
 		t.Fatal("compatibility table")
 	}
 }
+
+// An AML fix farther from a hand-placed pin than its accuracy radius does
+// not move the pin: both are kept, flagged, until the call-taker sets the
+// location again. A fix within its radius of the pin moves it as before.
+func TestAMLDoesNotSilentlyMoveAHandPlacedPin(t *testing.T) {
+	f := newFixture(t, Config{})
+	c := f.call("081234567890")
+	pinLat, pinLon := tugu.Lat-0.01, tugu.Lon // ≈1.1 km south of the fix
+	must[*Call](t)(f.svc.SetLocation(ctx, c.ID, ManualLocation{Lat: &pinLat, Lon: &pinLon, Source: "manual"}, "", ""))
+	res := must[*AMLResult](t)(f.svc.AttachAML(ctx, amlFor("+6281234567890", t0, 50)))
+	if res.Status != "conflict" {
+		t.Fatalf("result %+v", res)
+	}
+	check := func(when string) {
+		t.Helper()
+		got := must[*Call](t)(f.svc.Call(c.ID))
+		if got.Location == nil || got.Location.Source != "manual" || got.Location.Lat != pinLat ||
+			got.AMLLocation == nil || got.AMLLocation.Point() != tugu || !got.LocationConflict {
+			t.Fatalf("%s: location %+v, aml %+v, conflict %v", when, got.Location, got.AMLLocation, got.LocationConflict)
+		}
+	}
+	check("after the fix")
+	if live, ok := f.pub.last(cc112.LiveCallUpdated).(*Call); !ok || !live.LocationConflict {
+		t.Fatalf("live feed got %#v", f.pub.last(cc112.LiveCallUpdated))
+	}
+	f.restart()
+	check("after a restart")
+
+	// The call-taker chooses (here the fix's point, by hand): settled.
+	must[*Call](t)(f.svc.SetLocation(ctx, c.ID, ManualLocation{Lat: &tugu.Lat, Lon: &tugu.Lon, Source: "manual"}, "", ""))
+	if got := must[*Call](t)(f.svc.Call(c.ID)); got.LocationConflict || got.Location.Point() != tugu || got.AMLLocation == nil {
+		t.Fatalf("chosen: %+v", got)
+	}
+	// A newer fix within its radius of the pin moves it.
+	if res := must[*AMLResult](t)(f.svc.AttachAML(ctx, amlFor("+6281234567890", t0.Add(time.Second), 50))); res.Status != "attached" {
+		t.Fatalf("agreeing fix: %+v", res)
+	}
+	if got := must[*Call](t)(f.svc.Call(c.ID)); got.LocationConflict || got.Location.Source != "aml" || got.AMLLocation != nil {
+		t.Fatalf("agreeing fix: %+v", got)
+	}
+}
