@@ -26,23 +26,23 @@ var CallChannels = []string{"phone", "sms", "web", "social", "walkin"}
 
 // Call is one report being taken, with who calls and where they are.
 type Call struct {
-	ID         string     `json:"id"`
-	Phone      string     `json:"phone"` // E.164
-	Name       string     `json:"name,omitempty"`
-	NIK        string     `json:"nik,omitempty"`
-	Channel    string     `json:"channel"`
-	Status     string     `json:"status"`
-	StartedAt  time.Time  `json:"started_at"`
-	Location   *Location  `json:"location,omitempty"`
+	ID        string    `json:"id"`
+	Phone     string    `json:"phone"` // E.164
+	Name      string    `json:"name,omitempty"`
+	NIK       string    `json:"nik,omitempty"`
+	Channel   string    `json:"channel"`
+	Status    string    `json:"status"`
+	StartedAt time.Time `json:"started_at"`
+	Location  *Location `json:"location,omitempty"`
 	// AMLLocation is an AML fix farther from the hand-placed Location than
 	// its accuracy radius: kept beside the pin, never over it, and flagged
 	// LocationConflict until the call-taker sets the location again.
-	AMLLocation      *Location `json:"aml_location,omitempty"`
-	LocationConflict bool      `json:"location_conflict,omitempty"`
-	IncidentID       string    `json:"incident_id,omitempty"`
-	LinkedAt   *time.Time `json:"linked_at,omitempty"`
-	ClosedAt   *time.Time `json:"closed_at,omitempty"`
-	Reason     string     `json:"reason,omitempty"`
+	AMLLocation      *Location  `json:"aml_location,omitempty"`
+	LocationConflict bool       `json:"location_conflict,omitempty"`
+	IncidentID       string     `json:"incident_id,omitempty"`
+	LinkedAt         *time.Time `json:"linked_at,omitempty"`
+	ClosedAt         *time.Time `json:"closed_at,omitempty"`
+	Reason           string     `json:"reason,omitempty"`
 }
 
 func (c *Call) clone() *Call {
