@@ -167,6 +167,27 @@ try {
     await con.locator('#detail .activity').scrollIntoViewIfNeeded();
     await con.screenshot({ path: join(SHOTS, `console-detail-notes-${lang}-${vp.width}.png`) });
   }
+  // A change of category shows what the new plan still needs and is
+  // logged; a cancel without a reason sends nothing, with one it closes.
+  await con.setViewportSize({ width: 1920, height: 1080 });
+  await con.click('#detail details.edit summary');
+  await con.selectOption('#detail select[name=category]', 'fire');
+  await con.click('#detail .edit-form button[type=submit]');
+  await con.waitForSelector('#detail .plan-missing', { timeout: WAIT });
+  await con.waitForSelector('#detail .activity li.log-edited', { timeout: WAIT });
+  assert.equal((await call(disp.token, 'GET', '/api/v1/incidents/' + inc.data.id)).data.category, 'fire');
+  await con.screenshot({ path: join(SHOTS, 'console-detail-edit.png') });
+  log('category change saved; the plan\'s missing units shown');
+  await con.click('#detail .reason-form button[type=submit]');
+  await con.waitForTimeout(300);
+  assert.notEqual((await call(disp.token, 'GET', '/api/v1/incidents/' + inc.data.id)).data.status, 'closed', 'no reason, no cancel');
+  await con.fill('#detail .reason-form input[name=reason]', 'Pelapor salah alamat');
+  await con.click('#detail .reason-form button[type=submit]');
+  await until('cancelled', async () => {
+    const d = (await call(disp.token, 'GET', '/api/v1/incidents/' + inc.data.id)).data;
+    return d.status === 'closed' && d.cancelled;
+  });
+  log('cancel asked for a reason, then closed the incident');
   await desk.close();
 
   // Wall-size look at the same page.
