@@ -6,7 +6,7 @@ import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { failOnCSP } from './login.mjs';
+import { failOnCSP, gotoAs } from './login.mjs';
 
 const BASE = process.env.BASE_URL;
 const SHOTS = process.env.SCREENSHOTS;
@@ -127,6 +127,68 @@ try {
   assert.ok(after.onscene_at, 'the incident has its on-scene time');
   await page.waitForFunction(() => document.querySelector('#queue').textContent === '', null, { timeout: WAIT });
   log('on scene queued offline and replayed after reconnect');
+
+  // The dispatcher writes a note on the console (Enter saves it); it
+  // reaches the unit's phone. An internal note in the same log never does.
+  const desk = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'id-ID', timezoneId: 'Asia/Jakarta' });
+  const con = await desk.newPage();
+  con.on('pageerror', (e) => errors.push('console: ' + e.message));
+  await gotoAs(con, BASE, '/', 'dispatcher');
+  await con.locator('.inc-row', { hasText: inc.data.number }).click();
+  await con.waitForSelector('#detail .activity', { timeout: WAIT });
+  await con.fill('#detail textarea[name=note]', 'Akses lewat gang samping, pagar biru');
+  await con.press('#detail textarea[name=note]', 'Enter');
+  await con.waitForSelector('#detail .activity li.log-note:has-text("pagar biru")', { timeout: WAIT });
+  assert.equal(await con.inputValue('#detail textarea[name=note]'), '', 'the saved note left the box');
+  await con.fill('#detail textarea[name=note]', 'Pelapor diduga mabuk');
+  await con.check('#detail input[name=internal]');
+  await con.click('#detail .note-form button[type=submit]');
+  await con.waitForSelector('#detail .activity li.internal:has-text("mabuk")', { timeout: WAIT });
+  await page.waitForFunction(() => /pagar biru/.test(document.querySelector('#note-list').textContent), null, { timeout: WAIT });
+  assert.doesNotMatch(await page.textContent('#note-list'), /mabuk/, 'an internal note never reaches the unit');
+  log('a console note reached the phone; the internal one did not');
+  await page.screenshot({ path: join(SHOTS, 'unit-note-phone.png') });
+
+  // Closing with the unit still assigned asks first; no closes nothing.
+  let asked = '';
+  con.once('dialog', (d) => { asked = d.message(); d.dismiss(); });
+  await con.click('#detail .close-form button[type=submit]');
+  await until('the close question', async () => asked);
+  assert.match(asked, /Masih ada unit ditugaskan/);
+  assert.notEqual((await call(disp.token, 'GET', '/api/v1/incidents/' + inc.data.id)).data.status, 'closed', 'a declined close changes nothing');
+  log('closing with a unit assigned asked first');
+
+  // The detail with notes, both languages, wall and phone sizes.
+  for (const [lang, vp] of [['id', { width: 1920, height: 1080 }], ['en', { width: 1920, height: 1080 }], ['en', { width: 390, height: 844 }], ['id', { width: 390, height: 844 }]]) {
+    const cur = await con.evaluate(() => document.documentElement.lang);
+    if (cur !== lang) await con.click('#lang-btn');
+    await con.setViewportSize(vp);
+    await con.waitForTimeout(300);
+    await con.locator('#detail .activity').scrollIntoViewIfNeeded();
+    await con.screenshot({ path: join(SHOTS, `console-detail-notes-${lang}-${vp.width}.png`) });
+  }
+  // A change of category shows what the new plan still needs and is
+  // logged; a cancel without a reason sends nothing, with one it closes.
+  await con.setViewportSize({ width: 1920, height: 1080 });
+  await con.click('#detail details.edit summary');
+  await con.selectOption('#detail select[name=category]', 'fire');
+  await con.click('#detail .edit-form button[type=submit]');
+  await con.waitForSelector('#detail .plan-missing', { timeout: WAIT });
+  await con.waitForSelector('#detail .activity li.log-edited', { timeout: WAIT });
+  assert.equal((await call(disp.token, 'GET', '/api/v1/incidents/' + inc.data.id)).data.category, 'fire');
+  await con.screenshot({ path: join(SHOTS, 'console-detail-edit.png') });
+  log('category change saved; the plan\'s missing units shown');
+  await con.click('#detail .reason-form button[type=submit]');
+  await con.waitForTimeout(300);
+  assert.notEqual((await call(disp.token, 'GET', '/api/v1/incidents/' + inc.data.id)).data.status, 'closed', 'no reason, no cancel');
+  await con.fill('#detail .reason-form input[name=reason]', 'Pelapor salah alamat');
+  await con.click('#detail .reason-form button[type=submit]');
+  await until('cancelled', async () => {
+    const d = (await call(disp.token, 'GET', '/api/v1/incidents/' + inc.data.id)).data;
+    return d.status === 'closed' && d.cancelled;
+  });
+  log('cancel asked for a reason, then closed the incident');
+  await desk.close();
 
   // Wall-size look at the same page.
   await page.setViewportSize({ width: 1920, height: 1080 });

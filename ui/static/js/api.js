@@ -70,12 +70,21 @@ export async function get(path, { login = true } = {}) {
  * same key, so the server applies it once.
  */
 export async function post(path, body, key = newKey(), { login = true } = {}) {
+  return send('POST', path, body, key, { login });
+}
+
+/** patch sends the changed fields of a record, retried like post. */
+export async function patch(path, body, key = newKey()) {
+  return send('PATCH', path, body, key, {});
+}
+
+async function send(method, path, body, key, { login = true }) {
   let lastErr;
   for (let attempt = 0; attempt < 3; attempt++) {
     let res;
     try {
       res = await fetch(path, {
-        method: 'POST',
+        method,
         credentials: 'same-origin',
         headers: { ...SESSION, 'Content-Type': 'application/json', 'Idempotency-Key': key },
         body: JSON.stringify(body ?? {}),

@@ -1,9 +1,12 @@
 // Incident detail: facts, timeline, assigned units, the nearest available
 // units of each type the response plan needs (one click "Kirim" each, or the
-// whole plan at once), and closing with a disposition.
+// whole plan at once), the activity log with a note box, an edit of category
+// and priority, cancel and reopen with a reason, and closing with a
+// disposition (asked twice when no unit arrived or units are still out).
 
 import * as api from './api.js';
-import { t, label, wib, duration, DISPOSITIONS } from './i18n.js';
+import { t, label, has, wib, duration, DISPOSITIONS } from './i18n.js';
+import { catalog, categories } from './catalog.js';
 import { categoryIcon, unitIcon } from './icons.js';
 import { escapeHTML, elapsed } from './dom.js';
 
@@ -25,16 +28,35 @@ export class Detail {
     this.recs = null; // [{type, need, list}]
     this.recsAt = 0;
     this.busy = false;
+    this.log = null; // the server's activity log of the open incident
+    this.logTimer = 0;
+    this.planMissing = null; // [{type, count}] after a change of category
     el.addEventListener('click', (e) => this.click(e));
-    el.addEventListener('submit', (e) => { e.preventDefault(); this.closeIncident(); });
+    el.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const f = e.target;
+      if (f.classList.contains('close-form')) this.closeIncident();
+      else if (f.classList.contains('note-form')) this.addNote(f);
+      else if (f.classList.contains('edit-form')) this.edit(f);
+      else if (f.classList.contains('reason-form')) this.cancelOrReopen(f);
+    });
+    // Enter saves a note, Shift+Enter starts a new line.
+    el.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' || e.shiftKey || e.isComposing || e.target.name !== 'note') return;
+      e.preventDefault();
+      e.target.form.requestSubmit();
+    });
   }
 
   open(id) {
     this.id = id;
     this.recs = null;
+    this.log = null;
+    this.planMissing = null;
     this.el.hidden = false;
     this.render();
     this.loadRecs();
+    this.loadLog();
     this.el.querySelector('.panel-close')?.focus();
   }
 
@@ -52,6 +74,7 @@ export class Detail {
   update(kinds) {
     if (!this.id) return;
     if (kinds.has('incidents') || kinds.has('units') || kinds.has('snapshot')) this.render();
+    if (kinds.has('incidents') || kinds.has('snapshot')) this.reloadLogSoon();
     if ((kinds.has('units') || kinds.has('snapshot')) && Date.now() - this.recsAt > 1500) this.loadRecs();
   }
 
@@ -75,6 +98,28 @@ export class Detail {
     this.render();
   }
 
+  // The log is the server's (one home for it): read again shortly after a
+  // change, one request for a burst of them.
+  reloadLogSoon() {
+    clearTimeout(this.logTimer);
+    this.logTimer = setTimeout(() => this.loadLog(), 250);
+  }
+
+  async loadLog() {
+    const id = this.id;
+    if (!id) return;
+    try {
+      const full = await api.get(`/api/v1/incidents/${encodeURIComponent(id)}`);
+      if (this.id !== id) return;
+      this.log = full.log || [];
+    } catch (err) {
+      if (this.id !== id || err.status === 404) return;
+      this.h.toast(t('error.generic', { msg: err.message }), 'error');
+      return;
+    }
+    this.render();
+  }
+
   render() {
     const inc = this.incident();
     if (!inc) {
@@ -83,7 +128,10 @@ export class Detail {
     }
     const active = inc.assignments.filter((a) => !a.cleared_at);
     const focused = document.activeElement && this.el.contains(document.activeElement) ? document.activeElement.dataset.focusKey : null;
-    const disp = this.el.querySelector('select[name=disposition]')?.value;
+    // What the dispatcher typed or chose survives the re-render a live change makes.
+    const kept = [...this.el.querySelectorAll('[data-focus-key]')].filter((f) => 'value' in f && f.tagName !== 'BUTTON')
+      .map((f) => [f.dataset.focusKey, f.type === 'checkbox' ? f.checked : f.value]);
+    const closed = inc.status === 'closed';
     this.el.innerHTML = `
       <header class="panel-head p${Math.min(inc.priority, 4)}">
         <span class="cat-ico big">${categoryIcon(inc.category)}</span>
@@ -102,6 +150,7 @@ export class Detail {
           ${fact(t('detail.source'), label('src', inc.source))}
           ${fact(t('detail.description'), inc.description)}
         </dl>
+        ${this.planMissingHTML()}
         <h3>${escapeHTML(t('detail.recommend'))}</h3>
         ${this.recsHTML(inc)}
         <h3>${escapeHTML(t('detail.assigned'))}</h3>
@@ -119,15 +168,76 @@ export class Detail {
           ${step(t('detail.onscene'), inc.onscene_at, inc.received_at, this.cfg.target_s)}
           ${step(t('detail.closed'), inc.closed_at, inc.received_at)}
         </ol>
-        <form class="close-form">
+        <h3>${escapeHTML(t('detail.log'))}</h3>
+        ${this.logHTML()}
+        <form class="note-form">
+          <label>${escapeHTML(t('detail.noteLabel'))}
+            <textarea name="note" rows="2" maxlength="4000" data-focus-key="note" placeholder="${escapeHTML(t('detail.notePlaceholder'))}"></textarea>
+          </label>
+          <div class="note-row">
+            <label class="check"><input type="checkbox" name="internal" data-focus-key="internal"> ${escapeHTML(t('detail.noteInternal'))}</label>
+            <button type="submit" class="btn" data-focus-key="note-save">${escapeHTML(t('detail.noteSave'))}</button>
+          </div>
+        </form>
+        ${closed ? '' : this.editHTML(inc)}
+        <form class="reason-form" data-verb="${closed ? 'reopen' : 'cancel'}">
+          <label>${escapeHTML(t('detail.reason'))}
+            <input name="reason" maxlength="500" data-focus-key="reason-${closed ? 'reopen' : 'cancel'}">
+          </label>
+          <button type="submit" class="btn ${closed ? 'go' : 'danger'}" data-focus-key="${closed ? 'reopen' : 'cancel'}">${escapeHTML(t(closed ? 'detail.reopen' : 'detail.cancelIncident'))}</button>
+        </form>
+        ${closed ? '' : `<form class="close-form">
           <label>${escapeHTML(t('detail.disposition'))}
             <select name="disposition" data-focus-key="disposition">${DISPOSITIONS.map((d) => `<option value="${d}">${escapeHTML(label('disp', d))}</option>`).join('')}</select>
           </label>
           <button type="submit" class="btn danger" data-focus-key="close-incident">${escapeHTML(t('detail.closeIncident'))}</button>
-        </form>
+        </form>`}
       </div>`;
-    if (disp) this.el.querySelector('select[name=disposition]').value = disp;
+    for (const [key, v] of kept) {
+      const f = this.el.querySelector(`[data-focus-key="${key}"]`);
+      if (!f) continue;
+      if (f.type === 'checkbox') f.checked = v; else f.value = v;
+    }
     if (focused) this.el.querySelector(`[data-focus-key="${focused}"]`)?.focus();
+  }
+
+  logHTML() {
+    if (!this.log) return '<p class="muted">…</p>';
+    if (this.log.length === 0) return `<p class="muted">${escapeHTML(t('detail.noLog'))}</p>`;
+    // A unit's step already says the incident's (same event, same instant):
+    // one line for both. Newest first: what just happened is what counts.
+    const byUnit = new Set(this.log.filter((e) => e.unit_id).map((e) => `${e.event}@${e.at}`));
+    const lines = this.log.filter((e) => e.unit_id || !byUnit.has(`${e.event}@${e.at}`));
+    return `<ol class="activity">${lines.reverse().map((e) => {
+      const what = has(`log.${e.event}`) ? t(`log.${e.event}`) : e.event;
+      const who = [e.callsign, e.by].filter(Boolean).join(' · ');
+      const fields = (e.fields || []).map((f) => f.from || f.to
+        ? `${escapeHTML(f.field)}: ${escapeHTML(fieldValue(f.field, f.from))} → ${escapeHTML(fieldValue(f.field, f.to))}`
+        : escapeHTML(f.field)).join('; ');
+      return `<li class="log-${escapeHTML(e.event)}${e.internal ? ' internal' : ''}">
+        <span class="at">${escapeHTML(wib(e.at))}</span>
+        <span class="what">${escapeHTML(what)}${e.internal ? ` <span class="tag">${escapeHTML(t('detail.internal'))}</span>` : ''}</span>
+        <span class="who">${escapeHTML(who)}</span>
+        ${e.text ? `<p class="text">${escapeHTML(e.text)}</p>` : ''}
+        ${fields ? `<p class="fields">${fields}</p>` : ''}</li>`;
+    }).join('')}</ol>`;
+  }
+
+  editHTML(inc) {
+    const cats = categories.map((c) => `<option value="${c}"${c === inc.category ? ' selected' : ''}>${escapeHTML(label('cat', c))}</option>`).join('');
+    const prios = catalog.priorities.map((p) => `<option value="${p}"${p === inc.priority ? ' selected' : ''}>${escapeHTML(label('priority', p))}</option>`).join('');
+    return `<details class="edit"><summary>${escapeHTML(t('detail.edit'))}</summary>
+      <form class="edit-form">
+        <label>${escapeHTML(t('detail.category'))}<select name="category" data-focus-key="edit-category">${cats}</select></label>
+        <label>${escapeHTML(t('detail.priority'))}<select name="priority" data-focus-key="edit-priority">${prios}</select></label>
+        <button type="submit" class="btn" data-focus-key="edit-save">${escapeHTML(t('detail.save'))}</button>
+      </form></details>`;
+  }
+
+  planMissingHTML() {
+    if (!this.planMissing || this.planMissing.length === 0) return '';
+    return `<div class="plan-missing" role="status">${escapeHTML(t('detail.planMissing'))}
+      ${this.planMissing.map((n) => `<span class="need">${unitIcon(n.type)} ${escapeHTML(label('utype', n.type))} ×${n.count}</span>`).join(' ')}</div>`;
   }
 
   closeButton() {
@@ -170,11 +280,74 @@ export class Detail {
     }
   }
 
+  async addNote(form) {
+    const id = this.id;
+    const text = form.elements.note.value;
+    if (!id || !text.trim()) return;
+    const ok = await this.act(form.querySelector('button'), () => api.post(`/api/v1/incidents/${encodeURIComponent(id)}/notes`,
+      { text, internal: form.elements.internal.checked }), t('detail.noteSaved'));
+    if (ok && this.id === id) {
+      // The form may have been drawn again meanwhile: clear the one on the page.
+      const box = this.el.querySelector('textarea[name=note]');
+      if (box) box.value = '';
+      this.loadLog();
+    }
+  }
+
+  // edit sends the fields that changed; a new category answers the plan's
+  // missing units, shown above the recommendations with the plan button.
+  async edit(form) {
+    const id = this.id;
+    const inc = this.incident();
+    if (!id || !inc) return;
+    const body = {};
+    if (form.elements.category.value !== inc.category) body.category = form.elements.category.value;
+    if (Number(form.elements.priority.value) !== inc.priority) body.priority = Number(form.elements.priority.value);
+    if (Object.keys(body).length === 0) return;
+    let res = null;
+    const ok = await this.act(form.querySelector('button'), async () => {
+      res = await api.patch(`/api/v1/incidents/${encodeURIComponent(id)}`, body);
+    }, t('detail.edited'));
+    if (ok && this.id === id) {
+      if (body.category) this.planMissing = (res && res.plan_missing) || [];
+      this.render();
+      this.loadLog();
+    }
+  }
+
+  async cancelOrReopen(form) {
+    const id = this.id;
+    const verb = form.dataset.verb;
+    const reason = form.elements.reason.value.trim();
+    if (!id) return;
+    if (!reason) {
+      this.h.toast(t('detail.reasonNeeded'), 'error');
+      form.elements.reason.focus();
+      return;
+    }
+    const ok = await this.act(form.querySelector('button'), () => api.post(`/api/v1/incidents/${encodeURIComponent(id)}/${verb}`, { reason }),
+      t(verb === 'reopen' ? 'detail.reopenedOk' : 'detail.cancelledOk'));
+    if (ok && verb === 'cancel') this.close();
+  }
+
+  // closeQuestion is why closing now deserves a second look, or '' when
+  // it does not: no unit arrived, or units are still assigned.
+  closeQuestion(inc) {
+    const why = [];
+    if (!inc.onscene_at) why.push(t('detail.confirmNoArrival'));
+    const out = inc.assignments.filter((a) => !a.cleared_at).map((a) => a.callsign);
+    if (out.length) why.push(t('detail.confirmAssigned', { units: out.join(', ') }));
+    return why.length ? `${why.join('\n')}\n${t('detail.confirmClose')}` : '';
+  }
+
   async closeIncident() {
     const id = this.id;
     const sel = this.el.querySelector('select[name=disposition]');
     const btn = this.el.querySelector('.close-form button');
-    if (!id || !sel) return;
+    const inc = this.incident();
+    if (!id || !sel || !inc) return;
+    const question = this.closeQuestion(inc);
+    if (question && !window.confirm(question)) return;
     const ok = await this.act(btn, () => api.post(`/api/v1/incidents/${encodeURIComponent(id)}/close`, { disposition: sel.value }), null);
     if (ok) this.close();
   }
@@ -198,6 +371,14 @@ export class Detail {
       this.loadRecs();
     }
   }
+}
+
+// fieldValue shows an edited field's value as the dispatcher reads it.
+function fieldValue(field, v) {
+  if (v === undefined || v === '') return '—';
+  if (field === 'category') return label('cat', v);
+  if (field === 'priority') return label('priority', v);
+  return v;
 }
 
 function fact(name, value) {
