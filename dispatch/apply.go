@@ -46,18 +46,18 @@ func (e *Engine) registerCore(r *Registry) {
 	Handle(r, cc112.EvUnitStatus, func(f *Fold, p cc112.UnitStatusPayload) error { return e.applyUnitStatus(f.At, p) })
 	Handle(r, cc112.EvIncidentClosed, func(f *Fold, p cc112.IncidentClosedPayload) error { return e.applyClosed(f.At, p) })
 	Handle(r, cc112.EvCallerLinked, func(_ *Fold, p cc112.CallerLinkedPayload) error {
-		inc, ok := e.incidents[p.IncidentID]
-		if !ok {
-			return fmt.Errorf("unknown incident %q", p.IncidentID)
+		inc, err := e.appliedIncident(p.IncidentID)
+		if err != nil {
+			return err
 		}
 		inc.Callers++
 		e.changedIncident(cc112.LiveIncidentUpdated, inc)
 		return nil
 	})
 	Handle(r, cc112.EvIncidentNoted, func(_ *Fold, p cc112.IncidentNotedPayload) error {
-		inc, ok := e.incidents[p.IncidentID]
-		if !ok {
-			return fmt.Errorf("unknown incident %q", p.IncidentID)
+		inc, err := e.appliedIncident(p.IncidentID)
+		if err != nil {
+			return err
 		}
 		inc.Notes = append(inc.Notes, p.Note)
 		e.changedIncident(cc112.LiveIncidentUpdated, inc)
@@ -68,9 +68,9 @@ func (e *Engine) registerCore(r *Registry) {
 	Handle(r, cc112.EvIncidentEdited, func(f *Fold, p cc112.IncidentEditedPayload) error { return e.applyEdited(f.At, p) })
 	Handle(r, cc112.EvIncidentMerged, func(f *Fold, p cc112.IncidentMergedPayload) error { return e.applyMerged(f.At, p) })
 	Handle(r, cc112.EvUnitMoved, func(f *Fold, p cc112.UnitMovedPayload) error {
-		u, ok := e.units[p.UnitID]
-		if !ok {
-			return fmt.Errorf("unknown unit %q", p.UnitID)
+		u, err := e.appliedUnit(p.UnitID)
+		if err != nil {
+			return err
 		}
 		// A standby may hold a newer live fix (FollowPosition) than this
 		// journal sample: keep it.
@@ -137,13 +137,13 @@ func (e *Engine) applyIncidentCreated(inc *cc112.Incident) error {
 }
 
 func (e *Engine) applyAssigned(at time.Time, p cc112.UnitAssignedPayload) error {
-	inc, ok := e.incidents[p.IncidentID]
-	if !ok {
-		return fmt.Errorf("unknown incident %q", p.IncidentID)
+	inc, err := e.appliedIncident(p.IncidentID)
+	if err != nil {
+		return err
 	}
-	u, ok := e.units[p.UnitID]
-	if !ok {
-		return fmt.Errorf("unknown unit %q", p.UnitID)
+	u, err := e.appliedUnit(p.UnitID)
+	if err != nil {
+		return err
 	}
 	if u.Status != cc112.UnitAvailable || !inc.Active() {
 		return fmt.Errorf("unit %s is %s, incident %s is %s", u.ID, u.Status, inc.ID, inc.Status)
@@ -188,9 +188,9 @@ func (e *Engine) activeAssignment(u *cc112.Unit) (*cc112.Incident, *cc112.Assign
 }
 
 func (e *Engine) applyUnitStatus(at time.Time, p cc112.UnitStatusPayload) error {
-	u, ok := e.units[p.UnitID]
-	if !ok {
-		return fmt.Errorf("unknown unit %q", p.UnitID)
+	u, err := e.appliedUnit(p.UnitID)
+	if err != nil {
+		return err
 	}
 	if err := e.checkUnitTransition(u, p.Status); err != nil {
 		return err
@@ -249,9 +249,9 @@ func (e *Engine) checkUnitTransition(u *cc112.Unit, to cc112.UnitStatus) error {
 }
 
 func (e *Engine) applyClosed(at time.Time, p cc112.IncidentClosedPayload) error {
-	inc, ok := e.incidents[p.IncidentID]
-	if !ok {
-		return fmt.Errorf("unknown incident %q", p.IncidentID)
+	inc, err := e.appliedIncident(p.IncidentID)
+	if err != nil {
+		return err
 	}
 	if !inc.Active() {
 		return fmt.Errorf("incident %s already closed", inc.ID)
@@ -279,9 +279,9 @@ func (e *Engine) releaseUnits(inc *cc112.Incident, at time.Time) {
 }
 
 func (e *Engine) applyCancelled(at time.Time, p cc112.IncidentCancelledPayload) error {
-	inc, ok := e.incidents[p.IncidentID]
-	if !ok {
-		return fmt.Errorf("unknown incident %q", p.IncidentID)
+	inc, err := e.appliedIncident(p.IncidentID)
+	if err != nil {
+		return err
 	}
 	if !inc.Active() {
 		return fmt.Errorf("incident %s already closed", inc.ID)
@@ -298,9 +298,9 @@ func (e *Engine) applyCancelled(at time.Time, p cc112.IncidentCancelledPayload) 
 // response is measured from the first call to the first arrival); the
 // closing it undoes stays in its record.
 func (e *Engine) applyReopened(at time.Time, p cc112.IncidentReopenedPayload) error {
-	inc, ok := e.incidents[p.IncidentID]
-	if !ok {
-		return fmt.Errorf("unknown incident %q", p.IncidentID)
+	inc, err := e.appliedIncident(p.IncidentID)
+	if err != nil {
+		return err
 	}
 	if inc.Active() || inc.ClosedAt == nil {
 		return fmt.Errorf("incident %s is not closed", inc.ID)
@@ -317,9 +317,9 @@ func (e *Engine) applyReopened(at time.Time, p cc112.IncidentReopenedPayload) er
 // applyEdited changes the fields the edit names and records each change,
 // from the value it replaces (the caller's by name only: personal data).
 func (e *Engine) applyEdited(at time.Time, p cc112.IncidentEditedPayload) error {
-	inc, ok := e.incidents[p.IncidentID]
-	if !ok {
-		return fmt.Errorf("unknown incident %q", p.IncidentID)
+	inc, err := e.appliedIncident(p.IncidentID)
+	if err != nil {
+		return err
 	}
 	if !inc.Active() {
 		return fmt.Errorf("incident %s is closed", inc.ID)
@@ -422,4 +422,20 @@ func (e *Engine) moveUnit(u *cc112.Unit, at time.Time, p cc112.UnitMovedPayload)
 	u.Location, u.PositionAt = p.Location, at
 	u.Heading, u.Speed, u.Accuracy = p.Heading, p.Speed, p.Accuracy
 	e.unitIndex.Set(u.ID, u.Location)
+}
+
+// appliedIncident and appliedUnit find what an event names; a journal that
+// names an unknown one is not one this engine wrote.
+func (e *Engine) appliedIncident(id string) (*cc112.Incident, error) {
+	if inc, ok := e.incidents[id]; ok {
+		return inc, nil
+	}
+	return nil, fmt.Errorf("unknown incident %q", id)
+}
+
+func (e *Engine) appliedUnit(id string) (*cc112.Unit, error) {
+	if u, ok := e.units[id]; ok {
+		return u, nil
+	}
+	return nil, fmt.Errorf("unknown unit %q", id)
 }
