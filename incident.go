@@ -251,6 +251,10 @@ func (i *Incident) Log() []LogEntry {
 // CancelledPrefix starts a cancelled incident's disposition.
 const CancelledPrefix = "cancelled: "
 
+// OutOfAreaPrefix starts the reason of an edit that moved an incident
+// outside the service area (the confirmation's reason follows).
+const OutOfAreaPrefix = "outside the service area: "
+
 // MaxNote is the longest note, in characters.
 const MaxNote = 4000
 

@@ -85,8 +85,11 @@ func WholeOrHidden(sees bool) string {
 // caller's phone (to call back) but not the name or NIK; for police and
 // admins without the caller; not at all (nil) for agency teams and units
 // not assigned to it, whose REST answers hold no incidents either. Internal
-// notes are the command center's own: units and police get the incident
-// without them. The result may share memory with i: do not change it.
+// notes and the reason given for a location outside the service area are
+// the command center's own words: units, police and admins get the
+// incident without them (that the location was confirmed, and how far out,
+// they do see: a crew must know the address is meant). The result may
+// share memory with i: do not change it.
 func (i *Incident) For(v Viewer) *Incident {
 	name := i.ViewName(v)
 	switch name {
@@ -108,16 +111,21 @@ func (i *Incident) For(v Viewer) *Incident {
 	}
 	if internal == viewNoInternal || caller == viewNoInternal {
 		c.Notes = publicNotes(i.Notes)
+		if i.OutOfArea != nil {
+			c.OutOfArea = &OutOfArea{At: i.OutOfArea.At, DistanceM: i.OutOfArea.DistanceM}
+			c.Changes = withoutAreaReasons(i.Changes)
+		}
 	}
 	return &c
 }
 
-// viewNoInternal marks the views without internal notes.
+// viewNoInternal marks the views without internal notes and out-of-area
+// reasons.
 const viewNoInternal = "no-internal"
 
 // ViewName implements Viewed: the caller part of the view ("callback",
-// "no-caller") and, when the incident has internal notes the viewer may
-// not read, "no-internal", joined by "+".
+// "no-caller") and, when the incident has internal notes or an out-of-area
+// reason the viewer may not read, "no-internal", joined by "+".
 func (i *Incident) ViewName(v Viewer) string {
 	var name string
 	switch v.Sight {
@@ -140,7 +148,7 @@ func (i *Incident) ViewName(v Viewer) string {
 			name = ViewAll
 		}
 	}
-	if !i.hasInternalNotes() {
+	if !i.hasInternalNotes() && i.OutOfArea == nil {
 		return name
 	}
 	if name == ViewAll {
@@ -156,6 +164,19 @@ func (i *Incident) hasInternalNotes() bool {
 		}
 	}
 	return false
+}
+
+// withoutAreaReasons is changes with the reasons of out-of-area
+// confirmations left out (the change itself stays).
+func withoutAreaReasons(changes []Change) []Change {
+	out := make([]Change, len(changes))
+	for k, c := range changes {
+		if strings.HasPrefix(c.Reason, OutOfAreaPrefix) {
+			c.Reason = ""
+		}
+		out[k] = c
+	}
+	return out
 }
 
 // publicNotes is notes without the internal ones.

@@ -52,3 +52,35 @@ func TestIncidentViews(t *testing.T) {
 		t.Errorf("a unit sees %d incidents it does not work", len(got))
 	}
 }
+
+// TestOutOfAreaReasonView: the reason given for a location outside the
+// service area is the center's own words: units, police and admins see that
+// it was confirmed and how far out, never the reason or who gave it.
+func TestOutOfAreaReasonView(t *testing.T) {
+	at := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	inc := &Incident{ID: "I1", ReceivedAt: at, Assignments: []*Assignment{{UnitID: "U1"}},
+		OutOfArea: &OutOfArea{At: at.Add(time.Minute), Reason: "ALASAN", By: "budi", Role: "dispatcher", DistanceM: 4000},
+		Changes:   []Change{{At: at.Add(time.Minute), Event: "edited", Reason: OutOfAreaPrefix + "ALASAN"}, {At: at, Event: "reopened", Reason: "salah tutup"}}}
+	for _, v := range []Viewer{{Sight: SeeAll}, {Sight: SeeCallers}} {
+		if got := inc.For(v); got.OutOfArea.Reason != "ALASAN" || got.Changes[0].Reason == "" {
+			t.Errorf("%s: %+v, want the reason", v.Key(), got.OutOfArea)
+		}
+	}
+	for _, v := range []Viewer{{Sight: SeeUnit, UnitID: "U1"}, {Sight: SeeNone}} {
+		got := inc.For(v)
+		if got.OutOfArea == nil || got.OutOfArea.DistanceM != 4000 || got.OutOfArea.Reason != "" || got.OutOfArea.By != "" {
+			t.Errorf("%s: out_of_area %+v, want the distance without reason or author", v.Key(), got.OutOfArea)
+		}
+		if got.Changes[0].Reason != "" || got.Changes[1].Reason != "salah tutup" {
+			t.Errorf("%s: changes %+v, want only the out-of-area reason left out", v.Key(), got.Changes)
+		}
+		for _, e := range got.Log() {
+			if e.Text == "ALASAN" || e.Text == OutOfAreaPrefix+"ALASAN" {
+				t.Errorf("%s: log %+v holds the reason", v.Key(), e)
+			}
+		}
+	}
+	if inc.OutOfArea.Reason != "ALASAN" || inc.Changes[0].Reason == "" {
+		t.Fatal("a view changed the incident")
+	}
+}

@@ -357,7 +357,7 @@ func (e *Engine) applyEdited(at time.Time, p cc112.IncidentEditedPayload) error 
 	ch := cc112.Change{At: at, Event: "edited", By: p.By, Role: p.Role, Fields: fields}
 	if p.OutOfArea != nil {
 		o := *p.OutOfArea
-		inc.OutOfArea, ch.Reason = &o, "outside the service area: "+o.Reason
+		inc.OutOfArea, ch.Reason = &o, cc112.OutOfAreaPrefix+o.Reason
 	}
 	inc.Changes = append(inc.Changes, ch)
 	e.changedIncident(cc112.LiveIncidentUpdated, inc)

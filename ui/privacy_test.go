@@ -30,13 +30,16 @@ const (
 	// command center's staff only, and one everyone who sees the incident
 	// reads (its unit and the police included).
 	noteInternal, notePublic = "CATATAN-INTERNAL-7f3a", "CATATAN-UMUM-7f3a"
+	// The reason a dispatcher gave for moving the unit's incident outside
+	// the service area: the center's own words, like an internal note.
+	areaReason = "ALASAN-LUAR-7f3a"
 )
 
 var (
 	incidentMarkers   = []string{incAName, incAPhone, incANIK, incBName, incBPhone, incBNIK}
 	callMarkers       = []string{callName, callPhone, callNIK}
 	complaintMarkers  = []string{cmpDName, cmpDPhone, cmpDText, cmpEName, cmpEPhone, cmpEText}
-	noteMarkers       = []string{noteInternal, notePublic}
+	noteMarkers       = []string{noteInternal, notePublic, areaReason}
 	allMarkers        = concat(incidentMarkers, callMarkers, complaintMarkers, noteMarkers)
 	anonymous         = auth.Role("anonymous") // no token
 	markersVisibleFor = map[auth.Role][]string{
@@ -104,6 +107,7 @@ func (s *secured) privacyScenario(t *testing.T) scenario {
 	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/incidents/"+sc.incA+"/assignments", `{"unit_id":"`+s.unitID+`"}`), 201, "assign the unit")
 	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/incidents/"+sc.incA+"/notes", `{"text":"`+noteInternal+` pelapor panik","internal":true}`), 201, "internal note")
 	s.want(s.as(auth.CallTaker, "POST", "/api/v1/incidents/"+sc.incA+"/notes", `{"text":"`+notePublic+` akses lewat gang"}`), 201, "public note")
+	s.want(s.as(auth.Dispatcher, "PATCH", "/api/v1/incidents/"+sc.incA, `{"location":{"lat":-7.05,"lon":113.45},"confirm_out_of_area":"`+areaReason+` jembatan Suramadu"}`), 200, "move out of the area")
 	s.want(s.as(auth.UnitRole, "POST", "/api/v1/units/"+s.unitID+"/position", `{"lat":-7.2601,"lon":112.7502}`), 200, "unit position")
 	complaint := func(name, phone, text string) string {
 		return id(s.do("POST", "/api/v1/complaints", fmt.Sprintf(
