@@ -57,7 +57,8 @@ type Service struct {
 
 	// State below is guarded by the engine's lock.
 	calls         map[string]*Call
-	activeByPhone map[string]string // phone → newest open call
+	activeByPhone map[string]string   // phone → newest open call
+	byIncident    map[string][]string // incident → the calls linked to it (a merge moves them)
 	pendingAML    map[string]Location
 	complaints    map[string]*cc112.Complaint
 	byNumber      map[string]string
@@ -99,7 +100,7 @@ func New(cfg Config) *Service {
 	}
 	return &Service{
 		cfg: cfg, log: cfg.Logger,
-		calls: map[string]*Call{}, activeByPhone: map[string]string{}, pendingAML: map[string]Location{},
+		calls: map[string]*Call{}, activeByPhone: map[string]string{}, byIncident: map[string][]string{}, pendingAML: map[string]Location{},
 		complaints: map[string]*cc112.Complaint{}, byNumber: map[string]string{}, numbers: cc112.NewDayNumbers("ADU", cc112.WIB),
 		awaiting: map[string]bool{}, outbox: map[string]bool{},
 		sending: make(chan struct{}, 1),

@@ -386,6 +386,24 @@ func (s *Service) LinkCall(ctx context.Context, incidentID, callID, key, fp stri
 	})
 }
 
+// MergeIncident merges a duplicate incident into another open one
+// (dispatch's merge: callers, notes and units move) and points the calls
+// linked to the duplicate to the incident that survives, in one command: a
+// call-taker who opens one of them finds the incident still worked.
+func (s *Service) MergeIncident(ctx context.Context, incidentID, into string, by dispatch.Author, key, fp string) (*cc112.Incident, error) {
+	return dispatch.Run(ctx, s.eng, key, fp, func(tx *dispatch.Tx) (*cc112.Incident, error) {
+		moved := slices.Clone(s.byIncident[incidentID])
+		inc, err := tx.MergeIncident(incidentID, into, by)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range moved {
+			tx.Emit(cc112.EvCallLinked, linkedPayload{CallID: id, IncidentID: inc.ID, MergedFrom: incidentID})
+		}
+		return inc, nil
+	})
+}
+
 type locatedPayload struct {
 	CallID   string   `json:"call_id"`
 	Location Location `json:"location"`
@@ -396,6 +414,9 @@ type locatedPayload struct {
 type linkedPayload struct {
 	CallID     string `json:"call_id"`
 	IncidentID string `json:"incident_id"`
+	// MergedFrom: the call was linked to this duplicate, merged into
+	// IncidentID; the call keeps its status and the time it was linked.
+	MergedFrom string `json:"merged_from,omitempty"`
 }
 
 type closedPayload struct {
@@ -447,7 +468,16 @@ func (s *Service) applyCallLinked(at time.Time, p linkedPayload, changed changed
 	if !ok {
 		return fmt.Errorf("unknown call %q", p.CallID)
 	}
-	c.IncidentID, c.Status, c.LinkedAt = p.IncidentID, CallLinked, timePtr(at)
+	if p.MergedFrom != "" {
+		s.byIncident[p.MergedFrom] = slices.DeleteFunc(s.byIncident[p.MergedFrom], func(id string) bool { return id == c.ID })
+		if len(s.byIncident[p.MergedFrom]) == 0 {
+			delete(s.byIncident, p.MergedFrom)
+		}
+		c.IncidentID = p.IncidentID
+	} else {
+		c.IncidentID, c.Status, c.LinkedAt = p.IncidentID, CallLinked, timePtr(at)
+	}
+	s.byIncident[c.IncidentID] = append(s.byIncident[c.IncidentID], c.ID)
 	changed(cc112.LiveCallUpdated, func() any { return c.clone() })
 	return nil
 }

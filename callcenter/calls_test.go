@@ -252,3 +252,64 @@ func TestAMLDoesNotSilentlyMoveAHandPlacedPin(t *testing.T) {
 		t.Fatalf("agreeing fix: %+v", got)
 	}
 }
+
+// TestMergeMovesCalls: the calls of a merged duplicate point to the
+// incident that survives, keep their status and link time, and go on
+// pointing there after a restart; a refused merge moves nothing.
+func TestMergeMovesCalls(t *testing.T) {
+	f := newFixture(t, Config{})
+	by := dispatch.Author{Username: "budi", Role: "dispatcher"}
+	a, b, c := f.call("081300000011"), f.call("081300000012"), f.call("081300000013")
+	for _, id := range []string{a.ID, b.ID} {
+		must[*Call](t)(f.svc.SetLocation(ctx, id, ManualLocation{Lat: &tugu.Lat, Lon: &tugu.Lon, Source: "manual"}, "", ""))
+	}
+	keep := must[*cc112.Incident](t)(f.svc.CreateIncident(ctx, dispatch.NewIncident{Category: cc112.CatFire, CallID: a.ID}, "", ""))
+	f.clock.Advance(time.Minute)
+	dup := must[*cc112.Incident](t)(f.svc.CreateIncident(ctx, dispatch.NewIncident{Category: cc112.CatFire, CallID: b.ID}, "", ""))
+	must[*cc112.Incident](t)(f.svc.LinkCall(ctx, dup.ID, c.ID, "", ""))
+	must[*Call](t)(f.svc.CloseCall(ctx, c.ID, "selesai", "", ""))
+	linkedAt := *must[*Call](t)(f.svc.Call(b.ID)).LinkedAt
+
+	_, err := f.svc.MergeIncident(ctx, dup.ID, dup.ID, by, "", "")
+	wantCode(t, err, cc112.EInvalid)
+	if got := must[*Call](t)(f.svc.Call(b.ID)); got.IncidentID != dup.ID {
+		t.Fatalf("a refused merge moved the call: %+v", got)
+	}
+	f.clock.Advance(time.Minute)
+	merged := must[*cc112.Incident](t)(f.svc.MergeIncident(ctx, dup.ID, keep.ID, by, "", ""))
+	if merged.ID != keep.ID || merged.Callers != 3 {
+		t.Fatalf("merged %+v", merged)
+	}
+	check := func(when string) {
+		t.Helper()
+		for _, tc := range []struct {
+			id     string
+			status string
+		}{{a.ID, CallLinked}, {b.ID, CallLinked}, {c.ID, CallClosed}} {
+			got := must[*Call](t)(f.svc.Call(tc.id))
+			if got.IncidentID != keep.ID || got.Status != tc.status {
+				t.Errorf("%s: call %s on %s (%s), want %s (%s)", when, tc.id, got.IncidentID, got.Status, keep.ID, tc.status)
+			}
+		}
+		if got := must[*Call](t)(f.svc.Call(b.ID)); !got.LinkedAt.Equal(linkedAt) {
+			t.Errorf("%s: linked at %v, want %v (kept)", when, got.LinkedAt, linkedAt)
+		}
+		if d := must[*cc112.Incident](t)(f.eng.Incident(dup.ID)); d.MergedInto != keep.ID {
+			t.Errorf("%s: duplicate merged into %q", when, d.MergedInto)
+		}
+	}
+	check("after the merge")
+	if live, ok := f.pub.last(cc112.LiveCallUpdated).(*Call); !ok || live.IncidentID != keep.ID {
+		t.Errorf("live feed got %#v", f.pub.last(cc112.LiveCallUpdated))
+	}
+	f.restart()
+	check("after a restart")
+	// The moved calls are the survivor's now: a second merge moves them on.
+	third := f.incident(cc112.CatFire, tugu)
+	must[*cc112.Incident](t)(f.svc.MergeIncident(ctx, keep.ID, third.ID, by, "", ""))
+	for _, id := range []string{a.ID, b.ID, c.ID} {
+		if got := must[*Call](t)(f.svc.Call(id)); got.IncidentID != third.ID {
+			t.Errorf("second merge: call %s on %s", id, got.IncidentID)
+		}
+	}
+}

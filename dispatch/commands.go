@@ -461,6 +461,16 @@ type EditResult struct {
 // MergeIncident merges the duplicate incident into another open one: its
 // callers, notes and units move there, and it is closed pointing to it.
 func (e *Engine) MergeIncident(ctx context.Context, incidentID, into string, by Author, key, fingerprint string) (*cc112.Incident, error) {
+	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
+		return tx.MergeIncident(incidentID, into, by)
+	})
+}
+
+// MergeIncident emits the merge of a duplicate into another open incident
+// and returns the target as it now is (for an extension that moves its
+// own records in the same command: the call center's calls).
+func (tx *Tx) MergeIncident(incidentID, into string, by Author) (*cc112.Incident, error) {
+	e := tx.e
 	into = strings.TrimSpace(into)
 	switch {
 	case into == "":
@@ -468,21 +478,19 @@ func (e *Engine) MergeIncident(ctx context.Context, incidentID, into string, by 
 	case into == incidentID:
 		return nil, cc112.Errorf(cc112.EInvalid, "an incident cannot be merged into itself")
 	}
-	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
-		dup, err := e.activeIncident(incidentID)
-		if err != nil {
-			return nil, err
-		}
-		target, ok := e.incidents[into]
-		switch {
-		case !ok:
-			return nil, cc112.Errorf(cc112.EInvalid, "into: incident %q not found", into)
-		case !target.Active():
-			return nil, cc112.Errorf(cc112.EConflict, "incident %s is closed: merge into an open incident (or reopen it first)", target.Number)
-		}
-		tx.Emit(cc112.EvIncidentMerged, cc112.IncidentMergedPayload{IncidentID: dup.ID, Into: target.ID, By: by.Username, Role: by.Role})
-		return e.incidents[target.ID].Clone(), nil
-	})
+	dup, err := e.activeIncident(incidentID)
+	if err != nil {
+		return nil, err
+	}
+	target, ok := e.incidents[into]
+	switch {
+	case !ok:
+		return nil, cc112.Errorf(cc112.EInvalid, "into: incident %q not found", into)
+	case !target.Active():
+		return nil, cc112.Errorf(cc112.EConflict, "incident %s is closed: merge into an open incident (or reopen it first)", target.Number)
+	}
+	tx.Emit(cc112.EvIncidentMerged, cc112.IncidentMergedPayload{IncidentID: dup.ID, Into: target.ID, By: by.Username, Role: by.Role})
+	return e.incidents[target.ID].Clone(), nil
 }
 
 // checkReason checks the reason a cancel or a reopening must give.

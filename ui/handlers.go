@@ -245,6 +245,9 @@ func (s *Server) postMerge(w http.ResponseWriter, r *http.Request) {
 		Into string `json:"into"`
 	}
 	s.command(w, r, http.StatusOK, &req, func(key, fp string) (any, error) {
+		if s.calls != nil { // the duplicate's calls move too
+			return s.calls.MergeIncident(r.Context(), r.PathValue("id"), req.Into, author(r), key, fp)
+		}
 		return s.eng.MergeIncident(r.Context(), r.PathValue("id"), req.Into, author(r), key, fp)
 	})
 }
