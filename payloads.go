@@ -109,17 +109,20 @@ const ImportSource = "import"
 // incident. Times are Unix milliseconds (0 = absent): RFC 3339 strings made
 // up most of an import's encoding cost.
 type IncidentImportedPayload struct {
-	ExternalID  string                `json:"external_id"`
-	ID          string                `json:"id"`
-	Category    Category              `json:"category"`
-	Priority    int                   `json:"priority"`
-	Location    geo.Point             `json:"location"`
-	District    string                `json:"district"`
-	Address     string                `json:"address,omitempty"`
-	Description string                `json:"description,omitempty"`
-	ReceivedMs  int64                 `json:"received_ms"`
-	ClosedMs    int64                 `json:"closed_ms,omitempty"`
-	Units       []ImportedUnitPayload `json:"units"`
+	ExternalID  string    `json:"external_id"`
+	ID          string    `json:"id"`
+	Category    Category  `json:"category"`
+	Priority    int       `json:"priority"`
+	Location    geo.Point `json:"location"`
+	District    string    `json:"district"`
+	Address     string    `json:"address,omitempty"`
+	Description string    `json:"description,omitempty"`
+	ReceivedMs  int64     `json:"received_ms"`
+	// CallReceivedMs is the call's answer where the source has it (0:
+	// absent, the clock starts at ReceivedMs).
+	CallReceivedMs int64                 `json:"call_received_ms,omitempty"`
+	ClosedMs       int64                 `json:"closed_ms,omitempty"`
+	Units          []ImportedUnitPayload `json:"units"`
 }
 
 // ImportedUnitPayload is one unit's timeline in an imported incident.
@@ -140,7 +143,7 @@ func (p *IncidentImportedPayload) Incident() *Incident {
 	inc := &Incident{
 		ID: p.ID, Number: p.ExternalID, Category: p.Category, Priority: p.Priority,
 		Status: IncidentClosed, Location: p.Location, District: p.District, Address: p.Address,
-		Description: p.Description, Source: ImportSource, ReceivedAt: *FromMillis(p.ReceivedMs),
+		Description: p.Description, Source: ImportSource, ReceivedAt: *FromMillis(p.ReceivedMs), CallReceivedAt: FromMillis(p.CallReceivedMs),
 		ClosedAt: FromMillis(p.ClosedMs), Disposition: "imported", Assignments: make([]*Assignment, 0, len(p.Units)),
 	}
 	for _, u := range p.Units {

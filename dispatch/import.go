@@ -39,8 +39,11 @@ type ImportedIncident struct {
 	Address     string         `json:"address,omitempty"`
 	Description string         `json:"description,omitempty"`
 	ReceivedAt  *time.Time     `json:"received_at"`
-	ClosedAt    *time.Time     `json:"closed_at,omitempty"`
-	Units       []ImportedUnit `json:"units"`
+	// CallReceivedAt is when the call was answered, where the source keeps
+	// it apart from the record's creation: the response clock starts there.
+	CallReceivedAt *time.Time     `json:"call_received_at,omitempty"`
+	ClosedAt       *time.Time     `json:"closed_at,omitempty"`
+	Units          []ImportedUnit `json:"units"`
 }
 
 // DefaultAgency is the agency of a unit type when an import names none.
@@ -82,6 +85,9 @@ func (m *ImportedIncident) Validate(plan cc112.ResponsePlan) error {
 		return cc112.Errorf(cc112.EInvalid, "received_at is required")
 	}
 	if err := checkImportTime("received_at", m.ReceivedAt); err != nil {
+		return err
+	}
+	if err := checkImportTime("call_received_at", m.CallReceivedAt); err != nil {
 		return err
 	}
 	if err := checkImportTime("closed_at", m.ClosedAt); err != nil {
@@ -135,7 +141,7 @@ func (m *ImportedIncident) payload(district string) *cc112.IncidentImportedPaylo
 	p := &cc112.IncidentImportedPayload{
 		ExternalID: m.ExternalID, ID: NewID("inc"), Category: m.Category, Priority: m.Priority,
 		Location: *m.Location, District: district, Address: m.Address, Description: m.Description,
-		ReceivedMs: cc112.Millis(m.ReceivedAt), ClosedMs: cc112.Millis(m.ClosedAt), Units: make([]cc112.ImportedUnitPayload, len(m.Units)),
+		ReceivedMs: cc112.Millis(m.ReceivedAt), CallReceivedMs: cc112.Millis(m.CallReceivedAt), ClosedMs: cc112.Millis(m.ClosedAt), Units: make([]cc112.ImportedUnitPayload, len(m.Units)),
 	}
 	for k, u := range m.Units {
 		p.Units[k] = cc112.ImportedUnitPayload{

@@ -41,7 +41,7 @@ func TestImportIncidents(t *testing.T) {
 	loc := geo.Point{Lat: 37.77, Lon: -122.42} // far outside any city we know: allowed
 	batch := []ImportedIncident{
 		{ExternalID: "SF-1", Category: cc112.CatFire, Priority: 1, Location: &loc, ReceivedAt: tp("2017-01-01T08:00:00Z"),
-			ClosedAt: tp("2017-01-01T09:00:00Z"), Units: []ImportedUnit{
+			CallReceivedAt: tp("2017-01-01T07:58:20Z"), ClosedAt: tp("2017-01-01T09:00:00Z"), Units: []ImportedUnit{
 				{Callsign: "E1", Type: cc112.UnitFire, DispatchedAt: tp("2017-01-01T08:01:00Z"), EnrouteAt: tp("2017-01-01T08:02:00Z"), OnsceneAt: tp("2017-01-01T08:06:00Z")},
 				{Callsign: "M1", Type: cc112.UnitAmbulance, Agency: "private", DispatchedAt: tp("2017-01-01T08:00:30Z"), OnsceneAt: tp("2017-01-01T08:09:00Z")},
 			}},
@@ -53,12 +53,13 @@ func TestImportIncidents(t *testing.T) {
 			Units: []ImportedUnit{{Callsign: "X", Type: "tank"}}},
 		{ExternalID: "", Category: cc112.CatFire, Location: &loc, ReceivedAt: tp("2017-01-01T08:00:00Z")},
 		{ExternalID: "SF-5", Category: cc112.CatFire, Location: &loc},
+		{ExternalID: "SF-6", Category: cc112.CatFire, Location: &loc, ReceivedAt: tp("2017-01-01T08:00:00Z"), CallReceivedAt: tp("1900-01-01T08:00:00Z")},
 	}
 	res, err := eng.ImportIncidents(context.Background(), batch)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCodes := []string{"", cc112.EInvalid, "", cc112.EConflict, cc112.EInvalid, cc112.EInvalid, cc112.EInvalid}
+	wantCodes := []string{"", cc112.EInvalid, "", cc112.EConflict, cc112.EInvalid, cc112.EInvalid, cc112.EInvalid, cc112.EInvalid}
 	for k, want := range wantCodes {
 		if got := cc112.ErrorCode(res[k]); got != want {
 			t.Errorf("line %d: code %q (%v), want %q", k, got, res[k], want)
@@ -86,6 +87,10 @@ func TestImportIncidents(t *testing.T) {
 		if !sf1.DispatchedAt.Equal(*tp("2017-01-01T08:00:30Z")) || !sf1.EnrouteAt.Equal(*tp("2017-01-01T08:02:00Z")) ||
 			!sf1.OnsceneAt.Equal(*tp("2017-01-01T08:06:00Z")) {
 			t.Errorf("SF-1 timeline %v %v %v", sf1.DispatchedAt, sf1.EnrouteAt, sf1.OnsceneAt)
+		}
+		// The call's answer is its own field, and the clock starts there.
+		if sf1.CallReceivedAt == nil || !sf1.ClockStart().Equal(*tp("2017-01-01T07:58:20Z")) || !sf1.ReceivedAt.Equal(*tp("2017-01-01T08:00:00Z")) {
+			t.Errorf("SF-1 call_received_at %v received_at %v", sf1.CallReceivedAt, sf1.ReceivedAt)
 		}
 		if a := sf1.Assignments; a[0].Agency != "damkar" || a[1].Agency != "private" || a[1].Status != cc112.UnitOnscene {
 			t.Errorf("assignments %+v %+v", a[0], a[1])

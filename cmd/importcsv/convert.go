@@ -110,7 +110,7 @@ func convert(r io.Reader, m *Mapping, rep Reporter, emit func(*dispatch.Imported
 func (m *Mapping) columns() []string {
 	var out []string
 	for _, c := range []string{m.ExternalID, m.Category, m.Priority, m.Location, m.Lat, m.Lon, m.District, m.Address,
-		m.ReceivedAt, m.ClosedAt, m.Callsign, m.UnitType, m.DispatchedAt, m.EnrouteAt, m.OnsceneAt, m.ClearedAt} {
+		m.ReceivedAt, m.CallReceivedAt, m.ClosedAt, m.Callsign, m.UnitType, m.DispatchedAt, m.EnrouteAt, m.OnsceneAt, m.ClearedAt} {
 		if c != "" {
 			out = append(out, c)
 		}
@@ -144,6 +144,12 @@ func (m *Mapping) addRow(get func(string) string, row int, groups map[string]*bu
 	if err != nil {
 		return err
 	}
+	var call *time.Time
+	if m.CallReceivedAt != "" {
+		if call, err = m.time(get, m.CallReceivedAt); err != nil {
+			return err
+		}
+	}
 	b := groups[id]
 	if b == nil {
 		if recv == nil {
@@ -176,6 +182,9 @@ func (m *Mapping) addRow(get func(string) string, row int, groups map[string]*bu
 	inc := &b.inc
 	if recv != nil && recv.Before(*inc.ReceivedAt) {
 		inc.ReceivedAt = recv // several calls about one incident: the first counts
+	}
+	if call != nil && (inc.CallReceivedAt == nil || call.Before(*inc.CallReceivedAt)) {
+		inc.CallReceivedAt = call
 	}
 	if closed != nil && (inc.ClosedAt == nil || closed.After(*inc.ClosedAt)) {
 		inc.ClosedAt = closed

@@ -148,7 +148,7 @@ func TestSFImportMatchesIndependentCount(t *testing.T) {
 		t.Fatal(err)
 	}
 	colOf := func(name string) int { return slices.Index(rows[0], name) }
-	cID, cRecv, cOn := colOf("Incident Number"), colOf("Received DtTm"), colOf("On Scene DtTm")
+	cID, cRecv, cEntry, cOn := colOf("Incident Number"), colOf("Received DtTm"), colOf("Entry DtTm"), colOf("On Scene DtTm")
 	parse := func(v string) (time.Time, bool) {
 		if v == "" {
 			return time.Time{}, false
@@ -159,7 +159,7 @@ func TestSFImportMatchesIndependentCount(t *testing.T) {
 		}
 		return tm, true
 	}
-	type inc struct{ recv, on time.Time }
+	type inc struct{ recv, entry, on time.Time }
 	incs := map[string]*inc{}
 	for _, r := range rows[1:] {
 		x := incs[r[cID]]
@@ -169,6 +169,9 @@ func TestSFImportMatchesIndependentCount(t *testing.T) {
 		}
 		if tm, ok := parse(r[cRecv]); ok && (x.recv.IsZero() || tm.Before(x.recv)) {
 			x.recv = tm
+		}
+		if tm, ok := parse(r[cEntry]); ok && (x.entry.IsZero() || tm.Before(x.entry)) {
+			x.entry = tm
 		}
 		if tm, ok := parse(r[cOn]); ok && (x.on.IsZero() || tm.Before(x.on)) {
 			x.on = tm
@@ -212,6 +215,30 @@ func TestSFImportMatchesIndependentCount(t *testing.T) {
 	}
 	if eng.ImportedCount() != len(incs) {
 		t.Errorf("engine holds %d imported, want %d", eng.ImportedCount(), len(incs))
+	}
+
+	// Each incident keeps its own fields: the call's answer (Received) as
+	// call_received_at, where the response clock starts, and its entry in
+	// CAD (Entry) as received_at.
+	seen, q := 0, dispatch.IncidentQuery{Status: "closed", Limit: dispatch.MaxPageSize}
+	for {
+		page, err := eng.SearchIncidents(q, cc112.Everyone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, got := range page.Items {
+			x := incs[strings.TrimPrefix(got.Number, "SF-")]
+			if x == nil || got.CallReceivedAt == nil || !got.CallReceivedAt.Equal(x.recv) || !got.ReceivedAt.Equal(x.entry) {
+				t.Fatalf("%s: call_received_at %v received_at %v, want %+v", got.Number, got.CallReceivedAt, got.ReceivedAt, x)
+			}
+			seen++
+		}
+		if q.Cursor = page.NextCursor; q.Cursor == "" {
+			break
+		}
+	}
+	if seen != len(incs) {
+		t.Errorf("%d incidents checked, want %d", seen, len(incs))
 	}
 
 	// Importing the file again adds nothing.

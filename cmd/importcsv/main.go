@@ -60,7 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("importcsv", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	preset := fs.String("preset", "", "a mapping of a known export: sf (SFFD calls for service) or sumenep (Sumenep 112 log)")
-	cols := fs.String("map", "", "field=column pairs overriding the preset: external_id, category, priority, location, lat, lon, district, address, received_at, closed_at, callsign, unit_type, dispatched_at, enroute_at, onscene_at, cleared_at")
+	cols := fs.String("map", "", "field=column pairs overriding the preset: external_id, category, priority, location, lat, lon, district, address, received_at, call_received_at, closed_at, callsign, unit_type, dispatched_at, enroute_at, onscene_at, cleared_at")
 	cats := fs.String("categories", "", "VALUE=category pairs added to the preset's table, e.g. \"KEBAKARAN=fire,BANJIR=flood\"")
 	units := fs.String("unit-types", "", "VALUE=type/agency pairs added to the preset's table, e.g. \"PUSKESMAS=ambulance/dinkes\"")
 	layout := fs.String("layout", "", "Go time layout of the time columns (default the preset's, else RFC 3339)")
@@ -144,7 +144,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func (m *Mapping) override(cols, cats, units, layout, tz, prefix string) error {
 	fields := map[string]*string{
 		"external_id": &m.ExternalID, "category": &m.Category, "priority": &m.Priority, "location": &m.Location,
-		"lat": &m.Lat, "lon": &m.Lon, "district": &m.District, "address": &m.Address, "received_at": &m.ReceivedAt,
+		"lat": &m.Lat, "lon": &m.Lon, "district": &m.District, "address": &m.Address, "received_at": &m.ReceivedAt, "call_received_at": &m.CallReceivedAt,
 		"closed_at": &m.ClosedAt, "callsign": &m.Callsign, "unit_type": &m.UnitType, "dispatched_at": &m.DispatchedAt,
 		"enroute_at": &m.EnrouteAt, "onscene_at": &m.OnsceneAt, "cleared_at": &m.ClearedAt,
 	}

@@ -28,9 +28,13 @@ type Mapping struct {
 	District        string // column (optional): the kecamatan as the source names it
 	Address         string // column (optional)
 	ReceivedAt      string // column; the earliest over an incident's rows
-	ClosedAt        string // column (optional); the latest over an incident's rows
-	TimeLayout      string // Go layout of every time column
-	Zone            *time.Location
+	// CallReceivedAt is the column of the call's answer where the source
+	// keeps it apart from the record's entry (optional; the earliest over
+	// an incident's rows): the response clock starts there.
+	CallReceivedAt string
+	ClosedAt       string // column (optional); the latest over an incident's rows
+	TimeLayout     string // Go layout of every time column
+	Zone           *time.Location
 	// Unit columns. A row without a callsign adds no unit.
 	Callsign string
 	UnitType string // column; translated through UnitTypes
@@ -53,7 +57,8 @@ var presets = map[string]func() (*Mapping, error){
 }
 
 // sfPreset reads the San Francisco Fire Department "Calls for Service"
-// export: one row per responding unit, grouped by Incident Number; times
+// export: one row per responding unit, grouped by Incident Number; the
+// call answered at Received, the incident entered in CAD at Entry; times
 // MM/DD/YYYY hh:mm:ss AM in Pacific time; Location "(lat, lon)"; Received,
 // Dispatch, Response (= en route), On Scene and Available per unit.
 //
@@ -85,7 +90,7 @@ func sfPreset() (*Mapping, error) {
 		DefaultCategory: cc112.CatOther,
 		Priority:        "Final Priority", Priorities: map[string]int{"3": 1, "E": 1, "2": 2, "1": 3},
 		Location: "Location", Address: "Address",
-		ReceivedAt: "Received DtTm", ClosedAt: "Available DtTm",
+		ReceivedAt: "Entry DtTm", CallReceivedAt: "Received DtTm", ClosedAt: "Available DtTm",
 		TimeLayout: "01/02/2006 03:04:05 PM", Zone: zone,
 		Callsign: "Unit ID", UnitType: "Unit Type",
 		UnitTypes: map[string]UnitKind{
