@@ -71,6 +71,14 @@ type Viewed interface {
 	View(v Viewer) any
 }
 
+// SeesInternal reports whether v reads the center's own words: internal
+// notes and the reasons given for locations outside the service area.
+func (v Viewer) SeesInternal() bool { return v.Sight == SeeAll || v.Sight == SeeCallers }
+
+// SeesPhones reports whether v sees the caller's phone of the incidents it
+// may see (a unit: the callback number of those it works).
+func (v Viewer) SeesPhones() bool { return v.SeesInternal() || v.Sight == SeeUnit }
+
 // WholeOrHidden is the ViewName of a resource a viewer sees whole or not
 // at all.
 func WholeOrHidden(sees bool) string {
@@ -128,9 +136,10 @@ const viewNoInternal = "no-internal"
 // reason the viewer may not read, "no-internal", joined by "+".
 func (i *Incident) ViewName(v Viewer) string {
 	var name string
-	switch v.Sight {
-	case SeeAll, SeeCallers:
+	if v.SeesInternal() { // and callers: everything
 		return ViewAll
+	}
+	switch v.Sight {
 	case SeeAgency:
 		return ""
 	case SeeUnit:

@@ -68,6 +68,9 @@ type Config struct {
 	// per-incident intervals current this way. It must be quick, must not
 	// keep inc and must not call back into the engine.
 	OnIncident func(inc *cc112.Incident)
+	// History, when set, finds the history pages of SearchIncidents
+	// (PostgreSQL's projection); nil searches the engine's own index.
+	History cc112.HistorySearch
 }
 
 // mode is what the engine is doing; enter holds the transitions.

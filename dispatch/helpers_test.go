@@ -138,7 +138,11 @@ func (f *fixture) count(t *testing.T, typ string) int {
 // reopen builds a new engine on the same journal: a restart.
 func (f *fixture) reopen(t *testing.T) *Engine {
 	t.Helper()
-	eng, err := New(context.Background(), Config{Journal: f.j, Clock: f.clock, Area: f.area, AreaMargin: 2000})
+	cfg := Config{Journal: f.j, Clock: f.clock, Area: f.area, AreaMargin: 2000}
+	if h, ok := f.j.(cc112.HistorySearch); ok { // PostgreSQL: history pages in SQL
+		cfg.History = h
+	}
+	eng, err := New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

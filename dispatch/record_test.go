@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -217,7 +218,7 @@ func TestRecordChangesReachTheSearch(t *testing.T) {
 	by := Author{Username: "dina", Role: "dispatcher"}
 	find := func(status, text string) int {
 		t.Helper()
-		page := must[*IncidentPage](t)(f.eng.SearchIncidents(IncidentQuery{Status: status, Text: text}, cc112.Everyone))
+		page := must[*IncidentPage](t)(f.eng.SearchIncidents(context.Background(), IncidentQuery{Status: status, Text: text}, cc112.Everyone))
 		return len(page.Items)
 	}
 	addr, cat := "Jl. Kembang Jepun 12", cc112.CatGasLeak
@@ -225,7 +226,7 @@ func TestRecordChangesReachTheSearch(t *testing.T) {
 	if find("active", "kembang jepun") != 1 {
 		t.Fatal("the edited address is not found")
 	}
-	page := must[*IncidentPage](t)(f.eng.SearchIncidents(IncidentQuery{Category: cc112.CatFire}, cc112.Everyone))
+	page := must[*IncidentPage](t)(f.eng.SearchIncidents(context.Background(), IncidentQuery{Category: cc112.CatFire}, cc112.Everyone))
 	if len(page.Items) != 0 {
 		t.Fatal("found under its old category")
 	}

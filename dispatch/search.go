@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"slices"
 	"strconv"
@@ -42,10 +43,12 @@ type entry struct {
 }
 
 // doc is one incident's text: arena[off:mid] is what every viewer may see
-// (number, address, description), arena[mid:end] the caller's phone.
+// (number, address, description, notes), arena[mid:priv] the caller's
+// phone, arena[priv:end] the internal notes. Whoever may read internal
+// notes sees the phone too, so the parts are in the order of who sees them.
 type doc struct {
-	inc           *cc112.Incident
-	off, mid, end int
+	inc                 *cc112.Incident
+	off, mid, priv, end int
 }
 
 // add indexes a new incident; the caller holds the write lock.
@@ -64,7 +67,16 @@ func (x *incidentIndex) add(inc *cc112.Incident) {
 // edit leaves the old bytes unused).
 func (x *incidentIndex) setText(d int32) {
 	inc := x.docs[d].inc
-	pub := strings.ToLower(inc.Number + "\x00" + inc.Address + "\x00" + inc.Description)
+	var pub, internal strings.Builder
+	pub.WriteString(inc.Number + "\x00" + inc.Address + "\x00" + inc.Description)
+	for _, n := range inc.Notes {
+		if n.Internal {
+			internal.WriteString("\x00" + n.Text)
+		} else {
+			pub.WriteString("\x00" + n.Text)
+		}
+	}
+	public, private := strings.ToLower(pub.String()), strings.ToLower(internal.String())
 	phone := ""
 	if inc.Caller != nil {
 		// Also as dialled at home: "+62812…" is found as "0812…".
@@ -74,13 +86,16 @@ func (x *incidentIndex) setText(d int32) {
 		}
 	}
 	dc := &x.docs[d]
-	if dc.end > 0 && string(x.arena[dc.off:dc.mid]) == pub && string(x.arena[dc.mid:dc.end]) == phone {
+	if dc.end > 0 && string(x.arena[dc.off:dc.mid]) == public+"\x00" && string(x.arena[dc.mid:dc.priv]) == phone &&
+		string(x.arena[dc.priv:dc.end]) == private {
 		return
 	}
 	dc.off = len(x.arena)
-	x.arena = append(append(x.arena, pub...), 0)
+	x.arena = append(append(x.arena, public...), 0)
 	dc.mid = len(x.arena)
 	x.arena = append(x.arena, phone...)
+	dc.priv = len(x.arena)
+	x.arena = append(x.arena, private...)
 	dc.end = len(x.arena)
 }
 
@@ -113,14 +128,20 @@ func (x *incidentIndex) changed(inc *cc112.Incident) {
 	}
 }
 
-// textHit says where a doc holds the lower-cased query: in what everyone
-// may see, only in the caller's phone (the viewer must be allowed to see
-// it), or nowhere. One scan of both: the query holds no NUL, so a match
-// does not span the separator, and the first one found tells which part.
-func (x *incidentIndex) textHit(d int32, q needle) (public, phone bool) {
+// textHit says where a doc first holds the lower-cased query: in what
+// everyone may see, in the caller's phone or in the internal notes (the
+// viewer must be allowed to see them), or nowhere. One scan of all: the
+// query holds no NUL, so a match does not span a separator, and the
+// first one found tells which part (a viewer who sees a later part sees
+// the earlier ones).
+func (x *incidentIndex) textHit(d int32, q needle) (public, phone, internal bool) {
 	dc := &x.docs[d]
 	k := q.index(x.arena[dc.off:dc.end])
-	return k >= 0 && dc.off+k < dc.mid, k >= 0 && dc.off+k >= dc.mid
+	if k < 0 {
+		return false, false, false
+	}
+	at := dc.off + k
+	return at < dc.mid, at >= dc.mid && at < dc.priv, at >= dc.priv
 }
 
 // needle is a query prepared for many short searches: it is looked for
@@ -197,8 +218,9 @@ type IncidentQuery struct {
 	District string // kecamatan, case-insensitive
 	Priority int
 	From, To time.Time // received_at in [From, To)
-	// Text is searched in the number, address, description and the
-	// caller's phone where the viewer may see it.
+	// Text is searched in the number, address, description, notes and
+	// the caller's phone where the viewer may see them (internal notes and
+	// phones: only viewers who see them).
 	Text   string
 	Limit  int
 	Cursor string
@@ -317,7 +339,11 @@ func (c cursor) before(inc *cc112.Incident) bool {
 // text search over what v may see, cursor paging. The queue (active
 // statuses) is ordered priority first, then newest; closed and all newest
 // first.
-func (e *Engine) SearchIncidents(q IncidentQuery, v cc112.Viewer) (*IncidentPage, error) {
+//
+// With a HistorySearch configured (PostgreSQL), history pages (closed,
+// all) are found there and answered with the engine's incidents; the
+// queue is always the engine's own.
+func (e *Engine) SearchIncidents(ctx context.Context, q IncidentQuery, v cc112.Viewer) (*IncidentPage, error) {
 	if err := q.validate(e.cfg.Plan); err != nil {
 		return nil, err
 	}
@@ -329,6 +355,9 @@ func (e *Engine) SearchIncidents(q IncidentQuery, v cc112.Viewer) (*IncidentPage
 			return nil, err
 		}
 		after = &c
+	}
+	if !queue && e.cfg.History != nil {
+		return e.searchHistory(ctx, q, after, v)
 	}
 	e.mu.RLock()
 	defer e.mu.RUnlock()
@@ -387,18 +416,57 @@ func (e *Engine) SearchIncidents(q IncidentQuery, v cc112.Viewer) (*IncidentPage
 	text := newNeedle(q.Text)
 	for k := hi - 1; k >= lo; k-- {
 		en := all[k]
-		public, phone := true, false
+		public, phone, internal := true, false, false
 		if q.Text != "" {
-			if public, phone = e.index.textHit(en.doc, text); !public && !phone {
+			if public, phone, internal = e.index.textHit(en.doc, text); !public && !phone && !internal {
 				continue // the incident itself is not read
 			}
 		}
 		inc := en.inc
-		if !q.match(inc, v) || !public && !q.phoneSeen(inc, v) {
+		if !q.match(inc, v) || !public && !q.phoneSeen(inc, v) && !(internal && v.SeesInternal()) {
 			continue
 		}
 		if !take(inc) {
 			break
+		}
+	}
+	return page, nil
+}
+
+// searchHistory answers a history page (closed, all) from the configured
+// HistorySearch: it finds the ids, outside the engine's lock; the engine
+// gives the incidents as v sees them. An id the engine does not hold yet
+// (a standby behind its leader) is left out of the page.
+func (e *Engine) searchHistory(ctx context.Context, q IncidentQuery, after *cursor, v cc112.Viewer) (*IncidentPage, error) {
+	page := &IncidentPage{Items: []*cc112.Incident{}}
+	if v.Sight == cc112.SeeAgency {
+		return page, nil // agency teams see no incidents
+	}
+	f := cc112.HistoryFilter{Closed: q.Status == "closed", Category: q.Category, Agency: q.Agency, District: q.District,
+		Priority: q.Priority, From: q.From, To: q.To, Text: q.Text, Phone: v.SeesPhones(), Internal: v.SeesInternal(),
+		Limit: q.Limit + 1}
+	if v.Sight == cc112.SeeUnit {
+		f.Unit = v.UnitID
+	}
+	if after != nil {
+		f.After = &cc112.HistoryKey{ReceivedAt: time.Unix(0, after.nanos), ID: after.id}
+	}
+	keys, err := e.cfg.History.FindIncidents(ctx, f)
+	if err != nil {
+		return nil, cc112.Errorf(cc112.EUnavailable, "incident search: %v", err)
+	}
+	if len(keys) > q.Limit {
+		last := keys[q.Limit-1]
+		page.NextCursor = cursor{nanos: last.ReceivedAt.UnixNano(), id: last.ID}.String()
+		keys = keys[:q.Limit]
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	for _, k := range keys {
+		if inc, ok := e.incidents[k.ID]; ok {
+			if view := inc.Clone().For(v); view != nil {
+				page.Items = append(page.Items, view)
+			}
 		}
 	}
 	return page, nil
@@ -436,6 +504,11 @@ func (q *IncidentQuery) match(inc *cc112.Incident, v cc112.Viewer) bool {
 func (q *IncidentQuery) textMatch(inc *cc112.Incident, v cc112.Viewer) bool {
 	if q.Text == "" || containsFold(inc.Number, q.Text) || containsFold(inc.Address, q.Text) || containsFold(inc.Description, q.Text) {
 		return true
+	}
+	for _, n := range inc.Notes {
+		if (!n.Internal || v.SeesInternal()) && containsFold(n.Text, q.Text) {
+			return true
+		}
 	}
 	return q.phoneSeen(inc, v)
 }

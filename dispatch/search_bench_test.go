@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -62,7 +63,7 @@ func BenchmarkIncidentSearch(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			var got int
 			for b.Loop() {
-				page, err := e.SearchIncidents(bc.q, cc112.Everyone)
+				page, err := e.SearchIncidents(context.Background(), bc.q, cc112.Everyone)
 				if err != nil {
 					b.Fatal(err)
 				}

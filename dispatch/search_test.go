@@ -19,7 +19,7 @@ func pages(t *testing.T, e *Engine, q IncidentQuery, v cc112.Viewer) []string {
 		if n > 100 {
 			t.Fatal("paging does not end")
 		}
-		page := must[*IncidentPage](t)(e.SearchIncidents(q, v))
+		page := must[*IncidentPage](t)(e.SearchIncidents(context.Background(), q, v))
 		for _, inc := range page.Items {
 			ids = append(ids, inc.ID)
 		}
@@ -114,7 +114,7 @@ func TestSearchPagesInOrder(t *testing.T) {
 		t.Errorf("closed since t0: %v", got)
 	}
 	// A new incident between pages does not repeat or skip the others.
-	page := must[*IncidentPage](t)(f.eng.SearchIncidents(IncidentQuery{Status: "all", Limit: 4}, all))
+	page := must[*IncidentPage](t)(f.eng.SearchIncidents(context.Background(), IncidentQuery{Status: "all", Limit: 4}, all))
 	f.incident(t, cc112.CatFire, near(0, 0))
 	rest := pages(t, f.eng, IncidentQuery{Status: "all", Limit: 4, Cursor: page.NextCursor}, all)
 	if got := append(idsOf(page.Items), rest...); strings.Join(got, ",") != strings.Join(wantAll, ",") {
@@ -164,14 +164,14 @@ func TestSearchFilters(t *testing.T) {
 		}
 	}
 	// Police get incidents without their callers.
-	page := must[*IncidentPage](t)(f.eng.SearchIncidents(IncidentQuery{}, police))
+	page := must[*IncidentPage](t)(f.eng.SearchIncidents(context.Background(), IncidentQuery{}, police))
 	for _, inc := range page.Items {
 		if inc.Caller != nil {
 			t.Fatalf("police see caller %+v", inc.Caller)
 		}
 	}
 	// Bad filters are refused naming the parameter.
-	queueCursor := must[*IncidentPage](t)(f.eng.SearchIncidents(IncidentQuery{Limit: 1}, all)).NextCursor
+	queueCursor := must[*IncidentPage](t)(f.eng.SearchIncidents(context.Background(), IncidentQuery{Limit: 1}, all)).NextCursor
 	for _, tt := range []struct {
 		q     IncidentQuery
 		param string
@@ -186,7 +186,7 @@ func TestSearchFilters(t *testing.T) {
 		{IncidentQuery{Cursor: "!!"}, "cursor"},
 		{IncidentQuery{Status: "all", Cursor: queueCursor}, "cursor"},
 	} {
-		_, err := f.eng.SearchIncidents(tt.q, all)
+		_, err := f.eng.SearchIncidents(context.Background(), tt.q, all)
 		wantCode(t, err, cc112.EInvalid)
 		if !strings.HasPrefix(err.Error(), tt.param) && !strings.Contains(err.Error(), tt.param+" ") {
 			t.Errorf("%+v: %q does not name %s", tt.q, err, tt.param)
@@ -205,4 +205,62 @@ func TestNeedleAgreesWithIndex(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestSearchNotes: a note's words find its incident, the internal ones
+// only for the viewers who read them (a merge brings the duplicate's notes
+// along), in the queue and in the history, and after a restart.
+func TestSearchNotes(t *testing.T) {
+	f, made := searchFixture(t)
+	ctx := context.Background()
+	by := Author{Username: "budi", Role: "dispatcher"}
+	note := func(inc *cc112.Incident, text string, internal bool) {
+		t.Helper()
+		must[*cc112.Incident](t)(f.eng.AddNote(ctx, inc.ID, text, internal, by, "", ""))
+	}
+	note(made[0], "Anjing galak di pagar", false)
+	note(made[0], "Pelapor MABUK berat", true)
+	note(made[2], "ada anjing galak", false)
+	note(made[2], "pelapor mabuk", true)
+	note(made[3], "rahasia gabung", true)
+	must[*AssignResult](t)(f.eng.Assign(ctx, made[2].ID, "p2", "", ""))
+	must[*cc112.Incident](t)(f.eng.CancelIncident(ctx, made[0].ID, "duplikat", by, "", ""))
+	must[*cc112.Incident](t)(f.eng.MergeIncident(ctx, made[3].ID, made[1].ID, by, "", ""))
+	all, callers := cc112.Everyone, cc112.Viewer{Sight: cc112.SeeCallers}
+	police, unit := cc112.Viewer{Sight: cc112.SeeNone}, cc112.Viewer{Sight: cc112.SeeUnit, UnitID: "p2"}
+	check := func(when string) {
+		t.Helper()
+		for _, tt := range []struct {
+			name string
+			q    IncidentQuery
+			v    cc112.Viewer
+			want []string
+		}{
+			{"public note, all", IncidentQuery{Status: "all", Text: "anjing galak"}, all, []string{made[2].ID, made[0].ID}},
+			{"public note, police", IncidentQuery{Status: "all", Text: "ANJING galak"}, police, []string{made[2].ID, made[0].ID}},
+			{"public note, history", IncidentQuery{Status: "closed", Text: "anjing"}, police, []string{made[0].ID}},
+			{"public note, queue", IncidentQuery{Text: "anjing"}, police, []string{made[2].ID}},
+			{"internal note, staff", IncidentQuery{Status: "all", Text: "pelapor mabuk"}, all, []string{made[2].ID, made[0].ID}},
+			{"internal note, history", IncidentQuery{Status: "closed", Text: "mabuk berat"}, callers, []string{made[0].ID}},
+			{"internal note, queue", IncidentQuery{Text: "mabuk"}, callers, []string{made[2].ID}},
+			{"internal note, police", IncidentQuery{Status: "all", Text: "pelapor mabuk"}, police, nil},
+			{"internal note, queue, police", IncidentQuery{Text: "mabuk"}, police, nil},
+			{"merged note", IncidentQuery{Status: "all", Text: "rahasia gabung"}, callers, []string{made[3].ID, made[1].ID}},
+			{"merged note, police", IncidentQuery{Status: "all", Text: "rahasia gabung"}, police, nil},
+			{"unit, public note", IncidentQuery{Status: "all", Text: "anjing"}, unit, []string{made[2].ID}},
+			{"unit, internal note", IncidentQuery{Status: "all", Text: "mabuk"}, unit, nil},
+			{"unit, callback phone", IncidentQuery{Status: "all", Text: "08123000002"}, unit, []string{made[2].ID}},
+			{"police, phone", IncidentQuery{Status: "all", Text: "08123000002"}, police, nil},
+			{"agency", IncidentQuery{Status: "all", Text: "anjing"}, cc112.Viewer{Sight: cc112.SeeAgency, Agency: "dkp"}, nil},
+		} {
+			q := tt.q
+			q.Limit = 1
+			if got := pages(t, f.eng, q, tt.v); strings.Join(got, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("%s: %s: %v, want %v", when, tt.name, got, tt.want)
+			}
+		}
+	}
+	check("live")
+	f.eng = f.reopen(t)
+	check("after a restart")
 }

@@ -42,7 +42,7 @@ var projectors = map[string]projector{
 	cc112.EvIncidentReopened:  typed(projectIncidentReopened),
 	cc112.EvIncidentEdited:    typed(projectIncidentEdited),
 	cc112.EvIncidentMerged:    typed(projectIncidentMerged),
-	cc112.EvIncidentNoted:     notProjected("notes are read with their incident from the engine; reports count times, not words"),
+	cc112.EvIncidentNoted:     typed(projectIncidentNoted),
 	cc112.EvCommandKey:        notProjected("idempotency keys matter only to the engine"),
 	cc112.EvJournalRefused:    notProjected("it holds the seqs of a refused command and nothing else"),
 
@@ -99,12 +99,34 @@ func projectIncidentCreated(b *pgx.Batch, ev cc112.Event, p *cc112.Incident) {
 	if p.Caller != nil {
 		name, phone = p.Caller.Name, p.Caller.Phone
 	}
+	reason, by, dist := outOfArea(p.OutOfArea)
 	// The number comes with the event (cc112.DayNumbers): stored as written.
 	b.Queue(`insert into incidents (id, number, wib_day, category, priority, status, lat, lon, district,
-			address, description, caller_name, caller_phone, source, received_at, last_seq, callers)
-		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+			address, description, caller_name, caller_phone, source, received_at, last_seq, callers,
+			call_received_at, out_of_area_reason, out_of_area_by, out_of_area_m)
+		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
 		p.ID, p.Number, p.ReceivedAt.In(cc112.WIB).Format("20060102"), p.Category, p.Priority, p.Status, p.Location.Lat, p.Location.Lon, p.District,
-		p.Address, p.Description, name, phone, p.Source, p.ReceivedAt, seq, p.Callers)
+		p.Address, p.Description, name, phone, p.Source, p.ReceivedAt, seq, p.Callers,
+		p.CallReceivedAt, reason, by, dist)
+}
+
+// outOfArea is a confirmation's columns, all null for none.
+func outOfArea(o *cc112.OutOfArea) (reason, by *string, dist *float64) {
+	if o == nil {
+		return nil, nil, nil
+	}
+	return &o.Reason, &o.By, &o.DistanceM
+}
+
+// projectIncidentNoted adds the note to the searched text: the internal
+// ones apart, for the viewers who may read them.
+func projectIncidentNoted(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentNotedPayload) {
+	col := "notes"
+	if p.Note.Internal {
+		col = "notes_internal"
+	}
+	b.Queue(`update incidents set `+col+` = `+col+` || E'\n' || lower($2), last_seq = $3 where id = $1`,
+		p.IncidentID, p.Note.Text, int64(ev.Seq))
 }
 
 func projectUnitRegistered(b *pgx.Batch, ev cc112.Event, p *cc112.Unit) {
@@ -199,17 +221,22 @@ func projectIncidentEdited(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentEdited
 	if p.Caller != nil {
 		name, phone = &p.Caller.Name, &p.Caller.Phone
 	}
+	reason, by, dist := outOfArea(p.OutOfArea)
 	b.Queue(`update incidents set category = coalesce($2, category), priority = coalesce($3, priority),
 			lat = coalesce($4, lat), lon = coalesce($5, lon), district = coalesce($6, district),
 			address = coalesce($7, address), description = coalesce($8, description),
-			caller_name = coalesce($9, caller_name), caller_phone = coalesce($10, caller_phone), last_seq = $11
+			caller_name = coalesce($9, caller_name), caller_phone = coalesce($10, caller_phone), last_seq = $11,
+			out_of_area_reason = coalesce($12, out_of_area_reason), out_of_area_by = coalesce($13, out_of_area_by),
+			out_of_area_m = coalesce($14, out_of_area_m)
 		where id = $1`,
-		p.IncidentID, cat, p.Priority, lat, lon, p.District, p.Address, p.Description, name, phone, int64(ev.Seq))
+		p.IncidentID, cat, p.Priority, lat, lon, p.District, p.Address, p.Description, name, phone, int64(ev.Seq),
+		reason, by, dist)
 }
 
 // projectIncidentMerged moves the duplicate's working units to the target
-// as the engine does (earliest clocks, furthest status, callers added) and
-// closes the duplicate with its disposition.
+// as the engine does (earliest clocks, furthest status, callers added, its
+// notes found with the target too) and closes the duplicate with its
+// disposition.
 func projectIncidentMerged(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentMergedPayload) {
 	seq, at := int64(ev.Seq), ev.At
 	b.Queue(`update incidents i set dispatched_at = least(i.dispatched_at, m.d), enroute_at = least(i.enroute_at, m.e),
@@ -222,6 +249,8 @@ func projectIncidentMerged(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentMerged
 				(select callers from incidents where id = $1) callers
 			from assignments a where a.incident_id = $1 and a.cleared_at is null) m
 		where i.id = $2`, p.IncidentID, p.Into, seq)
+	b.Queue(`update incidents i set notes = i.notes || d.notes, notes_internal = i.notes_internal || d.notes_internal
+		from incidents d where d.id = $1 and i.id = $2`, p.IncidentID, p.Into)
 	b.Queue(`update assignments set incident_id = $2 where incident_id = $1 and cleared_at is null`, p.IncidentID, p.Into)
 	b.Queue(`update units set incident_id = $2 where incident_id = $1`, p.IncidentID, p.Into)
 	b.Queue(`update incidents set status = 'closed', closed_at = $2, disposition = 'merged into ' || (select number from incidents where id = $3),

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io/fs"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -274,6 +275,43 @@ func checkIncidentRows(t *testing.T, db *DB, eng *dispatch.Engine) {
 		if assignments != len(inc.Assignments) {
 			t.Errorf("%s: %d assignment rows, engine has %d", inc.Number, assignments, len(inc.Assignments))
 		}
+		checkSearchColumns(t, db, inc)
+	}
+}
+
+// checkSearchColumns compares migration 007's columns with the engine's
+// incident: the call's answer, the out-of-area confirmation, the notes'
+// text (one lower-cased line each, internal ones apart).
+func checkSearchColumns(t *testing.T, db *DB, inc *cc112.Incident) {
+	t.Helper()
+	var (
+		call                  *time.Time
+		reason, by            *string
+		dist                  *float64
+		notes, internal, text string
+	)
+	err := db.Pool.QueryRow(context.Background(), `select call_received_at, out_of_area_reason, out_of_area_by, out_of_area_m,
+			notes, notes_internal, search_text from incidents where id = $1`, inc.ID).
+		Scan(&call, &reason, &by, &dist, &notes, &internal, &text)
+	if err != nil {
+		t.Fatalf("incident %s: %v", inc.ID, err)
+	}
+	if !sameTime(call, inc.CallReceivedAt) {
+		t.Errorf("%s call_received_at: row %v, engine %v", inc.Number, call, inc.CallReceivedAt)
+	}
+	if o := inc.OutOfArea; (o == nil) != (reason == nil) || o != nil && (*reason != o.Reason || *by != o.By || *dist != o.DistanceM) {
+		t.Errorf("%s out_of_area: row %v %v %v, engine %+v", inc.Number, reason, by, dist, o)
+	}
+	var wantNotes, wantInternal string
+	for _, n := range inc.Notes {
+		if n.Internal {
+			wantInternal += "\n" + strings.ToLower(n.Text)
+		} else {
+			wantNotes += "\n" + strings.ToLower(n.Text)
+		}
+	}
+	if notes != wantNotes || internal != wantInternal || !strings.HasPrefix(text, strings.ToLower(inc.Number)+"\n") {
+		t.Errorf("%s notes: row %q / %q (search %q), engine %q / %q", inc.Number, notes, internal, text, wantNotes, wantInternal)
 	}
 }
 

@@ -7,7 +7,9 @@ import (
 
 	"cc112"
 	"cc112/dispatch"
+	"cc112/geo"
 	"cc112/internal/citytest"
+	"cc112/internal/demo"
 	"cc112/internal/pgtest"
 )
 
@@ -18,7 +20,8 @@ func TestProjectionsMatchEngine(t *testing.T) {
 	db := openDB(t, pgtest.URL(t))
 	j := openJournal(t, db, JournalOptions{})
 	defer j.Close()
-	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j})
+	city := demo.City()
+	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts, Area: city.Districts, AreaMargin: 2000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,8 +64,29 @@ func TestProjectionsMatchEngine(t *testing.T) {
 	must(eng.Assign(ctx, dup, "p1", "", ""))
 	must(eng.SetUnitStatus(ctx, "p1", cc112.UnitOnscene, "", ""))
 	must(eng.MergeIncident(ctx, dup, fire, by, "", ""))
+	// Notes (the fire's internal one apart) and a move out of the area.
+	must(eng.AddNote(ctx, fire, "Akses lewat GANG sempit", false, by, "", ""))
+	must(eng.AddNote(ctx, fire, "Pelapor panik", true, by, "", ""))
+	must(eng.AddNote(ctx, medical, "Pasien di lantai 3", false, by, "", ""))
+	suramadu := geo.Point{Lat: -7.05, Lon: 113.45}
+	must(eng.EditIncident(ctx, medical, dispatch.IncidentEdit{Location: &suramadu, ConfirmOutOfArea: "kapal di selat"}, by, "", ""))
 
 	checkIncidentRows(t, db, eng)
+	// Migration 007 fills its columns for rows written before it from
+	// their events: down and up again gives the same rows.
+	dump := func() string {
+		var out string
+		if err := db.Pool.QueryRow(ctx, "select jsonb_agg(to_jsonb(i) order by id)::text from incidents i").Scan(&out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	before := dump()
+	migrateTo(t, db, 6)
+	migrateTo(t, db, latestVersion(t))
+	if after := dump(); after != before {
+		t.Errorf("migration 007 rebuilt other rows:\n%s\nwant\n%s", after, before)
+	}
 	var callerNames []string
 	if err := db.Pool.QueryRow(ctx, "select array_agg(distinct caller_name) from incidents").Scan(&callerNames); err != nil {
 		t.Fatal(err)

@@ -101,7 +101,7 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 	q, err := incidentQuery(r.URL.Query())
 	if err == nil {
 		var page *dispatch.IncidentPage
-		if page, err = s.eng.SearchIncidents(q, s.viewer(r)); err == nil {
+		if page, err = s.eng.SearchIncidents(r.Context(), q, s.viewer(r)); err == nil {
 			writeJSON(w, http.StatusOK, page)
 			return
 		}

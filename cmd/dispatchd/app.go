@@ -294,6 +294,9 @@ func (m *Main) openState(ctx context.Context, city *demo.CityData) (err error) {
 		ccfg.Districts, cfg.Districts = city.Districts, city.Districts
 		cfg.Area, cfg.AreaMargin = city.Districts, m.City.AreaMarginM
 	}
+	if h, ok := m.Journal.(cc112.HistorySearch); ok { // PostgreSQL: history pages in SQL
+		cfg.History = h
+	}
 	if m.Metrics != nil {
 		cfg.OnIncident = func(inc *cc112.Incident) { m.Metrics.Put(kpi.FromIncident(inc)) }
 	}

@@ -222,7 +222,7 @@ func TestSFImportMatchesIndependentCount(t *testing.T) {
 	// CAD (Entry) as received_at.
 	seen, q := 0, dispatch.IncidentQuery{Status: "closed", Limit: dispatch.MaxPageSize}
 	for {
-		page, err := eng.SearchIncidents(q, cc112.Everyone)
+		page, err := eng.SearchIncidents(context.Background(), q, cc112.Everyone)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,42 @@
+package cc112
+
+import (
+	"context"
+	"time"
+)
+
+// HistorySearch finds pages of incident history in a store that indexes
+// it (PostgreSQL's projection), so that a search over years of incidents
+// does not walk them in memory. The engine asks it for the page's keys and
+// answers with its own incidents, as the viewer sees them.
+type HistorySearch interface {
+	FindIncidents(ctx context.Context, f HistoryFilter) ([]HistoryKey, error)
+}
+
+// HistoryFilter is one page of the history, newest first: received_at
+// descending, then id descending in byte order. Zero fields do not filter.
+type HistoryFilter struct {
+	Closed   bool // closed incidents only; else every status
+	Category Category
+	Agency   string // an agency of a unit that worked the incident, any case
+	District string // any case
+	Priority int
+	From, To time.Time // received_at in [From, To)
+	// Text, lower-cased, is looked for in the number, address, description
+	// and notes every viewer reads; in the caller's phone (also as dialled
+	// at home) when Phone; in the internal notes when Internal.
+	Text            string
+	Phone, Internal bool
+	// Unit limits the page to the incidents that unit works now (a unit's
+	// view).
+	Unit string
+	// After is the key of the last incident of the previous page.
+	After *HistoryKey
+	Limit int
+}
+
+// HistoryKey is an incident's place in the history's order.
+type HistoryKey struct {
+	ReceivedAt time.Time
+	ID         string
+}

@@ -1,0 +1,91 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"cc112"
+)
+
+var _ cc112.HistorySearch = (*Journal)(nil)
+
+// FindIncidents implements cc112.HistorySearch over the journal's
+// projection, the incidents table (written in the transaction of the
+// events): a page walks the (received_at, id) index from the cursor and
+// stops when it is full; a text search uses the trigram indexes of
+// migration 007.
+func (j *Journal) FindIncidents(ctx context.Context, f cc112.HistoryFilter) ([]cc112.HistoryKey, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if f.Closed {
+		where = append(where, "i.status = 'closed'")
+	}
+	if f.Category != "" {
+		where = append(where, "i.category = "+arg(string(f.Category)))
+	}
+	if f.Priority != 0 {
+		where = append(where, "i.priority = "+arg(f.Priority))
+	}
+	if f.District != "" {
+		where = append(where, "lower(i.district) = lower("+arg(f.District)+")")
+	}
+	if !f.From.IsZero() {
+		where = append(where, "i.received_at >= "+arg(f.From))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "i.received_at < "+arg(f.To))
+	}
+	if f.Agency != "" {
+		where = append(where, "exists (select 1 from assignments a where a.incident_id = i.id and lower(a.agency) = lower("+arg(f.Agency)+"))")
+	}
+	if f.Unit != "" {
+		where = append(where, "exists (select 1 from assignments a where a.incident_id = i.id and a.unit_id = "+arg(f.Unit)+" and a.cleared_at is null)")
+	}
+	if f.Text != "" {
+		p := arg("%" + likeEscape(f.Text) + "%")
+		text := []string{"i.search_text like " + p}
+		if f.Phone {
+			text = append(text, "i.search_phone like "+p)
+		}
+		if f.Internal {
+			text = append(text, "i.notes_internal like "+p)
+		}
+		where = append(where, "("+strings.Join(text, " or ")+")")
+	}
+	if f.After != nil {
+		where = append(where, fmt.Sprintf("(i.received_at, i.id collate \"C\") < (%s, %s collate \"C\")", arg(f.After.ReceivedAt), arg(f.After.ID)))
+	}
+	sql := "select i.received_at, i.id from incidents i"
+	if len(where) > 0 {
+		sql += " where " + strings.Join(where, " and ")
+	}
+	sql += ` order by i.received_at desc, i.id collate "C" desc limit ` + arg(f.Limit)
+	rows, err := j.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: find incidents: %w", err)
+	}
+	defer rows.Close()
+	ids := make([]cc112.HistoryKey, 0, f.Limit)
+	for rows.Next() {
+		var k cc112.HistoryKey
+		if err := rows.Scan(&k.ReceivedAt, &k.ID); err != nil {
+			return nil, fmt.Errorf("postgres: find incidents: %w", err)
+		}
+		ids = append(ids, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: find incidents: %w", err)
+	}
+	return ids, nil
+}
+
+// likeEscape makes s match itself in a LIKE pattern.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
