@@ -28,9 +28,11 @@ alter table incidents
 	add column search_phone text generated always as
 		(caller_phone || case when caller_phone like '+62%' then E'\n0' || substr(caller_phone, 4) else '' end) stored;
 
-create index incidents_search_text on incidents using gin (search_text public.gin_trgm_ops);
-create index incidents_search_phone on incidents using gin (search_phone public.gin_trgm_ops);
-create index incidents_notes_internal on incidents using gin (notes_internal public.gin_trgm_ops);
+-- One trigram index over all three (a query holds no newline, so no match
+-- spans two): one index scan a search, whatever the viewer may match; which
+-- part matched is checked on the rows it finds (postgres/search.go).
+create index incidents_search on incidents using gin
+	((search_text || E'\n' || search_phone || E'\n' || notes_internal) public.gin_trgm_ops);
 -- History pages: newest first, ids in byte order (the cursor's).
 create index incidents_received_id on incidents (received_at desc, (id collate "C") desc);
 create index assignments_incident_agency on assignments (incident_id, lower(agency));

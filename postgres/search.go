@@ -49,6 +49,9 @@ func (j *Journal) FindIncidents(ctx context.Context, f cc112.HistoryFilter) ([]c
 	}
 	if f.Text != "" {
 		p := arg("%" + likeEscape(f.Text) + "%")
+		// The index's expression (migration 007) finds the candidates; the
+		// parts the viewer may match decide.
+		where = append(where, `(i.search_text || E'\n' || i.search_phone || E'\n' || i.notes_internal) like `+p)
 		text := []string{"i.search_text like " + p}
 		if f.Phone {
 			text = append(text, "i.search_phone like "+p)

@@ -1,7 +1,9 @@
 // Browser end-to-end test of the call center, run by the Go test
 // cmd/dispatchd TestCallCenterInBrowser against a real dispatchd:
 //  1. a call taken on /calltaker (keyboard only) gets its AML circle and
-//     becomes an incident in the dispatchers' queue;
+//     becomes an incident in the dispatchers' queue; Esc never throws the
+//     draft or the call away; a place outside the service area is marked,
+//     and saving it asks for a reason (the incident keeps it);
 //  2. a complaint filed on the public form is tracked by its number;
 //  3. the desk shows it with its SLA countdown.
 // Usage: node callcenter.mjs BASE_URL [SCREENSHOT_DIR]
@@ -77,6 +79,17 @@ try {
   await page.locator('#category').selectOption('fire');
   await page.locator('#priority').selectOption('1');
   await page.locator('#notes').fill('Asap tebal dari gudang');
+  // Esc keeps everything: the call stays open, the draft as typed.
+  await page.locator('#notes').press('Escape');
+  await page.locator('#msg', { hasText: 'Esc tidak membuang panggilan' }).waitFor({ timeout: 5000 });
+  for (const [sel, want] of [['#name', 'Rina Wati'], ['#notes', 'Asap tebal dari gudang'], ['#phone', '+6281277771120']]) {
+    if ((await page.locator(sel).inputValue()) !== want) fail(`Esc changed ${sel}: ${await page.locator(sel).inputValue()}`);
+  }
+  if (!(await page.locator('#call-state').textContent()).includes('aktif')) fail('Esc ended the call');
+  // "New call" refuses while this one is open.
+  await page.locator('#new-call').click();
+  await page.locator('#msg', { hasText: 'Akhiri panggilan ini dulu' }).waitFor({ timeout: 5000 });
+  if ((await page.locator('#notes').inputValue()) !== 'Asap tebal dari gudang') fail('New call threw the draft away');
   await shot(page, 'calltaker');
   await page.keyboard.press('Control+Enter');
   const msg = page.locator('#msg', { hasText: 'dibuat' });
@@ -106,6 +119,54 @@ try {
   await page.keyboard.press('Alt+1');
   await page.locator('#msg', { hasText: '2 pelapor' }).waitFor({ timeout: 10000 });
   console.log(`call-taker: ${number} created, second caller linked`);
+
+  // A third call from a boat in the strait: the typed coordinates are
+  // offered marked as outside the area, chosen with the keyboard (↓, Enter),
+  // and saving asks for the reason; Esc on that question saves nothing.
+  await page.locator('#phone').fill('081300002222');
+  await page.keyboard.press('Enter');
+  await page.locator('#call-state', { hasText: 'aktif' }).waitFor({ timeout: 10000 });
+  await page.locator('#category').selectOption('other');
+  await page.locator('#address').fill('-7.05, 113.45');
+  const far = page.locator('#place-list button.outside', { hasText: 'di luar wilayah' });
+  await far.waitFor({ timeout: 10000 });
+  await page.locator('#address').press('ArrowDown');
+  await page.locator('#place-list button.active.outside').waitFor({ timeout: 5000 });
+  await page.locator('#address').press('Enter');
+  await page.locator('#loc.outside', { hasText: 'di luar wilayah layanan' }).waitFor({ timeout: 10000 });
+  // The phone's AML fix lands in the city, far from the hand pin: the page
+  // asks; the call-taker keeps the pin, the fix stays beside it.
+  const aml3 = await fetch(`${base}/api/v1/aml?from=081300002222`, { method: 'POST', headers: { 'Content-Type': 'text/plain', 'X-API-Key': process.env.AML_API_KEY || '' }, body: amlSMS(-7.2575, 112.7521, 25, new Date()) });
+  if (aml3.status !== 200) fail(`AML answered ${aml3.status}: ${await aml3.text()}`);
+  const conflict = page.locator('dialog.ask[open]', { hasText: 'Lokasi AML berbeda' });
+  await conflict.waitFor({ timeout: 10000 });
+  await shot(page, 'calltaker-conflict');
+  await conflict.getByRole('button', { name: /Tetap pakai pin saya/ }).click();
+  await conflict.waitFor({ state: 'detached', timeout: 5000 });
+  await page.locator('#conflict').waitFor({ state: 'hidden', timeout: 5000 });
+  const call3 = (await (await page.request.get(`${base}/api/v1/calls?status=active`)).json()).find((c) => c.phone === '+6281300002222');
+  if (!call3 || call3.location_conflict || !call3.aml_location || Math.abs(call3.location.lon - 113.45) > 1e-4) fail(`call after keeping the pin ${JSON.stringify(call3)}`);
+  await page.keyboard.press('Control+Enter');
+  const ask = page.locator('dialog.ask[open]', { hasText: 'di luar wilayah' });
+  await ask.waitFor({ timeout: 10000 });
+  await shot(page, 'calltaker-out-of-area');
+  await page.keyboard.press('Escape');
+  await page.locator('dialog.ask').waitFor({ state: 'detached', timeout: 5000 }); // closed and gone
+  if (!(await page.locator('#call-state').textContent()).includes('aktif')) fail('cancelling the question ended the call');
+  await page.keyboard.press('Control+Enter');
+  await ask.waitFor({ timeout: 10000 });
+  await page.locator('dialog.ask input[name=reason]').fill('Kapal nelayan di Selat Madura');
+  await page.keyboard.press('Enter');
+  const made = page.locator('#msg', { hasText: 'dibuat' });
+  await made.waitFor({ timeout: 10000 });
+  const farNumber = /SBY-\d{8}-\d{4}/.exec(await made.textContent())[0];
+  const farInc = (await (await page.request.get(`${base}/api/v1/incidents?status=active&q=${farNumber}`)).json()).items[0];
+  if (!farInc || !farInc.out_of_area || farInc.out_of_area.reason !== 'Kapal nelayan di Selat Madura' || farInc.out_of_area.distance_m < 10000) {
+    fail(`out-of-area incident ${JSON.stringify(farInc)}`);
+  }
+  // The form is clear for the next call once the report is saved.
+  if ((await page.locator('#address').inputValue()) !== '') fail('the saved report stays in the form');
+  console.log(`call-taker: ${farNumber} saved outside the area with its reason`);
 
   // 2. The public complaint form and its tracking.
   await page.goto(`${base}/complaint`);

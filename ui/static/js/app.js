@@ -12,6 +12,8 @@ import { Board } from './board.js';
 import { Detail } from './detail.js';
 import { CreateForm } from './create.js';
 import { CameraWall } from './camwall.js';
+import { History } from './history.js';
+import { isOpen as dialogOpen } from './dialog.js';
 import { $ } from './dom.js';
 
 const store = new Store();
@@ -19,6 +21,7 @@ let cfg;
 let wallMap = null;
 let selected = null;
 let camwall = null;
+let history = null;
 
 async function loadConfig() {
   for (let wait = 500; ; wait = Math.min(wait * 2, 10000)) {
@@ -76,7 +79,11 @@ function tickClock() {
 function showView(view) {
   $('#grid').dataset.view = view;
   for (const b of document.querySelectorAll('.tabs button')) b.classList.toggle('active', b.dataset.view === view);
-  if (view === 'map' && wallMap) setTimeout(() => wallMap.invalidate(), 0);
+  // On the wall the history takes the map's column; the tabs of a phone show it alone.
+  document.body.classList.toggle('history-open', view === 'history');
+  $('#history-btn').setAttribute('aria-pressed', String(view === 'history'));
+  if (view === 'history') history.show();
+  if (view !== 'history' && wallMap) setTimeout(() => wallMap.invalidate(), 0);
 }
 
 async function startMap(create, detail) {
@@ -98,7 +105,8 @@ async function startMap(create, detail) {
   wallMap = new (await import('./map.js')).WallMap(L, $('#map'), cfg, store, {
     incident: (id) => openIncident(id, detail, create),
     camera: (id) => { const c = store.cameras.get(id); if (c) camwall.showCamera(c, selected); },
-    pick: (latlng) => create.open(latlng),
+    // A click on the map moves the open incident after "Pick on the map", else starts a report there.
+    pick: (latlng) => (detail.picking ? detail.picked(latlng) : create.open(latlng)),
   });
   if (!cfg.tiles) $('#layers [data-layer=basemap]').closest('label').hidden = true;
   $('#layers').addEventListener('change', (e) => {
@@ -114,6 +122,7 @@ async function loadDistricts(create) {
       const gj = await api.get('/api/v1/districts');
       if (wallMap) wallMap.setDistricts(gj);
       create.setDistricts(gj);
+      history.setDistricts(gj);
       return;
     } catch {
       await new Promise((r) => setTimeout(r, wait));
@@ -162,6 +171,7 @@ async function main() {
     toast,
   });
   queue = new Queue($('#queue'), store, cfg.target_s, (id) => openIncident(id, detail, create));
+  history = new History($('#history'), (id) => openIncident(id, detail, create), toast);
   const board = new Board($('#board'), store, (id) => openIncident(id, detail, create));
 
   store.subscribe((kinds) => {
@@ -179,6 +189,7 @@ async function main() {
     renderCounts();
     if (detail.id) detail.render();
     if (create.isOpen) { create.hide(); create.open(); }
+    history.relabel();
     setConn($('#conn').dataset.state || 'connecting');
   });
 
@@ -189,7 +200,9 @@ async function main() {
     create.open();
   });
   for (const b of document.querySelectorAll('.tabs button')) b.addEventListener('click', () => showView(b.dataset.view));
+  $('#history-btn').addEventListener('click', () => showView($('#grid').dataset.view === 'history' ? 'queue' : 'history'));
   document.addEventListener('keydown', (e) => {
+    if (dialogOpen()) return; // the question on screen has the keys
     const typing = e.target.closest('input, select, textarea');
     if (e.key === 'Escape' && !create.isOpen && detail.id) { detail.close(); return; }
     if (!typing && (e.key === 'n' || e.key === 'N') && !e.ctrlKey && !e.metaKey && !e.altKey) {
@@ -204,7 +217,7 @@ async function main() {
     state: setConn,
   });
   // For the browser tests and for anyone debugging a wall from its console.
-  window.cc112 = { store, feed, camwall, get selected() { return selected; }, label };
+  window.cc112 = { store, feed, camwall, history, get selected() { return selected; }, label };
   feed.start();
 
   showView('queue');

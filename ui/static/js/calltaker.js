@@ -3,12 +3,15 @@
 // itself (polled), a click pins the place by hand; likely duplicates are
 // offered with one click (Alt+1…3) to link instead of a second incident;
 // Ctrl+Enter creates the incident and sends it to the dispatchers' queue.
+// Esc never throws a call away: it closes the place list and nothing else;
+// a call ends on purpose ("End call", with a reason) or with its incident.
 
 import './gate.js'; // log in first
 import { get, post, newKey } from './api.js';
 import { $, escapeHTML } from './dom.js';
 import { t, label, wib, wireLangSwitch } from './i18n.js';
 import { catalog, categories } from './catalog.js';
+import { askReason, choose, isOpen as dialogOpen } from './dialog.js';
 
 const SURABAYA = [-7.275, 112.72];
 
@@ -16,7 +19,9 @@ let call = null;        // the call being taken
 let submitKey = null;   // one Idempotency-Key per incident creation
 let map = null, L = null, circle = null, pin = null;
 let dups = [];
-let places = [], placeTimer = null, placeQuery = '';
+let places = [], placeTimer = null, placeQuery = '', placeIdx = -1;
+let outside = false; // the place pinned last lies outside the service area
+let conflictAsked = ''; // the AML fix whose conflict was asked about already
 let poll = null;
 let state = ['ct.notStarted', 'muted']; // the call badge: message key, class
 let note = null; // the last message: [key, vars, kind], shown again on a language switch
@@ -49,6 +54,7 @@ async function startCall() {
     $('#phone').value = call.phone;
     setState('ct.active', 'ok', { at: wib(call.started_at) });
     $('#submit').disabled = false;
+    $('#end-call').disabled = false;
     tell('ct.started', null, 'ok');
     $('#category').focus();
     showLocation();
@@ -63,7 +69,9 @@ async function refresh() {
   if (!call) return;
   try {
     const c = await get(`/api/v1/calls/${call.id}`);
-    const moved = JSON.stringify(c.location) !== JSON.stringify(call.location);
+    if (!call || c.id !== call.id) return; // ended meanwhile
+    const moved = JSON.stringify(c.location) !== JSON.stringify(call.location) ||
+      JSON.stringify(c.aml_location) !== JSON.stringify(call.aml_location);
     call = c;
     if (moved) showLocation();
   } catch { /* next poll */ }
@@ -82,8 +90,10 @@ function showLocation(again = false) {
   // An old AML fix (a cached position) is shown, flagged with its age, for
   // the call-taker to judge.
   const age = l.old ? ` · <b class="old-fix">${escapeHTML(t('ct.oldFix', { age: fixAge(l.age_s) }))}</b>` : '';
-  $('#loc').innerHTML = `${escapeHTML(t('ct.location'))}: <b>${l.lat.toFixed(5)}, ${l.lon.toFixed(5)}</b> ± ${Math.round(l.radius_m)} m · ${escapeHTML(src)} · ${wib(l.at)}${age}`;
-  $('#loc').className = l.old ? 'loc old' : 'loc ok';
+  const area = outside ? `<br><b class="area-warn">⚠ ${escapeHTML(t('area.warn'))}</b>` : '';
+  $('#loc').innerHTML = `${escapeHTML(t('ct.location'))}: <b>${l.lat.toFixed(5)}, ${l.lon.toFixed(5)}</b> ± ${Math.round(l.radius_m)} m · ${escapeHTML(src)} · ${wib(l.at)}${age}${area}`;
+  $('#loc').className = l.old ? 'loc old' : outside ? 'loc outside' : 'loc ok';
+  showConflict();
   if (again) return; // only the words changed
   if (map) {
     const ll = [l.lat, l.lon];
@@ -94,6 +104,50 @@ function showLocation(again = false) {
     map.fitBounds(circle.getBounds(), { maxZoom: 17, padding: [30, 30] });
   }
   findDuplicates();
+}
+
+// metres between two points (haversine; a few metres off is fine here).
+function metres(a, b) {
+  const r = Math.PI / 180, dLat = (b.lat - a.lat) * r, dLon = (b.lon - a.lon) * r;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * r) * Math.cos(b.lat * r) * Math.sin(dLon / 2) ** 2;
+  return Math.round(2 * 6371000 * Math.asin(Math.sqrt(h)));
+}
+
+// showConflict shows an AML fix that landed away from a pin placed by hand
+// (the server keeps it beside the pin) and asks, once per fix, which one
+// the incident should take.
+function showConflict() {
+  const a = call && call.location_conflict && call.aml_location;
+  $('#conflict').hidden = !a;
+  if (!a) return;
+  $('#conflict-msg').textContent = t('ct.conflict');
+  const key = `${a.lat},${a.lon},${a.at}`;
+  if (conflictAsked !== key && !dialogOpen()) {
+    conflictAsked = key;
+    chooseLocation();
+  }
+}
+
+async function chooseLocation() {
+  const l = call && call.location, a = call && call.aml_location;
+  if (!l || !a) return;
+  const fmt = (p) => `${p.lat.toFixed(5)}, ${p.lon.toFixed(5)}`;
+  const pick = await choose({
+    title: t('ct.conflict'),
+    message: t('ct.conflictMessage', { pin: fmt(l), aml: fmt(a), r: Math.round(a.radius_m), d: metres(l, a) }),
+    options: [{ value: 'pin', label: t('ct.keepPin'), hint: t('ct.keepPinHint') },
+      { value: 'aml', label: t('ct.useAML'), hint: t('ct.useAMLHint') }],
+  });
+  if (!pick || !call) return;
+  // Either answer settles the conflict; the call keeps both positions.
+  const body = pick === 'aml'
+    ? { lat: a.lat, lon: a.lon, radius_m: a.radius_m, source: 'manual' }
+    : { lat: l.lat, lon: l.lon, radius_m: l.radius_m, source: l.source === 'address' ? 'address' : 'manual', address: l.address || '' };
+  try {
+    call = await post(`/api/v1/calls/${call.id}/location`, body);
+    if (pick === 'aml') outside = false;
+    showLocation();
+  } catch (err) { say(err.message, 'err'); }
 }
 
 async function findDuplicates() {
@@ -124,21 +178,43 @@ function searchPlaces() {
   }, 250);
 }
 
-function showPlaces(list) {
+function showPlaces(list, idx = -1) {
   places = list;
+  placeIdx = list.length ? Math.max(-1, Math.min(idx, list.length - 1)) : -1;
   $('#places').hidden = list.length === 0;
+  // Typed coordinates outside the service area are marked before anything is saved.
   $('#place-list').innerHTML = list.map((p, i) => `
-    <li><button type="button" class="btn link" data-place="${i}"><b>${escapeHTML(p.name)}</b>
-      <span class="muted">${escapeHTML(label('place', p.kind))} · ${escapeHTML([p.kelurahan, p.district].filter(Boolean).join(', '))}</span></button></li>`).join('');
+    <li role="option" aria-selected="${i === placeIdx}"><button type="button" class="btn link${i === placeIdx ? ' active' : ''}${p.out_of_area ? ' outside' : ''}" data-place="${i}" tabindex="-1"><b>${escapeHTML(p.name)}</b>
+      <span class="muted">${escapeHTML(label('place', p.kind))} · ${escapeHTML([p.kelurahan, p.district].filter(Boolean).join(', '))}</span>${p.out_of_area ? ` <span class="area-badge">⚠ ${escapeHTML(t('area.badge'))}</span>` : ''}</button></li>`).join('');
 }
 
 // choosePlace writes the place into the address and, during a call, pins it.
 async function choosePlace(p) {
-  $('#address').value = [p.name, p.kelurahan, p.district].filter(Boolean).join(', ');
+  $('#address').value = p.kind === 'coordinates' ? $('#address').value : [p.name, p.kelurahan, p.district].filter(Boolean).join(', ');
   placeQuery = '';
   showPlaces([]);
-  if (call) await pinAt({ lat: p.location.lat, lng: p.location.lon });
+  outside = !!p.out_of_area;
+  if (call) await pinAt({ lat: p.location.lat, lng: p.location.lon }, outside);
   $('#notes').focus();
+}
+
+// placeKeys moves through the place list from the address box: ↑/↓ choose,
+// Enter pins, Esc closes the list (the draft stays).
+function placeKeys(e) {
+  if (!places.length || e.isComposing) return;
+  if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+    e.preventDefault();
+    const n = places.length, step = e.key === 'ArrowDown' ? 1 : -1;
+    showPlaces(places, placeIdx < 0 ? (step > 0 ? 0 : n - 1) : (placeIdx + step + n) % n);
+  } else if (e.key === 'Enter' && placeIdx >= 0 && !e.ctrlKey && !e.metaKey) {
+    e.preventDefault();
+    choosePlace(places[placeIdx]);
+  } else if (e.key === 'Escape') {
+    e.preventDefault();
+    e.stopPropagation();
+    placeQuery = '';
+    showPlaces([]);
+  }
 }
 
 async function link(id) {
@@ -149,8 +225,16 @@ async function link(id) {
   } catch (err) { say(err.message, 'err'); }
 }
 
+let submitting = false; // one creation at a time (Ctrl+Enter and the form's submit may both fire)
+
 async function submit() {
   if (!call) { await startCall(); return; }
+  if (dialogOpen() || submitting) return;
+  submitting = true;
+  try { await create(); } finally { submitting = false; }
+}
+
+async function create() {
   const body = { call_id: call.id, category: $('#category').value, priority: Number($('#priority').value),
     address: $('#address').value, description: $('#notes').value,
     caller: { name: $('#name').value, nik: $('#nik').value } };
@@ -158,26 +242,62 @@ async function submit() {
   try {
     const inc = await post('/api/v1/incidents', body, submitKey);
     done('ct.created', { number: inc.number });
-  } catch (err) { say(err.message, 'err'); }
+  } catch (err) {
+    if (err.code !== 'out_of_area') { say(err.message, 'err'); return; }
+    // Far outside the city: a typo sends units hours away. Saved only
+    // with a reason, which the journal keeps with who gave it.
+    const km = (/([\d.]+) km/.exec(err.message) || [])[1] || '?';
+    const reason = await askReason({ title: t('area.title'), message: t('area.message', { km }), label: t('area.label'), ok: t('area.ok') });
+    if (!reason || !call) return;
+    submitKey = newKey(); // a new request: the refused one is not retried
+    try {
+      const inc = await post('/api/v1/incidents', { ...body, confirm_out_of_area: reason }, submitKey);
+      done('ct.created', { number: inc.number });
+    } catch (err2) { say(err2.message, 'err'); }
+  }
 }
 
+// done: the call became (or joined) an incident, so the report is saved:
+// the form is cleared for the next call, the message stays.
 function done(key, vars) {
-  clearInterval(poll);
-  call = null;
+  clearForm();
   setState('ct.done', 'muted');
-  $('#submit').disabled = true;
   tell(key, vars, 'ok');
 }
 
-function reset() {
+// endCall closes the call on purpose, with a reason (wrong number, prank,
+// handled on the phone): the only way a call ends without an incident.
+async function endCall() {
+  if (!call) return;
+  const reason = await askReason({ title: t('ct.endTitle'), message: t('ct.endMessage', { phone: call.phone }),
+    label: t('ct.endLabel'), ok: t('ct.endCall'), danger: true });
+  if (!reason || !call) return;
+  try {
+    await post(`/api/v1/calls/${call.id}/close`, { reason });
+    clearForm();
+    setState('ct.done', 'muted');
+    tell('ct.ended', { reason }, 'ok');
+  } catch (err) { say(err.message, 'err'); }
+}
+
+// newCall clears a draft that no call holds; during a call it refuses.
+function newCall() {
+  if (call) { tell('ct.endFirst', null, 'err'); return; }
+  clearForm();
+  setState('ct.notStarted', 'muted');
+  say('');
+}
+
+function clearForm() {
   clearInterval(poll);
-  call = null; dups = [];
+  call = null; dups = []; outside = false; conflictAsked = '';
   $('#call-form').reset();
   $('#dups').hidden = true;
+  $('#conflict').hidden = true;
   placeQuery = '';
   showPlaces([]);
   $('#submit').disabled = true;
-  setState('ct.notStarted', 'muted');
+  $('#end-call').disabled = true;
   waitingLocation();
   if (circle) circle.remove();
   if (pin) pin.remove();
@@ -185,8 +305,16 @@ function reset() {
   $('#phone').focus();
 }
 
-async function pinAt(latlng) {
+// escape never discards anything: it closes the place list, or says how a
+// call is ended.
+function escape() {
+  if (places.length) { placeQuery = ''; showPlaces([]); return; }
+  if (call || $('#phone').value || $('#address').value || $('#notes').value) tell('ct.escKept', null, '');
+}
+
+async function pinAt(latlng, out = false) {
   if (!call) { tell('ct.startFirst', null, 'err'); return; }
+  outside = out;
   try {
     call = await post(`/api/v1/calls/${call.id}/location`, { lat: latlng.lat, lon: latlng.lng, radius_m: 30, source: 'manual' });
     showLocation();
@@ -254,7 +382,10 @@ function init() {
     const next = fields[fields.indexOf(el) + 1];
     if (next) next.focus();
   });
-  $('#new-call').addEventListener('click', reset);
+  $('#new-call').addEventListener('click', newCall);
+  $('#end-call').addEventListener('click', endCall);
+  $('#conflict-btn').addEventListener('click', chooseLocation);
+  $('#address').addEventListener('keydown', placeKeys);
   $('#category').addEventListener('change', findDuplicates);
   $('#address').addEventListener('input', searchPlaces);
   $('#place-list').addEventListener('click', (e) => {
@@ -266,8 +397,9 @@ function init() {
     if (b) link(b.dataset.id);
   });
   document.addEventListener('keydown', (e) => {
+    if (dialogOpen()) return; // the question on screen has the keys
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); submit(); }
-    else if (e.key === 'Escape') { e.preventDefault(); reset(); }
+    else if (e.key === 'Escape') { e.preventDefault(); escape(); }
     else if (e.altKey && ['1', '2', '3'].includes(e.key) && dups[Number(e.key) - 1]) { e.preventDefault(); link(dups[Number(e.key) - 1].id); }
   });
   const tick = () => { $('#now-time').textContent = wib(new Date()); };

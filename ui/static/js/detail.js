@@ -1,14 +1,19 @@
 // Incident detail: facts, timeline, assigned units, the nearest available
 // units of each type the response plan needs (one click "Kirim" each, or the
-// whole plan at once), the activity log with a note box, an edit of category
-// and priority, cancel and reopen with a reason, and closing with a
-// disposition (asked twice when no unit arrived or units are still out).
+// whole plan at once), the activity log with a note box, an edit of category,
+// priority, location (typed, searched or picked on the map), address,
+// description and caller, a merge into another open incident, cancel and
+// reopen with a reason, and closing with a disposition (asked twice when
+// no unit arrived or units are still out). A closed incident (opened from
+// the history) is read from the server and shown read-only with its log;
+// it can be reopened.
 
 import * as api from './api.js';
 import { t, label, has, wib, duration, DISPOSITIONS } from './i18n.js';
 import { catalog, categories } from './catalog.js';
 import { categoryIcon, unitIcon } from './icons.js';
 import { escapeHTML, elapsed } from './dom.js';
+import { askReason } from './dialog.js';
 
 const REC_PER_TYPE = 3;
 
@@ -31,6 +36,9 @@ export class Detail {
     this.log = null; // the server's activity log of the open incident
     this.logTimer = 0;
     this.planMissing = null; // [{type, count}] after a change of category
+    this.record = null; // the server's copy: closed incidents are not in the store
+    this.places = null; // the location search's answer in the edit form
+    this.picking = false; // the next map click moves the incident
     el.addEventListener('click', (e) => this.click(e));
     el.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -39,6 +47,7 @@ export class Detail {
       else if (f.classList.contains('note-form')) this.addNote(f);
       else if (f.classList.contains('edit-form')) this.edit(f);
       else if (f.classList.contains('reason-form')) this.cancelOrReopen(f);
+      else if (f.classList.contains('merge-form')) this.merge(f);
     });
     // Enter saves a note, Shift+Enter starts a new line.
     el.addEventListener('keydown', (e) => {
@@ -52,6 +61,9 @@ export class Detail {
     this.id = id;
     this.recs = null;
     this.log = null;
+    this.record = null;
+    this.places = null;
+    this.picking = false;
     this.planMissing = null;
     this.el.hidden = false;
     this.render();
@@ -68,7 +80,10 @@ export class Detail {
     this.h.closed();
   }
 
-  incident() { return this.id ? this.store.incidents.get(this.id) : null; }
+  incident() {
+    if (!this.id) return null;
+    return this.store.incidents.get(this.id) || (this.record && this.record.id === this.id ? this.record : null);
+  }
 
   /** update re-renders after a store change; unit changes refresh the recommendations. */
   update(kinds) {
@@ -81,7 +96,7 @@ export class Detail {
   async loadRecs() {
     const id = this.id;
     const inc = this.incident();
-    if (!inc) return;
+    if (!inc || inc.status === 'closed') return;
     this.recsAt = Date.now();
     const needs = (this.cfg.plan && this.cfg.plan[inc.category]) || [];
     const types = needs.length ? needs : [{ type: '', count: 1 }];
@@ -112,10 +127,13 @@ export class Detail {
       const full = await api.get(`/api/v1/incidents/${encodeURIComponent(id)}`);
       if (this.id !== id) return;
       this.log = full.log || [];
+      const first = !this.record;
+      this.record = full;
+      if (first && full.status !== 'closed' && !this.recs) this.loadRecs();
     } catch (err) {
-      if (this.id !== id || err.status === 404) return;
-      this.h.toast(t('error.generic', { msg: err.message }), 'error');
-      return;
+      if (this.id !== id) return;
+      this.log = this.log || [];
+      if (err.status !== 404) this.h.toast(t('error.generic', { msg: err.message }), 'error');
     }
     this.render();
   }
@@ -123,7 +141,8 @@ export class Detail {
   render() {
     const inc = this.incident();
     if (!inc) {
-      this.el.innerHTML = `<header class="panel-head"><h2>${escapeHTML(t('detail.notFound'))}</h2>${this.closeButton()}</header>`;
+      const what = this.log ? escapeHTML(t('detail.notFound')) : '…';
+      this.el.innerHTML = `<header class="panel-head"><h2>${what}</h2>${this.closeButton()}</header>`;
       return;
     }
     const active = inc.assignments.filter((a) => !a.cleared_at);
@@ -131,6 +150,7 @@ export class Detail {
     // What the dispatcher typed or chose survives the re-render a live change makes.
     const kept = [...this.el.querySelectorAll('[data-focus-key]')].filter((f) => 'value' in f && f.tagName !== 'BUTTON')
       .map((f) => [f.dataset.focusKey, f.type === 'checkbox' ? f.checked : f.value]);
+    const opened = [...this.el.querySelectorAll('details[open][data-keep]')].map((d) => d.dataset.keep);
     const closed = inc.status === 'closed';
     this.el.innerHTML = `
       <header class="panel-head p${Math.min(inc.priority, 4)}">
@@ -149,10 +169,14 @@ export class Detail {
           ${fact(t('detail.caller'), inc.caller ? [inc.caller.name, inc.caller.phone].filter(Boolean).join(' · ') : '')}
           ${fact(t('detail.source'), label('src', inc.source))}
           ${fact(t('detail.description'), inc.description)}
+          ${fact(t('detail.outOfArea'), inc.out_of_area ? [t('detail.outOfAreaKm', { km: (inc.out_of_area.distance_m / 1000).toFixed(1) }), inc.out_of_area.reason].filter(Boolean).join(' · ') : '')}
+          ${fact(t('detail.outcome'), closed ? (inc.disposition || '') : '')}
+          ${fact(t('detail.mergedInto'), inc.merged_into ? this.numberOf(inc.merged_into) : '')}
         </dl>
+        ${closed ? `<p class="read-only" role="note">${escapeHTML(t('detail.readOnly'))}</p>` : `
         ${this.planMissingHTML()}
         <h3>${escapeHTML(t('detail.recommend'))}</h3>
-        ${this.recsHTML(inc)}
+        ${this.recsHTML(inc)}`}
         <h3>${escapeHTML(t('detail.assigned'))}</h3>
         ${active.length === 0 && inc.assignments.length === 0 ? `<p class="muted">${escapeHTML(t('detail.noneAssigned'))}</p>` : ''}
         <ul class="assigned">${inc.assignments.map((a) => `
@@ -170,7 +194,7 @@ export class Detail {
         </ol>
         <h3>${escapeHTML(t('detail.log'))}</h3>
         ${this.logHTML()}
-        <form class="note-form">
+        ${closed ? '' : `<form class="note-form">
           <label>${escapeHTML(t('detail.noteLabel'))}
             <textarea name="note" rows="2" maxlength="4000" data-focus-key="note" placeholder="${escapeHTML(t('detail.notePlaceholder'))}"></textarea>
           </label>
@@ -178,8 +202,9 @@ export class Detail {
             <label class="check"><input type="checkbox" name="internal" data-focus-key="internal"> ${escapeHTML(t('detail.noteInternal'))}</label>
             <button type="submit" class="btn" data-focus-key="note-save">${escapeHTML(t('detail.noteSave'))}</button>
           </div>
-        </form>
+        </form>`}
         ${closed ? '' : this.editHTML(inc)}
+        ${closed ? '' : this.mergeHTML(inc)}
         <form class="reason-form" data-verb="${closed ? 'reopen' : 'cancel'}">
           <label>${escapeHTML(t('detail.reason'))}
             <input name="reason" maxlength="500" data-focus-key="reason-${closed ? 'reopen' : 'cancel'}">
@@ -198,6 +223,7 @@ export class Detail {
       if (!f) continue;
       if (f.type === 'checkbox') f.checked = v; else f.value = v;
     }
+    for (const k of opened) { const d = this.el.querySelector(`details[data-keep="${k}"]`); if (d) d.open = true; }
     if (focused) this.el.querySelector(`[data-focus-key="${focused}"]`)?.focus();
   }
 
@@ -226,12 +252,56 @@ export class Detail {
   editHTML(inc) {
     const cats = categories.map((c) => `<option value="${c}"${c === inc.category ? ' selected' : ''}>${escapeHTML(label('cat', c))}</option>`).join('');
     const prios = catalog.priorities.map((p) => `<option value="${p}"${p === inc.priority ? ' selected' : ''}>${escapeHTML(label('priority', p))}</option>`).join('');
-    return `<details class="edit"><summary>${escapeHTML(t('detail.edit'))}</summary>
+    const c = inc.caller || {};
+    const places = this.places === null ? '' : this.places.length === 0
+      ? `<p class="muted">${escapeHTML(t('detail.geoNone'))}</p>`
+      : `<ul class="geo-list">${this.places.map((p, k) => `<li><button type="button" class="btn link${p.out_of_area ? ' outside' : ''}" data-action="place" data-place="${k}" data-focus-key="place-${k}">
+          <b>${escapeHTML(p.name)}</b> <span class="muted">${escapeHTML([label('place', p.kind), p.kelurahan, p.district].filter(Boolean).join(' · '))}</span>
+          ${p.out_of_area ? `<span class="area-badge">⚠ ${escapeHTML(t('area.badge'))}</span>` : ''}</button></li>`).join('')}</ul>`;
+    return `<details class="edit" data-keep="edit"><summary>${escapeHTML(t('detail.edit'))}</summary>
       <form class="edit-form">
-        <label>${escapeHTML(t('detail.category'))}<select name="category" data-focus-key="edit-category">${cats}</select></label>
-        <label>${escapeHTML(t('detail.priority'))}<select name="priority" data-focus-key="edit-priority">${prios}</select></label>
+        <div class="row2">
+          <label>${escapeHTML(t('detail.category'))}<select name="category" data-focus-key="edit-category">${cats}</select></label>
+          <label>${escapeHTML(t('detail.priority'))}<select name="priority" data-focus-key="edit-priority">${prios}</select></label>
+        </div>
+        <label>${escapeHTML(t('detail.location'))}
+          <span class="loc-row"><input name="location" data-focus-key="edit-location" value="${escapeHTML(pointText(inc.location))}" placeholder="${escapeHTML(t('detail.locationHint'))}" autocomplete="off">
+          <button type="button" class="btn" data-action="find" data-focus-key="edit-find">${escapeHTML(t('detail.findPlace'))}</button>
+          <button type="button" class="btn${this.picking ? ' go' : ''}" data-action="pick" data-focus-key="edit-pick">${escapeHTML(t('detail.pickOnMap'))}</button></span></label>
+        ${places}
+        <label>${escapeHTML(t('detail.address'))}<input name="address" maxlength="300" data-focus-key="edit-address" value="${escapeHTML(inc.address || '')}"></label>
+        <label>${escapeHTML(t('detail.description'))}<textarea name="description" rows="2" maxlength="4000" data-focus-key="edit-description">${escapeHTML(inc.description || '')}</textarea></label>
+        <div class="row2">
+          <label>${escapeHTML(t('detail.callerName'))}<input name="caller_name" maxlength="200" data-focus-key="edit-caller-name" value="${escapeHTML(c.name || '')}"></label>
+          <label>${escapeHTML(t('detail.callerPhone'))}<input name="caller_phone" inputmode="tel" maxlength="30" data-focus-key="edit-caller-phone" value="${escapeHTML(c.phone || '')}"></label>
+        </div>
         <button type="submit" class="btn" data-focus-key="edit-save">${escapeHTML(t('detail.save'))}</button>
       </form></details>`;
+  }
+
+  mergeHTML(inc) {
+    const others = [...this.store.incidents.values()].filter((o) => o.id !== inc.id && o.status !== 'closed')
+      .sort((a, b) => Date.parse(b.received_at) - Date.parse(a.received_at));
+    const body = others.length === 0 ? `<p class="muted">${escapeHTML(t('detail.noMergeTarget'))}</p>` : `<form class="merge-form">
+        <label>${escapeHTML(t('detail.mergeInto'))}<select name="into" data-focus-key="merge-into">${others.map((o) =>
+          `<option value="${escapeHTML(o.id)}">${escapeHTML([o.number, label('cat', o.category), o.address || o.district].filter(Boolean).join(' · '))}</option>`).join('')}</select></label>
+        <button type="submit" class="btn danger" data-focus-key="merge">${escapeHTML(t('detail.mergeBtn'))}</button></form>`;
+    return `<details class="edit" data-keep="merge"><summary>${escapeHTML(t('detail.merge'))}</summary>${body}</details>`;
+  }
+
+  // numberOf is an incident's number when this console knows it, else its id.
+  numberOf(id) {
+    const o = this.store.incidents.get(id);
+    return o ? o.number : id;
+  }
+
+  /** picked takes the map click that moves the incident (after "Pick on the map"). */
+  picked(latlng) {
+    this.picking = false;
+    const box = this.el.querySelector('input[name=location]');
+    if (box) box.value = pointText({ lat: latlng.lat, lon: latlng.lng });
+    this.render();
+    this.el.querySelector('input[name=location]')?.focus();
   }
 
   planMissingHTML() {
@@ -277,6 +347,27 @@ export class Detail {
       case 'plan':
         await this.act(b, () => api.post(`/api/v1/incidents/${encodeURIComponent(id)}/assignments`, { auto: true }), null);
         return;
+      case 'find': {
+        const q = this.el.querySelector('input[name=location]').value.trim().slice(0, 100);
+        if (!q) return;
+        try { this.places = await api.get(`/api/v1/geocode?q=${encodeURIComponent(q)}&limit=5`); } catch { this.places = []; }
+        if (this.id === id) this.render();
+        return;
+      }
+      case 'place': {
+        const p = this.places && this.places[Number(b.dataset.place)];
+        if (!p) return;
+        this.el.querySelector('input[name=location]').value = pointText(p.location);
+        if (p.kind !== 'coordinates') this.el.querySelector('input[name=address]').value = [p.name, p.kelurahan, p.district].filter(Boolean).join(', ');
+        this.places = null;
+        this.render();
+        return;
+      }
+      case 'pick':
+        this.picking = !this.picking;
+        if (this.picking) this.h.toast(t('detail.pickHint'), 'ok');
+        this.render();
+        return;
     }
   }
 
@@ -301,12 +392,38 @@ export class Detail {
     const inc = this.incident();
     if (!id || !inc) return;
     const body = {};
-    if (form.elements.category.value !== inc.category) body.category = form.elements.category.value;
-    if (Number(form.elements.priority.value) !== inc.priority) body.priority = Number(form.elements.priority.value);
+    const el = form.elements;
+    if (el.category.value !== inc.category) body.category = el.category.value;
+    if (Number(el.priority.value) !== inc.priority) body.priority = Number(el.priority.value);
+    const p = parsePoint(el.location.value);
+    if (!p) {
+      this.h.toast(t('detail.badLocation'), 'error');
+      el.location.focus();
+      return;
+    }
+    if (Math.abs(p.lat - inc.location.lat) > 1e-6 || Math.abs(p.lon - inc.location.lon) > 1e-6) body.location = p;
+    if (el.address.value.trim() !== (inc.address || '')) body.address = el.address.value.trim();
+    if (el.description.value.trim() !== (inc.description || '')) body.description = el.description.value.trim();
+    {
+      const c = inc.caller || {};
+      const name = el.caller_name.value.trim(), phone = el.caller_phone.value.trim();
+      if (name !== (c.name || '') || phone !== (c.phone || '')) body.caller = { name, phone, nik: c.nik || '' };
+    }
     if (Object.keys(body).length === 0) return;
     let res = null;
-    const ok = await this.act(form.querySelector('button'), async () => {
-      res = await api.patch(`/api/v1/incidents/${encodeURIComponent(id)}`, body);
+    const send = () => api.patch(`/api/v1/incidents/${encodeURIComponent(id)}`, body);
+    const ok = await this.act(form.querySelector('button[type=submit]'), async () => {
+      try {
+        res = await send();
+      } catch (err) {
+        if (err.code !== 'out_of_area') throw err;
+        // A location far outside the city is saved only with a reason.
+        const km = (/([\d.]+) km/.exec(err.message) || [])[1] || '?';
+        const reason = await askReason({ title: t('area.title'), message: t('area.message', { km }), label: t('area.label'), ok: t('area.ok') });
+        if (!reason) throw Object.assign(new Error(t('area.title')), { quiet: true });
+        body.confirm_out_of_area = reason;
+        res = await send();
+      }
     }, t('detail.edited'));
     if (ok && this.id === id) {
       if (body.category) this.planMissing = (res && res.plan_missing) || [];
@@ -328,6 +445,20 @@ export class Detail {
     const ok = await this.act(form.querySelector('button'), () => api.post(`/api/v1/incidents/${encodeURIComponent(id)}/${verb}`, { reason }),
       t(verb === 'reopen' ? 'detail.reopenedOk' : 'detail.cancelledOk'));
     if (ok && verb === 'cancel') this.close();
+    if (ok && verb === 'reopen') { this.record = null; this.loadLog(); }
+  }
+
+  // merge closes this incident into the one chosen: its callers, notes and
+  // units move there; the console then shows the one that stays.
+  async merge(form) {
+    const id = this.id;
+    const inc = this.incident();
+    const into = form.elements.into.value;
+    if (!id || !inc || !into) return;
+    if (!window.confirm(t('detail.mergeConfirm', { a: inc.number, b: this.numberOf(into) }))) return;
+    const ok = await this.act(form.querySelector('button'), () => api.post(`/api/v1/incidents/${encodeURIComponent(id)}/merge`, { into }),
+      t('detail.mergedOk', { number: this.numberOf(into) }));
+    if (ok && this.id === id) this.open(into);
   }
 
   // closeQuestion is why closing now deserves a second look, or '' when
@@ -363,7 +494,7 @@ export class Detail {
       this.recsAt = 0;
       return true;
     } catch (err) {
-      this.h.toast(t('error.generic', { msg: err.message }), 'error');
+      if (!err.quiet) this.h.toast(t('error.generic', { msg: err.message }), 'error');
       return false;
     } finally {
       this.busy = false;
@@ -371,6 +502,17 @@ export class Detail {
       this.loadRecs();
     }
   }
+}
+
+// pointText writes a location as the edit form's "lat, lon".
+function pointText(p) { return `${p.lat.toFixed(6)}, ${p.lon.toFixed(6)}`; }
+
+// parsePoint reads "lat, lon" (a comma, spaces or both between), or null.
+function parsePoint(s) {
+  const m = /^\s*(-?\d+(?:\.\d+)?)\s*[,;\s]\s*(-?\d+(?:\.\d+)?)\s*$/.exec(s || '');
+  if (!m) return null;
+  const lat = Number(m[1]), lon = Number(m[2]);
+  return Math.abs(lat) <= 90 && Math.abs(lon) <= 180 ? { lat, lon } : null;
 }
 
 // fieldValue shows an edited field's value as the dispatcher reads it.

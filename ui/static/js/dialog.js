@@ -1,0 +1,73 @@
+// Modal questions the staff pages ask before a consequential step: a
+// reason (an out-of-area location, ending a call) or a choice between a
+// few answers (a hand pin against the caller's AML fix). One <dialog> at a
+// time, keyboard first: the first field has the focus, Enter answers, Esc
+// (or the cancel button) answers null and changes nothing.
+
+import { t } from './i18n.js';
+import { escapeHTML } from './dom.js';
+
+function show(html, onSubmit) {
+  const d = document.createElement('dialog');
+  d.className = 'ask';
+  d.innerHTML = html;
+  document.body.append(d);
+  return new Promise((resolve) => {
+    let answer = null;
+    d.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const v = onSubmit(d, e.submitter);
+      if (v === undefined) return; // not answered yet (an empty reason)
+      answer = v;
+      d.close();
+    });
+    d.addEventListener('click', (e) => { if (e.target.closest('[data-cancel]')) d.close(); });
+    d.addEventListener('close', () => { d.remove(); resolve(answer); });
+    d.showModal();
+    d.querySelector('[autofocus]')?.focus();
+  });
+}
+
+/**
+ * askReason asks for a reason (required): the text, or null when cancelled.
+ * opts: {title, message, label, ok, danger}
+ */
+export function askReason(opts) {
+  return show(`<form method="dialog">
+      <h2>${escapeHTML(opts.title)}</h2>
+      ${opts.message ? `<p class="ask-msg">${escapeHTML(opts.message)}</p>` : ''}
+      <label>${escapeHTML(opts.label || t('dialog.reason'))}
+        <input name="reason" maxlength="500" autocomplete="off" autofocus required></label>
+      <p class="ask-err" hidden>${escapeHTML(t('dialog.reasonNeeded'))}</p>
+      <div class="ask-actions">
+        <button type="button" class="btn" data-cancel>${escapeHTML(t('dialog.cancel'))}</button>
+        <button type="submit" class="btn ${opts.danger ? 'danger' : 'go'}">${escapeHTML(opts.ok || t('dialog.ok'))}</button>
+      </div></form>`, (d) => {
+    const v = d.querySelector('[name=reason]').value.trim();
+    if (!v) {
+      d.querySelector('.ask-err').hidden = false;
+      d.querySelector('[name=reason]').focus();
+      return undefined;
+    }
+    return v;
+  });
+}
+
+/**
+ * choose offers a few answers: the value of the one chosen, or null.
+ * opts: {title, message, options: [{value, label, hint}]}
+ */
+export function choose(opts) {
+  return show(`<form method="dialog">
+      <h2>${escapeHTML(opts.title)}</h2>
+      ${opts.message ? `<p class="ask-msg">${escapeHTML(opts.message)}</p>` : ''}
+      <div class="ask-choices">${opts.options.map((o, k) => `
+        <button type="submit" class="btn${k === 0 ? ' go' : ''}" value="${escapeHTML(o.value)}"${k === 0 ? ' autofocus' : ''}>
+          <b>${escapeHTML(o.label)}</b>${o.hint ? `<small>${escapeHTML(o.hint)}</small>` : ''}</button>`).join('')}
+      </div>
+      <div class="ask-actions"><button type="button" class="btn" data-cancel>${escapeHTML(t('dialog.cancel'))}</button></div>
+    </form>`, (_d, submitter) => (submitter ? submitter.value : undefined));
+}
+
+/** isOpen reports whether a question is on screen (page shortcuts wait). */
+export function isOpen() { return !!document.querySelector('dialog.ask[open]'); }
