@@ -25,13 +25,20 @@ function amlSMS(lat, lon, radius, at) {
   for (let n = s.length + 1; ; n++) if (s.length + String(n).length === n) return s + n;
 }
 
-async function shot(page, name) {
+// shot saves the page at wall, 4K and phone size; with both, in Bahasa
+// Indonesia and English (the page's language switch), back to Indonesian.
+async function shot(page, name, both = false) {
   if (!shots) return;
-  for (const [w, h, tag] of [[1920, 1080, 'wall'], [390, 844, 'phone']]) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: join(shots, `${name}-${tag}.png`) });
+  const setLang = (l) => page.evaluate((l) => { if (document.documentElement.lang !== l) document.querySelector('#lang-btn')?.click(); }, l);
+  for (const lang of both ? ['id', 'en'] : ['id']) {
+    await setLang(lang);
+    for (const [w, h, tag] of [[1920, 1080, 'wall'], [3840, 2160, '4k'], [390, 844, 'phone']]) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: join(shots, `${name}-${tag}${both ? '-' + lang : ''}.png`) });
+    }
   }
+  await setLang('id');
   await page.setViewportSize({ width: 1920, height: 1080 });
 }
 
@@ -90,7 +97,7 @@ try {
   await page.locator('#new-call').click();
   await page.locator('#msg', { hasText: 'Akhiri panggilan ini dulu' }).waitFor({ timeout: 5000 });
   if ((await page.locator('#notes').inputValue()) !== 'Asap tebal dari gudang') fail('New call threw the draft away');
-  await shot(page, 'calltaker');
+  await shot(page, 'calltaker', true);
   await page.keyboard.press('Control+Enter');
   const msg = page.locator('#msg', { hasText: 'dibuat' });
   await msg.waitFor({ timeout: 10000 });
@@ -140,7 +147,7 @@ try {
   if (aml3.status !== 200) fail(`AML answered ${aml3.status}: ${await aml3.text()}`);
   const conflict = page.locator('dialog.ask[open]', { hasText: 'Lokasi AML berbeda' });
   await conflict.waitFor({ timeout: 10000 });
-  await shot(page, 'calltaker-conflict');
+  await shot(page, 'calltaker-conflict', true);
   await conflict.getByRole('button', { name: /Tetap pakai pin saya/ }).click();
   await conflict.waitFor({ state: 'detached', timeout: 5000 });
   await page.locator('#conflict').waitFor({ state: 'hidden', timeout: 5000 });
@@ -149,7 +156,7 @@ try {
   await page.keyboard.press('Control+Enter');
   const ask = page.locator('dialog.ask[open]', { hasText: 'di luar wilayah' });
   await ask.waitFor({ timeout: 10000 });
-  await shot(page, 'calltaker-out-of-area');
+  await shot(page, 'calltaker-out-of-area', true);
   await page.keyboard.press('Escape');
   await page.locator('dialog.ask').waitFor({ state: 'detached', timeout: 5000 }); // closed and gone
   if (!(await page.locator('#call-state').textContent()).includes('aktif')) fail('cancelling the question ended the call');
@@ -167,6 +174,22 @@ try {
   // The form is clear for the next call once the report is saved.
   if ((await page.locator('#address').inputValue()) !== '') fail('the saved report stays in the form');
   console.log(`call-taker: ${farNumber} saved outside the area with its reason`);
+
+  // A wrong number: the call is ended on purpose, with a reason.
+  await page.locator('#phone').fill('081300003333');
+  await page.keyboard.press('Enter');
+  await page.locator('#call-state', { hasText: 'aktif' }).waitFor({ timeout: 10000 });
+  await page.locator('#end-call').click();
+  const end = page.locator('dialog.ask[open]', { hasText: 'Akhiri panggilan' });
+  await end.waitFor({ timeout: 5000 });
+  await page.keyboard.press('Enter'); // no reason: not ended
+  await end.locator('.ask-err:not([hidden])').waitFor({ timeout: 5000 });
+  await end.locator('input[name=reason]').fill('salah sambung');
+  await page.keyboard.press('Enter');
+  await page.locator('#msg', { hasText: 'Panggilan ditutup: salah sambung' }).waitFor({ timeout: 10000 });
+  const ended = (await (await page.request.get(`${base}/api/v1/calls?status=closed`)).json()).find((c) => c.phone === '+6281300003333');
+  if (!ended || ended.status !== 'closed') fail(`ended call ${JSON.stringify(ended)}`);
+  console.log('call-taker: a wrong number ended with its reason');
 
   // 2. The public complaint form and its tracking.
   await page.goto(`${base}/complaint`);

@@ -132,12 +132,12 @@ async function chooseLocation() {
   const l = call && call.location, a = call && call.aml_location;
   if (!l || !a) return;
   const fmt = (p) => `${p.lat.toFixed(5)}, ${p.lon.toFixed(5)}`;
-  const pick = await choose({
+  const pick = await choose(() => ({
     title: t('ct.conflict'),
     message: t('ct.conflictMessage', { pin: fmt(l), aml: fmt(a), r: Math.round(a.radius_m), d: metres(l, a) }),
     options: [{ value: 'pin', label: t('ct.keepPin'), hint: t('ct.keepPinHint') },
       { value: 'aml', label: t('ct.useAML'), hint: t('ct.useAMLHint') }],
-  });
+  }));
   if (!pick || !call) return;
   // Either answer settles the conflict; the call keeps both positions.
   const body = pick === 'aml'
@@ -247,7 +247,7 @@ async function create() {
     // Far outside the city: a typo sends units hours away. Saved only
     // with a reason, which the journal keeps with who gave it.
     const km = (/([\d.]+) km/.exec(err.message) || [])[1] || '?';
-    const reason = await askReason({ title: t('area.title'), message: t('area.message', { km }), label: t('area.label'), ok: t('area.ok') });
+    const reason = await askReason(() => ({ title: t('area.title'), message: t('area.message', { km }), label: t('area.label'), ok: t('area.ok') }));
     if (!reason || !call) return;
     submitKey = newKey(); // a new request: the refused one is not retried
     try {
@@ -269,8 +269,9 @@ function done(key, vars) {
 // handled on the phone): the only way a call ends without an incident.
 async function endCall() {
   if (!call) return;
-  const reason = await askReason({ title: t('ct.endTitle'), message: t('ct.endMessage', { phone: call.phone }),
-    label: t('ct.endLabel'), ok: t('ct.endCall'), danger: true });
+  const phone = call.phone;
+  const reason = await askReason(() => ({ title: t('ct.endTitle'), message: t('ct.endMessage', { phone }),
+    label: t('ct.endLabel'), ok: t('ct.endCall'), danger: true }));
   if (!reason || !call) return;
   try {
     await post(`/api/v1/calls/${call.id}/close`, { reason });
@@ -351,9 +352,13 @@ function fillSelects() {
   };
   fill($('#category'), categories, 'cat');
   fill($('#channel'), catalog.call_channels, 'src');
+  const prio = $('#priority').value;
   fill($('#priority'), catalog.priorities, 'priority');
-  // P2, the engine's default, is what a reset form goes back to.
+  // P2, the engine's default, is what a reset form goes back to (marking
+  // the default selects it: the chosen priority is put back after, so a
+  // language switch during a call keeps it).
   for (const o of $('#priority').options) o.defaultSelected = o.value === '2';
+  if (prio) $('#priority').value = prio;
 }
 
 function init() {

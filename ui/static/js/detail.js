@@ -66,6 +66,8 @@ export class Detail {
     this.picking = false;
     this.planMissing = null;
     this.el.hidden = false;
+    // What was typed for the incident shown before must not carry over.
+    this.el.innerHTML = '';
     this.render();
     this.loadRecs();
     this.loadLog();
@@ -170,7 +172,7 @@ export class Detail {
           ${fact(t('detail.source'), label('src', inc.source))}
           ${fact(t('detail.description'), inc.description)}
           ${fact(t('detail.outOfArea'), inc.out_of_area ? [t('detail.outOfAreaKm', { km: (inc.out_of_area.distance_m / 1000).toFixed(1) }), inc.out_of_area.reason].filter(Boolean).join(' · ') : '')}
-          ${fact(t('detail.outcome'), closed ? (inc.disposition || '') : '')}
+          ${fact(t('detail.outcome'), closed ? dispositionText(inc.disposition) : '')}
           ${fact(t('detail.mergedInto'), inc.merged_into ? this.numberOf(inc.merged_into) : '')}
         </dl>
         ${closed ? `<p class="read-only" role="note">${escapeHTML(t('detail.readOnly'))}</p>` : `
@@ -419,7 +421,7 @@ export class Detail {
         if (err.code !== 'out_of_area') throw err;
         // A location far outside the city is saved only with a reason.
         const km = (/([\d.]+) km/.exec(err.message) || [])[1] || '?';
-        const reason = await askReason({ title: t('area.title'), message: t('area.message', { km }), label: t('area.label'), ok: t('area.ok') });
+        const reason = await askReason(() => ({ title: t('area.title'), message: t('area.message', { km }), label: t('area.label'), ok: t('area.ok') }));
         if (!reason) throw Object.assign(new Error(t('area.title')), { quiet: true });
         body.confirm_out_of_area = reason;
         res = await send();
@@ -502,6 +504,14 @@ export class Detail {
       this.loadRecs();
     }
   }
+}
+
+// dispositionText is a closed incident's outcome in the page's language:
+// a code from the close form, or a cancel's reason.
+function dispositionText(d) {
+  if (!d) return '';
+  if (d.startsWith('cancelled: ')) return `${t('log.cancelled')}: ${d.slice('cancelled: '.length)}`;
+  return label('disp', d);
 }
 
 // pointText writes a location as the edit form's "lat, lon".

@@ -4,14 +4,26 @@
 // time, keyboard first: the first field has the focus, Enter answers, Esc
 // (or the cancel button) answers null and changes nothing.
 
-import { t } from './i18n.js';
+import { t, onLangChange } from './i18n.js';
 import { escapeHTML } from './dom.js';
+
+// open is the question on screen: redrawn in the new language when the
+// language changes (what was typed stays).
+let open = null;
+onLangChange(() => {
+  if (!open) return;
+  const v = open.d.querySelector('input')?.value;
+  open.d.innerHTML = open.html();
+  const box = open.d.querySelector('input');
+  if (box && v) box.value = v;
+});
 
 function show(html, onSubmit) {
   const d = document.createElement('dialog');
   d.className = 'ask';
-  d.innerHTML = html;
+  d.innerHTML = html();
   document.body.append(d);
+  open = { d, html };
   return new Promise((resolve) => {
     let answer = null;
     d.addEventListener('submit', (e) => {
@@ -22,7 +34,11 @@ function show(html, onSubmit) {
       d.close();
     });
     d.addEventListener('click', (e) => { if (e.target.closest('[data-cancel]')) d.close(); });
-    d.addEventListener('close', () => { d.remove(); resolve(answer); });
+    d.addEventListener('close', () => {
+      if (open && open.d === d) open = null;
+      d.remove();
+      resolve(answer);
+    });
     d.showModal();
     d.querySelector('[autofocus]')?.focus();
   });
@@ -30,18 +46,20 @@ function show(html, onSubmit) {
 
 /**
  * askReason asks for a reason (required): the text, or null when cancelled.
- * opts: {title, message, label, ok, danger}
+ * opts: {title, message, label, ok, danger}, or a function giving them (in
+ * the language of the moment)
  */
 export function askReason(opts) {
-  return show(`<form method="dialog">
-      <h2>${escapeHTML(opts.title)}</h2>
-      ${opts.message ? `<p class="ask-msg">${escapeHTML(opts.message)}</p>` : ''}
-      <label>${escapeHTML(opts.label || t('dialog.reason'))}
+  const o = () => (typeof opts === 'function' ? opts() : opts);
+  return show(() => `<form method="dialog" novalidate>
+      <h2>${escapeHTML(o().title)}</h2>
+      ${o().message ? `<p class="ask-msg">${escapeHTML(o().message)}</p>` : ''}
+      <label>${escapeHTML(o().label || t('dialog.reason'))}
         <input name="reason" maxlength="500" autocomplete="off" autofocus required></label>
       <p class="ask-err" hidden>${escapeHTML(t('dialog.reasonNeeded'))}</p>
       <div class="ask-actions">
         <button type="button" class="btn" data-cancel>${escapeHTML(t('dialog.cancel'))}</button>
-        <button type="submit" class="btn ${opts.danger ? 'danger' : 'go'}">${escapeHTML(opts.ok || t('dialog.ok'))}</button>
+        <button type="submit" class="btn ${o().danger ? 'danger' : 'go'}">${escapeHTML(o().ok || t('dialog.ok'))}</button>
       </div></form>`, (d) => {
     const v = d.querySelector('[name=reason]').value.trim();
     if (!v) {
@@ -55,13 +73,15 @@ export function askReason(opts) {
 
 /**
  * choose offers a few answers: the value of the one chosen, or null.
- * opts: {title, message, options: [{value, label, hint}]}
+ * opts: {title, message, options: [{value, label, hint}]}, or a function
+ * giving them
  */
 export function choose(opts) {
-  return show(`<form method="dialog">
-      <h2>${escapeHTML(opts.title)}</h2>
-      ${opts.message ? `<p class="ask-msg">${escapeHTML(opts.message)}</p>` : ''}
-      <div class="ask-choices">${opts.options.map((o, k) => `
+  const o = () => (typeof opts === 'function' ? opts() : opts);
+  return show(() => `<form method="dialog" novalidate>
+      <h2>${escapeHTML(o().title)}</h2>
+      ${o().message ? `<p class="ask-msg">${escapeHTML(o().message)}</p>` : ''}
+      <div class="ask-choices">${o().options.map((o, k) => `
         <button type="submit" class="btn${k === 0 ? ' go' : ''}" value="${escapeHTML(o.value)}"${k === 0 ? ' autofocus' : ''}>
           <b>${escapeHTML(o.label)}</b>${o.hint ? `<small>${escapeHTML(o.hint)}</small>` : ''}</button>`).join('')}
       </div>
