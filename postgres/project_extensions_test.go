@@ -279,7 +279,7 @@ func checkIncidentRows(t *testing.T, db *DB, eng *dispatch.Engine) {
 	}
 }
 
-// checkSearchColumns compares migration 007's columns with the engine's
+// checkSearchColumns compares migration 008's columns with the engine's
 // incident: the call's answer, the out-of-area confirmation, the notes'
 // text (one lower-cased line each, internal ones apart).
 func checkSearchColumns(t *testing.T, db *DB, inc *cc112.Incident) {

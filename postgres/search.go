@@ -15,7 +15,7 @@ var _ cc112.HistorySearch = (*Journal)(nil)
 // projection, the incidents table (written in the transaction of the
 // events): a page walks the (received_at, id) index from the cursor and
 // stops when it is full; a text search uses the trigram indexes of
-// migration 007.
+// migration 008.
 func (j *Journal) FindIncidents(ctx context.Context, f cc112.HistoryFilter) ([]cc112.HistoryKey, error) {
 	var where []string
 	var args []any
@@ -49,7 +49,7 @@ func (j *Journal) FindIncidents(ctx context.Context, f cc112.HistoryFilter) ([]c
 	}
 	if f.Text != "" {
 		p := arg("%" + likeEscape(f.Text) + "%")
-		// The index's expression (migration 007) finds the candidates; the
+		// The index's expression (migration 008) finds the candidates; the
 		// parts the viewer may match decide.
 		where = append(where, `(i.search_text || E'\n' || i.search_phone || E'\n' || i.notes_internal) like `+p)
 		text := []string{"i.search_text like " + p}

@@ -13,7 +13,7 @@ import (
 // says a next page exists) of GET /api/v1/incidents found in SQL over
 // 1,000,000 incidents (one a minute, 300 open), as dispatcherd asks for a
 // dispatcher. The rows are written by SQL in the shape the projections
-// write (the search columns are migration 007's). The engine then answers
+// write (the search columns are migration 008's). The engine then answers
 // with its own incidents for the ids (100 map reads and views: µs), which
 // this does not measure. Goal (issue 14): ≤ 50 ms a page.
 func BenchmarkFindIncidents(b *testing.B) {
