@@ -246,7 +246,7 @@ export class Detail {
         <span class="at">${escapeHTML(wib(e.at))}</span>
         <span class="what">${escapeHTML(what)}${e.internal ? ` <span class="tag">${escapeHTML(t('detail.internal'))}</span>` : ''}</span>
         <span class="who">${escapeHTML(who)}</span>
-        ${e.text ? `<p class="text">${escapeHTML(e.text)}</p>` : ''}
+        ${e.text ? `<p class="text">${escapeHTML(logText(e.text))}</p>` : ''}
         ${fields ? `<p class="fields">${fields}</p>` : ''}</li>`;
     }).join('')}</ol>`;
   }
@@ -504,6 +504,13 @@ export class Detail {
       this.loadRecs();
     }
   }
+}
+
+// logText is a log line's text in the page's language where the server
+// wrote a fixed prefix (an edit's out-of-area confirmation).
+function logText(s) {
+  const prefix = 'outside the service area: ';
+  return s.startsWith(prefix) ? `${t('detail.outOfArea')}: ${s.slice(prefix.length)}` : s;
 }
 
 // dispositionText is a closed incident's outcome in the page's language:

@@ -11,7 +11,6 @@ import { categoryIcon } from './icons.js';
 import { escapeHTML } from './dom.js';
 
 const PAGE = 50;
-const AGENCIES = ['damkar', 'polri', 'dinkes', 'dkp', 'bpbd', 'dishub', 'satpolpp', 'pln', 'pdam'];
 
 export class History {
   /**
@@ -76,7 +75,7 @@ export class History {
           ${opt('closed', t('hist.closed'), kept.status)}${opt('all', t('hist.all'), kept.status)}${opt('active', t('hist.active'), kept.status)}</select></label>
         <label>${escapeHTML(t('hist.category'))}<select name="category">${opt('', any, kept.category)}${categories.map((c) => opt(c, label('cat', c), kept.category)).join('')}</select></label>
         <label>${escapeHTML(t('hist.priority'))}<select name="priority">${opt('', any, kept.priority)}${catalog.priorities.map((p) => opt(p, label('priority', p), kept.priority)).join('')}</select></label>
-        <label>${escapeHTML(t('hist.agency'))}<select name="agency">${opt('', any, kept.agency)}${AGENCIES.map((a) => opt(a, label('agency', a), kept.agency)).join('')}</select></label>
+        <label>${escapeHTML(t('hist.agency'))}<select name="agency">${opt('', any, kept.agency)}${catalog.agencies.map((a) => opt(a, label('agency', a), kept.agency)).join('')}</select></label>
         <label>${escapeHTML(t('hist.district'))}<select name="district">${opt('', any, kept.district)}${this.districts.map((d) => opt(d, d, kept.district)).join('')}</select></label>
         <label>${escapeHTML(t('hist.from'))}<input type="datetime-local" name="from" value="${escapeHTML(kept.from || '')}"></label>
         <label>${escapeHTML(t('hist.to'))}<input type="datetime-local" name="to" value="${escapeHTML(kept.to || '')}"></label>
