@@ -303,22 +303,36 @@ func (s *Server) complaintAction(action string) http.HandlerFunc {
 			return
 		}
 		var req struct {
-			Agency string `json:"agency"`
-			Text   string `json:"text"`
+			Agency   string   `json:"agency"`   // forward: one agency (as before several)
+			Agencies []string `json:"agencies"` // forward: several at once
+			From     string   `json:"from"`     // re-forward: the agency that says it is not theirs
+			Reason   string   `json:"reason"`   // re-forward: why
+			Text     string   `json:"text"`
 		}
 		s.command(w, r, http.StatusOK, &req, func(key, fp string) (any, error) {
 			id := r.PathValue("id")
+			if action != "forward" && (req.Agency != "" || len(req.Agencies) > 0 || req.From != "" || req.Reason != "") {
+				return nil, cc112.Errorf(cc112.EInvalid, "%s takes text only", action)
+			}
 			switch action {
 			case "forward":
 				if req.Text != "" {
-					return nil, cc112.Errorf(cc112.EInvalid, "forward takes agency only")
+					return nil, cc112.Errorf(cc112.EInvalid, "forward takes agencies (or agency), and from and reason to re-forward")
 				}
-				return s.calls.Forward(r.Context(), id, req.Agency, key, fp)
+				agencies := req.Agencies
+				if req.Agency != "" {
+					agencies = append(agencies, req.Agency)
+				}
+				if req.From != "" || req.Reason != "" {
+					return s.calls.Reforward(r.Context(), id, req.From, agencies, req.Reason, key, fp)
+				}
+				return s.calls.Forward(r.Context(), id, agencies, key, fp)
 			case "respond":
 				if _, err := s.agencyComplaint(r, id); err != nil {
 					return nil, err
 				}
-				return s.calls.Respond(r.Context(), id, req.Text, key, fp)
+				agency, _ := agencyScope(r)
+				return s.calls.Respond(r.Context(), id, agency, req.Text, key, fp)
 			}
 			return s.calls.Feedback(r.Context(), id, req.Text, key, fp)
 		})

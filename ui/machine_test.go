@@ -64,7 +64,7 @@ func TestComplaintDeskScope(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.calls.Forward(ctx, f.ID, agency, "", ""); err != nil {
+		if _, err := s.calls.Forward(ctx, f.ID, []string{agency}, "", ""); err != nil {
 			t.Fatal(err)
 		}
 		return f
