@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 . scripts/deps.sh
 
 ensure_test_deps
+# A throw-away Dovecot for the e-mail intake's IMAP test, stopped on exit.
+ensure_imap
+trap 'doveadm -c "$DISPATCH_TEST_IMAP_CONF" stop 2>/dev/null || true' EXIT
 # The console's npm packages: embedded into the server, and playwright-core
 # for the browser tests.
 ./scripts/web.sh

@@ -6,6 +6,7 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -190,8 +191,18 @@ func (s *Server) postComplaint(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, cc112.Errorf(cc112.ERateLimited, "terlalu banyak aduan dari alamat ini; coba lagi sebentar lagi (too many complaints from this address)"))
 		return
 	}
+	s.fileComplaint(w, r, "the public form files web complaints; the desk enters phone calls and letters (/api/v1/complaints/entry)", "", "web")
+}
+
+// fileComplaint files the body's complaint if its channel is one of
+// channels (else refused with why), and answers it with its token.
+func (s *Server) fileComplaint(w http.ResponseWriter, r *http.Request, why string, channels ...string) {
 	var req callcenter.NewComplaint
 	if !s.readJSON(w, r, &req) {
+		return
+	}
+	if !slices.Contains(channels, req.Channel) {
+		s.writeError(w, r, cc112.Errorf(cc112.EInvalid, "channel %q: %s", req.Channel, why))
 		return
 	}
 	filed, err := s.calls.FileComplaint(r.Context(), req)
@@ -293,7 +304,8 @@ func (s *Server) complaintMeta(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"agencies": s.calls.Agencies(), "categories": cc112.ComplaintCategories,
 		"channels": cc112.ComplaintChannels, "statuses": cc112.ComplaintStatuses, "response_sla_s": resp.Seconds(), "feedback_sla_s": fb.Seconds(),
-		"max_text": callcenter.MaxComplaintText, "now": s.eng.Clock().Now(),
+		"triage_sla_s": s.calls.TriageSLA().Seconds(),
+		"max_text":     callcenter.MaxComplaintText, "now": s.eng.Clock().Now(),
 	})
 }
 

@@ -11,8 +11,9 @@ import (
 )
 
 const (
-	testAMLAPIKey    = "aml-gateway-key"
-	testMetricsToken = "scrape-token"
+	testAMLAPIKey     = "aml-gateway-key"
+	testWebhookSecret = "inbound-webhook-secret"
+	testMetricsToken  = "scrape-token"
 )
 
 // TestMachineSecrets: machine routes take a user token or the machine's

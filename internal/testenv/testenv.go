@@ -71,3 +71,14 @@ func SharedData(t testing.TB, name string) string {
 	}
 	return p
 }
+
+// IMAP is the throw-away IMAP test server scripts/test.sh starts
+// (DISPATCH_TEST_IMAP_ADDR, _USER, _PASSWORD).
+func IMAP(t testing.TB) (addr, user, password string) {
+	t.Helper()
+	addr = os.Getenv("DISPATCH_TEST_IMAP_ADDR")
+	if addr == "" {
+		Missing(t, "DISPATCH_TEST_IMAP_ADDR is not set (scripts/test.sh starts a local Dovecot and sets it)")
+	}
+	return addr, os.Getenv("DISPATCH_TEST_IMAP_USER"), os.Getenv("DISPATCH_TEST_IMAP_PASSWORD")
+}
