@@ -30,6 +30,8 @@ func TestMediaCenterStatsInBrowser(t *testing.T) {
 	m.Addr, m.Store.StateDir, m.City.Demo, m.City.Sim = "127.0.0.1:0", t.TempDir(), true, false
 	m.City.Dir = filepath.Dir(kel)
 	m.Cameras.ProbeInterval = 0
+	m.CallCenter.TriageSLA = time.Second // the desk shows its alert within the test
+	m.HTTP.InboundWebhookSecret = []byte("e2e-webhook-secret")
 	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -48,7 +50,7 @@ func TestMediaCenterStatsInBrowser(t *testing.T) {
 		return f
 	}
 	first := file("road", tugu)
-	file("road", tugu)
+	second := file("road", tugu)
 	file("road", tugu) // three about one place: two repeats of the first
 	w1 := file("waste", kenjeran)
 	file("waste", kenjeran) // a repeat of w1
@@ -62,6 +64,9 @@ func TestMediaCenterStatsInBrowser(t *testing.T) {
 		if _, err := m.Calls.Respond(ctx, id, agency, "Ditangani", "", ""); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if _, err := m.Calls.Feedback(ctx, water.ID, "PDAM menambal pipa", "", ""); err != nil { // the citizen may rate it
+		t.Fatal(err)
 	}
 	st, err := m.Calls.Stats(time.Now().Add(-time.Hour), time.Now().Add(time.Hour), "kecamatan")
 	if err != nil {
@@ -84,10 +89,33 @@ func TestMediaCenterStatsInBrowser(t *testing.T) {
 		"repeats":        [][]string{{first.Number, "3"}, {w1.Number, "2"}},
 		"agencySharesID": [][]string{{"belum diteruskan", "—"}, {"PUPR", "100%"}, {"DKP", "100%"}, {"PDAM", "—"}},
 		"csvAgency":      []string{"agency,,3", "agency,pupr,2", "agency,dkp,1", "agency,pdam,1"},
+		"unforwarded":    second.Number,
+		"rate":           water.Number + ":" + water.Token,
 	}
 	js, _ := json.Marshal(expect)
-	out := browser.run(t, 2*time.Minute, "mediacenter.mjs", []string{m.URL(), os.Getenv("CC112_SCREENSHOTS")}, "EXPECT="+string(js))
+	out := browser.run(t, 2*time.Minute, "mediacenter.mjs", []string{m.URL(), os.Getenv("CC112_SCREENSHOTS")}, "EXPECT="+string(js),
+		"WEBHOOK_SECRET="+string(m.HTTP.InboundWebhookSecret),
+		"BAD_MAIL="+filepath.Join(testenv.RepoRoot(), "inbound", "testdata", "go-message-mailstring.eml"))
 	if !strings.Contains(out, "1 passed, 0 failed") {
 		t.Fatal("the browser script did not finish")
+	}
+	// What the browser did is in the engine.
+	got, err := m.Calls.Complaint(second.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := map[string]string{}
+	for _, f := range got.Forwards {
+		states[f.Agency] = f.Status + " " + f.Reason
+	}
+	if len(got.Forwards) != 3 || states["pupr"] != "open " || states["dishub"] != "rejected Parkir liar urusan Satpol PP" ||
+		states["satpolpp"] != "open " || got.TriageAlertAt == nil {
+		t.Fatalf("the desk's forward: %v, triage alert %v", states, got.TriageAlertAt)
+	}
+	if w, _ := m.Calls.Complaint(water.ID); w.Reopened != 1 || w.RatingText != "Pipa masih bocor di depan rumah" {
+		t.Fatalf("the citizen's rating: %+v", w)
+	}
+	if len(m.Calls.Quarantined()) != 1 {
+		t.Fatal("the malformed e-mail is not in the quarantine")
 	}
 }

@@ -8,10 +8,17 @@
 //  2. grouping by agency shows each agency's SLA share; the CSV export
 //     downloads the same counts;
 //  3. the page in English; 4. the public /statistik needs no login and
-//     shows the same total.
-// Usage: node mediacenter.mjs BASE_URL SCREENSHOT_DIR  (env EXPECT)
+//     shows the same total;
+//  5. the desk: the triage alert on a complaint not forwarded in time, a
+//     forward to two agencies, a re-forward with its reason, a letter
+//     typed in, and a malformed e-mail (posted here through the signed
+//     webhook, as a mail gateway would) in the quarantine with its reason;
+//  6. the citizen's tracking page: tidak puas reopens the complaint.
+// Usage: node mediacenter.mjs BASE_URL SCREENSHOT_DIR
+// (env EXPECT, WEBHOOK_SECRET, BAD_MAIL: a file)
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,7 +110,72 @@ try {
   await pub.click('#lang-btn');
   await pub.waitForFunction(() => document.documentElement.lang === 'en');
   await shot(pub, 'statistik-en');
+  await pub.click('#lang-btn'); // back to Bahasa Indonesia (the choice is kept for every page)
+  await pub.waitForFunction(() => document.documentElement.lang === 'id');
   log('public page');
+
+  // 5. The desk.
+  const desk = await browser.newPage();
+  desk.on('pageerror', (e) => errors.push(e.message));
+  await desk.route((url) => !url.href.startsWith(base), (route) => route.abort());
+  await gotoAs(desk, base, '/desk', 'dispatcher');
+  const row = (n) => desk.locator(`tr[data-number="${n}"]`);
+  await row(want.unforwarded).waitFor();
+  await row(want.unforwarded).locator('.flag.late').waitFor(); // the triage SLA passed: the supervisor was alerted
+  await shot(desk, 'desk-id');
+  await row(want.unforwarded).locator('select[multiple]').selectOption(['pupr', 'dishub']);
+  await row(want.unforwarded).locator('button[data-act=forward]').click();
+  await desk.waitForFunction((n) => document.querySelectorAll(`tr[data-number="${n}"] .fwd.open`).length === 2, want.unforwarded);
+  await row(want.unforwarded).locator('select[data-from]').selectOption('dishub');
+  await row(want.unforwarded).locator('select[data-agency]').selectOption('satpolpp');
+  await row(want.unforwarded).locator('button[data-act=reforward]').click(); // no reason: refused
+  await desk.waitForSelector('#msg.err');
+  await row(want.unforwarded).locator('input[data-reason]').fill('Parkir liar urusan Satpol PP');
+  await row(want.unforwarded).locator('button[data-act=reforward]').click();
+  await desk.waitForFunction((n) => document.querySelector(`tr[data-number="${n}"] .fwd.rejected`)?.textContent.includes('Satpol PP'), want.unforwarded);
+  log('desk: triage alert, two agencies, re-forward with reason');
+  await desk.click('[data-tab=entry]');
+  await desk.selectOption('#e-channel', 'letter');
+  await desk.fill('#e-text', 'Surat warga: lampu taman mati sejak seminggu');
+  await desk.fill('#e-phone', '081233334444');
+  await desk.click('#entry-form button[type=submit]');
+  await desk.waitForFunction(() => /ADU-\d{8}-\d{4}/.test(document.querySelector('#e-done').textContent));
+  await shot(desk, 'desk-entry-id');
+  const raw = readFileSync(process.env.BAD_MAIL);
+  const ts = Math.floor(Date.now() / 1000);
+  const sig = `sha256=${createHmac('sha256', process.env.WEBHOOK_SECRET).update(`${ts}.`).update(raw).digest('hex')}`;
+  const res = await fetch(`${base}/api/v1/inbound/email`, { method: 'POST', body: raw,
+    headers: { 'Content-Type': 'message/rfc822', 'X-CC112-Timestamp': String(ts), 'X-CC112-Signature': sig } });
+  assert.equal(res.status, 202, 'a malformed e-mail is quarantined');
+  await desk.click('[data-tab=quarantine]');
+  await desk.waitForFunction(() => document.querySelector('#q-rows')?.textContent.includes('no sender'));
+  log('desk: staff entry of a letter, the e-mail quarantine');
+  await desk.click('#lang-btn');
+  await desk.waitForFunction(() => document.documentElement.lang === 'en');
+  await desk.click('[data-tab=queue]');
+  await row(want.unforwarded).waitFor();
+  await shot(desk, 'desk-en');
+  await desk.click('#lang-btn');
+  await desk.waitForFunction(() => document.documentElement.lang === 'id');
+
+  // 6. The citizen rates the closed complaint: tidak puas reopens it.
+  const cit = await browser.newPage();
+  failOnCSP(cit);
+  cit.on('pageerror', (e) => errors.push(e.message));
+  await cit.goto(`${base}/complaint#${want.rate}`);
+  await cit.waitForFunction(() => document.documentElement.lang === 'id');
+  await cit.waitForSelector('button[data-rate=tidak_puas]');
+  await cit.fill('#rate-text', 'Pipa masih bocor di depan rumah');
+  await cit.click('button[data-rate=tidak_puas]');
+  await cit.waitForSelector('#track .msg.err'); // "dibuka kembali 1×"
+  await shot(cit, 'complaint-id');
+  await cit.click('#lang-btn');
+  await cit.waitForFunction(() => document.documentElement.lang === 'en' && document.querySelector('#track .msg.err')?.textContent.includes('Reopened'));
+  await shot(cit, 'complaint-en');
+  await desk.click('[data-tab=queue]');
+  await desk.reload();
+  await desk.locator(`tr[data-number="${want.rate.split(':')[0]}"] .flag.late`).filter({ hasText: 'Pipa masih bocor' }).waitFor();
+  log('tracking page: tidak puas reopens to the desk');
 
   assert.deepEqual(errors, [], 'page errors or missing messages');
   passed++;

@@ -43,7 +43,7 @@ async function load() {
 
 /** due is the SLA that runs now: the triage (forward it), the earliest open agency's answer, else the citizen's feedback. */
 function due(c) {
-  if (c.status === 'received' && !c.triage_alert_at && c.triage_due_at) return { at: Date.parse(c.triage_due_at), what: t('desk.dueTriage') };
+  if (c.status === 'received' && c.triage_due_at) return { at: Date.parse(c.triage_due_at), what: t('desk.dueTriage') };
   if (c.status === 'forwarded') {
     const open = (c.forwards || []).filter((f) => f.status === 'open').map((f) => Date.parse(f.response_due_at));
     return { at: open.length ? Math.min(...open) : Date.parse(c.response_due_at), what: t('desk.dueAnswer') };
@@ -68,7 +68,7 @@ function actions(c) {
   const id = escapeHTML(c.id);
   if (c.status === 'received') {
     // Several agencies at once: each gets its own SLA clock.
-    return `<div class="act"><select multiple size="3" data-agency="${id}" aria-label="${escapeHTML(t('desk.agencies'))}" title="${escapeHTML(t('desk.agencies'))}">${agencies}</select>
+    return `<div class="act"><select multiple size="4" data-agency="${id}" aria-label="${escapeHTML(t('desk.agencies'))}" title="${escapeHTML(t('desk.agencies'))}">${agencies}</select>
       <button class="btn" data-act="forward" data-id="${id}">${escapeHTML(t('desk.forward'))}</button></div>${feedback(id)}`;
   }
   if (c.status === 'forwarded') {
@@ -109,7 +109,7 @@ function render() {
     const sentN = notices.filter((m) => m.status === 'sent').length;
     const fwds = (c.forwards || []).map((f) => `<div class="fwd ${f.status}"><b>${escapeHTML(agencyLabel(f.agency))}</b> · ${escapeHTML(t(`desk.fwd.${f.status}`))}${f.reason ? `: <i>${escapeHTML(f.reason)}</i>` : ''}</div>`).join('');
     const flags = [
-      c.status === 'received' && c.triage_alert_at ? `<div class="flag late">${escapeHTML(t('desk.triageAlert', { d: t('desk.minutes', { n: Math.round(meta.triage_sla_s / 60) }) }))}</div>` : '',
+      c.status === 'received' && c.triage_alert_at ? `<div class="flag late">${escapeHTML(t('desk.triageAlert', { at: wib(c.triage_alert_at) }))}</div>` : '',
       c.repeat_of ? `<div class="flag">${escapeHTML(t('desk.repeatOf', { number: c.repeat_of }))}</div>` : '',
       c.same_citizen?.length ? `<div class="flag">${escapeHTML(t('desk.sameCitizen', { n: c.same_citizen.length, list: c.same_citizen.slice(0, 3).join(', ') }))}</div>` : '',
       c.reopened ? `<div class="flag late">${escapeHTML(t('desk.reopened', { n: c.reopened }))}${c.rating_text ? `: “${escapeHTML(c.rating_text)}”` : ''}</div>` : '',
