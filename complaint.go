@@ -190,8 +190,11 @@ func (c *Complaint) Clone() *Complaint {
 }
 
 // Overdue reports whether an SLA of the complaint is missed at now: the
-// agency's response or the citizen's feedback.
+// desk's forward (triage), an agency's response or the citizen's feedback.
 func (c *Complaint) Overdue(now time.Time) bool {
+	if c.Status == ComplaintReceived && !c.TriageDueAt.IsZero() && !now.Before(c.TriageDueAt) {
+		return true
+	}
 	if c.Status == ComplaintForwarded {
 		for _, f := range c.Forwards {
 			if f.Status == ForwardOpen && !now.Before(f.ResponseDueAt) {

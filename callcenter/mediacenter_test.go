@@ -124,12 +124,18 @@ func TestTriageAlertOnceAcrossRestart(t *testing.T) {
 	if due, _ := f.tick(15*time.Minute - time.Second); due != 0 {
 		t.Fatal("alerted before 15 minutes")
 	}
+	if l := must[[]*cc112.Complaint](t)(f.svc.Complaints(ComplaintFilter{Status: "overdue"})); len(l) != 0 {
+		t.Fatal("overdue before its triage SLA")
+	}
 	if due, _ := f.tick(time.Second); due != 1 {
 		t.Fatalf("due %d at 15 minutes", due)
 	}
 	got := must[*cc112.Complaint](t)(f.svc.Complaint(c.ID))
 	if got.TriageAlertAt == nil || !got.TriageAlertAt.Equal(t0.Add(15*time.Minute)) {
 		t.Fatalf("alert %v", got.TriageAlertAt)
+	}
+	if l := must[[]*cc112.Complaint](t)(f.svc.Complaints(ComplaintFilter{Status: "overdue"})); len(l) != 1 {
+		t.Fatal("not in the desk's overdue list past its triage SLA")
 	}
 	f.restart()
 	if due, _ := f.tick(time.Minute); due != 0 {
