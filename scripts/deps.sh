@@ -112,3 +112,18 @@ CONF
   export DISPATCH_TEST_IMAP_ADDR="127.0.0.1:$port" DISPATCH_TEST_IMAP_USER=cc112 DISPATCH_TEST_IMAP_PASSWORD=cc112-imap-test
   export DISPATCH_TEST_IMAP_CONF="$dir/dovecot.conf"
 }
+
+# ensure_smtp starts a throw-away SMTP server on a loopback port for the
+# e-mail notice test (callcenter): Debian's python3-aiosmtpd, saving every
+# message into a maildir under a temporary folder. Stop it with
+# `kill "$DISPATCH_TEST_SMTP_PID"`.
+ensure_smtp() {
+  /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || apt_install python3-aiosmtpd
+  local port="${DISPATCH_TEST_SMTP_PORT:-10025}"
+  local dir
+  dir=$(mktemp -d /tmp/cc112-smtp.XXXXXX)
+  /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$port" -c aiosmtpd.handlers.Mailbox "$dir/Maildir" >"$dir/log" 2>&1 &
+  export DISPATCH_TEST_SMTP_PID=$!
+  for _ in $(seq 1 30); do [ -d "$dir/Maildir" ] && break; sleep 0.2; done
+  export DISPATCH_TEST_SMTP_ADDR="127.0.0.1:$port" DISPATCH_TEST_SMTP_MAILDIR="$dir/Maildir"
+}

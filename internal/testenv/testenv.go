@@ -82,3 +82,14 @@ func IMAP(t testing.TB) (addr, user, password string) {
 	}
 	return addr, os.Getenv("DISPATCH_TEST_IMAP_USER"), os.Getenv("DISPATCH_TEST_IMAP_PASSWORD")
 }
+
+// SMTP is the throw-away SMTP test server scripts/test.sh starts (Debian's
+// python3-aiosmtpd saving into a maildir): its address and the maildir.
+func SMTP(t testing.TB) (addr, maildir string) {
+	t.Helper()
+	addr, maildir = os.Getenv("DISPATCH_TEST_SMTP_ADDR"), os.Getenv("DISPATCH_TEST_SMTP_MAILDIR")
+	if addr == "" || maildir == "" {
+		Missing(t, "DISPATCH_TEST_SMTP_ADDR and DISPATCH_TEST_SMTP_MAILDIR are not set (scripts/test.sh starts a local SMTP server and sets them)")
+	}
+	return addr, maildir
+}
