@@ -3,8 +3,10 @@ package ui
 import (
 	"errors"
 	"io"
+	"math"
 	"mime"
 	"net/http"
+	"strconv"
 
 	"cc112"
 	"cc112/callcenter"
@@ -135,9 +137,23 @@ func (s *Server) postComplaintEntry(w http.ResponseWriter, r *http.Request) {
 	s.fileComplaint(w, r, "channel must be phone or letter (other channels come in by themselves)", "phone", "letter")
 }
 
+// publicPerMinute is how many public statistics or rating requests one
+// address may make a minute (a page load asks for two statistics).
+const publicPerMinute = 60
+
+// publicAllowed takes a token of the public routes' limit, or answers 429.
+func (s *Server) publicAllowed(w http.ResponseWriter, r *http.Request) bool {
+	ok, wait := s.publicLimit.allow(clientKey(r))
+	if !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		s.writeError(w, r, cc112.Errorf(cc112.ERateLimited, "terlalu banyak permintaan dari alamat ini; coba lagi sebentar lagi (too many requests from this address)"))
+	}
+	return ok
+}
+
 // postComplaintRating is the citizen's puas / tidak puas with their token.
 func (s *Server) postComplaintRating(w http.ResponseWriter, r *http.Request) {
-	if !s.needCalls(w, r) {
+	if !s.needCalls(w, r) || !s.publicAllowed(w, r) {
 		return
 	}
 	var req struct {

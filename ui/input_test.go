@@ -56,6 +56,7 @@ func mutating(rt route) bool {
 func newInputFixture(t *testing.T, s *secured) *inputFixture {
 	t.Helper()
 	s.server.complaintLimit = newRateLimiter(100_000, 100_000, 10) // the tests file many
+	s.server.publicLimit = newRateLimiter(100_000, 100_000, 10)
 	f := &inputFixture{secured: s}
 	id := func(r resp, what string) string {
 		t.Helper()

@@ -194,6 +194,19 @@ func TestSeveralAgenciesRatingAndStatsOverHTTP(t *testing.T) {
 		}
 	}
 	expect(t, s.do("GET", "/api/v1/public/districts", ""), 200)
+	// The public routes are limited per address.
+	limited := 0
+	for range publicPerMinute + 1 {
+		if r := s.do("GET", "/api/v1/public/complaints/stats", ""); r.status == 429 {
+			limited++
+			if r.header.Get("Retry-After") == "" || r.errCode(t) != cc112.ERateLimited {
+				t.Fatalf("429 without Retry-After: %s", r.body)
+			}
+		}
+	}
+	if limited == 0 {
+		t.Fatal("the public statistics are not limited")
+	}
 }
 
 // expect checks a response's status and returns it.

@@ -120,9 +120,13 @@ type Server struct {
 
 	calls          *callcenter.Service
 	complaintLimit *rateLimiter
-	relay          *cctv.Relay
-	views          *cctv.Views
-	liveWG         sync.WaitGroup // live video websockets in flight
+	// publicLimit bounds the other public complaint routes per address
+	// (statistics, rating): each walks the complaints under the engine's
+	// read lock, and needs no account.
+	publicLimit *rateLimiter
+	relay       *cctv.Relay
+	views       *cctv.Views
+	liveWG      sync.WaitGroup // live video websockets in flight
 
 	auth   *auth.Store
 	logins *auth.LoginLimiter
@@ -167,6 +171,7 @@ func NewServer(cfg Config) *Server {
 		s.set.ComplaintsPerMinute = 5
 	}
 	s.complaintLimit = newRateLimiter(s.set.ComplaintsPerMinute, s.set.ComplaintsPerMinute, 10_000)
+	s.publicLimit = newRateLimiter(publicPerMinute, publicPerMinute, 10_000)
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		panic(err) // the embedded files are part of the build: a broken build

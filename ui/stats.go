@@ -36,7 +36,7 @@ func (s *Server) statsQuery(r *http.Request) (*callcenter.Stats, error) {
 
 func (s *Server) complaintStats(public bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !s.needCalls(w, r) {
+		if !s.needCalls(w, r) || (public && !s.publicAllowed(w, r)) {
 			return
 		}
 		st, err := s.statsQuery(r)
