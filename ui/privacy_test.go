@@ -26,6 +26,8 @@ const (
 	callName, callPhone, callNIK  = "NAMA-C-7f3a", "+6281170000033", "3578700000000033" // a call
 	cmpDName, cmpDPhone, cmpDText = "NAMA-D-7f3a", "+6281170000044", "TEKS-D-7f3a"      // a complaint forwarded to dkp
 	cmpEName, cmpEPhone, cmpEText = "NAMA-E-7f3a", "+6281170000055", "TEKS-E-7f3a"      // a complaint forwarded to damkar
+	// The complaints' e-mail addresses (a citizen recognised across channels).
+	cmpDEmail, cmpEEmail = "email-d-7f3a@example.id", "email-e-7f3a@example.id"
 	// Notes on the incident the unit works: an internal one, for the
 	// command center's staff only, and one everyone who sees the incident
 	// reads (its unit and the police included).
@@ -35,7 +37,7 @@ const (
 var (
 	incidentMarkers   = []string{incAName, incAPhone, incANIK, incBName, incBPhone, incBNIK}
 	callMarkers       = []string{callName, callPhone, callNIK}
-	complaintMarkers  = []string{cmpDName, cmpDPhone, cmpDText, cmpEName, cmpEPhone, cmpEText}
+	complaintMarkers  = []string{cmpDName, cmpDPhone, cmpDText, cmpDEmail, cmpEName, cmpEPhone, cmpEText, cmpEEmail}
 	noteMarkers       = []string{noteInternal, notePublic}
 	allMarkers        = concat(incidentMarkers, callMarkers, complaintMarkers, noteMarkers)
 	anonymous         = auth.Role("anonymous") // no token
@@ -44,7 +46,7 @@ var (
 		auth.Supervisor: allMarkers,
 		auth.CallTaker:  concat(incidentMarkers, callMarkers, noteMarkers),
 		auth.UnitRole:   {incAPhone, notePublic}, // its own assignment's callback number and public notes
-		auth.Agency:     {cmpDName, cmpDPhone, cmpDText},
+		auth.Agency:     {cmpDName, cmpDPhone, cmpDText, cmpDEmail},
 		auth.Police:     {notePublic},
 		auth.Admin:      {notePublic}, // the live feed's incidents
 		anonymous:       nil,
@@ -105,11 +107,11 @@ func (s *secured) privacyScenario(t *testing.T) scenario {
 	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/incidents/"+sc.incA+"/notes", `{"text":"`+noteInternal+` pelapor panik","internal":true}`), 201, "internal note")
 	s.want(s.as(auth.CallTaker, "POST", "/api/v1/incidents/"+sc.incA+"/notes", `{"text":"`+notePublic+` akses lewat gang"}`), 201, "public note")
 	s.want(s.as(auth.UnitRole, "POST", "/api/v1/units/"+s.unitID+"/position", `{"lat":-7.2601,"lon":112.7502}`), 200, "unit position")
-	complaint := func(name, phone, text string) string {
+	complaint := func(name, phone, email, text string) string {
 		return id(s.do("POST", "/api/v1/complaints", fmt.Sprintf(
-			`{"name":%q,"phone":%q,"text":%q,"category":"road","location":{"lat":-7.25,"lon":112.75}}`, name, phone, text+" jalan berlubang")), 201, "complaint "+name[5:6])
+			`{"name":%q,"phone":%q,"email":%q,"text":%q,"category":"road","location":{"lat":-7.25,"lon":112.75}}`, name, phone, email, text+" jalan berlubang")), 201, "complaint "+name[5:6])
 	}
-	sc.cmpD, sc.cmpE = complaint(cmpDName, cmpDPhone, cmpDText), complaint(cmpEName, cmpEPhone, cmpEText)
+	sc.cmpD, sc.cmpE = complaint(cmpDName, cmpDPhone, cmpDEmail, cmpDText), complaint(cmpEName, cmpEPhone, cmpEEmail, cmpEText)
 	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/complaints/"+sc.cmpD+"/forward", `{"agency":"dkp"}`), 200, "forward D")
 	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/complaints/"+sc.cmpE+"/forward", `{"agency":"damkar"}`), 200, "forward E")
 	s.want(s.as(auth.Agency, "POST", "/api/v1/complaints/"+sc.cmpD+"/respond", `{"text":"ditangani"}`), 200, "respond D")
