@@ -233,6 +233,35 @@ func (s *Service) Complaint(ref string) (*cc112.Complaint, error) {
 	return out, nil
 }
 
+// Attachment returns a complaint (without its files, to check who may see
+// it) and its n-th attachment with the bytes.
+func (s *Service) Attachment(ref string, n int) (*cc112.Complaint, *cc112.Attachment, error) {
+	var c *cc112.Complaint
+	var a *cc112.Attachment
+	s.eng.Read(func() {
+		x := s.complaints[ref]
+		if x == nil {
+			x = s.complaints[s.byNumber[ref]]
+		}
+		if x == nil {
+			return
+		}
+		c = x.Clone()
+		if n >= 0 && n < len(x.Attachments) {
+			v := x.Attachments[n]
+			v.Data = append([]byte(nil), v.Data...)
+			a = &v
+		}
+	})
+	if c == nil {
+		return nil, nil, cc112.Errorf(cc112.ENotFound, "complaint %q not found", ref)
+	}
+	if a == nil {
+		return c, nil, cc112.Errorf(cc112.ENotFound, "complaint %s has no attachment %d", c.Number, n)
+	}
+	return c, a, nil
+}
+
 // ComplaintFilter selects complaints for the desk's list. Empty fields
 // match everything; From and To bound the receipt time [From, To).
 type ComplaintFilter struct {

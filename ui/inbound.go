@@ -6,6 +6,7 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"cc112"
@@ -189,4 +190,43 @@ func (s *Server) listQuarantine(w http.ResponseWriter, r *http.Request) {
 		out = append(out, e)
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// inlineTypes are the attachment types the desk's browser may show inline
+// (photos); anything else downloads as bytes.
+var inlineTypes = []string{"image/jpeg", "image/png", "image/gif", "image/webp"}
+
+// getComplaintAttachment sends one file of a complaint (an e-mailed photo)
+// to the desk, or to the agency the complaint went to. It runs sandboxed:
+// a file is never a page of ours.
+func (s *Server) getComplaintAttachment(w http.ResponseWriter, r *http.Request) {
+	if !s.needCalls(w, r) {
+		return
+	}
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil {
+		s.writeError(w, r, cc112.Errorf(cc112.EInvalid, "attachment must be a number from 0, not %q", r.PathValue("n")))
+		return
+	}
+	c, a, err := s.calls.Attachment(r.PathValue("id"), n)
+	if c != nil && c.For(s.viewer(r)) == nil {
+		err = cc112.Errorf(cc112.ENotFound, "complaint %q not found", r.PathValue("id"))
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	h := w.Header()
+	ctype, disposition := "application/octet-stream", "attachment"
+	if slices.Contains(inlineTypes, a.Type) {
+		ctype, disposition = a.Type, "inline"
+	}
+	h.Set("Content-Type", ctype)
+	if d := mime.FormatMediaType(disposition, map[string]string{"filename": a.Name}); d != "" {
+		disposition = d
+	}
+	h.Set("Content-Disposition", disposition)
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	h.Set("Cache-Control", "private, no-store")
+	_, _ = w.Write(a.Data)
 }

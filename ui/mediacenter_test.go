@@ -217,3 +217,34 @@ func expect(t *testing.T, r resp, status int) resp {
 	}
 	return r
 }
+
+// TestComplaintAttachmentOverHTTP: an e-mailed photo is served to the desk
+// inline and sandboxed, to an agency only once the complaint went to it,
+// to nobody else.
+func TestComplaintAttachmentOverHTTP(t *testing.T) {
+	s := newSecured(t)
+	photo := "\x89PNG-photo-bytes"
+	mail := "From: Warga <warga@example.id>\r\nSubject: foto\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain\r\n\r\nLubang di jalan\r\n--b\r\nContent-Type: image/png\r\n" +
+		"Content-Disposition: attachment; filename=lubang.png\r\n\r\n" + photo + "\r\n--b--\r\n"
+	var c struct{ ID string }
+	expect(t, s.do("POST", "/api/v1/inbound/email", mail, append(signed(testWebhookSecret, time.Now().Unix(), mail), "Content-Type", "message/rfc822")...), 201).decode(t, &c)
+	path := "/api/v1/complaints/" + c.ID + "/attachments/0"
+	r := expect(t, s.as(auth.Dispatcher, "GET", path, ""), 200)
+	if string(r.body) != photo || r.header.Get("Content-Type") != "image/png" ||
+		!strings.HasPrefix(r.header.Get("Content-Disposition"), "inline") || !strings.Contains(r.header.Get("Content-Security-Policy"), "sandbox") {
+		t.Fatalf("attachment %q %v", r.body, r.header)
+	}
+	expect(t, s.as(auth.Agency, "GET", path, ""), 404) // not forwarded to dkp yet
+	expect(t, s.as(auth.Dispatcher, "POST", "/api/v1/complaints/"+c.ID+"/forward", `{"agencies":["dkp"]}`), 200)
+	expect(t, s.as(auth.Agency, "GET", path, ""), 200)
+	expect(t, s.as(auth.Police, "GET", path, ""), 403)
+	expect(t, s.do("GET", path, ""), 401)
+	expect(t, s.as(auth.Dispatcher, "GET", "/api/v1/complaints/"+c.ID+"/attachments/1", ""), 404)
+	expect(t, s.as(auth.Dispatcher, "GET", "/api/v1/complaints/"+c.ID+"/attachments/x", ""), 400)
+	var full cc112.Complaint
+	expect(t, s.as(auth.Dispatcher, "GET", "/api/v1/complaints/"+c.ID, ""), 200).decode(t, &full)
+	if len(full.Attachments) != 1 || full.Attachments[0].Data != nil || full.Attachments[0].Size != len(photo) {
+		t.Fatalf("the complaint's attachments %+v (bytes only on their own route)", full.Attachments)
+	}
+}

@@ -74,6 +74,7 @@ var callerKeys = []string{"caller", "caller_name", "caller_phone", "caller_nik",
 type scenario struct {
 	incA, incB, call, cmpD, cmpE, camera string
 	cmpDNumber, cmpDToken                string // public tracking
+	cmpMail                              string // an e-mailed complaint with a photo
 }
 
 func (s *secured) privacyScenario(t *testing.T) scenario {
@@ -115,6 +116,12 @@ func (s *secured) privacyScenario(t *testing.T) scenario {
 	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/complaints/"+sc.cmpD+"/forward", `{"agency":"dkp"}`), 200, "forward D")
 	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/complaints/"+sc.cmpE+"/forward", `{"agency":"damkar"}`), 200, "forward E")
 	s.want(s.as(auth.Agency, "POST", "/api/v1/complaints/"+sc.cmpD+"/respond", `{"text":"ditangani"}`), 200, "respond D")
+	// Complaint D's citizen again, by e-mail with a photo, forwarded to dkp too.
+	mail := "From: " + cmpDName + " <" + cmpDEmail + ">\r\nSubject: foto\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain\r\n\r\n" + cmpDText + " foto lubang\r\n--b\r\nContent-Type: image/png\r\n" +
+		"Content-Disposition: attachment; filename=lubang.png\r\n\r\nPNG-BYTES\r\n--b--\r\n"
+	sc.cmpMail = id(s.do("POST", "/api/v1/inbound/email", mail, append(signed(testWebhookSecret, time.Now().Unix(), mail), "Content-Type", "message/rfc822")...), 201, "e-mailed complaint")
+	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/complaints/"+sc.cmpMail+"/forward", `{"agencies":["dkp"]}`), 200, "forward the e-mailed one")
 	sc.camera = id(s.as(auth.Admin, "POST", "/api/v1/cameras", `{"id":"cam-priv","name":"Kamera Privasi","location":{"lat":-7.25,"lon":112.75},"rtsp_url":"rtsp://cam.invalid/priv"}`), 201, "camera")
 	return sc
 }
@@ -134,25 +141,26 @@ func (s *secured) routeSamples(sc scenario) map[string][]string {
 	now := time.Now().UTC() // the clock of the fixture is the wall clock; only ranges are built from it
 	from, to := now.Add(-24*time.Hour).Format(time.RFC3339), now.Add(time.Hour).Format(time.RFC3339)
 	return map[string][]string{
-		"/api/v1/units/{id}":                     {"/api/v1/units/" + s.unitID},
-		"/api/v1/units/{id}/track":               {"/api/v1/units/" + s.unitID + "/track?from=" + from + "&to=" + to},
-		"/api/v1/incidents":                      {"/api/v1/incidents?status=all"},
-		"/api/v1/incidents/{id}":                 {"/api/v1/incidents/" + sc.incA, "/api/v1/incidents/" + sc.incB},
-		"/api/v1/incidents/{id}/recommendations": {"/api/v1/incidents/" + sc.incB + "/recommendations"},
-		"/api/v1/incidents/duplicates":           {"/api/v1/incidents/duplicates?lat=-7.2458&lon=112.7378"},
-		"/api/v1/cameras/nearest":                {"/api/v1/cameras/nearest?lat=-7.25&lon=112.75"},
-		"/api/v1/geocode":                        {"/api/v1/geocode?q=darmo", "/api/v1/geocode?q=kamera+privasi&limit=3"},
-		"/api/v1/cameras/{id}":                   {"/api/v1/cameras/" + sc.camera},
-		"/api/v1/calls":                          {"/api/v1/calls?status=all"},
-		"/api/v1/calls/{id}":                     {"/api/v1/calls/" + sc.call},
-		"/api/v1/complaints/{ref}":               {"/api/v1/complaints/" + sc.cmpD, "/api/v1/complaints/" + sc.cmpE, "/api/v1/complaints/" + sc.cmpDNumber + "?token=" + sc.cmpDToken},
-		"/api/v1/complaints/report":              {"/api/v1/complaints/report?from=" + from + "&to=" + to},
-		"/api/v1/metrics/response":               {"/api/v1/metrics/response?from=" + from + "&to=" + to},
-		"/api/v1/metrics/incidents.csv":          {"/api/v1/metrics/incidents.csv?from=" + from + "&to=" + to},
-		"/static/{version}/{path...}":            {"/static/v/js/live.js"},
-		"/osmand":                                {"/osmand?id=" + s.unitID + "&lat=-7.25&lon=112.75"},
-		"/api/v1/live":                           nil, // a websocket: its frames are scanned below
-		"/api/v1/cameras/{id}/live":              nil, // live video (binary), and the fixture runs no relay
+		"/api/v1/units/{id}":                      {"/api/v1/units/" + s.unitID},
+		"/api/v1/units/{id}/track":                {"/api/v1/units/" + s.unitID + "/track?from=" + from + "&to=" + to},
+		"/api/v1/incidents":                       {"/api/v1/incidents?status=all"},
+		"/api/v1/incidents/{id}":                  {"/api/v1/incidents/" + sc.incA, "/api/v1/incidents/" + sc.incB},
+		"/api/v1/incidents/{id}/recommendations":  {"/api/v1/incidents/" + sc.incB + "/recommendations"},
+		"/api/v1/incidents/duplicates":            {"/api/v1/incidents/duplicates?lat=-7.2458&lon=112.7378"},
+		"/api/v1/cameras/nearest":                 {"/api/v1/cameras/nearest?lat=-7.25&lon=112.75"},
+		"/api/v1/geocode":                         {"/api/v1/geocode?q=darmo", "/api/v1/geocode?q=kamera+privasi&limit=3"},
+		"/api/v1/cameras/{id}":                    {"/api/v1/cameras/" + sc.camera},
+		"/api/v1/calls":                           {"/api/v1/calls?status=all"},
+		"/api/v1/calls/{id}":                      {"/api/v1/calls/" + sc.call},
+		"/api/v1/complaints/{id}/attachments/{n}": {"/api/v1/complaints/" + sc.cmpMail + "/attachments/0"},
+		"/api/v1/complaints/{ref}":                {"/api/v1/complaints/" + sc.cmpD, "/api/v1/complaints/" + sc.cmpE, "/api/v1/complaints/" + sc.cmpDNumber + "?token=" + sc.cmpDToken},
+		"/api/v1/complaints/report":               {"/api/v1/complaints/report?from=" + from + "&to=" + to},
+		"/api/v1/metrics/response":                {"/api/v1/metrics/response?from=" + from + "&to=" + to},
+		"/api/v1/metrics/incidents.csv":           {"/api/v1/metrics/incidents.csv?from=" + from + "&to=" + to},
+		"/static/{version}/{path...}":             {"/static/v/js/live.js"},
+		"/osmand":                                 {"/osmand?id=" + s.unitID + "&lat=-7.25&lon=112.75"},
+		"/api/v1/live":                            nil, // a websocket: its frames are scanned below
+		"/api/v1/cameras/{id}/live":               nil, // live video (binary), and the fixture runs no relay
 	}
 }
 

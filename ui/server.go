@@ -234,6 +234,7 @@ func NewServer(cfg Config) *Server {
 		{"POST", "/api/v1/complaints/entry", s.postComplaintEntry, operational},
 		{"POST", "/api/v1/complaints/{ref}/rating", s.postComplaintRating, public},
 		{"GET", "/api/v1/complaints/quarantine", s.listQuarantine, complaintReport},
+		{"GET", "/api/v1/complaints/{id}/attachments/{n}", s.getComplaintAttachment, complaintDesk},
 		{"GET", "/api/v1/complaints/stats", s.complaintStats(false), complaintReport},
 		{"GET", "/api/v1/public/complaints/stats", s.complaintStats(true), public},
 		{"GET", "/api/v1/public/districts", s.getDistricts, public},

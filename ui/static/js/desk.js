@@ -119,7 +119,8 @@ function render() {
       <td><b>${escapeHTML(c.number)}</b><div class="muted">${wib(c.received_at)} · ${escapeHTML(label('channel', c.channel))}</div>${notices.length ? `<div class="muted">${escapeHTML(t('desk.notices', { sent: sentN, all: notices.length }))}</div>` : ''}</td>
       <td class="ctext"><div>${escapeHTML(c.text.length > 220 ? `${c.text.slice(0, 220)}…` : c.text)}</div>
         <div class="muted">${escapeHTML(catLabel(c.category))}${c.district ? ` · ${escapeHTML(c.district)}` : ''}${c.kelurahan ? ` · ${escapeHTML(c.kelurahan)}` : ''}${c.name ? ` · ${escapeHTML(c.name)}` : ''}${c.email ? ` · ${escapeHTML(c.email)}` : ''}</div>
-        ${c.response ? `<div><b>OPD:</b> ${escapeHTML(c.response)}</div>` : ''}${flags}</td>
+        ${c.response ? `<div><b>OPD:</b> ${escapeHTML(c.response)}</div>` : ''}${flags}
+        ${(c.attachments || []).map((a, i) => `<div><a href="/api/v1/complaints/${encodeURIComponent(c.id)}/attachments/${i}" target="_blank" rel="noopener">📎 ${escapeHTML(a.name || a.type)} (${Math.ceil(a.size / 1024)} KB)</a></div>`).join('')}</td>
       <td>${escapeHTML(label('complaintStatus', c.status))}${fwds || (c.agency ? `<div><b>${escapeHTML(agencyLabel(c.agency))}</b></div>` : '')}${esc}</td>
       <td>${slaCell(c)}</td>
       <td>${actions(c)}</td></tr>`;
