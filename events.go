@@ -45,6 +45,12 @@ const (
 	// The escalation SMS's outcome, written by the outbox.
 	EvComplaintEscalationSent   = "complaint.escalation_sent"
 	EvComplaintEscalationFailed = "complaint.escalation_failed"
+	// The Media Center's ladder and the citizen's side (issue 20).
+	EvComplaintReforwarded    = "complaint.reforwarded"    // an agency said not theirs: to others, with the reason
+	EvComplaintTriageOverdue  = "complaint.triage_overdue" // not forwarded in time: the desk supervisor is alerted
+	EvComplaintNoticeDue      = "complaint.notice_due"     // a notice to the citizen (outcome: escalation_sent/failed)
+	EvComplaintRated          = "complaint.rated"          // the citizen's puas / tidak puas
+	EvComplaintMailQuarantine = "complaint.mail_quarantined"
 )
 
 // Journaled event types of accounts, the audit log and camera views.
@@ -70,6 +76,7 @@ func EventTypes() []string {
 		EvCallStarted, EvCallLocated, EvCallLinked, EvCallClosed, EvAMLPending,
 		EvComplaintReceived, EvComplaintForwarded, EvComplaintResponded, EvComplaintFeedback,
 		EvComplaintEscalationDue, EvComplaintEscalationSent, EvComplaintEscalationFailed,
+		EvComplaintReforwarded, EvComplaintTriageOverdue, EvComplaintNoticeDue, EvComplaintRated, EvComplaintMailQuarantine,
 		EvUserSaved, EvSessionOpened, EvSessionRevoked, EvDeviceSaved, EvAuditRecorded,
 		EvViewStarted, EvViewEnded,
 	}

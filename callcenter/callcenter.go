@@ -11,6 +11,7 @@
 package callcenter
 
 import (
+	"crypto/rand"
 	"log/slog"
 	"time"
 
@@ -41,6 +42,19 @@ type Config struct {
 	// kept for it (1 min).
 	AMLWindow  time.Duration
 	PendingAML time.Duration
+	// TriageSLA is how long the desk has to forward a complaint before the
+	// desk supervisor is alerted (15 min).
+	TriageSLA time.Duration
+	// Kelurahan names the kelurahan of a complaint's location (statistics).
+	Kelurahan dispatch.Locator
+	// Mail sends the e-mail notices to citizens; nil logs them.
+	Mail Mailer
+	// TokenKey derives tracking tokens from complaint ids (so a notice
+	// sent after a restart still carries its link); nil: a random key per
+	// process, and such links lose their token after a restart.
+	TokenKey []byte
+	// BaseURL is where citizens open the tracking page (notices' links).
+	BaseURL string
 	// RetryBase and RetryMax shape the exponential backoff of failed SMS.
 	RetryBase time.Duration
 	RetryMax  time.Duration
@@ -63,8 +77,12 @@ type Service struct {
 	complaints    map[string]*cc112.Complaint
 	byNumber      map[string]string
 	numbers       *cc112.DayNumbers // complaint numbers per WIB day
-	awaiting      map[string]bool   // forwarded, not answered, not escalated
-	outbox        map[string]bool   // complaints whose escalation SMS is not sent yet
+	open          map[string]bool   // complaints not closed: the SLA ladder walks these
+	outbox        map[string]string // message id → complaint, for messages not sent yet
+	byCitizen     map[string][]string
+	byCategory    map[string][]string // complaints with a location, in journal order
+	byMessageID   map[string]string   // an e-mail's Message-ID → complaint
+	quarantine    []*cc112.MailQuarantined
 
 	sending chan struct{} // one outbox flush at a time
 }
@@ -86,6 +104,16 @@ func New(cfg Config) *Service {
 	if cfg.Agencies == nil {
 		cfg.Agencies = DefaultAgencies
 	}
+	if cfg.TriageSLA == 0 {
+		cfg.TriageSLA = 15 * time.Minute
+	}
+	if cfg.Mail == nil {
+		cfg.Mail = LogMail{Logger: cfg.Logger}
+	}
+	if len(cfg.TokenKey) == 0 {
+		cfg.TokenKey = make([]byte, 32)
+		_, _ = rand.Read(cfg.TokenKey)
+	}
 	if cfg.AMLWindow == 0 {
 		cfg.AMLWindow = 30 * time.Minute
 	}
@@ -102,7 +130,8 @@ func New(cfg Config) *Service {
 		cfg: cfg, log: cfg.Logger,
 		calls: map[string]*Call{}, activeByPhone: map[string]string{}, byIncident: map[string][]string{}, pendingAML: map[string]Location{},
 		complaints: map[string]*cc112.Complaint{}, byNumber: map[string]string{}, numbers: cc112.NewDayNumbers("ADU", cc112.WIB),
-		awaiting: map[string]bool{}, outbox: map[string]bool{},
+		open: map[string]bool{}, outbox: map[string]string{}, byCitizen: map[string][]string{},
+		byCategory: map[string][]string{}, byMessageID: map[string]string{},
 		sending: make(chan struct{}, 1),
 	}
 }
@@ -114,6 +143,9 @@ func (s *Service) Agencies() []string { return append([]string(nil), s.cfg.Agenc
 func (s *Service) SLAs() (response, feedback time.Duration) {
 	return s.cfg.ResponseSLA, s.cfg.FeedbackSLA
 }
+
+// TriageSLA returns how long the desk has to forward a complaint.
+func (s *Service) TriageSLA() time.Duration { return s.cfg.TriageSLA }
 
 // LivePayloads gives the type of the data of each of the call center's
 // live events, as dispatch.LivePayloads.
@@ -143,6 +175,11 @@ func (s *Service) Register(r *dispatch.Registry) {
 	handle(r, cc112.EvComplaintEscalationDue, s.applyEscalationDue)
 	handle(r, cc112.EvComplaintEscalationSent, s.applyEscalationSent)
 	handle(r, cc112.EvComplaintEscalationFailed, s.applyEscalationFailed)
+	handle(r, cc112.EvComplaintReforwarded, s.applyReforwarded)
+	handle(r, cc112.EvComplaintTriageOverdue, s.applyTriageOverdue)
+	handle(r, cc112.EvComplaintNoticeDue, s.applyNoticeDue)
+	handle(r, cc112.EvComplaintRated, s.applyRated)
+	handle(r, cc112.EvComplaintMailQuarantine, s.applyQuarantined)
 }
 
 // changedFunc is dispatch.Fold.Changed: what the live feed hears once the

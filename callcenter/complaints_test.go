@@ -25,9 +25,16 @@ func (f *fixture) complaint(text string) *Filed {
 	return c
 }
 
+// anonymous files a complaint without a phone or e-mail: no notices to
+// the citizen, so the SMS counted are the mayor's alone.
+func (f *fixture) anonymous(text string) *Filed {
+	f.t.Helper()
+	return must[*Filed](f.t)(f.svc.FileComplaint(ctx, NewComplaint{Text: text, Category: "road", Location: &tugu}))
+}
+
 func (f *fixture) forward(id, agency string) *cc112.Complaint {
 	f.t.Helper()
-	return must[*cc112.Complaint](f.t)(f.svc.Forward(ctx, id, agency, "", ""))
+	return must[*cc112.Complaint](f.t)(f.svc.Forward(ctx, id, []string{agency}, "", ""))
 }
 
 func TestComplaintLifecycleAndTracking(t *testing.T) {
@@ -48,18 +55,18 @@ func TestComplaintLifecycleAndTracking(t *testing.T) {
 		_, err := f.svc.Track(c.Number, tok)
 		wantCode(t, err, cc112.ENotFound)
 	}
-	_, err := f.svc.Respond(ctx, c.ID, "done", "", "")
+	_, err := f.svc.Respond(ctx, c.ID, "", "done", "", "")
 	wantCode(t, err, cc112.EConflict)
-	_, err = f.svc.Forward(ctx, c.ID, "nasa", "", "")
+	_, err = f.svc.Forward(ctx, c.ID, []string{"nasa"}, "", "")
 	wantCode(t, err, cc112.EInvalid)
 	fw := f.forward(c.Number, "pupr") // by number works too
 	if fw.Status != cc112.ComplaintForwarded || !fw.ResponseDueAt.Equal(t0.Add(time.Hour)) {
 		t.Fatalf("forwarded %+v", fw)
 	}
-	_, err = f.svc.Forward(ctx, c.ID, "dkp", "", "")
+	_, err = f.svc.Forward(ctx, c.ID, []string{"dkp"}, "", "")
 	wantCode(t, err, cc112.EConflict)
 	f.clock.Advance(20 * time.Minute)
-	must[*cc112.Complaint](t)(f.svc.Respond(ctx, c.ID, "Tim menambal besok pagi", "", ""))
+	must[*cc112.Complaint](t)(f.svc.Respond(ctx, c.ID, "", "Tim menambal besok pagi", "", ""))
 	closed := must[*cc112.Complaint](t)(f.svc.Feedback(ctx, c.ID, "Jalan akan ditambal besok pagi", "", ""))
 	if closed.Status != cc112.ComplaintClosed || closed.Response == "" || closed.EscalatedAt != nil {
 		t.Fatalf("closed %+v", closed)
@@ -136,7 +143,7 @@ func TestComplaintListAndReport(t *testing.T) {
 // not before, not twice, and not again after a restart.
 func TestResponseSLAEscalatesOnce(t *testing.T) {
 	f := newFixture(t, Config{})
-	c := f.complaint("Saluran air tersumbat")
+	c := f.anonymous("Saluran air tersumbat")
 	f.forward(c.ID, "pupr")
 	step := func(d time.Duration) (int, int) {
 		t.Helper()
@@ -167,7 +174,7 @@ func TestResponseSLAEscalatesOnce(t *testing.T) {
 		t.Fatalf("after restart: due %d sent %d", due, sent)
 	}
 	// The agency may still answer late; nothing is sent again.
-	must[*cc112.Complaint](t)(f.svc.Respond(ctx, c.ID, "Sudah dibersihkan", "", ""))
+	must[*cc112.Complaint](t)(f.svc.Respond(ctx, c.ID, "", "Sudah dibersihkan", "", ""))
 }
 
 func TestRespondedInTimeIsNotEscalated(t *testing.T) {
@@ -175,7 +182,7 @@ func TestRespondedInTimeIsNotEscalated(t *testing.T) {
 	c := f.complaint("Pohon tumbang menutup jalan")
 	f.forward(c.ID, "dkp")
 	f.clock.Advance(59 * time.Minute)
-	must[*cc112.Complaint](t)(f.svc.Respond(ctx, c.ID, "Tim menuju lokasi", "", ""))
+	must[*cc112.Complaint](t)(f.svc.Respond(ctx, c.ID, "", "Tim menuju lokasi", "", ""))
 	f.clock.Advance(2 * time.Hour)
 	if due := must[int](t)(f.svc.CheckSLAs(ctx)); due != 0 {
 		t.Fatalf("escalated an answered complaint")
@@ -186,7 +193,7 @@ func TestRespondedInTimeIsNotEscalated(t *testing.T) {
 // process dies before sending; the restarted one sends it exactly once.
 func TestEscalationSurvivesCrashBeforeSend(t *testing.T) {
 	f := newFixture(t, Config{ResponseSLA: 30 * time.Minute})
-	c := f.complaint("Banjir di gang")
+	c := f.anonymous("Banjir di gang")
 	f.forward(c.ID, "bpbd")
 	f.clock.Advance(30 * time.Minute)
 	if due := must[int](t)(f.svc.CheckSLAs(ctx)); due != 1 {
@@ -238,7 +245,7 @@ func TestWebhookRetryWithBackoff(t *testing.T) {
 	srv := httptest.NewServer(hook)
 	defer srv.Close()
 	f := newFixture(t, Config{SMS: &WebhookSMS{URL: srv.URL}, RetryBase: 10 * time.Second})
-	c := f.complaint("Parkir liar")
+	c := f.anonymous("Parkir liar")
 	f.forward(c.ID, "dishub")
 	f.clock.Advance(time.Hour)
 	must[int](t)(f.svc.CheckSLAs(ctx))
@@ -278,7 +285,7 @@ func TestWebhookRetryWithBackoff(t *testing.T) {
 // TestRunLoopAnHourInMilliseconds drives Run with the fake clock.
 func TestRunLoopAnHourInMilliseconds(t *testing.T) {
 	f := newFixture(t, Config{})
-	c := f.complaint("Pedagang kaki lima menutup trotoar")
+	c := f.anonymous("Pedagang kaki lima menutup trotoar")
 	f.forward(c.ID, "satpolpp")
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -305,7 +312,7 @@ func TestRunLoopAnHourInMilliseconds(t *testing.T) {
 func TestMissingMayorPhoneRecordsSkip(t *testing.T) {
 	f := newFixture(t, Config{MayorPhone: "-"})
 	f.svc.cfg.MayorPhone = ""
-	c := f.complaint("Bau sampah")
+	c := f.anonymous("Bau sampah")
 	f.forward(c.ID, "dkp")
 	f.clock.Advance(time.Hour)
 	must[int](t)(f.svc.CheckSLAs(ctx))

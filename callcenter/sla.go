@@ -18,46 +18,104 @@ const (
 	EscalationSkipped = "skipped"
 )
 
-// CheckSLAs journals an escalation intent for every forwarded complaint
-// whose response is overdue at the clock's now. It is idempotent: a
-// complaint is escalated once, which the journal remembers across restarts.
-// It returns how many were escalated.
+// CheckSLAs walks the escalation ladder of every open complaint at the
+// clock's now and journals what became due: a complaint not forwarded
+// within the triage SLA alerts the desk supervisor; an agency that missed
+// its response SLA, and a citizen left without feedback past the feedback
+// SLA, each send the mayor an SMS. Each step is journaled once (the
+// journal remembers it across restarts). It returns how many became due.
 func (s *Service) CheckSLAs(ctx context.Context) (int, error) {
 	now := s.now()
 	due := false
-	s.eng.Read(func() {
-		for id := range s.awaiting {
-			if c := s.complaints[id]; c != nil && !now.Before(*c.ResponseDueAt) {
-				due = true
-				return
-			}
-		}
-	})
+	s.eng.Read(func() { due = len(s.dueSteps(now)) > 0 })
 	if !due {
 		return 0, nil
 	}
 	return dispatch.Run(ctx, s.eng, "", "", func(tx *dispatch.Tx) (int, error) {
-		var ids []string
-		for id := range s.awaiting {
-			if c := s.complaints[id]; c != nil && !tx.Now().Before(*c.ResponseDueAt) {
-				ids = append(ids, id)
-			}
+		steps := s.dueSteps(tx.Now())
+		for _, st := range steps {
+			tx.Emit(st.typ, st.payload)
 		}
-		sort.Strings(ids) // a stable journal order
-		for _, id := range ids {
-			c := s.complaints[id]
-			tx.Emit(cc112.EvComplaintEscalationDue, cc112.ComplaintEscalationPayload{ComplaintID: id, EscalationID: "esc-" + id,
-				To: s.cfg.MayorPhone, Text: s.mayorText(c)})
-		}
-		return len(ids), nil
+		return len(steps), nil
 	})
 }
 
+type slaStep struct {
+	typ     string
+	payload any
+}
+
+// dueSteps lists the ladder's steps due at now, in a stable order.
+func (s *Service) dueSteps(now time.Time) []slaStep {
+	ids := make([]string, 0, len(s.open))
+	for id := range s.open {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var out []slaStep
+	for _, id := range ids {
+		c := s.complaints[id]
+		if c.Status == cc112.ComplaintReceived && c.TriageAlertAt == nil && !now.Before(c.TriageDueAt) {
+			out = append(out, slaStep{cc112.EvComplaintTriageOverdue, cc112.ComplaintStepPayload{ComplaintID: id}})
+		}
+		for i, f := range c.Forwards {
+			if f.Status != cc112.ForwardOpen || f.EscalatedAt != nil || now.Before(f.ResponseDueAt) {
+				continue
+			}
+			escID := "esc-" + id // the first forward's, as journaled before several agencies were
+			if i > 0 {
+				escID = fmt.Sprintf("esc-%s-%d", id, i)
+			}
+			out = append(out, slaStep{cc112.EvComplaintEscalationDue, cc112.ComplaintEscalationPayload{ComplaintID: id,
+				EscalationID: escID, Kind: cc112.MessageResponse, Agency: f.Agency, To: s.cfg.MayorPhone, Text: s.mayorText(c, f)}})
+		}
+		if fb := feedbackEscalationID(c); !now.Before(c.FeedbackDueAt) && findMessage(c, fb) == nil {
+			out = append(out, slaStep{cc112.EvComplaintEscalationDue, cc112.ComplaintEscalationPayload{ComplaintID: id,
+				EscalationID: fb, Kind: cc112.MessageFeedback, To: s.cfg.MayorPhone, Text: s.mayorFeedbackText(c)}})
+		}
+	}
+	return out
+}
+
+// feedbackEscalationID names the missed-feedback SMS of the complaint's
+// current round (a reopened complaint has a new feedback SLA).
+func feedbackEscalationID(c *cc112.Complaint) string {
+	if c.Reopened > 0 {
+		return fmt.Sprintf("esc-fb-%s-r%d", c.ID, c.Reopened)
+	}
+	return "esc-fb-" + c.ID
+}
+
+// message finds an outbound message of c by id.
+func findMessage(c *cc112.Complaint, id string) *cc112.Escalation {
+	for _, m := range c.Messages {
+		if m.ID == id {
+			return m
+		}
+	}
+	return nil
+}
+
 // mayorText names the complaint and the agency that did not answer.
-func (s *Service) mayorText(c *cc112.Complaint) string {
+func (s *Service) mayorText(c *cc112.Complaint, f cc112.Forward) string {
 	return fmt.Sprintf("CC112 Surabaya: Aduan %s belum ditanggapi %s dalam %s sejak diteruskan %s WIB. Kategori: %s.",
-		c.Number, strings.ToUpper(c.Agency), durationID(s.cfg.ResponseSLA),
-		c.ForwardedAt.In(cc112.WIB).Format("02-01-2006 15:04"), c.Category)
+		c.Number, strings.ToUpper(f.Agency), durationID(s.cfg.ResponseSLA),
+		f.ForwardedAt.In(cc112.WIB).Format("02-01-2006 15:04"), c.Category)
+}
+
+// mayorFeedbackText names the complaint whose citizen got no feedback.
+func (s *Service) mayorFeedbackText(c *cc112.Complaint) string {
+	agencies := "belum diteruskan"
+	var names []string
+	for _, f := range c.Forwards {
+		names = append(names, strings.ToUpper(f.Agency))
+	}
+	if len(names) > 0 {
+		agencies = "instansi: " + strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("CC112 Surabaya: Aduan %s belum mendapat umpan balik ke warga dalam %s sejak %s WIB (%s). Kategori: %s.",
+		c.Number, durationID(s.cfg.FeedbackSLA), c.FeedbackDueAt.Add(-s.cfg.FeedbackSLA).In(cc112.WIB).Format("02-01-2006 15:04"),
+		agencies, c.Category)
 }
 
 // durationID writes a duration the way an Indonesian SMS would ("60 menit", "24 jam").
@@ -92,18 +150,21 @@ func (s *Service) FlushOutbox(ctx context.Context) (int, error) {
 	type job struct {
 		complaintID string
 		attempts    int
+		channel     string
+		subject     string
 		sms         SMS
 	}
 	var jobs []job
 	s.eng.Read(func() {
-		for id := range s.outbox {
-			e := s.complaints[id].Escalation
+		for id, cid := range s.outbox {
+			c := s.complaints[cid]
+			e := findMessage(c, id)
 			if e.NextAttemptAt == nil || !now.Before(*e.NextAttemptAt) {
-				jobs = append(jobs, job{id, e.Attempts, SMS{ID: e.ID, To: e.To, Text: e.Text}})
+				jobs = append(jobs, job{cid, e.Attempts, e.Channel, e.Subject, SMS{ID: e.ID, To: e.To, Text: s.render(c, e.Text)}})
 			}
 		}
 	})
-	sort.Slice(jobs, func(a, b int) bool { return jobs[a].complaintID < jobs[b].complaintID })
+	sort.Slice(jobs, func(a, b int) bool { return jobs[a].sms.ID < jobs[b].sms.ID })
 	sent := 0
 	for _, j := range jobs {
 		p := cc112.ComplaintEscalationPayload{ComplaintID: j.complaintID, EscalationID: j.sms.ID}
@@ -113,24 +174,29 @@ func (s *Service) FlushOutbox(ctx context.Context) (int, error) {
 			s.log.Warn("complaint escalation not sent: no -mayor-phone configured", "complaint", j.complaintID, "text", j.sms.Text)
 		} else {
 			sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-			err := s.cfg.SMS.Send(sctx, j.sms)
+			var err error
+			if j.channel == "email" {
+				err = s.cfg.Mail.Send(sctx, Mail{ID: j.sms.ID, To: j.sms.To, Subject: j.subject, Text: j.sms.Text})
+			} else {
+				err = s.cfg.SMS.Send(sctx, j.sms)
+			}
 			cancel()
 			if err != nil {
 				typ = cc112.EvComplaintEscalationFailed
 				p.Error = err.Error()
 				p.NextAttemptAt = timePtr(s.now().Add(s.backoff(j.attempts + 1)))
-				s.log.Error("SMS to the mayor failed; will retry", "complaint", j.complaintID, "sms", j.sms.ID,
+				s.log.Error("complaint message failed; will retry", "complaint", j.complaintID, "message", j.sms.ID,
 					"attempt", j.attempts+1, "retry_at", p.NextAttemptAt, "err", err)
 			} else {
 				sent++
-				s.log.Info("SMS to the mayor sent", "complaint", j.complaintID, "sms", j.sms.ID, "attempt", j.attempts+1)
+				s.log.Info("complaint message sent", "complaint", j.complaintID, "message", j.sms.ID, "attempt", j.attempts+1)
 			}
 		}
 		if _, err := dispatch.Run(ctx, s.eng, "", "", func(tx *dispatch.Tx) (any, error) {
 			tx.Emit(typ, p)
 			return nil, nil
 		}); err != nil {
-			return sent, fmt.Errorf("record escalation %s: %w", j.sms.ID, err)
+			return sent, fmt.Errorf("record message %s: %w", j.sms.ID, err)
 		}
 	}
 	return sent, nil
@@ -168,15 +234,32 @@ func (s *Service) Run(ctx context.Context, tick time.Duration) {
 	}
 }
 
-func (s *Service) escalated(p cc112.ComplaintEscalationPayload) (*cc112.Complaint, error) {
+func (s *Service) escalated(p cc112.ComplaintEscalationPayload) (*cc112.Complaint, *cc112.Escalation, error) {
 	c, ok := s.complaints[p.ComplaintID]
 	if !ok {
-		return nil, fmt.Errorf("unknown complaint %q", p.ComplaintID)
+		return nil, nil, fmt.Errorf("unknown complaint %q", p.ComplaintID)
 	}
-	if c.Escalation == nil || c.Escalation.ID != p.EscalationID {
-		return nil, fmt.Errorf("complaint %s has no escalation %q", c.ID, p.EscalationID)
+	e := findMessage(c, p.EscalationID)
+	if e == nil {
+		return nil, nil, fmt.Errorf("complaint %s has no message %q", c.ID, p.EscalationID)
 	}
-	return c, nil
+	return c, e, nil
+}
+
+// addMessage puts a journaled message in the complaint and the outbox.
+func (s *Service) addMessage(c *cc112.Complaint, p cc112.ComplaintEscalationPayload, kind string) (*cc112.Escalation, error) {
+	if findMessage(c, p.EscalationID) != nil {
+		return nil, fmt.Errorf("complaint %s: message %s journaled twice", c.ID, p.EscalationID)
+	}
+	channel := p.Channel
+	if channel == "" {
+		channel = "sms"
+	}
+	e := &cc112.Escalation{ID: p.EscalationID, Kind: kind, Agency: p.Agency, Channel: channel, Subject: p.Subject,
+		To: p.To, Text: p.Text, Status: EscalationPending}
+	c.Messages = append(c.Messages, e)
+	s.outbox[e.ID] = c.ID
+	return e, nil
 }
 
 func (s *Service) applyEscalationDue(at time.Time, p cc112.ComplaintEscalationPayload, changed changedFunc) error {
@@ -184,23 +267,52 @@ func (s *Service) applyEscalationDue(at time.Time, p cc112.ComplaintEscalationPa
 	if !ok {
 		return fmt.Errorf("unknown complaint %q", p.ComplaintID)
 	}
-	if c.Escalation != nil {
-		return fmt.Errorf("complaint %s escalated twice", c.ID)
+	kind := p.Kind
+	if kind == "" { // journaled before kinds were: the first agency's response
+		kind = cc112.MessageResponse
 	}
-	c.EscalatedAt = timePtr(at)
-	c.Escalation = &cc112.Escalation{ID: p.EscalationID, To: p.To, Text: p.Text, Status: EscalationPending}
-	delete(s.awaiting, c.ID)
-	s.outbox[c.ID] = true
+	e, err := s.addMessage(c, p, kind)
+	if err != nil {
+		return err
+	}
+	if kind == cc112.MessageResponse {
+		if e.Agency == "" && len(c.Forwards) > 0 {
+			e.Agency = c.Forwards[0].Agency
+		}
+		for i := range c.Forwards {
+			if f := &c.Forwards[i]; f.Agency == e.Agency && f.Status == cc112.ForwardOpen && f.EscalatedAt == nil {
+				f.EscalatedAt = timePtr(at)
+				break
+			}
+		}
+		if c.Escalation == nil {
+			c.Escalation = e
+		}
+	}
+	if c.EscalatedAt == nil {
+		c.EscalatedAt = timePtr(at)
+	}
+	changed(cc112.LiveComplaintUpdated, func() any { return c.Clone() })
+	return nil
+}
+
+func (s *Service) applyNoticeDue(at time.Time, p cc112.ComplaintEscalationPayload, changed changedFunc) error {
+	c, ok := s.complaints[p.ComplaintID]
+	if !ok {
+		return fmt.Errorf("unknown complaint %q", p.ComplaintID)
+	}
+	if _, err := s.addMessage(c, p, cc112.MessageNotice); err != nil {
+		return err
+	}
 	changed(cc112.LiveComplaintUpdated, func() any { return c.Clone() })
 	return nil
 }
 
 func (s *Service) applyEscalationSent(at time.Time, p cc112.ComplaintEscalationPayload, changed changedFunc) error {
-	c, err := s.escalated(p)
+	c, e, err := s.escalated(p)
 	if err != nil {
 		return err
 	}
-	e := c.Escalation
 	e.Status, e.NextAttemptAt = EscalationSent, nil
 	if p.Skipped {
 		e.Status = EscalationSkipped
@@ -208,17 +320,16 @@ func (s *Service) applyEscalationSent(at time.Time, p cc112.ComplaintEscalationP
 		e.Attempts++
 		e.SentAt = timePtr(at)
 	}
-	delete(s.outbox, c.ID)
+	delete(s.outbox, e.ID)
 	changed(cc112.LiveComplaintUpdated, func() any { return c.Clone() })
 	return nil
 }
 
 func (s *Service) applyEscalationFailed(at time.Time, p cc112.ComplaintEscalationPayload, changed changedFunc) error {
-	c, err := s.escalated(p)
+	c, e, err := s.escalated(p)
 	if err != nil {
 		return err
 	}
-	e := c.Escalation
 	e.Attempts++
 	e.LastError, e.NextAttemptAt = p.Error, p.NextAttemptAt
 	changed(cc112.LiveComplaintUpdated, func() any { return c.Clone() })

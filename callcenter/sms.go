@@ -73,3 +73,28 @@ func (l LogSMS) Send(ctx context.Context, m SMS) error {
 	l.Logger.Warn("SMS (not sent: no -sms-webhook)", "id", m.ID, "to", m.To, "text", m.Text)
 	return nil
 }
+
+// Mail is one e-mail notice to a citizen. ID is stable across retries
+// (the Message-ID), so a resend after a crash is recognisable.
+type Mail struct {
+	ID      string
+	To      string
+	Subject string
+	Text    string
+}
+
+// Mailer sends e-mail. Send returns nil only once the server took it.
+type Mailer interface {
+	Send(ctx context.Context, m Mail) error
+}
+
+// LogMail writes e-mails to the log instead of sending them (no -smtp-addr).
+type LogMail struct{ Logger *slog.Logger }
+
+var _ Mailer = LogMail{}
+
+// Send logs one e-mail.
+func (l LogMail) Send(ctx context.Context, m Mail) error {
+	l.Logger.Warn("e-mail (not sent: no -smtp-addr)", "id", m.ID, "to", m.To, "subject", m.Subject)
+	return nil
+}

@@ -22,6 +22,19 @@ import (
 // sound outline for a district (see dissolve) its kelurahan are kept as
 // the parts of its MultiPolygon instead: Locate answers the same either way.
 func LoadKelurahanGeoJSON(r io.Reader) (*Districts, error) {
+	return loadAreas(r, "district", true)
+}
+
+// LoadVillagesGeoJSON reads the same file as LoadKelurahanGeoJSON but keeps
+// one area per kelurahan (its "village" property), so that Locate names
+// the kelurahan of a point: complaint statistics count per kelurahan.
+func LoadVillagesGeoJSON(r io.Reader) (*Districts, error) {
+	return loadAreas(r, "village", false)
+}
+
+// loadAreas groups the features by the property prop, dissolving each
+// group's polygons into one outline when asked.
+func loadAreas(r io.Reader, prop string, dissolveParts bool) (*Districts, error) {
 	var fc struct {
 		Type     string `json:"type"`
 		Features []struct {
@@ -44,18 +57,20 @@ func LoadKelurahanGeoJSON(r io.Reader) (*Districts, error) {
 	}
 	parts := map[string]orb.MultiPolygon{}
 	for i, f := range fc.Features {
-		var props struct {
-			District *string `json:"district"`
-		}
+		var props map[string]json.RawMessage
+		var name string
 		if len(f.Properties) > 0 && string(f.Properties) != "null" {
-			if err := json.Unmarshal(f.Properties, &props); err != nil {
+			err := json.Unmarshal(f.Properties, &props)
+			if v, ok := props[prop]; err == nil && ok && string(v) != "null" {
+				err = json.Unmarshal(v, &name)
+			}
+			if err != nil {
 				return nil, fmt.Errorf("geo: kelurahan GeoJSON: feature %d: properties: %w", i, err)
 			}
 		}
-		if props.District == nil || *props.District == "" {
-			return nil, fmt.Errorf("geo: kelurahan GeoJSON: feature %d has no \"district\" property", i)
+		if name == "" {
+			return nil, fmt.Errorf("geo: kelurahan GeoJSON: feature %d has no %q property", i, prop)
 		}
-		name := *props.District
 		if f.Geometry == nil {
 			return nil, fmt.Errorf("geo: kelurahan GeoJSON: feature %d (%s) has no geometry", i, name)
 		}
@@ -72,9 +87,11 @@ func LoadKelurahanGeoJSON(r io.Reader) (*Districts, error) {
 	sort.Strings(names)
 	ds := make([]District, 0, len(names))
 	for _, n := range names {
-		g, ok := dissolve(parts[n])
-		if !ok {
-			g = parts[n]
+		g := parts[n]
+		if dissolveParts {
+			if d, ok := dissolve(g); ok {
+				g = d
+			}
 		}
 		c, _ := planar.CentroidArea(g)
 		ds = append(ds, District{Name: n, Centroid: Point{Lat: c[1], Lon: c[0]}, Geometry: g})

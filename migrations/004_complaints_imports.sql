@@ -106,7 +106,7 @@ select pg_temp.cc112_wib_day((data->>'received_at')::timestamptz), count(*) from
 -- Forward, answer and feedback happen at most once each, in this order (a
 -- feedback may skip the others), so applying them in this order ends in
 -- the journal's state.
-update complaints c set status = 'forwarded', agency = e.data->>'agency', forwarded_at = e.at, last_seq = e.seq
+update complaints c set status = 'forwarded', agency = coalesce(e.data->>'agency', e.data#>>'{agencies,0}'), forwarded_at = e.at, last_seq = e.seq
 	from events e where e.type = 'complaint.forwarded' and e.data->>'complaint_id' = c.id;
 update complaints c set status = 'responded', responded_at = e.at, last_seq = greatest(c.last_seq, e.seq)
 	from events e where e.type = 'complaint.responded' and e.data->>'complaint_id' = c.id;

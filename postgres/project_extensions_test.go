@@ -63,14 +63,28 @@ func TestProjectComplaintsCallersImports(t *testing.T) {
 	}
 	answered, escalated, fresh := file("road", "Jalan berlubang di depan sekolah"), file("drainage", "Saluran tersumbat"), file("waste", "Sampah menumpuk")
 	feedbackOnly := file("streetlight", "Lampu jalan mati")
-	step(svc.Forward(ctx, answered, "pupr", "", ""))
-	step(svc.Respond(ctx, answered, "Sudah ditambal", "", ""))
+	step(svc.Forward(ctx, answered, []string{"pupr"}, "", ""))
+	step(svc.Respond(ctx, answered, "", "Sudah ditambal", "", ""))
 	step(svc.Feedback(ctx, answered, "Terima kasih, sudah ditangani", "", ""))
-	step(svc.Forward(ctx, escalated, "dkp", "", ""))
+	step(svc.Forward(ctx, escalated, []string{"dkp"}, "", ""))
 	step(svc.Feedback(ctx, feedbackOnly, "Diteruskan ke PLN", "", ""))
+	// Several agencies, a re-forward with its reason, one answer; and a
+	// citizen not satisfied, which reopens the complaint.
+	multi := file("water", "Pipa bocor dan jalan amblas")
+	step(svc.Forward(ctx, multi, []string{"pupr", "pln"}, "", ""))
+	step(svc.Reforward(ctx, multi, "pln", []string{"pdam"}, "Pipa air urusan PDAM", "", ""))
+	step(svc.Respond(ctx, multi, "pdam", "Pipa ditambal", "", ""))
+	rated, err := svc.FileComplaint(ctx, callcenter.NewComplaint{Text: "Parkir liar", Category: "traffic", Location: &tugu})
+	if err != nil {
+		t.Fatal(err)
+	}
+	step(svc.Feedback(ctx, rated.ID, "Sudah ditertibkan", "", ""))
+	if _, err := svc.Rate(ctx, rated.Number, rated.Token, cc112.RatingNotSatisfied, "Masih ada"); err != nil {
+		t.Fatal(err)
+	}
 	clock.Advance(2 * time.Hour) // past the response SLA of the forwarded one
-	if n, err := svc.CheckSLAs(ctx); err != nil || n != 1 {
-		t.Fatalf("CheckSLAs = %d, %v; want 1 escalation", n, err)
+	if n, err := svc.CheckSLAs(ctx); err != nil || n != 4 {
+		t.Fatalf("CheckSLAs = %d, %v; want 2 escalations (dkp, pupr) and 2 triage alerts (fresh, reopened)", n, err)
 	}
 	if _, err := svc.FlushOutbox(ctx); err != nil { // no mayor phone: skipped, not projected
 		t.Fatal(err)
@@ -117,7 +131,7 @@ func TestProjectComplaintsCallersImports(t *testing.T) {
 		t.Fatalf("import: %v %v", err, results)
 	}
 
-	for _, id := range []string{answered, escalated, fresh, feedbackOnly} {
+	for _, id := range []string{answered, escalated, fresh, feedbackOnly, multi, rated.ID} {
 		c, err := svc.Complaint(id)
 		if err != nil {
 			t.Fatal(err)
@@ -202,7 +216,41 @@ func checkComplaintRow(t *testing.T, db *DB, c *cc112.Complaint) {
 		agency != c.Agency || status != c.Status || text != c.Text || !received.Equal(c.ReceivedAt) {
 		t.Errorf("complaint row %q %q %q %q %q %q %q %v; engine %+v", number, channel, category, district, agency, status, text, received, c)
 	}
+	var triage, rated *time.Time
+	var rating string
+	var reopened int
+	if err := db.Pool.QueryRow(context.Background(), `select triage_alert_at, rating, rated_at, reopened from complaints where id = $1`, c.ID).
+		Scan(&triage, &rating, &rated, &reopened); err != nil {
+		t.Fatal(err)
+	}
+	if rating != c.Rating || reopened != c.Reopened {
+		t.Errorf("%s rating %q reopened %d; engine %q %d", c.Number, rating, reopened, c.Rating, c.Reopened)
+	}
+	rows, err := db.Pool.Query(context.Background(), `select agency, status, forwarded_at, responded_at, escalated_at, reason
+		from complaint_forwards where complaint_id = $1 order by ord`, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []cc112.Forward
+	for rows.Next() {
+		var f cc112.Forward
+		if err := rows.Scan(&f.Agency, &f.Status, &f.ForwardedAt, &f.RespondedAt, &f.EscalatedAt, &f.Reason); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, f)
+	}
+	if rows.Err() != nil || len(got) != len(c.Forwards) {
+		t.Fatalf("%s forwards %+v (%v); engine %+v", c.Number, got, rows.Err(), c.Forwards)
+	}
+	for i, f := range c.Forwards {
+		g := got[i]
+		if g.Agency != f.Agency || g.Status != f.Status || g.Reason != f.Reason || !g.ForwardedAt.Equal(f.ForwardedAt) ||
+			!sameTime(g.RespondedAt, f.RespondedAt) || !sameTime(g.EscalatedAt, f.EscalatedAt) {
+			t.Errorf("%s forward %d: row %+v, engine %+v", c.Number, i, g, f)
+		}
+	}
 	for name, pair := range map[string][2]*time.Time{
+		"triage_alert_at": {triage, c.TriageAlertAt}, "rated_at": {rated, c.RatedAt},
 		"forwarded_at": {forwarded, c.ForwardedAt}, "responded_at": {responded, c.RespondedAt},
 		"feedback_at": {feedback, c.FeedbackAt}, "escalated_at": {escalatedAt, c.EscalatedAt},
 	} {
@@ -321,6 +369,7 @@ func projectionDump(t *testing.T, db *DB) string {
 	var out []byte
 	err := db.Pool.QueryRow(context.Background(), `select jsonb_build_object(
 		'complaints', (select jsonb_agg(to_jsonb(c) order by id) from complaints c),
+		'complaint_forwards', (select jsonb_agg(to_jsonb(f) order by complaint_id, ord) from complaint_forwards f),
 		'incidents', (select jsonb_agg(to_jsonb(i) order by id) from incidents i),
 		'assignments', (select jsonb_agg(to_jsonb(a) order by seq, ord) from assignments a))::text`).Scan(&out)
 	if err != nil {

@@ -60,3 +60,70 @@ ensure_test_deps() {
   command -v chromium >/dev/null 2>&1 || apt_install chromium
   command -v ffmpeg >/dev/null 2>&1 || apt_install ffmpeg
 }
+
+# ensure_imap starts a throw-away Dovecot IMAP server on a loopback port
+# for the e-mail intake tests (callcenter/inbound), with one user and an
+# empty maildir under a temporary folder, and exports where it listens.
+# Stop it with `doveadm -c "$DISPATCH_TEST_IMAP_CONF" stop`.
+ensure_imap() {
+  command -v dovecot >/dev/null 2>&1 || apt_install dovecot-imapd
+  local port="${DISPATCH_TEST_IMAP_PORT:-10143}"
+  local dir
+  dir=$(mktemp -d /tmp/cc112-imap.XXXXXX)
+  chmod 755 "$dir"
+  mkdir -p "$dir/home" "$dir/run"
+  chown dovecot:dovecot "$dir/home" 2>/dev/null || true
+  echo "cc112:{PLAIN}cc112-imap-test" >"$dir/users"
+  cat >"$dir/dovecot.conf" <<CONF
+protocols = imap
+listen = 127.0.0.1
+base_dir = $dir/run
+log_path = $dir/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $dir/users
+}
+userdb {
+  driver = static
+  args = uid=dovecot gid=dovecot home=$dir/home/%u
+}
+mail_location = maildir:~/Maildir
+first_valid_uid = 1
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $port
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service anvil {
+  chroot =
+}
+service imap-login {
+  chroot =
+}
+CONF
+  dovecot -c "$dir/dovecot.conf" || { echo "Dovecot did not start (see $dir/dovecot.log)" >&2; return 1; }
+  export DISPATCH_TEST_IMAP_ADDR="127.0.0.1:$port" DISPATCH_TEST_IMAP_USER=cc112 DISPATCH_TEST_IMAP_PASSWORD=cc112-imap-test
+  export DISPATCH_TEST_IMAP_CONF="$dir/dovecot.conf"
+}
+
+# ensure_smtp starts a throw-away SMTP server on a loopback port for the
+# e-mail notice test (callcenter): Debian's python3-aiosmtpd, saving every
+# message into a maildir under a temporary folder. Stop it with
+# `kill "$DISPATCH_TEST_SMTP_PID"`.
+ensure_smtp() {
+  /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || apt_install python3-aiosmtpd
+  local port="${DISPATCH_TEST_SMTP_PORT:-10025}"
+  local dir
+  dir=$(mktemp -d /tmp/cc112-smtp.XXXXXX)
+  /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$port" -c aiosmtpd.handlers.Mailbox "$dir/Maildir" >"$dir/log" 2>&1 &
+  export DISPATCH_TEST_SMTP_PID=$!
+  for _ in $(seq 1 30); do [ -d "$dir/Maildir" ] && break; sleep 0.2; done
+  export DISPATCH_TEST_SMTP_ADDR="127.0.0.1:$port" DISPATCH_TEST_SMTP_MAILDIR="$dir/Maildir"
+}

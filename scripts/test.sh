@@ -7,6 +7,11 @@ cd "$(dirname "$0")/.."
 . scripts/deps.sh
 
 ensure_test_deps
+# A throw-away Dovecot for the e-mail intake's IMAP test and an SMTP server
+# for the e-mail notices, both stopped on exit.
+ensure_imap
+ensure_smtp
+trap 'doveadm -c "$DISPATCH_TEST_IMAP_CONF" stop 2>/dev/null || true; kill "$DISPATCH_TEST_SMTP_PID" 2>/dev/null || true' EXIT
 # The console's npm packages: embedded into the server, and playwright-core
 # for the browser tests.
 ./scripts/web.sh

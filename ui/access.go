@@ -43,7 +43,7 @@ func (a access) upgrades() access { a.websocket = true; return a }
 // own secret, checked by the handler, besides user tokens of roles.
 func (a access) orSecret() access { a.machine = true; return a }
 
-func (a access) declared() bool { return a.public || len(a.roles) > 0 }
+func (a access) declared() bool { return a.public || len(a.roles) > 0 || a.machine }
 
 func (a access) allows(r auth.Role) bool {
 	for _, x := range a.roles {
@@ -98,6 +98,11 @@ var (
 	// machineAML is AML intake: the SMS gateway or AML provider with its
 	// API key or HMAC, or a call-taker's token.
 	machineAML = allow(auth.CallTaker, auth.Dispatcher).orSecret()
+	// smsGateway is the SMS gateway posting citizens' SMS: its API key
+	// only, no user.
+	smsGateway = access{machine: true}
+	// signedWebhook is a bridge's signed request (HMAC-SHA256), no user.
+	signedWebhook = access{machine: true}
 	// tracker is the OsmAnd protocol: a device secret, or a unit's token.
 	tracker = allow(auth.UnitRole).orSecret().positions()
 	// scrape is Prometheus's /metrics: a supervisor's or admin's token, or

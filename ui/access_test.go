@@ -128,7 +128,7 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	t.Cleanup(func() { _ = s.hub.Close(context.Background()) })
 	s.server = NewServer(Config{Engine: eng, DistrictsGeoJSON: gj, Logger: logger, Auth: st, Calls: calls,
 		Live: s.hub, Views: views, Metrics: idx, Tracks: track.FromJournal(j),
-		Settings:   Settings{AMLAPIKey: testAMLAPIKey, MetricsToken: testMetricsToken},
+		Settings:   Settings{AMLAPIKey: testAMLAPIKey, MetricsToken: testMetricsToken, InboundWebhookSecret: []byte(testWebhookSecret)},
 		Prometheus: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("# metrics\n")) }),
 		Logins:     auth.NewLoginLimiter(auth.LoginLimits{PerPair: 5, PerAddr: 12, PerUser: 10, Window: 15 * time.Minute, Cap: 100, Now: s.now.now})})
 	srv := httptest.NewServer(s.server)

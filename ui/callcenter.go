@@ -6,6 +6,7 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -190,8 +191,18 @@ func (s *Server) postComplaint(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, cc112.Errorf(cc112.ERateLimited, "terlalu banyak aduan dari alamat ini; coba lagi sebentar lagi (too many complaints from this address)"))
 		return
 	}
+	s.fileComplaint(w, r, "the public form files web complaints; the desk enters phone calls and letters (/api/v1/complaints/entry)", "", "web")
+}
+
+// fileComplaint files the body's complaint if its channel is one of
+// channels (else refused with why), and answers it with its token.
+func (s *Server) fileComplaint(w http.ResponseWriter, r *http.Request, why string, channels ...string) {
 	var req callcenter.NewComplaint
 	if !s.readJSON(w, r, &req) {
+		return
+	}
+	if !slices.Contains(channels, req.Channel) {
+		s.writeError(w, r, cc112.Errorf(cc112.EInvalid, "channel %q: %s", req.Channel, why))
 		return
 	}
 	filed, err := s.calls.FileComplaint(r.Context(), req)
@@ -293,7 +304,8 @@ func (s *Server) complaintMeta(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"agencies": s.calls.Agencies(), "categories": cc112.ComplaintCategories,
 		"channels": cc112.ComplaintChannels, "statuses": cc112.ComplaintStatuses, "response_sla_s": resp.Seconds(), "feedback_sla_s": fb.Seconds(),
-		"max_text": callcenter.MaxComplaintText, "now": s.eng.Clock().Now(),
+		"triage_sla_s": s.calls.TriageSLA().Seconds(),
+		"max_text":     callcenter.MaxComplaintText, "now": s.eng.Clock().Now(),
 	})
 }
 
@@ -303,22 +315,36 @@ func (s *Server) complaintAction(action string) http.HandlerFunc {
 			return
 		}
 		var req struct {
-			Agency string `json:"agency"`
-			Text   string `json:"text"`
+			Agency   string   `json:"agency"`   // forward: one agency (as before several)
+			Agencies []string `json:"agencies"` // forward: several at once
+			From     string   `json:"from"`     // re-forward: the agency that says it is not theirs
+			Reason   string   `json:"reason"`   // re-forward: why
+			Text     string   `json:"text"`
 		}
 		s.command(w, r, http.StatusOK, &req, func(key, fp string) (any, error) {
 			id := r.PathValue("id")
+			if action != "forward" && (req.Agency != "" || len(req.Agencies) > 0 || req.From != "" || req.Reason != "") {
+				return nil, cc112.Errorf(cc112.EInvalid, "%s takes text only", action)
+			}
 			switch action {
 			case "forward":
 				if req.Text != "" {
-					return nil, cc112.Errorf(cc112.EInvalid, "forward takes agency only")
+					return nil, cc112.Errorf(cc112.EInvalid, "forward takes agencies (or agency), and from and reason to re-forward")
 				}
-				return s.calls.Forward(r.Context(), id, req.Agency, key, fp)
+				agencies := req.Agencies
+				if req.Agency != "" {
+					agencies = append(agencies, req.Agency)
+				}
+				if req.From != "" || req.Reason != "" {
+					return s.calls.Reforward(r.Context(), id, req.From, agencies, req.Reason, key, fp)
+				}
+				return s.calls.Forward(r.Context(), id, agencies, key, fp)
 			case "respond":
 				if _, err := s.agencyComplaint(r, id); err != nil {
 					return nil, err
 				}
-				return s.calls.Respond(r.Context(), id, req.Text, key, fp)
+				agency, _ := agencyScope(r)
+				return s.calls.Respond(r.Context(), id, agency, req.Text, key, fp)
 			}
 			return s.calls.Feedback(r.Context(), id, req.Text, key, fp)
 		})

@@ -17,6 +17,7 @@ import (
 	"cc112"
 	"cc112/auth"
 	"cc112/httperr"
+	"cc112/inbound"
 	"cc112/internal/testjournal"
 )
 
@@ -34,6 +35,9 @@ type sample struct {
 	params []string
 	ok     int    // the valid request's status
 	method string // default POST
+	// signed: each request (each mutation too) carries the inbound
+	// webhook's signature of its own body, so that the body is what fails.
+	signed bool
 }
 
 // inputFixture is a secured server with one of everything a mutating
@@ -52,6 +56,7 @@ func mutating(rt route) bool {
 func newInputFixture(t *testing.T, s *secured) *inputFixture {
 	t.Helper()
 	s.server.complaintLimit = newRateLimiter(100_000, 100_000, 10) // the tests file many
+	s.server.publicLimit = newRateLimiter(100_000, 100_000, 10)
 	f := &inputFixture{secured: s}
 	id := func(r resp, what string) string {
 		t.Helper()
@@ -75,6 +80,15 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 	call := func() string {
 		return id(s.as(auth.CallTaker, "POST", "/api/v1/calls", `{"phone":"081234567890","name":"Budi"}`), "call")
 	}
+	closedComplaint := func() (number, token string) {
+		var c struct {
+			ID, Number, Token string
+		}
+		s.do("POST", "/api/v1/complaints", `{"text":"Sampah menumpuk","category":"waste","phone":"081298765432"}`).decode(t, &c)
+		id(s.as(auth.Dispatcher, "POST", "/api/v1/complaints/"+c.ID+"/feedback", `{"text":"Sudah diangkut"}`), "close")
+		return c.Number, c.Token
+	}
+	ratedNumber, ratedToken := closedComplaint()
 	complaint := func(forward bool) string {
 		c := id(s.do("POST", "/api/v1/complaints", `{"text":"Lampu jalan mati","category":"streetlight"}`), "complaint")
 		if forward {
@@ -135,9 +149,19 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		"POST /api/v1/incidents/{id}/calls": {{role: auth.CallTaker, path: "/api/v1/incidents/" + incident() + "/calls", body: `{"call_id":"` + call() + `"}`, ok: 200}},
 		"POST /api/v1/complaints": {{path: "/api/v1/complaints", ok: 201,
 			body: `{"channel":"web","name":"Siti","phone":"081298765432","text":"Lampu jalan mati\nsejak kemarin","category":"streetlight","location":{"lat":-7.26,"lon":112.74}}`}},
-		"POST /api/v1/complaints/{id}/forward":   {{role: auth.Dispatcher, path: "/api/v1/complaints/" + complaint(false) + "/forward", body: `{"agency":"dkp"}`, ok: 200}},
-		"POST /api/v1/complaints/{id}/respond":   {{role: auth.Agency, path: "/api/v1/complaints/" + complaint(true) + "/respond", body: `{"text":"Sudah diperbaiki"}`, ok: 200}},
-		"POST /api/v1/complaints/{id}/feedback":  {{role: auth.Dispatcher, path: "/api/v1/complaints/" + complaint(true) + "/feedback", body: `{"text":"Terima kasih"}`, ok: 200}},
+		"POST /api/v1/complaints/{id}/forward":  {{role: auth.Dispatcher, path: "/api/v1/complaints/" + complaint(false) + "/forward", body: `{"agency":"dkp"}`, ok: 200}},
+		"POST /api/v1/complaints/{id}/respond":  {{role: auth.Agency, path: "/api/v1/complaints/" + complaint(true) + "/respond", body: `{"text":"Sudah diperbaiki"}`, ok: 200}},
+		"POST /api/v1/complaints/{id}/feedback": {{role: auth.Dispatcher, path: "/api/v1/complaints/" + complaint(true) + "/feedback", body: `{"text":"Terima kasih"}`, ok: 200}},
+		"POST /api/v1/inbound/sms": {{path: "/api/v1/inbound/sms", headers: aml, ok: 201,
+			body: `{"from":"081234567890","text":"Jalan berlubang di Jl. Darmo","received_at":"` + now.Format(time.RFC3339) + `"}`}},
+		"POST /api/v1/inbound/webhook": {{path: "/api/v1/inbound/webhook", signed: true, ok: 201,
+			body: `{"source":"whatsapp","message_id":"wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjA","from":{"phone":"081234567890","email":"budi@example.id","name":"Budi"},"text":"Lampu jalan mati\ndi Jl. Darmo","category":"streetlight","location":{"lat":-7.2875,"lon":112.7377}}`}},
+		"POST /api/v1/inbound/email": {{path: "/api/v1/inbound/email", signed: true, ctype: "message/rfc822", ok: 201,
+			body: "From: Warga <warga@example.id>\r\nSubject: Saluran tersumbat\r\nMessage-ID: <input-test@example.id>\r\n\r\nSaluran di Jl. Kenjeran tersumbat.\r\n"}},
+		"POST /api/v1/complaints/entry": {{role: auth.Dispatcher, path: "/api/v1/complaints/entry", ok: 201,
+			body: `{"channel":"letter","name":"Siti","phone":"081298765432","email":"siti@example.id","text":"Surat: trotoar rusak\ndi depan pasar","category":"road","location":{"lat":-7.26,"lon":112.74}}`}},
+		"POST /api/v1/complaints/{ref}/rating": {{path: "/api/v1/complaints/" + ratedNumber + "/rating", ok: 200,
+			body: `{"token":"` + ratedToken + `","rating":"tidak_puas","text":"Masih menumpuk"}`}},
 		"POST /api/v1/import/incidents":          {{role: auth.Admin, path: "/api/v1/import/incidents", ctype: "application/x-ndjson", body: importLine, ok: 200}},
 		"POST /api/v1/login":                     {{path: "/api/v1/login", body: `{"username":"police","password":"` + password(auth.Police) + `"}`, ok: 200}},
 		"POST /api/v1/logout":                    {{role: auth.Police, path: "/api/v1/logout", ok: 204}},
@@ -176,6 +200,11 @@ func (f *inputFixture) send(sm sample, path, body string) resp {
 		headers = append(headers, "Authorization", "Bearer "+f.tokens[sm.role])
 	}
 	headers = append(headers, sm.headers...)
+	if sm.signed {
+		ts := time.Now().Unix()
+		headers = append(headers, inbound.TimestampHeader, strconv.FormatInt(ts, 10),
+			inbound.SignatureHeader, inbound.Sign([]byte(testWebhookSecret), ts, []byte(body)))
+	}
 	method := "POST"
 	switch sm.ctype {
 	case "-":

@@ -11,8 +11,9 @@ import (
 )
 
 const (
-	testAMLAPIKey    = "aml-gateway-key"
-	testMetricsToken = "scrape-token"
+	testAMLAPIKey     = "aml-gateway-key"
+	testWebhookSecret = "inbound-webhook-secret"
+	testMetricsToken  = "scrape-token"
 )
 
 // TestMachineSecrets: machine routes take a user token or the machine's
@@ -64,7 +65,7 @@ func TestComplaintDeskScope(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.calls.Forward(ctx, f.ID, agency, "", ""); err != nil {
+		if _, err := s.calls.Forward(ctx, f.ID, []string{agency}, "", ""); err != nil {
 			t.Fatal(err)
 		}
 		return f

@@ -26,6 +26,8 @@ const (
 	callName, callPhone, callNIK  = "NAMA-C-7f3a", "+6281170000033", "3578700000000033" // a call
 	cmpDName, cmpDPhone, cmpDText = "NAMA-D-7f3a", "+6281170000044", "TEKS-D-7f3a"      // a complaint forwarded to dkp
 	cmpEName, cmpEPhone, cmpEText = "NAMA-E-7f3a", "+6281170000055", "TEKS-E-7f3a"      // a complaint forwarded to damkar
+	// The complaints' e-mail addresses (a citizen recognised across channels).
+	cmpDEmail, cmpEEmail = "email-d-7f3a@example.id", "email-e-7f3a@example.id"
 	// Notes on the incident the unit works: an internal one, for the
 	// command center's staff only, and one everyone who sees the incident
 	// reads (its unit and the police included).
@@ -38,7 +40,7 @@ const (
 var (
 	incidentMarkers   = []string{incAName, incAPhone, incANIK, incBName, incBPhone, incBNIK}
 	callMarkers       = []string{callName, callPhone, callNIK}
-	complaintMarkers  = []string{cmpDName, cmpDPhone, cmpDText, cmpEName, cmpEPhone, cmpEText}
+	complaintMarkers  = []string{cmpDName, cmpDPhone, cmpDText, cmpDEmail, cmpEName, cmpEPhone, cmpEText, cmpEEmail}
 	noteMarkers       = []string{noteInternal, notePublic, areaReason}
 	allMarkers        = concat(incidentMarkers, callMarkers, complaintMarkers, noteMarkers)
 	anonymous         = auth.Role("anonymous") // no token
@@ -47,7 +49,7 @@ var (
 		auth.Supervisor: allMarkers,
 		auth.CallTaker:  concat(incidentMarkers, callMarkers, noteMarkers),
 		auth.UnitRole:   {incAPhone, notePublic}, // its own assignment's callback number and public notes
-		auth.Agency:     {cmpDName, cmpDPhone, cmpDText},
+		auth.Agency:     {cmpDName, cmpDPhone, cmpDText, cmpDEmail},
 		auth.Police:     {notePublic},
 		auth.Admin:      {notePublic}, // the live feed's incidents
 		anonymous:       nil,
@@ -75,6 +77,7 @@ var callerKeys = []string{"caller", "caller_name", "caller_phone", "caller_nik",
 type scenario struct {
 	incA, incB, call, cmpD, cmpE, camera string
 	cmpDNumber, cmpDToken                string // public tracking
+	cmpMail                              string // an e-mailed complaint with a photo
 }
 
 func (s *secured) privacyScenario(t *testing.T) scenario {
@@ -109,14 +112,20 @@ func (s *secured) privacyScenario(t *testing.T) scenario {
 	s.want(s.as(auth.CallTaker, "POST", "/api/v1/incidents/"+sc.incA+"/notes", `{"text":"`+notePublic+` akses lewat gang"}`), 201, "public note")
 	s.want(s.as(auth.Dispatcher, "PATCH", "/api/v1/incidents/"+sc.incA, `{"location":{"lat":-7.05,"lon":113.45},"confirm_out_of_area":"`+areaReason+` jembatan Suramadu"}`), 200, "move out of the area")
 	s.want(s.as(auth.UnitRole, "POST", "/api/v1/units/"+s.unitID+"/position", `{"lat":-7.2601,"lon":112.7502}`), 200, "unit position")
-	complaint := func(name, phone, text string) string {
+	complaint := func(name, phone, email, text string) string {
 		return id(s.do("POST", "/api/v1/complaints", fmt.Sprintf(
-			`{"name":%q,"phone":%q,"text":%q,"category":"road","location":{"lat":-7.25,"lon":112.75}}`, name, phone, text+" jalan berlubang")), 201, "complaint "+name[5:6])
+			`{"name":%q,"phone":%q,"email":%q,"text":%q,"category":"road","location":{"lat":-7.25,"lon":112.75}}`, name, phone, email, text+" jalan berlubang")), 201, "complaint "+name[5:6])
 	}
-	sc.cmpD, sc.cmpE = complaint(cmpDName, cmpDPhone, cmpDText), complaint(cmpEName, cmpEPhone, cmpEText)
+	sc.cmpD, sc.cmpE = complaint(cmpDName, cmpDPhone, cmpDEmail, cmpDText), complaint(cmpEName, cmpEPhone, cmpEEmail, cmpEText)
 	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/complaints/"+sc.cmpD+"/forward", `{"agency":"dkp"}`), 200, "forward D")
 	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/complaints/"+sc.cmpE+"/forward", `{"agency":"damkar"}`), 200, "forward E")
 	s.want(s.as(auth.Agency, "POST", "/api/v1/complaints/"+sc.cmpD+"/respond", `{"text":"ditangani"}`), 200, "respond D")
+	// Complaint D's citizen again, by e-mail with a photo, forwarded to dkp too.
+	mail := "From: " + cmpDName + " <" + cmpDEmail + ">\r\nSubject: foto\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain\r\n\r\n" + cmpDText + " foto lubang\r\n--b\r\nContent-Type: image/png\r\n" +
+		"Content-Disposition: attachment; filename=lubang.png\r\n\r\nPNG-BYTES\r\n--b--\r\n"
+	sc.cmpMail = id(s.do("POST", "/api/v1/inbound/email", mail, append(signed(testWebhookSecret, time.Now().Unix(), mail), "Content-Type", "message/rfc822")...), 201, "e-mailed complaint")
+	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/complaints/"+sc.cmpMail+"/forward", `{"agencies":["dkp"]}`), 200, "forward the e-mailed one")
 	sc.camera = id(s.as(auth.Admin, "POST", "/api/v1/cameras", `{"id":"cam-priv","name":"Kamera Privasi","location":{"lat":-7.25,"lon":112.75},"rtsp_url":"rtsp://cam.invalid/priv"}`), 201, "camera")
 	return sc
 }
@@ -136,25 +145,26 @@ func (s *secured) routeSamples(sc scenario) map[string][]string {
 	now := time.Now().UTC() // the clock of the fixture is the wall clock; only ranges are built from it
 	from, to := now.Add(-24*time.Hour).Format(time.RFC3339), now.Add(time.Hour).Format(time.RFC3339)
 	return map[string][]string{
-		"/api/v1/units/{id}":                     {"/api/v1/units/" + s.unitID},
-		"/api/v1/units/{id}/track":               {"/api/v1/units/" + s.unitID + "/track?from=" + from + "&to=" + to},
-		"/api/v1/incidents":                      {"/api/v1/incidents?status=all"},
-		"/api/v1/incidents/{id}":                 {"/api/v1/incidents/" + sc.incA, "/api/v1/incidents/" + sc.incB},
-		"/api/v1/incidents/{id}/recommendations": {"/api/v1/incidents/" + sc.incB + "/recommendations"},
-		"/api/v1/incidents/duplicates":           {"/api/v1/incidents/duplicates?lat=-7.2458&lon=112.7378"},
-		"/api/v1/cameras/nearest":                {"/api/v1/cameras/nearest?lat=-7.25&lon=112.75"},
-		"/api/v1/geocode":                        {"/api/v1/geocode?q=darmo", "/api/v1/geocode?q=kamera+privasi&limit=3"},
-		"/api/v1/cameras/{id}":                   {"/api/v1/cameras/" + sc.camera},
-		"/api/v1/calls":                          {"/api/v1/calls?status=all"},
-		"/api/v1/calls/{id}":                     {"/api/v1/calls/" + sc.call},
-		"/api/v1/complaints/{ref}":               {"/api/v1/complaints/" + sc.cmpD, "/api/v1/complaints/" + sc.cmpE, "/api/v1/complaints/" + sc.cmpDNumber + "?token=" + sc.cmpDToken},
-		"/api/v1/complaints/report":              {"/api/v1/complaints/report?from=" + from + "&to=" + to},
-		"/api/v1/metrics/response":               {"/api/v1/metrics/response?from=" + from + "&to=" + to},
-		"/api/v1/metrics/incidents.csv":          {"/api/v1/metrics/incidents.csv?from=" + from + "&to=" + to},
-		"/static/{version}/{path...}":            {"/static/v/js/live.js"},
-		"/osmand":                                {"/osmand?id=" + s.unitID + "&lat=-7.25&lon=112.75"},
-		"/api/v1/live":                           nil, // a websocket: its frames are scanned below
-		"/api/v1/cameras/{id}/live":              nil, // live video (binary), and the fixture runs no relay
+		"/api/v1/units/{id}":                      {"/api/v1/units/" + s.unitID},
+		"/api/v1/units/{id}/track":                {"/api/v1/units/" + s.unitID + "/track?from=" + from + "&to=" + to},
+		"/api/v1/incidents":                       {"/api/v1/incidents?status=all"},
+		"/api/v1/incidents/{id}":                  {"/api/v1/incidents/" + sc.incA, "/api/v1/incidents/" + sc.incB},
+		"/api/v1/incidents/{id}/recommendations":  {"/api/v1/incidents/" + sc.incB + "/recommendations"},
+		"/api/v1/incidents/duplicates":            {"/api/v1/incidents/duplicates?lat=-7.2458&lon=112.7378"},
+		"/api/v1/cameras/nearest":                 {"/api/v1/cameras/nearest?lat=-7.25&lon=112.75"},
+		"/api/v1/geocode":                         {"/api/v1/geocode?q=darmo", "/api/v1/geocode?q=kamera+privasi&limit=3"},
+		"/api/v1/cameras/{id}":                    {"/api/v1/cameras/" + sc.camera},
+		"/api/v1/calls":                           {"/api/v1/calls?status=all"},
+		"/api/v1/calls/{id}":                      {"/api/v1/calls/" + sc.call},
+		"/api/v1/complaints/{id}/attachments/{n}": {"/api/v1/complaints/" + sc.cmpMail + "/attachments/0"},
+		"/api/v1/complaints/{ref}":                {"/api/v1/complaints/" + sc.cmpD, "/api/v1/complaints/" + sc.cmpE, "/api/v1/complaints/" + sc.cmpDNumber + "?token=" + sc.cmpDToken},
+		"/api/v1/complaints/report":               {"/api/v1/complaints/report?from=" + from + "&to=" + to},
+		"/api/v1/metrics/response":                {"/api/v1/metrics/response?from=" + from + "&to=" + to},
+		"/api/v1/metrics/incidents.csv":           {"/api/v1/metrics/incidents.csv?from=" + from + "&to=" + to},
+		"/static/{version}/{path...}":             {"/static/v/js/live.js"},
+		"/osmand":                                 {"/osmand?id=" + s.unitID + "&lat=-7.25&lon=112.75"},
+		"/api/v1/live":                            nil, // a websocket: its frames are scanned below
+		"/api/v1/cameras/{id}/live":               nil, // live video (binary), and the fixture runs no relay
 	}
 }
 

@@ -93,6 +93,9 @@ type Settings struct {
 	// ComplaintsPerMinute limits public complaints per client address
 	// (default 5, burst as many).
 	ComplaintsPerMinute int
+	// InboundWebhookSecret signs the chat/social webhook and the raw
+	// e-mail webhook (HMAC-SHA256); empty turns both off (401).
+	InboundWebhookSecret []byte
 }
 
 // Tiles names a slippy-map tile server: a URL template with {z}/{x}/{y}
@@ -117,9 +120,13 @@ type Server struct {
 
 	calls          *callcenter.Service
 	complaintLimit *rateLimiter
-	relay          *cctv.Relay
-	views          *cctv.Views
-	liveWG         sync.WaitGroup // live video websockets in flight
+	// publicLimit bounds the other public complaint routes per address
+	// (statistics, rating): each walks the complaints under the engine's
+	// read lock, and needs no account.
+	publicLimit *rateLimiter
+	relay       *cctv.Relay
+	views       *cctv.Views
+	liveWG      sync.WaitGroup // live video websockets in flight
 
 	auth   *auth.Store
 	logins *auth.LoginLimiter
@@ -164,6 +171,7 @@ func NewServer(cfg Config) *Server {
 		s.set.ComplaintsPerMinute = 5
 	}
 	s.complaintLimit = newRateLimiter(s.set.ComplaintsPerMinute, s.set.ComplaintsPerMinute, 10_000)
+	s.publicLimit = newRateLimiter(publicPerMinute, publicPerMinute, 10_000)
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		panic(err) // the embedded files are part of the build: a broken build
@@ -218,6 +226,18 @@ func NewServer(cfg Config) *Server {
 		{"POST", "/api/v1/complaints/{id}/forward", s.complaintAction("forward"), operational},
 		{"POST", "/api/v1/complaints/{id}/respond", s.complaintAction("respond"), agencyAnswer},
 		{"POST", "/api/v1/complaints/{id}/feedback", s.complaintAction("feedback"), operational},
+		// The Media Center's inbound channels, the citizen's rating, the
+		// quarantine of refused e-mail and the statistics (issue 20).
+		{"POST", "/api/v1/inbound/sms", s.postInboundSMS, smsGateway},
+		{"POST", "/api/v1/inbound/webhook", s.postInboundWebhook, signedWebhook},
+		{"POST", "/api/v1/inbound/email", s.postInboundEmail, signedWebhook},
+		{"POST", "/api/v1/complaints/entry", s.postComplaintEntry, operational},
+		{"POST", "/api/v1/complaints/{ref}/rating", s.postComplaintRating, public},
+		{"GET", "/api/v1/complaints/quarantine", s.listQuarantine, complaintReport},
+		{"GET", "/api/v1/complaints/{id}/attachments/{n}", s.getComplaintAttachment, complaintDesk},
+		{"GET", "/api/v1/complaints/stats", s.complaintStats(false), complaintReport},
+		{"GET", "/api/v1/public/complaints/stats", s.complaintStats(true), public},
+		{"GET", "/api/v1/public/districts", s.getDistricts, public},
 		// Response-time metrics, historical import.
 		{"GET", "/api/v1/metrics/response", s.getResponseMetrics, metricsRead},
 		{"GET", "/api/v1/metrics/incidents.csv", s.getIncidentsCSV, metricsRead},
@@ -241,6 +261,8 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/calltaker", s.page("calltaker.html"), public},
 		{"GET", "/complaint", s.page("complaint.html"), public},
 		{"GET", "/desk", s.page("desk.html"), public},
+		{"GET", "/desk/stats", s.page("stats.html"), public},
+		{"GET", "/statistik", s.page("stats.html"), public},
 		{"GET", "/camera", s.page("camera.html"), public},
 		{"GET", "/supervisor", s.page("supervisor.html"), public},
 		{"GET", "/unit", s.page("unit.html"), public},

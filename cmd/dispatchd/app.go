@@ -17,6 +17,8 @@ import (
 	"cc112/callcenter"
 	"cc112/cctv"
 	"cc112/dispatch"
+	"cc112/geo"
+	"cc112/inbound"
 	"cc112/internal/demo"
 	"cc112/internal/sim"
 	"cc112/kpi"
@@ -207,6 +209,15 @@ func (m *Main) startWriterWork(bg context.Context) error {
 		defer m.wg.Done()
 		m.Calls.Run(bg, m.SLATick)
 	}()
+	if m.Mail.IMAPAddr != "" { // e-mail complaints from the Media Center's mailbox
+		p := &inbound.IMAP{Addr: m.Mail.IMAPAddr, TLS: m.Mail.IMAPTLS, Username: m.Mail.IMAPUser, Password: m.Mail.IMAPPassword,
+			Mailbox: m.Mail.IMAPMailbox, Intake: &inbound.Intake{Calls: m.Calls}, Logger: m.Logger}
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			p.Run(bg, m.Mail.IMAPInterval)
+		}()
+	}
 	if m.Cameras.ProbeInterval > 0 {
 		p := &cctv.Prober{Registry: m.Engine, Interval: m.Cameras.ProbeInterval, Transport: m.Cameras.Transport,
 			Live: m.Relay.Live, Logger: m.Logger}
@@ -292,6 +303,11 @@ func (m *Main) openState(ctx context.Context, city *demo.CityData) (err error) {
 	cfg := dispatch.Config{Journal: m.Journal, Clock: m.Clock, Logger: m.Logger}
 	if city != nil {
 		ccfg.Districts, cfg.Districts = city.Districts, city.Districts
+		if city.KelurahanFile != "" { // complaint statistics count per kelurahan
+			if ccfg.Kelurahan, err = loadPlaces(city.KelurahanFile, geo.LoadVillagesGeoJSON); err != nil {
+				return err
+			}
+		}
 		cfg.Area, cfg.AreaMargin = city.Districts, m.City.AreaMarginM
 	}
 	if h, ok := m.Journal.(cc112.HistorySearch); ok { // PostgreSQL: history pages in SQL

@@ -30,7 +30,10 @@ type Config struct {
 	// gateway; SLATick is how often the SLAs are checked (1 s).
 	CallCenter callcenter.Config
 	SLATick    time.Duration
-	Cameras    CameraConfig
+	// Mail is the Media Center's e-mail: the IMAP mailbox polled for
+	// complaints and the SMTP relay of notices to citizens.
+	Mail    MailConfig
+	Cameras CameraConfig
 	// Accounts tunes accounts (tests use cheap password hashing).
 	Accounts auth.Config
 }
@@ -75,6 +78,22 @@ type CityConfig struct {
 	AdminPassword string
 }
 
+// MailConfig is the Media Center's e-mail in and out. Without IMAPAddr
+// nothing is polled (e-mail can still come through the signed webhook);
+// without SMTPAddr notices to citizens are logged.
+type MailConfig struct {
+	IMAPAddr     string
+	IMAPTLS      bool
+	IMAPUser     string
+	IMAPPassword string
+	IMAPMailbox  string
+	IMAPInterval time.Duration
+	SMTPAddr     string
+	SMTPFrom     string
+	SMTPUser     string
+	SMTPPassword string
+}
+
 // CameraConfig is the CCTV side: the probe interval (0: no probing), the
 // RTSP transport, how long a camera's session outlives its last viewer,
 // and a camsim address the demo cameras point at (cycling over
@@ -102,7 +121,8 @@ func DefaultConfig() Config {
 		Store:      StoreConfig{StateDir: "./state", BreadcrumbEvery: 5 * time.Second},
 		City:       CityConfig{AreaMarginM: 2000},
 		HTTP:       ui.Settings{Tiles: ui.Tiles{URL: OSMTiles, Attribution: OSMAttribution}, Targets: kpi.DefaultTargets()},
-		CallCenter: callcenter.Config{ResponseSLA: time.Hour, FeedbackSLA: 24 * time.Hour},
+		CallCenter: callcenter.Config{ResponseSLA: time.Hour, FeedbackSLA: 24 * time.Hour, TriageSLA: 15 * time.Minute},
+		Mail:       MailConfig{IMAPMailbox: "INBOX", IMAPTLS: true, IMAPInterval: 30 * time.Second},
 		Cameras:    CameraConfig{ProbeInterval: 30 * time.Second, CloseAfter: 10 * time.Second, CamSimCameras: 8},
 	}
 }
@@ -145,6 +165,20 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 	fs.DurationVar(&c.CallCenter.FeedbackSLA, "complaint-feedback-sla", c.CallCenter.FeedbackSLA, "time within which the citizen gets feedback on a complaint (env DISPATCH_COMPLAINT_FEEDBACK_SLA)")
 	fs.StringVar(&c.CallCenter.MayorPhone, "mayor-phone", c.CallCenter.MayorPhone, "phone number that gets the SMS about unanswered complaints; empty records the escalation without sending (env DISPATCH_MAYOR_PHONE)")
 	smsWebhook := fs.String("sms-webhook", "", "URL that takes SMS as JSON {to, text, id}; empty logs them instead (env DISPATCH_SMS_WEBHOOK)")
+	fs.DurationVar(&c.CallCenter.TriageSLA, "complaint-triage-sla", c.CallCenter.TriageSLA, "time the desk has to forward a complaint before the desk supervisor is alerted (env DISPATCH_COMPLAINT_TRIAGE_SLA)")
+	tokenKey := fs.String("complaint-token-key", "", "secret that derives complaints' tracking tokens, so that a notice sent after a restart still links with its token; empty: a random key per start (env DISPATCH_COMPLAINT_TOKEN_KEY)")
+	fs.StringVar(&c.CallCenter.BaseURL, "public-url", c.CallCenter.BaseURL, "base URL citizens reach the tracking page at, for the links in notices, e.g. https://112.surabaya.go.id (env DISPATCH_PUBLIC_URL)")
+	webhookSecret := fs.String("inbound-webhook-secret", "", "shared secret of the signed inbound webhooks (chat/social bridges, raw e-mail): HMAC-SHA256; empty turns them off (env DISPATCH_INBOUND_WEBHOOK_SECRET)")
+	fs.StringVar(&c.Mail.IMAPAddr, "imap-addr", c.Mail.IMAPAddr, "host:port of the Media Center's IMAP mailbox, polled for complaints; empty: no polling (env DISPATCH_IMAP_ADDR)")
+	fs.BoolVar(&c.Mail.IMAPTLS, "imap-tls", c.Mail.IMAPTLS, "connect to IMAP over TLS (port 993); false only for a local server (env DISPATCH_IMAP_TLS)")
+	fs.StringVar(&c.Mail.IMAPUser, "imap-user", c.Mail.IMAPUser, "IMAP user name (env DISPATCH_IMAP_USER)")
+	fs.StringVar(&c.Mail.IMAPPassword, "imap-password", c.Mail.IMAPPassword, "IMAP password; give it through the environment (env DISPATCH_IMAP_PASSWORD)")
+	fs.StringVar(&c.Mail.IMAPMailbox, "imap-mailbox", c.Mail.IMAPMailbox, "IMAP mailbox polled (env DISPATCH_IMAP_MAILBOX)")
+	fs.DurationVar(&c.Mail.IMAPInterval, "imap-interval", c.Mail.IMAPInterval, "how often the IMAP mailbox is polled (env DISPATCH_IMAP_INTERVAL)")
+	fs.StringVar(&c.Mail.SMTPAddr, "smtp-addr", c.Mail.SMTPAddr, "host:port of the SMTP relay that sends notices to citizens by e-mail; empty logs them (env DISPATCH_SMTP_ADDR)")
+	fs.StringVar(&c.Mail.SMTPFrom, "smtp-from", c.Mail.SMTPFrom, "sender address of e-mail notices (env DISPATCH_SMTP_FROM)")
+	fs.StringVar(&c.Mail.SMTPUser, "smtp-user", c.Mail.SMTPUser, "SMTP user name, if the relay asks for one (env DISPATCH_SMTP_USER)")
+	fs.StringVar(&c.Mail.SMTPPassword, "smtp-password", c.Mail.SMTPPassword, "SMTP password; give it through the environment (env DISPATCH_SMTP_PASSWORD)")
 
 	fs.DurationVar(&c.Cameras.ProbeInterval, "camera-probe-interval", c.Cameras.ProbeInterval, "how often every camera's health is probed; 0 disables (env DISPATCH_CAMERA_PROBE_INTERVAL)")
 	transport := fs.String("camera-transport", "auto", "RTSP transport to cameras: auto, tcp or udp (env DISPATCH_CAMERA_TRANSPORT)")
@@ -170,6 +204,23 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 		}
 		if *smsWebhook != "" {
 			c.CallCenter.SMS = &callcenter.WebhookSMS{URL: *smsWebhook}
+		}
+		if c.CallCenter.TriageSLA <= 0 {
+			return fmt.Errorf("-complaint-triage-sla must be positive")
+		}
+		if *tokenKey != "" {
+			c.CallCenter.TokenKey = []byte(*tokenKey)
+		}
+		c.HTTP.InboundWebhookSecret = []byte(*webhookSecret)
+		if c.Mail.SMTPAddr != "" {
+			if c.Mail.SMTPFrom == "" {
+				return fmt.Errorf("-smtp-addr needs -smtp-from")
+			}
+			c.CallCenter.Mail = &callcenter.SMTPMail{Addr: c.Mail.SMTPAddr, From: c.Mail.SMTPFrom,
+				Username: c.Mail.SMTPUser, Password: c.Mail.SMTPPassword}
+		}
+		if c.Mail.IMAPAddr != "" && c.Mail.IMAPInterval <= 0 {
+			return fmt.Errorf("-imap-interval must be positive")
 		}
 		if c.CallCenter.MayorPhone != "" {
 			p, err := callcenter.NormalizePhone(c.CallCenter.MayorPhone)

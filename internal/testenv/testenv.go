@@ -71,3 +71,25 @@ func SharedData(t testing.TB, name string) string {
 	}
 	return p
 }
+
+// IMAP is the throw-away IMAP test server scripts/test.sh starts
+// (DISPATCH_TEST_IMAP_ADDR, _USER, _PASSWORD).
+func IMAP(t testing.TB) (addr, user, password string) {
+	t.Helper()
+	addr = os.Getenv("DISPATCH_TEST_IMAP_ADDR")
+	if addr == "" {
+		Missing(t, "DISPATCH_TEST_IMAP_ADDR is not set (scripts/test.sh starts a local Dovecot and sets it)")
+	}
+	return addr, os.Getenv("DISPATCH_TEST_IMAP_USER"), os.Getenv("DISPATCH_TEST_IMAP_PASSWORD")
+}
+
+// SMTP is the throw-away SMTP test server scripts/test.sh starts (Debian's
+// python3-aiosmtpd saving into a maildir): its address and the maildir.
+func SMTP(t testing.TB) (addr, maildir string) {
+	t.Helper()
+	addr, maildir = os.Getenv("DISPATCH_TEST_SMTP_ADDR"), os.Getenv("DISPATCH_TEST_SMTP_MAILDIR")
+	if addr == "" || maildir == "" {
+		Missing(t, "DISPATCH_TEST_SMTP_ADDR and DISPATCH_TEST_SMTP_MAILDIR are not set (scripts/test.sh starts a local SMTP server and sets them)")
+	}
+	return addr, maildir
+}

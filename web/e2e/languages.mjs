@@ -31,6 +31,8 @@ const PAGES = [
   { name: 'unit', path: '/unit', unit: true, ready: '#main:not([hidden]) #unit-status:not(:empty)' },
   { name: 'calltaker', path: '/calltaker', role: 'calltaker', ready: '#category option[value=fire]' },
   { name: 'supervisor', path: '/supervisor', role: 'supervisor', ready: 'body[data-loaded="true"]' },
+  { name: 'stats', path: '/desk/stats', role: 'supervisor', ready: '#s-tiles .tile' },
+  { name: 'statistik', path: '/statistik', ready: '#s-tiles .tile' },
 ];
 
 const VIEWS = {

@@ -41,9 +41,13 @@ async function load() {
   } catch (err) { say(err.message, 'err'); }
 }
 
-/** due is the SLA that runs now: the agency's answer, else the citizen's feedback. */
+/** due is the SLA that runs now: the triage (forward it), the earliest open agency's answer, else the citizen's feedback. */
 function due(c) {
-  if (c.status === 'forwarded') return { at: Date.parse(c.response_due_at), what: t('desk.dueAnswer') };
+  if (c.status === 'received' && c.triage_due_at) return { at: Date.parse(c.triage_due_at), what: t('desk.dueTriage') };
+  if (c.status === 'forwarded') {
+    const open = (c.forwards || []).filter((f) => f.status === 'open').map((f) => Date.parse(f.response_due_at));
+    return { at: open.length ? Math.min(...open) : Date.parse(c.response_due_at), what: t('desk.dueAnswer') };
+  }
   if (c.status !== 'closed') return { at: Date.parse(c.feedback_due_at), what: t('desk.dueFeedback') };
   return null;
 }
@@ -63,13 +67,24 @@ function actions(c) {
   const agencies = meta.agencies.map((a) => `<option value="${escapeHTML(a)}">${escapeHTML(agencyLabel(a))}</option>`).join('');
   const id = escapeHTML(c.id);
   if (c.status === 'received') {
-    return `<div class="act"><select data-agency="${id}" aria-label="${escapeHTML(t('desk.agency'))}">${agencies}</select>
+    // Several agencies at once: each gets its own SLA clock.
+    return `<div class="act"><select multiple size="4" data-agency="${id}" aria-label="${escapeHTML(t('desk.agencies'))}" title="${escapeHTML(t('desk.agencies'))}">${agencies}</select>
       <button class="btn" data-act="forward" data-id="${id}">${escapeHTML(t('desk.forward'))}</button></div>${feedback(id)}`;
   }
   if (c.status === 'forwarded') {
     // Only the agency answers (the route refuses the desk and supervisors).
-    if (me?.role !== 'agency') return `<span class="muted">${escapeHTML(t('desk.waitAnswer'))}</span>`;
-    return `<div class="act"><input data-text="${id}" placeholder="${escapeHTML(t('desk.answerHint'))}"><button class="btn" data-act="respond" data-id="${id}">${escapeHTML(t('desk.answer'))}</button></div>`;
+    if (me?.role === 'agency') {
+      return `<div class="act"><input data-text="${id}" placeholder="${escapeHTML(t('desk.answerHint'))}"><button class="btn" data-act="respond" data-id="${id}">${escapeHTML(t('desk.answer'))}</button></div>`;
+    }
+    // The desk re-forwards an open agency's part when it says it is not theirs (reason required).
+    const open = (c.forwards || []).filter((f) => f.status === 'open');
+    const from = open.map((f) => `<option value="${escapeHTML(f.agency)}">${escapeHTML(agencyLabel(f.agency))}</option>`).join('');
+    return `<div class="act"><span class="muted">${escapeHTML(t('desk.waitAnswer'))}</span></div>
+      <div class="act"><select data-from="${id}" aria-label="${escapeHTML(t('desk.agency'))}">${from}</select>
+      <span class="muted">${escapeHTML(t('desk.reforwardTo'))}</span>
+      <select data-agency="${id}" aria-label="${escapeHTML(t('desk.reforwardTo'))}">${agencies}</select></div>
+      <div class="act"><input data-reason="${id}" placeholder="${escapeHTML(t('desk.reasonHint'))}">
+      <button class="btn" data-act="reforward" data-id="${id}">${escapeHTML(t('desk.reforward'))}</button></div>`;
   }
   if (c.status === 'responded') {
     return feedback(id);
@@ -88,13 +103,25 @@ function render() {
     const d = due(c);
     const late = d && d.at <= at;
     if (late) overdue++;
-    const esc = c.escalation ? `<div class="esc">${escapeHTML(t('desk.mayorSMS'))}: ${escapeHTML(label('escalation', c.escalation.status))}${c.escalation.last_error ? ` (${escapeHTML(t('desk.failed', { n: c.escalation.attempts }))})` : ''}</div>` : '';
+    const mayor = (c.messages || []).filter((m) => m.kind !== 'notice');
+    const esc = mayor.map((m) => `<div class="esc">${escapeHTML(t('desk.mayorSMS'))}${m.agency ? ` (${escapeHTML(agencyLabel(m.agency))})` : m.kind === 'feedback' ? ` (${escapeHTML(t('desk.dueFeedback'))})` : ''}: ${escapeHTML(label('escalation', m.status))}${m.last_error ? ` (${escapeHTML(t('desk.failed', { n: m.attempts }))})` : ''}</div>`).join('');
+    const notices = (c.messages || []).filter((m) => m.kind === 'notice');
+    const sentN = notices.filter((m) => m.status === 'sent').length;
+    const fwds = (c.forwards || []).map((f) => `<div class="fwd ${f.status}"><b>${escapeHTML(agencyLabel(f.agency))}</b> · ${escapeHTML(t(`desk.fwd.${f.status}`))}${f.reason ? `: <i>${escapeHTML(f.reason)}</i>` : ''}</div>`).join('');
+    const flags = [
+      c.status === 'received' && c.triage_alert_at ? `<div class="flag late">${escapeHTML(t('desk.triageAlert', { at: wib(c.triage_alert_at) }))}</div>` : '',
+      c.repeat_of ? `<div class="flag">${escapeHTML(t('desk.repeatOf', { number: c.repeat_of }))}</div>` : '',
+      c.same_citizen?.length ? `<div class="flag">${escapeHTML(t('desk.sameCitizen', { n: c.same_citizen.length, list: c.same_citizen.slice(0, 3).join(', ') }))}</div>` : '',
+      c.reopened ? `<div class="flag late">${escapeHTML(t('desk.reopened', { n: c.reopened }))}${c.rating_text ? `: “${escapeHTML(c.rating_text)}”` : ''}</div>` : '',
+      c.rating && !c.reopened ? `<div class="flag">${escapeHTML(t(`desk.rating.${c.rating}`))}</div>` : '',
+    ].join('');
     return `<tr class="${late ? 'overdue' : ''}" data-number="${escapeHTML(c.number)}">
-      <td><b>${escapeHTML(c.number)}</b><div class="muted">${wib(c.received_at)} · ${escapeHTML(c.channel)}</div></td>
+      <td><b>${escapeHTML(c.number)}</b><div class="muted">${wib(c.received_at)} · ${escapeHTML(label('channel', c.channel))}</div>${notices.length ? `<div class="muted">${escapeHTML(t('desk.notices', { sent: sentN, all: notices.length }))}</div>` : ''}</td>
       <td class="ctext"><div>${escapeHTML(c.text.length > 220 ? `${c.text.slice(0, 220)}…` : c.text)}</div>
-        <div class="muted">${escapeHTML(catLabel(c.category))}${c.district ? ` · ${escapeHTML(c.district)}` : ''}${c.name ? ` · ${escapeHTML(c.name)}` : ''}</div>
-        ${c.response ? `<div><b>OPD:</b> ${escapeHTML(c.response)}</div>` : ''}</td>
-      <td>${escapeHTML(label('complaintStatus', c.status))}${c.agency ? `<div><b>${escapeHTML(agencyLabel(c.agency))}</b></div>` : ''}${esc}</td>
+        <div class="muted">${escapeHTML(catLabel(c.category))}${c.district ? ` · ${escapeHTML(c.district)}` : ''}${c.kelurahan ? ` · ${escapeHTML(c.kelurahan)}` : ''}${c.name ? ` · ${escapeHTML(c.name)}` : ''}${c.email ? ` · ${escapeHTML(c.email)}` : ''}</div>
+        ${c.response ? `<div><b>OPD:</b> ${escapeHTML(c.response)}</div>` : ''}${flags}
+        ${(c.attachments || []).map((a, i) => `<div><a href="/api/v1/complaints/${encodeURIComponent(c.id)}/attachments/${i}" target="_blank" rel="noopener">📎 ${escapeHTML(a.name || a.type)} (${Math.ceil(a.size / 1024)} KB)</a></div>`).join('')}</td>
+      <td>${escapeHTML(label('complaintStatus', c.status))}${fwds || (c.agency ? `<div><b>${escapeHTML(agencyLabel(c.agency))}</b></div>` : '')}${esc}</td>
       <td>${slaCell(c)}</td>
       <td>${actions(c)}</td></tr>`;
   }).join('') || `<tr><td colspan="5" class="muted">${escapeHTML(t('desk.none'))}</td></tr>`;
@@ -115,12 +142,19 @@ async function act(e) {
   const b = e.target.closest('button[data-act]');
   if (!b) return;
   const id = b.dataset.id, action = b.dataset.act;
-  const body = action === 'forward'
-    ? { agency: document.querySelector(`[data-agency="${CSS.escape(id)}"]`).value }
-    : { text: document.querySelector(`[data-text="${CSS.escape(id)}"]`).value };
+  const field = (name) => document.querySelector(`[data-${name}="${CSS.escape(id)}"]`);
+  let body;
+  if (action === 'forward') {
+    body = { agencies: [...field('agency').selectedOptions].map((o) => o.value) };
+    if (!body.agencies.length) { say(t('desk.pickAgency'), 'err'); return; }
+  } else if (action === 'reforward') {
+    body = { from: field('from').value, agencies: [field('agency').value], reason: field('reason').value };
+  } else {
+    body = { text: field('text').value };
+  }
   b.disabled = true;
   try {
-    const c = await post(`/api/v1/complaints/${id}/${action}`, body);
+    const c = await post(`/api/v1/complaints/${id}/${action === 'reforward' ? 'forward' : action}`, body);
     say(`${c.number}: ${label('complaintStatus', c.status)}`, 'ok');
     await load();
   } catch (err) {
@@ -170,21 +204,49 @@ function drawChart(r) {
 
 function switchTab(name) {
   tab = name;
+  const own = ['report', 'entry', 'quarantine']; // tabs with their own pane (not the queue)
   for (const b of document.querySelectorAll('[data-tab]')) b.setAttribute('aria-selected', String(b.dataset.tab === name));
-  $('#tab-queue').hidden = name === 'report';
-  $('#tab-report').hidden = name !== 'report';
-  $('#filters').hidden = name === 'report';
+  $('#tab-queue').hidden = own.includes(name);
+  for (const n of own) $(`#tab-${n}`).hidden = name !== n;
+  $('#filters').hidden = own.includes(name);
   $('#f-status').disabled = name === 'agency';
-  if (name === 'report') loadReport(); else load();
+  if (name === 'report') loadReport();
+  else if (name === 'quarantine') loadQuarantine();
+  else if (name !== 'entry') load();
+}
+
+async function loadQuarantine() {
+  try {
+    const list = await get('/api/v1/complaints/quarantine');
+    $('#q-rows').innerHTML = list.map((q) => `<tr><td>${wib(q.at)}<div class="muted">${escapeHTML(q.source)}</div></td>
+      <td>${escapeHTML(q.from || '—')}</td><td>${escapeHTML(q.subject || '—')}</td><td class="err">${escapeHTML(q.reason)}</td></tr>`).join('')
+      || `<tr><td colspan="4" class="muted">${escapeHTML(t('desk.qNone'))}</td></tr>`;
+  } catch (err) { say(err.message, 'err'); }
+}
+
+async function saveEntry(e) {
+  e.preventDefault();
+  const body = { channel: $('#e-channel').value, category: $('#e-category').value, text: $('#e-text').value,
+    name: $('#e-name').value, phone: $('#e-phone').value, email: $('#e-email').value };
+  try {
+    const c = await post('/api/v1/complaints/entry', body);
+    $('#entry-form').reset();
+    $('#e-done').textContent = t('desk.entrySaved', { number: c.number, token: c.token });
+    say('');
+  } catch (err) { say(err.message, 'err'); }
 }
 
 function fillCategories() {
   if (!meta) return;
+  const options = meta.categories.map((c) => `<option value="${escapeHTML(c)}">${escapeHTML(catLabel(c))}</option>`).join('');
   const sel = $('#f-category');
   const v = sel.value;
-  sel.innerHTML = `<option value="">${escapeHTML(t('desk.all'))}</option>`
-    + meta.categories.map((c) => `<option value="${escapeHTML(c)}">${escapeHTML(catLabel(c))}</option>`).join('');
+  sel.innerHTML = `<option value="">${escapeHTML(t('desk.all'))}</option>${options}`;
   sel.value = v;
+  const e = $('#e-category');
+  const ev = e.value || 'other';
+  e.innerHTML = options;
+  e.value = ev;
 }
 
 async function init() {
@@ -205,13 +267,14 @@ async function init() {
   $('#filters').addEventListener('submit', (e) => { e.preventDefault(); load(); });
   $('#f-q').addEventListener('input', () => { clearTimeout(init.t); init.t = setTimeout(load, 250); });
   $('#rows').addEventListener('click', act);
+  $('#entry-form').addEventListener('submit', saveEntry);
   for (const b of document.querySelectorAll('[data-tab]')) b.addEventListener('click', () => switchTab(b.dataset.tab));
   for (const id of ['#r-bucket', '#r-from', '#r-to']) $(id).addEventListener('change', loadReport);
   await load();
   setInterval(tickSLAs, 1000);
   // Refresh, but never under the hands of someone typing an answer.
   const busy = () => $('#rows').contains(document.activeElement) || [...document.querySelectorAll('[data-text]')].some((i) => i.value);
-  setInterval(() => { if (tab !== 'report' && !busy()) load(); }, 10000);
+  setInterval(() => { if (!['report', 'entry', 'quarantine'].includes(tab) && !busy()) load(); }, 10000);
 }
 
 init().catch((err) => say(err.message, 'err'));
