@@ -26,6 +26,7 @@ func TestEngineSuiteOnRealJournals(t *testing.T) {
 		{"CancelAndReopen", TestCancelAndReopen},
 		{"EditIncident", TestEditIncident},
 		{"MergeIncident", TestMergeIncident},
+		{"UnitControl", TestUnitControl},
 		{"ServiceArea", TestServiceArea},
 		{"AutoAssignFollowsPlan", TestAutoAssignFollowsPlan},
 		{"AutoAssignCountsUnitsAlreadySent", TestAutoAssignCountsUnitsAlreadySent},
