@@ -207,7 +207,7 @@ func (s *Server) getRecommendations(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	recs, err := s.eng.Recommend(r.PathValue("id"), cc112.UnitType(q.Get("type")), limit)
+	recs, err := s.eng.Recommend(r.PathValue("id"), cc112.UnitType(q.Get("type")), q.Get("callsign"), limit)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
