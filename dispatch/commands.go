@@ -208,7 +208,9 @@ func (e *Engine) AutoAssign(ctx context.Context, incidentID, key, fingerprint st
 			want := need.Count
 			recs := e.recommend(inc.Location, need.Type, want, "")
 			for _, r := range recs {
-				tx.Emit(cc112.EvUnitAssigned, cc112.UnitAssignedPayload{IncidentID: inc.ID, UnitID: r.UnitID})
+				tx.Emit(cc112.EvUnitAssigned, cc112.UnitAssignedPayload{
+					IncidentID: inc.ID, UnitID: r.UnitID, PredictedETAS: r.ETAS, ETAMethod: r.Method,
+				})
 				res.Assigned = append(res.Assigned, r.UnitID)
 			}
 			if len(recs) < want {

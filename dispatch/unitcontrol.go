@@ -54,7 +54,8 @@ func (e *Engine) AssignAs(ctx context.Context, incidentID string, o UnitOrder, b
 		case u.Status != cc112.UnitAvailable:
 			return nil, cc112.Errorf(cc112.EConflict, "unit %s is %s, not available", u.Callsign, u.Status)
 		}
-		tx.Emit(cc112.EvUnitAssigned, cc112.UnitAssignedPayload{IncidentID: inc.ID, UnitID: u.ID})
+		eta, method := e.predictETA(u, inc.Location)
+		tx.Emit(cc112.EvUnitAssigned, cc112.UnitAssignedPayload{IncidentID: inc.ID, UnitID: u.ID, PredictedETAS: eta, ETAMethod: method})
 		return &AssignResult{Incident: e.incidents[inc.ID].Clone(), Assigned: []string{u.ID}, Missing: []cc112.Need{}}, nil
 	})
 }
