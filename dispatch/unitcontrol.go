@@ -16,7 +16,8 @@ import (
 
 // UnitOrder is a dispatcher's assignment of one unit to an incident: any
 // available unit or, with Divert, one working another incident, moved here
-// (released there with Reason, which that incident's last unit must give).
+// (released there with Reason, which that incident's last unit must give;
+// a unit freed meanwhile is simply assigned).
 type UnitOrder struct {
 	UnitID string
 	Divert bool
@@ -47,8 +48,6 @@ func (e *Engine) AssignAs(ctx context.Context, incidentID string, o UnitOrder, b
 			if err := e.release(tx, e.incidents[u.IncidentID], u, reason, by, inc.ID); err != nil {
 				return nil, err
 			}
-		case o.Divert:
-			return nil, cc112.Errorf(cc112.EConflict, "unit %s is on no incident: assign it without divert", u.Callsign)
 		case u.Status == cc112.UnitOffduty && u.OutOfService != "":
 			return nil, cc112.Errorf(cc112.EConflict, "unit %s is out of service (%s)", u.Callsign, u.OutOfService)
 		case u.Status != cc112.UnitAvailable:

@@ -46,8 +46,8 @@ func TestUnitControl(t *testing.T) {
 	wantCode(t, err, cc112.EConflict) // not on it
 	_, err = f.eng.AssignAs(bg, medical.ID, UnitOrder{UnitID: "f3", Divert: true}, by, "", "")
 	wantCode(t, err, cc112.EInvalid) // a divert takes the last unit: reason
-	_, err = f.eng.AssignAs(bg, medical.ID, UnitOrder{UnitID: "a1", Divert: true}, by, "", "")
-	wantCode(t, err, cc112.EConflict) // a1 works nothing: nothing to divert
+	_, err = f.eng.AssignAs(bg, medical.ID, UnitOrder{UnitID: "p2", Divert: true}, Author{Agency: "dinkes"}, "", "")
+	wantCode(t, err, cc112.EForbidden)
 
 	// Release one of two: no reason needed, the incident keeps the other.
 	must[*AssignResult](t)(f.eng.AssignAs(bg, fire.ID, UnitOrder{UnitID: "f1"}, by, "", ""))

@@ -9,7 +9,10 @@
 // by keyboard; "?" shows the keys. Screenshots at 1920×1080, 3840×2160 and
 // 390×844 in both languages: the four the README shows go to SCREENSHOTS,
 // the others to EXTRA_SHOTS (default: a folder in the system's temp).
-// Env: BASE_URL, CHROMIUM, SCREENSHOTS, EXTRA_SHOTS.
+// The 4K and phone pages (and the English screenshots) run only with
+// ALL_VIEWPORTS set (the Go test sets it when refreshing screenshots): they
+// cost a minute that every run of the suite need not pay.
+// Env: BASE_URL, CHROMIUM, SCREENSHOTS, EXTRA_SHOTS, ALL_VIEWPORTS.
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -25,6 +28,7 @@ const EXTRA = process.env.EXTRA_SHOTS || join(tmpdir(), 'cc112-unitcontrol-shots
 const KEPT = new Set(['console-queue-40-id-1920', 'console-control-en-1920', 'console-keys-id-1920', 'console-control-id-phone']);
 mkdirSync(SHOTS, { recursive: true });
 mkdirSync(EXTRA, { recursive: true });
+const ALL = !!process.env.ALL_VIEWPORTS;
 const WAIT = 15000;
 const log = (msg) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${msg}`);
 
@@ -212,6 +216,7 @@ async function run() {
   await wall.keyboard.press('Escape');
   await wall.waitForSelector('#help', { state: 'hidden', timeout: WAIT });
 
+  if (!ALL) { assert.deepEqual(errors, [], 'no page errors'); return; }
   step = 'screenshots: wall, 4K and phone in both languages';
   await wall.locator(`.chip[data-unit="${pick.id}"]`).click();
   await wall.waitForSelector('#unit-menu:not([hidden])', { timeout: WAIT });
