@@ -22,6 +22,8 @@ const (
 	EvIncidentReopened  = "incident.reopened"
 	EvIncidentEdited    = "incident.edited"
 	EvIncidentMerged    = "incident.merged" // a duplicate merged into another incident
+	EvUnitReleased      = "unit.released"   // one unit taken off an incident (or diverted to another)
+	EvUnitService       = "unit.service"    // a unit put out of service with a reason, or back
 	// EvCommandKey records an Idempotency-Key with its command's answer.
 	EvCommandKey = "command.key"
 	// EvJournalRefused takes the seqs of a command whose events the journal
@@ -72,7 +74,7 @@ const (
 func EventTypes() []string {
 	return []string{
 		EvUnitRegistered, EvCameraRegistered, EvCameraStatus, EvIncidentCreated, EvIncidentImported,
-		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvIncidentNoted, EvIncidentCancelled, EvIncidentReopened, EvIncidentEdited, EvIncidentMerged, EvCommandKey, EvJournalRefused,
+		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvIncidentNoted, EvIncidentCancelled, EvIncidentReopened, EvIncidentEdited, EvIncidentMerged, EvUnitReleased, EvUnitService, EvCommandKey, EvJournalRefused,
 		EvCallStarted, EvCallLocated, EvCallLinked, EvCallClosed, EvAMLPending,
 		EvComplaintReceived, EvComplaintForwarded, EvComplaintResponded, EvComplaintFeedback,
 		EvComplaintEscalationDue, EvComplaintEscalationSent, EvComplaintEscalationFailed,

@@ -201,11 +201,14 @@ func (i *Incident) ClockStart() time.Time {
 // Change is one journaled change to an incident's record, with who made it.
 type Change struct {
 	At     time.Time     `json:"at"`
-	Event  string        `json:"event"` // edited, cancelled, reopened, closed (a closing a reopening undid)
+	Event  string        `json:"event"` // edited, cancelled, reopened, closed (a closing a reopening undid), released, diverted
 	By     string        `json:"by,omitempty"`
 	Role   string        `json:"role,omitempty"`
 	Reason string        `json:"reason,omitempty"`
 	Fields []FieldChange `json:"fields,omitempty"`
+	// UnitID and Callsign name the unit a release or a diversion took off.
+	UnitID   string `json:"unit_id,omitempty"`
+	Callsign string `json:"callsign,omitempty"`
 }
 
 // FieldChange is one field an edit changed. A caller's data is personal:
@@ -243,7 +246,8 @@ func (i *Incident) Log() []LogEntry {
 		out = append(out, LogEntry{At: n.At, Event: "note", By: n.Author, Role: n.Role, Text: n.Text, Internal: n.Internal})
 	}
 	for _, c := range i.Changes {
-		out = append(out, LogEntry{At: c.At, Event: c.Event, By: c.By, Role: c.Role, Text: c.Reason, Fields: c.Fields})
+		out = append(out, LogEntry{At: c.At, Event: c.Event, By: c.By, Role: c.Role, Text: c.Reason, Fields: c.Fields,
+			UnitID: c.UnitID, Callsign: c.Callsign})
 	}
 	if o := i.OutOfArea; o != nil && o.At.Equal(i.ReceivedAt) { // an edit's confirmation is its change's reason
 		out = append(out, LogEntry{At: o.At, Event: "out_of_area_confirmed", By: o.By, Role: o.Role, Text: o.Reason})

@@ -20,10 +20,37 @@ type UnitAssignedPayload struct {
 	ETAMethod     string  `json:"eta_method,omitempty"`
 }
 
-// UnitStatusPayload is unit.status.
+// UnitStatusPayload is unit.status: the crew's own report or, OnBehalf, a
+// dispatcher's (By, Role) for a crew that reported by radio.
 type UnitStatusPayload struct {
-	UnitID string     `json:"unit_id"`
-	Status UnitStatus `json:"status"`
+	UnitID   string     `json:"unit_id"`
+	Status   UnitStatus `json:"status"`
+	By       string     `json:"by,omitempty"`
+	Role     string     `json:"role,omitempty"`
+	OnBehalf bool       `json:"on_behalf,omitempty"`
+}
+
+// UnitReleasedPayload is unit.released: one unit taken off an incident
+// that stays open, by whom and why (the reason may be empty unless it was
+// the incident's last unit). DivertedTo names the incident it was moved
+// to: a unit.assigned there follows in the same command.
+type UnitReleasedPayload struct {
+	IncidentID string `json:"incident_id"`
+	UnitID     string `json:"unit_id"`
+	Reason     string `json:"reason,omitempty"`
+	By         string `json:"by,omitempty"`
+	Role       string `json:"role,omitempty"`
+	DivertedTo string `json:"diverted_to,omitempty"`
+}
+
+// UnitServicePayload is unit.service: a free unit put out of service (off
+// duty, with the reason: a breakdown, a crew short) or back in service.
+type UnitServicePayload struct {
+	UnitID    string `json:"unit_id"`
+	InService bool   `json:"in_service"`
+	Reason    string `json:"reason,omitempty"`
+	By        string `json:"by,omitempty"`
+	Role      string `json:"role,omitempty"`
 }
 
 // IncidentClosedPayload is incident.closed.

@@ -71,6 +71,12 @@ type Unit struct {
 	Speed      *float64   `json:"speed,omitempty"`
 	Accuracy   *float64   `json:"accuracy,omitempty"`
 	IncidentID string     `json:"incident_id,omitempty"`
+	// StatusBy is the dispatcher who set the current status on the crew's
+	// behalf (a radio report); empty when the crew set it.
+	StatusBy string `json:"status_by,omitempty"`
+	// OutOfService is why the unit is off duty when a dispatcher took it
+	// out of service (a breakdown); empty otherwise.
+	OutOfService string `json:"out_of_service,omitempty"`
 }
 
 // Station is a base where units wait for work.

@@ -98,8 +98,9 @@ func (s *Store) validate(n NewUser) error {
 		return cc112.Errorf(cc112.EInvalid, "only unit users have a unit_id")
 	case n.Role == Agency && n.Agency == "":
 		return cc112.Errorf(cc112.EInvalid, "an agency user needs agency")
-	case n.Role != Agency && n.Agency != "":
-		return cc112.Errorf(cc112.EInvalid, "only agency users have an agency")
+	case n.Role != Agency && n.Role != Dispatcher && n.Agency != "":
+		// A dispatcher's agency binds its desk to that agency's units.
+		return cc112.Errorf(cc112.EInvalid, "only agency users and agency-bound dispatchers have an agency")
 	}
 	if err := cc112.CheckText("agency", n.Agency, 64); err != nil {
 		return err

@@ -44,6 +44,8 @@ func (e *Engine) registerCore(r *Registry) {
 	Handle(r, cc112.EvIncidentCreated, func(_ *Fold, inc cc112.Incident) error { return e.applyIncidentCreated(&inc) })
 	Handle(r, cc112.EvUnitAssigned, func(f *Fold, p cc112.UnitAssignedPayload) error { return e.applyAssigned(f.At, p) })
 	Handle(r, cc112.EvUnitStatus, func(f *Fold, p cc112.UnitStatusPayload) error { return e.applyUnitStatus(f.At, p) })
+	Handle(r, cc112.EvUnitReleased, func(f *Fold, p cc112.UnitReleasedPayload) error { return e.applyReleased(f.At, p) })
+	Handle(r, cc112.EvUnitService, func(f *Fold, p cc112.UnitServicePayload) error { return e.applyService(f.At, p) })
 	Handle(r, cc112.EvIncidentClosed, func(f *Fold, p cc112.IncidentClosedPayload) error { return e.applyClosed(f.At, p) })
 	Handle(r, cc112.EvCallerLinked, func(_ *Fold, p cc112.CallerLinkedPayload) error {
 		inc, err := e.appliedIncident(p.IncidentID)
@@ -137,18 +139,14 @@ func (e *Engine) applyIncidentCreated(inc *cc112.Incident) error {
 }
 
 func (e *Engine) applyAssigned(at time.Time, p cc112.UnitAssignedPayload) error {
-	inc, err := e.appliedIncident(p.IncidentID)
-	if err != nil {
-		return err
-	}
-	u, err := e.appliedUnit(p.UnitID)
+	inc, u, err := e.appliedPair(p.IncidentID, p.UnitID)
 	if err != nil {
 		return err
 	}
 	if u.Status != cc112.UnitAvailable || !inc.Active() {
 		return fmt.Errorf("unit %s is %s, incident %s is %s", u.ID, u.Status, inc.ID, inc.Status)
 	}
-	u.Status, u.StatusAt, u.IncidentID = cc112.UnitDispatched, at, inc.ID
+	u.Status, u.StatusAt, u.IncidentID, u.StatusBy = cc112.UnitDispatched, at, inc.ID, ""
 	inc.Assignments = append(inc.Assignments, &cc112.Assignment{
 		UnitID: u.ID, Callsign: u.Callsign, Type: u.Type, Agency: u.Agency,
 		Status: cc112.UnitDispatched, DispatchedAt: at,
@@ -197,7 +195,10 @@ func (e *Engine) applyUnitStatus(at time.Time, p cc112.UnitStatusPayload) error 
 		return err
 	}
 	inc, a := e.activeAssignment(u)
-	u.Status, u.StatusAt = p.Status, at
+	u.Status, u.StatusAt, u.StatusBy, u.OutOfService = p.Status, at, "", ""
+	if p.OnBehalf {
+		u.StatusBy = p.By
+	}
 	if a != nil {
 		switch p.Status {
 		case cc112.UnitEnroute:
@@ -273,7 +274,7 @@ func (e *Engine) releaseUnits(inc *cc112.Incident, at time.Time) {
 		}
 		a.ClearedAt = &at
 		if u := e.units[a.UnitID]; u != nil && u.IncidentID == inc.ID {
-			u.Status, u.StatusAt, u.IncidentID = cc112.UnitAvailable, at, ""
+			u.Status, u.StatusAt, u.IncidentID, u.StatusBy = cc112.UnitAvailable, at, "", ""
 			e.changedUnit(cc112.LiveUnitUpdated, u)
 		}
 	}
@@ -432,6 +433,16 @@ func (e *Engine) appliedIncident(id string) (*cc112.Incident, error) {
 		return inc, nil
 	}
 	return nil, fmt.Errorf("unknown incident %q", id)
+}
+
+// appliedPair finds the incident and the unit an event names.
+func (e *Engine) appliedPair(incidentID, unitID string) (*cc112.Incident, *cc112.Unit, error) {
+	inc, err := e.appliedIncident(incidentID)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := e.appliedUnit(unitID)
+	return inc, u, err
 }
 
 func (e *Engine) appliedUnit(id string) (*cc112.Unit, error) {

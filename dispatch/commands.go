@@ -188,26 +188,10 @@ type AssignResult struct {
 	Missing  []cc112.Need    `json:"missing"`
 }
 
-// Assign sends one unit to an incident. Only available units can go.
+// Assign sends one available unit to an incident (the crew-less form of
+// AssignAs, for the simulator and tests).
 func (e *Engine) Assign(ctx context.Context, incidentID, unitID, key, fingerprint string) (*AssignResult, error) {
-	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*AssignResult, error) {
-		inc, err := e.activeIncident(incidentID)
-		if err != nil {
-			return nil, err
-		}
-		u, ok := e.units[unitID]
-		if !ok {
-			return nil, cc112.Errorf(cc112.ENotFound, "unit %q not found", unitID)
-		}
-		if u.Status != cc112.UnitAvailable {
-			return nil, cc112.Errorf(cc112.EConflict, "unit %s is %s, not available", u.Callsign, u.Status)
-		}
-		eta, method := e.predictETA(u, inc.Location)
-		tx.Emit(cc112.EvUnitAssigned, cc112.UnitAssignedPayload{
-			IncidentID: inc.ID, UnitID: u.ID, PredictedETAS: eta, ETAMethod: method,
-		})
-		return &AssignResult{Incident: inc.Clone(), Assigned: []string{u.ID}, Missing: []cc112.Need{}}, nil
-	})
+	return e.AssignAs(ctx, incidentID, UnitOrder{UnitID: unitID}, Author{}, key, fingerprint)
 }
 
 // AutoAssign sends the nearest available units the category's response plan
@@ -222,7 +206,7 @@ func (e *Engine) AutoAssign(ctx context.Context, incidentID, key, fingerprint st
 		res := &AssignResult{Assigned: []string{}, Missing: []cc112.Need{}}
 		for _, need := range e.shortfall(inc) {
 			want := need.Count
-			recs := e.recommend(inc.Location, need.Type, want, nil)
+			recs := e.recommend(inc.Location, need.Type, want, "")
 			for _, r := range recs {
 				tx.Emit(cc112.EvUnitAssigned, cc112.UnitAssignedPayload{
 					IncidentID: inc.ID, UnitID: r.UnitID, PredictedETAS: r.ETAS, ETAMethod: r.Method,
@@ -274,22 +258,9 @@ func (e *Engine) activeIncident(id string) (*cc112.Incident, error) {
 }
 
 // SetUnitStatus records a unit's status change (en route, on scene,
-// available, off duty).
+// available, off duty) as its crew reports it.
 func (e *Engine) SetUnitStatus(ctx context.Context, unitID string, status cc112.UnitStatus, key, fingerprint string) (*cc112.Unit, error) {
-	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*cc112.Unit, error) {
-		u, ok := e.units[unitID]
-		if !ok {
-			return nil, cc112.Errorf(cc112.ENotFound, "unit %q not found", unitID)
-		}
-		if err := e.checkUnitTransition(u, status); err != nil {
-			return nil, err
-		}
-		if status != u.Status { // a repeated tap changes nothing
-			tx.Emit(cc112.EvUnitStatus, cc112.UnitStatusPayload{UnitID: u.ID, Status: status})
-		}
-		uc := *u
-		return &uc, nil
-	})
+	return e.SetUnitStatusAs(ctx, unitID, status, nil, key, fingerprint)
 }
 
 // CloseIncident closes an incident with a disposition and frees its units.
@@ -315,6 +286,8 @@ func (e *Engine) CloseIncident(ctx context.Context, incidentID, disposition, key
 type Author struct {
 	Username string
 	Role     string
+	// Agency binds a dispatcher's desk to one agency's units (empty: any).
+	Agency string
 }
 
 // AddNote adds a note to an open incident's narrative (a closed one is
@@ -500,11 +473,11 @@ func (tx *Tx) MergeIncident(incidentID, into string, by Author) (*cc112.Incident
 
 // checkReason checks the reason a cancel or a reopening must give.
 func checkReason(reason string) (string, error) {
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return "", cc112.Errorf(cc112.EInvalid, "reason is required")
+	reason, err := optionalReason(reason)
+	if err == nil && reason == "" {
+		err = cc112.Errorf(cc112.EInvalid, "reason is required")
 	}
-	return reason, cc112.CheckLines("reason", reason, maxDisposition)
+	return reason, err
 }
 
 // CancelIncident closes an open incident as no response (a false alarm, a

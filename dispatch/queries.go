@@ -3,6 +3,7 @@ package dispatch
 import (
 	"math"
 	"sort"
+	"strings"
 
 	"cc112"
 	"cc112/geo"
@@ -151,7 +152,7 @@ type Recommendation struct {
 
 // Recommend ranks available units for an incident by ETA; typ "" means any
 // type. The incident may be closed (the answer is then only informative).
-func (e *Engine) Recommend(incidentID string, typ cc112.UnitType, limit int) ([]Recommendation, error) {
+func (e *Engine) Recommend(incidentID string, typ cc112.UnitType, callsign string, limit int) ([]Recommendation, error) {
 	if typ != "" && !typ.Valid() {
 		return nil, cc112.Errorf(cc112.EInvalid, "unknown unit type %q", typ)
 	}
@@ -164,16 +165,17 @@ func (e *Engine) Recommend(incidentID string, typ cc112.UnitType, limit int) ([]
 	if !ok {
 		return nil, cc112.Errorf(cc112.ENotFound, "incident %q not found", incidentID)
 	}
-	return e.recommend(inc.Location, typ, limit, nil), nil
+	return e.recommend(inc.Location, typ, limit, strings.ToLower(strings.TrimSpace(callsign))), nil
 }
 
 // recommend is the ranking itself; caller holds the lock. The spatial index
 // visits cells nearest first and stops once no farther unit can beat the
 // k-th best ETA.
-func (e *Engine) recommend(p geo.Point, typ cc112.UnitType, limit int, skip map[string]bool) []Recommendation {
+func (e *Engine) recommend(p geo.Point, typ cc112.UnitType, limit int, callsign string) []Recommendation {
 	score := func(id string, distM float64) (float64, bool) {
 		u := e.units[id]
-		if u == nil || u.Status != cc112.UnitAvailable || (typ != "" && u.Type != typ) || skip[id] {
+		if u == nil || u.Status != cc112.UnitAvailable || (typ != "" && u.Type != typ) ||
+			(callsign != "" && !strings.Contains(strings.ToLower(u.Callsign), callsign)) {
 			return 0, false
 		}
 		eta, _ := e.cfg.ETA.ETA(u.Location, p, string(u.Type))

@@ -29,6 +29,7 @@ func TestEngineSuiteOnRealJournals(t *testing.T) {
 		{"SearchPagesInOrder", TestSearchPagesInOrder},
 		{"SearchFilters", TestSearchFilters},
 		{"SearchNotes", TestSearchNotes},
+		{"UnitControl", TestUnitControl},
 		{"ServiceArea", TestServiceArea},
 		{"AutoAssignFollowsPlan", TestAutoAssignFollowsPlan},
 		{"AutoAssignCountsUnitsAlreadySent", TestAutoAssignCountsUnitsAlreadySent},

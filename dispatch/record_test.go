@@ -30,7 +30,7 @@ func TestNotes(t *testing.T) {
 	f.clock.Advance(time.Minute)
 	must[*cc112.Incident](t)(f.eng.AddNote(bg, inc.ID, "  Api di lantai 2\nakses lewat gang  ", false, by, "", ""))
 	f.clock.Advance(time.Minute)
-	got := must[*cc112.Incident](t)(f.eng.AddNote(bg, inc.ID, strings.Repeat("b", cc112.MaxNote), true, Author{"rina", "call_taker"}, "", ""))
+	got := must[*cc112.Incident](t)(f.eng.AddNote(bg, inc.ID, strings.Repeat("b", cc112.MaxNote), true, Author{Username: "rina", Role: "call_taker"}, "", ""))
 	if len(got.Notes) != 2 {
 		t.Fatalf("notes: %+v", got.Notes)
 	}
@@ -110,7 +110,7 @@ func TestCancelAndReopen(t *testing.T) {
 	f.clock.Advance(time.Minute)
 	must[*cc112.Incident](t)(f.eng.CloseIncident(bg, inc.ID, "ditangani", "", ""))
 	f.clock.Advance(time.Minute)
-	got = must[*cc112.Incident](t)(f.eng.ReopenIncident(bg, inc.ID, "salah tutup", Author{"budi", "dispatcher"}, "", ""))
+	got = must[*cc112.Incident](t)(f.eng.ReopenIncident(bg, inc.ID, "salah tutup", Author{Username: "budi", Role: "dispatcher"}, "", ""))
 	if !got.DispatchedAt.Equal(*first.DispatchedAt) || !got.OnsceneAt.Equal(*first.OnsceneAt) || got.Status != cc112.IncidentNew {
 		t.Fatalf("clocks after a second round: %+v", got)
 	}

@@ -28,6 +28,8 @@ var projectors = map[string]projector{
 	cc112.EvUnitStatus:       typed(projectUnitStatus),
 	cc112.EvIncidentClosed:   typed(projectIncidentClosed),
 	cc112.EvCallerLinked:     typed(projectCallerLinked),
+	cc112.EvUnitReleased:     typed(projectUnitReleased),
+	cc112.EvUnitService:      typed(projectUnitService),
 
 	cc112.EvComplaintReceived:       typed(projectComplaintReceived),
 	cc112.EvComplaintForwarded:      typed(projectComplaintStep),
@@ -143,7 +145,8 @@ func projectUnitRegistered(b *pgx.Batch, ev cc112.Event, p *cc112.Unit) {
 	b.Queue(`insert into units (id, callsign, type, agency, station, status, status_at, incident_id)
 		values ($1, $2, $3, $4, $5, $6, $7, null)
 		on conflict (id) do update set callsign = excluded.callsign, type = excluded.type, agency = excluded.agency,
-			station = excluded.station, status = excluded.status, status_at = excluded.status_at, incident_id = null`,
+			station = excluded.station, status = excluded.status, status_at = excluded.status_at, incident_id = null,
+			status_by = '', out_of_service = ''`,
 		p.ID, p.Callsign, p.Type, p.Agency, p.Station, p.Status, statusAt)
 	b.Queue(`insert into unit_status_history (seq, unit_id, status, at) values ($1, $2, $3, $4)`, seq, p.ID, p.Status, statusAt)
 }
@@ -156,7 +159,7 @@ func projectUnitAssigned(b *pgx.Batch, ev cc112.Event, p *cc112.UnitAssignedPayl
 		values ($1, 0, $2, $3, (select callsign from units where id = $3), (select type from units where id = $3),
 			(select agency from units where id = $3), 'dispatched', $4, nullif($5::double precision, 0), $6)`,
 		seq, p.IncidentID, p.UnitID, at, p.PredictedETAS, p.ETAMethod)
-	b.Queue(`update units set status = 'dispatched', status_at = $3, incident_id = $2 where id = $1`, p.UnitID, p.IncidentID, at)
+	b.Queue(`update units set status = 'dispatched', status_at = $3, status_by = '', incident_id = $2 where id = $1`, p.UnitID, p.IncidentID, at)
 	b.Queue(`insert into unit_status_history (seq, unit_id, status, at, incident_id) values ($1, $2, 'dispatched', $3, $4)`,
 		seq, p.UnitID, at, p.IncidentID)
 	b.Queue(`update incidents set dispatched_at = coalesce(dispatched_at, $2), last_seq = $3,
@@ -166,8 +169,12 @@ func projectUnitAssigned(b *pgx.Batch, ev cc112.Event, p *cc112.UnitAssignedPayl
 
 func projectUnitStatus(b *pgx.Batch, ev cc112.Event, p *cc112.UnitStatusPayload) {
 	seq, at := int64(ev.Seq), ev.At
-	b.Queue(`insert into unit_status_history (seq, unit_id, status, at, incident_id)
-		select $1::bigint, id, $3::text, $4::timestamptz, incident_id from units where id = $2`, seq, p.UnitID, p.Status, at)
+	by := ""
+	if p.OnBehalf {
+		by = p.By
+	}
+	b.Queue(`insert into unit_status_history (seq, unit_id, status, at, incident_id, by)
+		select $1::bigint, id, $3::text, $4::timestamptz, incident_id, $5::text from units where id = $2`, seq, p.UnitID, p.Status, at, by)
 	// Only a unit on an incident moves its assignment and incident.
 	b.Queue(`update assignments set
 			status = case when $2::text in ('enroute', 'onscene') then $2::text else status end,
@@ -183,9 +190,39 @@ func projectUnitStatus(b *pgx.Batch, ev cc112.Event, p *cc112.UnitStatusPayload)
 				then $2::text else status end,
 			last_seq = $4
 		where id = (select incident_id from units where id = $1)`, p.UnitID, p.Status, at, seq)
-	b.Queue(`update units set status = $2, status_at = $3,
+	b.Queue(`update units set status = $2, status_at = $3, status_by = $4, out_of_service = '',
 			incident_id = case when $2 = 'available' then null else incident_id end
-		where id = $1`, p.UnitID, p.Status, at)
+		where id = $1`, p.UnitID, p.Status, at, by)
+}
+
+// projectUnitReleased frees one unit as the engine does: its assignment
+// cleared, the unit available, the incident back to new when no unit is
+// left on it.
+func projectUnitReleased(b *pgx.Batch, ev cc112.Event, p *cc112.UnitReleasedPayload) {
+	seq, at := int64(ev.Seq), ev.At
+	b.Queue(`update assignments set cleared_at = $3 where unit_id = $1 and incident_id = $2 and cleared_at is null`,
+		p.UnitID, p.IncidentID, at)
+	b.Queue(`insert into unit_status_history (seq, unit_id, status, at, incident_id, by) values ($1, $2, 'available', $3, $4, $5)`,
+		seq, p.UnitID, at, p.IncidentID, p.By)
+	b.Queue(`update units set status = 'available', status_at = $2, status_by = '', incident_id = null where id = $1`, p.UnitID, at)
+	b.Queue(`update incidents i set last_seq = $2,
+			status = case when exists (select 1 from assignments a where a.incident_id = i.id and a.cleared_at is null)
+				then status else 'new' end
+		where id = $1`, p.IncidentID, seq)
+}
+
+// projectUnitService takes a unit out of service (off duty, the reason
+// kept) or puts it back.
+func projectUnitService(b *pgx.Batch, ev cc112.Event, p *cc112.UnitServicePayload) {
+	seq, at := int64(ev.Seq), ev.At
+	status, reason := cc112.UnitOffduty, p.Reason
+	if p.InService {
+		status, reason = cc112.UnitAvailable, ""
+	}
+	b.Queue(`insert into unit_status_history (seq, unit_id, status, at, by) values ($1, $2, $3, $4, $5)`,
+		seq, p.UnitID, status, at, p.By)
+	b.Queue(`update units set status = $2, status_at = $3, status_by = $4, out_of_service = $5 where id = $1`,
+		p.UnitID, status, at, p.By, reason)
 }
 
 func projectIncidentClosed(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentClosedPayload) {
@@ -193,7 +230,7 @@ func projectIncidentClosed(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentClosed
 	b.Queue(`update assignments set cleared_at = $2 where incident_id = $1 and cleared_at is null`, p.IncidentID, at)
 	b.Queue(`insert into unit_status_history (seq, unit_id, status, at, incident_id)
 		select $1::bigint, id, 'available', $3::timestamptz, incident_id from units where incident_id = $2`, seq, p.IncidentID, at)
-	b.Queue(`update units set status = 'available', status_at = $2, incident_id = null where incident_id = $1`, p.IncidentID, at)
+	b.Queue(`update units set status = 'available', status_at = $2, status_by = '', incident_id = null where incident_id = $1`, p.IncidentID, at)
 	b.Queue(`update incidents set status = 'closed', closed_at = $2, disposition = $3, last_seq = $4 where id = $1`,
 		p.IncidentID, at, p.Disposition, seq)
 }

@@ -70,6 +70,19 @@ func TestProjectionsMatchEngine(t *testing.T) {
 	must(eng.AddNote(ctx, medical, "Pasien di lantai 3", false, by, "", ""))
 	suramadu := geo.Point{Lat: -7.05, Lon: 113.45}
 	must(eng.EditIncident(ctx, medical, dispatch.IncidentEdit{Location: &suramadu, ConfirmOutOfArea: "kapal di selat"}, by, "", ""))
+	// Issue 15: unit control. Release one of two, divert the last (the
+	// incident waits again), a status on the crew's behalf, out of service.
+	theft := create(cc112.CatCrime)
+	must(eng.AssignAs(ctx, theft, dispatch.UnitOrder{UnitID: "f3"}, by, "", ""))
+	must(eng.AssignAs(ctx, theft, dispatch.UnitOrder{UnitID: "d1"}, by, "", ""))
+	must(eng.ReleaseUnit(ctx, theft, "d1", "", by, "", ""))
+	must(eng.SetUnitStatusAs(ctx, "f3", cc112.UnitEnroute, &by, "", ""))
+	must(eng.AssignAs(ctx, fire, dispatch.UnitOrder{UnitID: "f3", Divert: true, Reason: "api membesar"}, by, "", ""))
+	must(eng.SetUnitStatusAs(ctx, "f3", cc112.UnitEnroute, &by, "", ""))
+	must(eng.SetUnitStatus(ctx, "p2", cc112.UnitAvailable, "", ""))
+	must(eng.SetUnitService(ctx, "p2", false, "ban bocor", by, "", ""))
+	must(eng.SetUnitService(ctx, "d1", false, "awak kurang", by, "", ""))
+	must(eng.SetUnitService(ctx, "d1", true, "", by, "", ""))
 
 	checkIncidentRows(t, db, eng)
 	// Migration 008 fills its columns for rows written before it from
@@ -96,17 +109,19 @@ func TestProjectionsMatchEngine(t *testing.T) {
 	}
 	_ = crime
 	for _, u := range eng.Units() {
-		var status string
+		var status, statusBy, outOfService string
 		var incidentID *string
-		if err := db.Pool.QueryRow(ctx, "select status, incident_id from units where id = $1", u.ID).Scan(&status, &incidentID); err != nil {
+		if err := db.Pool.QueryRow(ctx, "select status, incident_id, status_by, out_of_service from units where id = $1", u.ID).
+			Scan(&status, &incidentID, &statusBy, &outOfService); err != nil {
 			t.Fatal(err)
 		}
 		got := ""
 		if incidentID != nil {
 			got = *incidentID
 		}
-		if status != string(u.Status) || got != u.IncidentID {
-			t.Errorf("unit %s: row %s/%q, engine %s/%q", u.ID, status, got, u.Status, u.IncidentID)
+		if status != string(u.Status) || got != u.IncidentID || statusBy != u.StatusBy || outOfService != u.OutOfService {
+			t.Errorf("unit %s: row %s/%q/%q/%q, engine %s/%q/%q/%q", u.ID, status, got, statusBy, outOfService,
+				u.Status, u.IncidentID, u.StatusBy, u.OutOfService)
 		}
 	}
 	var history int
@@ -116,5 +131,15 @@ func TestProjectionsMatchEngine(t *testing.T) {
 	// registered, dispatched, enroute, onscene, available (close)
 	if history != 5 {
 		t.Errorf("f1 has %d status history rows, want 5", history)
+	}
+	if u, _ := eng.Unit("p2"); u.OutOfService != "ban bocor" {
+		t.Errorf("p2 out of service %q", u.OutOfService)
+	}
+	var onBehalf int
+	if err := db.Pool.QueryRow(ctx, "select count(*) from unit_status_history where unit_id = 'f3' and by = 'dina'").Scan(&onBehalf); err != nil {
+		t.Fatal(err)
+	}
+	if onBehalf != 3 { // two en route on the crew's behalf, the release by the divert
+		t.Errorf("f3 has %d status rows by dina, want 3", onBehalf)
 	}
 }

@@ -160,7 +160,7 @@ func (s *secured) as(role auth.Role, method, path, body string, headers ...strin
 // matrixPath fills a route pattern's wildcards so that the request reaches
 // the handler; unit-bound routes get the unit user's own unit.
 func matrixPath(pattern, unitID string) string {
-	p := strings.NewReplacer("{$}", "", "{version}", "v", "{path...}", "css/unit.css", "{username}", "nobody", "{id}", unitID).Replace(pattern)
+	p := strings.NewReplacer("{$}", "", "{version}", "v", "{path...}", "css/unit.css", "{username}", "nobody", "{id}", unitID, "{unit}", unitID).Replace(pattern)
 	return p
 }
 

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"cc112"
+	"cc112/auth"
 	"cc112/dispatch"
 	"cc112/geo"
 )
@@ -56,7 +58,8 @@ func (s *Server) postPosition(w http.ResponseWriter, r *http.Request) {
 func (s *Server) command(w http.ResponseWriter, r *http.Request, status int, into any,
 	run func(key, fp string) (any, error)) {
 	body, err := readBody(w, r)
-	if err == nil && into != nil {
+	// A DELETE's body is optional (a release needs a reason only sometimes).
+	if err == nil && into != nil && (r.Method != http.MethodDelete || len(bytes.TrimSpace(body)) > 0) {
 		err = decodeStrict(body, into)
 	}
 	if err != nil {
@@ -76,6 +79,8 @@ func (s *Server) command(w http.ResponseWriter, r *http.Request, status int, int
 	writeJSON(w, status, out)
 }
 
+// postUnitStatus is a crew's own report or, from a dispatcher, one made on
+// the crew's behalf (a radio call), journaled with the dispatcher's name.
 func (s *Server) postUnitStatus(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Status cc112.UnitStatus `json:"status"`
@@ -84,7 +89,26 @@ func (s *Server) postUnitStatus(w http.ResponseWriter, r *http.Request) {
 		if req.Status == "" {
 			return nil, cc112.Errorf(cc112.EInvalid, "status is required")
 		}
-		return s.eng.SetUnitStatus(r.Context(), r.PathValue("id"), req.Status, key, fp)
+		var onBehalf *dispatch.Author
+		if p := PrincipalFrom(r.Context()); p != nil && p.Role != auth.UnitRole {
+			by := author(r)
+			onBehalf = &by
+		}
+		return s.eng.SetUnitStatusAs(r.Context(), r.PathValue("id"), req.Status, onBehalf, key, fp)
+	})
+}
+
+// postUnitService takes a unit out of service with a reason, or back.
+func (s *Server) postUnitService(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		InService *bool  `json:"in_service"`
+		Reason    string `json:"reason"`
+	}
+	s.command(w, r, http.StatusOK, &req, func(key, fp string) (any, error) {
+		if req.InService == nil {
+			return nil, cc112.Errorf(cc112.EInvalid, "in_service (true or false) is required")
+		}
+		return s.eng.SetUnitService(r.Context(), r.PathValue("id"), *req.InService, req.Reason, author(r), key, fp)
 	})
 }
 
@@ -183,7 +207,7 @@ func (s *Server) getRecommendations(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	recs, err := s.eng.Recommend(r.PathValue("id"), cc112.UnitType(q.Get("type")), limit)
+	recs, err := s.eng.Recommend(r.PathValue("id"), cc112.UnitType(q.Get("type")), q.Get("callsign"), limit)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -191,22 +215,38 @@ func (s *Server) getRecommendations(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, recs)
 }
 
+// postAssignment sends any available unit (unit_id), a unit working
+// another incident (unit_id with divert, and the reason its last unit
+// there must give), or the response plan's units (auto).
 func (s *Server) postAssignment(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		UnitID string `json:"unit_id"`
 		Auto   bool   `json:"auto"`
+		Divert bool   `json:"divert"`
+		Reason string `json:"reason"`
 	}
 	s.command(w, r, http.StatusCreated, &req, func(key, fp string) (any, error) {
 		id := r.PathValue("id")
 		switch {
-		case req.Auto && req.UnitID != "":
+		case req.Auto && (req.UnitID != "" || req.Divert || req.Reason != ""):
 			return nil, cc112.Errorf(cc112.EInvalid, "give either unit_id or auto, not both")
 		case req.Auto:
 			return s.eng.AutoAssign(r.Context(), id, key, fp)
 		case req.UnitID != "":
-			return s.eng.Assign(r.Context(), id, req.UnitID, key, fp)
+			return s.eng.AssignAs(r.Context(), id, dispatch.UnitOrder{UnitID: req.UnitID, Divert: req.Divert, Reason: req.Reason}, author(r), key, fp)
 		}
 		return nil, cc112.Errorf(cc112.EInvalid, `unit_id or "auto": true is required`)
+	})
+}
+
+// deleteAssignment releases one unit from an incident ({reason}; required
+// for its last unit).
+func (s *Server) deleteAssignment(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	s.command(w, r, http.StatusOK, &req, func(key, fp string) (any, error) {
+		return s.eng.ReleaseUnit(r.Context(), r.PathValue("id"), r.PathValue("unit"), req.Reason, author(r), key, fp)
 	})
 }
 
@@ -273,7 +313,7 @@ func (s *Server) postReopen(w http.ResponseWriter, r *http.Request) {
 // author is the request's user as an incident's record names them.
 func author(r *http.Request) dispatch.Author {
 	if p := PrincipalFrom(r.Context()); p != nil {
-		return dispatch.Author{Username: p.Username, Role: string(p.Role)}
+		return dispatch.Author{Username: p.Username, Role: string(p.Role), Agency: p.Agency}
 	}
 	return dispatch.Author{}
 }

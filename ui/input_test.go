@@ -50,7 +50,7 @@ type inputFixture struct {
 // mutating says whether a route changes state: every POST and PATCH, and the
 // trackers' GET (the OsmAnd protocol moves units with GET).
 func mutating(rt route) bool {
-	return rt.Method == "POST" || rt.Method == "PATCH" || rt.Pattern == "/osmand"
+	return rt.Method == "POST" || rt.Method == "PATCH" || rt.Method == "DELETE" || rt.Pattern == "/osmand"
 }
 
 func newInputFixture(t *testing.T, s *secured) *inputFixture {
@@ -96,12 +96,16 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		}
 		return c
 	}
-	var other string // a unit to assign, not the unit user's own
+	var free []string // units to assign, release and take out of service, not the unit user's own
 	for _, u := range s.eng.Units() {
 		if u.ID != s.unitID && u.Status == cc112.UnitAvailable {
-			other = u.ID
-			break
+			free = append(free, u.ID)
 		}
+	}
+	other := free[0]
+	working := incident() // with free[1] on it, to release
+	if r := s.as(auth.Dispatcher, "POST", "/api/v1/incidents/"+working+"/assignments", `{"unit_id":"`+free[1]+`"}`); r.status != 201 {
+		t.Fatalf("fixture assign: %d %s", r.status, r.body)
 	}
 	if r := s.as(auth.Admin, "POST", "/api/v1/users", `{"username":"spare","password":"pw-spare-112-x","role":"`+string(auth.CallTaker)+`"}`); r.status != 201 {
 		t.Fatalf("fixture user: %d %s", r.status, r.body)
@@ -129,13 +133,15 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		"POST /api/v1/units/{id}/status":   {{role: auth.UnitRole, path: unit + "/status", body: `{"status":"available"}`, ok: 200}},
 		"POST /api/v1/incidents": {{role: auth.CallTaker, path: "/api/v1/incidents", ok: 201,
 			body: `{"category":"fire","priority":1,"location":{"lat":-7.2458,"lon":112.7378},"address":"Jl. Pahlawan","description":"Asap tebal\nlantai 2","source":"phone","caller":{"name":"Budi","phone":"081234567890","nik":"3578010101010001"}}`}},
-		"POST /api/v1/incidents/{id}/assignments": {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/assignments", body: `{"unit_id":"` + other + `"}`, ok: 201}},
-		"POST /api/v1/incidents/{id}/close":       {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/close", body: `{"disposition":"Api padam"}`, ok: 200}},
-		"PATCH /api/v1/incidents/{id}":            {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident(), body: `{"category":"gas_leak","priority":1,"location":{"lat":-7.26,"lon":112.74},"address":"Jl. Tunjungan 5","description":"Bau gas","caller":{"name":"Budi","phone":"081234567890","nik":"3578000000000001"}}`, ok: 200, method: "PATCH"}},
-		"POST /api/v1/incidents/{id}/cancel":      {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/cancel", body: `{"reason":"Laporan palsu"}`, ok: 200}},
-		"POST /api/v1/incidents/{id}/reopen":      {{role: auth.Dispatcher, path: "/api/v1/incidents/" + closedIncident() + "/reopen", body: `{"reason":"Api menyala lagi"}`, ok: 200}},
-		"POST /api/v1/incidents/{id}/merge":       {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/merge", body: `{"into":"` + incident() + `"}`, ok: 200}},
-		"POST /api/v1/incidents/{id}/notes":       {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/notes", body: `{"text":"Pemadam tiba, api membesar","internal":true}`, ok: 201}},
+		"POST /api/v1/incidents/{id}/assignments":          {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/assignments", body: `{"unit_id":"` + other + `"}`, ok: 201}},
+		"DELETE /api/v1/incidents/{id}/assignments/{unit}": {{role: auth.Dispatcher, path: "/api/v1/incidents/" + working + "/assignments/" + free[1], body: `{"reason":"Salah kirim\nunit lain lebih dekat"}`, ok: 200, method: "DELETE"}},
+		"POST /api/v1/units/{id}/service":                  {{role: auth.Dispatcher, path: "/api/v1/units/" + free[2] + "/service", body: `{"in_service":false,"reason":"Ban bocor"}`, ok: 200}},
+		"POST /api/v1/incidents/{id}/close":                {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/close", body: `{"disposition":"Api padam"}`, ok: 200}},
+		"PATCH /api/v1/incidents/{id}":                     {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident(), body: `{"category":"gas_leak","priority":1,"location":{"lat":-7.26,"lon":112.74},"address":"Jl. Tunjungan 5","description":"Bau gas","caller":{"name":"Budi","phone":"081234567890","nik":"3578000000000001"}}`, ok: 200, method: "PATCH"}},
+		"POST /api/v1/incidents/{id}/cancel":               {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/cancel", body: `{"reason":"Laporan palsu"}`, ok: 200}},
+		"POST /api/v1/incidents/{id}/reopen":               {{role: auth.Dispatcher, path: "/api/v1/incidents/" + closedIncident() + "/reopen", body: `{"reason":"Api menyala lagi"}`, ok: 200}},
+		"POST /api/v1/incidents/{id}/merge":                {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/merge", body: `{"into":"` + incident() + `"}`, ok: 200}},
+		"POST /api/v1/incidents/{id}/notes":                {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/notes", body: `{"text":"Pemadam tiba, api membesar","internal":true}`, ok: 201}},
 		"POST /api/v1/cameras": {{role: auth.Admin, path: "/api/v1/cameras", ok: 201,
 			body: `{"id":"cam-test","name":"Simpang Tugu","area":"Genteng","location":{"lat":-7.2458,"lon":112.7378},"rtsp_url":"rtsp://10.0.0.9/main","sub_rtsp_url":"rtsp://10.0.0.9/sub"}`}},
 		"POST /api/v1/calls":               {{role: auth.CallTaker, path: "/api/v1/calls", body: `{"phone":"081234567890","name":"Budi","channel":"phone"}`, ok: 201}},

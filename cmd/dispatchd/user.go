@@ -22,7 +22,8 @@ const userUsage = `usage:
   dispatchd user list [-state DIR]
 The password is read from the first line of standard input, e.g.
   printf '%s\n' "$PASSWORD" | dispatchd user add -username budi -role dispatcher
-Roles: calltaker, dispatcher, unit (needs -unit), agency (needs -agency), police, supervisor, admin.
+Roles: calltaker, dispatcher (with -agency: a desk that controls that agency's units only),
+unit (needs -unit), agency (needs -agency), police, supervisor, admin.
 The server must be stopped: it holds the state folder's lock (use the admin API
 POST /api/v1/users while it runs). It manages the embedded journal only: with
 PostgreSQL (DATABASE_URL) use the running leader's admin API.
@@ -46,7 +47,7 @@ func runUser(args []string, stdin io.Reader, stdout io.Writer) error {
 	fs.StringVar(&n.Username, "username", "", "the user's login name")
 	role := fs.String("role", "", "the user's role (add)")
 	fs.StringVar(&n.UnitID, "unit", "", "the unit a unit user reports for (add)")
-	fs.StringVar(&n.Agency, "agency", "", "the agency code of an agency user (add)")
+	fs.StringVar(&n.Agency, "agency", "", "the agency code of an agency user, or of an agency-bound dispatcher (add)")
 	if err := applyEnv(fs); err != nil {
 		return err
 	}

@@ -78,6 +78,11 @@ export async function patch(path, body, key = newKey()) {
   return send('PATCH', path, body, key, {});
 }
 
+/** del removes (a unit from an incident: {reason}), retried like post. */
+export async function del(path, body, key = newKey()) {
+  return send('DELETE', path, body, key, {});
+}
+
 async function send(method, path, body, key, { login = true }) {
   let lastErr;
   for (let attempt = 0; attempt < 3; attempt++) {

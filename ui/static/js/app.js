@@ -14,6 +14,8 @@ import { CreateForm } from './create.js';
 import { CameraWall } from './camwall.js';
 import { History } from './history.js';
 import { isOpen as dialogOpen } from './dialog.js';
+import { Help, actionFor } from './keys.js';
+import { isWaiting } from './store.js';
 import { $ } from './dom.js';
 
 const store = new Store();
@@ -59,15 +61,25 @@ async function checkVersion() {
   } catch { /* next time */ }
 }
 
+// The header's counters are filters too: waiting shows only the incidents
+// waiting for a unit, active shows all of them, available only the free units.
 function renderCounts() {
   let waiting = 0;
-  for (const i of store.incidents.values()) if (i.status === 'new') waiting++;
+  for (const i of store.incidents.values()) if (isWaiting(i)) waiting++;
   let free = 0;
   for (const u of store.units.values()) if (u.status === 'available') free++;
   $('#c-active').textContent = t('count.active', { n: store.incidents.size });
   $('#c-waiting').textContent = t('count.waiting', { n: waiting });
   $('#c-waiting').classList.toggle('alert', waiting > 0);
   $('#c-available').textContent = t('count.available', { n: free });
+  if (queue) {
+    $('#c-waiting').classList.toggle('on', queue.filter.status === 'new');
+    $('#c-active').classList.toggle('on', !queue.filtered);
+    $('#c-waiting').title = t('count.waitingTitle');
+    $('#c-active').title = t('count.activeTitle');
+    $('#c-available').title = t('count.availableTitle');
+  }
+  if (board) $('#c-available').classList.toggle('on', board.onlyAvailable);
 }
 
 function tickClock() {
@@ -142,6 +154,7 @@ function openIncident(id, detail, create) {
 }
 
 let queue;
+let board;
 
 async function main() {
   cfg = await loadConfig();
@@ -170,12 +183,17 @@ async function main() {
     },
     toast,
   });
-  queue = new Queue($('#queue'), store, cfg.target_s, (id) => openIncident(id, detail, create));
   history = new History($('#history'), (id) => openIncident(id, detail, create), toast);
-  const board = new Board($('#board'), store, (id) => openIncident(id, detail, create));
+  queue = new Queue($('#queue'), $('#queue-filters'), store, cfg, (id) => openIncident(id, detail, create), () => renderCounts());
+  board = new Board($('#board'), $('#unit-menu'), store, {
+    open: (id) => openIncident(id, detail, create),
+    openIncident: () => detail.id,
+    toast,
+  });
+  const help = new Help($('#help'));
 
   store.subscribe((kinds) => {
-    if (kinds.has('incidents')) queue.render();
+    if (kinds.has('incidents') || kinds.has('units')) queue.render();
     if (kinds.has('units') || kinds.has('incidents')) board.render();
     if (wallMap) wallMap.render(kinds);
     detail.update(kinds);
@@ -184,9 +202,11 @@ async function main() {
   onLangChange(() => {
     $('#lang-btn').textContent = t('app.lang');
     $('#lang-btn').title = t('app.langTitle');
+    queue.filtersHTML = '';
     queue.render();
     board.render();
     renderCounts();
+    if (help.open) help.show();
     if (detail.id) detail.render();
     if (create.isOpen) { create.hide(); create.open(); }
     history.relabel();
@@ -201,13 +221,59 @@ async function main() {
   });
   for (const b of document.querySelectorAll('.tabs button')) b.addEventListener('click', () => showView(b.dataset.view));
   $('#history-btn').addEventListener('click', () => showView($('#grid').dataset.view === 'history' ? 'queue' : 'history'));
+  $('#c-waiting').addEventListener('click', () => {
+    queue.setFilter({ status: queue.filter.status === 'new' ? '' : 'new' });
+    showView('queue');
+    $('#queue').scrollTop = 0;
+  });
+  $('#c-active').addEventListener('click', () => {
+    queue.setFilter({ status: '', agency: '', category: '', district: '' });
+    showView('queue');
+  });
+  $('#c-available').addEventListener('click', () => {
+    board.toggleAvailable();
+    renderCounts();
+    showView('units');
+  });
+  $('#help-btn').addEventListener('click', () => help.toggle());
+  // Every dispatcher action has a key (keys.js lists them for the "?" overlay).
+  const actions = {
+    help: () => help.toggle(),
+    new: () => $('#new-btn').click(),
+    next: () => queue.step(1),
+    prev: () => queue.step(-1),
+    waiting: () => $('#c-waiting').click(),
+    available: () => $('#c-available').click(),
+    filters: () => $('#queue-filters select')?.focus(),
+    unitSearch: () => detail.focusUnitSearch(),
+    plan: () => detail.el.querySelector('[data-action=plan]')?.click(),
+    board: () => { showView('units'); $('#board .chip')?.focus(); },
+    history: () => $('#history-btn').click(),
+    note: () => detail.el.querySelector('textarea[name=note]')?.focus(),
+    edit: () => {
+      const d = detail.el.querySelector('details.edit');
+      if (d) { d.open = true; d.querySelector('select')?.focus(); }
+    },
+    cancel: () => detail.el.querySelector('.reason-form input')?.focus(),
+    closeIncident: () => detail.el.querySelector('select[name=disposition]')?.focus(),
+    lang: () => $('#lang-btn').click(),
+  };
   document.addEventListener('keydown', (e) => {
     if (dialogOpen()) return; // the question on screen has the keys
     const typing = e.target.closest('input, select, textarea');
-    if (e.key === 'Escape' && !create.isOpen && detail.id) { detail.close(); return; }
-    if (!typing && (e.key === 'n' || e.key === 'N') && !e.ctrlKey && !e.metaKey && !e.altKey) {
+    if (e.key === 'Escape') {
+      if (help.open) help.hide();
+      else if (board.unitID) board.closeMenu();
+      else if (!create.isOpen && detail.id) detail.close();
+      return;
+    }
+    if (typing || create.isOpen) return;
+    if (help.open && e.key !== '?') return;
+    if (board.unitID && board.key(e.key)) { e.preventDefault(); return; }
+    const action = actionFor(e);
+    if (action && actions[action]) {
       e.preventDefault();
-      $('#new-btn').click();
+      actions[action]();
     }
   });
 
@@ -217,12 +283,12 @@ async function main() {
     state: setConn,
   });
   // For the browser tests and for anyone debugging a wall from its console.
-  window.cc112 = { store, feed, camwall, history, get selected() { return selected; }, label };
+  window.cc112 = { store, feed, camwall, history, queue, board, get selected() { return selected; }, label };
   feed.start();
 
   showView('queue');
   tickClock();
-  setInterval(() => { tickClock(); queue.tick(); }, 1000);
+  setInterval(() => { tickClock(); queue.tick(); board.tick(); }, 1000);
   renderCounts();
   await startMap(create, detail);
 }

@@ -1,12 +1,14 @@
-// Incident detail: facts, timeline, assigned units, the nearest available
-// units of each type the response plan needs (one click "Kirim" each, or the
-// whole plan at once), the activity log with a note box, an edit of category,
-// priority, location (typed, searched or picked on the map), address,
-// description and caller, a merge into another open incident, cancel and
-// reopen with a reason, and closing with a disposition (asked twice when
-// no unit arrived or units are still out). A closed incident (opened from
-// the history) is read from the server and shown read-only with its log;
-// it can be reopened.
+// Incident detail: facts, timeline, assigned units (each released with one
+// click, the last with a reason), the nearest available units of each type
+// the response plan needs (one click "Kirim" each, or the whole plan at
+// once), any other unit by callsign (a type-ahead with its ETA; a unit busy
+// elsewhere is moved here), the activity log with a note box, an edit of
+// category, priority, location (typed, searched or picked on the map),
+// address, description and caller, a merge into another open incident,
+// cancel and reopen with a reason, and closing with a disposition (asked
+// twice when no unit arrived or units are still out). A closed incident
+// (opened from the history) is read from the server and shown read-only
+// with its log; it can be reopened.
 
 import * as api from './api.js';
 import { t, label, has, wib, duration, DISPOSITIONS } from './i18n.js';
@@ -16,6 +18,7 @@ import { escapeHTML, elapsed } from './dom.js';
 import { askReason } from './dialog.js';
 
 const REC_PER_TYPE = 3;
+const TYPEAHEAD = 8;
 
 export class Detail {
   /**
@@ -39,7 +42,9 @@ export class Detail {
     this.record = null; // the server's copy: closed incidents are not in the store
     this.places = null; // the location search's answer in the edit form
     this.picking = false; // the next map click moves the incident
+    this.ta = { q: '', results: [], index: 0, timer: 0 }; // the unit type-ahead
     el.addEventListener('click', (e) => this.click(e));
+    el.addEventListener('input', (e) => { if (e.target.name === 'unit-q') this.searchSoon(e.target.value); });
     el.addEventListener('submit', (e) => {
       e.preventDefault();
       const f = e.target;
@@ -51,6 +56,7 @@ export class Detail {
     });
     // Enter saves a note, Shift+Enter starts a new line.
     el.addEventListener('keydown', (e) => {
+      if (e.target.name === 'unit-q') { this.typeaheadKey(e); return; }
       if (e.key !== 'Enter' || e.shiftKey || e.isComposing || e.target.name !== 'note') return;
       e.preventDefault();
       e.target.form.requestSubmit();
@@ -65,6 +71,7 @@ export class Detail {
     this.places = null;
     this.picking = false;
     this.planMissing = null;
+    this.ta = { q: '', results: [], index: 0, timer: 0 };
     this.el.hidden = false;
     // What was typed for the incident shown before must not carry over.
     this.el.innerHTML = '';
@@ -178,14 +185,17 @@ export class Detail {
         ${closed ? `<p class="read-only" role="note">${escapeHTML(t('detail.readOnly'))}</p>` : `
         ${this.planMissingHTML()}
         <h3>${escapeHTML(t('detail.recommend'))}</h3>
-        ${this.recsHTML(inc)}`}
+        ${this.recsHTML(inc)}
+        ${this.typeaheadHTML()}`}
         <h3>${escapeHTML(t('detail.assigned'))}</h3>
         ${active.length === 0 && inc.assignments.length === 0 ? `<p class="muted">${escapeHTML(t('detail.noneAssigned'))}</p>` : ''}
         <ul class="assigned">${inc.assignments.map((a) => `
           <li class="${a.cleared_at ? 'cleared' : ''}">${unitIcon(a.type)}<b>${escapeHTML(a.callsign)}</b>
             <span class="pill us-${a.cleared_at ? 'cleared' : a.status}">${escapeHTML(label('ustatus', a.status))}</span>
-            <span class="times">${escapeHTML(wib(a.dispatched_at))}${a.onscene_at ? ' → ' + escapeHTML(wib(a.onscene_at)) : ''}</span></li>`).join('')}
+            <span class="times">${escapeHTML(wib(a.dispatched_at))}${a.onscene_at ? ' → ' + escapeHTML(wib(a.onscene_at)) : ''}</span>
+            ${a.cleared_at ? '' : `<button type="button" class="btn small" data-action="release" data-unit="${escapeHTML(a.unit_id)}" data-callsign="${escapeHTML(a.callsign)}" data-focus-key="r-${escapeHTML(a.unit_id)}" title="${escapeHTML(t('detail.releaseTitle'))}">${escapeHTML(t('detail.release'))}</button>`}</li>`).join('')}
         </ul>
+        ${active.length ? `<label class="unit-reason">${escapeHTML(t('detail.unitReason'))}<input name="unit-reason" maxlength="500" data-focus-key="unit-reason"></label>` : ''}
         <h3>${escapeHTML(t('detail.timeline'))}</h3>
         <ol class="timeline">
           ${step(t('detail.received'), inc.received_at, inc.received_at)}
@@ -312,6 +322,72 @@ export class Detail {
       ${this.planMissing.map((n) => `<span class="need">${unitIcon(n.type)} ${escapeHTML(label('utype', n.type))} ×${n.count}</span>`).join(' ')}</div>`;
   }
 
+  typeaheadHTML() {
+    const rows = this.ta.results.map((r, k) => `<li class="ta-row${k === this.ta.index ? ' active' : ''}${r.incident ? ' busy' : ''}" role="option" aria-selected="${k === this.ta.index}">
+        ${unitIcon(r.type)}<b>${escapeHTML(r.callsign)}</b>
+        <span class="eta">${r.eta_s !== undefined ? escapeHTML(t('detail.eta', { m: Math.max(1, Math.round(r.eta_s / 60)) })) : escapeHTML(r.incident)}</span>
+        <span class="dist">${r.distance_m !== undefined ? escapeHTML(t('detail.km', { km: (r.distance_m / 1000).toFixed(1) })) : escapeHTML(label('ustatus', r.status))}</span>
+        <button type="button" class="btn ${r.incident ? '' : 'go'}" data-action="${r.incident ? 'divert' : 'dispatch'}" data-unit="${escapeHTML(r.unit_id)}" data-callsign="${escapeHTML(r.callsign)}" data-focus-key="ta-${escapeHTML(r.unit_id)}">${escapeHTML(t(r.incident ? 'detail.divert' : 'detail.dispatch'))}</button></li>`).join('');
+    const none = this.ta.q && this.ta.results.length === 0 && !this.ta.timer ? `<li class="muted">${escapeHTML(t('detail.noUnitFound'))}</li>` : '';
+    return `<h3>${escapeHTML(t('detail.anyUnit'))}</h3>
+      <div class="typeahead"><input name="unit-q" autocomplete="off" maxlength="40" data-focus-key="unit-q" role="combobox"
+        aria-label="${escapeHTML(t('detail.anyUnit'))}" placeholder="${escapeHTML(t('detail.unitSearch'))}">
+      <ul class="ta-results" role="listbox">${rows}${none}</ul></div>`;
+  }
+
+  searchSoon(q) {
+    clearTimeout(this.ta.timer);
+    this.ta.q = q.trim();
+    this.ta.timer = setTimeout(() => { this.ta.timer = 0; this.search(); }, 150);
+  }
+
+  // search asks the recommender for the available units whose callsign
+  // matches (their ETA by its method) and adds the matching units busy on
+  // other incidents, which can be moved here.
+  async search() {
+    const id = this.id, q = this.ta.q;
+    if (!id) return;
+    if (!q) { this.ta.results = []; this.render(); return; }
+    let recs = [];
+    try {
+      recs = await api.get(`/api/v1/incidents/${encodeURIComponent(id)}/recommendations?limit=${TYPEAHEAD}&callsign=${encodeURIComponent(q)}`);
+    } catch (err) {
+      this.h.toast(t('error.generic', { msg: err.message }), 'error');
+    }
+    if (this.id !== id || this.ta.q !== q) return;
+    const busy = [...this.store.units.values()]
+      .filter((u) => u.incident_id && u.incident_id !== id && u.callsign.toLowerCase().includes(q.toLowerCase()))
+      .slice(0, Math.max(0, TYPEAHEAD - recs.length))
+      .map((u) => ({ unit_id: u.id, callsign: u.callsign, type: u.type, status: u.status,
+        incident: (this.store.incidents.get(u.incident_id)?.number || '').replace(/^.*-(\d+)$/, '#$1') }));
+    this.ta.results = recs.concat(busy);
+    this.ta.index = 0;
+    this.render();
+  }
+
+  typeaheadKey(e) {
+    const n = this.ta.results.length;
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      if (!n) return;
+      this.ta.index = (this.ta.index + (e.key === 'ArrowDown' ? 1 : n - 1)) % n;
+      this.render();
+    } else if (e.key === 'Enter') {
+      e.preventDefault();
+      const r = this.ta.results[this.ta.index];
+      if (r) this.el.querySelector(`[data-focus-key="ta-${CSS.escape(r.unit_id)}"]`)?.click();
+    } else if (e.key === 'Escape' && this.ta.q) {
+      e.preventDefault();
+      e.stopPropagation();
+      e.target.value = '';
+      this.ta = { q: '', results: [], index: 0, timer: 0 };
+      this.render();
+    }
+  }
+
+  /** focusUnitSearch puts the cursor in the type-ahead (the "/" key). */
+  focusUnitSearch() { this.el.querySelector('input[name=unit-q]')?.focus(); }
+
   closeButton() {
     return `<button type="button" class="panel-close" data-action="close" data-focus-key="close" title="${escapeHTML(t('detail.close'))}" aria-label="${escapeHTML(t('detail.close'))}">×</button>`;
   }
@@ -370,8 +446,20 @@ export class Detail {
         if (this.picking) this.h.toast(t('detail.pickHint'), 'ok');
         this.render();
         return;
+      case 'divert':
+        await this.act(b, () => api.post(`/api/v1/incidents/${encodeURIComponent(id)}/assignments`,
+          { unit_id: b.dataset.unit, divert: true, reason: this.unitReason() }), t('unit.divertedOk', { callsign: b.dataset.callsign }));
+        return;
+      case 'release': {
+        const reason = this.unitReason();
+        await this.act(b, () => api.del(`/api/v1/incidents/${encodeURIComponent(id)}/assignments/${encodeURIComponent(b.dataset.unit)}`,
+          reason ? { reason } : {}), t('unit.releasedOk', { callsign: b.dataset.callsign }));
+        return;
+      }
     }
   }
+
+  unitReason() { return this.el.querySelector('input[name=unit-reason]')?.value.trim() || ''; }
 
   async addNote(form) {
     const id = this.id;
@@ -494,6 +582,11 @@ export class Detail {
       await call();
       if (okMsg) this.h.toast(okMsg, 'ok');
       this.recsAt = 0;
+      if (button.dataset.focusKey?.startsWith('ta-') || button.dataset.action === 'release') {
+        this.ta = { q: '', results: [], index: 0, timer: 0 };
+        for (const f of this.el.querySelectorAll('input[name=unit-q], input[name=unit-reason]')) f.value = '';
+        this.render();
+      }
       return true;
     } catch (err) {
       if (!err.quiet) this.h.toast(t('error.generic', { msg: err.message }), 'error');

@@ -60,11 +60,24 @@ export class Store {
     this.frame = document.hidden ? setTimeout(flush, 50) : requestAnimationFrame(flush);
   }
 
-  /** sortedIncidents: highest priority first, then newest first. */
+  /**
+   * sortedIncidents is the order a dispatcher works in: incidents waiting
+   * for a unit first (highest priority, then the longest wait), then the
+   * rest (highest priority, then newest).
+   */
   sortedIncidents() {
-    return [...this.incidents.values()].sort((a, b) =>
-      (a.priority - b.priority) || (Date.parse(b.received_at) - Date.parse(a.received_at)) || a.id.localeCompare(b.id));
+    return [...this.incidents.values()].sort((a, b) => {
+      const wa = isWaiting(a), wb = isWaiting(b);
+      if (wa !== wb) return wa ? -1 : 1;
+      const older = Date.parse(a.received_at) - Date.parse(b.received_at);
+      return (a.priority - b.priority) || (wa ? older : -older) || a.id.localeCompare(b.id);
+    });
   }
+}
+
+/** isWaiting: an open incident no unit is working (new, or left without units). */
+export function isWaiting(inc) {
+  return inc.status === 'new';
 }
 
 function byId(list) {
