@@ -283,4 +283,3 @@ func (r *Router) geometry(s *search, t target, dst roads.Snap, via int32) [][2]f
 	add(dst.Point.Lon, dst.Point.Lat)
 	return line
 }
-
