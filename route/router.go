@@ -123,8 +123,8 @@ func (r *Router) Route(from, to geo.Point, typ string, at time.Time) Result {
 	for _, en := range entries(src) {
 		attached[en.node] = append(attached[en.node], 0)
 	}
-	res, complete := r.search(dst, at, 1, t, attached, func(int32) (string, bool) { return typ, true }, true)
-	if len(res) == 0 || !complete && res[0].Method != Road {
+	res, _ := r.search(dst, at, 1, t, attached, func(int32) (string, bool) { return typ, true }, true)
+	if len(res) == 0 || res[0].Method != Road {
 		return straight()
 	}
 	return res[0]
@@ -181,4 +181,18 @@ func seeds(s roads.Snap) []entry {
 		out = append(out, entry{s.B, s.Back, 1 - s.T})
 	}
 	return out
+}
+
+// LineString is a route as GeoJSON.
+type LineString struct {
+	Type        string       `json:"type"`
+	Coordinates [][2]float64 `json:"coordinates"`
+}
+
+// Line wraps coordinates as a LineString (nil for none).
+func Line(coords [][2]float64) *LineString {
+	if len(coords) == 0 {
+		return nil
+	}
+	return &LineString{Type: "LineString", Coordinates: coords}
 }
