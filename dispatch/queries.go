@@ -296,14 +296,29 @@ func (e *Engine) predictETA(u *cc112.Unit, p geo.Point) (float64, string) {
 	return math.Round(eta), route.Straight
 }
 
-// Route is the drive between two points for a unit type, now.
-func (e *Engine) Route(from, to geo.Point, typ cc112.UnitType) route.Result {
-	if e.cfg.Roads != nil {
-		return e.cfg.Roads.Route(from, to, string(typ), e.cfg.Clock.Now())
+// RouteAnswer is GET /api/v1/route's answer.
+type RouteAnswer struct {
+	DurationS float64           `json:"duration_s"`
+	DistanceM float64           `json:"distance_m"`
+	Method    string            `json:"method"`
+	Geometry  *route.LineString `json:"geometry"`
+}
+
+// Route is the drive between two points for a unit type ("" any), now.
+func (e *Engine) Route(from, to geo.Point, typ cc112.UnitType) (RouteAnswer, error) {
+	if typ != "" && !typ.Valid() {
+		return RouteAnswer{}, cc112.Errorf(cc112.EInvalid, "unknown unit type %q", typ)
 	}
-	eta, d := e.cfg.ETA.ETA(from, to, string(typ))
-	return route.Result{ETAS: eta, DistanceM: d, Method: route.Straight,
-		Geometry: [][2]float64{{from.Lon, from.Lat}, {to.Lon, to.Lat}}}
+	var r route.Result
+	if e.cfg.Roads != nil {
+		r = e.cfg.Roads.Route(from, to, string(typ), e.cfg.Clock.Now())
+	} else {
+		eta, d := e.cfg.ETA.ETA(from, to, string(typ))
+		r = route.Result{ETAS: eta, DistanceM: d, Method: route.Straight,
+			Geometry: [][2]float64{{from.Lon, from.Lat}, {to.Lon, to.Lat}}}
+	}
+	return RouteAnswer{DurationS: math.Round(r.ETAS), DistanceM: math.Round(r.DistanceM), Method: r.Method,
+		Geometry: route.Line(r.Geometry)}, nil
 }
 
 // Snapshot is the whole live state at one moment.
