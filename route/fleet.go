@@ -87,6 +87,6 @@ func (f *Fleet) Nearest(p geo.Point, at time.Time, k int, accept func(id string)
 	if !ok {
 		return nil, false
 	}
-	out, _ = f.r.search(dst, at, k, f.ts, f.attached, func(t int32) (string, bool) { return accept(f.ts[t].id) }, withRoute)
+	out, _ = f.r.search(p, dst, at, k, f.ts, f.attached, func(t int32) (string, bool) { return accept(f.ts[t].id) }, withRoute)
 	return out, true
 }

@@ -123,7 +123,7 @@ func (r *Router) Route(from, to geo.Point, typ string, at time.Time) Result {
 	for _, en := range entries(src) {
 		attached[en.node] = append(attached[en.node], 0)
 	}
-	res, _ := r.search(dst, at, 1, t, attached, func(int32) (string, bool) { return typ, true }, true)
+	res, _ := r.search(to, dst, at, 1, t, attached, func(int32) (string, bool) { return typ, true }, true)
 	if len(res) == 0 || res[0].Method != Road {
 		return straight()
 	}

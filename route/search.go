@@ -1,9 +1,11 @@
 package route
 
 import (
+	"math"
 	"sort"
 	"time"
 
+	"cc112/geo"
 	"cc112/roads"
 )
 
@@ -107,7 +109,7 @@ type cand struct {
 // could give a better one. Targets off the road are ranked by the
 // straight line; so are those the search could not reach, when it ran out
 // of graph before finding k. complete reports that no target was missed.
-func (r *Router) search(dst roads.Snap, at time.Time, k int, ts []target, attached map[int32][]int32,
+func (r *Router) search(to geo.Point, dst roads.Snap, at time.Time, k int, ts []target, attached map[int32][]int32,
 	accept func(t int32) (typ string, ok bool), withRoute bool) (out []Result, complete bool) {
 	g := r.g
 	s := r.pool.Get().(*search)
@@ -145,21 +147,22 @@ func (r *Router) search(dst roads.Snap, at time.Time, k int, ts []target, attach
 			top = top[:k]
 		}
 	}
+	// straight offers a target by the straight line, unless a cheap
+	// lower bound (flat distance, 1 % off for the projection) already
+	// loses to the k-th best.
+	coslat := math.Cos(to.Lat * math.Pi / 180)
 	straight := func(t int32, typ string) {
-		eta, d := r.opt.Straight.ETA(ts[t].pos, dst.Point, typ)
+		p := ts[t].pos
+		if len(top) == k {
+			dx, dy := (p.Lon-to.Lon)*coslat*111_320, (p.Lat-to.Lat)*111_320
+			if r.opt.Straight.MinETA(0.99*math.Sqrt(dx*dx+dy*dy)) >= top[k-1].eta {
+				return
+			}
+		}
+		eta, d := r.opt.Straight.ETA(p, to, typ)
 		offer(cand{t: t, eta: eta, dm: d, via: -2})
 	}
-	types := map[int32]string{}
-	kind := func(t int32) (string, bool) {
-		if typ, ok := types[t]; ok {
-			return typ, true
-		}
-		typ, ok := accept(t)
-		if ok {
-			types[t] = typ
-		}
-		return typ, ok
-	}
+	kind := accept
 	finish := func(t int32, road, dm float64, via int32) {
 		typ, ok := kind(t)
 		if !ok {
@@ -169,13 +172,6 @@ func (r *Router) search(dst roads.Snap, at time.Time, k int, ts []target, attach
 		u := ts[t].snap
 		eta := road/r.emergency(typ) + (u.AccessM+dst.AccessM)/access
 		offer(cand{t: t, eta: eta, road: road, dm: dm + u.AccessM + dst.AccessM, via: via})
-	}
-	for t := range ts {
-		if ts[t].live && !ts[t].onRoad {
-			if typ, ok := kind(int32(t)); ok {
-				straight(int32(t), typ)
-			}
-		}
 	}
 	// a target on the destination's own segment, ahead of it
 	for _, n := range []int32{dst.A, dst.B} {
@@ -206,7 +202,7 @@ func (r *Router) search(dst roads.Snap, at time.Time, k int, ts []target, attach
 		if s.done[n] == s.gen || it.d > s.dist[n] {
 			continue
 		}
-		if len(top) == k && top[k-1].eta <= it.d/r.emMax {
+		if len(top) == k && top[k-1].eta <= it.d/r.emMax+dst.AccessM/access {
 			exhausted = false
 			break
 		}
@@ -231,6 +227,15 @@ func (r *Router) search(dst roads.Snap, at time.Time, k int, ts []target, attach
 			}
 		}
 	}
+	// targets off the road, by the straight line: after the search, so
+	// that most lose to the k-th best on a cheap bound
+	for t := range ts {
+		if ts[t].live && !ts[t].onRoad {
+			if typ, ok := kind(int32(t)); ok {
+				straight(int32(t), typ)
+			}
+		}
+	}
 	complete = !exhausted || len(top) == k
 	if exhausted && len(top) < k { // the rest cannot reach dst by road
 		for t := range ts {
@@ -248,7 +253,7 @@ func (r *Router) search(dst roads.Snap, at time.Time, k int, ts []target, attach
 			res.Method = Straight
 		}
 		if withRoute {
-			res.Geometry = r.geometry(s, ts[c.t], dst, c.via)
+			res.Geometry = r.geometry(s, ts[c.t], to, dst, c.via)
 		}
 		out[i] = res
 	}
@@ -257,7 +262,7 @@ func (r *Router) search(dst roads.Snap, at time.Time, k int, ts []target, attach
 
 // geometry walks the parent edges from where the target entered the graph
 // to the destination.
-func (r *Router) geometry(s *search, t target, dst roads.Snap, via int32) [][2]float64 {
+func (r *Router) geometry(s *search, t target, to geo.Point, dst roads.Snap, via int32) [][2]float64 {
 	var line [][2]float64
 	add := func(lon, lat float64) {
 		if n := len(line); n > 0 && line[n-1] == [2]float64{lon, lat} {
@@ -267,7 +272,7 @@ func (r *Router) geometry(s *search, t target, dst roads.Snap, via int32) [][2]f
 	}
 	if via == -2 {
 		add(t.pos.Lon, t.pos.Lat)
-		add(dst.Point.Lon, dst.Point.Lat)
+		add(to.Lon, to.Lat)
 		return line
 	}
 	add(t.snap.Point.Lon, t.snap.Point.Lat)
