@@ -4,12 +4,13 @@
 
 import './gate.js'; // log in first
 import * as api from './api.js';
-import { t, label, lang, setLang, onLangChange, translateDOM, wib, wibDate } from './i18n.js';
+import { t, label, lang, setLang, onLangChange, translateDOM, wib, wibDate, duration } from './i18n.js';
 import { LiveFeed } from './live.js';
 import { Store } from './store.js';
 import { Queue } from './queue.js';
 import { Board } from './board.js';
 import { Detail } from './detail.js';
+import { UnitRoutes } from './routes.js';
 import { CreateForm } from './create.js';
 import { CameraWall } from './camwall.js';
 import { $ } from './dom.js';
@@ -105,6 +106,8 @@ async function startMap(create, detail) {
     if (e.target.dataset.layer) wallMap.toggle(e.target.dataset.layer, e.target.checked);
   });
   wallMap.render(new Set(['incidents', 'units', 'cameras']));
+  unitRoutes = new UnitRoutes(store, (routes) => wallMap && wallMap.setUnitRoutes(routes));
+  unitRoutes.update();
   loadDistricts(create);
 }
 
@@ -121,6 +124,16 @@ async function loadDistricts(create) {
   }
 }
 
+// tickArrivals counts down each assigned unit's arrival in the detail
+// panel, from its route's ETA.
+function tickArrivals() {
+  const now = Date.now();
+  for (const el of document.querySelectorAll('#detail .eta-live')) {
+    const r = unitRoutes && unitRoutes.routes.get(el.dataset.unit);
+    el.textContent = r ? t('detail.etaLive', { t: duration((r.arriveAt - now) / 1000) }) : '';
+  }
+}
+
 function openIncident(id, detail, create) {
   if (create.isOpen) return; // a click on the map while reporting picks a place
   selected = id;
@@ -133,6 +146,7 @@ function openIncident(id, detail, create) {
 }
 
 let queue;
+let unitRoutes = null; // the routes of units on their way, once the map is up
 
 async function main() {
   cfg = await loadConfig();
@@ -152,7 +166,9 @@ async function main() {
     toast,
   });
   const detail = new Detail($('#detail'), store, cfg, {
+    hoverRec: (rec) => wallMap && wallMap.showRecRoute(rec ? rec.route : null, rec && rec.method === 'straight'),
     closed: () => {
+      if (wallMap) wallMap.showRecRoute(null);
       selected = null;
       document.body.classList.remove('detail-open');
       queue.select(null);
@@ -168,6 +184,7 @@ async function main() {
     if (kinds.has('incidents')) queue.render();
     if (kinds.has('units') || kinds.has('incidents')) board.render();
     if (wallMap) wallMap.render(kinds);
+    if (unitRoutes && (kinds.has('units') || kinds.has('positions') || kinds.has('incidents') || kinds.has('snapshot'))) unitRoutes.update();
     detail.update(kinds);
     renderCounts();
   });
@@ -204,12 +221,17 @@ async function main() {
     state: setConn,
   });
   // For the browser tests and for anyone debugging a wall from its console.
-  window.cc112 = { store, feed, camwall, get selected() { return selected; }, label };
+  window.cc112 = { store, feed, camwall, get selected() { return selected; }, get routes() { return unitRoutes && unitRoutes.routes; }, label };
   feed.start();
 
   showView('queue');
   tickClock();
-  setInterval(() => { tickClock(); queue.tick(); }, 1000);
+  setInterval(() => {
+    tickClock();
+    queue.tick();
+    if (wallMap && unitRoutes && unitRoutes.routes.size) wallMap.renderUnits(); // the arrival countdowns
+    tickArrivals();
+  }, 1000);
   renderCounts();
   await startMap(create, detail);
 }
