@@ -41,10 +41,12 @@ type Options struct {
 
 // Router answers travel times on one graph. Safe for concurrent use.
 type Router struct {
-	g     *roads.Graph
-	opt   Options
-	emMax float64
-	pool  sync.Pool
+	g      *roads.Graph
+	opt    Options
+	emMax  float64 // the largest emergency factor: the search's stop bound
+	vmax   float64 // the straight model's fastest speed and its detour:
+	detour float64 // a lower bound of any straight-line ETA
+	pool   sync.Pool
 }
 
 // New builds a router.
@@ -64,9 +66,15 @@ func New(g *roads.Graph, opt Options) *Router {
 	if opt.Location == nil {
 		opt.Location = time.FixedZone("WIB", 7*3600)
 	}
-	r := &Router{g: g, opt: opt, emMax: 1}
+	r := &Router{g: g, opt: opt, emMax: 1, detour: math.Max(1, opt.Straight.Detour), vmax: opt.Straight.DefaultSpeed}
 	for _, f := range opt.Emergency {
 		r.emMax = math.Max(r.emMax, f)
+	}
+	for _, v := range opt.Straight.Speeds {
+		r.vmax = math.Max(r.vmax, v)
+	}
+	if r.vmax <= 0 {
+		r.vmax = 200 / 3.6 // a model without speeds: no pruning worth the name, but a correct bound
 	}
 	r.pool.New = func() any { return newSearch(g.Nodes()) }
 	return r

@@ -148,23 +148,32 @@ func (r *Router) search(to geo.Point, dst roads.Snap, at time.Time, k int, ts []
 		}
 	}
 	// straight offers a target by the straight line, unless a cheap
-	// lower bound (flat distance, 1 % off for the projection) already
-	// loses to the k-th best.
+	// lower bound already loses to the k-th best: no straight ETA is
+	// shorter than the detoured distance at the fastest speed (Kolesar's
+	// curve only adds to it), and the flat distance is within 1 % of the
+	// great circle in a city.
 	coslat := math.Cos(to.Lat * math.Pi / 180)
-	straight := func(t int32, typ string) {
-		p := ts[t].pos
-		if len(top) == k {
-			dx, dy := (p.Lon-to.Lon)*coslat*111_320, (p.Lat-to.Lat)*111_320
-			if r.opt.Straight.MinETA(0.99*math.Sqrt(dx*dx+dy*dy)) >= top[k-1].eta {
-				return
-			}
+	beaten := func(p geo.Point) bool {
+		if len(top) < k {
+			return false
 		}
-		eta, d := r.opt.Straight.ETA(p, to, typ)
+		dx, dy := (p.Lon-to.Lon)*coslat*111_320, (p.Lat-to.Lat)*111_320
+		reach := top[k-1].eta * r.vmax / r.detour / 0.99
+		return dx*dx+dy*dy >= reach*reach
+	}
+	straight := func(t int32) {
+		if beaten(ts[t].pos) {
+			return
+		}
+		typ, ok := accept(t)
+		if !ok {
+			return
+		}
+		eta, d := r.opt.Straight.ETA(ts[t].pos, to, typ)
 		offer(cand{t: t, eta: eta, dm: d, via: -2})
 	}
-	kind := accept
 	finish := func(t int32, road, dm float64, via int32) {
-		typ, ok := kind(t)
+		typ, ok := accept(t)
 		if !ok {
 			return
 		}
@@ -231,18 +240,14 @@ func (r *Router) search(to geo.Point, dst roads.Snap, at time.Time, k int, ts []
 	// that most lose to the k-th best on a cheap bound
 	for t := range ts {
 		if ts[t].live && !ts[t].onRoad {
-			if typ, ok := kind(int32(t)); ok {
-				straight(int32(t), typ)
-			}
+			straight(int32(t))
 		}
 	}
 	complete = !exhausted || len(top) == k
 	if exhausted && len(top) < k { // the rest cannot reach dst by road
 		for t := range ts {
 			if ts[t].live && ts[t].onRoad && s.seen[t] != s.gen {
-				if typ, ok := kind(int32(t)); ok {
-					straight(int32(t), typ)
-				}
+				straight(int32(t))
 			}
 		}
 	}
