@@ -23,7 +23,9 @@ var (
 	riverLowPrio  = geo.Point{Lat: -7.246600, Lon: 112.749000}
 )
 
-func roadEngine(t *testing.T, clock *clocktest.Clock) *Engine {
+// surabayaRouter is central Surabaya's road network with the default
+// rush hours and emergency factors.
+func surabayaRouter(t *testing.T) *route.Router {
 	t.Helper()
 	g, err := roads.Load(testenv.SharedData(t, "surabaya_roads_central_osm_subset.geojson"), roads.Box{})
 	if err != nil {
@@ -34,8 +36,18 @@ func roadEngine(t *testing.T, clock *clocktest.Clock) *Engine {
 		t.Fatal(err)
 	}
 	em, _ := route.ParseFactors(route.DefaultEmergency)
-	r := route.New(g, route.Options{Hours: hours, Emergency: em, Straight: geo.DefaultETAModel()})
-	eng, err := New(context.Background(), Config{Journal: &memJournal{}, Clock: clock, Roads: r})
+	return route.New(g, route.Options{Hours: hours, Emergency: em, Straight: geo.DefaultETAModel()})
+}
+
+// roadEngine is an engine ranking by road on a fresh journal (a real one
+// under TestEngineSuiteOnRealJournals) with four units by the river.
+func roadEngine(t *testing.T, clock *clocktest.Clock) *Engine {
+	t.Helper()
+	var j cc112.Journal = &memJournal{}
+	if realJournal != nil {
+		j = realJournal(t)
+	}
+	eng, err := New(context.Background(), Config{Journal: j, Clock: clock, Roads: surabayaRouter(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,6 +163,41 @@ func TestRecommendOffersDivert(t *testing.T) {
 	for _, r := range must[[]Recommendation](t)(eng.Recommend(other.ID, cc112.UnitFire, 5)) {
 		if r.DivertFrom != "" {
 			t.Errorf("offered a unit of an equal-priority incident: %+v", r)
+		}
+	}
+}
+
+// TestRoadETAReplays: the road ETA kept at dispatch is the event's, not
+// recomputed: a restart with the network, or without it (the straight
+// line), rebuilds the same assignment.
+func TestRoadETAReplays(t *testing.T) {
+	clock := clocktest.New(time.Date(2026, 3, 2, 5, 0, 0, 0, time.UTC))
+	eng := roadEngine(t, clock)
+	inc := must[*cc112.Incident](t)(eng.CreateIncident(bg, NewIncident{Category: cc112.CatFire, Location: &riverFire}, "", ""))
+	must[*AssignResult](t)(eng.AutoAssign(bg, inc.ID, "", ""))
+	before := must[*cc112.Incident](t)(eng.Incident(inc.ID))
+	road := 0
+	for _, a := range before.Assignments {
+		if a.ETAMethod == "road" && a.PredictedETAS > 0 {
+			road++
+		}
+	}
+	if road == 0 {
+		t.Fatalf("no assignment kept a road ETA: %+v", before.Assignments)
+	}
+	for _, r := range []*route.Router{surabayaRouter(t), nil} {
+		again, err := New(context.Background(), Config{Journal: eng.cfg.Journal, Clock: clock, Roads: r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		after := must[*cc112.Incident](t)(again.Incident(inc.ID))
+		if len(after.Assignments) != len(before.Assignments) {
+			t.Fatalf("replay: %d assignments, want %d", len(after.Assignments), len(before.Assignments))
+		}
+		for k, a := range after.Assignments {
+			if b := before.Assignments[k]; a.PredictedETAS != b.PredictedETAS || a.ETAMethod != b.ETAMethod {
+				t.Errorf("replay (network %v): %s kept %v %s, was %v %s", r != nil, a.UnitID, a.PredictedETAS, a.ETAMethod, b.PredictedETAS, b.ETAMethod)
+			}
 		}
 	}
 }
