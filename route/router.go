@@ -154,27 +154,15 @@ type entry struct {
 	frac       float64
 }
 
-// entries are the ways a unit at s drives onto the graph.
-func entries(s roads.Snap) []entry {
-	switch {
-	case s.T <= 0:
-		return []entry{{s.A, -1, 0}}
-	case s.T >= 1:
-		return []entry{{s.B, -1, 0}}
-	}
-	var out []entry
-	if s.Fwd >= 0 {
-		out = append(out, entry{s.B, s.Fwd, 1 - s.T})
-	}
-	if s.Back >= 0 {
-		out = append(out, entry{s.A, s.Back, s.T})
-	}
-	return out
-}
+// entries are the ways a unit at s drives onto the graph: the node at the
+// end of each edge it may drive along, after the part of it still ahead.
+func entries(s roads.Snap) []entry { return ends(s, false) }
 
-// seeds are the nodes from which a destination at s is reached, with the
-// part of an edge left to drive.
-func seeds(s roads.Snap) []entry {
+// seeds are the nodes a destination at s is reached from: the node at the
+// start of each edge that passes it, with the part of it up to s.
+func seeds(s roads.Snap) []entry { return ends(s, true) }
+
+func ends(s roads.Snap, from bool) []entry {
 	switch {
 	case s.T <= 0:
 		return []entry{{s.A, -1, 0}}
@@ -182,11 +170,19 @@ func seeds(s roads.Snap) []entry {
 		return []entry{{s.B, -1, 0}}
 	}
 	var out []entry
-	if s.Fwd >= 0 {
-		out = append(out, entry{s.A, s.Fwd, s.T})
+	if s.Fwd >= 0 { // A→B
+		if from {
+			out = append(out, entry{s.A, s.Fwd, s.T})
+		} else {
+			out = append(out, entry{s.B, s.Fwd, 1 - s.T})
+		}
 	}
-	if s.Back >= 0 {
-		out = append(out, entry{s.B, s.Back, 1 - s.T})
+	if s.Back >= 0 { // B→A
+		if from {
+			out = append(out, entry{s.B, s.Back, 1 - s.T})
+		} else {
+			out = append(out, entry{s.A, s.Back, s.T})
+		}
 	}
 	return out
 }

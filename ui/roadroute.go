@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -31,11 +32,9 @@ func pairParam(v, name string) (geo.Point, error) {
 // {duration_s, distance_m, method, geometry}.
 func (s *Server) getRoute(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	for k := range q {
-		if !slices.Contains([]string{"from", "to", "type"}, k) {
-			s.writeError(w, r, cc112.Errorf(cc112.EInvalid, "unknown parameter %q (accepted: from, to, type)", k))
-			return
-		}
+	if err := onlyParams(q, "from", "to", "type"); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	from, err := pairParam(q.Get("from"), "from")
 	if err != nil {
@@ -55,6 +54,20 @@ func (s *Server) getRoute(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, ans)
 }
 
+// onlyParams refuses a parameter not named (a typo must not be ignored)
+// and one given twice.
+func onlyParams(q url.Values, names ...string) error {
+	for k, v := range q {
+		if !slices.Contains(names, k) {
+			return cc112.Errorf(cc112.EInvalid, "unknown parameter %q (accepted: %s)", k, strings.Join(names, ", "))
+		}
+		if len(v) > 1 {
+			return cc112.Errorf(cc112.EInvalid, "parameter %q given %d times", k, len(v))
+		}
+	}
+	return nil
+}
+
 // routeFlag reads ?route=1 (also true, 0, false).
 func routeFlag(v string) (bool, error) {
 	switch strings.ToLower(v) {
@@ -70,11 +83,9 @@ func routeFlag(v string) (bool, error) {
 // travel times (from, to as for the response metrics).
 func (s *Server) getETAMetrics(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	for k := range q {
-		if k != "from" && k != "to" {
-			s.writeError(w, r, cc112.Errorf(cc112.EInvalid, "unknown parameter %q (accepted: from, to)", k))
-			return
-		}
+	if err := onlyParams(q, "from", "to"); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	from, err := timeParam(q.Get("from"), "from")
 	if err != nil {

@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { failOnCSP, gotoAs } from './login.mjs';
+import { apiAs, failOnCSP, gotoAs, waitUntil } from './login.mjs';
 
 const BASE = process.env.BASE_URL;
 const SHOTS = process.env.SCREENSHOTS;
@@ -21,29 +21,9 @@ const WAIT = 20000;
 const log = (msg) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${msg}`);
 const SIZES = [{ width: 1920, height: 1080 }, { width: 3840, height: 2160 }, { width: 390, height: 844 }];
 
-async function call(token, method, path, body) {
-  const res = await fetch(BASE + path, {
-    method,
-    headers: { Authorization: 'Bearer ' + token, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, data: text ? JSON.parse(text) : null };
-}
-async function login(user) {
-  const r = await fetch(BASE + '/api/v1/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: user, password: user }) });
-  assert.equal(r.status, 200, `login ${user}`);
-  return r.json();
-}
-async function until(what, fn) {
-  const end = Date.now() + WAIT;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+// The dispatcher works through the API with a bearer token.
+const { call, login } = apiAs(BASE);
+const until = (what, fn) => waitUntil(what, fn, WAIT);
 // pathPoints counts the vertices of an SVG path Leaflet drew.
 const pathPoints = (d) => (d.match(/[ML]/g) || []).length;
 
