@@ -90,7 +90,7 @@ func (e *Engine) registerCore(r *Registry) {
 			return fmt.Errorf("unit %q re-registered while assigned", u.ID)
 		}
 		e.units[u.ID] = &u
-		e.unitIndex.Set(u.ID, u.Location)
+		e.placeUnit(&u)
 		e.changedUnit(cc112.LiveUnitUpdated, &u)
 		return nil
 	})
@@ -423,7 +423,16 @@ func pointText(p geo.Point) string {
 func (e *Engine) moveUnit(u *cc112.Unit, at time.Time, p cc112.UnitMovedPayload) {
 	u.Location, u.PositionAt = p.Location, at
 	u.Heading, u.Speed, u.Accuracy = p.Heading, p.Speed, p.Accuracy
+	e.placeUnit(u)
+}
+
+// placeUnit files a unit's position in the spatial index and, with a road
+// network, snaps it to the road.
+func (e *Engine) placeUnit(u *cc112.Unit) {
 	e.unitIndex.Set(u.ID, u.Location)
+	if e.fleet != nil {
+		e.fleet.Set(u.ID, u.Location)
+	}
 }
 
 // appliedIncident and appliedUnit find what an event names; a journal that

@@ -89,7 +89,7 @@ func BenchmarkRecommend(b *testing.B) {
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
 					t0 := time.Now()
-					recs, err := eng.Recommend(ids[i%len(ids)], typ, "", 5)
+					recs, err := eng.Recommend(ids[i%len(ids)], typ, 5)
 					lat = append(lat, time.Since(t0))
 					if err != nil || len(recs) != 5 {
 						b.Fatal(err, len(recs))

@@ -206,7 +206,7 @@ func (e *Engine) AutoAssign(ctx context.Context, incidentID, key, fingerprint st
 		res := &AssignResult{Assigned: []string{}, Missing: []cc112.Need{}}
 		for _, need := range e.shortfall(inc) {
 			want := need.Count
-			recs := e.recommend(inc.Location, need.Type, want, "")
+			recs := e.recommend(inc.Location, need.Type, want, nil)
 			for _, r := range recs {
 				tx.Emit(cc112.EvUnitAssigned, cc112.UnitAssignedPayload{
 					IncidentID: inc.ID, UnitID: r.UnitID, PredictedETAS: r.ETAS, ETAMethod: r.Method,

@@ -18,6 +18,7 @@ import (
 
 	"cc112"
 	"cc112/geo"
+	"cc112/route"
 )
 
 // Publisher receives every state change in order, for the live feed. It is
@@ -50,8 +51,16 @@ type Config struct {
 	// checks nothing.
 	Area       ServiceArea
 	AreaMargin float64
-	ETA        geo.ETAModel
-	Plan       cc112.ResponsePlan
+	// ETA is the straight-line model: the ranking without a road network,
+	// and the fallback for a point off the road (method "straight").
+	ETA geo.ETAModel
+	// Roads ranks units by drive time on the road network; nil: the
+	// straight line only.
+	Roads *route.Router
+	// PositionStale is the age past which a unit's last fix is flagged on
+	// its recommendation (it is still ranked from it). Default 5 min.
+	PositionStale time.Duration
+	Plan          cc112.ResponsePlan
 	// PositionSample is how often at most a unit's position is journaled
 	// (DESIGN.md: positions are a stream, sampled). Default 15 s.
 	PositionSample time.Duration
@@ -139,6 +148,7 @@ type Engine struct {
 	units     map[string]*cc112.Unit
 	cameras   map[string]*cameraRecord
 	unitIndex *geo.Index
+	fleet     *route.Fleet // units snapped to the road (nil: no road network)
 	camIndex  *geo.Index
 	// searchMu serialises index searches made under the read lock: a
 	// search reuses the index's scratch buffers (writers hold mu fully).
@@ -177,6 +187,9 @@ func New(ctx context.Context, cfg Config, exts ...Extension) (*Engine, error) {
 	if cfg.Location == nil {
 		cfg.Location = cc112.WIB
 	}
+	if cfg.PositionStale == 0 {
+		cfg.PositionStale = 5 * time.Minute
+	}
 	if cfg.ReplayProgress == 0 {
 		cfg.ReplayProgress = 5 * time.Second
 	}
@@ -193,6 +206,9 @@ func New(ctx context.Context, cfg Config, exts ...Extension) (*Engine, error) {
 		posLogged: map[string]time.Time{},
 		keys:      map[string]*keyRecord{},
 		imported:  map[string]string{},
+	}
+	if cfg.Roads != nil {
+		e.fleet = cfg.Roads.NewFleet()
 	}
 	r := &Registry{e: e, owner: "dispatch"}
 	e.registerCore(r)

@@ -264,7 +264,7 @@ func TestRecommend(t *testing.T) {
 	f := newFixture(t)
 	inc := f.incident(t, cc112.CatFire, center)
 	must[*AssignResult](t)(f.eng.Assign(bg, inc.ID, "f1", "", ""))
-	recs := must[[]Recommendation](t)(f.eng.Recommend(inc.ID, cc112.UnitFire, "", 5))
+	recs := must[[]Recommendation](t)(f.eng.Recommend(inc.ID, cc112.UnitFire, 5))
 	if len(recs) != 2 || recs[0].UnitID != "f2" || recs[1].UnitID != "f3" {
 		t.Fatalf("fire recommendations: %+v", recs)
 	}
@@ -274,7 +274,7 @@ func TestRecommend(t *testing.T) {
 	if d := recs[0].DistanceM; d < 1900 || d > 2100 {
 		t.Fatalf("distance of f2 = %v, want about 2000 m", d)
 	}
-	all := must[[]Recommendation](t)(f.eng.Recommend(inc.ID, "", "", 3))
+	all := must[[]Recommendation](t)(f.eng.Recommend(inc.ID, "", 3))
 	if len(all) != 3 {
 		t.Fatalf("limit 3 gave %d", len(all))
 	}
@@ -284,15 +284,15 @@ func TestRecommend(t *testing.T) {
 		}
 	}
 	// The console's type-ahead: units by callsign, any type, ETA first.
-	typed := must[[]Recommendation](t)(f.eng.Recommend(inc.ID, "", " dmk-0", 5))
+	typed := must[[]Recommendation](t)(f.eng.Recommend(inc.ID, "", 5, RecommendOpts{Callsign: " dmk-0"}))
 	if len(typed) != 2 || typed[0].Callsign != "DMK-02" || typed[1].Callsign != "DMK-03" || typed[0].ETAS <= 0 {
 		t.Fatalf("callsign dmk-0: %+v", typed)
 	}
-	_, err := f.eng.Recommend(inc.ID, "boat", "", 3)
+	_, err := f.eng.Recommend(inc.ID, "boat", 3)
 	wantCode(t, err, cc112.EInvalid)
-	_, err = f.eng.Recommend(inc.ID, "", "", 0)
+	_, err = f.eng.Recommend(inc.ID, "", 0)
 	wantCode(t, err, cc112.EInvalid)
-	_, err = f.eng.Recommend("inc_nope", "", "", 3)
+	_, err = f.eng.Recommend("inc_nope", "", 3)
 	wantCode(t, err, cc112.ENotFound)
 }
 
@@ -337,7 +337,7 @@ func TestReplayRebuildsIdenticalState(t *testing.T) {
 func TestAssignmentKeepsPredictedETA(t *testing.T) {
 	f := newFixture(t)
 	inc := f.incident(t, cc112.CatFire, near(800, 300))
-	recs := must[[]Recommendation](t)(f.eng.Recommend(inc.ID, cc112.UnitFire, "", 1))
+	recs := must[[]Recommendation](t)(f.eng.Recommend(inc.ID, cc112.UnitFire, 1))
 	must[*AssignResult](t)(f.eng.Assign(bg, inc.ID, recs[0].UnitID, "", ""))
 	must[*AssignResult](t)(f.eng.AutoAssign(bg, inc.ID, "", ""))
 	got := must[*cc112.Incident](t)(f.eng.Incident(inc.ID))
@@ -457,7 +457,7 @@ func TestConcurrentSearchesAndMoves(t *testing.T) {
 	for g := 0; g < 4; g++ {
 		go func() {
 			for i := 0; i < 200; i++ {
-				if _, err := f.eng.Recommend(inc.ID, "", "", 3); err != nil {
+				if _, err := f.eng.Recommend(inc.ID, "", 3); err != nil {
 					errs <- err
 					return
 				}

@@ -4,9 +4,11 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"time"
 
 	"cc112"
 	"cc112/geo"
+	"cc112/route"
 )
 
 // IncidentFilter selects incidents by state: "active" (default), "closed", "all".
@@ -139,7 +141,7 @@ func (e *Engine) NearestCameras(p geo.Point, limit int, filter func(cc112.Camera
 	return out
 }
 
-// Recommendation is an available unit ranked by estimated travel time.
+// Recommendation is a unit ranked by estimated travel time.
 type Recommendation struct {
 	UnitID    string         `json:"unit_id"`
 	Callsign  string         `json:"callsign"`
@@ -147,17 +149,47 @@ type Recommendation struct {
 	Agency    string         `json:"agency"`
 	ETAS      float64        `json:"eta_s"`
 	DistanceM float64        `json:"distance_m"`
-	Method    string         `json:"method"`
+	// Method is "road" (drive time on the road network) or "straight"
+	// (no network, or a point off it).
+	Method string `json:"method"`
+	// PositionAgeS is the age of the fix the unit is ranked from; Stale
+	// flags one older than the engine's PositionStale (or none at all).
+	PositionAgeS *float64 `json:"position_age_s,omitempty"`
+	Stale        bool     `json:"stale,omitempty"`
+	// DivertFrom is set on a busy unit offered because it would arrive at
+	// least DivertGain before the best available one: the lower-priority
+	// incident it is en route to or on scene at.
+	DivertFrom     string           `json:"divert_from,omitempty"`
+	DivertPriority int              `json:"divert_priority,omitempty"`
+	DivertStatus   cc112.UnitStatus `json:"divert_status,omitempty"`
+	// Route is the way there (asked with ?route=1).
+	Route *route.LineString `json:"route,omitempty"`
+}
+
+// DivertGain is how much sooner a busy unit must arrive than the best
+// available one to be offered for diversion.
+const DivertGain = 2 * time.Minute
+
+// RecommendOpts asks for more than the ranking.
+type RecommendOpts struct {
+	Route    bool   // each recommendation's route
+	Callsign string // only units whose callsign contains it (the console's type-ahead)
 }
 
 // Recommend ranks available units for an incident by ETA; typ "" means any
 // type. The incident may be closed (the answer is then only informative).
-func (e *Engine) Recommend(incidentID string, typ cc112.UnitType, callsign string, limit int) ([]Recommendation, error) {
+// Busy units working a lower-priority incident are added, flagged, when
+// they would arrive DivertGain before the best available unit.
+func (e *Engine) Recommend(incidentID string, typ cc112.UnitType, limit int, opts ...RecommendOpts) ([]Recommendation, error) {
 	if typ != "" && !typ.Valid() {
 		return nil, cc112.Errorf(cc112.EInvalid, "unknown unit type %q", typ)
 	}
 	if limit <= 0 || limit > 100 {
 		return nil, cc112.Errorf(cc112.EInvalid, "limit must be 1 to 100")
+	}
+	var o RecommendOpts
+	for _, x := range opts {
+		o.Route = o.Route || x.Route
 	}
 	e.mu.RLock()
 	defer e.mu.RUnlock()
@@ -165,17 +197,84 @@ func (e *Engine) Recommend(incidentID string, typ cc112.UnitType, callsign strin
 	if !ok {
 		return nil, cc112.Errorf(cc112.ENotFound, "incident %q not found", incidentID)
 	}
-	return e.recommend(inc.Location, typ, limit, strings.ToLower(strings.TrimSpace(callsign))), nil
+	callsign := strings.ToLower(strings.TrimSpace(o.Callsign))
+	named := func(u *cc112.Unit) bool {
+		return callsign == "" || strings.Contains(strings.ToLower(u.Callsign), callsign)
+	}
+	recs := e.rank(inc.Location, limit, func(u *cc112.Unit) bool {
+		return u.Status == cc112.UnitAvailable && (typ == "" || u.Type == typ) && named(u)
+	}, o.Route)
+	if !inc.Active() {
+		return recs, nil
+	}
+	busy := e.rank(inc.Location, limit, func(u *cc112.Unit) bool {
+		if (u.Status != cc112.UnitEnroute && u.Status != cc112.UnitOnscene) || (typ != "" && u.Type != typ) || !named(u) {
+			return false
+		}
+		other := e.incidents[u.IncidentID]
+		return other != nil && other.ID != inc.ID && other.Active() && other.Priority > inc.Priority
+	}, o.Route)
+	best := math.Inf(1)
+	if len(recs) > 0 {
+		best = recs[0].ETAS
+	}
+	for _, b := range busy {
+		if b.ETAS+DivertGain.Seconds() > best {
+			break
+		}
+		u := e.units[b.UnitID]
+		b.DivertFrom, b.DivertPriority, b.DivertStatus = u.IncidentID, e.incidents[u.IncidentID].Priority, u.Status
+		recs = append(recs, b)
+	}
+	sort.SliceStable(recs, func(i, j int) bool { return recs[i].ETAS < recs[j].ETAS })
+	return recs, nil
 }
 
-// recommend is the ranking itself; caller holds the lock. The spatial index
-// visits cells nearest first and stops once no farther unit can beat the
-// k-th best ETA.
-func (e *Engine) recommend(p geo.Point, typ cc112.UnitType, limit int, callsign string) []Recommendation {
+// recommend ranks the available units of a type (any: ""), less skip;
+// caller holds the lock.
+func (e *Engine) recommend(p geo.Point, typ cc112.UnitType, limit int, skip map[string]bool) []Recommendation {
+	return e.rank(p, limit, func(u *cc112.Unit) bool {
+		return u.Status == cc112.UnitAvailable && (typ == "" || u.Type == typ) && !skip[u.ID]
+	}, false)
+}
+
+// rank orders the units accept takes by their ETA to p: by road when the
+// engine has a network and p is on it, else by the straight line (the
+// spatial index visits cells nearest first and stops once no farther unit
+// can beat the k-th best). Caller holds the lock.
+func (e *Engine) rank(p geo.Point, limit int, accept func(u *cc112.Unit) bool, withRoute bool) []Recommendation {
+	now := e.cfg.Clock.Now()
+	rec := func(u *cc112.Unit, eta, dist float64, method string, line [][2]float64) Recommendation {
+		r := Recommendation{UnitID: u.ID, Callsign: u.Callsign, Type: u.Type, Agency: u.Agency,
+			ETAS: math.Round(eta), DistanceM: math.Round(dist), Method: method, Stale: u.PositionAt.IsZero()}
+		if !u.PositionAt.IsZero() {
+			age := math.Round(now.Sub(u.PositionAt).Seconds())
+			r.PositionAgeS, r.Stale = &age, now.Sub(u.PositionAt) > e.cfg.PositionStale
+		}
+		if withRoute {
+			r.Route = route.Line(line)
+		}
+		return r
+	}
+	if e.fleet != nil {
+		res, ok := e.fleet.Nearest(p, now, limit, func(id string) (string, bool) {
+			u := e.units[id]
+			if u == nil || !accept(u) {
+				return "", false
+			}
+			return string(u.Type), true
+		}, withRoute)
+		if ok {
+			out := make([]Recommendation, len(res))
+			for k, r := range res {
+				out[k] = rec(e.units[r.ID], r.ETAS, r.DistanceM, r.Method, r.Geometry)
+			}
+			return out
+		}
+	}
 	score := func(id string, distM float64) (float64, bool) {
 		u := e.units[id]
-		if u == nil || u.Status != cc112.UnitAvailable || (typ != "" && u.Type != typ) ||
-			(callsign != "" && !strings.Contains(strings.ToLower(u.Callsign), callsign)) {
+		if u == nil || !accept(u) {
 			return 0, false
 		}
 		eta, _ := e.cfg.ETA.ETA(u.Location, p, string(u.Type))
@@ -187,10 +286,7 @@ func (e *Engine) recommend(p geo.Point, typ cc112.UnitType, limit int, callsign 
 	out := make([]Recommendation, len(hits))
 	for k, h := range hits {
 		u := e.units[h.ID]
-		out[k] = Recommendation{
-			UnitID: u.ID, Callsign: u.Callsign, Type: u.Type, Agency: u.Agency,
-			ETAS: math.Round(h.Score), DistanceM: math.Round(h.DistanceM), Method: "straight",
-		}
+		out[k] = rec(u, h.Score, h.DistanceM, route.Straight, [][2]float64{{u.Location.Lon, u.Location.Lat}, {p.Lon, p.Lat}})
 	}
 	return out
 }
@@ -198,8 +294,37 @@ func (e *Engine) recommend(p geo.Point, typ cc112.UnitType, limit int, callsign 
 // predictETA is the travel time the recommender would give unit u to p,
 // rounded like a recommendation's; caller holds the lock.
 func (e *Engine) predictETA(u *cc112.Unit, p geo.Point) (float64, string) {
+	if e.cfg.Roads != nil {
+		r := e.cfg.Roads.Route(u.Location, p, string(u.Type), e.cfg.Clock.Now())
+		return math.Round(r.ETAS), r.Method
+	}
 	eta, _ := e.cfg.ETA.ETA(u.Location, p, string(u.Type))
-	return math.Round(eta), "straight"
+	return math.Round(eta), route.Straight
+}
+
+// RouteAnswer is GET /api/v1/route's answer.
+type RouteAnswer struct {
+	DurationS float64           `json:"duration_s"`
+	DistanceM float64           `json:"distance_m"`
+	Method    string            `json:"method"`
+	Geometry  *route.LineString `json:"geometry"`
+}
+
+// Route is the drive between two points for a unit type ("" any), now.
+func (e *Engine) Route(from, to geo.Point, typ cc112.UnitType) (RouteAnswer, error) {
+	if typ != "" && !typ.Valid() {
+		return RouteAnswer{}, cc112.Errorf(cc112.EInvalid, "unknown unit type %q", typ)
+	}
+	var r route.Result
+	if e.cfg.Roads != nil {
+		r = e.cfg.Roads.Route(from, to, string(typ), e.cfg.Clock.Now())
+	} else {
+		eta, d := e.cfg.ETA.ETA(from, to, string(typ))
+		r = route.Result{ETAS: eta, DistanceM: d, Method: route.Straight,
+			Geometry: [][2]float64{{from.Lon, from.Lat}, {to.Lon, to.Lat}}}
+	}
+	return RouteAnswer{DurationS: math.Round(r.ETAS), DistanceM: math.Round(r.DistanceM), Method: r.Method,
+		Geometry: route.Line(r.Geometry)}, nil
 }
 
 // Snapshot is the whole live state at one moment.

@@ -10,6 +10,7 @@ import (
 	"cc112/geo"
 	"cc112/internal/demo"
 	"cc112/internal/testenv"
+	"cc112/roads"
 )
 
 var (
@@ -26,7 +27,7 @@ func city(t testing.TB) *Index {
 	roadPath := testenv.SharedData(t, "surabaya_roads_central_osm_subset.geojson")
 	cityOnce.Do(func() {
 		var areas *Areas
-		var roads []Place
+		var streets []Place
 		f, err := os.Open(kelPath)
 		if err != nil {
 			cityErr = err
@@ -37,16 +38,13 @@ func city(t testing.TB) *Index {
 		if cityErr != nil {
 			return
 		}
-		if f, cityErr = os.Open(roadPath); cityErr != nil {
+		g, err := roads.Load(roadPath, roads.Box{})
+		if cityErr = err; err != nil {
 			return
 		}
-		roads, cityErr = LoadRoads(f)
-		f.Close()
-		if cityErr != nil {
-			return
-		}
+		streets = Streets(g.Streets())
 		d := demo.City()
-		places := append(areas.Places(), roads...)
+		places := append(areas.Places(), streets...)
 		for _, s := range d.Stations {
 			places = append(places, Place{Name: s.Name, Kind: Station, Location: s.Location})
 		}
@@ -191,7 +189,6 @@ func TestDemoCityHasKecamatanOnly(t *testing.T) {
 func TestLoadRefusesBadFiles(t *testing.T) {
 	for name, load := range map[string]func(string) error{
 		"kelurahan": func(s string) error { _, err := LoadKelurahan(stringsReader(s)); return err },
-		"roads":     func(s string) error { _, err := LoadRoads(stringsReader(s)); return err },
 		"poi":       func(s string) error { _, err := LoadPOI(stringsReader(s)); return err },
 	} {
 		for _, body := range []string{``, `{}`, `[1]`, `{"type":"FeatureCollection","features":[]}`,

@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb/planar"
 
 	"cc112/geo"
+	"cc112/roads"
 )
 
 // Areas locates points in kelurahan polygons (BPS/HDX style: a "village"
@@ -104,53 +105,14 @@ func LoadKelurahan(r io.Reader) (*Areas, error) {
 	return a, nil
 }
 
-// LoadRoads reads an OSM road GeoJSON (LineString or MultiLineString ways
-// with a "name"; unnamed ways are skipped) and returns one street per
-// name, placed at the middle vertex of its longest way.
-func LoadRoads(r io.Reader) ([]Place, error) {
-	fc, err := readCollection(r, "roads")
-	if err != nil {
-		return nil, err
-	}
-	type best struct {
-		at  geo.Point
-		len float64
-	}
-	streets := map[string]best{}
-	for i, f := range fc.Features {
-		name := f.Properties.MustString("name", "")
-		if name == "" {
-			continue
-		}
-		var lines orb.MultiLineString
-		switch g := f.Geometry.(type) {
-		case orb.LineString:
-			lines = orb.MultiLineString{g}
-		case orb.MultiLineString:
-			lines = g
-		default:
-			return nil, fmt.Errorf("geocode: roads GeoJSON: feature %d (%s) is not a LineString", i, name)
-		}
-		for _, l := range lines {
-			if len(l) == 0 {
-				continue
-			}
-			n := planar.Length(l)
-			if b, ok := streets[name]; !ok || n > b.len {
-				mid := l[len(l)/2]
-				streets[name] = best{geo.Point{Lat: mid[1], Lon: mid[0]}, n}
-			}
-		}
-	}
-	if len(streets) == 0 {
-		return nil, errors.New("geocode: roads GeoJSON: no named roads")
-	}
+// Streets are the road network's named streets as places (roads.Load is
+// the one reader of road files).
+func Streets(streets []roads.Street) []Place {
 	out := make([]Place, 0, len(streets))
-	for name, b := range streets {
-		out = append(out, Place{Name: name, Kind: Street, Location: b.at})
+	for _, s := range streets {
+		out = append(out, Place{Name: s.Name, Kind: Street, Location: s.At})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
+	return out
 }
 
 // LoadPOI reads points of interest (hospitals, schools, markets...): a

@@ -70,6 +70,9 @@ var (
 	operational = allow(auth.Dispatcher)
 	// staffRead reads the operational picture (units, recommendations).
 	staffRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor)
+	// routeRead asks for a drive between two points: the staff, and a
+	// unit's phone for its own way (no personal data in either).
+	routeRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.UnitRole)
 	// incidentRead reads incidents; police see them without callers.
 	incidentRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.Police)
 	// cameraRead reads cameras and watches them (every view audited).

@@ -207,7 +207,12 @@ func (s *Server) getRecommendations(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	recs, err := s.eng.Recommend(r.PathValue("id"), cc112.UnitType(q.Get("type")), q.Get("callsign"), limit)
+	withRoute, err := routeFlag(q.Get("route"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	recs, err := s.eng.Recommend(r.PathValue("id"), cc112.UnitType(q.Get("type")), limit, dispatch.RecommendOpts{Route: withRoute, Callsign: q.Get("callsign")})
 	if err != nil {
 		s.writeError(w, r, err)
 		return

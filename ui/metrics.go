@@ -23,13 +23,8 @@ func (s *Server) metricsQuery(q url.Values, grouping bool) (kpi.Query, error) {
 	if grouping {
 		allowed = append(allowed, "group_by")
 	}
-	for k, v := range q {
-		if !slices.Contains(allowed, k) {
-			return kpi.Query{}, cc112.Errorf(cc112.EInvalid, "unknown parameter %q (accepted: %s)", k, strings.Join(allowed, ", "))
-		}
-		if len(v) > 1 {
-			return kpi.Query{}, cc112.Errorf(cc112.EInvalid, "parameter %q given %d times", k, len(v))
-		}
+	if err := onlyParams(q, allowed...); err != nil {
+		return kpi.Query{}, err
 	}
 	var mq kpi.Query
 	var err error

@@ -149,7 +149,7 @@ func (s *secured) routeSamples(sc scenario) map[string][]string {
 		"/api/v1/units/{id}/track":                {"/api/v1/units/" + s.unitID + "/track?from=" + from + "&to=" + to},
 		"/api/v1/incidents":                       {"/api/v1/incidents?status=all"},
 		"/api/v1/incidents/{id}":                  {"/api/v1/incidents/" + sc.incA, "/api/v1/incidents/" + sc.incB},
-		"/api/v1/incidents/{id}/recommendations":  {"/api/v1/incidents/" + sc.incB + "/recommendations"},
+		"/api/v1/incidents/{id}/recommendations":  {"/api/v1/incidents/" + sc.incB + "/recommendations", "/api/v1/incidents/" + sc.incB + "/recommendations?route=1"},
 		"/api/v1/incidents/duplicates":            {"/api/v1/incidents/duplicates?lat=-7.2458&lon=112.7378"},
 		"/api/v1/cameras/nearest":                 {"/api/v1/cameras/nearest?lat=-7.25&lon=112.75"},
 		"/api/v1/geocode":                         {"/api/v1/geocode?q=darmo", "/api/v1/geocode?q=kamera+privasi&limit=3"},
@@ -161,6 +161,8 @@ func (s *secured) routeSamples(sc scenario) map[string][]string {
 		"/api/v1/complaints/report":               {"/api/v1/complaints/report?from=" + from + "&to=" + to},
 		"/api/v1/metrics/response":                {"/api/v1/metrics/response?from=" + from + "&to=" + to},
 		"/api/v1/metrics/incidents.csv":           {"/api/v1/metrics/incidents.csv?from=" + from + "&to=" + to},
+		"/api/v1/metrics/eta":                     {"/api/v1/metrics/eta?from=" + from + "&to=" + to},
+		"/api/v1/route":                           {"/api/v1/route?from=-7.2458,112.7378&to=-7.25,112.75&type=fire"},
 		"/static/{version}/{path...}":             {"/static/v/js/live.js"},
 		"/osmand":                                 {"/osmand?id=" + s.unitID + "&lat=-7.25&lon=112.75"},
 		"/api/v1/live":                            nil, // a websocket: its frames are scanned below

@@ -208,6 +208,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/cameras/{id}/live", s.cameraLive, cameraRead.upgrades()},
 		{"GET", "/api/v1/districts", s.getDistricts, anyUser},
 		{"GET", "/api/v1/geocode", s.getGeocode, staffRead},
+		{"GET", "/api/v1/route", s.getRoute, routeRead},
 		{"GET", "/api/v1/config", s.consoleConfig, anyUser},
 		{"GET", "/api/v1/catalog", s.getCatalog, anyUser},
 		{"GET", "/api/v1/live", s.live, anyUser.upgrades()},
@@ -243,6 +244,7 @@ func NewServer(cfg Config) *Server {
 		// Response-time metrics, historical import.
 		{"GET", "/api/v1/metrics/response", s.getResponseMetrics, metricsRead},
 		{"GET", "/api/v1/metrics/incidents.csv", s.getIncidentsCSV, metricsRead},
+		{"GET", "/api/v1/metrics/eta", s.getETAMetrics, metricsRead},
 		{"POST", "/api/v1/import/incidents", s.postImport, importers},
 		// Accounts, audit, trackers (issue 4).
 		{"POST", "/api/v1/login", s.postLogin, public},

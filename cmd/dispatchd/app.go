@@ -23,6 +23,8 @@ import (
 	"cc112/internal/sim"
 	"cc112/kpi"
 	"cc112/live"
+	"cc112/roads"
+	"cc112/route"
 	"cc112/telemetry"
 	"cc112/track"
 	"cc112/ui"
@@ -54,6 +56,7 @@ type Main struct {
 	publishers   publishers
 	positionSink func(dispatch.PositionFix)
 	city         *demo.CityData
+	roads        *route.Router // nil: no road network
 	cluster      *cluster
 	fatal        chan error
 	// writerReady is set once the writer's start-up is done (the demo city
@@ -98,7 +101,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}
 	m.city = city
-	places, err := cityPlaces(m.City, city)
+	var streets []roads.Street
+	m.roads, streets = loadRoads(m.City, m.Routing, city, geo.DefaultETAModel(), m.Logger)
+	places, err := cityPlaces(m.City, city, streets)
 	if err != nil {
 		return err
 	}
@@ -300,7 +305,8 @@ func (m *Main) openState(ctx context.Context, city *demo.CityData) (err error) {
 	}
 	ccfg := m.CallCenter
 	ccfg.Clock, ccfg.Logger = m.Clock, m.Logger
-	cfg := dispatch.Config{Journal: m.Journal, Clock: m.Clock, Logger: m.Logger}
+	cfg := dispatch.Config{Journal: m.Journal, Clock: m.Clock, Logger: m.Logger,
+		Roads: m.roads, PositionStale: m.Routing.PositionStale}
 	if city != nil {
 		ccfg.Districts, cfg.Districts = city.Districts, city.Districts
 		if city.KelurahanFile != "" { // complaint statistics count per kelurahan

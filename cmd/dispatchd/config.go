@@ -8,10 +8,12 @@ import (
 	"strings"
 	"time"
 
+	"cc112"
 	"cc112/auth"
 	"cc112/callcenter"
 	"cc112/cctv/rtspsrc"
 	"cc112/kpi"
+	"cc112/route"
 	"cc112/ui"
 )
 
@@ -34,6 +36,8 @@ type Config struct {
 	// complaints and the SMTP relay of notices to citizens.
 	Mail    MailConfig
 	Cameras CameraConfig
+	// Routing tunes drive times on the road network (-roads).
+	Routing RoutingConfig
 	// Accounts tunes accounts (tests use cheap password hashing).
 	Accounts auth.Config
 }
@@ -61,9 +65,10 @@ type CityConfig struct {
 	// Dir holds real city data (a kelurahan GeoJSON and a camera CSV);
 	// empty: the built-in demo city's geography.
 	Dir string
-	// Roads is an OSM road GeoJSON whose street names the location search
-	// finds (default: a *roads*.geojson in Dir); POI a GeoJSON of named
-	// points of interest (hospitals, schools, markets).
+	// Roads is the road network: a GeoJSON of OSM ways or an .osm.pbf
+	// extract (clipped to the city), for drive-time recommendations and the
+	// street names of the location search (default: a *roads*.geojson or
+	// *.osm.pbf in Dir); POI a GeoJSON of named points of interest.
 	Roads string
 	POI   string
 	// AreaMarginM is how far beyond its districts an incident may lie
@@ -92,6 +97,15 @@ type MailConfig struct {
 	SMTPFrom     string
 	SMTPUser     string
 	SMTPPassword string
+}
+
+// RoutingConfig is how drive times are estimated on the road network:
+// the router's options (snapping distance, unit types' emergency factors,
+// speed factors by WIB hour) and when a unit's last fix is too old to
+// trust silently.
+type RoutingConfig struct {
+	route.Options
+	PositionStale time.Duration
 }
 
 // CameraConfig is the CCTV side: the probe interval (0: no probing), the
@@ -124,6 +138,7 @@ func DefaultConfig() Config {
 		CallCenter: callcenter.Config{ResponseSLA: time.Hour, FeedbackSLA: 24 * time.Hour, TriageSLA: 15 * time.Minute},
 		Mail:       MailConfig{IMAPMailbox: "INBOX", IMAPTLS: true, IMAPInterval: 30 * time.Second},
 		Cameras:    CameraConfig{ProbeInterval: 30 * time.Second, CloseAfter: 10 * time.Second, CamSimCameras: 8},
+		Routing:    RoutingConfig{Options: route.Options{SnapM: 250, AccessKMH: 10}, PositionStale: 5 * time.Minute},
 	}
 }
 
@@ -145,7 +160,11 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 	fs.BoolVar(&c.City.Demo, "demo", c.City.Demo, "seed the demo city into an empty journal (env DISPATCH_DEMO)")
 	sim := fs.String("sim", "", "simulate incidents and moving units (default true with -demo; env DISPATCH_SIM)")
 	fs.StringVar(&c.City.Dir, "city", c.City.Dir, "folder with a kelurahan GeoJSON and a camera CSV, e.g. ../shared/data (env DISPATCH_CITY)")
-	fs.StringVar(&c.City.Roads, "roads", c.City.Roads, "OSM road GeoJSON whose street names the location search finds (default: a *roads*.geojson in -city; env DISPATCH_ROADS)")
+	fs.StringVar(&c.City.Roads, "roads", c.City.Roads, "road network: GeoJSON of OSM ways or an .osm.pbf extract (clipped to the city), for drive-time recommendations and street names (default: a *roads*.geojson or *.osm.pbf in -city; env DISPATCH_ROADS)")
+	fs.Float64Var(&c.Routing.SnapM, "road-snap", c.Routing.SnapM, "metres from the nearest road beyond which a unit or incident is ranked by the straight line (env DISPATCH_ROAD_SNAP)")
+	roadHours := fs.String("road-hours", route.DefaultHours, "speed factors by WIB hour and road class, CLASSES@FROM-TO=FACTOR;... (\"*\" for all classes; env DISPATCH_ROAD_HOURS)")
+	roadEmergency := fs.String("road-emergency", route.DefaultEmergency, "speed factor over ordinary traffic per unit type, TYPE=FACTOR,... (env DISPATCH_ROAD_EMERGENCY)")
+	fs.DurationVar(&c.Routing.PositionStale, "position-stale", c.Routing.PositionStale, "age past which a unit's last position is flagged on its recommendations (env DISPATCH_POSITION_STALE)")
 	fs.Float64Var(&c.City.AreaMarginM, "area-margin", c.City.AreaMarginM, "metres beyond the city's districts an incident may lie before it must be confirmed with confirm_out_of_area (env DISPATCH_AREA_MARGIN)")
 	fs.StringVar(&c.City.POI, "poi", c.City.POI, "GeoJSON of named points of interest (hospitals, schools, markets, malls) for the location search (env DISPATCH_POI)")
 	fs.StringVar(&c.City.AdminPassword, "admin-password", c.City.AdminPassword, "password of the account \"admin\" created when the journal has no account (the first login without -demo); give it through the environment, not the command line (env DISPATCH_ADMIN_PASSWORD)")
@@ -191,6 +210,15 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 			return err
 		}
 		var err error
+		if c.Routing.Hours, err = route.ParseHours(*roadHours); err != nil {
+			return fmt.Errorf("-road-hours: %w", err)
+		}
+		if c.Routing.Emergency, err = parseEmergency(*roadEmergency); err != nil {
+			return fmt.Errorf("-road-emergency: %w", err)
+		}
+		if c.Routing.SnapM <= 0 || c.Routing.PositionStale <= 0 {
+			return fmt.Errorf("-road-snap and -position-stale must be positive")
+		}
 		if c.Cameras.Transport, err = rtspsrc.ParseTransport(*transport); err != nil {
 			return fmt.Errorf("-camera-transport: %w", err)
 		}
@@ -239,4 +267,18 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 		}
 		return nil
 	}
+}
+
+// parseEmergency reads the per-type factors and checks the types.
+func parseEmergency(spec string) (map[string]float64, error) {
+	f, err := route.ParseFactors(spec)
+	if err != nil {
+		return nil, err
+	}
+	for typ := range f {
+		if !cc112.UnitType(typ).Valid() {
+			return nil, fmt.Errorf("unknown unit type %q", typ)
+		}
+	}
+	return f, nil
 }

@@ -18,6 +18,12 @@ func TestEnvironmentFallbacks(t *testing.T) {
 		{"DISPATCH_CAMERA_PROBE_INTERVAL", "soon", "DISPATCH_CAMERA_PROBE_INTERVAL"},
 		{"DISPATCH_DEMO", "perhaps", "DISPATCH_DEMO"},
 		{"DISPATCH_CAMSIM_CAMERAS", "eight", "DISPATCH_CAMSIM_CAMERAS"},
+		{"DISPATCH_POSITION_STALE", "old", "DISPATCH_POSITION_STALE"},
+		{"DISPATCH_ROAD_SNAP", "near", "DISPATCH_ROAD_SNAP"},
+		{"DISPATCH_ROAD_HOURS", "trunk@7-9=fast", "-road-hours"},
+		{"DISPATCH_ROAD_HOURS", "highway@7-9=0.5", "unknown road class"},
+		{"DISPATCH_ROAD_EMERGENCY", "boat=1.5", "-road-emergency"},
+		{"DISPATCH_ROAD_EMERGENCY", "fire=9", "-road-emergency"},
 	} {
 		t.Run(tc.env, func(t *testing.T) {
 			t.Setenv(tc.env, tc.value)

@@ -5,17 +5,17 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 
 	"cc112/geocode"
 	"cc112/internal/demo"
+	"cc112/roads"
 )
 
 // cityPlaces builds the location search's names: kelurahan and kecamatan
 // (from the kelurahan GeoJSON when the city has one; the demo city has
-// kecamatan only), streets from the road file, points of interest, and the
+// kecamatan only), streets of the road network, points of interest, and the
 // stations. The engine's cameras are added per request (ui).
-func cityPlaces(cfg CityConfig, city *demo.CityData) (*geocode.Gazetteer, error) {
+func cityPlaces(cfg CityConfig, city *demo.CityData, streets []roads.Street) (*geocode.Gazetteer, error) {
 	var places []geocode.Place
 	var loc geocode.Locator = geocode.Districts{D: city.Districts}
 	if city.KelurahanFile != "" {
@@ -28,24 +28,7 @@ func cityPlaces(cfg CityConfig, city *demo.CityData) (*geocode.Gazetteer, error)
 	} else {
 		places = geocode.DistrictPlaces(city.Districts)
 	}
-	roads := cfg.Roads
-	if roads == "" && cfg.Dir != "" {
-		found, err := filepath.Glob(filepath.Join(cfg.Dir, "*roads*.geojson"))
-		if err != nil {
-			return nil, fmt.Errorf("-city: %w", err)
-		}
-		if len(found) > 0 {
-			slices.Sort(found)
-			roads = found[0]
-		}
-	}
-	if roads != "" {
-		streets, err := loadPlaces(roads, geocode.LoadRoads)
-		if err != nil {
-			return nil, fmt.Errorf("-roads: %w", err)
-		}
-		places = append(places, streets...)
-	}
+	places = append(places, geocode.Streets(streets)...)
 	if cfg.POI != "" {
 		pois, err := loadPlaces(cfg.POI, geocode.LoadPOI)
 		if err != nil {

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"cc112/geo"
 	"cc112/geocode"
 	"cc112/internal/demo"
 	"cc112/internal/testenv"
@@ -17,7 +20,11 @@ func TestCityPlacesFromTheCityFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := cityPlaces(CityConfig{Dir: dir}, city)
+	rt, streets := loadRoads(CityConfig{Dir: dir}, DefaultConfig().Routing, city, geo.DefaultETAModel(), slog.Default())
+	if rt == nil || len(streets) == 0 {
+		t.Fatal("-city: the folder's road file was not loaded")
+	}
+	g, err := cityPlaces(CityConfig{Dir: dir}, city, streets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +39,7 @@ func TestCityPlacesFromTheCityFolder(t *testing.T) {
 
 func TestCityPlacesDemoAndFiles(t *testing.T) {
 	city := demo.City()
-	g, err := cityPlaces(CityConfig{}, city)
+	g, err := cityPlaces(CityConfig{}, city, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +55,7 @@ func TestCityPlacesDemoAndFiles(t *testing.T) {
 	if err := os.WriteFile(poi, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Pasar Atom"},"geometry":{"type":"Point","coordinates":[112.7440,-7.2410]}}]}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	g, err = cityPlaces(CityConfig{POI: poi}, city)
+	g, err = cityPlaces(CityConfig{POI: poi}, city, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,9 +66,30 @@ func TestCityPlacesDemoAndFiles(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(`{"type":"FeatureCollection","features":[]}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []CityConfig{{POI: bad}, {Roads: bad}, {Roads: filepath.Join(dir, "missing.geojson")}} {
-		if _, err := cityPlaces(c, city); err == nil || !strings.HasPrefix(err.Error(), "-") {
-			t.Errorf("%+v: %v, want an error naming the flag", c, err)
+	if _, err := cityPlaces(CityConfig{POI: bad}, city, nil); err == nil || !strings.HasPrefix(err.Error(), "-poi") {
+		t.Errorf("bad -poi: %v, want an error naming the flag", err)
+	}
+}
+
+// TestBadRoadsFileKeepsTheStraightLine: a bad or missing -roads does not
+// stop the server; it logs loudly, naming the flag, the file and where in
+// it, and the engine ranks by the straight line.
+func TestBadRoadsFileKeepsTheStraightLine(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.geojson")
+	if err := os.WriteFile(bad, []byte("{\"type\": \"FeatureCollection\",\n\"features\": [\n{oops}]}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ file, want string }{{bad, "bad.geojson: line 3"}, {filepath.Join(dir, "missing.geojson"), "missing.geojson"}} {
+		var log bytes.Buffer
+		rt, streets := loadRoads(CityConfig{Roads: c.file}, DefaultConfig().Routing, demo.City(), geo.DefaultETAModel(),
+			slog.New(slog.NewTextHandler(&log, nil)))
+		if rt != nil || streets != nil {
+			t.Errorf("%s: loaded", c.file)
+		}
+		if out := log.String(); !strings.Contains(out, "level=ERROR") || !strings.Contains(out, "ROAD NETWORK NOT LOADED") ||
+			!strings.Contains(out, "-roads") || !strings.Contains(out, c.want) {
+			t.Errorf("%s: log %q", c.file, out)
 		}
 	}
 }

@@ -24,3 +24,36 @@ export function failOnCSP(page) {
     }
   });
 }
+
+// apiAs gives a scenario the API as its users: login (demo accounts,
+// username = password) and call with a bearer token.
+export function apiAs(base) {
+  return {
+    async call(token, method, path, body) {
+      const res = await fetch(base + path, {
+        method,
+        headers: { Authorization: 'Bearer ' + token, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const text = await res.text();
+      return { status: res.status, data: text ? JSON.parse(text) : null };
+    },
+    async login(user) {
+      const r = await fetch(base + '/api/v1/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: user, password: user }) });
+      if (r.status !== 200) throw new Error(`login ${user}: ${r.status}`);
+      return r.json();
+    },
+  };
+}
+
+// waitUntil polls fn every 250 ms until it returns something truthy (which
+// it returns) or wait ms have passed.
+export async function waitUntil(what, fn, wait) {
+  const end = Date.now() + wait;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -6,7 +6,7 @@ import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { failOnCSP, gotoAs } from './login.mjs';
+import { apiAs, failOnCSP, gotoAs, waitUntil } from './login.mjs';
 
 const BASE = process.env.BASE_URL;
 const SHOTS = process.env.SCREENSHOTS;
@@ -16,29 +16,8 @@ const WAIT = 20000;
 const log = (msg) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${msg}`);
 
 // The dispatcher works through the API with a bearer token.
-async function call(token, method, path, body) {
-  const res = await fetch(BASE + path, {
-    method,
-    headers: { Authorization: 'Bearer ' + token, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, data: text ? JSON.parse(text) : null };
-}
-async function login(user) {
-  const r = await fetch(BASE + '/api/v1/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: user, password: user }) });
-  assert.equal(r.status, 200, `login ${user}`);
-  return (await r.json());
-}
-async function until(what, fn) {
-  const end = Date.now() + WAIT;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const { call, login } = apiAs(BASE);
+const until = (what, fn) => waitUntil(what, fn, WAIT);
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',

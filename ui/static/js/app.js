@@ -4,12 +4,13 @@
 
 import './gate.js'; // log in first
 import * as api from './api.js';
-import { t, label, lang, setLang, onLangChange, translateDOM, wib, wibDate } from './i18n.js';
+import { t, label, lang, setLang, onLangChange, translateDOM, wib, wibDate, duration } from './i18n.js';
 import { LiveFeed } from './live.js';
 import { Store } from './store.js';
 import { Queue } from './queue.js';
 import { Board } from './board.js';
 import { Detail } from './detail.js';
+import { UnitRoutes } from './routes.js';
 import { CreateForm } from './create.js';
 import { CameraWall } from './camwall.js';
 import { History } from './history.js';
@@ -125,6 +126,8 @@ async function startMap(create, detail) {
     if (e.target.dataset.layer) wallMap.toggle(e.target.dataset.layer, e.target.checked);
   });
   wallMap.render(new Set(['incidents', 'units', 'cameras']));
+  unitRoutes = new UnitRoutes(store, (routes) => wallMap && wallMap.setUnitRoutes(routes));
+  unitRoutes.update();
   loadDistricts(create);
 }
 
@@ -142,6 +145,16 @@ async function loadDistricts(create) {
   }
 }
 
+// tickArrivals counts down each assigned unit's arrival in the detail
+// panel, from its route's ETA.
+function tickArrivals() {
+  const now = Date.now();
+  for (const el of document.querySelectorAll('#detail .eta-live')) {
+    const r = unitRoutes && unitRoutes.routes.get(el.dataset.unit);
+    el.textContent = r ? t('detail.etaLive', { t: duration((r.arriveAt - now) / 1000) }) : '';
+  }
+}
+
 function openIncident(id, detail, create) {
   if (create.isOpen) return; // a click on the map while reporting picks a place
   selected = id;
@@ -155,6 +168,7 @@ function openIncident(id, detail, create) {
 
 let queue;
 let board;
+let unitRoutes = null; // the routes of units on their way, once the map is up
 
 async function main() {
   cfg = await loadConfig();
@@ -174,7 +188,9 @@ async function main() {
     toast,
   });
   const detail = new Detail($('#detail'), store, cfg, {
+    hoverRec: (rec) => wallMap && wallMap.showRecRoute(rec ? rec.route : null, rec && rec.method === 'straight'),
     closed: () => {
+      if (wallMap) wallMap.showRecRoute(null);
       selected = null;
       document.body.classList.remove('detail-open');
       queue.select(null);
@@ -196,6 +212,7 @@ async function main() {
     if (kinds.has('incidents') || kinds.has('units')) queue.render();
     if (kinds.has('units') || kinds.has('incidents')) board.render();
     if (wallMap) wallMap.render(kinds);
+    if (unitRoutes && (kinds.has('units') || kinds.has('positions') || kinds.has('incidents') || kinds.has('snapshot'))) unitRoutes.update();
     detail.update(kinds);
     renderCounts();
   });
@@ -283,12 +300,18 @@ async function main() {
     state: setConn,
   });
   // For the browser tests and for anyone debugging a wall from its console.
-  window.cc112 = { store, feed, camwall, history, queue, board, get selected() { return selected; }, label };
+  window.cc112 = { store, feed, camwall, history, queue, board, get selected() { return selected; }, get routes() { return unitRoutes && unitRoutes.routes; }, label };
   feed.start();
 
   showView('queue');
   tickClock();
-  setInterval(() => { tickClock(); queue.tick(); board.tick(); }, 1000);
+  setInterval(() => {
+    tickClock();
+    queue.tick();
+    board.tick();
+    if (wallMap && unitRoutes && unitRoutes.routes.size) wallMap.renderUnits(); // the arrival countdowns
+    tickArrivals();
+  }, 1000);
   renderCounts();
   await startMap(create, detail);
 }

@@ -45,6 +45,17 @@ export class Detail {
     this.ta = { q: '', results: [], index: 0, timer: 0 }; // the unit type-ahead
     el.addEventListener('click', (e) => this.click(e));
     el.addEventListener('input', (e) => { if (e.target.name === 'unit-q') this.searchSoon(e.target.value); });
+    this.hovered = null; // the recommendation whose route the map shows
+    // The route of the recommendation under the pointer (or focused by
+    // keyboard) is drawn on the map.
+    const hover = (e) => {
+      const row = e.target.closest && e.target.closest('.rec[data-rec]');
+      const rec = row ? this.recByKey(row.dataset.rec) : null;
+      if (rec !== this.hovered) { this.hovered = rec; this.h.hoverRec && this.h.hoverRec(rec); }
+    };
+    el.addEventListener('mouseover', hover);
+    el.addEventListener('focusin', hover);
+    el.addEventListener('mouseleave', () => { this.hovered = null; this.h.hoverRec && this.h.hoverRec(null); });
     el.addEventListener('submit', (e) => {
       e.preventDefault();
       const f = e.target;
@@ -111,7 +122,7 @@ export class Detail {
     const types = needs.length ? needs : [{ type: '', count: 1 }];
     try {
       const lists = await Promise.all(types.map((n) =>
-        api.get(`/api/v1/incidents/${encodeURIComponent(id)}/recommendations?limit=${REC_PER_TYPE}${n.type ? '&type=' + n.type : ''}`)));
+        api.get(`/api/v1/incidents/${encodeURIComponent(id)}/recommendations?route=1&limit=${REC_PER_TYPE}${n.type ? '&type=' + n.type : ''}`)));
       if (this.id !== id) return;
       this.recs = types.map((n, k) => ({ type: n.type, need: n.count, list: lists[k] || [] }));
     } catch (err) {
@@ -192,6 +203,7 @@ export class Detail {
         <ul class="assigned">${inc.assignments.map((a) => `
           <li class="${a.cleared_at ? 'cleared' : ''}">${unitIcon(a.type)}<b>${escapeHTML(a.callsign)}</b>
             <span class="pill us-${a.cleared_at ? 'cleared' : a.status}">${escapeHTML(label('ustatus', a.status))}</span>
+            ${!a.cleared_at && (a.status === 'dispatched' || a.status === 'enroute') ? `<span class="eta-live" data-unit="${escapeHTML(a.unit_id)}"></span>` : ''}
             <span class="times">${escapeHTML(wib(a.dispatched_at))}${a.onscene_at ? ' → ' + escapeHTML(wib(a.onscene_at)) : ''}</span>
             ${a.cleared_at ? '' : `<button type="button" class="btn small" data-action="release" data-unit="${escapeHTML(a.unit_id)}" data-callsign="${escapeHTML(a.callsign)}" data-focus-key="r-${escapeHTML(a.unit_id)}" title="${escapeHTML(t('detail.releaseTitle'))}">${escapeHTML(t('detail.release'))}</button>`}</li>`).join('')}
         </ul>
@@ -399,15 +411,31 @@ export class Detail {
       if (g.type) rows.push(`<li class="rec-type">${unitIcon(g.type)} ${escapeHTML(label('utype', g.type))} ×${g.need}</li>`);
       if (g.list.length === 0) rows.push(`<li class="muted">${escapeHTML(t('detail.noRecommend'))}</li>`);
       for (const r of g.list) {
-        rows.push(`<li class="rec"><b>${escapeHTML(r.callsign)}</b>
+        const key = `${g.type}/${r.unit_id}`;
+        const divert = r.divert_from ? this.store.incidents.get(r.divert_from) : null;
+        const flags = [
+          r.method === 'straight' ? `<span class="flag straight" title="${escapeHTML(t('detail.straightTitle'))}">${escapeHTML(t('detail.straight'))}</span>` : '',
+          r.stale ? `<span class="flag stale">${escapeHTML(r.position_age_s != null ? t('detail.stale', { m: Math.round(r.position_age_s / 60) }) : t('detail.noFix'))}</span>` : '',
+          r.divert_from ? `<span class="flag divert">${escapeHTML(t('detail.divertFrom', { n: divert ? divert.number : r.divert_from, p: r.divert_priority, s: label('ustatus', r.divert_status) }))}</span>` : '',
+        ].join('');
+        const action = r.divert_from ? 'divert' : 'dispatch';
+        rows.push(`<li class="rec${r.divert_from ? ' divert' : ''}" data-rec="${escapeHTML(key)}" tabindex="-1"><b>${escapeHTML(r.callsign)}</b>
           <span class="eta">${escapeHTML(t('detail.eta', { m: Math.max(1, Math.round(r.eta_s / 60)) }))}</span>
           <span class="dist">${escapeHTML(t('detail.km', { km: (r.distance_m / 1000).toFixed(1) }))}</span>
-          <button type="button" class="btn go" data-action="dispatch" data-unit="${escapeHTML(r.unit_id)}" data-callsign="${escapeHTML(r.callsign)}" data-focus-key="d-${escapeHTML(r.unit_id)}">${escapeHTML(t('detail.dispatch'))}</button></li>`);
+          <button type="button" class="btn ${r.divert_from ? 'warn' : 'go'}" data-action="${action}" data-unit="${escapeHTML(r.unit_id)}" data-callsign="${escapeHTML(r.callsign)}" data-focus-key="d-${escapeHTML(r.unit_id)}">${escapeHTML(t(r.divert_from ? 'detail.divert' : 'detail.dispatch'))}</button>
+          ${flags ? `<span class="flags">${flags}</span>` : ''}</li>`);
       }
     }
     const plan = inc.status !== 'closed'
       ? `<button type="button" class="btn go wide" data-action="plan" data-focus-key="plan">${escapeHTML(t('detail.dispatchPlan'))}</button>` : '';
     return `<ul class="recs">${rows.join('')}</ul>${plan}`;
+  }
+
+  recByKey(key) {
+    for (const g of this.recs || []) {
+      for (const r of g.list) if (`${g.type}/${r.unit_id}` === key) return r;
+    }
+    return null;
   }
 
   async click(e) {
@@ -421,6 +449,11 @@ export class Detail {
       case 'dispatch':
         await this.act(b, () => api.post(`/api/v1/incidents/${encodeURIComponent(id)}/assignments`, { unit_id: b.dataset.unit }),
           t('detail.dispatchedOk', { callsign: b.dataset.callsign }));
+        return;
+      case 'divert':
+        await this.act(b, () => api.post(`/api/v1/incidents/${encodeURIComponent(id)}/assignments`,
+          { unit_id: b.dataset.unit, divert: true, reason: t('detail.divertReason') }),
+        t('detail.divertedOk', { callsign: b.dataset.callsign }));
         return;
       case 'plan':
         await this.act(b, () => api.post(`/api/v1/incidents/${encodeURIComponent(id)}/assignments`, { auto: true }), null);

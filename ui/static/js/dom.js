@@ -10,3 +10,12 @@ export function $(sel, root = document) { return root.querySelector(sel); }
 export function elapsed(from, to) {
   return ((to ? Date.parse(to) : Date.now()) - Date.parse(from)) / 1000;
 }
+
+/** metres is the great-circle distance between two {lat, lon} points. */
+export function metres(a, b) {
+  const rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad;
+  const dLon = (b.lon - a.lon) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371000 * Math.asin(Math.sqrt(h));
+}

@@ -2,7 +2,7 @@
 // outlines and names (the usable map when tiles cannot load), incidents,
 // units and cameras, each a layer the dispatcher can switch off.
 
-import { label } from './i18n.js';
+import { label, duration } from './i18n.js';
 import { categoryIcon, unitIcon } from './icons.js';
 import { escapeHTML } from './dom.js';
 
@@ -34,9 +34,14 @@ export class WallMap {
     this.layers = {
       districts: L.layerGroup(),
       cameras: L.layerGroup(),
+      routes: L.layerGroup(),
       units: L.layerGroup(),
       incidents: L.layerGroup(),
     };
+    // Routes: every unit on its way (thin), the recommendation under the
+    // pointer (bold, on top); arrival times for the countdown on units.
+    this.unitRoutes = new Map(); // unit id → {line, arriveAt}
+    this.recRoute = null;
     this.cameraRadius = opts.cameraRadius || 5;
     // tolerance widens the clickable ring around each dot for fingers.
     this.camRenderer = L.canvas({ padding: 0.3, tolerance: opts.cameraRadius ? 6 : 0 });
@@ -45,7 +50,7 @@ export class WallMap {
     this.basemap = null;
     if (cfg.tiles) this.addTiles(cfg.tiles, cfg.tile_attribution);
     else el.classList.add('tiles-off');
-    for (const name of ['districts', 'cameras', 'units', 'incidents']) this.layers[name].addTo(this.map);
+    for (const name of ['districts', 'cameras', 'routes', 'units', 'incidents']) this.layers[name].addTo(this.map);
     this.map.on('click', (e) => this.h.pick(e.latlng));
     // Zoomed out to the whole city, the callsigns of units idle at their
     // stations only hide the ones that matter: show those of busy units.
@@ -130,9 +135,12 @@ export class WallMap {
 
   renderUnits() {
     const seen = new Set();
+    const now = Date.now();
     for (const u of this.store.units.values()) {
       seen.add(u.id);
-      const html = `<div class="unit-mark us-${u.status}">${unitIcon(u.type)}<span>${escapeHTML(u.callsign)}</span></div>`;
+      const r = this.unitRoutes.get(u.id);
+      const eta = r ? `<em class="eta-count">${escapeHTML(duration((r.arriveAt - now) / 1000))}</em>` : '';
+      const html = `<div class="unit-mark us-${u.status}">${unitIcon(u.type)}<span>${escapeHTML(u.callsign)}</span>${eta}</div>`;
       this.upsert('units', u.id, u.location, html, 30, { interactive: false });
     }
     removeMissing(this.markers.units, seen);
@@ -195,7 +203,46 @@ export class WallMap {
   }
 
   invalidate() { this.map.invalidateSize(); }
+
+  /**
+   * showRecRoute draws the route of the recommendation under the pointer
+   * (a GeoJSON LineString; null removes it); straight marks a
+   * straight-line estimate, drawn dashed.
+   */
+  showRecRoute(geometry, straight) {
+    if (this.recRoute) { this.recRoute.remove(); this.recRoute = null; }
+    if (!geometry) return;
+    this.recRoute = this.L.geoJSON(geometry, {
+      interactive: false,
+      style: () => ({ className: `route-rec${straight ? ' straight' : ''}`, weight: 7, opacity: 1 }),
+    }).addTo(this.layers.routes);
+    // A route of a few kilometres is a speck on the whole city: bring it
+    // into view, close enough to read its streets.
+    const b = this.recRoute.getBounds();
+    if (b.isValid() && (this.map.getZoom() < 14 || !this.map.getBounds().contains(b))) {
+      this.map.fitBounds(b.pad(0.25), { maxZoom: 16, animate: false });
+    }
+  }
+
+  /**
+   * setUnitRoutes draws each moving unit's route: routes maps unit id to
+   * {geometry, arriveAt (ms)}; the unit's marker counts down to arriveAt.
+   */
+  setUnitRoutes(routes) {
+    for (const [id, r] of this.unitRoutes) {
+      if (!routes.has(id) || routes.get(id).geometry !== r.geometry) { r.line.remove(); this.unitRoutes.delete(id); }
+    }
+    for (const [id, r] of routes) {
+      const cur = this.unitRoutes.get(id);
+      if (cur) { cur.arriveAt = r.arriveAt; continue; }
+      const line = this.L.geoJSON(r.geometry, { interactive: false, style: () => ({ className: 'route-unit', weight: 4, opacity: 0.9 }) })
+        .addTo(this.layers.routes);
+      this.unitRoutes.set(id, { line, geometry: r.geometry, arriveAt: r.arriveAt });
+    }
+    this.renderUnits();
+  }
 }
+
 
 const CAMERA_COLOURS = { online: '#3ddc84', stalled: '#ffb300', offline: '#ff5252', unknown: '#8a9bb0' };
 

@@ -117,6 +117,41 @@ function renderTable(rep) {
   }).join('');
 }
 
+// An ETA within 25 % of the travel it promised is good; beyond 50 % the
+// city's speeds need a look.
+const ETA_GOOD_PCT = 25;
+const ETA_BAD_PCT = 50;
+
+function etaClass(e) {
+  if (!e || !e.n) return 'none';
+  if (e.mdape_pct <= ETA_GOOD_PCT) return 'good';
+  return e.mdape_pct > ETA_BAD_PCT ? 'bad' : '';
+}
+
+function signedMinutes(s) { return `${s > 0 ? '+' : s < 0 ? '−' : ''}${minutes(Math.abs(s))}`; }
+
+/** renderETA shows how far the ETAs predicted at dispatch were from the travel measured. */
+function renderETA(rep) {
+  const a = rep.all;
+  $('#eta-all').innerHTML = a.n
+    ? t('sup.etaAll', { pct: `<b>${escapeHTML(num(a.mdape_pct))} %</b>`, n: escapeHTML(count(a.n)), bias: escapeHTML(signedMinutes(a.median_error_s)) })
+    : escapeHTML(t('sup.etaNone'));
+  const types = Object.keys(rep.by_type).sort((x, y) => rep.by_type[y].n - rep.by_type[x].n || x.localeCompare(y));
+  $('#eta-type tbody').innerHTML = types.length
+    ? types.map((k) => {
+      const e = rep.by_type[k];
+      return `<tr><td class="name">${escapeHTML(label('utype', k))}</td><td>${count(e.n)}</td>
+        <td class="${etaClass(e) === 'bad' ? 'late' : etaClass(e)}">${escapeHTML(num(e.mdape_pct))} %</td><td>${escapeHTML(signedMinutes(e.median_error_s))} ${escapeHTML(t('sup.min'))}</td></tr>`;
+    }).join('')
+    : `<tr><td class="empty" colspan="4">${escapeHTML(t('sup.etaNone'))}</td></tr>`;
+  $('#eta-hours').innerHTML = Array.from({ length: 24 }, (_, h) => {
+    const key = String(h).padStart(2, '0');
+    const e = rep.by_hour[key];
+    const pct = e && e.n ? (e.mdape_pct > 999 ? '>999%' : `${num(Math.round(e.mdape_pct))}%`) : '—';
+    return `<li class="${etaClass(e)}" title="${escapeHTML(t('sup.etaHourTitle', { h: key, n: e ? e.n : 0 }))}"><small>${key}</small><b>${escapeHTML(pct)}</b></li>`;
+  }).join('');
+}
+
 function fillSelect(sel, options, current) {
   const first = sel.options[0].outerHTML;
   sel.innerHTML = first + options.map(([v, text]) => `<option value="${escapeHTML(v)}">${escapeHTML(text)}</option>`).join('');
@@ -143,16 +178,18 @@ class Dashboard {
     const today = wibDate(Date.now());
     const updated = $('#updated');
     try {
-      const [todayRep, days, districts, tab, agencies] = await Promise.all([
+      const [todayRep, days, districts, tab, agencies, eta] = await Promise.all([
         report({ from: today, to: today }),
         report({ group_by: 'day' }),
         report({ group_by: 'district' }),
         report({ group_by: state.tab }),
         report({ group_by: 'agency' }, { filters: false }),
+        get(`/api/v1/metrics/eta?${new URLSearchParams(Object.entries({ from: state.from, to: state.to }).filter(([, v]) => v))}`),
       ]);
       if (seq !== this.seq) return; // a newer refresh started meanwhile
       renderTiles(todayRep, days);
       renderTable(tab);
+      renderETA(eta);
       if (this.trend) this.trend.update(days);
       if (this.dist) this.dist.update(days);
       if (this.map) this.map.update(districts);

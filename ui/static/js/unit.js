@@ -7,6 +7,7 @@
 import { get, post, newKey, retryable, onUnauthenticated, me, wireLogin, logout, errorText } from './api.js';
 import { t, label, wireLangSwitch } from './i18n.js';
 import { LiveFeed } from './live.js';
+import { metres } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
 const QUEUE = 'cc112.unit.queue';
@@ -190,20 +191,13 @@ function beep() {
 
 // ---- position ---------------------------------------------------------------
 
-function metres(a, b) {
-  const rad = Math.PI / 180;
-  const dLat = (b.lat - a.lat) * rad;
-  const dLon = (b.lon - a.lon) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * 6371000 * Math.asin(Math.sqrt(h));
-}
-
 let fixTimer = 0;
 function onFix(pos) {
   const c = pos.coords;
   here = { lat: c.latitude, lon: c.longitude };
   showGPS('unit.gpsAccuracy', { m: Math.round(c.accuracy) });
   renderDistance();
+  loadRoute();
   const moving = (c.speed != null && c.speed > 1.5) || (lastSent && metres(lastSent, here) > 25);
   const every = moving ? 5000 : 60000; // more often when moving
   const wait = lastSent ? lastSent.at + every - Date.now() : 0;
@@ -238,10 +232,67 @@ function startGPS() {
 
 // ---- rendering ----------------------------------------------------------------
 
+// navURL hands the destination to the phone's navigation app: a geo: URI
+// (RFC 5870, with the q= label Android apps read), which OsmAnd and Google
+// Maps both open.
 function navURL(p, place) {
   const ll = `${p.lat},${p.lon}`;
-  if (/Android/i.test(navigator.userAgent)) return `geo:${ll}?q=${ll}(${encodeURIComponent(place || t('unit.place'))})`;
-  return `https://www.google.com/maps/dir/?api=1&destination=${ll}`;
+  return `geo:${ll}?q=${ll}(${encodeURIComponent(place || t('unit.place'))})`;
+}
+
+// ---- route ------------------------------------------------------------------
+
+const ROUTE_REFRESH_MS = 60000;
+const ROUTE_MOVED_M = 150;
+let route = null; // {incident, from, at, ans} of the last answer
+let routeAsked = 0;
+
+// loadRoute asks the server for the drive from here (or the unit's last
+// known position) to the incident, again once the unit moved or the
+// answer aged.
+async function loadRoute() {
+  if (!incident || !unit) { route = null; renderRoute(); return; }
+  const from = here || unit.location;
+  if (!from) return;
+  const now = Date.now();
+  const fresh = route && route.incident === incident.id && now - route.at < ROUTE_REFRESH_MS && metres(route.from, from) < ROUTE_MOVED_M;
+  if (fresh || now - routeAsked < 5000) return;
+  routeAsked = now;
+  const inc = incident;
+  const q = new URLSearchParams({ from: `${from.lat},${from.lon}`, to: `${inc.location.lat},${inc.location.lon}`, type: unit.type });
+  try {
+    const ans = await get(`/api/v1/route?${q}`);
+    if (incident && incident.id === inc.id) { route = { incident: inc.id, from, at: Date.now(), ans }; renderRoute(); }
+  } catch { /* offline: the next fix or poll asks again */ }
+}
+
+// renderRoute writes the route's length and time and sketches it: the
+// line from the unit (a dot) to the incident (a ring), north up.
+function renderRoute() {
+  const box = $('route');
+  if (!route || !incident || route.incident !== incident.id) { box.hidden = true; return; }
+  const a = route.ans;
+  box.hidden = false;
+  box.classList.toggle('straight', a.method === 'straight');
+  $('route-sum').textContent = t(a.method === 'straight' ? 'unit.routeStraight' : 'unit.routeRoad',
+    { km: (a.distance_m / 1000).toFixed(1), m: Math.max(1, Math.round(a.duration_s / 60)) });
+  const pts = (a.geometry && a.geometry.coordinates) || [];
+  const svg = $('route-svg');
+  if (pts.length < 2) { svg.replaceChildren(); return; }
+  const k = Math.cos(pts[0][1] * Math.PI / 180);
+  const xs = pts.map((p) => p[0] * k), ys = pts.map((p) => p[1]);
+  const minX = Math.min(...xs), maxX = Math.max(...xs), minY = Math.min(...ys), maxY = Math.max(...ys);
+  const W = 320, H = 180, pad = 16;
+  const scale = Math.min((W - 2 * pad) / Math.max(maxX - minX, 1e-9), (H - 2 * pad) / Math.max(maxY - minY, 1e-9));
+  const ox = (W - (maxX - minX) * scale) / 2, oy = (H - (maxY - minY) * scale) / 2;
+  const xy = pts.map((p, i) => [ox + (xs[i] - minX) * scale, H - (oy + (ys[i] - minY) * scale)]);
+  const ns = 'http://www.w3.org/2000/svg';
+  const el = (name, attrs) => { const e = document.createElementNS(ns, name); for (const [key, v] of Object.entries(attrs)) e.setAttribute(key, v); return e; };
+  const [sx, sy] = xy[0], [ex, ey] = xy[xy.length - 1];
+  svg.replaceChildren(
+    el('polyline', { points: xy.map((p) => p.map((v) => v.toFixed(1)).join(',')).join(' '), class: 'route-line' }),
+    el('circle', { cx: sx, cy: sy, r: 8, class: 'route-start' }),
+    el('circle', { cx: ex, cy: ey, r: 11, class: 'route-end' }));
 }
 
 function renderDistance() {
@@ -271,6 +322,8 @@ function render() {
     }));
     $('nav').href = navURL(incident.location, incident.address);
   }
+  renderRoute();
+  loadRoute();
   renderDistance();
   const s = unit.status;
   $('btn-enroute').disabled = !(incident && s === 'dispatched');
