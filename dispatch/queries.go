@@ -190,6 +190,9 @@ func (e *Engine) Recommend(incidentID string, typ cc112.UnitType, limit int, opt
 	var o RecommendOpts
 	for _, x := range opts {
 		o.Route = o.Route || x.Route
+		if x.Callsign != "" {
+			o.Callsign = x.Callsign
+		}
 	}
 	e.mu.RLock()
 	defer e.mu.RUnlock()

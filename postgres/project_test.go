@@ -85,21 +85,6 @@ func TestProjectionsMatchEngine(t *testing.T) {
 	must(eng.SetUnitService(ctx, "d1", true, "", by, "", ""))
 
 	checkIncidentRows(t, db, eng)
-	// Migration 008 fills its columns for rows written before it from
-	// their events: down and up again gives the same rows.
-	dump := func() string {
-		var out string
-		if err := db.Pool.QueryRow(ctx, "select jsonb_agg(to_jsonb(i) order by id)::text from incidents i").Scan(&out); err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
-	before := dump()
-	migrateTo(t, db, 7)
-	migrateTo(t, db, latestVersion(t))
-	if after := dump(); after != before {
-		t.Errorf("migration 008 rebuilt other rows:\n%s\nwant\n%s", after, before)
-	}
 	var callerNames []string
 	if err := db.Pool.QueryRow(ctx, "select array_agg(distinct caller_name) from incidents").Scan(&callerNames); err != nil {
 		t.Fatal(err)
@@ -141,5 +126,21 @@ func TestProjectionsMatchEngine(t *testing.T) {
 	}
 	if onBehalf != 3 { // two en route on the crew's behalf, the release by the divert
 		t.Errorf("f3 has %d status rows by dina, want 3", onBehalf)
+	}
+	// Migration 008 fills its columns for rows written before it from
+	// their events: down and up again gives the same incident rows. (Last:
+	// later migrations' columns that only new events fill come back empty.)
+	dump := func() string {
+		var out string
+		if err := db.Pool.QueryRow(ctx, "select jsonb_agg(to_jsonb(i) order by id)::text from incidents i").Scan(&out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	before := dump()
+	migrateTo(t, db, 7)
+	migrateTo(t, db, latestVersion(t))
+	if after := dump(); after != before {
+		t.Errorf("migration 008 rebuilt other rows:\n%s\nwant\n%s", after, before)
 	}
 }
