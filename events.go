@@ -22,6 +22,8 @@ const (
 	EvIncidentReopened  = "incident.reopened"
 	EvIncidentEdited    = "incident.edited"
 	EvIncidentMerged    = "incident.merged" // a duplicate merged into another incident
+	// EvAssignmentAcknowledged is a unit's crew acknowledging its dispatch.
+	EvAssignmentAcknowledged = "assignment.acknowledged"
 	// EvCommandKey records an Idempotency-Key with its command's answer.
 	EvCommandKey = "command.key"
 	// EvJournalRefused takes the seqs of a command whose events the journal
@@ -60,6 +62,14 @@ const (
 	EvViewEnded   = "camera.view_ended"
 )
 
+// Journaled event types of the alerts (package alerts): a condition that
+// needs a dispatcher raised, acknowledged by whom, cleared when it is gone.
+const (
+	EvAlertRaised       = "alert.raised"
+	EvAlertAcknowledged = "alert.acknowledged"
+	EvAlertCleared      = "alert.cleared"
+)
+
 // EventTypes lists every journaled event type. Tests walk it so that each
 // consumer (projection, live view) must decide on every type, a new one
 // included.
@@ -67,11 +77,13 @@ func EventTypes() []string {
 	return []string{
 		EvUnitRegistered, EvCameraRegistered, EvCameraStatus, EvIncidentCreated, EvIncidentImported,
 		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvIncidentNoted, EvIncidentCancelled, EvIncidentReopened, EvIncidentEdited, EvIncidentMerged, EvCommandKey, EvJournalRefused,
+		EvAssignmentAcknowledged,
 		EvCallStarted, EvCallLocated, EvCallLinked, EvCallClosed, EvAMLPending,
 		EvComplaintReceived, EvComplaintForwarded, EvComplaintResponded, EvComplaintFeedback,
 		EvComplaintEscalationDue, EvComplaintEscalationSent, EvComplaintEscalationFailed,
 		EvUserSaved, EvSessionOpened, EvSessionRevoked, EvDeviceSaved, EvAuditRecorded,
 		EvViewStarted, EvViewEnded,
+		EvAlertRaised, EvAlertAcknowledged, EvAlertCleared,
 	}
 }
 
@@ -86,6 +98,10 @@ const (
 	LiveCallUpdated      = "call.updated"
 	LiveComplaintCreated = "complaint.created"
 	LiveComplaintUpdated = "complaint.updated"
+	// The alerts: the data is the alert (cc112.Alert) after the change.
+	LiveAlertRaised       = "alert.raised"
+	LiveAlertAcknowledged = "alert.acknowledged"
+	LiveAlertCleared      = "alert.cleared"
 )
 
 // LiveEvents lists every live-feed event name.
@@ -93,5 +109,6 @@ func LiveEvents() []string {
 	return []string{
 		LiveIncidentCreated, LiveIncidentUpdated, LiveUnitUpdated, LiveUnitMoved, LiveCameraUpdated,
 		LiveCallCreated, LiveCallUpdated, LiveComplaintCreated, LiveComplaintUpdated,
+		LiveAlertRaised, LiveAlertAcknowledged, LiveAlertCleared,
 	}
 }

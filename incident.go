@@ -123,9 +123,12 @@ type Assignment struct {
 	Agency       string     `json:"agency"`
 	Status       UnitStatus `json:"status"`
 	DispatchedAt time.Time  `json:"dispatched_at"`
-	EnrouteAt    *time.Time `json:"enroute_at,omitempty"`
-	OnsceneAt    *time.Time `json:"onscene_at,omitempty"`
-	ClearedAt    *time.Time `json:"cleared_at,omitempty"`
+	// AcknowledgedAt is when the crew acknowledged the dispatch
+	// (assignment.acknowledged).
+	AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`
+	EnrouteAt      *time.Time `json:"enroute_at,omitempty"`
+	OnsceneAt      *time.Time `json:"onscene_at,omitempty"`
+	ClearedAt      *time.Time `json:"cleared_at,omitempty"`
 	// PredictedETAS is the travel time the recommender predicted at dispatch
 	// (0 for history imported without one); ETAMethod says how it was made.
 	PredictedETAS float64 `json:"predicted_eta_s,omitempty"`
@@ -311,6 +314,7 @@ func (i *Incident) Clone() *Incident {
 	c.Assignments = make([]*Assignment, len(i.Assignments))
 	for k, a := range i.Assignments {
 		ac := *a
+		ac.AcknowledgedAt = cloneTime(a.AcknowledgedAt)
 		ac.EnrouteAt = cloneTime(a.EnrouteAt)
 		ac.OnsceneAt = cloneTime(a.OnsceneAt)
 		ac.ClearedAt = cloneTime(a.ClearedAt)

@@ -193,3 +193,24 @@ func earliest(cur, t *time.Time) *time.Time {
 	}
 	return t
 }
+
+// AssignmentAcknowledgedPayload is assignment.acknowledged: the crew of
+// UnitID took its dispatch to IncidentID.
+type AssignmentAcknowledgedPayload struct {
+	IncidentID string `json:"incident_id"`
+	UnitID     string `json:"unit_id"`
+}
+
+// alert.raised carries the Alert as raised.
+
+// AlertAcknowledgedPayload is alert.acknowledged: who acknowledged it.
+type AlertAcknowledgedPayload struct {
+	AlertID string `json:"alert_id"`
+	By      string `json:"by"`
+	Role    string `json:"role,omitempty"`
+}
+
+// AlertClearedPayload is alert.cleared: its condition is gone.
+type AlertClearedPayload struct {
+	AlertID string `json:"alert_id"`
+}

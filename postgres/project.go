@@ -35,6 +35,11 @@ var projectors = map[string]projector{
 	cc112.EvComplaintFeedback:      typed(projectComplaintStep),
 	cc112.EvComplaintEscalationDue: typed(projectComplaintEscalated),
 
+	cc112.EvAlertRaised:            typed(projectAlertRaised),
+	cc112.EvAlertAcknowledged:      typed(projectAlertAcknowledged),
+	cc112.EvAlertCleared:           typed(projectAlertCleared),
+	cc112.EvAssignmentAcknowledged: typed(projectAssignmentAcknowledged),
+
 	cc112.EvUnitMoved:         notProjected("positions are a stream: sampled into breadcrumbs (breadcrumbs.go), never a row per fix"),
 	cc112.EvCameraRegistered:  notProjected("cameras are few and read from the engine's memory"),
 	cc112.EvCameraStatus:      notProjected("camera health is live state, not a report"),

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"cc112"
+	"cc112/alerts"
 	"cc112/auth"
 	"cc112/callcenter"
 	"cc112/cctv"
@@ -46,6 +47,9 @@ type Config struct {
 	// Calls is the call center (calls, AML, complaints); nil turns its
 	// endpoints off (503).
 	Calls *callcenter.Service
+	// Alerts are the timers' alerts and the coverage board; nil answers
+	// their endpoints 503.
+	Alerts *alerts.Service
 	// Relay and Views enable live video and its audit (nil: answered 503).
 	Relay *cctv.Relay
 	Views *cctv.Views
@@ -116,6 +120,7 @@ type Server struct {
 	liveFeed  http.Handler
 
 	calls          *callcenter.Service
+	alerts         *alerts.Service
 	complaintLimit *rateLimiter
 	relay          *cctv.Relay
 	views          *cctv.Views
@@ -156,7 +161,7 @@ func NewServer(cfg Config) *Server {
 	if s.logins == nil {
 		s.logins = auth.NewLoginLimiter(auth.DefaultLoginLimits())
 	}
-	s.metrics, s.calls = cfg.Metrics, cfg.Calls
+	s.metrics, s.calls, s.alerts = cfg.Metrics, cfg.Calls, cfg.Alerts
 	if s.set.Targets.Response == 0 {
 		s.set.Targets = kpi.DefaultTargets()
 	}
@@ -218,6 +223,10 @@ func NewServer(cfg Config) *Server {
 		{"POST", "/api/v1/complaints/{id}/forward", s.complaintAction("forward"), operational},
 		{"POST", "/api/v1/complaints/{id}/respond", s.complaintAction("respond"), agencyAnswer},
 		{"POST", "/api/v1/complaints/{id}/feedback", s.complaintAction("feedback"), operational},
+		// Alerts and the coverage board (issue 15).
+		{"GET", "/api/v1/alerts", s.listAlerts, staffRead},
+		{"POST", "/api/v1/alerts/{id}/ack", s.postAlertAck, alertAck},
+		{"GET", "/api/v1/coverage", s.getCoverage, staffRead},
 		// Response-time metrics, historical import.
 		{"GET", "/api/v1/metrics/response", s.getResponseMetrics, metricsRead},
 		{"GET", "/api/v1/metrics/incidents.csv", s.getIncidentsCSV, metricsRead},
