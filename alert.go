@@ -15,6 +15,9 @@ const (
 	AlertCoverageLow    AlertKind = "coverage_low"   // a district group below its minimum of an agency's units
 )
 
+// AlertKinds lists every alert kind.
+var AlertKinds = []AlertKind{AlertUnassigned, AlertUnacknowledged, AlertEnrouteLate, AlertOnsceneLong, AlertNoUnitType, AlertCoverageLow}
+
 // AlertSeverity says how loud an alert is: each has its own sound.
 type AlertSeverity string
 
@@ -24,6 +27,9 @@ const (
 	SeverityWarning  AlertSeverity = "warning"
 	SeverityInfo     AlertSeverity = "info"
 )
+
+// AlertSeverities lists the severities, loudest first.
+var AlertSeverities = []AlertSeverity{SeverityCritical, SeverityWarning, SeverityInfo}
 
 // Alert is a condition that needs a dispatcher: raised when its timer is
 // due, acknowledged by a dispatcher (the sound stops), cleared when the

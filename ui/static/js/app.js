@@ -12,6 +12,9 @@ import { Board } from './board.js';
 import { Detail } from './detail.js';
 import { CreateForm } from './create.js';
 import { CameraWall } from './camwall.js';
+import { AlertSound } from './alertsound.js';
+import { AlertBar } from './alerts.js';
+import { CoverageBoard } from './coverage.js';
 import { $ } from './dom.js';
 
 const store = new Store();
@@ -163,10 +166,15 @@ async function main() {
   });
   queue = new Queue($('#queue'), store, cfg.target_s, (id) => openIncident(id, detail, create));
   const board = new Board($('#board'), store, (id) => openIncident(id, detail, create));
+  const sound = new AlertSound(() => alertBar.renderSound());
+  const alertBar = new AlertBar($('#alerts'), store, sound, { open: (id) => openIncident(id, detail, create), toast });
+  const coverage = new CoverageBoard($('#coverage'));
 
   store.subscribe((kinds) => {
     if (kinds.has('incidents')) queue.render();
     if (kinds.has('units') || kinds.has('incidents')) board.render();
+    if (kinds.has('alerts') || kinds.has('incidents') || kinds.has('units')) alertBar.render();
+    if (kinds.has('units')) coverage.changed();
     if (wallMap) wallMap.render(kinds);
     detail.update(kinds);
     renderCounts();
@@ -176,6 +184,8 @@ async function main() {
     $('#lang-btn').title = t('app.langTitle');
     queue.render();
     board.render();
+    alertBar.render();
+    coverage.render();
     renderCounts();
     if (detail.id) detail.render();
     if (create.isOpen) { create.hide(); create.open(); }
@@ -199,18 +209,24 @@ async function main() {
   });
 
   const feed = new LiveFeed({
-    snapshot: (m) => store.applySnapshot(m),
-    event: (m) => store.applyEvent(m.event, m.data),
+    snapshot: (m) => { store.applySnapshot(m); alertBar.load(); },
+    event: (m) => {
+      store.applyEvent(m.event, m.data);
+      // A new P1 sounds on every console at once, before any timer.
+      if (m.event === 'incident.created' && m.data && m.data.priority === 1) sound.play('newP1');
+    },
     state: setConn,
   });
   // For the browser tests and for anyone debugging a wall from its console.
-  window.cc112 = { store, feed, camwall, get selected() { return selected; }, label };
+  window.cc112 = { store, feed, camwall, sound, get selected() { return selected; }, label };
   feed.start();
 
   showView('queue');
   tickClock();
-  setInterval(() => { tickClock(); queue.tick(); }, 1000);
+  setInterval(() => { tickClock(); queue.tick(); alertBar.tick(); }, 1000);
   renderCounts();
+  alertBar.render();
+  coverage.refresh();
   await startMap(create, detail);
 }
 
