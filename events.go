@@ -22,7 +22,7 @@ const (
 	EvIncidentReopened  = "incident.reopened"
 	EvIncidentEdited    = "incident.edited"
 	EvIncidentMerged    = "incident.merged" // a duplicate merged into another incident
-	// EvAssignmentAcknowledged is a unit's crew acknowledging its dispatch.
+	// EvAssignmentAcknowledged is a unit's "Terima": it has seen its dispatch.
 	EvAssignmentAcknowledged = "assignment.acknowledged"
 	// EvCommandKey records an Idempotency-Key with its command's answer.
 	EvCommandKey = "command.key"
@@ -76,8 +76,7 @@ const (
 func EventTypes() []string {
 	return []string{
 		EvUnitRegistered, EvCameraRegistered, EvCameraStatus, EvIncidentCreated, EvIncidentImported,
-		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvIncidentNoted, EvIncidentCancelled, EvIncidentReopened, EvIncidentEdited, EvIncidentMerged, EvCommandKey, EvJournalRefused,
-		EvAssignmentAcknowledged,
+		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvIncidentNoted, EvIncidentCancelled, EvIncidentReopened, EvIncidentEdited, EvIncidentMerged, EvAssignmentAcknowledged, EvCommandKey, EvJournalRefused,
 		EvCallStarted, EvCallLocated, EvCallLinked, EvCallClosed, EvAMLPending,
 		EvComplaintReceived, EvComplaintForwarded, EvComplaintResponded, EvComplaintFeedback,
 		EvComplaintEscalationDue, EvComplaintEscalationSent, EvComplaintEscalationFailed,

@@ -123,8 +123,7 @@ type Assignment struct {
 	Agency       string     `json:"agency"`
 	Status       UnitStatus `json:"status"`
 	DispatchedAt time.Time  `json:"dispatched_at"`
-	// AcknowledgedAt is when the crew acknowledged the dispatch
-	// (assignment.acknowledged).
+	// AcknowledgedAt is when the unit tapped "Terima" on its phone.
 	AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`
 	EnrouteAt      *time.Time `json:"enroute_at,omitempty"`
 	OnsceneAt      *time.Time `json:"onscene_at,omitempty"`
@@ -314,9 +313,9 @@ func (i *Incident) Clone() *Incident {
 	c.Assignments = make([]*Assignment, len(i.Assignments))
 	for k, a := range i.Assignments {
 		ac := *a
-		ac.AcknowledgedAt = cloneTime(a.AcknowledgedAt)
 		ac.EnrouteAt = cloneTime(a.EnrouteAt)
 		ac.OnsceneAt = cloneTime(a.OnsceneAt)
+		ac.AcknowledgedAt = cloneTime(a.AcknowledgedAt)
 		ac.ClearedAt = cloneTime(a.ClearedAt)
 		c.Assignments[k] = &ac
 	}

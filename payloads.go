@@ -26,6 +26,13 @@ type UnitStatusPayload struct {
 	Status UnitStatus `json:"status"`
 }
 
+// AssignmentAcknowledgedPayload is assignment.acknowledged: the unit tapped
+// "Terima" on its active assignment to the incident.
+type AssignmentAcknowledgedPayload struct {
+	IncidentID string `json:"incident_id"`
+	UnitID     string `json:"unit_id"`
+}
+
 // IncidentClosedPayload is incident.closed.
 type IncidentClosedPayload struct {
 	IncidentID  string `json:"incident_id"`
@@ -192,13 +199,6 @@ func earliest(cur, t *time.Time) *time.Time {
 		return cur
 	}
 	return t
-}
-
-// AssignmentAcknowledgedPayload is assignment.acknowledged: the crew of
-// UnitID took its dispatch to IncidentID.
-type AssignmentAcknowledgedPayload struct {
-	IncidentID string `json:"incident_id"`
-	UnitID     string `json:"unit_id"`
 }
 
 // alert.raised carries the Alert as raised.

@@ -44,9 +44,6 @@ func (e *Engine) registerCore(r *Registry) {
 	Handle(r, cc112.EvIncidentCreated, func(_ *Fold, inc cc112.Incident) error { return e.applyIncidentCreated(&inc) })
 	Handle(r, cc112.EvUnitAssigned, func(f *Fold, p cc112.UnitAssignedPayload) error { return e.applyAssigned(f.At, p) })
 	Handle(r, cc112.EvUnitStatus, func(f *Fold, p cc112.UnitStatusPayload) error { return e.applyUnitStatus(f.At, p) })
-	Handle(r, cc112.EvAssignmentAcknowledged, func(f *Fold, p cc112.AssignmentAcknowledgedPayload) error {
-		return e.applyAcknowledged(f.At, p)
-	})
 	Handle(r, cc112.EvIncidentClosed, func(f *Fold, p cc112.IncidentClosedPayload) error { return e.applyClosed(f.At, p) })
 	Handle(r, cc112.EvCallerLinked, func(_ *Fold, p cc112.CallerLinkedPayload) error {
 		inc, err := e.appliedIncident(p.IncidentID)
@@ -70,6 +67,9 @@ func (e *Engine) registerCore(r *Registry) {
 	Handle(r, cc112.EvIncidentReopened, func(f *Fold, p cc112.IncidentReopenedPayload) error { return e.applyReopened(f.At, p) })
 	Handle(r, cc112.EvIncidentEdited, func(f *Fold, p cc112.IncidentEditedPayload) error { return e.applyEdited(f.At, p) })
 	Handle(r, cc112.EvIncidentMerged, func(f *Fold, p cc112.IncidentMergedPayload) error { return e.applyMerged(f.At, p) })
+	Handle(r, cc112.EvAssignmentAcknowledged, func(f *Fold, p cc112.AssignmentAcknowledgedPayload) error {
+		return e.applyAcknowledged(f.At, p)
+	})
 	Handle(r, cc112.EvUnitMoved, func(f *Fold, p cc112.UnitMovedPayload) error {
 		u, err := e.appliedUnit(p.UnitID)
 		if err != nil {
@@ -164,25 +164,6 @@ func (e *Engine) applyAssigned(at time.Time, p cc112.UnitAssignedPayload) error 
 	e.changedUnit(cc112.LiveUnitUpdated, u)
 	e.changedIncident(cc112.LiveIncidentUpdated, inc)
 	return nil
-}
-
-// applyAcknowledged records the crew's acknowledgement on its active
-// assignment (the first one counts).
-func (e *Engine) applyAcknowledged(at time.Time, p cc112.AssignmentAcknowledgedPayload) error {
-	inc, err := e.appliedIncident(p.IncidentID)
-	if err != nil {
-		return err
-	}
-	for _, a := range inc.Assignments {
-		if a.UnitID == p.UnitID && a.Active() {
-			if a.AcknowledgedAt == nil {
-				a.AcknowledgedAt = &at
-				e.changedIncident(cc112.LiveIncidentUpdated, inc)
-			}
-			return nil
-		}
-	}
-	return fmt.Errorf("unit %q has no active assignment on incident %s", p.UnitID, inc.ID)
 }
 
 // incidentRank orders incident statuses so that an incident only moves forward.

@@ -21,10 +21,3 @@ func projectAlertAcknowledged(b *pgx.Batch, ev cc112.Event, p *cc112.AlertAcknow
 func projectAlertCleared(b *pgx.Batch, ev cc112.Event, p *cc112.AlertClearedPayload) {
 	b.Queue(`update alerts set cleared_at = $2, last_seq = $3 where id = $1`, p.AlertID, ev.At, int64(ev.Seq))
 }
-
-// projectAssignmentAcknowledged stamps the unit's active assignment, as
-// the engine does (the first acknowledgement counts).
-func projectAssignmentAcknowledged(b *pgx.Batch, ev cc112.Event, p *cc112.AssignmentAcknowledgedPayload) {
-	b.Queue(`update assignments set acknowledged_at = coalesce(acknowledged_at, $3)
-		where incident_id = $1 and unit_id = $2 and cleared_at is null`, p.IncidentID, p.UnitID, ev.At)
-}

@@ -107,7 +107,7 @@ func TestProjectAlerts(t *testing.T) {
 		return string(out)
 	}
 	before := dump()
-	migrateTo(t, db, 7)
+	migrateTo(t, db, 7) // before 008 (acknowledged_at) and 009 (alerts)
 	migrateTo(t, db, latestVersion(t))
 	if after := dump(); after != before {
 		t.Errorf("alerts rebuilt from the journal differ:\nlive:    %s\nrebuilt: %s", before, after)

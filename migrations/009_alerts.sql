@@ -1,7 +1,6 @@
 -- Alerts (package alerts): raised, acknowledged by whom, cleared, for the
--- reports on how long conditions waited for a dispatcher. And the crew's
--- acknowledgement of a dispatch, which clears the "not acknowledged" timer.
--- Filled from the journal for a database that already holds events.
+-- reports on how long conditions waited for a dispatcher. Filled from the
+-- journal for a database that already holds events.
 create table alerts (
 	id              text primary key,
 	kind            text not null,
@@ -32,14 +31,5 @@ from events e where e.type = 'alert.acknowledged' and e.data->>'alert_id' = a.id
 update alerts a set cleared_at = e.at, last_seq = greatest(a.last_seq, e.seq)
 from events e where e.type = 'alert.cleared' and e.data->>'alert_id' = a.id;
 
-alter table assignments add column if not exists acknowledged_at timestamptz;
-update assignments a set acknowledged_at = e.at
-from events e
-where e.type = 'assignment.acknowledged' and a.acknowledged_at is null
-	and a.incident_id = e.data->>'incident_id' and a.unit_id = e.data->>'unit_id'
-	and a.seq = (select max(x.seq) from assignments x
-		where x.incident_id = a.incident_id and x.unit_id = a.unit_id and x.seq < e.seq);
-
 ---- create above / drop below ----
-alter table assignments drop column if exists acknowledged_at;
 drop table alerts;
