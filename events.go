@@ -24,6 +24,8 @@ const (
 	EvIncidentMerged    = "incident.merged" // a duplicate merged into another incident
 	EvUnitReleased      = "unit.released"   // one unit taken off an incident (or diverted to another)
 	EvUnitService       = "unit.service"    // a unit put out of service with a reason, or back
+	// EvAssignmentAcknowledged is a unit's "Terima": it has seen its dispatch.
+	EvAssignmentAcknowledged = "assignment.acknowledged"
 	// EvCommandKey records an Idempotency-Key with its command's answer.
 	EvCommandKey = "command.key"
 	// EvJournalRefused takes the seqs of a command whose events the journal
@@ -68,19 +70,28 @@ const (
 	EvViewEnded   = "camera.view_ended"
 )
 
+// Journaled event types of the alerts (package alerts): a condition that
+// needs a dispatcher raised, acknowledged by whom, cleared when it is gone.
+const (
+	EvAlertRaised       = "alert.raised"
+	EvAlertAcknowledged = "alert.acknowledged"
+	EvAlertCleared      = "alert.cleared"
+)
+
 // EventTypes lists every journaled event type. Tests walk it so that each
 // consumer (projection, live view) must decide on every type, a new one
 // included.
 func EventTypes() []string {
 	return []string{
 		EvUnitRegistered, EvCameraRegistered, EvCameraStatus, EvIncidentCreated, EvIncidentImported,
-		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvIncidentNoted, EvIncidentCancelled, EvIncidentReopened, EvIncidentEdited, EvIncidentMerged, EvUnitReleased, EvUnitService, EvCommandKey, EvJournalRefused,
+		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvIncidentNoted, EvIncidentCancelled, EvIncidentReopened, EvIncidentEdited, EvIncidentMerged, EvUnitReleased, EvUnitService, EvAssignmentAcknowledged, EvCommandKey, EvJournalRefused,
 		EvCallStarted, EvCallLocated, EvCallLinked, EvCallClosed, EvAMLPending,
 		EvComplaintReceived, EvComplaintForwarded, EvComplaintResponded, EvComplaintFeedback,
 		EvComplaintEscalationDue, EvComplaintEscalationSent, EvComplaintEscalationFailed,
 		EvComplaintReforwarded, EvComplaintTriageOverdue, EvComplaintNoticeDue, EvComplaintRated, EvComplaintMailQuarantine,
 		EvUserSaved, EvSessionOpened, EvSessionRevoked, EvDeviceSaved, EvAuditRecorded,
 		EvViewStarted, EvViewEnded,
+		EvAlertRaised, EvAlertAcknowledged, EvAlertCleared,
 	}
 }
 
@@ -95,6 +106,10 @@ const (
 	LiveCallUpdated      = "call.updated"
 	LiveComplaintCreated = "complaint.created"
 	LiveComplaintUpdated = "complaint.updated"
+	// The alerts: the data is the alert (cc112.Alert) after the change.
+	LiveAlertRaised       = "alert.raised"
+	LiveAlertAcknowledged = "alert.acknowledged"
+	LiveAlertCleared      = "alert.cleared"
 )
 
 // LiveEvents lists every live-feed event name.
@@ -102,5 +117,6 @@ func LiveEvents() []string {
 	return []string{
 		LiveIncidentCreated, LiveIncidentUpdated, LiveUnitUpdated, LiveUnitMoved, LiveCameraUpdated,
 		LiveCallCreated, LiveCallUpdated, LiveComplaintCreated, LiveComplaintUpdated,
+		LiveAlertRaised, LiveAlertAcknowledged, LiveAlertCleared,
 	}
 }

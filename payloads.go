@@ -53,6 +53,13 @@ type UnitServicePayload struct {
 	Role      string `json:"role,omitempty"`
 }
 
+// AssignmentAcknowledgedPayload is assignment.acknowledged: the unit tapped
+// "Terima" on its active assignment to the incident.
+type AssignmentAcknowledgedPayload struct {
+	IncidentID string `json:"incident_id"`
+	UnitID     string `json:"unit_id"`
+}
+
 // IncidentClosedPayload is incident.closed.
 type IncidentClosedPayload struct {
 	IncidentID  string `json:"incident_id"`
@@ -222,4 +229,18 @@ func earliest(cur, t *time.Time) *time.Time {
 		return cur
 	}
 	return t
+}
+
+// alert.raised carries the Alert as raised.
+
+// AlertAcknowledgedPayload is alert.acknowledged: who acknowledged it.
+type AlertAcknowledgedPayload struct {
+	AlertID string `json:"alert_id"`
+	By      string `json:"by"`
+	Role    string `json:"role,omitempty"`
+}
+
+// AlertClearedPayload is alert.cleared: its condition is gone.
+type AlertClearedPayload struct {
+	AlertID string `json:"alert_id"`
 }

@@ -222,3 +222,23 @@ func IncidentsFor(list []*Incident, v Viewer) []*Incident {
 	}
 	return out
 }
+
+// ViewName implements Viewed: alerts are the command center's working
+// signals, seen whole by call-takers, dispatchers and supervisors; police,
+// admins, units and agency teams get none (they have no alert route
+// either), so an alert about an incident they may not see tells them
+// nothing (docs/security.md).
+func (a *Alert) ViewName(v Viewer) string {
+	return WholeOrHidden(v.Sight == SeeAll || v.Sight == SeeCallers)
+}
+
+// For returns the alert as v may see it: whole or nil.
+func (a *Alert) For(v Viewer) *Alert {
+	if a.ViewName(v) == "" {
+		return nil
+	}
+	return a
+}
+
+// View implements Viewed.
+func (a *Alert) View(v Viewer) any { return a.For(v) }

@@ -84,3 +84,20 @@ func TestOutOfAreaReasonView(t *testing.T) {
 		t.Fatal("a view changed the incident")
 	}
 }
+
+// TestAlertViews: alerts go whole to the command center's staff and to
+// nobody else (docs/security.md).
+func TestAlertViews(t *testing.T) {
+	a := &Alert{ID: "al-000001", Kind: AlertUnassigned, IncidentID: "inc_1"}
+	for _, tt := range []struct {
+		v    Viewer
+		sees bool
+	}{
+		{Viewer{Sight: SeeAll}, true}, {Viewer{Sight: SeeCallers}, true}, {Viewer{Sight: SeeNone}, false},
+		{Viewer{Sight: SeeUnit, UnitID: "u1"}, false}, {Viewer{Sight: SeeAgency, Agency: "dkp"}, false},
+	} {
+		if got := a.For(tt.v) != nil; got != tt.sees {
+			t.Errorf("%s sees the alert: %v, want %v", tt.v.Key(), got, tt.sees)
+		}
+	}
+}

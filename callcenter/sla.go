@@ -214,24 +214,14 @@ func (s *Service) backoff(failures int) time.Duration {
 // Run checks the SLAs and flushes the outbox every tick until ctx ends.
 // The injected clock decides what is due; tick only sets how often to look.
 func (s *Service) Run(ctx context.Context, tick time.Duration) {
-	if tick <= 0 {
-		tick = time.Second
-	}
-	t := time.NewTicker(tick)
-	defer t.Stop()
-	for {
+	dispatch.Every(ctx, tick, func() {
 		if _, err := s.CheckSLAs(ctx); err != nil && ctx.Err() == nil {
 			s.log.Error("complaint SLA check", "err", err)
 		}
 		if _, err := s.FlushOutbox(ctx); err != nil && ctx.Err() == nil {
 			s.log.Error("complaint escalation outbox", "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }
 
 func (s *Service) escalated(p cc112.ComplaintEscalationPayload) (*cc112.Complaint, *cc112.Escalation, error) {

@@ -69,6 +69,9 @@ func (e *Engine) registerCore(r *Registry) {
 	Handle(r, cc112.EvIncidentReopened, func(f *Fold, p cc112.IncidentReopenedPayload) error { return e.applyReopened(f.At, p) })
 	Handle(r, cc112.EvIncidentEdited, func(f *Fold, p cc112.IncidentEditedPayload) error { return e.applyEdited(f.At, p) })
 	Handle(r, cc112.EvIncidentMerged, func(f *Fold, p cc112.IncidentMergedPayload) error { return e.applyMerged(f.At, p) })
+	Handle(r, cc112.EvAssignmentAcknowledged, func(f *Fold, p cc112.AssignmentAcknowledgedPayload) error {
+		return e.applyAcknowledged(f.At, p)
+	})
 	Handle(r, cc112.EvUnitMoved, func(f *Fold, p cc112.UnitMovedPayload) error {
 		u, err := e.appliedUnit(p.UnitID)
 		if err != nil {

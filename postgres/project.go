@@ -42,16 +42,17 @@ var projectors = map[string]projector{
 	cc112.EvComplaintNoticeDue:      notProjected("a notice to the citizen holds their phone or e-mail: the outbox's business"),
 	cc112.EvComplaintMailQuarantine: notProjected("a refused e-mail is kept in the journal and listed from the engine"),
 
-	cc112.EvUnitMoved:         notProjected("positions are a stream: sampled into breadcrumbs (breadcrumbs.go), never a row per fix"),
-	cc112.EvCameraRegistered:  notProjected("cameras are few and read from the engine's memory"),
-	cc112.EvCameraStatus:      notProjected("camera health is live state, not a report"),
-	cc112.EvIncidentCancelled: typed(projectIncidentCancelled),
-	cc112.EvIncidentReopened:  typed(projectIncidentReopened),
-	cc112.EvIncidentEdited:    typed(projectIncidentEdited),
-	cc112.EvIncidentMerged:    typed(projectIncidentMerged),
-	cc112.EvIncidentNoted:     typed(projectIncidentNoted),
-	cc112.EvCommandKey:        notProjected("idempotency keys matter only to the engine"),
-	cc112.EvJournalRefused:    notProjected("it holds the seqs of a refused command and nothing else"),
+	cc112.EvUnitMoved:              notProjected("positions are a stream: sampled into breadcrumbs (breadcrumbs.go), never a row per fix"),
+	cc112.EvCameraRegistered:       notProjected("cameras are few and read from the engine's memory"),
+	cc112.EvCameraStatus:           notProjected("camera health is live state, not a report"),
+	cc112.EvIncidentCancelled:      typed(projectIncidentCancelled),
+	cc112.EvIncidentReopened:       typed(projectIncidentReopened),
+	cc112.EvIncidentEdited:         typed(projectIncidentEdited),
+	cc112.EvIncidentMerged:         typed(projectIncidentMerged),
+	cc112.EvAssignmentAcknowledged: typed(projectAcknowledged),
+	cc112.EvIncidentNoted:          typed(projectIncidentNoted),
+	cc112.EvCommandKey:             notProjected("idempotency keys matter only to the engine"),
+	cc112.EvJournalRefused:         notProjected("it holds the seqs of a refused command and nothing else"),
 
 	cc112.EvCallStarted:               notProjected("calls carry callers' identities; reports count incidents and their callers"),
 	cc112.EvCallLocated:               notProjected("calls are not projected"),
@@ -60,6 +61,10 @@ var projectors = map[string]projector{
 	cc112.EvAMLPending:                notProjected("an AML fix waiting for its call is the engine's short-lived state"),
 	cc112.EvComplaintEscalationSent:   notProjected("the SMS outbox's business, not the desk's reports"),
 	cc112.EvComplaintEscalationFailed: notProjected("the SMS outbox's business, not the desk's reports"),
+
+	cc112.EvAlertRaised:       typed(projectAlertRaised),
+	cc112.EvAlertAcknowledged: typed(projectAlertAcknowledged),
+	cc112.EvAlertCleared:      typed(projectAlertCleared),
 
 	cc112.EvUserSaved:      notProjected("accounts live in the engine's auth state"),
 	cc112.EvSessionOpened:  notProjected("sessions live in the engine's auth state"),
@@ -223,6 +228,13 @@ func projectUnitService(b *pgx.Batch, ev cc112.Event, p *cc112.UnitServicePayloa
 		seq, p.UnitID, status, at, p.By)
 	b.Queue(`update units set status = $2, status_at = $3, status_by = $4, out_of_service = $5 where id = $1`,
 		p.UnitID, status, at, p.By, reason)
+}
+
+// projectAcknowledged stamps the unit's active assignment on the incident,
+// once (the engine keeps the first).
+func projectAcknowledged(b *pgx.Batch, ev cc112.Event, p *cc112.AssignmentAcknowledgedPayload) {
+	b.Queue(`update assignments set acknowledged_at = coalesce(acknowledged_at, $3)
+		where incident_id = $1 and unit_id = $2 and cleared_at is null`, p.IncidentID, p.UnitID, ev.At)
 }
 
 func projectIncidentClosed(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentClosedPayload) {

@@ -90,6 +90,9 @@ var (
 	agencyAnswer = allow(auth.Agency)
 	// complaintReport is the desk's statistics over every agency.
 	complaintReport = allow(auth.Dispatcher, auth.Supervisor)
+	// alertAck acknowledges an alert: the dispatchers who act on it and
+	// their supervisor.
+	alertAck = allow(auth.Dispatcher, auth.Supervisor)
 	// metricsRead reads response-time metrics.
 	metricsRead = allow(auth.Supervisor, auth.Dispatcher, auth.Admin)
 	// importers load historical incidents.

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"cc112"
+	"cc112/alerts"
 	"cc112/auth"
 	"cc112/bolt"
 	"cc112/callcenter"
@@ -42,6 +43,7 @@ type secured struct {
 	log     *syncBuffer
 	now     *settableNow
 	hub     *live.Hub
+	alerts  *alerts.Service
 }
 
 type syncBuffer struct {
@@ -89,8 +91,10 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	calls := callcenter.New(callcenter.Config{Districts: city.Districts})
 	views := cctv.NewViews()
 	idx := kpi.NewIndex(cc112.WIB)
+	// Timers of a nanosecond: a check raises at once what the scenarios need.
+	al := alerts.New(alerts.Config{UnassignedP1: time.Nanosecond, Unassigned: time.Nanosecond, Unacknowledged: time.Nanosecond})
 	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts, Area: city.Districts, AreaMargin: 2000,
-		OnIncident: func(inc *cc112.Incident) { idx.Put(kpi.FromIncident(inc)) }}, calls, st, views)
+		OnIncident: func(inc *cc112.Incident) { idx.Put(kpi.FromIncident(inc)) }}, calls, st, views, al)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +109,7 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &secured{journal: j, store: st, calls: calls, tokens: map[auth.Role]string{}, unitID: city.Units[0].ID, log: &syncBuffer{},
+	s := &secured{journal: j, store: st, calls: calls, alerts: al, tokens: map[auth.Role]string{}, unitID: city.Units[0].ID, log: &syncBuffer{},
 		now: &settableNow{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}}
 	for _, r := range auth.Roles() {
 		n := auth.NewUser{Username: string(r), Password: password(r), Role: r}
@@ -126,7 +130,7 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	}
 	eng.SetPublisher(s.hub)
 	t.Cleanup(func() { _ = s.hub.Close(context.Background()) })
-	s.server = NewServer(Config{Engine: eng, DistrictsGeoJSON: gj, Logger: logger, Auth: st, Calls: calls,
+	s.server = NewServer(Config{Engine: eng, DistrictsGeoJSON: gj, Logger: logger, Auth: st, Calls: calls, Alerts: al,
 		Live: s.hub, Views: views, Metrics: idx, Tracks: track.FromJournal(j),
 		Settings:   Settings{AMLAPIKey: testAMLAPIKey, MetricsToken: testMetricsToken, InboundWebhookSecret: []byte(testWebhookSecret)},
 		Prometheus: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("# metrics\n")) }),

@@ -21,6 +21,8 @@ type Catalog struct {
 	UnitTypes          []cc112.UnitType       `json:"unit_types"`
 	UnitStatuses       []cc112.UnitStatus     `json:"unit_statuses"`
 	CameraStatuses     []cc112.CameraStatus   `json:"camera_statuses"`
+	AlertKinds         []cc112.AlertKind      `json:"alert_kinds"`
+	AlertSeverities    []cc112.AlertSeverity  `json:"alert_severities"`
 	// The call center's codes; agencies are this server's configuration.
 	CallChannels        []string `json:"call_channels"`
 	Agencies            []string `json:"agencies"`
@@ -49,6 +51,7 @@ func (s *Server) catalog() Catalog {
 	c := Catalog{
 		IncidentStatuses: cc112.IncidentStatuses, IncidentSources: cc112.Channels,
 		UnitTypes: cc112.UnitTypes, UnitStatuses: cc112.UnitStatuses, CameraStatuses: cc112.CameraStatuses,
+		AlertKinds: cc112.AlertKinds, AlertSeverities: cc112.AlertSeverities,
 		CallChannels: callcenter.CallChannels, Agencies: callcenter.DefaultAgencies,
 		ComplaintCategories: cc112.ComplaintCategories, ComplaintChannels: cc112.ComplaintChannels,
 		ComplaintStatuses: cc112.ComplaintStatuses,

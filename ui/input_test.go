@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"cc112"
+	"cc112/alerts"
 	"cc112/auth"
 	"cc112/httperr"
 	"cc112/inbound"
@@ -126,6 +127,23 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		"location_time": {strconv.FormatInt(now.UnixMilli(), 10)}, "location_confidence": {"68"}}.Encode()
 	osm := "id=trk-1:" + dev.Secret + "&lat=-7.2601&lon=112.7501&timestamp=" + strconv.FormatInt(now.Unix(), 10) + "&speed=10&bearing=90&accuracy=5"
 	importLine := `{"external_id":"H-1","category":"fire","priority":2,"location":{"lat":-7.2,"lon":112.7},"district":"Genteng","address":"Jl. Tunjungan","description":"lama","received_at":"2024-01-01T00:00:00Z","closed_at":"2024-01-01T01:00:00Z","units":[{"callsign":"PMK-1","type":"fire","agency":"damkar","dispatched_at":"2024-01-01T00:01:00Z"}]}`
+	alert := func() string { // an alert to acknowledge: a P1 nobody works (the fixture's timers are a nanosecond)
+		inc := incident()
+		if _, _, err := s.alerts.Check(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		page, err := s.alerts.List("open", "", alerts.MaxPageSize)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range page.Items {
+			if a.IncidentID == inc && a.Kind == cc112.AlertUnassigned {
+				return a.ID
+			}
+		}
+		t.Fatalf("fixture alert: none for %s", inc)
+		return ""
+	}
 	unit := "/api/v1/units/" + s.unitID
 	aml := []string{"X-API-Key", testAMLAPIKey}
 	f.samples = map[string][]sample{
@@ -169,6 +187,7 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		"POST /api/v1/complaints/{ref}/rating": {{path: "/api/v1/complaints/" + ratedNumber + "/rating", ok: 200,
 			body: `{"token":"` + ratedToken + `","rating":"tidak_puas","text":"Masih menumpuk"}`}},
 		"POST /api/v1/import/incidents":          {{role: auth.Admin, path: "/api/v1/import/incidents", ctype: "application/x-ndjson", body: importLine, ok: 200}},
+		"POST /api/v1/alerts/{id}/ack":           {{role: auth.Dispatcher, path: "/api/v1/alerts/" + alert() + "/ack", body: `{}`, ok: 200}},
 		"POST /api/v1/login":                     {{path: "/api/v1/login", body: `{"username":"police","password":"` + password(auth.Police) + `"}`, ok: 200}},
 		"POST /api/v1/logout":                    {{role: auth.Police, path: "/api/v1/logout", ok: 204}},
 		"POST /api/v1/users":                     {{role: auth.Admin, path: "/api/v1/users", body: `{"username":"agency2","password":"pw-agency2-112","role":"agency","agency":"pupr"}`, ok: 201}},

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"cc112"
+	"cc112/alerts"
 	"cc112/callcenter"
 	"cc112/dispatch"
 )
@@ -42,11 +43,11 @@ func LiveViewer(r *http.Request) cc112.Viewer {
 }
 
 // LivePayloads gives the type of the data of every live event
-// (cc112.LiveEvents): the engine's and the call center's
+// (cc112.LiveEvents): the engine's, the call center's and the alerts'
 // (live.Config.Payloads).
 func LivePayloads() map[string]func() any {
-	out := make(map[string]func() any, len(dispatch.LivePayloads)+len(callcenter.LivePayloads))
-	for _, m := range []map[string]func() any{dispatch.LivePayloads, callcenter.LivePayloads} {
+	out := make(map[string]func() any, len(dispatch.LivePayloads)+len(callcenter.LivePayloads)+len(alerts.LivePayloads))
+	for _, m := range []map[string]func() any{dispatch.LivePayloads, callcenter.LivePayloads, alerts.LivePayloads} {
 		for name, mk := range m {
 			out[name] = mk
 		}

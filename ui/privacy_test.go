@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"cc112"
+	"cc112/alerts"
 	"cc112/auth"
 )
 
@@ -76,6 +78,7 @@ var callerKeys = []string{"caller", "caller_name", "caller_phone", "caller_nik",
 // samples need.
 type scenario struct {
 	incA, incB, call, cmpD, cmpE, camera string
+	alert                                string // acknowledged and cleared
 	cmpDNumber, cmpDToken                string // public tracking
 	cmpMail                              string // an e-mailed complaint with a photo
 }
@@ -126,8 +129,43 @@ func (s *secured) privacyScenario(t *testing.T) scenario {
 		"Content-Disposition: attachment; filename=lubang.png\r\n\r\nPNG-BYTES\r\n--b--\r\n"
 	sc.cmpMail = id(s.do("POST", "/api/v1/inbound/email", mail, append(signed(testWebhookSecret, time.Now().Unix(), mail), "Content-Type", "message/rfc822")...), 201, "e-mailed complaint")
 	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/complaints/"+sc.cmpMail+"/forward", `{"agencies":["dkp"]}`), 200, "forward the e-mailed one")
+	sc.alert = s.alertScenario(t, sc.incB)
 	sc.camera = id(s.as(auth.Admin, "POST", "/api/v1/cameras", `{"id":"cam-priv","name":"Kamera Privasi","location":{"lat":-7.25,"lon":112.75},"rtsp_url":"rtsp://cam.invalid/priv"}`), 201, "camera")
 	return sc
+}
+
+// alertScenario raises the alerts of the scenario's incidents (the
+// fixture's timers are a nanosecond), acknowledges the one of inc, which
+// nobody works, and clears it by sending a unit (not the unit user's).
+func (s *secured) alertScenario(t *testing.T, inc string) string {
+	t.Helper()
+	if r, _, err := s.alerts.Check(context.Background()); err != nil || r == 0 {
+		t.Fatalf("alert check: raised %d, %v", r, err)
+	}
+	page, err := s.alerts.List("open", "", alerts.MaxPageSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id string
+	for _, a := range page.Items {
+		if a.Kind == cc112.AlertUnassigned && a.IncidentID == inc {
+			id = a.ID
+		}
+	}
+	if id == "" {
+		t.Fatalf("no unassigned alert for %s in %+v", inc, page.Items)
+	}
+	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/alerts/"+id+"/ack", ""), 200, "acknowledge the alert")
+	for _, u := range s.eng.Units() {
+		if u.ID != s.unitID && u.Status == cc112.UnitAvailable {
+			s.want(s.as(auth.Dispatcher, "POST", "/api/v1/incidents/"+inc+"/assignments", `{"unit_id":"`+u.ID+`"}`), 201, "send a unit")
+			break
+		}
+	}
+	if _, c, err := s.alerts.Check(context.Background()); err != nil || c == 0 {
+		t.Fatalf("alert check: cleared %d, %v", c, err)
+	}
+	return id
 }
 
 func (s *secured) want(r resp, status int, what string) {
@@ -148,6 +186,7 @@ func (s *secured) routeSamples(sc scenario) map[string][]string {
 		"/api/v1/units/{id}":                      {"/api/v1/units/" + s.unitID},
 		"/api/v1/units/{id}/track":                {"/api/v1/units/" + s.unitID + "/track?from=" + from + "&to=" + to},
 		"/api/v1/incidents":                       {"/api/v1/incidents?status=all"},
+		"/api/v1/alerts":                          {"/api/v1/alerts?state=all"},
 		"/api/v1/incidents/{id}":                  {"/api/v1/incidents/" + sc.incA, "/api/v1/incidents/" + sc.incB},
 		"/api/v1/incidents/{id}/recommendations":  {"/api/v1/incidents/" + sc.incB + "/recommendations", "/api/v1/incidents/" + sc.incB + "/recommendations?route=1"},
 		"/api/v1/incidents/duplicates":            {"/api/v1/incidents/duplicates?lat=-7.2458&lon=112.7378"},

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"cc112"
+	"cc112/alerts"
 	"cc112/auth"
 	"cc112/callcenter"
 	"cc112/cctv"
@@ -46,6 +47,9 @@ type Config struct {
 	// Calls is the call center (calls, AML, complaints); nil turns its
 	// endpoints off (503).
 	Calls *callcenter.Service
+	// Alerts are the timers' alerts and the coverage board; nil answers
+	// their endpoints 503.
+	Alerts *alerts.Service
 	// Relay and Views enable live video and its audit (nil: answered 503).
 	Relay *cctv.Relay
 	Views *cctv.Views
@@ -119,6 +123,7 @@ type Server struct {
 	liveFeed  http.Handler
 
 	calls          *callcenter.Service
+	alerts         *alerts.Service
 	complaintLimit *rateLimiter
 	// publicLimit bounds the other public complaint routes per address
 	// (statistics, rating): each walks the complaints under the engine's
@@ -163,7 +168,7 @@ func NewServer(cfg Config) *Server {
 	if s.logins == nil {
 		s.logins = auth.NewLoginLimiter(auth.DefaultLoginLimits())
 	}
-	s.metrics, s.calls = cfg.Metrics, cfg.Calls
+	s.metrics, s.calls, s.alerts = cfg.Metrics, cfg.Calls, cfg.Alerts
 	if s.set.Targets.Response == 0 {
 		s.set.Targets = kpi.DefaultTargets()
 	}
@@ -241,6 +246,10 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/complaints/stats", s.complaintStats(false), complaintReport},
 		{"GET", "/api/v1/public/complaints/stats", s.complaintStats(true), public},
 		{"GET", "/api/v1/public/districts", s.getDistricts, public},
+		// Alerts and the coverage board (issue 15).
+		{"GET", "/api/v1/alerts", s.listAlerts, staffRead},
+		{"POST", "/api/v1/alerts/{id}/ack", s.postAlertAck, alertAck},
+		{"GET", "/api/v1/coverage", s.getCoverage, staffRead},
 		// Response-time metrics, historical import.
 		{"GET", "/api/v1/metrics/response", s.getResponseMetrics, metricsRead},
 		{"GET", "/api/v1/metrics/incidents.csv", s.getIncidentsCSV, metricsRead},

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"cc112"
+	"cc112/alerts"
 	"cc112/auth"
 	"cc112/bolt"
 	"cc112/callcenter"
@@ -47,11 +48,13 @@ type Main struct {
 
 	Journal cc112.Journal
 	Calls   *callcenter.Service
-	Engine  *dispatch.Engine
-	Auth    *auth.Store
-	Live    *live.Hub
-	Relay   *cctv.Relay
-	Views   *cctv.Views
+	// AlertService raises the timers' alerts (Config.Alerts is its section).
+	AlertService *alerts.Service
+	Engine       *dispatch.Engine
+	Auth         *auth.Store
+	Live         *live.Hub
+	Relay        *cctv.Relay
+	Views        *cctv.Views
 
 	publishers   publishers
 	positionSink func(dispatch.PositionFix)
@@ -151,7 +154,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Relay = cctv.NewRelay(cctv.RelayConfig{Resolve: cameraSources(m.Engine), Transport: m.Cameras.Transport,
 		CloseAfter: m.Cameras.CloseAfter, Logger: m.Logger})
 	m.handler = ui.NewServer(ui.Config{Settings: m.HTTP, Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger,
-		Live: m.Live, Tracks: tracks, Calls: m.Calls, Relay: m.Relay, Views: m.Views, Metrics: m.Metrics,
+		Live: m.Live, Tracks: tracks, Calls: m.Calls, Alerts: m.AlertService, Relay: m.Relay, Views: m.Views, Metrics: m.Metrics,
 		Prometheus: m.Prom.Handler(), ObserveCommand: m.Prom.Command, Auth: m.Auth, Ready: m.ready, Places: places})
 	var handler http.Handler = m.handler
 	if m.cluster != nil {
@@ -223,6 +226,11 @@ func (m *Main) startWriterWork(bg context.Context) error {
 			p.Run(bg, m.Mail.IMAPInterval)
 		}()
 	}
+	m.wg.Add(1)
+	go func() { // alert timers: from the journal and the clock, raised once
+		defer m.wg.Done()
+		m.AlertService.Run(bg, m.AlertTick)
+	}()
 	if m.Cameras.ProbeInterval > 0 {
 		p := &cctv.Prober{Registry: m.Engine, Interval: m.Cameras.ProbeInterval, Transport: m.Cameras.Transport,
 			Live: m.Relay.Live, Logger: m.Logger}
@@ -325,8 +333,40 @@ func (m *Main) openState(ctx context.Context, city *demo.CityData) (err error) {
 	m.Calls = callcenter.New(ccfg)
 	m.Views = cctv.NewViews()
 	m.Auth = auth.New(m.Accounts)
-	m.Engine, err = dispatch.New(ctx, cfg, m.Calls, m.Views, m.Auth)
+	acfg := m.alertsConfig()
+	if city != nil {
+		if err := checkCoverageDistricts(acfg.Coverage, city.Districts); err != nil {
+			return err
+		}
+	}
+	m.AlertService = alerts.New(acfg)
+	m.Engine, err = dispatch.New(ctx, cfg, m.Calls, m.Views, m.Auth, m.AlertService)
 	return err
+}
+
+// alertsConfig is the alerts' section of the configuration with the
+// server's clock and logger.
+func (m *Main) alertsConfig() alerts.Config {
+	c := m.Config.Alerts
+	c.Clock, c.Logger = m.Clock, m.Logger
+	return c
+}
+
+// checkCoverageDistricts refuses a coverage group naming a kecamatan the
+// city does not have: a typo would leave its units uncounted forever.
+func checkCoverageDistricts(groups []alerts.Group, d *geo.Districts) error {
+	known := map[string]bool{}
+	for _, x := range d.All() {
+		known[x.Name] = true
+	}
+	for _, g := range groups {
+		for _, name := range g.Districts {
+			if !known[name] {
+				return fmt.Errorf("coverage group %s: the city has no kecamatan %q", g.Name, name)
+			}
+		}
+	}
+	return nil
 }
 
 // firstAdmin creates the account "admin" with AdminPassword when the

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"cc112"
+	"cc112/alerts"
 	"cc112/auth"
 	"cc112/callcenter"
 	"cc112/cctv/rtspsrc"
@@ -38,6 +39,14 @@ type Config struct {
 	Cameras CameraConfig
 	// Routing tunes drive times on the road network (-roads).
 	Routing RoutingConfig
+	// Alerts holds the timers' thresholds (flags) and, from the config
+	// file (-config), the on-scene limits per category and the district
+	// groups' minimum cover; AlertTick is how often they are checked (1 s).
+	Alerts    alerts.Config
+	AlertTick time.Duration
+	// File is the config file the alerts' on-scene limits and coverage
+	// groups came from ("" for the defaults).
+	File string
 	// Accounts tunes accounts (tests use cheap password hashing).
 	Accounts auth.Config
 }
@@ -139,6 +148,8 @@ func DefaultConfig() Config {
 		Mail:       MailConfig{IMAPMailbox: "INBOX", IMAPTLS: true, IMAPInterval: 30 * time.Second},
 		Cameras:    CameraConfig{ProbeInterval: 30 * time.Second, CloseAfter: 10 * time.Second, CamSimCameras: 8},
 		Routing:    RoutingConfig{Options: route.Options{SnapM: 250, AccessKMH: 10}, PositionStale: 5 * time.Minute},
+		Alerts: alerts.Config{UnassignedP1: 60 * time.Second, Unassigned: 3 * time.Minute, Unacknowledged: 60 * time.Second,
+			EnrouteFactor: 1.5, Onscene: alerts.DefaultOnscene(), OnsceneDefault: 2 * time.Hour, Coverage: alerts.SurabayaGroups()},
 	}
 }
 
@@ -205,7 +216,21 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 	fs.StringVar(&c.Cameras.CamSim, "camsim", c.Cameras.CamSim, "host:port of cmd/camsim: the seeded demo cameras stream from it (env DISPATCH_CAMSIM)")
 	fs.IntVar(&c.Cameras.CamSimCameras, "camsim-cameras", c.Cameras.CamSimCameras, "how many camsim paths the demo cameras cycle over (env DISPATCH_CAMSIM_CAMERAS)")
 
+	fs.StringVar(&c.File, "config", c.File, "YAML config file: alerts.onscene (per-category on-scene limits), alerts.onscene_default and coverage (district groups with each agency's minimum of available units); see README (env DISPATCH_CONFIG)")
+	fs.DurationVar(&c.Alerts.UnassignedP1, "alert-unassigned-p1", c.Alerts.UnassignedP1, "alert when a priority 1 incident waits this long for a unit (env DISPATCH_ALERT_UNASSIGNED_P1)")
+	fs.DurationVar(&c.Alerts.Unassigned, "alert-unassigned", c.Alerts.Unassigned, "alert when an incident of another priority waits this long for a unit (env DISPATCH_ALERT_UNASSIGNED)")
+	fs.DurationVar(&c.Alerts.Unacknowledged, "alert-unacknowledged", c.Alerts.Unacknowledged, "alert when a dispatched unit has neither acknowledged nor gone en route after this long (env DISPATCH_ALERT_UNACKNOWLEDGED)")
+	fs.Float64Var(&c.Alerts.EnrouteFactor, "alert-enroute-factor", c.Alerts.EnrouteFactor, "alert when a unit is en route longer than this many times the ETA predicted at dispatch (env DISPATCH_ALERT_ENROUTE_FACTOR)")
+
 	return func() error {
+		if c.File != "" {
+			if err := c.loadFile(c.File); err != nil {
+				return fmt.Errorf("-config %s: %w", c.File, err)
+			}
+		}
+		if err := c.Alerts.Validate(); err != nil {
+			return err
+		}
 		if err := parseTargets(&c.HTTP.Targets, *target, *byCat); err != nil {
 			return err
 		}

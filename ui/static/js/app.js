@@ -17,6 +17,9 @@ import { History } from './history.js';
 import { isOpen as dialogOpen } from './dialog.js';
 import { Help, actionFor } from './keys.js';
 import { isWaiting } from './store.js';
+import { AlertSound } from './alertsound.js';
+import { AlertBar } from './alerts.js';
+import { CoverageBoard } from './coverage.js';
 import { $ } from './dom.js';
 
 const store = new Store();
@@ -207,10 +210,15 @@ async function main() {
     toast,
   });
   const help = new Help($('#help'));
+  const sound = new AlertSound(() => alertBar.renderSound());
+  const alertBar = new AlertBar($('#alerts'), store, sound, { open: (id) => openIncident(id, detail, create), toast });
+  const coverage = new CoverageBoard($('#coverage'));
 
   store.subscribe((kinds) => {
     if (kinds.has('incidents') || kinds.has('units')) queue.render();
     if (kinds.has('units') || kinds.has('incidents')) board.render();
+    if (kinds.has('alerts') || kinds.has('incidents') || kinds.has('units')) alertBar.render();
+    if (kinds.has('units')) coverage.changed();
     if (wallMap) wallMap.render(kinds);
     if (unitRoutes && (kinds.has('units') || kinds.has('positions') || kinds.has('incidents') || kinds.has('snapshot'))) unitRoutes.update();
     detail.update(kinds);
@@ -222,6 +230,8 @@ async function main() {
     queue.filtersHTML = '';
     queue.render();
     board.render();
+    alertBar.render();
+    coverage.render();
     renderCounts();
     if (help.open) help.show();
     if (detail.id) detail.render();
@@ -295,12 +305,16 @@ async function main() {
   });
 
   const feed = new LiveFeed({
-    snapshot: (m) => store.applySnapshot(m),
-    event: (m) => store.applyEvent(m.event, m.data),
+    snapshot: (m) => { store.applySnapshot(m); alertBar.load(); },
+    event: (m) => {
+      store.applyEvent(m.event, m.data);
+      // A new P1 sounds on every console at once, before any timer.
+      if (m.event === 'incident.created' && m.data && m.data.priority === 1) sound.play('newP1');
+    },
     state: setConn,
   });
   // For the browser tests and for anyone debugging a wall from its console.
-  window.cc112 = { store, feed, camwall, history, queue, board, get selected() { return selected; }, get routes() { return unitRoutes && unitRoutes.routes; }, label };
+  window.cc112 = { store, feed, camwall, history, queue, board, sound, get selected() { return selected; }, get routes() { return unitRoutes && unitRoutes.routes; }, label };
   feed.start();
 
   showView('queue');
@@ -309,10 +323,13 @@ async function main() {
     tickClock();
     queue.tick();
     board.tick();
+    alertBar.tick();
     if (wallMap && unitRoutes && unitRoutes.routes.size) wallMap.renderUnits(); // the arrival countdowns
     tickArrivals();
   }, 1000);
   renderCounts();
+  alertBar.render();
+  coverage.refresh();
   await startMap(create, detail);
 }
 

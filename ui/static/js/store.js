@@ -8,6 +8,8 @@ export class Store {
     this.incidents = new Map();
     this.units = new Map();
     this.cameras = new Map();
+    this.alerts = new Map(); // open alerts by id (loaded after a snapshot, then by events)
+    this.clearedAlerts = new Set();
     this.listeners = new Set();
     this.dirty = new Set();
     this.frame = 0;
@@ -36,6 +38,16 @@ export class Store {
         this.units.set(data.id, data);
         this.changed(name === 'unit.moved' ? 'positions' : 'units');
         break;
+      case 'alert.raised':
+      case 'alert.acknowledged':
+        if (!this.clearedAlerts.has(data.id)) this.alerts.set(data.id, data);
+        this.changed('alerts');
+        break;
+      case 'alert.cleared':
+        this.clearedAlerts.add(data.id);
+        this.alerts.delete(data.id);
+        this.changed('alerts');
+        break;
       case 'camera.updated':
         this.cameras.set(data.id, data);
         this.changed('cameras');
@@ -44,6 +56,19 @@ export class Store {
         // An event this console does not know, or the `hidden` placeholder of one
         // this user may not see (data null): ignore it, the seq still counts.
     }
+  }
+
+  /** setAlerts takes the open alerts as fetched, keeping what events said meanwhile. */
+  setAlerts(list) {
+    const next = new Map();
+    for (const a of list) {
+      if (this.clearedAlerts.has(a.id)) continue;
+      const seen = this.alerts.get(a.id);
+      next.set(a.id, seen && seen.acknowledged_at && !a.acknowledged_at ? seen : a);
+    }
+    for (const [id, a] of this.alerts) if (!next.has(id) && Date.parse(a.raised_at) > Date.now() - 60000) next.set(id, a);
+    this.alerts = next;
+    this.changed('alerts');
   }
 
   changed(...kinds) {
