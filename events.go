@@ -22,6 +22,8 @@ const (
 	EvIncidentReopened  = "incident.reopened"
 	EvIncidentEdited    = "incident.edited"
 	EvIncidentMerged    = "incident.merged" // a duplicate merged into another incident
+	// EvAssignmentAcknowledged is a unit's "Terima": it has seen its dispatch.
+	EvAssignmentAcknowledged = "assignment.acknowledged"
 	// EvCommandKey records an Idempotency-Key with its command's answer.
 	EvCommandKey = "command.key"
 	// EvJournalRefused takes the seqs of a command whose events the journal
@@ -47,6 +49,19 @@ const (
 	EvComplaintEscalationFailed = "complaint.escalation_failed"
 )
 
+// Journaled event types of paging (paging/): Web Push keys and
+// subscriptions, the unacknowledged-dispatch alert with its SMS to the
+// crew, and messages between the center and its units.
+const (
+	EvPushKeys       = "push.keys"        // the VAPID key pair, made on first start
+	EvPushSubscribed = "push.subscribed"  // a unit's browser subscribed to Web Push
+	EvPushDropped    = "push.dropped"     // the push service said the subscription is gone (404/410)
+	EvPageAckOverdue = "page.ack_overdue" // a dispatch not acknowledged in time: the alert and the SMS intent
+	EvPageSMSSent    = "page.sms_sent"    // the crew's SMS taken by the gateway (or skipped: no phone)
+	EvPageSMSFailed  = "page.sms_failed"  // the crew's SMS failed; retried with backoff
+	EvMessageSent    = "message.sent"     // a message between the center and units
+)
+
 // Journaled event types of accounts, the audit log and camera views.
 const (
 	EvUserSaved      = "auth.user.saved"      // a user added or changed (role, binding, password)
@@ -66,12 +81,13 @@ const (
 func EventTypes() []string {
 	return []string{
 		EvUnitRegistered, EvCameraRegistered, EvCameraStatus, EvIncidentCreated, EvIncidentImported,
-		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvIncidentNoted, EvIncidentCancelled, EvIncidentReopened, EvIncidentEdited, EvIncidentMerged, EvCommandKey, EvJournalRefused,
+		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvIncidentNoted, EvIncidentCancelled, EvIncidentReopened, EvIncidentEdited, EvIncidentMerged, EvAssignmentAcknowledged, EvCommandKey, EvJournalRefused,
 		EvCallStarted, EvCallLocated, EvCallLinked, EvCallClosed, EvAMLPending,
 		EvComplaintReceived, EvComplaintForwarded, EvComplaintResponded, EvComplaintFeedback,
 		EvComplaintEscalationDue, EvComplaintEscalationSent, EvComplaintEscalationFailed,
 		EvUserSaved, EvSessionOpened, EvSessionRevoked, EvDeviceSaved, EvAuditRecorded,
 		EvViewStarted, EvViewEnded,
+		EvPushKeys, EvPushSubscribed, EvPushDropped, EvPageAckOverdue, EvPageSMSSent, EvPageSMSFailed, EvMessageSent,
 	}
 }
 
@@ -86,6 +102,8 @@ const (
 	LiveCallUpdated      = "call.updated"
 	LiveComplaintCreated = "complaint.created"
 	LiveComplaintUpdated = "complaint.updated"
+	LiveMessageCreated   = "message.created"  // a Message
+	LivePageAckOverdue   = "page.ack_overdue" // an AckOverdue: a unit did not acknowledge its dispatch
 )
 
 // LiveEvents lists every live-feed event name.
@@ -93,5 +111,6 @@ func LiveEvents() []string {
 	return []string{
 		LiveIncidentCreated, LiveIncidentUpdated, LiveUnitUpdated, LiveUnitMoved, LiveCameraUpdated,
 		LiveCallCreated, LiveCallUpdated, LiveComplaintCreated, LiveComplaintUpdated,
+		LiveMessageCreated, LivePageAckOverdue,
 	}
 }

@@ -123,9 +123,11 @@ type Assignment struct {
 	Agency       string     `json:"agency"`
 	Status       UnitStatus `json:"status"`
 	DispatchedAt time.Time  `json:"dispatched_at"`
-	EnrouteAt    *time.Time `json:"enroute_at,omitempty"`
-	OnsceneAt    *time.Time `json:"onscene_at,omitempty"`
-	ClearedAt    *time.Time `json:"cleared_at,omitempty"`
+	// AcknowledgedAt is when the unit tapped "Terima" on its phone.
+	AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`
+	EnrouteAt      *time.Time `json:"enroute_at,omitempty"`
+	OnsceneAt      *time.Time `json:"onscene_at,omitempty"`
+	ClearedAt      *time.Time `json:"cleared_at,omitempty"`
 }
 
 // Active reports whether the unit is still working the incident.
@@ -309,6 +311,7 @@ func (i *Incident) Clone() *Incident {
 		ac := *a
 		ac.EnrouteAt = cloneTime(a.EnrouteAt)
 		ac.OnsceneAt = cloneTime(a.OnsceneAt)
+		ac.AcknowledgedAt = cloneTime(a.AcknowledgedAt)
 		ac.ClearedAt = cloneTime(a.ClearedAt)
 		c.Assignments[k] = &ac
 	}

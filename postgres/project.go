@@ -35,16 +35,17 @@ var projectors = map[string]projector{
 	cc112.EvComplaintFeedback:      typed(projectComplaintStep),
 	cc112.EvComplaintEscalationDue: typed(projectComplaintEscalated),
 
-	cc112.EvUnitMoved:         notProjected("positions are a stream: sampled into breadcrumbs (breadcrumbs.go), never a row per fix"),
-	cc112.EvCameraRegistered:  notProjected("cameras are few and read from the engine's memory"),
-	cc112.EvCameraStatus:      notProjected("camera health is live state, not a report"),
-	cc112.EvIncidentCancelled: typed(projectIncidentCancelled),
-	cc112.EvIncidentReopened:  typed(projectIncidentReopened),
-	cc112.EvIncidentEdited:    typed(projectIncidentEdited),
-	cc112.EvIncidentMerged:    typed(projectIncidentMerged),
-	cc112.EvIncidentNoted:     notProjected("notes are read with their incident from the engine; reports count times, not words"),
-	cc112.EvCommandKey:        notProjected("idempotency keys matter only to the engine"),
-	cc112.EvJournalRefused:    notProjected("it holds the seqs of a refused command and nothing else"),
+	cc112.EvUnitMoved:              notProjected("positions are a stream: sampled into breadcrumbs (breadcrumbs.go), never a row per fix"),
+	cc112.EvCameraRegistered:       notProjected("cameras are few and read from the engine's memory"),
+	cc112.EvCameraStatus:           notProjected("camera health is live state, not a report"),
+	cc112.EvIncidentCancelled:      typed(projectIncidentCancelled),
+	cc112.EvIncidentReopened:       typed(projectIncidentReopened),
+	cc112.EvIncidentEdited:         typed(projectIncidentEdited),
+	cc112.EvIncidentMerged:         typed(projectIncidentMerged),
+	cc112.EvAssignmentAcknowledged: typed(projectAcknowledged),
+	cc112.EvIncidentNoted:          notProjected("notes are read with their incident from the engine; reports count times, not words"),
+	cc112.EvCommandKey:             notProjected("idempotency keys matter only to the engine"),
+	cc112.EvJournalRefused:         notProjected("it holds the seqs of a refused command and nothing else"),
 
 	cc112.EvCallStarted:               notProjected("calls carry callers' identities; reports count incidents and their callers"),
 	cc112.EvCallLocated:               notProjected("calls are not projected"),
@@ -61,6 +62,14 @@ var projectors = map[string]projector{
 	cc112.EvAuditRecorded:  notProjected("the engine keeps the newest entries in memory; older ones stay in the events table"),
 	cc112.EvViewStarted:    notProjected("the view audit lives in the engine's memory, rebuilt from the journal"),
 	cc112.EvViewEnded:      notProjected("the view audit lives in the engine's memory, rebuilt from the journal"),
+
+	cc112.EvPushKeys:       notProjected("the VAPID keys are the engine's secret, never a report"),
+	cc112.EvPushSubscribed: notProjected("push subscriptions live in the engine's paging state"),
+	cc112.EvPushDropped:    notProjected("push subscriptions live in the engine's paging state"),
+	cc112.EvPageAckOverdue: notProjected("the alert is live state; acknowledgement times are projected from assignment.acknowledged"),
+	cc112.EvPageSMSSent:    notProjected("the crew SMS outbox's business, not a report"),
+	cc112.EvPageSMSFailed:  notProjected("the crew SMS outbox's business, not a report"),
+	cc112.EvMessageSent:    notProjected("messages are read from the engine's paging state; reports count times, not words"),
 }
 
 // typed decodes an event's payload for a projector of its type.
@@ -142,7 +151,7 @@ func projectUnitStatus(b *pgx.Batch, ev cc112.Event, p *cc112.UnitStatusPayload)
 		select $1::bigint, id, $3::text, $4::timestamptz, incident_id from units where id = $2`, seq, p.UnitID, p.Status, at)
 	// Only a unit on an incident moves its assignment and incident.
 	b.Queue(`update assignments set
-			status = case when $2::text in ('enroute', 'onscene') then $2::text else status end,
+			status = case when $2::text in ('enroute', 'onscene', 'transporting', 'at_hospital') then $2::text else status end,
 			enroute_at = case when $2 = 'enroute' then $3::timestamptz else enroute_at end,
 			onscene_at = case when $2 = 'onscene' then $3::timestamptz else onscene_at end,
 			cleared_at = case when $2 = 'available' then $3::timestamptz else cleared_at end
@@ -158,6 +167,13 @@ func projectUnitStatus(b *pgx.Batch, ev cc112.Event, p *cc112.UnitStatusPayload)
 	b.Queue(`update units set status = $2, status_at = $3,
 			incident_id = case when $2 = 'available' then null else incident_id end
 		where id = $1`, p.UnitID, p.Status, at)
+}
+
+// projectAcknowledged stamps the unit's active assignment on the incident,
+// once (the engine keeps the first).
+func projectAcknowledged(b *pgx.Batch, ev cc112.Event, p *cc112.AssignmentAcknowledgedPayload) {
+	b.Queue(`update assignments set acknowledged_at = coalesce(acknowledged_at, $3)
+		where incident_id = $1 and unit_id = $2 and cleared_at is null`, p.IncidentID, p.UnitID, ev.At)
 }
 
 func projectIncidentClosed(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentClosedPayload) {

@@ -26,6 +26,7 @@ import (
 	"cc112/internal/testenv"
 	"cc112/kpi"
 	"cc112/live"
+	"cc112/paging"
 	"cc112/track"
 )
 
@@ -42,6 +43,7 @@ type secured struct {
 	log     *syncBuffer
 	now     *settableNow
 	hub     *live.Hub
+	pager   *paging.Service
 }
 
 type syncBuffer struct {
@@ -89,9 +91,15 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	calls := callcenter.New(callcenter.Config{Districts: city.Districts})
 	views := cctv.NewViews()
 	idx := kpi.NewIndex(cc112.WIB)
+	// Paging's clock runs an hour ahead: every dispatch is overdue when
+	// a test checks acknowledgements.
+	pager := paging.New(paging.Config{Clock: aheadClock{time.Hour}})
 	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts, Area: city.Districts, AreaMargin: 2000,
-		OnIncident: func(inc *cc112.Incident) { idx.Put(kpi.FromIncident(inc)) }}, calls, st, views)
+		OnIncident: func(inc *cc112.Incident) { idx.Put(kpi.FromIncident(inc)) }}, calls, st, views, pager)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pager.EnsureKeys(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(st.Close)
@@ -105,7 +113,7 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &secured{journal: j, store: st, calls: calls, tokens: map[auth.Role]string{}, unitID: city.Units[0].ID, log: &syncBuffer{},
+	s := &secured{journal: j, store: st, calls: calls, pager: pager, tokens: map[auth.Role]string{}, unitID: city.Units[0].ID, log: &syncBuffer{},
 		now: &settableNow{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}}
 	for _, r := range auth.Roles() {
 		n := auth.NewUser{Username: string(r), Password: password(r), Role: r}
@@ -126,7 +134,7 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	}
 	eng.SetPublisher(s.hub)
 	t.Cleanup(func() { _ = s.hub.Close(context.Background()) })
-	s.server = NewServer(Config{Engine: eng, DistrictsGeoJSON: gj, Logger: logger, Auth: st, Calls: calls,
+	s.server = NewServer(Config{Engine: eng, DistrictsGeoJSON: gj, Logger: logger, Auth: st, Calls: calls, Paging: pager,
 		Live: s.hub, Views: views, Metrics: idx, Tracks: track.FromJournal(j),
 		Settings:   Settings{AMLAPIKey: testAMLAPIKey, MetricsToken: testMetricsToken},
 		Prometheus: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("# metrics\n")) }),

@@ -110,6 +110,8 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 	importLine := `{"external_id":"H-1","category":"fire","priority":2,"location":{"lat":-7.2,"lon":112.7},"district":"Genteng","address":"Jl. Tunjungan","description":"lama","received_at":"2024-01-01T00:00:00Z","closed_at":"2024-01-01T01:00:00Z","units":[{"callsign":"PMK-1","type":"fire","agency":"damkar","dispatched_at":"2024-01-01T00:01:00Z"}]}`
 	unit := "/api/v1/units/" + s.unitID
 	aml := []string{"X-API-Key", testAMLAPIKey}
+	crew := s.crewOnIncident(t, incident(), s.unitID, other) // a unit user whose unit has a dispatch to acknowledge
+	sub := testSubscriptionJSON(t, "https://push.example.invalid/send/abc")
 	f.samples = map[string][]sample{
 		"POST /api/v1/units/{id}/position": {{role: auth.UnitRole, path: unit + "/position", body: `{"lat":-7.25,"lon":112.75,"heading":90,"speed":3,"accuracy":5}`, ok: 200}},
 		"POST /api/v1/units/{id}/status":   {{role: auth.UnitRole, path: unit + "/status", body: `{"status":"available"}`, ok: 200}},
@@ -139,6 +141,9 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		"POST /api/v1/complaints/{id}/respond":   {{role: auth.Agency, path: "/api/v1/complaints/" + complaint(true) + "/respond", body: `{"text":"Sudah diperbaiki"}`, ok: 200}},
 		"POST /api/v1/complaints/{id}/feedback":  {{role: auth.Dispatcher, path: "/api/v1/complaints/" + complaint(true) + "/feedback", body: `{"text":"Terima kasih"}`, ok: 200}},
 		"POST /api/v1/import/incidents":          {{role: auth.Admin, path: "/api/v1/import/incidents", ctype: "application/x-ndjson", body: importLine, ok: 200}},
+		"POST /api/v1/me/assignment/ack":         {{path: "/api/v1/me/assignment/ack", headers: []string{"Authorization", "Bearer " + crew}, ok: 200}},
+		"POST /api/v1/me/push":                   {{role: auth.UnitRole, path: "/api/v1/me/push", body: sub, ok: 200}},
+		"POST /api/v1/messages":                  {{role: auth.Dispatcher, path: "/api/v1/messages", body: `{"to_unit":"` + s.unitID + `","text":"Jalan Tunjungan ditutup\nlewat Embong Malang"}`, ok: 201}},
 		"POST /api/v1/login":                     {{path: "/api/v1/login", body: `{"username":"police","password":"` + password(auth.Police) + `"}`, ok: 200}},
 		"POST /api/v1/logout":                    {{role: auth.Police, path: "/api/v1/logout", ok: 204}},
 		"POST /api/v1/users":                     {{role: auth.Admin, path: "/api/v1/users", body: `{"username":"agency2","password":"pw-agency2-112","role":"agency","agency":"pupr"}`, ok: 201}},

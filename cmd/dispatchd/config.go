@@ -12,6 +12,7 @@ import (
 	"cc112/callcenter"
 	"cc112/cctv/rtspsrc"
 	"cc112/kpi"
+	"cc112/paging"
 	"cc112/ui"
 )
 
@@ -31,6 +32,9 @@ type Config struct {
 	CallCenter callcenter.Config
 	SLATick    time.Duration
 	Cameras    CameraConfig
+	// Paging is Web Push, the acknowledgement timeout and the crew's SMS
+	// (which goes through CallCenter's SMS gateway).
+	Paging paging.Config
 	// Accounts tunes accounts (tests use cheap password hashing).
 	Accounts auth.Config
 }
@@ -104,6 +108,7 @@ func DefaultConfig() Config {
 		HTTP:       ui.Settings{Tiles: ui.Tiles{URL: OSMTiles, Attribution: OSMAttribution}, Targets: kpi.DefaultTargets()},
 		CallCenter: callcenter.Config{ResponseSLA: time.Hour, FeedbackSLA: 24 * time.Hour},
 		Cameras:    CameraConfig{ProbeInterval: 30 * time.Second, CloseAfter: 10 * time.Second, CamSimCameras: 8},
+		Paging:     paging.Config{AckTimeout: time.Minute, TTL: time.Hour, Subject: "mailto:cc112@localhost"},
 	}
 }
 
@@ -152,7 +157,20 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 	fs.StringVar(&c.Cameras.CamSim, "camsim", c.Cameras.CamSim, "host:port of cmd/camsim: the seeded demo cameras stream from it (env DISPATCH_CAMSIM)")
 	fs.IntVar(&c.Cameras.CamSimCameras, "camsim-cameras", c.Cameras.CamSimCameras, "how many camsim paths the demo cameras cycle over (env DISPATCH_CAMSIM_CAMERAS)")
 
+	fs.DurationVar(&c.Paging.AckTimeout, "page-ack-timeout", c.Paging.AckTimeout, "time a unit has to acknowledge (Terima) a dispatch before the center is alerted and the crew gets an SMS (env DISPATCH_PAGE_ACK_TIMEOUT)")
+	fs.DurationVar(&c.Paging.TTL, "push-ttl", c.Paging.TTL, "how long a push service keeps a page for a phone it cannot reach (env DISPATCH_PUSH_TTL)")
+	fs.StringVar(&c.Paging.VAPIDPublic, "vapid-public-key", c.Paging.VAPIDPublic, "Web Push VAPID public key, base64url; empty: made on first start and kept in the journal (env DISPATCH_VAPID_PUBLIC_KEY)")
+	fs.StringVar(&c.Paging.VAPIDPrivate, "vapid-private-key", c.Paging.VAPIDPrivate, "Web Push VAPID private key, base64url; give it through the environment (env DISPATCH_VAPID_PRIVATE_KEY)")
+	fs.StringVar(&c.Paging.Subject, "vapid-subject", c.Paging.Subject, "contact the push services see in the VAPID claim, mailto: or https: (env DISPATCH_VAPID_SUBJECT)")
+	crewPhones := fs.String("crew-phones", "", "unit=phone pairs, comma-separated: who gets the SMS when a dispatch is not acknowledged (env DISPATCH_CREW_PHONES)")
+
 	return func() error {
+		if c.Paging.AckTimeout <= 0 || c.Paging.TTL <= 0 {
+			return fmt.Errorf("-page-ack-timeout and -push-ttl must be positive")
+		}
+		if err := parseCrewPhones(&c.Paging, *crewPhones); err != nil {
+			return err
+		}
 		if err := parseTargets(&c.HTTP.Targets, *target, *byCat); err != nil {
 			return err
 		}
@@ -188,4 +206,24 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 		}
 		return nil
 	}
+}
+
+// parseCrewPhones reads -crew-phones: "unit=phone,unit=phone".
+func parseCrewPhones(c *paging.Config, v string) error {
+	if strings.TrimSpace(v) == "" {
+		return nil
+	}
+	c.CrewPhones = map[string]string{}
+	for _, pair := range strings.Split(v, ",") {
+		unit, phone, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if !ok || unit == "" {
+			return fmt.Errorf("-crew-phones: %q is not unit=phone", pair)
+		}
+		p, err := callcenter.NormalizePhone(phone)
+		if err != nil {
+			return fmt.Errorf("-crew-phones: %s: %w", unit, err)
+		}
+		c.CrewPhones[unit] = p
+	}
+	return nil
 }
