@@ -270,7 +270,10 @@ func (p *Pusher) deliver(ctx context.Context, sub cc112.PushSubscribedPayload, b
 func (p *Pusher) post(ctx context.Context, sub cc112.PushSubscribedPayload, body []byte, kind string) (int, error) {
 	s := p.s
 	keys := s.vapid()
-	res, err := webpush.SendNotificationWithContext(ctx, body,
+	// The library appends its padding to the message: a slice without spare
+	// capacity makes it copy, so that subscriptions sent at once never
+	// share (and race on) one buffer.
+	res, err := webpush.SendNotificationWithContext(ctx, body[:len(body):len(body)],
 		&webpush.Subscription{Endpoint: sub.Endpoint, Keys: webpush.Keys{P256dh: sub.P256dh, Auth: sub.Auth}},
 		&webpush.Options{HTTPClient: s.cfg.Client, Subscriber: s.cfg.Subject, TTL: int(s.cfg.TTL / time.Second),
 			Urgency: webpush.UrgencyHigh, Topic: topic(kind), VAPIDPublicKey: keys.Public, VAPIDPrivateKey: keys.Private})
