@@ -17,10 +17,17 @@ import (
 
 // Page is what a push carries to the unit's service worker, which shows
 // it as a notification; tapping it opens URL (the assignment).
+//
+// Title and Body are in Bahasa Indonesia; the worker writes them in the
+// phone's language from Kind, Number, Category and Detail when the page
+// left it the words (unit-sw.js).
 type Page struct {
 	Kind       string `json:"kind"` // dispatch, moved, cancelled, closed, note, message
 	Title      string `json:"title"`
 	Body       string `json:"body"`
+	Number     string `json:"number,omitempty"`
+	Category   string `json:"category,omitempty"`
+	Detail     string `json:"detail,omitempty"` // the address, the note's or message's text, the disposition
 	IncidentID string `json:"incident_id,omitempty"`
 	URL        string `json:"url"`
 	At         string `json:"at"`
@@ -133,26 +140,23 @@ func (p *Pusher) pages(ev published) []unitPage {
 			if err != nil {
 				return nil
 			}
-			return []unitPage{{d.ID, Page{Kind: "dispatch", Title: "TUGAS BARU · " + inc.Number, Body: summary(inc),
-				IncidentID: inc.ID, URL: "/unit", At: now}}}
+			return []unitPage{{d.ID, incidentPage("dispatch", "TUGAS BARU", inc, inc.Address, now)}}
 		case cur != "":
 			inc, err := p.s.eng.Incident(cur)
 			if err != nil {
 				return nil
 			}
-			return []unitPage{{d.ID, Page{Kind: "moved", Title: "TUGAS DIPINDAH · " + inc.Number, Body: summary(inc),
-				IncidentID: inc.ID, URL: "/unit", At: now}}}
+			return []unitPage{{d.ID, incidentPage("moved", "TUGAS DIPINDAH", inc, inc.Address, now)}}
 		}
 		inc, err := p.s.eng.Incident(prev)
 		if err != nil || inc.Active() {
 			return nil // the crew cleared itself: nothing to tell it
 		}
-		kind, title := "closed", "TUGAS SELESAI · "+inc.Number
+		kind, title := "closed", "TUGAS DITUTUP"
 		if inc.Cancelled {
-			kind, title = "cancelled", "TUGAS DIBATALKAN · "+inc.Number
+			kind, title = "cancelled", "TUGAS DIBATALKAN"
 		}
-		return []unitPage{{d.ID, Page{Kind: kind, Title: title, Body: clip(inc.Disposition, 160), IncidentID: inc.ID,
-			URL: "/unit", At: now}}}
+		return []unitPage{{d.ID, incidentPage(kind, title, inc, inc.Disposition, now)}}
 	case *cc112.Incident:
 		n := publicNotes(d)
 		seen, known := p.notes[d.ID]
@@ -172,8 +176,7 @@ func (p *Pusher) pages(ev published) []unitPage {
 		var out []unitPage
 		for _, a := range d.Assignments {
 			if a.Active() {
-				out = append(out, unitPage{a.UnitID, Page{Kind: "note", Title: "CATATAN BARU · " + d.Number,
-					Body: clip(last.Text, 160), IncidentID: d.ID, URL: "/unit", At: now}})
+				out = append(out, unitPage{a.UnitID, incidentPage("note", "CATATAN BARU", d, last.Text, now)})
 			}
 		}
 		return out
@@ -181,7 +184,7 @@ func (p *Pusher) pages(ev published) []unitPage {
 		var out []unitPage
 		for _, u := range d.Units {
 			out = append(out, unitPage{u, Page{Kind: "message", Title: "PESAN DARI PUSAT", Body: clip(d.Text, 160),
-				IncidentID: d.ToIncident, URL: "/unit", At: now}})
+				Detail: clip(d.Text, 160), IncidentID: d.ToIncident, URL: "/unit", At: now}})
 		}
 		return out
 	}
@@ -198,13 +201,15 @@ func publicNotes(inc *cc112.Incident) int {
 	return n
 }
 
-// summary is a page's body: what and where.
-func summary(inc *cc112.Incident) string {
-	s := string(inc.Category)
-	if inc.Address != "" {
-		s += " · " + inc.Address
+// incidentPage is a page about an incident: "TITLE · number", the
+// category and the detail.
+func incidentPage(kind, title string, inc *cc112.Incident, detail, now string) Page {
+	body := string(inc.Category)
+	if detail != "" {
+		body += " · " + detail
 	}
-	return clip(s, 160)
+	return Page{Kind: kind, Title: title + " · " + inc.Number, Body: clip(body, 160), Number: inc.Number,
+		Category: string(inc.Category), Detail: clip(detail, 160), IncidentID: inc.ID, URL: "/unit", At: now}
 }
 
 func clip(s string, n int) string {

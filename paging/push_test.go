@@ -257,7 +257,7 @@ func TestDispatchIsPushedEncryptedAndSigned(t *testing.T) {
 		if err := json.Unmarshal(decrypt(t, b, r.body), &p); err != nil {
 			t.Fatal(err)
 		}
-		kinds[p.Kind] = p.Body
+		kinds[p.Kind] = p.Detail
 	}
 	want := map[string]string{"note": "Pasien di lantai 3", "message": "Lewat pintu belakang", "cancelled": "cancelled: Laporan palsu"}
 	if fmt.Sprint(kinds) != fmt.Sprint(want) {
