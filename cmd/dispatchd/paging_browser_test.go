@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"log/slog"
+	"os"
 	"testing"
 	"time"
 )
@@ -11,9 +14,18 @@ import (
 // service on loopback (encrypted, VAPID-signed, urgent), delivered to the
 // worker, shown as a notification, and its tap opens the assignment; then
 // TERIMA, an out-of-order tap that asks first, messages both ways with a
-// canned one, and a cancel that shows one loud message and is pushed.
+// canned one, and a cancel that shows one loud message and is pushed. The
+// console shows the acknowledgement, the overdue alert (the timeout is 3 s
+// here) and the messages, live.
 func TestPagingInBrowser(t *testing.T) {
 	browser := needBrowser(t)
-	m := runDemo(t)
+	m := NewMain()
+	m.Addr, m.Store.StateDir, m.City.Demo, m.City.Sim = "127.0.0.1:0", t.TempDir(), true, false
+	m.Paging.AckTimeout = 3 * time.Second
+	m.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = m.Close(context.Background()) })
 	browser.run(t, 3*time.Minute, "paging.mjs", nil, "BASE_URL="+m.URL(), "SCREENSHOTS="+screenshotDir(t))
 }

@@ -163,6 +163,12 @@ try {
     }, title);
   };
 
+  // The dispatcher's console, beside the phone.
+  const desk = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'id-ID', timezoneId: 'Asia/Jakarta' });
+  const con = await desk.newPage();
+  con.on('pageerror', (e) => errors.push('console: ' + e.message));
+  await gotoAs(con, BASE, '/', 'dispatcher');
+
   // ---- dispatch → push → notification → tap → the assignment ------------
   const inc = (await call(disp.token, 'POST', '/api/v1/incidents', {
     category: 'medical', priority: 1, location: { lat: -7.2575, lon: 112.7521 }, address: 'Jl. Tunjungan 12',
@@ -186,6 +192,13 @@ try {
   assert.equal((await notifications()).length, 0, 'the tapped notification is closed');
   log('tapping the notification opened the assignment');
 
+  // Not acknowledged within the timeout (3 s here): the console says so.
+  await con.locator('.inc-row', { hasText: inc.number }).click();
+  await con.waitForSelector('#detail .assigned .ack.no', { timeout: WAIT });
+  await con.waitForSelector('.toast.error:has-text("belum menekan TERIMA")', { timeout: WAIT });
+  log('the console shows the dispatch unacknowledged, and the overdue alert');
+  await con.screenshot({ path: join(SHOTS, 'console-paging-overdue-id-1920.png') });
+
   // TERIMA: loud until tapped, journaled with its time.
   await page.waitForSelector('#btn-ack:not([hidden])');
   await page.waitForSelector('#alert:not([hidden])');
@@ -205,7 +218,8 @@ try {
   });
   await page.waitForSelector('#acked:not([hidden])');
   assert.ok(await page.isHidden('#alert'), 'TUGAS BARU goes once acknowledged');
-  log('TERIMA journaled');
+  await con.waitForSelector('#detail .assigned .ack.ok', { timeout: WAIT });
+  log('TERIMA journaled, shown on the console');
 
   // On scene before en route asks first; no changes nothing.
   let asked = '';
@@ -220,10 +234,11 @@ try {
   await until('onscene on the server', async () => (await unitNow()).status === 'onscene');
   log('on scene before en route asked first');
 
-  // Messages both ways, live.
-  const m1 = await call(disp.token, 'POST', '/api/v1/messages', { to_unit: unitID, text: 'Ambulans kedua menyusul 5 menit' });
-  assert.equal(m1.status, 201, JSON.stringify(m1.data));
+  // Messages both ways, live: the console writes to the incident's units.
+  await con.fill('#detail .msg-form input[name=text]', 'Ambulans kedua menyusul 5 menit');
+  await con.press('#detail .msg-form input[name=text]', 'Enter');
   await page.waitForFunction(() => /menyusul/.test(document.querySelector('#msg-list').textContent), null, { timeout: WAIT });
+  await con.waitForSelector('#detail .messages li.to-unit:has-text("menyusul")', { timeout: WAIT });
   const msgPush = await nextPush(1);
   assert.equal(msgPush.page.kind, 'message');
   await page.tap('[data-canned=need_help]');
@@ -235,7 +250,18 @@ try {
       list.some((m) => m.from_unit === unitID && m.text === 'Pasien sadar, dibawa ke RS');
   });
   await page.waitForFunction(() => document.querySelectorAll('#msg-list li.ours').length === 2, null, { timeout: WAIT });
-  log('messages went both ways');
+  await con.waitForSelector('.toast.warn:has-text("Butuh bantuan")', { timeout: WAIT });
+  await con.waitForSelector('#detail .messages li.from-unit:has-text("Pasien sadar")', { timeout: WAIT });
+  log('messages went both ways, live on the console and the phone');
+  for (const [lang, vp] of [['id', { width: 1920, height: 1080 }], ['en', { width: 1920, height: 1080 }], ['en', { width: 3840, height: 2160 }], ['id', { width: 390, height: 844 }], ['en', { width: 390, height: 844 }]]) {
+    const cur = await con.evaluate(() => document.documentElement.lang);
+    if (cur !== lang) await con.click('#lang-btn');
+    await con.setViewportSize(vp);
+    await con.waitForTimeout(300);
+    await con.locator('#detail .messages').scrollIntoViewIfNeeded();
+    await con.screenshot({ path: join(SHOTS, `console-paging-${lang}-${vp.width}.png`) });
+  }
+  await desk.close();
   await page.tap('#btn-transporting');
   await until('transporting on the server', async () => (await unitNow()).status === 'transporting');
   for (const [lang, vp] of [['id', { width: 390, height: 844 }], ['en', { width: 390, height: 844 }], ['id', { width: 1920, height: 1080 }], ['en', { width: 1920, height: 1080 }], ['id', { width: 3840, height: 2160 }]]) {

@@ -38,6 +38,23 @@ function toast(msg, kind = 'ok') {
   setTimeout(() => el.remove(), kind === 'error' ? 8000 : 4000);
 }
 
+// paged tells the dispatcher what paging brings: a unit's message, loud;
+// a dispatch nobody acknowledged in time, louder.
+function paged(m, detail) {
+  const d = m.data;
+  if (!d) return;
+  const unit = (id) => (window.cc112 && window.cc112.store.units.get(id)) || null;
+  if (m.event === 'message.created') {
+    detail.message(d);
+    if (d.from_unit) {
+      const u = unit(d.from_unit);
+      toast(t('msg.fromUnit', { unit: u ? u.callsign : d.from_unit, text: d.canned ? label('canned', d.canned) : d.text }), 'warn');
+    }
+  } else if (m.event === 'page.ack_overdue') {
+    toast(t('page.overdue', { unit: d.callsign, n: d.number }), 'error');
+  }
+}
+
 function setConn(state, detail) {
   const el = $('#conn');
   el.className = `conn ${state}`;
@@ -200,7 +217,10 @@ async function main() {
 
   const feed = new LiveFeed({
     snapshot: (m) => store.applySnapshot(m),
-    event: (m) => store.applyEvent(m.event, m.data),
+    event: (m) => {
+      store.applyEvent(m.event, m.data);
+      paged(m, detail);
+    },
     state: setConn,
   });
   // For the browser tests and for anyone debugging a wall from its console.

@@ -31,6 +31,7 @@ export class Detail {
     this.log = null; // the server's activity log of the open incident
     this.logTimer = 0;
     this.planMissing = null; // [{type, count}] after a change of category
+    this.messages = null; // the incident's messages with its units, newest first
     el.addEventListener('click', (e) => this.click(e));
     el.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -39,6 +40,7 @@ export class Detail {
       else if (f.classList.contains('note-form')) this.addNote(f);
       else if (f.classList.contains('edit-form')) this.edit(f);
       else if (f.classList.contains('reason-form')) this.cancelOrReopen(f);
+      else if (f.classList.contains('msg-form')) this.sendMessage(f);
     });
     // Enter saves a note, Shift+Enter starts a new line.
     el.addEventListener('keydown', (e) => {
@@ -53,10 +55,12 @@ export class Detail {
     this.recs = null;
     this.log = null;
     this.planMissing = null;
+    this.messages = null;
     this.el.hidden = false;
     this.render();
     this.loadRecs();
     this.loadLog();
+    this.loadMessages();
     this.el.querySelector('.panel-close')?.focus();
   }
 
@@ -158,8 +162,15 @@ export class Detail {
         <ul class="assigned">${inc.assignments.map((a) => `
           <li class="${a.cleared_at ? 'cleared' : ''}">${unitIcon(a.type)}<b>${escapeHTML(a.callsign)}</b>
             <span class="pill us-${a.cleared_at ? 'cleared' : a.status}">${escapeHTML(label('ustatus', a.status))}</span>
-            <span class="times">${escapeHTML(wib(a.dispatched_at))}${a.onscene_at ? ' → ' + escapeHTML(wib(a.onscene_at)) : ''}</span></li>`).join('')}
+            <span class="times">${escapeHTML(wib(a.dispatched_at))}${a.onscene_at ? ' → ' + escapeHTML(wib(a.onscene_at)) : ''}</span>
+            ${ackHTML(a)}</li>`).join('')}
         </ul>
+        <h3>${escapeHTML(t('detail.messages'))}</h3>
+        ${this.messagesHTML()}
+        ${closed || active.length === 0 ? '' : `<form class="msg-form">
+          <input name="text" maxlength="1000" autocomplete="off" data-focus-key="msg" placeholder="${escapeHTML(t('detail.msgPlaceholder'))}">
+          <button type="submit" class="btn" data-focus-key="msg-send">${escapeHTML(t('detail.msgSend'))}</button>
+        </form>`}
         <h3>${escapeHTML(t('detail.timeline'))}</h3>
         <ol class="timeline">
           ${step(t('detail.received'), inc.received_at, inc.received_at)}
@@ -199,6 +210,54 @@ export class Detail {
       if (f.type === 'checkbox') f.checked = v; else f.value = v;
     }
     if (focused) this.el.querySelector(`[data-focus-key="${focused}"]`)?.focus();
+  }
+
+  // The incident's messages: to its units, and from its units while on it.
+  async loadMessages() {
+    const id = this.id;
+    if (!id) return;
+    try {
+      const page = await api.get('/api/v1/messages?limit=100');
+      if (this.id !== id) return;
+      this.messages = page.items.filter((m) => m.to_incident === id);
+    } catch (err) {
+      if (this.id !== id) return;
+      this.messages = [];
+    }
+    this.render();
+  }
+
+  /** message hears a message.created from the live feed. */
+  message(m) {
+    if (this.id && m.to_incident === this.id) this.loadMessages();
+  }
+
+  messagesHTML() {
+    if (!this.messages) return '<p class="muted">…</p>';
+    if (this.messages.length === 0) return `<p class="muted">${escapeHTML(t('detail.noMessages'))}</p>`;
+    return `<ol class="messages">${this.messages.map((m) => {
+      const who = m.from_unit ? this.callsign(m.from_unit) : `${t('detail.msgCenter')} · ${m.from}`;
+      const text = m.canned ? label('canned', m.canned) : m.text;
+      return `<li class="${m.from_unit ? 'from-unit' : 'to-unit'}"><span class="at">${escapeHTML(wib(m.at))}</span>
+        <span class="who">${escapeHTML(who)}</span><p class="text">${escapeHTML(text)}</p></li>`;
+    }).join('')}</ol>`;
+  }
+
+  callsign(unitID) {
+    const u = this.store.units.get(unitID);
+    return u ? u.callsign : unitID;
+  }
+
+  async sendMessage(form) {
+    const id = this.id;
+    const text = form.elements.text.value.trim();
+    if (!id || !text) return;
+    const ok = await this.act(form.querySelector('button'), () => api.post('/api/v1/messages', { to_incident: id, text }), t('detail.msgSent'));
+    if (ok && this.id === id) {
+      const box = this.el.querySelector('input[name=text]');
+      if (box) box.value = '';
+      this.loadMessages();
+    }
   }
 
   logHTML() {
@@ -374,6 +433,13 @@ export class Detail {
 }
 
 // fieldValue shows an edited field's value as the dispatcher reads it.
+// ackHTML says whether the unit acknowledged (TERIMA) its dispatch.
+function ackHTML(a) {
+  if (a.acknowledged_at) return `<span class="ack ok">✔ ${escapeHTML(t('detail.acked', { at: wib(a.acknowledged_at) }))}</span>`;
+  if (a.cleared_at || a.status !== 'dispatched') return '';
+  return `<span class="ack no">${escapeHTML(t('detail.notAcked'))}</span>`;
+}
+
 function fieldValue(field, v) {
   if (v === undefined || v === '') return '—';
   if (field === 'category') return label('cat', v);

@@ -226,7 +226,10 @@ async function saveLabels() {
 function setupPush() {
   saveLabels();
   if (!('serviceWorker' in navigator) || !('PushManager' in window) || !('Notification' in window)) { pushState('unit.pushNone'); return; }
-  const go = () => subscribePush().catch((err) => { $('push-state').textContent = errorText(err); document.body.dataset.push = 'error'; });
+  const go = () => subscribePush().catch((err) => {
+    $('push-state').textContent = t('unit.pushFailed', { msg: err.message || String(err) });
+    document.body.dataset.push = 'error';
+  });
   if (Notification.permission === 'granted') { go(); return; }
   if (Notification.permission === 'denied') { pushState('unit.pushDenied'); return; }
   $('push-on').hidden = false;
