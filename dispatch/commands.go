@@ -269,8 +269,26 @@ func (e *Engine) activeIncident(id string) (*cc112.Incident, error) {
 }
 
 // SetUnitStatus records a unit's status change (en route, on scene,
-// available, off duty).
+// transporting, at hospital, available, off duty).
 func (e *Engine) SetUnitStatus(ctx context.Context, unitID string, status cc112.UnitStatus, key, fingerprint string) (*cc112.Unit, error) {
+	return e.SetUnitStatusTo(ctx, unitID, status, nil, key, fingerprint)
+}
+
+// SetUnitStatusTo is SetUnitStatus with the hospital a transporting unit
+// goes to (transporting and at_hospital only; nil keeps the one given
+// before).
+func (e *Engine) SetUnitStatusTo(ctx context.Context, unitID string, status cc112.UnitStatus, hospital *cc112.Hospital, key, fingerprint string) (*cc112.Unit, error) {
+	if hospital != nil {
+		if status != cc112.UnitTransporting && status != cc112.UnitAtHospital {
+			return nil, cc112.Errorf(cc112.EInvalid, "hospital goes with transporting or at_hospital, not %s", status)
+		}
+		if err := cc112.CheckText("hospital", hospital.Name, maxAddress); err != nil {
+			return nil, err
+		}
+		if err := cc112.CheckPoint(hospital.Location); err != nil {
+			return nil, err
+		}
+	}
 	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*cc112.Unit, error) {
 		u, ok := e.units[unitID]
 		if !ok {
@@ -279,8 +297,9 @@ func (e *Engine) SetUnitStatus(ctx context.Context, unitID string, status cc112.
 		if err := e.checkUnitTransition(u, status); err != nil {
 			return nil, err
 		}
-		if status != u.Status { // a repeated tap changes nothing
-			tx.Emit(cc112.EvUnitStatus, cc112.UnitStatusPayload{UnitID: u.ID, Status: status})
+		newHospital := hospital != nil && (u.Hospital == nil || *u.Hospital != *hospital)
+		if status != u.Status || newHospital { // a repeated tap changes nothing
+			tx.Emit(cc112.EvUnitStatus, cc112.UnitStatusPayload{UnitID: u.ID, Status: status, Hospital: hospital})
 		}
 		uc := *u
 		return &uc, nil

@@ -84,6 +84,9 @@ var (
 	// own, checked by the handler).
 	messaging   = allow(auth.Dispatcher, auth.UnitRole)
 	messageRead = allow(auth.Dispatcher, auth.Supervisor, auth.UnitRole)
+	// hospitalRead lists the city's hospitals (a transporting unit's
+	// destination).
+	hospitalRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.UnitRole)
 	// complaintDesk is the Media Center's desk (the dispatcher's actions)
 	// and the agency teams, who see only their agency's complaints.
 	complaintDesk = allow(auth.Dispatcher, auth.Agency, auth.Supervisor)

@@ -78,13 +78,21 @@ func (s *Server) command(w http.ResponseWriter, r *http.Request, status int, int
 
 func (s *Server) postUnitStatus(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Status cc112.UnitStatus `json:"status"`
+		Status   cc112.UnitStatus `json:"status"`
+		Hospital string           `json:"hospital"` // a name from GET /api/v1/hospitals
 	}
 	s.command(w, r, http.StatusOK, &req, func(key, fp string) (any, error) {
 		if req.Status == "" {
 			return nil, cc112.Errorf(cc112.EInvalid, "status is required")
 		}
-		return s.eng.SetUnitStatus(r.Context(), r.PathValue("id"), req.Status, key, fp)
+		var h *cc112.Hospital
+		if req.Hospital != "" {
+			var err error
+			if h, err = s.hospital(req.Hospital); err != nil {
+				return nil, err
+			}
+		}
+		return s.eng.SetUnitStatusTo(r.Context(), r.PathValue("id"), req.Status, h, key, fp)
 	})
 }
 

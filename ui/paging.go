@@ -110,3 +110,23 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, page)
 }
+
+// getHospitals lists where a transporting unit may take a patient: the
+// city's points of interest that are hospitals (-poi), by name.
+func (s *Server) getHospitals(w http.ResponseWriter, r *http.Request) {
+	out := []cc112.Hospital{}
+	for _, p := range s.places.Hospitals() {
+		out = append(out, cc112.Hospital{Name: p.Name, Location: p.Location})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// hospital finds a hospital of the city by its name.
+func (s *Server) hospital(name string) (*cc112.Hospital, error) {
+	for _, p := range s.places.Hospitals() {
+		if p.Name == name {
+			return &cc112.Hospital{Name: p.Name, Location: p.Location}, nil
+		}
+	}
+	return nil, cc112.Errorf(cc112.EInvalid, "hospital %q is not one of the city's hospitals (GET /api/v1/hospitals)", name)
+}

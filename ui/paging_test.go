@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"crypto/ecdh"
 	"crypto/rand"
 	"encoding/base64"
@@ -14,7 +13,8 @@ import (
 
 	"cc112"
 	"cc112/auth"
-	"cc112/paging"
+	"cc112/geo"
+	"cc112/geocode"
 )
 
 // testSubscription is a browser's push subscription made in the test: its
@@ -76,5 +76,43 @@ type aheadClock struct{ d time.Duration }
 
 func (c aheadClock) Now() time.Time { return time.Now().Add(c.d) }
 
-var _ = context.Background
-var _ = paging.New
+// TestTransportToACityHospital: the hospitals are the city's points of
+// interest that are hospitals; a transporting unit names one of them (any
+// other name is 400 and changes nothing), and the unit carries it.
+func TestTransportToACityHospital(t *testing.T) {
+	s := newSecured(t)
+	soetomo := geo.Point{Lat: -7.2683, Lon: 112.7580}
+	s.server.places = geocode.NewGazetteer([]geocode.Place{
+		{Name: "RSUD Dr. Soetomo", Kind: geocode.POI, Location: soetomo, Hospital: true},
+		{Name: "Pasar Atom", Kind: geocode.POI, Location: geo.Point{Lat: -7.24, Lon: 112.74}},
+	}, nil)
+	var hs []cc112.Hospital
+	s.as(auth.UnitRole, "GET", "/api/v1/hospitals", "").decode(t, &hs)
+	if len(hs) != 1 || hs[0].Name != "RSUD Dr. Soetomo" || hs[0].Location != soetomo {
+		t.Fatalf("hospitals %+v", hs)
+	}
+	r := s.as(auth.Dispatcher, "POST", "/api/v1/incidents", `{"category":"medical","location":{"lat":-7.26,"lon":112.75}}`)
+	var inc cc112.Incident
+	r.decode(t, &inc)
+	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/incidents/"+inc.ID+"/assignments", `{"unit_id":"`+s.unitID+`"}`), 201, "assign")
+	status := "/api/v1/units/" + s.unitID + "/status"
+	s.want(s.as(auth.UnitRole, "POST", status, `{"status":"onscene"}`), 200, "on scene")
+	seq := s.eng.LastSeq()
+	for _, body := range []string{`{"status":"transporting","hospital":"Pasar Atom"}`, `{"status":"onscene","hospital":"RSUD Dr. Soetomo"}`} {
+		if r := s.as(auth.UnitRole, "POST", status, body); r.status != 400 || r.errCode(t) != cc112.EInvalid {
+			t.Errorf("%s: %d %s", body, r.status, r.body)
+		}
+	}
+	if s.eng.LastSeq() != seq {
+		t.Fatal("a refused hospital was journaled")
+	}
+	var u cc112.Unit
+	r = s.as(auth.UnitRole, "POST", status, `{"status":"transporting","hospital":"RSUD Dr. Soetomo"}`)
+	r.decode(t, &u)
+	if r.status != 200 || u.Status != cc112.UnitTransporting || u.Hospital == nil || u.Hospital.Location != soetomo {
+		t.Fatalf("transporting: %d %s", r.status, r.body)
+	}
+	if got, _ := s.eng.Unit(s.unitID); got.Hospital == nil || got.Hospital.Name != "RSUD Dr. Soetomo" {
+		t.Fatalf("the unit goes to %+v", got.Hospital)
+	}
+}

@@ -237,6 +237,7 @@ func NewServer(cfg Config) *Server {
 		{"POST", "/api/v1/me/push", s.postMyPush, unitSelf},
 		{"POST", "/api/v1/messages", s.postMessage, messaging},
 		{"GET", "/api/v1/messages", s.listMessages, messageRead},
+		{"GET", "/api/v1/hospitals", s.getHospitals, hospitalRead},
 		{"GET", "/api/v1/audit", s.getAudit, auditRead},
 		{"GET", "/api/v1/users", s.listUsers, admins},
 		{"POST", "/api/v1/users", s.postUser, admins},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -22,6 +23,14 @@ func TestPagingInBrowser(t *testing.T) {
 	m := NewMain()
 	m.Addr, m.Store.StateDir, m.City.Demo, m.City.Sim = "127.0.0.1:0", t.TempDir(), true, false
 	m.Paging.AckTimeout = 3 * time.Second
+	// Two hospitals of the city and a market, for the transport.
+	m.City.POI = filepath.Join(t.TempDir(), "poi.geojson")
+	if err := os.WriteFile(m.City.POI, []byte(`{"type":"FeatureCollection","features":[
+		{"type":"Feature","properties":{"name":"RSUD Dr. Soetomo","amenity":"hospital"},"geometry":{"type":"Point","coordinates":[112.7580,-7.2683]}},
+		{"type":"Feature","properties":{"name":"RS Darmo"},"geometry":{"type":"Point","coordinates":[112.7378,-7.2869]}},
+		{"type":"Feature","properties":{"name":"Pasar Atom","amenity":"marketplace"},"geometry":{"type":"Point","coordinates":[112.7430,-7.2400]}}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	m.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)

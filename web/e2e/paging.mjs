@@ -262,8 +262,19 @@ try {
     await con.screenshot({ path: join(SHOTS, `console-paging-${lang}-${vp.width}.png`) });
   }
   await desk.close();
+  // To a hospital of the city, nearest first (the market is no hospital).
+  await page.waitForSelector('#hospital-pick:not([hidden])');
+  const offered = await page.$$eval('#hospital option', (os) => os.map((o) => o.value));
+  assert.deepEqual(offered.slice().sort(), ['RS Darmo', 'RSUD Dr. Soetomo'], 'the city\'s hospitals: ' + offered);
+  await page.selectOption('#hospital', 'RS Darmo');
   await page.tap('#btn-transporting');
-  await until('transporting on the server', async () => (await unitNow()).status === 'transporting');
+  await until('transporting on the server', async () => {
+    const u = await unitNow();
+    return u.status === 'transporting' && u.hospital && u.hospital.name === 'RS Darmo';
+  });
+  await page.waitForSelector('#dest:has-text("RS Darmo")');
+  assert.match(await page.getAttribute('#nav', 'href'), /-7\.2869,112\.7378/, 'navigation goes to the hospital');
+  log('transporting to RS Darmo, chosen from the city\'s hospitals');
   for (const [lang, vp] of [['id', { width: 390, height: 844 }], ['en', { width: 390, height: 844 }], ['id', { width: 1920, height: 1080 }], ['en', { width: 1920, height: 1080 }], ['id', { width: 3840, height: 2160 }]]) {
     await setLang(page, lang);
     await page.setViewportSize(vp);

@@ -8,7 +8,7 @@
 // pushes the service worker (unit-sw.js) shows; polling the assignment
 // stays behind them as a safety net.
 import { get, post, newKey, retryable, onUnauthenticated, me, wireLogin, logout, errorText } from './api.js';
-import { t, label, wib, wireLangSwitch } from './i18n.js';
+import { t, label, lang, wib, wireLangSwitch } from './i18n.js';
 import { LiveFeed } from './live.js';
 
 const $ = (id) => document.getElementById(id);
@@ -24,6 +24,7 @@ let knownIncident;   // undefined until the first answer: no alarm for what was 
 let knownNumber = '';
 let ended = null;    // {key, n}: the loud message of an assignment the center ended or moved
 let messages = [];
+let hospitals = [];  // the city's, for a transport: [{name, location}]
 let here = null;     // the phone's last fix
 let lastSent = null; // {lat, lon, at} of the last position queued
 let feed = null;
@@ -125,7 +126,49 @@ function setStatus(status) {
   unit.status = status; // shown at once; the queue delivers it
   if (status === 'available') { incident = null; knownIncident = null; }
   render();
-  enqueue({ kind: 'status', method: 'POST', path: `/api/v1/units/${encodeURIComponent(unit.id)}/status`, body: { status } });
+  const body = { status };
+  if (status === 'transporting' && $('hospital').value) {
+    body.hospital = $('hospital').value;
+    const h = hospitals.find((x) => x.name === body.hospital);
+    if (h) unit.hospital = h;
+  }
+  enqueue({ kind: 'status', method: 'POST', path: `/api/v1/units/${encodeURIComponent(unit.id)}/status`, body });
+}
+
+async function loadHospitals() {
+  try { hospitals = await get('/api/v1/hospitals'); } catch { hospitals = []; }
+  render();
+}
+
+// renderHospitals offers the city's hospitals, nearest first, keeping the
+// crew's choice across re-renders.
+function renderHospitals(rank) {
+  const pick = incident && hospitals.length && rank >= 2 && rank < 3;
+  $('hospital-pick').hidden = !pick;
+  if (pick) {
+    const from = here || incident.location;
+    const sorted = hospitals.map((h) => ({ h, m: metres(from, h.location) })).sort((a, b) => a.m - b.m);
+    const sel = $('hospital');
+    const chosen = sel.value;
+    const key = sorted.map((x) => x.h.name).join('|') + lang();
+    if (sel.dataset.key !== key) {
+      sel.replaceChildren(...sorted.map((x) => {
+        const o = document.createElement('option');
+        o.value = x.h.name;
+        o.textContent = `${x.h.name} · ${x.m < 1000 ? Math.round(x.m) + ' m' : (x.m / 1000).toFixed(1) + ' km'}`;
+        return o;
+      }));
+      sel.dataset.key = key;
+      if (chosen && hospitals.some((h) => h.name === chosen)) sel.value = chosen;
+    }
+  }
+  const h = unit.hospital;
+  const going = h && (unit.status === 'transporting' || unit.status === 'at_hospital');
+  $('dest').hidden = !going;
+  if (going) {
+    $('dest').textContent = '→ ' + h.name;
+    if (unit.status === 'transporting') $('nav').href = navURL(h.location, h.name);
+  }
 }
 
 // myAssignment is this unit's active assignment on the incident.
@@ -440,6 +483,7 @@ function render() {
   // they are on scene.
   const ambulance = unit.type === 'ambulance';
   if (!ambulance && rank < 2) { $('btn-transporting').hidden = true; $('btn-at_hospital').hidden = true; }
+  renderHospitals(rank);
   $('btn-available').disabled = s === 'available' || s === 'offduty';
   $('btn-offduty').hidden = !(s === 'available' && !incident);
   $('btn-onduty').hidden = s !== 'offduty';
@@ -461,6 +505,7 @@ function start(u) {
   startGPS();
   connectLive();
   loadMessages();
+  loadHospitals();
   setupPush();
 }
 
