@@ -116,3 +116,92 @@ func TestTransportToACityHospital(t *testing.T) {
 		t.Fatalf("the unit goes to %+v", got.Hospital)
 	}
 }
+
+// TestMessagesAPI: a dispatcher names exactly one addressee, a unit none;
+// an incident's message reaches the units working it, an agency's its
+// units; a unit reads its own messages only, newest first, a page at a
+// time; bad input is refused with nothing journaled.
+func TestMessagesAPI(t *testing.T) {
+	s := newSecured(t)
+	r := s.as(auth.Dispatcher, "POST", "/api/v1/incidents", `{"category":"fire","location":{"lat":-7.26,"lon":112.75}}`)
+	var inc cc112.Incident
+	r.decode(t, &inc)
+	seq := s.eng.LastSeq()
+	for _, tt := range []struct {
+		role auth.Role
+		body string
+		want int
+	}{
+		{auth.Dispatcher, `{"text":"halo"}`, 400},
+		{auth.Dispatcher, `{"to_unit":"` + s.unitID + `","to_agency":"damkar","text":"halo"}`, 400},
+		{auth.Dispatcher, `{"to_unit":"nope","text":"halo"}`, 404},
+		{auth.Dispatcher, `{"to_agency":"nope","text":"halo"}`, 404},
+		{auth.Dispatcher, `{"to_incident":"` + inc.ID + `","text":"halo"}`, 409}, // nobody works it yet
+		{auth.Dispatcher, `{"to_unit":"` + s.unitID + `","text":"   "}`, 400},
+		{auth.Dispatcher, `{"to_unit":"` + s.unitID + `","canned":"need_help","text":"x"}`, 400},
+		{auth.Dispatcher, `{"to_unit":"` + s.unitID + `","canned":"pizza"}`, 400},
+		{auth.UnitRole, `{"to_unit":"` + s.unitID + `","text":"halo"}`, 400},
+		{auth.Police, `{"to_unit":"` + s.unitID + `","text":"halo"}`, 403},
+	} {
+		if r := s.as(tt.role, "POST", "/api/v1/messages", tt.body); r.status != tt.want {
+			t.Errorf("%s %s: %d %s, want %d", tt.role, tt.body, r.status, r.body, tt.want)
+		}
+	}
+	if s.eng.LastSeq() != seq {
+		t.Fatal("refused messages were journaled")
+	}
+	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/incidents/"+inc.ID+"/assignments", `{"unit_id":"`+s.unitID+`"}`), 201, "assign")
+	var m cc112.Message
+	r = s.as(auth.Dispatcher, "POST", "/api/v1/messages", `{"to_incident":"`+inc.ID+`","text":"pesan 1"}`)
+	r.decode(t, &m)
+	if r.status != 201 || len(m.Units) != 1 || m.Units[0] != s.unitID || m.From != "dispatcher" {
+		t.Fatalf("to the incident: %d %s", r.status, r.body)
+	}
+	for i := 2; i <= 4; i++ {
+		s.want(s.as(auth.Dispatcher, "POST", "/api/v1/messages", fmt.Sprintf(`{"to_unit":%q,"text":"pesan %d"}`, s.unitID, i)), 201, "message")
+	}
+	r = s.as(auth.UnitRole, "POST", "/api/v1/messages", `{"canned":"traffic_jam"}`)
+	r.decode(t, &m)
+	if r.status != 201 || m.FromUnit != s.unitID || m.Text != "Jalan macet" || m.ToIncident != inc.ID {
+		t.Fatalf("the unit's canned message: %d %s", r.status, r.body)
+	}
+	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/messages", `{"to_agency":"dinkes","text":"bukan untuk damkar"}`), 201, "agency")
+	var texts []string
+	cursor := ""
+	for pages := 0; ; pages++ {
+		var page struct {
+			Items      []cc112.Message `json:"items"`
+			NextCursor string          `json:"next_cursor"`
+		}
+		r := s.as(auth.UnitRole, "GET", "/api/v1/messages?limit=2&cursor="+cursor, "")
+		r.decode(t, &page)
+		if r.status != 200 || len(page.Items) > 2 || pages > 5 {
+			t.Fatalf("page: %d %s", r.status, r.body)
+		}
+		for _, x := range page.Items {
+			texts = append(texts, x.Text)
+		}
+		if cursor = page.NextCursor; cursor == "" {
+			break
+		}
+	}
+	if want := []string{"Jalan macet", "pesan 4", "pesan 3", "pesan 2", "pesan 1"}; !slices.Equal(texts, want) {
+		t.Fatalf("the unit's messages %q, want %q", texts, want)
+	}
+	for _, tt := range []struct {
+		role  auth.Role
+		query string
+		want  int
+	}{
+		{auth.UnitRole, "?unit=someone-else", 403},
+		{auth.UnitRole, "?cursor=x", 400},
+		{auth.Dispatcher, "?limit=0", 400},
+		{auth.Dispatcher, "?since=1", 400},
+		{auth.Supervisor, "?unit=" + s.unitID, 200},
+		{auth.Police, "", 403},
+	} {
+		if r := s.as(tt.role, "GET", "/api/v1/messages"+tt.query, ""); r.status != tt.want {
+			t.Errorf("%s %s: %d %s, want %d", tt.role, tt.query, r.status, r.body, tt.want)
+		}
+	}
+}
