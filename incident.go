@@ -128,6 +128,10 @@ type Assignment struct {
 	EnrouteAt      *time.Time `json:"enroute_at,omitempty"`
 	OnsceneAt      *time.Time `json:"onscene_at,omitempty"`
 	ClearedAt      *time.Time `json:"cleared_at,omitempty"`
+	// PredictedETAS is the travel time the recommender predicted at dispatch
+	// (0 for history imported without one); ETAMethod says how it was made.
+	PredictedETAS float64 `json:"predicted_eta_s,omitempty"`
+	ETAMethod     string  `json:"eta_method,omitempty"`
 }
 
 // Active reports whether the unit is still working the incident.

@@ -14,6 +14,10 @@ import (
 type UnitAssignedPayload struct {
 	IncidentID string `json:"incident_id"`
 	UnitID     string `json:"unit_id"`
+	// The travel time predicted at dispatch and how (straight, road): kept
+	// so that arrivals can be judged against it (late en route, ETA error).
+	PredictedETAS float64 `json:"predicted_eta_s,omitempty"`
+	ETAMethod     string  `json:"eta_method,omitempty"`
 }
 
 // UnitStatusPayload is unit.status. Hospital is where a unit transporting a

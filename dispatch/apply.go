@@ -155,6 +155,7 @@ func (e *Engine) applyAssigned(at time.Time, p cc112.UnitAssignedPayload) error 
 	inc.Assignments = append(inc.Assignments, &cc112.Assignment{
 		UnitID: u.ID, Callsign: u.Callsign, Type: u.Type, Agency: u.Agency,
 		Status: cc112.UnitDispatched, DispatchedAt: at,
+		PredictedETAS: p.PredictedETAS, ETAMethod: p.ETAMethod,
 	})
 	if inc.DispatchedAt == nil {
 		inc.DispatchedAt = &at

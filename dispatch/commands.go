@@ -202,7 +202,10 @@ func (e *Engine) Assign(ctx context.Context, incidentID, unitID, key, fingerprin
 		if u.Status != cc112.UnitAvailable {
 			return nil, cc112.Errorf(cc112.EConflict, "unit %s is %s, not available", u.Callsign, u.Status)
 		}
-		tx.Emit(cc112.EvUnitAssigned, cc112.UnitAssignedPayload{IncidentID: inc.ID, UnitID: u.ID})
+		eta, method := e.predictETA(u, inc.Location)
+		tx.Emit(cc112.EvUnitAssigned, cc112.UnitAssignedPayload{
+			IncidentID: inc.ID, UnitID: u.ID, PredictedETAS: eta, ETAMethod: method,
+		})
 		return &AssignResult{Incident: inc.Clone(), Assigned: []string{u.ID}, Missing: []cc112.Need{}}, nil
 	})
 }
@@ -221,7 +224,9 @@ func (e *Engine) AutoAssign(ctx context.Context, incidentID, key, fingerprint st
 			want := need.Count
 			recs := e.recommend(inc.Location, need.Type, want, nil)
 			for _, r := range recs {
-				tx.Emit(cc112.EvUnitAssigned, cc112.UnitAssignedPayload{IncidentID: inc.ID, UnitID: r.UnitID})
+				tx.Emit(cc112.EvUnitAssigned, cc112.UnitAssignedPayload{
+					IncidentID: inc.ID, UnitID: r.UnitID, PredictedETAS: r.ETAS, ETAMethod: r.Method,
+				})
 				res.Assigned = append(res.Assigned, r.UnitID)
 			}
 			if len(recs) < want {

@@ -327,6 +327,25 @@ func TestReplayRebuildsIdenticalState(t *testing.T) {
 	}
 }
 
+// The ETA predicted at dispatch stays with the assignment, for both ways of
+// sending a unit, and equals what the recommender offered.
+func TestAssignmentKeepsPredictedETA(t *testing.T) {
+	f := newFixture(t)
+	inc := f.incident(t, cc112.CatFire, near(800, 300))
+	recs := must[[]Recommendation](t)(f.eng.Recommend(inc.ID, cc112.UnitFire, 1))
+	must[*AssignResult](t)(f.eng.Assign(bg, inc.ID, recs[0].UnitID, "", ""))
+	must[*AssignResult](t)(f.eng.AutoAssign(bg, inc.ID, "", ""))
+	got := must[*cc112.Incident](t)(f.eng.Incident(inc.ID))
+	if a := got.Assignments[0]; a.PredictedETAS != recs[0].ETAS || a.ETAMethod != "straight" {
+		t.Fatalf("manual assignment kept %v %q, recommended %v", a.PredictedETAS, a.ETAMethod, recs[0].ETAS)
+	}
+	for _, a := range got.Assignments {
+		if a.PredictedETAS <= 0 || a.ETAMethod == "" {
+			t.Fatalf("assignment of %s has no predicted ETA: %+v", a.UnitID, a)
+		}
+	}
+}
+
 func TestIdempotencyKey(t *testing.T) {
 	f := newFixture(t)
 	n := NewIncident{Category: cc112.CatFlood, Location: ptr(center)}

@@ -193,6 +193,13 @@ func (e *Engine) recommend(p geo.Point, typ cc112.UnitType, limit int, skip map[
 	return out
 }
 
+// predictETA is the travel time the recommender would give unit u to p,
+// rounded like a recommendation's; caller holds the lock.
+func (e *Engine) predictETA(u *cc112.Unit, p geo.Point) (float64, string) {
+	eta, _ := e.cfg.ETA.ETA(u.Location, p, string(u.Type))
+	return math.Round(eta), "straight"
+}
+
 // Snapshot is the whole live state at one moment.
 type Snapshot struct {
 	Incidents []*cc112.Incident

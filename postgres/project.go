@@ -133,10 +133,11 @@ func projectUnitRegistered(b *pgx.Batch, ev cc112.Event, p *cc112.Unit) {
 func projectUnitAssigned(b *pgx.Batch, ev cc112.Event, p *cc112.UnitAssignedPayload) {
 	seq, at := int64(ev.Seq), ev.At
 	// The subqueries fail (not null) for an unknown unit, as the engine would.
-	b.Queue(`insert into assignments (seq, ord, incident_id, unit_id, callsign, unit_type, agency, status, dispatched_at)
+	b.Queue(`insert into assignments (seq, ord, incident_id, unit_id, callsign, unit_type, agency, status, dispatched_at,
+			predicted_eta_s, eta_method)
 		values ($1, 0, $2, $3, (select callsign from units where id = $3), (select type from units where id = $3),
-			(select agency from units where id = $3), 'dispatched', $4)`,
-		seq, p.IncidentID, p.UnitID, at)
+			(select agency from units where id = $3), 'dispatched', $4, nullif($5::double precision, 0), $6)`,
+		seq, p.IncidentID, p.UnitID, at, p.PredictedETAS, p.ETAMethod)
 	b.Queue(`update units set status = 'dispatched', status_at = $3, incident_id = $2 where id = $1`, p.UnitID, p.IncidentID, at)
 	b.Queue(`insert into unit_status_history (seq, unit_id, status, at, incident_id) values ($1, $2, 'dispatched', $3, $4)`,
 		seq, p.UnitID, at, p.IncidentID)
