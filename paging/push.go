@@ -22,7 +22,7 @@ import (
 // phone's language from Kind, Number, Category and Detail when the page
 // left it the words (unit-sw.js).
 type Page struct {
-	Kind       string `json:"kind"` // dispatch, moved, cancelled, closed, note, message
+	Kind       string `json:"kind"` // dispatch, moved, released, cancelled, closed, note, message
 	Title      string `json:"title"`
 	Body       string `json:"body"`
 	Number     string `json:"number,omitempty"`
@@ -149,8 +149,14 @@ func (p *Pusher) pages(ev published) []unitPage {
 			return []unitPage{{d.ID, incidentPage("moved", "TUGAS DIPINDAH", inc, inc.Address, now)}}
 		}
 		inc, err := p.s.eng.Incident(prev)
-		if err != nil || inc.Active() {
-			return nil // the crew cleared itself: nothing to tell it
+		if err != nil {
+			return nil
+		}
+		if inc.Active() {
+			// Freed from an open incident: released by the center, or the
+			// crew's own Selesai (the worker shows no notification for that
+			// while the crew looks at its page).
+			return []unitPage{{d.ID, incidentPage("released", "TUGAS DILEPAS", inc, "", now)}}
 		}
 		kind, title := "closed", "TUGAS DITUTUP"
 		if inc.Cancelled {

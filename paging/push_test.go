@@ -267,6 +267,27 @@ func TestDispatchIsPushedEncryptedAndSigned(t *testing.T) {
 	if extra := len(ps.wait(t, 4)); extra != 4 {
 		t.Fatalf("%d pushes, want 4 (the internal note is not pushed)", extra)
 	}
+
+	// Sent again and freed while the incident stays open: released.
+	inc2, _ := n.dispatchUnit(t)
+	if _, err := n.eng.SetUnitStatus(ctx, unit, "available", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	all = ps.wait(t, 6)
+	var kinds2 []string
+	for _, r := range all[4:] {
+		var p paging.Page
+		if err := json.Unmarshal(decrypt(t, b, r.body), &p); err != nil {
+			t.Fatal(err)
+		}
+		if p.IncidentID != inc2.ID {
+			t.Fatalf("page about %s, want %s", p.IncidentID, inc2.ID)
+		}
+		kinds2 = append(kinds2, p.Kind)
+	}
+	if fmt.Sprint(kinds2) != "[dispatch released]" {
+		t.Fatalf("pages %v, want a dispatch then a release", kinds2)
+	}
 }
 
 // TestGoneSubscriptionIsDroppedAndFailuresRetried: a push service that

@@ -66,11 +66,13 @@ async function show(page) {
 self.addEventListener('push', (e) => {
   let page = {};
   try { page = e.data ? e.data.json() : {}; } catch { page = { title: 'CC112', body: e.data ? e.data.text() : '' }; }
-  e.waitUntil(Promise.all([
-    show(page),
-    self.clients.matchAll({ type: 'window', includeUncontrolled: true })
-      .then((list) => list.forEach((c) => c.postMessage({ type: 'page', page }))),
-  ]));
+  e.waitUntil(self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((list) => {
+    list.forEach((c) => c.postMessage({ type: 'page', page }));
+    // A release the crew is looking at (most often its own Selesai) needs
+    // no notification; everything else is shown whatever the page does.
+    const watching = list.some((c) => c.visibilityState === 'visible' && new URL(c.url).pathname === '/unit');
+    return page.kind === 'released' && watching ? null : show(page);
+  }));
 });
 
 // openAssignment shows the assignment a tapped page is about: the open

@@ -254,7 +254,7 @@ async function subscribePush() {
 
 // saveLabels leaves the worker the words of the page's language for the
 // notifications it shows: their headings and the category names.
-const PUSH_KINDS = ['dispatch', 'moved', 'cancelled', 'closed', 'note', 'message'];
+const PUSH_KINDS = ['dispatch', 'moved', 'released', 'cancelled', 'closed', 'note', 'message'];
 async function saveLabels() {
   if (!('caches' in window)) return;
   let cats = [];
