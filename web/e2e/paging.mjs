@@ -204,7 +204,7 @@ try {
   await page.waitForSelector('#alert:not([hidden])');
   assert.ok(await page.isHidden('#idle'), 'never "no task" under a task');
   assert.match(await page.getAttribute('#callback', 'href'), /^tel:081311112222$/);
-  for (const [lang, vp] of [['id', { width: 390, height: 844 }], ['en', { width: 390, height: 844 }], ['id', { width: 1920, height: 1080 }], ['en', { width: 3840, height: 2160 }]]) {
+  for (const [lang, vp] of [['id', { width: 390, height: 844 }], ['en', { width: 390, height: 844 }], ['id', { width: 1920, height: 1080 }], ['en', { width: 1920, height: 1080 }], ['id', { width: 3840, height: 2160 }], ['en', { width: 3840, height: 2160 }]]) {
     await setLang(page, lang);
     await page.setViewportSize(vp);
     await page.screenshot({ path: join(SHOTS, `unit-page-${lang}-${vp.width}.png`), fullPage: true });
@@ -253,7 +253,7 @@ try {
   await con.waitForSelector('.toast.warn:has-text("Butuh bantuan")', { timeout: WAIT });
   await con.waitForSelector('#detail .messages li.from-unit:has-text("Pasien sadar")', { timeout: WAIT });
   log('messages went both ways, live on the console and the phone');
-  for (const [lang, vp] of [['id', { width: 1920, height: 1080 }], ['en', { width: 1920, height: 1080 }], ['en', { width: 3840, height: 2160 }], ['id', { width: 390, height: 844 }], ['en', { width: 390, height: 844 }]]) {
+  for (const [lang, vp] of [['id', { width: 390, height: 844 }], ['en', { width: 390, height: 844 }], ['id', { width: 1920, height: 1080 }], ['en', { width: 1920, height: 1080 }], ['id', { width: 3840, height: 2160 }], ['en', { width: 3840, height: 2160 }]]) {
     const cur = await con.evaluate(() => document.documentElement.lang);
     if (cur !== lang) await con.click('#lang-btn');
     await con.setViewportSize(vp);
