@@ -23,6 +23,13 @@ const SHOTS = process.env.SCREENSHOTS;
 assert.ok(BASE && SHOTS, 'BASE_URL and SCREENSHOTS are required');
 mkdirSync(SHOTS, { recursive: true });
 const WAIT = 20000;
+// Every language at every size when the docs' screenshots are refreshed;
+// one phone-sized look otherwise (a full-page 4K capture costs seconds).
+const SIZES = process.env.ALL_SHOTS
+  ? [['id', { width: 390, height: 844 }], ['en', { width: 390, height: 844 }], ['id', { width: 1920, height: 1080 }],
+    ['en', { width: 1920, height: 1080 }], ['id', { width: 3840, height: 2160 }], ['en', { width: 3840, height: 2160 }]]
+  : [['id', { width: 390, height: 844 }]];
+const CONSOLE_SIZES = process.env.ALL_SHOTS ? SIZES : [['id', { width: 1920, height: 1080 }]];
 const log = (msg) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${msg}`);
 
 async function call(token, method, path, body) {
@@ -204,7 +211,7 @@ try {
   await page.waitForSelector('#alert:not([hidden])');
   assert.ok(await page.isHidden('#idle'), 'never "no task" under a task');
   assert.match(await page.getAttribute('#callback', 'href'), /^tel:081311112222$/);
-  for (const [lang, vp] of [['id', { width: 390, height: 844 }], ['en', { width: 390, height: 844 }], ['id', { width: 1920, height: 1080 }], ['en', { width: 1920, height: 1080 }], ['id', { width: 3840, height: 2160 }], ['en', { width: 3840, height: 2160 }]]) {
+  for (const [lang, vp] of SIZES) {
     await setLang(page, lang);
     await page.setViewportSize(vp);
     await page.screenshot({ path: join(SHOTS, `unit-page-${lang}-${vp.width}.png`), fullPage: true });
@@ -253,7 +260,7 @@ try {
   await con.waitForSelector('.toast.warn:has-text("Butuh bantuan")', { timeout: WAIT });
   await con.waitForSelector('#detail .messages li.from-unit:has-text("Pasien sadar")', { timeout: WAIT });
   log('messages went both ways, live on the console and the phone');
-  for (const [lang, vp] of [['id', { width: 390, height: 844 }], ['en', { width: 390, height: 844 }], ['id', { width: 1920, height: 1080 }], ['en', { width: 1920, height: 1080 }], ['id', { width: 3840, height: 2160 }], ['en', { width: 3840, height: 2160 }]]) {
+  for (const [lang, vp] of CONSOLE_SIZES) {
     const cur = await con.evaluate(() => document.documentElement.lang);
     if (cur !== lang) await con.click('#lang-btn');
     await con.setViewportSize(vp);
@@ -275,7 +282,7 @@ try {
   await page.waitForSelector('#dest:has-text("RS Darmo")');
   assert.match(await page.getAttribute('#nav', 'href'), /-7\.2869,112\.7378/, 'navigation goes to the hospital');
   log('transporting to RS Darmo, chosen from the city\'s hospitals');
-  for (const [lang, vp] of [['id', { width: 390, height: 844 }], ['en', { width: 390, height: 844 }], ['id', { width: 1920, height: 1080 }], ['en', { width: 1920, height: 1080 }], ['id', { width: 3840, height: 2160 }]]) {
+  for (const [lang, vp] of SIZES) {
     await setLang(page, lang);
     await page.setViewportSize(vp);
     await page.screenshot({ path: join(SHOTS, `unit-messages-${lang}-${vp.width}.png`), fullPage: true });
@@ -299,7 +306,7 @@ try {
     return null;
   });
   assert.equal(cancelled.incident_id, inc.id);
-  for (const [lang, vp] of [['id', { width: 390, height: 844 }], ['en', { width: 390, height: 844 }], ['id', { width: 1920, height: 1080 }], ['en', { width: 3840, height: 2160 }]]) {
+  for (const [lang, vp] of SIZES) {
     await setLang(page, lang);
     await page.setViewportSize(vp);
     await page.screenshot({ path: join(SHOTS, `unit-ended-${lang}-${vp.width}.png`) });
