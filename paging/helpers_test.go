@@ -153,3 +153,7 @@ func withPhones(c paging.Config, units []string) paging.Config {
 	}
 	return c
 }
+
+func newEngine(j cc112.Journal, p *paging.Service) (*dispatch.Engine, error) {
+	return dispatch.New(context.Background(), dispatch.Config{Journal: j, Logger: slog.New(slog.DiscardHandler)}, p)
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -286,7 +287,7 @@ func (p *Pusher) post(ctx context.Context, sub cc112.PushSubscribedPayload, body
 	// share (and race on) one buffer.
 	res, err := webpush.SendNotificationWithContext(ctx, body[:len(body):len(body)],
 		&webpush.Subscription{Endpoint: sub.Endpoint, Keys: webpush.Keys{P256dh: sub.P256dh, Auth: sub.Auth}},
-		&webpush.Options{HTTPClient: s.cfg.Client, Subscriber: s.cfg.Subject, TTL: int(s.cfg.TTL / time.Second),
+		&webpush.Options{HTTPClient: s.cfg.Client, Subscriber: subscriber(s.cfg.Subject), TTL: int(s.cfg.TTL / time.Second),
 			Urgency: webpush.UrgencyHigh, Topic: topic(kind), VAPIDPublicKey: keys.Public, VAPIDPrivateKey: keys.Private})
 	if err != nil {
 		return 0, err
@@ -295,6 +296,10 @@ func (p *Pusher) post(ctx context.Context, sub cc112.PushSubscribedPayload, body
 	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 4096))
 	return res.StatusCode, nil
 }
+
+// subscriber is the Subject as webpush-go takes it: it adds "mailto:" to
+// anything that is not an https: URL.
+func subscriber(subject string) string { return strings.TrimPrefix(subject, "mailto:") }
 
 // topic lets a push service replace an undelivered page by a newer one of
 // the same kind... never for dispatches or messages, each of which counts.

@@ -178,7 +178,7 @@ func checkVAPID(t *testing.T, h http.Header, publicKey, origin string, now time.
 			t.Fatal(err)
 		}
 	}
-	if head.Alg != "ES256" || claims.Aud != origin || !strings.HasPrefix(claims.Sub, "mailto:") {
+	if head.Alg != "ES256" || claims.Aud != origin || claims.Sub != "mailto:cc112@localhost" {
 		t.Fatalf("JWT header %+v claims %+v, want ES256 for %s", head, claims, origin)
 	}
 	if exp := time.Unix(claims.Exp, 0); !exp.After(now) || exp.After(now.Add(24*time.Hour)) {
