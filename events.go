@@ -57,6 +57,19 @@ const (
 	EvComplaintMailQuarantine = "complaint.mail_quarantined"
 )
 
+// Journaled event types of paging (paging/): Web Push keys and
+// subscriptions, the unacknowledged-dispatch alert with its SMS to the
+// crew, and messages between the center and its units.
+const (
+	EvPushKeys       = "push.keys"        // the VAPID key pair, made on first start
+	EvPushSubscribed = "push.subscribed"  // a unit's browser subscribed to Web Push
+	EvPushDropped    = "push.dropped"     // the push service said the subscription is gone (404/410)
+	EvPageAckOverdue = "page.ack_overdue" // a dispatch not acknowledged in time: the alert and the SMS intent
+	EvPageSMSSent    = "page.sms_sent"    // the crew's SMS taken by the gateway (or skipped: no phone)
+	EvPageSMSFailed  = "page.sms_failed"  // the crew's SMS failed; retried with backoff
+	EvMessageSent    = "message.sent"     // a message between the center and units
+)
+
 // Journaled event types of accounts, the audit log and camera views.
 const (
 	EvUserSaved      = "auth.user.saved"      // a user added or changed (role, binding, password)
@@ -92,6 +105,7 @@ func EventTypes() []string {
 		EvUserSaved, EvSessionOpened, EvSessionRevoked, EvDeviceSaved, EvAuditRecorded,
 		EvViewStarted, EvViewEnded,
 		EvAlertRaised, EvAlertAcknowledged, EvAlertCleared,
+		EvPushKeys, EvPushSubscribed, EvPushDropped, EvPageAckOverdue, EvPageSMSSent, EvPageSMSFailed, EvMessageSent,
 	}
 }
 
@@ -110,6 +124,8 @@ const (
 	LiveAlertRaised       = "alert.raised"
 	LiveAlertAcknowledged = "alert.acknowledged"
 	LiveAlertCleared      = "alert.cleared"
+	LiveMessageCreated    = "message.created"  // a Message
+	LivePageAckOverdue    = "page.ack_overdue" // an AckOverdue: a unit did not acknowledge its dispatch
 )
 
 // LiveEvents lists every live-feed event name.
@@ -118,5 +134,6 @@ func LiveEvents() []string {
 		LiveIncidentCreated, LiveIncidentUpdated, LiveUnitUpdated, LiveUnitMoved, LiveCameraUpdated,
 		LiveCallCreated, LiveCallUpdated, LiveComplaintCreated, LiveComplaintUpdated,
 		LiveAlertRaised, LiveAlertAcknowledged, LiveAlertCleared,
+		LiveMessageCreated, LivePageAckOverdue,
 	}
 }

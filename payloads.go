@@ -28,6 +28,9 @@ type UnitStatusPayload struct {
 	By       string     `json:"by,omitempty"`
 	Role     string     `json:"role,omitempty"`
 	OnBehalf bool       `json:"on_behalf,omitempty"`
+	// Hospital is where a unit transporting a patient goes (transporting,
+	// at_hospital).
+	Hospital *Hospital `json:"hospital,omitempty"`
 }
 
 // UnitReleasedPayload is unit.released: one unit taken off an incident
@@ -243,4 +246,51 @@ type AlertAcknowledgedPayload struct {
 // AlertClearedPayload is alert.cleared: its condition is gone.
 type AlertClearedPayload struct {
 	AlertID string `json:"alert_id"`
+}
+
+// PushKeysPayload is push.keys: the VAPID key pair (base64url) that signs
+// every push, made on first start. The private key stays in the journal
+// (protect it like the personal data there) and never leaves the server.
+type PushKeysPayload struct {
+	Public  string `json:"public"`
+	Private string `json:"private"`
+}
+
+// PushSubscribedPayload is push.subscribed: a unit's browser subscription
+// (the PushSubscription's endpoint and keys), by the user who made it.
+type PushSubscribedPayload struct {
+	UnitID   string `json:"unit_id"`
+	Username string `json:"username"`
+	Endpoint string `json:"endpoint"`
+	P256dh   string `json:"p256dh"`
+	Auth     string `json:"auth"`
+}
+
+// PushDroppedPayload is push.dropped: the push service answered Status
+// (404 or 410): the subscription is gone.
+type PushDroppedPayload struct {
+	Endpoint string `json:"endpoint"`
+	UnitID   string `json:"unit_id"`
+	Status   int    `json:"status"`
+}
+
+// PageAckOverduePayload is page.ack_overdue: a dispatch its unit did not
+// acknowledge in time (the alert), with the crew's SMS to send (its intent:
+// journaled before sending, so that it goes exactly once). Key names the
+// dispatch; To is empty when the unit has no crew phone.
+type PageAckOverduePayload struct {
+	Key   string     `json:"key"`
+	Alert AckOverdue `json:"alert"`
+	SMSID string     `json:"sms_id"`
+	To    string     `json:"to,omitempty"`
+	Text  string     `json:"text"`
+}
+
+// PageSMSPayload is page.sms_sent and page.sms_failed: the outcome of one
+// attempt at the crew's SMS.
+type PageSMSPayload struct {
+	Key           string     `json:"key"`
+	Skipped       bool       `json:"skipped,omitempty"`
+	Error         string     `json:"error,omitempty"`
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
 }

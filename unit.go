@@ -35,25 +35,53 @@ func (t UnitType) Valid() bool {
 // UnitStatus is where a unit is in its work cycle.
 type UnitStatus string
 
-// Unit statuses: available → dispatched → enroute → onscene → available;
-// offduty for units out of service.
+// Unit statuses: available → dispatched → enroute → onscene
+// (→ transporting → at_hospital, an ambulance taking a patient) →
+// available; offduty for units out of service.
 const (
-	UnitAvailable  UnitStatus = "available"
-	UnitDispatched UnitStatus = "dispatched"
-	UnitEnroute    UnitStatus = "enroute"
-	UnitOnscene    UnitStatus = "onscene"
-	UnitOffduty    UnitStatus = "offduty"
+	UnitAvailable    UnitStatus = "available"
+	UnitDispatched   UnitStatus = "dispatched"
+	UnitEnroute      UnitStatus = "enroute"
+	UnitOnscene      UnitStatus = "onscene"
+	UnitTransporting UnitStatus = "transporting"
+	UnitAtHospital   UnitStatus = "at_hospital"
+	UnitOffduty      UnitStatus = "offduty"
 )
 
 // UnitStatuses lists every unit status in work-cycle order.
-var UnitStatuses = []UnitStatus{UnitAvailable, UnitDispatched, UnitEnroute, UnitOnscene, UnitOffduty}
+var UnitStatuses = []UnitStatus{UnitAvailable, UnitDispatched, UnitEnroute, UnitOnscene, UnitTransporting, UnitAtHospital, UnitOffduty}
+
+// WorkRank orders the statuses of a unit on an incident: it only moves
+// forward (0: not a working status).
+func (s UnitStatus) WorkRank() int {
+	switch s {
+	case UnitDispatched:
+		return 1
+	case UnitEnroute:
+		return 2
+	case UnitOnscene:
+		return 3
+	case UnitTransporting:
+		return 4
+	case UnitAtHospital:
+		return 5
+	}
+	return 0
+}
 
 // Valid reports whether s is a known unit status.
 func (s UnitStatus) Valid() bool { return slices.Contains(UnitStatuses, s) }
 
 // Busy reports whether a unit in status s is working an incident.
 func (s UnitStatus) Busy() bool {
-	return s == UnitDispatched || s == UnitEnroute || s == UnitOnscene
+	return s.WorkRank() > 0
+}
+
+// Hospital is where a transporting unit takes a patient: a point of
+// interest of the city.
+type Hospital struct {
+	Name     string    `json:"name"`
+	Location geo.Point `json:"location"`
 }
 
 // Unit is a vehicle or team that can be dispatched.
@@ -77,6 +105,8 @@ type Unit struct {
 	// OutOfService is why the unit is off duty when a dispatcher took it
 	// out of service (a breakdown); empty otherwise.
 	OutOfService string `json:"out_of_service,omitempty"`
+	// Hospital is the destination while transporting or at the hospital.
+	Hospital *Hospital `json:"hospital,omitempty"`
 }
 
 // Station is a base where units wait for work.

@@ -223,6 +223,37 @@ func IncidentsFor(list []*Incident, v Viewer) []*Incident {
 	return out
 }
 
+// For returns the message as v may see it: whole for dispatchers and
+// supervisors (the center's desk), whole for a unit it is to or from, not at
+// all for anyone else (call-takers, police, agencies, admins): messages are
+// operational talk, not the shared picture.
+func (m *Message) For(v Viewer) *Message {
+	if m.ViewName(v) == "" {
+		return nil
+	}
+	return m
+}
+
+// ViewName implements Viewed.
+func (m *Message) ViewName(v Viewer) string {
+	return WholeOrHidden(v.Sight == SeeAll || (v.Sight == SeeUnit && m.Reaches(v.UnitID)))
+}
+
+// View implements Viewed.
+func (m *Message) View(v Viewer) any { return m.For(v) }
+
+// ViewName implements Viewed: the alert is the center's (those who see
+// everything); the unit learns of it by SMS.
+func (a *AckOverdue) ViewName(v Viewer) string { return WholeOrHidden(v.Sight == SeeAll) }
+
+// View implements Viewed.
+func (a *AckOverdue) View(v Viewer) any {
+	if a.ViewName(v) == "" {
+		return nil
+	}
+	return a
+}
+
 // ViewName implements Viewed: alerts are the command center's working
 // signals, seen whole by call-takers, dispatchers and supervisors; police,
 // admins, units and agency teams get none (they have no alert route

@@ -202,6 +202,15 @@ func (e *Engine) applyUnitStatus(at time.Time, p cc112.UnitStatusPayload) error 
 	if p.OnBehalf {
 		u.StatusBy = p.By
 	}
+	switch p.Status {
+	case cc112.UnitTransporting, cc112.UnitAtHospital:
+		if p.Hospital != nil {
+			h := *p.Hospital
+			u.Hospital = &h
+		}
+	default:
+		u.Hospital = nil
+	}
 	if a != nil {
 		switch p.Status {
 		case cc112.UnitEnroute:
@@ -216,6 +225,8 @@ func (e *Engine) applyUnitStatus(at time.Time, p cc112.UnitStatusPayload) error 
 				inc.OnsceneAt = &at
 			}
 			advance(inc, cc112.IncidentOnscene)
+		case cc112.UnitTransporting, cc112.UnitAtHospital:
+			a.Status = p.Status
 		case cc112.UnitAvailable:
 			a.ClearedAt = &at
 			u.IncidentID = ""
@@ -240,14 +251,13 @@ func (e *Engine) checkUnitTransition(u *cc112.Unit, to cc112.UnitStatus) error {
 		}
 		return cc112.Errorf(cc112.EConflict, "unit %s has no incident: it cannot be %s", u.Callsign, to)
 	}
-	rank := map[cc112.UnitStatus]int{cc112.UnitDispatched: 1, cc112.UnitEnroute: 2, cc112.UnitOnscene: 3}
 	switch to {
 	case cc112.UnitAvailable:
 		return nil
 	case cc112.UnitOffduty:
 		return cc112.Errorf(cc112.EConflict, "unit %s is on an incident: clear it (available) before going off duty", u.Callsign)
 	}
-	if rank[to] < rank[u.Status] {
+	if to.WorkRank() < u.Status.WorkRank() {
 		return cc112.Errorf(cc112.EConflict, "unit %s is already %s: it cannot go back to %s", u.Callsign, u.Status, to)
 	}
 	return nil

@@ -258,7 +258,7 @@ func (e *Engine) activeIncident(id string) (*cc112.Incident, error) {
 }
 
 // SetUnitStatus records a unit's status change (en route, on scene,
-// available, off duty) as its crew reports it.
+// transporting, at hospital, available, off duty) as its crew reports it.
 func (e *Engine) SetUnitStatus(ctx context.Context, unitID string, status cc112.UnitStatus, key, fingerprint string) (*cc112.Unit, error) {
 	return e.SetUnitStatusAs(ctx, unitID, status, nil, key, fingerprint)
 }

@@ -21,6 +21,7 @@ func TestEngineSuiteOnRealJournals(t *testing.T) {
 		{"AssignRules", TestAssignRules},
 		{"TimelineSetByFirstUnit", TestTimelineSetByFirstUnit},
 		{"UnitStatusRules", TestUnitStatusRules},
+		{"AcknowledgeAndTransport", TestAcknowledgeAndTransport},
 		{"CloseFreesUnits", TestCloseFreesUnits},
 		{"Notes", TestNotes},
 		{"CancelAndReopen", TestCancelAndReopen},

@@ -100,6 +100,30 @@ func (e *Engine) release(tx *Tx, inc *cc112.Incident, u *cc112.Unit, reason stri
 // SetUnitStatusAs records a unit's status change; by names the dispatcher
 // who set it on the crew's behalf (nil: the crew itself), journaled so.
 func (e *Engine) SetUnitStatusAs(ctx context.Context, unitID string, status cc112.UnitStatus, by *Author, key, fingerprint string) (*cc112.Unit, error) {
+	return e.ChangeUnitStatus(ctx, unitID, status, nil, by, key, fingerprint)
+}
+
+// SetUnitStatusTo is SetUnitStatus with the hospital a transporting unit
+// goes to (transporting and at_hospital only; nil keeps the one given
+// before).
+func (e *Engine) SetUnitStatusTo(ctx context.Context, unitID string, status cc112.UnitStatus, hospital *cc112.Hospital, key, fingerprint string) (*cc112.Unit, error) {
+	return e.ChangeUnitStatus(ctx, unitID, status, hospital, nil, key, fingerprint)
+}
+
+// ChangeUnitStatus is every status change: the crew's own (by nil) or a
+// dispatcher's on its behalf, with a hospital for a transport.
+func (e *Engine) ChangeUnitStatus(ctx context.Context, unitID string, status cc112.UnitStatus, hospital *cc112.Hospital, by *Author, key, fingerprint string) (*cc112.Unit, error) {
+	if hospital != nil {
+		if status != cc112.UnitTransporting && status != cc112.UnitAtHospital {
+			return nil, cc112.Errorf(cc112.EInvalid, "hospital goes with transporting or at_hospital, not %s", status)
+		}
+		if err := cc112.CheckText("hospital", hospital.Name, maxAddress); err != nil {
+			return nil, err
+		}
+		if err := cc112.CheckPoint(hospital.Location); err != nil {
+			return nil, err
+		}
+	}
 	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*cc112.Unit, error) {
 		var on Author
 		if by != nil {
@@ -112,8 +136,9 @@ func (e *Engine) SetUnitStatusAs(ctx context.Context, unitID string, status cc11
 		if err := e.checkUnitTransition(u, status); err != nil {
 			return nil, err
 		}
-		if status != u.Status { // a repeated tap changes nothing
-			p := cc112.UnitStatusPayload{UnitID: u.ID, Status: status}
+		newHospital := hospital != nil && (u.Hospital == nil || *u.Hospital != *hospital)
+		if status != u.Status || newHospital { // a repeated tap changes nothing
+			p := cc112.UnitStatusPayload{UnitID: u.ID, Status: status, Hospital: hospital}
 			if by != nil {
 				p.By, p.Role, p.OnBehalf = by.Username, by.Role, true
 			}

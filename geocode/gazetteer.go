@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"hash/fnv"
 	"math"
+	"slices"
+	"strings"
 	"sync"
 
 	"cc112/geo"
@@ -32,6 +34,18 @@ func (g *Gazetteer) Locate(p geo.Point) (district, kelurahan string) {
 		return "", ""
 	}
 	return g.loc.Locate(p)
+}
+
+// Hospitals lists the points of interest that take patients, by name.
+func (g *Gazetteer) Hospitals() []Place {
+	var out []Place
+	for _, p := range g.static {
+		if p.Hospital {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b Place) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 // With returns the index of the static places and extra.

@@ -253,3 +253,25 @@ func TestGazetteerLocate(t *testing.T) {
 		t.Fatalf("no locator: %q %q", d, k)
 	}
 }
+
+// TestHospitals: a point of interest is a hospital by its OSM tag or by
+// its name (RS, RSUD, RSIA, Rumah Sakit, Hospital); the gazetteer lists
+// them by name for a transporting unit to choose from.
+func TestHospitals(t *testing.T) {
+	ps, err := LoadPOI(stringsReader(`{"type":"FeatureCollection","features":[
+		{"type":"Feature","properties":{"name":"Graha Amerta","healthcare":"hospital"},"geometry":{"type":"Point","coordinates":[112.73,-7.26]}},
+		{"type":"Feature","properties":{"name":"RSUD Dr. Soetomo"},"geometry":{"type":"Point","coordinates":[112.75,-7.27]}},
+		{"type":"Feature","properties":{"name":"Rumah Sakit Darmo"},"geometry":{"type":"Point","coordinates":[112.74,-7.28]}},
+		{"type":"Feature","properties":{"name":"National Hospital"},"geometry":{"type":"Point","coordinates":[112.68,-7.29]}},
+		{"type":"Feature","properties":{"name":"Pasar Atom","amenity":"marketplace"},"geometry":{"type":"Point","coordinates":[112.74,-7.24]}},
+		{"type":"Feature","properties":{"name":"Rsvp Kafe"},"geometry":{"type":"Point","coordinates":[112.74,-7.24]}},
+		{"type":"Feature","properties":{"name":"Jalan Rumah Sakit"},"geometry":{"type":"Point","coordinates":[112.74,-7.24]}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := names(NewGazetteer(ps, nil).Hospitals())
+	want := []string{"Graha Amerta", "National Hospital", "RSUD Dr. Soetomo", "Rumah Sakit Darmo"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("hospitals %v, want %v", got, want)
+	}
+}

@@ -43,6 +43,9 @@ type Place struct {
 	// OutOfArea marks typed coordinates beyond the city's service area:
 	// an incident there must be confirmed with a reason.
 	OutOfArea bool `json:"out_of_area,omitempty"`
+	// Hospital marks a point of interest that takes patients (where a
+	// transporting ambulance may go).
+	Hospital bool `json:"-"`
 }
 
 // Locator names the kecamatan and kelurahan of a point ("" for unknown).

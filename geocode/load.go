@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"sort"
 
 	"github.com/paulmach/orb"
@@ -142,12 +143,24 @@ func LoadPOI(r io.Reader) ([]Place, error) {
 		if !p.Valid() || math.IsNaN(p.Lat) || math.IsNaN(p.Lon) {
 			return nil, fmt.Errorf("geocode: points of interest GeoJSON: feature %d (%s): [%g, %g] is not a longitude, latitude", i, name, at[0], at[1])
 		}
-		out = append(out, Place{Name: name, Kind: POI, Location: p})
+		out = append(out, Place{Name: name, Kind: POI, Location: p, Hospital: isHospital(name, f.Properties)})
 	}
 	if len(out) == 0 {
 		return nil, errors.New("geocode: points of interest GeoJSON: no named features")
 	}
 	return out, nil
+}
+
+// hospitalName is how Indonesian hospitals are named: an upper-case RS code
+// (RS, RSU, RSUD, RSIA, RSAL, RSPAL...) first, "Rumah Sakit" first, or an
+// English "Hospital".
+var hospitalName = regexp.MustCompile(`^RS[A-Z]{0,4}\b|(?i)^rumah sakit\b|\bhospital\b`)
+
+// isHospital reports whether a point of interest takes patients: OSM's
+// amenity or healthcare tag says hospital, or its name does.
+func isHospital(name string, props geojson.Properties) bool {
+	return props.MustString("amenity", "") == "hospital" || props.MustString("healthcare", "") == "hospital" ||
+		hospitalName.MatchString(name)
 }
 
 func readCollection(r io.Reader, what string) (*geojson.FeatureCollection, error) {

@@ -73,6 +73,14 @@ var projectors = map[string]projector{
 	cc112.EvAuditRecorded:  notProjected("the engine keeps the newest entries in memory; older ones stay in the events table"),
 	cc112.EvViewStarted:    notProjected("the view audit lives in the engine's memory, rebuilt from the journal"),
 	cc112.EvViewEnded:      notProjected("the view audit lives in the engine's memory, rebuilt from the journal"),
+
+	cc112.EvPushKeys:       notProjected("the VAPID keys are the engine's secret, never a report"),
+	cc112.EvPushSubscribed: notProjected("push subscriptions live in the engine's paging state"),
+	cc112.EvPushDropped:    notProjected("push subscriptions live in the engine's paging state"),
+	cc112.EvPageAckOverdue: notProjected("the alert is live state; acknowledgement times are projected from assignment.acknowledged"),
+	cc112.EvPageSMSSent:    notProjected("the crew SMS outbox's business, not a report"),
+	cc112.EvPageSMSFailed:  notProjected("the crew SMS outbox's business, not a report"),
+	cc112.EvMessageSent:    notProjected("messages are read from the engine's paging state; reports count times, not words"),
 }
 
 // typed decodes an event's payload for a projector of its type.
@@ -182,7 +190,7 @@ func projectUnitStatus(b *pgx.Batch, ev cc112.Event, p *cc112.UnitStatusPayload)
 		select $1::bigint, id, $3::text, $4::timestamptz, incident_id, $5::text from units where id = $2`, seq, p.UnitID, p.Status, at, by)
 	// Only a unit on an incident moves its assignment and incident.
 	b.Queue(`update assignments set
-			status = case when $2::text in ('enroute', 'onscene') then $2::text else status end,
+			status = case when $2::text in ('enroute', 'onscene', 'transporting', 'at_hospital') then $2::text else status end,
 			enroute_at = case when $2 = 'enroute' then $3::timestamptz else enroute_at end,
 			onscene_at = case when $2 = 'onscene' then $3::timestamptz else onscene_at end,
 			cleared_at = case when $2 = 'available' then $3::timestamptz else cleared_at end

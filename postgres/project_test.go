@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"cc112"
 	"cc112/dispatch"
@@ -83,6 +84,24 @@ func TestProjectionsMatchEngine(t *testing.T) {
 	must(eng.SetUnitService(ctx, "p2", false, "ban bocor", by, "", ""))
 	must(eng.SetUnitService(ctx, "d1", false, "awak kurang", by, "", ""))
 	must(eng.SetUnitService(ctx, "d1", true, "", by, "", ""))
+	// Issue 18: an acknowledged dispatch and a transport to a hospital.
+	sick := create(cc112.CatMedical)
+	must(eng.Assign(ctx, sick, "a1", "", ""))
+	must(eng.AcknowledgeAssignment(ctx, "a1", "", ""))
+	must(eng.SetUnitStatus(ctx, "a1", cc112.UnitOnscene, "", ""))
+	must(eng.SetUnitStatusTo(ctx, "a1", cc112.UnitTransporting, &cc112.Hospital{Name: "RS Darmo", Location: citytest.Near(900, 0)}, "", ""))
+	inc, err := eng.Incident(sick)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ackAt *time.Time
+	var aStatus string
+	if err := db.Pool.QueryRow(ctx, "select acknowledged_at, status from assignments where incident_id = $1 and unit_id = 'a1'", sick).Scan(&ackAt, &aStatus); err != nil {
+		t.Fatal(err)
+	}
+	if a := inc.Assignments[0]; ackAt == nil || !ackAt.Equal(*a.AcknowledgedAt) || aStatus != string(a.Status) {
+		t.Errorf("assignment row acknowledged %v status %s; engine %v %s", ackAt, aStatus, a.AcknowledgedAt, a.Status)
+	}
 
 	checkIncidentRows(t, db, eng)
 	var callerNames []string

@@ -82,6 +82,14 @@ var (
 	unitReport = allow(auth.Dispatcher, auth.UnitRole).ownUnit("id")
 	// unitSelf is a unit user's own view (its assignment).
 	unitSelf = allow(auth.UnitRole)
+	// messaging is the center's desk (dispatchers) and the crews talking
+	// to each other; messageRead adds supervisors (unit users read their
+	// own, checked by the handler).
+	messaging   = allow(auth.Dispatcher, auth.UnitRole)
+	messageRead = allow(auth.Dispatcher, auth.Supervisor, auth.UnitRole)
+	// hospitalRead lists the city's hospitals (a transporting unit's
+	// destination).
+	hospitalRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.UnitRole)
 	// complaintDesk is the Media Center's desk (the dispatcher's actions)
 	// and the agency teams, who see only their agency's complaints.
 	complaintDesk = allow(auth.Dispatcher, auth.Agency, auth.Supervisor)

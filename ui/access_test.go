@@ -27,6 +27,7 @@ import (
 	"cc112/internal/testenv"
 	"cc112/kpi"
 	"cc112/live"
+	"cc112/paging"
 	"cc112/track"
 )
 
@@ -44,6 +45,7 @@ type secured struct {
 	now     *settableNow
 	hub     *live.Hub
 	alerts  *alerts.Service
+	pager   *paging.Service
 }
 
 type syncBuffer struct {
@@ -93,9 +95,15 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	idx := kpi.NewIndex(cc112.WIB)
 	// Timers of a nanosecond: a check raises at once what the scenarios need.
 	al := alerts.New(alerts.Config{UnassignedP1: time.Nanosecond, Unassigned: time.Nanosecond, Unacknowledged: time.Nanosecond})
+	// Paging's clock runs an hour ahead: every dispatch is overdue when
+	// a test checks acknowledgements.
+	pager := paging.New(paging.Config{Clock: aheadClock{time.Hour}})
 	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts, Area: city.Districts, AreaMargin: 2000,
-		OnIncident: func(inc *cc112.Incident) { idx.Put(kpi.FromIncident(inc)) }}, calls, st, views, al)
+		OnIncident: func(inc *cc112.Incident) { idx.Put(kpi.FromIncident(inc)) }}, calls, st, views, al, pager)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pager.EnsureKeys(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(st.Close)
@@ -109,7 +117,7 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &secured{journal: j, store: st, calls: calls, alerts: al, tokens: map[auth.Role]string{}, unitID: city.Units[0].ID, log: &syncBuffer{},
+	s := &secured{journal: j, store: st, calls: calls, alerts: al, pager: pager, tokens: map[auth.Role]string{}, unitID: city.Units[0].ID, log: &syncBuffer{},
 		now: &settableNow{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}}
 	for _, r := range auth.Roles() {
 		n := auth.NewUser{Username: string(r), Password: password(r), Role: r}
@@ -130,7 +138,7 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	}
 	eng.SetPublisher(s.hub)
 	t.Cleanup(func() { _ = s.hub.Close(context.Background()) })
-	s.server = NewServer(Config{Engine: eng, DistrictsGeoJSON: gj, Logger: logger, Auth: st, Calls: calls, Alerts: al,
+	s.server = NewServer(Config{Engine: eng, DistrictsGeoJSON: gj, Logger: logger, Auth: st, Calls: calls, Alerts: al, Paging: pager,
 		Live: s.hub, Views: views, Metrics: idx, Tracks: track.FromJournal(j),
 		Settings:   Settings{AMLAPIKey: testAMLAPIKey, MetricsToken: testMetricsToken, InboundWebhookSecret: []byte(testWebhookSecret)},
 		Prometheus: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("# metrics\n")) }),

@@ -83,7 +83,8 @@ func (s *Server) command(w http.ResponseWriter, r *http.Request, status int, int
 // the crew's behalf (a radio call), journaled with the dispatcher's name.
 func (s *Server) postUnitStatus(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Status cc112.UnitStatus `json:"status"`
+		Status   cc112.UnitStatus `json:"status"`
+		Hospital string           `json:"hospital"` // a name from GET /api/v1/hospitals
 	}
 	s.command(w, r, http.StatusOK, &req, func(key, fp string) (any, error) {
 		if req.Status == "" {
@@ -94,7 +95,14 @@ func (s *Server) postUnitStatus(w http.ResponseWriter, r *http.Request) {
 			by := author(r)
 			onBehalf = &by
 		}
-		return s.eng.SetUnitStatusAs(r.Context(), r.PathValue("id"), req.Status, onBehalf, key, fp)
+		var h *cc112.Hospital
+		if req.Hospital != "" {
+			var err error
+			if h, err = s.hospital(req.Hospital); err != nil {
+				return nil, err
+			}
+		}
+		return s.eng.ChangeUnitStatus(r.Context(), r.PathValue("id"), req.Status, h, onBehalf, key, fp)
 	})
 }
 

@@ -146,6 +146,8 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 	}
 	unit := "/api/v1/units/" + s.unitID
 	aml := []string{"X-API-Key", testAMLAPIKey}
+	crew := s.crewOnIncident(t, incident(), s.unitID, free[0], free[1], free[2]) // a unit user whose unit has a dispatch to acknowledge
+	sub := testSubscriptionJSON(t, "https://push.example.invalid/send/abc")
 	f.samples = map[string][]sample{
 		"POST /api/v1/units/{id}/position": {{role: auth.UnitRole, path: unit + "/position", body: `{"lat":-7.25,"lon":112.75,"heading":90,"speed":3,"accuracy":5}`, ok: 200}},
 		"POST /api/v1/units/{id}/status":   {{role: auth.UnitRole, path: unit + "/status", body: `{"status":"available"}`, ok: 200}},
@@ -188,6 +190,9 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 			body: `{"token":"` + ratedToken + `","rating":"tidak_puas","text":"Masih menumpuk"}`}},
 		"POST /api/v1/import/incidents":          {{role: auth.Admin, path: "/api/v1/import/incidents", ctype: "application/x-ndjson", body: importLine, ok: 200}},
 		"POST /api/v1/alerts/{id}/ack":           {{role: auth.Dispatcher, path: "/api/v1/alerts/" + alert() + "/ack", body: `{}`, ok: 200}},
+		"POST /api/v1/me/assignment/ack":         {{path: "/api/v1/me/assignment/ack", headers: []string{"Authorization", "Bearer " + crew}, ok: 200}},
+		"POST /api/v1/me/push":                   {{role: auth.UnitRole, path: "/api/v1/me/push", body: sub, ok: 200}},
+		"POST /api/v1/messages":                  {{role: auth.Dispatcher, path: "/api/v1/messages", body: `{"to_unit":"` + s.unitID + `","text":"Jalan Tunjungan ditutup\nlewat Embong Malang"}`, ok: 201}},
 		"POST /api/v1/login":                     {{path: "/api/v1/login", body: `{"username":"police","password":"` + password(auth.Police) + `"}`, ok: 200}},
 		"POST /api/v1/logout":                    {{role: auth.Police, path: "/api/v1/logout", ok: 204}},
 		"POST /api/v1/users":                     {{role: auth.Admin, path: "/api/v1/users", body: `{"username":"agency2","password":"pw-agency2-112","role":"agency","agency":"pupr"}`, ok: 201}},

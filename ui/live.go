@@ -7,6 +7,7 @@ import (
 	"cc112/alerts"
 	"cc112/callcenter"
 	"cc112/dispatch"
+	"cc112/paging"
 )
 
 // live hands GET /api/v1/live to the websocket hub (package live). It is
@@ -46,8 +47,8 @@ func LiveViewer(r *http.Request) cc112.Viewer {
 // (cc112.LiveEvents): the engine's, the call center's and the alerts'
 // (live.Config.Payloads).
 func LivePayloads() map[string]func() any {
-	out := make(map[string]func() any, len(dispatch.LivePayloads)+len(callcenter.LivePayloads)+len(alerts.LivePayloads))
-	for _, m := range []map[string]func() any{dispatch.LivePayloads, callcenter.LivePayloads, alerts.LivePayloads} {
+	out := make(map[string]func() any, len(dispatch.LivePayloads)+len(callcenter.LivePayloads)+len(alerts.LivePayloads)+len(paging.LivePayloads))
+	for _, m := range []map[string]func() any{dispatch.LivePayloads, callcenter.LivePayloads, alerts.LivePayloads, paging.LivePayloads} {
 		for name, mk := range m {
 			out[name] = mk
 		}

@@ -37,6 +37,9 @@ const (
 	// The reason a dispatcher gave for moving the unit's incident outside
 	// the service area: the center's own words, like an internal note.
 	areaReason = "ALASAN-LUAR-7f3a"
+	// Messages: the center's to the unit and the unit's to the center are
+	// theirs; another unit's message reaches nobody else.
+	msgToUnit, msgFromUnit, msgOther = "PESAN-KE-UNIT-7f3a", "PESAN-DARI-UNIT-7f3a", "PESAN-LAIN-7f3a"
 )
 
 var (
@@ -44,13 +47,14 @@ var (
 	callMarkers       = []string{callName, callPhone, callNIK}
 	complaintMarkers  = []string{cmpDName, cmpDPhone, cmpDText, cmpDEmail, cmpEName, cmpEPhone, cmpEText, cmpEEmail}
 	noteMarkers       = []string{noteInternal, notePublic, areaReason}
-	allMarkers        = concat(incidentMarkers, callMarkers, complaintMarkers, noteMarkers)
+	messageMarkers    = []string{msgToUnit, msgFromUnit, msgOther}
+	allMarkers        = concat(incidentMarkers, callMarkers, complaintMarkers, noteMarkers, messageMarkers)
 	anonymous         = auth.Role("anonymous") // no token
 	markersVisibleFor = map[auth.Role][]string{
 		auth.Dispatcher: allMarkers,
 		auth.Supervisor: allMarkers,
 		auth.CallTaker:  concat(incidentMarkers, callMarkers, noteMarkers),
-		auth.UnitRole:   {incAPhone, notePublic}, // its own assignment's callback number and public notes
+		auth.UnitRole:   {incAPhone, notePublic, msgToUnit, msgFromUnit}, // its own assignment's callback number and public notes
 		auth.Agency:     {cmpDName, cmpDPhone, cmpDText, cmpDEmail},
 		auth.Police:     {notePublic},
 		auth.Admin:      {notePublic}, // the live feed's incidents
@@ -115,6 +119,12 @@ func (s *secured) privacyScenario(t *testing.T) scenario {
 	s.want(s.as(auth.CallTaker, "POST", "/api/v1/incidents/"+sc.incA+"/notes", `{"text":"`+notePublic+` akses lewat gang"}`), 201, "public note")
 	s.want(s.as(auth.Dispatcher, "PATCH", "/api/v1/incidents/"+sc.incA, `{"location":{"lat":-7.05,"lon":113.45},"confirm_out_of_area":"`+areaReason+` jembatan Suramadu"}`), 200, "move out of the area")
 	s.want(s.as(auth.UnitRole, "POST", "/api/v1/units/"+s.unitID+"/position", `{"lat":-7.2601,"lon":112.7502}`), 200, "unit position")
+	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/messages", `{"to_unit":"`+s.unitID+`","text":"`+msgToUnit+`"}`), 201, "message to the unit")
+	s.want(s.as(auth.UnitRole, "POST", "/api/v1/messages", `{"text":"`+msgFromUnit+`"}`), 201, "message from the unit")
+	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/messages", `{"to_agency":"dinkes","text":"`+msgOther+`"}`), 201, "message to an agency")
+	if n, err := s.pager.CheckAcks(t.Context()); err != nil || n == 0 {
+		t.Fatalf("acknowledgement alert: %d raised, %v", n, err)
+	}
 	complaint := func(name, phone, email, text string) string {
 		return id(s.do("POST", "/api/v1/complaints", fmt.Sprintf(
 			`{"name":%q,"phone":%q,"email":%q,"text":%q,"category":"road","location":{"lat":-7.25,"lon":112.75}}`, name, phone, email, text+" jalan berlubang")), 201, "complaint "+name[5:6])
@@ -204,6 +214,7 @@ func (s *secured) routeSamples(sc scenario) map[string][]string {
 		"/api/v1/route":                           {"/api/v1/route?from=-7.2458,112.7378&to=-7.25,112.75&type=fire"},
 		"/static/{version}/{path...}":             {"/static/v/js/live.js"},
 		"/osmand":                                 {"/osmand?id=" + s.unitID + "&lat=-7.25&lon=112.75"},
+		"/api/v1/messages":                        {"/api/v1/messages", "/api/v1/messages?unit=" + s.unitID + "&limit=2"},
 		"/api/v1/live":                            nil, // a websocket: its frames are scanned below
 		"/api/v1/cameras/{id}/live":               nil, // live video (binary), and the fixture runs no relay
 	}

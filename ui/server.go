@@ -20,6 +20,7 @@ import (
 	"cc112/geocode"
 	"cc112/httperr"
 	"cc112/kpi"
+	"cc112/paging"
 	"cc112/track"
 )
 
@@ -63,6 +64,8 @@ type Config struct {
 	// stations, points of interest); the engine's cameras are added to
 	// them. Nil: cameras only.
 	Places *geocode.Gazetteer
+	// Paging is Web Push, acknowledgements and messages (nil: answered 503).
+	Paging *paging.Service
 	// Ready answers /readyz (default: the engine's journal answers):
 	// dispatchd adds its start-up and a standby's lag.
 	Ready func(ctx context.Context) error
@@ -138,6 +141,7 @@ type Server struct {
 	csp    string
 	ready  func(ctx context.Context) error
 	places *geocode.Gazetteer
+	paging *paging.Service
 }
 
 // route is one registered endpoint. Every route is declared in one table so
@@ -155,7 +159,7 @@ func NewServer(cfg Config) *Server {
 	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(),
 		set: cfg.Settings, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views, tracks: cfg.Tracks,
 		auth: cfg.Auth, logins: cfg.Logins, csp: contentSecurityPolicy(cfg.Settings.TileHosts), ready: cfg.Ready,
-		places: cfg.Places}
+		places: cfg.Places, paging: cfg.Paging}
 	if s.places == nil {
 		s.places = geocode.NewGazetteer(nil, nil)
 	}
@@ -260,6 +264,13 @@ func NewServer(cfg Config) *Server {
 		{"POST", "/api/v1/logout", s.postLogout, anyUser.audited()},
 		{"GET", "/api/v1/me", s.getMe, anyUser},
 		{"GET", "/api/v1/me/assignment", s.getMyAssignment, unitSelf},
+		{"POST", "/api/v1/me/assignment/ack", s.postMyAck, unitSelf},
+		// Paging: Web Push and messages (issue 18).
+		{"GET", "/api/v1/push/key", s.getPushKey, unitSelf},
+		{"POST", "/api/v1/me/push", s.postMyPush, unitSelf},
+		{"POST", "/api/v1/messages", s.postMessage, messaging},
+		{"GET", "/api/v1/messages", s.listMessages, messageRead},
+		{"GET", "/api/v1/hospitals", s.getHospitals, hospitalRead},
 		{"GET", "/api/v1/audit", s.getAudit, auditRead},
 		{"GET", "/api/v1/users", s.listUsers, admins},
 		{"POST", "/api/v1/users", s.postUser, admins},

@@ -24,6 +24,7 @@ import (
 	"cc112/internal/sim"
 	"cc112/kpi"
 	"cc112/live"
+	"cc112/paging"
 	"cc112/roads"
 	"cc112/route"
 	"cc112/telemetry"
@@ -55,6 +56,8 @@ type Main struct {
 	Live         *live.Hub
 	Relay        *cctv.Relay
 	Views        *cctv.Views
+	Pager        *paging.Service
+	pusher       *paging.Pusher
 
 	publishers   publishers
 	positionSink func(dispatch.PositionFix)
@@ -130,7 +133,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Viewer: ui.LiveViewer, Payloads: ui.LivePayloads(), Watch: ui.WatchSession}); err != nil {
 		return err
 	}
-	m.publishers = publishers{m.Live}
+	m.pusher = m.Pager.NewPusher()
+	m.publishers = publishers{m.Live, m.pusher}
 	m.Engine.SetPublisher(m.publishers) // after replay: the feed starts a new epoch
 	m.Prom.GaugeFunc("cc112_websocket_clients", "Live websocket clients connected now.",
 		func() float64 { return float64(m.Live.Stats().Conns) })
@@ -155,7 +159,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		CloseAfter: m.Cameras.CloseAfter, Logger: m.Logger})
 	m.handler = ui.NewServer(ui.Config{Settings: m.HTTP, Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger,
 		Live: m.Live, Tracks: tracks, Calls: m.Calls, Alerts: m.AlertService, Relay: m.Relay, Views: m.Views, Metrics: m.Metrics,
-		Prometheus: m.Prom.Handler(), ObserveCommand: m.Prom.Command, Auth: m.Auth, Ready: m.ready, Places: places})
+		Prometheus: m.Prom.Handler(), ObserveCommand: m.Prom.Command, Auth: m.Auth, Ready: m.ready, Places: places,
+		Paging: m.Pager})
 	var handler http.Handler = m.handler
 	if m.cluster != nil {
 		handler = m.cluster.forwardWrites(handler)
@@ -230,6 +235,18 @@ func (m *Main) startWriterWork(bg context.Context) error {
 	go func() { // alert timers: from the journal and the clock, raised once
 		defer m.wg.Done()
 		m.AlertService.Run(bg, m.AlertTick)
+	}()
+	if err := m.Pager.EnsureKeys(bg); err != nil {
+		return fmt.Errorf("push keys: %w", err)
+	}
+	m.wg.Add(2)
+	go func() { // pages to the units' phones
+		defer m.wg.Done()
+		m.pusher.Run(bg)
+	}()
+	go func() { // unacknowledged dispatches: the alert and the crew's SMS, resent after a restart
+		defer m.wg.Done()
+		m.Pager.Run(bg, m.SLATick)
 	}()
 	if m.Cameras.ProbeInterval > 0 {
 		p := &cctv.Prober{Registry: m.Engine, Interval: m.Cameras.ProbeInterval, Transport: m.Cameras.Transport,
@@ -340,7 +357,10 @@ func (m *Main) openState(ctx context.Context, city *demo.CityData) (err error) {
 		}
 	}
 	m.AlertService = alerts.New(acfg)
-	m.Engine, err = dispatch.New(ctx, cfg, m.Calls, m.Views, m.Auth, m.AlertService)
+	pcfg := m.Paging
+	pcfg.Clock, pcfg.Logger, pcfg.SMS = m.Clock, m.Logger, m.CallCenter.SMS
+	m.Pager = paging.New(pcfg)
+	m.Engine, err = dispatch.New(ctx, cfg, m.Calls, m.Views, m.Auth, m.AlertService, m.Pager)
 	return err
 }
 

@@ -14,6 +14,7 @@ import (
 	"cc112/callcenter"
 	"cc112/cctv/rtspsrc"
 	"cc112/kpi"
+	"cc112/paging"
 	"cc112/route"
 	"cc112/ui"
 )
@@ -47,6 +48,9 @@ type Config struct {
 	// File is the config file the alerts' on-scene limits and coverage
 	// groups came from ("" for the defaults).
 	File string
+	// Paging is Web Push, the acknowledgement timeout and the crew's SMS
+	// (which goes through CallCenter's SMS gateway).
+	Paging paging.Config
 	// Accounts tunes accounts (tests use cheap password hashing).
 	Accounts auth.Config
 }
@@ -150,6 +154,7 @@ func DefaultConfig() Config {
 		Routing:    RoutingConfig{Options: route.Options{SnapM: 250, AccessKMH: 10}, PositionStale: 5 * time.Minute},
 		Alerts: alerts.Config{UnassignedP1: 60 * time.Second, Unassigned: 3 * time.Minute, Unacknowledged: 60 * time.Second,
 			EnrouteFactor: 1.5, Onscene: alerts.DefaultOnscene(), OnsceneDefault: 2 * time.Hour, Coverage: alerts.SurabayaGroups()},
+		Paging: paging.Config{AckTimeout: time.Minute, TTL: time.Hour, Subject: "mailto:cc112@localhost"},
 	}
 }
 
@@ -222,6 +227,13 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 	fs.DurationVar(&c.Alerts.Unacknowledged, "alert-unacknowledged", c.Alerts.Unacknowledged, "alert when a dispatched unit has neither acknowledged nor gone en route after this long (env DISPATCH_ALERT_UNACKNOWLEDGED)")
 	fs.Float64Var(&c.Alerts.EnrouteFactor, "alert-enroute-factor", c.Alerts.EnrouteFactor, "alert when a unit is en route longer than this many times the ETA predicted at dispatch (env DISPATCH_ALERT_ENROUTE_FACTOR)")
 
+	fs.DurationVar(&c.Paging.AckTimeout, "page-ack-timeout", c.Paging.AckTimeout, "time a unit has to acknowledge (Terima) a dispatch before the center is alerted and the crew gets an SMS (env DISPATCH_PAGE_ACK_TIMEOUT)")
+	fs.DurationVar(&c.Paging.TTL, "push-ttl", c.Paging.TTL, "how long a push service keeps a page for a phone it cannot reach (env DISPATCH_PUSH_TTL)")
+	fs.StringVar(&c.Paging.VAPIDPublic, "vapid-public-key", c.Paging.VAPIDPublic, "Web Push VAPID public key, base64url; empty: made on first start and kept in the journal (env DISPATCH_VAPID_PUBLIC_KEY)")
+	fs.StringVar(&c.Paging.VAPIDPrivate, "vapid-private-key", c.Paging.VAPIDPrivate, "Web Push VAPID private key, base64url; give it through the environment (env DISPATCH_VAPID_PRIVATE_KEY)")
+	fs.StringVar(&c.Paging.Subject, "vapid-subject", c.Paging.Subject, "contact the push services see in the VAPID claim, mailto: or https: (env DISPATCH_VAPID_SUBJECT)")
+	crewPhones := fs.String("crew-phones", "", "unit=phone pairs, comma-separated: who gets the SMS when a dispatch is not acknowledged (env DISPATCH_CREW_PHONES)")
+
 	return func() error {
 		if c.File != "" {
 			if err := c.loadFile(c.File); err != nil {
@@ -229,6 +241,12 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 			}
 		}
 		if err := c.Alerts.Validate(); err != nil {
+			return err
+		}
+		if c.Paging.AckTimeout <= 0 || c.Paging.TTL <= 0 {
+			return fmt.Errorf("-page-ack-timeout and -push-ttl must be positive")
+		}
+		if err := parseCrewPhones(&c.Paging, *crewPhones); err != nil {
 			return err
 		}
 		if err := parseTargets(&c.HTTP.Targets, *target, *byCat); err != nil {
@@ -306,4 +324,24 @@ func parseEmergency(spec string) (map[string]float64, error) {
 		}
 	}
 	return f, nil
+}
+
+// parseCrewPhones reads -crew-phones: "unit=phone,unit=phone".
+func parseCrewPhones(c *paging.Config, v string) error {
+	if strings.TrimSpace(v) == "" {
+		return nil
+	}
+	c.CrewPhones = map[string]string{}
+	for _, pair := range strings.Split(v, ",") {
+		unit, phone, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if !ok || unit == "" {
+			return fmt.Errorf("-crew-phones: %q is not unit=phone", pair)
+		}
+		p, err := callcenter.NormalizePhone(phone)
+		if err != nil {
+			return fmt.Errorf("-crew-phones: %s: %w", unit, err)
+		}
+		c.CrewPhones[unit] = p
+	}
+	return nil
 }

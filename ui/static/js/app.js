@@ -47,6 +47,23 @@ function toast(msg, kind = 'ok') {
   setTimeout(() => el.remove(), kind === 'error' ? 8000 : 4000);
 }
 
+// paged tells the dispatcher what paging brings: a unit's message, loud;
+// a dispatch nobody acknowledged in time, louder.
+function paged(m, detail) {
+  const d = m.data;
+  if (!d) return;
+  const unit = (id) => (window.cc112 && window.cc112.store.units.get(id)) || null;
+  if (m.event === 'message.created') {
+    detail.message(d);
+    if (d.from_unit) {
+      const u = unit(d.from_unit);
+      toast(t('msg.fromUnit', { unit: u ? u.callsign : d.from_unit, text: d.canned ? label('canned', d.canned) : d.text }), 'warn');
+    }
+  } else if (m.event === 'page.ack_overdue') {
+    toast(t('page.overdue', { unit: d.callsign, n: d.number }), 'error');
+  }
+}
+
 function setConn(state, detail) {
   const el = $('#conn');
   el.className = `conn ${state}`;
@@ -310,6 +327,7 @@ async function main() {
       store.applyEvent(m.event, m.data);
       // A new P1 sounds on every console at once, before any timer.
       if (m.event === 'incident.created' && m.data && m.data.priority === 1) sound.play('newP1');
+      paged(m, detail);
     },
     state: setConn,
   });

@@ -43,6 +43,7 @@ export class Detail {
     this.places = null; // the location search's answer in the edit form
     this.picking = false; // the next map click moves the incident
     this.ta = { q: '', results: [], index: 0, timer: 0 }; // the unit type-ahead
+    this.messages = null; // the incident's messages with its units, newest first
     el.addEventListener('click', (e) => this.click(e));
     el.addEventListener('input', (e) => { if (e.target.name === 'unit-q') this.searchSoon(e.target.value); });
     this.hovered = null; // the recommendation whose route the map shows
@@ -64,6 +65,7 @@ export class Detail {
       else if (f.classList.contains('edit-form')) this.edit(f);
       else if (f.classList.contains('reason-form')) this.cancelOrReopen(f);
       else if (f.classList.contains('merge-form')) this.merge(f);
+      else if (f.classList.contains('msg-form')) this.sendMessage(f);
     });
     // Enter saves a note, Shift+Enter starts a new line.
     el.addEventListener('keydown', (e) => {
@@ -83,12 +85,14 @@ export class Detail {
     this.picking = false;
     this.planMissing = null;
     this.ta = { q: '', results: [], index: 0, timer: 0 };
+    this.messages = null;
     this.el.hidden = false;
     // What was typed for the incident shown before must not carry over.
     this.el.innerHTML = '';
     this.render();
     this.loadRecs();
     this.loadLog();
+    this.loadMessages();
     this.el.querySelector('.panel-close')?.focus();
   }
 
@@ -205,9 +209,16 @@ export class Detail {
             <span class="pill us-${a.cleared_at ? 'cleared' : a.status}">${escapeHTML(label('ustatus', a.status))}</span>
             ${!a.cleared_at && (a.status === 'dispatched' || a.status === 'enroute') ? `<span class="eta-live" data-unit="${escapeHTML(a.unit_id)}"></span>` : ''}
             <span class="times">${escapeHTML(wib(a.dispatched_at))}${a.onscene_at ? ' → ' + escapeHTML(wib(a.onscene_at)) : ''}</span>
-            ${a.cleared_at ? '' : `<button type="button" class="btn small" data-action="release" data-unit="${escapeHTML(a.unit_id)}" data-callsign="${escapeHTML(a.callsign)}" data-focus-key="r-${escapeHTML(a.unit_id)}" title="${escapeHTML(t('detail.releaseTitle'))}">${escapeHTML(t('detail.release'))}</button>`}</li>`).join('')}
+            ${a.cleared_at ? '' : `<button type="button" class="btn small" data-action="release" data-unit="${escapeHTML(a.unit_id)}" data-callsign="${escapeHTML(a.callsign)}" data-focus-key="r-${escapeHTML(a.unit_id)}" title="${escapeHTML(t('detail.releaseTitle'))}">${escapeHTML(t('detail.release'))}</button>`}
+            ${ackHTML(a)}</li>`).join('')}
         </ul>
         ${active.length ? `<label class="unit-reason">${escapeHTML(t('detail.unitReason'))}<input name="unit-reason" maxlength="500" data-focus-key="unit-reason"></label>` : ''}
+        <h3>${escapeHTML(t('detail.messages'))}</h3>
+        ${this.messagesHTML()}
+        ${closed || active.length === 0 ? '' : `<form class="msg-form">
+          <input name="text" maxlength="1000" autocomplete="off" data-focus-key="msg" placeholder="${escapeHTML(t('detail.msgPlaceholder'))}">
+          <button type="submit" class="btn" data-focus-key="msg-send">${escapeHTML(t('detail.msgSend'))}</button>
+        </form>`}
         <h3>${escapeHTML(t('detail.timeline'))}</h3>
         <ol class="timeline">
           ${step(t('detail.received'), inc.received_at, inc.received_at)}
@@ -249,6 +260,54 @@ export class Detail {
     }
     for (const k of opened) { const d = this.el.querySelector(`details[data-keep="${k}"]`); if (d) d.open = true; }
     if (focused) this.el.querySelector(`[data-focus-key="${focused}"]`)?.focus();
+  }
+
+  // The incident's messages: to its units, and from its units while on it.
+  async loadMessages() {
+    const id = this.id;
+    if (!id) return;
+    try {
+      const page = await api.get('/api/v1/messages?limit=100');
+      if (this.id !== id) return;
+      this.messages = page.items.filter((m) => m.to_incident === id);
+    } catch (err) {
+      if (this.id !== id) return;
+      this.messages = [];
+    }
+    this.render();
+  }
+
+  /** message hears a message.created from the live feed. */
+  message(m) {
+    if (this.id && m.to_incident === this.id) this.loadMessages();
+  }
+
+  messagesHTML() {
+    if (!this.messages) return '<p class="muted">…</p>';
+    if (this.messages.length === 0) return `<p class="muted">${escapeHTML(t('detail.noMessages'))}</p>`;
+    return `<ol class="messages">${this.messages.map((m) => {
+      const who = m.from_unit ? this.callsign(m.from_unit) : `${t('detail.msgCenter')} · ${m.from}`;
+      const text = m.canned ? label('canned', m.canned) : m.text;
+      return `<li class="${m.from_unit ? 'from-unit' : 'to-unit'}"><span class="at">${escapeHTML(wib(m.at))}</span>
+        <span class="who">${escapeHTML(who)}</span><p class="text">${escapeHTML(text)}</p></li>`;
+    }).join('')}</ol>`;
+  }
+
+  callsign(unitID) {
+    const u = this.store.units.get(unitID);
+    return u ? u.callsign : unitID;
+  }
+
+  async sendMessage(form) {
+    const id = this.id;
+    const text = form.elements.text.value.trim();
+    if (!id || !text) return;
+    const ok = await this.act(form.querySelector('button'), () => api.post('/api/v1/messages', { to_incident: id, text }), t('detail.msgSent'));
+    if (ok && this.id === id) {
+      const box = this.el.querySelector('input[name=text]');
+      if (box) box.value = '';
+      this.loadMessages();
+    }
   }
 
   logHTML() {
@@ -659,6 +718,13 @@ function parsePoint(s) {
 }
 
 // fieldValue shows an edited field's value as the dispatcher reads it.
+// ackHTML says whether the unit acknowledged (TERIMA) its dispatch.
+function ackHTML(a) {
+  if (a.acknowledged_at) return `<span class="ack ok">✔ ${escapeHTML(t('detail.acked', { at: wib(a.acknowledged_at) }))}</span>`;
+  if (a.cleared_at || a.status !== 'dispatched') return '';
+  return `<span class="ack no">${escapeHTML(t('detail.notAcked'))}</span>`;
+}
+
 function fieldValue(field, v) {
   if (v === undefined || v === '') return '—';
   if (field === 'category') return label('cat', v);

@@ -1,11 +1,14 @@
-// The field unit's phone view: the current assignment, three status
-// buttons, GPS reporting, and a queue that survives network drops (and
-// reloads): status changes and positions are stored in localStorage and
-// sent strictly in order, each with its own Idempotency-Key, so a retry
-// never applies a change twice. Changes arrive through the shared live
-// feed (live.js); polling the assignment stays behind it as a safety net.
+// The field unit's phone view: the current assignment with its "Terima"
+// (acknowledge), the status buttons, messages with the center, GPS
+// reporting, Web Push paging, and a queue that survives network drops (and
+// reloads): acknowledgements, status changes, messages and positions are
+// stored in localStorage and sent strictly in order, each with its own
+// Idempotency-Key, so a retry never applies a change twice. Changes arrive
+// through the shared live feed (live.js) and, with the page closed, as
+// pushes the service worker (unit-sw.js) shows; polling the assignment
+// stays behind them as a safety net.
 import { get, post, newKey, retryable, onUnauthenticated, me, wireLogin, logout, errorText } from './api.js';
-import { t, label, wireLangSwitch } from './i18n.js';
+import { t, label, lang, wib, wireLangSwitch } from './i18n.js';
 import { LiveFeed } from './live.js';
 import { metres } from './dom.js';
 
@@ -19,6 +22,10 @@ let user = null;
 let unit = null;
 let incident = null;
 let knownIncident;   // undefined until the first answer: no alarm for what was already there
+let knownNumber = '';
+let ended = null;    // {key, n}: the loud message of an assignment the center ended or moved
+let messages = [];
+let hospitals = [];  // the city's, for a transport: [{name, location}]
 let here = null;     // the phone's last fix
 let lastSent = null; // {lat, lon, at} of the last position queued
 let feed = null;
@@ -72,6 +79,11 @@ async function flush() {
       saveQueue(rest);
       if (it.kind === 'status') {
         if (!refused) { unit = answer; render(); } else { showMessage(errorText(refused)); refresh(); }
+      } else if (it.kind === 'ack') {
+        if (!refused && answer) { incident = answer; render(); } else if (refused) { showMessage(errorText(refused)); refresh(); }
+      } else if (it.kind === 'message') {
+        if (refused) showMessage(errorText(refused));
+        loadMessages();
       }
     }
   } finally {
@@ -86,7 +98,7 @@ function retryLater() {
 }
 
 function showQueue(q = loadQueue()) {
-  const statuses = q.filter((i) => i.kind === 'status').length;
+  const statuses = q.filter((i) => i.kind !== 'position').length;
   const positions = q.length - statuses;
   $('queue').textContent = q.length ? t('unit.queue', { s: statuses, p: positions }) : '';
 }
@@ -100,13 +112,172 @@ function showMessage(text) { $('queue').textContent = text; }
 
 // ---- status ---------------------------------------------------------------
 
+// The order a crew works in: a tap that skips a step asks first.
+const ORDER = ['dispatched', 'enroute', 'onscene', 'transporting', 'at_hospital'];
+const BUTTON = { enroute: 'unit.enroute', onscene: 'unit.onscene', transporting: 'unit.transporting', at_hospital: 'unit.atHospital' };
+
 function setStatus(status) {
   unlockAudio();
   if (!unit) return;
+  const from = ORDER.indexOf(unit.status), to = ORDER.indexOf(status);
+  if (from >= 0 && to > from + 1) {
+    const skipped = ORDER[to - 1];
+    if (!window.confirm(t('unit.confirmSkip', { from: t(BUTTON[skipped]), to: t(BUTTON[status]) }))) return;
+  }
   unit.status = status; // shown at once; the queue delivers it
   if (status === 'available') { incident = null; knownIncident = null; }
   render();
-  enqueue({ kind: 'status', method: 'POST', path: `/api/v1/units/${encodeURIComponent(unit.id)}/status`, body: { status } });
+  const body = { status };
+  if (status === 'transporting' && $('hospital').value) {
+    body.hospital = $('hospital').value;
+    const h = hospitals.find((x) => x.name === body.hospital);
+    if (h) unit.hospital = h;
+  }
+  enqueue({ kind: 'status', method: 'POST', path: `/api/v1/units/${encodeURIComponent(unit.id)}/status`, body });
+}
+
+async function loadHospitals() {
+  try { hospitals = await get('/api/v1/hospitals'); } catch { hospitals = []; }
+  render();
+}
+
+// renderHospitals offers the city's hospitals, nearest first, keeping the
+// crew's choice across re-renders.
+function renderHospitals(rank) {
+  const pick = incident && hospitals.length && rank >= 2 && rank < 3;
+  $('hospital-pick').hidden = !pick;
+  if (pick) {
+    const from = here || incident.location;
+    const sorted = hospitals.map((h) => ({ h, m: metres(from, h.location) })).sort((a, b) => a.m - b.m);
+    const sel = $('hospital');
+    const chosen = sel.value;
+    const key = sorted.map((x) => x.h.name).join('|') + lang();
+    if (sel.dataset.key !== key) {
+      sel.replaceChildren(...sorted.map((x) => {
+        const o = document.createElement('option');
+        o.value = x.h.name;
+        o.textContent = `${x.h.name} · ${x.m < 1000 ? Math.round(x.m) + ' m' : (x.m / 1000).toFixed(1) + ' km'}`;
+        return o;
+      }));
+      sel.dataset.key = key;
+      if (chosen && hospitals.some((h) => h.name === chosen)) sel.value = chosen;
+    }
+  }
+  const h = unit.hospital;
+  const going = h && (unit.status === 'transporting' || unit.status === 'at_hospital');
+  $('dest').hidden = !going;
+  if (going) {
+    $('dest').textContent = '→ ' + h.name;
+    if (unit.status === 'transporting') $('nav').href = navURL(h.location, h.name);
+  }
+}
+
+// myAssignment is this unit's active assignment on the incident.
+function myAssignment() {
+  if (!incident || !unit) return null;
+  const mine = (incident.assignments || []).filter((a) => a.unit_id === unit.id && !a.cleared_at);
+  return mine.length ? mine[mine.length - 1] : null;
+}
+
+function acknowledge() {
+  unlockAudio();
+  const a = myAssignment();
+  if (!a || a.acknowledged_at) return;
+  a.acknowledged_at = new Date().toISOString(); // shown at once; the queue delivers it
+  $('alert').hidden = true;
+  render();
+  enqueue({ kind: 'ack', method: 'POST', path: '/api/v1/me/assignment/ack', body: {} });
+}
+
+// ---- messages ---------------------------------------------------------------
+
+async function loadMessages() {
+  if (!unit) return;
+  try {
+    messages = (await get('/api/v1/messages?limit=20')).items || [];
+  } catch { return; }
+  renderMessages();
+}
+
+function renderMessages() {
+  const list = $('msg-list');
+  if (!messages.length) {
+    const li = document.createElement('li');
+    li.className = 'none';
+    li.textContent = t('unit.noMessages');
+    list.replaceChildren(li);
+    return;
+  }
+  list.replaceChildren(...messages.map((m) => {
+    const li = document.createElement('li');
+    li.className = m.from_unit ? 'ours' : 'theirs';
+    const who = document.createElement('strong');
+    who.textContent = `${wib(m.at)} · ${m.from_unit ? t('unit.fromUs') : t('unit.fromCenter')}`;
+    const text = document.createElement('span');
+    text.textContent = m.canned ? label('canned', m.canned) : m.text;
+    li.append(who, text);
+    return li;
+  }));
+}
+
+function sendMessage(body) {
+  unlockAudio();
+  enqueue({ kind: 'message', method: 'POST', path: '/api/v1/messages', body });
+}
+
+// ---- push ---------------------------------------------------------------------
+
+function pushState(key) {
+  $('push-state').textContent = key ? t(key) : '';
+  document.body.dataset.push = key || '';
+}
+
+function keyBytes(b64) {
+  const s = atob(b64.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (b64.length % 4)) % 4));
+  return Uint8Array.from(s, (c) => c.charCodeAt(0));
+}
+
+// subscribePush subscribes this browser to Web Push with the server's key
+// and hands the subscription to the server; a subscription made with an
+// older key is replaced.
+async function subscribePush() {
+  const { key } = await get('/api/v1/push/key');
+  const reg = await navigator.serviceWorker.ready;
+  const want = keyBytes(key);
+  let sub = await reg.pushManager.getSubscription();
+  const same = (a, b) => a && a.byteLength === b.byteLength && new Uint8Array(a).every((x, i) => x === b[i]);
+  if (sub && !same(sub.options && sub.options.applicationServerKey, want)) { await sub.unsubscribe(); sub = null; }
+  if (!sub) sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: want });
+  await post('/api/v1/me/push', sub.toJSON());
+  $('push-on').hidden = true;
+  pushState('unit.pushActive');
+}
+
+// saveLabels leaves the worker the words of the page's language for the
+// notifications it shows: their headings and the category names.
+const PUSH_KINDS = ['dispatch', 'moved', 'released', 'cancelled', 'closed', 'note', 'message'];
+async function saveLabels() {
+  if (!('caches' in window)) return;
+  let cats = [];
+  try { cats = (await get('/api/v1/catalog')).incident_categories.map((c) => c.code); } catch { return; }
+  const l = { push: {}, cat: {} };
+  for (const k of PUSH_KINDS) l.push[k] = t('push.' + k);
+  for (const c of cats) l.cat[c] = label('cat', c);
+  const c = await caches.open('cc112-unit-labels');
+  await c.put('/unit/labels', new Response(JSON.stringify(l), { headers: { 'Content-Type': 'application/json' } }));
+}
+
+function setupPush() {
+  saveLabels();
+  if (!('serviceWorker' in navigator) || !('PushManager' in window) || !('Notification' in window)) { pushState('unit.pushNone'); return; }
+  const go = () => subscribePush().catch((err) => {
+    $('push-state').textContent = t('unit.pushFailed', { msg: err.message || String(err) });
+    document.body.dataset.push = 'error';
+  });
+  if (Notification.permission === 'granted') { go(); return; }
+  if (Notification.permission === 'denied') { pushState('unit.pushDenied'); return; }
+  $('push-on').hidden = false;
+  $('push-on').onclick = () => Notification.requestPermission().then((p) => (p === 'granted' ? go() : pushState('unit.pushDenied')));
 }
 
 // ---- assignment -----------------------------------------------------------
@@ -122,9 +293,19 @@ async function refresh() {
   setNet(true);
   const pending = loadQueue().some((i) => i.kind === 'status');
   const next = a.incident;
-  if (next && knownIncident !== undefined && next.id !== knownIncident) alarm();
-  if (next && knownIncident === undefined && a.unit.status === 'dispatched') alarm();
+  if (next && knownIncident && next.id !== knownIncident) {
+    ended = { key: 'unit.moved', n: next.number }; // one loud message: where to go now
+    alarm(false);
+  } else if (next && knownIncident !== undefined && next.id !== knownIncident) {
+    ended = null;
+    alarm(true);
+  } else if (!next && knownIncident) {
+    ended = { key: 'unit.ended', n: knownNumber }; // the center ended it: say so, loudly, once
+    alarm(false);
+  }
+  if (next && knownIncident === undefined && a.unit.status === 'dispatched') alarm(true);
   knownIncident = next ? next.id : null;
+  knownNumber = next ? next.number : '';
   if (!pending) { unit = a.unit; incident = next; }
   else { incident = next; unit = unit || a.unit; }
   render();
@@ -147,6 +328,11 @@ function connectLive() {
     snapshot: () => { if (unit) refresh(); },
     event: (m) => {
       const d = m.data;
+      if (m.event === 'message.created' && d && unit && (d.from_unit === unit.id || (d.units || []).includes(unit.id))) {
+        loadMessages();
+        if (d.from_unit !== unit.id) { if (navigator.vibrate) navigator.vibrate([200, 100, 200]); beep(); }
+        return;
+      }
       if (unit && d && (d.id === unit.id || (incident && d.id === incident.id))) {
         document.body.dataset.liveChanges = String(Number(document.body.dataset.liveChanges || 0) + 1);
         refresh();
@@ -162,9 +348,10 @@ function connectLive() {
   feed.start();
 }
 
-function alarm() {
-  $('alert').hidden = false;
-  setTimeout(() => { $('alert').hidden = true; }, 15000);
+// alarm rings; newTask also shows "TUGAS BARU" until it is acknowledged
+// (never above "no task": render hides it without an assignment).
+function alarm(newTask) {
+  $('alert').hidden = !newTask;
   if (navigator.vibrate) navigator.vibrate([400, 150, 400, 150, 400]);
   beep();
 }
@@ -305,8 +492,22 @@ function render() {
   if (!unit) return;
   $('callsign').textContent = unit.callsign || unit.id;
   $('unit-status').textContent = label('ustatus', unit.status);
-  $('idle').hidden = !!incident;
+  $('idle').hidden = !!incident || !!ended;
   $('task').hidden = !incident;
+  const mine = myAssignment();
+  if (!incident || (mine && mine.acknowledged_at)) $('alert').hidden = true;
+  $('ended').hidden = !ended;
+  if (ended) {
+    $('ended').className = 'ended ' + (ended.key === 'unit.moved' ? 'moved' : 'stopped');
+    $('ended-title').textContent = t(ended.key, { n: ended.n });
+    $('ended-hint').textContent = ended.key === 'unit.ended' ? t('unit.endedHint') : '';
+  }
+  $('btn-ack').hidden = !(mine && !mine.acknowledged_at);
+  $('acked').hidden = !(mine && mine.acknowledged_at);
+  if (mine && mine.acknowledged_at) $('acked').textContent = '✔ ' + t('unit.acked', { at: wib(mine.acknowledged_at) });
+  const phone = incident && incident.caller && incident.caller.phone;
+  $('callback').hidden = !phone;
+  if (phone) { $('callback').href = 'tel:' + phone.replace(/[^+0-9]/g, ''); $('callback-number').textContent = phone; }
   if (incident) {
     $('category').textContent = label('cat', incident.category);
     $('priority').textContent = 'P' + incident.priority;
@@ -326,9 +527,19 @@ function render() {
   loadRoute();
   renderDistance();
   const s = unit.status;
-  $('btn-enroute').disabled = !(incident && s === 'dispatched');
-  $('btn-onscene').disabled = !(incident && (s === 'dispatched' || s === 'enroute'));
-  $('btn-available').disabled = s === 'available';
+  const rank = ORDER.indexOf(s);
+  for (const st of ['enroute', 'onscene', 'transporting', 'at_hospital']) {
+    $('btn-' + st).disabled = !(incident && rank >= 0 && ORDER.indexOf(st) > rank);
+    $('btn-' + st).hidden = !incident; // no task, no steps of one
+  }
+  // Transport is an ambulance's: other units see those two buttons only once
+  // they are on scene.
+  const ambulance = unit.type === 'ambulance';
+  if (!ambulance && rank < 2) { $('btn-transporting').hidden = true; $('btn-at_hospital').hidden = true; }
+  renderHospitals(rank);
+  $('btn-available').disabled = s === 'available' || s === 'offduty';
+  $('btn-offduty').hidden = !(s === 'available' && !incident);
+  $('btn-onduty').hidden = s !== 'offduty';
 }
 
 function showLogin() {
@@ -346,16 +557,33 @@ function start(u) {
   flush();
   startGPS();
   connectLive();
+  loadMessages();
+  loadHospitals();
+  setupPush();
 }
 
 for (const b of document.querySelectorAll('[data-status]')) {
   b.addEventListener('click', () => setStatus(b.dataset.status));
 }
+$('btn-ack').addEventListener('click', acknowledge);
+$('ended').addEventListener('click', () => { ended = null; render(); });
+for (const b of document.querySelectorAll('[data-canned]')) {
+  b.addEventListener('click', () => sendMessage({ canned: b.dataset.canned }));
+}
+$('msg-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const text = $('msg-text').value.trim();
+  if (!text) return;
+  $('msg-text').value = '';
+  sendMessage({ text });
+});
 $('logout').addEventListener('click', () => logout());
 // A page with its own login form: an ended session brings it back here.
 onUnauthenticated(showLogin);
 wireLangSwitch(() => {
   render();
+  renderMessages();
+  if (unit) saveLabels();
   showQueue();
   showGPS(...gps);
   $('net').title = t($('net').classList.contains('off') ? 'unit.offline' : 'unit.online');
@@ -364,6 +592,19 @@ window.addEventListener('online', flush);
 document.addEventListener('pointerdown', unlockAudio, { once: true });
 wireLogin(document.querySelector('#login form'), ['unit'], (u) => { unlockAudio(); start(u); });
 
-if ('serviceWorker' in navigator) navigator.serviceWorker.register('/unit/sw.js', { scope: '/unit' }).catch(() => {});
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('/unit/sw.js', { scope: '/unit' }).catch(() => {});
+  // A push while the page is open: the worker tells it to look again.
+  navigator.serviceWorker.addEventListener('message', (e) => {
+    if (!e.data || e.data.type !== 'page' || !unit) return;
+    refresh().then(() => {
+      if (!e.data.open) return;
+      // A tapped notification: the assignment in view, and said so for tests.
+      document.body.dataset.opened = (e.data.page && e.data.page.incident_id) || '';
+      (incident ? $('task') : $('assignment')).scrollIntoView({ block: 'start' });
+    });
+    loadMessages();
+  });
+}
 
 me().then((u) => (u && u.role === 'unit' ? start(u) : showLogin()), showLogin);
