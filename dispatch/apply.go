@@ -264,17 +264,27 @@ func (e *Engine) checkUnitTransition(u *cc112.Unit, to cc112.UnitStatus) error {
 }
 
 func (e *Engine) applyClosed(at time.Time, p cc112.IncidentClosedPayload) error {
-	inc, err := e.appliedIncident(p.IncidentID)
+	inc, err := e.closingIncident(p.IncidentID, at, p.Disposition)
 	if err != nil {
 		return err
 	}
-	if !inc.Active() {
-		return fmt.Errorf("incident %s already closed", inc.ID)
-	}
-	e.releaseUnits(inc, at)
-	inc.Status, inc.ClosedAt, inc.Disposition = cc112.IncidentClosed, &at, p.Disposition
 	e.changedIncident(cc112.LiveIncidentUpdated, inc)
 	return nil
+}
+
+// closingIncident closes an active incident, as a closing and a cancel both
+// do: its units are released and it takes the disposition.
+func (e *Engine) closingIncident(id string, at time.Time, disposition string) (*cc112.Incident, error) {
+	inc, err := e.appliedIncident(id)
+	if err != nil {
+		return nil, err
+	}
+	if !inc.Active() {
+		return nil, fmt.Errorf("incident %s already closed", inc.ID)
+	}
+	e.releaseUnits(inc, at)
+	inc.Status, inc.ClosedAt, inc.Disposition = cc112.IncidentClosed, &at, disposition
+	return inc, nil
 }
 
 // releaseUnits ends every assignment still active on a closing incident.
@@ -294,15 +304,11 @@ func (e *Engine) releaseUnits(inc *cc112.Incident, at time.Time) {
 }
 
 func (e *Engine) applyCancelled(at time.Time, p cc112.IncidentCancelledPayload) error {
-	inc, err := e.appliedIncident(p.IncidentID)
+	inc, err := e.closingIncident(p.IncidentID, at, cc112.CancelledPrefix+p.Reason)
 	if err != nil {
 		return err
 	}
-	if !inc.Active() {
-		return fmt.Errorf("incident %s already closed", inc.ID)
-	}
-	e.releaseUnits(inc, at)
-	inc.Status, inc.ClosedAt, inc.Disposition, inc.Cancelled = cc112.IncidentClosed, &at, cc112.CancelledPrefix+p.Reason, true
+	inc.Cancelled = true
 	inc.Changes = append(inc.Changes, cc112.Change{At: at, Event: "cancelled", By: p.By, Role: p.Role, Reason: p.Reason})
 	e.changedIncident(cc112.LiveIncidentUpdated, inc)
 	return nil
