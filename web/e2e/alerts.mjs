@@ -8,7 +8,7 @@
 // both languages. Env: BASE_URL, TOKEN (a dispatcher's), CHROMIUM,
 // SCREENSHOTS. Exits non-zero on the first failed check.
 import { chromium } from 'playwright-core';
-import { gotoAs } from './login.mjs';
+import { gotoAs, launchOptions } from './login.mjs';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,12 +20,7 @@ assert.ok(BASE && TOKEN && SHOTS, 'BASE_URL, TOKEN and SCREENSHOTS are required'
 mkdirSync(SHOTS, { recursive: true });
 const WAIT = 15000;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run'],
-});
+const browser = await chromium.launch(launchOptions());
 const errors = [];
 let step = '';
 const log = (msg) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${msg}`);

@@ -6,7 +6,7 @@
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { gotoAs } from './login.mjs';
+import { gotoAs, launchOptions } from './login.mjs';
 
 const BASE = process.env.BASE_URL;
 const INCIDENT = process.env.INCIDENT;
@@ -14,12 +14,7 @@ const SHOTS = process.env.SHOTS;
 assert.ok(BASE && INCIDENT, 'BASE_URL and INCIDENT are required');
 const WAIT = 20000;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
-});
+const browser = await chromium.launch(launchOptions('--autoplay-policy=no-user-gesture-required'));
 let failed = false;
 try {
   for (const [name, viewport] of [['wall', { width: 1920, height: 1080 }], ['phone', { width: 390, height: 844 }]]) {

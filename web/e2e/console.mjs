@@ -4,7 +4,7 @@
 // /drop, /mutate, /resume), CHROMIUM (the browser), SCREENSHOTS (a folder).
 // Exits non-zero on the first failed check.
 import { chromium } from 'playwright-core';
-import { gotoAs } from './login.mjs';
+import { gotoAs, launchOptions } from './login.mjs';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,12 +17,7 @@ mkdirSync(SHOTS, { recursive: true });
 
 const WAIT = 15000;
 // Playwright gives every launch a fresh, temporary --user-data-dir.
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await chromium.launch(launchOptions());
 
 const errors = [];
 let step = '';

@@ -9,7 +9,7 @@ import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { gotoAs, failOnCSP } from './login.mjs';
+import { failOnCSP, gotoAs, launchOptions } from './login.mjs';
 
 const BASE = process.env.BASE_URL;
 const SHOTS = process.env.SHOTS;
@@ -53,11 +53,7 @@ async function english(page) {
   }
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await chromium.launch(launchOptions());
 let failed = false;
 try {
   for (const p of PAGES) {

@@ -10,6 +10,17 @@ export async function gotoAs(page, base, path, role) {
   await page.waitForURL((u) => u.pathname === new URL(path, base).pathname, { timeout: 15000 });
 }
 
+// launchOptions are every scenario's headless Chromium: Debian's binary (or
+// $CHROMIUM) without the background services a closed network refuses;
+// extra adds a scenario's own flags.
+export function launchOptions(...extra) {
+  return {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', ...extra],
+  };
+}
+
 // failOnCSP ends the run on a Content-Security-Policy violation: every page
 // must work under the strict policy, and a refused style, image or
 // connection shows only in the browser's console.

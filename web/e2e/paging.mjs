@@ -16,7 +16,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
 import { createECDH, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { failOnCSP, gotoAs } from './login.mjs';
+import { failOnCSP, gotoAs, launchOptions } from './login.mjs';
 
 const BASE = process.env.BASE_URL;
 const SHOTS = process.env.SCREENSHOTS;
@@ -104,11 +104,7 @@ async function nextPush(after) {
   return { raw: decrypt(p.body), page: JSON.parse(decrypt(p.body)) };
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await chromium.launch(launchOptions());
 const errors = [];
 try {
   const disp = await login('dispatcher');

@@ -6,7 +6,7 @@
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { gotoAs } from './login.mjs';
+import { gotoAs, launchOptions } from './login.mjs';
 
 const { BASE_URL: BASE, INCIDENT, INCIDENT_ID, CAMERA, SHOTS } = process.env;
 assert.ok(BASE && INCIDENT && INCIDENT_ID && CAMERA && SHOTS, 'BASE_URL, INCIDENT, INCIDENT_ID, CAMERA and SHOTS are required');
@@ -14,12 +14,7 @@ const WAIT = 20000;
 const CALLER = ['081311112222', 'Rina Wulandari'];
 const log = (msg) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${msg}`);
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
-});
+const browser = await chromium.launch(launchOptions('--autoplay-policy=no-user-gesture-required'));
 
 // playing waits until every video of the grid advances.
 async function playing(page, what, n) {

@@ -9,7 +9,7 @@
 // Usage: node record.mjs BASE_URL [SCREENSHOT_DIR] (screenshots at 1920×1080,
 // 3840×2160 and 390×844 in both languages when a folder is given).
 import { chromium } from 'playwright-core';
-import { gotoAs } from './login.mjs';
+import { gotoAs, launchOptions } from './login.mjs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -18,11 +18,7 @@ const shots = process.argv[3] || '';
 const WAIT = 15000;
 const fail = (msg) => { throw new Error(msg); };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await chromium.launch(launchOptions());
 
 // shot saves the page at the three sizes in both languages, then goes back
 // to Bahasa Indonesia on the wall.

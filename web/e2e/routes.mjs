@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiAs, failOnCSP, gotoAs, waitUntil } from './login.mjs';
+import { apiAs, failOnCSP, gotoAs, launchOptions, waitUntil } from './login.mjs';
 
 const BASE = process.env.BASE_URL;
 const SHOTS = process.env.SCREENSHOTS;
@@ -32,11 +32,7 @@ async function setLang(page, lang, button) {
   await until(`language ${lang}`, async () => (await page.evaluate(() => document.documentElement.lang)) === lang);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await chromium.launch(launchOptions());
 const errors = [];
 try {
   const disp = await login('dispatcher');

@@ -6,7 +6,7 @@ import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiAs, failOnCSP, gotoAs, waitUntil } from './login.mjs';
+import { apiAs, failOnCSP, gotoAs, launchOptions, waitUntil } from './login.mjs';
 
 const BASE = process.env.BASE_URL;
 const SHOTS = process.env.SCREENSHOTS;
@@ -19,11 +19,7 @@ const log = (msg) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${
 const { call, login } = apiAs(BASE);
 const until = (what, fn) => waitUntil(what, fn, WAIT);
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await chromium.launch(launchOptions());
 const errors = [];
 try {
   const disp = await login('dispatcher');
