@@ -73,32 +73,41 @@ func (c Category) DefaultPriority() int {
 	return 3
 }
 
-// Need is one line of a response plan: Count units of Type.
+// Need is one line of a response plan: Count units of Type, or Count units
+// that have Capability (a city pack's "2 × pump"); a need names one of the
+// two. One unit may fill several capability needs.
 type Need struct {
-	Type  UnitType `json:"type"`
-	Count int      `json:"count"`
+	Type       UnitType `json:"type,omitempty"`
+	Capability string   `json:"capability,omitempty"`
+	Count      int      `json:"count"`
 }
 
-// ResponsePlan maps each category to the units it needs, in dispatch order.
+// ResponsePlan maps each category to the units it needs, in dispatch order:
+// what alarm level 1 sends.
 type ResponsePlan map[Category][]Need
+
+// AlarmLevels is what raising an incident's alarm adds to the response
+// plan, per category: index 0 holds the extra needs of level 2, index 1
+// those of level 3. A category without an entry has no extra levels.
+type AlarmLevels map[Category][2][]Need
 
 // DefaultResponsePlan is the plan of DESIGN.md §3.
 func DefaultResponsePlan() ResponsePlan {
 	return ResponsePlan{
-		CatFire:            {{UnitFire, 2}, {UnitPolice, 1}},
-		CatTrafficAccident: {{UnitPolice, 1}, {UnitAmbulance, 1}},
-		CatFlood:           {{UnitRescue, 1}, {UnitDKP, 1}},
-		CatFallenTree:      {{UnitDKP, 1}},
-		CatGasLeak:         {{UnitFire, 1}, {UnitPolice, 1}},
-		CatTornado:         {{UnitRescue, 1}, {UnitDKP, 1}, {UnitPolice, 1}},
-		CatSocialConflict:  {{UnitPolice, 2}},
-		CatCrime:           {{UnitPolice, 1}},
-		CatMissingPerson:   {{UnitPolice, 1}},
-		CatMedical:         {{UnitAmbulance, 1}},
-		CatMentalHealth:    {{UnitPolice, 1}, {UnitAmbulance, 1}},
-		CatAnimal:          {{UnitFire, 1}},
-		CatInfrastructure:  {{UnitDKP, 1}},
-		CatOther:           {{UnitPolice, 1}},
+		CatFire:            {{Type: UnitFire, Count: 2}, {Type: UnitPolice, Count: 1}},
+		CatTrafficAccident: {{Type: UnitPolice, Count: 1}, {Type: UnitAmbulance, Count: 1}},
+		CatFlood:           {{Type: UnitRescue, Count: 1}, {Type: UnitDKP, Count: 1}},
+		CatFallenTree:      {{Type: UnitDKP, Count: 1}},
+		CatGasLeak:         {{Type: UnitFire, Count: 1}, {Type: UnitPolice, Count: 1}},
+		CatTornado:         {{Type: UnitRescue, Count: 1}, {Type: UnitDKP, Count: 1}, {Type: UnitPolice, Count: 1}},
+		CatSocialConflict:  {{Type: UnitPolice, Count: 2}},
+		CatCrime:           {{Type: UnitPolice, Count: 1}},
+		CatMissingPerson:   {{Type: UnitPolice, Count: 1}},
+		CatMedical:         {{Type: UnitAmbulance, Count: 1}},
+		CatMentalHealth:    {{Type: UnitPolice, Count: 1}, {Type: UnitAmbulance, Count: 1}},
+		CatAnimal:          {{Type: UnitFire, Count: 1}},
+		CatInfrastructure:  {{Type: UnitDKP, Count: 1}},
+		CatOther:           {{Type: UnitPolice, Count: 1}},
 	}
 }
 

@@ -86,19 +86,23 @@ type Hospital struct {
 
 // Unit is a vehicle or team that can be dispatched.
 type Unit struct {
-	ID         string     `json:"id"`
-	Callsign   string     `json:"callsign"`
-	Type       UnitType   `json:"type"`
-	Agency     string     `json:"agency"`
-	Station    string     `json:"station"`
-	Status     UnitStatus `json:"status"`
-	StatusAt   time.Time  `json:"status_at"`
-	Location   geo.Point  `json:"location"`
-	PositionAt time.Time  `json:"position_at"`
-	Heading    *float64   `json:"heading,omitempty"`
-	Speed      *float64   `json:"speed,omitempty"`
-	Accuracy   *float64   `json:"accuracy,omitempty"`
-	IncidentID string     `json:"incident_id,omitempty"`
+	ID       string   `json:"id"`
+	Callsign string   `json:"callsign"`
+	Type     UnitType `json:"type"`
+	Agency   string   `json:"agency"`
+	Station  string   `json:"station"`
+	// Capabilities are what the unit carries or can do beyond its type
+	// (pump, ladder, tanker, als, bls, boat, chainsaw): the city pack's
+	// units.csv, matched by capability needs of a response plan.
+	Capabilities []string   `json:"capabilities,omitempty"`
+	Status       UnitStatus `json:"status"`
+	StatusAt     time.Time  `json:"status_at"`
+	Location     geo.Point  `json:"location"`
+	PositionAt   time.Time  `json:"position_at"`
+	Heading      *float64   `json:"heading,omitempty"`
+	Speed        *float64   `json:"speed,omitempty"`
+	Accuracy     *float64   `json:"accuracy,omitempty"`
+	IncidentID   string     `json:"incident_id,omitempty"`
 	// StatusBy is the dispatcher who set the current status on the crew's
 	// behalf (a radio report); empty when the crew set it.
 	StatusBy string `json:"status_by,omitempty"`

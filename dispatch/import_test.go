@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -100,7 +101,7 @@ func TestImportIncidents(t *testing.T) {
 	if eng.ImportedCount() != 2 || touched["SF-1"] != 1 || touched["SF-3"] != 1 {
 		t.Errorf("imported %d, hook calls %v", eng.ImportedCount(), touched)
 	}
-	if got := eng.Units(); len(got) != len(unitsBefore) || got[0] != unitsBefore[0] {
+	if got := eng.Units(); len(got) != len(unitsBefore) || !reflect.DeepEqual(got[0], unitsBefore[0]) {
 		t.Error("an import changed live units")
 	}
 	if n := len(pub.names); n != len(unitsBefore) {
