@@ -91,6 +91,9 @@ type fixture struct {
 	clock *clocktest.Clock
 	pub   *recorder
 	area  ServiceArea // the engine's service area (nil: none), margin 2 km
+	// plan and alarms replace the default plan (nil: DESIGN.md's, no levels).
+	plan   cc112.ResponsePlan
+	alarms cc112.AlarmLevels
 }
 
 // realJournal, when set, gives fixtures a real journal instead of the
@@ -138,7 +141,7 @@ func (f *fixture) count(t *testing.T, typ string) int {
 // reopen builds a new engine on the same journal: a restart.
 func (f *fixture) reopen(t *testing.T) *Engine {
 	t.Helper()
-	cfg := Config{Journal: f.j, Clock: f.clock, Area: f.area, AreaMargin: 2000}
+	cfg := Config{Journal: f.j, Clock: f.clock, Area: f.area, AreaMargin: 2000, Plan: f.plan, Alarms: f.alarms}
 	if h, ok := f.j.(cc112.HistorySearch); ok { // PostgreSQL: history pages in SQL
 		cfg.History = h
 	}
