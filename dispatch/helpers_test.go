@@ -104,7 +104,14 @@ var realJournal func(t *testing.T) cc112.Journal
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{clock: clocktest.New(t0), pub: &recorder{}}
+	return newFixtureOf(t, testUnits(), nil, nil)
+}
+
+// newFixtureOf is a fixture with its own fleet, plan and alarm levels
+// (nil: the default plan, no levels).
+func newFixtureOf(t *testing.T, units []cc112.Unit, plan cc112.ResponsePlan, alarms cc112.AlarmLevels) *fixture {
+	t.Helper()
+	f := &fixture{clock: clocktest.New(t0), pub: &recorder{}, plan: plan, alarms: alarms}
 	if realJournal != nil {
 		f.j = realJournal(t)
 	} else {
@@ -112,7 +119,7 @@ func newFixture(t *testing.T) *fixture {
 		f.j = f.mem
 	}
 	f.eng = f.reopen(t)
-	if err := f.eng.RegisterUnits(context.Background(), testUnits()); err != nil {
+	if err := f.eng.RegisterUnits(context.Background(), units); err != nil {
 		t.Fatal(err)
 	}
 	return f

@@ -1,13 +1,11 @@
 package dispatch
 
 import (
-	"context"
 	"reflect"
 	"strings"
 	"testing"
 
 	"cc112"
-	"cc112/internal/clocktest"
 )
 
 // The fixture city of capability needs, checked by hand (straight-line
@@ -51,19 +49,8 @@ func capPlan() (cc112.ResponsePlan, cc112.AlarmLevels) {
 
 func newCapFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{clock: clocktest.New(t0), pub: &recorder{}}
-	f.plan, f.alarms = capPlan()
-	if realJournal != nil {
-		f.j = realJournal(t)
-	} else {
-		f.mem = &memJournal{}
-		f.j = f.mem
-	}
-	f.eng = f.reopen(t)
-	if err := f.eng.RegisterUnits(context.Background(), capUnits()); err != nil {
-		t.Fatal(err)
-	}
-	return f
+	plan, alarms := capPlan()
+	return newFixtureOf(t, capUnits(), plan, alarms)
 }
 
 func TestRecommendByCapability(t *testing.T) {
