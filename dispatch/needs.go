@@ -71,7 +71,7 @@ func (e *Engine) shortfall(inc *cc112.Incident) []cc112.Need {
 // dispatchable reports whether u may be sent now: available and, when it
 // has a roster, on shift.
 func (e *Engine) dispatchable(u *cc112.Unit) bool {
-	return u.Status == cc112.UnitAvailable && e.onShift(u.ID, e.cfg.Clock.Now())
+	return u.Status == cc112.UnitAvailable && e.onShiftNow(u.ID, e.cfg.Clock.Now)
 }
 
 // fill chooses the units to send to p for the needs short (a shortfall),

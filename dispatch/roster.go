@@ -125,7 +125,10 @@ func (e *Engine) checkCrewFree(unitID string, shifts []cc112.Shift) error {
 		if other == unitID {
 			continue
 		}
-		for _, o := range list {
+		// Newest first: the shifts ending before the first given one
+		// begins (the history) cannot overlap it.
+		for k := len(list) - 1; k >= 0 && len(shifts) > 0 && list[k].To.After(shifts[0].From); k-- {
+			o := list[k]
 			for _, s := range shifts {
 				if !s.From.Before(o.To) || !o.From.Before(s.To) {
 					continue
@@ -191,19 +194,26 @@ func (e *Engine) scheduled(unitID string) bool {
 // onShift reports whether the unit may work at t: always without a
 // schedule, else when one of its shifts covers t. Caller holds the lock.
 func (e *Engine) onShift(unitID string, t time.Time) bool {
+	return e.onShiftNow(unitID, func() time.Time { return t })
+}
+
+// onShiftNow is onShift reading the time only for a unit with a schedule
+// (the recommender asks for every candidate).
+func (e *Engine) onShiftNow(unitID string, now func() time.Time) bool {
 	if !e.scheduled(unitID) {
 		return true
 	}
-	_, ok := shiftAt(e.rosters[unitID], t)
+	_, ok := shiftAt(e.rosters[unitID], now())
 	return ok
 }
 
-// shiftAt is the shift of list covering t.
+// shiftAt is the shift of list covering t. A unit's shifts never overlap
+// and are kept by start, so the one starting last at or before t is the
+// only candidate: a binary search, however long the unit's history.
 func shiftAt(list []cc112.Shift, t time.Time) (cc112.Shift, bool) {
-	for _, s := range list {
-		if s.Covers(t) {
-			return s, true
-		}
+	k := sort.Search(len(list), func(i int) bool { return list[i].From.After(t) }) - 1
+	if k >= 0 && list[k].Covers(t) {
+		return list[k], true
 	}
 	return cc112.Shift{}, false
 }

@@ -9,7 +9,7 @@ import (
 // TestAlarmInBrowser raises a fire's alarm from the console's incident
 // detail in Debian's chromium (web/e2e/alarm.mjs) against the real server
 // on the demo city: level 1 shown with its control, one click to level 2
-// (header, log, and another console live), one more to 3. Screenshots go
+// (the header from the live feed, the log), one more to 3. Screenshots go
 // to a temporary folder (SCREENSHOTS_DIR keeps them for a look).
 func TestAlarmInBrowser(t *testing.T) {
 	browser := needBrowser(t)
