@@ -61,6 +61,8 @@ type Config struct {
 	// its recommendation (it is still ranked from it). Default 5 min.
 	PositionStale time.Duration
 	Plan          cc112.ResponsePlan
+	// Alarms are the extra needs of alarm levels 2 and 3 per category.
+	Alarms cc112.AlarmLevels
 	// PositionSample is how often at most a unit's position is journaled
 	// (DESIGN.md: positions are a stream, sampled). Default 15 s.
 	PositionSample time.Duration
@@ -158,6 +160,11 @@ type Engine struct {
 	keys      map[string]*keyRecord
 	keyOrder  []string
 	imported  map[string]string // external_id → id of imported incidents
+	// The city's configuration beside its units (city.go); cityKnown: a
+	// city.changed has been applied.
+	agencies  map[string]cc112.Agency
+	stations  map[string]cc112.Station
+	cityKnown bool
 }
 
 // New builds an engine with its extensions and replays the journal into it.
@@ -206,6 +213,8 @@ func New(ctx context.Context, cfg Config, exts ...Extension) (*Engine, error) {
 		posLogged: map[string]time.Time{},
 		keys:      map[string]*keyRecord{},
 		imported:  map[string]string{},
+		agencies:  map[string]cc112.Agency{},
+		stations:  map[string]cc112.Station{},
 	}
 	if cfg.Roads != nil {
 		e.fleet = cfg.Roads.NewFleet()

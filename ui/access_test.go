@@ -22,8 +22,8 @@ import (
 	"cc112/bolt"
 	"cc112/callcenter"
 	"cc112/cctv"
+	"cc112/city"
 	"cc112/dispatch"
-	"cc112/internal/demo"
 	"cc112/internal/testenv"
 	"cc112/kpi"
 	"cc112/live"
@@ -88,7 +88,7 @@ func newSecured(t testing.TB) *secured {
 func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	t.Helper()
 	st := auth.New(auth.Config{Hash: auth.HashParams{Memory: 64, Time: 1, Threads: 1}})
-	city := demo.City()
+	city := city.Demo()
 	ctx := context.Background()
 	calls := callcenter.New(callcenter.Config{Districts: city.Districts})
 	views := cctv.NewViews()
