@@ -233,7 +233,7 @@ func load(fsys fs.FS, dir string, fillFromDemo bool) (*Pack, error) {
 		}
 	}
 	placeUnits(p.Stations, p.Units)
-	if len(r.problems) == 0 { // the rules need sound files: unreadable rows are reported already
+	if !r.broken { // the rules need readable files: a bad row is left out, and reported
 		for _, cp := range p.City.Check(p.Area(), DefaultAreaMargin) {
 			r.problems = append(r.problems, p.problemAt(cp))
 		}

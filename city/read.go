@@ -30,6 +30,9 @@ type reader struct {
 	fsys     fs.FS
 	p        *Pack
 	problems Problems
+	// broken: a whole file could not be read; the rules would then only
+	// repeat it (every unit of an unreadable agencies.yaml is "unknown").
+	broken bool
 }
 
 func (r *reader) add(file string, line int, field, format string, args ...any) {
@@ -46,6 +49,7 @@ func (r *reader) at(kind, key, file string, line int) {
 func (r *reader) read(name string) []byte {
 	b, err := fs.ReadFile(r.fsys, name)
 	if err != nil {
+		r.broken = true
 		r.add(name, 0, "-", "%v", err)
 		return nil
 	}
@@ -60,6 +64,7 @@ func (r *reader) yamlError(name string, err error) {
 	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
 	}
+	r.broken = true
 	r.add(name, line, "-", "malformed YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
 }
 
@@ -76,6 +81,7 @@ func (r *reader) agencies(name string) {
 	}
 	list := doc.Content[0]
 	if list.Kind != yaml.SequenceNode {
+		r.broken = true
 		r.add(name, list.Line, "-", "want a list of agencies ({code, name, phone, complaint_team})")
 		return
 	}
@@ -127,6 +133,7 @@ func (r *reader) csv(name string, required ...string) *table {
 	t := &table{name: name, col: map[string]int{}}
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
+		r.broken = true
 		r.add(name, 1, "-", "empty: no header row (%s)", strings.Join(required, ","))
 		return nil
 	}
@@ -145,6 +152,7 @@ func (r *reader) csv(name string, required ...string) *table {
 	}
 	for _, c := range required {
 		if _, ok := t.col[c]; !ok {
+			r.broken = true
 			r.add(name, 1, c, "the header lacks column %s", c)
 		}
 	}
@@ -173,6 +181,7 @@ func (r *reader) csvError(name string, err error) {
 	if pe, ok := errors.AsType[*csv.ParseError](err); ok {
 		line = pe.Line
 	}
+	r.broken = true
 	r.add(name, line, "-", "malformed CSV: %v", err)
 }
 
@@ -306,6 +315,7 @@ func (r *reader) plans(name string) {
 	}
 	top := doc.Content[0]
 	if top.Kind != yaml.MappingNode {
+		r.broken = true
 		r.add(name, top.Line, "-", "want a mapping: category → alarm levels 1, 2, 3 → needs")
 		return
 	}
