@@ -44,6 +44,8 @@ func TestEngineSuiteOnRealJournals(t *testing.T) {
 		{"PublishesChanges", TestPublishesChanges},
 		{"StandbyFollowsAndPromotes", TestStandbyFollowsAndPromotes},
 		{"UnstorableEventFailsOneCommand", TestUnstorableEventFailsOneCommand},
+		{"CityChanges", TestCityChanges},
+		{"ReplaceCity", TestReplaceCity},
 	}
 	journals := []struct {
 		name string
