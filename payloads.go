@@ -305,7 +305,9 @@ type Edit[T any] struct {
 // CityChangedPayload is city.changed: who changed the city (the event's
 // time says when) and every entry changed, before and after.
 type CityChangedPayload struct {
-	By       string               `json:"by"`
+	By string `json:"by"`
+	// Reason is why, when the admin gave one (retiring a unit needs one).
+	Reason   string               `json:"reason,omitempty"`
 	Agencies []Edit[Agency]       `json:"agencies,omitempty"`
 	Stations []Edit[Station]      `json:"stations,omitempty"`
 	Units    []Edit[Unit]         `json:"units,omitempty"`

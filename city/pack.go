@@ -39,6 +39,10 @@ const (
 	ServiceAreaFile = "service_area.geojson"
 )
 
+// FleetFiles are the pack's files a running city takes without a restart
+// (POST /api/v1/admin/city/apply).
+var FleetFiles = []string{AgenciesFile, StationsFile, UnitsFile, PlansFile}
+
 // DefaultAreaMargin is how far (metres) beyond the service area a station
 // may lie: the server's -area-margin default.
 const DefaultAreaMargin = 2000
@@ -239,15 +243,41 @@ func load(fsys fs.FS, dir string, fillFromDemo bool) (*Pack, error) {
 		}
 	}
 	if len(r.problems) > 0 {
-		slices.SortStableFunc(r.problems, func(a, b Problem) int {
-			if c := strings.Compare(a.File, b.File); c != 0 {
-				return c
-			}
-			return a.Line - b.Line
-		})
+		sortProblems(r.problems)
 		return nil, r.problems
 	}
 	return p, nil
+}
+
+// LoadFleet reads and checks a pack's fleet files in dir (FleetFiles, all
+// of them), its stations within margin metres of area: a pack to load into
+// a running city, whose geography stays.
+func LoadFleet(dir string, area cc112.CityArea, margin float64) (cc112.City, error) {
+	r := &reader{fsys: os.DirFS(dir), p: &Pack{lines: map[string][]int{}, files: map[string]string{}}}
+	r.agencies(AgenciesFile)
+	r.stationsCSV(StationsFile)
+	r.units(UnitsFile)
+	r.plans(PlansFile)
+	placeUnits(r.p.Stations, r.p.Units)
+	if !r.broken {
+		for _, cp := range r.p.City.Check(area, margin) {
+			r.problems = append(r.problems, r.p.problemAt(cp))
+		}
+	}
+	if len(r.problems) > 0 {
+		sortProblems(r.problems)
+		return cc112.City{}, r.problems
+	}
+	return r.p.City, nil
+}
+
+func sortProblems(ps Problems) {
+	slices.SortStableFunc(ps, func(a, b Problem) int {
+		if c := strings.Compare(a.File, b.File); c != 0 {
+			return c
+		}
+		return a.Line - b.Line
+	})
 }
 
 // problemAt places a rule's problem at the file and line of its entry.

@@ -28,6 +28,8 @@ type CityEdit struct {
 	RetireUnits    []string
 	Plans          []cc112.CategoryPlan
 	RemovePlans    []cc112.Category
+	// Reason is why (journaled with the change).
+	Reason string
 }
 
 // City is the city's configuration in force, each list sorted by key.
@@ -161,6 +163,7 @@ func (e *Engine) cityChange(now time.Time, by string, ed CityEdit) (cc112.CityCh
 	}
 	return cc112.CityChangedPayload{
 		By:       by,
+		Reason:   ed.Reason,
 		Agencies: edits(cur.Agencies, next.Agencies, func(a cc112.Agency) string { return a.Code }, reflect.DeepEqual),
 		Stations: edits(cur.Stations, next.Stations, func(s cc112.Station) string { return s.ID }, reflect.DeepEqual),
 		Units:    edits(cur.Units, next.Units, func(u cc112.Unit) string { return u.ID }, sameUnit),
@@ -168,13 +171,19 @@ func (e *Engine) cityChange(now time.Time, by string, ed CityEdit) (cc112.CityCh
 	}, nil
 }
 
+// ServiceArea is where the city's stations must lie, and how far beyond
+// it they may.
+func (e *Engine) ServiceArea() (cc112.CityArea, float64) {
+	if e.cfg.Area == nil {
+		return nil, e.cfg.AreaMargin
+	}
+	return e.cfg.Area, e.cfg.AreaMargin
+}
+
 // newProblems refuses the problems next has and cur had not: an old
 // journal's units with no stations yet do not block an unrelated edit.
 func (e *Engine) newProblems(cur, next cc112.City) error {
-	var area cc112.CityArea
-	if e.cfg.Area != nil {
-		area = e.cfg.Area
-	}
+	area, _ := e.ServiceArea()
 	had := map[string]bool{}
 	for _, p := range cur.Check(area, e.cfg.AreaMargin) {
 		had[p.String()] = true

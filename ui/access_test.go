@@ -107,7 +107,9 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 		t.Fatal(err)
 	}
 	t.Cleanup(st.Close)
-	if err := eng.RegisterUnits(ctx, city.Units); err != nil {
+	// The city as dispatchd seeds it: one city.changed, then the cameras.
+	if _, err := eng.ChangeCity(ctx, "dispatchd", dispatch.CityEdit{Agencies: city.Agencies, Stations: city.Stations,
+		Units: city.Units, Plans: city.Plans}, false, "", ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := eng.RegisterCameras(ctx, city.Cameras); err != nil {
