@@ -57,6 +57,8 @@ type CityProblem struct {
 	Need    string `json:"need,omitempty"`
 	Field   string `json:"field"`
 	Problem string `json:"problem"`
+	// Index is the entry's place in its list (the pack's row).
+	Index int `json:"-"`
 }
 
 func (p CityProblem) String() string {
@@ -100,11 +102,13 @@ type CityArea interface {
 // all check with it.
 func (c *City) Check(area CityArea, margin float64) []CityProblem {
 	var out []CityProblem
+	index := 0 // the entry being checked
 	add := func(kind, key, field, format string, args ...any) {
-		out = append(out, CityProblem{Kind: kind, Key: key, Field: field, Problem: fmt.Sprintf(format, args...)})
+		out = append(out, CityProblem{Kind: kind, Key: key, Field: field, Problem: fmt.Sprintf(format, args...), Index: index})
 	}
 	agencies := map[string]bool{}
-	for _, a := range c.Agencies {
+	for i, a := range c.Agencies {
+		index = i
 		if !codePattern.MatchString(a.Code) {
 			add(KindAgency, a.Code, "code", "must be lower-case letters, digits, '_', '-' or '.' (at most 64)")
 		} else if agencies[a.Code] {
@@ -121,7 +125,8 @@ func (c *City) Check(area CityArea, margin float64) []CityProblem {
 		}
 	}
 	stations := map[string]bool{}
-	for _, s := range c.Stations {
+	for i, s := range c.Stations {
+		index = i
 		if !codePattern.MatchString(s.ID) {
 			add(KindStation, s.ID, "id", "must be lower-case letters, digits, '_', '-' or '.' (at most 64)")
 		} else if stations[s.ID] {
@@ -145,7 +150,8 @@ func (c *City) Check(area CityArea, margin float64) []CityProblem {
 		}
 	}
 	ids, callsigns, capabilities := map[string]bool{}, map[string]string{}, map[string]bool{}
-	for _, u := range c.Units {
+	for i, u := range c.Units {
+		index = i
 		if !codePattern.MatchString(u.ID) {
 			add(KindUnit, u.ID, "id", "must be lower-case letters, digits, '_', '-' or '.' (at most 64)")
 		} else if ids[u.ID] {
@@ -178,7 +184,8 @@ func (c *City) Check(area CityArea, margin float64) []CityProblem {
 		}
 	}
 	cats := map[Category]bool{}
-	for _, p := range c.Plans {
+	for i, p := range c.Plans {
+		index = i
 		key := string(p.Category)
 		if !slices.Contains(Categories, p.Category) {
 			add(KindPlan, key, "category", "unknown category %q", p.Category)
@@ -193,7 +200,7 @@ func (c *City) Check(area CityArea, margin float64) []CityProblem {
 			for i, n := range needs {
 				need := fmt.Sprintf("%d.%d", l+1, i+1)
 				bad := func(field, format string, args ...any) {
-					out = append(out, CityProblem{Kind: KindPlan, Key: key, Need: need, Field: field, Problem: fmt.Sprintf(format, args...)})
+					out = append(out, CityProblem{Kind: KindPlan, Key: key, Need: need, Field: field, Problem: fmt.Sprintf(format, args...), Index: index})
 				}
 				switch {
 				case (n.Type == "") == (n.Capability == ""):

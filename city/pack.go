@@ -67,8 +67,9 @@ type Pack struct {
 	// journal without -demo.
 	Own []string
 
-	lines map[string][]int // "kind/key" → the lines it is on, for problems
-	files map[string]string
+	lines     map[string][]int // kind → the line of each entry, for problems
+	needLines map[string]int   // "plan index/level.need" → its line
+	files     map[string]string
 }
 
 // Area is where stations must lie: the service area, else the districts.
@@ -133,7 +134,7 @@ func Load(dir string) (*Pack, error) {
 // load reads a pack from fsys; dir (empty for the embedded demo) makes the
 // paths of the files the server opens itself (roads, points of interest).
 func load(fsys fs.FS, dir string, fillFromDemo bool) (*Pack, error) {
-	r := &reader{fsys: fsys, p: &Pack{lines: map[string][]int{}, files: map[string]string{}}}
+	r := &reader{fsys: fsys, p: &Pack{lines: map[string][]int{}, needLines: map[string]int{}, files: map[string]string{}}}
 	p := r.p
 	names, err := fs.Glob(fsys, "*")
 	if err != nil {
@@ -253,7 +254,7 @@ func load(fsys fs.FS, dir string, fillFromDemo bool) (*Pack, error) {
 // of them), its stations within margin metres of area: a pack to load into
 // a running city, whose geography stays.
 func LoadFleet(dir string, area cc112.CityArea, margin float64) (cc112.City, error) {
-	r := &reader{fsys: os.DirFS(dir), p: &Pack{lines: map[string][]int{}, files: map[string]string{}}}
+	r := &reader{fsys: os.DirFS(dir), p: &Pack{lines: map[string][]int{}, needLines: map[string]int{}, files: map[string]string{}}}
 	r.agencies(AgenciesFile)
 	r.stationsCSV(StationsFile)
 	r.units(UnitsFile)
@@ -282,18 +283,16 @@ func sortProblems(ps Problems) {
 
 // problemAt places a rule's problem at the file and line of its entry.
 func (p *Pack) problemAt(cp cc112.CityProblem) Problem {
-	key := cp.Kind + "/" + cp.Key
-	if cp.Need != "" {
-		key += "/" + cp.Need
-	}
 	out := Problem{File: p.files[cp.Kind], Field: cp.Field, Problem: cp.Problem}
 	if out.File == "" {
 		out.File = "(demo) " + cp.Kind
 	}
-	if ls := p.lines[key]; len(ls) > 0 {
-		out.Line = ls[0]
-		if strings.HasPrefix(cp.Problem, "duplicate") {
-			out.Line = ls[len(ls)-1]
+	if ls := p.lines[cp.Kind]; cp.Index < len(ls) {
+		out.Line = ls[cp.Index]
+	}
+	if cp.Need != "" {
+		if l, ok := p.needLines[fmt.Sprintf("%d/%s", cp.Index, cp.Need)]; ok {
+			out.Line = l
 		}
 	}
 	return out

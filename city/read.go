@@ -39,11 +39,10 @@ func (r *reader) add(file string, line int, field, format string, args ...any) {
 	r.problems = append(r.problems, Problem{File: file, Line: line, Field: field, Problem: fmt.Sprintf(format, args...)})
 }
 
-// at records that the entry kind/key is on line of file.
-func (r *reader) at(kind, key, file string, line int) {
+// at records that the next entry of kind is on line of file.
+func (r *reader) at(kind, file string, line int) {
 	r.p.files[kind] = file
-	k := kind + "/" + key
-	r.p.lines[k] = append(r.p.lines[k], line)
+	r.p.lines[kind] = append(r.p.lines[kind], line)
 }
 
 func (r *reader) read(name string) []byte {
@@ -91,7 +90,7 @@ func (r *reader) agencies(name string) {
 			r.add(name, n.Line, "-", "%v", err)
 			continue
 		}
-		r.at(cc112.KindAgency, a.Code, name, n.Line)
+		r.at(cc112.KindAgency, name, n.Line)
 		r.p.Agencies = append(r.p.Agencies, a)
 	}
 }
@@ -222,7 +221,7 @@ func (r *reader) stationsCSV(name string) {
 		if s.Location, ok = r.coord(t, i); !ok {
 			continue
 		}
-		r.at(cc112.KindStation, s.ID, name, t.lines[i])
+		r.at(cc112.KindStation, name, t.lines[i])
 		r.p.Stations = append(r.p.Stations, s)
 	}
 }
@@ -264,7 +263,7 @@ func (r *reader) stationsGeoJSON(name string) {
 		}
 		s := cc112.Station{ID: f.Properties.MustString("id", ""), Name: f.Properties.MustString("name", ""),
 			Agency: f.Properties.MustString("agency", ""), Location: geo.Point{Lat: pt.Lat(), Lon: pt.Lon()}}
-		r.at(cc112.KindStation, s.ID, name, line)
+		r.at(cc112.KindStation, name, line)
 		r.p.Stations = append(r.p.Stations, s)
 	}
 }
@@ -284,7 +283,7 @@ func (r *reader) units(name string) {
 			u.ID = strings.ToLower(u.Callsign)
 		}
 		u.Capabilities = SplitCapabilities(t.get(i, "capabilities"))
-		r.at(cc112.KindUnit, u.ID, name, t.lines[i])
+		r.at(cc112.KindUnit, name, t.lines[i])
 		r.p.Units = append(r.p.Units, u)
 	}
 }
@@ -321,8 +320,8 @@ func (r *reader) plans(name string) {
 	}
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		cat, levels := top.Content[i], top.Content[i+1]
-		plan := cc112.CategoryPlan{Category: cc112.Category(cat.Value)}
-		r.at(cc112.KindPlan, cat.Value, name, cat.Line)
+		plan := len(r.p.Plans) // this plan's index
+		cp := cc112.CategoryPlan{Category: cc112.Category(cat.Value)}
 		if levels.Kind != yaml.MappingNode {
 			r.add(name, levels.Line, cat.Value, "want alarm levels 1, 2, 3, each a list of needs")
 			continue
@@ -344,11 +343,12 @@ func (r *reader) plans(name string) {
 					r.add(name, n.Line, "-", "%v", err)
 					continue
 				}
-				r.at(cc112.KindPlan, fmt.Sprintf("%s/%d.%d", cat.Value, l, k+1), name, n.Line)
-				plan.Levels[l-1] = append(plan.Levels[l-1], need)
+				r.p.needLines[fmt.Sprintf("%d/%d.%d", plan, l, k+1)] = n.Line
+				cp.Levels[l-1] = append(cp.Levels[l-1], need)
 			}
 		}
-		r.p.Plans = append(r.p.Plans, plan)
+		r.at(cc112.KindPlan, name, cat.Line)
+		r.p.Plans = append(r.p.Plans, cp)
 	}
 }
 
