@@ -85,7 +85,8 @@ function render() {
   options($('#unit-form [name=station]'), city.stations, (s) => s.id, (s) => s.name);
   options($('#plan-form [name=category]'), categories, (c) => c, (c) => label('cat', c));
 
-  $('#units-list').replaceChildren(...city.units.map((u) => el('tr', { class: fresh === `units/${u.id}` ? 'fresh' : '', 'data-unit': u.id },
+  const units = [...city.units].sort((a, b) => a.callsign.localeCompare(b.callsign, undefined, { numeric: true }));
+  $('#units-list').replaceChildren(...units.map((u) => el('tr', { class: fresh === `units/${u.id}` ? 'fresh' : '', 'data-unit': u.id },
     el('td', {}, el('strong', { textContent: u.callsign })),
     el('td', { textContent: label('utype', u.type) }),
     el('td', { textContent: agencyName(u.agency) }),
@@ -105,6 +106,7 @@ function render() {
     ...p.levels.map((l) => el('td', { textContent: needsText(l) })),
     rowButtons('plans', p.category, 'admin.remove'))));
   for (const kind of Object.keys(editing)) formTitle(kind);
+  document.querySelector('tr.fresh')?.scrollIntoView({ block: 'nearest' });
 }
 
 const FORMS = { units: '#unit-form', stations: '#station-form', agencies: '#agency-form', plans: '#plan-form' };
