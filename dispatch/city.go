@@ -171,6 +171,15 @@ func (e *Engine) cityChange(now time.Time, by string, ed CityEdit) (cc112.CityCh
 	}, nil
 }
 
+// plan is the response plan in force, for reads outside the write lock
+// (not under it: RLock would deadlock). A city.changed replaces the map,
+// never changes it, so the caller may keep reading it.
+func (e *Engine) plan() cc112.ResponsePlan {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.cfg.Plan
+}
+
 // ServiceArea is where the city's stations must lie, and how far beyond
 // it they may.
 func (e *Engine) ServiceArea() (cc112.CityArea, float64) {
