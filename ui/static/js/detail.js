@@ -600,7 +600,7 @@ export class Detail {
       } catch (err) {
         if (err.code !== 'out_of_area') throw err;
         // A location far outside the city is saved only with a reason.
-        const km = (/([\d.]+) km/.exec(err.message) || [])[1] || '?';
+        const km = (/([\d.]+) km/.exec(err.detail) || [])[1] || '?';
         const reason = await askReason(() => ({ title: t('area.title'), message: t('area.message', { km }), label: t('area.label'), ok: t('area.ok') }));
         if (!reason) throw Object.assign(new Error(t('area.title')), { quiet: true });
         body.confirm_out_of_area = reason;

@@ -215,7 +215,7 @@ function renderLegend() {
     const s = document.createElement('span');
     s.className = 'lg ' + k;
     s.dataset.status = k;
-    s.textContent = `${n[k]} ${label('cstatus', k).toLowerCase()}`;
+    s.textContent = `${n[k]} ${label('cstatus', k)}`;
     return s;
   }));
 }

@@ -517,7 +517,7 @@ function render() {
     // The command center's notes (internal ones never reach a unit), newest first.
     $('note-list').replaceChildren(...(incident.notes || []).slice().reverse().map((n) => {
       const li = document.createElement('li');
-      const at = new Date(n.at).toLocaleTimeString('id-ID', { hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Jakarta' });
+      const at = wib(n.at);
       li.textContent = `${at} · ${n.text}`;
       return li;
     }));
