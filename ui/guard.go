@@ -138,6 +138,10 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 			s.deny(w, r, p, pattern, a, cc112.ROwnUnitOnly, "a unit may only report for itself (%s)", p.UnitID)
 			return
 		}
+		if a.page && p != nil && !a.allows(p.Role) {
+			http.Redirect(w, r, homePages[p.Role], http.StatusSeeOther)
+			return
+		}
 		if a.websocket && !websocket.IsWebSocketUpgrade(r) {
 			s.writeError(w, r, cc112.Errorf(cc112.EInvalid, "%s is a websocket: connect with a websocket client (Upgrade: websocket)", pattern))
 			return

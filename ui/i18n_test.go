@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"cc112"
+	"cc112/auth"
 	"cc112/callcenter"
 )
 
@@ -146,6 +147,7 @@ func TestEveryCodeHasItsLabel(t *testing.T) {
 		"complaintStatus": cc112.ComplaintStatuses,
 		"channel":         cc112.ComplaintChannels,
 		"err":             cc112.ErrorCodes(),
+		"role":            codes(auth.Roles()),
 	}
 	for p := cc112.MinPriority; p <= cc112.MaxPriority; p++ {
 		kinds["priority"] = append(kinds["priority"], fmt.Sprint(p))

@@ -3,7 +3,7 @@
 // Idempotency-Key, kept for the retries of one user action, so a click that
 // times out and is retried never dispatches a unit twice.
 
-import { t, has } from './i18n.js';
+import { t, has, label } from './i18n.js';
 
 // An APIError's message is for the page's user, in the page's language:
 // the catalogue's text for the error's reason, else for its code, else a
@@ -152,10 +152,12 @@ export function errorText(err) {
 }
 
 /**
- * wireLogin makes form log in and calls done(user) when it worked; roles
- * lists the roles this page is for.
+ * wireLogin makes form log in and calls done(user) when it worked. With
+ * here set (a page with its own login form, the unit's phone), a user
+ * whose pages (the server's route table) do not include this page is
+ * logged out again and told so.
  */
-export function wireLogin(form, roles, done) {
+export function wireLogin(form, done, { here = false } = {}) {
   const msg = form.querySelector('.msg');
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -164,19 +166,20 @@ export function wireLogin(form, roles, done) {
     const password = form.elements.password.value;
     let user;
     try {
-      user = await post('/api/v1/login', { username, password }, newKey(), { login: false });
+      await post('/api/v1/login', { username, password }, newKey(), { login: false });
+      user = await me();
     } catch (err) {
       if (err instanceof APIError && err.status !== 0) form.elements.password.value = '';
       msg.textContent = errorText(err);
       return;
     }
     form.elements.password.value = '';
-    if (!roles.includes(user.role)) {
+    if (here && !user.pages.includes(location.pathname)) {
       await logout(false);
-      msg.textContent = t('login.notForPage', { role: user.role });
+      msg.textContent = t('login.notForPage', { role: label('role', user.role) });
       return;
     }
-    done(await me());
+    done(user);
   });
 }
 

@@ -590,7 +590,7 @@ wireLangSwitch(() => {
 });
 window.addEventListener('online', flush);
 document.addEventListener('pointerdown', unlockAudio, { once: true });
-wireLogin(document.querySelector('#login form'), ['unit'], (u) => { unlockAudio(); start(u); });
+wireLogin(document.querySelector('#login form'), (u) => { unlockAudio(); start(u); }, { here: true });
 
 if ('serviceWorker' in navigator) {
   navigator.serviceWorker.register('/unit/sw.js', { scope: '/unit' }).catch(() => {});
