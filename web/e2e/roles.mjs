@@ -7,7 +7,8 @@
 // that is not for the role. On the console a supervisor gets no dispatch,
 // close or cancel, a dispatcher does; the agency's desk has no report tab
 // and no forward picker; the dispatcher's picker proposes the agency of
-// the complaint's category. Logout ends at the login page.
+// the complaint's category. Logout ends at the login page. Every page each
+// role sees shows only catalogue words and data (visible.mjs).
 // Run by cmd/dispatchd/roles_browser_test.go. Env: BASE_URL, CHROMIUM,
 // SHOTS (screenshots of each role's home, optional).
 import { chromium } from 'playwright-core';
@@ -15,6 +16,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { messages } from '../../ui/static/js/i18n.js';
 import { apiAs, failOnCSP, launchOptions } from './login.mjs';
+import { collect, strays, watchData } from './visible.mjs';
 
 const BASE = process.env.BASE_URL;
 const SHOTS = process.env.SHOTS;
@@ -34,10 +36,12 @@ assert.equal(cmp.status, 201, JSON.stringify(cmp.data));
 
 const browser = await chromium.launch(launchOptions());
 let failed = false;
+const stray = []; // shown strings outside the catalogue (visible.mjs), every role on every page
 try {
   for (const role of ROLES) {
     const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'id-ID', timezoneId: 'Asia/Jakarta' });
     const page = await ctx.newPage();
+    const data = watchData(page);
     failOnCSP(page);
     await page.goto(`${BASE}/login?next=%2F`);
     await page.fill('input[name=username]', role);
@@ -61,12 +65,14 @@ try {
       const links = await page.$$eval('a[href^="/"]', (as) => as.filter((a) => a.checkVisibility()).map((a) => new URL(a.href).pathname));
       const refused = links.filter((l) => me.other_pages.includes(l));
       assert.deepEqual(refused, [], `${role} on ${want}: links to pages not for it`);
+      await page.waitForTimeout(500);
+      stray.push(...strays(await page.evaluate(collect), 'id', data).map((s) => `${role} ${want}: ${s}`));
     }
     log(`${role}: ${me.pages.join(' ')} open; ${me.other_pages.join(' ')} lead to ${me.home}`);
 
     if (role === 'dispatcher' || role === 'supervisor') {
       await page.goto(BASE + '/');
-      await page.locator('.inc-row', { hasText: inc.data.number }).click({ timeout: WAIT });
+      await page.locator('.inc-row', { hasText: inc.data.number }).click({ timeout: WAIT, noWaitAfter: true });
       await page.locator('#detail .inc-num').first().waitFor({ timeout: WAIT });
       const offered = async (sel) => page.locator(`#detail ${sel}`).count();
       const dispatcher = role === 'dispatcher';
@@ -99,7 +105,11 @@ try {
     }
     await ctx.close();
   }
-  log('each role sees only its pages');
+  if (stray.length) {
+    for (const s of new Set(stray)) console.error('NOT IN CATALOGUE', s);
+    throw new Error(`${new Set(stray).size} strings shown that are not in the catalogue`);
+  }
+  log('each role sees only its pages, in catalogue words');
 } catch (e) {
   console.error('FAILED:', e.message);
   failed = true;
