@@ -1642,10 +1642,11 @@ export function wib(d) {
   return timeFmt.format(d instanceof Date ? d : new Date(d)).replace(/\./g, ':');
 }
 
-/** wibDayTime is a short day and time in WIB ("6 Des 14.03 WIB"), or – without one. */
+/** wibDayTime is a short day and time in WIB ("06 Des 14:03 WIB"), or – without one; times are HH:MM in both languages. */
 export function wibDayTime(d) {
   if (!d) return '–';
-  return (current === 'en' ? dayTimeEn : dayTime).format(d instanceof Date ? d : new Date(d)) + ' WIB';
+  const s = (current === 'en' ? dayTimeEn : dayTime).format(d instanceof Date ? d : new Date(d));
+  return s.replace(/(\d{2})\.(\d{2})/g, '$1:$2') + ' WIB';
 }
 
 /** wibDate is the day in WIB, in the current language. */
