@@ -547,11 +547,16 @@ function showLogin() {
   $('login').hidden = false;
 }
 
+// showWho names the logged-in crew account, its role and unit (the footer, beside logout).
+function showWho() {
+  if (user) $('who').textContent = `${user.username} · ${label('role', user.role)} · ${user.unit_id}`;
+}
+
 function start(u) {
   user = u;
   $('login').hidden = true;
   $('main').hidden = false;
-  $('who').textContent = `${user.username} · ${user.unit_id}`;
+  showWho();
   showQueue();
   refresh().then(schedulePoll);
   flush();
@@ -581,6 +586,7 @@ $('logout').addEventListener('click', () => logout());
 // A page with its own login form: an ended session brings it back here.
 onUnauthenticated(showLogin);
 wireLangSwitch(() => {
+  showWho();
   render();
   renderMessages();
   if (unit) saveLabels();
