@@ -30,6 +30,8 @@ if (user) {
   bar.append(name, role, out);
   draw();
   onLangChange(draw);
+  // Beside the language switch; on a phone a row of its own on top (the
+  // headers have no room there).
   const lang = document.querySelector('#lang-btn, [data-lang-switch]');
-  if (lang) lang.before(bar); else document.body.prepend(bar);
+  if (lang && !matchMedia('(max-width: 700px)').matches) lang.before(bar); else document.body.prepend(bar);
 }
