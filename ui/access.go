@@ -70,13 +70,16 @@ var (
 	operational = allow(auth.Dispatcher)
 	// staffRead reads the operational picture (units, recommendations).
 	staffRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor)
+	// boardRead is the wall's picture besides incidents and cameras: the
+	// units, the open alerts, the coverage board (a wall reads, never acts).
+	boardRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.Wall)
 	// routeRead asks for a drive between two points: the staff, and a
 	// unit's phone for its own way (no personal data in either).
-	routeRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.UnitRole)
+	routeRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.UnitRole, auth.Wall)
 	// incidentRead reads incidents; police see them without callers.
-	incidentRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.Police)
+	incidentRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.Police, auth.Wall)
 	// cameraRead reads cameras and watches them (every view audited).
-	cameraRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.Police, auth.Admin)
+	cameraRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.Police, auth.Admin, auth.Wall)
 	// unitReport is a unit's status and position: dispatchers for any unit,
 	// unit users for their own only.
 	unitReport = allow(auth.Dispatcher, auth.UnitRole).ownUnit("id")

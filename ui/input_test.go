@@ -197,6 +197,7 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		"POST /api/v1/logout":                    {{role: auth.Police, path: "/api/v1/logout", ok: 204}},
 		"POST /api/v1/users":                     {{role: auth.Admin, path: "/api/v1/users", body: `{"username":"agency2","password":"pw-agency2-112","role":"agency","agency":"pupr"}`, ok: 201}},
 		"POST /api/v1/users/{username}/password": {{role: auth.Admin, path: "/api/v1/users/spare/password", body: `{"password":"pw-spare-112-y"}`, ok: 204}},
+		"POST /api/v1/users/{username}/revoke":   {{role: auth.Admin, path: "/api/v1/users/spare/revoke", ok: 204}},
 		"POST /api/v1/devices":                   {{role: auth.Admin, path: "/api/v1/devices", body: `{"device_id":"trk-2","unit_id":"` + s.unitID + `"}`, ok: 201}},
 		"GET /osmand":                            {{path: "/osmand?" + osm, ctype: "-", params: []string{"id", "lat", "lon", "timestamp", "speed", "bearing", "accuracy"}, ok: 200}},
 		"POST /osmand": {

@@ -191,7 +191,7 @@ func NewServer(cfg Config) *Server {
 	s.routes = []route{
 		{"GET", "/healthz", s.healthz, public},
 		{"GET", "/readyz", s.readyz, public},
-		{"GET", "/api/v1/units", s.listUnits, staffRead},
+		{"GET", "/api/v1/units", s.listUnits, boardRead},
 		{"GET", "/api/v1/units/{id}", s.getUnit, allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.UnitRole).ownUnit("id")},
 		{"POST", "/api/v1/units/{id}/position", s.postPosition, unitReport.positions()},
 		{"GET", "/api/v1/units/{id}/track", s.getTrack, staffRead},
@@ -251,9 +251,9 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/public/complaints/stats", s.complaintStats(true), public},
 		{"GET", "/api/v1/public/districts", s.getDistricts, public},
 		// Alerts and the coverage board (issue 15).
-		{"GET", "/api/v1/alerts", s.listAlerts, staffRead},
+		{"GET", "/api/v1/alerts", s.listAlerts, boardRead},
 		{"POST", "/api/v1/alerts/{id}/ack", s.postAlertAck, alertAck},
-		{"GET", "/api/v1/coverage", s.getCoverage, staffRead},
+		{"GET", "/api/v1/coverage", s.getCoverage, boardRead},
 		// Response-time metrics, historical import.
 		{"GET", "/api/v1/metrics/response", s.getResponseMetrics, metricsRead},
 		{"GET", "/api/v1/metrics/incidents.csv", s.getIncidentsCSV, metricsRead},
@@ -275,6 +275,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/users", s.listUsers, admins},
 		{"POST", "/api/v1/users", s.postUser, admins},
 		{"POST", "/api/v1/users/{username}/password", s.postUserPassword, admins},
+		{"POST", "/api/v1/users/{username}/revoke", s.postUserRevoke, admins},
 		{"GET", "/api/v1/devices", s.listDevices, admins},
 		{"POST", "/api/v1/devices", s.postDevice, admins},
 		{"GET", "/osmand", s.postOsmAnd, tracker},

@@ -2,7 +2,7 @@
 import { wireLogin } from './api.js';
 import { t, wireLangSwitch } from './i18n.js';
 
-const ROLES = ['calltaker', 'dispatcher', 'unit', 'agency', 'police', 'supervisor', 'admin'];
+const ROLES = ['calltaker', 'dispatcher', 'unit', 'agency', 'police', 'supervisor', 'admin', 'wall'];
 
 // next must stay on this site: a path, never //host or a scheme.
 function nextPath() {
