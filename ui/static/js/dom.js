@@ -4,6 +4,14 @@ export function escapeHTML(s) {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 }
 
+/**
+ * colour reads a colour of the colour language (theme.css, docs/ui.md), for
+ * what CSS cannot paint: canvas markers and charts.
+ */
+export function colour(name) {
+  return getComputedStyle(document.documentElement).getPropertyValue('--' + name).trim() || '#888';
+}
+
 export function $(sel, root = document) { return root.querySelector(sel); }
 
 /** elapsed is the seconds since an RFC 3339 time, or between two. */

@@ -717,6 +717,12 @@ const messages = {
     'complaint.rated.tidak_puas': 'Aduan dibuka kembali dan dikembalikan ke meja aduan.',
     'complaint.reopened': 'Dibuka kembali {n}× atas permintaan Anda',
     'complaint.stats': 'Statistik aduan kota',
+    // h19b: honest state, the call-taker's offline queue.
+    'outage.down': 'Server tidak terhubung — data per {at} WIB, bukan terkini',
+    'unit.netOn': 'Terhubung',
+    'unit.netOff': 'Terputus',
+    'ct.offlineQueued': 'Server tidak terhubung: panggilan disimpan di peramban dan dikirim saat tersambung ({n} menunggu)',
+    'ct.offlineSent': '{n} panggilan tersimpan telah dikirim',
   },
   en: {
     'app.title': 'Command Center 112 Surabaya',
@@ -1432,6 +1438,12 @@ const messages = {
     'complaint.rated.tidak_puas': 'The complaint was reopened and returned to the desk.',
     'complaint.reopened': 'Reopened {n}× at your request',
     'complaint.stats': "The city's complaint statistics",
+    // h19b: honest state, the call-taker's offline queue.
+    'outage.down': 'Server not reachable — data as of {at} WIB, not current',
+    'unit.netOn': 'Connected',
+    'unit.netOff': 'Disconnected',
+    'ct.offlineQueued': 'Server not reachable: calls are kept in the browser and sent when it is back ({n} waiting)',
+    'ct.offlineSent': '{n} kept calls were sent',
   },
 };
 
