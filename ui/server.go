@@ -17,6 +17,7 @@ import (
 	"cc112/callcenter"
 	"cc112/cctv"
 	"cc112/dispatch"
+	"cc112/geo"
 	"cc112/geocode"
 	"cc112/httperr"
 	"cc112/kpi"
@@ -31,6 +32,9 @@ type Config struct {
 	Engine   *dispatch.Engine
 	// DistrictsGeoJSON is served as is at /api/v1/districts.
 	DistrictsGeoJSON []byte
+	// MainRoads are the main roads' polylines (roads.Graph.Lines), drawn
+	// by the maps without a tile server; nil without a road network.
+	MainRoads [][]geo.Point
 	Logger           *slog.Logger
 	// Tracks answers track playback (/api/v1/units/{id}/track); nil
 	// answers 503 saying why.
@@ -116,6 +120,11 @@ type Tiles struct {
 type Server struct {
 	eng       *dispatch.Engine
 	districts []byte
+	mainRoads [][]geo.Point
+	offline   struct {
+		once sync.Once
+		body []byte
+	}
 	log       *slog.Logger
 	mux       *http.ServeMux
 	routes    []route
@@ -159,7 +168,7 @@ func NewServer(cfg Config) *Server {
 	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(),
 		set: cfg.Settings, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views, tracks: cfg.Tracks,
 		auth: cfg.Auth, logins: cfg.Logins, csp: contentSecurityPolicy(cfg.Settings.TileHosts), ready: cfg.Ready,
-		places: cfg.Places, paging: cfg.Paging}
+		places: cfg.Places, paging: cfg.Paging, mainRoads: cfg.MainRoads}
 	if s.places == nil {
 		s.places = geocode.NewGazetteer(nil, nil)
 	}
@@ -216,6 +225,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/cameras/views", s.listViews, auditRead},
 		{"GET", "/api/v1/cameras/{id}/live", s.cameraLive, cameraRead.upgrades()},
 		{"GET", "/api/v1/districts", s.getDistricts, anyUser},
+		{"GET", "/api/v1/map/offline", s.getOfflineMap, anyUser},
 		{"GET", "/api/v1/geocode", s.getGeocode, staffRead},
 		{"GET", "/api/v1/route", s.getRoute, routeRead},
 		{"GET", "/api/v1/config", s.consoleConfig, anyUser},

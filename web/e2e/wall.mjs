@@ -153,7 +153,9 @@ try {
 
   assert.equal(await ask('START'), 'started');
   await until('the wall is live again', () => wall.evaluate(() => document.body.dataset.outage === 'up' && document.getElementById('conn').dataset.state === 'live'));
+  log('server back');
   await until('the kept calls are sent', () => ct.evaluate(() => JSON.parse(localStorage.getItem('cc112.ct.queue') || '[]').length === 0), 30000);
+  log('kept calls sent');
   const all = await call(disp.token, 'GET', '/api/v1/incidents?status=all&limit=200');
   assert.equal(all.status, 200);
   const got = all.data.items.filter((i) => i.address && i.address.startsWith('ANTRIAN-')).sort((a, b) => a.number.localeCompare(b.number));
@@ -162,6 +164,7 @@ try {
   await ct.waitForSelector('#phone', { timeout: WAIT });
   assert.equal(await ct.inputValue('#notes'), 'DRAFT-TERSIMPAN', 'the draft survives a reload');
 
+  log('draft kept');
   // ---- the session is revoked: the wall goes to the login page ----
   const admin = await login('admin');
   await wall.waitForSelector('#conn[data-state=live]', { timeout: WAIT });
