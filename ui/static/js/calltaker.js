@@ -11,6 +11,7 @@ import { watchOutage } from './outage.js';
 import { get, post, newKey, APIError } from './api.js';
 import * as offline from './offline-calls.js';
 import { $, escapeHTML, colour } from './dom.js';
+import { districtLabels, drawOffline } from './offline-map.js';
 import { t, label, wib, wireLangSwitch } from './i18n.js';
 import { catalog, categories } from './catalog.js';
 import { askReason, choose, isOpen as dialogOpen } from './dialog.js';
@@ -112,7 +113,7 @@ function showLocation(again = false) {
   if (map) {
     const ll = [l.lat, l.lon];
     if (circle) circle.remove();
-    circle = L.circle(ll, { radius: Math.max(l.radius_m, 10), color: '#ff9500', weight: 2, fillOpacity: 0.15 }).addTo(map);
+    circle = L.circle(ll, { radius: Math.max(l.radius_m, 10), color: colour('focus'), weight: 2, fillOpacity: 0.15 }).addTo(map);
     if (pin) pin.remove();
     pin = L.circleMarker(ll, { radius: 7, color: '#000', fillColor: colour('p1'), fillOpacity: 1, weight: 3 }).addTo(map);
     map.fitBounds(circle.getBounds(), { maxZoom: 17, padding: [30, 30] });
@@ -383,7 +384,9 @@ async function initMap() {
     map.attributionControl.setPrefix(false);
     if (cfg.tiles) L.tileLayer(cfg.tiles, { attribution: cfg.tile_attribution, maxZoom: 19 }).addTo(map);
     const gj = await get('/api/v1/districts');
-    L.geoJSON(gj, { style: { color: '#5ac8fa', weight: 1, fillOpacity: 0.04 }, interactive: false }).addTo(map);
+    L.geoJSON(gj, { style: { className: 'district', weight: 2, fillOpacity: cfg.tiles ? 0.12 : 1 }, interactive: false }).addTo(map);
+    districtLabels(L, gj).addTo(map);
+    drawOffline(L, map);
     map.on('click', (e) => pinAt(e.latlng));
   } catch {
     $('#map-msg').hidden = false;

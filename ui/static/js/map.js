@@ -5,6 +5,7 @@
 import { label, duration } from './i18n.js';
 import { categoryIcon, unitIcon } from './icons.js';
 import { escapeHTML, colour } from './dom.js';
+import { districtLabels, drawOffline } from './offline-map.js';
 
 const SURABAYA = [-7.275, 112.72];
 const TILE_OFFLINE_AFTER_MS = 4000;
@@ -99,14 +100,8 @@ export class WallMap {
       pane: 'districts',
     }).addTo(this.layers.districts);
     this.fit();
-    for (const f of geojson.features || []) {
-      const c = f.properties && f.properties.centroid;
-      if (!c) continue;
-      L.marker([c[1], c[0]], {
-        interactive: false, keyboard: false, pane: 'districtLabels',
-        icon: L.divIcon({ className: 'district-label', html: escapeHTML(f.properties.name), iconSize: [160, 20], iconAnchor: [80, 10] }),
-      }).addTo(this.layers.districts);
-    }
+    districtLabels(L, geojson, 'districtLabels').addTo(this.layers.districts);
+    if (!this.offlineDrawn) { this.offlineDrawn = true; drawOffline(L, this.map); }
   }
 
   /** fit shows the whole city (the districts' extent). */

@@ -4,6 +4,7 @@
 
 import { get } from './api.js';
 import { escapeHTML, colour } from './dom.js';
+import { districtLabels, drawOffline } from './offline-map.js';
 import { t, minutes } from './i18n.js';
 
 // Bands of P90 / target, with their colour and legend text.
@@ -54,6 +55,8 @@ export class Choropleth {
       style: (f) => this.style(f),
       onEachFeature: (f, layer) => layer.bindTooltip(() => this.tooltip(f), { sticky: true }),
     }).addTo(this.map);
+    districtLabels(this.L, gj).addTo(this.map);
+    drawOffline(this.L, this.map);
     this.fit();
   }
 

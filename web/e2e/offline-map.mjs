@@ -1,0 +1,64 @@
+// Browser scenario of the maps without tiles (issue 19), run by the Go
+// test cmd/dispatchd/offlinemap_browser_test.go against dispatchd with
+// Surabaya's kelurahan and central roads and no tile server. Env:
+// BASE_URL, CHROMIUM, SCREENSHOTS.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { gotoAs, launchOptions, waitUntil } from './login.mjs';
+
+const BASE = process.env.BASE_URL;
+const SHOTS = process.env.SCREENSHOTS;
+assert.ok(BASE && SHOTS, 'BASE_URL and SCREENSHOTS are required');
+mkdirSync(SHOTS, { recursive: true });
+const WAIT = 60000;
+const log = (msg) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${msg}`);
+
+// What a map shows inside its own box: names and road strokes in view.
+const inView = (page, sel) => page.evaluate((sel) => {
+  const box = document.querySelector(sel).getBoundingClientRect();
+  const visible = (el) => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.right > box.left && r.left < box.right && r.bottom > box.top && r.top < box.bottom && getComputedStyle(el).display !== 'none';
+  };
+  const q = (s) => [...document.querySelectorAll(`${sel} ${s}`)].filter(visible);
+  return { districts: q('.district-label').length, kelurahan: q('.kelurahan-label').map((e) => e.textContent), roads: q('path.main-road').length };
+}, sel);
+
+const browser = await chromium.launch(launchOptions());
+const errors = [];
+try {
+  for (const [path, role, mapSel] of [['/calltaker', 'calltaker', '#map'], ['/', 'dispatcher', '#map'], ['/supervisor', 'supervisor', '#map']]) {
+    const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'id-ID', timezoneId: 'UTC', reducedMotion: 'reduce' });
+    await ctx.route((url) => !url.href.startsWith(BASE), (route) => route.abort());
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => errors.push(`${path}: ${e.message}`));
+    await gotoAs(page, BASE, path, role);
+    await page.waitForSelector(`${mapSel}[data-offline-map]`, { timeout: WAIT });
+    const [k, r] = (await page.getAttribute(mapSel, 'data-offline-map')).split('/').map(Number);
+    assert.ok(k > 100 && r > 10, `${path}: ${k} kelurahan names and ${r} main roads loaded`);
+    const far = await inView(page, mapSel);
+    assert.ok(far.districts >= 5, `${path}: kecamatan names on the whole city: ${JSON.stringify(far)}`);
+    // Zoom in on Genteng (Tunjungan, in the road file), as an AML fix would.
+    const at = await page.evaluate((sel) => {
+      const l = [...document.querySelectorAll(`${sel} .district-label`)].find((e) => /genteng/i.test(e.textContent));
+      const r = l.getBoundingClientRect();
+      return { x: r.left + r.width / 2, y: r.top + r.height / 2 + 25 };
+    }, mapSel);
+    await page.mouse.move(at.x, at.y);
+    for (let i = 0; i < 8; i++) { await page.mouse.wheel(0, -400); await page.waitForTimeout(250); }
+    await page.waitForTimeout(1500);
+    const near = await waitUntil(`${path}: kelurahan names zoomed in`, async () => {
+      const v = await inView(page, mapSel);
+      return v.kelurahan.length > 0 && v.roads > 0 ? v : null;
+    }, WAIT);
+    log(`${path}: far ${far.districts} kecamatan; near ${near.kelurahan.length} kelurahan (${near.kelurahan.slice(0, 3).join(', ')}), ${near.roads} roads`);
+    await page.screenshot({ path: join(SHOTS, `offline-map-${role}.png`) });
+    await ctx.close();
+  }
+  assert.deepEqual(errors, []);
+  log('offline map ok');
+} finally {
+  await browser.close();
+}
