@@ -6,7 +6,7 @@ import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { gotoAs, launchOptions, waitUntil } from './login.mjs';
+import { gotoAs, launchOptions } from './login.mjs';
 
 const BASE = process.env.BASE_URL;
 const SHOTS = process.env.SCREENSHOTS;
@@ -47,12 +47,15 @@ try {
       return { x: r.left + r.width / 2, y: r.top + r.height / 2 + 25 };
     }, mapSel);
     await page.mouse.move(at.x, at.y);
-    for (let i = 0; i < 8; i++) { await page.mouse.wheel(0, -400); await page.waitForTimeout(250); }
-    await page.waitForTimeout(1500);
-    const near = await waitUntil(`${path}: kelurahan names zoomed in`, async () => {
+    // A step at a time until the close view (zoom 14 and more) shows them.
+    let near = null;
+    for (let i = 0; i < 16 && !near; i++) {
+      await page.mouse.wheel(0, -100);
+      await page.waitForTimeout(700);
       const v = await inView(page, mapSel);
-      return v.kelurahan.length > 0 && v.roads > 0 ? v : null;
-    }, WAIT);
+      if (v.kelurahan.length > 0 && v.roads > 0) near = v;
+    }
+    assert.ok(near, `${path}: no kelurahan names and main roads zoomed in`);
     log(`${path}: far ${far.districts} kecamatan; near ${near.kelurahan.length} kelurahan (${near.kelurahan.slice(0, 3).join(', ')}), ${near.roads} roads`);
     await page.screenshot({ path: join(SHOTS, `offline-map-${role}.png`) });
     await ctx.close();

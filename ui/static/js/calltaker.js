@@ -383,6 +383,7 @@ async function initMap() {
     map = L.map($('#map'), { minZoom: 10, maxZoom: 19 }).setView(SURABAYA, 12);
     map.attributionControl.setPrefix(false);
     if (cfg.tiles) L.tileLayer(cfg.tiles, { attribution: cfg.tile_attribution, maxZoom: 19 }).addTo(map);
+    else $('#map').classList.add('tiles-off'); // the offline layers at full strength
     const gj = await get('/api/v1/districts');
     L.geoJSON(gj, { style: { className: 'district', weight: 2, fillOpacity: cfg.tiles ? 0.12 : 1 }, interactive: false }).addTo(map);
     districtLabels(L, gj).addTo(map);
