@@ -26,6 +26,25 @@ const inView = (page, sel) => page.evaluate((sel) => {
   return { districts: q('.district-label').length, kelurahan: q('.kelurahan-label').map((e) => e.textContent), roads: q('path.main-road').length };
 }, sel);
 
+// The supervisor's trend follows the date filter: every day of it, empty
+// days included, and the years on the ticks when the range spans two.
+async function trendFollowsFilter(page) {
+  await page.waitForSelector('body[data-loaded=true]', { timeout: WAIT });
+  const days = () => page.evaluate(() => Number(document.getElementById('trend').dataset.days));
+  assert.equal(await days(), 30, 'the default 30-day window draws 30 days');
+  await page.fill('#f-from', '2025-12-01');
+  await page.fill('#f-to', '2026-01-31');
+  await page.dispatchEvent('#filters', 'change');
+  let ticks = '';
+  for (let i = 0; i < 120 && !(ticks.includes('2025') && ticks.includes('2026')); i++) {
+    await page.waitForTimeout(250);
+    ticks = await page.evaluate(() => document.getElementById('trend').dataset.ticks || '');
+  }
+  assert.equal(await days(), 62, 'December and January: 62 days, none of them with incidents');
+  assert.ok(ticks.includes('2025') && ticks.includes('2026'), 'ticks name their years across New Year: ' + ticks);
+  log(`trend ticks across the year: ${ticks}`);
+}
+
 const browser = await chromium.launch(launchOptions());
 const errors = [];
 try {
@@ -38,6 +57,7 @@ try {
     await page.waitForSelector(`${mapSel}[data-offline-map]`, { timeout: WAIT });
     const [k, r] = (await page.getAttribute(mapSel, 'data-offline-map')).split('/').map(Number);
     assert.ok(k > 100 && r > 10, `${path}: ${k} kelurahan names and ${r} main roads loaded`);
+    if (path === '/supervisor') await trendFollowsFilter(page);
     const far = await inView(page, mapSel);
     assert.ok(far.districts >= 5, `${path}: kecamatan names on the whole city: ${JSON.stringify(far)}`);
     // Zoom in on Genteng (Tunjungan, in the road file), as an AML fix would.
