@@ -35,7 +35,7 @@ type Config struct {
 	// MainRoads are the main roads' polylines (roads.Graph.Lines), drawn
 	// by the maps without a tile server; nil without a road network.
 	MainRoads [][]geo.Point
-	Logger           *slog.Logger
+	Logger    *slog.Logger
 	// Tracks answers track playback (/api/v1/units/{id}/track); nil
 	// answers 503 saying why.
 	Tracks track.Source
@@ -125,14 +125,14 @@ type Server struct {
 		once sync.Once
 		body []byte
 	}
-	log       *slog.Logger
-	mux       *http.ServeMux
-	routes    []route
-	tracks    track.Source
-	set       Settings
-	metrics   *kpi.Index
-	assets    *assets
-	liveFeed  http.Handler
+	log      *slog.Logger
+	mux      *http.ServeMux
+	routes   []route
+	tracks   track.Source
+	set      Settings
+	metrics  *kpi.Index
+	assets   *assets
+	liveFeed http.Handler
 
 	calls          *callcenter.Service
 	alerts         *alerts.Service
