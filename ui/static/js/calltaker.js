@@ -330,7 +330,9 @@ function restoreDraft() {
 async function sendKept() {
   if (!offline.pending()) return;
   const n = await offline.flush();
-  if (n) tell('ct.offlineSent', { n }, 'ok');
+  const bad = offline.refused();
+  if (bad.length) tell('ct.offlineRefused', { n: bad.length, phones: bad.map((e) => e.call.phone).join(', '), why: bad[bad.length - 1].error }, 'err');
+  else if (n) tell('ct.offlineSent', { n }, 'ok');
   document.body.dataset.queued = String(offline.pending());
 }
 

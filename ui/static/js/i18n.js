@@ -723,6 +723,7 @@ const messages = {
     'unit.netOff': 'Terputus',
     'ct.offlineQueued': 'Server tidak terhubung: panggilan disimpan di peramban dan dikirim saat tersambung ({n} menunggu)',
     'ct.offlineSent': '{n} panggilan tersimpan telah dikirim',
+    'ct.offlineRefused': '{n} panggilan tersimpan ditolak server ({phones}): {why} — masukkan lagi',
   },
   en: {
     'app.title': 'Command Center 112 Surabaya',
@@ -1444,6 +1445,7 @@ const messages = {
     'unit.netOff': 'Disconnected',
     'ct.offlineQueued': 'Server not reachable: calls are kept in the browser and sent when it is back ({n} waiting)',
     'ct.offlineSent': '{n} kept calls were sent',
+    'ct.offlineRefused': '{n} kept calls were refused by the server ({phones}): {why} — enter them again',
   },
 };
 

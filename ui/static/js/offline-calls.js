@@ -17,6 +17,9 @@ function write(key, list) { localStorage.setItem(key, JSON.stringify(list)); }
 /** pending is how many recorded calls wait to be sent. */
 export function pending() { return read(QUEUE).length; }
 
+/** refused lists the kept calls the server refused, with its reason, for the call-taker to enter again. */
+export function refused() { return read(FAILED); }
+
 /**
  * enqueue keeps one recorded call: call is the body of POST /api/v1/calls,
  * location (or null) that of its location, incident that of POST
