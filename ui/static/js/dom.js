@@ -9,8 +9,16 @@ export function escapeHTML(s) {
  * what CSS cannot paint: canvas markers and charts.
  */
 export function colour(name) {
-  return getComputedStyle(document.documentElement).getPropertyValue('--' + name).trim() || '#888';
+  let c = colours.get(name);
+  if (!c) {
+    // Read once: the variables do not change, and a read after a DOM
+    // change forces a style recalculation (markers are drawn per event).
+    c = getComputedStyle(document.documentElement).getPropertyValue('--' + name).trim() || '#888';
+    colours.set(name, c);
+  }
+  return c;
 }
+const colours = new Map();
 
 export function $(sel, root = document) { return root.querySelector(sel); }
 
