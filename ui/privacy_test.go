@@ -58,6 +58,7 @@ var (
 		auth.Agency:     {cmpDName, cmpDPhone, cmpDText, cmpDEmail},
 		auth.Police:     {notePublic},
 		auth.Admin:      {notePublic}, // the live feed's incidents
+		auth.Wall:       {notePublic}, // a wall is read by the room: the operational picture only
 		anonymous:       nil,
 	}
 )
