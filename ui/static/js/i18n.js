@@ -842,7 +842,6 @@ export const messages = {
     'userbar.logoutTitle': 'Keluar dari akun {user}',
     'title.statistik': 'Statistik aduan warga · Media Center',
     'desk.waitForward': 'menunggu diteruskan oleh meja aduan',
-    // h19b: honest state, the call-taker's offline queue.
     'outage.down': 'Server tidak terhubung — data per {at} WIB, bukan terkini',
     'unit.netOn': 'Terhubung',
     'unit.netOff': 'Terputus',
@@ -1689,7 +1688,6 @@ export const messages = {
     'userbar.logoutTitle': 'Log out of {user}',
     'title.statistik': 'Citizen complaint statistics · Media Center',
     'desk.waitForward': 'waiting for the desk to forward it',
-    // h19b: honest state, the call-taker's offline queue.
     'outage.down': 'Server not reachable — data as of {at} WIB, not current',
     'unit.netOn': 'Connected',
     'unit.netOff': 'Disconnected',
