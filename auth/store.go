@@ -268,7 +268,7 @@ func (s *Store) Login(ctx context.Context, username, password, addr string) (Ses
 		}); err != nil {
 			return Session{}, err
 		}
-		return Session{}, cc112.Errorf(cc112.EUnauthenticated, "wrong username or password")
+		return Session{}, cc112.Errorf(cc112.EUnauthenticated, "wrong username or password").Because(cc112.RLoginFailed)
 	}
 	token, err := newSecret()
 	if err != nil {
@@ -278,7 +278,7 @@ func (s *Store) Login(ctx context.Context, username, password, addr string) (Ses
 	_, err = dispatch.Run(ctx, s.eng, "", "", func(tx *dispatch.Tx) (any, error) {
 		cur, ok := s.st.users[username]
 		if !ok || cur.hash != u.hash {
-			return nil, cc112.Errorf(cc112.EUnauthenticated, "wrong username or password") // changed meanwhile
+			return nil, cc112.Errorf(cc112.EUnauthenticated, "wrong username or password").Because(cc112.RLoginFailed) // changed meanwhile
 		}
 		exp := tx.Now().Add(s.ttl(cur.Role))
 		unitID, shiftUnit := cur.UnitID, ""
@@ -335,7 +335,7 @@ func (s *Store) Authenticate(token string) (Principal, error) {
 		}
 	})
 	if !ok {
-		return Principal{}, cc112.Errorf(cc112.EUnauthenticated, "token unknown, expired or revoked: log in again")
+		return Principal{}, cc112.Errorf(cc112.EUnauthenticated, "token unknown, expired or revoked: log in again").Because(cc112.RSessionEnded)
 	}
 	return p, nil
 }
@@ -405,7 +405,7 @@ func (s *Store) Logout(ctx context.Context, token string, p Principal, addr stri
 	h := secretHash(token)
 	_, err := dispatch.Run(ctx, s.eng, "", "", func(tx *dispatch.Tx) (any, error) {
 		if _, ok := s.st.sessions[h]; !ok {
-			return nil, cc112.Errorf(cc112.EUnauthenticated, "token unknown, expired or revoked")
+			return nil, cc112.Errorf(cc112.EUnauthenticated, "token unknown, expired or revoked").Because(cc112.RSessionEnded)
 		}
 		tx.Emit(cc112.EvSessionRevoked, revokePayload{TokenHash: h})
 		tx.Emit(cc112.EvAuditRecorded, Entry{At: tx.Now(), Action: ActionLogout, User: p.Username, Role: p.Role, Addr: addr})

@@ -316,20 +316,22 @@ func NewServer(cfg Config) *Server {
 		{"DELETE", "/api/v1/admin/plans/{id}", s.deleteAdminPlan, admins},
 		{"GET", "/osmand", s.postOsmAnd, tracker},
 		{"POST", "/osmand", s.postOsmAnd, tracker},
-		// Pages and their assets: public; the pages log in through the API.
-		{"GET", "/{$}", s.index, public},
+		// Pages and their assets. A staff page is served to its roles and
+		// to a browser without a session (it logs in through the API);
+		// another role is sent to its own page (access.go's homePages).
+		{"GET", "/{$}", s.index, pageFor(consolePage)},
 		{"GET", "/static/{version}/{path...}", s.static, public},
-		{"GET", "/calltaker", s.page("calltaker.html"), public},
+		{"GET", "/calltaker", s.page("calltaker.html"), pageFor(callTakerPage)},
 		{"GET", "/complaint", s.page("complaint.html"), public},
-		{"GET", "/desk", s.page("desk.html"), public},
-		{"GET", "/desk/stats", s.page("stats.html"), public},
+		{"GET", "/desk", s.page("desk.html"), pageFor(deskPage)},
+		{"GET", "/desk/stats", s.page("stats.html"), pageFor(deskStatsPage)},
 		{"GET", "/statistik", s.page("stats.html"), public},
-		{"GET", "/camera", s.page("camera.html"), public},
-		{"GET", "/supervisor", s.page("supervisor.html"), public},
-		{"GET", "/unit", s.page("unit.html"), public},
+		{"GET", "/camera", s.page("camera.html"), pageFor(cameraPage)},
+		{"GET", "/supervisor", s.page("supervisor.html"), pageFor(supervisorPage)},
+		{"GET", "/unit", s.page("unit.html"), pageFor(unitPage)},
 		{"GET", "/unit/sw.js", s.unitServiceWorker(), public},
-		{"GET", "/police", s.page("police.html"), public},
-		{"GET", "/admin", s.page("admin.html"), public},
+		{"GET", "/police", s.page("police.html"), pageFor(policePage)},
+		{"GET", "/admin", s.page("admin.html"), pageFor(adminPage)},
 		{"GET", "/login", s.page("login.html"), public},
 	}
 	if cfg.Prometheus != nil {

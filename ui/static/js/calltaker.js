@@ -12,7 +12,7 @@ import { get, post, newKey, APIError } from './api.js';
 import * as offline from './offline-calls.js';
 import { $, escapeHTML, colour } from './dom.js';
 import { districtLabels, drawOffline } from './offline-map.js';
-import { t, label, wib, wireLangSwitch } from './i18n.js';
+import { t, label, wib, wireLangSwitch, translateDOM } from './i18n.js';
 import { catalog, categories } from './catalog.js';
 import { askReason, choose, isOpen as dialogOpen } from './dialog.js';
 
@@ -269,7 +269,7 @@ async function create() {
     if (err.code !== 'out_of_area') { say(err.message, 'err'); return; }
     // Far outside the city: a typo sends units hours away. Saved only
     // with a reason, which the journal keeps with who gave it.
-    const km = (/([\d.]+) km/.exec(err.message) || [])[1] || '?';
+    const km = (/([\d.]+) km/.exec(err.detail) || [])[1] || '?';
     const reason = await askReason(() => ({ title: t('area.title'), message: t('area.message', { km }), label: t('area.label'), ok: t('area.ok') }));
     if (!reason || !call) return;
     submitKey = newKey(); // a new request: the refused one is not retried
@@ -384,6 +384,7 @@ async function initMap() {
     L = await import('../vendor/leaflet/leaflet.js');
     map = L.map($('#map'), { minZoom: 10, maxZoom: 19 }).setView(SURABAYA, 12);
     map.attributionControl.setPrefix(false);
+    translateDOM($('#map')); // the zoom buttons
     if (cfg.tiles) L.tileLayer(cfg.tiles, { attribution: cfg.tile_attribution, maxZoom: 19 }).addTo(map);
     else $('#map').classList.add('tiles-off'); // the offline layers at full strength
     const gj = await get('/api/v1/districts');

@@ -2,7 +2,7 @@
 // outlines and names (the usable map when tiles cannot load), incidents,
 // units and cameras, each a layer the dispatcher can switch off.
 
-import { label, duration } from './i18n.js';
+import { label, duration, translateDOM } from './i18n.js';
 import { categoryIcon, unitIcon } from './icons.js';
 import { escapeHTML, colour } from './dom.js';
 import { districtLabels, drawOffline } from './offline-map.js';
@@ -27,6 +27,7 @@ export class WallMap {
     this.map = L.map(el, { zoomControl: true, attributionControl: true, preferCanvas: false, minZoom: 10, maxZoom: 19, zoomSnap: 0.25 })
       .setView(SURABAYA, 12);
     this.map.attributionControl.setPrefix(false);
+    translateDOM(el); // the zoom buttons
     // Panes keep the order the eye needs whatever loads first: district
     // fills under everything, their names under the markers.
     for (const [name, z] of [['districts', 250], ['districtLabels', 390]]) {

@@ -126,8 +126,8 @@ export class TrendChart {
       series: [
         { label: t('sup.date'), value: (u, v) => (v == null ? '—' : dayLabel(v, true)) },
         { label: 'P90', stroke: colour('p90'), width: 3, points: { size: 7, fill: colour('p90') }, value: (u, v) => fmtMin(v) },
-        { label: 'Median', stroke: colour('p50'), width: 2, dash: [4, 3], points: { size: 5, fill: colour('p50') }, value: (u, v) => fmtMin(v) },
-        { label: 'Target', stroke: colour('late'), width: 2, dash: [8, 6], points: { show: false }, value: (u, v) => fmtMin(v) },
+        { label: t('sup.median'), stroke: colour('p50'), width: 2, dash: [4, 3], points: { size: 5, fill: colour('p50') }, value: (u, v) => fmtMin(v) },
+        { label: t('sup.target'), stroke: colour('late'), width: 2, dash: [8, 6], points: { show: false }, value: (u, v) => fmtMin(v) },
         {
           label: t('sup.incidents'), scale: 'n', stroke: colour('line'), fill: 'rgba(129,147,171,.28)', width: 1,
           paths: uPlot.paths.bars({ size: [0.7, 40] }), points: { show: false }, value: (u, v) => (v == null ? '—' : num(v)),
