@@ -11,3 +11,8 @@ end $$;
 
 create trigger events_notify after insert on events
 	for each statement execute function journal_notify();
+
+---- create above / drop below ----
+
+drop trigger events_notify on events;
+drop function journal_notify();
