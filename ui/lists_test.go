@@ -35,12 +35,17 @@ var pagedLists = map[string]struct {
 // no paging: one resource, a report of fixed size, or a list bounded by
 // the city rather than by time.
 var boundedGets = map[string]string{
-	"/healthz":                                "one status",
-	"/readyz":                                 "one status",
-	"/api/v1/units":                           "the fleet: bounded by the city's units, all on the map at once",
-	"/api/v1/units/{id}":                      "one unit",
-	"/api/v1/units/{id}/track":                "at most track.MaxFixes fixes of at most 7 days, flagged truncated",
-	"/api/v1/incidents/{id}":                  "one incident",
+	"/healthz":                    "one status",
+	"/readyz":                     "one status",
+	"/api/v1/units":               "the fleet: bounded by the city's units, all on the map at once",
+	"/api/v1/units/{id}":          "one unit",
+	"/api/v1/units/{id}/track":    "at most track.MaxFixes fixes of at most 7 days, flagged truncated",
+	"/api/v1/incidents/{id}":      "one incident",
+	"/api/v1/incidents/{id}/plan": "one incident's response plan",
+	"/api/v1/roster":              "one row per unit at one time",
+	// Not paged yet: ?from= far back returns a unit's past shifts too (the
+	// default, now, gives the planned ones, at most 200 per PUT).
+	"/api/v1/units/{id}/roster":               "a unit's shifts from ?from= on (see above)",
 	"/api/v1/incidents/{id}/recommendations":  "limit 1 to 50 of the available units",
 	"/api/v1/incidents/duplicates":            "active incidents within 500 m and the duplicate window",
 	"/api/v1/cameras":                         "the camera points: bounded by the city, all on the map at once",
@@ -85,6 +90,12 @@ var boundedGets = map[string]string{
 	"/supervisor":                             "a page",
 	"/unit":                                   "a page",
 	"/police":                                 "a page",
+	"/admin":                                  "a page",
+	"/api/v1/admin/city":                      "the city's configuration",
+	"/api/v1/admin/units":                     "the fleet: bounded by the city",
+	"/api/v1/admin/stations":                  "the city's stations",
+	"/api/v1/admin/agencies":                  "the configured agencies",
+	"/api/v1/admin/plans":                     "one response plan per category",
 	"/login":                                  "a page",
 }
 
