@@ -7,7 +7,10 @@
 //	liveload -target centrifugo -url http://127.0.0.1:8000 -api-key bench -pid $(pidof centrifugo) ...
 //
 // The same positions go through both: dispatchd gets them on POST
-// /api/v1/units/{id}/position and publishes unit.moved; Centrifugo gets the
+// /api/v1/units/{id}/position from the unit user -reporter (default
+// unit:unit, the -demo account: its own unit, as a tracker posts; "" rotates
+// over every unit with the -viewer's token), whose clients open the feed as
+// -viewer (default dispatcher:dispatcher), and publishes unit.moved; Centrifugo gets the
 // same unit JSON on POST /api/publish to one channel every client follows.
 // Each update has its own latitude, which names it in every client.
 package main
