@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"cc112"
+	"cc112/coverage"
 	"cc112/dispatch"
-	"cc112/geo"
 )
 
 // Policy decides which units go to an incident. The simulator asks it once
@@ -21,13 +21,15 @@ type Policy interface {
 	Pick(s *Situation, need cc112.Need, cands []dispatch.Recommendation) []Order
 	// Post is where a unit that has just become free waits for its next
 	// call: its home station, or a post that keeps the city covered.
-	Post(s *Situation, u IdleUnit, home Post) Post
+	Post(s *Situation, u coverage.IdleUnit, home coverage.Post) coverage.Post
 }
 
 // homeStation is the baseline's Post: back to where the unit belongs.
 type homeStation struct{}
 
-func (homeStation) Post(_ *Situation, _ IdleUnit, home Post) Post { return home }
+func (homeStation) Post(_ *Situation, _ coverage.IdleUnit, home coverage.Post) coverage.Post {
+	return home
+}
 
 // Order is one unit a policy sends; Divert takes it off the lower-priority
 // incident it is working.
@@ -44,19 +46,12 @@ type Situation struct {
 	// TargetS is the response target; TurnoutS the expected turnout.
 	TargetS, TurnoutS float64
 	// Coverage scores the idle fleet of a type.
-	Coverage *Coverage
+	Coverage *coverage.Coverage
 	// Idle are the available units of the type asked for, each where it
 	// is or, when driving to a post, at that post.
-	Idle []IdleUnit
+	Idle []coverage.IdleUnit
 	// Posts are where units may wait.
-	Posts []Post
-}
-
-// IdleUnit is an available unit and where it is.
-type IdleUnit struct {
-	ID   string
-	Type cc112.UnitType
-	At   geo.Point
+	Posts []coverage.Post
 }
 
 // inTime reports whether a candidate would be on scene within target:
@@ -152,14 +147,14 @@ func firstDivert(s *Situation, cands []dispatch.Recommendation, taken map[string
 // Bhulai and van der Mei 2015), its home station when that is as good.
 type CoveragePolicy struct{}
 
-func (CoveragePolicy) Post(s *Situation, u IdleUnit, home Post) Post {
+func (CoveragePolicy) Post(s *Situation, u coverage.IdleUnit, home coverage.Post) coverage.Post {
 	if s.Coverage == nil {
 		return home
 	}
 	others := without(s.Idle, u.ID)
-	best, bestV := home, s.Coverage.Value(u.Type, append(slices.Clone(others), IdleUnit{ID: u.ID, Type: u.Type, At: home.At}))
+	best, bestV := home, s.Coverage.Value(u.Type, append(slices.Clone(others), coverage.IdleUnit{ID: u.ID, Type: u.Type, At: home.At}))
 	for _, p := range s.Posts {
-		v := s.Coverage.Value(u.Type, append(slices.Clone(others), IdleUnit{ID: u.ID, Type: u.Type, At: p.At}))
+		v := s.Coverage.Value(u.Type, append(slices.Clone(others), coverage.IdleUnit{ID: u.ID, Type: u.Type, At: p.At}))
 		if v > bestV+1e-9 {
 			best, bestV = p, v
 		}
@@ -194,8 +189,8 @@ func (CoveragePolicy) Pick(s *Situation, need cc112.Need, cands []dispatch.Recom
 	return out
 }
 
-func without(idle []IdleUnit, id string) []IdleUnit {
-	out := make([]IdleUnit, 0, len(idle))
+func without(idle []coverage.IdleUnit, id string) []coverage.IdleUnit {
+	out := make([]coverage.IdleUnit, 0, len(idle))
 	for _, u := range idle {
 		if u.ID != id {
 			out = append(out, u)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"cc112"
+	"cc112/coverage"
 	"cc112/dispatch"
 	"cc112/geo"
 )
@@ -19,9 +20,10 @@ var (
 	middle = geo.Point{Lat: -7.25, Lon: 112.75}
 )
 
-func tinyCity() *Coverage {
-	return &Coverage{
-		Points: []DemandPoint{{Name: "West", At: west, Weight: 0.5}, {Name: "East", At: east, Weight: 0.5}},
+// The tiny city of coverage's tests, seen by the policies.
+func tinyCity() *coverage.Coverage {
+	return &coverage.Coverage{
+		Points: []coverage.DemandPoint{{Name: "West", At: west, Weight: 0.5}, {Name: "East", At: east, Weight: 0.5}},
 		ETA:    geo.DefaultETAModel(), BudgetS: 1000, Busy: 0.3,
 	}
 }
@@ -30,24 +32,7 @@ func tinySituation(prio int) *Situation {
 	return &Situation{
 		Incident: &cc112.Incident{ID: "inc", Priority: prio},
 		ElapsedS: 60, TargetS: 444, TurnoutS: 60, Coverage: tinyCity(),
-		Idle: []IdleUnit{{ID: "A", Type: cc112.UnitAmbulance, At: middle}, {ID: "B", Type: cc112.UnitAmbulance, At: west}},
-	}
-}
-
-func TestTinyCityCoverageByHand(t *testing.T) {
-	c := tinyCity()
-	s := tinySituation(2)
-	if got := c.Uncovered(cc112.UnitAmbulance, s.Idle); len(got) != 0 {
-		t.Fatalf("uncovered %v, want none (A covers both)", got)
-	}
-	onlyB := []IdleUnit{s.Idle[1]}
-	if got := c.Uncovered(cc112.UnitAmbulance, onlyB); !reflect.DeepEqual(got, []string{"East"}) {
-		t.Fatalf("B alone leaves %v uncovered, want [East]", got)
-	}
-	// Both: West covered twice (1 − 0.3²), East once (1 − 0.3).
-	want := 0.5*(1-0.09) + 0.5*(1-0.3)
-	if v := c.Value(cc112.UnitAmbulance, s.Idle); v < want-1e-9 || v > want+1e-9 {
-		t.Errorf("value %v, want %v", v, want)
+		Idle: []coverage.IdleUnit{{ID: "A", Type: cc112.UnitAmbulance, At: middle}, {ID: "B", Type: cc112.UnitAmbulance, At: west}},
 	}
 }
 
@@ -98,22 +83,14 @@ func TestPoliciesOnATinyCity(t *testing.T) {
 // covered, and the move-up advice says the same.
 func TestPostsAndMoveUpsOnATinyCity(t *testing.T) {
 	s := tinySituation(2)
-	s.Idle = []IdleUnit{{ID: "B", Type: cc112.UnitAmbulance, At: west}}
-	s.Posts = []Post{{ID: "pw", Name: "Pos West", At: west}, {ID: "pe", Name: "Pos East", At: east}}
-	freed := IdleUnit{ID: "D", Type: cc112.UnitAmbulance, At: west}
+	s.Idle = []coverage.IdleUnit{{ID: "B", Type: cc112.UnitAmbulance, At: west}}
+	s.Posts = []coverage.Post{{ID: "pw", Name: "Pos West", At: west}, {ID: "pe", Name: "Pos East", At: east}}
+	freed := coverage.IdleUnit{ID: "D", Type: cc112.UnitAmbulance, At: west}
 	home := s.Posts[0]
 	if got := (Closest{}).Post(s, freed, home); got != home {
 		t.Errorf("closest sends D to %s, want home", got.Name)
 	}
 	if got := (CoveragePolicy{}).Post(s, freed, home); got.ID != "pe" {
 		t.Errorf("coverage sends D to %s, want Pos East (East is uncovered)", got.Name)
-	}
-	both := append(s.Idle, freed)
-	moves := tinyCity().MoveUps(cc112.UnitAmbulance, both, s.Posts)
-	if len(moves) == 0 || moves[0].PostID != "pe" || !reflect.DeepEqual(moves[0].Covers, []string{"East"}) {
-		t.Fatalf("move-ups %+v, want one of the West units to Pos East covering East", moves)
-	}
-	if moves := tinyCity().MoveUps(cc112.UnitAmbulance, []IdleUnit{{ID: "A", Type: cc112.UnitAmbulance, At: middle}}, s.Posts); len(moves) != 0 {
-		t.Errorf("A in the middle covers all: move-ups %+v, want none", moves)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"cc112"
+	"cc112/coverage"
 	"cc112/dispatch"
 	"cc112/geo"
 	"cc112/internal/demo"
@@ -322,11 +323,11 @@ type runner struct {
 	units   map[string]*unitState
 	order   []string // unit ids, sorted
 	queue   []int    // calls short of units
-	cov     map[cc112.UnitType]*Coverage
+	cov     map[cc112.UnitType]*coverage.Coverage
 	diverts int
 	refill  []int // calls that lost a unit to a diversion
-	posts   []Post
-	homes   map[string]Post // each unit's own station
+	posts   []coverage.Post
+	homes   map[string]coverage.Post // each unit's own station
 }
 
 // withDefaults fills the zero fields from DefaultConfig.
@@ -407,19 +408,19 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		r.order = append(r.order, u.ID)
 	}
 	slices.Sort(r.order)
-	r.cov = r.coverage()
-	r.homes = map[string]Post{}
+	r.cov = r.coverages()
+	r.homes = map[string]coverage.Post{}
 	byID := map[string]cc112.Station{}
 	for _, st := range cfg.City.Stations {
 		byID[st.ID] = st
-		r.posts = append(r.posts, Post{ID: st.ID, Name: st.Name, At: st.Location})
+		r.posts = append(r.posts, coverage.Post{ID: st.ID, Name: st.Name, At: st.Location})
 	}
 	for _, u := range fleet {
 		st, ok := byID[u.Station]
 		if !ok {
 			st = cc112.Station{ID: u.Station, Name: u.Station}
 		}
-		r.homes[u.ID] = Post{ID: st.ID, Name: st.Name, At: u.Location}
+		r.homes[u.ID] = coverage.Post{ID: st.ID, Name: st.Name, At: u.Location}
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x112))
 	for _, c := range cfg.calls(rng) {
@@ -450,23 +451,23 @@ func secs(s float64) time.Duration { return time.Duration(math.Round(s)) * time.
 
 // coverage builds the per-type coverage measure from the kecamatan
 // centroids weighted by the workload.
-func (r *runner) coverage() map[cc112.UnitType]*Coverage {
-	var pts []DemandPoint
+func (r *runner) coverages() map[cc112.UnitType]*coverage.Coverage {
+	var pts []coverage.DemandPoint
 	total := 0.0
 	for _, d := range r.cfg.City.Districts.All() {
 		w := 1.0
 		if r.cfg.Workload.Districts != nil {
 			w = r.cfg.Workload.Districts[d.Name]
 		}
-		pts = append(pts, DemandPoint{Name: d.Name, At: d.Centroid, Weight: w})
+		pts = append(pts, coverage.DemandPoint{Name: d.Name, At: d.Centroid, Weight: w})
 		total += w
 	}
 	for i := range pts {
 		pts[i].Weight /= total
 	}
-	out := map[cc112.UnitType]*Coverage{}
+	out := map[cc112.UnitType]*coverage.Coverage{}
 	for _, t := range cc112.UnitTypes {
-		out[t] = &Coverage{Points: pts, ETA: geo.DefaultETAModel(), BudgetS: r.cfg.TargetS - r.cfg.ProcessingS - r.cfg.TurnoutS, Busy: r.cfg.Busy}
+		out[t] = &coverage.Coverage{Points: pts, ETA: geo.DefaultETAModel(), BudgetS: r.cfg.TargetS - r.cfg.ProcessingS - r.cfg.TurnoutS, Busy: r.cfg.Busy}
 	}
 	return out
 }
@@ -607,7 +608,7 @@ func (r *runner) free(u *unitState, now time.Time) error {
 	idx := u.call
 	r.release(u, now)
 	s := r.situation(nil, u.unit.Type, now)
-	post := r.cfg.Policy.Post(s, IdleUnit{ID: u.unit.ID, Type: u.unit.Type, At: u.at(now)}, r.homes[u.unit.ID])
+	post := r.cfg.Policy.Post(s, coverage.IdleUnit{ID: u.unit.ID, Type: u.unit.Type, At: u.at(now)}, r.homes[u.unit.ID])
 	r.startDrive(u, post.At, now, u.unit.ID, evHome, -1)
 	cs := &r.calls[idx]
 	cs.working--
@@ -736,7 +737,7 @@ func (r *runner) situation(inc *cc112.Incident, typ cc112.UnitType, now time.Tim
 		if !u.t1.IsZero() {
 			at = u.to // counted at the post it drives to
 		}
-		s.Idle = append(s.Idle, IdleUnit{ID: id, Type: typ, At: at})
+		s.Idle = append(s.Idle, coverage.IdleUnit{ID: id, Type: typ, At: at})
 	}
 	return s
 }

@@ -1,4 +1,9 @@
-package citysim
+// Package coverage measures how well the idle units cover the city and
+// which relocation would cover it better: the expected-coverage model of
+// MEXCLP (Daskin 1983) as dynamic MEXCLP dispatching and redeployment use
+// it (Jagtenberg, Bhulai and van der Mei 2015, 2017). The simulator's
+// coverage policy and the console's move-up advice share it.
+package coverage
 
 import (
 	"math"
@@ -39,6 +44,13 @@ type Coverage struct {
 type coverKey struct {
 	typ cc112.UnitType
 	at  geo.Point
+}
+
+// IdleUnit is an available unit and where it is (or the post it drives to).
+type IdleUnit struct {
+	ID   string
+	Type cc112.UnitType
+	At   geo.Point
 }
 
 // covered marks the demand points a unit of typ at p covers (the answer
