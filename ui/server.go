@@ -16,6 +16,7 @@ import (
 	"cc112/auth"
 	"cc112/callcenter"
 	"cc112/cctv"
+	"cc112/coverage"
 	"cc112/dispatch"
 	"cc112/geocode"
 	"cc112/httperr"
@@ -66,6 +67,8 @@ type Config struct {
 	Places *geocode.Gazetteer
 	// Paging is Web Push, acknowledgements and messages (nil: answered 503).
 	Paging *paging.Service
+	// MoveUps advises relocations of free units (nil: answered 503).
+	MoveUps *coverage.Advisor
 	// Ready answers /readyz (default: the engine's journal answers):
 	// dispatchd adds its start-up and a standby's lag.
 	Ready func(ctx context.Context) error
@@ -136,12 +139,13 @@ type Server struct {
 	views       *cctv.Views
 	liveWG      sync.WaitGroup // live video websockets in flight
 
-	auth   *auth.Store
-	logins *auth.LoginLimiter
-	csp    string
-	ready  func(ctx context.Context) error
-	places *geocode.Gazetteer
-	paging *paging.Service
+	auth    *auth.Store
+	logins  *auth.LoginLimiter
+	csp     string
+	ready   func(ctx context.Context) error
+	places  *geocode.Gazetteer
+	paging  *paging.Service
+	moveUps *coverage.Advisor
 }
 
 // route is one registered endpoint. Every route is declared in one table so
@@ -159,7 +163,7 @@ func NewServer(cfg Config) *Server {
 	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(),
 		set: cfg.Settings, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views, tracks: cfg.Tracks,
 		auth: cfg.Auth, logins: cfg.Logins, csp: contentSecurityPolicy(cfg.Settings.TileHosts), ready: cfg.Ready,
-		places: cfg.Places, paging: cfg.Paging}
+		places: cfg.Places, paging: cfg.Paging, moveUps: cfg.MoveUps}
 	if s.places == nil {
 		s.places = geocode.NewGazetteer(nil, nil)
 	}
@@ -254,6 +258,9 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/alerts", s.listAlerts, staffRead},
 		{"POST", "/api/v1/alerts/{id}/ack", s.postAlertAck, alertAck},
 		{"GET", "/api/v1/coverage", s.getCoverage, staffRead},
+		// Move-up advice and relocation (issue 22).
+		{"GET", "/api/v1/moveups", s.getMoveUps, staffRead},
+		{"POST", "/api/v1/units/{id}/relocate", s.postRelocate, operational},
 		// Response-time metrics, historical import.
 		{"GET", "/api/v1/metrics/response", s.getResponseMetrics, metricsRead},
 		{"GET", "/api/v1/metrics/incidents.csv", s.getIncidentsCSV, metricsRead},
