@@ -189,6 +189,26 @@ func (CoveragePolicy) Pick(s *Situation, need cc112.Need, cands []dispatch.Recom
 	return out
 }
 
+// CoverageDispatch is CoveragePolicy's dispatching alone: units go home
+// when free (to tell the two halves of the coverage policy apart).
+type CoverageDispatch struct{ homeStation }
+
+func (CoverageDispatch) Name() string { return "coverage-dispatch" }
+
+func (CoverageDispatch) Pick(s *Situation, need cc112.Need, cands []dispatch.Recommendation) []Order {
+	return CoveragePolicy{}.Pick(s, need, cands)
+}
+
+// Redeploy is closest-idle dispatching with CoveragePolicy's redeployment
+// of freed units.
+type Redeploy struct{ Closest }
+
+func (Redeploy) Name() string { return "redeploy" }
+
+func (Redeploy) Post(s *Situation, u coverage.IdleUnit, home coverage.Post) coverage.Post {
+	return CoveragePolicy{}.Post(s, u, home)
+}
+
 func without(idle []coverage.IdleUnit, id string) []coverage.IdleUnit {
 	out := make([]coverage.IdleUnit, 0, len(idle))
 	for _, u := range idle {
@@ -204,6 +224,9 @@ var Policies = map[string]Policy{
 	"closest":  Closest{},
 	"divert":   Divert{},
 	"coverage": CoveragePolicy{},
+	// The two halves of coverage, for the study's ablation.
+	"coverage-dispatch": CoverageDispatch{},
+	"redeploy":          Redeploy{},
 }
 
 // PolicyNames lists the names of Policies, sorted.

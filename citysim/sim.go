@@ -53,6 +53,10 @@ type Config struct {
 	// get LowPriority (2 when not given).
 	P1          map[cc112.Category]float64
 	LowPriority map[cc112.Category]int
+	// OwnPosts keeps a redeployed unit to its own agency's stations; by
+	// default it may wait at any station of the city (an ambulance at a
+	// fire post).
+	OwnPosts bool
 	// Busy is MEXCLP's q, the chance a unit is busy, for coverage.
 	Busy float64
 	// KeepLog keeps the engine's journal in memory for Result.Events.
@@ -325,9 +329,9 @@ type runner struct {
 	queue   []int    // calls short of units
 	cov     map[cc112.UnitType]*coverage.Coverage
 	diverts int
-	refill  []int // calls that lost a unit to a diversion
-	posts   []coverage.Post
-	homes   map[string]coverage.Post // each unit's own station
+	refill  []int                              // calls that lost a unit to a diversion
+	posts   map[cc112.UnitType][]coverage.Post // where a freed unit of a type may wait
+	homes   map[string]coverage.Post           // each unit's own station
 }
 
 // withDefaults fills the zero fields from DefaultConfig.
@@ -411,9 +415,21 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	r.cov = r.coverages()
 	r.homes = map[string]coverage.Post{}
 	byID := map[string]cc112.Station{}
+	agencies := map[cc112.UnitType]map[string]bool{}
+	for _, u := range fleet {
+		if agencies[u.Type] == nil {
+			agencies[u.Type] = map[string]bool{}
+		}
+		agencies[u.Type][u.Agency] = true
+	}
+	r.posts = map[cc112.UnitType][]coverage.Post{}
 	for _, st := range cfg.City.Stations {
 		byID[st.ID] = st
-		r.posts = append(r.posts, coverage.Post{ID: st.ID, Name: st.Name, At: st.Location})
+		for _, t := range cc112.UnitTypes {
+			if !cfg.OwnPosts || agencies[t][st.Agency] {
+				r.posts[t] = append(r.posts[t], coverage.Post{ID: st.ID, Name: st.Name, At: st.Location})
+			}
+		}
 	}
 	for _, u := range fleet {
 		st, ok := byID[u.Station]
@@ -724,7 +740,7 @@ func (r *runner) fill(idx int) error {
 
 // situation is what a policy sees (inc nil: a post decision).
 func (r *runner) situation(inc *cc112.Incident, typ cc112.UnitType, now time.Time) *Situation {
-	s := &Situation{Incident: inc, TargetS: r.cfg.TargetS, TurnoutS: r.cfg.TurnoutS, Coverage: r.cov[typ], Posts: r.posts}
+	s := &Situation{Incident: inc, TargetS: r.cfg.TargetS, TurnoutS: r.cfg.TurnoutS, Coverage: r.cov[typ], Posts: r.posts[typ]}
 	if inc != nil {
 		s.ElapsedS = now.Sub(inc.ReceivedAt).Seconds()
 	}

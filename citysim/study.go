@@ -39,6 +39,7 @@ type Scenario struct {
 	Units       int     `json:"units"`
 	Fewer       int     `json:"fewer"`
 	Roads       bool    `json:"roads"`
+	OwnPosts    bool    `json:"own_posts"`
 	ProcessingS float64 `json:"processing_s"`
 	TurnoutS    float64 `json:"turnout_s"`
 }
@@ -157,7 +158,7 @@ func scenarioOf(cfg Config) Scenario {
 	return Scenario{
 		Days: cfg.Days, Workload: cfg.Workload.Name, CallsPerDay: math.Round(perDay/365*cfg.Workload.Demand*10) / 10,
 		Demand: cfg.Workload.Demand, Hourly: cfg.Workload.HourlySource,
-		Units: len(ReduceFleet(cfg.City.Units, cfg.Fewer)), Fewer: cfg.Fewer, Roads: cfg.Roads != nil,
+		Units: len(ReduceFleet(cfg.City.Units, cfg.Fewer)), Fewer: cfg.Fewer, Roads: cfg.Roads != nil, OwnPosts: cfg.OwnPosts,
 		ProcessingS: cfg.ProcessingS, TurnoutS: cfg.TurnoutS,
 	}
 }

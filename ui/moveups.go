@@ -32,7 +32,7 @@ func (s *Server) postRelocate(w http.ResponseWriter, r *http.Request) {
 		}
 		post, ok := s.moveUps.PostFor(s.eng.Units(), r.PathValue("id"), req.PostID)
 		if !ok {
-			return nil, cc112.Errorf(cc112.EInvalid, "post %q is not one of the city's stations", req.PostID)
+			return nil, cc112.Errorf(cc112.EInvalid, "post %q is not one of the stations of the unit's agency", req.PostID)
 		}
 		return s.eng.RelocateUnit(r.Context(), r.PathValue("id"), post, author(r), key, fp)
 	})

@@ -20,13 +20,20 @@ func TestMoveUpSend(t *testing.T) {
 	for name, open := range map[string]func(testing.TB) cc112.Journal{"bolt": testjournal.Bolt, "postgres": testjournal.Postgres} {
 		t.Run(name, func(t *testing.T) {
 			s := newSecuredOn(t, open(t))
+			// The fire post at Kenjeran empties (both its engines out of
+			// service): the advice moves another engine there.
+			for _, u := range s.eng.Units() {
+				if u.Station == "st-damkar-kenjeran" {
+					s.want(s.as(auth.Dispatcher, "POST", "/api/v1/units/"+u.ID+"/service", `{"in_service":false,"reason":"Perawatan"}`), 200, "out of service")
+				}
+			}
 			var list struct {
 				Items []advice `json:"items"`
 			}
 			s.want(s.as(auth.Dispatcher, "GET", "/api/v1/moveups", ""), 200, "advice")
 			s.as(auth.Dispatcher, "GET", "/api/v1/moveups", "").decode(t, &list)
 			if len(list.Items) == 0 {
-				t.Fatal("no move-up advised for the demo fleet, whose stations leave kecamatan uncovered")
+				t.Fatal("no move-up advised with the Kenjeran fire post empty")
 			}
 			// The unit user's own unit, so that its feed can be checked.
 			i := slices.IndexFunc(list.Items, func(a advice) bool { return a.UnitID == s.unitID })
@@ -70,6 +77,10 @@ func TestMoveUpSend(t *testing.T) {
 			}
 			// Refused: an unknown post, a unit on an incident, a call-taker.
 			s.want(s.as(auth.Dispatcher, "POST", "/api/v1/units/"+a.UnitID+"/relocate", `{"post_id":"st-nowhere"}`), 400, "unknown post")
+			s.want(s.as(auth.Dispatcher, "POST", "/api/v1/units/"+a.UnitID+"/relocate", `{"post_id":"st-bpbd"}`), 400, "another agency's station")
+			if a.Post.ID != "st-damkar-kenjeran" {
+				t.Errorf("advice sends %s to %s, want the empty post at Kenjeran", a.UnitID, a.Post.ID)
+			}
 			s.want(s.as(auth.CallTaker, "POST", "/api/v1/units/"+a.UnitID+"/relocate", `{"post_id":"`+a.Post.ID+`"}`), 403, "call-taker")
 			inc := s.newIncident(t)
 			s.want(s.as(auth.Dispatcher, "POST", "/api/v1/incidents/"+inc+"/assignments", `{"unit_id":"`+a.UnitID+`"}`), 201, "assign")

@@ -45,6 +45,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	weights := fs.String("weights", "", "kecamatan weights CSV (kecamatan,weight or district,population); default: equal")
 	cityDir := fs.String("city", "", "folder with real city data (surabaya_kelurahan_hdx_bps2020.geojson): the real kecamatan boundaries")
 	roadFile := fs.String("roads", "", "road network (GeoJSON of OSM ways or .osm.pbf): rank and drive units on it")
+	ownPosts := fs.Bool("own-posts", false, "redeployment sends a unit only to its own agency's stations (default: any station)")
 	busy := fs.Float64("busy", 0.3, "MEXCLP's q for the coverage policy: the chance a unit is busy")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -60,7 +61,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		return err
 	}
 	cfg := citysim.DefaultConfig()
-	cfg.Days, cfg.Fewer, cfg.Busy = *days, *fewer, *busy
+	cfg.Days, cfg.Fewer, cfg.Busy, cfg.OwnPosts = *days, *fewer, *busy, *ownPosts
 	switch *year {
 	case 2023:
 		cfg.Workload = citysim.NewWorkload("Surabaya 112, 2023", citysim.Surabaya2023)
