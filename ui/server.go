@@ -103,6 +103,9 @@ type Settings struct {
 	// ComplaintsPerMinute limits public complaints per client address
 	// (default 5, burst as many).
 	ComplaintsPerMinute int
+	// Training marks every page with the training banner: the console
+	// runs against a simulated city (dispatchd -training).
+	Training bool
 	// InboundWebhookSecret signs the chat/social webhook and the raw
 	// e-mail webhook (HMAC-SHA256); empty turns both off (401).
 	InboundWebhookSecret []byte
@@ -188,6 +191,9 @@ func NewServer(cfg Config) *Server {
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		panic(err) // the embedded files are part of the build: a broken build
+	}
+	if s.set.Training {
+		s.assets.index = s.versioned("index.html")
 	}
 	if !s.assets.hasVendor() {
 		s.log.Warn("console built without its npm files: the map is off (run `make run`, or `npm ci && node build.mjs` in web/)")
