@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -80,16 +81,58 @@ type htmlRow struct {
 	Values []string
 }
 
+// htmlGroup is a table of one breakdown: per key, each policy's share
+// within target and P90, means over the seeds.
+type htmlGroup struct {
+	By   string
+	Rows []htmlRow
+}
+
+func groupTable(by string, sum *Summary, byPolicy map[string][]*Result) htmlGroup {
+	g := htmlGroup{By: by}
+	var keys []string
+	seen := map[string]bool{}
+	for _, ps := range sum.Policies {
+		for _, r := range byPolicy[ps.Policy] {
+			for _, s := range r.Groups[by] {
+				if !seen[s.Key] {
+					seen[s.Key] = true
+					keys = append(keys, s.Key)
+				}
+			}
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		row := htmlRow{Key: k}
+		for _, ps := range sum.Policies {
+			rs := byPolicy[ps.Policy]
+			within, p90 := 0.0, 0.0
+			for _, r := range rs {
+				for _, s := range r.Groups[by] {
+					if s.Key == k {
+						within += s.WithinTarget / float64(len(rs))
+						p90 += s.P90 / float64(len(rs))
+					}
+				}
+			}
+			row.Values = append(row.Values, fmt.Sprintf("%.0f%% · %.1f", within*100, p90/60))
+		}
+		g.Rows = append(g.Rows, row)
+	}
+	return g
+}
+
 type htmlPage struct {
-	Sum       *Summary
-	Policies  []htmlPolicy
-	Types     []string
-	Districts []htmlRow
-	City      *CityShape
-	Plots     bool
-	UPlotJS   template.JS
-	UPlotCSS  template.CSS
-	Data      template.JS
+	Sum      *Summary
+	Policies []htmlPolicy
+	Types    []string
+	Groups   []htmlGroup
+	City     *CityShape
+	Plots    bool
+	UPlotJS  template.JS
+	UPlotCSS template.CSS
+	Data     template.JS
 }
 
 // hourly is the mean over a policy's seeds of each hour's figure.
@@ -120,8 +163,6 @@ func renderHTML(sum *Summary, runs []*Result, city *CityShape, assets Assets) ([
 	for _, t := range cc112.UnitTypes {
 		page.Types = append(page.Types, string(t))
 	}
-	districts := map[string][]string{}
-	var names []string
 	for i, ps := range sum.Policies {
 		rs := byPolicy[ps.Policy]
 		hp := htmlPolicy{PolicySummary: ps, Use: map[string]float64{}}
@@ -149,23 +190,9 @@ func renderHTML(sum *Summary, runs []*Result, city *CityShape, assets Assets) ([
 			"within": hourly(rs, func(s kpi.Set) float64 { return s.WithinTarget * 100 }),
 			"p90":    hourly(rs, func(s kpi.Set) float64 { return s.P90 / 60 }),
 		})
-		within := map[string]float64{}
-		for _, r := range rs {
-			for _, s := range r.Groups[kpi.ByDistrict] {
-				within[s.Key] += s.WithinTarget / float64(len(rs))
-			}
-		}
-		if i == 0 {
-			for _, s := range rs[0].Groups[kpi.ByDistrict] {
-				names = append(names, s.Key)
-			}
-		}
-		for _, n := range names {
-			districts[n] = append(districts[n], fmt.Sprintf("%.0f%%", within[n]*100))
-		}
 	}
-	for _, n := range names {
-		page.Districts = append(page.Districts, htmlRow{Key: n, Values: districts[n]})
+	for _, by := range []string{kpi.ByAgency, kpi.ByCategory, kpi.ByDistrict} {
+		page.Groups = append(page.Groups, groupTable(by, sum, byPolicy))
 	}
 	data["series"] = series
 	js, err := json.Marshal(data)
@@ -230,9 +257,9 @@ Response = call received → first unit on scene (the supervisor's KPI code), pe
 {{range $p.LatePoints}}<circle cx="{{index . 0}}" cy="{{index . 1}}" r="3" fill="#cf222e" fill-opacity=".45"/>{{end}}
 {{range $.City.Posts}}<rect x="{{index . 0}}" y="{{index . 1}}" width="9" height="9" transform="translate(-4.5 -4.5)" fill="#1b1f24"/>{{end}}
 </svg></figure>{{end}}</div>{{end}}
-<h2>Share within target by kecamatan (mean over seeds)</h2>
-<div class="scroll"><table><tr><th>kecamatan</th>{{range .Policies}}<th>{{.Policy}}</th>{{end}}</tr>
-{{range .Districts}}<tr><td>{{.Key}}</td>{{range .Values}}<td>{{.}}</td>{{end}}</tr>{{end}}</table></div>
+{{range $g := .Groups}}<h2>By {{$g.By}}: share within target · P90 in minutes (mean over seeds)</h2>
+<div class="scroll"><table><tr><th>{{$g.By}}</th>{{range $.Policies}}<th>{{.Policy}}</th>{{end}}</tr>
+{{range $g.Rows}}<tr><td>{{.Key}}</td>{{range .Values}}<td>{{.}}</td>{{end}}</tr>{{end}}</table></div>{{end}}
 <p class="note">Files: summary.json, runs.json (every run's KPI groups by agency, category, kecamatan and hour, units, late calls), groups.csv, units.csv, late_calls.csv.</p>
 {{if .Plots}}<script type="module">
 {{.UPlotJS}}

@@ -81,12 +81,16 @@ async function run() {
   assert.equal(await phone.locator('#post-name').innerText(), `Siaga di ${sent.post.name}`);
   await phone.screenshot({ path: join(SHOTS, 'moveup-phone-id.png') });
 
-  step = 'screenshots';
+  step = 'screenshots: two more posts empty, so that there is advice to show';
+  for (const u of await api('GET', '/api/v1/units')) {
+    if (u.station === 'st-damkar-wiyung' || u.station === 'st-rsud-bdh') await api('POST', `/api/v1/units/${u.id}/service`, { in_service: false, reason: 'Perawatan' });
+  }
+  assert.ok((await api('GET', '/api/v1/moveups')).items.length > 0, 'advice to show');
   for (const lang of ['id', 'en']) {
     for (const [name, viewport] of [['1080p', { width: 1920, height: 1080 }], ['4k', { width: 3840, height: 2160 }], ['phone', { width: 390, height: 844 }]]) {
       const p = await newPage(`shot-${lang}-${name}`, viewport, lang, '/', 'dispatcher');
       // On a phone the console stacks its panes: the advice is further down.
-      await p.waitForSelector('#moveups li', { state: 'attached', timeout: WAIT });
+      await p.waitForSelector('#moveups:not([hidden]) li', { state: 'attached', timeout: WAIT });
       if (name !== 'phone') await p.waitForSelector('#moveups li', { timeout: WAIT });
       await p.screenshot({ path: join(SHOTS, `moveup-console-${name}-${lang}.png`) });
       await p.context().close();

@@ -51,7 +51,7 @@ export class MoveUpPanel {
   }
 
   render() {
-    if (!this.items.length) { this.el.hidden = true; return; }
+    if (!this.items.length) { this.el.hidden = true; this.el.replaceChildren(); return; }
     this.el.hidden = false;
     let html = `<h2>${escapeHTML(t('moveup.title'))}</h2><ul>`;
     for (const a of this.items.slice(0, shown)) {
