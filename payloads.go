@@ -54,6 +54,28 @@ type UnitServicePayload struct {
 	Reason    string `json:"reason,omitempty"`
 	By        string `json:"by,omitempty"`
 	Role      string `json:"role,omitempty"`
+	// Shift marks the roster's schedule doing it: a shift ended (out) or
+	// began (back), not a dispatcher.
+	Shift bool `json:"shift,omitempty"`
+}
+
+// IncidentAlarmPayload is incident.alarm: the incident's alarm raised to
+// Level (2 or 3), whose extra needs are then recommended.
+type IncidentAlarmPayload struct {
+	IncidentID string `json:"incident_id"`
+	Level      int    `json:"level"`
+	By         string `json:"by,omitempty"`
+	Role       string `json:"role,omitempty"`
+}
+
+// RosterSetPayload is roster.set: the unit's shifts from the event's time
+// on. Shifts already over stay as they were; one under way is cut at the
+// event's time, and the given shifts start no earlier than it.
+type RosterSetPayload struct {
+	UnitID string  `json:"unit_id"`
+	Shifts []Shift `json:"shifts"`
+	By     string  `json:"by,omitempty"`
+	Role   string  `json:"role,omitempty"`
 }
 
 // UnitRelocatedPayload is unit.relocated: a free unit sent to wait at

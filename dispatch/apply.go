@@ -47,6 +47,8 @@ func (e *Engine) registerCore(r *Registry) {
 	Handle(r, cc112.EvUnitReleased, func(f *Fold, p cc112.UnitReleasedPayload) error { return e.applyReleased(f.At, p) })
 	Handle(r, cc112.EvUnitService, func(f *Fold, p cc112.UnitServicePayload) error { return e.applyService(f.At, p) })
 	Handle(r, cc112.EvUnitRelocated, func(f *Fold, p cc112.UnitRelocatedPayload) error { return e.applyRelocated(p) })
+	Handle(r, cc112.EvIncidentAlarm, func(f *Fold, p cc112.IncidentAlarmPayload) error { return e.applyAlarm(f.At, p) })
+	Handle(r, cc112.EvRosterSet, func(f *Fold, p cc112.RosterSetPayload) error { return e.applyRoster(f.At, p) })
 	Handle(r, cc112.EvIncidentClosed, func(f *Fold, p cc112.IncidentClosedPayload) error { return e.applyClosed(f.At, p) })
 	Handle(r, cc112.EvCallerLinked, func(_ *Fold, p cc112.CallerLinkedPayload) error {
 		inc, err := e.appliedIncident(p.IncidentID)
@@ -199,7 +201,7 @@ func (e *Engine) applyUnitStatus(at time.Time, p cc112.UnitStatusPayload) error 
 		return err
 	}
 	inc, a := e.activeAssignment(u)
-	u.Status, u.StatusAt, u.StatusBy, u.OutOfService = p.Status, at, "", ""
+	u.Status, u.StatusAt, u.StatusBy, u.OutOfService, u.OffShift = p.Status, at, "", "", false
 	if p.OnBehalf {
 		u.StatusBy = p.By
 	}

@@ -30,6 +30,8 @@ var projectors = map[string]projector{
 	cc112.EvCallerLinked:     typed(projectCallerLinked),
 	cc112.EvUnitReleased:     typed(projectUnitReleased),
 	cc112.EvUnitService:      typed(projectUnitService),
+	cc112.EvIncidentAlarm:    typed(projectIncidentAlarm),
+	cc112.EvRosterSet:        notProjected("the roster is read from the engine, rebuilt from the journal (GET /api/v1/roster?at=)"),
 
 	cc112.EvComplaintReceived:       typed(projectComplaintReceived),
 	cc112.EvComplaintForwarded:      typed(projectComplaintStep),
@@ -272,6 +274,10 @@ func projectIncidentReopened(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentReop
 // projectIncidentEdited writes the fields an edit changed (null: kept);
 // the reports group by category, priority and district and map the
 // location.
+func projectIncidentAlarm(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentAlarmPayload) {
+	b.Queue(`update incidents set alarm_level = $2, last_seq = $3 where id = $1`, p.IncidentID, p.Level, int64(ev.Seq))
+}
+
 func projectIncidentEdited(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentEditedPayload) {
 	var cat, name, phone *string
 	var lat, lon *float64

@@ -219,6 +219,12 @@ func NewServer(cfg Config) *Server {
 		{"POST", "/api/v1/incidents/{id}/cancel", s.postCancel, operational},
 		{"POST", "/api/v1/incidents/{id}/reopen", s.postReopen, operational},
 		{"POST", "/api/v1/incidents/{id}/merge", s.postMerge, operational},
+		// Needs by capability, alarm levels, shifts (issue 17).
+		{"GET", "/api/v1/incidents/{id}/plan", s.getPlan, staffRead},
+		{"POST", "/api/v1/incidents/{id}/alarm", s.postAlarm, alarmRaise},
+		{"GET", "/api/v1/units/{id}/roster", s.getUnitRoster, rosterRead},
+		{"PUT", "/api/v1/units/{id}/roster", s.putRoster, rosterWrite},
+		{"GET", "/api/v1/roster", s.getRoster, rosterRead},
 		{"GET", "/api/v1/cameras", s.listCameras, cameraRead},
 		{"GET", "/api/v1/cameras/nearest", s.nearestCameras, cameraRead},
 		{"GET", "/api/v1/cameras/{id}", s.getCamera, cameraRead},

@@ -237,6 +237,11 @@ func (m *Main) startWriterWork(bg context.Context) error {
 		defer m.wg.Done()
 		m.AlertService.Run(bg, m.AlertTick)
 	}()
+	m.wg.Add(1)
+	go func() { // the roster's schedule: units in and out of service by shift
+		defer m.wg.Done()
+		m.Engine.RunSchedule(bg, m.AlertTick)
+	}()
 	if err := m.Pager.EnsureKeys(bg); err != nil {
 		return fmt.Errorf("push keys: %w", err)
 	}

@@ -43,7 +43,8 @@ type Config struct {
 	Routing RoutingConfig
 	// Alerts holds the timers' thresholds (flags) and, from the config
 	// file (-config), the on-scene limits per category and the district
-	// groups' minimum cover; AlertTick is how often they are checked (1 s).
+	// groups' minimum cover; AlertTick is how often they (and the roster's
+	// schedule: units in and out of service by shift) are checked (1 s).
 	Alerts    alerts.Config
 	AlertTick time.Duration
 	// File is the config file the alerts' on-scene limits and coverage
