@@ -24,6 +24,6 @@ func TestMoveUpsInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = m.Close(context.Background()) })
-	browser.run(t, 7*time.Minute, "moveups.mjs", nil, "BASE_URL="+m.URL(), "TOKEN="+tokenFor(t, m, auth.Dispatcher),
+	browser.run(t, 10*time.Minute, "moveups.mjs", nil, "BASE_URL="+m.URL(), "TOKEN="+tokenFor(t, m, auth.Dispatcher),
 		"UNIT_ID="+m.DemoUnit, "SCREENSHOTS="+screenshotDir(t))
 }

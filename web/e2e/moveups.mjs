@@ -86,15 +86,17 @@ async function run() {
     if (u.station === 'st-damkar-wiyung' || u.station === 'st-rsud-bdh') await api('POST', `/api/v1/units/${u.id}/service`, { in_service: false, reason: 'Perawatan' });
   }
   assert.ok((await api('GET', '/api/v1/moveups')).items.length > 0, 'advice to show');
+  // One logged-in page per language, resized (a login per shot outlasts a busy machine).
   for (const lang of ['id', 'en']) {
+    const p = await newPage(`shot-${lang}`, { width: 1920, height: 1080 }, lang, '/', 'dispatcher');
     for (const [name, viewport] of [['1080p', { width: 1920, height: 1080 }], ['4k', { width: 3840, height: 2160 }], ['phone', { width: 390, height: 844 }]]) {
-      const p = await newPage(`shot-${lang}-${name}`, viewport, lang, '/', 'dispatcher');
-      // On a phone the console stacks its panes: the advice is further down.
+      await p.setViewportSize(viewport);
       await p.waitForSelector('#moveups:not([hidden]) li', { state: 'attached', timeout: WAIT });
-      if (name !== 'phone') await p.waitForSelector('#moveups li', { timeout: WAIT });
+      if (name === 'phone') await p.click('nav.tabs button[data-view=units]'); // the advice sits above the units
+      await p.waitForSelector('#moveups li', { timeout: WAIT });
       await p.screenshot({ path: join(SHOTS, `moveup-console-${name}-${lang}.png`) });
-      await p.context().close();
     }
+    await p.context().close();
   }
   const en = await newPage('phone-en', { width: 390, height: 844 }, 'en', '/unit', 'unit');
   await en.waitForSelector('#post:not([hidden])', { timeout: WAIT });
