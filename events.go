@@ -27,6 +27,10 @@ const (
 	EvUnitRelocated     = "unit.relocated"  // a free unit sent to wait at another post (move-up advice)
 	EvIncidentAlarm     = "incident.alarm"  // an incident's alarm raised to level 2 or 3
 	EvRosterSet         = "roster.set"      // a unit's shifts from now on (who is on it, from when to when)
+	// EvCityChanged is an admin's change of the city (units added, edited
+	// or retired; stations, agencies, plans), or a whole pack applied: one
+	// event, with who and each entry's before and after.
+	EvCityChanged = "city.changed"
 	// EvAssignmentAcknowledged is a unit's "Terima": it has seen its dispatch.
 	EvAssignmentAcknowledged = "assignment.acknowledged"
 	// EvCommandKey records an Idempotency-Key with its command's answer.
@@ -100,7 +104,7 @@ const (
 func EventTypes() []string {
 	return []string{
 		EvUnitRegistered, EvCameraRegistered, EvCameraStatus, EvIncidentCreated, EvIncidentImported,
-		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvIncidentNoted, EvIncidentCancelled, EvIncidentReopened, EvIncidentEdited, EvIncidentMerged, EvUnitReleased, EvUnitService, EvUnitRelocated, EvIncidentAlarm, EvRosterSet, EvAssignmentAcknowledged, EvCommandKey, EvJournalRefused,
+		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvIncidentNoted, EvIncidentCancelled, EvIncidentReopened, EvIncidentEdited, EvIncidentMerged, EvUnitReleased, EvUnitService, EvUnitRelocated, EvIncidentAlarm, EvRosterSet, EvCityChanged, EvAssignmentAcknowledged, EvCommandKey, EvJournalRefused,
 		EvCallStarted, EvCallLocated, EvCallLinked, EvCallClosed, EvAMLPending,
 		EvComplaintReceived, EvComplaintForwarded, EvComplaintResponded, EvComplaintFeedback,
 		EvComplaintEscalationDue, EvComplaintEscalationSent, EvComplaintEscalationFailed,
@@ -118,6 +122,7 @@ const (
 	LiveIncidentUpdated  = "incident.updated"
 	LiveUnitUpdated      = "unit.updated"
 	LiveUnitMoved        = "unit.moved"
+	LiveUnitRetired      = "unit.retired" // the unit as it was: an admin took it off the fleet
 	LiveCameraUpdated    = "camera.updated"
 	LiveCallCreated      = "call.created"
 	LiveCallUpdated      = "call.updated"
@@ -134,7 +139,7 @@ const (
 // LiveEvents lists every live-feed event name.
 func LiveEvents() []string {
 	return []string{
-		LiveIncidentCreated, LiveIncidentUpdated, LiveUnitUpdated, LiveUnitMoved, LiveCameraUpdated,
+		LiveIncidentCreated, LiveIncidentUpdated, LiveUnitUpdated, LiveUnitMoved, LiveUnitRetired, LiveCameraUpdated,
 		LiveCallCreated, LiveCallUpdated, LiveComplaintCreated, LiveComplaintUpdated,
 		LiveAlertRaised, LiveAlertAcknowledged, LiveAlertCleared,
 		LiveMessageCreated, LivePageAckOverdue,

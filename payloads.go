@@ -326,3 +326,27 @@ type PageSMSPayload struct {
 	Error         string     `json:"error,omitempty"`
 	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
 }
+
+// Edit is one entry of the city before and after a change: Before nil
+// for an entry added, After nil for one removed (a unit retired).
+type Edit[T any] struct {
+	Before *T `json:"before,omitempty"`
+	After  *T `json:"after,omitempty"`
+}
+
+// CityChangedPayload is city.changed: who changed the city (the event's
+// time says when) and every entry changed, before and after.
+type CityChangedPayload struct {
+	By string `json:"by"`
+	// Reason is why, when the admin gave one (retiring a unit needs one).
+	Reason   string               `json:"reason,omitempty"`
+	Agencies []Edit[Agency]       `json:"agencies,omitempty"`
+	Stations []Edit[Station]      `json:"stations,omitempty"`
+	Units    []Edit[Unit]         `json:"units,omitempty"`
+	Plans    []Edit[CategoryPlan] `json:"plans,omitempty"`
+}
+
+// Empty reports whether the change changes nothing.
+func (p *CityChangedPayload) Empty() bool {
+	return len(p.Agencies)+len(p.Stations)+len(p.Units)+len(p.Plans) == 0
+}

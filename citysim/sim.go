@@ -15,10 +15,10 @@ import (
 	"time"
 
 	"cc112"
+	"cc112/city"
 	"cc112/coverage"
 	"cc112/dispatch"
 	"cc112/geo"
-	"cc112/internal/demo"
 	"cc112/route"
 )
 
@@ -29,10 +29,9 @@ type Config struct {
 	Seed     uint64
 	Start    time.Time // the first simulated instant
 	Workload Workload
-	// City gives districts, stations and units: the demo city, or a city
-	// pack's once one is loaded into a demo.CityData (the seam for issue
-	// 17's packs).
-	City *demo.CityData
+	// City is the city pack: districts, agencies, stations, units and
+	// response plans (city.Demo, or city.Load of a pack folder).
+	City *city.Pack
 	// Roads, when set, is the road network units are ranked and driven on.
 	Roads  *route.Router
 	Policy Policy
@@ -67,11 +66,11 @@ type Config struct {
 // DefaultConfig returns the defaults: 30 days of Surabaya's 2025 workload
 // on the demo city, closest-idle dispatching.
 func DefaultConfig() Config {
-	city := demo.City()
+	pack := city.Demo()
 	return Config{
 		Days: 30, Seed: 1, Start: time.Date(2025, 1, 1, 0, 0, 0, 0, cc112.WIB),
 		Workload: NewWorkload("Surabaya 112, 2025", Surabaya2025),
-		City:     city, Policy: Closest{},
+		City:     pack, Policy: Closest{},
 		TargetS: 444, ProcessingS: 60, TurnoutS: 60,
 		OnSceneMin: map[cc112.Category]float64{
 			cc112.CatMedical: 20, cc112.CatTrafficAccident: 30, cc112.CatFire: 60,
@@ -79,7 +78,7 @@ func DefaultConfig() Config {
 		},
 		Transport:   map[cc112.Category]float64{cc112.CatMedical: 0.7, cc112.CatTrafficAccident: 0.4},
 		HandoverMin: 15, Busy: 0.3,
-		Hospitals:   DemoHospitals(city),
+		Hospitals:   DemoHospitals(pack),
 		P1:          map[cc112.Category]float64{cc112.CatFire: 1, cc112.CatTrafficAccident: 0.5, cc112.CatMedical: 0.4},
 		LowPriority: map[cc112.Category]int{cc112.CatFallenTree: 3, cc112.CatAnimal: 3},
 	}
@@ -87,9 +86,9 @@ func DefaultConfig() Config {
 
 // DemoHospitals are the demo city's ambulance stations that are hospitals
 // (RSUD, RSU, RS): where patients are taken.
-func DemoHospitals(city *demo.CityData) []cc112.Hospital {
+func DemoHospitals(pack *city.Pack) []cc112.Hospital {
 	var out []cc112.Hospital
-	for _, s := range city.Stations {
+	for _, s := range pack.Stations {
 		if s.Agency == "dinkes" && strings.HasPrefix(s.Name, "RS") {
 			out = append(out, cc112.Hospital{Name: s.Name, Location: s.Location})
 		}
@@ -391,9 +390,6 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, errors.New("citysim: days must be positive")
 	}
 	cfg = cfg.withDefaults()
-	if err := cfg.Workload.Validate(cc112.DefaultResponsePlan()); err != nil {
-		return nil, err
-	}
 	r := &runner{cfg: cfg, ctx: ctx, clock: &simClock{t: cfg.Start}, j: &memJournal{keep: cfg.KeepLog}, seed: cfg.Seed, units: map[string]*unitState{}}
 	eng, err := dispatch.New(ctx, dispatch.Config{
 		Journal: r.j, Clock: r.clock, Districts: cfg.City.Districts, Area: cfg.City.Districts, AreaMargin: 2000,
@@ -404,7 +400,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	r.eng = eng
 	fleet := ReduceFleet(cfg.City.Units, cfg.Fewer)
-	if err := eng.RegisterUnits(ctx, fleet); err != nil {
+	// The city as dispatchd seeds it: one change with the pack's agencies,
+	// stations, units and response plans.
+	if _, err := eng.ChangeCity(ctx, "citysim", dispatch.CityEdit{Agencies: cfg.City.Agencies, Stations: cfg.City.Stations,
+		Units: fleet, Plans: cfg.City.Plans}, false, "", ""); err != nil {
+		return nil, err
+	}
+	if err := cfg.Workload.Validate(eng.Plan()); err != nil {
 		return nil, err
 	}
 	for _, u := range fleet {

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"cc112"
-	"cc112/internal/demo"
+	"cc112/city"
 )
 
 func study(t *testing.T, days float64, seeds []uint64, policies ...Policy) (*Summary, map[string][]*Result) {
@@ -50,8 +50,8 @@ func readDir(t *testing.T, dir string) map[string][]byte {
 // The same seed gives the same report, byte for byte; another seed does
 // not.
 func TestSameSeedSameReport(t *testing.T) {
-	city := demo.City()
-	shape := ShapeOf(city.Districts, city.Stations)
+	pack := city.Demo()
+	shape := ShapeOf(pack.Districts, pack.Stations)
 	write := func(seed uint64) map[string][]byte {
 		sum, res := study(t, 2, []uint64{seed}, Closest{}, CoveragePolicy{}, Divert{})
 		dir := t.TempDir()
@@ -273,7 +273,7 @@ func mustJSON(t *testing.T, b []byte, v any) {
 }
 
 func TestReduceFleet(t *testing.T) {
-	units := demo.City().Units
+	units := city.Demo().Units
 	count := func(us []cc112.Unit) map[cc112.UnitType]int {
 		m := map[cc112.UnitType]int{}
 		for _, u := range us {

@@ -18,6 +18,7 @@ var LivePayloads = map[string]func() any{
 	cc112.LiveIncidentUpdated: func() any { return new(cc112.Incident) },
 	cc112.LiveUnitUpdated:     func() any { return new(cc112.Unit) },
 	cc112.LiveUnitMoved:       func() any { return new(cc112.Unit) },
+	cc112.LiveUnitRetired:     func() any { return new(cc112.Unit) },
 	cc112.LiveCameraUpdated:   func() any { return new(cc112.Camera) },
 }
 
@@ -118,6 +119,7 @@ func (e *Engine) registerCore(r *Registry) {
 		e.changedCamera(c)
 		return nil
 	})
+	Handle(r, cc112.EvCityChanged, func(f *Fold, p cc112.CityChangedPayload) error { return e.applyCityChanged(f.At, p) })
 	Handle(r, cc112.EvIncidentImported, func(_ *Fold, p cc112.IncidentImportedPayload) error { return e.applyImported(p) })
 	Handle(r, cc112.EvCommandKey, func(f *Fold, p keyPayload) error {
 		e.applyKey(f.At, p)

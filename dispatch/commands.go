@@ -107,7 +107,7 @@ func (e *Engine) CreateIncident(ctx context.Context, n NewIncident, key, fingerp
 	if n.CallID != "" {
 		return nil, cc112.Errorf(cc112.EInvalid, "call_id needs the call center, which is not configured")
 	}
-	if err := n.Validate(e.cfg.Plan); err != nil {
+	if err := n.Validate(e.plan()); err != nil {
 		return nil, err
 	}
 	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
@@ -352,7 +352,7 @@ func (e *Engine) EditIncident(ctx context.Context, incidentID string, ed Inciden
 	if (ed == IncidentEdit{ConfirmOutOfArea: ed.ConfirmOutOfArea}) {
 		return nil, cc112.Errorf(cc112.EInvalid, "nothing to change: give one or more of category, priority, location, address, description, caller")
 	}
-	if err := ed.validate(e.cfg.Plan); err != nil {
+	if err := ed.validate(e.plan()); err != nil {
 		return nil, err
 	}
 	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*EditResult, error) {

@@ -165,6 +165,11 @@ type Engine struct {
 	// unscheduled are units whose roster was emptied: in service without
 	// a schedule again (their past shifts stay for RosterAt).
 	unscheduled map[string]bool
+	// The city's configuration beside its units (city.go); cityKnown: a
+	// city.changed has been applied.
+	agencies  map[string]cc112.Agency
+	stations  map[string]cc112.Station
+	cityKnown bool
 }
 
 // New builds an engine with its extensions and replays the journal into it.
@@ -215,6 +220,8 @@ func New(ctx context.Context, cfg Config, exts ...Extension) (*Engine, error) {
 		imported:    map[string]string{},
 		rosters:     map[string][]cc112.Shift{},
 		unscheduled: map[string]bool{},
+		agencies:    map[string]cc112.Agency{},
+		stations:    map[string]cc112.Station{},
 	}
 	if cfg.Roads != nil {
 		e.fleet = cfg.Roads.NewFleet()

@@ -373,8 +373,9 @@ func (s *Snapshot) Sort() {
 // Plan is a copy of the response plan in force (the console shows which
 // units a category needs).
 func (e *Engine) Plan() cc112.ResponsePlan {
-	out := make(cc112.ResponsePlan, len(e.cfg.Plan))
-	for cat, needs := range e.cfg.Plan {
+	plan := e.plan()
+	out := make(cc112.ResponsePlan, len(plan))
+	for cat, needs := range plan {
 		out[cat] = append([]cc112.Need(nil), needs...)
 	}
 	return out

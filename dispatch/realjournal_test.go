@@ -47,6 +47,8 @@ func TestEngineSuiteOnRealJournals(t *testing.T) {
 		{"PublishesChanges", TestPublishesChanges},
 		{"StandbyFollowsAndPromotes", TestStandbyFollowsAndPromotes},
 		{"UnstorableEventFailsOneCommand", TestUnstorableEventFailsOneCommand},
+		{"CityChanges", TestCityChanges},
+		{"ReplaceCity", TestReplaceCity},
 	}
 	journals := []struct {
 		name string

@@ -22,10 +22,10 @@ import (
 	"cc112/bolt"
 	"cc112/callcenter"
 	"cc112/cctv"
+	"cc112/city"
 	"cc112/coverage"
 	"cc112/dispatch"
 	"cc112/geo"
-	"cc112/internal/demo"
 	"cc112/internal/testenv"
 	"cc112/kpi"
 	"cc112/live"
@@ -90,7 +90,7 @@ func newSecured(t testing.TB) *secured {
 func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	t.Helper()
 	st := auth.New(auth.Config{Hash: auth.HashParams{Memory: 64, Time: 1, Threads: 1}})
-	city := demo.City()
+	city := city.Demo()
 	ctx := context.Background()
 	calls := callcenter.New(callcenter.Config{Districts: city.Districts})
 	views := cctv.NewViews()
@@ -109,7 +109,9 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 		t.Fatal(err)
 	}
 	t.Cleanup(st.Close)
-	if err := eng.RegisterUnits(ctx, city.Units); err != nil {
+	// The city as dispatchd seeds it: one city.changed, then the cameras.
+	if _, err := eng.ChangeCity(ctx, "dispatchd", dispatch.CityEdit{Agencies: city.Agencies, Stations: city.Stations,
+		Units: city.Units, Plans: city.Plans}, false, "", ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := eng.RegisterCameras(ctx, city.Cameras); err != nil {

@@ -14,9 +14,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"cc112/city"
 	"cc112/citysim"
 	"cc112/geo"
-	"cc112/internal/demo"
 	"cc112/roads"
 	"cc112/route"
 	"cc112/ui"
@@ -43,7 +43,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	fewer := fs.Int("fewer", 0, "take this many units out of the fleet (from the type with most units, repeatedly)")
 	hourlyFrom := fs.String("hourly-from", "", "learn the hourly profile from a history CSV (received_at, or San Francisco's \"Received DtTm\")")
 	weights := fs.String("weights", "", "kecamatan weights CSV (kecamatan,weight or district,population); default: equal")
-	cityDir := fs.String("city", "", "folder with real city data (surabaya_kelurahan_hdx_bps2020.geojson): the real kecamatan boundaries")
+	cityDir := fs.String("city", "", "a city pack folder (its districts, stations, units and plans; what it lacks comes from the demo city), e.g. ../shared/data for the real kecamatan boundaries")
 	roadFile := fs.String("roads", "", "road network (GeoJSON of OSM ways or .osm.pbf): rank and drive units on it")
 	ownPosts := fs.Bool("own-posts", false, "redeployment sends a unit only to its own agency's stations (default: any station)")
 	busy := fs.Float64("busy", 0.3, "MEXCLP's q for the coverage policy: the chance a unit is busy")
@@ -86,12 +86,12 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		}
 	}
 	if *cityDir != "" {
-		city, err := demo.LoadCityDir(*cityDir)
+		pack, err := city.Load(*cityDir)
 		if err != nil {
 			return err
 		}
-		cfg.City = city
-		cfg.Hospitals = citysim.DemoHospitals(city)
+		cfg.City = pack
+		cfg.Hospitals = citysim.DemoHospitals(pack)
 	}
 	if *weights != "" {
 		f, err := os.Open(*weights)
