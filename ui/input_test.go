@@ -17,7 +17,6 @@ import (
 	"unicode/utf8"
 
 	"cc112"
-	"cc112/alerts"
 	"cc112/auth"
 	"cc112/city"
 	"cc112/httperr"
@@ -151,7 +150,7 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		if _, _, err := s.alerts.Check(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		page, err := s.alerts.List("open", "", alerts.MaxPageSize)
+		page, err := s.alerts.List("open", cc112.PageRequest{Cursor: "", Limit: cc112.MaxPageSize})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,6 +219,7 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		"POST /api/v1/logout":                    {{role: auth.Police, path: "/api/v1/logout", ok: 204}},
 		"POST /api/v1/users":                     {{role: auth.Admin, path: "/api/v1/users", body: `{"username":"agency2","password":"pw-agency2-112","role":"agency","agency":"pupr"}`, ok: 201}},
 		"POST /api/v1/users/{username}/password": {{role: auth.Admin, path: "/api/v1/users/spare/password", body: `{"password":"pw-spare-112-y"}`, ok: 204}},
+		"POST /api/v1/users/{username}/revoke":   {{role: auth.Admin, path: "/api/v1/users/spare/revoke", ok: 204}},
 		"POST /api/v1/devices":                   {{role: auth.Admin, path: "/api/v1/devices", body: `{"device_id":"trk-2","unit_id":"` + s.unitID + `"}`, ok: 201}},
 		"POST /api/v1/admin/units": {{role: auth.Admin, path: "/api/v1/admin/units", ok: 201,
 			body: `{"callsign":"DMK-90","type":"fire","agency":"damkar","station":"st-damkar-pasarturi","capabilities":["pump","ladder"]}`}},
