@@ -24,7 +24,9 @@ import (
 	"cc112/callcenter"
 	"cc112/cctv"
 	"cc112/city"
+	"cc112/coverage"
 	"cc112/dispatch"
+	"cc112/geo"
 	"cc112/internal/testenv"
 	"cc112/kpi"
 	"cc112/live"
@@ -143,7 +145,7 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	eng.SetPublisher(s.hub)
 	t.Cleanup(func() { _ = s.hub.Close(context.Background()) })
 	s.server = NewServer(Config{Engine: eng, DistrictsGeoJSON: gj, Logger: logger, Auth: st, Calls: calls, Alerts: al, Paging: pager,
-		Live: s.hub, Views: views, Metrics: idx, Tracks: track.FromJournal(j),
+		MoveUps: coverage.NewAdvisor(city.Districts, city.Stations, geo.DefaultETAModel(), 300), Live: s.hub, Views: views, Metrics: idx, Tracks: track.FromJournal(j),
 		Settings:   Settings{AMLAPIKey: testAMLAPIKey, MetricsToken: testMetricsToken, InboundWebhookSecret: []byte(testWebhookSecret)},
 		Prometheus: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("# metrics\n")) }),
 		Logins:     auth.NewLoginLimiter(auth.LoginLimits{PerPair: 5, PerAddr: 12, PerUser: 10, Window: 15 * time.Minute, Cap: 100, Now: s.now.now})})
