@@ -48,7 +48,7 @@ var homePages = map[auth.Role]string{
 	auth.Police:     "/police",
 	auth.UnitRole:   "/unit",
 	auth.Agency:     "/desk",
-	auth.Admin:      "/supervisor",
+	auth.Admin:      "/admin",
 }
 
 // ownUnit restricts unit users to the unit named by the path value param.
@@ -124,6 +124,13 @@ var (
 	// alertAck acknowledges an alert: the dispatchers who act on it and
 	// their supervisor.
 	alertAck = allow(auth.Dispatcher, auth.Supervisor)
+	// alarmRaise raises an incident's alarm level: the dispatcher working
+	// it and the supervisor on the floor.
+	alarmRaise = allow(auth.Dispatcher, auth.Supervisor)
+	// rosterWrite sets the units' shifts; rosterRead reads who is on which
+	// unit (the staff who dispatch them, and the admin).
+	rosterWrite = allow(auth.Supervisor, auth.Admin)
+	rosterRead  = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.Admin)
 	// metricsRead reads response-time metrics.
 	metricsRead = allow(auth.Supervisor, auth.Dispatcher, auth.Admin)
 	// importers load historical incidents.
@@ -151,6 +158,7 @@ var (
 	cameraPage     = cameraRead
 	policePage     = allow(auth.Police, auth.Supervisor) // read-only cameras; supervisors check what police see
 	unitPage       = unitSelf
+	adminPage      = admins
 	// scrape is Prometheus's /metrics: a supervisor's or admin's token, or
 	// the scraper's own bearer token (or, without one configured, a
 	// loopback client).
