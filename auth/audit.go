@@ -18,6 +18,9 @@ const (
 	ActionCameraView  = "camera_view"
 	ActionUserSaved   = "user_saved"
 	ActionDeviceSaved = "device_saved"
+	// ActionSessionsRevoked is an admin ending every session of a user
+	// (a wall taken down) without changing its password.
+	ActionSessionsRevoked = "sessions_revoked"
 	// ActionLoginSpray alerts the admin: one address failed at many
 	// users, or one user failed from many addresses (Addr or Target says
 	// which), within the login limiter's window.

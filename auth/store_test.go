@@ -9,7 +9,6 @@ import (
 
 	"cc112"
 	"cc112/bolt"
-	"cc112/dispatch"
 	"cc112/geo"
 	"cc112/internal/clocktest"
 )
@@ -23,28 +22,15 @@ func openStore(t *testing.T, dir string, clock cc112.Clock) (*Store, func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := New(cheap())
-	eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j, Clock: clock}, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if eng.LastSeq() == 0 {
+	st, stop := storeOn(t, j, clock)
+	if st.eng.LastSeq() == 0 {
 		u := cc112.Unit{ID: "AMB-01", Callsign: "Ambulans 1", Type: "ambulance", Agency: "dinkes", Status: cc112.UnitAvailable,
 			Location: geo.Point{Lat: -7.25, Lon: 112.75}}
-		if err := eng.RegisterUnits(context.Background(), []cc112.Unit{u}); err != nil {
+		if err := st.eng.RegisterUnits(context.Background(), []cc112.Unit{u}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	closed := false
-	closeFn := func() {
-		if !closed {
-			closed = true
-			st.Close()
-			_ = j.Close()
-		}
-	}
-	t.Cleanup(closeFn)
-	return st, closeFn
+	return st, stop
 }
 
 func TestLoginLogoutSurviveRestart(t *testing.T) {

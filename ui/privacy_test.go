@@ -58,6 +58,7 @@ var (
 		auth.Agency:     {cmpDName, cmpDPhone, cmpDText, cmpDEmail},
 		auth.Police:     {notePublic},
 		auth.Admin:      {notePublic}, // the live feed's incidents
+		auth.Wall:       {notePublic}, // a wall is read by the room: the operational picture only
 		anonymous:       nil,
 	}
 )
@@ -202,6 +203,9 @@ func (s *secured) routeSamples(sc scenario) map[string][]string {
 		"/api/v1/alerts":                          {"/api/v1/alerts?state=all"},
 		"/api/v1/incidents/{id}":                  {"/api/v1/incidents/" + sc.incA, "/api/v1/incidents/" + sc.incB},
 		"/api/v1/incidents/{id}/recommendations":  {"/api/v1/incidents/" + sc.incB + "/recommendations", "/api/v1/incidents/" + sc.incB + "/recommendations?route=1"},
+		"/api/v1/incidents/{id}/plan":             {"/api/v1/incidents/" + sc.incB + "/plan", "/api/v1/incidents/" + sc.incB + "/plan?route=1"},
+		"/api/v1/units/{id}/roster":               {"/api/v1/units/" + s.unitID + "/roster", "/api/v1/units/" + s.unitID + "/roster?from=" + from},
+		"/api/v1/roster":                          {"/api/v1/roster", "/api/v1/roster?at=" + to},
 		"/api/v1/incidents/duplicates":            {"/api/v1/incidents/duplicates?lat=-7.2458&lon=112.7378"},
 		"/api/v1/cameras/nearest":                 {"/api/v1/cameras/nearest?lat=-7.25&lon=112.75"},
 		"/api/v1/geocode":                         {"/api/v1/geocode?q=darmo", "/api/v1/geocode?q=kamera+privasi&limit=3"},

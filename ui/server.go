@@ -17,6 +17,7 @@ import (
 	"cc112/callcenter"
 	"cc112/cctv"
 	"cc112/dispatch"
+	"cc112/geo"
 	"cc112/geocode"
 	"cc112/httperr"
 	"cc112/kpi"
@@ -31,7 +32,10 @@ type Config struct {
 	Engine   *dispatch.Engine
 	// DistrictsGeoJSON is served as is at /api/v1/districts.
 	DistrictsGeoJSON []byte
-	Logger           *slog.Logger
+	// MainRoads are the main roads' polylines (roads.Graph.Lines), drawn
+	// by the maps without a tile server; nil without a road network.
+	MainRoads [][]geo.Point
+	Logger    *slog.Logger
 	// Tracks answers track playback (/api/v1/units/{id}/track); nil
 	// answers 503 saying why.
 	Tracks track.Source
@@ -116,14 +120,19 @@ type Tiles struct {
 type Server struct {
 	eng       *dispatch.Engine
 	districts []byte
-	log       *slog.Logger
-	mux       *http.ServeMux
-	routes    []route
-	tracks    track.Source
-	set       Settings
-	metrics   *kpi.Index
-	assets    *assets
-	liveFeed  http.Handler
+	mainRoads [][]geo.Point
+	offline   struct {
+		once sync.Once
+		body []byte
+	}
+	log      *slog.Logger
+	mux      *http.ServeMux
+	routes   []route
+	tracks   track.Source
+	set      Settings
+	metrics  *kpi.Index
+	assets   *assets
+	liveFeed http.Handler
 
 	calls          *callcenter.Service
 	alerts         *alerts.Service
@@ -159,7 +168,7 @@ func NewServer(cfg Config) *Server {
 	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(),
 		set: cfg.Settings, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views, tracks: cfg.Tracks,
 		auth: cfg.Auth, logins: cfg.Logins, csp: contentSecurityPolicy(cfg.Settings.TileHosts), ready: cfg.Ready,
-		places: cfg.Places, paging: cfg.Paging}
+		places: cfg.Places, paging: cfg.Paging, mainRoads: cfg.MainRoads}
 	if s.places == nil {
 		s.places = geocode.NewGazetteer(nil, nil)
 	}
@@ -191,7 +200,7 @@ func NewServer(cfg Config) *Server {
 	s.routes = []route{
 		{"GET", "/healthz", s.healthz, public},
 		{"GET", "/readyz", s.readyz, public},
-		{"GET", "/api/v1/units", s.listUnits, staffRead},
+		{"GET", "/api/v1/units", s.listUnits, boardRead},
 		{"GET", "/api/v1/units/{id}", s.getUnit, allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.UnitRole).ownUnit("id")},
 		{"POST", "/api/v1/units/{id}/position", s.postPosition, unitReport.positions()},
 		{"GET", "/api/v1/units/{id}/track", s.getTrack, staffRead},
@@ -222,6 +231,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/cameras/views", s.listViews, auditRead},
 		{"GET", "/api/v1/cameras/{id}/live", s.cameraLive, cameraRead.upgrades()},
 		{"GET", "/api/v1/districts", s.getDistricts, anyUser},
+		{"GET", "/api/v1/map/offline", s.getOfflineMap, anyUser},
 		{"GET", "/api/v1/geocode", s.getGeocode, staffRead},
 		{"GET", "/api/v1/route", s.getRoute, routeRead},
 		{"GET", "/api/v1/config", s.consoleConfig, anyUser},
@@ -257,9 +267,9 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/public/complaints/stats", s.complaintStats(true), public},
 		{"GET", "/api/v1/public/districts", s.getDistricts, public},
 		// Alerts and the coverage board (issue 15).
-		{"GET", "/api/v1/alerts", s.listAlerts, staffRead},
+		{"GET", "/api/v1/alerts", s.listAlerts, boardRead},
 		{"POST", "/api/v1/alerts/{id}/ack", s.postAlertAck, alertAck},
-		{"GET", "/api/v1/coverage", s.getCoverage, staffRead},
+		{"GET", "/api/v1/coverage", s.getCoverage, boardRead},
 		// Response-time metrics, historical import.
 		{"GET", "/api/v1/metrics/response", s.getResponseMetrics, metricsRead},
 		{"GET", "/api/v1/metrics/incidents.csv", s.getIncidentsCSV, metricsRead},
@@ -281,6 +291,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/users", s.listUsers, admins},
 		{"POST", "/api/v1/users", s.postUser, admins},
 		{"POST", "/api/v1/users/{username}/password", s.postUserPassword, admins},
+		{"POST", "/api/v1/users/{username}/revoke", s.postUserRevoke, admins},
 		{"GET", "/api/v1/devices", s.listDevices, admins},
 		{"POST", "/api/v1/devices", s.postDevice, admins},
 		// The city's configuration, changed live (issue 17).

@@ -34,6 +34,7 @@ const PAGES = [
   { name: 'supervisor', path: '/supervisor', role: 'supervisor', ready: 'body[data-loaded="true"]' },
   { name: 'stats', path: '/desk/stats', role: 'supervisor', ready: '#s-tiles .tile' },
   { name: 'statistik', path: '/statistik', ready: '#s-tiles .tile' },
+  { name: 'admin', path: '/admin', role: 'admin', ready: '#unit-form select[name=type] option' },
 ];
 
 const VIEWS = {

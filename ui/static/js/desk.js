@@ -2,10 +2,13 @@
 // countdowns (overdue rows stand out), forward / respond / feedback in the
 // row, and the report of which agencies and categories get most complaints.
 
-import { can } from './gate.js'; // log in first
+import { can, me } from './gate.js'; // log in first
+import { watchOutage } from './outage.js';
 import { get, post } from './api.js';
 import { $, escapeHTML } from './dom.js';
 import { t, wib, duration, label, wireLangSwitch } from './i18n.js';
+
+watchOutage(); // the banner when the server is gone, the login page when the session is
 
 let meta = null;
 let skew = 0; // server clock − browser clock, ms (the server's clock rules the SLAs)

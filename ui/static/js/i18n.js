@@ -831,6 +831,7 @@ export const messages = {
     'player.connecting': 'Menghubungkan ke kamera…',
     'player.reconnecting': 'Koneksi terputus. Menyambung ulang…',
     'role.dispatcher': 'Dispatcher',
+    'role.wall': 'Layar dinding',
     'role.calltaker': 'Penerima panggilan',
     'role.unit': 'Unit lapangan',
     'role.agency': 'Tim OPD',
@@ -845,6 +846,13 @@ export const messages = {
     'admin.capsHint': 'pump;ladder',
     'admin.level1Hint': 'fire×2, police',
     'admin.level2Hint': 'ladder, ambulance',
+    // h19b: honest state, the call-taker's offline queue.
+    'outage.down': 'Server tidak terhubung — data per {at} WIB, bukan terkini',
+    'unit.netOn': 'Terhubung',
+    'unit.netOff': 'Terputus',
+    'ct.offlineQueued': 'Server tidak terhubung: panggilan disimpan di peramban dan dikirim saat tersambung ({n} menunggu)',
+    'ct.offlineSent': '{n} panggilan tersimpan telah dikirim',
+    'ct.offlineRefused': '{n} panggilan tersimpan ditolak server ({phones}): {why} — masukkan lagi',
   },
   en: {
     'app.title': 'Command Center 112 Surabaya',
@@ -1674,6 +1682,7 @@ export const messages = {
     'player.connecting': 'Connecting to the camera…',
     'player.reconnecting': 'Connection lost. Reconnecting…',
     'role.dispatcher': 'Dispatcher',
+    'role.wall': 'Wall display',
     'role.calltaker': 'Call-taker',
     'role.unit': 'Field unit',
     'role.agency': 'Agency team',
@@ -1688,6 +1697,13 @@ export const messages = {
     'admin.capsHint': 'pump;ladder',
     'admin.level1Hint': 'fire×2, police',
     'admin.level2Hint': 'ladder, ambulance',
+    // h19b: honest state, the call-taker's offline queue.
+    'outage.down': 'Server not reachable — data as of {at} WIB, not current',
+    'unit.netOn': 'Connected',
+    'unit.netOff': 'Disconnected',
+    'ct.offlineQueued': 'Server not reachable: calls are kept in the browser and sent when it is back ({n} waiting)',
+    'ct.offlineSent': '{n} kept calls were sent',
+    'ct.offlineRefused': '{n} kept calls were refused by the server ({phones}): {why} — enter them again',
   },
 };
 
