@@ -61,7 +61,7 @@ const stray = []; // shown strings outside the catalogue, of every page
 // settle lets the page finish drawing what its first answers brought.
 const settle = (page) => page.waitForTimeout(700);
 try {
-  for (const p of PAGES) {
+  for (const p of PAGES.filter((x) => !process.env.ONLY_PAGE || x.name === process.env.ONLY_PAGE)) {
     for (const [view, opts] of Object.entries(VIEWS)) {
       if (process.env.ONLY_VIEW && view !== process.env.ONLY_VIEW) continue;
       const ctx = await browser.newContext({ ...opts, locale: 'id-ID', timezoneId: 'Asia/Jakarta' });

@@ -38,7 +38,7 @@ const browser = await chromium.launch(launchOptions());
 let failed = false;
 const stray = []; // shown strings outside the catalogue (visible.mjs), every role on every page
 try {
-  for (const role of ROLES) {
+  for (const role of ROLES.filter((r) => !process.env.ONLY_ROLE || r === process.env.ONLY_ROLE)) {
     const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'id-ID', timezoneId: 'Asia/Jakarta' });
     const page = await ctx.newPage();
     const data = watchData(page);
