@@ -17,7 +17,6 @@ import (
 	"unicode/utf8"
 
 	"cc112"
-	"cc112/alerts"
 	"cc112/auth"
 	"cc112/city"
 	"cc112/httperr"
@@ -107,6 +106,10 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		}
 	}
 	other := free[0]
+	spare, err := s.eng.Unit(free[len(free)-1]) // to relocate, to a station of its agency
+	if err != nil {
+		t.Fatal(err)
+	}
 	working := incident() // with free[1] on it, to release
 	if r := s.as(auth.Dispatcher, "POST", "/api/v1/incidents/"+working+"/assignments", `{"unit_id":"`+free[1]+`"}`); r.status != 201 {
 		t.Fatalf("fixture assign: %d %s", r.status, r.body)
@@ -147,7 +150,7 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		if _, _, err := s.alerts.Check(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		page, err := s.alerts.List("open", "", alerts.MaxPageSize)
+		page, err := s.alerts.List("open", cc112.PageRequest{Cursor: "", Limit: cc112.MaxPageSize})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -171,6 +174,7 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		"POST /api/v1/incidents/{id}/assignments":          {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/assignments", body: `{"unit_id":"` + other + `"}`, ok: 201}},
 		"DELETE /api/v1/incidents/{id}/assignments/{unit}": {{role: auth.Dispatcher, path: "/api/v1/incidents/" + working + "/assignments/" + free[1], body: `{"reason":"Salah kirim\nunit lain lebih dekat"}`, ok: 200, method: "DELETE"}},
 		"POST /api/v1/units/{id}/service":                  {{role: auth.Dispatcher, path: "/api/v1/units/" + free[2] + "/service", body: `{"in_service":false,"reason":"Ban bocor"}`, ok: 200}},
+		"POST /api/v1/units/{id}/relocate":                 {{role: auth.Dispatcher, path: "/api/v1/units/" + spare.ID + "/relocate", body: `{"post_id":"` + spare.Station + `"}`, ok: 200}},
 		"POST /api/v1/incidents/{id}/close":                {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/close", body: `{"disposition":"Api padam"}`, ok: 200}},
 		"PATCH /api/v1/incidents/{id}":                     {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident(), body: `{"category":"gas_leak","priority":1,"location":{"lat":-7.26,"lon":112.74},"address":"Jl. Tunjungan 5","description":"Bau gas","caller":{"name":"Budi","phone":"081234567890","nik":"3578000000000001"}}`, ok: 200, method: "PATCH"}},
 		"POST /api/v1/incidents/{id}/cancel":               {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/cancel", body: `{"reason":"Laporan palsu"}`, ok: 200}},

@@ -16,6 +16,7 @@ import (
 	"cc112/auth"
 	"cc112/callcenter"
 	"cc112/cctv"
+	"cc112/coverage"
 	"cc112/dispatch"
 	"cc112/geo"
 	"cc112/geocode"
@@ -70,6 +71,8 @@ type Config struct {
 	Places *geocode.Gazetteer
 	// Paging is Web Push, acknowledgements and messages (nil: answered 503).
 	Paging *paging.Service
+	// MoveUps advises relocations of free units (nil: answered 503).
+	MoveUps *coverage.Advisor
 	// Ready answers /readyz (default: the engine's journal answers):
 	// dispatchd adds its start-up and a standby's lag.
 	Ready func(ctx context.Context) error
@@ -104,6 +107,9 @@ type Settings struct {
 	// ComplaintsPerMinute limits public complaints per client address
 	// (default 5, burst as many).
 	ComplaintsPerMinute int
+	// Training marks every page with the training banner: the console
+	// runs against a simulated city (dispatchd -training).
+	Training bool
 	// InboundWebhookSecret signs the chat/social webhook and the raw
 	// e-mail webhook (HMAC-SHA256); empty turns both off (401).
 	InboundWebhookSecret []byte
@@ -145,12 +151,13 @@ type Server struct {
 	views       *cctv.Views
 	liveWG      sync.WaitGroup // live video websockets in flight
 
-	auth   *auth.Store
-	logins *auth.LoginLimiter
-	csp    string
-	ready  func(ctx context.Context) error
-	places *geocode.Gazetteer
-	paging *paging.Service
+	auth    *auth.Store
+	logins  *auth.LoginLimiter
+	csp     string
+	ready   func(ctx context.Context) error
+	places  *geocode.Gazetteer
+	paging  *paging.Service
+	moveUps *coverage.Advisor
 }
 
 // route is one registered endpoint. Every route is declared in one table so
@@ -168,7 +175,7 @@ func NewServer(cfg Config) *Server {
 	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(),
 		set: cfg.Settings, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views, tracks: cfg.Tracks,
 		auth: cfg.Auth, logins: cfg.Logins, csp: contentSecurityPolicy(cfg.Settings.TileHosts), ready: cfg.Ready,
-		places: cfg.Places, paging: cfg.Paging, mainRoads: cfg.MainRoads}
+		places: cfg.Places, paging: cfg.Paging, mainRoads: cfg.MainRoads, moveUps: cfg.MoveUps}
 	if s.places == nil {
 		s.places = geocode.NewGazetteer(nil, nil)
 	}
@@ -193,6 +200,9 @@ func NewServer(cfg Config) *Server {
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		panic(err) // the embedded files are part of the build: a broken build
+	}
+	if s.set.Training {
+		s.assets.index = s.versioned("index.html")
 	}
 	if !s.assets.hasVendor() {
 		s.log.Warn("console built without its npm files: the map is off (run `make run`, or `npm ci && node build.mjs` in web/)")
@@ -270,6 +280,9 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/alerts", s.listAlerts, boardRead},
 		{"POST", "/api/v1/alerts/{id}/ack", s.postAlertAck, alertAck},
 		{"GET", "/api/v1/coverage", s.getCoverage, boardRead},
+		// Move-up advice and relocation (issue 22).
+		{"GET", "/api/v1/moveups", s.getMoveUps, staffRead},
+		{"POST", "/api/v1/units/{id}/relocate", s.postRelocate, operational},
 		// Response-time metrics, historical import.
 		{"GET", "/api/v1/metrics/response", s.getResponseMetrics, metricsRead},
 		{"GET", "/api/v1/metrics/incidents.csv", s.getIncidentsCSV, metricsRead},

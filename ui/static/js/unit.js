@@ -499,6 +499,13 @@ function render() {
   $('unit-status').textContent = label('ustatus', unit.status);
   $('unit-status').className = `pill us-${unit.status}`;
   $('idle').hidden = !!incident || !!ended;
+  // A move-up: the center asked the free unit to wait at another station.
+  const post = !incident && !ended && unit.post;
+  $('post').hidden = !post;
+  if (post) {
+    $('post-name').textContent = t('unit.post', { post: post.name });
+    $('post-nav').href = navURL(post.location, post.name);
+  }
   $('task').hidden = !incident;
   const mine = myAssignment();
   if (!incident || (mine && mine.acknowledged_at)) $('alert').hidden = true;
