@@ -48,7 +48,7 @@ var homePages = map[auth.Role]string{
 	auth.Police:     "/police",
 	auth.UnitRole:   "/unit",
 	auth.Agency:     "/desk",
-	auth.Admin:      "/supervisor",
+	auth.Admin:      "/admin",
 	auth.Wall:       "/",
 }
 

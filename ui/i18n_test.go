@@ -46,7 +46,7 @@ func readCatalogue(t *testing.T) catalogue {
 			c.msgs[lang] = map[string]string{}
 			continue
 		}
-		if line == "  }," || strings.TrimSpace(line) == "" {
+		if trimmed := strings.TrimSpace(line); line == "  }," || trimmed == "" || strings.HasPrefix(trimmed, "//") {
 			continue
 		}
 		m := catalogueLine.FindStringSubmatch(line)

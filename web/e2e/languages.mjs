@@ -34,6 +34,7 @@ const PAGES = [
   { name: 'supervisor', path: '/supervisor', role: 'supervisor', ready: 'body[data-loaded="true"]' },
   { name: 'stats', path: '/desk/stats', role: 'supervisor', ready: '#s-tiles .tile' },
   { name: 'statistik', path: '/statistik', ready: '#s-tiles .tile' },
+  { name: 'admin', path: '/admin', role: 'admin', ready: '#unit-form select[name=type] option' },
 ];
 
 const VIEWS = {
@@ -60,7 +61,7 @@ const stray = []; // shown strings outside the catalogue, of every page
 // settle lets the page finish drawing what its first answers brought.
 const settle = (page) => page.waitForTimeout(700);
 try {
-  for (const p of PAGES) {
+  for (const p of PAGES.filter((x) => !process.env.ONLY_PAGE || x.name === process.env.ONLY_PAGE)) {
     for (const [view, opts] of Object.entries(VIEWS)) {
       if (process.env.ONLY_VIEW && view !== process.env.ONLY_VIEW) continue;
       const ctx = await browser.newContext({ ...opts, locale: 'id-ID', timezoneId: 'Asia/Jakarta' });

@@ -4,7 +4,8 @@
 // of a JSON answer or a live frame the page received (callsigns, addresses,
 // names, numbers), except error envelopes (their English message is for
 // the API) and bare lowercase codes (a status shown as "enroute" is a
-// missing label, not data), and the text of <time> elements (an instant
+// missing label, not data; user names and a city's capability names are
+// data), and the text of <time> elements (an instant
 // formatted by Intl in the page's language). What is left of a text once its catalogue
 // phrases and its data are taken out may hold no word of two letters.
 import { messages } from '../../ui/static/js/i18n.js';
@@ -41,11 +42,15 @@ export function collect() {
 
 // watchData records the strings of every JSON answer and live frame the
 // page receives, as the data the page may show.
+const DATA_CODES = new Set(['username', 'capabilities', 'capability']);
+
 export function watchData(page) {
   const data = new Set();
   const add = (v, key) => {
     if (typeof v === 'string') {
-      if (key !== 'username' && /^[a-z0-9_]+$/.test(v)) return; // a code: shown through its label
+      // A code is shown through its label; user names and the city's own
+      // capability names (free identifiers of its pack) are data.
+      if (!DATA_CODES.has(key) && /^[a-z0-9_]+$/.test(v)) return;
       const s = v.replace(/\s+/g, ' ').trim();
       if (s.length >= 2) data.add(s);
     } else if (Array.isArray(v)) {

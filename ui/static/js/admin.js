@@ -5,7 +5,6 @@
 
 import { me } from './gate.js'; // log in first
 import * as api from './api.js';
-import { logout } from './api.js';
 import { t, label, wireLangSwitch } from './i18n.js';
 import { $ } from './dom.js';
 
@@ -299,8 +298,6 @@ async function start() {
     $('#denied').hidden = false;
     return;
   }
-  $('#who').textContent = u.username;
-  $('#logout').addEventListener('click', () => logout());
   if (!ROLES.includes(u.role)) {
     $('#denied').textContent = t('admin.denied', { user: u.username, role: u.role });
     $('#denied').hidden = false;

@@ -22,6 +22,7 @@ import { can } from './gate.js';
 // panel offers nothing the server would refuse.
 const may = {
   dispatch: can('POST', '/api/v1/incidents/{id}/assignments'),
+  alarm: can('POST', '/api/v1/incidents/{id}/alarm'),
   release: can('DELETE', '/api/v1/incidents/{id}/assignments/{unit}'),
   message: can('POST', '/api/v1/messages'),
   note: can('POST', '/api/v1/incidents/{id}/notes'),
@@ -216,12 +217,12 @@ export class Detail {
           ${fact(t('detail.outcome'), closed ? dispositionText(inc.disposition) : '')}
           ${fact(t('detail.mergedInto'), inc.merged_into ? this.numberOf(inc.merged_into) : '')}
         </dl>
-        ${closed ? `<p class="read-only" role="note">${escapeHTML(t('detail.readOnly'))}</p>` : !may.dispatch ? '' : `
-        ${this.planMissingHTML()}
-        ${this.alarmHTML(inc)}
-        <h3>${escapeHTML(t('detail.recommend'))}</h3>
+        ${closed ? `<p class="read-only" role="note">${escapeHTML(t('detail.readOnly'))}</p>` : `
+        ${may.dispatch ? this.planMissingHTML() : ''}
+        ${may.alarm ? this.alarmHTML(inc) : ''}
+        ${!may.dispatch ? '' : `<h3>${escapeHTML(t('detail.recommend'))}</h3>
         ${this.recsHTML(inc)}
-        ${this.typeaheadHTML()}`}
+        ${this.typeaheadHTML()}`}`}
         <h3>${escapeHTML(t('detail.assigned'))}</h3>
         ${active.length === 0 && inc.assignments.length === 0 ? `<p class="muted">${escapeHTML(t('detail.noneAssigned'))}</p>` : ''}
         <ul class="assigned">${inc.assignments.map((a) => `
