@@ -781,7 +781,6 @@ export const messages = {
     'complaint.rated.tidak_puas': 'Aduan dibuka kembali dan dikembalikan ke meja aduan.',
     'complaint.reopened': 'Dibuka kembali {n}× atas permintaan Anda',
     'complaint.stats': 'Statistik aduan kota',
-    // h19b: honest state, the call-taker's offline queue.
     'outage.down': 'Server tidak terhubung — data per {at} WIB, bukan terkini',
     'unit.netOn': 'Terhubung',
     'unit.netOff': 'Terputus',
@@ -1628,7 +1627,6 @@ export const messages = {
     'complaint.rated.tidak_puas': 'The complaint was reopened and returned to the desk.',
     'complaint.reopened': 'Reopened {n}× at your request',
     'complaint.stats': "The city's complaint statistics",
-    // h19b: honest state, the call-taker's offline queue.
     'outage.down': 'Server not reachable — data as of {at} WIB, not current',
     'unit.netOn': 'Connected',
     'unit.netOff': 'Disconnected',
