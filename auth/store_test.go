@@ -81,7 +81,7 @@ func TestLoginLogoutSurviveRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	var actions []string
-	for _, e := range entries {
+	for _, e := range entries.Items {
 		actions = append(actions, e.Action+":"+e.User)
 	}
 	got := strings.Join(actions, " ")
@@ -190,7 +190,8 @@ func TestAuditFilterAndRecordBatching(t *testing.T) {
 	}
 	from := clock.Now().Add(100 * time.Minute)
 	to := clock.Now().Add(200 * time.Minute)
-	got, err := st.Audit(ctx, AuditFilter{User: "b", From: from, To: to, Limit: 1000})
+	page, err := st.Audit(ctx, AuditFilter{User: "b", From: from, To: to, PageRequest: cc112.PageRequest{Limit: 1000}})
+	got := page.Items
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,8 +203,16 @@ func TestAuditFilterAndRecordBatching(t *testing.T) {
 			t.Fatalf("entry %d out of filter or order: %+v", i, e)
 		}
 	}
-	if got, _ := st.Audit(ctx, AuditFilter{Limit: 7}); len(got) != 7 {
-		t.Fatalf("limit 7 gave %d", len(got))
+	first, _ := st.Audit(ctx, AuditFilter{PageRequest: cc112.PageRequest{Limit: 7}})
+	if len(first.Items) != 7 || first.NextCursor == "" {
+		t.Fatalf("limit 7 gave %d, next %q", len(first.Items), first.NextCursor)
+	}
+	next, _ := st.Audit(ctx, AuditFilter{PageRequest: cc112.PageRequest{Limit: 7, Cursor: first.NextCursor}})
+	if len(next.Items) != 7 || next.Items[0].Seq >= first.Items[6].Seq {
+		t.Fatalf("the page after %v starts at %+v", first.NextCursor, next.Items)
+	}
+	if _, err := st.Audit(ctx, AuditFilter{PageRequest: cc112.PageRequest{Cursor: "x"}}); cc112.ErrorCode(err) != cc112.EInvalid {
+		t.Fatalf("a bad cursor: %v", err)
 	}
 }
 

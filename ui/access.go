@@ -154,7 +154,7 @@ var (
 	// tracker is the OsmAnd protocol: a device secret, or a unit's token.
 	tracker = allow(auth.UnitRole).orSecret().positions()
 	// The pages, by the API routes each one needs.
-	consolePage    = allow(auth.Dispatcher, auth.Supervisor, auth.Wall) // the live picture and its actions (a wall only reads it)
+	consolePage    = allow(auth.Dispatcher, auth.Supervisor, auth.Wall) // the live picture (and, for who may, its actions)
 	callTakerPage  = intake
 	deskPage       = complaintDesk
 	deskStatsPage  = complaintReport

@@ -47,6 +47,7 @@ type secured struct {
 	hub     *live.Hub
 	alerts  *alerts.Service
 	pager   *paging.Service
+	views   *cctv.Views
 }
 
 type syncBuffer struct {
@@ -120,7 +121,7 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &secured{journal: j, store: st, calls: calls, alerts: al, pager: pager, tokens: map[auth.Role]string{}, unitID: city.Units[0].ID, log: &syncBuffer{},
+	s := &secured{journal: j, store: st, calls: calls, alerts: al, pager: pager, views: views, tokens: map[auth.Role]string{}, unitID: city.Units[0].ID, log: &syncBuffer{},
 		now: &settableNow{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}}
 	for _, r := range auth.Roles() {
 		n := auth.NewUser{Username: string(r), Password: password(r), Role: r}
@@ -332,8 +333,9 @@ func TestAuditCompleteness(t *testing.T) {
 	}
 
 	r = s.as(auth.Admin, "GET", "/api/v1/audit?limit=1000", "")
-	var entries []auth.Entry
-	r.decode(t, &entries)
+	var page cc112.Page[auth.Entry]
+	r.decode(t, &page)
+	entries := page.Items
 	for _, st := range steps {
 		found := false
 		for _, e := range entries {
@@ -354,10 +356,10 @@ func TestAuditCompleteness(t *testing.T) {
 		t.Errorf("logins in the audit: %v", count)
 	}
 	filtered := s.as(auth.Supervisor, "GET", "/api/v1/audit?user=unit&action=request", "")
-	var mine []auth.Entry
+	var mine cc112.Page[auth.Entry]
 	filtered.decode(t, &mine)
-	if len(mine) != 2 {
-		t.Errorf("audit?user=unit&action=request gave %d entries, want 2", len(mine))
+	if len(mine.Items) != 2 {
+		t.Errorf("audit?user=unit&action=request gave %d entries, want 2", len(mine.Items))
 	}
 	if r := s.as(auth.Admin, "GET", "/api/v1/audit?from=yesterday", ""); r.status != 400 {
 		t.Errorf("bad from: %d", r.status)

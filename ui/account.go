@@ -116,9 +116,10 @@ func (s *Server) meOf(p auth.Principal) Me {
 	return m
 }
 
-// getMe names the logged-in user. A wall's page asks it now and then, and
-// that renews the wall's session (and its cookie): a kiosk stays logged in
-// for as long as it is on, and an admin ends it (revoke).
+// getMe names the logged-in user with what the route table lets it do. A
+// wall's page asks it now and then, and that renews the wall's session (and
+// its cookie): a kiosk stays logged in for as long as it is on, and an
+// admin ends it (revoke).
 func (s *Server) getMe(w http.ResponseWriter, r *http.Request) {
 	p := PrincipalFrom(r.Context())
 	if p == nil { // access control off (unit tests of handlers)
@@ -178,10 +179,7 @@ func (s *Server) getAudit(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := auth.AuditFilter{User: q.Get("user"), Action: q.Get("action")}
 	var err error
-	if f.Limit, err = intParam(q.Get("limit"), 100, "limit"); err == nil && (f.Limit < 1 || f.Limit > 1000) {
-		err = cc112.Errorf(cc112.EInvalid, "limit must be 1 to 1000")
-	}
-	if err == nil {
+	if f.PageRequest, err = pageParams(q); err == nil {
 		f.From, err = timeParam(q.Get("from"), "from")
 	}
 	if err == nil {
@@ -191,12 +189,12 @@ func (s *Server) getAudit(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	entries, err := s.auth.Audit(r.Context(), f)
+	page, err := s.auth.Audit(r.Context(), f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, entries)
+	writeJSON(w, http.StatusOK, page)
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {

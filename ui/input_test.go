@@ -17,7 +17,6 @@ import (
 	"unicode/utf8"
 
 	"cc112"
-	"cc112/alerts"
 	"cc112/auth"
 	"cc112/city"
 	"cc112/httperr"
@@ -147,7 +146,7 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		if _, _, err := s.alerts.Check(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		page, err := s.alerts.List("open", "", alerts.MaxPageSize)
+		page, err := s.alerts.List("open", cc112.PageRequest{Cursor: "", Limit: cc112.MaxPageSize})
 		if err != nil {
 			t.Fatal(err)
 		}
