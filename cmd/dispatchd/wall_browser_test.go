@@ -44,7 +44,7 @@ func TestWallInBrowser(t *testing.T) {
 	})
 	// The scenario asks for the server to stop (STOP) and start again
 	// (START) on its stdout, and hears it done on its stdin.
-	browser.converse(t, 8*time.Minute, "wall.mjs", map[string]func() string{
+	browser.converse(t, 12*time.Minute, "wall.mjs", map[string]func() string{
 		"STOP": func() string {
 			_ = m.Close(context.Background())
 			m = nil
