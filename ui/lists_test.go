@@ -55,6 +55,7 @@ var boundedGets = map[string]string{
 	"/api/v1/cameras/{id}":                    "one camera",
 	"/api/v1/cameras/{id}/live":               "a websocket",
 	"/api/v1/districts":                       "the city's kecamatan",
+	"/api/v1/map/offline":                     "the city's offline map, built once",
 	"/api/v1/public/districts":                "the city's kecamatan",
 	"/api/v1/geocode":                         "limit 1 to 50",
 	"/api/v1/route":                           "one route",
