@@ -70,6 +70,7 @@ var boundedGets = map[string]string{
 	"/api/v1/complaints/stats":                "fixed-size statistics",
 	"/api/v1/public/complaints/stats":         "fixed-size statistics",
 	"/api/v1/coverage":                        "one row per district group and agency",
+	"/api/v1/moveups":                         "at most one advice per free unit: bounded by the fleet",
 	"/api/v1/metrics/response":                "one row per group of a fixed grouping",
 	"/api/v1/metrics/incidents.csv":           "a streamed export, never held whole",
 	"/api/v1/metrics/eta":                     "fixed-size statistics",
