@@ -35,8 +35,6 @@ var pagedLists = map[string]struct {
 // no paging: one resource, a report of fixed size, or a list bounded by
 // the city rather than by time.
 var boundedGets = map[string]string{
-	"/api/v1/moveups":             "relocation advice: at most one suggestion per free unit of the city",
-	"/api/v1/map/offline":         "the city's kelurahan names and main roads, built once from its files: bounded by the city, drawn whole",
 	"/healthz":                    "one status",
 	"/readyz":                     "one status",
 	"/api/v1/units":               "the fleet: bounded by the city's units, all on the map at once",
