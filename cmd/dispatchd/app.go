@@ -258,7 +258,19 @@ func (m *Main) startWriterWork(bg context.Context) error {
 		}()
 	}
 	m.startSim(bg)
+	if m.checkpoints() {
+		m.wg.Add(1)
+		go func() { // checkpoints of the state: a start replays only the journal after the newest
+			defer m.wg.Done()
+			m.Engine.RunCheckpoints(bg, dispatch.CheckpointPolicy{Every: m.Store.CheckpointEvery, Interval: m.Store.CheckpointInterval})
+		}()
+	}
 	return nil
+}
+
+// checkpoints reports whether the engine writes checkpoints.
+func (m *Main) checkpoints() bool {
+	return m.Store.CheckpointEvery > 0 || m.Store.CheckpointInterval > 0
 }
 
 // seedDemo seeds the demo city into an empty journal and makes sure the
@@ -343,6 +355,9 @@ func (m *Main) openState(ctx context.Context, city *demo.CityData) (err error) {
 	}
 	if h, ok := m.Journal.(cc112.HistorySearch); ok { // PostgreSQL: history pages in SQL
 		cfg.History = h
+	}
+	if cs, ok := m.Journal.(cc112.CheckpointStore); ok && m.checkpoints() {
+		cfg.Checkpoints = cs
 	}
 	if m.Metrics != nil {
 		cfg.OnIncident = func(inc *cc112.Incident) { m.Metrics.Put(kpi.FromIncident(inc)) }
@@ -520,6 +535,12 @@ func (m *Main) Close(ctx context.Context) error {
 	m.wg.Wait()
 	if m.Auth != nil {
 		m.Auth.Close() // flushes the audit entries still queued
+	}
+	if m.Engine != nil && m.checkpoints() && m.Engine.Writer() {
+		// The next start replays nothing: a checkpoint of the last state.
+		if _, err := m.Engine.Checkpoint(ctx); err != nil {
+			m.Logger.Warn("no checkpoint at shutdown; the next start replays from the previous one", "err", err)
+		}
 	}
 	if m.Journal != nil {
 		if err := m.Journal.Close(); err != nil {
