@@ -157,7 +157,7 @@ type Engine struct {
 	// searchMu serialises index searches made under the read lock: a
 	// search reuses the index's scratch buffers (writers hold mu fully).
 	searchMu  sync.Mutex
-	numbers   *cc112.DayNumbers // incident numbers per WIB day
+	numbers   *cc112.DayNumbers    // incident numbers per WIB day
 	posLogged map[string]loggedFix // the journal's last position of each unit
 	keys      map[string]*keyRecord
 	keyOrder  []string
