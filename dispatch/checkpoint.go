@@ -152,7 +152,8 @@ type checkpointData struct {
 type CheckpointPolicy struct {
 	Every    uint64
 	Interval time.Duration
-	// Tick is how often the policy is looked at (default 1 s).
+	// Tick is how often the policy is looked at (default 1 s, or Interval
+	// when shorter).
 	Tick time.Duration
 }
 
@@ -443,6 +444,9 @@ func (e *Engine) RunCheckpoints(ctx context.Context, p CheckpointPolicy) {
 	}
 	if p.Tick <= 0 {
 		p.Tick = time.Second
+		if p.Interval > 0 {
+			p.Tick = min(p.Tick, p.Interval)
+		}
 	}
 	lastSeq := e.CheckpointStats().LoadedSeq
 	lastAt := e.cfg.Clock.Now()

@@ -126,6 +126,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.openState(ctx, city); err != nil {
 		return err
 	}
+	m.checkpointMetrics()
 	if m.Cameras.CamSim != "" {
 		pointAtCamSim(city.Cameras, m.Cameras.CamSim, m.Cameras.CamSimCameras)
 	}
@@ -266,6 +267,24 @@ func (m *Main) startWriterWork(bg context.Context) error {
 		}()
 	}
 	return nil
+}
+
+// checkpointMetrics exports what the checkpoints did: a start that had to
+// replay the whole journal, a corrupt checkpoint, the pause of the last.
+func (m *Main) checkpointMetrics() {
+	st := func() dispatch.CheckpointStats { return m.Engine.CheckpointStats() }
+	m.Prom.CounterFunc("cc112_checkpoint_full_replays_total", "Starts that replayed the whole journal: no usable checkpoint.",
+		func() float64 { return float64(st().FullReplays) })
+	m.Prom.CounterFunc("cc112_checkpoint_corrupt_total", "Stored checkpoints found unusable at start (checksum, schema, beyond the journal).",
+		func() float64 { return float64(st().Corrupt) })
+	m.Prom.CounterFunc("cc112_checkpoints_written_total", "Checkpoints of the state written.",
+		func() float64 { return float64(st().Written) })
+	m.Prom.CounterFunc("cc112_checkpoint_failures_total", "Checkpoints that could not be written.",
+		func() float64 { return float64(st().Failed) })
+	m.Prom.GaugeFunc("cc112_checkpoint_seq", "Journal seq the newest checkpoint (written or loaded) covers.",
+		func() float64 { s := st(); return float64(max(s.LastSeq, s.LoadedSeq)) })
+	m.Prom.GaugeFunc("cc112_checkpoint_pause_seconds", "How long the last checkpoint held commands (encoding the state under the lock).",
+		func() float64 { return st().LastPause.Seconds() })
 }
 
 // checkpoints reports whether the engine writes checkpoints.
