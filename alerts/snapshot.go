@@ -15,8 +15,14 @@ type alertsSnapshot struct {
 	Alerts []*cc112.Alert `json:"alerts"`
 }
 
-// Snapshot is the alerts' state (under the engine's read lock).
-func (s *Service) Snapshot() any { return alertsSnapshot{Alerts: s.order} }
+// Snapshot copies the alerts' state (under the engine's read lock).
+func (s *Service) Snapshot() any {
+	out := alertsSnapshot{Alerts: make([]*cc112.Alert, len(s.order))}
+	for i, a := range s.order {
+		out.Alerts[i] = a.Clone()
+	}
+	return out
+}
 
 // Restore decodes a Snapshot; installing it replaces the alerts.
 func (s *Service) Restore(data json.RawMessage) (func(), error) {

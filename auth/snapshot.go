@@ -2,6 +2,7 @@ package auth
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 
 	"cc112/dispatch"
@@ -33,10 +34,10 @@ type snapDevice struct {
 	Hash string `json:"hash"`
 }
 
-// Snapshot is the store's state (under the engine's read lock).
+// Snapshot copies the store's state (under the engine's read lock).
 func (s *Store) Snapshot() any {
 	st := s.st
-	out := authSnapshot{Sessions: make(map[string]snapSession, len(st.sessions)), Audit: st.audit}
+	out := authSnapshot{Sessions: make(map[string]snapSession, len(st.sessions)), Audit: slices.Clone(st.audit)}
 	for _, u := range st.users {
 		out.Users = append(out.Users, snapUser{User: *u, Hash: u.hash})
 	}

@@ -2,6 +2,8 @@ package callcenter
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 
 	"cc112"
 	"cc112/dispatch"
@@ -28,13 +30,46 @@ type serviceSnapshot struct {
 	Quarantine    []*cc112.MailQuarantined    `json:"quarantine"`
 }
 
-// Snapshot is the call center's state (under the engine's read lock).
+// Snapshot copies the call center's state (under the engine's read lock).
 func (s *Service) Snapshot() any {
-	return serviceSnapshot{
-		Calls: s.calls, ActiveByPhone: s.activeByPhone, ByIncident: s.byIncident, PendingAML: s.pendingAML,
-		Complaints: s.complaints, ByNumber: s.byNumber, Numbers: s.numbers.Counts(), Open: s.open, Outbox: s.outbox,
-		ByCitizen: s.byCitizen, ByCategory: s.byCategory, ByMessageID: s.byMessageID, Quarantine: s.quarantine,
+	out := serviceSnapshot{
+		Calls: make(map[string]*Call, len(s.calls)), ActiveByPhone: maps.Clone(s.activeByPhone),
+		ByIncident: cloneLists(s.byIncident), PendingAML: maps.Clone(s.pendingAML),
+		Complaints: make(map[string]*cc112.Complaint, len(s.complaints)), ByNumber: maps.Clone(s.byNumber),
+		Numbers: s.numbers.Counts(), Open: maps.Clone(s.open), Outbox: maps.Clone(s.outbox),
+		ByCitizen: cloneLists(s.byCitizen), ByCategory: cloneLists(s.byCategory), ByMessageID: maps.Clone(s.byMessageID),
+		Quarantine: make([]*cc112.MailQuarantined, len(s.quarantine)),
 	}
+	for id, c := range s.calls {
+		out.Calls[id] = c.clone()
+	}
+	for id, c := range s.complaints {
+		out.Complaints[id] = stateCopy(c)
+	}
+	for i, q := range s.quarantine {
+		out.Quarantine[i] = q.Clone()
+	}
+	return out
+}
+
+// stateCopy is Clone without its omissions for clients: the token hash
+// and the attachments' bytes (never changed in place) stay.
+func stateCopy(c *cc112.Complaint) *cc112.Complaint {
+	v := c.Clone()
+	v.TokenHash = c.TokenHash
+	for i := range v.Attachments {
+		v.Attachments[i].Data = c.Attachments[i].Data
+	}
+	return v
+}
+
+// cloneLists copies a map of lists: the applies edit lists in place.
+func cloneLists(m map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(m))
+	for k, v := range m {
+		out[k] = slices.Clone(v)
+	}
+	return out
 }
 
 // Restore decodes a Snapshot; installing it replaces the call center's
@@ -50,6 +85,15 @@ func (s *Service) Restore(data json.RawMessage) (func(), error) {
 		s.byIncident = orEmpty(snap.ByIncident)
 		s.pendingAML = orEmpty(snap.PendingAML)
 		s.complaints = orEmpty(snap.Complaints)
+		for _, c := range s.complaints {
+			// JSON wrote the first response message twice: make the
+			// complaint's Escalation that message again, as apply did.
+			if c.Escalation != nil {
+				if m := findMessage(c, c.Escalation.ID); m != nil {
+					c.Escalation = m
+				}
+			}
+		}
 		s.byNumber = orEmpty(snap.ByNumber)
 		s.numbers.SetCounts(snap.Numbers)
 		s.open = orEmpty(snap.Open)

@@ -14,8 +14,15 @@ type viewsSnapshot struct {
 	Views []*View `json:"views"`
 }
 
-// Snapshot is the audit's state (under the engine's read lock).
-func (vs *Views) Snapshot() any { return viewsSnapshot{Views: vs.list} }
+// Snapshot copies the audit's state (under the engine's read lock).
+func (vs *Views) Snapshot() any {
+	out := viewsSnapshot{Views: make([]*View, len(vs.list))}
+	for i, v := range vs.list { // End replaces EndedAt, never writes through it
+		c := *v
+		out.Views[i] = &c
+	}
+	return out
+}
 
 // Restore decodes a Snapshot; installing it replaces the audit.
 func (vs *Views) Restore(data json.RawMessage) (func(), error) {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"sort"
@@ -21,11 +22,12 @@ import (
 // that does not implement it keeps the engine from checkpointing (every
 // start replays the whole journal, and says so).
 type Snapshotter interface {
-	// Snapshot returns the extension's state as a value whose JSON is
+	// Snapshot returns a copy of the extension's state whose JSON is
 	// everything Restore needs. It is called under the engine's read lock
-	// and encoded before the lock is released, so it may share the live
-	// maps. Its type is part of the checkpoint's schema: a checkpoint of
-	// another shape is not restored.
+	// (commands wait meanwhile, so it only copies) and encoded after the
+	// lock is released, so it must share nothing the apply functions
+	// change in place. Its type is part of the checkpoint's schema: a
+	// checkpoint of another shape is not restored.
 	Snapshot() any
 	// Restore decodes what Snapshot encoded into new state and returns the
 	// function that installs it, changing nothing until then: the engine
@@ -57,6 +59,10 @@ type coreSnapshot struct {
 // coreState is the engine itself as a Snapshotter; caller holds mu.
 type coreState struct{ e *Engine }
 
+// Snapshot copies the core's state. Incidents are cloned (an apply
+// changes them in place); a unit's and a camera's pointer fields are
+// replaced by their applies, never written through, so a copy of the
+// struct is enough.
 func (c coreState) Snapshot() any {
 	e := c.e
 	s := &coreSnapshot{
@@ -64,24 +70,26 @@ func (c coreState) Snapshot() any {
 		Units:     make([]*cc112.Unit, 0, len(e.units)),
 		Cameras:   make([]*cameraRecord, 0, len(e.cameras)),
 		Numbers:   e.numbers.Counts(),
-		PosLogged: e.posLogged,
+		PosLogged: maps.Clone(e.posLogged),
 		Keys:      make([]*keyRecord, 0, len(e.keys)),
-		KeyOrder:  e.keyOrder,
-		Imported:  e.imported,
+		KeyOrder:  slices.Clone(e.keyOrder),
+		Imported:  maps.Clone(e.imported),
 	}
 	for _, d := range e.index.docs {
-		s.Incidents = append(s.Incidents, d.inc)
+		s.Incidents = append(s.Incidents, d.inc.Clone())
 	}
 	for _, u := range e.units {
 		s.Units = append(s.Units, e.asJournaled(u))
 	}
 	sort.Slice(s.Units, func(a, b int) bool { return s.Units[a].ID < s.Units[b].ID })
 	for _, cam := range e.cameras {
-		s.Cameras = append(s.Cameras, cam)
+		c := *cam
+		s.Cameras = append(s.Cameras, &c)
 	}
 	sort.Slice(s.Cameras, func(a, b int) bool { return s.Cameras[a].ID < s.Cameras[b].ID })
 	for _, k := range e.keys {
-		s.Keys = append(s.Keys, k)
+		c := *k
+		s.Keys = append(s.Keys, &c)
 	}
 	sort.Slice(s.Keys, func(a, b int) bool { return s.Keys[a].Key < s.Keys[b].Key })
 	return s
@@ -342,8 +350,9 @@ func (e *Engine) decodeCheckpoint(c cc112.Checkpoint) (func(), error) {
 	}, nil
 }
 
-// encodeCheckpoint encodes the state at the last applied event under the
-// read lock (the pause of the write path) and returns it with its seq.
+// encodeCheckpoint copies the state at the last applied event under the
+// read lock (the pause of the write path), encodes the copy after it and
+// returns it with its seq.
 func (e *Engine) encodeCheckpoint() (data []byte, seq uint64, pause time.Duration, err error) {
 	e.mu.RLock()
 	start := time.Now()
@@ -352,18 +361,18 @@ func (e *Engine) encodeCheckpoint() (data []byte, seq uint64, pause time.Duratio
 		return nil, 0, 0, errStandby()
 	}
 	d := checkpointData{Schema: e.ckpt.schema, Seq: e.seq, Parts: make(map[string]json.RawMessage, len(e.ckpt.parts))}
-	for _, p := range e.ckpt.parts {
-		raw, merr := json.Marshal(p.snap.Snapshot())
-		if merr != nil {
-			err = fmt.Errorf("encode %s: %w", p.name, merr)
-			break
-		}
-		d.Parts[p.name] = raw
+	copies := make([]any, len(e.ckpt.parts))
+	for i, p := range e.ckpt.parts {
+		copies[i] = p.snap.Snapshot()
 	}
 	pause = time.Since(start)
 	e.mu.RUnlock()
-	if err != nil {
-		return nil, 0, pause, err
+	for i, p := range e.ckpt.parts {
+		raw, err := json.Marshal(copies[i])
+		if err != nil {
+			return nil, 0, pause, fmt.Errorf("encode %s: %w", p.name, err)
+		}
+		d.Parts[p.name] = raw
 	}
 	data, err = json.Marshal(d)
 	return data, d.Seq, pause, err

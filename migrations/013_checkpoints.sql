@@ -8,3 +8,7 @@ create table checkpoints (
 	sum      bytea not null,
 	data     bytea not null
 );
+
+---- create above / drop below ----
+
+drop table checkpoints;

@@ -2,6 +2,7 @@ package paging
 
 import (
 	"encoding/json"
+	"maps"
 	"time"
 
 	"cc112"
@@ -33,9 +34,14 @@ type snapOverdue struct {
 	Done     bool             `json:"done"`
 }
 
-// Snapshot is paging's state (under the engine's read lock).
+// Snapshot copies paging's state (under the engine's read lock).
 func (s *Service) Snapshot() any {
-	out := pagingSnapshot{Keys: s.keys, Overdue: make(map[string]snapOverdue, len(s.overdue)), Outbox: s.outbox, Messages: s.messages}
+	out := pagingSnapshot{Keys: s.keys, Overdue: make(map[string]snapOverdue, len(s.overdue)), Outbox: maps.Clone(s.outbox),
+		Messages: make([]*cc112.Message, len(s.messages))}
+	for i, m := range s.messages {
+		c := *m
+		out.Messages[i] = &c
+	}
 	for _, x := range s.subs {
 		out.Subs = append(out.Subs, snapSubscription{PushSubscribedPayload: x.PushSubscribedPayload, At: x.at})
 	}

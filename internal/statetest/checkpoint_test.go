@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"maps"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -154,6 +155,25 @@ func testCheckpointEqualsReplay(t *testing.T, jr journals, seed uint64) {
 	d := &driver{t: t, s: ran, clock: clock, rng: rng, city: city}
 	steps := 150 + rng.IntN(100)
 	checkpoints := 0
+	// Checkpoints taken while commands run: under -race, a copy that
+	// shares what an apply changes in place is reported.
+	stopBackground := make(chan struct{})
+	var background sync.WaitGroup
+	background.Add(1)
+	go func() {
+		defer background.Done()
+		for {
+			select {
+			case <-stopBackground:
+				return
+			case <-time.After(5 * time.Millisecond):
+				if _, err := ran.eng.Checkpoint(ctx); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}
+	}()
 	for i := range steps {
 		d.step(ctx, i)
 		if rng.IntN(40) == 0 {
@@ -163,6 +183,8 @@ func testCheckpointEqualsReplay(t *testing.T, jr journals, seed uint64) {
 			checkpoints++
 		}
 	}
+	close(stopBackground)
+	background.Wait()
 	if checkpoints == 0 || ran.eng.CheckpointStats().LastSeq == ran.eng.LastSeq() {
 		// Always a tail after the newest checkpoint.
 		if _, err := ran.eng.Checkpoint(ctx); err != nil {

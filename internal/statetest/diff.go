@@ -20,7 +20,7 @@ import (
 // mutexes) are not compared. Times compare by instant; a nil and an
 // empty slice or map are equal.
 func Diff(a, b any, skip map[string]bool, max int) []string {
-	d := &differ{skip: skip, max: max, seen: map[[2]uintptr]bool{}}
+	d := &differ{skip: skip, max: max, seen: map[[2]uintptr]bool{}, fwd: map[ptrKey]uintptr{}, back: map[ptrKey]uintptr{}}
 	d.walk("", open(reflect.ValueOf(a)), open(reflect.ValueOf(b)))
 	return d.out
 }
@@ -30,6 +30,13 @@ type differ struct {
 	max  int
 	out  []string
 	seen map[[2]uintptr]bool
+	fwd  map[ptrKey]uintptr // a's pointers to the b pointer met at the same place
+	back map[ptrKey]uintptr
+}
+
+type ptrKey struct {
+	t reflect.Type
+	p uintptr
 }
 
 var (
@@ -95,6 +102,20 @@ func (d *differ) walk(path string, a, b reflect.Value) {
 				d.add(path, "nil and not nil")
 			}
 			return
+		}
+		// Sharing must match too: a struct of a that two places hold is
+		// one struct of b (an apply writing through one of them changes
+		// the other). Times and numbers behind pointers are replaced,
+		// never written through: sharing them means nothing.
+		if t.Elem().Kind() == reflect.Struct && t.Elem() != timeType {
+			ka, kb := ptrKey{t, a.Pointer()}, ptrKey{t, b.Pointer()}
+			if pb, ok := d.fwd[ka]; ok && pb != kb.p {
+				d.add(path, "shared with another place in the first only")
+			}
+			if pa, ok := d.back[kb]; ok && pa != ka.p {
+				d.add(path, "shared with another place in the second only")
+			}
+			d.fwd[ka], d.back[kb] = kb.p, ka.p
 		}
 		key := [2]uintptr{a.Pointer(), b.Pointer()}
 		if d.seen[key] {
