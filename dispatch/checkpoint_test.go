@@ -93,14 +93,9 @@ func coreDump(t *testing.T, e *Engine) string {
 }
 
 func eachCheckpointJournal(t *testing.T, fn func(t *testing.T, f *ckptFixture)) {
-	for _, name := range []string{"bolt", "postgres"} {
+	for _, name := range testjournal.Names {
 		t.Run(name, func(t *testing.T) {
-			var j cc112.Journal
-			if name == "bolt" {
-				j = testjournal.Bolt(t)
-			} else {
-				j = testjournal.Postgres(t)
-			}
+			j := testjournal.Open(t, name)
 			fn(t, &ckptFixture{j: j, store: j.(cc112.CheckpointStore), clock: clocktest.New(t0), log: &bytes.Buffer{}, logMu: &sync.Mutex{}})
 		})
 	}

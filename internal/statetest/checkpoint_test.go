@@ -13,7 +13,6 @@ import (
 	"cc112"
 	"cc112/alerts"
 	"cc112/auth"
-	"cc112/bolt"
 	"cc112/callcenter"
 	"cc112/cctv"
 	"cc112/dispatch"
@@ -22,8 +21,8 @@ import (
 	"cc112/internal/demo"
 	"cc112/internal/pgtest"
 	"cc112/internal/statetest"
+	"cc112/internal/testjournal"
 	"cc112/paging"
-	"cc112/postgres"
 )
 
 // t0 is a fixed instant: 16:59:00 UTC, a minute before midnight WIB, so
@@ -88,36 +87,18 @@ type journals struct {
 func journalNamed(t *testing.T, name string) journals {
 	dir := t.TempDir()
 	var dbURL string
-	for _, jr := range []journals{
-		{"bolt", func(t *testing.T) (cc112.Journal, cc112.CheckpointStore) {
-			j, err := bolt.Open(dir, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return j, j
-		}},
-		{"postgres", func(t *testing.T) (cc112.Journal, cc112.CheckpointStore) {
+	return journals{name, func(t *testing.T) (cc112.Journal, cc112.CheckpointStore) {
+		var j cc112.Journal
+		if name == "bolt" {
+			j = testjournal.BoltAt(t, dir)
+		} else {
 			if dbURL == "" {
 				dbURL = pgtest.URL(t)
 			}
-			db, err := postgres.Open(context.Background(), dbURL, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(db.Close)
-			j, err := postgres.NewJournal(context.Background(), db, postgres.JournalOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return j, j
-		}},
-	} {
-		if jr.name == name {
-			return jr
+			j = testjournal.PostgresAt(t, dbURL)
 		}
-	}
-	t.Fatalf("no journal %q", name)
-	return journals{}
+		return j, j.(cc112.CheckpointStore)
+	}}
 }
 
 // TestCheckpointPlusTailEqualsFullReplay runs random command sequences
@@ -126,7 +107,7 @@ func journalNamed(t *testing.T, name string) journals {
 // plus the journal's tail builds exactly the state of a full replay, and
 // of the engine that ran the commands — every field, on both journals.
 func TestCheckpointPlusTailEqualsFullReplay(t *testing.T) {
-	for _, name := range []string{"bolt", "postgres"} {
+	for _, name := range testjournal.Names {
 		t.Run(name, func(t *testing.T) {
 			for _, seed := range []uint64{1, 2, 3, 4} {
 				t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
