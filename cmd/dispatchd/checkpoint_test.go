@@ -171,3 +171,64 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	defer s.mu.Unlock()
 	return s.w.Write(p)
 }
+
+// TestStandbyStartsFromTheLeadersCheckpoint: a standby that starts on a
+// PostgreSQL journal the leader checkpoints loads the newest checkpoint,
+// replays only the tail, and then follows the leader.
+func TestStandbyStartsFromTheLeadersCheckpoint(t *testing.T) {
+	url := pgtest.URL(t)
+	leader := startChild(t, "-addr 127.0.0.1:0 -database-url "+url+" -demo -sim=false -checkpoint-every 1 -checkpoint-interval 10ms")
+	lURL := childURL(leader)
+	client := bearer(clusterToken(t, lURL))
+	var ids []string
+	for i := range 10 {
+		id, ok := keyedIncident(client, lURL, fmt.Sprintf("before-%d", i), i)
+		if !ok {
+			t.Fatalf("incident %d not acknowledged", i)
+		}
+		ids = append(ids, id)
+	}
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var newest int64
+	for deadline := time.Now().Add(30 * time.Second); newest == 0; time.Sleep(20 * time.Millisecond) {
+		_ = conn.QueryRow(context.Background(), "select coalesce(max(seq), 0) from checkpoints").Scan(&newest)
+		if time.Now().After(deadline) {
+			t.Fatal("the leader wrote no checkpoint")
+		}
+	}
+
+	m := NewMain()
+	m.Addr, m.City.Demo, m.Store.DatabaseURL = "127.0.0.1:0", true, url
+	m.Logger = slog.New(slog.DiscardHandler)
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close(context.Background())
+	if st := m.Engine.CheckpointStats(); st.LoadedSeq == 0 || st.FullReplays != 0 {
+		t.Fatalf("standby start: %+v, want the leader's checkpoint loaded", st)
+	}
+	if m.Engine.Writer() {
+		t.Fatal("the second instance is not a standby")
+	}
+	for i := range 5 { // and it follows what comes after
+		id, ok := keyedIncident(client, lURL, fmt.Sprintf("after-%d", i), i)
+		if !ok {
+			t.Fatalf("incident %d not acknowledged", i)
+		}
+		ids = append(ids, id)
+	}
+	for _, id := range ids {
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if _, err := m.Engine.Incident(id); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the standby never had incident %s", id)
+			}
+		}
+	}
+}
