@@ -27,6 +27,7 @@ type snapUser struct {
 type snapSession struct {
 	Username string    `json:"username"`
 	Expires  time.Time `json:"expires"`
+	UnitID   string    `json:"unit_id,omitempty"`
 }
 
 type snapDevice struct {

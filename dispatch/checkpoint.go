@@ -54,6 +54,14 @@ type coreSnapshot struct {
 	Keys      []*keyRecord         `json:"keys"`
 	KeyOrder  []string             `json:"key_order"`
 	Imported  map[string]string    `json:"imported"`
+	// The city's configuration as city.changed left it (city.go, roster.go).
+	Rosters     map[string][]cc112.Shift `json:"rosters"`
+	Unscheduled map[string]bool          `json:"unscheduled"`
+	Agencies    map[string]cc112.Agency  `json:"agencies"`
+	Stations    map[string]cc112.Station `json:"stations"`
+	CityKnown   bool                     `json:"city_known"`
+	Plan        cc112.ResponsePlan       `json:"plan"`
+	Alarms      cc112.AlarmLevels        `json:"alarms"`
 }
 
 // coreState is the engine itself as a Snapshotter; caller holds mu.
@@ -66,14 +74,24 @@ type coreState struct{ e *Engine }
 func (c coreState) Snapshot() any {
 	e := c.e
 	s := &coreSnapshot{
-		Incidents: make([]*cc112.Incident, 0, len(e.index.docs)),
-		Units:     make([]*cc112.Unit, 0, len(e.units)),
-		Cameras:   make([]*cameraRecord, 0, len(e.cameras)),
-		Numbers:   e.numbers.Counts(),
-		PosLogged: maps.Clone(e.posLogged),
-		Keys:      make([]*keyRecord, 0, len(e.keys)),
-		KeyOrder:  slices.Clone(e.keyOrder),
-		Imported:  maps.Clone(e.imported),
+		Incidents:   make([]*cc112.Incident, 0, len(e.index.docs)),
+		Units:       make([]*cc112.Unit, 0, len(e.units)),
+		Cameras:     make([]*cameraRecord, 0, len(e.cameras)),
+		Numbers:     e.numbers.Counts(),
+		PosLogged:   maps.Clone(e.posLogged),
+		Keys:        make([]*keyRecord, 0, len(e.keys)),
+		KeyOrder:    slices.Clone(e.keyOrder),
+		Imported:    maps.Clone(e.imported),
+		Rosters:     make(map[string][]cc112.Shift, len(e.rosters)),
+		Unscheduled: maps.Clone(e.unscheduled),
+		Agencies:    maps.Clone(e.agencies),
+		Stations:    maps.Clone(e.stations),
+		CityKnown:   e.cityKnown,
+		Plan:        e.cfg.Plan,   // replaced whole by city.changed, never changed in place
+		Alarms:      e.cfg.Alarms, // the same
+	}
+	for id, shifts := range e.rosters {
+		s.Rosters[id] = slices.Clone(shifts)
 	}
 	for _, d := range e.index.docs {
 		s.Incidents = append(s.Incidents, d.inc.Clone())
@@ -131,6 +149,12 @@ func (c coreState) Restore(data json.RawMessage) (func(), error) {
 		}
 		e.keyOrder = s.KeyOrder
 		e.imported = orEmpty(s.Imported)
+		e.rosters = orEmpty(s.Rosters)
+		e.unscheduled = orEmpty(s.Unscheduled)
+		e.agencies = orEmpty(s.Agencies)
+		e.stations = orEmpty(s.Stations)
+		e.cityKnown = s.CityKnown
+		e.cfg.Plan, e.cfg.Alarms = s.Plan, s.Alarms
 		if e.cfg.OnIncident != nil {
 			for _, inc := range s.Incidents {
 				e.cfg.OnIncident(inc)
@@ -149,9 +173,13 @@ func orEmpty[V any](m map[string]V) map[string]V {
 // checkpointData is a checkpoint's encoding: the schema it was written
 // with, the seq it covers and each part's state.
 type checkpointData struct {
-	Schema string                     `json:"schema"`
-	Seq    uint64                     `json:"seq"`
-	Parts  map[string]json.RawMessage `json:"parts"`
+	Schema string `json:"schema"`
+	// Base fingerprints the configuration events build on (the response
+	// plan and alarm levels dispatchd was started with): a checkpoint
+	// taken under another one would not equal a full replay under this.
+	Base  string                     `json:"base"`
+	Seq   uint64                     `json:"seq"`
+	Parts map[string]json.RawMessage `json:"parts"`
 }
 
 // CheckpointPolicy says when the engine writes a checkpoint: after Every
@@ -182,6 +210,7 @@ type CheckpointStats struct {
 type checkpointer struct {
 	parts  []statePart
 	schema string
+	base   string
 	run    sync.Mutex // one checkpoint at a time
 
 	mu    sync.Mutex
@@ -209,6 +238,9 @@ func (e *Engine) unsnapshotted() []string {
 // that a checkpoint written by a binary with other state is not restored
 // into this one (it replays the journal instead).
 func (e *Engine) checkpointSchema() string {
+	base, _ := json.Marshal([]any{e.cfg.Plan, e.cfg.Alarms})
+	sum := sha256.Sum256(base)
+	e.ckpt.base = hex.EncodeToString(sum[:12])
 	h := sha256.New()
 	for _, p := range e.ckpt.parts {
 		if p.snap == nil {
@@ -324,6 +356,9 @@ func (e *Engine) decodeCheckpoint(c cc112.Checkpoint) (func(), error) {
 	if d.Schema != e.ckpt.schema {
 		return nil, fmt.Errorf("written with state schema %s, this binary's is %s", d.Schema, e.ckpt.schema)
 	}
+	if d.Base != e.ckpt.base {
+		return nil, fmt.Errorf("taken with another configured response plan")
+	}
 	if d.Seq != c.Seq {
 		return nil, fmt.Errorf("holds seq %d, stored as %d", d.Seq, c.Seq)
 	}
@@ -360,7 +395,7 @@ func (e *Engine) encodeCheckpoint() (data []byte, seq uint64, pause time.Duratio
 		e.mu.RUnlock()
 		return nil, 0, 0, errStandby()
 	}
-	d := checkpointData{Schema: e.ckpt.schema, Seq: e.seq, Parts: make(map[string]json.RawMessage, len(e.ckpt.parts))}
+	d := checkpointData{Schema: e.ckpt.schema, Base: e.ckpt.base, Seq: e.seq, Parts: make(map[string]json.RawMessage, len(e.ckpt.parts))}
 	copies := make([]any, len(e.ckpt.parts))
 	for i, p := range e.ckpt.parts {
 		copies[i] = p.snap.Snapshot()

@@ -23,7 +23,8 @@ import (
 // and its Restore, checked by internal/statetest's property test), state
 // derived from it on restore, or not state at all.
 func TestEveryEngineFieldIsClassified(t *testing.T) {
-	checkpointed := []string{"seq", "incidents", "units", "cameras", "numbers", "posLogged", "keys", "keyOrder", "imported"}
+	checkpointed := []string{"seq", "incidents", "units", "cameras", "numbers", "posLogged", "keys", "keyOrder", "imported",
+		"rosters", "unscheduled", "agencies", "stations", "cityKnown"}
 	derived := []string{"index", "unitIndex", "fleet", "camIndex"}
 	notState := []string{"cfg", "log", "mu", "mode", "failure", "follow", "pub", "posSink", "types", "fold", "changes",
 		"sortMu", "searchMu", "ckpt"}

@@ -101,6 +101,13 @@ var (
 	// alertAck acknowledges an alert: the dispatchers who act on it and
 	// their supervisor.
 	alertAck = allow(auth.Dispatcher, auth.Supervisor)
+	// alarmRaise raises an incident's alarm level: the dispatcher working
+	// it and the supervisor on the floor.
+	alarmRaise = allow(auth.Dispatcher, auth.Supervisor)
+	// rosterWrite sets the units' shifts; rosterRead reads who is on which
+	// unit (the staff who dispatch them, and the admin).
+	rosterWrite = allow(auth.Supervisor, auth.Admin)
+	rosterRead  = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.Admin)
 	// metricsRead reads response-time metrics.
 	metricsRead = allow(auth.Supervisor, auth.Dispatcher, auth.Admin)
 	// importers load historical incidents.

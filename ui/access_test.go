@@ -22,8 +22,8 @@ import (
 	"cc112/bolt"
 	"cc112/callcenter"
 	"cc112/cctv"
+	"cc112/city"
 	"cc112/dispatch"
-	"cc112/internal/demo"
 	"cc112/internal/testenv"
 	"cc112/kpi"
 	"cc112/live"
@@ -88,7 +88,7 @@ func newSecured(t testing.TB) *secured {
 func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	t.Helper()
 	st := auth.New(auth.Config{Hash: auth.HashParams{Memory: 64, Time: 1, Threads: 1}})
-	city := demo.City()
+	city := city.Demo()
 	ctx := context.Background()
 	calls := callcenter.New(callcenter.Config{Districts: city.Districts})
 	views := cctv.NewViews()
@@ -107,7 +107,9 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 		t.Fatal(err)
 	}
 	t.Cleanup(st.Close)
-	if err := eng.RegisterUnits(ctx, city.Units); err != nil {
+	// The city as dispatchd seeds it: one city.changed, then the cameras.
+	if _, err := eng.ChangeCity(ctx, "dispatchd", dispatch.CityEdit{Agencies: city.Agencies, Stations: city.Stations,
+		Units: city.Units, Plans: city.Plans}, false, "", ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := eng.RegisterCameras(ctx, city.Cameras); err != nil {
@@ -196,7 +198,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 				path += "?token=x" // its public branch; the desk's is TestComplaintDeskScope's
 			}
 			body := ""
-			if rt.Method == "POST" || rt.Method == "PATCH" {
+			if rt.Method == "POST" || rt.Method == "PATCH" || rt.Method == "PUT" {
 				body = "{}"
 			}
 			if rt.Pattern == "/api/v1/login" {

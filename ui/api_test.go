@@ -13,9 +13,9 @@ import (
 
 	"cc112"
 	"cc112/bolt"
+	"cc112/city"
 	"cc112/dispatch"
 	"cc112/httperr"
-	"cc112/internal/demo"
 )
 
 type apiFixture struct {
@@ -33,7 +33,7 @@ func newAPI(t testing.TB, opts ...func(*dispatch.Config, *Config)) *apiFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = j.Close() })
-	city := demo.City()
+	city := city.Demo()
 	ecfg, scfg := dispatch.Config{Journal: j, Districts: city.Districts, Area: city.Districts, AreaMargin: 2000}, Config{}
 	for _, o := range opts {
 		o(&ecfg, &scfg)
@@ -394,7 +394,7 @@ func TestUnitStatusAndPosition(t *testing.T) {
 
 func TestCamerasAndDistricts(t *testing.T) {
 	a := newAPI(t)
-	if err := a.eng.RegisterCameras(context.Background(), []cc112.Camera{{ID: "cam-secret", Name: "Secret", Location: demo.City().Cameras[0].Location, RTSPURL: "rtsp://admin:hunter2@127.0.0.1/stream"}}); err != nil {
+	if err := a.eng.RegisterCameras(context.Background(), []cc112.Camera{{ID: "cam-secret", Name: "Secret", Location: city.Demo().Cameras[0].Location, RTSPURL: "rtsp://admin:hunter2@127.0.0.1/stream"}}); err != nil {
 		t.Fatal(err)
 	}
 	r := a.do("GET", "/api/v1/cameras", "")

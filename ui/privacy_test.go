@@ -122,6 +122,9 @@ func (s *secured) privacyScenario(t *testing.T) scenario {
 	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/messages", `{"to_unit":"`+s.unitID+`","text":"`+msgToUnit+`"}`), 201, "message to the unit")
 	s.want(s.as(auth.UnitRole, "POST", "/api/v1/messages", `{"text":"`+msgFromUnit+`"}`), 201, "message from the unit")
 	s.want(s.as(auth.Dispatcher, "POST", "/api/v1/messages", `{"to_agency":"dinkes","text":"`+msgOther+`"}`), 201, "message to an agency")
+	// A unit added and retired by the admin (unit.updated, unit.retired).
+	s.want(s.as(auth.Admin, "POST", "/api/v1/admin/units", `{"callsign":"SAR-99","type":"rescue","agency":"bpbd","station":"st-bpbd"}`), 201, "add a unit")
+	s.want(s.as(auth.Admin, "DELETE", "/api/v1/admin/units/sar-99", `{"reason":"dijual"}`), 200, "retire a unit")
 	if n, err := s.pager.CheckAcks(t.Context()); err != nil || n == 0 {
 		t.Fatalf("acknowledgement alert: %d raised, %v", n, err)
 	}

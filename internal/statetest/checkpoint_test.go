@@ -15,10 +15,10 @@ import (
 	"cc112/auth"
 	"cc112/callcenter"
 	"cc112/cctv"
+	"cc112/city"
 	"cc112/dispatch"
 	"cc112/geo"
 	"cc112/internal/clocktest"
-	"cc112/internal/demo"
 	"cc112/internal/pgtest"
 	"cc112/internal/statetest"
 	"cc112/internal/testjournal"
@@ -56,7 +56,7 @@ func (s *stack) parts() []any {
 	return []any{s.eng, s.calls, s.views, s.auth, s.alerts, s.pager}
 }
 
-func newStack(t *testing.T, j cc112.Journal, store cc112.CheckpointStore, clock cc112.Clock, city *demo.CityData) *stack {
+func newStack(t *testing.T, j cc112.Journal, store cc112.CheckpointStore, clock cc112.Clock, city *city.Pack) *stack {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	s := &stack{
@@ -120,7 +120,7 @@ func TestCheckpointPlusTailEqualsFullReplay(t *testing.T) {
 
 func testCheckpointEqualsReplay(t *testing.T, jr journals, seed uint64) {
 	ctx := context.Background()
-	city := demo.City()
+	city := city.Demo()
 	clock := clocktest.New(t0)
 	j, store := jr.open(t)
 	ran := newStack(t, j, store, clock, city)
@@ -245,7 +245,7 @@ type driver struct {
 	s      *stack
 	clock  *clocktest.Clock
 	rng    *rand.Rand
-	city   *demo.CityData
+	city   *city.Pack
 	calls  []string
 	views  []string
 	tokens []string

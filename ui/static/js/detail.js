@@ -39,6 +39,7 @@ export class Detail {
     this.log = null; // the server's activity log of the open incident
     this.logTimer = 0;
     this.planMissing = null; // [{type, count}] after a change of category
+    this.unmet = null; // [{type|capability, count}] the plan's dispatch could not fill
     this.record = null; // the server's copy: closed incidents are not in the store
     this.places = null; // the location search's answer in the edit form
     this.picking = false; // the next map click moves the incident
@@ -84,6 +85,7 @@ export class Detail {
     this.places = null;
     this.picking = false;
     this.planMissing = null;
+    this.unmet = null;
     this.ta = { q: '', results: [], index: 0, timer: 0 };
     this.messages = null;
     this.el.hidden = false;
@@ -122,13 +124,15 @@ export class Detail {
     const inc = this.incident();
     if (!inc || inc.status === 'closed') return;
     this.recsAt = Date.now();
-    const needs = (this.cfg.plan && this.cfg.plan[inc.category]) || [];
-    const types = needs.length ? needs : [{ type: '', count: 1 }];
     try {
+      // The needs at the incident's alarm level (type or capability) are
+      // the server's: the plan and the levels are configured there.
+      const plan = await api.get(`/api/v1/incidents/${encodeURIComponent(id)}/plan`);
+      const types = plan.needs.length ? plan.needs : [{ type: '', count: 1 }];
       const lists = await Promise.all(types.map((n) =>
-        api.get(`/api/v1/incidents/${encodeURIComponent(id)}/recommendations?route=1&limit=${REC_PER_TYPE}${n.type ? '&type=' + n.type : ''}`)));
+        api.get(`/api/v1/incidents/${encodeURIComponent(id)}/recommendations?route=1&limit=${REC_PER_TYPE}${n.type ? '&type=' + n.type : ''}${n.capability ? '&capability=' + encodeURIComponent(n.capability) : ''}`)));
       if (this.id !== id) return;
-      this.recs = types.map((n, k) => ({ type: n.type, need: n.count, list: lists[k] || [] }));
+      this.recs = types.map((n, k) => ({ type: n.type || '', capability: n.capability || '', need: n.count, list: lists[k] || [] }));
     } catch (err) {
       if (this.id !== id) return;
       this.recs = [];
@@ -181,7 +185,7 @@ export class Detail {
         <span class="cat-ico big">${categoryIcon(inc.category)}</span>
         <div class="head-text">
           <h2>${escapeHTML(label('cat', inc.category))}</h2>
-          <div class="sub"><span class="prio">${escapeHTML(label('priority', inc.priority))}</span> · <span class="ist ist-${inc.status}">${escapeHTML(label('istatus', inc.status))}</span></div>
+          <div class="sub"><span class="prio">${escapeHTML(label('priority', inc.priority))}</span> · <span class="ist ist-${inc.status}">${escapeHTML(label('istatus', inc.status))}</span>${inc.alarm_level >= 2 ? ` · <span class="alarm-badge">${escapeHTML(t('detail.alarmLevel', { n: inc.alarm_level }))}</span>` : ''}</div>
           <div class="sub inc-num">${escapeHTML(inc.number)}</div>
         </div>
         ${this.closeButton()}
@@ -199,6 +203,7 @@ export class Detail {
         </dl>
         ${closed ? `<p class="read-only" role="note">${escapeHTML(t('detail.readOnly'))}</p>` : `
         ${this.planMissingHTML()}
+        ${this.alarmHTML(inc)}
         <h3>${escapeHTML(t('detail.recommend'))}</h3>
         ${this.recsHTML(inc)}
         ${this.typeaheadHTML()}`}
@@ -388,9 +393,19 @@ export class Detail {
   }
 
   planMissingHTML() {
-    if (!this.planMissing || this.planMissing.length === 0) return '';
-    return `<div class="plan-missing" role="status">${escapeHTML(t('detail.planMissing'))}
-      ${this.planMissing.map((n) => `<span class="need">${unitIcon(n.type)} ${escapeHTML(label('utype', n.type))} ×${n.count}</span>`).join(' ')}</div>`;
+    const blocks = [];
+    if (this.planMissing && this.planMissing.length) blocks.push([t('detail.planMissing'), this.planMissing]);
+    if (this.unmet && this.unmet.length) blocks.push([t('detail.unmet'), this.unmet]);
+    return blocks.map(([text, needs]) => `<div class="plan-missing" role="status">${escapeHTML(text)}
+      ${needs.map((n) => `<span class="need">${needHTML(n)} ×${n.count}</span>`).join(' ')}</div>`).join('');
+  }
+
+  // alarmHTML is the incident's alarm level and the control that raises it
+  // one level (to 3 at most): the extra needs are then recommended.
+  alarmHTML(inc) {
+    const level = inc.alarm_level || 1;
+    const next = level < 3 ? `<button type="button" class="btn warn" data-action="alarm" data-level="${level + 1}" data-focus-key="alarm">${escapeHTML(t('detail.raiseAlarm', { n: level + 1 }))}</button>` : '';
+    return `<div class="alarm-row"><span class="alarm-now lvl${level}">${escapeHTML(t('detail.alarmLevel', { n: level }))}</span>${next}</div>`;
   }
 
   typeaheadHTML() {
@@ -467,10 +482,10 @@ export class Detail {
     if (!this.recs) return '<p class="muted">…</p>';
     const rows = [];
     for (const g of this.recs) {
-      if (g.type) rows.push(`<li class="rec-type">${unitIcon(g.type)} ${escapeHTML(label('utype', g.type))} ×${g.need}</li>`);
+      if (g.type || g.capability) rows.push(`<li class="rec-type">${needHTML(g)} ×${g.need}</li>`);
       if (g.list.length === 0) rows.push(`<li class="muted">${escapeHTML(t('detail.noRecommend'))}</li>`);
       for (const r of g.list) {
-        const key = `${g.type}/${r.unit_id}`;
+        const key = `${g.type || g.capability}/${r.unit_id}`;
         const divert = r.divert_from ? this.store.incidents.get(r.divert_from) : null;
         const flags = [
           r.method === 'straight' ? `<span class="flag straight" title="${escapeHTML(t('detail.straightTitle'))}">${escapeHTML(t('detail.straight'))}</span>` : '',
@@ -492,7 +507,7 @@ export class Detail {
 
   recByKey(key) {
     for (const g of this.recs || []) {
-      for (const r of g.list) if (`${g.type}/${r.unit_id}` === key) return r;
+      for (const r of g.list) if (`${g.type || g.capability}/${r.unit_id}` === key) return r;
     }
     return null;
   }
@@ -514,9 +529,18 @@ export class Detail {
           { unit_id: b.dataset.unit, divert: true, reason: t('detail.divertReason') }),
         t('detail.divertedOk', { callsign: b.dataset.callsign }));
         return;
-      case 'plan':
-        await this.act(b, () => api.post(`/api/v1/incidents/${encodeURIComponent(id)}/assignments`, { auto: true }), null);
+      case 'plan': {
+        let res = null;
+        const ok = await this.act(b, async () => { res = await api.post(`/api/v1/incidents/${encodeURIComponent(id)}/assignments`, { auto: true }); }, null);
+        if (ok && this.id === id) { this.unmet = (res && res.missing) || []; this.render(); }
         return;
+      }
+      case 'alarm': {
+        const level = Number(b.dataset.level);
+        const ok = await this.act(b, () => api.post(`/api/v1/incidents/${encodeURIComponent(id)}/alarm`, { level }), t('detail.alarmRaised', { n: level }));
+        if (ok && this.id === id) { this.unmet = null; this.loadLog(); }
+        return;
+      }
       case 'find': {
         const q = this.el.querySelector('input[name=location]').value.trim().slice(0, 100);
         if (!q) return;
@@ -689,6 +713,12 @@ export class Detail {
       this.loadRecs();
     }
   }
+}
+
+// needHTML names a need: a unit type with its icon, or a capability.
+function needHTML(n) {
+  if (n.capability) return `<span class="cap">${escapeHTML(label('cap', n.capability))}</span>`;
+  return `${unitIcon(n.type)} ${escapeHTML(label('utype', n.type))}`;
 }
 
 // logText is a log line's text in the page's language where the server

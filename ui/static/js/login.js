@@ -11,7 +11,8 @@ function nextPath() {
 }
 
 const PAGES = { '/': 'page.console', '/calltaker': 'page.calltaker', '/desk': 'page.desk',
-  '/supervisor': 'page.supervisor', '/camera': 'page.camera', '/police': 'page.police' };
+  '/supervisor': 'page.supervisor', '/camera': 'page.camera', '/police': 'page.police',
+  '/admin': 'page.admin' };
 const path = nextPath().split('?')[0];
 function showFor() {
   document.getElementById('for').textContent = t('login.for', { page: PAGES[path] ? t(PAGES[path]) : path });

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestAdminPageInBrowser drives /admin (web/e2e/admin.mjs) against the
+// demo city: a unit added on the admin page appears live on a console that
+// was open meanwhile, a bad edit is refused naming the field, the unit
+// retired leaves the console live, and a pack's difference is shown before
+// it is applied. With DISPATCH_UPDATE_SCREENSHOTS=1 it refreshes
+// docs/screenshots/admin-*.png; DISPATCH_SCREENSHOTS=DIR keeps them in DIR.
+func TestAdminPageInBrowser(t *testing.T) {
+	browser := needBrowser(t)
+	m := runDemo(t)
+	shots := screenshotDir(t)
+	if d := os.Getenv("DISPATCH_SCREENSHOTS"); d != "" {
+		shots = d
+	}
+	browser.run(t, 3*time.Minute, "admin.mjs", nil, "BASE_URL="+m.URL(), "SHOTS="+shots)
+	// The admin's changes are the journal's: the renamed station and the
+	// retired unit.
+	c := m.Engine.City()
+	for _, s := range c.Stations {
+		if s.ID == "st-bpbd" && !strings.HasSuffix(s.Name, "(Baru)") {
+			t.Errorf("the pack's station name was not applied: %q", s.Name)
+		}
+	}
+	if _, err := m.Engine.Unit("dmk-77"); err == nil {
+		t.Error("the retired unit is still there")
+	}
+}
