@@ -37,13 +37,14 @@ func (e *Engine) logRegistered(u *cc112.Unit) {
 	e.posLogged[u.ID] = lf
 }
 
-// asJournaled is u with the journal's position: what a replay gives.
+// asJournaled is a copy of u with the journal's position: what a replay
+// gives.
 func (e *Engine) asJournaled(u *cc112.Unit) *cc112.Unit {
+	c := *u
 	lf, ok := e.posLogged[u.ID]
 	if !ok {
-		return u
+		return &c
 	}
-	c := *u
 	c.Location, c.PositionAt, c.Heading, c.Speed, c.Accuracy = lf.Pos.Location, lf.Pos.PositionAt, lf.Pos.Heading, lf.Pos.Speed, lf.Pos.Accuracy
 	return &c
 }

@@ -125,7 +125,10 @@ func testCheckpointEqualsReplay(t *testing.T, jr journals, seed uint64) {
 	j, store := jr.open(t)
 	ran := newStack(t, j, store, clock, city)
 	if ran.eng.LastSeq() == 0 {
-		if err := ran.eng.RegisterUnits(ctx, city.Units); err != nil {
+		// As dispatchd seeds a city: one city.changed with its agencies,
+		// stations, units and response plans.
+		if _, err := ran.eng.ChangeCity(ctx, "dispatchd", dispatch.CityEdit{Agencies: city.Agencies, Stations: city.Stations,
+			Units: city.Units, Plans: city.Plans}, false, "", ""); err != nil {
 			t.Fatal(err)
 		}
 		if err := ran.eng.RegisterCameras(ctx, city.Cameras); err != nil {
@@ -251,7 +254,7 @@ type driver struct {
 	tokens []string
 	// tried and done count each kind of step and its successes: a kind
 	// that never succeeds tests nothing.
-	tried, done [20]int
+	tried, done [22]int
 }
 
 // stop fails the test when a kind of step never succeeded.
@@ -296,7 +299,7 @@ func (d *driver) step(ctx context.Context, i int) {
 	cats := cc112.Categories
 	by := dispatch.Author{Username: "dispatcher", Role: "dispatcher"}
 	var err error
-	op := d.rng.IntN(20)
+	op := d.rng.IntN(len(d.tried))
 	switch op {
 	case 0, 1, 2:
 		p := d.point()
@@ -357,6 +360,12 @@ func (d *driver) step(ctx context.Context, i int) {
 	case 18:
 		_, _, err = d.s.alerts.Check(ctx)
 		_, err = d.s.pager.CheckAcks(ctx)
+	case 20:
+		_, err = d.s.eng.RaiseAlarm(ctx, d.incident("active"), 2+d.rng.IntN(2), by, key, "alarm")
+	case 21:
+		from := d.clock.Now().Add(time.Duration(d.rng.IntN(120)) * time.Minute)
+		_, err = d.s.eng.SetRoster(ctx, d.unit(), []dispatch.ShiftInput{{Crew: []string{"user1"}, From: from, To: from.Add(8 * time.Hour)}},
+			by, key, "roster")
 	case 19:
 		_, err = d.s.pager.Send(ctx, paging.Sender{Username: "dispatcher", Role: "dispatcher"},
 			paging.NewMessage{ToUnit: d.unit(), Text: "Kembali ke pos"}, key, "msg")
