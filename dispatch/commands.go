@@ -217,7 +217,7 @@ func (e *Engine) AutoAssign(ctx context.Context, incidentID, key, fingerprint st
 			if len(res.Missing) == 0 {
 				return nil, cc112.Errorf(cc112.EConflict, "the response plan for %s is already covered", inc.Category)
 			}
-			return nil, cc112.Errorf(cc112.EConflict, "no available units for the %s response plan", inc.Category)
+			return nil, cc112.Errorf(cc112.EConflict, "no available units for the %s response plan", inc.Category).Because(cc112.RNoUnitsAvailable)
 		}
 		res.Incident = inc.Clone()
 		return res, nil
@@ -230,7 +230,7 @@ func (e *Engine) activeIncident(id string) (*cc112.Incident, error) {
 		return nil, cc112.Errorf(cc112.ENotFound, "incident %q not found", id)
 	}
 	if !inc.Active() {
-		return nil, cc112.Errorf(cc112.EConflict, "incident %s is closed", inc.Number)
+		return nil, cc112.Errorf(cc112.EConflict, "incident %s is closed", inc.Number).Because(cc112.RIncidentClosed)
 	}
 	return inc, nil
 }
@@ -443,7 +443,7 @@ func (tx *Tx) MergeIncident(incidentID, into string, by Author) (*cc112.Incident
 	case !ok:
 		return nil, cc112.Errorf(cc112.EInvalid, "into: incident %q not found", into)
 	case !target.Active():
-		return nil, cc112.Errorf(cc112.EConflict, "incident %s is closed: merge into an open incident (or reopen it first)", target.Number)
+		return nil, cc112.Errorf(cc112.EConflict, "incident %s is closed: merge into an open incident (or reopen it first)", target.Number).Because(cc112.RIncidentClosed)
 	}
 	tx.Emit(cc112.EvIncidentMerged, cc112.IncidentMergedPayload{IncidentID: dup.ID, Into: target.ID, By: by.Username, Role: by.Role})
 	return e.incidents[target.ID].Clone(), nil
@@ -578,7 +578,7 @@ func (e *Engine) RegisterUnits(ctx context.Context, units []cc112.Unit) error {
 	_, err := e.exec(ctx, "", "", func(tx *Tx) (any, error) {
 		for _, u := range units {
 			if old, ok := e.units[u.ID]; ok && old.IncidentID != "" {
-				return nil, cc112.Errorf(cc112.EConflict, "unit %s is on an incident", u.ID)
+				return nil, cc112.Errorf(cc112.EConflict, "unit %s is on an incident", u.ID).Because(cc112.RUnitNotAvailable)
 			}
 		}
 		for _, u := range units {

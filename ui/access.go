@@ -24,9 +24,33 @@ type access struct {
 	// never the client's Upgrade header, decides that ?token= is read and
 	// that a plain request to it is refused.
 	websocket bool
+	// page marks a web page for roles: served without a session (the
+	// page's gate sends the browser to /login), and to a logged-in user of
+	// another role not served but redirected to that role's home page.
+	page bool
 }
 
 func allow(roles ...auth.Role) access { return access{roles: roles} }
+
+// pageFor is a page for the roles of the API routes it uses (a role that
+// could call none of them has no business on it).
+func pageFor(uses access) access {
+	return access{public: true, identify: true, page: true, roles: uses.roles}
+}
+
+// homePages is each role's own page, where a role lands when it opens a
+// page that is not for it (police opening / land on /police). Every role
+// has one; TestEveryRoleHasAHomePage checks that its page lets it in.
+var homePages = map[auth.Role]string{
+	auth.Dispatcher: "/",
+	auth.CallTaker:  "/calltaker",
+	auth.Supervisor: "/supervisor",
+	auth.Police:     "/police",
+	auth.UnitRole:   "/unit",
+	auth.Agency:     "/desk",
+	auth.Admin:      "/supervisor",
+	auth.Wall:       "/",
+}
 
 // ownUnit restricts unit users to the unit named by the path value param.
 func (a access) ownUnit(param string) access { a.unitParam = param; return a }
@@ -70,13 +94,16 @@ var (
 	operational = allow(auth.Dispatcher)
 	// staffRead reads the operational picture (units, recommendations).
 	staffRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor)
+	// boardRead is the wall's picture besides incidents and cameras: the
+	// units, the open alerts, the coverage board (a wall reads, never acts).
+	boardRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.Wall)
 	// routeRead asks for a drive between two points: the staff, and a
 	// unit's phone for its own way (no personal data in either).
-	routeRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.UnitRole)
+	routeRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.UnitRole, auth.Wall)
 	// incidentRead reads incidents; police see them without callers.
-	incidentRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.Police)
+	incidentRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.Police, auth.Wall)
 	// cameraRead reads cameras and watches them (every view audited).
-	cameraRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.Police, auth.Admin)
+	cameraRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.Police, auth.Admin, auth.Wall)
 	// unitReport is a unit's status and position: dispatchers for any unit,
 	// unit users for their own only.
 	unitReport = allow(auth.Dispatcher, auth.UnitRole).ownUnit("id")
@@ -126,6 +153,16 @@ var (
 	signedWebhook = access{machine: true}
 	// tracker is the OsmAnd protocol: a device secret, or a unit's token.
 	tracker = allow(auth.UnitRole).orSecret().positions()
+	// The pages, by the API routes each one needs.
+	consolePage    = allow(auth.Dispatcher, auth.Supervisor, auth.Wall) // the live picture (and, for who may, its actions)
+	callTakerPage  = intake
+	deskPage       = complaintDesk
+	deskStatsPage  = complaintReport
+	supervisorPage = metricsRead
+	cameraPage     = cameraRead
+	policePage     = allow(auth.Police, auth.Supervisor) // read-only cameras; supervisors check what police see
+	unitPage       = unitSelf
+	adminPage      = admins // the city's units, stations, agencies and plans
 	// scrape is Prometheus's /metrics: a supervisor's or admin's token, or
 	// the scraper's own bearer token (or, without one configured, a
 	// loopback client).

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -46,6 +47,7 @@ type secured struct {
 	hub     *live.Hub
 	alerts  *alerts.Service
 	pager   *paging.Service
+	views   *cctv.Views
 }
 
 type syncBuffer struct {
@@ -119,7 +121,7 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &secured{journal: j, store: st, calls: calls, alerts: al, pager: pager, tokens: map[auth.Role]string{}, unitID: city.Units[0].ID, log: &syncBuffer{},
+	s := &secured{journal: j, store: st, calls: calls, alerts: al, pager: pager, views: views, tokens: map[auth.Role]string{}, unitID: city.Units[0].ID, log: &syncBuffer{},
 		now: &settableNow{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}}
 	for _, r := range auth.Roles() {
 		n := auth.NewUser{Username: string(r), Password: password(r), Role: r}
@@ -331,8 +333,9 @@ func TestAuditCompleteness(t *testing.T) {
 	}
 
 	r = s.as(auth.Admin, "GET", "/api/v1/audit?limit=1000", "")
-	var entries []auth.Entry
-	r.decode(t, &entries)
+	var page cc112.Page[auth.Entry]
+	r.decode(t, &page)
+	entries := page.Items
 	for _, st := range steps {
 		found := false
 		for _, e := range entries {
@@ -353,10 +356,10 @@ func TestAuditCompleteness(t *testing.T) {
 		t.Errorf("logins in the audit: %v", count)
 	}
 	filtered := s.as(auth.Supervisor, "GET", "/api/v1/audit?user=unit&action=request", "")
-	var mine []auth.Entry
+	var mine cc112.Page[auth.Entry]
 	filtered.decode(t, &mine)
-	if len(mine) != 2 {
-		t.Errorf("audit?user=unit&action=request gave %d entries, want 2", len(mine))
+	if len(mine.Items) != 2 {
+		t.Errorf("audit?user=unit&action=request gave %d entries, want 2", len(mine.Items))
 	}
 	if r := s.as(auth.Admin, "GET", "/api/v1/audit?from=yesterday", ""); r.status != 400 {
 		t.Errorf("bad from: %d", r.status)
@@ -646,5 +649,71 @@ func TestREADMERoleTableMatchesMetricsAccess(t *testing.T) {
 		if got, want := strings.Contains(row, "`/metrics`"), scrape.allows(r); got != want {
 			t.Errorf("README says %s scrapes /metrics: %v; the route table: %v\n%s", r, got, want, row)
 		}
+	}
+}
+
+// TestEveryRoleHasAHomePage: each role's home page is a page of the route
+// table that lets it in (else a redirect would loop), and /api/v1/me names
+// it first among the pages the role may open.
+func TestEveryRoleHasAHomePage(t *testing.T) {
+	s := newSecured(t)
+	for _, role := range auth.Roles() {
+		home, ok := homePages[role]
+		if !ok {
+			t.Errorf("%s has no home page", role)
+			continue
+		}
+		r := s.as(role, "GET", home, "")
+		if r.status != http.StatusOK {
+			t.Errorf("%s opening its home %s: %d", role, home, r.status)
+		}
+		var me Me
+		r = s.as(role, "GET", "/api/v1/me", "")
+		r.decode(t, &me)
+		if me.Home != home || len(me.Pages) == 0 || me.Pages[0] != home || me.Role != role {
+			t.Errorf("%s: /api/v1/me says home %q pages %v role %s", role, me.Home, me.Pages, me.Role)
+		}
+	}
+}
+
+// TestPagesRedirectOtherRoles walks every page of the route table with
+// every role: a role the page is for gets it, any other is sent (303) to
+// its own page, a browser without a session gets the page (which logs in),
+// and /api/v1/me lists exactly the pages and routes the table gives the role.
+func TestPagesRedirectOtherRoles(t *testing.T) {
+	s := newSecured(t)
+	pages := 0
+	for _, rt := range s.server.routes {
+		if !rt.Roles.page {
+			continue
+		}
+		pages++
+		path := strings.TrimSuffix(rt.Pattern, "{$}")
+		if r := s.do("GET", path, ""); r.status != http.StatusOK {
+			t.Errorf("%s without a session: %d, want the page", path, r.status)
+		}
+		for _, role := range auth.Roles() {
+			r := s.as(role, "GET", path, "")
+			var me Me
+			s.as(role, "GET", "/api/v1/me", "").decode(t, &me)
+			switch {
+			case rt.Roles.allows(role):
+				if r.status != http.StatusOK || !slices.Contains(me.Pages, path) {
+					t.Errorf("%s opening %s: %d (pages %v), want the page", role, path, r.status, me.Pages)
+				}
+			case r.status != http.StatusSeeOther || r.header.Get("Location") != homePages[role]:
+				t.Errorf("%s opening %s: %d to %q, want 303 to %s", role, path, r.status, r.header.Get("Location"), homePages[role])
+			case slices.Contains(me.Pages, path) || !slices.Contains(me.OtherPages, path):
+				t.Errorf("%s: /api/v1/me lists %s among its pages %v (others %v), but it redirects it", role, path, me.Pages, me.OtherPages)
+			}
+		}
+	}
+	if pages < 8 {
+		t.Fatalf("only %d pages in the route table", pages)
+	}
+	var police Me
+	s.as(auth.Police, "GET", "/api/v1/me", "").decode(t, &police)
+	if slices.Contains(police.Routes, "POST /api/v1/incidents/{id}/close") || !slices.Contains(police.Routes, "GET /api/v1/incidents") {
+		t.Errorf("police may call %v", police.Routes)
 	}
 }

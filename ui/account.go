@@ -6,6 +6,7 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -83,8 +84,73 @@ func (s *Server) postLogout(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// Me is the logged-in user and what the route table lets it do: the pages
+// it may open (its home first), the staff pages it may not (a page hides
+// its links to them), and the API routes it may call, as "METHOD
+// pattern". Pages hide what the server would refuse by asking these,
+// never a list of their own.
+type Me struct {
+	auth.Principal
+	Home       string   `json:"home"`
+	Pages      []string `json:"pages"`
+	OtherPages []string `json:"other_pages"`
+	Routes     []string `json:"routes"`
+}
+
+// meOf derives p's pages and routes from the route table.
+func (s *Server) meOf(p auth.Principal) Me {
+	m := Me{Principal: p, Home: homePages[p.Role], Pages: []string{homePages[p.Role]}, OtherPages: []string{}, Routes: []string{}}
+	for _, rt := range s.routes {
+		page := strings.TrimSuffix(rt.Pattern, "{$}")
+		switch {
+		case rt.Roles.page && rt.Roles.allows(p.Role):
+			if !slices.Contains(m.Pages, page) {
+				m.Pages = append(m.Pages, page)
+			}
+		case rt.Roles.page:
+			m.OtherPages = append(m.OtherPages, page)
+		case rt.Roles.allows(p.Role):
+			m.Routes = append(m.Routes, rt.Method+" "+rt.Pattern)
+		}
+	}
+	return m
+}
+
+// getMe names the logged-in user with what the route table lets it do. A
+// wall's page asks it now and then, and that renews the wall's session (and
+// its cookie): a kiosk stays logged in for as long as it is on, and an
+// admin ends it (revoke).
 func (s *Server) getMe(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, PrincipalFrom(r.Context()))
+	p := PrincipalFrom(r.Context())
+	if p == nil { // access control off (unit tests of handlers)
+		writeJSON(w, http.StatusOK, nil)
+		return
+	}
+	if p.Role == auth.Wall {
+		token, src := requestToken(r, false)
+		exp, renewed, err := s.auth.Renew(r.Context(), token)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if renewed && src == cookieToken {
+			http.SetCookie(w, &http.Cookie{
+				Name: sessionCookie, Value: token, Path: "/", Expires: exp,
+				HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || s.set.SecureCookies,
+			})
+		}
+	}
+	writeJSON(w, http.StatusOK, s.meOf(*p))
+}
+
+// postUserRevoke ends every session of a user (a wall taken down, a lost
+// device) without changing its password.
+func (s *Server) postUserRevoke(w http.ResponseWriter, r *http.Request) {
+	if err := s.auth.RevokeSessions(r.Context(), r.PathValue("username"), *PrincipalFrom(r.Context()), clientAddr(r)); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // getMyAssignment is a unit user's view: its unit and the incident it is
@@ -113,10 +179,7 @@ func (s *Server) getAudit(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := auth.AuditFilter{User: q.Get("user"), Action: q.Get("action")}
 	var err error
-	if f.Limit, err = intParam(q.Get("limit"), 100, "limit"); err == nil && (f.Limit < 1 || f.Limit > 1000) {
-		err = cc112.Errorf(cc112.EInvalid, "limit must be 1 to 1000")
-	}
-	if err == nil {
+	if f.PageRequest, err = pageParams(q); err == nil {
 		f.From, err = timeParam(q.Get("from"), "from")
 	}
 	if err == nil {
@@ -126,12 +189,12 @@ func (s *Server) getAudit(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	entries, err := s.auth.Audit(r.Context(), f)
+	page, err := s.auth.Audit(r.Context(), f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, entries)
+	writeJSON(w, http.StatusOK, page)
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {

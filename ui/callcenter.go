@@ -42,12 +42,17 @@ func (s *Server) listCalls(w http.ResponseWriter, r *http.Request) {
 	if !s.needCalls(w, r) {
 		return
 	}
-	list, err := s.calls.Calls(r.URL.Query().Get("status"))
+	req, err := pageParams(r.URL.Query())
+	var page cc112.Page[*callcenter.Call]
+	if err == nil {
+		page, err = s.calls.Calls(r.URL.Query().Get("status"), req)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, visible(list, s.viewer(r), (*callcenter.Call).For))
+	page.Items = visible(page.Items, s.viewer(r), (*callcenter.Call).For)
+	writeJSON(w, http.StatusOK, page)
 }
 
 func (s *Server) getCall(w http.ResponseWriter, r *http.Request) {
@@ -253,18 +258,18 @@ func (s *Server) listComplaints(w http.ResponseWriter, r *http.Request) {
 		f.To, err = timeParam(q.Get("to"), "to")
 	}
 	if err == nil {
-		f.Limit, err = intParam(q.Get("limit"), 1000, "limit")
+		f.PageRequest, err = pageParams(q)
+	}
+	var page cc112.Page[*cc112.Complaint]
+	if err == nil {
+		page, err = s.calls.Complaints(f)
 	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	list, err := s.calls.Complaints(f)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, visible(list, s.viewer(r), (*cc112.Complaint).For))
+	page.Items = visible(page.Items, s.viewer(r), (*cc112.Complaint).For)
+	writeJSON(w, http.StatusOK, page)
 }
 
 func (s *Server) complaintReport(w http.ResponseWriter, r *http.Request) {
@@ -304,8 +309,8 @@ func (s *Server) complaintMeta(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"agencies": s.calls.Agencies(), "categories": cc112.ComplaintCategories,
 		"channels": cc112.ComplaintChannels, "statuses": cc112.ComplaintStatuses, "response_sla_s": resp.Seconds(), "feedback_sla_s": fb.Seconds(),
-		"triage_sla_s": s.calls.TriageSLA().Seconds(),
-		"max_text":     callcenter.MaxComplaintText, "now": s.eng.Clock().Now(),
+		"triage_sla_s": s.calls.TriageSLA().Seconds(), "category_agencies": s.calls.CategoryAgencies(),
+		"max_text": callcenter.MaxComplaintText, "now": s.eng.Clock().Now(),
 	})
 }
 

@@ -17,7 +17,6 @@ import (
 	"unicode/utf8"
 
 	"cc112"
-	"cc112/alerts"
 	"cc112/auth"
 	"cc112/city"
 	"cc112/httperr"
@@ -51,10 +50,10 @@ type inputFixture struct {
 	samples map[string][]sample
 }
 
-// mutating says whether a route changes state: every POST and PATCH, and the
-// trackers' GET (the OsmAnd protocol moves units with GET).
+// mutating says whether a route changes state: every POST, PUT, PATCH and
+// DELETE, and the trackers' GET (the OsmAnd protocol moves units with GET).
 func mutating(rt route) bool {
-	return rt.Method == "POST" || rt.Method == "PATCH" || rt.Method == "DELETE" || rt.Pattern == "/osmand"
+	return rt.Method == "POST" || rt.Method == "PUT" || rt.Method == "PATCH" || rt.Method == "DELETE" || rt.Pattern == "/osmand"
 }
 
 func newInputFixture(t *testing.T, s *secured) *inputFixture {
@@ -147,7 +146,7 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		if _, _, err := s.alerts.Check(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		page, err := s.alerts.List("open", "", alerts.MaxPageSize)
+		page, err := s.alerts.List("open", cc112.PageRequest{Cursor: "", Limit: cc112.MaxPageSize})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -176,7 +175,10 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		"POST /api/v1/incidents/{id}/cancel":               {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/cancel", body: `{"reason":"Laporan palsu"}`, ok: 200}},
 		"POST /api/v1/incidents/{id}/reopen":               {{role: auth.Dispatcher, path: "/api/v1/incidents/" + closedIncident() + "/reopen", body: `{"reason":"Api menyala lagi"}`, ok: 200}},
 		"POST /api/v1/incidents/{id}/merge":                {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/merge", body: `{"into":"` + incident() + `"}`, ok: 200}},
-		"POST /api/v1/incidents/{id}/notes":                {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/notes", body: `{"text":"Pemadam tiba, api membesar","internal":true}`, ok: 201}},
+		"POST /api/v1/incidents/{id}/alarm":                {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/alarm", body: `{"level":2}`, ok: 200}},
+		"PUT /api/v1/units/{id}/roster": {{role: auth.Supervisor, path: "/api/v1/units/" + free[2] + "/roster", ok: 200, method: "PUT",
+			body: `{"shifts":[{"crew":["rina","budi"],"from":"` + now.Format(time.RFC3339) + `","to":"` + now.Add(8*time.Hour).Format(time.RFC3339) + `"}]}`}},
+		"POST /api/v1/incidents/{id}/notes": {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/notes", body: `{"text":"Pemadam tiba, api membesar","internal":true}`, ok: 201}},
 		"POST /api/v1/cameras": {{role: auth.Admin, path: "/api/v1/cameras", ok: 201,
 			body: `{"id":"cam-test","name":"Simpang Tugu","area":"Genteng","location":{"lat":-7.2458,"lon":112.7378},"rtsp_url":"rtsp://10.0.0.9/main","sub_rtsp_url":"rtsp://10.0.0.9/sub"}`}},
 		"POST /api/v1/calls":               {{role: auth.CallTaker, path: "/api/v1/calls", body: `{"phone":"081234567890","name":"Budi","channel":"phone"}`, ok: 201}},
@@ -212,6 +214,7 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		"POST /api/v1/logout":                    {{role: auth.Police, path: "/api/v1/logout", ok: 204}},
 		"POST /api/v1/users":                     {{role: auth.Admin, path: "/api/v1/users", body: `{"username":"agency2","password":"pw-agency2-112","role":"agency","agency":"pupr"}`, ok: 201}},
 		"POST /api/v1/users/{username}/password": {{role: auth.Admin, path: "/api/v1/users/spare/password", body: `{"password":"pw-spare-112-y"}`, ok: 204}},
+		"POST /api/v1/users/{username}/revoke":   {{role: auth.Admin, path: "/api/v1/users/spare/revoke", ok: 204}},
 		"POST /api/v1/devices":                   {{role: auth.Admin, path: "/api/v1/devices", body: `{"device_id":"trk-2","unit_id":"` + s.unitID + `"}`, ok: 201}},
 		"POST /api/v1/admin/units": {{role: auth.Admin, path: "/api/v1/admin/units", ok: 201,
 			body: `{"callsign":"DMK-90","type":"fire","agency":"damkar","station":"st-damkar-pasarturi","capabilities":["pump","ladder"]}`}},

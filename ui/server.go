@@ -17,6 +17,7 @@ import (
 	"cc112/callcenter"
 	"cc112/cctv"
 	"cc112/dispatch"
+	"cc112/geo"
 	"cc112/geocode"
 	"cc112/httperr"
 	"cc112/kpi"
@@ -31,7 +32,10 @@ type Config struct {
 	Engine   *dispatch.Engine
 	// DistrictsGeoJSON is served as is at /api/v1/districts.
 	DistrictsGeoJSON []byte
-	Logger           *slog.Logger
+	// MainRoads are the main roads' polylines (roads.Graph.Lines), drawn
+	// by the maps without a tile server; nil without a road network.
+	MainRoads [][]geo.Point
+	Logger    *slog.Logger
 	// Tracks answers track playback (/api/v1/units/{id}/track); nil
 	// answers 503 saying why.
 	Tracks track.Source
@@ -116,14 +120,19 @@ type Tiles struct {
 type Server struct {
 	eng       *dispatch.Engine
 	districts []byte
-	log       *slog.Logger
-	mux       *http.ServeMux
-	routes    []route
-	tracks    track.Source
-	set       Settings
-	metrics   *kpi.Index
-	assets    *assets
-	liveFeed  http.Handler
+	mainRoads [][]geo.Point
+	offline   struct {
+		once sync.Once
+		body []byte
+	}
+	log      *slog.Logger
+	mux      *http.ServeMux
+	routes   []route
+	tracks   track.Source
+	set      Settings
+	metrics  *kpi.Index
+	assets   *assets
+	liveFeed http.Handler
 
 	calls          *callcenter.Service
 	alerts         *alerts.Service
@@ -159,7 +168,7 @@ func NewServer(cfg Config) *Server {
 	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(),
 		set: cfg.Settings, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views, tracks: cfg.Tracks,
 		auth: cfg.Auth, logins: cfg.Logins, csp: contentSecurityPolicy(cfg.Settings.TileHosts), ready: cfg.Ready,
-		places: cfg.Places, paging: cfg.Paging}
+		places: cfg.Places, paging: cfg.Paging, mainRoads: cfg.MainRoads}
 	if s.places == nil {
 		s.places = geocode.NewGazetteer(nil, nil)
 	}
@@ -191,7 +200,7 @@ func NewServer(cfg Config) *Server {
 	s.routes = []route{
 		{"GET", "/healthz", s.healthz, public},
 		{"GET", "/readyz", s.readyz, public},
-		{"GET", "/api/v1/units", s.listUnits, staffRead},
+		{"GET", "/api/v1/units", s.listUnits, boardRead},
 		{"GET", "/api/v1/units/{id}", s.getUnit, allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.UnitRole).ownUnit("id")},
 		{"POST", "/api/v1/units/{id}/position", s.postPosition, unitReport.positions()},
 		{"GET", "/api/v1/units/{id}/track", s.getTrack, staffRead},
@@ -222,6 +231,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/cameras/views", s.listViews, auditRead},
 		{"GET", "/api/v1/cameras/{id}/live", s.cameraLive, cameraRead.upgrades()},
 		{"GET", "/api/v1/districts", s.getDistricts, anyUser},
+		{"GET", "/api/v1/map/offline", s.getOfflineMap, anyUser},
 		{"GET", "/api/v1/geocode", s.getGeocode, staffRead},
 		{"GET", "/api/v1/route", s.getRoute, routeRead},
 		{"GET", "/api/v1/config", s.consoleConfig, anyUser},
@@ -257,9 +267,9 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/public/complaints/stats", s.complaintStats(true), public},
 		{"GET", "/api/v1/public/districts", s.getDistricts, public},
 		// Alerts and the coverage board (issue 15).
-		{"GET", "/api/v1/alerts", s.listAlerts, staffRead},
+		{"GET", "/api/v1/alerts", s.listAlerts, boardRead},
 		{"POST", "/api/v1/alerts/{id}/ack", s.postAlertAck, alertAck},
-		{"GET", "/api/v1/coverage", s.getCoverage, staffRead},
+		{"GET", "/api/v1/coverage", s.getCoverage, boardRead},
 		// Response-time metrics, historical import.
 		{"GET", "/api/v1/metrics/response", s.getResponseMetrics, metricsRead},
 		{"GET", "/api/v1/metrics/incidents.csv", s.getIncidentsCSV, metricsRead},
@@ -281,6 +291,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/users", s.listUsers, admins},
 		{"POST", "/api/v1/users", s.postUser, admins},
 		{"POST", "/api/v1/users/{username}/password", s.postUserPassword, admins},
+		{"POST", "/api/v1/users/{username}/revoke", s.postUserRevoke, admins},
 		{"GET", "/api/v1/devices", s.listDevices, admins},
 		{"POST", "/api/v1/devices", s.postDevice, admins},
 		// The city's configuration, changed live (issue 17).
@@ -305,20 +316,22 @@ func NewServer(cfg Config) *Server {
 		{"DELETE", "/api/v1/admin/plans/{id}", s.deleteAdminPlan, admins},
 		{"GET", "/osmand", s.postOsmAnd, tracker},
 		{"POST", "/osmand", s.postOsmAnd, tracker},
-		// Pages and their assets: public; the pages log in through the API.
-		{"GET", "/{$}", s.index, public},
+		// Pages and their assets. A staff page is served to its roles and
+		// to a browser without a session (it logs in through the API);
+		// another role is sent to its own page (access.go's homePages).
+		{"GET", "/{$}", s.index, pageFor(consolePage)},
 		{"GET", "/static/{version}/{path...}", s.static, public},
-		{"GET", "/calltaker", s.page("calltaker.html"), public},
+		{"GET", "/calltaker", s.page("calltaker.html"), pageFor(callTakerPage)},
 		{"GET", "/complaint", s.page("complaint.html"), public},
-		{"GET", "/desk", s.page("desk.html"), public},
-		{"GET", "/desk/stats", s.page("stats.html"), public},
+		{"GET", "/desk", s.page("desk.html"), pageFor(deskPage)},
+		{"GET", "/desk/stats", s.page("stats.html"), pageFor(deskStatsPage)},
 		{"GET", "/statistik", s.page("stats.html"), public},
-		{"GET", "/camera", s.page("camera.html"), public},
-		{"GET", "/supervisor", s.page("supervisor.html"), public},
-		{"GET", "/unit", s.page("unit.html"), public},
+		{"GET", "/camera", s.page("camera.html"), pageFor(cameraPage)},
+		{"GET", "/supervisor", s.page("supervisor.html"), pageFor(supervisorPage)},
+		{"GET", "/unit", s.page("unit.html"), pageFor(unitPage)},
 		{"GET", "/unit/sw.js", s.unitServiceWorker(), public},
-		{"GET", "/police", s.page("police.html"), public},
-		{"GET", "/admin", s.page("admin.html"), public},
+		{"GET", "/police", s.page("police.html"), pageFor(policePage)},
+		{"GET", "/admin", s.page("admin.html"), pageFor(adminPage)},
 		{"GET", "/login", s.page("login.html"), public},
 	}
 	if cfg.Prometheus != nil {

@@ -11,16 +11,19 @@ import (
 // demo city: a unit added on the admin page appears live on a console that
 // was open meanwhile, a bad edit is refused naming the field, the unit
 // retired leaves the console live, and a pack's difference is shown before
-// it is applied. With DISPATCH_UPDATE_SCREENSHOTS=1 it refreshes
-// docs/screenshots/admin-*.png; DISPATCH_SCREENSHOTS=DIR keeps them in DIR.
+// it is applied. DISPATCH_SCREENSHOTS=DIR keeps its screenshots in DIR, at
+// 1920×1080, 3840×2160 and 390×844 in both languages.
 func TestAdminPageInBrowser(t *testing.T) {
 	browser := needBrowser(t)
 	m := runDemo(t)
-	shots := screenshotDir(t)
+	env := []string{"BASE_URL=" + m.URL(), "SHOTS=" + screenshotDir(t)}
 	if d := os.Getenv("DISPATCH_SCREENSHOTS"); d != "" {
-		shots = d
+		env = append(env, "SHOTS="+d)
 	}
-	browser.run(t, 3*time.Minute, "admin.mjs", nil, "BASE_URL="+m.URL(), "SHOTS="+shots)
+	if os.Getenv("DISPATCH_UPDATE_SCREENSHOTS") != "" || os.Getenv("DISPATCH_SCREENSHOTS") != "" {
+		env = append(env, "ALL_VIEWPORTS=1") // the 4K wall and the phone, both languages
+	}
+	browser.run(t, 4*time.Minute, "admin.mjs", nil, env...)
 	// The admin's changes are the journal's: the renamed station and the
 	// retired unit.
 	c := m.Engine.City()

@@ -159,7 +159,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.handler = ui.NewServer(ui.Config{Settings: m.HTTP, Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger,
 		Live: m.Live, Tracks: tracks, Calls: m.Calls, Alerts: m.AlertService, Relay: m.Relay, Views: m.Views, Metrics: m.Metrics,
 		Prometheus: m.Prom.Handler(), ObserveCommand: m.Prom.Command, Auth: m.Auth, Ready: m.ready, Places: places,
-		Paging: m.Pager})
+		Paging: m.Pager, MainRoads: mainRoads(m.roads)})
 	var handler http.Handler = m.handler
 	if m.cluster != nil {
 		handler = m.cluster.forwardWrites(handler)

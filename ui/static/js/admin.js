@@ -217,6 +217,17 @@ async function readFiles(input) {
   return files;
 }
 
+// changes names what an edit changes: "name: old → new; …".
+function changes(before, after) {
+  const show = (k, v) => (k === 'levels' ? v.map(needsText).join(' | ')
+    : Array.isArray(v) ? v.join(';') : v && typeof v === 'object' ? JSON.stringify(v) : String(v ?? ''));
+  const out = [];
+  for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) out.push(`${k}: ${show(k, before[k])} → ${show(k, after[k])}`);
+  }
+  return out.length ? ` (${out.join('; ')})` : '';
+}
+
 function showDiff(change, applied) {
   const out = $('#pack-result');
   const parts = [];
@@ -230,7 +241,7 @@ function showDiff(change, applied) {
     parts.push(el('h3', { textContent: `${t(title)} (${list.length})` }));
     parts.push(el('ul', {}, ...list.map((c) => {
       const kind = !c.before ? 'add' : !c.after ? 'del' : 'chg';
-      return el('li', { class: kind, textContent: `${t(`admin.diff.${kind}`)}: ${name(c.after || c.before)}` });
+      return el('li', { class: kind, textContent: `${t(`admin.diff.${kind}`)}: ${name(c.after || c.before)}${kind === 'chg' ? changes(c.before, c.after) : ''}` });
     })));
   }
   const head = el('p', { textContent: n === 0 ? t('admin.noDiff') : t(applied ? 'admin.applied' : 'admin.diffCount', { n }) });

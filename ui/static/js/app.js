@@ -3,6 +3,7 @@
 // retried, and a new server version reloads the page by itself.
 
 import './gate.js'; // log in first
+import { watchOutage } from './outage.js';
 import * as api from './api.js';
 import { t, label, lang, setLang, onLangChange, translateDOM, wib, wibDate, duration } from './i18n.js';
 import { LiveFeed } from './live.js';
@@ -21,6 +22,8 @@ import { AlertSound } from './alertsound.js';
 import { AlertBar } from './alerts.js';
 import { CoverageBoard } from './coverage.js';
 import { $ } from './dom.js';
+
+watchOutage(); // the banner when the server is gone, the login page when the session is
 
 const store = new Store();
 let cfg;
@@ -259,6 +262,7 @@ async function main() {
 
   $('#lang-btn').addEventListener('click', () => setLang(lang() === 'id' ? 'en' : 'id'));
   $('#new-btn').addEventListener('click', () => {
+    if ($('#new-btn').hidden) return; // a role that may not create incidents (the N key)
     detail.close();
     document.body.classList.add('create-open');
     create.open();

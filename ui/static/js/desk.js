@@ -2,15 +2,21 @@
 // countdowns (overdue rows stand out), forward / respond / feedback in the
 // row, and the report of which agencies and categories get most complaints.
 
-import { me } from './gate.js'; // log in first
+import { can, me } from './gate.js'; // log in first
+import { watchOutage } from './outage.js';
 import { get, post } from './api.js';
 import { $, escapeHTML } from './dom.js';
 import { t, wib, duration, label, wireLangSwitch } from './i18n.js';
+
+watchOutage(); // the banner when the server is gone, the login page when the session is
 
 let meta = null;
 let skew = 0; // server clock − browser clock, ms (the server's clock rules the SLAs)
 let tab = 'queue';
 let list = [];
+let next = ''; // the list's next_cursor: more complaints than one page
+let qList = [];
+let qNext = '';
 
 const now = () => Date.now() + skew;
 const catLabel = (c) => label('complaintCat', c);
@@ -34,9 +40,21 @@ function query() {
   return p.toString();
 }
 
+/** load fetches the first page of the list; more() appends the next. */
 async function load() {
   try {
-    list = await get(`/api/v1/complaints?${query()}`);
+    const page = await get(`/api/v1/complaints?${query()}`);
+    list = page.items;
+    next = page.next_cursor;
+    render();
+  } catch (err) { say(err.message, 'err'); }
+}
+
+async function more() {
+  try {
+    const page = await get(`/api/v1/complaints?${query()}&cursor=${encodeURIComponent(next)}`);
+    list = list.concat(page.items);
+    next = page.next_cursor;
     render();
   } catch (err) { say(err.message, 'err'); }
 }
@@ -63,20 +81,31 @@ function slaCell(c) {
   return `<span class="sla ${cls}" data-due="${d.at}">${txt}</span><div class="muted">${d.what}</div>`;
 }
 
+// What this user may do with complaints (the server's route table).
+const may = {
+  forward: can('POST', '/api/v1/complaints/{id}/forward'),
+  respond: can('POST', '/api/v1/complaints/{id}/respond'),
+  feedback: can('POST', '/api/v1/complaints/{id}/feedback'),
+};
+
 function actions(c) {
-  const agencies = meta.agencies.map((a) => `<option value="${escapeHTML(a)}">${escapeHTML(agencyLabel(a))}</option>`).join('');
+  // The server's category → agency configuration proposes the agency.
+  const proposed = meta.category_agencies?.[c.category];
+  const agencies = meta.agencies.map((a) => `<option value="${escapeHTML(a)}"${a === proposed ? ' selected' : ''}>${escapeHTML(agencyLabel(a))}</option>`).join('');
   const id = escapeHTML(c.id);
   if (c.status === 'received') {
+    if (!may.forward) return `<span class="muted">${escapeHTML(t('desk.waitForward'))}</span>`;
     // Several agencies at once: each gets its own SLA clock.
     return `<div class="act"><select multiple size="4" data-agency="${id}" aria-label="${escapeHTML(t('desk.agencies'))}" title="${escapeHTML(t('desk.agencies'))}">${agencies}</select>
       <button class="btn" data-act="forward" data-id="${id}">${escapeHTML(t('desk.forward'))}</button></div>${feedback(id)}`;
   }
   if (c.status === 'forwarded') {
     // Only the agency answers (the route refuses the desk and supervisors).
-    if (me?.role === 'agency') {
+    if (may.respond) {
       return `<div class="act"><input data-text="${id}" placeholder="${escapeHTML(t('desk.answerHint'))}"><button class="btn" data-act="respond" data-id="${id}">${escapeHTML(t('desk.answer'))}</button></div>`;
     }
     // The desk re-forwards an open agency's part when it says it is not theirs (reason required).
+    if (!may.forward) return `<div class="act"><span class="muted">${escapeHTML(t('desk.waitAnswer'))}</span></div>`;
     const open = (c.forwards || []).filter((f) => f.status === 'open');
     const from = open.map((f) => `<option value="${escapeHTML(f.agency)}">${escapeHTML(agencyLabel(f.agency))}</option>`).join('');
     return `<div class="act"><span class="muted">${escapeHTML(t('desk.waitAnswer'))}</span></div>
@@ -93,6 +122,7 @@ function actions(c) {
 }
 
 function feedback(id) {
+  if (!may.feedback) return '';
   return `<div class="act"><input data-text="${id}" placeholder="${escapeHTML(t('desk.feedbackHint'))}"><button class="btn" data-act="feedback" data-id="${id}">${escapeHTML(t('desk.feedback'))}</button></div>`;
 }
 
@@ -125,7 +155,8 @@ function render() {
       <td>${slaCell(c)}</td>
       <td>${actions(c)}</td></tr>`;
   }).join('') || `<tr><td colspan="5" class="muted">${escapeHTML(t('desk.none'))}</td></tr>`;
-  $('#summary').textContent = t('desk.summary', { n: list.length, late: overdue });
+  $('#summary').textContent = t(next ? 'desk.summaryMore' : 'desk.summary', { n: list.length, late: overdue });
+  $('#more').hidden = !next;
 }
 
 function tickSLAs() {
@@ -215,10 +246,13 @@ function switchTab(name) {
   else if (name !== 'entry') load();
 }
 
-async function loadQuarantine() {
+async function loadQuarantine(cursor = '') {
   try {
-    const list = await get('/api/v1/complaints/quarantine');
-    $('#q-rows').innerHTML = list.map((q) => `<tr><td>${wib(q.at)}<div class="muted">${escapeHTML(q.source)}</div></td>
+    const page = await get(`/api/v1/complaints/quarantine${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+    qList = cursor ? qList.concat(page.items) : page.items;
+    qNext = page.next_cursor;
+    $('#q-more').hidden = !qNext;
+    $('#q-rows').innerHTML = qList.map((q) => `<tr><td>${wib(q.at)}<div class="muted">${escapeHTML(q.source)}</div></td>
       <td>${escapeHTML(q.from || '—')}</td><td>${escapeHTML(q.subject || '—')}</td><td class="err">${escapeHTML(q.reason)}</td></tr>`).join('')
       || `<tr><td colspan="4" class="muted">${escapeHTML(t('desk.qNone'))}</td></tr>`;
   } catch (err) { say(err.message, 'err'); }
@@ -267,6 +301,8 @@ async function init() {
   $('#filters').addEventListener('submit', (e) => { e.preventDefault(); load(); });
   $('#f-q').addEventListener('input', () => { clearTimeout(init.t); init.t = setTimeout(load, 250); });
   $('#rows').addEventListener('click', act);
+  $('#more').addEventListener('click', more);
+  $('#q-more').addEventListener('click', () => loadQuarantine(qNext));
   $('#entry-form').addEventListener('submit', saveEntry);
   for (const b of document.querySelectorAll('[data-tab]')) b.addEventListener('click', () => switchTab(b.dataset.tab));
   for (const id of ['#r-bucket', '#r-from', '#r-to']) $(id).addEventListener('change', loadReport);

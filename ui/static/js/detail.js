@@ -16,6 +16,21 @@ import { catalog, categories } from './catalog.js';
 import { categoryIcon, unitIcon } from './icons.js';
 import { escapeHTML, elapsed } from './dom.js';
 import { askReason } from './dialog.js';
+import { can } from './gate.js';
+
+// What this user may do to an incident (the server's route table): the
+// panel offers nothing the server would refuse.
+const may = {
+  dispatch: can('POST', '/api/v1/incidents/{id}/assignments'),
+  release: can('DELETE', '/api/v1/incidents/{id}/assignments/{unit}'),
+  message: can('POST', '/api/v1/messages'),
+  note: can('POST', '/api/v1/incidents/{id}/notes'),
+  edit: can('PATCH', '/api/v1/incidents/{id}'),
+  merge: can('POST', '/api/v1/incidents/{id}/merge'),
+  cancel: can('POST', '/api/v1/incidents/{id}/cancel'),
+  reopen: can('POST', '/api/v1/incidents/{id}/reopen'),
+  close: can('POST', '/api/v1/incidents/{id}/close'),
+};
 
 const REC_PER_TYPE = 3;
 const TYPEAHEAD = 8;
@@ -201,7 +216,7 @@ export class Detail {
           ${fact(t('detail.outcome'), closed ? dispositionText(inc.disposition) : '')}
           ${fact(t('detail.mergedInto'), inc.merged_into ? this.numberOf(inc.merged_into) : '')}
         </dl>
-        ${closed ? `<p class="read-only" role="note">${escapeHTML(t('detail.readOnly'))}</p>` : `
+        ${closed ? `<p class="read-only" role="note">${escapeHTML(t('detail.readOnly'))}</p>` : !may.dispatch ? '' : `
         ${this.planMissingHTML()}
         ${this.alarmHTML(inc)}
         <h3>${escapeHTML(t('detail.recommend'))}</h3>
@@ -214,13 +229,13 @@ export class Detail {
             <span class="pill us-${a.cleared_at ? 'cleared' : a.status}">${escapeHTML(label('ustatus', a.status))}</span>
             ${!a.cleared_at && (a.status === 'dispatched' || a.status === 'enroute') ? `<span class="eta-live" data-unit="${escapeHTML(a.unit_id)}"></span>` : ''}
             <span class="times">${escapeHTML(wib(a.dispatched_at))}${a.onscene_at ? ' → ' + escapeHTML(wib(a.onscene_at)) : ''}</span>
-            ${a.cleared_at ? '' : `<button type="button" class="btn small" data-action="release" data-unit="${escapeHTML(a.unit_id)}" data-callsign="${escapeHTML(a.callsign)}" data-focus-key="r-${escapeHTML(a.unit_id)}" title="${escapeHTML(t('detail.releaseTitle'))}">${escapeHTML(t('detail.release'))}</button>`}
+            ${a.cleared_at || !may.release ? '' : `<button type="button" class="btn small" data-action="release" data-unit="${escapeHTML(a.unit_id)}" data-callsign="${escapeHTML(a.callsign)}" data-focus-key="r-${escapeHTML(a.unit_id)}" title="${escapeHTML(t('detail.releaseTitle'))}">${escapeHTML(t('detail.release'))}</button>`}
             ${ackHTML(a)}</li>`).join('')}
         </ul>
-        ${active.length ? `<label class="unit-reason">${escapeHTML(t('detail.unitReason'))}<input name="unit-reason" maxlength="500" data-focus-key="unit-reason"></label>` : ''}
+        ${active.length && may.release ? `<label class="unit-reason">${escapeHTML(t('detail.unitReason'))}<input name="unit-reason" maxlength="500" data-focus-key="unit-reason"></label>` : ''}
         <h3>${escapeHTML(t('detail.messages'))}</h3>
         ${this.messagesHTML()}
-        ${closed || active.length === 0 ? '' : `<form class="msg-form">
+        ${closed || active.length === 0 || !may.message ? '' : `<form class="msg-form">
           <input name="text" maxlength="1000" autocomplete="off" data-focus-key="msg" placeholder="${escapeHTML(t('detail.msgPlaceholder'))}">
           <button type="submit" class="btn" data-focus-key="msg-send">${escapeHTML(t('detail.msgSend'))}</button>
         </form>`}
@@ -234,7 +249,7 @@ export class Detail {
         </ol>
         <h3>${escapeHTML(t('detail.log'))}</h3>
         ${this.logHTML()}
-        ${closed ? '' : `<form class="note-form">
+        ${closed || !may.note ? '' : `<form class="note-form">
           <label>${escapeHTML(t('detail.noteLabel'))}
             <textarea name="note" rows="2" maxlength="4000" data-focus-key="note" placeholder="${escapeHTML(t('detail.notePlaceholder'))}"></textarea>
           </label>
@@ -243,15 +258,15 @@ export class Detail {
             <button type="submit" class="btn" data-focus-key="note-save">${escapeHTML(t('detail.noteSave'))}</button>
           </div>
         </form>`}
-        ${closed ? '' : this.editHTML(inc)}
-        ${closed ? '' : this.mergeHTML(inc)}
-        <form class="reason-form" data-verb="${closed ? 'reopen' : 'cancel'}">
+        ${closed || !may.edit ? '' : this.editHTML(inc)}
+        ${closed || !may.merge ? '' : this.mergeHTML(inc)}
+        ${!(closed ? may.reopen : may.cancel) ? '' : `<form class="reason-form" data-verb="${closed ? 'reopen' : 'cancel'}">
           <label>${escapeHTML(t('detail.reason'))}
             <input name="reason" maxlength="500" data-focus-key="reason-${closed ? 'reopen' : 'cancel'}">
           </label>
           <button type="submit" class="btn ${closed ? 'go' : 'danger'}" data-focus-key="${closed ? 'reopen' : 'cancel'}">${escapeHTML(t(closed ? 'detail.reopen' : 'detail.cancelIncident'))}</button>
-        </form>
-        ${closed ? '' : `<form class="close-form">
+        </form>`}
+        ${closed || !may.close ? '' : `<form class="close-form">
           <label>${escapeHTML(t('detail.disposition'))}
             <select name="disposition" data-focus-key="disposition">${DISPOSITIONS.map((d) => `<option value="${d}">${escapeHTML(label('disp', d))}</option>`).join('')}</select>
           </label>
@@ -624,7 +639,7 @@ export class Detail {
       } catch (err) {
         if (err.code !== 'out_of_area') throw err;
         // A location far outside the city is saved only with a reason.
-        const km = (/([\d.]+) km/.exec(err.message) || [])[1] || '?';
+        const km = (/([\d.]+) km/.exec(err.detail) || [])[1] || '?';
         const reason = await askReason(() => ({ title: t('area.title'), message: t('area.message', { km }), label: t('area.label'), ok: t('area.ok') }));
         if (!reason) throw Object.assign(new Error(t('area.title')), { quiet: true });
         body.confirm_out_of_area = reason;

@@ -10,6 +10,7 @@
 import { get, post, newKey, retryable, onUnauthenticated, me, wireLogin, logout, errorText } from './api.js';
 import { t, label, lang, wib, wireLangSwitch } from './i18n.js';
 import { LiveFeed } from './live.js';
+import { watchOutage, unwatchOutage } from './outage.js';
 import { metres } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
@@ -103,8 +104,10 @@ function showQueue(q = loadQueue()) {
   $('queue').textContent = q.length ? t('unit.queue', { s: statuses, p: positions }) : '';
 }
 
+// setNet shows the connection as a word and a shape (● / ✕), not a colour only.
 function setNet(on) {
   $('net').classList.toggle('off', !on);
+  $('net').textContent = (on ? '● ' : '✕ ') + t(on ? 'unit.netOn' : 'unit.netOff');
   $('net').title = t(on ? 'unit.online' : 'unit.offline');
 }
 
@@ -342,6 +345,8 @@ function connectLive() {
     // feed is up and how many changes it brought.
     state: (name) => {
       feedLive = name === 'live';
+      // The dot follows the feed: it does not stay "connected" through an outage.
+      if (name === 'live' || name === 'offline') setNet(feedLive);
       document.body.dataset.live = feedLive ? 'open' : 'closed';
     },
   });
@@ -492,6 +497,7 @@ function render() {
   if (!unit) return;
   $('callsign').textContent = unit.callsign || unit.id;
   $('unit-status').textContent = label('ustatus', unit.status);
+  $('unit-status').className = `pill us-${unit.status}`;
   $('idle').hidden = !!incident || !!ended;
   $('task').hidden = !incident;
   const mine = myAssignment();
@@ -517,7 +523,7 @@ function render() {
     // The command center's notes (internal ones never reach a unit), newest first.
     $('note-list').replaceChildren(...(incident.notes || []).slice().reverse().map((n) => {
       const li = document.createElement('li');
-      const at = new Date(n.at).toLocaleTimeString('id-ID', { hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Jakarta' });
+      const at = wib(n.at);
       li.textContent = `${at} · ${n.text}`;
       return li;
     }));
@@ -543,20 +549,27 @@ function render() {
 }
 
 function showLogin() {
+  unwatchOutage();
   $('main').hidden = true;
   $('login').hidden = false;
+}
+
+// showWho names the logged-in crew account, its role and unit (the footer, beside logout).
+function showWho() {
+  if (user) $('who').textContent = `${user.username} · ${label('role', user.role)} · ${user.unit_id}`;
 }
 
 function start(u) {
   user = u;
   $('login').hidden = true;
   $('main').hidden = false;
-  $('who').textContent = `${user.username} · ${user.unit_id}`;
+  showWho();
   showQueue();
   refresh().then(schedulePoll);
   flush();
   startGPS();
   connectLive();
+  watchOutage();
   loadMessages();
   loadHospitals();
   setupPush();
@@ -581,16 +594,17 @@ $('logout').addEventListener('click', () => logout());
 // A page with its own login form: an ended session brings it back here.
 onUnauthenticated(showLogin);
 wireLangSwitch(() => {
+  showWho();
   render();
   renderMessages();
   if (unit) saveLabels();
   showQueue();
   showGPS(...gps);
-  $('net').title = t($('net').classList.contains('off') ? 'unit.offline' : 'unit.online');
+  setNet(!$('net').classList.contains('off'));
 });
 window.addEventListener('online', flush);
 document.addEventListener('pointerdown', unlockAudio, { once: true });
-wireLogin(document.querySelector('#login form'), ['unit'], (u) => { unlockAudio(); start(u); });
+wireLogin(document.querySelector('#login form'), (u) => { unlockAudio(); start(u); }, { here: true });
 
 if ('serviceWorker' in navigator) {
   navigator.serviceWorker.register('/unit/sw.js', { scope: '/unit' }).catch(() => {});
