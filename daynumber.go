@@ -40,3 +40,21 @@ func (d *DayNumbers) day(t time.Time) string { return t.In(d.zone).Format("20060
 func (d *DayNumbers) format(day string, n int) string {
 	return fmt.Sprintf("%s-%s-%04d", d.prefix, day, n)
 }
+
+// Counts copies how many records each day (YYYYMMDD in the zone) has had:
+// the state a checkpoint keeps.
+func (d *DayNumbers) Counts() map[string]int {
+	out := make(map[string]int, len(d.perDay))
+	for k, v := range d.perDay {
+		out[k] = v
+	}
+	return out
+}
+
+// SetCounts replaces the counts with those of a checkpoint.
+func (d *DayNumbers) SetCounts(counts map[string]int) {
+	d.perDay = make(map[string]int, len(counts))
+	for k, v := range counts {
+		d.perDay[k] = v
+	}
+}

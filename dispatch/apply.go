@@ -86,7 +86,7 @@ func (e *Engine) registerCore(r *Registry) {
 		if !(e.mode == following && f.At.Before(u.PositionAt)) {
 			e.moveUnit(u, f.At, p)
 		}
-		e.posLogged[u.ID] = f.At
+		e.posLogged[u.ID] = loggedFix{At: f.At, Pos: journaledPosition(f.At, p)}
 		return nil
 	})
 	Handle(r, cc112.EvUnitRegistered, func(f *Fold, u cc112.Unit) error {
@@ -97,6 +97,7 @@ func (e *Engine) registerCore(r *Registry) {
 			return fmt.Errorf("unit %q re-registered while assigned", u.ID)
 		}
 		e.units[u.ID] = &u
+		e.logRegistered(&u)
 		e.placeUnit(&u)
 		e.changedUnit(cc112.LiveUnitUpdated, &u)
 		return nil

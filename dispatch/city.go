@@ -347,6 +347,7 @@ func (e *Engine) applyUnitEdit(at time.Time, c cc112.Edit[cc112.Unit]) error {
 			u.StatusAt = at
 		}
 		e.units[u.ID] = &u
+		e.logRegistered(&u)
 		e.placeUnit(&u)
 		e.changedUnit(cc112.LiveUnitUpdated, &u)
 	case c.After != nil: // edited

@@ -551,8 +551,8 @@ func (e *Engine) UpdatePosition(ctx context.Context, unitID string, p Position) 
 	if e.posSink != nil {
 		e.posSink(PositionFix{UnitID: u.ID, At: now, Location: pt, Heading: p.Heading, Speed: p.Speed, Accuracy: p.Accuracy})
 	}
-	if now.Sub(e.posLogged[u.ID]) >= e.cfg.PositionSample {
-		e.posLogged[u.ID] = now
+	if now.Sub(e.posLogged[u.ID].At) >= e.cfg.PositionSample {
+		e.posLogged[u.ID] = loggedFix{At: now, Pos: journaledPosition(now, mp)}
 		raw, _ := json.Marshal(mp)
 		e.seq++
 		e.appendAsync([]cc112.Event{{Seq: e.seq, Type: cc112.EvUnitMoved, At: now, Data: raw}})

@@ -83,6 +83,10 @@ type Config struct {
 	// History, when set, finds the history pages of SearchIncidents
 	// (PostgreSQL's projection); nil searches the engine's own index.
 	History cc112.HistorySearch
+	// Checkpoints, when set, holds the engine's checkpoints: New starts
+	// from the newest valid one and replays only the events after it
+	// (checkpoint.go); nil replays the whole journal.
+	Checkpoints cc112.CheckpointStore
 }
 
 // mode is what the engine is doing; enter holds the transitions.
@@ -156,8 +160,8 @@ type Engine struct {
 	// searchMu serialises index searches made under the read lock: a
 	// search reuses the index's scratch buffers (writers hold mu fully).
 	searchMu  sync.Mutex
-	numbers   *cc112.DayNumbers // incident numbers per WIB day
-	posLogged map[string]time.Time
+	numbers   *cc112.DayNumbers    // incident numbers per WIB day
+	posLogged map[string]loggedFix // the journal's last position of each unit
 	keys      map[string]*keyRecord
 	keyOrder  []string
 	imported  map[string]string        // external_id → id of imported incidents
@@ -170,6 +174,8 @@ type Engine struct {
 	agencies  map[string]cc112.Agency
 	stations  map[string]cc112.Station
 	cityKnown bool
+
+	ckpt checkpointer // the state's owners and the checkpoints written
 }
 
 // New builds an engine with its extensions and replays the journal into it.
@@ -215,7 +221,7 @@ func New(ctx context.Context, cfg Config, exts ...Extension) (*Engine, error) {
 		unitIndex:   geo.NewIndex(0),
 		camIndex:    geo.NewIndex(0),
 		numbers:     cc112.NewDayNumbers("SBY", cfg.Location),
-		posLogged:   map[string]time.Time{},
+		posLogged:   map[string]loggedFix{},
 		keys:        map[string]*keyRecord{},
 		imported:    map[string]string{},
 		rosters:     map[string][]cc112.Shift{},
@@ -228,16 +234,20 @@ func New(ctx context.Context, cfg Config, exts ...Extension) (*Engine, error) {
 	}
 	r := &Registry{e: e, owner: "dispatch"}
 	e.registerCore(r)
+	e.ckpt.parts = []statePart{{name: r.owner, snap: coreState{e}}}
 	for _, x := range exts {
 		r.owner = fmt.Sprintf("%T", x)
 		x.Register(r)
+		e.addPart(r.owner, x)
 	}
 	if r.err != nil {
 		return nil, r.err
 	}
+	e.ckpt.schema = e.checkpointSchema()
 	start := time.Now()
+	from := e.restoreCheckpoint(ctx)
 	progress := newReplayProgress(e.log, cfg.Clock.Now, cfg.ReplayProgress, cfg.Journal.LastSeq())
-	err := cfg.Journal.Replay(ctx, 0, func(ev cc112.Event) error {
+	err := cfg.Journal.Replay(ctx, from, func(ev cc112.Event) error {
 		if ev.Seq != e.seq+1 {
 			return fmt.Errorf("journal seq %d follows %d: gap", ev.Seq, e.seq)
 		}
@@ -252,7 +262,7 @@ func New(ctx context.Context, cfg Config, exts ...Extension) (*Engine, error) {
 		return nil, fmt.Errorf("dispatch: %w", err)
 	}
 	e.enter(writer)
-	e.log.Info("journal replayed", "events", e.seq, "incidents", len(e.incidents),
+	e.log.Info("journal replayed", "events", e.seq, "from_checkpoint", from, "incidents", len(e.incidents),
 		"units", len(e.units), "cameras", len(e.cameras), "took", time.Since(start).Round(time.Millisecond))
 	return e, nil
 }

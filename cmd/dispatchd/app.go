@@ -125,6 +125,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.openState(ctx, pack); err != nil {
 		return err
 	}
+	m.checkpointMetrics()
 	if m.Cameras.CamSim != "" {
 		pointAtCamSim(pack.Cameras, m.Cameras.CamSim, m.Cameras.CamSimCameras)
 	}
@@ -262,7 +263,37 @@ func (m *Main) startWriterWork(bg context.Context) error {
 		}()
 	}
 	m.startSim(bg)
+	if m.checkpoints() {
+		m.wg.Add(1)
+		go func() { // checkpoints of the state: a start replays only the journal after the newest
+			defer m.wg.Done()
+			m.Engine.RunCheckpoints(bg, dispatch.CheckpointPolicy{Every: m.Store.CheckpointEvery, Interval: m.Store.CheckpointInterval})
+		}()
+	}
 	return nil
+}
+
+// checkpointMetrics exports what the checkpoints did: a start that had to
+// replay the whole journal, a corrupt checkpoint, the pause of the last.
+func (m *Main) checkpointMetrics() {
+	st := func() dispatch.CheckpointStats { return m.Engine.CheckpointStats() }
+	m.Prom.CounterFunc("cc112_checkpoint_full_replays_total", "Starts that replayed the whole journal: no usable checkpoint.",
+		func() float64 { return float64(st().FullReplays) })
+	m.Prom.CounterFunc("cc112_checkpoint_corrupt_total", "Stored checkpoints found unusable at start (checksum, schema, beyond the journal).",
+		func() float64 { return float64(st().Corrupt) })
+	m.Prom.CounterFunc("cc112_checkpoints_written_total", "Checkpoints of the state written.",
+		func() float64 { return float64(st().Written) })
+	m.Prom.CounterFunc("cc112_checkpoint_failures_total", "Checkpoints that could not be written.",
+		func() float64 { return float64(st().Failed) })
+	m.Prom.GaugeFunc("cc112_checkpoint_seq", "Journal seq the newest checkpoint (written or loaded) covers.",
+		func() float64 { s := st(); return float64(max(s.LastSeq, s.LoadedSeq)) })
+	m.Prom.GaugeFunc("cc112_checkpoint_pause_seconds", "How long the last checkpoint held commands (encoding the state under the lock).",
+		func() float64 { return st().LastPause.Seconds() })
+}
+
+// checkpoints reports whether the engine writes checkpoints.
+func (m *Main) checkpoints() bool {
+	return m.Store.CheckpointEvery > 0 || m.Store.CheckpointInterval > 0
 }
 
 // seedDemo seeds the city pack (the demo's with -demo, or a -city folder's
@@ -363,6 +394,9 @@ func (m *Main) openState(ctx context.Context, city *city.Pack) (err error) {
 	}
 	if h, ok := m.Journal.(cc112.HistorySearch); ok { // PostgreSQL: history pages in SQL
 		cfg.History = h
+	}
+	if cs, ok := m.Journal.(cc112.CheckpointStore); ok && m.checkpoints() {
+		cfg.Checkpoints = cs
 	}
 	if m.Metrics != nil {
 		cfg.OnIncident = func(inc *cc112.Incident) { m.Metrics.Put(kpi.FromIncident(inc)) }
@@ -541,6 +575,12 @@ func (m *Main) Close(ctx context.Context) error {
 	m.wg.Wait()
 	if m.Auth != nil {
 		m.Auth.Close() // flushes the audit entries still queued
+	}
+	if m.Engine != nil && m.checkpoints() && m.Engine.Writer() {
+		// The next start replays nothing: a checkpoint of the last state.
+		if _, err := m.Engine.Checkpoint(ctx); err != nil {
+			m.Logger.Warn("no checkpoint at shutdown; the next start replays from the previous one", "err", err)
+		}
 	}
 	if m.Journal != nil {
 		if err := m.Journal.Close(); err != nil {

@@ -74,6 +74,12 @@ type StoreConfig struct {
 	// BreadcrumbEvery is the least time between two stored fixes of a unit
 	// on PostgreSQL.
 	BreadcrumbEvery time.Duration
+	// CheckpointEvery and CheckpointInterval say when the engine writes a
+	// checkpoint of its state (after so many events or so much time,
+	// whichever first), so that a start replays only the journal's tail.
+	// Both zero: no checkpoints.
+	CheckpointEvery    uint64
+	CheckpointInterval time.Duration
 }
 
 // CityConfig is the city the server starts with.
@@ -150,9 +156,10 @@ const (
 // DefaultConfig is the configuration without flags.
 func DefaultConfig() Config {
 	return Config{
-		Addr:       "127.0.0.1:8080",
-		LogLevel:   slog.LevelInfo,
-		Store:      StoreConfig{StateDir: "./state", BreadcrumbEvery: 5 * time.Second},
+		Addr:     "127.0.0.1:8080",
+		LogLevel: slog.LevelInfo,
+		Store: StoreConfig{StateDir: "./state", BreadcrumbEvery: 5 * time.Second,
+			CheckpointEvery: 100_000, CheckpointInterval: 10 * time.Minute},
 		City:       CityConfig{AreaMarginM: city.DefaultAreaMargin},
 		HTTP:       ui.Settings{Tiles: ui.Tiles{URL: OSMTiles, Attribution: OSMAttribution}, Targets: kpi.DefaultTargets()},
 		CallCenter: callcenter.Config{ResponseSLA: time.Hour, FeedbackSLA: 24 * time.Hour, TriageSLA: 15 * time.Minute},
@@ -179,6 +186,8 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 	fs.StringVar(&c.Store.Instance, "instance", c.Store.Instance, "name of this instance in the leader table (default host-pid; env DISPATCH_INSTANCE)")
 	fs.StringVar(&c.Store.RedisURL, "redis-url", c.Store.RedisURL, "Redis URL: relay the live feed and latest unit positions to other instances (env REDIS_URL)")
 	fs.DurationVar(&c.Store.BreadcrumbEvery, "breadcrumb-every", c.Store.BreadcrumbEvery, "least time between two stored GPS fixes of a unit, for track playback on PostgreSQL (env DISPATCH_BREADCRUMB_EVERY)")
+	fs.Uint64Var(&c.Store.CheckpointEvery, "checkpoint-every", c.Store.CheckpointEvery, "write a checkpoint of the state after this many events, so a start replays only the journal after it; 0 with -checkpoint-interval 0: none (env DISPATCH_CHECKPOINT_EVERY)")
+	fs.DurationVar(&c.Store.CheckpointInterval, "checkpoint-interval", c.Store.CheckpointInterval, "write a checkpoint at least this often when events came in (env DISPATCH_CHECKPOINT_INTERVAL)")
 
 	fs.BoolVar(&c.City.Demo, "demo", c.City.Demo, "seed the demo city into an empty journal (env DISPATCH_DEMO)")
 	fs.BoolVar(&c.City.Training, "training", c.City.Training, "training mode: the demo city and simulator on a separate journal (<state>/training; never -database-url or -redis-url), a banner on every page (env DISPATCH_TRAINING)")

@@ -49,6 +49,8 @@ func TestPrometheusMetrics(t *testing.T) {
 		`cc112_websocket_clients 0`,
 		`cc112_websocket_slow_cuts_total 0`,
 		`cc112_incidents_open 1`,
+		`cc112_checkpoint_full_replays_total 0`,
+		`cc112_checkpoint_corrupt_total 0`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(text, want) {

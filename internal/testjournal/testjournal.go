@@ -13,10 +13,25 @@ import (
 	"cc112/postgres"
 )
 
-// Bolt opens a bbolt journal in a temporary folder.
-func Bolt(t testing.TB) cc112.Journal {
+// Names are the journals dispatchd ships with, for Open.
+var Names = []string{"bolt", "postgres"}
+
+// Open opens a new journal of that name (one of Names).
+func Open(t testing.TB, name string) cc112.Journal {
 	t.Helper()
-	j, err := bolt.Open(t.TempDir(), nil)
+	if name == "bolt" {
+		return Bolt(t)
+	}
+	return Postgres(t)
+}
+
+// Bolt opens a bbolt journal in a temporary folder.
+func Bolt(t testing.TB) cc112.Journal { return BoltAt(t, t.TempDir()) }
+
+// BoltAt opens the bbolt journal in dir (again, for a restart).
+func BoltAt(t testing.TB, dir string) cc112.Journal {
+	t.Helper()
+	j, err := bolt.Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,9 +40,13 @@ func Bolt(t testing.TB) cc112.Journal {
 }
 
 // Postgres opens a PostgreSQL journal on an empty schema of the test server.
-func Postgres(t testing.TB) cc112.Journal {
+func Postgres(t testing.TB) cc112.Journal { return PostgresAt(t, pgtest.URL(t)) }
+
+// PostgresAt opens the PostgreSQL journal of the database at url (again,
+// for a restart).
+func PostgresAt(t testing.TB, url string) cc112.Journal {
 	t.Helper()
-	db, err := postgres.Open(context.Background(), pgtest.URL(t), nil)
+	db, err := postgres.Open(context.Background(), url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

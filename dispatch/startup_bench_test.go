@@ -1,0 +1,242 @@
+package dispatch_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"cc112"
+	"cc112/dispatch"
+	"cc112/internal/clocktest"
+	"cc112/internal/testjournal"
+)
+
+// BenchmarkStartup measures a start on a long journal: a full replay, and
+// a start from a checkpoint plus a tail of 50,000 events (half the default
+// -checkpoint-every), on both journals. The journal is years of a city:
+// an incident every 30 minutes (~17,000 a year; 10,000,000 events are
+// about ten years) with its dispatch, en route, on scene and closing, and
+// the breadcrumbs of each unit's trip (a journaled sample every 15 s: 20
+// en route, 10 on scene); 200 units. Size with
+// CC112_STARTUP_EVENTS (default 1,000,000); CC112_STARTUP_JOURNALS=bolt or
+// postgres runs one. Reports seconds per start, the checkpoint's size,
+// the write-path pause of taking it and the heap after the start.
+func BenchmarkStartup(b *testing.B) {
+	total := 1_000_000
+	if v, err := strconv.Atoi(os.Getenv("CC112_STARTUP_EVENTS")); err == nil && v > 0 {
+		total = v
+	}
+	for _, name := range testjournal.Names {
+		if only := os.Getenv("CC112_STARTUP_JOURNALS"); only != "" && only != name {
+			continue
+		}
+		b.Run(name, func(b *testing.B) {
+			j := testjournal.Open(b, name)
+			ctx := context.Background()
+			store := j.(cc112.CheckpointStore)
+			genStart := time.Now()
+			eng, clock, bulk := generateYears(b, j, store, total)
+			if _, err := eng.Checkpoint(ctx); err != nil {
+				b.Fatal(err)
+			}
+			st := eng.CheckpointStats()
+			tail := moveUnits(b, eng, clock, 50_000)
+			if err := bulk.finish(); err != nil {
+				b.Fatal(err)
+			}
+			b.Logf("%s: %d events generated in %s", name, j.LastSeq(), time.Since(genStart).Round(time.Second))
+			if j.LastSeq() != tail {
+				b.Fatalf("journal ends at %d, want %d", j.LastSeq(), tail)
+			}
+			eng = nil
+
+			start := func(withStore bool) (*dispatch.Engine, time.Duration, time.Duration) {
+				cfg := dispatch.Config{Journal: j, Clock: clock, Logger: quiet}
+				if withStore {
+					cfg.Checkpoints = store
+				}
+				runtime.GC()
+				t0, c0 := time.Now(), cpuTime()
+				e, err := dispatch.New(ctx, cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				return e, time.Since(t0), cpuTime() - c0
+			}
+			var (
+				took, cpu time.Duration
+				e         *dispatch.Engine
+			)
+			b.ResetTimer()
+			for range b.N {
+				e, took, cpu = start(true)
+				if e.CheckpointStats().LoadedSeq != st.LastSeq || e.LastSeq() != tail {
+					b.Fatalf("started from %d to %d, want %d to %d", e.CheckpointStats().LoadedSeq, e.LastSeq(), st.LastSeq, tail)
+				}
+			}
+			b.StopTimer()
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			runtime.KeepAlive(e) // the heap it holds is the figure
+			b.ReportMetric(took.Seconds(), "from-checkpoint-s")
+			b.ReportMetric(cpu.Seconds(), "from-checkpoint-cpu-s")
+			b.ReportMetric(float64(ms.HeapInuse)/1e6, "heap-MB")
+			b.ReportMetric(float64(st.LastBytes)/1e6, "checkpoint-MB")
+			b.ReportMetric(float64(st.LastPause.Microseconds())/1000, "pause-ms")
+			if os.Getenv("CC112_STARTUP_FULL") != "0" {
+				_, full, fullCPU := start(false)
+				b.ReportMetric(full.Seconds(), "full-replay-s")
+				b.ReportMetric(fullCPU.Seconds(), "full-replay-cpu-s")
+			}
+		})
+	}
+}
+
+// generateYears fills j with total events through the real engine, as
+// dispatchd writes them, and returns the engine that wrote them (its
+// journal flushed), its clock and its journal.
+func generateYears(b *testing.B, j cc112.Journal, store cc112.CheckpointStore, total int) (*dispatch.Engine, *clocktest.Clock, *bulkJournal) {
+	b.Helper()
+	ctx := context.Background()
+	bulk := &bulkJournal{j: j}
+	clock := clocktest.New(time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC))
+	eng, err := dispatch.New(ctx, dispatch.Config{Journal: bulk, Clock: clock, Logger: quiet, Checkpoints: store})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	units := make([]cc112.Unit, 200)
+	for i := range units {
+		units[i] = cc112.Unit{ID: fmt.Sprintf("u%03d", i), Callsign: fmt.Sprintf("U-%03d", i), Type: types[i%len(types)],
+			Agency: "x", Status: cc112.UnitAvailable, Location: cityPoint(r)}
+	}
+	if err := eng.RegisterUnits(ctx, units); err != nil {
+		b.Fatal(err)
+	}
+	move := func(id string) {
+		clock.Advance(15 * time.Second) // one journaled sample per -position-sample
+		p := cityPoint(r)
+		if _, err := eng.UpdatePosition(ctx, id, dispatch.Position{Lat: &p.Lat, Lon: &p.Lon}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for int(eng.LastSeq()) < total {
+		clock.Advance(30 * time.Minute) // ~17,000 incidents a year
+		p := cityPoint(r)
+		inc, err := eng.CreateIncident(ctx, dispatch.NewIncident{Category: cc112.CatTrafficAccident, Location: &p,
+			Description: "Tabrakan motor", Caller: &cc112.Caller{Name: "Warga", Phone: "081234567890"}}, "", "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res, err := eng.AutoAssign(ctx, inc.ID, "", ""); err == nil {
+			for _, u := range res.Assigned { // each trip: breadcrumbs en route and on scene
+				_, _ = eng.SetUnitStatus(ctx, u, cc112.UnitEnroute, "", "")
+				for range 20 {
+					move(u)
+				}
+				_, _ = eng.SetUnitStatus(ctx, u, cc112.UnitOnscene, "", "")
+				for range 10 {
+					move(u)
+				}
+			}
+		}
+		if _, err := eng.CloseIncident(ctx, inc.ID, "selesai", "", ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := bulk.finish(); err != nil {
+		b.Fatal(err)
+	}
+	return eng, clock, bulk
+}
+
+// moveUnits journals n position samples through eng (a tail after a
+// checkpoint) and returns the last seq.
+func moveUnits(b *testing.B, eng *dispatch.Engine, clock *clocktest.Clock, n int) uint64 {
+	b.Helper()
+	ctx := context.Background()
+	units := eng.Units()
+	r := rand.New(rand.NewPCG(7, 8))
+	for i := 0; i < n; {
+		clock.Advance(15 * time.Second)
+		for _, u := range units {
+			if i == n {
+				break
+			}
+			p := cityPoint(r)
+			if _, err := eng.UpdatePosition(ctx, u.ID, dispatch.Position{Lat: &p.Lat, Lon: &p.Lon}); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	}
+	return eng.LastSeq()
+}
+
+// cpuTime is the CPU time the process used so far (every thread, the
+// garbage collector's too): on a machine shared with other builds it says
+// what a start costs better than the wall clock.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// bulkJournal acknowledges at once and stores in large batches, a few in
+// flight: generating years of events one fsync per command would take
+// days. Only for building a benchmark's journal.
+type bulkJournal struct {
+	j       cc112.Journal
+	buf     []cc112.Event
+	pending []<-chan error
+	err     error
+}
+
+var closedNil = func() chan error { c := make(chan error); close(c); return c }()
+
+func (b *bulkJournal) Append(evs []cc112.Event) <-chan error {
+	b.buf = append(b.buf, evs...)
+	if len(b.buf) >= 4096 {
+		b.flush()
+	}
+	return closedNil
+}
+
+func (b *bulkJournal) flush() {
+	if len(b.buf) == 0 {
+		return
+	}
+	b.pending = append(b.pending, b.j.Append(b.buf))
+	b.buf = nil
+	for len(b.pending) > 8 {
+		if err := <-b.pending[0]; err != nil && b.err == nil {
+			b.err = err
+		}
+		b.pending = b.pending[1:]
+	}
+}
+
+func (b *bulkJournal) finish() error {
+	b.flush()
+	for _, ch := range b.pending {
+		if err := <-ch; err != nil && b.err == nil {
+			b.err = err
+		}
+	}
+	b.pending = nil
+	return b.err
+}
+
+func (b *bulkJournal) Replay(ctx context.Context, after uint64, fn func(cc112.Event) error) error {
+	return b.j.Replay(ctx, after, fn)
+}
+func (b *bulkJournal) LastSeq() uint64                { return b.j.LastSeq() }
+func (b *bulkJournal) Ping(ctx context.Context) error { return b.j.Ping(ctx) }
+func (b *bulkJournal) Close() error                   { return b.j.Close() }
