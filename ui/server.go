@@ -103,7 +103,15 @@ type Settings struct {
 	// InboundWebhookSecret signs the chat/social webhook and the raw
 	// e-mail webhook (HMAC-SHA256); empty turns both off (401).
 	InboundWebhookSecret []byte
+	// CameraNearestMaxM caps how far a "nearest" camera may be, in metres
+	// (default DefaultCameraNearestMaxM): a mistyped location must not
+	// bring up cameras from the other end of the island.
+	CameraNearestMaxM float64
 }
+
+// DefaultCameraNearestMaxM is the default cap of GET /api/v1/cameras/nearest:
+// a street camera farther than 2 km does not see the incident.
+const DefaultCameraNearestMaxM = 2000
 
 // Tiles names a slippy-map tile server: a URL template with {z}/{x}/{y}
 // (and optionally {s}) and the attribution its licence asks for.
@@ -175,6 +183,9 @@ func NewServer(cfg Config) *Server {
 	s.metrics, s.calls, s.alerts = cfg.Metrics, cfg.Calls, cfg.Alerts
 	if s.set.Targets.Response == 0 {
 		s.set.Targets = kpi.DefaultTargets()
+	}
+	if s.set.CameraNearestMaxM <= 0 {
+		s.set.CameraNearestMaxM = DefaultCameraNearestMaxM
 	}
 	if s.set.ComplaintsPerMinute <= 0 {
 		s.set.ComplaintsPerMinute = 5

@@ -3,8 +3,11 @@ package camsim
 import (
 	"context"
 	"net"
+	"strconv"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"cc112/internal/testenv"
 )
@@ -68,4 +71,37 @@ func SilentAddr(t testing.TB) string {
 		}
 	})
 	return l.Addr().String()
+}
+
+// BlackholeAddr returns a loopback host:port whose connects hang until
+// they time out: a listener with a backlog of one that never accepts, its
+// queue filled, so the kernel drops further SYNs. It stands for a camera
+// behind a dead link, the slowest kind of unreachable.
+func BlackholeAddr(t testing.TB) string {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(fd, 0); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(sa.(*syscall.SockaddrInet4).Port))
+	// Fill the accept queue; connects beyond it hang.
+	for k := 0; k < 4; k++ {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err != nil {
+			break
+		}
+		t.Cleanup(func() { c.Close() })
+	}
+	return addr
 }

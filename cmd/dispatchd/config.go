@@ -219,6 +219,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 	transport := fs.String("camera-transport", "auto", "RTSP transport to cameras: auto, tcp or udp (env DISPATCH_CAMERA_TRANSPORT)")
 	fs.DurationVar(&c.Cameras.CloseAfter, "camera-close-after", c.Cameras.CloseAfter, "how long a camera's session stays open after its last viewer left (env DISPATCH_CAMERA_CLOSE_AFTER)")
 	fs.StringVar(&c.Cameras.CamSim, "camsim", c.Cameras.CamSim, "host:port of cmd/camsim: the seeded demo cameras stream from it (env DISPATCH_CAMSIM)")
+	fs.Float64Var(&c.HTTP.CameraNearestMaxM, "camera-nearest-max", ui.DefaultCameraNearestMaxM, "metres beyond which a camera is never offered as one of the nearest to an incident or a point (env DISPATCH_CAMERA_NEAREST_MAX)")
 	fs.IntVar(&c.Cameras.CamSimCameras, "camsim-cameras", c.Cameras.CamSimCameras, "how many camsim paths the demo cameras cycle over (env DISPATCH_CAMSIM_CAMERAS)")
 
 	fs.StringVar(&c.File, "config", c.File, "YAML config file: alerts.onscene (per-category on-scene limits), alerts.onscene_default and coverage (district groups with each agency's minimum of available units); see README (env DISPATCH_CONFIG)")
