@@ -83,6 +83,16 @@ const (
 	EvViewEnded   = "camera.view_ended"
 )
 
+// Journaled event types of camera recording (cctv/): a supervisor's
+// "always record" mark, an incident's evidence lock on its cameras'
+// recordings (taken when the recorder first sees the incident) and its
+// release by a supervisor.
+const (
+	EvCameraRecordAlways = "camera.record_always"
+	EvEvidenceLocked     = "camera.evidence_locked"
+	EvEvidenceReleased   = "camera.evidence_released"
+)
+
 // Journaled event types of the alerts (package alerts): a condition that
 // needs a dispatcher raised, acknowledged by whom, cleared when it is gone.
 const (
@@ -104,6 +114,7 @@ func EventTypes() []string {
 		EvComplaintReforwarded, EvComplaintTriageOverdue, EvComplaintNoticeDue, EvComplaintRated, EvComplaintMailQuarantine,
 		EvUserSaved, EvSessionOpened, EvSessionRevoked, EvDeviceSaved, EvAuditRecorded,
 		EvViewStarted, EvViewEnded,
+		EvCameraRecordAlways, EvEvidenceLocked, EvEvidenceReleased,
 		EvAlertRaised, EvAlertAcknowledged, EvAlertCleared,
 		EvPushKeys, EvPushSubscribed, EvPushDropped, EvPageAckOverdue, EvPageSMSSent, EvPageSMSFailed, EvMessageSent,
 	}

@@ -3,7 +3,9 @@ package camsim
 import (
 	"context"
 	"net"
+	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -104,4 +106,25 @@ func BlackholeAddr(t testing.TB) string {
 		t.Cleanup(func() { c.Close() })
 	}
 	return addr
+}
+
+// FrameTimes gives the presentation time, in seconds, of every video frame
+// ffprobe reads in a file; an error from ffprobe (a broken file) fails the
+// test.
+func FrameTimes(t testing.TB, path string) []float64 {
+	t.Helper()
+	out, err := exec.Command(testenv.Tool(t, "ffprobe"), "-v", "error", "-select_streams", "v:0",
+		"-show_entries", "packet=pts_time", "-of", "csv=p=0", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ffprobe %s: %v\n%s", path, err, out)
+	}
+	var ts []float64
+	for _, l := range strings.Fields(string(out)) {
+		v, err := strconv.ParseFloat(strings.TrimSuffix(l, ","), 64)
+		if err != nil {
+			t.Fatalf("ffprobe %s: %q", path, l)
+		}
+		ts = append(ts, v)
+	}
+	return ts
 }

@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -82,26 +81,6 @@ func open(t testing.TB, dir string, cfg record.Config) *record.Store {
 	return s
 }
 
-// ffprobeTimes gives the presentation times of every frame ffprobe reads
-// in a file, failing the test if ffprobe reports an error.
-func ffprobeTimes(t testing.TB, path string) []float64 {
-	t.Helper()
-	out, err := exec.Command(testenv.Tool(t, "ffprobe"), "-v", "error", "-select_streams", "v:0",
-		"-show_entries", "packet=pts_time", "-of", "csv=p=0", path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("ffprobe %s: %v\n%s", path, err, out)
-	}
-	var ts []float64
-	for _, l := range strings.Fields(string(out)) {
-		v, err := strconv.ParseFloat(strings.TrimSuffix(l, ","), 64)
-		if err != nil {
-			t.Fatalf("ffprobe %s: %q", path, l)
-		}
-		ts = append(ts, v)
-	}
-	return ts
-}
-
 // TestExportFrameAccurate records 10 s in 2 s segments and exports 3.5 s
 // to 7.2 s: the file starts at the keyframe at 3.0 s and ends with the
 // frame at 7.2 s, 106 frames, and ffprobe reads exactly those.
@@ -141,7 +120,7 @@ func TestExportFrameAccurate(t *testing.T) {
 	if !ex.First.Equal(t0.Add(3*time.Second)) || !ex.Last.Equal(t0.Add(7200*time.Millisecond)) || ex.Frames != 106 {
 		t.Errorf("export %v → %v, %d frames; want 3.0 s → 7.2 s, 106", ex.First.Sub(t0), ex.Last.Sub(t0), ex.Frames)
 	}
-	ts := ffprobeTimes(t, path)
+	ts := camsim.FrameTimes(t, path)
 	if len(ts) != 106 || ts[0] != 0 || ts[len(ts)-1] != 4.2 {
 		t.Errorf("ffprobe reads %d frames from %v to %v, want 106 from 0 to 4.2", len(ts), ts[0], ts[len(ts)-1])
 	}
@@ -237,7 +216,7 @@ func TestTrimCutTail(t *testing.T) {
 	if len(got) != 1 || got[0].Frames != 29 || !got[0].End.Equal(t0.Add(28*frameDur)) || dirSize(t, dir) != got[0].Bytes {
 		t.Fatalf("after a cut tail: %+v (file %d bytes)", got, dirSize(t, dir))
 	}
-	if ts := ffprobeTimes(t, file); len(ts) != 29 {
+	if ts := camsim.FrameTimes(t, file); len(ts) != 29 {
 		t.Errorf("ffprobe reads %d frames, want 29", len(ts))
 	}
 }
@@ -275,7 +254,7 @@ func TestKill9WhileRecording(t *testing.T) {
 	}
 	frames := 0
 	for _, f := range files {
-		ts := ffprobeTimes(t, f) // fails the test on a broken file
+		ts := camsim.FrameTimes(t, f) // fails the test on a broken file
 		if len(ts) == 0 {
 			t.Errorf("%s: no frame", f)
 		}
