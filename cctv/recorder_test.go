@@ -80,10 +80,10 @@ func TestRecorder(t *testing.T) {
 			if err := eng.RegisterCameras(ctx, cams); err != nil {
 				t.Fatal(err)
 			}
-			if err := recs.SetAlways(ctx, "always", true, "supervisor"); err != nil {
+			if err := recs.SetAlways(ctx, "always", true, "supervisor", "", ""); err != nil {
 				t.Fatal(err)
 			}
-			if err := recs.SetAlways(ctx, "nope", true, "supervisor"); cc112.ErrorCode(err) != cc112.ENotFound {
+			if err := recs.SetAlways(ctx, "nope", true, "supervisor", "", ""); cc112.ErrorCode(err) != cc112.ENotFound {
 				t.Errorf("always record an unknown camera: %v", err)
 			}
 			relay := cctv.NewRelay(cctv.RelayConfig{Resolve: func(id string) (cctv.Sources, error) {
@@ -155,13 +155,13 @@ func TestRecorder(t *testing.T) {
 			if !rec.Keep("near1", first, last) || rec.Keep("near1", time.Now().Add(time.Hour), time.Now().Add(2*time.Hour)) {
 				t.Errorf("the lock of a closed incident ends at its close")
 			}
-			if _, err := recs.Release(ctx, inc.ID, "supervisor", ""); cc112.ErrorCode(err) != cc112.EInvalid {
+			if _, err := recs.Release(ctx, inc.ID, "supervisor", "", "", ""); cc112.ErrorCode(err) != cc112.EInvalid {
 				t.Errorf("release without a reason: %v", err)
 			}
-			if _, err := recs.Release(ctx, inc.ID, "supervisor", "case closed, no request from the police"); err != nil {
+			if _, err := recs.Release(ctx, inc.ID, "supervisor", "case closed, no request from the police", "", ""); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := recs.Release(ctx, inc.ID, "supervisor", "again"); cc112.ErrorCode(err) != cc112.EConflict {
+			if _, err := recs.Release(ctx, inc.ID, "supervisor", "again", "", ""); cc112.ErrorCode(err) != cc112.EConflict {
 				t.Errorf("release twice: %v", err)
 			}
 			if err := rec.Reconcile(ctx); err != nil {

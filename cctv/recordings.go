@@ -84,12 +84,13 @@ func (rs *Recordings) Register(r *dispatch.Registry) {
 }
 
 // SetAlways marks a camera "always record" (on) or not; by is the
-// supervisor. Setting what is set journals nothing.
-func (rs *Recordings) SetAlways(ctx context.Context, cameraID string, on bool, by string) error {
+// supervisor. Setting what is set journals nothing. key and fingerprint
+// make a retry answer as the first (Idempotency-Key).
+func (rs *Recordings) SetAlways(ctx context.Context, cameraID string, on bool, by, key, fingerprint string) error {
 	if _, err := rs.eng.Camera(cameraID); err != nil {
 		return err
 	}
-	_, err := dispatch.Run(ctx, rs.eng, "", "", func(tx *dispatch.Tx) (any, error) {
+	_, err := dispatch.Run(ctx, rs.eng, key, fingerprint, func(tx *dispatch.Tx) (any, error) {
 		if rs.always[cameraID] != on {
 			tx.Emit(cc112.EvCameraRecordAlways, recordAlways{CameraID: cameraID, On: on, By: by})
 		}
@@ -124,12 +125,12 @@ func (rs *Recordings) Lock(ctx context.Context, l EvidenceLock) error {
 }
 
 // Release lets an incident's recordings go (a supervisor, with a reason).
-func (rs *Recordings) Release(ctx context.Context, incidentID, by, reason string) (EvidenceLock, error) {
+func (rs *Recordings) Release(ctx context.Context, incidentID, by, reason, key, fingerprint string) (EvidenceLock, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > maxReason {
 		return EvidenceLock{}, cc112.Errorf(cc112.EInvalid, "a reason (at most %d characters) is required to release evidence", maxReason)
 	}
-	return dispatch.Run(ctx, rs.eng, "", "", func(tx *dispatch.Tx) (EvidenceLock, error) {
+	return dispatch.Run(ctx, rs.eng, key, fingerprint, func(tx *dispatch.Tx) (EvidenceLock, error) {
 		l, ok := rs.locks[incidentID]
 		if !ok {
 			return EvidenceLock{}, cc112.Errorf(cc112.ENotFound, "incident %q has no recordings under an evidence lock", incidentID)
@@ -143,6 +144,29 @@ func (rs *Recordings) Release(ctx context.Context, incidentID, by, reason string
 		out.ReleasedAt, out.ReleasedBy, out.Reason = &at, by, reason
 		return out, nil
 	})
+}
+
+// LockOf is an incident's evidence lock.
+func (rs *Recordings) LockOf(incidentID string) (EvidenceLock, error) {
+	var out EvidenceLock
+	found := false
+	rs.eng.Read(func() {
+		if l, ok := rs.locks[incidentID]; ok {
+			out, found = *l, true
+			out.Cameras = slices.Clone(l.Cameras)
+		}
+	})
+	if !found {
+		return out, cc112.Errorf(cc112.ENotFound, "incident %q has no evidence lock", incidentID)
+	}
+	return out, nil
+}
+
+// IsAlways reports whether a camera is marked "always record".
+func (rs *Recordings) IsAlways(cameraID string) bool {
+	var on bool
+	rs.eng.Read(func() { on = rs.always[cameraID] })
+	return on
 }
 
 // Locks lists the evidence locks, released ones included, by incident.

@@ -17,6 +17,7 @@ import (
 	"cc112"
 	"cc112/alerts"
 	"cc112/auth"
+	"cc112/cctv"
 	"cc112/httperr"
 	"cc112/inbound"
 	"cc112/internal/testjournal"
@@ -148,9 +149,18 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 	aml := []string{"X-API-Key", testAMLAPIKey}
 	crew := s.crewOnIncident(t, incident(), s.unitID, free[0], free[1], free[2]) // a unit user whose unit has a dispatch to acknowledge
 	sub := testSubscriptionJSON(t, "https://push.example.invalid/send/abc")
+	locked := func() string { // an incident whose recordings are under an evidence lock, to release
+		inc := incident()
+		if err := s.recordings.Lock(context.Background(), cctv.EvidenceLock{IncidentID: inc, Cameras: []string{s.eng.Cameras()[0].ID}}); err != nil {
+			t.Fatal(err)
+		}
+		return inc
+	}
 	f.samples = map[string][]sample{
-		"POST /api/v1/units/{id}/position": {{role: auth.UnitRole, path: unit + "/position", body: `{"lat":-7.25,"lon":112.75,"heading":90,"speed":3,"accuracy":5}`, ok: 200}},
-		"POST /api/v1/units/{id}/status":   {{role: auth.UnitRole, path: unit + "/status", body: `{"status":"available"}`, ok: 200}},
+		"POST /api/v1/cameras/{id}/record":             {{role: auth.Supervisor, path: "/api/v1/cameras/" + s.eng.Cameras()[0].ID + "/record", body: `{"always":true}`, ok: 200}},
+		"POST /api/v1/incidents/{id}/evidence/release": {{role: auth.Supervisor, path: "/api/v1/incidents/" + locked() + "/evidence/release", body: `{"reason":"Tidak ada permintaan polisi\nkasus selesai"}`, ok: 200}},
+		"POST /api/v1/units/{id}/position":             {{role: auth.UnitRole, path: unit + "/position", body: `{"lat":-7.25,"lon":112.75,"heading":90,"speed":3,"accuracy":5}`, ok: 200}},
+		"POST /api/v1/units/{id}/status":               {{role: auth.UnitRole, path: unit + "/status", body: `{"status":"available"}`, ok: 200}},
 		"POST /api/v1/incidents": {{role: auth.CallTaker, path: "/api/v1/incidents", ok: 201,
 			body: `{"category":"fire","priority":1,"location":{"lat":-7.2458,"lon":112.7378},"address":"Jl. Pahlawan","description":"Asap tebal\nlantai 2","source":"phone","caller":{"name":"Budi","phone":"081234567890","nik":"3578010101010001"}}`}},
 		"POST /api/v1/incidents/{id}/assignments":          {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/assignments", body: `{"unit_id":"` + other + `"}`, ok: 201}},

@@ -16,6 +16,7 @@ import (
 	"cc112/auth"
 	"cc112/callcenter"
 	"cc112/cctv"
+	"cc112/cctv/record"
 	"cc112/dispatch"
 	"cc112/geocode"
 	"cc112/httperr"
@@ -54,6 +55,10 @@ type Config struct {
 	// Relay and Views enable live video and its audit (nil: answered 503).
 	Relay *cctv.Relay
 	Views *cctv.Views
+	// Recordings are the "always record" marks and evidence locks;
+	// Recorded the recordings on disk (nil: recording is off, answered 503).
+	Recordings *cctv.Recordings
+	Recorded   *record.Store
 	// Auth enforces accounts and roles. Nil turns access control off: only
 	// for unit tests of handlers; dispatchd always sets it.
 	Auth *auth.Store
@@ -142,6 +147,8 @@ type Server struct {
 	publicLimit *rateLimiter
 	relay       *cctv.Relay
 	views       *cctv.Views
+	recordings  *cctv.Recordings
+	recorded    *record.Store
 	liveWG      sync.WaitGroup // live video websockets in flight
 
 	auth   *auth.Store
@@ -167,7 +174,7 @@ func NewServer(cfg Config) *Server {
 	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(),
 		set: cfg.Settings, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views, tracks: cfg.Tracks,
 		auth: cfg.Auth, logins: cfg.Logins, csp: contentSecurityPolicy(cfg.Settings.TileHosts), ready: cfg.Ready,
-		places: cfg.Places, paging: cfg.Paging}
+		places: cfg.Places, paging: cfg.Paging, recordings: cfg.Recordings, recorded: cfg.Recorded}
 	if s.places == nil {
 		s.places = geocode.NewGazetteer(nil, nil)
 	}
@@ -226,6 +233,11 @@ func NewServer(cfg Config) *Server {
 		{"POST", "/api/v1/cameras", s.postCamera, admins},
 		{"GET", "/api/v1/cameras/views", s.listViews, auditRead},
 		{"GET", "/api/v1/cameras/{id}/live", s.cameraLive, cameraRead.upgrades()},
+		// Recording, evidence locks (issue 23).
+		{"GET", "/api/v1/cameras/{id}/recordings", s.cameraRecordings, cameraRead},
+		{"POST", "/api/v1/cameras/{id}/record", s.postRecordAlways, supervisors},
+		{"GET", "/api/v1/incidents/{id}/evidence", s.incidentEvidence, evidenceRead},
+		{"POST", "/api/v1/incidents/{id}/evidence/release", s.postEvidenceRelease, supervisors},
 		{"GET", "/api/v1/districts", s.getDistricts, anyUser},
 		{"GET", "/api/v1/geocode", s.getGeocode, staffRead},
 		{"GET", "/api/v1/route", s.getRoute, routeRead},

@@ -17,6 +17,7 @@ import (
 	"cc112/bolt"
 	"cc112/callcenter"
 	"cc112/cctv"
+	"cc112/cctv/record"
 	"cc112/dispatch"
 	"cc112/geo"
 	"cc112/inbound"
@@ -56,8 +57,13 @@ type Main struct {
 	Live         *live.Hub
 	Relay        *cctv.Relay
 	Views        *cctv.Views
-	Pager        *paging.Service
-	pusher       *paging.Pusher
+	// Recordings holds the "always record" marks and evidence locks;
+	// Recorder and Recorded run only with -record-dir.
+	Recordings *cctv.Recordings
+	Recorder   *cctv.Recorder
+	Recorded   *record.Store
+	Pager      *paging.Service
+	pusher     *paging.Pusher
 
 	publishers   publishers
 	positionSink func(dispatch.PositionFix)
@@ -157,8 +163,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.Relay = cctv.NewRelay(cctv.RelayConfig{Resolve: cameraSources(m.Engine), Transport: m.Cameras.Transport,
 		CloseAfter: m.Cameras.CloseAfter, Logger: m.Logger})
+	if err := m.openRecordings(); err != nil {
+		return err
+	}
 	m.handler = ui.NewServer(ui.Config{Settings: m.HTTP, Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger,
 		Live: m.Live, Tracks: tracks, Calls: m.Calls, Alerts: m.AlertService, Relay: m.Relay, Views: m.Views, Metrics: m.Metrics,
+		Recordings: m.Recordings, Recorded: m.Recorded,
 		Prometheus: m.Prom.Handler(), ObserveCommand: m.Prom.Command, Auth: m.Auth, Ready: m.ready, Places: places,
 		Paging: m.Pager})
 	var handler http.Handler = m.handler
@@ -257,7 +267,35 @@ func (m *Main) startWriterWork(bg context.Context) error {
 			p.Run(bg)
 		}()
 	}
+	if m.Recorder != nil {
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			m.Recorder.Run(bg)
+		}()
+	}
 	m.startSim(bg)
+	return nil
+}
+
+// openRecordings opens the recordings' folder and makes the recorder
+// (with -record-dir and -record-budget); the writer runs it.
+func (m *Main) openRecordings() error {
+	rc := m.Cameras.Record
+	if rc.Dir == "" || rc.BudgetMB <= 0 {
+		return nil
+	}
+	var keep func(string, time.Time, time.Time) bool
+	store, err := record.Open(record.Config{Dir: rc.Dir, Budget: rc.BudgetMB << 20, SegmentDuration: rc.Segment, Retain: rc.Retain,
+		Keep:   func(c string, from, to time.Time) bool { return keep(c, from, to) },
+		Logger: m.Logger})
+	if err != nil {
+		return fmt.Errorf("-record-dir: %w", err)
+	}
+	m.Recorded = store
+	m.Recorder = cctv.NewRecorder(cctv.RecorderConfig{Store: store, Relay: m.Relay, Engine: m.Engine, Recordings: m.Recordings,
+		Near: rc.Near, NearMaxM: m.HTTP.CameraNearestMaxM, PreRoll: rc.PreRoll, Logger: m.Logger})
+	keep = m.Recorder.Keep
 	return nil
 }
 
@@ -349,6 +387,7 @@ func (m *Main) openState(ctx context.Context, city *demo.CityData) (err error) {
 	}
 	m.Calls = callcenter.New(ccfg)
 	m.Views = cctv.NewViews()
+	m.Recordings = cctv.NewRecordings()
 	m.Auth = auth.New(m.Accounts)
 	acfg := m.alertsConfig()
 	if city != nil {
@@ -360,7 +399,7 @@ func (m *Main) openState(ctx context.Context, city *demo.CityData) (err error) {
 	pcfg := m.Paging
 	pcfg.Clock, pcfg.Logger, pcfg.SMS = m.Clock, m.Logger, m.CallCenter.SMS
 	m.Pager = paging.New(pcfg)
-	m.Engine, err = dispatch.New(ctx, cfg, m.Calls, m.Views, m.Auth, m.AlertService, m.Pager)
+	m.Engine, err = dispatch.New(ctx, cfg, m.Calls, m.Views, m.Recordings, m.Auth, m.AlertService, m.Pager)
 	return err
 }
 

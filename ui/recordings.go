@@ -1,0 +1,138 @@
+package ui
+
+import (
+	"net/http"
+	"time"
+
+	"cc112"
+	"cc112/cctv/record"
+)
+
+// cameraRecordings answers GET /api/v1/cameras/{id}/recordings?from=&to=:
+// what is recorded of the camera (segments overlapping the range, both
+// ends optional), whether it is marked "always record" and whether it is
+// being recorded now.
+func (s *Server) cameraRecordings(w http.ResponseWriter, r *http.Request) {
+	if s.recordingOff(w, r) {
+		return
+	}
+	if s.recorded == nil {
+		s.writeError(w, r, cc112.Errorf(cc112.EUnavailable, "recording is off (start dispatchd with -record-dir and -record-budget)"))
+		return
+	}
+	id := r.PathValue("id")
+	if _, err := s.eng.Camera(id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	from, to, err := timeRange(r, false)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		CameraID     string           `json:"camera_id"`
+		AlwaysRecord bool             `json:"always_record"`
+		Segments     []record.Segment `json:"segments"`
+	}{id, s.recordings.IsAlways(id), s.recorded.List(id, from, to)})
+}
+
+// timeRange reads ?from=&to= as RFC 3339 times; required asks for both.
+func timeRange(r *http.Request, required bool) (from, to time.Time, err error) {
+	q := r.URL.Query()
+	for _, p := range []struct {
+		name string
+		into *time.Time
+	}{{"from", &from}, {"to", &to}} {
+		v := q.Get(p.name)
+		if v == "" {
+			if required {
+				return from, to, cc112.Errorf(cc112.EInvalid, "%s is required (an RFC 3339 time)", p.name)
+			}
+			continue
+		}
+		if *p.into, err = time.Parse(time.RFC3339, v); err != nil {
+			return from, to, cc112.Errorf(cc112.EInvalid, "%s must be an RFC 3339 time", p.name)
+		}
+	}
+	if !from.IsZero() && !to.IsZero() && to.Before(from) {
+		return from, to, cc112.Errorf(cc112.EInvalid, "to is before from")
+	}
+	return from, to, nil
+}
+
+// postRecordAlways is a supervisor marking a camera "always record" or
+// not: POST /api/v1/cameras/{id}/record {"always": true|false}.
+func (s *Server) postRecordAlways(w http.ResponseWriter, r *http.Request) {
+	if s.recordingOff(w, r) {
+		return
+	}
+	var req struct {
+		Always *bool `json:"always"`
+	}
+	s.command(w, r, http.StatusOK, &req, func(key, fp string) (any, error) {
+		if req.Always == nil {
+			return nil, cc112.Errorf(cc112.EInvalid, `"always": true or false is required`)
+		}
+		id := r.PathValue("id")
+		if err := s.recordings.SetAlways(r.Context(), id, *req.Always, userOf(r), key, fp); err != nil {
+			return nil, err
+		}
+		return struct {
+			CameraID     string `json:"camera_id"`
+			AlwaysRecord bool   `json:"always_record"`
+		}{id, *req.Always}, nil
+	})
+}
+
+// incidentEvidence answers GET /api/v1/incidents/{id}/evidence: the
+// incident's evidence lock (its cameras, from when, released or not).
+func (s *Server) incidentEvidence(w http.ResponseWriter, r *http.Request) {
+	if s.recordingOff(w, r) {
+		return
+	}
+	id := r.PathValue("id")
+	if _, err := s.eng.Incident(id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	l, err := s.recordings.LockOf(id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, l)
+}
+
+// postEvidenceRelease is a supervisor letting an incident's recordings go:
+// POST /api/v1/incidents/{id}/evidence/release {"reason"}.
+func (s *Server) postEvidenceRelease(w http.ResponseWriter, r *http.Request) {
+	if s.recordingOff(w, r) {
+		return
+	}
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	s.command(w, r, http.StatusOK, &req, func(key, fp string) (any, error) {
+		return s.recordings.Release(r.Context(), r.PathValue("id"), userOf(r), req.Reason, key, fp)
+	})
+}
+
+// userOf names the account of a request ("anonymous" with access control
+// off, in handler tests).
+func userOf(r *http.Request) string {
+	if p := PrincipalFrom(r.Context()); p != nil {
+		return p.Username
+	}
+	return "anonymous"
+}
+
+// recordingOff answers 503 when the server has no recording state (handler
+// tests); dispatchd always has it.
+func (s *Server) recordingOff(w http.ResponseWriter, r *http.Request) bool {
+	if s.recordings == nil {
+		s.writeError(w, r, cc112.Errorf(cc112.EUnavailable, "recording is not enabled"))
+		return true
+	}
+	return false
+}
