@@ -2,12 +2,23 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
 
 	"cc112/auth"
 	"cc112/cctv"
+	"cc112/cctv/camsim"
+	"cc112/cctv/mse"
+	"cc112/cctv/record"
 	"cc112/dispatch"
 	"cc112/geo"
+	"cc112/internal/testenv"
 )
 
 // TestRecordingAPI: who may mark cameras "always record", read and release
@@ -74,5 +85,89 @@ func TestRecordingAPI(t *testing.T) {
 	}
 	if l, _ := s.recordings.LockOf(inc.ID); l.ReleasedAt == nil || l.ReleasedBy != string(auth.Supervisor) {
 		t.Errorf("after release: %+v", l)
+	}
+}
+
+// recordClip writes seconds of camsim's clip as camera's recording, frame k
+// at start + k × 40 ms, as the relay's muxer makes them.
+func recordClip(t *testing.T, store *record.Store, camera string, start time.Time, seconds int) {
+	t.Helper()
+	c, err := camsim.MakeClip(context.Background(), t.TempDir(), camsim.ClipOptions{Seconds: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := store.Writer(camera)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	init, err := mse.InitSegment(c.SPS, c.PPS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Init(init); err != nil {
+		t.Fatal(err)
+	}
+	mux := mse.NewMuxer(c.SPS, c.PPS)
+	for k := range seconds * 25 {
+		f, ok, _, err := mux.Write(c.Frames[k%len(c.Frames)], int64(k)*c.FrameDur)
+		if err != nil || !ok {
+			t.Fatalf("frame %d: %v %v", k, ok, err)
+		}
+		if err := w.Write(f.Data, start.Add(time.Duration(k)*40*time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestReplay: a recorded camera replays from a time over the websocket:
+// the MIME type, where the stream starts (the keyframe before the time),
+// the init segment, every frame to the end, and "end"; the replay is in
+// the view audit with its time. Police must give a reason; a time with
+// nothing recorded is 404.
+func TestReplay(t *testing.T) {
+	testenv.Tool(t, "ffmpeg")
+	s := newSecured(t)
+	cam := s.eng.Cameras()[0].ID
+	start := time.Date(2026, 12, 5, 16, 59, 58, 0, time.UTC) // two seconds before midnight WIB
+	recordClip(t, s.recorded, cam, start, 3)
+	at := start.Add(1500 * time.Millisecond)
+	path := "/api/v1/cameras/" + cam + "/replay?at=" + at.Format(time.RFC3339Nano)
+	if r := s.as(auth.Police, "GET", path, "", "Connection", "Upgrade", "Upgrade", "websocket", "Sec-WebSocket-Version", "13", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="); r.status != 400 {
+		t.Errorf("police replay without a reason: %d %s", r.status, r.body)
+	}
+	if r := s.as(auth.Dispatcher, "GET", "/api/v1/cameras/"+cam+"/replay?at=2020-01-01T00:00:00Z", "", "Connection", "Upgrade", "Upgrade", "websocket", "Sec-WebSocket-Version", "13", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="); r.status != 404 {
+		t.Errorf("replay of nothing: %d %s", r.status, r.body)
+	}
+	u := "ws" + strings.TrimPrefix(s.srv.URL, "http") + path + "&reason=" + url.QueryEscape("Polsek Genteng LP/123")
+	ws, _, err := websocket.DefaultDialer.Dial(u, http.Header{"Authorization": {"Bearer " + s.tokens[auth.Police]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	var texts []map[string]any
+	binaries := 0
+	for {
+		_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		typ, b, err := ws.ReadMessage()
+		if err != nil {
+			break
+		}
+		if typ == websocket.TextMessage {
+			var m map[string]any
+			_ = json.Unmarshal(b, &m)
+			texts = append(texts, m)
+			continue
+		}
+		binaries++
+	}
+	// The keyframe at or before 1.5 s is at 1.0 s: frames 25…74 and the init.
+	if len(texts) != 3 || texts[0]["type"] != "mime" || texts[1]["type"] != "replay" || texts[2]["type"] != "end" ||
+		texts[1]["start"] != start.Add(time.Second).Format(time.RFC3339Nano) || binaries != 1+50 {
+		t.Fatalf("replay sent %v and %d binary frames, want mime, replay from 1 s, end and 51", texts, binaries)
+	}
+	views := s.server.views.List(cctv.ViewFilter{CameraID: cam})
+	if len(views) != 1 || views[0].ReplayAt == nil || !views[0].ReplayAt.Equal(at) || views[0].Reason != "Polsek Genteng LP/123" || views[0].Role != string(auth.Police) {
+		t.Errorf("view audit %+v", views)
 	}
 }

@@ -235,6 +235,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/cameras/{id}/live", s.cameraLive, cameraRead.upgrades()},
 		// Recording, evidence locks (issue 23).
 		{"GET", "/api/v1/cameras/{id}/recordings", s.cameraRecordings, cameraRead},
+		{"GET", "/api/v1/cameras/{id}/replay", s.cameraReplay, cameraRead.upgrades()},
 		{"POST", "/api/v1/cameras/{id}/record", s.postRecordAlways, supervisors},
 		{"GET", "/api/v1/incidents/{id}/evidence", s.incidentEvidence, evidenceRead},
 		{"POST", "/api/v1/incidents/{id}/evidence/release", s.postEvidenceRelease, supervisors},

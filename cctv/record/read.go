@@ -3,6 +3,7 @@ package record
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -93,29 +94,49 @@ type Export struct {
 // ErrNothing is returned by Export when no frame lies in the range.
 var ErrNothing = errors.New("record: nothing recorded in that range")
 
-// Export writes one MP4 file (fragmented: init segment, then the frames)
-// of a camera's recording from the keyframe at or before from to to. The
-// frames' decode times are rebased on the first frame so that the file
-// plays from 0 even across segments of separate upstream sessions; the
-// export ends where the camera's parameters changed (a second init).
-func (s *Store) Export(camera string, from, to time.Time, w io.Writer) (Export, error) {
-	var ex Export
+// Replay calls fn with a camera's recording from the keyframe at or
+// before from up to to, as one stream: the init segment once, then each
+// frame with its decode time rebased on the first frame (a copy, so the
+// stream plays from 0 even across segments of separate upstream
+// sessions). It ends where the camera's parameters changed (a second
+// init), or returns ErrNothing when no frame lies in the range.
+func (s *Store) Replay(camera string, from, to time.Time, fn func(init []byte, f Frame) error) error {
 	var first []byte
+	var origin time.Time
 	err := s.Read(camera, from, to, func(init []byte, f Frame) error {
 		if first == nil {
-			first = init
+			first, origin = init, f.At
+		} else if !bytes.Equal(init, first) {
+			return errStop
+		}
+		f.Data = bytes.Clone(f.Data)
+		setTfdt(f.Data, f.info, uint64(f.At.Sub(origin)*TimeScale/time.Second))
+		return fn(first, f)
+	})
+	if errors.Is(err, errStop) {
+		err = nil
+	}
+	if err == nil && first == nil {
+		err = ErrNothing
+	}
+	return err
+}
+
+// Export writes one MP4 file (fragmented: the init segment, then the
+// frames) of a camera's recording from the keyframe at or before from to
+// to, as Replay gives it.
+func (s *Store) Export(camera string, from, to time.Time, w io.Writer) (Export, error) {
+	var ex Export
+	err := s.Replay(camera, from, to, func(init []byte, f Frame) error {
+		if ex.Frames == 0 {
 			n, err := w.Write(init)
 			ex.Bytes += int64(n)
 			if err != nil {
 				return err
 			}
 			ex.First = f.At
-		} else if !bytes.Equal(init, first) {
-			return errStop
 		}
-		data := bytes.Clone(f.Data)
-		setTfdt(data, f.info, uint64(f.At.Sub(ex.First)*TimeScale/time.Second))
-		n, err := w.Write(data)
+		n, err := w.Write(f.Data)
 		ex.Bytes += int64(n)
 		if err != nil {
 			return err
@@ -124,11 +145,16 @@ func (s *Store) Export(camera string, from, to time.Time, w io.Writer) (Export, 
 		ex.Last = f.At
 		return nil
 	})
-	if errors.Is(err, errStop) {
-		err = nil
-	}
-	if err == nil && ex.Frames == 0 {
-		err = ErrNothing
-	}
 	return ex, err
+}
+
+// MIME is the Media Source type of an init segment: the codec string from
+// its avcC box (profile, constraints, level), as the live stream sends it.
+func MIME(init []byte) (string, error) {
+	k := bytes.Index(init, []byte("avcC"))
+	if k < 0 || k+8 > len(init) {
+		return "", errors.New("record: no H.264 configuration in the init segment")
+	}
+	c := init[k+5 : k+8]
+	return fmt.Sprintf(`video/mp4; codecs="avc1.%02x%02x%02x"`, c[0], c[1], c[2]), nil
 }

@@ -285,3 +285,18 @@ func recordForever(t *testing.T, dir string) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+func TestMIMEFromInit(t *testing.T) {
+	c := clip(t)
+	init, err := mse.InitSegment(c.SPS, c.PPS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := mse.MIME(c.SPS)
+	if got, err := record.MIME(init); err != nil || got != want {
+		t.Errorf("MIME %q, %v; want %q", got, err, want)
+	}
+	if _, err := record.MIME([]byte("ftypisom")); err == nil {
+		t.Error("MIME of an init without avcC")
+	}
+}
