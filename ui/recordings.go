@@ -13,16 +13,8 @@ import (
 // ends optional), whether it is marked "always record" and whether it is
 // being recorded now.
 func (s *Server) cameraRecordings(w http.ResponseWriter, r *http.Request) {
-	if s.recordingOff(w, r) {
-		return
-	}
-	if s.recorded == nil {
-		s.writeError(w, r, cc112.Errorf(cc112.EUnavailable, "recording is off (start dispatchd with -record-dir and -record-budget)"))
-		return
-	}
-	id := r.PathValue("id")
-	if _, err := s.eng.Camera(id); err != nil {
-		s.writeError(w, r, err)
+	id, ok := s.recordedCamera(w, r)
+	if !ok {
 		return
 	}
 	from, to, err := timeRange(r, false)
@@ -35,6 +27,24 @@ func (s *Server) cameraRecordings(w http.ResponseWriter, r *http.Request) {
 		AlwaysRecord bool             `json:"always_record"`
 		Segments     []record.Segment `json:"segments"`
 	}{id, s.recordings.IsAlways(id), s.recorded.List(id, from, to)})
+}
+
+// recordedCamera is the {id} of a recordings route, once the recordings
+// are on and the camera exists (else answered).
+func (s *Server) recordedCamera(w http.ResponseWriter, r *http.Request) (string, bool) {
+	if s.recordingOff(w, r) {
+		return "", false
+	}
+	if s.recorded == nil || s.views == nil {
+		s.writeError(w, r, cc112.Errorf(cc112.EUnavailable, "recording is off (start dispatchd with -record-dir and -record-budget)"))
+		return "", false
+	}
+	id := r.PathValue("id")
+	if _, err := s.eng.Camera(id); err != nil {
+		s.writeError(w, r, err)
+		return "", false
+	}
+	return id, true
 }
 
 // timeRange reads ?from=&to= as RFC 3339 times; required asks for both.

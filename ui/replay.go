@@ -37,16 +37,8 @@ type replayText struct {
 // audit (replay_at) before a frame leaves; police must give a reason or
 // an incident (a case number).
 func (s *Server) cameraReplay(w http.ResponseWriter, r *http.Request) {
-	if s.recordingOff(w, r) {
-		return
-	}
-	if s.recorded == nil || s.views == nil {
-		s.writeError(w, r, cc112.Errorf(cc112.EUnavailable, "recording is off (start dispatchd with -record-dir and -record-budget)"))
-		return
-	}
-	id := r.PathValue("id")
-	if _, err := s.eng.Camera(id); err != nil {
-		s.writeError(w, r, err)
+	id, ok := s.recordedCamera(w, r)
+	if !ok {
 		return
 	}
 	q := r.URL.Query()
