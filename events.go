@@ -91,6 +91,8 @@ const (
 	EvCameraRecordAlways = "camera.record_always"
 	EvEvidenceLocked     = "camera.evidence_locked"
 	EvEvidenceReleased   = "camera.evidence_released"
+	EvEvidenceKey        = "camera.evidence_key"      // the Ed25519 key that signs exports, made once
+	EvEvidenceExported   = "camera.evidence_exported" // an export's signed manifest
 )
 
 // Journaled event types of the alerts (package alerts): a condition that
@@ -114,7 +116,7 @@ func EventTypes() []string {
 		EvComplaintReforwarded, EvComplaintTriageOverdue, EvComplaintNoticeDue, EvComplaintRated, EvComplaintMailQuarantine,
 		EvUserSaved, EvSessionOpened, EvSessionRevoked, EvDeviceSaved, EvAuditRecorded,
 		EvViewStarted, EvViewEnded,
-		EvCameraRecordAlways, EvEvidenceLocked, EvEvidenceReleased,
+		EvCameraRecordAlways, EvEvidenceLocked, EvEvidenceReleased, EvEvidenceKey, EvEvidenceExported,
 		EvAlertRaised, EvAlertAcknowledged, EvAlertCleared,
 		EvPushKeys, EvPushSubscribed, EvPushDropped, EvPageAckOverdue, EvPageSMSSent, EvPageSMSFailed, EvMessageSent,
 	}

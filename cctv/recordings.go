@@ -2,6 +2,7 @@ package cctv
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"slices"
 	"sort"
@@ -43,9 +44,11 @@ type evidenceReleased struct {
 // locks. Its state changes only in its apply functions, under the engine's
 // write lock; it is read under eng.Read.
 type Recordings struct {
-	eng    *dispatch.Engine
-	always map[string]bool
-	locks  map[string]*EvidenceLock // by incident
+	eng     *dispatch.Engine
+	always  map[string]bool
+	locks   map[string]*EvidenceLock // by incident
+	key     ed25519.PrivateKey       // signs export manifests
+	exports []*Manifest              // journal order
 }
 
 // NewRecordings returns an empty state; pass it to dispatch.New.
@@ -56,6 +59,7 @@ func NewRecordings() *Recordings {
 // Register adds the event types to the engine.
 func (rs *Recordings) Register(r *dispatch.Registry) {
 	rs.eng = r.Engine()
+	rs.registerEvidence(r)
 	dispatch.Handle(r, cc112.EvCameraRecordAlways, func(_ *dispatch.Fold, p recordAlways) error {
 		if p.On {
 			rs.always[p.CameraID] = true
@@ -129,6 +133,9 @@ func (rs *Recordings) Release(ctx context.Context, incidentID, by, reason, key, 
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > maxReason {
 		return EvidenceLock{}, cc112.Errorf(cc112.EInvalid, "a reason (at most %d characters) is required to release evidence", maxReason)
+	}
+	if err := cc112.CheckText("reason", reason, maxReason*4); err != nil {
+		return EvidenceLock{}, err
 	}
 	return dispatch.Run(ctx, rs.eng, key, fingerprint, func(tx *dispatch.Tx) (EvidenceLock, error) {
 		l, ok := rs.locks[incidentID]

@@ -110,7 +110,8 @@ var (
 	// supervisors alone decide what is recorded and kept: "always record"
 	// marks, the release of an incident's evidence.
 	supervisors = allow(auth.Supervisor)
-	// evidenceRead sees an incident's evidence lock.
+	// evidenceRead sees an incident's evidence lock and exports, and
+	// exports recordings (with a reason; police too, read-only otherwise).
 	evidenceRead = allow(auth.Dispatcher, auth.Supervisor, auth.Police)
 	// admins manage users, devices and cameras.
 	admins = allow(auth.Admin)

@@ -156,9 +156,16 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		}
 		return inc
 	}
+	recorded := func() string { // a camera with three seconds recorded, to export
+		cam := s.eng.Cameras()[1].ID
+		recordClip(t, s.recorded, cam, time.Date(2026, 12, 5, 16, 59, 58, 0, time.UTC), 3)
+		return cam
+	}
 	f.samples = map[string][]sample{
+		"POST /api/v1/incidents/{id}/evidence": {{role: auth.Police, path: "/api/v1/incidents/" + incident() + "/evidence", ok: 201,
+			body: `{"camera":"` + recorded() + `","from":"2026-12-05T16:59:59Z","to":"2026-12-05T17:00:00Z","reason":"LP/B/123/XII/2026 Polsek Genteng"}`}},
 		"POST /api/v1/cameras/{id}/record":             {{role: auth.Supervisor, path: "/api/v1/cameras/" + s.eng.Cameras()[0].ID + "/record", body: `{"always":true}`, ok: 200}},
-		"POST /api/v1/incidents/{id}/evidence/release": {{role: auth.Supervisor, path: "/api/v1/incidents/" + locked() + "/evidence/release", body: `{"reason":"Tidak ada permintaan polisi\nkasus selesai"}`, ok: 200}},
+		"POST /api/v1/incidents/{id}/evidence/release": {{role: auth.Supervisor, path: "/api/v1/incidents/" + locked() + "/evidence/release", body: `{"reason":"Tidak ada permintaan polisi, kasus selesai"}`, ok: 200}},
 		"POST /api/v1/units/{id}/position":             {{role: auth.UnitRole, path: unit + "/position", body: `{"lat":-7.25,"lon":112.75,"heading":90,"speed":3,"accuracy":5}`, ok: 200}},
 		"POST /api/v1/units/{id}/status":               {{role: auth.UnitRole, path: unit + "/status", body: `{"status":"available"}`, ok: 200}},
 		"POST /api/v1/incidents": {{role: auth.CallTaker, path: "/api/v1/incidents", ok: 201,

@@ -1,10 +1,13 @@
 package ui
 
 import (
+	"encoding/base64"
 	"net/http"
+	"os"
 	"time"
 
 	"cc112"
+	"cc112/cctv"
 	"cc112/cctv/record"
 )
 
@@ -32,11 +35,7 @@ func (s *Server) cameraRecordings(w http.ResponseWriter, r *http.Request) {
 // recordedCamera is the {id} of a recordings route, once the recordings
 // are on and the camera exists (else answered).
 func (s *Server) recordedCamera(w http.ResponseWriter, r *http.Request) (string, bool) {
-	if s.recordingOff(w, r) {
-		return "", false
-	}
-	if s.recorded == nil || s.views == nil {
-		s.writeError(w, r, cc112.Errorf(cc112.EUnavailable, "recording is off (start dispatchd with -record-dir and -record-budget)"))
+	if !s.recordingOn(w, r) {
 		return "", false
 	}
 	id := r.PathValue("id")
@@ -45,6 +44,18 @@ func (s *Server) recordedCamera(w http.ResponseWriter, r *http.Request) (string,
 		return "", false
 	}
 	return id, true
+}
+
+// recordingOn answers 503 unless the server records (and audits views).
+func (s *Server) recordingOn(w http.ResponseWriter, r *http.Request) bool {
+	if s.recordingOff(w, r) {
+		return false
+	}
+	if s.recorded == nil || s.views == nil {
+		s.writeError(w, r, cc112.Errorf(cc112.EUnavailable, "recording is off (start dispatchd with -record-dir and -record-budget)"))
+		return false
+	}
+	return true
 }
 
 // timeRange reads ?from=&to= as RFC 3339 times; required asks for both.
@@ -96,7 +107,8 @@ func (s *Server) postRecordAlways(w http.ResponseWriter, r *http.Request) {
 }
 
 // incidentEvidence answers GET /api/v1/incidents/{id}/evidence: the
-// incident's evidence lock (its cameras, from when, released or not).
+// incident's evidence lock (its cameras, from when, released or not; null
+// before the recorder took one) and its exports' signed manifests.
 func (s *Server) incidentEvidence(w http.ResponseWriter, r *http.Request) {
 	if s.recordingOff(w, r) {
 		return
@@ -106,12 +118,81 @@ func (s *Server) incidentEvidence(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	l, err := s.recordings.LockOf(id)
+	var lock *cctv.EvidenceLock
+	if l, err := s.recordings.LockOf(id); err == nil {
+		lock = &l
+	}
+	writeJSON(w, http.StatusOK, struct {
+		IncidentID string             `json:"incident_id"`
+		Lock       *cctv.EvidenceLock `json:"lock"`
+		Exports    []cctv.Manifest    `json:"exports"`
+	}{id, lock, s.recordings.Exports(id)})
+}
+
+// postEvidence exports a camera's recording for an incident:
+// POST /api/v1/incidents/{id}/evidence {camera, from, to, reason} → 201
+// the signed manifest; the file is GET /api/v1/evidence/{id}/file. A
+// reason or case number is required from everyone.
+func (s *Server) postEvidence(w http.ResponseWriter, r *http.Request) {
+	if !s.recordingOn(w, r) {
+		return
+	}
+	var req struct {
+		Camera string    `json:"camera"`
+		From   time.Time `json:"from"`
+		To     time.Time `json:"to"`
+		Reason string    `json:"reason"`
+	}
+	s.command(w, r, http.StatusCreated, &req, func(_, _ string) (any, error) {
+		if err := cc112.CheckText("reason", req.Reason, 500); err != nil {
+			return nil, err
+		}
+		er := cctv.ExportRequest{IncidentID: r.PathValue("id"), CameraID: req.Camera, From: req.From, To: req.To, User: userOf(r), Reason: req.Reason}
+		if p := PrincipalFrom(r.Context()); p != nil {
+			er.Role = string(p.Role)
+		}
+		return s.recordings.Export(r.Context(), s.recorded, er)
+	})
+}
+
+// evidenceFile serves an export's MP4: GET /api/v1/evidence/{id}/file.
+func (s *Server) evidenceFile(w http.ResponseWriter, r *http.Request) {
+	if !s.recordingOn(w, r) {
+		return
+	}
+	m, err := s.recordings.ExportByID(r.PathValue("id"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, l)
+	f, err := os.Open(cctv.ExportPath(s.recorded, m.ID))
+	if err != nil {
+		s.writeError(w, r, cc112.Errorf(cc112.ENotFound, "the file of export %s is gone", m.ID))
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", "video/mp4")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+m.ID+`.mp4"`)
+	w.Header().Set("X-Content-SHA256", m.SHA256)
+	http.ServeContent(w, r, m.ID+".mp4", m.ExportedAt, f)
+}
+
+// evidenceKey answers GET /api/v1/evidence/key: the public key that
+// verifies export manifests.
+func (s *Server) evidenceKey(w http.ResponseWriter, r *http.Request) {
+	if s.recordingOff(w, r) {
+		return
+	}
+	pub, err := s.recordings.EvidenceKey(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Algorithm string `json:"algorithm"`
+		KeyID     string `json:"key_id"`
+		PublicKey string `json:"public_key"` // base64
+	}{"Ed25519", cctv.KeyID(pub), base64.StdEncoding.EncodeToString(pub)})
 }
 
 // postEvidenceRelease is a supervisor letting an incident's recordings go:

@@ -2,9 +2,14 @@ package ui
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +53,8 @@ func TestRecordingAPI(t *testing.T) {
 		{auth.Police, "GET", "/api/v1/cameras/" + cam + "/recordings?from=2026-12-06T10:00:00Z&to=2026-12-06T09:00:00Z", "", 400},
 		{auth.Police, "GET", "/api/v1/cameras/nope/recordings", "", 404},
 		{auth.UnitRole, "GET", "/api/v1/cameras/" + cam + "/recordings", "", 403},
-		{auth.Police, "GET", "/api/v1/incidents/" + inc.ID + "/evidence", "", 404}, // no lock yet
+		{auth.UnitRole, "GET", "/api/v1/incidents/" + inc.ID + "/evidence", "", 403},
+		{auth.Police, "GET", "/api/v1/incidents/nope/evidence", "", 404},
 	} {
 		if r := s.as(c.role, c.method, c.path, c.body); r.status != c.want {
 			t.Errorf("%s %s %s %s: %d %s, want %d", c.role, c.method, c.path, c.body, r.status, r.body, c.want)
@@ -60,10 +66,12 @@ func TestRecordingAPI(t *testing.T) {
 	if err := s.recordings.Lock(context.Background(), cctv.EvidenceLock{IncidentID: inc.ID, Cameras: []string{cam}, From: inc.ReceivedAt}); err != nil {
 		t.Fatal(err)
 	}
-	var l cctv.EvidenceLock
+	var ev struct {
+		Lock *cctv.EvidenceLock `json:"lock"`
+	}
 	r := s.as(auth.Police, "GET", "/api/v1/incidents/"+inc.ID+"/evidence", "")
-	r.decode(t, &l)
-	if r.status != 200 || len(l.Cameras) != 1 || l.Cameras[0] != cam || l.ReleasedAt != nil {
+	r.decode(t, &ev)
+	if l := ev.Lock; r.status != 200 || l == nil || len(l.Cameras) != 1 || l.Cameras[0] != cam || l.ReleasedAt != nil {
 		t.Fatalf("evidence: %d %s", r.status, r.body)
 	}
 	release := "/api/v1/incidents/" + inc.ID + "/evidence/release"
@@ -169,5 +177,89 @@ func TestReplay(t *testing.T) {
 	views := s.server.views.List(cctv.ViewFilter{CameraID: cam})
 	if len(views) != 1 || views[0].ReplayAt == nil || !views[0].ReplayAt.Equal(at) || views[0].Reason != "Polsek Genteng LP/123" || views[0].Role != string(auth.Police) {
 		t.Errorf("view audit %+v", views)
+	}
+}
+
+// TestEvidenceExport: police export two seconds of a recording for an
+// incident with a case number; the manifest's SHA-256 matches the file
+// served, its signature verifies with the server's public key, the file
+// plays in ffprobe from the keyframe before from to the frame at to, and
+// the export is listed with the incident. Without a reason, or for a range
+// with nothing recorded, nothing is exported.
+func TestEvidenceExport(t *testing.T) {
+	testenv.Tool(t, "ffmpeg")
+	s := newSecured(t)
+	cam := s.eng.Cameras()[0].ID
+	start := time.Date(2026, 12, 5, 16, 59, 58, 0, time.UTC)
+	recordClip(t, s.recorded, cam, start, 3)
+	loc := geo.Point{Lat: -7.2458, Lon: 112.7378}
+	inc, err := s.eng.CreateIncident(context.Background(), dispatch.NewIncident{Category: "crime", Location: &loc}, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/api/v1/incidents/" + inc.ID + "/evidence"
+	body := func(from, to time.Time, reason string) string {
+		b, _ := json.Marshal(map[string]any{"camera": cam, "from": from, "to": to, "reason": reason})
+		return string(b)
+	}
+	from, to := start.Add(1500*time.Millisecond), start.Add(2500*time.Millisecond)
+	for _, c := range []struct {
+		role auth.Role
+		body string
+		want int
+	}{
+		{auth.Police, body(from, to, ""), 400},
+		{auth.Police, body(to, from, "LP/123"), 400},
+		{auth.Police, body(start.Add(time.Hour), start.Add(2*time.Hour), "LP/123"), 404},
+		{auth.Police, body(from, from.Add(2*time.Hour), "LP/123"), 400},
+		{auth.UnitRole, body(from, to, "LP/123"), 403},
+		{auth.CallTaker, body(from, to, "LP/123"), 403},
+	} {
+		if r := s.as(c.role, "POST", path, c.body); r.status != c.want {
+			t.Errorf("%s export %s: %d %s, want %d", c.role, c.body, r.status, r.body, c.want)
+		}
+	}
+	var m cctv.Manifest
+	r := s.as(auth.Police, "POST", path, body(from, to, "LP/B/123/XII/2026 Polsek Genteng"))
+	r.decode(t, &m)
+	if r.status != 201 {
+		t.Fatalf("export: %d %s", r.status, r.body)
+	}
+	// The keyframe before 1.5 s is at 1.0 s; the frame at 2.48 s is the last before 2.5 s.
+	if !m.FirstFrame.Equal(start.Add(time.Second)) || !m.LastFrame.Equal(start.Add(2480*time.Millisecond)) || m.Frames != 38 || m.User != string(auth.Police) || m.Role != string(auth.Police) {
+		t.Errorf("manifest %+v", m)
+	}
+	file := s.as(auth.Police, "GET", "/api/v1/evidence/"+m.ID+"/file", "")
+	sum := sha256.Sum256(file.body)
+	if file.status != 200 || hex.EncodeToString(sum[:]) != m.SHA256 || int64(len(file.body)) != m.Bytes {
+		t.Fatalf("file: %d, %d bytes, sha256 %x; manifest %s, %d bytes", file.status, len(file.body), sum, m.SHA256, m.Bytes)
+	}
+	var key struct {
+		KeyID     string `json:"key_id"`
+		PublicKey string `json:"public_key"`
+	}
+	s.as(auth.Police, "GET", "/api/v1/evidence/key", "").decode(t, &key)
+	pub, _ := base64.StdEncoding.DecodeString(key.PublicKey)
+	if !m.Verify(pub) || key.KeyID != m.KeyID {
+		t.Errorf("the signature does not verify with key %s", key.KeyID)
+	}
+	forged := m
+	forged.Reason = "something else"
+	if forged.Verify(pub) {
+		t.Error("a changed manifest still verifies")
+	}
+	mp4 := filepath.Join(t.TempDir(), "export.mp4")
+	if err := os.WriteFile(mp4, file.body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if ts := camsim.FrameTimes(t, mp4); len(ts) != 38 || ts[0] != 0 || ts[len(ts)-1] != 1.48 {
+		t.Errorf("ffprobe reads %d frames, %v … %v; want 38 from 0 to 1.48 s", len(ts), ts[0], ts[len(ts)-1])
+	}
+	var ev struct {
+		Exports []cctv.Manifest `json:"exports"`
+	}
+	s.as(auth.Supervisor, "GET", path, "").decode(t, &ev)
+	if len(ev.Exports) != 1 || ev.Exports[0].SHA256 != m.SHA256 {
+		t.Errorf("the incident lists exports %+v", ev.Exports)
 	}
 }

@@ -98,7 +98,7 @@ func Open(cfg Config) (*Store, error) {
 		return nil, err
 	}
 	for _, c := range cams {
-		if !c.IsDir() {
+		if !c.IsDir() || strings.HasPrefix(c.Name(), ".") { // .exports and the like are not cameras
 			continue
 		}
 		files, err := filepath.Glob(filepath.Join(cfg.Dir, c.Name(), "*.mp4"))
@@ -225,6 +225,10 @@ func (s *Store) Total() int64 {
 	return s.total
 }
 
+// ExportDir is the folder of evidence exports, inside Dir but apart from
+// the cameras' recordings (and outside the budget: exports are kept).
+func (s *Store) ExportDir() string { return filepath.Join(s.cfg.Dir, ".exports") }
+
 // Budget is the configured disk budget.
 func (s *Store) Budget() int64 { return s.cfg.Budget }
 
@@ -284,7 +288,7 @@ type Writer struct {
 
 // Writer starts recording a camera; Close ends it.
 func (s *Store) Writer(camera string) (*Writer, error) {
-	if camera == "" || camera == "." || camera == ".." || strings.ContainsAny(camera, `/\`) {
+	if camera == "" || strings.HasPrefix(camera, ".") || strings.ContainsAny(camera, `/\`) {
 		return nil, fmt.Errorf("record: camera id %q cannot name a folder", camera)
 	}
 	return &Writer{s: s, camera: camera}, nil
