@@ -107,6 +107,9 @@ var (
 	importers = allow(auth.Supervisor, auth.Admin)
 	// auditRead reads the audit log.
 	auditRead = allow(auth.Admin, auth.Supervisor)
+	// ptzControl turns PTZ cameras: the center's staff, never police
+	// (read-only) or others.
+	ptzControl = allow(auth.Dispatcher, auth.Supervisor)
 	// supervisors alone decide what is recorded and kept: "always record"
 	// marks, the release of an incident's evidence.
 	supervisors = allow(auth.Supervisor)

@@ -27,6 +27,10 @@ type newCamera struct {
 	Location   *geo.Point `json:"location"`
 	RTSPURL    string     `json:"rtsp_url"`
 	SubRTSPURL string     `json:"sub_rtsp_url"`
+	// A PTZ camera's ONVIF service, its profile and heading (optional).
+	ONVIFURL     string   `json:"onvif_url"`
+	ONVIFProfile string   `json:"onvif_profile"`
+	Heading      *float64 `json:"heading"`
 }
 
 // validate checks what only this request asks: a camera posted by an
@@ -60,7 +64,7 @@ func (s *Server) postCamera(w http.ResponseWriter, r *http.Request) {
 			req.ID = "cam-" + hex.EncodeToString(h[:6])
 		}
 		cam := cc112.Camera{ID: req.ID, Name: strings.TrimSpace(req.Name), Area: req.Area, Location: *req.Location,
-			RTSPURL: req.RTSPURL, SubRTSPURL: req.SubRTSPURL}
+			RTSPURL: req.RTSPURL, SubRTSPURL: req.SubRTSPURL, ONVIFURL: req.ONVIFURL, ONVIFProfile: req.ONVIFProfile, Heading: req.Heading}
 		return s.eng.RegisterCamera(r.Context(), cam, key, fp) // cc112.Camera hides the URLs in JSON
 	})
 }

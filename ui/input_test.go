@@ -2,9 +2,12 @@ package ui
 
 import (
 	"bytes"
+	"cc112/cctv/onvif"
+	"cc112/geo"
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -161,7 +164,20 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		recordClip(t, s.recorded, cam, time.Date(2026, 12, 5, 16, 59, 58, 0, time.UTC), 3)
 		return cam
 	}
+	ptzCamera := func() string { // a PTZ camera whose ONVIF service is the test double
+		d := &onvif.Double{User: "op", Password: "pw", Now: time.Now()}
+		srv := httptest.NewServer(d)
+		t.Cleanup(srv.Close)
+		h := 90.0
+		cam := cc112.Camera{ID: "ptz-input", Name: "PTZ Tugu", Location: geo.Point{Lat: -7.2458, Lon: 112.7378}, Heading: &h,
+			ONVIFURL: "http://op:pw@" + strings.TrimPrefix(srv.URL, "http://") + "/onvif/ptz_service", ONVIFProfile: "Profile_1"}
+		if err := s.eng.RegisterCameras(context.Background(), []cc112.Camera{cam}); err != nil {
+			t.Fatal(err)
+		}
+		return cam.ID
+	}
 	f.samples = map[string][]sample{
+		"POST /api/v1/cameras/{id}/ptz": {{role: auth.Dispatcher, path: "/api/v1/cameras/" + ptzCamera() + "/ptz", body: `{"point_at":{"lat":-7.25,"lon":112.74}}`, ok: 200}},
 		"POST /api/v1/incidents/{id}/evidence": {{role: auth.Police, path: "/api/v1/incidents/" + incident() + "/evidence", ok: 201,
 			body: `{"camera":"` + recorded() + `","from":"2026-12-05T16:59:59Z","to":"2026-12-05T17:00:00Z","reason":"LP/B/123/XII/2026 Polsek Genteng"}`}},
 		"POST /api/v1/cameras/{id}/record":             {{role: auth.Supervisor, path: "/api/v1/cameras/" + s.eng.Cameras()[0].ID + "/record", body: `{"always":true}`, ok: 200}},

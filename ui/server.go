@@ -237,6 +237,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/cameras/{id}/recordings", s.cameraRecordings, cameraRead},
 		{"GET", "/api/v1/cameras/{id}/replay", s.cameraReplay, cameraRead.upgrades()},
 		{"POST", "/api/v1/cameras/{id}/record", s.postRecordAlways, supervisors},
+		{"POST", "/api/v1/cameras/{id}/ptz", s.postPTZ, ptzControl},
 		{"GET", "/api/v1/incidents/{id}/evidence", s.incidentEvidence, evidenceRead},
 		{"POST", "/api/v1/incidents/{id}/evidence/release", s.postEvidenceRelease, supervisors},
 		{"POST", "/api/v1/incidents/{id}/evidence", s.postEvidence, evidenceRead},

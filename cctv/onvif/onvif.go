@@ -25,6 +25,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -244,4 +245,21 @@ func Bearing(fromLat, fromLon, toLat, toLon float64) float64 {
 	y := math.Sin(Δλ) * math.Cos(φ2)
 	x := math.Cos(φ1)*math.Sin(φ2) - math.Sin(φ1)*math.Cos(φ2)*math.Cos(Δλ)
 	return math.Mod(math.Atan2(y, x)*180/math.Pi+360, 360)
+}
+
+// FromURL makes a client from a service URL whose user information holds
+// the credentials (http://user:password@host/onvif/ptz_service).
+func FromURL(raw, profile string) (*Client, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, errors.New("onvif: the service URL must be http:// or https:// with a host")
+	}
+	c := &Client{Profile: profile}
+	if u.User != nil {
+		c.Username = u.User.Username()
+		c.Password, _ = u.User.Password()
+		u.User = nil
+	}
+	c.XAddr = u.String()
+	return c, nil
 }
