@@ -21,13 +21,45 @@ const (
 	EOutOfArea       = "out_of_area"  // a location outside the service area, not confirmed with a reason
 )
 
-// Error is a domain error with a stable code and a message fit for a user.
+// Reasons refine a code where a page has something specific to tell its
+// user in the user's language (the code keeps its HTTP status; the English
+// message stays for the API). docs/errors.md describes every code and
+// reason; the pages translate them as "err.<reason>" or "err.<code>".
+const (
+	RPhoneInvalid     = "phone_invalid"      // a phone number that is not one (invalid_argument)
+	RLocationInvalid  = "location_invalid"   // a position that is not one (invalid_argument)
+	RTextTooLong      = "text_too_long"      // a text over its field's limit (invalid_argument)
+	RTextInvalid      = "text_invalid"       // control or direction characters, bad UTF-8 (invalid_argument)
+	RLoginFailed      = "login_failed"       // wrong user name or password (unauthenticated)
+	RSessionEnded     = "session_ended"      // token unknown, expired or revoked (unauthenticated)
+	RRoleForbidden    = "role_forbidden"     // the user's role may not do this (forbidden)
+	ROwnUnitOnly      = "own_unit_only"      // a unit reports only for itself (forbidden)
+	RUnitNotAvailable = "unit_not_available" // the unit is busy or out of service (conflict)
+	RIncidentClosed   = "incident_closed"    // the incident is closed (conflict)
+	RNoUnitsAvailable = "no_units_available" // nothing free for the response plan (conflict)
+)
+
+// ErrorCodes are every code and reason an error may carry, the page
+// catalogue's "err.*" keys.
+func ErrorCodes() []string {
+	return []string{EInvalid, ENotFound, EConflict, EUnauthenticated, EForbidden, EUnavailable, EInternal,
+		ERateLimited, EOutOfArea,
+		RPhoneInvalid, RLocationInvalid, RTextTooLong, RTextInvalid, RLoginFailed, RSessionEnded,
+		RRoleForbidden, ROwnUnitOnly, RUnitNotAvailable, RIncidentClosed, RNoUnitsAvailable}
+}
+
+// Error is a domain error with a stable code and a message fit for a user;
+// Reason, when set, says more precisely what went wrong.
 type Error struct {
 	Code    string
+	Reason  string
 	Message string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Because sets the error's reason (one of the R constants).
+func (e *Error) Because(reason string) *Error { e.Reason = reason; return e }
 
 // Errorf returns an *Error with the given code.
 func Errorf(code, format string, args ...any) *Error {
@@ -45,6 +77,15 @@ func ErrorCode(err error) string {
 		return e.Code
 	}
 	return EInternal
+}
+
+// ErrorReason returns the reason of the first *Error in err's chain, or "".
+func ErrorReason(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Reason
+	}
+	return ""
 }
 
 // ErrorMessage returns the user-facing message of err; internal errors get a

@@ -24,6 +24,12 @@ const (
 	EvIncidentMerged    = "incident.merged" // a duplicate merged into another incident
 	EvUnitReleased      = "unit.released"   // one unit taken off an incident (or diverted to another)
 	EvUnitService       = "unit.service"    // a unit put out of service with a reason, or back
+	EvIncidentAlarm     = "incident.alarm"  // an incident's alarm raised to level 2 or 3
+	EvRosterSet         = "roster.set"      // a unit's shifts from now on (who is on it, from when to when)
+	// EvCityChanged is an admin's change of the city (units added, edited
+	// or retired; stations, agencies, plans), or a whole pack applied: one
+	// event, with who and each entry's before and after.
+	EvCityChanged = "city.changed"
 	// EvAssignmentAcknowledged is a unit's "Terima": it has seen its dispatch.
 	EvAssignmentAcknowledged = "assignment.acknowledged"
 	// EvCommandKey records an Idempotency-Key with its command's answer.
@@ -109,7 +115,7 @@ const (
 func EventTypes() []string {
 	return []string{
 		EvUnitRegistered, EvCameraRegistered, EvCameraStatus, EvIncidentCreated, EvIncidentImported,
-		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvIncidentNoted, EvIncidentCancelled, EvIncidentReopened, EvIncidentEdited, EvIncidentMerged, EvUnitReleased, EvUnitService, EvAssignmentAcknowledged, EvCommandKey, EvJournalRefused,
+		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvIncidentNoted, EvIncidentCancelled, EvIncidentReopened, EvIncidentEdited, EvIncidentMerged, EvUnitReleased, EvUnitService, EvIncidentAlarm, EvRosterSet, EvCityChanged, EvAssignmentAcknowledged, EvCommandKey, EvJournalRefused,
 		EvCallStarted, EvCallLocated, EvCallLinked, EvCallClosed, EvAMLPending,
 		EvComplaintReceived, EvComplaintForwarded, EvComplaintResponded, EvComplaintFeedback,
 		EvComplaintEscalationDue, EvComplaintEscalationSent, EvComplaintEscalationFailed,
@@ -128,6 +134,7 @@ const (
 	LiveIncidentUpdated  = "incident.updated"
 	LiveUnitUpdated      = "unit.updated"
 	LiveUnitMoved        = "unit.moved"
+	LiveUnitRetired      = "unit.retired" // the unit as it was: an admin took it off the fleet
 	LiveCameraUpdated    = "camera.updated"
 	LiveCallCreated      = "call.created"
 	LiveCallUpdated      = "call.updated"
@@ -144,7 +151,7 @@ const (
 // LiveEvents lists every live-feed event name.
 func LiveEvents() []string {
 	return []string{
-		LiveIncidentCreated, LiveIncidentUpdated, LiveUnitUpdated, LiveUnitMoved, LiveCameraUpdated,
+		LiveIncidentCreated, LiveIncidentUpdated, LiveUnitUpdated, LiveUnitMoved, LiveUnitRetired, LiveCameraUpdated,
 		LiveCallCreated, LiveCallUpdated, LiveComplaintCreated, LiveComplaintUpdated,
 		LiveAlertRaised, LiveAlertAcknowledged, LiveAlertCleared,
 		LiveMessageCreated, LivePageAckOverdue,

@@ -187,6 +187,9 @@ type Incident struct {
 	// OutOfArea is the confirmation that let its location lie outside the
 	// service area (the latest, when an edit moved it out again).
 	OutOfArea *OutOfArea `json:"out_of_area,omitempty"`
+	// AlarmLevel is 2 or 3 once a dispatcher raised the alarm (the
+	// category's AlarmLevels add their needs); 0 is level 1, the plan.
+	AlarmLevel int `json:"alarm_level,omitempty"`
 }
 
 // OutOfArea is a user's confirmation of a location outside the service
@@ -212,7 +215,7 @@ func (i *Incident) ClockStart() time.Time {
 // Change is one journaled change to an incident's record, with who made it.
 type Change struct {
 	At     time.Time     `json:"at"`
-	Event  string        `json:"event"` // edited, cancelled, reopened, closed (a closing a reopening undid), released, diverted
+	Event  string        `json:"event"` // edited, cancelled, reopened, closed (a closing a reopening undid), released, diverted, alarm
 	By     string        `json:"by,omitempty"`
 	Role   string        `json:"role,omitempty"`
 	Reason string        `json:"reason,omitempty"`

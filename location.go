@@ -27,10 +27,10 @@ func PointOf(lat, lon *float64) (geo.Point, error) {
 // 0,0 that a broken GPS sends).
 func CheckPoint(p geo.Point) error {
 	if math.IsNaN(p.Lat) || math.IsNaN(p.Lon) || !p.Valid() {
-		return Errorf(EInvalid, "location %v is not a valid lat/lon", p)
+		return Errorf(EInvalid, "location %v is not a valid lat/lon", p).Because(RLocationInvalid)
 	}
 	if p.Lat == 0 && p.Lon == 0 {
-		return Errorf(EInvalid, "location 0,0 is not a real position")
+		return Errorf(EInvalid, "location 0,0 is not a real position").Because(RLocationInvalid)
 	}
 	return nil
 }

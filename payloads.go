@@ -54,6 +54,28 @@ type UnitServicePayload struct {
 	Reason    string `json:"reason,omitempty"`
 	By        string `json:"by,omitempty"`
 	Role      string `json:"role,omitempty"`
+	// Shift marks the roster's schedule doing it: a shift ended (out) or
+	// began (back), not a dispatcher.
+	Shift bool `json:"shift,omitempty"`
+}
+
+// IncidentAlarmPayload is incident.alarm: the incident's alarm raised to
+// Level (2 or 3), whose extra needs are then recommended.
+type IncidentAlarmPayload struct {
+	IncidentID string `json:"incident_id"`
+	Level      int    `json:"level"`
+	By         string `json:"by,omitempty"`
+	Role       string `json:"role,omitempty"`
+}
+
+// RosterSetPayload is roster.set: the unit's shifts from the event's time
+// on. Shifts already over stay as they were; one under way is cut at the
+// event's time, and the given shifts start no earlier than it.
+type RosterSetPayload struct {
+	UnitID string  `json:"unit_id"`
+	Shifts []Shift `json:"shifts"`
+	By     string  `json:"by,omitempty"`
+	Role   string  `json:"role,omitempty"`
 }
 
 // AssignmentAcknowledgedPayload is assignment.acknowledged: the unit tapped
@@ -293,4 +315,28 @@ type PageSMSPayload struct {
 	Skipped       bool       `json:"skipped,omitempty"`
 	Error         string     `json:"error,omitempty"`
 	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
+}
+
+// Edit is one entry of the city before and after a change: Before nil
+// for an entry added, After nil for one removed (a unit retired).
+type Edit[T any] struct {
+	Before *T `json:"before,omitempty"`
+	After  *T `json:"after,omitempty"`
+}
+
+// CityChangedPayload is city.changed: who changed the city (the event's
+// time says when) and every entry changed, before and after.
+type CityChangedPayload struct {
+	By string `json:"by"`
+	// Reason is why, when the admin gave one (retiring a unit needs one).
+	Reason   string               `json:"reason,omitempty"`
+	Agencies []Edit[Agency]       `json:"agencies,omitempty"`
+	Stations []Edit[Station]      `json:"stations,omitempty"`
+	Units    []Edit[Unit]         `json:"units,omitempty"`
+	Plans    []Edit[CategoryPlan] `json:"plans,omitempty"`
+}
+
+// Empty reports whether the change changes nothing.
+func (p *CityChangedPayload) Empty() bool {
+	return len(p.Agencies)+len(p.Stations)+len(p.Units)+len(p.Plans) == 0
 }

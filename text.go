@@ -22,7 +22,7 @@ func checkText(field, v string, max int, lines bool) error {
 		return err
 	}
 	if max > 0 && utf8.RuneCountInString(v) > max {
-		return Errorf(EInvalid, "%s is longer than %d characters", field, max)
+		return Errorf(EInvalid, "%s is longer than %d characters", field, max).Because(RTextTooLong)
 	}
 	return nil
 }
@@ -33,14 +33,14 @@ func CheckChars(field, v string, lines bool) error {
 	for i, r := range v {
 		if r == utf8.RuneError {
 			if _, size := utf8.DecodeRuneInString(v[i:]); size <= 1 {
-				return Errorf(EInvalid, "%s is not valid UTF-8 (at byte %d)", field, i)
+				return Errorf(EInvalid, "%s is not valid UTF-8 (at byte %d)", field, i).Because(RTextInvalid)
 			}
 		}
 		if lines && (r == '\t' || r == '\n' || r == '\r') {
 			continue
 		}
 		if what := badRune(r); what != "" {
-			return Errorf(EInvalid, "%s must not contain %s (U+%04X at byte %d)", field, what, r, i)
+			return Errorf(EInvalid, "%s must not contain %s (U+%04X at byte %d)", field, what, r, i).Because(RTextInvalid)
 		}
 	}
 	return nil

@@ -109,6 +109,9 @@ type Unit struct {
 	// OutOfService is why the unit is off duty when a dispatcher took it
 	// out of service (a breakdown); empty otherwise.
 	OutOfService string `json:"out_of_service,omitempty"`
+	// OffShift marks a unit the roster took out of service: no shift
+	// covers now. The schedule puts it back when its next shift begins.
+	OffShift bool `json:"off_shift,omitempty"`
 	// Hospital is the destination while transporting or at the hospital.
 	Hospital *Hospital `json:"hospital,omitempty"`
 }
@@ -120,3 +123,17 @@ type Station struct {
 	Agency   string    `json:"agency"`
 	Location geo.Point `json:"location"`
 }
+
+// Shift is one crew's time on a unit: [From, To).
+type Shift struct {
+	UnitID string `json:"unit_id"`
+	// Crew are the people on the unit: the usernames of their unit
+	// accounts (a crew member logging in is bound to this unit until
+	// To), or names of those without one.
+	Crew []string  `json:"crew"`
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+}
+
+// Covers reports whether the shift is under way at t.
+func (s Shift) Covers(t time.Time) bool { return !t.Before(s.From) && t.Before(s.To) }

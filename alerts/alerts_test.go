@@ -6,10 +6,10 @@ import (
 	"time"
 
 	"cc112"
+	citypack "cc112/city"
 	"cc112/dispatch"
 	"cc112/geo"
 	"cc112/internal/clocktest"
-	"cc112/internal/demo"
 	"cc112/internal/testjournal"
 )
 
@@ -17,7 +17,7 @@ var (
 	bg    = context.Background()
 	t0    = time.Date(2026, 11, 22, 1, 0, 0, 0, time.UTC) // 08:00 WIB
 	tugu  = geo.Point{Lat: -7.2458, Lon: 112.7378}
-	city0 = demo.City()
+	city0 = citypack.Demo()
 )
 
 // fixture is an engine with the alerts on one journal; restart builds a

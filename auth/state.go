@@ -34,12 +34,16 @@ type userPayload struct {
 type session struct {
 	Username string
 	Expires  time.Time
+	UnitID   string // the unit of the shift a crew member logged in for
 }
 
 type sessionPayload struct {
 	TokenHash string    `json:"token_hash"`
 	Username  string    `json:"username"`
 	ExpiresAt time.Time `json:"expires_at"`
+	// UnitID binds a crew member's session to the unit of its shift (it
+	// expires when the shift ends).
+	UnitID string `json:"unit_id,omitempty"`
 }
 
 // revokePayload revokes one token (TokenHash) or every session of a user
@@ -93,7 +97,7 @@ func (st *state) register(r *dispatch.Registry) {
 	})
 	dispatch.Handle(r, cc112.EvSessionOpened, func(f *dispatch.Fold, p sessionPayload) error {
 		st.pruneSessions(f.At)
-		st.sessions[p.TokenHash] = session{Username: p.Username, Expires: p.ExpiresAt}
+		st.sessions[p.TokenHash] = session{Username: p.Username, Expires: p.ExpiresAt, UnitID: p.UnitID}
 		return nil
 	})
 	dispatch.Handle(r, cc112.EvSessionRevoked, func(_ *dispatch.Fold, p revokePayload) error {

@@ -92,8 +92,6 @@ func (s *Store) validate(n NewUser) error {
 		return err
 	}
 	switch {
-	case n.Role == UnitRole && n.UnitID == "":
-		return cc112.Errorf(cc112.EInvalid, "a unit user needs unit_id")
 	case n.Role != UnitRole && n.UnitID != "":
 		return cc112.Errorf(cc112.EInvalid, "only unit users have a unit_id")
 	case n.Role == Agency && n.Agency == "":
@@ -264,7 +262,7 @@ func (s *Store) Login(ctx context.Context, username, password, addr string) (Ses
 		}); err != nil {
 			return Session{}, err
 		}
-		return Session{}, cc112.Errorf(cc112.EUnauthenticated, "wrong username or password")
+		return Session{}, cc112.Errorf(cc112.EUnauthenticated, "wrong username or password").Because(cc112.RLoginFailed)
 	}
 	token, err := newSecret()
 	if err != nil {
@@ -274,12 +272,24 @@ func (s *Store) Login(ctx context.Context, username, password, addr string) (Ses
 	_, err = dispatch.Run(ctx, s.eng, "", "", func(tx *dispatch.Tx) (any, error) {
 		cur, ok := s.st.users[username]
 		if !ok || cur.hash != u.hash {
-			return nil, cc112.Errorf(cc112.EUnauthenticated, "wrong username or password") // changed meanwhile
+			return nil, cc112.Errorf(cc112.EUnauthenticated, "wrong username or password").Because(cc112.RLoginFailed) // changed meanwhile
 		}
 		exp := tx.Now().Add(s.cfg.TokenTTL)
-		tx.Emit(cc112.EvSessionOpened, sessionPayload{TokenHash: secretHash(token), Username: username, ExpiresAt: exp})
-		tx.Emit(cc112.EvAuditRecorded, Entry{At: tx.Now(), Action: ActionLogin, User: username, Role: cur.Role, Addr: addr})
-		out = Session{Token: token, Role: cur.Role, UnitID: cur.UnitID, Agency: cur.Agency, ExpiresAt: exp}
+		unitID, shiftUnit := cur.UnitID, ""
+		if cur.Role == UnitRole {
+			// A crew member logs in for the shift the roster names them
+			// on: bound to that unit until the shift ends. A unit account
+			// without a fixed unit and without a shift now cannot log in.
+			if sh, ok := tx.State().ShiftOf(username, tx.Now()); ok {
+				unitID, shiftUnit, exp = sh.UnitID, sh.UnitID, minTime(exp, sh.To)
+			} else if cur.UnitID == "" {
+				tx.Emit(cc112.EvAuditRecorded, Entry{At: tx.Now(), Action: ActionLoginFailed, User: username, Role: cur.Role, Addr: addr, Target: "no shift"})
+				return nil, cc112.Errorf(cc112.EForbidden, "%s is on no unit's roster now: a crew account logs in for its shift", username)
+			}
+		}
+		tx.Emit(cc112.EvSessionOpened, sessionPayload{TokenHash: secretHash(token), Username: username, ExpiresAt: exp, UnitID: shiftUnit})
+		tx.Emit(cc112.EvAuditRecorded, Entry{At: tx.Now(), Action: ActionLogin, User: username, Role: cur.Role, Addr: addr, Target: shiftUnit})
+		out = Session{Token: token, Role: cur.Role, UnitID: unitID, Agency: cur.Agency, ExpiresAt: exp}
 		return nil, nil
 	})
 	if err != nil {
@@ -313,10 +323,13 @@ func (s *Store) Authenticate(token string) (Principal, error) {
 		}
 		if u := s.st.users[sess.Username]; u != nil {
 			p, ok = u.principal(), true
+			if sess.UnitID != "" {
+				p.UnitID = sess.UnitID // the unit of the shift it logged in for
+			}
 		}
 	})
 	if !ok {
-		return Principal{}, cc112.Errorf(cc112.EUnauthenticated, "token unknown, expired or revoked: log in again")
+		return Principal{}, cc112.Errorf(cc112.EUnauthenticated, "token unknown, expired or revoked: log in again").Because(cc112.RSessionEnded)
 	}
 	return p, nil
 }
@@ -326,7 +339,7 @@ func (s *Store) Logout(ctx context.Context, token string, p Principal, addr stri
 	h := secretHash(token)
 	_, err := dispatch.Run(ctx, s.eng, "", "", func(tx *dispatch.Tx) (any, error) {
 		if _, ok := s.st.sessions[h]; !ok {
-			return nil, cc112.Errorf(cc112.EUnauthenticated, "token unknown, expired or revoked")
+			return nil, cc112.Errorf(cc112.EUnauthenticated, "token unknown, expired or revoked").Because(cc112.RSessionEnded)
 		}
 		tx.Emit(cc112.EvSessionRevoked, revokePayload{TokenHash: h})
 		tx.Emit(cc112.EvAuditRecorded, Entry{At: tx.Now(), Action: ActionLogout, User: p.Username, Role: p.Role, Addr: addr})
@@ -408,4 +421,11 @@ func (s *Store) AuthenticateDevice(deviceID, secret string) (string, error) {
 		return "", cc112.Errorf(cc112.EUnauthenticated, "unknown device or wrong secret")
 	}
 	return unit, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }

@@ -144,7 +144,7 @@ func TestAddUserValidation(t *testing.T) {
 		{"short password", NewUser{Username: "a1", Password: "short", Role: Police}, cc112.EInvalid},
 		{"bad username", NewUser{Username: "A B", Password: "longenough", Role: Police}, cc112.EInvalid},
 		{"unknown role", NewUser{Username: "x1", Password: "longenough", Role: "king"}, cc112.EInvalid},
-		{"unit without unit", NewUser{Username: "x2", Password: "longenough", Role: UnitRole}, cc112.EInvalid},
+		{"crew account (bound by its shift)", NewUser{Username: "x2", Password: "longenough", Role: UnitRole}, ""},
 		{"unit of unknown unit", NewUser{Username: "x3", Password: "longenough", Role: UnitRole, UnitID: "NOPE"}, cc112.ENotFound},
 		{"agency without agency", NewUser{Username: "x4", Password: "longenough", Role: Agency}, cc112.EInvalid},
 		{"police with unit", NewUser{Username: "x5", Password: "longenough", Role: Police, UnitID: "AMB-01"}, cc112.EInvalid},

@@ -13,6 +13,7 @@ package callcenter
 import (
 	"crypto/rand"
 	"log/slog"
+	"slices"
 	"time"
 
 	"cc112"
@@ -37,6 +38,9 @@ type Config struct {
 	SMS SMSGateway
 	// Agencies complaints can be forwarded to (DESIGN.md §3 by default).
 	Agencies []string
+	// CategoryAgencies maps a complaint category to the agency the desk
+	// proposes for it (default DefaultCategoryAgencies); the desk decides.
+	CategoryAgencies map[string]string
 	// AMLWindow is how long after a call starts its AML still attaches to
 	// it (30 min); PendingAML how long an AML that came before its call is
 	// kept for it (1 min).
@@ -62,6 +66,14 @@ type Config struct {
 
 // DefaultAgencies are the demo city's agencies (DESIGN.md §3).
 var DefaultAgencies = []string{"damkar", "polri", "dkp", "dinkes", "bpbd", "dishub", "pupr", "satpolpp", "dukcapil", "pdam", "pln", "dinkominfo"}
+
+// DefaultCategoryAgencies are the agencies the demo city's complaint
+// categories usually go to ("other" has none: the desk reads it first).
+var DefaultCategoryAgencies = map[string]string{
+	"road": "pupr", "drainage": "pupr", "waste": "dkp", "streetlight": "dishub", "water": "pdam",
+	"electricity": "pln", "public_order": "satpolpp", "traffic": "dishub", "parks": "dkp",
+	"civil_registry": "dukcapil", "health": "dinkes",
+}
 
 // Service holds calls and complaints. Its methods are safe for concurrent use.
 type Service struct {
@@ -104,6 +116,9 @@ func New(cfg Config) *Service {
 	if cfg.Agencies == nil {
 		cfg.Agencies = DefaultAgencies
 	}
+	if cfg.CategoryAgencies == nil {
+		cfg.CategoryAgencies = DefaultCategoryAgencies
+	}
 	if cfg.TriageSLA == 0 {
 		cfg.TriageSLA = 15 * time.Minute
 	}
@@ -138,6 +153,18 @@ func New(cfg Config) *Service {
 
 // Agencies lists the agencies complaints go to.
 func (s *Service) Agencies() []string { return append([]string(nil), s.cfg.Agencies...) }
+
+// CategoryAgencies is the agency the desk proposes per complaint category,
+// among the configured agencies only.
+func (s *Service) CategoryAgencies() map[string]string {
+	out := map[string]string{}
+	for cat, a := range s.cfg.CategoryAgencies {
+		if slices.Contains(s.cfg.Agencies, a) {
+			out[cat] = a
+		}
+	}
+	return out
+}
 
 // SLAs returns the response and feedback SLAs in force.
 func (s *Service) SLAs() (response, feedback time.Duration) {

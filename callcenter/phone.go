@@ -14,10 +14,10 @@ import (
 func NormalizePhone(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", cc112.Errorf(cc112.EInvalid, "phone number is required")
+		return "", cc112.Errorf(cc112.EInvalid, "phone number is required").Because(cc112.RPhoneInvalid)
 	}
 	if len(s) > 32 {
-		return "", cc112.Errorf(cc112.EInvalid, "phone number %.32q… is too long", s)
+		return "", cc112.Errorf(cc112.EInvalid, "phone number %.32q… is too long", s).Because(cc112.RPhoneInvalid)
 	}
 	var b strings.Builder
 	for i, r := range s {
@@ -28,7 +28,7 @@ func NormalizePhone(s string) (string, error) {
 			b.WriteRune(r)
 		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')':
 		default:
-			return "", cc112.Errorf(cc112.EInvalid, "phone number %q: unexpected %q", s, r)
+			return "", cc112.Errorf(cc112.EInvalid, "phone number %q: unexpected %q", s, r).Because(cc112.RPhoneInvalid)
 		}
 	}
 	d := b.String()
@@ -41,14 +41,14 @@ func NormalizePhone(s string) (string, error) {
 		d = "62" + d[1:]
 	case strings.HasPrefix(d, "62"):
 	default:
-		return "", cc112.Errorf(cc112.EInvalid, "phone number %q: write it as 08… or +62…", s)
+		return "", cc112.Errorf(cc112.EInvalid, "phone number %q: write it as 08… or +62…", s).Because(cc112.RPhoneInvalid)
 	}
 	// E.164: at most 15 digits, no leading zero in the country code.
 	if len(d) < 8 || len(d) > 15 || d[0] == '0' {
-		return "", cc112.Errorf(cc112.EInvalid, "phone number %q is not a valid number (E.164 has 8 to 15 digits)", s)
+		return "", cc112.Errorf(cc112.EInvalid, "phone number %q is not a valid number (E.164 has 8 to 15 digits)", s).Because(cc112.RPhoneInvalid)
 	}
 	if strings.HasPrefix(d, "62") && (len(d) < 10 || d[2] == '0') {
-		return "", cc112.Errorf(cc112.EInvalid, "phone number %q is not a valid Indonesian number", s)
+		return "", cc112.Errorf(cc112.EInvalid, "phone number %q is not a valid Indonesian number", s).Because(cc112.RPhoneInvalid)
 	}
 	return "+" + d, nil
 }

@@ -18,6 +18,7 @@ var LivePayloads = map[string]func() any{
 	cc112.LiveIncidentUpdated: func() any { return new(cc112.Incident) },
 	cc112.LiveUnitUpdated:     func() any { return new(cc112.Unit) },
 	cc112.LiveUnitMoved:       func() any { return new(cc112.Unit) },
+	cc112.LiveUnitRetired:     func() any { return new(cc112.Unit) },
 	cc112.LiveCameraUpdated:   func() any { return new(cc112.Camera) },
 }
 
@@ -47,6 +48,8 @@ func (e *Engine) registerCore(r *Registry) {
 	Handle(r, cc112.EvUnitStatus, func(f *Fold, p cc112.UnitStatusPayload) error { return e.applyUnitStatus(f.At, p) })
 	Handle(r, cc112.EvUnitReleased, func(f *Fold, p cc112.UnitReleasedPayload) error { return e.applyReleased(f.At, p) })
 	Handle(r, cc112.EvUnitService, func(f *Fold, p cc112.UnitServicePayload) error { return e.applyService(f.At, p) })
+	Handle(r, cc112.EvIncidentAlarm, func(f *Fold, p cc112.IncidentAlarmPayload) error { return e.applyAlarm(f.At, p) })
+	Handle(r, cc112.EvRosterSet, func(f *Fold, p cc112.RosterSetPayload) error { return e.applyRoster(f.At, p) })
 	Handle(r, cc112.EvIncidentClosed, func(f *Fold, p cc112.IncidentClosedPayload) error { return e.applyClosed(f.At, p) })
 	Handle(r, cc112.EvCallerLinked, func(_ *Fold, p cc112.CallerLinkedPayload) error {
 		inc, err := e.appliedIncident(p.IncidentID)
@@ -116,6 +119,7 @@ func (e *Engine) registerCore(r *Registry) {
 		e.changedCamera(c)
 		return nil
 	})
+	Handle(r, cc112.EvCityChanged, func(f *Fold, p cc112.CityChangedPayload) error { return e.applyCityChanged(f.At, p) })
 	Handle(r, cc112.EvIncidentImported, func(_ *Fold, p cc112.IncidentImportedPayload) error { return e.applyImported(p) })
 	Handle(r, cc112.EvCommandKey, func(f *Fold, p keyPayload) error {
 		e.applyKey(f.At, p)
@@ -199,7 +203,7 @@ func (e *Engine) applyUnitStatus(at time.Time, p cc112.UnitStatusPayload) error 
 		return err
 	}
 	inc, a := e.activeAssignment(u)
-	u.Status, u.StatusAt, u.StatusBy, u.OutOfService = p.Status, at, "", ""
+	u.Status, u.StatusAt, u.StatusBy, u.OutOfService, u.OffShift = p.Status, at, "", "", false
 	if p.OnBehalf {
 		u.StatusBy = p.By
 	}

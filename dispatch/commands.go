@@ -107,7 +107,7 @@ func (e *Engine) CreateIncident(ctx context.Context, n NewIncident, key, fingerp
 	if n.CallID != "" {
 		return nil, cc112.Errorf(cc112.EInvalid, "call_id needs the call center, which is not configured")
 	}
-	if err := n.Validate(e.cfg.Plan); err != nil {
+	if err := n.Validate(e.plan()); err != nil {
 		return nil, err
 	}
 	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
@@ -194,56 +194,34 @@ func (e *Engine) Assign(ctx context.Context, incidentID, unitID, key, fingerprin
 	return e.AssignAs(ctx, incidentID, UnitOrder{UnitID: unitID}, Author{}, key, fingerprint)
 }
 
-// AutoAssign sends the nearest available units the category's response plan
-// asks for, less those already working the incident, in one command. Partial
-// plans are sent and the shortfall reported; nothing available is a conflict.
+// AutoAssign sends the nearest available units the incident needs (its
+// category's plan and alarm level, by type or capability: needs.go), less
+// those already working it, in one command. Partial plans are sent and the
+// unmet needs reported; nothing available is a conflict.
 func (e *Engine) AutoAssign(ctx context.Context, incidentID, key, fingerprint string) (*AssignResult, error) {
 	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*AssignResult, error) {
 		inc, err := e.activeIncident(incidentID)
 		if err != nil {
 			return nil, err
 		}
-		res := &AssignResult{Assigned: []string{}, Missing: []cc112.Need{}}
-		for _, need := range e.shortfall(inc) {
-			want := need.Count
-			recs := e.recommend(inc.Location, need.Type, want, nil)
-			for _, r := range recs {
-				tx.Emit(cc112.EvUnitAssigned, cc112.UnitAssignedPayload{
-					IncidentID: inc.ID, UnitID: r.UnitID, PredictedETAS: r.ETAS, ETAMethod: r.Method,
-				})
-				res.Assigned = append(res.Assigned, r.UnitID)
-			}
-			if len(recs) < want {
-				res.Missing = append(res.Missing, cc112.Need{Type: need.Type, Count: want - len(recs)})
-			}
+		res := &AssignResult{Assigned: []string{}}
+		picks, missing := e.fill(inc.Location, e.shortfall(inc), nil, false)
+		for _, r := range picks {
+			tx.Emit(cc112.EvUnitAssigned, cc112.UnitAssignedPayload{
+				IncidentID: inc.ID, UnitID: r.UnitID, PredictedETAS: r.ETAS, ETAMethod: r.Method,
+			})
+			res.Assigned = append(res.Assigned, r.UnitID)
 		}
+		res.Missing = missing
 		if len(res.Assigned) == 0 {
 			if len(res.Missing) == 0 {
 				return nil, cc112.Errorf(cc112.EConflict, "the response plan for %s is already covered", inc.Category)
 			}
-			return nil, cc112.Errorf(cc112.EConflict, "no available units for the %s response plan", inc.Category)
+			return nil, cc112.Errorf(cc112.EConflict, "no available units for the %s response plan", inc.Category).Because(cc112.RNoUnitsAvailable)
 		}
 		res.Incident = inc.Clone()
 		return res, nil
 	})
-}
-
-// shortfall is what the response plan of the incident's category asks for
-// beyond the units working it now, in plan order.
-func (e *Engine) shortfall(inc *cc112.Incident) []cc112.Need {
-	have := map[cc112.UnitType]int{}
-	for _, a := range inc.Assignments {
-		if a.Active() {
-			have[a.Type]++
-		}
-	}
-	out := []cc112.Need{}
-	for _, need := range e.cfg.Plan[inc.Category] {
-		if want := need.Count - have[need.Type]; want > 0 {
-			out = append(out, cc112.Need{Type: need.Type, Count: want})
-		}
-	}
-	return out
 }
 
 func (e *Engine) activeIncident(id string) (*cc112.Incident, error) {
@@ -252,7 +230,7 @@ func (e *Engine) activeIncident(id string) (*cc112.Incident, error) {
 		return nil, cc112.Errorf(cc112.ENotFound, "incident %q not found", id)
 	}
 	if !inc.Active() {
-		return nil, cc112.Errorf(cc112.EConflict, "incident %s is closed", inc.Number)
+		return nil, cc112.Errorf(cc112.EConflict, "incident %s is closed", inc.Number).Because(cc112.RIncidentClosed)
 	}
 	return inc, nil
 }
@@ -374,7 +352,7 @@ func (e *Engine) EditIncident(ctx context.Context, incidentID string, ed Inciden
 	if (ed == IncidentEdit{ConfirmOutOfArea: ed.ConfirmOutOfArea}) {
 		return nil, cc112.Errorf(cc112.EInvalid, "nothing to change: give one or more of category, priority, location, address, description, caller")
 	}
-	if err := ed.validate(e.cfg.Plan); err != nil {
+	if err := ed.validate(e.plan()); err != nil {
 		return nil, err
 	}
 	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*EditResult, error) {
@@ -465,7 +443,7 @@ func (tx *Tx) MergeIncident(incidentID, into string, by Author) (*cc112.Incident
 	case !ok:
 		return nil, cc112.Errorf(cc112.EInvalid, "into: incident %q not found", into)
 	case !target.Active():
-		return nil, cc112.Errorf(cc112.EConflict, "incident %s is closed: merge into an open incident (or reopen it first)", target.Number)
+		return nil, cc112.Errorf(cc112.EConflict, "incident %s is closed: merge into an open incident (or reopen it first)", target.Number).Because(cc112.RIncidentClosed)
 	}
 	tx.Emit(cc112.EvIncidentMerged, cc112.IncidentMergedPayload{IncidentID: dup.ID, Into: target.ID, By: by.Username, Role: by.Role})
 	return e.incidents[target.ID].Clone(), nil
@@ -600,7 +578,7 @@ func (e *Engine) RegisterUnits(ctx context.Context, units []cc112.Unit) error {
 	_, err := e.exec(ctx, "", "", func(tx *Tx) (any, error) {
 		for _, u := range units {
 			if old, ok := e.units[u.ID]; ok && old.IncidentID != "" {
-				return nil, cc112.Errorf(cc112.EConflict, "unit %s is on an incident", u.ID)
+				return nil, cc112.Errorf(cc112.EConflict, "unit %s is on an incident", u.ID).Because(cc112.RUnitNotAvailable)
 			}
 		}
 		for _, u := range units {

@@ -61,6 +61,9 @@ type Config struct {
 	// its recommendation (it is still ranked from it). Default 5 min.
 	PositionStale time.Duration
 	Plan          cc112.ResponsePlan
+	// Alarms are the extra needs of alarm levels 2 and 3 per category
+	// (nil: no category has more than its plan).
+	Alarms cc112.AlarmLevels
 	// PositionSample is how often at most a unit's position is journaled
 	// (DESIGN.md: positions are a stream, sampled). Default 15 s.
 	PositionSample time.Duration
@@ -157,7 +160,16 @@ type Engine struct {
 	posLogged map[string]time.Time
 	keys      map[string]*keyRecord
 	keyOrder  []string
-	imported  map[string]string // external_id → id of imported incidents
+	imported  map[string]string        // external_id → id of imported incidents
+	rosters   map[string][]cc112.Shift // unit id → its shifts by start (roster.go)
+	// unscheduled are units whose roster was emptied: in service without
+	// a schedule again (their past shifts stay for RosterAt).
+	unscheduled map[string]bool
+	// The city's configuration beside its units (city.go); cityKnown: a
+	// city.changed has been applied.
+	agencies  map[string]cc112.Agency
+	stations  map[string]cc112.Station
+	cityKnown bool
 }
 
 // New builds an engine with its extensions and replays the journal into it.
@@ -194,18 +206,22 @@ func New(ctx context.Context, cfg Config, exts ...Extension) (*Engine, error) {
 		cfg.ReplayProgress = 5 * time.Second
 	}
 	e := &Engine{
-		cfg:       cfg,
-		log:       cfg.Logger,
-		types:     map[string]*eventType{},
-		incidents: map[string]*cc112.Incident{},
-		units:     map[string]*cc112.Unit{},
-		cameras:   map[string]*cameraRecord{},
-		unitIndex: geo.NewIndex(0),
-		camIndex:  geo.NewIndex(0),
-		numbers:   cc112.NewDayNumbers("SBY", cfg.Location),
-		posLogged: map[string]time.Time{},
-		keys:      map[string]*keyRecord{},
-		imported:  map[string]string{},
+		cfg:         cfg,
+		log:         cfg.Logger,
+		types:       map[string]*eventType{},
+		incidents:   map[string]*cc112.Incident{},
+		units:       map[string]*cc112.Unit{},
+		cameras:     map[string]*cameraRecord{},
+		unitIndex:   geo.NewIndex(0),
+		camIndex:    geo.NewIndex(0),
+		numbers:     cc112.NewDayNumbers("SBY", cfg.Location),
+		posLogged:   map[string]time.Time{},
+		keys:        map[string]*keyRecord{},
+		imported:    map[string]string{},
+		rosters:     map[string][]cc112.Shift{},
+		unscheduled: map[string]bool{},
+		agencies:    map[string]cc112.Agency{},
+		stations:    map[string]cc112.Station{},
 	}
 	if cfg.Roads != nil {
 		e.fleet = cfg.Roads.NewFleet()

@@ -91,6 +91,9 @@ type fixture struct {
 	clock *clocktest.Clock
 	pub   *recorder
 	area  ServiceArea // the engine's service area (nil: none), margin 2 km
+	// plan and alarms replace the default plan (nil: DESIGN.md's, no levels).
+	plan   cc112.ResponsePlan
+	alarms cc112.AlarmLevels
 }
 
 // realJournal, when set, gives fixtures a real journal instead of the
@@ -101,7 +104,14 @@ var realJournal func(t *testing.T) cc112.Journal
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{clock: clocktest.New(t0), pub: &recorder{}}
+	return newFixtureOf(t, testUnits(), nil, nil)
+}
+
+// newFixtureOf is a fixture with its own fleet, plan and alarm levels
+// (nil: the default plan, no levels).
+func newFixtureOf(t *testing.T, units []cc112.Unit, plan cc112.ResponsePlan, alarms cc112.AlarmLevels) *fixture {
+	t.Helper()
+	f := &fixture{clock: clocktest.New(t0), pub: &recorder{}, plan: plan, alarms: alarms}
 	if realJournal != nil {
 		f.j = realJournal(t)
 	} else {
@@ -109,7 +119,7 @@ func newFixture(t *testing.T) *fixture {
 		f.j = f.mem
 	}
 	f.eng = f.reopen(t)
-	if err := f.eng.RegisterUnits(context.Background(), testUnits()); err != nil {
+	if err := f.eng.RegisterUnits(context.Background(), units); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -138,7 +148,7 @@ func (f *fixture) count(t *testing.T, typ string) int {
 // reopen builds a new engine on the same journal: a restart.
 func (f *fixture) reopen(t *testing.T) *Engine {
 	t.Helper()
-	cfg := Config{Journal: f.j, Clock: f.clock, Area: f.area, AreaMargin: 2000}
+	cfg := Config{Journal: f.j, Clock: f.clock, Area: f.area, AreaMargin: 2000, Plan: f.plan, Alarms: f.alarms}
 	if h, ok := f.j.(cc112.HistorySearch); ok { // PostgreSQL: history pages in SQL
 		cfg.History = h
 	}

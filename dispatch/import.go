@@ -167,7 +167,7 @@ func (e *Engine) ImportIncidents(ctx context.Context, batch []ImportedIncident) 
 	valid := 0
 	for k := range batch {
 		m := &batch[k]
-		if results[k] = m.Validate(e.cfg.Plan); results[k] != nil {
+		if results[k] = m.Validate(e.plan()); results[k] != nil {
 			continue
 		}
 		valid++
@@ -230,8 +230,9 @@ func (e *Engine) ImportedCount() int {
 
 // Categories lists the categories of the response plan, sorted.
 func (e *Engine) Categories() []cc112.Category {
-	out := make([]cc112.Category, 0, len(e.cfg.Plan))
-	for c := range e.cfg.Plan {
+	plan := e.plan()
+	out := make([]cc112.Category, 0, len(plan))
+	for c := range plan {
 		out = append(out, c)
 	}
 	slices.Sort(out)

@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -164,6 +165,9 @@ type Recommendation struct {
 	DivertStatus   cc112.UnitStatus `json:"divert_status,omitempty"`
 	// Route is the way there (asked with ?route=1).
 	Route *route.LineString `json:"route,omitempty"`
+	// Fills are the needs of the incident this unit would fill, one of
+	// each (RecommendPlan, auto-assignment).
+	Fills []cc112.Need `json:"fills,omitempty"`
 }
 
 // DivertGain is how much sooner a busy unit must arrive than the best
@@ -174,6 +178,8 @@ const DivertGain = 2 * time.Minute
 type RecommendOpts struct {
 	Route    bool   // each recommendation's route
 	Callsign string // only units whose callsign contains it (the console's type-ahead)
+	// Capability keeps only units that carry it (pump, ladder, …).
+	Capability string
 }
 
 // Recommend ranks available units for an incident by ETA; typ "" means any
@@ -193,6 +199,9 @@ func (e *Engine) Recommend(incidentID string, typ cc112.UnitType, limit int, opt
 		if x.Callsign != "" {
 			o.Callsign = x.Callsign
 		}
+		if x.Capability != "" {
+			o.Capability = x.Capability
+		}
 	}
 	e.mu.RLock()
 	defer e.mu.RUnlock()
@@ -202,10 +211,11 @@ func (e *Engine) Recommend(incidentID string, typ cc112.UnitType, limit int, opt
 	}
 	callsign := strings.ToLower(strings.TrimSpace(o.Callsign))
 	named := func(u *cc112.Unit) bool {
-		return callsign == "" || strings.Contains(strings.ToLower(u.Callsign), callsign)
+		return (callsign == "" || strings.Contains(strings.ToLower(u.Callsign), callsign)) &&
+			(o.Capability == "" || slices.Contains(u.Capabilities, o.Capability))
 	}
 	recs := e.rank(inc.Location, limit, func(u *cc112.Unit) bool {
-		return u.Status == cc112.UnitAvailable && (typ == "" || u.Type == typ) && named(u)
+		return e.dispatchable(u) && (typ == "" || u.Type == typ) && named(u)
 	}, o.Route)
 	if !inc.Active() {
 		return recs, nil
@@ -231,14 +241,6 @@ func (e *Engine) Recommend(incidentID string, typ cc112.UnitType, limit int, opt
 	}
 	sort.SliceStable(recs, func(i, j int) bool { return recs[i].ETAS < recs[j].ETAS })
 	return recs, nil
-}
-
-// recommend ranks the available units of a type (any: ""), less skip;
-// caller holds the lock.
-func (e *Engine) recommend(p geo.Point, typ cc112.UnitType, limit int, skip map[string]bool) []Recommendation {
-	return e.rank(p, limit, func(u *cc112.Unit) bool {
-		return u.Status == cc112.UnitAvailable && (typ == "" || u.Type == typ) && !skip[u.ID]
-	}, false)
 }
 
 // rank orders the units accept takes by their ETA to p: by road when the
@@ -371,8 +373,9 @@ func (s *Snapshot) Sort() {
 // Plan is a copy of the response plan in force (the console shows which
 // units a category needs).
 func (e *Engine) Plan() cc112.ResponsePlan {
-	out := make(cc112.ResponsePlan, len(e.cfg.Plan))
-	for cat, needs := range e.cfg.Plan {
+	plan := e.plan()
+	out := make(cc112.ResponsePlan, len(plan))
+	for cat, needs := range plan {
 		out[cat] = append([]cc112.Need(nil), needs...)
 	}
 	return out

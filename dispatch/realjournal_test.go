@@ -35,6 +35,9 @@ func TestEngineSuiteOnRealJournals(t *testing.T) {
 		{"AutoAssignFollowsPlan", TestAutoAssignFollowsPlan},
 		{"AutoAssignCountsUnitsAlreadySent", TestAutoAssignCountsUnitsAlreadySent},
 		{"Recommend", TestRecommend},
+		{"RecommendByCapability", TestRecommendByCapability},
+		{"AlarmLevels", TestAlarmLevels},
+		{"Roster", TestRoster},
 		{"RecommendByRoad", TestRecommendByRoad},
 		{"RecommendOffersDivert", TestRecommendOffersDivert},
 		{"RoadETAReplays", TestRoadETAReplays},
@@ -44,6 +47,8 @@ func TestEngineSuiteOnRealJournals(t *testing.T) {
 		{"PublishesChanges", TestPublishesChanges},
 		{"StandbyFollowsAndPromotes", TestStandbyFollowsAndPromotes},
 		{"UnstorableEventFailsOneCommand", TestUnstorableEventFailsOneCommand},
+		{"CityChanges", TestCityChanges},
+		{"ReplaceCity", TestReplaceCity},
 	}
 	journals := []struct {
 		name string

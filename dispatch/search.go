@@ -344,7 +344,7 @@ func (c cursor) before(inc *cc112.Incident) bool {
 // all) are found there and answered with the engine's incidents; the
 // queue is always the engine's own.
 func (e *Engine) SearchIncidents(ctx context.Context, q IncidentQuery, v cc112.Viewer) (*IncidentPage, error) {
-	if err := q.validate(e.cfg.Plan); err != nil {
+	if err := q.validate(e.plan()); err != nil {
 		return nil, err
 	}
 	queue := q.queue()

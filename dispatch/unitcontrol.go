@@ -43,15 +43,17 @@ func (e *Engine) AssignAs(ctx context.Context, incidentID string, o UnitOrder, b
 		}
 		switch {
 		case u.IncidentID == inc.ID:
-			return nil, cc112.Errorf(cc112.EConflict, "unit %s is already on %s", u.Callsign, inc.Number)
+			return nil, cc112.Errorf(cc112.EConflict, "unit %s is already on %s", u.Callsign, inc.Number).Because(cc112.RUnitNotAvailable)
 		case o.Divert && u.IncidentID != "":
 			if err := e.release(tx, e.incidents[u.IncidentID], u, reason, by, inc.ID); err != nil {
 				return nil, err
 			}
 		case u.Status == cc112.UnitOffduty && u.OutOfService != "":
-			return nil, cc112.Errorf(cc112.EConflict, "unit %s is out of service (%s)", u.Callsign, u.OutOfService)
+			return nil, cc112.Errorf(cc112.EConflict, "unit %s is out of service (%s)", u.Callsign, u.OutOfService).Because(cc112.RUnitNotAvailable)
 		case u.Status != cc112.UnitAvailable:
-			return nil, cc112.Errorf(cc112.EConflict, "unit %s is %s, not available", u.Callsign, u.Status)
+			return nil, cc112.Errorf(cc112.EConflict, "unit %s is %s, not available", u.Callsign, u.Status).Because(cc112.RUnitNotAvailable)
+		case !e.onShift(u.ID, tx.Now()):
+			return nil, cc112.Errorf(cc112.EConflict, "unit %s is off shift: no roster shift covers now", u.Callsign).Because(cc112.RUnitNotAvailable)
 		}
 		eta, method := e.predictETA(u, inc.Location)
 		tx.Emit(cc112.EvUnitAssigned, cc112.UnitAssignedPayload{IncidentID: inc.ID, UnitID: u.ID, PredictedETAS: eta, ETAMethod: method})
@@ -250,6 +252,7 @@ func (e *Engine) applyService(at time.Time, p cc112.UnitServicePayload) error {
 		return fmt.Errorf("unit %s is on incident %s", u.ID, u.IncidentID)
 	}
 	u.StatusAt, u.StatusBy = at, p.By
+	u.OffShift = p.Shift && !p.InService
 	if p.InService {
 		u.Status, u.OutOfService = cc112.UnitAvailable, ""
 	} else {

@@ -7,8 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	citypack "cc112/city"
 	"cc112/geo"
-	"cc112/internal/demo"
 	"cc112/internal/testenv"
 	"cc112/roads"
 )
@@ -43,7 +43,7 @@ func city(t testing.TB) *Index {
 			return
 		}
 		streets = Streets(g.Streets())
-		d := demo.City()
+		d := citypack.Demo()
 		places := append(areas.Places(), streets...)
 		for _, s := range d.Stations {
 			places = append(places, Place{Name: s.Name, Kind: Station, Location: s.Location})
@@ -174,7 +174,7 @@ func TestFold(t *testing.T) {
 }
 
 func TestDemoCityHasKecamatanOnly(t *testing.T) {
-	d := demo.City()
+	d := citypack.Demo()
 	ix := New(append(DistrictPlaces(d.Districts), Place{Name: "Polsek Gubeng", Kind: Station, Location: geo.Point{Lat: -7.2745, Lon: 112.7530}}),
 		Districts{d.Districts})
 	p := first(t, ix, "polsek gubeng")

@@ -23,7 +23,10 @@ type Body struct {
 // Detail is the envelope's content. Leader names the leader's address on a
 // standby's 503, for clients that can reach it themselves.
 type Detail struct {
-	Code    string `json:"code"`
+	Code string `json:"code"`
+	// Reason refines Code where a page says something specific (cc112's
+	// R constants, docs/errors.md).
+	Reason  string `json:"reason,omitempty"`
 	Message string `json:"message"`
 	Leader  string `json:"leader,omitempty"`
 }
@@ -75,7 +78,7 @@ func Code(status int) string {
 // message of its *cc112.Error (internal errors say no more than "internal
 // error"). A body over http.MaxBytesReader's limit is 413, invalid_argument.
 func Of(err error) (Detail, int) {
-	d := Detail{Code: cc112.ErrorCode(err), Message: cc112.ErrorMessage(err)}
+	d := Detail{Code: cc112.ErrorCode(err), Reason: cc112.ErrorReason(err), Message: cc112.ErrorMessage(err)}
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		if d.Code == cc112.EInternal {

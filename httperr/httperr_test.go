@@ -23,6 +23,7 @@ func TestWrite(t *testing.T) {
 		{"domain", cc112.Errorf(cc112.EConflict, "unit busy"), 409, cc112.EConflict, "unit busy"},
 		{"wrapped", fmt.Errorf("assign: %w", cc112.Errorf(cc112.ENotFound, "no unit")), 404, cc112.ENotFound, "no unit"},
 		{"rate", cc112.Errorf(cc112.ERateLimited, "wait"), 429, cc112.ERateLimited, "wait"},
+		{"reason", fmt.Errorf("call: %w", cc112.Errorf(cc112.EInvalid, "phone number %q: unexpected %q", "abc", 'a').Because(cc112.RPhoneInvalid)), 400, cc112.EInvalid, `phone number "abc": unexpected 'a'`},
 		{"internal hides details", errors.New("pq: secret detail"), 500, cc112.EInternal, "internal error"},
 		{"too large", fmt.Errorf("read: %w", tooBig), 413, cc112.EInvalid, "request body is larger than 10 bytes"},
 		{"too large, own message", fmt.Errorf("%w (%w)", cc112.Errorf(cc112.EInvalid, "stopped at line 3"), tooBig), 413, cc112.EInvalid, "stopped at line 3"},
@@ -34,7 +35,7 @@ func TestWrite(t *testing.T) {
 			if err := json.Unmarshal(rec.Body.Bytes(), &b); err != nil {
 				t.Fatal(err)
 			}
-			if rec.Code != c.status || b.Error.Code != c.code || b.Error.Message != c.msg {
+			if rec.Code != c.status || b.Error.Code != c.code || b.Error.Message != c.msg || b.Error.Reason != cc112.ErrorReason(c.err) {
 				t.Errorf("got %d %+v, want %d %s %q", rec.Code, b.Error, c.status, c.code, c.msg)
 			}
 			if ct := rec.Header().Get("Content-Type"); ct != "application/json; charset=utf-8" {

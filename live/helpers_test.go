@@ -16,8 +16,8 @@ import (
 	"github.com/gorilla/websocket"
 
 	"cc112"
+	"cc112/city"
 	"cc112/dispatch"
-	"cc112/internal/demo"
 	"cc112/internal/enginetest"
 )
 
@@ -28,7 +28,7 @@ type fixture struct {
 	eng  *dispatch.Engine
 	hub  *Hub
 	srv  *httptest.Server
-	city *demo.CityData
+	city *city.Pack
 }
 
 func newFixture(t testing.TB, cfg Config) *fixture {

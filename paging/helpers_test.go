@@ -12,9 +12,9 @@ import (
 
 	"cc112"
 	"cc112/bolt"
+	"cc112/city"
 	"cc112/dispatch"
 	"cc112/internal/clocktest"
-	"cc112/internal/demo"
 	"cc112/internal/pgtest"
 	"cc112/paging"
 	"cc112/postgres"
@@ -64,7 +64,7 @@ type node struct {
 
 func start(t *testing.T, j cc112.Journal, clock cc112.Clock, cfg paging.Config, seed bool) *node {
 	t.Helper()
-	city := demo.City()
+	city := city.Demo()
 	cfg.Clock, cfg.Logger = clock, slog.New(slog.DiscardHandler)
 	p := paging.New(cfg)
 	ctx := context.Background()
@@ -87,7 +87,7 @@ func start(t *testing.T, j cc112.Journal, clock cc112.Clock, cfg paging.Config, 
 func (n *node) dispatchUnit(t *testing.T) (*cc112.Incident, cc112.Unit) {
 	t.Helper()
 	ctx := context.Background()
-	inc, err := n.eng.CreateIncident(ctx, dispatch.NewIncident{Category: "medical", Location: &demo.City().Units[0].Location,
+	inc, err := n.eng.CreateIncident(ctx, dispatch.NewIncident{Category: "medical", Location: &city.Demo().Units[0].Location,
 		Address: "Jl. Tunjungan 10"}, "", "")
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +137,7 @@ type cc112AckOverdue = cc112.AckOverdue
 // n0Units are the demo city's ambulances, in registration order.
 func n0Units() []string {
 	var out []string
-	for _, u := range demo.City().Units {
+	for _, u := range city.Demo().Units {
 		if u.Type == cc112.UnitAmbulance {
 			out = append(out, u.ID)
 		}

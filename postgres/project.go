@@ -30,6 +30,9 @@ var projectors = map[string]projector{
 	cc112.EvCallerLinked:     typed(projectCallerLinked),
 	cc112.EvUnitReleased:     typed(projectUnitReleased),
 	cc112.EvUnitService:      typed(projectUnitService),
+	cc112.EvIncidentAlarm:    typed(projectIncidentAlarm),
+	cc112.EvRosterSet:        notProjected("the roster is read from the engine, rebuilt from the journal (GET /api/v1/roster?at=)"),
+	cc112.EvCityChanged:      typed(projectCityChanged),
 
 	cc112.EvComplaintReceived:       typed(projectComplaintReceived),
 	cc112.EvComplaintForwarded:      typed(projectComplaintStep),
@@ -170,6 +173,43 @@ func projectUnitRegistered(b *pgx.Batch, ev cc112.Event, p *cc112.Unit) {
 	b.Queue(`insert into unit_status_history (seq, unit_id, status, at) values ($1, $2, $3, $4)`, seq, p.ID, p.Status, statusAt)
 }
 
+// projectCityChanged mirrors the units an admin added, edited or retired;
+// agencies, stations and plans are configuration the engine holds (and
+// `dispatchd city export` writes), not report rows.
+func projectCityChanged(b *pgx.Batch, ev cc112.Event, p *cc112.CityChangedPayload) {
+	for _, c := range p.Units {
+		switch {
+		case c.After == nil && c.Before != nil:
+			b.Queue(`update units set retired_at = $2 where id = $1`, c.Before.ID, ev.At)
+		case c.Before == nil && c.After != nil:
+			u := c.After
+			statusAt := u.StatusAt
+			if statusAt.IsZero() {
+				statusAt = ev.At
+			}
+			b.Queue(`insert into units (id, callsign, type, agency, station, status, status_at, incident_id, capabilities, retired_at)
+				values ($1, $2, $3, $4, $5, $6, $7, null, $8, null)
+				on conflict (id) do update set callsign = excluded.callsign, type = excluded.type, agency = excluded.agency,
+					station = excluded.station, status = excluded.status, status_at = excluded.status_at, incident_id = null,
+					status_by = '', out_of_service = '', capabilities = excluded.capabilities, retired_at = null`,
+				u.ID, u.Callsign, u.Type, u.Agency, u.Station, u.Status, statusAt, capabilities(u.Capabilities))
+			b.Queue(`insert into unit_status_history (seq, unit_id, status, at) values ($1, $2, $3, $4)`, int64(ev.Seq), u.ID, u.Status, statusAt)
+		case c.After != nil:
+			u := c.After
+			b.Queue(`update units set callsign = $2, type = $3, agency = $4, station = $5, capabilities = $6 where id = $1`,
+				u.ID, u.Callsign, u.Type, u.Agency, u.Station, capabilities(u.Capabilities))
+		}
+	}
+}
+
+// capabilities is never NULL in the table.
+func capabilities(c []string) []string {
+	if c == nil {
+		return []string{}
+	}
+	return c
+}
+
 func projectUnitAssigned(b *pgx.Batch, ev cc112.Event, p *cc112.UnitAssignedPayload) {
 	seq, at := int64(ev.Seq), ev.At
 	// The subqueries fail (not null) for an unknown unit, as the engine would.
@@ -277,6 +317,10 @@ func projectIncidentReopened(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentReop
 // projectIncidentEdited writes the fields an edit changed (null: kept);
 // the reports group by category, priority and district and map the
 // location.
+func projectIncidentAlarm(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentAlarmPayload) {
+	b.Queue(`update incidents set alarm_level = $2, last_seq = $3 where id = $1`, p.IncidentID, p.Level, int64(ev.Seq))
+}
+
 func projectIncidentEdited(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentEditedPayload) {
 	var cat, name, phone *string
 	var lat, lon *float64

@@ -8,11 +8,11 @@ import (
 
 	"cc112"
 	"cc112/alerts"
+	"cc112/city"
 	"cc112/dispatch"
 	"cc112/geo"
 	"cc112/internal/citytest"
 	"cc112/internal/clocktest"
-	"cc112/internal/demo"
 	"cc112/internal/pgtest"
 )
 
@@ -26,7 +26,7 @@ func TestProjectAlerts(t *testing.T) {
 	j := openJournal(t, db, JournalOptions{})
 	defer j.Close()
 	clock := clocktest.New(time.Date(2026, 11, 22, 16, 59, 0, 0, time.UTC))
-	city := demo.City()
+	city := city.Demo()
 	svc := alerts.New(alerts.Config{})
 	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Clock: clock, Districts: city.Districts}, svc)
 	if err != nil {

@@ -13,11 +13,11 @@ import (
 
 	"cc112"
 	"cc112/callcenter"
+	"cc112/city"
 	"cc112/dispatch"
 	"cc112/geo"
 	"cc112/internal/citytest"
 	"cc112/internal/clocktest"
-	"cc112/internal/demo"
 	"cc112/internal/pgtest"
 	"cc112/migrations"
 )
@@ -33,7 +33,7 @@ func TestProjectComplaintsCallersImports(t *testing.T) {
 	j := openJournal(t, db, JournalOptions{})
 	defer j.Close()
 	clock := clocktest.New(time.Date(2026, 11, 22, 16, 30, 0, 0, time.UTC)) // 23:30 WIB: the WIB day turns meanwhile
-	city := demo.City()
+	city := city.Demo()
 	svc := callcenter.New(callcenter.Config{Districts: city.Districts})
 	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Clock: clock, Districts: city.Districts}, svc)
 	if err != nil {

@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"cc112"
+	"cc112/city"
 	"cc112/dispatch"
 	"cc112/geo"
 	"cc112/internal/citytest"
-	"cc112/internal/demo"
 	"cc112/internal/pgtest"
 )
 
@@ -21,7 +21,7 @@ func TestProjectionsMatchEngine(t *testing.T) {
 	db := openDB(t, pgtest.URL(t))
 	j := openJournal(t, db, JournalOptions{})
 	defer j.Close()
-	city := demo.City()
+	city := city.Demo()
 	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts, Area: city.Districts, AreaMargin: 2000})
 	if err != nil {
 		t.Fatal(err)

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"cc112"
+	"cc112/city"
 	"cc112/dispatch"
-	"cc112/internal/demo"
 	"cc112/internal/enginetest"
 	"cc112/internal/redistest"
 	"cc112/internal/testenv"
@@ -36,7 +36,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 type instance struct {
 	eng  *dispatch.Engine
 	hub  *live.Hub
-	city *demo.CityData
+	city *city.Pack
 
 	moves int
 }

@@ -24,9 +24,32 @@ type access struct {
 	// never the client's Upgrade header, decides that ?token= is read and
 	// that a plain request to it is refused.
 	websocket bool
+	// page marks a web page for roles: served without a session (the
+	// page's gate sends the browser to /login), and to a logged-in user of
+	// another role not served but redirected to that role's home page.
+	page bool
 }
 
 func allow(roles ...auth.Role) access { return access{roles: roles} }
+
+// pageFor is a page for the roles of the API routes it uses (a role that
+// could call none of them has no business on it).
+func pageFor(uses access) access {
+	return access{public: true, identify: true, page: true, roles: uses.roles}
+}
+
+// homePages is each role's own page, where a role lands when it opens a
+// page that is not for it (police opening / land on /police). Every role
+// has one; TestEveryRoleHasAHomePage checks that its page lets it in.
+var homePages = map[auth.Role]string{
+	auth.Dispatcher: "/",
+	auth.CallTaker:  "/calltaker",
+	auth.Supervisor: "/supervisor",
+	auth.Police:     "/police",
+	auth.UnitRole:   "/unit",
+	auth.Agency:     "/desk",
+	auth.Admin:      "/supervisor",
+}
 
 // ownUnit restricts unit users to the unit named by the path value param.
 func (a access) ownUnit(param string) access { a.unitParam = param; return a }
@@ -101,6 +124,13 @@ var (
 	// alertAck acknowledges an alert: the dispatchers who act on it and
 	// their supervisor.
 	alertAck = allow(auth.Dispatcher, auth.Supervisor)
+	// alarmRaise raises an incident's alarm level: the dispatcher working
+	// it and the supervisor on the floor.
+	alarmRaise = allow(auth.Dispatcher, auth.Supervisor)
+	// rosterWrite sets the units' shifts; rosterRead reads who is on which
+	// unit (the staff who dispatch them, and the admin).
+	rosterWrite = allow(auth.Supervisor, auth.Admin)
+	rosterRead  = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.Admin)
 	// metricsRead reads response-time metrics.
 	metricsRead = allow(auth.Supervisor, auth.Dispatcher, auth.Admin)
 	// importers load historical incidents.
@@ -128,6 +158,16 @@ var (
 	signedWebhook = access{machine: true}
 	// tracker is the OsmAnd protocol: a device secret, or a unit's token.
 	tracker = allow(auth.UnitRole).orSecret().positions()
+	// The pages, by the API routes each one needs.
+	consolePage    = allow(auth.Dispatcher, auth.Supervisor) // the live picture and its actions
+	callTakerPage  = intake
+	deskPage       = complaintDesk
+	deskStatsPage  = complaintReport
+	supervisorPage = metricsRead
+	cameraPage     = cameraRead
+	policePage     = allow(auth.Police, auth.Supervisor) // read-only cameras; supervisors check what police see
+	unitPage       = unitSelf
+	adminPage      = admins // the city's units, stations, agencies and plans
 	// scrape is Prometheus's /metrics: a supervisor's or admin's token, or
 	// the scraper's own bearer token (or, without one configured, a
 	// loopback client).

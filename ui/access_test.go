@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -23,8 +24,8 @@ import (
 	"cc112/callcenter"
 	"cc112/cctv"
 	"cc112/cctv/record"
+	"cc112/city"
 	"cc112/dispatch"
-	"cc112/internal/demo"
 	"cc112/internal/testenv"
 	"cc112/kpi"
 	"cc112/live"
@@ -92,7 +93,7 @@ func newSecured(t testing.TB) *secured {
 func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	t.Helper()
 	st := auth.New(auth.Config{Hash: auth.HashParams{Memory: 64, Time: 1, Threads: 1}})
-	city := demo.City()
+	city := city.Demo()
 	ctx := context.Background()
 	calls := callcenter.New(callcenter.Config{Districts: city.Districts})
 	views := cctv.NewViews()
@@ -116,7 +117,9 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 		t.Fatal(err)
 	}
 	t.Cleanup(st.Close)
-	if err := eng.RegisterUnits(ctx, city.Units); err != nil {
+	// The city as dispatchd seeds it: one city.changed, then the cameras.
+	if _, err := eng.ChangeCity(ctx, "dispatchd", dispatch.CityEdit{Agencies: city.Agencies, Stations: city.Stations,
+		Units: city.Units, Plans: city.Plans}, false, "", ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := eng.RegisterCameras(ctx, city.Cameras); err != nil {
@@ -206,7 +209,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 				path += "?token=x" // its public branch; the desk's is TestComplaintDeskScope's
 			}
 			body := ""
-			if rt.Method == "POST" || rt.Method == "PATCH" {
+			if rt.Method == "POST" || rt.Method == "PATCH" || rt.Method == "PUT" {
 				body = "{}"
 			}
 			if rt.Pattern == "/api/v1/login" {
@@ -654,5 +657,71 @@ func TestREADMERoleTableMatchesMetricsAccess(t *testing.T) {
 		if got, want := strings.Contains(row, "`/metrics`"), scrape.allows(r); got != want {
 			t.Errorf("README says %s scrapes /metrics: %v; the route table: %v\n%s", r, got, want, row)
 		}
+	}
+}
+
+// TestEveryRoleHasAHomePage: each role's home page is a page of the route
+// table that lets it in (else a redirect would loop), and /api/v1/me names
+// it first among the pages the role may open.
+func TestEveryRoleHasAHomePage(t *testing.T) {
+	s := newSecured(t)
+	for _, role := range auth.Roles() {
+		home, ok := homePages[role]
+		if !ok {
+			t.Errorf("%s has no home page", role)
+			continue
+		}
+		r := s.as(role, "GET", home, "")
+		if r.status != http.StatusOK {
+			t.Errorf("%s opening its home %s: %d", role, home, r.status)
+		}
+		var me Me
+		r = s.as(role, "GET", "/api/v1/me", "")
+		r.decode(t, &me)
+		if me.Home != home || len(me.Pages) == 0 || me.Pages[0] != home || me.Role != role {
+			t.Errorf("%s: /api/v1/me says home %q pages %v role %s", role, me.Home, me.Pages, me.Role)
+		}
+	}
+}
+
+// TestPagesRedirectOtherRoles walks every page of the route table with
+// every role: a role the page is for gets it, any other is sent (303) to
+// its own page, a browser without a session gets the page (which logs in),
+// and /api/v1/me lists exactly the pages and routes the table gives the role.
+func TestPagesRedirectOtherRoles(t *testing.T) {
+	s := newSecured(t)
+	pages := 0
+	for _, rt := range s.server.routes {
+		if !rt.Roles.page {
+			continue
+		}
+		pages++
+		path := strings.TrimSuffix(rt.Pattern, "{$}")
+		if r := s.do("GET", path, ""); r.status != http.StatusOK {
+			t.Errorf("%s without a session: %d, want the page", path, r.status)
+		}
+		for _, role := range auth.Roles() {
+			r := s.as(role, "GET", path, "")
+			var me Me
+			s.as(role, "GET", "/api/v1/me", "").decode(t, &me)
+			switch {
+			case rt.Roles.allows(role):
+				if r.status != http.StatusOK || !slices.Contains(me.Pages, path) {
+					t.Errorf("%s opening %s: %d (pages %v), want the page", role, path, r.status, me.Pages)
+				}
+			case r.status != http.StatusSeeOther || r.header.Get("Location") != homePages[role]:
+				t.Errorf("%s opening %s: %d to %q, want 303 to %s", role, path, r.status, r.header.Get("Location"), homePages[role])
+			case slices.Contains(me.Pages, path) || !slices.Contains(me.OtherPages, path):
+				t.Errorf("%s: /api/v1/me lists %s among its pages %v (others %v), but it redirects it", role, path, me.Pages, me.OtherPages)
+			}
+		}
+	}
+	if pages < 8 {
+		t.Fatalf("only %d pages in the route table", pages)
+	}
+	var police Me
+	s.as(auth.Police, "GET", "/api/v1/me", "").decode(t, &police)
+	if slices.Contains(police.Routes, "POST /api/v1/incidents/{id}/close") || !slices.Contains(police.Routes, "GET /api/v1/incidents") {
+		t.Errorf("police may call %v", police.Routes)
 	}
 }

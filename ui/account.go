@@ -6,6 +6,7 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -83,8 +84,45 @@ func (s *Server) postLogout(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// Me is the logged-in user and what the route table lets it do: the pages
+// it may open (its home first), the staff pages it may not (a page hides
+// its links to them), and the API routes it may call, as "METHOD
+// pattern". Pages hide what the server would refuse by asking these,
+// never a list of their own.
+type Me struct {
+	auth.Principal
+	Home       string   `json:"home"`
+	Pages      []string `json:"pages"`
+	OtherPages []string `json:"other_pages"`
+	Routes     []string `json:"routes"`
+}
+
+// meOf derives p's pages and routes from the route table.
+func (s *Server) meOf(p auth.Principal) Me {
+	m := Me{Principal: p, Home: homePages[p.Role], Pages: []string{homePages[p.Role]}, OtherPages: []string{}, Routes: []string{}}
+	for _, rt := range s.routes {
+		page := strings.TrimSuffix(rt.Pattern, "{$}")
+		switch {
+		case rt.Roles.page && rt.Roles.allows(p.Role):
+			if !slices.Contains(m.Pages, page) {
+				m.Pages = append(m.Pages, page)
+			}
+		case rt.Roles.page:
+			m.OtherPages = append(m.OtherPages, page)
+		case rt.Roles.allows(p.Role):
+			m.Routes = append(m.Routes, rt.Method+" "+rt.Pattern)
+		}
+	}
+	return m
+}
+
 func (s *Server) getMe(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, PrincipalFrom(r.Context()))
+	p := PrincipalFrom(r.Context())
+	if p == nil { // access control off (unit tests of handlers)
+		writeJSON(w, http.StatusOK, nil)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.meOf(*p))
 }
 
 // getMyAssignment is a unit user's view: its unit and the incident it is

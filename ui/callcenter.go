@@ -304,8 +304,8 @@ func (s *Server) complaintMeta(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"agencies": s.calls.Agencies(), "categories": cc112.ComplaintCategories,
 		"channels": cc112.ComplaintChannels, "statuses": cc112.ComplaintStatuses, "response_sla_s": resp.Seconds(), "feedback_sla_s": fb.Seconds(),
-		"triage_sla_s": s.calls.TriageSLA().Seconds(),
-		"max_text":     callcenter.MaxComplaintText, "now": s.eng.Clock().Now(),
+		"triage_sla_s": s.calls.TriageSLA().Seconds(), "category_agencies": s.calls.CategoryAgencies(),
+		"max_text": callcenter.MaxComplaintText, "now": s.eng.Clock().Now(),
 	})
 }
 

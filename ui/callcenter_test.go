@@ -12,10 +12,10 @@ import (
 	"cc112"
 	"cc112/bolt"
 	"cc112/callcenter"
+	"cc112/city"
 	"cc112/dispatch"
 	"cc112/geo"
 	"cc112/internal/clocktest"
-	"cc112/internal/demo"
 )
 
 type callAPI struct {
@@ -35,7 +35,7 @@ func newCallAPIWith(t *testing.T, clock cc112.Clock) *callAPI {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = j.Close() })
-	city := demo.City()
+	city := city.Demo()
 	calls := callcenter.New(callcenter.Config{Districts: city.Districts})
 	eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j, Districts: city.Districts, Area: city.Districts, AreaMargin: 2000, Clock: clock}, calls)
 	if err != nil {

@@ -5,14 +5,14 @@ import (
 	"strings"
 	"testing"
 
+	"cc112/city"
 	"cc112/dispatch"
 	"cc112/geo"
 	"cc112/geocode"
-	"cc112/internal/demo"
 )
 
 func TestGeocode(t *testing.T) {
-	d := demo.City()
+	d := city.Demo()
 	static := append(geocode.DistrictPlaces(d.Districts),
 		geocode.Place{Name: "Jalan Raya Darmo", Kind: geocode.Street, Location: geo.Point{Lat: -7.2869, Lon: 112.7378}},
 		geocode.Place{Name: "Jalan Darmo Kali", Kind: geocode.Street, Location: geo.Point{Lat: -7.2915, Lon: 112.7375}})
@@ -75,7 +75,7 @@ func TestGeocodeBadInput(t *testing.T) {
 // the point itself with its kecamatan, flagged when outside the service
 // area; numbers that are no place are 400.
 func TestGeocodeTypedCoordinates(t *testing.T) {
-	d := demo.City()
+	d := city.Demo()
 	a := newAPI(t, func(_ *dispatch.Config, c *Config) {
 		c.Places = geocode.NewGazetteer(geocode.DistrictPlaces(d.Districts), withKelurahan{geocode.Districts{D: d.Districts}})
 	})

@@ -132,10 +132,14 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 			s.writeError(w, r, cc112.Errorf(cc112.EUnauthenticated, "log in first: this needs a token"))
 			return
 		case !a.allows(p.Role):
-			s.deny(w, r, p, pattern, a, "role %s may not call %s", p.Role, pattern)
+			s.deny(w, r, p, pattern, a, cc112.RRoleForbidden, "role %s may not call %s", p.Role, pattern)
 			return
 		case a.unitParam != "" && p.Role == auth.UnitRole && r.PathValue(a.unitParam) != p.UnitID:
-			s.deny(w, r, p, pattern, a, "a unit may only report for itself (%s)", p.UnitID)
+			s.deny(w, r, p, pattern, a, cc112.ROwnUnitOnly, "a unit may only report for itself (%s)", p.UnitID)
+			return
+		}
+		if a.page && p != nil && !a.allows(p.Role) {
+			http.Redirect(w, r, homePages[p.Role], http.StatusSeeOther)
 			return
 		}
 		if a.websocket && !websocket.IsWebSocketUpgrade(r) {
@@ -143,7 +147,7 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 			return
 		}
 		if src == cookieToken && p != nil && unsafeMethod(r.Method) && !csrfOK(r) {
-			s.deny(w, r, p, pattern, a, "cookie-authenticated %s needs the X-Requested-With header (CSRF protection)", r.Method)
+			s.deny(w, r, p, pattern, a, "", "cookie-authenticated %s needs the X-Requested-With header (CSRF protection)", r.Method)
 			return
 		}
 		if p != nil {
@@ -163,9 +167,9 @@ func (s *Server) guard(rt route) http.HandlerFunc {
 	}
 }
 
-// deny answers 403 and audits an attempted mutation.
-func (s *Server) deny(w http.ResponseWriter, r *http.Request, p *auth.Principal, pattern string, a access, format string, args ...any) {
-	s.writeError(w, r, cc112.Errorf(cc112.EForbidden, format, args...))
+// deny answers 403 (with reason, if any) and audits an attempted mutation.
+func (s *Server) deny(w http.ResponseWriter, r *http.Request, p *auth.Principal, pattern string, a access, reason, format string, args ...any) {
+	s.writeError(w, r, cc112.Errorf(cc112.EForbidden, format, args...).Because(reason))
 	if unsafeMethod(r.Method) && !a.stream {
 		s.audit(r, p, pattern, http.StatusForbidden)
 	}

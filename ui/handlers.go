@@ -220,7 +220,7 @@ func (s *Server) getRecommendations(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	recs, err := s.eng.Recommend(r.PathValue("id"), cc112.UnitType(q.Get("type")), limit, dispatch.RecommendOpts{Route: withRoute, Callsign: q.Get("callsign")})
+	recs, err := s.eng.Recommend(r.PathValue("id"), cc112.UnitType(q.Get("type")), limit, dispatch.RecommendOpts{Route: withRoute, Callsign: q.Get("callsign"), Capability: q.Get("capability")})
 	if err != nil {
 		s.writeError(w, r, err)
 		return

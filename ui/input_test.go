@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -21,6 +23,7 @@ import (
 	"cc112/alerts"
 	"cc112/auth"
 	"cc112/cctv"
+	"cc112/city"
 	"cc112/httperr"
 	"cc112/inbound"
 	"cc112/internal/testjournal"
@@ -52,10 +55,10 @@ type inputFixture struct {
 	samples map[string][]sample
 }
 
-// mutating says whether a route changes state: every POST and PATCH, and the
-// trackers' GET (the OsmAnd protocol moves units with GET).
+// mutating says whether a route changes state: every POST, PUT, PATCH and
+// DELETE, and the trackers' GET (the OsmAnd protocol moves units with GET).
 func mutating(rt route) bool {
-	return rt.Method == "POST" || rt.Method == "PATCH" || rt.Method == "DELETE" || rt.Pattern == "/osmand"
+	return rt.Method == "POST" || rt.Method == "PUT" || rt.Method == "PATCH" || rt.Method == "DELETE" || rt.Pattern == "/osmand"
 }
 
 func newInputFixture(t *testing.T, s *secured) *inputFixture {
@@ -115,6 +118,18 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 	if r := s.as(auth.Admin, "POST", "/api/v1/users", `{"username":"spare","password":"pw-spare-112-x","role":"`+string(auth.CallTaker)+`"}`); r.status != 201 {
 		t.Fatalf("fixture user: %d %s", r.status, r.body)
 	}
+	// The city: a station and an agency nothing uses (to remove), no plan
+	// for animals (to add one), and the city as a pack (to diff and apply).
+	for _, c := range []struct{ method, path, body string }{
+		{"POST", "/api/v1/admin/agencies", `{"code":"kosong","name":"Instansi Kosong"}`},
+		{"POST", "/api/v1/admin/stations", `{"id":"st-kosong","name":"Pos Kosong","agency":"kosong","location":{"lat":-7.27,"lon":112.75}}`},
+		{"DELETE", "/api/v1/admin/plans/animal", ""},
+	} {
+		if r := s.as(auth.Admin, c.method, c.path, c.body); r.status >= 300 {
+			t.Fatalf("fixture %s %s: %d %s", c.method, c.path, r.status, r.body)
+		}
+	}
+	pack := packJSON(t, s.eng.City())
 	var dev struct {
 		Secret string `json:"secret"`
 	}
@@ -194,7 +209,10 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		"POST /api/v1/incidents/{id}/cancel":               {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/cancel", body: `{"reason":"Laporan palsu"}`, ok: 200}},
 		"POST /api/v1/incidents/{id}/reopen":               {{role: auth.Dispatcher, path: "/api/v1/incidents/" + closedIncident() + "/reopen", body: `{"reason":"Api menyala lagi"}`, ok: 200}},
 		"POST /api/v1/incidents/{id}/merge":                {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/merge", body: `{"into":"` + incident() + `"}`, ok: 200}},
-		"POST /api/v1/incidents/{id}/notes":                {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/notes", body: `{"text":"Pemadam tiba, api membesar","internal":true}`, ok: 201}},
+		"POST /api/v1/incidents/{id}/alarm":                {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/alarm", body: `{"level":2}`, ok: 200}},
+		"PUT /api/v1/units/{id}/roster": {{role: auth.Supervisor, path: "/api/v1/units/" + free[2] + "/roster", ok: 200, method: "PUT",
+			body: `{"shifts":[{"crew":["rina","budi"],"from":"` + now.Format(time.RFC3339) + `","to":"` + now.Add(8*time.Hour).Format(time.RFC3339) + `"}]}`}},
+		"POST /api/v1/incidents/{id}/notes": {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/notes", body: `{"text":"Pemadam tiba, api membesar","internal":true}`, ok: 201}},
 		"POST /api/v1/cameras": {{role: auth.Admin, path: "/api/v1/cameras", ok: 201,
 			body: `{"id":"cam-test","name":"Simpang Tugu","area":"Genteng","location":{"lat":-7.2458,"lon":112.7378},"rtsp_url":"rtsp://10.0.0.9/main","sub_rtsp_url":"rtsp://10.0.0.9/sub"}`}},
 		"POST /api/v1/calls":               {{role: auth.CallTaker, path: "/api/v1/calls", body: `{"phone":"081234567890","name":"Budi","channel":"phone"}`, ok: 201}},
@@ -231,7 +249,22 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		"POST /api/v1/users":                     {{role: auth.Admin, path: "/api/v1/users", body: `{"username":"agency2","password":"pw-agency2-112","role":"agency","agency":"pupr"}`, ok: 201}},
 		"POST /api/v1/users/{username}/password": {{role: auth.Admin, path: "/api/v1/users/spare/password", body: `{"password":"pw-spare-112-y"}`, ok: 204}},
 		"POST /api/v1/devices":                   {{role: auth.Admin, path: "/api/v1/devices", body: `{"device_id":"trk-2","unit_id":"` + s.unitID + `"}`, ok: 201}},
-		"GET /osmand":                            {{path: "/osmand?" + osm, ctype: "-", params: []string{"id", "lat", "lon", "timestamp", "speed", "bearing", "accuracy"}, ok: 200}},
+		"POST /api/v1/admin/units": {{role: auth.Admin, path: "/api/v1/admin/units", ok: 201,
+			body: `{"callsign":"DMK-90","type":"fire","agency":"damkar","station":"st-damkar-pasarturi","capabilities":["pump","ladder"]}`}},
+		"PATCH /api/v1/admin/units/{id}":     {{role: auth.Admin, path: "/api/v1/admin/units/" + free[len(free)-2], method: "PATCH", body: `{"callsign":"CS-44","capabilities":["pump"]}`, ok: 200}},
+		"DELETE /api/v1/admin/units/{id}":    {{role: auth.Admin, path: "/api/v1/admin/units/" + free[len(free)-1], method: "DELETE", body: `{"reason":"Dijual lewat lelang"}`, ok: 200}},
+		"POST /api/v1/admin/stations":        {{role: auth.Admin, path: "/api/v1/admin/stations", body: `{"id":"st-baru","name":"Pos Baru","agency":"damkar","location":{"lat":-7.26,"lon":112.74}}`, ok: 201}},
+		"PATCH /api/v1/admin/stations/{id}":  {{role: auth.Admin, path: "/api/v1/admin/stations/st-damkar-rungkut", method: "PATCH", body: `{"name":"Pos Damkar Rungkut Baru","location":{"lat":-7.3226,"lon":112.7791}}`, ok: 200}},
+		"DELETE /api/v1/admin/stations/{id}": {{role: auth.Admin, path: "/api/v1/admin/stations/st-kosong", method: "DELETE", ok: 200}},
+		"POST /api/v1/admin/agencies":        {{role: auth.Admin, path: "/api/v1/admin/agencies", body: `{"code":"pmi","name":"Palang Merah Indonesia","phone":"(031) 123","complaint_team":"Humas PMI"}`, ok: 201}},
+		"PATCH /api/v1/admin/agencies/{id}":  {{role: auth.Admin, path: "/api/v1/admin/agencies/pupr", method: "PATCH", body: `{"name":"Dinas PU","phone":"031-555"}`, ok: 200}},
+		"DELETE /api/v1/admin/agencies/{id}": {{role: auth.Admin, path: "/api/v1/admin/agencies/kosong", method: "DELETE", ok: 200}},
+		"POST /api/v1/admin/plans":           {{role: auth.Admin, path: "/api/v1/admin/plans", body: `{"category":"animal","levels":[[{"type":"fire","count":1}],[{"capability":"ladder","count":1}]]}`, ok: 201}},
+		"PATCH /api/v1/admin/plans/{id}":     {{role: auth.Admin, path: "/api/v1/admin/plans/fire", method: "PATCH", body: `{"levels":[[{"type":"fire","count":2},{"type":"police","count":1}],[{"capability":"ladder","count":1}],[{"capability":"tanker","count":1}]]}`, ok: 200}},
+		"DELETE /api/v1/admin/plans/{id}":    {{role: auth.Admin, path: "/api/v1/admin/plans/other", method: "DELETE", ok: 200}},
+		"POST /api/v1/admin/city/diff":       {{role: auth.Admin, path: "/api/v1/admin/city/diff", body: pack, ok: 200}},
+		"POST /api/v1/admin/city/apply":      {{role: auth.Admin, path: "/api/v1/admin/city/apply", body: pack, ok: 200}},
+		"GET /osmand":                        {{path: "/osmand?" + osm, ctype: "-", params: []string{"id", "lat", "lon", "timestamp", "speed", "bearing", "accuracy"}, ok: 200}},
 		"POST /osmand": {
 			{path: "/osmand", ctype: "application/x-www-form-urlencoded", body: osm, params: []string{"id", "lat", "lon", "timestamp"}, ok: 200},
 			{path: "/osmand", ok: 200, body: `{"device_id":"trk-1:` + dev.Secret + `","location":{"timestamp":"` + now.Format(time.RFC3339) + `","coords":{"latitude":-7.2605,"longitude":112.7505,"accuracy":5,"speed":3.5,"heading":10}}}`},
@@ -639,4 +672,27 @@ func TestTextFieldsRefuseControlCharactersOnPostgres(t *testing.T) {
 	if r := s.as(auth.Dispatcher, "POST", "/api/v1/incidents", fireAtTugu); r.status != 201 {
 		t.Fatalf("write after the walk: %d %s", r.status, r.body)
 	}
+}
+
+// packJSON is a city as the body of POST /api/v1/admin/city/diff: its
+// fleet files as city.Write writes them.
+func packJSON(t *testing.T, c cc112.City) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := city.Write(dir, c, nil); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	for _, name := range city.FleetFiles {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = string(b)
+	}
+	b, err := json.Marshal(map[string]any{"files": files})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

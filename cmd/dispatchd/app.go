@@ -18,10 +18,10 @@ import (
 	"cc112/callcenter"
 	"cc112/cctv"
 	"cc112/cctv/record"
+	"cc112/city"
 	"cc112/dispatch"
 	"cc112/geo"
 	"cc112/inbound"
-	"cc112/internal/demo"
 	"cc112/internal/sim"
 	"cc112/kpi"
 	"cc112/live"
@@ -67,7 +67,7 @@ type Main struct {
 
 	publishers   publishers
 	positionSink func(dispatch.PositionFix)
-	city         *demo.CityData
+	city         *city.Pack
 	roads        *route.Router // nil: no road network
 	cluster      *cluster
 	fatal        chan error
@@ -106,16 +106,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.Clock == nil {
 		m.Clock = cc112.SystemClock{}
 	}
-	city := demo.City()
-	if m.City.Dir != "" {
-		if city, err = demo.LoadCityDir(m.City.Dir); err != nil {
-			return fmt.Errorf("-city: %w", err)
-		}
+	pack, err := loadPack(m.City)
+	if err != nil {
+		return err
 	}
-	m.city = city
+	m.city = pack
 	var streets []roads.Street
-	m.roads, streets = loadRoads(m.City, m.Routing, city, geo.DefaultETAModel(), m.Logger)
-	places, err := cityPlaces(m.City, city, streets)
+	m.roads, streets = loadRoads(m.City, m.Routing, pack, geo.DefaultETAModel(), m.Logger)
+	places, err := cityPlaces(m.City, pack, streets)
 	if err != nil {
 		return err
 	}
@@ -129,11 +127,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Prom = telemetry.New()
 	m.Metrics = kpi.NewIndex(cc112.WIB)
 	m.Prom.GaugeFunc("cc112_incidents_open", "Incidents active now.", func() float64 { return float64(m.Metrics.Open()) })
-	if err := m.openState(ctx, city); err != nil {
+	if err := m.openState(ctx, pack); err != nil {
 		return err
 	}
 	if m.Cameras.CamSim != "" {
-		pointAtCamSim(city.Cameras, m.Cameras.CamSim, m.Cameras.CamSimCameras)
+		pointAtCamSim(pack.Cameras, m.Cameras.CamSim, m.Cameras.CamSimCameras)
 	}
 	if m.Live, err = live.New(live.Config{Source: m.Engine, Logger: m.Logger, AllowedOrigins: m.HTTP.AllowedOrigins,
 		Viewer: ui.LiveViewer, Payloads: ui.LivePayloads(), Watch: ui.WatchSession}); err != nil {
@@ -153,7 +151,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	} else {
 		m.writerReady.Store(true)
 	}
-	districts, err := city.Districts.GeoJSON()
+	districts, err := pack.Districts.GeoJSON()
 	if err != nil {
 		return err
 	}
@@ -246,6 +244,11 @@ func (m *Main) startWriterWork(bg context.Context) error {
 		defer m.wg.Done()
 		m.AlertService.Run(bg, m.AlertTick)
 	}()
+	m.wg.Add(1)
+	go func() { // the roster's schedule: units in and out of service by shift
+		defer m.wg.Done()
+		m.Engine.RunSchedule(bg, m.AlertTick)
+	}()
 	if err := m.Pager.EnsureKeys(bg); err != nil {
 		return fmt.Errorf("push keys: %w", err)
 	}
@@ -299,18 +302,28 @@ func (m *Main) openRecordings() error {
 	return nil
 }
 
-// seedDemo seeds the demo city into an empty journal and makes sure the
-// demo accounts exist (with -demo); without the demo it creates the first
-// admin (with -admin-password). Only the writer does it.
+// seedDemo seeds the city pack (the demo's with -demo, or a -city folder's
+// own units) into a journal that has no city yet, as one city.changed, and
+// its cameras into an empty journal; then it makes sure the demo accounts
+// exist (with -demo) or creates the first admin (with -admin-password).
+// Only the writer does it.
 func (m *Main) seedDemo(ctx context.Context) error {
+	if m.City.Demo || m.city.HasOwnFleet() {
+		fresh := m.Engine.LastSeq() == 0
+		if !m.Engine.CityKnown() {
+			if err := seedCity(ctx, m.Engine, m.city); err != nil {
+				return fmt.Errorf("seed the city: %w", err)
+			}
+			m.Logger.Info("city seeded", "agencies", len(m.city.Agencies), "stations", len(m.city.Stations), "units", len(m.city.Units))
+		}
+		if fresh {
+			if err := m.Engine.RegisterCameras(ctx, m.city.Cameras); err != nil {
+				return fmt.Errorf("seed the cameras: %w", err)
+			}
+		}
+	}
 	if !m.City.Demo {
 		return m.firstAdmin(ctx)
-	}
-	if m.Engine.LastSeq() == 0 {
-		if err := seed(ctx, m.Engine, m.city); err != nil {
-			return fmt.Errorf("seed demo city: %w", err)
-		}
-		m.Logger.Info("demo city seeded", "units", len(m.city.Units), "cameras", len(m.city.Cameras))
 	}
 	if err := m.demoAccounts(ctx); err != nil {
 		return fmt.Errorf("demo accounts: %w", err)
@@ -349,7 +362,7 @@ func (m *Main) stop(err error) {
 // already) and replays it into the engine and every extension: the call
 // center, the camera-view audit and the accounts. The server and `dispatchd
 // user` share it, so that both know every event type of the journal.
-func (m *Main) openState(ctx context.Context, city *demo.CityData) (err error) {
+func (m *Main) openState(ctx context.Context, city *city.Pack) (err error) {
 	if m.Journal == nil {
 		// Through a local: a nil *bolt.Journal stored in the interface
 		// would not be nil, and Close would call it.
@@ -371,6 +384,12 @@ func (m *Main) openState(ctx context.Context, city *demo.CityData) (err error) {
 	cfg := dispatch.Config{Journal: m.Journal, Clock: m.Clock, Logger: m.Logger,
 		Roads: m.roads, PositionStale: m.Routing.PositionStale}
 	if city != nil {
+		if len(city.Agencies) > 0 { // complaints go to the pack's agencies
+			ccfg.Agencies = make([]string, len(city.Agencies))
+			for i, a := range city.Agencies {
+				ccfg.Agencies[i] = a.Code
+			}
+		}
 		ccfg.Districts, cfg.Districts = city.Districts, city.Districts
 		if city.KelurahanFile != "" { // complaint statistics count per kelurahan
 			if ccfg.Kelurahan, err = loadPlaces(city.KelurahanFile, geo.LoadVillagesGeoJSON); err != nil {
@@ -483,12 +502,13 @@ func (m *Main) demoAccounts(ctx context.Context) error {
 	return nil
 }
 
-// seed registers the demo units and cameras into an empty journal.
-func seed(ctx context.Context, eng *dispatch.Engine, city *demo.CityData) error {
-	if err := eng.RegisterUnits(ctx, city.Units); err != nil {
-		return err
-	}
-	return eng.RegisterCameras(ctx, city.Cameras)
+// seedCity journals the pack's agencies, stations, units and plans as one
+// change, adding to what the journal has (a journal from before city packs
+// keeps its units; they gain their capabilities).
+func seedCity(ctx context.Context, eng *dispatch.Engine, pack *city.Pack) error {
+	_, err := eng.ChangeCity(ctx, "dispatchd", dispatch.CityEdit{Agencies: pack.Agencies, Stations: pack.Stations,
+		Units: pack.Units, Plans: pack.Plans}, false, "", "")
+	return err
 }
 
 // pointAtCamSim gives the demo cameras synthetic streams: rtsp://addr/cam/K,

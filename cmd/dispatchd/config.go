@@ -13,6 +13,7 @@ import (
 	"cc112/auth"
 	"cc112/callcenter"
 	"cc112/cctv/rtspsrc"
+	"cc112/city"
 	"cc112/kpi"
 	"cc112/paging"
 	"cc112/route"
@@ -42,7 +43,8 @@ type Config struct {
 	Routing RoutingConfig
 	// Alerts holds the timers' thresholds (flags) and, from the config
 	// file (-config), the on-scene limits per category and the district
-	// groups' minimum cover; AlertTick is how often they are checked (1 s).
+	// groups' minimum cover; AlertTick is how often they (and the roster's
+	// schedule: units in and out of service by shift) are checked (1 s).
 	Alerts    alerts.Config
 	AlertTick time.Duration
 	// File is the config file the alerts' on-scene limits and coverage
@@ -157,7 +159,7 @@ func DefaultConfig() Config {
 		Addr:       "127.0.0.1:8080",
 		LogLevel:   slog.LevelInfo,
 		Store:      StoreConfig{StateDir: "./state", BreadcrumbEvery: 5 * time.Second},
-		City:       CityConfig{AreaMarginM: 2000},
+		City:       CityConfig{AreaMarginM: city.DefaultAreaMargin},
 		HTTP:       ui.Settings{Tiles: ui.Tiles{URL: OSMTiles, Attribution: OSMAttribution}, Targets: kpi.DefaultTargets()},
 		CallCenter: callcenter.Config{ResponseSLA: time.Hour, FeedbackSLA: 24 * time.Hour, TriageSLA: 15 * time.Minute},
 		Mail:       MailConfig{IMAPMailbox: "INBOX", IMAPTLS: true, IMAPInterval: 30 * time.Second},
@@ -187,7 +189,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 
 	fs.BoolVar(&c.City.Demo, "demo", c.City.Demo, "seed the demo city into an empty journal (env DISPATCH_DEMO)")
 	sim := fs.String("sim", "", "simulate incidents and moving units (default true with -demo; env DISPATCH_SIM)")
-	fs.StringVar(&c.City.Dir, "city", c.City.Dir, "folder with a kelurahan GeoJSON and a camera CSV, e.g. ../shared/data (env DISPATCH_CITY)")
+	fs.StringVar(&c.City.Dir, "city", c.City.Dir, "city pack folder: agencies.yaml, stations.csv, units.csv, plans.yaml, districts.geojson, cameras.csv, roads.geojson|*.osm.pbf, poi.geojson, service_area.geojson; a file it lacks comes from the demo city (env DISPATCH_CITY)")
 	fs.StringVar(&c.City.Roads, "roads", c.City.Roads, "road network: GeoJSON of OSM ways or an .osm.pbf extract (clipped to the city), for drive-time recommendations and street names (default: a *roads*.geojson or *.osm.pbf in -city; env DISPATCH_ROADS)")
 	fs.Float64Var(&c.Routing.SnapM, "road-snap", c.Routing.SnapM, "metres from the nearest road beyond which a unit or incident is ranked by the straight line (env DISPATCH_ROAD_SNAP)")
 	roadHours := fs.String("road-hours", route.DefaultHours, "speed factors by WIB hour and road class, CLASSES@FROM-TO=FACTOR;... (\"*\" for all classes; env DISPATCH_ROAD_HOURS)")

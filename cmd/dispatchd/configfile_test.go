@@ -11,7 +11,7 @@ import (
 
 	"cc112"
 	"cc112/alerts"
-	"cc112/internal/demo"
+	"cc112/city"
 )
 
 // parseConfig builds the configuration from args and the environment as
@@ -42,15 +42,15 @@ func TestAlertSettings(t *testing.T) {
 		a.EnrouteFactor != 1.5 || a.Onscene[cc112.CatMedical] != time.Hour || len(a.Coverage) != 5 {
 		t.Fatalf("defaults: %+v", a)
 	}
-	if err := checkCoverageDistricts(c.Alerts.Coverage, demo.City().Districts); err != nil {
+	if err := checkCoverageDistricts(c.Alerts.Coverage, city.Demo().Districts); err != nil {
 		t.Fatalf("the default groups name a kecamatan the city lacks: %v", err)
 	}
 	seen := 0
 	for _, g := range c.Alerts.Coverage {
 		seen += len(g.Districts)
 	}
-	if seen != demo.City().Districts.Len() {
-		t.Fatalf("the default groups hold %d kecamatan, the city %d", seen, demo.City().Districts.Len())
+	if seen != city.Demo().Districts.Len() {
+		t.Fatalf("the default groups hold %d kecamatan, the city %d", seen, city.Demo().Districts.Len())
 	}
 
 	dir := t.TempDir()
@@ -99,7 +99,7 @@ coverage:
 	if _, err := parseConfig(t, "-alert-enroute-factor", "0.5"); err == nil {
 		t.Error("an en-route factor below 1 was taken")
 	}
-	if err := checkCoverageDistricts([]alerts.Group{{Name: "X", Districts: []string{"Gentengg"}}}, demo.City().Districts); err == nil {
+	if err := checkCoverageDistricts([]alerts.Group{{Name: "X", Districts: []string{"Gentengg"}}}, city.Demo().Districts); err == nil {
 		t.Error("a coverage group with an unknown kecamatan was taken")
 	}
 }

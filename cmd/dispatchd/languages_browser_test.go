@@ -18,5 +18,5 @@ func TestEveryPageInBothLanguagesInBrowser(t *testing.T) {
 	if shots == "" {
 		shots = t.TempDir()
 	}
-	browser.run(t, 4*time.Minute, "languages.mjs", nil, "BASE_URL="+m.URL(), "SHOTS="+shots)
+	browser.run(t, 8*time.Minute, "languages.mjs", nil, "BASE_URL="+m.URL(), "SHOTS="+shots)
 }

@@ -1,7 +1,8 @@
 // Command dispatchd is the 112 command-center dispatch server.
 //
 //	dispatchd -demo                 a demo city on the embedded journal in ./state
-//	dispatchd -city ../shared/data  real kecamatan polygons and camera positions
+//	dispatchd -city DIR             a city pack (agencies, stations, units, plans, districts, cameras, roads)
+//	dispatchd city check|export     check a city pack, or write the running city as one
 //	dispatchd user add|passwd|list  manage accounts (while the server is stopped)
 //	dispatchd -check URL...         the container healthcheck
 //	dispatchd -version              the version (go build stamps the commit; -ldflags "-X main.version=v1.2.3" names it)
@@ -35,6 +36,8 @@ var version string
 const synopsis = `usage:
   dispatchd [flags]                 run the server (every flag also from the environment variable it names)
   dispatchd user add|passwd|list    manage accounts in a stopped server's state folder (dispatchd user -h)
+  dispatchd city check DIR          check a city pack, one line per problem (dispatchd city -h)
+  dispatchd city export OUT         write the city a center runs as a pack (dispatchd city -h)
   dispatchd -check URL...           exit 0 if every URL answers 200 within 3 s (the container healthcheck)
   dispatchd -version                print the version
   dispatchd -h                      this help
@@ -109,6 +112,9 @@ func run(args []string, stdout io.Writer) error {
 	}
 	if len(args) > 0 && args[0] == "user" {
 		return runUser(args[1:], os.Stdin, stdout)
+	}
+	if len(args) > 0 && args[0] == "city" {
+		return runCity(args[1:], stdout)
 	}
 	m := NewMain()
 	fs := flag.NewFlagSet("dispatchd", flag.ContinueOnError)

@@ -6,8 +6,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"cc112/city"
 	"cc112/geocode"
-	"cc112/internal/demo"
 	"cc112/roads"
 )
 
@@ -15,7 +15,7 @@ import (
 // (from the kelurahan GeoJSON when the city has one; the demo city has
 // kecamatan only), streets of the road network, points of interest, and the
 // stations. The engine's cameras are added per request (ui).
-func cityPlaces(cfg CityConfig, city *demo.CityData, streets []roads.Street) (*geocode.Gazetteer, error) {
+func cityPlaces(cfg CityConfig, city *city.Pack, streets []roads.Street) (*geocode.Gazetteer, error) {
 	var places []geocode.Place
 	var loc geocode.Locator = geocode.Districts{D: city.Districts}
 	if city.KelurahanFile != "" {
@@ -29,8 +29,12 @@ func cityPlaces(cfg CityConfig, city *demo.CityData, streets []roads.Street) (*g
 		places = geocode.DistrictPlaces(city.Districts)
 	}
 	places = append(places, geocode.Streets(streets)...)
-	if cfg.POI != "" {
-		pois, err := loadPlaces(cfg.POI, geocode.LoadPOI)
+	poi := cfg.POI
+	if poi == "" {
+		poi = city.POIFile
+	}
+	if poi != "" {
+		pois, err := loadPlaces(poi, geocode.LoadPOI)
 		if err != nil {
 			return nil, fmt.Errorf("-poi: %w", err)
 		}

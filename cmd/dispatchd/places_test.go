@@ -8,15 +8,15 @@ import (
 	"strings"
 	"testing"
 
+	"cc112/city"
 	"cc112/geo"
 	"cc112/geocode"
-	"cc112/internal/demo"
 	"cc112/internal/testenv"
 )
 
 func TestCityPlacesFromTheCityFolder(t *testing.T) {
 	dir := filepath.Dir(testenv.SharedData(t, "surabaya_roads_central_osm_subset.geojson"))
-	city, err := demo.LoadCityDir(dir)
+	city, err := city.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestCityPlacesFromTheCityFolder(t *testing.T) {
 }
 
 func TestCityPlacesDemoAndFiles(t *testing.T) {
-	city := demo.City()
+	city := city.Demo()
 	g, err := cityPlaces(CityConfig{}, city, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +82,7 @@ func TestBadRoadsFileKeepsTheStraightLine(t *testing.T) {
 	}
 	for _, c := range []struct{ file, want string }{{bad, "bad.geojson: line 3"}, {filepath.Join(dir, "missing.geojson"), "missing.geojson"}} {
 		var log bytes.Buffer
-		rt, streets := loadRoads(CityConfig{Roads: c.file}, DefaultConfig().Routing, demo.City(), geo.DefaultETAModel(),
+		rt, streets := loadRoads(CityConfig{Roads: c.file}, DefaultConfig().Routing, city.Demo(), geo.DefaultETAModel(),
 			slog.New(slog.NewTextHandler(&log, nil)))
 		if rt != nil || streets != nil {
 			t.Errorf("%s: loaded", c.file)

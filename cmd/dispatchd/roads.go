@@ -5,47 +5,46 @@ import (
 	"log/slog"
 	"math"
 	"path/filepath"
-	"slices"
 	"strings"
 
+	"cc112/city"
 	"cc112/geo"
-	"cc112/internal/demo"
 	"cc112/roads"
 	"cc112/route"
 )
 
-// roadsFile is -roads, or the road file the city folder holds: a
-// *roads*.geojson, else an *.osm.pbf ("" when there is none).
-func roadsFile(cfg CityConfig) (string, error) {
-	if cfg.Roads != "" || cfg.Dir == "" {
-		return cfg.Roads, nil
+// loadPack is the city the server starts with: the -city folder's pack
+// (what it lacks comes from the demo), or the demo city's.
+func loadPack(cfg CityConfig) (*city.Pack, error) {
+	if cfg.Dir == "" {
+		return city.Demo(), nil
 	}
-	for _, pattern := range []string{"*roads*.geojson", "*.osm.pbf"} {
-		found, err := filepath.Glob(filepath.Join(cfg.Dir, pattern))
-		if err != nil {
-			return "", fmt.Errorf("-city: %w", err)
-		}
-		if len(found) > 0 {
-			slices.Sort(found)
-			return found[0], nil
-		}
+	p, err := city.Load(cfg.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("-city %s:\n%w", cfg.Dir, err)
 	}
-	return "", nil
+	return p, nil
+}
+
+// roadsFile is -roads, or the road file of the city pack ("" when there
+// is none).
+func roadsFile(cfg CityConfig, pack *city.Pack) string {
+	if cfg.Roads != "" || pack == nil {
+		return cfg.Roads
+	}
+	return pack.RoadsFile
 }
 
 // loadRoads reads the road network once, for the router and the street
 // names of the location search. A bad file does not stop the server: it
 // says so loudly and ranks units by the straight line.
-func loadRoads(cfg CityConfig, rc RoutingConfig, city *demo.CityData, eta geo.ETAModel, log *slog.Logger) (*route.Router, []roads.Street) {
-	path, err := roadsFile(cfg)
-	if err == nil && path == "" {
+func loadRoads(cfg CityConfig, rc RoutingConfig, city *city.Pack, eta geo.ETAModel, log *slog.Logger) (*route.Router, []roads.Street) {
+	path := roadsFile(cfg, city)
+	if path == "" {
 		log.Info("no road network (-roads): recommendations use the straight line × detour")
 		return nil, nil
 	}
-	var g *roads.Graph
-	if err == nil {
-		g, err = roads.Load(path, cityBox(city))
-	}
+	g, err := roads.Load(path, cityBox(city))
 	if err != nil {
 		log.Error(strings.Repeat("!", 20)+" ROAD NETWORK NOT LOADED: recommendations use the straight line, not the roads "+strings.Repeat("!", 20),
 			"flag", "-roads", "err", err)
@@ -59,7 +58,7 @@ func loadRoads(cfg CityConfig, rc RoutingConfig, city *demo.CityData, eta geo.ET
 
 // cityBox is the city's districts with 5 km around them: what an extract
 // of a whole province is clipped to.
-func cityBox(city *demo.CityData) roads.Box {
+func cityBox(city *city.Pack) roads.Box {
 	if city == nil || city.Districts == nil || city.Districts.Len() == 0 {
 		return roads.Box{}
 	}

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"cc112"
-	"cc112/internal/demo"
+	"cc112/city"
 )
 
 // surabayaHistory is NDJSON for the import endpoint: perDay incidents on
@@ -24,7 +24,7 @@ import (
 // odd missing en-route tap, as a month of a center's history would look.
 func surabayaHistory(t *testing.T, now time.Time, days, perDay int) []byte {
 	t.Helper()
-	gj, err := demo.City().Districts.GeoJSON()
+	gj, err := city.Demo().Districts.GeoJSON()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,10 +7,11 @@ import (
 
 	"cc112"
 	"cc112/geo"
+	"cc112/internal/testenv"
 )
 
 func TestLoadCameraCSV(t *testing.T) {
-	d := City().Districts
+	d := districts()
 	src := "name,lon,lat,rtsp_url,extra,cctv_id,area,sub_rtsp_url,kecamatan_pip\n" +
 		"TUGU PAHLAWAN PTZ,112.7378,-7.2458,rtsp://cam/1,x,c1,PUSAT,rtsp://cam/1s,Somewhere\n" +
 		"\"DARMO, BUNGKUL FIX\",112.7398,-7.2912,,y,c2,,,Wonokromo\n" +
@@ -77,7 +78,7 @@ func TestLoadCameraCSVErrors(t *testing.T) {
 }
 
 func TestLoadCameraCSVSnapshot(t *testing.T) {
-	f, err := os.Open(needShared(t, "surabaya_cctv_lensamas_snapshot.csv"))
+	f, err := os.Open(testenv.SharedData(t, "surabaya_cctv_lensamas_snapshot.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +101,7 @@ func FuzzLoadCameraCSV(f *testing.F) {
 	f.Add("cctv_id,name,lat,lon,rtsp_url\nc1,A,-7.25,112.74,rtsp://x\n")
 	f.Add("name,lon,lat,id\n\"a\"\"b\",1,2,x\n")
 	f.Add("id,name,lat,lon\nc1,A,1e400,0\n")
-	d := City().Districts
+	d := districts()
 	f.Fuzz(func(t *testing.T, src string) {
 		cams, err := LoadCameraCSV(strings.NewReader(src), d)
 		if err != nil {

@@ -9,20 +9,20 @@ import (
 	"testing"
 
 	"cc112/bolt"
+	"cc112/city"
 	"cc112/dispatch"
-	"cc112/internal/demo"
 )
 
 // Demo returns a quiet engine on a bbolt journal in t.TempDir() with the
 // demo city's units and cameras registered; the journal closes with t.
-func Demo(t testing.TB) (*dispatch.Engine, *demo.CityData) {
+func Demo(t testing.TB) (*dispatch.Engine, *city.Pack) {
 	t.Helper()
 	j, err := bolt.Open(t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = j.Close() })
-	city := demo.City()
+	city := city.Demo()
 	ctx := context.Background()
 	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts, Area: city.Districts, AreaMargin: 2000, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {

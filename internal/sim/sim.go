@@ -13,15 +13,15 @@ import (
 	"time"
 
 	"cc112"
+	"cc112/city"
 	"cc112/dispatch"
 	"cc112/geo"
-	"cc112/internal/demo"
 )
 
 // Sim drives the demo. Zero timings get sensible defaults.
 type Sim struct {
 	eng   *dispatch.Engine
-	city  *demo.CityData
+	city  *city.Pack
 	clock cc112.Clock
 	log   *slog.Logger
 	rng   *rand.Rand
@@ -39,7 +39,7 @@ type Sim struct {
 }
 
 // New returns a simulator for the city.
-func New(eng *dispatch.Engine, city *demo.CityData, clock cc112.Clock, log *slog.Logger) *Sim {
+func New(eng *dispatch.Engine, city *city.Pack, clock cc112.Clock, log *slog.Logger) *Sim {
 	st := map[string]geo.Point{}
 	for _, s := range city.Stations {
 		st[s.ID] = s.Location

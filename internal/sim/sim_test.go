@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"cc112"
+	"cc112/city"
 	"cc112/dispatch"
-	"cc112/internal/demo"
 )
 
 // memJournal acknowledges at once; the simulator's logic is under test,
@@ -43,7 +43,7 @@ func (c *stepClock) Now() time.Time { return c.t }
 func TestSimulatedHour(t *testing.T) {
 	ctx := context.Background()
 	clock := &stepClock{t: time.Date(2026, 11, 22, 1, 0, 0, 0, time.UTC)}
-	city := demo.City()
+	city := city.Demo()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	eng, err := dispatch.New(ctx, dispatch.Config{Journal: &memJournal{}, Clock: clock, Districts: city.Districts, Area: city.Districts, AreaMargin: 2000, Logger: quiet})
 	if err != nil {

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { failOnCSP, gotoAs, launchOptions } from './login.mjs';
+import { collect, strays, watchData } from './visible.mjs';
 
 const BASE = process.env.BASE_URL;
 const SHOTS = process.env.SHOTS;
@@ -55,11 +56,16 @@ async function english(page) {
 
 const browser = await chromium.launch(launchOptions());
 let failed = false;
+const stray = []; // shown strings outside the catalogue, of every page
+// settle lets the page finish drawing what its first answers brought.
+const settle = (page) => page.waitForTimeout(700);
 try {
   for (const p of PAGES) {
     for (const [view, opts] of Object.entries(VIEWS)) {
+      if (process.env.ONLY_VIEW && view !== process.env.ONLY_VIEW) continue;
       const ctx = await browser.newContext({ ...opts, locale: 'id-ID', timezoneId: 'Asia/Jakarta' });
       const page = await ctx.newPage();
+      const data = watchData(page);
       const missing = [];
       page.on('console', (m) => { if (m.text().startsWith('i18n: no message')) missing.push(m.text()); });
       page.on('pageerror', (e) => missing.push('page error: ' + e.message));
@@ -77,12 +83,16 @@ try {
       }
       await page.waitForSelector(p.ready, { state: 'attached', timeout: WAIT });
       assert.equal(await page.evaluate(() => document.documentElement.lang), 'id', `${p.name}: Bahasa Indonesia by default`);
+      await settle(page);
+      stray.push(...strays(await page.evaluate(collect), 'id', data).map((s) => `${p.name} ${view} id: ${s}`));
       const before = await page.evaluate(() => document.body.innerText);
       await page.screenshot({ path: join(SHOTS, `${p.name}-id-${view}.png`) });
 
       await page.locator('#lang-btn:visible, [data-lang-switch]:visible').first().click();
       await english(page);
       await page.waitForSelector(p.ready, { state: 'attached', timeout: WAIT });
+      await settle(page);
+      stray.push(...strays(await page.evaluate(collect), 'en', data).map((s) => `${p.name} ${view} en: ${s}`));
       const after = await page.evaluate(() => document.body.innerText);
       assert.notEqual(after, before, `${p.name}: the switch changed no word`);
       await page.screenshot({ path: join(SHOTS, `${p.name}-en-${view}.png`) });
@@ -91,7 +101,11 @@ try {
       await ctx.close();
     }
   }
-  log('all pages switch language');
+  if (stray.length) {
+    for (const s of new Set(stray)) console.error('NOT IN CATALOGUE', s);
+    throw new Error(`${new Set(stray).size} strings shown that are not in the catalogue`);
+  }
+  log('all pages switch language and show only catalogue words and data');
 } catch (e) {
   console.error('FAILED:', e.message);
   failed = true;

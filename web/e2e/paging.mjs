@@ -229,7 +229,7 @@ try {
   page.once('dialog', (d) => { asked = d.message(); d.dismiss(); });
   await page.tap('#btn-onscene');
   await until('the question', async () => asked);
-  assert.match(asked, /Berangkat/);
+  assert.match(asked, /Menuju/); // unit.enroute
   await page.waitForTimeout(300);
   assert.equal((await unitNow()).status, 'dispatched', 'a declined skip changes nothing');
   page.once('dialog', (d) => d.accept());

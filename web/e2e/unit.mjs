@@ -84,7 +84,7 @@ try {
   await until('moved position', async () => Math.abs((await unitNow()).location.lat - -7.2610) < 1e-6);
   log('moving fix reported');
 
-  // Berangkat.
+  // Menuju (en route).
   await page.tap('#btn-enroute');
   await until('enroute on the server', async () => (await unitNow()).status === 'enroute');
   log('en route reached the dispatcher');

@@ -3,15 +3,29 @@
 // Idempotency-Key, kept for the retries of one user action, so a click that
 // times out and is retried never dispatches a unit twice.
 
-import { t } from './i18n.js';
+import { t, has, label } from './i18n.js';
 
+// An APIError's message is for the page's user, in the page's language:
+// the catalogue's text for the error's reason, else for its code, else a
+// generic text naming the code (docs/errors.md lists them). The server's
+// English message stays in detail (for logs and the API's own users).
 export class APIError extends Error {
-  constructor(status, code, message, retryAfter = null) {
-    super(message);
+  constructor(status, code, detail, retryAfter = null, reason = '') {
+    super(errorMessage(code, reason, retryAfter));
     this.status = status; // 0: the request never got an answer
     this.code = code;
+    this.reason = reason;
+    this.detail = detail;
     this.retryAfter = retryAfter; // seconds, from a 429's Retry-After
   }
+}
+
+/** errorMessage is the translated text of an error code (and its reason, if any). */
+export function errorMessage(code, reason, retryAfter) {
+  for (const c of [reason, code]) {
+    if (c && has(`err.${c}`)) return t(`err.${c}`, { s: retryAfter ?? '?' });
+  }
+  return t('err.unknown', { code: reason || code });
 }
 
 export function newKey() {
@@ -44,7 +58,7 @@ async function answer(res, login) {
   if (!res.ok) {
     const e = body && body.error;
     const after = Number(res.headers.get('Retry-After')) || null;
-    throw new APIError(res.status, e ? e.code : 'http', e ? e.message : `HTTP ${res.status}`, after);
+    throw new APIError(res.status, e ? e.code : `http_${res.status}`, e ? e.message : `HTTP ${res.status}`, after, e && e.reason);
   }
   return body;
 }
@@ -60,7 +74,7 @@ export async function get(path, { login = true } = {}) {
   try {
     res = await fetch(path, { credentials: 'same-origin', headers: SESSION });
   } catch {
-    throw new APIError(0, 'network', t('net.down'));
+    throw new APIError(0, 'network', 'server unreachable');
   }
   return answer(res, login);
 }
@@ -95,7 +109,7 @@ async function send(method, path, body, key, { login = true }) {
         body: JSON.stringify(body ?? {}),
       });
     } catch {
-      lastErr = new APIError(0, 'network', t('net.down'));
+      lastErr = new APIError(0, 'network', 'server unreachable');
       await pause(attempt);
       continue;
     }
@@ -126,19 +140,24 @@ export async function me() {
   }
 }
 
-/** errorText is what a failed login (or any request) tells the user. */
+/**
+ * errorText is what a failed request tells the user, in the page's
+ * language; a fetch that never reached the server ("Failed to fetch") says
+ * the server is unreachable.
+ */
 export function errorText(err) {
-  if (!(err instanceof APIError)) return String(err && err.message || err);
-  if (err.status === 429) return t('login.tooMany', { s: err.retryAfter ?? '?' });
-  if (err.status === 401) return t('login.wrong');
-  return err.message;
+  if (err instanceof APIError) return err.message;
+  if (err instanceof TypeError) return t('err.network');
+  return t('err.unknown', { code: (err && err.name) || 'error' });
 }
 
 /**
- * wireLogin makes form log in and calls done(user) when it worked; roles
- * lists the roles this page is for.
+ * wireLogin makes form log in and calls done(user) when it worked. With
+ * here set (a page with its own login form, the unit's phone), a user
+ * whose pages (the server's route table) do not include this page is
+ * logged out again and told so.
  */
-export function wireLogin(form, roles, done) {
+export function wireLogin(form, done, { here = false } = {}) {
   const msg = form.querySelector('.msg');
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -147,19 +166,20 @@ export function wireLogin(form, roles, done) {
     const password = form.elements.password.value;
     let user;
     try {
-      user = await post('/api/v1/login', { username, password }, newKey(), { login: false });
+      await post('/api/v1/login', { username, password }, newKey(), { login: false });
+      user = await me();
     } catch (err) {
       if (err instanceof APIError && err.status !== 0) form.elements.password.value = '';
       msg.textContent = errorText(err);
       return;
     }
     form.elements.password.value = '';
-    if (!roles.includes(user.role)) {
+    if (here && !user.pages.includes(location.pathname)) {
       await logout(false);
-      msg.textContent = t('login.notForPage', { role: user.role });
+      msg.textContent = t('login.notForPage', { role: label('role', user.role) });
       return;
     }
-    done(await me());
+    done(user);
   });
 }
 

@@ -259,6 +259,7 @@ async function main() {
 
   $('#lang-btn').addEventListener('click', () => setLang(lang() === 'id' ? 'en' : 'id'));
   $('#new-btn').addEventListener('click', () => {
+    if ($('#new-btn').hidden) return; // a role that may not create incidents (the N key)
     detail.close();
     document.body.classList.add('create-open');
     create.open();

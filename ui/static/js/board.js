@@ -9,6 +9,7 @@ import { t, label } from './i18n.js';
 import { catalog } from './catalog.js';
 import { unitIcon } from './icons.js';
 import { escapeHTML, elapsed } from './dom.js';
+import { can } from './gate.js';
 
 // A position older than this is stale: the tracker may be off.
 export const STALE_POSITION_S = 300;
@@ -93,6 +94,8 @@ export class Board {
 
   openMenu(id) {
     if (!this.store.units.has(id)) return;
+    // Only for users the server lets control units (dispatchers).
+    if (!can('POST', '/api/v1/units/{id}/status') && !can('POST', '/api/v1/units/{id}/service')) return;
     this.unitID = id;
     this.menuEl.hidden = false;
     this.render();

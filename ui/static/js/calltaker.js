@@ -9,7 +9,7 @@
 import './gate.js'; // log in first
 import { get, post, newKey } from './api.js';
 import { $, escapeHTML } from './dom.js';
-import { t, label, wib, wireLangSwitch } from './i18n.js';
+import { t, label, wib, wireLangSwitch, translateDOM } from './i18n.js';
 import { catalog, categories } from './catalog.js';
 import { askReason, choose, isOpen as dialogOpen } from './dialog.js';
 
@@ -246,7 +246,7 @@ async function create() {
     if (err.code !== 'out_of_area') { say(err.message, 'err'); return; }
     // Far outside the city: a typo sends units hours away. Saved only
     // with a reason, which the journal keeps with who gave it.
-    const km = (/([\d.]+) km/.exec(err.message) || [])[1] || '?';
+    const km = (/([\d.]+) km/.exec(err.detail) || [])[1] || '?';
     const reason = await askReason(() => ({ title: t('area.title'), message: t('area.message', { km }), label: t('area.label'), ok: t('area.ok') }));
     if (!reason || !call) return;
     submitKey = newKey(); // a new request: the refused one is not retried
@@ -329,6 +329,7 @@ async function initMap() {
     L = await import('../vendor/leaflet/leaflet.js');
     map = L.map($('#map'), { minZoom: 10, maxZoom: 19 }).setView(SURABAYA, 12);
     map.attributionControl.setPrefix(false);
+    translateDOM($('#map')); // the zoom buttons
     if (cfg.tiles) L.tileLayer(cfg.tiles, { attribution: cfg.tile_attribution, maxZoom: 19 }).addTo(map);
     const gj = await get('/api/v1/districts');
     L.geoJSON(gj, { style: { color: '#5ac8fa', weight: 1, fillOpacity: 0.04 }, interactive: false }).addTo(map);

@@ -9,24 +9,23 @@
 //   const player = playCamera(videoElement, 'ws://host/api/v1/cameras/c1/live');
 //   player.close();
 //
-// Messages appear over the video (in Bahasa Indonesia) in an element the
+// Messages appear over the video (in the page's language) in an element the
 // player adds to the video's parent; give that parent position: relative.
+
+import { t, has } from './i18n.js';
 
 const MAX_QUEUE = 300;      // fragments waiting for the SourceBuffer (~12 s)
 const LIVE_LAG = 0.3;       // seconds behind the newest frame we aim for
 const MAX_LAG = 2.5;        // further behind than this: jump to the live edge
 const KEEP_BEHIND = 20;     // seconds of played video kept in the buffer
 
-const MESSAGES = {
-  unsupported_browser: 'Peramban ini tidak dapat memutar video langsung (Media Source Extensions tidak tersedia). Gunakan Chromium, Chrome, Edge atau Firefox terbaru.',
-  unsupported_mime: 'Peramban ini tidak dapat memutar format video kamera ini',
-  unsupported_codec: 'Kamera ini memakai H.265, yang tidak dapat diputar di peramban. Minta admin menambahkan sub-stream H.264.',
-  slow_viewer: 'Koneksi terlalu lambat untuk video langsung. Menyambung ulang…',
-  not_found: 'Kamera tidak ditemukan.',
-  shutdown: 'Server sedang dimatikan ulang. Menyambung ulang…',
-  connecting: 'Menghubungkan ke kamera…',
-  reconnecting: 'Koneksi terputus. Menyambung ulang…',
-};
+// msg is the catalogue's text for a player state or a stream's error code
+// ("player.<code>", else the API's "err.<code>"), in the page's language.
+function msg(code, fallback) {
+  if (has(`player.${code}`)) return t(`player.${code}`);
+  if (has(`err.${code}`)) return t(`err.${code}`);
+  return fallback || t('err.unknown', { code });
+}
 
 // Codes after which reconnecting cannot help.
 const FINAL = new Set(['unsupported_browser', 'unsupported_mime', 'unsupported_codec', 'not_found', 'conflict', 'invalid_argument']);
@@ -68,7 +67,7 @@ export function playCamera(video, wsUrl, opts = {}) {
   let timer = 0;
 
   if (!('MediaSource' in window)) {
-    say(MESSAGES.unsupported_browser);
+    say(msg('unsupported_browser'));
     onState('error', 'unsupported_browser');
     return { close() {} };
   }
@@ -81,7 +80,7 @@ export function playCamera(video, wsUrl, opts = {}) {
     let queue = [];
     let final = false;
     let playing = false;
-    say(MESSAGES.connecting);
+    say(msg('connecting'));
     onState('connecting');
     ws = new WebSocket(wsUrl);
     ws.binaryType = 'arraybuffer';
@@ -92,7 +91,7 @@ export function playCamera(video, wsUrl, opts = {}) {
         sb.appendBuffer(queue.shift());
       } catch (e) {
         if (e.name === 'QuotaExceededError') { trim(true); return; }
-        fail('unsupported_mime', 'Video tidak dapat diputar: ' + e.message);
+        fail('unsupported_mime');
       }
     };
     const trim = (hard) => {
@@ -114,9 +113,9 @@ export function playCamera(video, wsUrl, opts = {}) {
         if (p && p.catch) p.catch(() => {});
       }
     };
-    const fail = (code, message) => {
+    const fail = (code) => {
       final = FINAL.has(code);
-      say(MESSAGES[code] || message || code);
+      say(msg(code));
       onState('error', code);
       if (ws) ws.close();
     };
@@ -130,10 +129,10 @@ export function playCamera(video, wsUrl, opts = {}) {
       }
       let m;
       try { m = JSON.parse(ev.data); } catch { return; }
-      if (m.type === 'error') { fail(m.code, m.message); return; }
+      if (m.type === 'error') { fail(m.code); return; }
       if (m.type !== 'mime') return;
       if (!MediaSource.isTypeSupported(m.mime)) {
-        fail('unsupported_mime', MESSAGES.unsupported_mime + ' (' + m.mime + ').');
+        fail('unsupported_mime');
         return;
       }
       if (sb) { // the camera changed its stream: same buffer, new codec parameters
@@ -162,7 +161,7 @@ export function playCamera(video, wsUrl, opts = {}) {
     ws.onclose = () => {
       ws = null;
       if (closed || final) return;
-      say(MESSAGES.reconnecting);
+      say(msg('reconnecting'));
       onState('reconnecting');
       timer = setTimeout(connect, retry);
       retry = Math.min(retry * 2, 8000);

@@ -2,7 +2,7 @@
 // countdowns (overdue rows stand out), forward / respond / feedback in the
 // row, and the report of which agencies and categories get most complaints.
 
-import { me } from './gate.js'; // log in first
+import { can } from './gate.js'; // log in first
 import { get, post } from './api.js';
 import { $, escapeHTML } from './dom.js';
 import { t, wib, duration, label, wireLangSwitch } from './i18n.js';
@@ -63,20 +63,31 @@ function slaCell(c) {
   return `<span class="sla ${cls}" data-due="${d.at}">${txt}</span><div class="muted">${d.what}</div>`;
 }
 
+// What this user may do with complaints (the server's route table).
+const may = {
+  forward: can('POST', '/api/v1/complaints/{id}/forward'),
+  respond: can('POST', '/api/v1/complaints/{id}/respond'),
+  feedback: can('POST', '/api/v1/complaints/{id}/feedback'),
+};
+
 function actions(c) {
-  const agencies = meta.agencies.map((a) => `<option value="${escapeHTML(a)}">${escapeHTML(agencyLabel(a))}</option>`).join('');
+  // The server's category → agency configuration proposes the agency.
+  const proposed = meta.category_agencies?.[c.category];
+  const agencies = meta.agencies.map((a) => `<option value="${escapeHTML(a)}"${a === proposed ? ' selected' : ''}>${escapeHTML(agencyLabel(a))}</option>`).join('');
   const id = escapeHTML(c.id);
   if (c.status === 'received') {
+    if (!may.forward) return `<span class="muted">${escapeHTML(t('desk.waitForward'))}</span>`;
     // Several agencies at once: each gets its own SLA clock.
     return `<div class="act"><select multiple size="4" data-agency="${id}" aria-label="${escapeHTML(t('desk.agencies'))}" title="${escapeHTML(t('desk.agencies'))}">${agencies}</select>
       <button class="btn" data-act="forward" data-id="${id}">${escapeHTML(t('desk.forward'))}</button></div>${feedback(id)}`;
   }
   if (c.status === 'forwarded') {
     // Only the agency answers (the route refuses the desk and supervisors).
-    if (me?.role === 'agency') {
+    if (may.respond) {
       return `<div class="act"><input data-text="${id}" placeholder="${escapeHTML(t('desk.answerHint'))}"><button class="btn" data-act="respond" data-id="${id}">${escapeHTML(t('desk.answer'))}</button></div>`;
     }
     // The desk re-forwards an open agency's part when it says it is not theirs (reason required).
+    if (!may.forward) return `<div class="act"><span class="muted">${escapeHTML(t('desk.waitAnswer'))}</span></div>`;
     const open = (c.forwards || []).filter((f) => f.status === 'open');
     const from = open.map((f) => `<option value="${escapeHTML(f.agency)}">${escapeHTML(agencyLabel(f.agency))}</option>`).join('');
     return `<div class="act"><span class="muted">${escapeHTML(t('desk.waitAnswer'))}</span></div>
@@ -93,6 +104,7 @@ function actions(c) {
 }
 
 function feedback(id) {
+  if (!may.feedback) return '';
   return `<div class="act"><input data-text="${id}" placeholder="${escapeHTML(t('desk.feedbackHint'))}"><button class="btn" data-act="feedback" data-id="${id}">${escapeHTML(t('desk.feedback'))}</button></div>`;
 }
 

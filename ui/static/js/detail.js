@@ -16,6 +16,21 @@ import { catalog, categories } from './catalog.js';
 import { categoryIcon, unitIcon } from './icons.js';
 import { escapeHTML, elapsed } from './dom.js';
 import { askReason } from './dialog.js';
+import { can } from './gate.js';
+
+// What this user may do to an incident (the server's route table): the
+// panel offers nothing the server would refuse.
+const may = {
+  dispatch: can('POST', '/api/v1/incidents/{id}/assignments'),
+  release: can('DELETE', '/api/v1/incidents/{id}/assignments/{unit}'),
+  message: can('POST', '/api/v1/messages'),
+  note: can('POST', '/api/v1/incidents/{id}/notes'),
+  edit: can('PATCH', '/api/v1/incidents/{id}'),
+  merge: can('POST', '/api/v1/incidents/{id}/merge'),
+  cancel: can('POST', '/api/v1/incidents/{id}/cancel'),
+  reopen: can('POST', '/api/v1/incidents/{id}/reopen'),
+  close: can('POST', '/api/v1/incidents/{id}/close'),
+};
 
 const REC_PER_TYPE = 3;
 const TYPEAHEAD = 8;
@@ -39,6 +54,7 @@ export class Detail {
     this.log = null; // the server's activity log of the open incident
     this.logTimer = 0;
     this.planMissing = null; // [{type, count}] after a change of category
+    this.unmet = null; // [{type|capability, count}] the plan's dispatch could not fill
     this.record = null; // the server's copy: closed incidents are not in the store
     this.places = null; // the location search's answer in the edit form
     this.picking = false; // the next map click moves the incident
@@ -84,6 +100,7 @@ export class Detail {
     this.places = null;
     this.picking = false;
     this.planMissing = null;
+    this.unmet = null;
     this.ta = { q: '', results: [], index: 0, timer: 0 };
     this.messages = null;
     this.el.hidden = false;
@@ -122,13 +139,15 @@ export class Detail {
     const inc = this.incident();
     if (!inc || inc.status === 'closed') return;
     this.recsAt = Date.now();
-    const needs = (this.cfg.plan && this.cfg.plan[inc.category]) || [];
-    const types = needs.length ? needs : [{ type: '', count: 1 }];
     try {
+      // The needs at the incident's alarm level (type or capability) are
+      // the server's: the plan and the levels are configured there.
+      const plan = await api.get(`/api/v1/incidents/${encodeURIComponent(id)}/plan`);
+      const types = plan.needs.length ? plan.needs : [{ type: '', count: 1 }];
       const lists = await Promise.all(types.map((n) =>
-        api.get(`/api/v1/incidents/${encodeURIComponent(id)}/recommendations?route=1&limit=${REC_PER_TYPE}${n.type ? '&type=' + n.type : ''}`)));
+        api.get(`/api/v1/incidents/${encodeURIComponent(id)}/recommendations?route=1&limit=${REC_PER_TYPE}${n.type ? '&type=' + n.type : ''}${n.capability ? '&capability=' + encodeURIComponent(n.capability) : ''}`)));
       if (this.id !== id) return;
-      this.recs = types.map((n, k) => ({ type: n.type, need: n.count, list: lists[k] || [] }));
+      this.recs = types.map((n, k) => ({ type: n.type || '', capability: n.capability || '', need: n.count, list: lists[k] || [] }));
     } catch (err) {
       if (this.id !== id) return;
       this.recs = [];
@@ -181,7 +200,7 @@ export class Detail {
         <span class="cat-ico big">${categoryIcon(inc.category)}</span>
         <div class="head-text">
           <h2>${escapeHTML(label('cat', inc.category))}</h2>
-          <div class="sub"><span class="prio">${escapeHTML(label('priority', inc.priority))}</span> · <span class="ist ist-${inc.status}">${escapeHTML(label('istatus', inc.status))}</span></div>
+          <div class="sub"><span class="prio">${escapeHTML(label('priority', inc.priority))}</span> · <span class="ist ist-${inc.status}">${escapeHTML(label('istatus', inc.status))}</span>${inc.alarm_level >= 2 ? ` · <span class="alarm-badge">${escapeHTML(t('detail.alarmLevel', { n: inc.alarm_level }))}</span>` : ''}</div>
           <div class="sub inc-num">${escapeHTML(inc.number)}</div>
         </div>
         ${this.closeButton()}
@@ -197,8 +216,9 @@ export class Detail {
           ${fact(t('detail.outcome'), closed ? dispositionText(inc.disposition) : '')}
           ${fact(t('detail.mergedInto'), inc.merged_into ? this.numberOf(inc.merged_into) : '')}
         </dl>
-        ${closed ? `<p class="read-only" role="note">${escapeHTML(t('detail.readOnly'))}</p>` : `
+        ${closed ? `<p class="read-only" role="note">${escapeHTML(t('detail.readOnly'))}</p>` : !may.dispatch ? '' : `
         ${this.planMissingHTML()}
+        ${this.alarmHTML(inc)}
         <h3>${escapeHTML(t('detail.recommend'))}</h3>
         ${this.recsHTML(inc)}
         ${this.typeaheadHTML()}`}
@@ -209,13 +229,13 @@ export class Detail {
             <span class="pill us-${a.cleared_at ? 'cleared' : a.status}">${escapeHTML(label('ustatus', a.status))}</span>
             ${!a.cleared_at && (a.status === 'dispatched' || a.status === 'enroute') ? `<span class="eta-live" data-unit="${escapeHTML(a.unit_id)}"></span>` : ''}
             <span class="times">${escapeHTML(wib(a.dispatched_at))}${a.onscene_at ? ' → ' + escapeHTML(wib(a.onscene_at)) : ''}</span>
-            ${a.cleared_at ? '' : `<button type="button" class="btn small" data-action="release" data-unit="${escapeHTML(a.unit_id)}" data-callsign="${escapeHTML(a.callsign)}" data-focus-key="r-${escapeHTML(a.unit_id)}" title="${escapeHTML(t('detail.releaseTitle'))}">${escapeHTML(t('detail.release'))}</button>`}
+            ${a.cleared_at || !may.release ? '' : `<button type="button" class="btn small" data-action="release" data-unit="${escapeHTML(a.unit_id)}" data-callsign="${escapeHTML(a.callsign)}" data-focus-key="r-${escapeHTML(a.unit_id)}" title="${escapeHTML(t('detail.releaseTitle'))}">${escapeHTML(t('detail.release'))}</button>`}
             ${ackHTML(a)}</li>`).join('')}
         </ul>
-        ${active.length ? `<label class="unit-reason">${escapeHTML(t('detail.unitReason'))}<input name="unit-reason" maxlength="500" data-focus-key="unit-reason"></label>` : ''}
+        ${active.length && may.release ? `<label class="unit-reason">${escapeHTML(t('detail.unitReason'))}<input name="unit-reason" maxlength="500" data-focus-key="unit-reason"></label>` : ''}
         <h3>${escapeHTML(t('detail.messages'))}</h3>
         ${this.messagesHTML()}
-        ${closed || active.length === 0 ? '' : `<form class="msg-form">
+        ${closed || active.length === 0 || !may.message ? '' : `<form class="msg-form">
           <input name="text" maxlength="1000" autocomplete="off" data-focus-key="msg" placeholder="${escapeHTML(t('detail.msgPlaceholder'))}">
           <button type="submit" class="btn" data-focus-key="msg-send">${escapeHTML(t('detail.msgSend'))}</button>
         </form>`}
@@ -229,7 +249,7 @@ export class Detail {
         </ol>
         <h3>${escapeHTML(t('detail.log'))}</h3>
         ${this.logHTML()}
-        ${closed ? '' : `<form class="note-form">
+        ${closed || !may.note ? '' : `<form class="note-form">
           <label>${escapeHTML(t('detail.noteLabel'))}
             <textarea name="note" rows="2" maxlength="4000" data-focus-key="note" placeholder="${escapeHTML(t('detail.notePlaceholder'))}"></textarea>
           </label>
@@ -238,15 +258,15 @@ export class Detail {
             <button type="submit" class="btn" data-focus-key="note-save">${escapeHTML(t('detail.noteSave'))}</button>
           </div>
         </form>`}
-        ${closed ? '' : this.editHTML(inc)}
-        ${closed ? '' : this.mergeHTML(inc)}
-        <form class="reason-form" data-verb="${closed ? 'reopen' : 'cancel'}">
+        ${closed || !may.edit ? '' : this.editHTML(inc)}
+        ${closed || !may.merge ? '' : this.mergeHTML(inc)}
+        ${!(closed ? may.reopen : may.cancel) ? '' : `<form class="reason-form" data-verb="${closed ? 'reopen' : 'cancel'}">
           <label>${escapeHTML(t('detail.reason'))}
             <input name="reason" maxlength="500" data-focus-key="reason-${closed ? 'reopen' : 'cancel'}">
           </label>
           <button type="submit" class="btn ${closed ? 'go' : 'danger'}" data-focus-key="${closed ? 'reopen' : 'cancel'}">${escapeHTML(t(closed ? 'detail.reopen' : 'detail.cancelIncident'))}</button>
-        </form>
-        ${closed ? '' : `<form class="close-form">
+        </form>`}
+        ${closed || !may.close ? '' : `<form class="close-form">
           <label>${escapeHTML(t('detail.disposition'))}
             <select name="disposition" data-focus-key="disposition">${DISPOSITIONS.map((d) => `<option value="${d}">${escapeHTML(label('disp', d))}</option>`).join('')}</select>
           </label>
@@ -388,9 +408,19 @@ export class Detail {
   }
 
   planMissingHTML() {
-    if (!this.planMissing || this.planMissing.length === 0) return '';
-    return `<div class="plan-missing" role="status">${escapeHTML(t('detail.planMissing'))}
-      ${this.planMissing.map((n) => `<span class="need">${unitIcon(n.type)} ${escapeHTML(label('utype', n.type))} ×${n.count}</span>`).join(' ')}</div>`;
+    const blocks = [];
+    if (this.planMissing && this.planMissing.length) blocks.push([t('detail.planMissing'), this.planMissing]);
+    if (this.unmet && this.unmet.length) blocks.push([t('detail.unmet'), this.unmet]);
+    return blocks.map(([text, needs]) => `<div class="plan-missing" role="status">${escapeHTML(text)}
+      ${needs.map((n) => `<span class="need">${needHTML(n)} ×${n.count}</span>`).join(' ')}</div>`).join('');
+  }
+
+  // alarmHTML is the incident's alarm level and the control that raises it
+  // one level (to 3 at most): the extra needs are then recommended.
+  alarmHTML(inc) {
+    const level = inc.alarm_level || 1;
+    const next = level < 3 ? `<button type="button" class="btn warn" data-action="alarm" data-level="${level + 1}" data-focus-key="alarm">${escapeHTML(t('detail.raiseAlarm', { n: level + 1 }))}</button>` : '';
+    return `<div class="alarm-row"><span class="alarm-now lvl${level}">${escapeHTML(t('detail.alarmLevel', { n: level }))}</span>${next}</div>`;
   }
 
   typeaheadHTML() {
@@ -467,10 +497,10 @@ export class Detail {
     if (!this.recs) return '<p class="muted">…</p>';
     const rows = [];
     for (const g of this.recs) {
-      if (g.type) rows.push(`<li class="rec-type">${unitIcon(g.type)} ${escapeHTML(label('utype', g.type))} ×${g.need}</li>`);
+      if (g.type || g.capability) rows.push(`<li class="rec-type">${needHTML(g)} ×${g.need}</li>`);
       if (g.list.length === 0) rows.push(`<li class="muted">${escapeHTML(t('detail.noRecommend'))}</li>`);
       for (const r of g.list) {
-        const key = `${g.type}/${r.unit_id}`;
+        const key = `${g.type || g.capability}/${r.unit_id}`;
         const divert = r.divert_from ? this.store.incidents.get(r.divert_from) : null;
         const flags = [
           r.method === 'straight' ? `<span class="flag straight" title="${escapeHTML(t('detail.straightTitle'))}">${escapeHTML(t('detail.straight'))}</span>` : '',
@@ -492,7 +522,7 @@ export class Detail {
 
   recByKey(key) {
     for (const g of this.recs || []) {
-      for (const r of g.list) if (`${g.type}/${r.unit_id}` === key) return r;
+      for (const r of g.list) if (`${g.type || g.capability}/${r.unit_id}` === key) return r;
     }
     return null;
   }
@@ -514,9 +544,18 @@ export class Detail {
           { unit_id: b.dataset.unit, divert: true, reason: t('detail.divertReason') }),
         t('detail.divertedOk', { callsign: b.dataset.callsign }));
         return;
-      case 'plan':
-        await this.act(b, () => api.post(`/api/v1/incidents/${encodeURIComponent(id)}/assignments`, { auto: true }), null);
+      case 'plan': {
+        let res = null;
+        const ok = await this.act(b, async () => { res = await api.post(`/api/v1/incidents/${encodeURIComponent(id)}/assignments`, { auto: true }); }, null);
+        if (ok && this.id === id) { this.unmet = (res && res.missing) || []; this.render(); }
         return;
+      }
+      case 'alarm': {
+        const level = Number(b.dataset.level);
+        const ok = await this.act(b, () => api.post(`/api/v1/incidents/${encodeURIComponent(id)}/alarm`, { level }), t('detail.alarmRaised', { n: level }));
+        if (ok && this.id === id) { this.unmet = null; this.loadLog(); }
+        return;
+      }
       case 'find': {
         const q = this.el.querySelector('input[name=location]').value.trim().slice(0, 100);
         if (!q) return;
@@ -600,7 +639,7 @@ export class Detail {
       } catch (err) {
         if (err.code !== 'out_of_area') throw err;
         // A location far outside the city is saved only with a reason.
-        const km = (/([\d.]+) km/.exec(err.message) || [])[1] || '?';
+        const km = (/([\d.]+) km/.exec(err.detail) || [])[1] || '?';
         const reason = await askReason(() => ({ title: t('area.title'), message: t('area.message', { km }), label: t('area.label'), ok: t('area.ok') }));
         if (!reason) throw Object.assign(new Error(t('area.title')), { quiet: true });
         body.confirm_out_of_area = reason;
@@ -689,6 +728,12 @@ export class Detail {
       this.loadRecs();
     }
   }
+}
+
+// needHTML names a need: a unit type with its icon, or a capability.
+function needHTML(n) {
+  if (n.capability) return `<span class="cap">${escapeHTML(label('cap', n.capability))}</span>`;
+  return `${unitIcon(n.type)} ${escapeHTML(label('utype', n.type))}`;
 }
 
 // logText is a log line's text in the page's language where the server

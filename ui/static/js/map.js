@@ -2,7 +2,7 @@
 // outlines and names (the usable map when tiles cannot load), incidents,
 // units and cameras, each a layer the dispatcher can switch off.
 
-import { label, duration } from './i18n.js';
+import { label, duration, translateDOM } from './i18n.js';
 import { categoryIcon, unitIcon } from './icons.js';
 import { escapeHTML } from './dom.js';
 
@@ -26,6 +26,7 @@ export class WallMap {
     this.map = L.map(el, { zoomControl: true, attributionControl: true, preferCanvas: false, minZoom: 10, maxZoom: 19, zoomSnap: 0.25 })
       .setView(SURABAYA, 12);
     this.map.attributionControl.setPrefix(false);
+    translateDOM(el); // the zoom buttons
     // Panes keep the order the eye needs whatever loads first: district
     // fills under everything, camera dots and clusters (the dots' canvas
     // would catch the clusters' clicks) under the district names, the names

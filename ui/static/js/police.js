@@ -6,7 +6,6 @@
 
 import { me } from './gate.js'; // log in first
 import * as api from './api.js';
-import { logout } from './api.js';
 import { t, label, wib, wibDayTime, wireLangSwitch } from './i18n.js';
 import { catalog } from './catalog.js';
 import { LiveFeed } from './live.js';
@@ -14,7 +13,6 @@ import { Store } from './store.js';
 import { playCamera, liveUrl } from './camera-player.js';
 import { $ } from './dom.js';
 
-const ROLES = ['police', 'supervisor'];
 const narrow = window.matchMedia('(max-width: 900px)');
 
 const store = new Store();
@@ -215,7 +213,7 @@ function renderLegend() {
     const s = document.createElement('span');
     s.className = 'lg ' + k;
     s.dataset.status = k;
-    s.textContent = `${n[k]} ${label('cstatus', k).toLowerCase()}`;
+    s.textContent = `${n[k]} ${label('cstatus', k)}`;
     return s;
   }));
 }
@@ -285,14 +283,7 @@ function start(u) {
     $('#grid').hidden = true;
     return;
   }
-  $('#who').textContent = u.username;
-  $('#logout').addEventListener('click', () => logout());
-  if (!ROLES.includes(u.role)) {
-    $('#denied').textContent = t('police.denied', { user: u.username, role: u.role });
-    $('#denied').hidden = false;
-    $('#grid').hidden = true;
-    return;
-  }
+
   for (const b of document.querySelectorAll('.tabs button')) b.addEventListener('click', () => showView(b.dataset.view));
   for (const b of document.querySelectorAll('.size button')) {
     b.addEventListener('click', () => {

@@ -6,12 +6,11 @@ for (const el of document.querySelectorAll('[data-only]')) el.hidden = el.datase
 if (publicPage) {
   document.body.classList.add('public');
   document.querySelector('h1').dataset.i18n = 'stats.publicTitle';
+  document.querySelector('title').dataset.i18n = 'title.statistik';
 } else {
   await import('./gate.js'); // log in first
 }
 const { startStats } = await import('./stats-view.js');
-const { t } = await import('./i18n.js');
-document.title = `${t(publicPage ? 'stats.publicTitle' : 'stats.title')} · Media Center`;
 startStats(publicPage
   ? { stats: '/api/v1/public/complaints/stats', districts: '/api/v1/public/districts' }
   : { stats: '/api/v1/complaints/stats', districts: '/api/v1/districts' });

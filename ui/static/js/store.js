@@ -38,6 +38,10 @@ export class Store {
         this.units.set(data.id, data);
         this.changed(name === 'unit.moved' ? 'positions' : 'units');
         break;
+      case 'unit.retired': // an admin took it off the fleet
+        this.units.delete(data.id);
+        this.changed('units');
+        break;
       case 'alert.raised':
       case 'alert.acknowledged':
         if (!this.clearedAlerts.has(data.id)) this.alerts.set(data.id, data);

@@ -77,8 +77,8 @@ export class TrendChart {
       series: [
         { label: t('sup.date'), value: (u, v) => (v == null ? '—' : dayLabel(v, true)) },
         { label: 'P90', stroke: '#ff9f0a', width: 3, points: { size: 7, fill: '#ff9f0a' }, value: (u, v) => fmtMin(v) },
-        { label: 'Median', stroke: '#5ac8fa', width: 2, points: { size: 5, fill: '#5ac8fa' }, value: (u, v) => fmtMin(v) },
-        { label: 'Target', stroke: '#f3f6fa', width: 2, dash: [8, 6], points: { show: false }, value: (u, v) => fmtMin(v) },
+        { label: t('sup.median'), stroke: '#5ac8fa', width: 2, points: { size: 5, fill: '#5ac8fa' }, value: (u, v) => fmtMin(v) },
+        { label: t('sup.target'), stroke: '#f3f6fa', width: 2, dash: [8, 6], points: { show: false }, value: (u, v) => fmtMin(v) },
       ],
     }, data, this.el);
   }

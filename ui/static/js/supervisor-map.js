@@ -4,7 +4,7 @@
 
 import { get } from './api.js';
 import { escapeHTML } from './dom.js';
-import { t, minutes } from './i18n.js';
+import { t, minutes, translateDOM } from './i18n.js';
 
 // Bands of P90 / target, with their colour and legend text.
 const BANDS = [
@@ -20,6 +20,7 @@ export class Choropleth {
     this.L = L;
     this.map = L.map(el, { zoomControl: true, attributionControl: false, minZoom: 9, maxZoom: 16, zoomSnap: 0.25 });
     this.map.setView([-7.275, 112.72], 11.5);
+    translateDOM(el); // the zoom buttons
     this.layer = null;
     this.byName = new Map();
     this.target = 444;

@@ -517,7 +517,7 @@ function render() {
     // The command center's notes (internal ones never reach a unit), newest first.
     $('note-list').replaceChildren(...(incident.notes || []).slice().reverse().map((n) => {
       const li = document.createElement('li');
-      const at = new Date(n.at).toLocaleTimeString('id-ID', { hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Jakarta' });
+      const at = wib(n.at);
       li.textContent = `${at} · ${n.text}`;
       return li;
     }));
@@ -547,11 +547,16 @@ function showLogin() {
   $('login').hidden = false;
 }
 
+// showWho names the logged-in crew account, its role and unit (the footer, beside logout).
+function showWho() {
+  if (user) $('who').textContent = `${user.username} · ${label('role', user.role)} · ${user.unit_id}`;
+}
+
 function start(u) {
   user = u;
   $('login').hidden = true;
   $('main').hidden = false;
-  $('who').textContent = `${user.username} · ${user.unit_id}`;
+  showWho();
   showQueue();
   refresh().then(schedulePoll);
   flush();
@@ -581,6 +586,7 @@ $('logout').addEventListener('click', () => logout());
 // A page with its own login form: an ended session brings it back here.
 onUnauthenticated(showLogin);
 wireLangSwitch(() => {
+  showWho();
   render();
   renderMessages();
   if (unit) saveLabels();
@@ -590,7 +596,7 @@ wireLangSwitch(() => {
 });
 window.addEventListener('online', flush);
 document.addEventListener('pointerdown', unlockAudio, { once: true });
-wireLogin(document.querySelector('#login form'), ['unit'], (u) => { unlockAudio(); start(u); });
+wireLogin(document.querySelector('#login form'), (u) => { unlockAudio(); start(u); }, { here: true });
 
 if ('serviceWorker' in navigator) {
   navigator.serviceWorker.register('/unit/sw.js', { scope: '/unit' }).catch(() => {});

@@ -1,4 +1,4 @@
-package demo
+package city
 
 import (
 	"errors"
@@ -14,6 +14,9 @@ import (
 	"cc112/internal/testenv"
 )
 
+// kelurahanFile is the BPS/HDX boundary file of the shared data.
+const kelurahanFile = "surabaya_kelurahan_hdx_bps2020.geojson"
+
 // needShared is the path of a file of the shared real data set
 // (testenv.SharedData: skipped on a fresh clone without ../shared, a
 // failure under CI).
@@ -23,7 +26,7 @@ func needShared(t *testing.T, file string) string {
 }
 
 func TestCityCounts(t *testing.T) {
-	c := City()
+	c := Demo()
 	if n := c.Districts.Len(); n != 31 {
 		t.Errorf("%d districts, want 31", n)
 	}
@@ -97,7 +100,7 @@ func TestCityCounts(t *testing.T) {
 // TestCityInsideDistricts: every place of the demo lies in a district, by
 // the demo polygons and, when present, by the real boundaries.
 func TestCityInsideDistricts(t *testing.T) {
-	c := City()
+	c := Demo()
 	check := func(t *testing.T, d *geo.Districts) {
 		t.Helper()
 		for _, s := range c.Stations {
@@ -139,7 +142,7 @@ func TestCityInsideDistricts(t *testing.T) {
 }
 
 func TestDemoDistricts(t *testing.T) {
-	d := City().Districts
+	d := Demo().Districts
 	for _, x := range d.All() {
 		if len(x.Geometry) != 1 || len(x.Geometry[0]) != 1 || len(x.Geometry[0][0]) < 4 {
 			t.Errorf("%s: geometry %v", x.Name, x.Geometry)
@@ -174,7 +177,7 @@ func TestDemoCentroidsMatchRealData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	demo := City().Districts.All()
+	demo := Demo().Districts.All()
 	all := real.All()
 	if len(all) != len(demo) {
 		t.Fatalf("%d real districts, %d demo", len(all), len(demo))
@@ -188,7 +191,7 @@ func TestDemoCentroidsMatchRealData(t *testing.T) {
 	// Voronoi cells are coarse (about two thirds of the cameras, which crowd
 	// the dense centre, land in the same district), but far better than a
 	// broken construction such as swapped coordinates would do.
-	c := City()
+	c := Demo()
 	agree := 0
 	for _, cam := range c.Cameras {
 		if real.Locate(cam.Location) == cam.District {
@@ -201,7 +204,7 @@ func TestDemoCentroidsMatchRealData(t *testing.T) {
 }
 
 func TestCityDeterministic(t *testing.T) {
-	a, b := City(), City()
+	a, b := Demo(), Demo()
 	if !reflect.DeepEqual(a.Stations, b.Stations) || !reflect.DeepEqual(a.Units, b.Units) || !reflect.DeepEqual(a.Cameras, b.Cameras) ||
 		!reflect.DeepEqual(a.Districts.All(), b.Districts.All()) {
 		t.Fatal("two calls of City differ")
@@ -209,13 +212,13 @@ func TestCityDeterministic(t *testing.T) {
 	// Fresh values each time: changing one does not change the next.
 	a.Units[0].Status = cc112.UnitOffduty
 	a.Cameras[0].Name = "changed"
-	if c := City(); c.Units[0].Status != cc112.UnitAvailable || c.Cameras[0].Name == "changed" {
+	if c := Demo(); c.Units[0].Status != cc112.UnitAvailable || c.Cameras[0].Name == "changed" {
 		t.Fatal("City shares state between calls")
 	}
 }
 
-func TestLoadCityDir(t *testing.T) {
-	c, err := LoadCityDir(filepath.Dir(needShared(t, kelurahanFile)))
+func TestLoad(t *testing.T) {
+	c, err := Load(filepath.Dir(needShared(t, kelurahanFile)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +228,7 @@ func TestLoadCityDir(t *testing.T) {
 	if len(c.Cameras) != 444 {
 		t.Errorf("%d cameras, want 444", len(c.Cameras))
 	}
-	if len(c.Units) != len(City().Units) || len(c.Stations) != len(City().Stations) {
+	if len(c.Units) != len(Demo().Units) || len(c.Stations) != len(Demo().Stations) {
 		t.Errorf("stations/units not the demo's")
 	}
 	located := 0
@@ -242,7 +245,7 @@ func TestLoadCityDir(t *testing.T) {
 	}
 }
 
-func TestLoadCityDirPartialAndEmpty(t *testing.T) {
+func TestLoadPartialAndEmpty(t *testing.T) {
 	writeFile := func(t *testing.T, dir, name, content string) {
 		t.Helper()
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
@@ -252,13 +255,13 @@ func TestLoadCityDirPartialAndEmpty(t *testing.T) {
 	t.Run("neither file", func(t *testing.T) {
 		dir := t.TempDir()
 		writeFile(t, dir, "notes.txt", "nothing here")
-		_, err := LoadCityDir(dir)
-		if err == nil || !strings.Contains(err.Error(), "neither") {
+		_, err := Load(dir)
+		if err == nil || !strings.Contains(err.Error(), "none of a city pack's files") {
 			t.Fatalf("error %v", err)
 		}
 	})
 	t.Run("missing dir", func(t *testing.T) {
-		_, err := LoadCityDir(filepath.Join(t.TempDir(), "nope"))
+		_, err := Load(filepath.Join(t.TempDir(), "nope"))
 		if !errors.Is(err, os.ErrNotExist) {
 			t.Fatalf("error %v, want not-exist", err)
 		}
@@ -266,7 +269,7 @@ func TestLoadCityDirPartialAndEmpty(t *testing.T) {
 	t.Run("cameras only", func(t *testing.T) {
 		dir := t.TempDir()
 		writeFile(t, dir, "my_cctv.csv", "cctv_id,name,lat,lon\nc1,TUGU PAHLAWAN,-7.2458,112.7378\n")
-		c, err := LoadCityDir(dir)
+		c, err := Load(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -277,18 +280,18 @@ func TestLoadCityDirPartialAndEmpty(t *testing.T) {
 	t.Run("districts only", func(t *testing.T) {
 		dir := t.TempDir()
 		writeFile(t, dir, "tiny_kelurahan.geojson", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"district":"Alun"},"geometry":{"type":"Polygon","coordinates":[[[112.5,-7.5],[113,-7.5],[113,-7],[112.5,-7],[112.5,-7.5]]]}}]}`)
-		c, err := LoadCityDir(dir)
+		c, err := Load(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Districts.Len() != 1 || len(c.Cameras) != len(City().Cameras) || c.Cameras[0].District != "Alun" {
+		if c.Districts.Len() != 1 || len(c.Cameras) != len(Demo().Cameras) || c.Cameras[0].District != "Alun" {
 			t.Fatalf("got %d districts, %d cameras, first in %q", c.Districts.Len(), len(c.Cameras), c.Cameras[0].District)
 		}
 	})
 	t.Run("bad geojson names the file", func(t *testing.T) {
 		dir := t.TempDir()
 		writeFile(t, dir, "x_kelurahan.geojson", `{"type":"FeatureCollection","features":[]}`)
-		_, err := LoadCityDir(dir)
+		_, err := Load(dir)
 		if err == nil || !strings.Contains(err.Error(), "x_kelurahan.geojson") {
 			t.Fatalf("error %v", err)
 		}
@@ -297,7 +300,7 @@ func TestLoadCityDirPartialAndEmpty(t *testing.T) {
 		dir := t.TempDir()
 		writeFile(t, dir, "a_cctv.csv", "id,name,lat,lon\nc1,A,-7.25,112.74\n")
 		writeFile(t, dir, "b_cctv.csv", "id,name,lat,lon\nc1,B,-7.26,112.74\n")
-		_, err := LoadCityDir(dir)
+		_, err := Load(dir)
 		if err == nil || !strings.Contains(err.Error(), `"c1" is in both a_cctv.csv and b_cctv.csv`) {
 			t.Fatalf("error %v", err)
 		}

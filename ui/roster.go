@@ -1,0 +1,86 @@
+package ui
+
+import (
+	"net/http"
+	"time"
+
+	"cc112"
+	"cc112/dispatch"
+)
+
+// Alarm levels, the plan's recommendation by need, and the roster (issue 17).
+
+// postAlarm raises an incident's alarm to {level} (2 or 3; never lowered).
+func (s *Server) postAlarm(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Level int `json:"level"`
+	}
+	s.command(w, r, http.StatusOK, &req, func(key, fp string) (any, error) {
+		return s.eng.RaiseAlarm(r.Context(), r.PathValue("id"), req.Level, author(r), key, fp)
+	})
+}
+
+// getPlan answers which units would fill what the incident still needs,
+// each with the needs it fills, and the needs nobody can fill.
+func (s *Server) getPlan(w http.ResponseWriter, r *http.Request) {
+	withRoute, err := routeFlag(r.URL.Query().Get("route"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ans, err := s.eng.RecommendPlan(r.PathValue("id"), dispatch.RecommendOpts{Route: withRoute})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ans)
+}
+
+// putRoster replaces a unit's shifts from now on: {shifts: [{crew, from, to}]}.
+func (s *Server) putRoster(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Shifts *[]dispatch.ShiftInput `json:"shifts"`
+	}
+	s.command(w, r, http.StatusOK, &req, func(key, fp string) (any, error) {
+		if req.Shifts == nil {
+			return nil, cc112.Errorf(cc112.EInvalid, "shifts is required (an empty list takes the unit off the schedule)")
+		}
+		shifts, err := s.eng.SetRoster(r.Context(), r.PathValue("id"), *req.Shifts, author(r), key, fp)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"unit_id": r.PathValue("id"), "shifts": shifts}, nil
+	})
+}
+
+// getUnitRoster lists a unit's shifts that end after ?from= (default now).
+func (s *Server) getUnitRoster(w http.ResponseWriter, r *http.Request) {
+	from, err := timeParam(r.URL.Query().Get("from"), "from")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if from.IsZero() {
+		from = s.eng.Clock().Now()
+	}
+	shifts, err := s.eng.Roster(r.PathValue("id"), from)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"unit_id": r.PathValue("id"), "shifts": shifts})
+}
+
+// getRoster answers who was on which unit at ?at= (RFC 3339; default now).
+func (s *Server) getRoster(w http.ResponseWriter, r *http.Request) {
+	at := s.eng.Clock().Now()
+	if v := r.URL.Query().Get("at"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			s.writeError(w, r, cc112.Errorf(cc112.EInvalid, "at must be an RFC 3339 time, not %q", v))
+			return
+		}
+		at = t
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"at": at.UTC(), "units": s.eng.RosterAt(at)})
+}
