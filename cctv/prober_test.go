@@ -83,7 +83,9 @@ func TestProberSweepMany(t *testing.T) {
 		{cameras2200, 10, 40, 2150},
 	} {
 		eng, _ := newEngine(t, c.cameras(t, sim)...)
-		p := &cctv.Prober{Registry: eng, Timeout: 500 * time.Millisecond, Transport: rtspsrc.TCP, Logger: quiet}
+		// 2 s: a loaded machine (the race detector, parallel packages) may
+		// take more than half a second to bring camsim's first frame.
+		p := &cctv.Prober{Registry: eng, Timeout: 2 * time.Second, Transport: rtspsrc.TCP, Logger: quiet}
 		counts := p.Sweep(context.Background())
 		if counts[cc112.CameraOnline] != c.online || counts[cc112.CameraStalled] != c.stalled || counts[cc112.CameraOffline] != c.offline {
 			t.Errorf("counts %v, want %d online, %d stalled, %d offline", counts, c.online, c.stalled, c.offline)

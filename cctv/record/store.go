@@ -248,7 +248,7 @@ func (s *Store) makeRoomLocked(need int64) bool {
 				if s.total+need <= s.cfg.Budget && !expired {
 					continue
 				}
-				if oldest == nil || seg.Start.Before(oldest.Start) {
+				if oldest == nil || seg.Start.Before(oldest.Start) || (seg.Start.Equal(oldest.Start) && seg.Camera < oldest.Camera) {
 					oldest = seg
 				}
 			}
