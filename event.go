@@ -36,6 +36,18 @@ type Journal interface {
 	Close() error
 }
 
+// CommitWatcher is a journal another process writes that can say when it
+// committed (PostgreSQL's LISTEN/NOTIFY), so that a standby following it
+// reads at once instead of at its next poll.
+type CommitWatcher interface {
+	// WatchCommits runs until ctx ends: after each commit by any writer it
+	// sends on commits without blocking (one pending signal is enough).
+	// listening reports whether it hears commits: false while its
+	// connection is down and being re-established (poll meanwhile), true
+	// once it listens again (then it also signals, for what it missed).
+	WatchCommits(ctx context.Context, commits chan<- struct{}, listening func(bool))
+}
+
 // CheckStorable reports whether every journal can hold an event's data as
 // is: PostgreSQL's jsonb refuses the escape \u0000 (and a raw NUL is not
 // JSON). The engine checks each event before it applies it, so that a

@@ -24,6 +24,7 @@ const (
 	EvIncidentMerged    = "incident.merged" // a duplicate merged into another incident
 	EvUnitReleased      = "unit.released"   // one unit taken off an incident (or diverted to another)
 	EvUnitService       = "unit.service"    // a unit put out of service with a reason, or back
+	EvUnitRelocated     = "unit.relocated"  // a free unit sent to wait at another post (move-up advice)
 	EvIncidentAlarm     = "incident.alarm"  // an incident's alarm raised to level 2 or 3
 	EvRosterSet         = "roster.set"      // a unit's shifts from now on (who is on it, from when to when)
 	// EvCityChanged is an admin's change of the city (units added, edited
@@ -115,7 +116,7 @@ const (
 func EventTypes() []string {
 	return []string{
 		EvUnitRegistered, EvCameraRegistered, EvCameraStatus, EvIncidentCreated, EvIncidentImported,
-		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvIncidentNoted, EvIncidentCancelled, EvIncidentReopened, EvIncidentEdited, EvIncidentMerged, EvUnitReleased, EvUnitService, EvIncidentAlarm, EvRosterSet, EvCityChanged, EvAssignmentAcknowledged, EvCommandKey, EvJournalRefused,
+		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvIncidentNoted, EvIncidentCancelled, EvIncidentReopened, EvIncidentEdited, EvIncidentMerged, EvUnitReleased, EvUnitService, EvUnitRelocated, EvIncidentAlarm, EvRosterSet, EvCityChanged, EvAssignmentAcknowledged, EvCommandKey, EvJournalRefused,
 		EvCallStarted, EvCallLocated, EvCallLinked, EvCallClosed, EvAMLPending,
 		EvComplaintReceived, EvComplaintForwarded, EvComplaintResponded, EvComplaintFeedback,
 		EvComplaintEscalationDue, EvComplaintEscalationSent, EvComplaintEscalationFailed,

@@ -78,6 +78,16 @@ type RosterSetPayload struct {
 	Role   string  `json:"role,omitempty"`
 }
 
+// UnitRelocatedPayload is unit.relocated: a free unit sent to wait at
+// another post, which covers the kecamatan named in Covers that no free
+// unit of its type covered.
+type UnitRelocatedPayload struct {
+	UnitID string   `json:"unit_id"`
+	Post   UnitPost `json:"post"`
+	By     string   `json:"by,omitempty"`
+	Role   string   `json:"role,omitempty"`
+}
+
 // AssignmentAcknowledgedPayload is assignment.acknowledged: the unit tapped
 // "Terima" on its active assignment to the incident.
 type AssignmentAcknowledgedPayload struct {

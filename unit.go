@@ -114,6 +114,18 @@ type Unit struct {
 	OffShift bool `json:"off_shift,omitempty"`
 	// Hospital is the destination while transporting or at the hospital.
 	Hospital *Hospital `json:"hospital,omitempty"`
+	// Post is where a dispatcher sent the free unit to wait (a move-up);
+	// its next assignment ends it.
+	Post *UnitPost `json:"post,omitempty"`
+}
+
+// UnitPost is a standby post a unit is sent to: a station of the city,
+// and the kecamatan it covers from there that were uncovered.
+type UnitPost struct {
+	ID       string    `json:"id"`
+	Name     string    `json:"name"`
+	Location geo.Point `json:"location"`
+	Covers   []string  `json:"covers,omitempty"`
 }
 
 // Station is a base where units wait for work.

@@ -182,31 +182,20 @@ func (s *Service) Acknowledge(ctx context.Context, id, by, role, key, fingerprin
 	})
 }
 
-// Page is one page of alerts, newest first.
-type Page struct {
-	Items      []*cc112.Alert `json:"items"`
-	NextCursor string         `json:"next_cursor,omitempty"`
-}
-
-// MaxPageSize bounds a page of alerts.
-const MaxPageSize = 500
-
 // List pages through the alerts newest first: state "open" (not cleared,
-// the default) or "all"; cursor is the next_cursor of the page before.
-func (s *Service) List(state, cursor string, limit int) (*Page, error) {
+// the default) or "all"; the cursor is the last alert's id.
+func (s *Service) List(state string, req cc112.PageRequest) (cc112.Page[*cc112.Alert], error) {
 	if state == "" {
 		state = "open"
 	}
 	if state != "open" && state != "all" {
-		return nil, cc112.Errorf(cc112.EInvalid, "state must be open or all, got %q", state)
+		return cc112.Page[*cc112.Alert]{}, cc112.Errorf(cc112.EInvalid, "state must be open or all, got %q", state)
 	}
-	if limit == 0 {
-		limit = 100
+	if err := req.Check(); err != nil {
+		return cc112.Page[*cc112.Alert]{}, err
 	}
-	if limit < 1 || limit > MaxPageSize {
-		return nil, cc112.Errorf(cc112.EInvalid, "limit must be 1 to %d, got %d", MaxPageSize, limit)
-	}
-	page := &Page{Items: []*cc112.Alert{}}
+	cursor, limit := req.Cursor, req.Limit
+	page := cc112.Page[*cc112.Alert]{Items: []*cc112.Alert{}}
 	badCursor := false
 	s.eng.Read(func() {
 		start := len(s.order) - 1
@@ -230,7 +219,7 @@ func (s *Service) List(state, cursor string, limit int) (*Page, error) {
 		}
 	})
 	if badCursor {
-		return nil, cc112.Errorf(cc112.EInvalid, "cursor %q is not an alert of this server", cursor)
+		return cc112.Page[*cc112.Alert]{}, cc112.ErrBadCursor()
 	}
 	return page, nil
 }

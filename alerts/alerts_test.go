@@ -81,7 +81,7 @@ func (f *fixture) setAt(d time.Duration) { f.clock.Advance(t0.Add(d).Sub(f.clock
 
 func (f *fixture) open(kind cc112.AlertKind) []*cc112.Alert {
 	f.t.Helper()
-	p, err := f.svc.List("open", "", MaxPageSize)
+	p, err := f.svc.List("open", cc112.PageRequest{Cursor: "", Limit: cc112.MaxPageSize})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -419,16 +419,16 @@ func TestListPaging(t *testing.T) {
 			f.incident(cc112.CatFire, 3)
 		}
 		f.checkAt(3 * time.Minute)
-		p, err := f.svc.List("open", "", 2)
+		p, err := f.svc.List("open", cc112.PageRequest{Cursor: "", Limit: 2})
 		if err != nil || len(p.Items) != 2 || p.Items[0].ID != "al-000003" || p.NextCursor != "al-000002" {
 			t.Fatalf("page 1: %+v %v", p, err)
 		}
-		p, err = f.svc.List("all", p.NextCursor, 2)
+		p, err = f.svc.List("all", cc112.PageRequest{Cursor: p.NextCursor, Limit: 2})
 		if err != nil || len(p.Items) != 1 || p.Items[0].ID != "al-000001" || p.NextCursor != "" {
 			t.Fatalf("page 2: %+v %v", p, err)
 		}
 		for _, bad := range []struct{ state, cursor string }{{"closed", ""}, {"open", "al-000009"}, {"open", "x"}} {
-			if _, err := f.svc.List(bad.state, bad.cursor, 10); cc112.ErrorCode(err) != cc112.EInvalid {
+			if _, err := f.svc.List(bad.state, cc112.PageRequest{Cursor: bad.cursor, Limit: 10}); cc112.ErrorCode(err) != cc112.EInvalid {
 				t.Errorf("%+v: %v, want invalid", bad, err)
 			}
 		}

@@ -2,6 +2,9 @@ package auth
 
 import (
 	"context"
+	"math"
+	"sort"
+	"strconv"
 	"time"
 
 	"cc112"
@@ -18,6 +21,9 @@ const (
 	ActionCameraView  = "camera_view"
 	ActionUserSaved   = "user_saved"
 	ActionDeviceSaved = "device_saved"
+	// ActionSessionsRevoked is an admin ending every session of a user
+	// (a wall taken down) without changing its password.
+	ActionSessionsRevoked = "sessions_revoked"
 	// ActionLoginSpray alerts the admin: one address failed at many
 	// users, or one user failed from many addresses (Addr or Target says
 	// which), within the login limiter's window.
@@ -45,23 +51,33 @@ type AuditFilter struct {
 	Action string
 	From   time.Time
 	To     time.Time
-	Limit  int
+	cc112.PageRequest
 }
 
-// Audit returns matching entries, newest first. It first waits until every
-// entry recorded before the call is durable and applied, so a reader sees
-// its own actions.
-func (s *Store) Audit(ctx context.Context, f AuditFilter) ([]Entry, error) {
+// Audit pages through matching entries, newest first (by journal seq: the
+// cursor is the last entry's). It first waits until every entry recorded
+// before the call is durable and applied, so a reader sees its own actions.
+func (s *Store) Audit(ctx context.Context, f AuditFilter) (cc112.Page[Entry], error) {
+	if err := f.Check(); err != nil {
+		return cc112.Page[Entry]{}, err
+	}
+	before := uint64(math.MaxUint64)
+	if f.Cursor != "" {
+		n, err := strconv.ParseUint(f.Cursor, 10, 64)
+		if err != nil {
+			return cc112.Page[Entry]{}, cc112.ErrBadCursor()
+		}
+		before = n
+	}
 	if err := s.rec.flush(ctx); err != nil {
-		return nil, err
+		return cc112.Page[Entry]{}, err
 	}
-	if f.Limit <= 0 || f.Limit > 1000 {
-		f.Limit = 100
-	}
-	out := []Entry{}
+	page := cc112.Page[Entry]{Items: []Entry{}}
 	s.eng.Read(func() {
-		for i := len(s.st.audit) - 1; i >= 0 && len(out) < f.Limit; i-- {
-			e := s.st.audit[i]
+		log := s.st.audit // in seq order
+		k := sort.Search(len(log), func(k int) bool { return log[k].Seq >= before }) - 1
+		for ; k >= 0; k-- {
+			e := log[k]
 			switch {
 			case f.User != "" && e.User != f.User,
 				f.Action != "" && e.Action != f.Action,
@@ -69,10 +85,14 @@ func (s *Store) Audit(ctx context.Context, f AuditFilter) ([]Entry, error) {
 				!f.To.IsZero() && !e.At.Before(f.To):
 				continue
 			}
-			out = append(out, e)
+			if len(page.Items) == f.Limit {
+				page.NextCursor = strconv.FormatUint(page.Items[f.Limit-1].Seq, 10)
+				return
+			}
+			page.Items = append(page.Items, e)
 		}
 	})
-	return out, nil
+	return page, nil
 }
 
 // Record queues an audit entry (an HTTP mutation, a camera view). Entries

@@ -23,11 +23,16 @@ const (
 	Police     Role = "police" // read-only viewer, never sees callers' identities
 	Supervisor Role = "supervisor"
 	Admin      Role = "admin"
+	// Wall is a read-only kiosk account for a video wall: it sees the
+	// console's operational picture (no personal data: a wall is read by
+	// anyone in the room) but may not act, and its session renews itself
+	// (Store.Renew) so that a wall stays logged in for weeks.
+	Wall Role = "wall"
 )
 
 // Roles lists every role, in a stable order.
 func Roles() []Role {
-	return []Role{CallTaker, Dispatcher, UnitRole, Agency, Police, Supervisor, Admin}
+	return []Role{CallTaker, Dispatcher, UnitRole, Agency, Police, Supervisor, Admin, Wall}
 }
 
 // Valid reports whether r is a known role.

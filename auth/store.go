@@ -15,6 +15,9 @@ type Config struct {
 	Hash HashParams
 	// TokenTTL is how long a login lasts (default 12 h: one shift).
 	TokenTTL time.Duration
+	// KioskTTL is how long a wall's session lasts without renewal
+	// (default 14 days); every renewal starts it again (Store.Renew).
+	KioskTTL time.Duration
 	// MaxAudit is how many audit entries are kept in memory for queries
 	// (default 200 000); every entry stays in the journal.
 	MaxAudit int
@@ -42,6 +45,9 @@ func New(cfg Config) *Store {
 	}
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = 12 * time.Hour
+	}
+	if cfg.KioskTTL <= 0 {
+		cfg.KioskTTL = 14 * 24 * time.Hour
 	}
 	if cfg.MaxAudit <= 0 {
 		cfg.MaxAudit = 200_000
@@ -274,7 +280,7 @@ func (s *Store) Login(ctx context.Context, username, password, addr string) (Ses
 		if !ok || cur.hash != u.hash {
 			return nil, cc112.Errorf(cc112.EUnauthenticated, "wrong username or password").Because(cc112.RLoginFailed) // changed meanwhile
 		}
-		exp := tx.Now().Add(s.cfg.TokenTTL)
+		exp := tx.Now().Add(s.ttl(cur.Role))
 		unitID, shiftUnit := cur.UnitID, ""
 		if cur.Role == UnitRole {
 			// A crew member logs in for the shift the roster names them
@@ -332,6 +338,66 @@ func (s *Store) Authenticate(token string) (Principal, error) {
 		return Principal{}, cc112.Errorf(cc112.EUnauthenticated, "token unknown, expired or revoked: log in again").Because(cc112.RSessionEnded)
 	}
 	return p, nil
+}
+
+// ttl is how long a new session of role lasts.
+func (s *Store) ttl(r Role) time.Duration {
+	if r == Wall {
+		return s.cfg.KioskTTL
+	}
+	return s.cfg.TokenTTL
+}
+
+// Renew extends a wall's session to a full KioskTTL from now and returns
+// its new expiry; other roles' sessions end when their shift does
+// (ok false). It writes to the journal at most once a day per wall: a
+// session with more than KioskTTL minus a day left is not renewed yet.
+func (s *Store) Renew(ctx context.Context, token string) (expires time.Time, ok bool, err error) {
+	h := secretHash(token)
+	due := false
+	s.eng.Read(func() {
+		sess, found := s.st.sessions[h]
+		u := s.st.users[sess.Username]
+		expires, ok = sess.Expires, found && u != nil && u.Role == Wall
+		due = !found || ok && sess.Expires.Sub(s.now()) <= s.cfg.KioskTTL-24*time.Hour
+	})
+	if !due {
+		return expires, ok, nil // most calls: nothing to write
+	}
+	_, err = dispatch.Run(ctx, s.eng, "", "", func(tx *dispatch.Tx) (any, error) {
+		sess, found := s.st.sessions[h]
+		if !found || !tx.Now().Before(sess.Expires) {
+			return nil, cc112.Errorf(cc112.EUnauthenticated, "token unknown, expired or revoked: log in again")
+		}
+		u := s.st.users[sess.Username]
+		if u == nil || u.Role != Wall {
+			expires = sess.Expires
+			return nil, nil
+		}
+		ok = true
+		expires = sess.Expires
+		if sess.Expires.Sub(tx.Now()) > s.cfg.KioskTTL-24*time.Hour {
+			return nil, nil
+		}
+		expires = tx.Now().Add(s.cfg.KioskTTL)
+		tx.Emit(cc112.EvSessionOpened, sessionPayload{TokenHash: h, Username: sess.Username, ExpiresAt: expires})
+		return nil, nil
+	})
+	return expires, ok, err
+}
+
+// RevokeSessions ends every session of a user (an admin taking a wall
+// down) and keeps its password.
+func (s *Store) RevokeSessions(ctx context.Context, username string, by Principal, addr string) error {
+	_, err := dispatch.Run(ctx, s.eng, "", "", func(tx *dispatch.Tx) (any, error) {
+		if _, ok := s.st.users[username]; !ok {
+			return nil, cc112.Errorf(cc112.ENotFound, "no user %q", username)
+		}
+		tx.Emit(cc112.EvSessionRevoked, revokePayload{Username: username})
+		tx.Emit(cc112.EvAuditRecorded, Entry{At: tx.Now(), Action: ActionSessionsRevoked, User: by.Username, Role: by.Role, Addr: addr, Target: username})
+		return nil, nil
+	})
+	return err
 }
 
 // Logout revokes a token.

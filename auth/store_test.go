@@ -9,7 +9,6 @@ import (
 
 	"cc112"
 	"cc112/bolt"
-	"cc112/dispatch"
 	"cc112/geo"
 	"cc112/internal/clocktest"
 )
@@ -23,28 +22,15 @@ func openStore(t *testing.T, dir string, clock cc112.Clock) (*Store, func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := New(cheap())
-	eng, err := dispatch.New(context.Background(), dispatch.Config{Journal: j, Clock: clock}, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if eng.LastSeq() == 0 {
+	st, stop := storeOn(t, j, clock)
+	if st.eng.LastSeq() == 0 {
 		u := cc112.Unit{ID: "AMB-01", Callsign: "Ambulans 1", Type: "ambulance", Agency: "dinkes", Status: cc112.UnitAvailable,
 			Location: geo.Point{Lat: -7.25, Lon: 112.75}}
-		if err := eng.RegisterUnits(context.Background(), []cc112.Unit{u}); err != nil {
+		if err := st.eng.RegisterUnits(context.Background(), []cc112.Unit{u}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	closed := false
-	closeFn := func() {
-		if !closed {
-			closed = true
-			st.Close()
-			_ = j.Close()
-		}
-	}
-	t.Cleanup(closeFn)
-	return st, closeFn
+	return st, stop
 }
 
 func TestLoginLogoutSurviveRestart(t *testing.T) {
@@ -95,7 +81,7 @@ func TestLoginLogoutSurviveRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	var actions []string
-	for _, e := range entries {
+	for _, e := range entries.Items {
 		actions = append(actions, e.Action+":"+e.User)
 	}
 	got := strings.Join(actions, " ")
@@ -204,7 +190,8 @@ func TestAuditFilterAndRecordBatching(t *testing.T) {
 	}
 	from := clock.Now().Add(100 * time.Minute)
 	to := clock.Now().Add(200 * time.Minute)
-	got, err := st.Audit(ctx, AuditFilter{User: "b", From: from, To: to, Limit: 1000})
+	page, err := st.Audit(ctx, AuditFilter{User: "b", From: from, To: to, PageRequest: cc112.PageRequest{Limit: 1000}})
+	got := page.Items
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,8 +203,16 @@ func TestAuditFilterAndRecordBatching(t *testing.T) {
 			t.Fatalf("entry %d out of filter or order: %+v", i, e)
 		}
 	}
-	if got, _ := st.Audit(ctx, AuditFilter{Limit: 7}); len(got) != 7 {
-		t.Fatalf("limit 7 gave %d", len(got))
+	first, _ := st.Audit(ctx, AuditFilter{PageRequest: cc112.PageRequest{Limit: 7}})
+	if len(first.Items) != 7 || first.NextCursor == "" {
+		t.Fatalf("limit 7 gave %d, next %q", len(first.Items), first.NextCursor)
+	}
+	next, _ := st.Audit(ctx, AuditFilter{PageRequest: cc112.PageRequest{Limit: 7, Cursor: first.NextCursor}})
+	if len(next.Items) != 7 || next.Items[0].Seq >= first.Items[6].Seq {
+		t.Fatalf("the page after %v starts at %+v", first.NextCursor, next.Items)
+	}
+	if _, err := st.Audit(ctx, AuditFilter{PageRequest: cc112.PageRequest{Cursor: "x"}}); cc112.ErrorCode(err) != cc112.EInvalid {
+		t.Fatalf("a bad cursor: %v", err)
 	}
 }
 

@@ -16,5 +16,5 @@ func (p Principal) Viewer() cc112.Viewer {
 	case Agency:
 		return cc112.Viewer{Sight: cc112.SeeAgency, Agency: p.Agency}
 	}
-	return cc112.Viewer{Sight: cc112.SeeNone} // police, admin
+	return cc112.Viewer{Sight: cc112.SeeNone} // police, admin, wall
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -150,29 +149,29 @@ func (s *Service) Call(id string) (*Call, error) {
 	return c, nil
 }
 
-// Calls lists calls by status (active, linked, closed or all), newest first.
-func (s *Service) Calls(status string) ([]*Call, error) {
+// Calls pages through calls by status (active, linked, closed or all),
+// newest first.
+func (s *Service) Calls(status string, req cc112.PageRequest) (cc112.Page[*Call], error) {
 	if status == "" {
 		status = CallActive
 	}
 	if !slices.Contains([]string{CallActive, CallLinked, CallClosed, "all"}, status) {
-		return nil, cc112.Errorf(cc112.EInvalid, "status must be active, linked, closed or all, got %q", status)
+		return cc112.Page[*Call]{}, cc112.Errorf(cc112.EInvalid, "status must be active, linked, closed or all, got %q", status)
 	}
-	out := []*Call{}
+	p, err := cc112.NewNewest(req, func(c *Call) cc112.PageKey { return cc112.PageKey{At: c.StartedAt, ID: c.ID} })
+	if err != nil {
+		return cc112.Page[*Call]{}, err
+	}
+	var page cc112.Page[*Call]
 	s.eng.Read(func() {
 		for _, c := range s.calls {
 			if status == "all" || c.Status == status {
-				out = append(out, c.clone())
+				p.Offer(c)
 			}
 		}
+		page = p.Page((*Call).clone)
 	})
-	sort.Slice(out, func(a, b int) bool {
-		if !out[a].StartedAt.Equal(out[b].StartedAt) {
-			return out[a].StartedAt.After(out[b].StartedAt)
-		}
-		return out[a].ID < out[b].ID
-	})
-	return out, nil
+	return page, nil
 }
 
 // AMLResult says what became of an AML report: attached to a call, or kept

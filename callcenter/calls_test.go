@@ -25,7 +25,7 @@ func TestStartCallValidates(t *testing.T) {
 		_, err := f.svc.StartCall(ctx, n, "", "")
 		wantCode(t, err, cc112.EInvalid)
 	}
-	if list := must[[]*Call](t)(f.svc.Calls("active")); len(list) != 1 {
+	if list := must[cc112.Page[*Call]](t)(f.svc.Calls("active", cc112.PageRequest{})).Items; len(list) != 1 {
 		t.Fatalf("bad calls were recorded: %d", len(list))
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/mail"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -267,38 +266,33 @@ func (s *Service) Attachment(ref string, n int) (*cc112.Complaint, *cc112.Attach
 type ComplaintFilter struct {
 	Agency, Category, District, Status, Query string
 	From, To                                  time.Time
-	Limit                                     int
+	cc112.PageRequest
 }
 
-// Complaints lists complaints, newest first.
-func (s *Service) Complaints(f ComplaintFilter) ([]*cc112.Complaint, error) {
+// Complaints pages through complaints, newest first.
+func (s *Service) Complaints(f ComplaintFilter) (cc112.Page[*cc112.Complaint], error) {
 	if f.Status != "" && !slices.Contains([]string{cc112.ComplaintReceived, cc112.ComplaintForwarded, cc112.ComplaintResponded, cc112.ComplaintClosed, "open", "overdue"}, f.Status) {
-		return nil, cc112.Errorf(cc112.EInvalid, "unknown status %q", f.Status)
+		return cc112.Page[*cc112.Complaint]{}, cc112.Errorf(cc112.EInvalid, "unknown status %q", f.Status)
 	}
-	if f.Limit <= 0 || f.Limit > 5000 {
-		f.Limit = 1000
+	// Numbered in order of receipt: the number breaks a tie in time.
+	p, err := cc112.NewNewest(f.PageRequest, func(c *cc112.Complaint) cc112.PageKey {
+		return cc112.PageKey{At: c.ReceivedAt, ID: c.Number}
+	})
+	if err != nil {
+		return cc112.Page[*cc112.Complaint]{}, err
 	}
 	q := strings.ToLower(strings.TrimSpace(f.Query))
 	now := s.now()
-	out := []*cc112.Complaint{}
+	var page cc112.Page[*cc112.Complaint]
 	s.eng.Read(func() {
 		for _, c := range s.complaints {
-			if !f.match(c, q, now) {
-				continue
+			if f.match(c, q, now) {
+				p.Offer(c)
 			}
-			out = append(out, c.Clone())
 		}
+		page = p.Page((*cc112.Complaint).Clone)
 	})
-	sort.Slice(out, func(a, b int) bool {
-		if !out[a].ReceivedAt.Equal(out[b].ReceivedAt) {
-			return out[a].ReceivedAt.After(out[b].ReceivedAt)
-		}
-		return out[a].Number > out[b].Number // numbered in order of receipt
-	})
-	if len(out) > f.Limit {
-		out = out[:f.Limit]
-	}
-	return out, nil
+	return page, nil
 }
 
 func (f *ComplaintFilter) match(c *cc112.Complaint, q string, now time.Time) bool {

@@ -119,7 +119,7 @@ func TestComplaintListAndReport(t *testing.T) {
 		{ComplaintFilter{District: "nowhere"}, nil},
 	}
 	for _, tt := range tests {
-		list := must[[]*cc112.Complaint](t)(f.svc.Complaints(tt.f))
+		list := must[cc112.Page[*cc112.Complaint]](t)(f.svc.Complaints(tt.f)).Items
 		var ids []string
 		for _, x := range list {
 			ids = append(ids, x.ID)

@@ -124,7 +124,7 @@ func TestTriageAlertOnceAcrossRestart(t *testing.T) {
 	if due, _ := f.tick(15*time.Minute - time.Second); due != 0 {
 		t.Fatal("alerted before 15 minutes")
 	}
-	if l := must[[]*cc112.Complaint](t)(f.svc.Complaints(ComplaintFilter{Status: "overdue"})); len(l) != 0 {
+	if l := must[cc112.Page[*cc112.Complaint]](t)(f.svc.Complaints(ComplaintFilter{Status: "overdue"})); len(l.Items) != 0 {
 		t.Fatal("overdue before its triage SLA")
 	}
 	if due, _ := f.tick(time.Second); due != 1 {
@@ -134,7 +134,7 @@ func TestTriageAlertOnceAcrossRestart(t *testing.T) {
 	if got.TriageAlertAt == nil || !got.TriageAlertAt.Equal(t0.Add(15*time.Minute)) {
 		t.Fatalf("alert %v", got.TriageAlertAt)
 	}
-	if l := must[[]*cc112.Complaint](t)(f.svc.Complaints(ComplaintFilter{Status: "overdue"})); len(l) != 1 {
+	if l := must[cc112.Page[*cc112.Complaint]](t)(f.svc.Complaints(ComplaintFilter{Status: "overdue"})); len(l.Items) != 1 {
 		t.Fatal("not in the desk's overdue list past its triage SLA")
 	}
 	f.restart()

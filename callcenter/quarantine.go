@@ -35,15 +35,20 @@ func (s *Service) Quarantine(ctx context.Context, q cc112.MailQuarantined) (*cc1
 	})
 }
 
-// Quarantined lists the refused e-mails, newest first.
-func (s *Service) Quarantined() []*cc112.MailQuarantined {
-	var out []*cc112.MailQuarantined
+// Quarantined pages through the refused e-mails, newest first.
+func (s *Service) Quarantined(req cc112.PageRequest) (cc112.Page[*cc112.MailQuarantined], error) {
+	p, err := cc112.NewNewest(req, func(q *cc112.MailQuarantined) cc112.PageKey { return cc112.PageKey{At: q.At, ID: q.ID} })
+	if err != nil {
+		return cc112.Page[*cc112.MailQuarantined]{}, err
+	}
+	var page cc112.Page[*cc112.MailQuarantined]
 	s.eng.Read(func() {
-		for i := len(s.quarantine) - 1; i >= 0; i-- {
-			out = append(out, s.quarantine[i].Clone())
+		for _, q := range s.quarantine {
+			p.Offer(q)
 		}
+		page = p.Page((*cc112.MailQuarantined).Clone)
 	})
-	return out
+	return page, nil
 }
 
 func (s *Service) applyQuarantined(at time.Time, q cc112.MailQuarantined, changed changedFunc) error {

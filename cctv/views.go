@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -121,36 +120,34 @@ func (vs *Views) End(ctx context.Context, id string) error {
 type ViewFilter struct {
 	CameraID string
 	From, To time.Time
-	Limit    int // newest first; default 1000
+	cc112.PageRequest
 }
 
-// List returns the matching views, newest first. A view whose end was never
-// recorded (the server stopped during it) has a nil EndedAt.
-func (vs *Views) List(f ViewFilter) []View {
-	if f.Limit <= 0 {
-		f.Limit = 1000
+// List pages through the matching views, newest first. A view whose end
+// was never recorded (the server stopped during it) has a nil EndedAt.
+func (vs *Views) List(f ViewFilter) (cc112.Page[View], error) {
+	p, err := cc112.NewNewest(f.PageRequest, func(v View) cc112.PageKey { return cc112.PageKey{At: v.StartedAt, ID: v.ID} })
+	if err != nil {
+		return cc112.Page[View]{}, err
 	}
-	out := []View{}
+	var page cc112.Page[View]
 	vs.eng.Read(func() {
-		for k := len(vs.list) - 1; k >= 0 && len(out) < f.Limit; k-- {
-			v := vs.list[k]
-			if f.CameraID != "" && v.CameraID != f.CameraID {
+		for _, v := range vs.list {
+			switch {
+			case f.CameraID != "" && v.CameraID != f.CameraID,
+				!f.To.IsZero() && v.StartedAt.After(f.To),
+				!f.From.IsZero() && v.EndedAt != nil && v.EndedAt.Before(f.From):
 				continue
 			}
-			if !f.To.IsZero() && v.StartedAt.After(f.To) {
-				continue
-			}
-			if !f.From.IsZero() && v.EndedAt != nil && v.EndedAt.Before(f.From) {
-				continue
-			}
-			c := *v
+			p.Offer(*v)
+		}
+		page = p.Page(func(v View) View {
 			if v.EndedAt != nil {
 				at := *v.EndedAt
-				c.EndedAt = &at
+				v.EndedAt = &at
 			}
-			out = append(out, c)
-		}
+			return v
+		})
 	})
-	sort.SliceStable(out, func(a, b int) bool { return out[a].StartedAt.After(out[b].StartedAt) })
-	return out
+	return page, nil
 }

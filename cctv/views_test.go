@@ -44,7 +44,11 @@ func TestViewsAudit(t *testing.T) {
 	_, views, j = openEngine(t, dir)
 	defer j.Close()
 
-	all := views.List(cctv.ViewFilter{})
+	page, err := views.List(cctv.ViewFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := page.Items
 	if len(all) != 2 || all[0].ID != b.ID || all[1].ID != a.ID {
 		t.Fatalf("List = %+v, want b then a", all)
 	}
@@ -65,8 +69,8 @@ func TestViewsAudit(t *testing.T) {
 		{"from after a ended: the open view b only", cctv.ViewFilter{From: time.Now().Add(time.Hour)}, 1},
 	}
 	for _, tc := range tests {
-		if got := views.List(tc.f); len(got) != tc.want {
-			t.Errorf("%s: %d views, want %d", tc.name, len(got), tc.want)
+		if got, err := views.List(tc.f); err != nil || len(got.Items) != tc.want {
+			t.Errorf("%s: %d views (%v), want %d", tc.name, len(got.Items), err, tc.want)
 		}
 	}
 }

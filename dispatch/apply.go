@@ -48,6 +48,7 @@ func (e *Engine) registerCore(r *Registry) {
 	Handle(r, cc112.EvUnitStatus, func(f *Fold, p cc112.UnitStatusPayload) error { return e.applyUnitStatus(f.At, p) })
 	Handle(r, cc112.EvUnitReleased, func(f *Fold, p cc112.UnitReleasedPayload) error { return e.applyReleased(f.At, p) })
 	Handle(r, cc112.EvUnitService, func(f *Fold, p cc112.UnitServicePayload) error { return e.applyService(f.At, p) })
+	Handle(r, cc112.EvUnitRelocated, func(f *Fold, p cc112.UnitRelocatedPayload) error { return e.applyRelocated(p) })
 	Handle(r, cc112.EvIncidentAlarm, func(f *Fold, p cc112.IncidentAlarmPayload) error { return e.applyAlarm(f.At, p) })
 	Handle(r, cc112.EvRosterSet, func(f *Fold, p cc112.RosterSetPayload) error { return e.applyRoster(f.At, p) })
 	Handle(r, cc112.EvIncidentClosed, func(f *Fold, p cc112.IncidentClosedPayload) error { return e.applyClosed(f.At, p) })
@@ -154,7 +155,7 @@ func (e *Engine) applyAssigned(at time.Time, p cc112.UnitAssignedPayload) error 
 	if u.Status != cc112.UnitAvailable || !inc.Active() {
 		return fmt.Errorf("unit %s is %s, incident %s is %s", u.ID, u.Status, inc.ID, inc.Status)
 	}
-	u.Status, u.StatusAt, u.IncidentID, u.StatusBy = cc112.UnitDispatched, at, inc.ID, ""
+	u.Status, u.StatusAt, u.IncidentID, u.StatusBy, u.Post = cc112.UnitDispatched, at, inc.ID, "", nil
 	inc.Assignments = append(inc.Assignments, &cc112.Assignment{
 		UnitID: u.ID, Callsign: u.Callsign, Type: u.Type, Agency: u.Agency,
 		Status: cc112.UnitDispatched, DispatchedAt: at,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"cc112"
@@ -74,11 +75,31 @@ func (e *Engine) CatchUp(ctx context.Context) (int, error) {
 
 var errPromoted = errors.New("promoted")
 
-// Follow applies new journal events every interval until ctx ends or the
-// engine is promoted. Errors (the database briefly unreachable) are logged
-// and retried; a gap or an event this binary cannot apply stops following.
+// followSafety is how often a standby that hears every commit reads the
+// journal anyway: a net under the notifications, not the way it follows.
+const followSafety = 5 * time.Second
+
+// Follow applies new journal events until ctx ends or the engine is
+// promoted: at once when the journal says another writer committed (a
+// cc112.CommitWatcher), else every interval (also while the watcher's
+// connection is down). Errors (the database briefly unreachable) are
+// logged and retried; a gap or an event this binary cannot apply stops
+// following.
 func (e *Engine) Follow(ctx context.Context, interval time.Duration) error {
-	t := time.NewTicker(interval)
+	commits := make(chan struct{}, 1)
+	var listening atomic.Bool
+	if w, ok := e.cfg.Journal.(cc112.CommitWatcher); ok {
+		watchCtx, stop := context.WithCancel(ctx)
+		defer stop()
+		go w.WatchCommits(watchCtx, commits, func(on bool) {
+			listening.Store(on)
+			select { // pick the new poll interval now
+			case commits <- struct{}{}:
+			default:
+			}
+		})
+	}
+	t := time.NewTimer(interval)
 	defer t.Stop()
 	for {
 		if !e.Standby() {
@@ -90,10 +111,16 @@ func (e *Engine) Follow(ctx context.Context, interval time.Duration) error {
 			}
 			e.log.Warn("following the journal", "err", err)
 		}
+		poll := interval
+		if listening.Load() {
+			poll = followSafety
+		}
+		t.Reset(poll)
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		case <-commits:
 		case <-e.follow.kicked():
 		}
 	}

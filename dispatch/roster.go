@@ -135,7 +135,7 @@ func (e *Engine) checkCrewFree(unitID string, shifts []cc112.Shift) error {
 				}
 				for _, name := range s.Crew {
 					if slices.Contains(o.Crew, name) {
-						return cc112.Errorf(cc112.EConflict, "%s is on unit %s from %s to %s", name, e.units[other].Callsign,
+						return cc112.Errorf(cc112.EConflict, "%s is on unit %s from %s to %s", name, e.callsignOf(other),
 							o.From.Format(time.RFC3339), o.To.Format(time.RFC3339))
 					}
 				}
@@ -262,15 +262,27 @@ func (e *Engine) RosterAt(t time.Time) []OnDuty {
 		if !ok {
 			continue
 		}
-		u := e.units[id]
-		out = append(out, OnDuty{UnitID: id, Callsign: u.Callsign, Type: u.Type, Crew: slices.Clone(s.Crew), From: s.From, To: s.To})
+		d := OnDuty{UnitID: id, Callsign: e.callsignOf(id), Crew: slices.Clone(s.Crew), From: s.From, To: s.To}
+		if u := e.units[id]; u != nil {
+			d.Type = u.Type
+		}
+		out = append(out, d)
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].Callsign < out[b].Callsign })
 	return out
 }
 
+// callsignOf names a unit; a unit retired since (its roster stays in the
+// record) by its id. Caller holds the lock.
+func (e *Engine) callsignOf(id string) string {
+	if u := e.units[id]; u != nil {
+		return u.Callsign
+	}
+	return id
+}
+
 // ShiftOf is the shift naming username at t, for a unit account logging
-// in for its shift.
+// in for its shift (never on a unit retired since).
 func (s State) ShiftOf(username string, t time.Time) (cc112.Shift, bool) {
 	ids := make([]string, 0, len(s.e.rosters))
 	for id := range s.e.rosters {
@@ -278,7 +290,7 @@ func (s State) ShiftOf(username string, t time.Time) (cc112.Shift, bool) {
 	}
 	slices.Sort(ids)
 	for _, id := range ids {
-		if sh, ok := shiftAt(s.e.rosters[id], t); ok && slices.Contains(sh.Crew, username) {
+		if sh, ok := shiftAt(s.e.rosters[id], t); ok && s.e.units[id] != nil && slices.Contains(sh.Crew, username) {
 			return sh, true
 		}
 	}
@@ -289,6 +301,9 @@ func (s State) ShiftOf(username string, t time.Time) (cc112.Shift, bool) {
 // its shift is over and it is free, back when a shift has begun (or its
 // schedule was removed) and the schedule took it out. Caller holds the lock.
 func (e *Engine) serviceDue(u *cc112.Unit, now time.Time) (cc112.UnitServicePayload, bool) {
+	if u == nil {
+		return cc112.UnitServicePayload{}, false // retired: its roster is history only
+	}
 	on := e.onShift(u.ID, now)
 	switch {
 	case !on && u.Status == cc112.UnitAvailable && u.IncidentID == "":

@@ -148,6 +148,16 @@ func TestRoster(t *testing.T) {
 	if got := onDuty(f.eng, utc(17, 30, 0)); !reflect.DeepEqual(got, []string{"PMP1:andi"}) {
 		t.Errorf("history after clearing: %v", got)
 	}
+
+	// A unit retired keeps its roster as history (named by its id); the
+	// schedule passes it by.
+	if _, err := f.eng.ChangeCity(bg, "admin", CityEdit{RetireUnits: []string{"pmp2"}}, false, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	must[any](t)(nil, f.eng.ApplySchedule(bg))
+	if got := onDuty(f.eng, utc(10, 30, 0)); !reflect.DeepEqual(got, []string{"PMP1:budi,siti", "pmp2:rudi"}) {
+		t.Errorf("history of a retired unit: %v", got)
+	}
 }
 
 // setClock moves the fixture's clock to t (forward only).

@@ -15,8 +15,8 @@ import (
 
 // Limits of GET /api/v1/incidents.
 const (
-	DefaultPageSize = 100
-	MaxPageSize     = 1000
+	DefaultPageSize = cc112.DefaultPageSize
+	MaxPageSize     = cc112.MaxPageSize
 	maxQueryText    = 200
 )
 
@@ -227,10 +227,7 @@ type IncidentQuery struct {
 }
 
 // IncidentPage is one page of a search; NextCursor is "" on the last one.
-type IncidentPage struct {
-	Items      []*cc112.Incident `json:"items"`
-	NextCursor string            `json:"next_cursor"`
-}
+type IncidentPage = cc112.Page[*cc112.Incident]
 
 func (q *IncidentQuery) queue() bool {
 	switch q.Status {

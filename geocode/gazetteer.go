@@ -48,6 +48,19 @@ func (g *Gazetteer) Hospitals() []Place {
 	return out
 }
 
+// Of lists the fixed places of one kind (the kelurahan, for the map's
+// offline labels), by name.
+func (g *Gazetteer) Of(kind Kind) []Place {
+	var out []Place
+	for _, p := range g.static {
+		if p.Kind == kind {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b Place) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
 // With returns the index of the static places and extra.
 func (g *Gazetteer) With(extra []Place) *Index {
 	h := fnv.New64a()

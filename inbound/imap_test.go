@@ -1,6 +1,7 @@
 package inbound
 
 import (
+	"cc112"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -57,9 +58,11 @@ func TestIMAPIntakeAgainstDovecot(t *testing.T) {
 	if n, err := p.Poll(ctx); err != nil || n != 3 {
 		t.Fatalf("poll: %d, %v", n, err)
 	}
-	list, _ := svc.Complaints(callcenter.ComplaintFilter{})
-	if len(list) != 2 || len(svc.Quarantined()) != 1 {
-		t.Fatalf("%d complaints, %d quarantined", len(list), len(svc.Quarantined()))
+	page, _ := svc.Complaints(callcenter.ComplaintFilter{})
+	list := page.Items
+	quarantined, _ := svc.Quarantined(cc112.PageRequest{})
+	if len(list) != 2 || len(quarantined.Items) != 1 {
+		t.Fatalf("%d complaints, %d quarantined", len(list), len(quarantined.Items))
 	}
 	emails := list[0].Email + " " + list[1].Email
 	if !strings.Contains(emails, "jdoe@machine.example") || !strings.Contains(emails, "nsb@bellcore.com") || list[0].Channel != "email" {
@@ -81,8 +84,8 @@ func TestIMAPIntakeAgainstDovecot(t *testing.T) {
 	if n, err := p.Poll(ctx); err != nil || n != 1 {
 		t.Fatalf("third poll: %d, %v", n, err)
 	}
-	if list, _ := svc.Complaints(callcenter.ComplaintFilter{}); len(list) != 2 {
-		t.Fatalf("a redelivered message filed again: %d complaints", len(list))
+	if page, _ := svc.Complaints(callcenter.ComplaintFilter{}); len(page.Items) != 2 {
+		t.Fatalf("a redelivered message filed again: %d complaints", len(page.Items))
 	}
 	// A wrong password is an error, not silence.
 	bad := *p

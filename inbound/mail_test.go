@@ -2,6 +2,7 @@ package inbound
 
 import (
 	"bytes"
+	"cc112"
 	"context"
 	"encoding/base64"
 	"os"
@@ -131,13 +132,14 @@ func TestMailIntake(t *testing.T) {
 	if err != nil || bad.Quarantined == nil || !strings.Contains(bad.Quarantined.Reason, "no sender") || bad.Quarantined.Subject != "Your Name" {
 		t.Fatalf("quarantine %+v %v", bad, err)
 	}
-	list := svc.Quarantined()
+	page, _ := svc.Quarantined(cc112.PageRequest{})
+	list := page.Items
 	if len(list) != 1 || list[0].ID != bad.Quarantined.ID || len(list[0].Raw) == 0 {
 		t.Fatalf("quarantine list %+v", list)
 	}
 	all, _ := svc.Complaints(callcenter.ComplaintFilter{})
-	if len(all) != 1 {
-		t.Fatalf("%d complaints", len(all))
+	if len(all.Items) != 1 {
+		t.Fatalf("%d complaints", len(all.Items))
 	}
 }
 

@@ -66,7 +66,7 @@ type conn struct {
 	release func()
 
 	// guarded by h.mu
-	stopped bool
+	stopped atomic.Bool // set under the hub's lock, read by next without it
 	reason  closeReason
 }
 

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -100,8 +101,13 @@ type Hub struct {
 	wg       sync.WaitGroup // one per open connection
 	quit     chan struct{}  // closed by Close: stops the pinger
 
-	// mu guards what follows. Writers of connections read the buffer
-	// under the read lock, all at once; Publish and the rest take the lock.
+	// win is the buffer as connections' writers read it, without a lock:
+	// stored (under mu) with every change of ring or seq. A publish never
+	// waits for 500 readers to leave a lock, and so never holds up the
+	// engine's writer, which publishes under its own lock.
+	win atomic.Pointer[window]
+
+	// mu guards what follows.
 	mu        sync.RWMutex
 	epoch     string
 	epochJSON []byte
@@ -138,6 +144,7 @@ func New(cfg Config) (*Hub, error) {
 	h := &Hub{cfg: cfg, log: cfg.Logger, source: cfg.Source, conns: map[*conn]struct{}{}, taps: map[*Tap]struct{}{},
 		quit: make(chan struct{})}
 	h.setEpochLocked(newEpoch())
+	h.win.Store(h.ring.view(0))
 	h.upgrader = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
 		// Clients send next to nothing: a small read buffer, and no write
@@ -217,11 +224,12 @@ func (h *Hub) appendLocked(now time.Time, frame []byte, views *variants) {
 	h.seq++
 	h.ring.push(h.seq, now, frame, views)
 	h.ring.trim(now, h.cfg.MinEvents, h.cfg.MinAge, h.cfg.MaxBytes)
+	h.win.Store(h.ring.view(h.seq))
 	for t := range h.taps {
 		t.signal()
 	}
 	for c := range h.conns {
-		if c.stopped {
+		if c.stopped.Load() {
 			continue
 		}
 		if h.seq-c.sent.Load() > c.maxLag.Load() {
@@ -263,7 +271,7 @@ func (h *Hub) subscribe(c *conn, epoch string, since uint64, resume bool) ([]byt
 		h.mu.Unlock()
 		return nil, errClosed
 	}
-	if resume && epoch == h.epoch && h.ring.has(since, h.seq) {
+	if resume && epoch == h.epoch && h.win.Load().has(since) {
 		h.addLocked(c, since)
 		h.mu.Unlock()
 		return nil, nil
@@ -355,10 +363,11 @@ func (h *Hub) addLocked(c *conn, seq uint64) {
 // writer blocked in a write is not interrupted, which could cut a frame in
 // half: it notices when the write ends, at the latest after WriteWait.
 func (h *Hub) stopLocked(c *conn, r closeReason) {
-	if c.stopped {
+	if c.stopped.Load() {
 		return
 	}
-	c.stopped, c.reason = true, r
+	c.reason = r
+	c.stopped.Store(true)
 	c.signal()
 	if r == reasonSlow {
 		h.cuts++
@@ -374,20 +383,22 @@ func (h *Hub) stop(c *conn, r closeReason) {
 // next appends to dst the frames c has not been sent yet (at most max) and
 // returns the seq of the last one. ok is false when c must stop: told so,
 // or so far behind that the buffer no longer holds what it needs.
+//
+// It takes no lock: the window it reads is immutable. A connection stopped
+// by an epoch switch is stopped before the new epoch's window is stored,
+// so checking stopped after loading the window never sends c frames of an
+// epoch it did not subscribe to.
 func (h *Hub) next(c *conn, dst [][]byte, max int) (frames [][]byte, last uint64, ok bool) {
-	h.mu.RLock()
-	if c.stopped {
-		h.mu.RUnlock()
+	w := h.win.Load()
+	if c.stopped.Load() {
 		return dst, 0, false
 	}
 	sent := c.sent.Load()
-	if !h.ring.has(sent, h.seq) {
-		h.mu.RUnlock()
+	if !w.has(sent) {
 		h.stop(c, reasonSlow)
 		return dst, 0, false
 	}
-	frames = h.ring.after(dst, sent, max, &c.viewer)
-	h.mu.RUnlock()
+	frames = w.after(dst, sent, max, &c.viewer)
 	if len(frames) == 0 {
 		c.maxLag.Store(uint64(h.cfg.QueueLen)) // a resumed backlog is caught up
 	}

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"slices"
 	"time"
 
 	"cc112"
@@ -30,80 +31,114 @@ func (e entry) size() int {
 // so 100,000 of them hold ~46 MB.
 const entryOverhead = 40
 
-// ring holds the last published events for resume, in seq order. It grows
-// by doubling and drops its oldest entries by the rules of trim. Not safe
-// for concurrent use: the hub guards it.
+// ring holds the last published events for resume, in seq order, in
+// chunks of chunkLen entries. An entry is written once and its chunk never
+// reused, and the list of chunks is copied when it changes: a window (what
+// view returns) stays valid after later pushes and trims, so connections
+// read it without the hub's lock and a publish never waits for a reader.
+// The ring itself is not safe for concurrent use: the hub guards it.
 type ring struct {
-	buf   []entry
-	head  int    // index of the oldest entry
-	n     int    // entries held
-	first uint64 // seq of the oldest entry (when n > 0)
-	bytes int    // frame bytes + overhead held
+	chunks []*chunk // oldest first; the last may have free slots
+	n      int      // entries held
+	first  uint64   // seq of the oldest entry (when n > 0)
+	bytes  int      // frame bytes + overhead held
+}
+
+// chunkLen entries make a chunk: 256 unit.moved frames are ~110 KB, what a
+// trimmed but not yet dropped chunk may keep alive.
+const chunkLen = 256
+
+type chunk struct {
+	base    uint64 // seq of entries[0]
+	entries [chunkLen]entry
 }
 
 // push appends the frames of event seq (which must follow the last one).
 func (r *ring) push(seq uint64, at time.Time, frame []byte, views *variants) {
-	if r.n == len(r.buf) {
-		r.grow()
-	}
 	if r.n == 0 {
 		r.first = seq
 	}
+	if k := len(r.chunks) - 1; k < 0 || seq-r.chunks[k].base >= chunkLen {
+		// A new list: windows handed out keep the old one.
+		r.chunks = append(slices.Clip(r.chunks), &chunk{base: seq})
+	}
+	c := r.chunks[len(r.chunks)-1]
 	e := entry{at: at.UnixNano(), frame: frame, views: views}
-	r.buf[(r.head+r.n)%len(r.buf)] = e
+	c.entries[seq-c.base] = e
 	r.n++
 	r.bytes += e.size()
 }
 
-func (r *ring) grow() {
-	size := 2 * len(r.buf)
-	if size == 0 {
-		size = 1024
-	}
-	buf := make([]entry, size)
-	for k := 0; k < r.n; k++ {
-		buf[k] = r.buf[(r.head+k)%len(r.buf)]
-	}
-	r.buf, r.head = buf, 0
+// at is the entry of seq, which the ring holds.
+func (r *ring) at(seq uint64) entry { return entryOf(r.chunks, seq) }
+
+func entryOf(chunks []*chunk, seq uint64) entry {
+	off := seq - chunks[0].base
+	return chunks[off/chunkLen].entries[off%chunkLen]
 }
 
 // trim drops the oldest entries while there are more than minEvents of them
 // AND the oldest is older than minAge, and in any case while more than
 // maxBytes are held: memory is bounded even at a rate that would make ten
-// minutes of events too big; a client that then resumes gets a snapshot.
+// minutes of events too big; a client that then resumes gets a snapshot. A
+// chunk goes (and its frames with it) once all its entries are dropped.
 func (r *ring) trim(now time.Time, minEvents int, minAge time.Duration, maxBytes int) {
 	cut := now.Add(-minAge).UnixNano()
 	for r.n > 0 {
-		old := r.buf[r.head]
+		old := r.at(r.first)
 		if !(r.n > minEvents && old.at < cut) && !(maxBytes > 0 && r.bytes > maxBytes && r.n > 1) {
 			return
 		}
 		r.bytes -= old.size()
-		r.buf[r.head] = entry{} // let the frame be collected
-		r.head = (r.head + 1) % len(r.buf)
 		r.n--
 		r.first++
+		if r.n == 0 || r.first-r.chunks[0].base >= chunkLen {
+			r.chunks = slices.Clone(r.chunks[1:])
+		}
 	}
+}
+
+// window is a ring's events as a reader sees them: immutable, read without
+// the hub's lock. last is the hub's seq (the ring may hold none of it).
+type window struct {
+	chunks []*chunk
+	first  uint64
+	n      int
+	last   uint64
+}
+
+// view is the ring's window when the hub's seq is last.
+func (r *ring) view(last uint64) *window {
+	return &window{chunks: r.chunks, first: r.first, n: r.n, last: last}
 }
 
 // has reports whether every event after seq up to last is held, that is
 // whether a client that has seen seq can be served from the ring.
-func (r *ring) has(seq, last uint64) bool {
-	if seq >= last {
-		return seq == last
-	}
-	return r.n > 0 && seq+1 >= r.first
-}
+func (r *ring) has(seq, last uint64) bool { return r.view(last).has(seq) }
 
 // after appends to dst the frames of the events after seq, at most max of
 // them, as viewer may see them (nil: whole). The caller has checked
 // has(seq, last).
 func (r *ring) after(dst [][]byte, seq uint64, max int, viewer *cc112.Viewer) [][]byte {
-	if r.n == 0 || seq+1 < r.first {
+	return r.view(0).after(dst, seq, max, viewer)
+}
+
+// has reports whether every event after seq up to w.last is held.
+func (w *window) has(seq uint64) bool {
+	if seq >= w.last {
+		return seq == w.last
+	}
+	return w.n > 0 && seq+1 >= w.first
+}
+
+// after appends to dst the frames of the events after seq, at most max of
+// them, as viewer may see them (nil: whole).
+func (w *window) after(dst [][]byte, seq uint64, max int, viewer *cc112.Viewer) [][]byte {
+	if w.n == 0 || seq+1 < w.first {
 		return dst
 	}
-	for k := int(seq + 1 - r.first); k < r.n && max > 0; k++ {
-		e := r.buf[(r.head+k)%len(r.buf)]
+	for s := seq + 1; s < w.first+uint64(w.n) && max > 0; s++ {
+		e := entryOf(w.chunks, s)
 		if viewer != nil && e.views != nil {
 			dst = append(dst, e.views.frameFor(*viewer, e.frame))
 		} else {

@@ -25,6 +25,7 @@ func (h *Hub) switchLocked(epoch string, seq uint64, src Source, following bool)
 	for c := range h.conns {
 		h.stopLocked(c, reasonSwitch)
 	}
+	h.win.Store(h.ring.view(seq)) // after the stops: see Hub.next
 	for t := range h.taps {
 		t.signal()
 	}

@@ -72,7 +72,8 @@ func (t *Tap) Next(dst [][]byte, max int) [][]byte {
 	h := t.h
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	if t.epoch != h.epoch || !h.ring.has(t.seq, h.seq) {
+	w := h.win.Load()
+	if t.epoch != h.epoch || !w.has(t.seq) {
 		if t.epoch == h.epoch {
 			t.skipped += h.seq - t.seq
 		}
@@ -90,7 +91,7 @@ func (t *Tap) Next(dst [][]byte, max int) [][]byte {
 		}
 	}
 	n := len(dst)
-	dst = h.ring.after(dst, t.seq, max, nil) // whole: other instances make their own viewers' views
+	dst = w.after(dst, t.seq, max, nil) // whole: other instances make their own viewers' views
 	for k := n; k < len(dst); k++ {
 		dst[k] = framePayload(dst[k])
 	}

@@ -97,27 +97,22 @@ func (s *Service) Send(ctx context.Context, from Sender, n NewMessage, key, fing
 	})
 }
 
-// MessagePage is one page of messages, newest first.
-type MessagePage struct {
-	Items      []*cc112.Message `json:"items"`
-	NextCursor string           `json:"next_cursor,omitempty"`
-}
-
-// Messages lists the messages to or from unit (every message for ""),
-// newest first, limit at a time; cursor is a page's next_cursor.
-func (s *Service) Messages(unit, cursor string, limit int) (*MessagePage, error) {
-	if limit < 1 || limit > 200 {
-		return nil, cc112.Errorf(cc112.EInvalid, "limit must be 1 to 200")
+// Messages pages through the messages to or from unit (every message for
+// ""), newest first; the cursor is a position in the list.
+func (s *Service) Messages(unit string, req cc112.PageRequest) (cc112.Page[*cc112.Message], error) {
+	if err := req.Check(); err != nil {
+		return cc112.Page[*cc112.Message]{}, err
 	}
+	limit := req.Limit
 	before := -1
-	if cursor != "" {
-		n, err := strconv.Atoi(cursor)
+	if req.Cursor != "" {
+		n, err := strconv.Atoi(req.Cursor)
 		if err != nil || n < 0 {
-			return nil, cc112.Errorf(cc112.EInvalid, "cursor is not one this server gave")
+			return cc112.Page[*cc112.Message]{}, cc112.ErrBadCursor()
 		}
 		before = n
 	}
-	page := &MessagePage{Items: []*cc112.Message{}}
+	page := cc112.Page[*cc112.Message]{Items: []*cc112.Message{}}
 	s.eng.Read(func() {
 		k := len(s.messages) - 1
 		if before >= 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -41,6 +42,7 @@ type Journal struct {
 
 	last   atomic.Uint64
 	closed atomic.Bool
+	log    *slog.Logger
 }
 
 var _ cc112.Journal = (*Journal)(nil)
@@ -56,7 +58,7 @@ type JournalOptions struct {
 
 // NewJournal opens the journal of db.
 func NewJournal(ctx context.Context, db *DB, opts JournalOptions) (*Journal, error) {
-	j := &Journal{pool: db.Pool}
+	j := &Journal{pool: db.Pool, log: db.log}
 	var last int64
 	if err := db.Pool.QueryRow(ctx, "select coalesce(max(seq), 0) from events").Scan(&last); err != nil {
 		return nil, fmt.Errorf("postgres: read last seq: %w", err)
@@ -218,4 +220,94 @@ func (j *Journal) Close() error {
 		j.gc.Close()
 	}
 	return nil
+}
+
+// Timing of WatchCommits' connection: a silent connection is pinged after
+// listenIdle, and a lost one is dialled again after listenRetry (doubling
+// to listenRetryMax).
+const (
+	listenIdle     = 2 * time.Second
+	listenRetry    = 100 * time.Millisecond
+	listenRetryMax = 5 * time.Second
+)
+
+var _ cc112.CommitWatcher = (*Journal)(nil)
+
+// WatchCommits listens on its own connection (not one of the pool's) for
+// the notification every appending transaction sends on commit (migration
+// journal_notify); see cc112.CommitWatcher.
+func (j *Journal) WatchCommits(ctx context.Context, commits chan<- struct{}, listening func(bool)) {
+	retry := listenRetry
+	for ctx.Err() == nil {
+		heard, err := j.listen(ctx, commits, listening)
+		listening(false)
+		if ctx.Err() != nil {
+			return
+		}
+		if heard {
+			retry = listenRetry
+		}
+		j.log.Warn("postgres: not listening for journal commits; the standby polls meanwhile", "err", err, "retry_in", retry)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(retry):
+		}
+		retry = min(2*retry, listenRetryMax)
+	}
+}
+
+// listen holds one LISTEN connection until it fails; heard says whether it
+// got as far as listening.
+func (j *Journal) listen(ctx context.Context, commits chan<- struct{}, listening func(bool)) (heard bool, err error) {
+	cfg := j.pool.Config().ConnConfig.Copy()
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close(context.Background())
+	var schema string
+	if err := conn.QueryRow(ctx, "select current_schema()").Scan(&schema); err != nil {
+		return false, err
+	}
+	// Named in pg_stat_activity, so that an operator (or a test) finds it.
+	if _, err := conn.Exec(ctx, "select set_config('application_name', $1, false)", ListenerName(schema)); err != nil {
+		return false, err
+	}
+	if _, err := conn.Exec(ctx, "listen "+pgx.Identifier{"cc112_journal_" + schema}.Sanitize()); err != nil {
+		return false, err
+	}
+	listening(true)
+	signal(commits) // what was committed before LISTEN took effect
+	for {
+		wait, cancel := context.WithTimeout(ctx, listenIdle)
+		_, err := conn.WaitForNotification(wait)
+		cancel()
+		switch {
+		case err == nil:
+			signal(commits)
+		case ctx.Err() != nil:
+			return true, ctx.Err()
+		case pgconn.Timeout(err):
+			ping, cancel := context.WithTimeout(ctx, listenIdle)
+			err = conn.Ping(ping)
+			cancel()
+			if err != nil {
+				return true, err
+			}
+		default:
+			return true, err
+		}
+	}
+}
+
+// ListenerName is the application_name of the connection that listens
+// for the journal's commits in schema.
+func ListenerName(schema string) string { return "cc112 journal listener " + schema }
+
+func signal(ch chan<- struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
 }

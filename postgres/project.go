@@ -46,6 +46,7 @@ var projectors = map[string]projector{
 	cc112.EvComplaintMailQuarantine: notProjected("a refused e-mail is kept in the journal and listed from the engine"),
 
 	cc112.EvUnitMoved:              notProjected("positions are a stream: sampled into breadcrumbs (breadcrumbs.go), never a row per fix"),
+	cc112.EvUnitRelocated:          notProjected("a standby post is advice to a crew, held in the engine's memory and the journal"),
 	cc112.EvCameraRegistered:       notProjected("cameras are few and read from the engine's memory"),
 	cc112.EvCameraStatus:           notProjected("camera health is live state, not a report"),
 	cc112.EvIncidentCancelled:      typed(projectIncidentCancelled),

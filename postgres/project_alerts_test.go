@@ -48,7 +48,7 @@ func TestProjectAlerts(t *testing.T) {
 		}
 	}
 	check(time.Minute) // unassigned P1
-	page, err := svc.List("open", "", 10)
+	page, err := svc.List("open", cc112.PageRequest{Cursor: "", Limit: 10})
 	if err != nil || len(page.Items) != 1 {
 		t.Fatalf("open alerts %+v %v", page, err)
 	}
@@ -70,7 +70,7 @@ func TestProjectAlerts(t *testing.T) {
 	}
 	check(time.Second) // f1's cleared
 
-	all, err := svc.List("all", "", 100)
+	all, err := svc.List("all", cc112.PageRequest{Cursor: "", Limit: 100})
 	if err != nil || len(all.Items) != 3 {
 		t.Fatalf("alerts %+v %v", all, err)
 	}

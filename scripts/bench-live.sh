@@ -6,9 +6,12 @@
 #   scripts/bench-live.sh                 the scenarios of the report
 #   scripts/bench-live.sh -clients 500 -rate 100 -duration 10s   one run of each
 #
-# CENTRIFUGO=/path/to/centrifugo skips building it.
+# CENTRIFUGO=/path/to/centrifugo skips building it; DISPATCHD_PORT and
+# CENTRIFUGO_PORT move the servers off 18080 and 18000.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+dport=${DISPATCHD_PORT:-18080}
+cport=${CENTRIFUGO_PORT:-18000}
 work=$(mktemp -d /tmp/bench-live.XXXXXX)
 pids=()
 cleanup() {
@@ -31,7 +34,7 @@ if [ -z "$centrifugo" ]; then
 fi
 [ -n "$centrifugo" ] || echo "Centrifugo could not be built: dispatchd alone" >&2
 
-cat > "$work/centrifugo.json" <<'JSON'
+cat > "$work/centrifugo.json" <<JSON
 {
   "token_hmac_secret_key": "bench-secret",
   "api_key": "bench",
@@ -40,7 +43,7 @@ cat > "$work/centrifugo.json" <<'JSON'
   "allow_subscribe_for_client": true,
   "allow_subscribe_for_anonymous": true,
   "address": "127.0.0.1",
-  "port": "18000",
+  "port": "$cport",
   "log_level": "error"
 }
 JSON
@@ -60,15 +63,15 @@ run() {
 	local pid url
 	if [ "$target" = dispatchd ]; then
 		rm -rf "$work/state"
-		"$work/dispatchd" -demo -sim=false -addr 127.0.0.1:18080 -state "$work/state" -log-level error &
+		"$work/dispatchd" -demo -sim=false -addr 127.0.0.1:$dport -state "$work/state" -log-level error &
 		pid=$!
-		url=http://127.0.0.1:18080
+		url=http://127.0.0.1:$dport
 		pids+=("$pid")
 		wait_http "$url/readyz"
 	else
 		"$centrifugo" --config "$work/centrifugo.json" >"$work/centrifugo.log" 2>&1 &
 		pid=$!
-		url=http://127.0.0.1:18000
+		url=http://127.0.0.1:$cport
 		pids+=("$pid")
 		wait_http "$url/"
 	fi

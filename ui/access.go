@@ -49,6 +49,7 @@ var homePages = map[auth.Role]string{
 	auth.UnitRole:   "/unit",
 	auth.Agency:     "/desk",
 	auth.Admin:      "/supervisor",
+	auth.Wall:       "/",
 }
 
 // ownUnit restricts unit users to the unit named by the path value param.
@@ -93,13 +94,16 @@ var (
 	operational = allow(auth.Dispatcher)
 	// staffRead reads the operational picture (units, recommendations).
 	staffRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor)
+	// boardRead is the wall's picture besides incidents and cameras: the
+	// units, the open alerts, the coverage board (a wall reads, never acts).
+	boardRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.Wall)
 	// routeRead asks for a drive between two points: the staff, and a
 	// unit's phone for its own way (no personal data in either).
-	routeRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.UnitRole)
+	routeRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.UnitRole, auth.Wall)
 	// incidentRead reads incidents; police see them without callers.
-	incidentRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.Police)
+	incidentRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.Police, auth.Wall)
 	// cameraRead reads cameras and watches them (every view audited).
-	cameraRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.Police, auth.Admin)
+	cameraRead = allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.Police, auth.Admin, auth.Wall)
 	// unitReport is a unit's status and position: dispatchers for any unit,
 	// unit users for their own only.
 	unitReport = allow(auth.Dispatcher, auth.UnitRole).ownUnit("id")
@@ -159,7 +163,7 @@ var (
 	// tracker is the OsmAnd protocol: a device secret, or a unit's token.
 	tracker = allow(auth.UnitRole).orSecret().positions()
 	// The pages, by the API routes each one needs.
-	consolePage    = allow(auth.Dispatcher, auth.Supervisor) // the live picture and its actions
+	consolePage    = allow(auth.Dispatcher, auth.Supervisor, auth.Wall) // the live picture (and, for who may, its actions)
 	callTakerPage  = intake
 	deskPage       = complaintDesk
 	deskStatsPage  = complaintReport

@@ -25,7 +25,9 @@ import (
 	"cc112/cctv"
 	"cc112/cctv/record"
 	"cc112/city"
+	"cc112/coverage"
 	"cc112/dispatch"
+	"cc112/geo"
 	"cc112/internal/testenv"
 	"cc112/kpi"
 	"cc112/live"
@@ -48,6 +50,7 @@ type secured struct {
 	hub     *live.Hub
 	alerts  *alerts.Service
 	pager   *paging.Service
+	views   *cctv.Views
 	// recordings and recorded: the recording state and an empty store.
 	recordings *cctv.Recordings
 	recorded   *record.Store
@@ -129,7 +132,7 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &secured{journal: j, store: st, calls: calls, alerts: al, pager: pager, recordings: recs, recorded: recorded,
+	s := &secured{journal: j, store: st, calls: calls, alerts: al, pager: pager, views: views, recordings: recs, recorded: recorded,
 		tokens: map[auth.Role]string{}, unitID: city.Units[0].ID, log: &syncBuffer{},
 		now: &settableNow{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}}
 	for _, r := range auth.Roles() {
@@ -152,7 +155,8 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	eng.SetPublisher(s.hub)
 	t.Cleanup(func() { _ = s.hub.Close(context.Background()) })
 	s.server = NewServer(Config{Engine: eng, DistrictsGeoJSON: gj, Logger: logger, Auth: st, Calls: calls, Alerts: al, Paging: pager,
-		Live: s.hub, Views: views, Metrics: idx, Tracks: track.FromJournal(j), Recordings: recs, Recorded: recorded,
+		MoveUps: coverage.NewAdvisor(city.Districts, city.Stations, geo.DefaultETAModel(), 300), Live: s.hub, Views: views, Metrics: idx, Tracks: track.FromJournal(j),
+		Recordings: recs, Recorded: recorded,
 		Settings:   Settings{AMLAPIKey: testAMLAPIKey, MetricsToken: testMetricsToken, InboundWebhookSecret: []byte(testWebhookSecret)},
 		Prometheus: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("# metrics\n")) }),
 		Logins:     auth.NewLoginLimiter(auth.LoginLimits{PerPair: 5, PerAddr: 12, PerUser: 10, Window: 15 * time.Minute, Cap: 100, Now: s.now.now})})
@@ -342,8 +346,9 @@ func TestAuditCompleteness(t *testing.T) {
 	}
 
 	r = s.as(auth.Admin, "GET", "/api/v1/audit?limit=1000", "")
-	var entries []auth.Entry
-	r.decode(t, &entries)
+	var page cc112.Page[auth.Entry]
+	r.decode(t, &page)
+	entries := page.Items
 	for _, st := range steps {
 		found := false
 		for _, e := range entries {
@@ -364,10 +369,10 @@ func TestAuditCompleteness(t *testing.T) {
 		t.Errorf("logins in the audit: %v", count)
 	}
 	filtered := s.as(auth.Supervisor, "GET", "/api/v1/audit?user=unit&action=request", "")
-	var mine []auth.Entry
+	var mine cc112.Page[auth.Entry]
 	filtered.decode(t, &mine)
-	if len(mine) != 2 {
-		t.Errorf("audit?user=unit&action=request gave %d entries, want 2", len(mine))
+	if len(mine.Items) != 2 {
+		t.Errorf("audit?user=unit&action=request gave %d entries, want 2", len(mine.Items))
 	}
 	if r := s.as(auth.Admin, "GET", "/api/v1/audit?from=yesterday", ""); r.status != 400 {
 		t.Errorf("bad from: %d", r.status)

@@ -116,13 +116,41 @@ func (s *Server) meOf(p auth.Principal) Me {
 	return m
 }
 
+// getMe names the logged-in user with what the route table lets it do. A
+// wall's page asks it now and then, and that renews the wall's session (and
+// its cookie): a kiosk stays logged in for as long as it is on, and an
+// admin ends it (revoke).
 func (s *Server) getMe(w http.ResponseWriter, r *http.Request) {
 	p := PrincipalFrom(r.Context())
 	if p == nil { // access control off (unit tests of handlers)
 		writeJSON(w, http.StatusOK, nil)
 		return
 	}
+	if p.Role == auth.Wall {
+		token, src := requestToken(r, false)
+		exp, renewed, err := s.auth.Renew(r.Context(), token)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if renewed && src == cookieToken {
+			http.SetCookie(w, &http.Cookie{
+				Name: sessionCookie, Value: token, Path: "/", Expires: exp,
+				HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || s.set.SecureCookies,
+			})
+		}
+	}
 	writeJSON(w, http.StatusOK, s.meOf(*p))
+}
+
+// postUserRevoke ends every session of a user (a wall taken down, a lost
+// device) without changing its password.
+func (s *Server) postUserRevoke(w http.ResponseWriter, r *http.Request) {
+	if err := s.auth.RevokeSessions(r.Context(), r.PathValue("username"), *PrincipalFrom(r.Context()), clientAddr(r)); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // getMyAssignment is a unit user's view: its unit and the incident it is
@@ -151,10 +179,7 @@ func (s *Server) getAudit(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := auth.AuditFilter{User: q.Get("user"), Action: q.Get("action")}
 	var err error
-	if f.Limit, err = intParam(q.Get("limit"), 100, "limit"); err == nil && (f.Limit < 1 || f.Limit > 1000) {
-		err = cc112.Errorf(cc112.EInvalid, "limit must be 1 to 1000")
-	}
-	if err == nil {
+	if f.PageRequest, err = pageParams(q); err == nil {
 		f.From, err = timeParam(q.Get("from"), "from")
 	}
 	if err == nil {
@@ -164,12 +189,12 @@ func (s *Server) getAudit(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	entries, err := s.auth.Audit(r.Context(), f)
+	page, err := s.auth.Audit(r.Context(), f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, entries)
+	writeJSON(w, http.StatusOK, page)
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"cc112"
-	"cc112/alerts"
 )
 
 func (s *Server) needAlerts(w http.ResponseWriter, r *http.Request) bool {
@@ -28,13 +27,10 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	limit, err := intParam(q.Get("limit"), 100, "limit")
-	if err == nil && q.Has("limit") && limit == 0 {
-		err = cc112.Errorf(cc112.EInvalid, "limit must be 1 to %d, got 0", alerts.MaxPageSize)
-	}
-	var page *alerts.Page
+	req, err := pageParams(q)
+	var page cc112.Page[*cc112.Alert]
 	if err == nil {
-		page, err = s.alerts.List(q.Get("state"), q.Get("cursor"), limit)
+		page, err = s.alerts.List(q.Get("state"), req)
 	}
 	if err != nil {
 		s.writeError(w, r, err)

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"cc112"
-	"cc112/alerts"
 	"cc112/auth"
 )
 
@@ -23,7 +22,7 @@ func TestAlertsAPI(t *testing.T) {
 	if r, _, err := s.alerts.Check(context.Background()); err != nil || r != 3 {
 		t.Fatalf("check: raised %d, %v; want 3", r, err)
 	}
-	var page alerts.Page
+	var page cc112.Page[*cc112.Alert]
 	r := s.as(auth.CallTaker, "GET", "/api/v1/alerts?state=open&limit=2", "")
 	s.want(r, 200, "open alerts")
 	r.decode(t, &page)
@@ -33,7 +32,7 @@ func TestAlertsAPI(t *testing.T) {
 	first := page.Items[0].ID
 	r = s.as(auth.Supervisor, "GET", "/api/v1/alerts?state=open&limit=2&cursor="+page.NextCursor, "")
 	s.want(r, 200, "page 2")
-	page = alerts.Page{}
+	page = cc112.Page[*cc112.Alert]{}
 	r.decode(t, &page)
 	if len(page.Items) != 1 || page.NextCursor != "" {
 		t.Fatalf("page 2: %s", r.body)

@@ -42,12 +42,17 @@ func (s *Server) listCalls(w http.ResponseWriter, r *http.Request) {
 	if !s.needCalls(w, r) {
 		return
 	}
-	list, err := s.calls.Calls(r.URL.Query().Get("status"))
+	req, err := pageParams(r.URL.Query())
+	var page cc112.Page[*callcenter.Call]
+	if err == nil {
+		page, err = s.calls.Calls(r.URL.Query().Get("status"), req)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, visible(list, s.viewer(r), (*callcenter.Call).For))
+	page.Items = visible(page.Items, s.viewer(r), (*callcenter.Call).For)
+	writeJSON(w, http.StatusOK, page)
 }
 
 func (s *Server) getCall(w http.ResponseWriter, r *http.Request) {
@@ -253,18 +258,18 @@ func (s *Server) listComplaints(w http.ResponseWriter, r *http.Request) {
 		f.To, err = timeParam(q.Get("to"), "to")
 	}
 	if err == nil {
-		f.Limit, err = intParam(q.Get("limit"), 1000, "limit")
+		f.PageRequest, err = pageParams(q)
+	}
+	var page cc112.Page[*cc112.Complaint]
+	if err == nil {
+		page, err = s.calls.Complaints(f)
 	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	list, err := s.calls.Complaints(f)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, visible(list, s.viewer(r), (*cc112.Complaint).For))
+	page.Items = visible(page.Items, s.viewer(r), (*cc112.Complaint).For)
+	writeJSON(w, http.StatusOK, page)
 }
 
 func (s *Server) complaintReport(w http.ResponseWriter, r *http.Request) {

@@ -131,9 +131,9 @@ func TestCallWithAMLBecomesIncident(t *testing.T) {
 	if inc.Callers != 2 {
 		t.Fatalf("callers %d", inc.Callers)
 	}
-	var active []callcenter.Call
+	var active cc112.Page[callcenter.Call]
 	a.want(a.do("GET", "/api/v1/calls?status=active", ""), 200).decode(t, &active)
-	if len(active) != 0 {
+	if len(active.Items) != 0 {
 		t.Fatalf("linked calls still active: %+v", active)
 	}
 	// A manual pin on a new call.
@@ -173,8 +173,9 @@ func TestComplaintOverHTTP(t *testing.T) {
 	a.want(a.do("POST", "/api/v1/complaints/"+filed.ID+"/forward", `{"agency":"pln"}`), 409)
 	a.want(a.do("POST", "/api/v1/complaints/"+filed.ID+"/respond", `{"text":"Diperbaiki malam ini"}`), 200)
 	a.want(a.do("POST", "/api/v1/complaints/"+filed.ID+"/feedback", `{"text":"Lampu diperbaiki malam ini"}`), 200)
-	var list []cc112.Complaint
-	a.want(a.do("GET", "/api/v1/complaints?agency=pln&status=closed&q=lampu&district=bubutan&from=2000-01-01", ""), 200).decode(t, &list)
+	var page cc112.Page[cc112.Complaint]
+	a.want(a.do("GET", "/api/v1/complaints?agency=pln&status=closed&q=lampu&district=bubutan&from=2000-01-01", ""), 200).decode(t, &page)
+	list := page.Items
 	if len(list) != 1 {
 		t.Fatalf("list %+v", list)
 	}

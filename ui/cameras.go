@@ -90,16 +90,16 @@ func (s *Server) listViews(w http.ResponseWriter, r *http.Request) {
 			*p.into = t
 		}
 	}
-	limit, err := intParam(q.Get("limit"), 1000, "limit")
-	if err == nil && (limit < 1 || limit > 10000) {
-		err = cc112.Errorf(cc112.EInvalid, "limit must be 1 to 10000")
+	var page cc112.Page[cctv.View]
+	var err error
+	if f.PageRequest, err = pageParams(q); err == nil {
+		page, err = s.views.List(f)
 	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	f.Limit = limit
-	writeJSON(w, http.StatusOK, s.views.List(f))
+	writeJSON(w, http.StatusOK, page)
 }
 
 // Live video websocket timings.

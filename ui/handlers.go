@@ -163,12 +163,11 @@ func incidentQuery(v url.Values) (dispatch.IncidentQuery, error) {
 	if v.Has("priority") && q.Priority == 0 {
 		return q, cc112.Errorf(cc112.EInvalid, "priority must be %d to %d, got 0", cc112.MinPriority, cc112.MaxPriority)
 	}
-	if q.Limit, err = intParam(v.Get("limit"), dispatch.DefaultPageSize, "limit"); err != nil {
+	page, err := pageParams(v)
+	if err != nil {
 		return q, err
 	}
-	if v.Has("limit") && q.Limit == 0 {
-		return q, cc112.Errorf(cc112.EInvalid, "limit must be 1 to %d, got 0", dispatch.MaxPageSize)
-	}
+	q.Limit, q.Cursor = page.Limit, page.Cursor
 	if q.From, err = timeParam(v.Get("from"), "from"); err != nil {
 		return q, err
 	}
@@ -179,7 +178,7 @@ func incidentQuery(v url.Values) (dispatch.IncidentQuery, error) {
 		q.To = q.To.AddDate(0, 0, 1)
 	}
 	q.Status, q.Category, q.Agency = v.Get("status"), cc112.Category(v.Get("category")), v.Get("agency")
-	q.District, q.Text, q.Cursor = v.Get("district"), v.Get("q"), v.Get("cursor")
+	q.District, q.Text = v.Get("district"), v.Get("q")
 	return q, nil
 }
 
@@ -392,6 +391,20 @@ func (s *Server) getDistricts(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/geo+json")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	_, _ = w.Write(s.districts)
+}
+
+// pageParams reads a list's paging: ?limit= (1 to cc112.MaxPageSize,
+// cc112.DefaultPageSize when absent) and ?cursor= (a page's next_cursor).
+func pageParams(v url.Values) (cc112.PageRequest, error) {
+	p := cc112.PageRequest{Cursor: v.Get("cursor")}
+	var err error
+	if p.Limit, err = intParam(v.Get("limit"), cc112.DefaultPageSize, "limit"); err != nil {
+		return p, err
+	}
+	if v.Has("limit") && p.Limit == 0 {
+		p.Limit = -1 // asked for nothing: refused, not the default
+	}
+	return p, p.Check()
 }
 
 func intParam(v string, def int, name string) (int, error) {

@@ -179,15 +179,23 @@ func (s *Server) listQuarantine(w http.ResponseWriter, r *http.Request) {
 	if !s.needCalls(w, r) {
 		return
 	}
-	list := s.calls.Quarantined()
-	out := make([]map[string]any, 0, len(list))
-	for _, q := range list {
+	req, err := pageParams(r.URL.Query())
+	var page cc112.Page[*cc112.MailQuarantined]
+	if err == nil {
+		page, err = s.calls.Quarantined(req)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := cc112.Page[map[string]any]{Items: make([]map[string]any, 0, len(page.Items)), NextCursor: page.NextCursor}
+	for _, q := range page.Items {
 		e := map[string]any{"id": q.ID, "at": q.At, "source": q.Source, "from": q.From, "subject": q.Subject,
 			"message_id": q.MessageID, "size": q.Size, "reason": q.Reason}
 		if r.URL.Query().Get("raw") == "1" {
 			e["raw"] = string(q.Raw)
 		}
-		out = append(out, e)
+		out.Items = append(out.Items, e)
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -20,7 +20,6 @@ import (
 	"unicode/utf8"
 
 	"cc112"
-	"cc112/alerts"
 	"cc112/auth"
 	"cc112/cctv"
 	"cc112/city"
@@ -111,6 +110,10 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		}
 	}
 	other := free[0]
+	spare, err := s.eng.Unit(free[len(free)-1]) // to relocate, to a station of its agency
+	if err != nil {
+		t.Fatal(err)
+	}
 	working := incident() // with free[1] on it, to release
 	if r := s.as(auth.Dispatcher, "POST", "/api/v1/incidents/"+working+"/assignments", `{"unit_id":"`+free[1]+`"}`); r.status != 201 {
 		t.Fatalf("fixture assign: %d %s", r.status, r.body)
@@ -151,7 +154,7 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		if _, _, err := s.alerts.Check(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		page, err := s.alerts.List("open", "", alerts.MaxPageSize)
+		page, err := s.alerts.List("open", cc112.PageRequest{Cursor: "", Limit: cc112.MaxPageSize})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -204,6 +207,7 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		"POST /api/v1/incidents/{id}/assignments":          {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/assignments", body: `{"unit_id":"` + other + `"}`, ok: 201}},
 		"DELETE /api/v1/incidents/{id}/assignments/{unit}": {{role: auth.Dispatcher, path: "/api/v1/incidents/" + working + "/assignments/" + free[1], body: `{"reason":"Salah kirim\nunit lain lebih dekat"}`, ok: 200, method: "DELETE"}},
 		"POST /api/v1/units/{id}/service":                  {{role: auth.Dispatcher, path: "/api/v1/units/" + free[2] + "/service", body: `{"in_service":false,"reason":"Ban bocor"}`, ok: 200}},
+		"POST /api/v1/units/{id}/relocate":                 {{role: auth.Dispatcher, path: "/api/v1/units/" + spare.ID + "/relocate", body: `{"post_id":"` + spare.Station + `"}`, ok: 200}},
 		"POST /api/v1/incidents/{id}/close":                {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/close", body: `{"disposition":"Api padam"}`, ok: 200}},
 		"PATCH /api/v1/incidents/{id}":                     {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident(), body: `{"category":"gas_leak","priority":1,"location":{"lat":-7.26,"lon":112.74},"address":"Jl. Tunjungan 5","description":"Bau gas","caller":{"name":"Budi","phone":"081234567890","nik":"3578000000000001"}}`, ok: 200, method: "PATCH"}},
 		"POST /api/v1/incidents/{id}/cancel":               {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/cancel", body: `{"reason":"Laporan palsu"}`, ok: 200}},
@@ -248,6 +252,7 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 		"POST /api/v1/logout":                    {{role: auth.Police, path: "/api/v1/logout", ok: 204}},
 		"POST /api/v1/users":                     {{role: auth.Admin, path: "/api/v1/users", body: `{"username":"agency2","password":"pw-agency2-112","role":"agency","agency":"pupr"}`, ok: 201}},
 		"POST /api/v1/users/{username}/password": {{role: auth.Admin, path: "/api/v1/users/spare/password", body: `{"password":"pw-spare-112-y"}`, ok: 204}},
+		"POST /api/v1/users/{username}/revoke":   {{role: auth.Admin, path: "/api/v1/users/spare/revoke", ok: 204}},
 		"POST /api/v1/devices":                   {{role: auth.Admin, path: "/api/v1/devices", body: `{"device_id":"trk-2","unit_id":"` + s.unitID + `"}`, ok: 201}},
 		"POST /api/v1/admin/units": {{role: auth.Admin, path: "/api/v1/admin/units", ok: 201,
 			body: `{"callsign":"DMK-90","type":"fire","agency":"damkar","station":"st-damkar-pasarturi","capabilities":["pump","ladder"]}`}},

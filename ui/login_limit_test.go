@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cc112"
 	"context"
 	"fmt"
 	"io"
@@ -33,11 +34,11 @@ func (s *secured) loginFrom(t *testing.T, addr, user, pw string) int {
 // audited counts the audit entries of one action (and user, if given).
 func (s *secured) audited(t *testing.T, action, user string) []auth.Entry {
 	t.Helper()
-	out, err := s.store.Audit(context.Background(), auth.AuditFilter{Action: action, User: user, Limit: 1000})
+	out, err := s.store.Audit(context.Background(), auth.AuditFilter{Action: action, User: user, PageRequest: cc112.PageRequest{Limit: 1000}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out
+	return out.Items
 }
 
 // TestLoginBurstIsCountedBeforeTheCheck: 200 concurrent guesses at one user

@@ -110,8 +110,9 @@ func TestInboundChannelsOverHTTP(t *testing.T) {
 	if !strings.Contains(q.Quarantined.Reason, "no sender") {
 		t.Fatalf("quarantine %+v", q)
 	}
-	var list []map[string]any
-	expect(t, s.as(auth.Supervisor, "GET", "/api/v1/complaints/quarantine", ""), 200).decode(t, &list)
+	var page cc112.Page[map[string]any]
+	expect(t, s.as(auth.Supervisor, "GET", "/api/v1/complaints/quarantine", ""), 200).decode(t, &page)
+	list := page.Items
 	if len(list) != 1 || list[0]["id"] != q.Quarantined.ID || list[0]["subject"] != "Your Name" {
 		t.Fatalf("quarantine list %v", list)
 	}

@@ -23,7 +23,31 @@ func (s *Server) versioned(name string) asset {
 	if !ok {
 		panic("ui: embedded file " + name + " is missing") // part of the build
 	}
-	return newAsset(name, bytes.ReplaceAll(raw.body, []byte(staticPlaceholder), []byte("/static/"+s.assets.version)))
+	body := bytes.ReplaceAll(raw.body, []byte(staticPlaceholder), []byte("/static/"+s.assets.version))
+	if s.set.Training && strings.HasSuffix(name, ".html") {
+		body = s.trainingBanner(body)
+	}
+	return newAsset(name, body)
+}
+
+// trainingBanner adds the training banner to a page: its style in the
+// head, and after <body> the banner that js/training.js fills from the
+// i18n catalogue (a script of this origin: the strict policy holds).
+func (s *Server) trainingBanner(page []byte) []byte {
+	prefix := "/static/" + s.assets.version
+	head := []byte(`<link rel="stylesheet" href="` + prefix + `/css/training.css"></head>`)
+	page = bytes.Replace(page, []byte("</head>"), head, 1)
+	i := bytes.Index(page, []byte("<body"))
+	if i < 0 {
+		return page
+	}
+	j := bytes.IndexByte(page[i:], '>')
+	if j < 0 {
+		return page
+	}
+	at := i + j + 1
+	banner := `<div id="training-banner" class="training-banner" role="status"></div><script type="module" src="` + prefix + `/js/training.js"></script>`
+	return append(page[:at:at], append([]byte(banner), page[at:]...)...)
 }
 
 // unitServiceWorker serves the field unit's service worker under /unit so

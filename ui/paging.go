@@ -98,12 +98,11 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) {
 		}
 		unit = p.UnitID
 	}
-	limit, err := intParam(q.Get("limit"), 50, "limit")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+	req, err := pageParams(q)
+	var page cc112.Page[*cc112.Message]
+	if err == nil {
+		page, err = s.paging.Messages(unit, req)
 	}
-	page, err := s.paging.Messages(unit, q.Get("cursor"), limit)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

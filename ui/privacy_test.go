@@ -15,7 +15,6 @@ import (
 	"github.com/gorilla/websocket"
 
 	"cc112"
-	"cc112/alerts"
 	"cc112/auth"
 	"cc112/cctv"
 )
@@ -59,6 +58,7 @@ var (
 		auth.Agency:     {cmpDName, cmpDPhone, cmpDText, cmpDEmail},
 		auth.Police:     {notePublic},
 		auth.Admin:      {notePublic}, // the live feed's incidents
+		auth.Wall:       {notePublic}, // a wall is read by the room: the operational picture only
 		anonymous:       nil,
 	}
 )
@@ -156,7 +156,7 @@ func (s *secured) alertScenario(t *testing.T, inc string) string {
 	if r, _, err := s.alerts.Check(context.Background()); err != nil || r == 0 {
 		t.Fatalf("alert check: raised %d, %v", r, err)
 	}
-	page, err := s.alerts.List("open", "", alerts.MaxPageSize)
+	page, err := s.alerts.List("open", cc112.PageRequest{Cursor: "", Limit: cc112.MaxPageSize})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -174,7 +174,11 @@ func TestReplay(t *testing.T) {
 		texts[1]["start"] != start.Add(time.Second).Format(time.RFC3339Nano) || binaries != 1+50 {
 		t.Fatalf("replay sent %v and %d binary frames, want mime, replay from 1 s, end and 51", texts, binaries)
 	}
-	views := s.server.views.List(cctv.ViewFilter{CameraID: cam})
+	page, err := s.server.views.List(cctv.ViewFilter{CameraID: cam})
+	if err != nil {
+		t.Fatal(err)
+	}
+	views := page.Items
 	if len(views) != 1 || views[0].ReplayAt == nil || !views[0].ReplayAt.Equal(at) || views[0].Reason != "Polsek Genteng LP/123" || views[0].Role != string(auth.Police) {
 		t.Errorf("view audit %+v", views)
 	}

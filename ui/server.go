@@ -17,7 +17,9 @@ import (
 	"cc112/callcenter"
 	"cc112/cctv"
 	"cc112/cctv/record"
+	"cc112/coverage"
 	"cc112/dispatch"
+	"cc112/geo"
 	"cc112/geocode"
 	"cc112/httperr"
 	"cc112/kpi"
@@ -32,7 +34,10 @@ type Config struct {
 	Engine   *dispatch.Engine
 	// DistrictsGeoJSON is served as is at /api/v1/districts.
 	DistrictsGeoJSON []byte
-	Logger           *slog.Logger
+	// MainRoads are the main roads' polylines (roads.Graph.Lines), drawn
+	// by the maps without a tile server; nil without a road network.
+	MainRoads [][]geo.Point
+	Logger    *slog.Logger
 	// Tracks answers track playback (/api/v1/units/{id}/track); nil
 	// answers 503 saying why.
 	Tracks track.Source
@@ -71,6 +76,8 @@ type Config struct {
 	Places *geocode.Gazetteer
 	// Paging is Web Push, acknowledgements and messages (nil: answered 503).
 	Paging *paging.Service
+	// MoveUps advises relocations of free units (nil: answered 503).
+	MoveUps *coverage.Advisor
 	// Ready answers /readyz (default: the engine's journal answers):
 	// dispatchd adds its start-up and a standby's lag.
 	Ready func(ctx context.Context) error
@@ -105,6 +112,9 @@ type Settings struct {
 	// ComplaintsPerMinute limits public complaints per client address
 	// (default 5, burst as many).
 	ComplaintsPerMinute int
+	// Training marks every page with the training banner: the console
+	// runs against a simulated city (dispatchd -training).
+	Training bool
 	// InboundWebhookSecret signs the chat/social webhook and the raw
 	// e-mail webhook (HMAC-SHA256); empty turns both off (401).
 	InboundWebhookSecret []byte
@@ -129,14 +139,19 @@ type Tiles struct {
 type Server struct {
 	eng       *dispatch.Engine
 	districts []byte
-	log       *slog.Logger
-	mux       *http.ServeMux
-	routes    []route
-	tracks    track.Source
-	set       Settings
-	metrics   *kpi.Index
-	assets    *assets
-	liveFeed  http.Handler
+	mainRoads [][]geo.Point
+	offline   struct {
+		once sync.Once
+		body []byte
+	}
+	log      *slog.Logger
+	mux      *http.ServeMux
+	routes   []route
+	tracks   track.Source
+	set      Settings
+	metrics  *kpi.Index
+	assets   *assets
+	liveFeed http.Handler
 
 	calls          *callcenter.Service
 	alerts         *alerts.Service
@@ -151,12 +166,13 @@ type Server struct {
 	recorded    *record.Store
 	liveWG      sync.WaitGroup // live video websockets in flight
 
-	auth   *auth.Store
-	logins *auth.LoginLimiter
-	csp    string
-	ready  func(ctx context.Context) error
-	places *geocode.Gazetteer
-	paging *paging.Service
+	auth    *auth.Store
+	logins  *auth.LoginLimiter
+	csp     string
+	ready   func(ctx context.Context) error
+	places  *geocode.Gazetteer
+	paging  *paging.Service
+	moveUps *coverage.Advisor
 }
 
 // route is one registered endpoint. Every route is declared in one table so
@@ -174,7 +190,7 @@ func NewServer(cfg Config) *Server {
 	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(),
 		set: cfg.Settings, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views, tracks: cfg.Tracks,
 		auth: cfg.Auth, logins: cfg.Logins, csp: contentSecurityPolicy(cfg.Settings.TileHosts), ready: cfg.Ready,
-		places: cfg.Places, paging: cfg.Paging, recordings: cfg.Recordings, recorded: cfg.Recorded}
+		places: cfg.Places, paging: cfg.Paging, mainRoads: cfg.MainRoads, moveUps: cfg.MoveUps, recordings: cfg.Recordings, recorded: cfg.Recorded}
 	if s.places == nil {
 		s.places = geocode.NewGazetteer(nil, nil)
 	}
@@ -203,13 +219,16 @@ func NewServer(cfg Config) *Server {
 	if s.assets, err = loadAssets(); err != nil {
 		panic(err) // the embedded files are part of the build: a broken build
 	}
+	if s.set.Training {
+		s.assets.index = s.versioned("index.html")
+	}
 	if !s.assets.hasVendor() {
 		s.log.Warn("console built without its npm files: the map is off (run `make run`, or `npm ci && node build.mjs` in web/)")
 	}
 	s.routes = []route{
 		{"GET", "/healthz", s.healthz, public},
 		{"GET", "/readyz", s.readyz, public},
-		{"GET", "/api/v1/units", s.listUnits, staffRead},
+		{"GET", "/api/v1/units", s.listUnits, boardRead},
 		{"GET", "/api/v1/units/{id}", s.getUnit, allow(auth.CallTaker, auth.Dispatcher, auth.Supervisor, auth.UnitRole).ownUnit("id")},
 		{"POST", "/api/v1/units/{id}/position", s.postPosition, unitReport.positions()},
 		{"GET", "/api/v1/units/{id}/track", s.getTrack, staffRead},
@@ -250,6 +269,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/evidence/key", s.evidenceKey, evidenceRead},
 		{"GET", "/api/v1/evidence/{id}/file", s.evidenceFile, evidenceRead},
 		{"GET", "/api/v1/districts", s.getDistricts, anyUser},
+		{"GET", "/api/v1/map/offline", s.getOfflineMap, anyUser},
 		{"GET", "/api/v1/geocode", s.getGeocode, staffRead},
 		{"GET", "/api/v1/route", s.getRoute, routeRead},
 		{"GET", "/api/v1/config", s.consoleConfig, anyUser},
@@ -285,9 +305,12 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/public/complaints/stats", s.complaintStats(true), public},
 		{"GET", "/api/v1/public/districts", s.getDistricts, public},
 		// Alerts and the coverage board (issue 15).
-		{"GET", "/api/v1/alerts", s.listAlerts, staffRead},
+		{"GET", "/api/v1/alerts", s.listAlerts, boardRead},
 		{"POST", "/api/v1/alerts/{id}/ack", s.postAlertAck, alertAck},
-		{"GET", "/api/v1/coverage", s.getCoverage, staffRead},
+		{"GET", "/api/v1/coverage", s.getCoverage, boardRead},
+		// Move-up advice and relocation (issue 22).
+		{"GET", "/api/v1/moveups", s.getMoveUps, staffRead},
+		{"POST", "/api/v1/units/{id}/relocate", s.postRelocate, operational},
 		// Response-time metrics, historical import.
 		{"GET", "/api/v1/metrics/response", s.getResponseMetrics, metricsRead},
 		{"GET", "/api/v1/metrics/incidents.csv", s.getIncidentsCSV, metricsRead},
@@ -309,6 +332,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/users", s.listUsers, admins},
 		{"POST", "/api/v1/users", s.postUser, admins},
 		{"POST", "/api/v1/users/{username}/password", s.postUserPassword, admins},
+		{"POST", "/api/v1/users/{username}/revoke", s.postUserRevoke, admins},
 		{"GET", "/api/v1/devices", s.listDevices, admins},
 		{"POST", "/api/v1/devices", s.postDevice, admins},
 		// The city's configuration, changed live (issue 17).

@@ -191,3 +191,12 @@ func (s *Server) consoleConfig(w http.ResponseWriter, r *http.Request) {
 		Plan: s.eng.Plan(),
 	})
 }
+
+// VendorFile is one of the embedded third-party files (name below
+// static/vendor/, e.g. "uplot/uPlot.esm.js"), for tools that build pages
+// of their own (citysim's report); ok is false when the vendor files were
+// not built in.
+func VendorFile(name string) (body []byte, ok bool) {
+	b, err := staticFS.ReadFile("static/vendor/" + name)
+	return b, err == nil
+}

@@ -19,6 +19,7 @@ import (
 	"cc112/cctv"
 	"cc112/cctv/record"
 	"cc112/city"
+	"cc112/coverage"
 	"cc112/dispatch"
 	"cc112/geo"
 	"cc112/inbound"
@@ -168,7 +169,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Live: m.Live, Tracks: tracks, Calls: m.Calls, Alerts: m.AlertService, Relay: m.Relay, Views: m.Views, Metrics: m.Metrics,
 		Recordings: m.Recordings, Recorded: m.Recorded,
 		Prometheus: m.Prom.Handler(), ObserveCommand: m.Prom.Command, Auth: m.Auth, Ready: m.ready, Places: places,
-		Paging: m.Pager})
+		Paging: m.Pager, MainRoads: mainRoads(m.roads), MoveUps: moveUpAdvisor(pack, m.HTTP.Targets)})
 	var handler http.Handler = m.handler
 	if m.cluster != nil {
 		handler = m.cluster.forwardWrites(handler)
@@ -589,4 +590,18 @@ func (m *Main) Close(ctx context.Context) error {
 		m.cluster.close()
 	}
 	return errors.Join(errs...)
+}
+
+// moveUpAdvisor advises relocations so that every kecamatan keeps a free
+// unit of each type within the travel its target leaves: the response
+// target less the processing and turnout targets. Any station may be a
+// post, as in the policy that covered best in the simulation study.
+func moveUpAdvisor(pack *city.Pack, t kpi.Targets) *coverage.Advisor {
+	budget := (t.Response - t.Processing - t.Turnout).Seconds()
+	if budget <= 0 {
+		budget = t.Response.Seconds() / 2
+	}
+	a := coverage.NewAdvisor(pack.Districts, pack.Stations, geo.DefaultETAModel(), budget)
+	a.AnyPost = true
+	return a
 }

@@ -98,7 +98,7 @@ func TestLiveVideoOverWebsocket(t *testing.T) {
 	conn.Close()
 
 	// The view is on record, with its end once the server noticed the close.
-	var views []struct {
+	type view struct {
 		CameraID   string     `json:"camera_id"`
 		IncidentID string     `json:"incident_id"`
 		User       string     `json:"user"`
@@ -106,14 +106,16 @@ func TestLiveVideoOverWebsocket(t *testing.T) {
 		Client     string     `json:"client"`
 		EndedAt    *time.Time `json:"ended_at"`
 	}
+	var views []view
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		res, err := admin.Get(m.URL() + "/api/v1/cameras/views?camera=c1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		views = nil
-		err = json.NewDecoder(res.Body).Decode(&views)
+		var page struct{ Items []view }
+		err = json.NewDecoder(res.Body).Decode(&page)
+		views = page.Items
 		res.Body.Close()
 		if err != nil {
 			t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -93,6 +94,10 @@ type CityConfig struct {
 	// runs the simulator.
 	Demo bool
 	Sim  bool
+	// Training runs the console against a simulated city on a journal of
+	// its own (Store.StateDir/training, never PostgreSQL or Redis): the
+	// demo city, its accounts and the simulator, a banner on every page.
+	Training bool
 	// AdminPassword creates the account "admin" in a journal without
 	// accounts (see Main.firstAdmin).
 	AdminPassword string
@@ -188,6 +193,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 	fs.DurationVar(&c.Store.BreadcrumbEvery, "breadcrumb-every", c.Store.BreadcrumbEvery, "least time between two stored GPS fixes of a unit, for track playback on PostgreSQL (env DISPATCH_BREADCRUMB_EVERY)")
 
 	fs.BoolVar(&c.City.Demo, "demo", c.City.Demo, "seed the demo city into an empty journal (env DISPATCH_DEMO)")
+	fs.BoolVar(&c.City.Training, "training", c.City.Training, "training mode: the demo city and simulator on a separate journal (<state>/training; never -database-url or -redis-url), a banner on every page (env DISPATCH_TRAINING)")
 	sim := fs.String("sim", "", "simulate incidents and moving units (default true with -demo; env DISPATCH_SIM)")
 	fs.StringVar(&c.City.Dir, "city", c.City.Dir, "city pack folder: agencies.yaml, stations.csv, units.csv, plans.yaml, districts.geojson, cameras.csv, roads.geojson|*.osm.pbf, poi.geojson, service_area.geojson; a file it lacks comes from the demo city (env DISPATCH_CITY)")
 	fs.StringVar(&c.City.Roads, "roads", c.City.Roads, "road network: GeoJSON of OSM ways or an .osm.pbf extract (clipped to the city), for drive-time recommendations and street names (default: a *roads*.geojson or *.osm.pbf in -city; env DISPATCH_ROADS)")
@@ -324,6 +330,9 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 			}
 			c.CallCenter.MayorPhone = p
 		}
+		if c.City.Training {
+			c.trainingMode()
+		}
 		c.City.Sim = c.City.Demo
 		if *sim != "" {
 			v, err := strconv.ParseBool(*sim)
@@ -335,6 +344,19 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 		return nil
 	}
 }
+
+// trainingMode points the server at its own journal, never the real one:
+// a folder of its own under the state folder, no PostgreSQL, no Redis
+// (another instance's feed). It seeds the demo city and its accounts.
+func (c *Config) trainingMode() {
+	c.Store.StateDir = filepath.Join(c.Store.StateDir, TrainingDir)
+	c.Store.DatabaseURL, c.Store.RedisURL = "", ""
+	c.City.Demo = true
+	c.HTTP.Training = true
+}
+
+// TrainingDir is the training journal's folder under -state.
+const TrainingDir = "training"
 
 // parseEmergency reads the per-type factors and checks the types.
 func parseEmergency(spec string) (map[string]float64, error) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cc112"
 	"context"
 	"encoding/json"
 	"io"
@@ -115,7 +116,7 @@ func TestMediaCenterStatsInBrowser(t *testing.T) {
 	if w, _ := m.Calls.Complaint(water.ID); w.Reopened != 1 || w.RatingText != "Pipa masih bocor di depan rumah" {
 		t.Fatalf("the citizen's rating: %+v", w)
 	}
-	if len(m.Calls.Quarantined()) != 1 {
+	if q, err := m.Calls.Quarantined(cc112.PageRequest{}); err != nil || len(q.Items) != 1 {
 		t.Fatal("the malformed e-mail is not in the quarantine")
 	}
 }

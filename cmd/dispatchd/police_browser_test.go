@@ -37,12 +37,13 @@ func TestPolicePageInBrowser(t *testing.T) {
 
 	// The audit of camera views names the police user, the reason chosen
 	// before the map click, and the incident of the grid it opened.
-	res, err := get(m.URL()+"/api/v1/cameras/views?limit=10000", admin)
+	res, err := get(m.URL()+"/api/v1/cameras/views?limit=1000", admin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var views []cctv.View
-	err = json.NewDecoder(res.Body).Decode(&views)
+	var page cc112.Page[cctv.View]
+	err = json.NewDecoder(res.Body).Decode(&page)
+	views := page.Items
 	res.Body.Close()
 	if err != nil || res.StatusCode != http.StatusOK {
 		t.Fatalf("views: %d %v", res.StatusCode, err)

@@ -35,6 +35,15 @@ func roadsFile(cfg CityConfig, pack *city.Pack) string {
 	return pack.RoadsFile
 }
 
+// mainRoads are the polylines of the main roads (secondary and better)
+// the maps draw without tiles; none without a road network.
+func mainRoads(r *route.Router) [][]geo.Point {
+	if r == nil {
+		return nil
+	}
+	return r.Graph().Lines(roads.Secondary)
+}
+
 // loadRoads reads the road network once, for the router and the street
 // names of the location search. A bad file does not stop the server: it
 // says so loudly and ranks units by the straight line.

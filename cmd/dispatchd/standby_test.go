@@ -215,8 +215,9 @@ func TestStandbyPair(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var entries []struct{ User, Addr string }
-		err = json.NewDecoder(res.Body).Decode(&entries)
+		var page struct{ Items []struct{ User, Addr string } }
+		err = json.NewDecoder(res.Body).Decode(&page)
+		entries := page.Items
 		res.Body.Close()
 		if err != nil {
 			t.Fatal(err)

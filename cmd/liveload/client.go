@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ var errClosedByUs = errors.New("closed by liveload")
 // receives.
 type client struct {
 	target string
+	token  string // dispatchd's, for ?token=
 	sentAt []atomic.Int64
 	units  []string
 	ws     *websocket.Conn
@@ -33,10 +35,13 @@ type client struct {
 	gone     error
 }
 
-func wsURL(base, target string) string {
+func wsURL(base, target, token string) string {
 	u := "ws" + strings.TrimPrefix(base, "http")
 	if target == "centrifugo" {
 		return u + "/connection/websocket"
+	}
+	if token != "" {
+		return u + "/api/v1/live?token=" + url.QueryEscape(token)
 	}
 	return u + "/api/v1/live"
 }
@@ -44,7 +49,7 @@ func wsURL(base, target string) string {
 // connect dials and waits until the client is subscribed: dispatchd's
 // snapshot, or Centrifugo's answer to connect and subscribe.
 func (c *client) connect(ctx context.Context, base string) error {
-	ws, _, err := websocket.DefaultDialer.DialContext(ctx, wsURL(base, c.target), nil)
+	ws, _, err := websocket.DefaultDialer.DialContext(ctx, wsURL(base, c.target, c.token), nil)
 	if err != nil {
 		return err
 	}
@@ -178,7 +183,7 @@ func dialStalled(ctx context.Context, o options) (*stalledClient, error) {
 			return conn, err
 		},
 	}
-	ws, _, err := d.DialContext(ctx, wsURL(o.base, o.target), nil)
+	ws, _, err := d.DialContext(ctx, wsURL(o.base, o.target, o.viewerToken), nil)
 	if err != nil {
 		return nil, err
 	}

@@ -7,12 +7,17 @@
 //	liveload -target centrifugo -url http://127.0.0.1:8000 -api-key bench -pid $(pidof centrifugo) ...
 //
 // The same positions go through both: dispatchd gets them on POST
-// /api/v1/units/{id}/position and publishes unit.moved; Centrifugo gets the
+// /api/v1/units/{id}/position from the unit user -reporter (default
+// unit:unit, the -demo account: its own unit, as a tracker posts; "" rotates
+// over every unit with the -viewer's token), whose clients open the feed as
+// -viewer (default dispatcher:dispatcher), and publishes unit.moved; Centrifugo gets the
 // same unit JSON on POST /api/publish to one channel every client follows.
 // Each update has its own latitude, which names it in every client.
 package main
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -47,6 +52,12 @@ type options struct {
 	settle   time.Duration
 	idleOnly bool
 	jsonOut  bool
+	// dispatchd's accounts: viewer's token opens the websockets, reporter
+	// (a unit user) posts its own unit's position, as a tracker does.
+	viewer, reporter string
+	viewerToken      string
+	reporterToken    string
+	reporterUnit     string
 }
 
 func run(args []string) error {
@@ -63,6 +74,8 @@ func run(args []string) error {
 	fs.DurationVar(&o.settle, "settle", 3*time.Second, "wait after connecting, before measuring idle memory")
 	fs.BoolVar(&o.idleOnly, "idle", false, "only measure memory per idle connection")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the result as JSON")
+	fs.StringVar(&o.viewer, "viewer", "dispatcher:dispatcher", "dispatchd: USER:PASSWORD whose token the websocket clients use (\"\": none, access control off)")
+	fs.StringVar(&o.reporter, "reporter", "unit:unit", "dispatchd: USER:PASSWORD of a unit user that posts its own unit's position (\"\": the viewer posts, rotating over every unit)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -129,6 +142,11 @@ func (r *result) print(w io.Writer) {
 func measure(ctx context.Context, o options) (*result, error) {
 	res := &result{Target: o.target, Clients: o.clients, Rate: o.rate, DurationS: o.duration.Seconds(), StalledCutS: 0}
 	httpc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+	if o.target == "dispatchd" {
+		if err := o.login(ctx, httpc); err != nil {
+			return nil, err
+		}
+	}
 	units, err := unitIDs(ctx, httpc, o)
 	if err != nil {
 		return nil, err
@@ -147,7 +165,7 @@ func measure(ctx context.Context, o options) (*result, error) {
 	connectErr := make(chan error, o.clients)
 	sem := make(chan struct{}, 32) // connect 32 at a time, as a wall would after a restart
 	for k := range clients {
-		clients[k] = &client{target: o.target, sentAt: sentAt, units: units, lat: make([]time.Duration, 0, maxUpdates), upd: make([]int32, 0, maxUpdates)}
+		clients[k] = &client{target: o.target, token: o.viewerToken, sentAt: sentAt, units: units, lat: make([]time.Duration, 0, maxUpdates), upd: make([]int32, 0, maxUpdates)}
 		wg.Add(1)
 		go func(c *client) {
 			defer wg.Done()
@@ -323,6 +341,9 @@ func post(ctx context.Context, c *http.Client, o options, unit string, k int) er
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if o.target == "dispatchd" {
+		bearer(req, cmp.Or(o.reporterToken, o.viewerToken))
+	}
 	res, err := c.Do(req)
 	if err != nil {
 		return err
@@ -348,7 +369,11 @@ func unitIDs(ctx context.Context, c *http.Client, o options) ([]string, error) {
 		}
 		return ids, nil
 	}
+	if o.reporterUnit != "" {
+		return []string{o.reporterUnit}, nil
+	}
 	req, _ := http.NewRequestWithContext(ctx, "GET", o.base+"/api/v1/units", nil)
+	bearer(req, o.viewerToken)
 	res, err := c.Do(req)
 	if err != nil {
 		return nil, err
@@ -368,4 +393,51 @@ func unitIDs(ctx context.Context, c *http.Client, o options) ([]string, error) {
 		ids[k] = u.ID
 	}
 	return ids, nil
+}
+
+// login opens dispatchd's sessions of -viewer and -reporter.
+func (o *options) login(ctx context.Context, c *http.Client) error {
+	for _, acct := range []struct {
+		userPass string
+		token    *string
+		unit     *string
+	}{{o.viewer, &o.viewerToken, nil}, {o.reporter, &o.reporterToken, &o.reporterUnit}} {
+		if acct.userPass == "" {
+			continue
+		}
+		user, pass, _ := strings.Cut(acct.userPass, ":")
+		body, _ := json.Marshal(map[string]string{"username": user, "password": pass})
+		req, err := http.NewRequestWithContext(ctx, "POST", o.base+"/api/v1/login", bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		res, err := c.Do(req)
+		if err != nil {
+			return err
+		}
+		var s struct {
+			Token  string `json:"token"`
+			UnitID string `json:"unit_id"`
+		}
+		err = json.NewDecoder(res.Body).Decode(&s)
+		res.Body.Close()
+		if err != nil || res.StatusCode != http.StatusOK || s.Token == "" {
+			return fmt.Errorf("login as %s: %d %v", user, res.StatusCode, err)
+		}
+		*acct.token = s.Token
+		if acct.unit != nil {
+			if s.UnitID == "" {
+				return fmt.Errorf("-reporter %s is not a unit user", user)
+			}
+			*acct.unit = s.UnitID
+		}
+	}
+	return nil
+}
+
+func bearer(req *http.Request, token string) {
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 }

@@ -4,6 +4,7 @@ const CACHE = 'cc112-unit-{{STATIC}}'; // a new server version, a new cache
 const KEEP = ['cc112-unit-labels']; // the page's words for pages: not the shell's
 // Every module unit.js imports, or the page cannot start offline.
 const SHELL = ['/unit', '{{STATIC}}/js/unit.js', '{{STATIC}}/js/api.js', '{{STATIC}}/js/i18n.js', '{{STATIC}}/js/live.js',
+  '{{STATIC}}/js/dom.js', '{{STATIC}}/js/outage.js', '{{STATIC}}/css/theme.css', '{{STATIC}}/css/outage.css',
   '{{STATIC}}/css/unit.css', '{{STATIC}}/unit.webmanifest', '{{STATIC}}/icons/unit-192.png'];
 
 self.addEventListener('install', (e) => {

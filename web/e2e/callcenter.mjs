@@ -151,7 +151,7 @@ try {
   await conflict.getByRole('button', { name: /Tetap pakai pin saya/ }).click();
   await conflict.waitFor({ state: 'detached', timeout: 5000 });
   await page.locator('#conflict').waitFor({ state: 'hidden', timeout: 5000 });
-  const call3 = (await (await page.request.get(`${base}/api/v1/calls?status=active`)).json()).find((c) => c.phone === '+6281300002222');
+  const call3 = (await (await page.request.get(`${base}/api/v1/calls?status=active`)).json()).items.find((c) => c.phone === '+6281300002222');
   if (!call3 || call3.location_conflict || !call3.aml_location || Math.abs(call3.location.lon - 113.45) > 1e-4) fail(`call after keeping the pin ${JSON.stringify(call3)}`);
   await page.keyboard.press('Control+Enter');
   const ask = page.locator('dialog.ask[open]', { hasText: 'di luar wilayah' });
@@ -187,7 +187,7 @@ try {
   await end.locator('input[name=reason]').fill('salah sambung');
   await page.keyboard.press('Enter');
   await page.locator('#msg', { hasText: 'Panggilan ditutup: salah sambung' }).waitFor({ timeout: 10000 });
-  const ended = (await (await page.request.get(`${base}/api/v1/calls?status=closed`)).json()).find((c) => c.phone === '+6281300003333');
+  const ended = (await (await page.request.get(`${base}/api/v1/calls?status=closed`)).json()).items.find((c) => c.phone === '+6281300003333');
   if (!ended || ended.status !== 'closed') fail(`ended call ${JSON.stringify(ended)}`);
   console.log('call-taker: a wrong number ended with its reason');
 

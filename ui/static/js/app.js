@@ -3,6 +3,7 @@
 // retried, and a new server version reloads the page by itself.
 
 import './gate.js'; // log in first
+import { watchOutage } from './outage.js';
 import * as api from './api.js';
 import { t, label, lang, setLang, onLangChange, translateDOM, wib, wibDate, duration } from './i18n.js';
 import { LiveFeed } from './live.js';
@@ -20,7 +21,10 @@ import { isWaiting } from './store.js';
 import { AlertSound } from './alertsound.js';
 import { AlertBar } from './alerts.js';
 import { CoverageBoard } from './coverage.js';
+import { MoveUpPanel } from './moveups.js';
 import { $ } from './dom.js';
+
+watchOutage(); // the banner when the server is gone, the login page when the session is
 
 const store = new Store();
 let cfg;
@@ -230,12 +234,13 @@ async function main() {
   const sound = new AlertSound(() => alertBar.renderSound());
   const alertBar = new AlertBar($('#alerts'), store, sound, { open: (id) => openIncident(id, detail, create), toast });
   const coverage = new CoverageBoard($('#coverage'));
+  const moveUps = new MoveUpPanel($('#moveups'), { toast });
 
   store.subscribe((kinds) => {
     if (kinds.has('incidents') || kinds.has('units')) queue.render();
     if (kinds.has('units') || kinds.has('incidents')) board.render();
     if (kinds.has('alerts') || kinds.has('incidents') || kinds.has('units')) alertBar.render();
-    if (kinds.has('units')) coverage.changed();
+    if (kinds.has('units')) { coverage.changed(); moveUps.changed(); }
     if (wallMap) wallMap.render(kinds);
     if (unitRoutes && (kinds.has('units') || kinds.has('positions') || kinds.has('incidents') || kinds.has('snapshot'))) unitRoutes.update();
     detail.update(kinds);
@@ -249,6 +254,7 @@ async function main() {
     board.render();
     alertBar.render();
     coverage.render();
+    moveUps.render();
     renderCounts();
     if (help.open) help.show();
     if (detail.id) detail.render();
@@ -349,6 +355,7 @@ async function main() {
   renderCounts();
   alertBar.render();
   coverage.refresh();
+  moveUps.refresh();
   await startMap(create, detail);
 }
 

@@ -7,11 +7,16 @@
 // a call ends on purpose ("End call", with a reason) or with its incident.
 
 import './gate.js'; // log in first
-import { get, post, newKey } from './api.js';
-import { $, escapeHTML } from './dom.js';
+import { watchOutage } from './outage.js';
+import { get, post, newKey, APIError } from './api.js';
+import * as offline from './offline-calls.js';
+import { $, escapeHTML, colour } from './dom.js';
+import { districtLabels, drawOffline } from './offline-map.js';
 import { t, label, wib, wireLangSwitch, translateDOM } from './i18n.js';
 import { catalog, categories } from './catalog.js';
 import { askReason, choose, isOpen as dialogOpen } from './dialog.js';
+
+watchOutage(); // the banner when the server is gone, the login page when the session is
 
 const SURABAYA = [-7.275, 112.72];
 
@@ -46,10 +51,19 @@ function setState(key, kind, vars) {
   b.className = `badge ${kind}`;
 }
 
+const unreachable = (err) => !(err instanceof APIError) || err.status === 0 || err.status >= 500;
+
 async function startCall() {
   if (call) return;
+  const body = { phone: $('#phone').value, name: $('#name').value, nik: $('#nik').value, channel: $('#channel').value };
   try {
-    call = await post('/api/v1/calls', { phone: $('#phone').value, name: $('#name').value, nik: $('#nik').value, channel: $('#channel').value });
+    call = await post('/api/v1/calls', body);
+  } catch (err) {
+    if (!unreachable(err)) { say(err.message, 'err'); $('#phone').focus(); return; }
+    // The server is gone: the call is taken all the same, in the browser.
+    call = { id: '', offline: true, body, phone: body.phone, started_at: new Date().toISOString(), location: null };
+  }
+  try {
     submitKey = newKey();
     $('#phone').value = call.phone;
     setState('ct.active', 'ok', { at: wib(call.started_at) });
@@ -58,7 +72,8 @@ async function startCall() {
     tell('ct.started', null, 'ok');
     $('#category').focus();
     showLocation();
-    poll = setInterval(refresh, 2000);
+    if (call.offline) tell('ct.offlineQueued', { n: offline.pending() }, 'err');
+    else poll = setInterval(refresh, 2000);
   } catch (err) {
     say(err.message, 'err');
     $('#phone').focus();
@@ -66,7 +81,7 @@ async function startCall() {
 }
 
 async function refresh() {
-  if (!call) return;
+  if (!call || call.offline) return;
   try {
     const c = await get(`/api/v1/calls/${call.id}`);
     if (!call || c.id !== call.id) return; // ended meanwhile
@@ -98,9 +113,9 @@ function showLocation(again = false) {
   if (map) {
     const ll = [l.lat, l.lon];
     if (circle) circle.remove();
-    circle = L.circle(ll, { radius: Math.max(l.radius_m, 10), color: '#ff9500', weight: 2, fillOpacity: 0.15 }).addTo(map);
+    circle = L.circle(ll, { radius: Math.max(l.radius_m, 10), color: colour('focus'), weight: 2, fillOpacity: 0.15 }).addTo(map);
     if (pin) pin.remove();
-    pin = L.circleMarker(ll, { radius: 7, color: '#fff', fillColor: '#ff3b30', fillOpacity: 1, weight: 2 }).addTo(map);
+    pin = L.circleMarker(ll, { radius: 7, color: '#000', fillColor: colour('p1'), fillOpacity: 1, weight: 3 }).addTo(map);
     map.fitBounds(circle.getBounds(), { maxZoom: 17, padding: [30, 30] });
   }
   findDuplicates();
@@ -239,6 +254,14 @@ async function create() {
     address: $('#address').value, description: $('#notes').value,
     caller: { name: $('#name').value, nik: $('#nik').value } };
   if (!call.location) { tell('ct.noLocation', null, 'err'); return; }
+  if (call.offline) {
+    const { call_id: _, ...incident } = body;
+    const n = offline.enqueue(call.body, call.pinned || null, incident);
+    clearForm();
+    setState('ct.done', 'muted');
+    tell('ct.offlineQueued', { n }, 'err');
+    return;
+  }
   try {
     const inc = await post('/api/v1/incidents', body, submitKey);
     done('ct.created', { number: inc.number });
@@ -289,8 +312,33 @@ function newCall() {
   say('');
 }
 
+// The draft survives a reload (and an outage): the form's fields are kept
+// in the browser until the call is saved or cleared.
+const DRAFT = 'cc112.ct.draft';
+const DRAFT_FIELDS = ['phone', 'name', 'nik', 'channel', 'category', 'priority', 'address', 'notes'];
+function saveDraft() {
+  localStorage.setItem(DRAFT, JSON.stringify(Object.fromEntries(DRAFT_FIELDS.map((f) => [f, $('#' + f).value]))));
+}
+function restoreDraft() {
+  let d = null;
+  try { d = JSON.parse(localStorage.getItem(DRAFT) || 'null'); } catch { /* none */ }
+  if (!d) return;
+  for (const f of DRAFT_FIELDS) if (typeof d[f] === 'string' && d[f]) $('#' + f).value = d[f];
+}
+
+// sendKept sends the calls recorded offline, in order, and says so.
+async function sendKept() {
+  if (!offline.pending()) return;
+  const n = await offline.flush();
+  const bad = offline.refused();
+  if (bad.length) tell('ct.offlineRefused', { n: bad.length, phones: bad.map((e) => e.call.phone).join(', '), why: bad[bad.length - 1].error }, 'err');
+  else if (n) tell('ct.offlineSent', { n }, 'ok');
+  document.body.dataset.queued = String(offline.pending());
+}
+
 function clearForm() {
   clearInterval(poll);
+  localStorage.removeItem(DRAFT);
   call = null; dups = []; outside = false; conflictAsked = '';
   $('#call-form').reset();
   $('#dups').hidden = true;
@@ -316,6 +364,13 @@ function escape() {
 async function pinAt(latlng, out = false) {
   if (!call) { tell('ct.startFirst', null, 'err'); return; }
   outside = out;
+  if (call.offline) {
+    // Kept with the call; sent before its incident when the server is back.
+    call.pinned = { lat: latlng.lat, lon: latlng.lng, radius_m: 30, source: 'manual' };
+    call.location = { ...call.pinned, at: new Date().toISOString() };
+    showLocation();
+    return;
+  }
   try {
     call = await post(`/api/v1/calls/${call.id}/location`, { lat: latlng.lat, lon: latlng.lng, radius_m: 30, source: 'manual' });
     showLocation();
@@ -331,8 +386,11 @@ async function initMap() {
     map.attributionControl.setPrefix(false);
     translateDOM($('#map')); // the zoom buttons
     if (cfg.tiles) L.tileLayer(cfg.tiles, { attribution: cfg.tile_attribution, maxZoom: 19 }).addTo(map);
+    else $('#map').classList.add('tiles-off'); // the offline layers at full strength
     const gj = await get('/api/v1/districts');
-    L.geoJSON(gj, { style: { color: '#5ac8fa', weight: 1, fillOpacity: 0.04 }, interactive: false }).addTo(map);
+    L.geoJSON(gj, { style: { className: 'district', weight: 2, fillOpacity: cfg.tiles ? 0.12 : 1 }, interactive: false }).addTo(map);
+    districtLabels(L, gj).addTo(map);
+    drawOffline(L, map);
     map.on('click', (e) => pinAt(e.latlng));
   } catch {
     $('#map-msg').hidden = false;
@@ -365,6 +423,15 @@ function fillSelects() {
 function init() {
   fillSelects();
   $('#priority').value = '2';
+  restoreDraft();
+  $('#call-form').addEventListener('input', saveDraft);
+  $('#call-form').addEventListener('change', saveDraft);
+  document.body.dataset.queued = String(offline.pending());
+  // The server is back when the outage banner goes (outage.js) or the
+  // browser says so; a timer covers the rest.
+  window.addEventListener('online', sendKept);
+  setInterval(sendKept, 3000);
+  sendKept();
   wireLangSwitch(() => {
     fillSelects();
     setState(...state);

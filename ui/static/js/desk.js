@@ -2,15 +2,21 @@
 // countdowns (overdue rows stand out), forward / respond / feedback in the
 // row, and the report of which agencies and categories get most complaints.
 
-import { can } from './gate.js'; // log in first
+import { can, me } from './gate.js'; // log in first
+import { watchOutage } from './outage.js';
 import { get, post } from './api.js';
 import { $, escapeHTML } from './dom.js';
 import { t, wib, duration, label, wireLangSwitch } from './i18n.js';
+
+watchOutage(); // the banner when the server is gone, the login page when the session is
 
 let meta = null;
 let skew = 0; // server clock − browser clock, ms (the server's clock rules the SLAs)
 let tab = 'queue';
 let list = [];
+let next = ''; // the list's next_cursor: more complaints than one page
+let qList = [];
+let qNext = '';
 
 const now = () => Date.now() + skew;
 const catLabel = (c) => label('complaintCat', c);
@@ -34,9 +40,21 @@ function query() {
   return p.toString();
 }
 
+/** load fetches the first page of the list; more() appends the next. */
 async function load() {
   try {
-    list = await get(`/api/v1/complaints?${query()}`);
+    const page = await get(`/api/v1/complaints?${query()}`);
+    list = page.items;
+    next = page.next_cursor;
+    render();
+  } catch (err) { say(err.message, 'err'); }
+}
+
+async function more() {
+  try {
+    const page = await get(`/api/v1/complaints?${query()}&cursor=${encodeURIComponent(next)}`);
+    list = list.concat(page.items);
+    next = page.next_cursor;
     render();
   } catch (err) { say(err.message, 'err'); }
 }
@@ -137,7 +155,8 @@ function render() {
       <td>${slaCell(c)}</td>
       <td>${actions(c)}</td></tr>`;
   }).join('') || `<tr><td colspan="5" class="muted">${escapeHTML(t('desk.none'))}</td></tr>`;
-  $('#summary').textContent = t('desk.summary', { n: list.length, late: overdue });
+  $('#summary').textContent = t(next ? 'desk.summaryMore' : 'desk.summary', { n: list.length, late: overdue });
+  $('#more').hidden = !next;
 }
 
 function tickSLAs() {
@@ -227,10 +246,13 @@ function switchTab(name) {
   else if (name !== 'entry') load();
 }
 
-async function loadQuarantine() {
+async function loadQuarantine(cursor = '') {
   try {
-    const list = await get('/api/v1/complaints/quarantine');
-    $('#q-rows').innerHTML = list.map((q) => `<tr><td>${wib(q.at)}<div class="muted">${escapeHTML(q.source)}</div></td>
+    const page = await get(`/api/v1/complaints/quarantine${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+    qList = cursor ? qList.concat(page.items) : page.items;
+    qNext = page.next_cursor;
+    $('#q-more').hidden = !qNext;
+    $('#q-rows').innerHTML = qList.map((q) => `<tr><td>${wib(q.at)}<div class="muted">${escapeHTML(q.source)}</div></td>
       <td>${escapeHTML(q.from || '—')}</td><td>${escapeHTML(q.subject || '—')}</td><td class="err">${escapeHTML(q.reason)}</td></tr>`).join('')
       || `<tr><td colspan="4" class="muted">${escapeHTML(t('desk.qNone'))}</td></tr>`;
   } catch (err) { say(err.message, 'err'); }
@@ -279,6 +301,8 @@ async function init() {
   $('#filters').addEventListener('submit', (e) => { e.preventDefault(); load(); });
   $('#f-q').addEventListener('input', () => { clearTimeout(init.t); init.t = setTimeout(load, 250); });
   $('#rows').addEventListener('click', act);
+  $('#more').addEventListener('click', more);
+  $('#q-more').addEventListener('click', () => loadQuarantine(qNext));
   $('#entry-form').addEventListener('submit', saveEntry);
   for (const b of document.querySelectorAll('[data-tab]')) b.addEventListener('click', () => switchTab(b.dataset.tab));
   for (const id of ['#r-bucket', '#r-from', '#r-to']) $(id).addEventListener('change', loadReport);

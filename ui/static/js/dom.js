@@ -4,6 +4,22 @@ export function escapeHTML(s) {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 }
 
+/**
+ * colour reads a colour of the colour language (theme.css, docs/ui.md), for
+ * what CSS cannot paint: canvas markers and charts.
+ */
+export function colour(name) {
+  let c = colours.get(name);
+  if (!c) {
+    // Read once: the variables do not change, and a read after a DOM
+    // change forces a style recalculation (markers are drawn per event).
+    c = getComputedStyle(document.documentElement).getPropertyValue('--' + name).trim() || '#888';
+    colours.set(name, c);
+  }
+  return c;
+}
+const colours = new Map();
+
 export function $(sel, root = document) { return root.querySelector(sel); }
 
 /** elapsed is the seconds since an RFC 3339 time, or between two. */

@@ -15,6 +15,10 @@ try {
   if (user === null) await toLogin(); // no session: never returns
 } catch { /* the server did not answer: user stays null and the page says so */ }
 
+// The role on the body lets a page's CSS leave out what the role may not
+// use (a wall shows the console without its buttons).
+if (user) document.body.dataset.role = user.role;
+
 // me is the logged-in user ({username, role, unit_id?, agency?, home,
 // pages, other_pages, routes}), or null when the server did not answer.
 export const me = user;

@@ -63,9 +63,15 @@ export class LiveFeed {
     return u.toString();
   }
 
+  // announce tells the page's outage banner (outage.js) the feed's state.
+  announce(name) {
+    this.h.state(name);
+    window.dispatchEvent(new CustomEvent('cc112:feed', { detail: name }));
+  }
+
   connect() {
     clearTimeout(this.timer);
-    this.h.state(this.epoch === null ? 'connecting' : 'resync');
+    this.announce(this.epoch === null ? 'connecting' : 'resync');
     let ws;
     try {
       ws = new WebSocket(this.url());
@@ -89,6 +95,7 @@ export class LiveFeed {
   receive(ws, raw) {
     if (ws !== this.ws) return;
     this.lastHeard = Date.now();
+    window.dispatchEvent(new Event('cc112:fresh'));
     let msg;
     try {
       msg = JSON.parse(raw);
@@ -127,7 +134,7 @@ export class LiveFeed {
     if (this.attempt !== 0 || !this.live) {
       this.attempt = 0;
       this.live = true;
-      this.h.state('live');
+      this.announce('live');
     }
   }
 
@@ -149,6 +156,7 @@ export class LiveFeed {
     const delay = this.attempt === 0 ? BACKOFF_MIN_MS / 2 : cap / 2 + Math.random() * cap / 2;
     this.attempt++;
     this.h.state('offline', { retryInMs: delay });
+    window.dispatchEvent(new CustomEvent('cc112:feed', { detail: 'offline' }));
     this.timer = setTimeout(() => this.connect(), delay);
   }
 }

@@ -4,7 +4,8 @@
 
 import { label, duration, translateDOM } from './i18n.js';
 import { categoryIcon, unitIcon } from './icons.js';
-import { escapeHTML } from './dom.js';
+import { escapeHTML, colour } from './dom.js';
+import { districtLabels, drawOffline } from './offline-map.js';
 
 const SURABAYA = [-7.275, 112.72];
 const TILE_OFFLINE_AFTER_MS = 4000;
@@ -105,14 +106,8 @@ export class WallMap {
       pane: 'districts',
     }).addTo(this.layers.districts);
     this.fit();
-    for (const f of geojson.features || []) {
-      const c = f.properties && f.properties.centroid;
-      if (!c) continue;
-      L.marker([c[1], c[0]], {
-        interactive: false, keyboard: false, pane: 'districtLabels',
-        icon: L.divIcon({ className: 'district-label', html: escapeHTML(f.properties.name), iconSize: [160, 20], iconAnchor: [80, 10] }),
-      }).addTo(this.layers.districts);
-    }
+    districtLabels(L, geojson, 'districtLabels').addTo(this.layers.districts);
+    if (!this.offlineDrawn) { this.offlineDrawn = true; drawOffline(L, this.map); }
   }
 
   /** fit shows the whole city (the districts' extent). */
@@ -317,11 +312,12 @@ const CLUSTER_UNTIL_ZOOM = 15;
 const CLUSTER_PX = 64;
 const CAMERA_STATUSES = ['online', 'stalled', 'offline', 'unknown'];
 
-const CAMERA_COLOURS = { online: '#3ddc84', stalled: '#ffb300', offline: '#ff5252', unknown: '#8a9bb0' };
-
+// A camera's health (docs/ui.md): online a filled light dot, stalled
+// amber, offline a hollow red ring (fill says it without the hue).
 function cameraStyle(status) {
-  const c = CAMERA_COLOURS[status] || CAMERA_COLOURS.unknown;
-  return { color: '#05080d', fillColor: c, fillOpacity: 0.9 };
+  const c = colour(['online', 'stalled', 'offline'].includes(status) ? status : 'unknown');
+  if (status === 'offline') return { color: c, weight: 3, fillColor: '#05080d', fillOpacity: 0.6 };
+  return { color: '#05080d', weight: 1, fillColor: c, fillOpacity: 0.9 };
 }
 
 function removeMissing(markers, seen) {

@@ -5,6 +5,7 @@
 // chooses a reason before the first camera plays.
 
 import { me } from './gate.js'; // log in first
+import { watchOutage } from './outage.js';
 import * as api from './api.js';
 import { t, label, wib, wibDayTime, wireLangSwitch } from './i18n.js';
 import { catalog } from './catalog.js';
@@ -12,6 +13,8 @@ import { LiveFeed } from './live.js';
 import { Store } from './store.js';
 import { playCamera, liveUrl } from './camera-player.js';
 import { $ } from './dom.js';
+
+watchOutage(); // the banner when the server is gone, the login page when the session is
 
 const narrow = window.matchMedia('(max-width: 900px)');
 

@@ -3,8 +3,10 @@
 // times (one-minute bins) with the target marked.
 
 import { t, num, locale } from './i18n.js';
+import { colour } from './dom.js';
 
-const AXIS = { stroke: '#a9b8ca', grid: { stroke: '#22303f', width: 1 }, ticks: { stroke: '#2a3a50' } };
+const AXIS = { stroke: colour('muted'), grid: { stroke: '#22303f', width: 1 }, ticks: { stroke: colour('line') } };
+const DAY_S = 86400;
 const WIB_MS = 7 * 3600 * 1000;
 
 function sizeOf(el) {
@@ -37,10 +39,43 @@ function vline(u, x, color) {
 // The charts are drawn in the language of the page's load (a switch reloads it).
 const DAY_FMT = new Intl.DateTimeFormat(locale(), { day: 'numeric', month: 'short', timeZone: 'Asia/Jakarta' });
 const DAY_FMT_LONG = new Intl.DateTimeFormat(locale(), { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'Asia/Jakarta' });
+const DAY_FMT_YEAR = new Intl.DateTimeFormat(locale(), { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'Asia/Jakarta' });
+const MONTH_FMT = new Intl.DateTimeFormat(locale(), { month: 'short', year: 'numeric', timeZone: 'Asia/Jakarta' });
 
 /** dayLabel names the WIB day of a Unix time in seconds ("25 Okt"). */
 function dayLabel(ts, long) { return (long ? DAY_FMT_LONG : DAY_FMT).format(new Date(ts * 1000)); }
 
+/** wibDay is the Unix time (s) of a WIB date's midnight ("2026-12-06"). */
+const wibDay = (key) => Date.parse(`${key}T00:00:00+07:00`) / 1000;
+
+/**
+ * denseDays spreads a group_by=day report over every WIB day from from to
+ * to (YYYY-MM-DD; empty: the report's first or last day): a day without
+ * incidents is there with a count of 0 and no response time.
+ */
+export function denseDays(groups, from, to) {
+  const byDay = new Map(groups.map((g) => [g.key, g]));
+  const keys = groups.map((g) => g.key).filter(Boolean).sort();
+  const first = from || keys[0];
+  const last = to || keys[keys.length - 1];
+  if (!first || !last) return [];
+  const out = [];
+  for (let ts = wibDay(first); ts <= wibDay(last) && out.length < 40000; ts += DAY_S) {
+    const key = new Date((ts + 7 * 3600) * 1000).toISOString().slice(0, 10);
+    const g = byDay.get(key);
+    out.push({ ts, count: g ? g.count : 0, p90: g && g.with_response ? g.p90_s / 60 : null, p50: g && g.with_response ? g.p50_s / 60 : null });
+  }
+  return out;
+}
+
+/**
+ * tickLabels labels day ticks: with the year when the range spans more
+ * than one, as months when the ticks are a month or more apart.
+ */
+export function tickLabels(vals, spansYears, stepS) {
+  if (stepS >= 28 * DAY_S) return vals.map((v) => MONTH_FMT.format(new Date(v * 1000)));
+  return vals.map((v) => (spansYears ? DAY_FMT_YEAR : DAY_FMT).format(new Date(v * 1000)));
+}
 function fmtMin(v) { return v == null ? '—' : `${v.toLocaleString(locale(), { maximumFractionDigits: 1 })} ${t('sup.min')}`; }
 
 export class TrendChart {
@@ -51,13 +86,15 @@ export class TrendChart {
     resizing(el, () => this.plot);
   }
 
-  update(rep) {
-    const days = rep.groups.filter((g) => g.count > 0);
-    const xs = days.map((g) => Date.parse(`${g.key}T00:00:00+07:00`) / 1000);
-    const p90 = days.map((g) => (g.with_response ? g.p90_s / 60 : null));
-    const p50 = days.map((g) => (g.with_response ? g.p50_s / 60 : null));
-    const target = days.map(() => rep.target_s / 60);
-    const data = [xs, p90, p50, target];
+  /** update draws rep (group_by=day) over the filter's days, from–to (YYYY-MM-DD, empty: open). */
+  update(rep, from = '', to = '') {
+    const days = denseDays(rep.groups, from, to);
+    const xs = days.map((d) => d.ts);
+    const year = (ts) => new Date((ts + 7 * 3600) * 1000).getUTCFullYear();
+    this.spansYears = xs.length > 0 && year(xs[0]) !== year(xs[xs.length - 1]);
+    const data = [xs, days.map((d) => d.p90), days.map((d) => d.p50), days.map(() => rep.target_s / 60), days.map((d) => d.count)];
+    this.el.dataset.days = String(xs.length);
+    this.el.dataset.ticks = '';
     if (this.plot) {
       this.plot.setData(data);
       return;
@@ -67,18 +104,34 @@ export class TrendChart {
       ...sizeOf(this.el),
       // Dates on the axis are WIB days, whatever the browser's zone.
       tzDate: (ts) => new Date(ts * 1000 + WIB_MS + new Date(ts * 1000).getTimezoneOffset() * 60000),
-      scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(max ?? 0, rep.target_s / 60) * 1.15] } },
+      scales: {
+        x: { time: true },
+        y: { range: (u, min, max) => [0, Math.max(max ?? 0, rep.target_s / 60) * 1.15] },
+        n: { range: (u, min, max) => [0, Math.max(1, max ?? 0) * 3] }, // the bars stay in the lower third
+      },
       axes: [
         // Ticks on whole days only: a short window would otherwise label
         // the same day twice (noon ticks).
-        { ...AXIS, incrs: [86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400, 91 * 86400, 365 * 86400], values: (u, vals) => vals.map((v) => dayLabel(v)) },
+        {
+          ...AXIS, incrs: [DAY_S, 2 * DAY_S, 7 * DAY_S, 14 * DAY_S, 28 * DAY_S, 91 * DAY_S, 182 * DAY_S, 365 * DAY_S],
+          values: (u, vals, axis, space, incr) => {
+            const out = tickLabels(vals, this.spansYears, incr);
+            this.el.dataset.ticks = out.join('|'); // what a test reads
+            return out;
+          },
+        },
         { ...AXIS, label: t('sup.minutes'), values: (u, vals) => vals.map((v) => num(v)) },
+        { ...AXIS, scale: 'n', side: 1, grid: { show: false }, label: t('sup.incidents'), values: (u, vals) => vals.map((v) => num(v)) },
       ],
       series: [
         { label: t('sup.date'), value: (u, v) => (v == null ? '—' : dayLabel(v, true)) },
-        { label: 'P90', stroke: '#ff9f0a', width: 3, points: { size: 7, fill: '#ff9f0a' }, value: (u, v) => fmtMin(v) },
-        { label: t('sup.median'), stroke: '#5ac8fa', width: 2, points: { size: 5, fill: '#5ac8fa' }, value: (u, v) => fmtMin(v) },
-        { label: t('sup.target'), stroke: '#f3f6fa', width: 2, dash: [8, 6], points: { show: false }, value: (u, v) => fmtMin(v) },
+        { label: 'P90', stroke: colour('p90'), width: 3, points: { size: 7, fill: colour('p90') }, value: (u, v) => fmtMin(v) },
+        { label: t('sup.median'), stroke: colour('p50'), width: 2, dash: [4, 3], points: { size: 5, fill: colour('p50') }, value: (u, v) => fmtMin(v) },
+        { label: t('sup.target'), stroke: colour('late'), width: 2, dash: [8, 6], points: { show: false }, value: (u, v) => fmtMin(v) },
+        {
+          label: t('sup.incidents'), scale: 'n', stroke: colour('line'), fill: 'rgba(129,147,171,.28)', width: 1,
+          paths: uPlot.paths.bars({ size: [0.7, 40] }), points: { show: false }, value: (u, v) => (v == null ? '—' : num(v)),
+        },
       ],
     }, data, this.el);
   }
@@ -118,11 +171,11 @@ export class DistChart {
       series: [
         { label: t('sup.range'), value: (u, v) => (v == null ? '—' : v > last ? `> ${last} ${t('sup.min')}` : `${v - binMin / 2}–${v + binMin / 2} ${t('sup.min')}`) },
         {
-          label: t('tab.queue'), value: (u, v) => (v == null ? '—' : num(v)), fill: 'rgba(90,200,250,.55)', stroke: '#5ac8fa', width: 1,
+          label: t('tab.queue'), value: (u, v) => (v == null ? '—' : num(v)), fill: 'rgba(159,176,196,.55)', stroke: colour('p50'), width: 1,
           paths: uPlot.paths.bars({ size: [0.85, 60] }), points: { show: false },
         },
       ],
-      hooks: { draw: [(u) => vline(u, this.targetMin, '#ff453a')] },
+      hooks: { draw: [(u) => vline(u, this.targetMin, colour('late'))] },
     }, data, this.el);
   }
 }

@@ -3,15 +3,17 @@
 // outlines are the map, so it works on an air-gapped network too.
 
 import { get } from './api.js';
-import { escapeHTML } from './dom.js';
+import { escapeHTML, colour } from './dom.js';
+import { districtLabels, drawOffline } from './offline-map.js';
 import { t, minutes, translateDOM } from './i18n.js';
 
 // Bands of P90 / target, with their colour and legend text.
 const BANDS = [
-  { upTo: 0.75, color: '#1f9d55', text: '≤ 75% target' },
-  { upTo: 1.0, color: '#9ccc3c', text: '≤ target' },
-  { upTo: 1.25, color: '#ff9f0a', text: '≤ 125% target' },
-  { upTo: Infinity, color: '#e5362c', text: '> 125% target' },
+// Health (docs/ui.md): within target has no hue, amber warns, red is late.
+  { upTo: 0.75, color: colour('p4'), text: '≤ 75% target' },
+  { upTo: 1.0, color: colour('p3'), text: '≤ target' },
+  { upTo: 1.25, color: colour('warn'), text: '≤ 125% target' },
+  { upTo: Infinity, color: colour('late'), text: '> 125% target' },
 ];
 const NONE = '#33414f';
 
@@ -54,6 +56,8 @@ export class Choropleth {
       style: (f) => this.style(f),
       onEachFeature: (f, layer) => layer.bindTooltip(() => this.tooltip(f), { sticky: true }),
     }).addTo(this.map);
+    districtLabels(this.L, gj).addTo(this.map);
+    drawOffline(this.L, this.map);
     this.fit();
   }
 

@@ -4,12 +4,15 @@
 // every 15 s. Every time and date is WIB.
 
 import './gate.js'; // log in first
+import { watchOutage } from './outage.js';
 import { get } from './api.js';
 import { escapeHTML, $ } from './dom.js';
 import { t, label, num, minutes, onLangChange, wireLangSwitch } from './i18n.js';
 import { categories } from './catalog.js';
 import { TrendChart, DistChart } from './supervisor-charts.js';
 import { Choropleth } from './supervisor-map.js';
+
+watchOutage(); // the banner when the server is gone, the login page when the session is
 
 const POLL_MS = 15000;
 const WIB_MS = 7 * 3600 * 1000;
@@ -190,7 +193,7 @@ class Dashboard {
       renderTiles(todayRep, days);
       renderTable(tab);
       renderETA(eta);
-      if (this.trend) this.trend.update(days);
+      if (this.trend) this.trend.update(days, state.from, state.to || (state.from ? today : ''));
       if (this.dist) this.dist.update(days);
       if (this.map) this.map.update(districts);
       const outside = districts.groups.find((g) => g.key === '');

@@ -10,6 +10,7 @@
 import { get, post, newKey, retryable, onUnauthenticated, me, wireLogin, logout, errorText } from './api.js';
 import { t, label, lang, wib, wireLangSwitch } from './i18n.js';
 import { LiveFeed } from './live.js';
+import { watchOutage, unwatchOutage } from './outage.js';
 import { metres } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
@@ -103,8 +104,10 @@ function showQueue(q = loadQueue()) {
   $('queue').textContent = q.length ? t('unit.queue', { s: statuses, p: positions }) : '';
 }
 
+// setNet shows the connection as a word and a shape (● / ✕), not a colour only.
 function setNet(on) {
   $('net').classList.toggle('off', !on);
+  $('net').textContent = (on ? '● ' : '✕ ') + t(on ? 'unit.netOn' : 'unit.netOff');
   $('net').title = t(on ? 'unit.online' : 'unit.offline');
 }
 
@@ -342,6 +345,8 @@ function connectLive() {
     // feed is up and how many changes it brought.
     state: (name) => {
       feedLive = name === 'live';
+      // The dot follows the feed: it does not stay "connected" through an outage.
+      if (name === 'live' || name === 'offline') setNet(feedLive);
       document.body.dataset.live = feedLive ? 'open' : 'closed';
     },
   });
@@ -492,7 +497,15 @@ function render() {
   if (!unit) return;
   $('callsign').textContent = unit.callsign || unit.id;
   $('unit-status').textContent = label('ustatus', unit.status);
+  $('unit-status').className = `pill us-${unit.status}`;
   $('idle').hidden = !!incident || !!ended;
+  // A move-up: the center asked the free unit to wait at another station.
+  const post = !incident && !ended && unit.post;
+  $('post').hidden = !post;
+  if (post) {
+    $('post-name').textContent = t('unit.post', { post: post.name });
+    $('post-nav').href = navURL(post.location, post.name);
+  }
   $('task').hidden = !incident;
   const mine = myAssignment();
   if (!incident || (mine && mine.acknowledged_at)) $('alert').hidden = true;
@@ -543,6 +556,7 @@ function render() {
 }
 
 function showLogin() {
+  unwatchOutage();
   $('main').hidden = true;
   $('login').hidden = false;
 }
@@ -562,6 +576,7 @@ function start(u) {
   flush();
   startGPS();
   connectLive();
+  watchOutage();
   loadMessages();
   loadHospitals();
   setupPush();
@@ -592,7 +607,7 @@ wireLangSwitch(() => {
   if (unit) saveLabels();
   showQueue();
   showGPS(...gps);
-  $('net').title = t($('net').classList.contains('off') ? 'unit.offline' : 'unit.online');
+  setNet(!$('net').classList.contains('off'));
 });
 window.addEventListener('online', flush);
 document.addEventListener('pointerdown', unlockAudio, { once: true });
