@@ -39,6 +39,14 @@ type Camera struct {
 	HasVideo   bool         `json:"has_video"`
 	RTSPURL    string       `json:"-"`
 	SubRTSPURL string       `json:"-"`
+	// PTZ cameras: ONVIFURL is the ONVIF PTZ service (http(s)://, may hold
+	// user:password: never serialised), ONVIFProfile its media profile
+	// token, Heading where its pan 0 faces (degrees from north, clockwise)
+	// for pointing it at a place. PTZ is derived: it has an ONVIFURL.
+	ONVIFURL     string   `json:"-"`
+	ONVIFProfile string   `json:"onvif_profile,omitempty"`
+	Heading      *float64 `json:"heading,omitempty"`
+	PTZ          bool     `json:"ptz,omitempty"`
 }
 
 // Validate checks a camera before it is registered, whatever brought it (an
@@ -67,7 +75,22 @@ func (c *Camera) Validate() error {
 	if err := checkRTSPURL("rtsp_url", c.RTSPURL); err != nil {
 		return err
 	}
-	return checkRTSPURL("sub_rtsp_url", c.SubRTSPURL)
+	if err := checkRTSPURL("sub_rtsp_url", c.SubRTSPURL); err != nil {
+		return err
+	}
+	if c.Heading != nil && !(*c.Heading >= 0 && *c.Heading < 360) {
+		return Errorf(EInvalid, "heading must be 0 to 360 degrees")
+	}
+	if err := CheckText("onvif_profile", c.ONVIFProfile, 64); err != nil {
+		return err
+	}
+	if c.ONVIFURL == "" {
+		return nil
+	}
+	if u, err := url.Parse(c.ONVIFURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(c.ONVIFURL) > 2000 {
+		return Errorf(EInvalid, "onvif_url must be an http:// or https:// URL with a host")
+	}
+	return nil
 }
 
 // checkRTSPURL accepts "" and rtsp:// or rtsps:// URLs with a host.

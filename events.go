@@ -90,6 +90,18 @@ const (
 	EvViewEnded   = "camera.view_ended"
 )
 
+// Journaled event types of camera recording (cctv/): a supervisor's
+// "always record" mark, an incident's evidence lock on its cameras'
+// recordings (taken when the recorder first sees the incident) and its
+// release by a supervisor.
+const (
+	EvCameraRecordAlways = "camera.record_always"
+	EvEvidenceLocked     = "camera.evidence_locked"
+	EvEvidenceReleased   = "camera.evidence_released"
+	EvEvidenceKey        = "camera.evidence_key"      // the Ed25519 key that signs exports, made once
+	EvEvidenceExported   = "camera.evidence_exported" // an export's signed manifest
+)
+
 // Journaled event types of the alerts (package alerts): a condition that
 // needs a dispatcher raised, acknowledged by whom, cleared when it is gone.
 const (
@@ -111,6 +123,7 @@ func EventTypes() []string {
 		EvComplaintReforwarded, EvComplaintTriageOverdue, EvComplaintNoticeDue, EvComplaintRated, EvComplaintMailQuarantine,
 		EvUserSaved, EvSessionOpened, EvSessionRevoked, EvDeviceSaved, EvAuditRecorded,
 		EvViewStarted, EvViewEnded,
+		EvCameraRecordAlways, EvEvidenceLocked, EvEvidenceReleased, EvEvidenceKey, EvEvidenceExported,
 		EvAlertRaised, EvAlertAcknowledged, EvAlertCleared,
 		EvPushKeys, EvPushSubscribed, EvPushDropped, EvPageAckOverdue, EvPageSMSSent, EvPageSMSFailed, EvMessageSent,
 	}

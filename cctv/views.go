@@ -24,6 +24,8 @@ type View struct {
 	Role       string     `json:"role,omitempty"` // the account's role
 	IncidentID string     `json:"incident_id,omitempty"`
 	Reason     string     `json:"reason,omitempty"`
+	// ReplayAt is set on a replay of the recording: the time asked for.
+	ReplayAt *time.Time `json:"replay_at,omitempty"`
 }
 
 type viewEnded struct {

@@ -28,15 +28,16 @@ type cameraRecord struct {
 	cc112.Camera
 	RTSPURL    string `json:"rtsp_url,omitempty"`
 	SubRTSPURL string `json:"sub_rtsp_url,omitempty"`
+	ONVIFURL   string `json:"onvif_url,omitempty"`
 }
 
 func newCameraRecord(c cc112.Camera) cameraRecord {
-	return cameraRecord{Camera: c, RTSPURL: c.RTSPURL, SubRTSPURL: c.SubRTSPURL}
+	return cameraRecord{Camera: c, RTSPURL: c.RTSPURL, SubRTSPURL: c.SubRTSPURL, ONVIFURL: c.ONVIFURL}
 }
 
 func (r *cameraRecord) camera() cc112.Camera {
 	c := r.Camera
-	c.RTSPURL, c.SubRTSPURL = r.RTSPURL, r.SubRTSPURL
+	c.RTSPURL, c.SubRTSPURL, c.ONVIFURL = r.RTSPURL, r.SubRTSPURL, r.ONVIFURL
 	return c
 }
 
@@ -103,7 +104,7 @@ func (e *Engine) registerCore(r *Registry) {
 		return nil
 	})
 	Handle(r, cc112.EvCameraRegistered, func(_ *Fold, c cameraRecord) error {
-		c.Camera.RTSPURL, c.Camera.SubRTSPURL = "", "" // as from the journal: the record keeps them
+		c.Camera.RTSPURL, c.Camera.SubRTSPURL, c.Camera.ONVIFURL = "", "", "" // as from the journal: the record keeps them
 		e.cameras[c.ID] = &c
 		e.camIndex.Set(c.ID, c.Location)
 		e.changedCamera(&c)

@@ -624,6 +624,7 @@ func (e *Engine) registerCameras(ctx context.Context, cams []cc112.Camera, key, 
 				c.District = e.cfg.Districts.Locate(c.Location)
 			}
 			c.HasVideo = c.RTSPURL != "" || c.SubRTSPURL != ""
+			c.PTZ = c.ONVIFURL != ""
 			tx.Emit(cc112.EvCameraRegistered, newCameraRecord(c))
 			out = append(out, c)
 		}

@@ -78,6 +78,12 @@ var projectors = map[string]projector{
 	cc112.EvViewStarted:    notProjected("the view audit lives in the engine's memory, rebuilt from the journal"),
 	cc112.EvViewEnded:      notProjected("the view audit lives in the engine's memory, rebuilt from the journal"),
 
+	cc112.EvCameraRecordAlways: notProjected("recording marks live in the engine's memory, rebuilt from the journal"),
+	cc112.EvEvidenceLocked:     notProjected("evidence locks live in the engine's memory, rebuilt from the journal"),
+	cc112.EvEvidenceReleased:   notProjected("evidence locks live in the engine's memory, rebuilt from the journal"),
+	cc112.EvEvidenceKey:        notProjected("the signing key is the engine's secret, never a report"),
+	cc112.EvEvidenceExported:   notProjected("export manifests live in the engine's memory, rebuilt from the journal"),
+
 	cc112.EvPushKeys:       notProjected("the VAPID keys are the engine's secret, never a report"),
 	cc112.EvPushSubscribed: notProjected("push subscriptions live in the engine's paging state"),
 	cc112.EvPushDropped:    notProjected("push subscriptions live in the engine's paging state"),

@@ -141,6 +141,15 @@ var (
 	importers = allow(auth.Supervisor, auth.Admin)
 	// auditRead reads the audit log.
 	auditRead = allow(auth.Admin, auth.Supervisor)
+	// ptzControl turns PTZ cameras: the center's staff, never police
+	// (read-only) or others.
+	ptzControl = allow(auth.Dispatcher, auth.Supervisor)
+	// supervisors alone decide what is recorded and kept: "always record"
+	// marks, the release of an incident's evidence.
+	supervisors = allow(auth.Supervisor)
+	// evidenceRead sees an incident's evidence lock and exports, and
+	// exports recordings (with a reason; police too, read-only otherwise).
+	evidenceRead = allow(auth.Dispatcher, auth.Supervisor, auth.Police)
 	// admins manage users, devices and cameras.
 	admins = allow(auth.Admin)
 	// machineAML is AML intake: the SMS gateway or AML provider with its

@@ -23,6 +23,7 @@ import (
 	"cc112/bolt"
 	"cc112/callcenter"
 	"cc112/cctv"
+	"cc112/cctv/record"
 	"cc112/city"
 	"cc112/coverage"
 	"cc112/dispatch"
@@ -50,6 +51,9 @@ type secured struct {
 	alerts  *alerts.Service
 	pager   *paging.Service
 	views   *cctv.Views
+	// recordings and recorded: the recording state and an empty store.
+	recordings *cctv.Recordings
+	recorded   *record.Store
 }
 
 type syncBuffer struct {
@@ -96,6 +100,11 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	ctx := context.Background()
 	calls := callcenter.New(callcenter.Config{Districts: city.Districts})
 	views := cctv.NewViews()
+	recs := cctv.NewRecordings()
+	recorded, err := record.Open(record.Config{Dir: t.TempDir(), Budget: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
 	idx := kpi.NewIndex(cc112.WIB)
 	// Timers of a nanosecond: a check raises at once what the scenarios need.
 	al := alerts.New(alerts.Config{UnassignedP1: time.Nanosecond, Unassigned: time.Nanosecond, Unacknowledged: time.Nanosecond})
@@ -103,7 +112,7 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	// a test checks acknowledgements.
 	pager := paging.New(paging.Config{Clock: aheadClock{time.Hour}})
 	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Districts: city.Districts, Area: city.Districts, AreaMargin: 2000,
-		OnIncident: func(inc *cc112.Incident) { idx.Put(kpi.FromIncident(inc)) }}, calls, st, views, al, pager)
+		OnIncident: func(inc *cc112.Incident) { idx.Put(kpi.FromIncident(inc)) }}, calls, st, views, recs, al, pager)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +132,8 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &secured{journal: j, store: st, calls: calls, alerts: al, pager: pager, views: views, tokens: map[auth.Role]string{}, unitID: city.Units[0].ID, log: &syncBuffer{},
+	s := &secured{journal: j, store: st, calls: calls, alerts: al, pager: pager, views: views, recordings: recs, recorded: recorded,
+		tokens: map[auth.Role]string{}, unitID: city.Units[0].ID, log: &syncBuffer{},
 		now: &settableNow{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}}
 	for _, r := range auth.Roles() {
 		n := auth.NewUser{Username: string(r), Password: password(r), Role: r}
@@ -146,6 +156,7 @@ func newSecuredOn(t testing.TB, j cc112.Journal) *secured {
 	t.Cleanup(func() { _ = s.hub.Close(context.Background()) })
 	s.server = NewServer(Config{Engine: eng, DistrictsGeoJSON: gj, Logger: logger, Auth: st, Calls: calls, Alerts: al, Paging: pager,
 		MoveUps: coverage.NewAdvisor(city.Districts, city.Stations, geo.DefaultETAModel(), 300), Live: s.hub, Views: views, Metrics: idx, Tracks: track.FromJournal(j),
+		Recordings: recs, Recorded: recorded,
 		Settings:   Settings{AMLAPIKey: testAMLAPIKey, MetricsToken: testMetricsToken, InboundWebhookSecret: []byte(testWebhookSecret)},
 		Prometheus: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("# metrics\n")) }),
 		Logins:     auth.NewLoginLimiter(auth.LoginLimits{PerPair: 5, PerAddr: 12, PerUser: 10, Window: 15 * time.Minute, Cap: 100, Now: s.now.now})})

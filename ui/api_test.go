@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -422,6 +423,27 @@ func TestCamerasAndDistricts(t *testing.T) {
 	for _, q := range []string{"", "?lat=-7.2", "?lat=x&lon=112", "?lat=-7.2&lon=112.7&limit=500", "?lat=-7.2&lon=112.7&status=broken"} {
 		if r := a.do("GET", "/api/v1/cameras/nearest"+q, ""); r.status != 400 {
 			t.Errorf("nearest%s: %d", q, r.status)
+		}
+	}
+	// A mistyped location 650 km away (Jakarta) has no nearest camera; a
+	// narrower max_m cuts the list; a max_m above the server's cap is refused.
+	if r := a.do("GET", "/api/v1/cameras/nearest?lat=-6.2&lon=106.8", ""); r.status != 200 || string(bytes.TrimSpace(r.body)) != "[]" {
+		t.Errorf("nearest to Jakarta: %d %s, want []", r.status, r.body)
+	}
+	r = a.do("GET", fmt.Sprintf("/api/v1/cameras/nearest?lat=-7.2458&lon=112.7378&limit=5&max_m=%g", near[2].DistanceM), "")
+	var capped []dispatch.NearCamera
+	r.decode(t, &capped)
+	if len(capped) < 3 || len(capped) == 5 && near[4].DistanceM > near[2].DistanceM {
+		t.Errorf("nearest within %g m: %s", near[2].DistanceM, r.body)
+	}
+	for _, c := range capped {
+		if c.DistanceM > near[2].DistanceM {
+			t.Errorf("nearest within %g m holds %s at %g m", near[2].DistanceM, c.ID, c.DistanceM)
+		}
+	}
+	for _, q := range []string{"max_m=0", "max_m=x", "max_m=2001", "max_m=NaN"} {
+		if r := a.do("GET", "/api/v1/cameras/nearest?lat=-7.2&lon=112.7&"+q, ""); r.status != 400 {
+			t.Errorf("nearest?%s: %d", q, r.status)
 		}
 	}
 	r = a.do("GET", "/api/v1/districts", "")

@@ -27,6 +27,10 @@ type newCamera struct {
 	Location   *geo.Point `json:"location"`
 	RTSPURL    string     `json:"rtsp_url"`
 	SubRTSPURL string     `json:"sub_rtsp_url"`
+	// A PTZ camera's ONVIF service, its profile and heading (optional).
+	ONVIFURL     string   `json:"onvif_url"`
+	ONVIFProfile string   `json:"onvif_profile"`
+	Heading      *float64 `json:"heading"`
 }
 
 // validate checks what only this request asks: a camera posted by an
@@ -60,7 +64,7 @@ func (s *Server) postCamera(w http.ResponseWriter, r *http.Request) {
 			req.ID = "cam-" + hex.EncodeToString(h[:6])
 		}
 		cam := cc112.Camera{ID: req.ID, Name: strings.TrimSpace(req.Name), Area: req.Area, Location: *req.Location,
-			RTSPURL: req.RTSPURL, SubRTSPURL: req.SubRTSPURL}
+			RTSPURL: req.RTSPURL, SubRTSPURL: req.SubRTSPURL, ONVIFURL: req.ONVIFURL, ONVIFProfile: req.ONVIFProfile, Heading: req.Heading}
 		return s.eng.RegisterCamera(r.Context(), cam, key, fp) // cc112.Camera hides the URLs in JSON
 	})
 }
@@ -144,11 +148,7 @@ func (s *Server) cameraLive(w http.ResponseWriter, r *http.Request) {
 	if p := PrincipalFrom(r.Context()); p != nil {
 		view.User, view.Role = p.Username, string(p.Role)
 	}
-	if err := cc112.CheckText("incident", view.IncidentID, 100); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := cc112.CheckText("reason", view.Reason, 500); err != nil {
+	if err := checkViewText(view); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -159,25 +159,14 @@ func (s *Server) cameraLive(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader answered
 	}
 	defer conn.Close()
-	fail := func(code, msg string) {
-		_ = conn.SetWriteDeadline(time.Now().Add(liveWriteWait))
-		b, _ := json.Marshal(liveText{Type: "error", Code: code, Message: msg})
-		_ = conn.WriteMessage(websocket.TextMessage, b)
-		_ = conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, code))
-	}
+	fail := func(code, msg string) { wsFail(conn, code, msg) }
 	view, err = s.views.Start(r.Context(), view)
 	if err != nil {
 		fail("unavailable", "the view could not be recorded for audit: "+err.Error())
 		return
 	}
 	s.AuditCameraView(r, id)
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := s.views.End(ctx, view.ID); err != nil {
-			s.log.Warn("record end of camera view", "view", view.ID, "err", err)
-		}
-	}()
+	defer s.endView(view.ID)
 	viewer, err := s.relay.Watch(id)
 	if err != nil {
 		fail("unavailable", err.Error())
@@ -233,6 +222,25 @@ func (s *Server) cameraLive(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+}
+
+// endView journals the end of a view, even when the request's context is
+// gone.
+func (s *Server) endView(id string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.views.End(ctx, id); err != nil {
+		s.log.Warn("record end of camera view", "view", id, "err", err)
+	}
+}
+
+// wsFail sends a video websocket's last word: an error text frame and a
+// close.
+func wsFail(conn *websocket.Conn, code, msg string) {
+	_ = conn.SetWriteDeadline(time.Now().Add(liveWriteWait))
+	b, _ := json.Marshal(liveText{Type: "error", Code: code, Message: msg})
+	_ = conn.WriteMessage(websocket.TextMessage, b)
+	_ = conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, code))
 }
 
 func writeLive(conn *websocket.Conn, m cctv.Msg) error {

@@ -362,7 +362,25 @@ func (s *Server) nearestCameras(w http.ResponseWriter, r *http.Request) {
 			if status != "" {
 				keep = func(c cc112.Camera) bool { return c.Status == status }
 			}
-			writeJSON(w, http.StatusOK, s.eng.NearestCameras(p, limit, keep))
+			maxM := s.set.CameraNearestMaxM
+			if v := q.Get("max_m"); v != "" {
+				m, perr := strconv.ParseFloat(v, 64)
+				if perr != nil || !(m > 0) || m > s.set.CameraNearestMaxM {
+					s.writeError(w, r, cc112.Errorf(cc112.EInvalid, "max_m must be a distance in metres above 0, at most %.0f", s.set.CameraNearestMaxM))
+					return
+				}
+				maxM = m
+			}
+			// The nearest come first: cutting at the cap keeps the nearest
+			// within it.
+			near := s.eng.NearestCameras(p, limit, keep)
+			for k, c := range near {
+				if c.DistanceM > maxM {
+					near = near[:k]
+					break
+				}
+			}
+			writeJSON(w, http.StatusOK, near)
 			return
 		}
 	}

@@ -2,9 +2,12 @@ package ui
 
 import (
 	"bytes"
+	"cc112/cctv/onvif"
+	"cc112/geo"
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,6 +21,7 @@ import (
 
 	"cc112"
 	"cc112/auth"
+	"cc112/cctv"
 	"cc112/city"
 	"cc112/httperr"
 	"cc112/inbound"
@@ -166,9 +170,38 @@ func newInputFixture(t *testing.T, s *secured) *inputFixture {
 	aml := []string{"X-API-Key", testAMLAPIKey}
 	crew := s.crewOnIncident(t, incident(), s.unitID, free[0], free[1], free[2]) // a unit user whose unit has a dispatch to acknowledge
 	sub := testSubscriptionJSON(t, "https://push.example.invalid/send/abc")
+	locked := func() string { // an incident whose recordings are under an evidence lock, to release
+		inc := incident()
+		if err := s.recordings.Lock(context.Background(), cctv.EvidenceLock{IncidentID: inc, Cameras: []string{s.eng.Cameras()[0].ID}}); err != nil {
+			t.Fatal(err)
+		}
+		return inc
+	}
+	recorded := func() string { // a camera with three seconds recorded, to export
+		cam := s.eng.Cameras()[1].ID
+		recordClip(t, s.recorded, cam, time.Date(2026, 12, 5, 16, 59, 58, 0, time.UTC), 3)
+		return cam
+	}
+	ptzCamera := func() string { // a PTZ camera whose ONVIF service is the test double
+		d := &onvif.Double{User: "op", Password: "pw", Now: time.Now()}
+		srv := httptest.NewServer(d)
+		t.Cleanup(srv.Close)
+		h := 90.0
+		cam := cc112.Camera{ID: "ptz-input", Name: "PTZ Tugu", Location: geo.Point{Lat: -7.2458, Lon: 112.7378}, Heading: &h,
+			ONVIFURL: "http://op:pw@" + strings.TrimPrefix(srv.URL, "http://") + "/onvif/ptz_service", ONVIFProfile: "Profile_1"}
+		if err := s.eng.RegisterCameras(context.Background(), []cc112.Camera{cam}); err != nil {
+			t.Fatal(err)
+		}
+		return cam.ID
+	}
 	f.samples = map[string][]sample{
-		"POST /api/v1/units/{id}/position": {{role: auth.UnitRole, path: unit + "/position", body: `{"lat":-7.25,"lon":112.75,"heading":90,"speed":3,"accuracy":5}`, ok: 200}},
-		"POST /api/v1/units/{id}/status":   {{role: auth.UnitRole, path: unit + "/status", body: `{"status":"available"}`, ok: 200}},
+		"POST /api/v1/cameras/{id}/ptz": {{role: auth.Dispatcher, path: "/api/v1/cameras/" + ptzCamera() + "/ptz", body: `{"point_at":{"lat":-7.25,"lon":112.74}}`, ok: 200}},
+		"POST /api/v1/incidents/{id}/evidence": {{role: auth.Police, path: "/api/v1/incidents/" + incident() + "/evidence", ok: 201,
+			body: `{"camera":"` + recorded() + `","from":"2026-12-05T16:59:59Z","to":"2026-12-05T17:00:00Z","reason":"LP/B/123/XII/2026 Polsek Genteng"}`}},
+		"POST /api/v1/cameras/{id}/record":             {{role: auth.Supervisor, path: "/api/v1/cameras/" + s.eng.Cameras()[0].ID + "/record", body: `{"always":true}`, ok: 200}},
+		"POST /api/v1/incidents/{id}/evidence/release": {{role: auth.Supervisor, path: "/api/v1/incidents/" + locked() + "/evidence/release", body: `{"reason":"Tidak ada permintaan polisi, kasus selesai"}`, ok: 200}},
+		"POST /api/v1/units/{id}/position":             {{role: auth.UnitRole, path: unit + "/position", body: `{"lat":-7.25,"lon":112.75,"heading":90,"speed":3,"accuracy":5}`, ok: 200}},
+		"POST /api/v1/units/{id}/status":               {{role: auth.UnitRole, path: unit + "/status", body: `{"status":"available"}`, ok: 200}},
 		"POST /api/v1/incidents": {{role: auth.CallTaker, path: "/api/v1/incidents", ok: 201,
 			body: `{"category":"fire","priority":1,"location":{"lat":-7.2458,"lon":112.7378},"address":"Jl. Pahlawan","description":"Asap tebal\nlantai 2","source":"phone","caller":{"name":"Budi","phone":"081234567890","nik":"3578010101010001"}}`}},
 		"POST /api/v1/incidents/{id}/assignments":          {{role: auth.Dispatcher, path: "/api/v1/incidents/" + incident() + "/assignments", body: `{"unit_id":"` + other + `"}`, ok: 201}},

@@ -16,6 +16,7 @@ import (
 
 	"cc112"
 	"cc112/auth"
+	"cc112/cctv"
 )
 
 // Personal data is planted as unique markers, one per field, and looked for
@@ -192,6 +193,14 @@ func (s *secured) want(r resp, status int, what string) {
 // its wildcards filled and the query it needs. A route missing here that
 // has wildcards, or that a role it allows cannot get a 2xx from, fails the
 // test until it is given a sample.
+// lockEvidence puts an incident's recordings under an evidence lock (once).
+func (s *secured) lockEvidence(incident, camera string) string {
+	if err := s.recordings.Lock(context.Background(), cctv.EvidenceLock{IncidentID: incident, Cameras: []string{camera}}); err != nil {
+		panic(err)
+	}
+	return incident
+}
+
 func (s *secured) routeSamples(sc scenario) map[string][]string {
 	now := time.Now().UTC() // the clock of the fixture is the wall clock; only ranges are built from it
 	from, to := now.Add(-24*time.Hour).Format(time.RFC3339), now.Add(time.Hour).Format(time.RFC3339)
@@ -223,6 +232,10 @@ func (s *secured) routeSamples(sc scenario) map[string][]string {
 		"/api/v1/messages":                        {"/api/v1/messages", "/api/v1/messages?unit=" + s.unitID + "&limit=2"},
 		"/api/v1/live":                            nil, // a websocket: its frames are scanned below
 		"/api/v1/cameras/{id}/live":               nil, // live video (binary), and the fixture runs no relay
+		"/api/v1/cameras/{id}/replay":             nil, // recorded video (binary), and the fixture records nothing (TestReplay covers it)
+		"/api/v1/evidence/{id}/file":              nil, // recorded video (binary), and the fixture exports nothing (TestEvidenceExport covers it)
+		"/api/v1/cameras/{id}/recordings":         nil, // segments' times and sizes only; the fixture records nothing (TestRecordingAPI covers it)
+		"/api/v1/incidents/{id}/evidence":         nil, // camera ids and times only; the fixture runs no recorder (TestRecordingAPI covers it)
 	}
 }
 

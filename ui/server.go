@@ -16,6 +16,7 @@ import (
 	"cc112/auth"
 	"cc112/callcenter"
 	"cc112/cctv"
+	"cc112/cctv/record"
 	"cc112/coverage"
 	"cc112/dispatch"
 	"cc112/geo"
@@ -59,6 +60,10 @@ type Config struct {
 	// Relay and Views enable live video and its audit (nil: answered 503).
 	Relay *cctv.Relay
 	Views *cctv.Views
+	// Recordings are the "always record" marks and evidence locks;
+	// Recorded the recordings on disk (nil: recording is off, answered 503).
+	Recordings *cctv.Recordings
+	Recorded   *record.Store
 	// Auth enforces accounts and roles. Nil turns access control off: only
 	// for unit tests of handlers; dispatchd always sets it.
 	Auth *auth.Store
@@ -113,7 +118,15 @@ type Settings struct {
 	// InboundWebhookSecret signs the chat/social webhook and the raw
 	// e-mail webhook (HMAC-SHA256); empty turns both off (401).
 	InboundWebhookSecret []byte
+	// CameraNearestMaxM caps how far a "nearest" camera may be, in metres
+	// (default DefaultCameraNearestMaxM): a mistyped location must not
+	// bring up cameras from the other end of the island.
+	CameraNearestMaxM float64
 }
+
+// DefaultCameraNearestMaxM is the default cap of GET /api/v1/cameras/nearest:
+// a street camera farther than 2 km does not see the incident.
+const DefaultCameraNearestMaxM = 2000
 
 // Tiles names a slippy-map tile server: a URL template with {z}/{x}/{y}
 // (and optionally {s}) and the attribution its licence asks for.
@@ -149,6 +162,8 @@ type Server struct {
 	publicLimit *rateLimiter
 	relay       *cctv.Relay
 	views       *cctv.Views
+	recordings  *cctv.Recordings
+	recorded    *record.Store
 	liveWG      sync.WaitGroup // live video websockets in flight
 
 	auth    *auth.Store
@@ -175,7 +190,7 @@ func NewServer(cfg Config) *Server {
 	s := &Server{eng: cfg.Engine, districts: cfg.DistrictsGeoJSON, log: cfg.Logger, mux: http.NewServeMux(),
 		set: cfg.Settings, liveFeed: cfg.Live, relay: cfg.Relay, views: cfg.Views, tracks: cfg.Tracks,
 		auth: cfg.Auth, logins: cfg.Logins, csp: contentSecurityPolicy(cfg.Settings.TileHosts), ready: cfg.Ready,
-		places: cfg.Places, paging: cfg.Paging, mainRoads: cfg.MainRoads, moveUps: cfg.MoveUps}
+		places: cfg.Places, paging: cfg.Paging, mainRoads: cfg.MainRoads, moveUps: cfg.MoveUps, recordings: cfg.Recordings, recorded: cfg.Recorded}
 	if s.places == nil {
 		s.places = geocode.NewGazetteer(nil, nil)
 	}
@@ -191,6 +206,9 @@ func NewServer(cfg Config) *Server {
 	s.metrics, s.calls, s.alerts = cfg.Metrics, cfg.Calls, cfg.Alerts
 	if s.set.Targets.Response == 0 {
 		s.set.Targets = kpi.DefaultTargets()
+	}
+	if s.set.CameraNearestMaxM <= 0 {
+		s.set.CameraNearestMaxM = DefaultCameraNearestMaxM
 	}
 	if s.set.ComplaintsPerMinute <= 0 {
 		s.set.ComplaintsPerMinute = 5
@@ -240,6 +258,16 @@ func NewServer(cfg Config) *Server {
 		{"POST", "/api/v1/cameras", s.postCamera, admins},
 		{"GET", "/api/v1/cameras/views", s.listViews, auditRead},
 		{"GET", "/api/v1/cameras/{id}/live", s.cameraLive, cameraRead.upgrades()},
+		// Recording, evidence locks (issue 23).
+		{"GET", "/api/v1/cameras/{id}/recordings", s.cameraRecordings, cameraRead},
+		{"GET", "/api/v1/cameras/{id}/replay", s.cameraReplay, cameraRead.upgrades()},
+		{"POST", "/api/v1/cameras/{id}/record", s.postRecordAlways, supervisors},
+		{"POST", "/api/v1/cameras/{id}/ptz", s.postPTZ, ptzControl},
+		{"GET", "/api/v1/incidents/{id}/evidence", s.incidentEvidence, evidenceRead},
+		{"POST", "/api/v1/incidents/{id}/evidence/release", s.postEvidenceRelease, supervisors},
+		{"POST", "/api/v1/incidents/{id}/evidence", s.postEvidence, evidenceRead},
+		{"GET", "/api/v1/evidence/key", s.evidenceKey, evidenceRead},
+		{"GET", "/api/v1/evidence/{id}/file", s.evidenceFile, evidenceRead},
 		{"GET", "/api/v1/districts", s.getDistricts, anyUser},
 		{"GET", "/api/v1/map/offline", s.getOfflineMap, anyUser},
 		{"GET", "/api/v1/geocode", s.getGeocode, staffRead},

@@ -84,8 +84,8 @@ func TestUpgradeHeaderChangesNothing(t *testing.T) {
 			}
 		})
 	}
-	if ws != 2 {
-		t.Errorf("%d websocket routes in the table, want 2 (the live feed and camera live video)", ws)
+	if ws != 3 {
+		t.Errorf("%d websocket routes in the table, want 3 (the live feed, camera live video and replay)", ws)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"cc112/bolt"
 	"cc112/callcenter"
 	"cc112/cctv"
+	"cc112/cctv/record"
 	"cc112/city"
 	"cc112/coverage"
 	"cc112/dispatch"
@@ -57,8 +58,13 @@ type Main struct {
 	Live         *live.Hub
 	Relay        *cctv.Relay
 	Views        *cctv.Views
-	Pager        *paging.Service
-	pusher       *paging.Pusher
+	// Recordings holds the "always record" marks and evidence locks;
+	// Recorder and Recorded run only with -record-dir.
+	Recordings *cctv.Recordings
+	Recorder   *cctv.Recorder
+	Recorded   *record.Store
+	Pager      *paging.Service
+	pusher     *paging.Pusher
 
 	publishers   publishers
 	positionSink func(dispatch.PositionFix)
@@ -157,8 +163,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.Relay = cctv.NewRelay(cctv.RelayConfig{Resolve: cameraSources(m.Engine), Transport: m.Cameras.Transport,
 		CloseAfter: m.Cameras.CloseAfter, Logger: m.Logger})
+	if err := m.openRecordings(); err != nil {
+		return err
+	}
 	m.handler = ui.NewServer(ui.Config{Settings: m.HTTP, Engine: m.Engine, DistrictsGeoJSON: districts, Logger: m.Logger,
 		Live: m.Live, Tracks: tracks, Calls: m.Calls, Alerts: m.AlertService, Relay: m.Relay, Views: m.Views, Metrics: m.Metrics,
+		Recordings: m.Recordings, Recorded: m.Recorded,
 		Prometheus: m.Prom.Handler(), ObserveCommand: m.Prom.Command, Auth: m.Auth, Ready: m.ready, Places: places,
 		Paging: m.Pager, MainRoads: mainRoads(m.roads), MoveUps: moveUpAdvisor(pack, m.HTTP.Targets)})
 	var handler http.Handler = m.handler
@@ -262,6 +272,13 @@ func (m *Main) startWriterWork(bg context.Context) error {
 			p.Run(bg)
 		}()
 	}
+	if m.Recorder != nil {
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			m.Recorder.Run(bg)
+		}()
+	}
 	m.startSim(bg)
 	if m.checkpoints() {
 		m.wg.Add(1)
@@ -294,6 +311,27 @@ func (m *Main) checkpointMetrics() {
 // checkpoints reports whether the engine writes checkpoints.
 func (m *Main) checkpoints() bool {
 	return m.Store.CheckpointEvery > 0 || m.Store.CheckpointInterval > 0
+}
+
+// openRecordings opens the recordings' folder and makes the recorder
+// (with -record-dir and -record-budget); the writer runs it.
+func (m *Main) openRecordings() error {
+	rc := m.Cameras.Record
+	if rc.Dir == "" || rc.BudgetMB <= 0 {
+		return nil
+	}
+	var keep func(string, time.Time, time.Time) bool
+	store, err := record.Open(record.Config{Dir: rc.Dir, Budget: rc.BudgetMB << 20, SegmentDuration: rc.Segment, Retain: rc.Retain,
+		Keep:   func(c string, from, to time.Time) bool { return keep(c, from, to) },
+		Logger: m.Logger})
+	if err != nil {
+		return fmt.Errorf("-record-dir: %w", err)
+	}
+	m.Recorded = store
+	m.Recorder = cctv.NewRecorder(cctv.RecorderConfig{Store: store, Relay: m.Relay, Engine: m.Engine, Recordings: m.Recordings,
+		Near: rc.Near, NearMaxM: m.HTTP.CameraNearestMaxM, PreRoll: rc.PreRoll, Logger: m.Logger})
+	keep = m.Recorder.Keep
+	return nil
 }
 
 // seedDemo seeds the city pack (the demo's with -demo, or a -city folder's
@@ -403,6 +441,7 @@ func (m *Main) openState(ctx context.Context, city *city.Pack) (err error) {
 	}
 	m.Calls = callcenter.New(ccfg)
 	m.Views = cctv.NewViews()
+	m.Recordings = cctv.NewRecordings()
 	m.Auth = auth.New(m.Accounts)
 	acfg := m.alertsConfig()
 	if city != nil {
@@ -414,7 +453,7 @@ func (m *Main) openState(ctx context.Context, city *city.Pack) (err error) {
 	pcfg := m.Paging
 	pcfg.Clock, pcfg.Logger, pcfg.SMS = m.Clock, m.Logger, m.CallCenter.SMS
 	m.Pager = paging.New(pcfg)
-	m.Engine, err = dispatch.New(ctx, cfg, m.Calls, m.Views, m.Auth, m.AlertService, m.Pager)
+	m.Engine, err = dispatch.New(ctx, cfg, m.Calls, m.Views, m.Recordings, m.Auth, m.AlertService, m.Pager)
 	return err
 }
 

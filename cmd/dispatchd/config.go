@@ -139,11 +139,22 @@ type RoutingConfig struct {
 // and a camsim address the demo cameras point at (cycling over
 // CamSimCameras paths).
 type CameraConfig struct {
+	Record        RecordConfig
 	ProbeInterval time.Duration
 	Transport     rtspsrc.Transport
 	CloseAfter    time.Duration
 	CamSim        string
 	CamSimCameras int
+}
+
+// RecordConfig is camera recording: off without a Dir and a Budget.
+type RecordConfig struct {
+	Dir      string
+	BudgetMB int64
+	Segment  time.Duration
+	Retain   time.Duration
+	PreRoll  time.Duration
+	Near     int
 }
 
 // The default basemap: OpenStreetMap's standard tiles, whose policy asks
@@ -164,8 +175,9 @@ func DefaultConfig() Config {
 		HTTP:       ui.Settings{Tiles: ui.Tiles{URL: OSMTiles, Attribution: OSMAttribution}, Targets: kpi.DefaultTargets()},
 		CallCenter: callcenter.Config{ResponseSLA: time.Hour, FeedbackSLA: 24 * time.Hour, TriageSLA: 15 * time.Minute},
 		Mail:       MailConfig{IMAPMailbox: "INBOX", IMAPTLS: true, IMAPInterval: 30 * time.Second},
-		Cameras:    CameraConfig{ProbeInterval: 30 * time.Second, CloseAfter: 10 * time.Second, CamSimCameras: 8},
-		Routing:    RoutingConfig{Options: route.Options{SnapM: 250, AccessKMH: 10}, PositionStale: 5 * time.Minute},
+		Cameras: CameraConfig{ProbeInterval: 30 * time.Second, CloseAfter: 10 * time.Second, CamSimCameras: 8,
+			Record: RecordConfig{Segment: time.Minute, Retain: 7 * 24 * time.Hour, PreRoll: 10 * time.Minute, Near: 4}},
+		Routing: RoutingConfig{Options: route.Options{SnapM: 250, AccessKMH: 10}, PositionStale: 5 * time.Minute},
 		Alerts: alerts.Config{UnassignedP1: 60 * time.Second, Unassigned: 3 * time.Minute, Unacknowledged: 60 * time.Second,
 			EnrouteFactor: 1.5, Onscene: alerts.DefaultOnscene(), OnsceneDefault: 2 * time.Hour, Coverage: alerts.SurabayaGroups()},
 		Paging: paging.Config{AckTimeout: time.Minute, TTL: time.Hour, Subject: "mailto:cc112@localhost"},
@@ -236,6 +248,13 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 	transport := fs.String("camera-transport", "auto", "RTSP transport to cameras: auto, tcp or udp (env DISPATCH_CAMERA_TRANSPORT)")
 	fs.DurationVar(&c.Cameras.CloseAfter, "camera-close-after", c.Cameras.CloseAfter, "how long a camera's session stays open after its last viewer left (env DISPATCH_CAMERA_CLOSE_AFTER)")
 	fs.StringVar(&c.Cameras.CamSim, "camsim", c.Cameras.CamSim, "host:port of cmd/camsim: the seeded demo cameras stream from it (env DISPATCH_CAMSIM)")
+	fs.Float64Var(&c.HTTP.CameraNearestMaxM, "camera-nearest-max", ui.DefaultCameraNearestMaxM, "metres beyond which a camera is never offered as one of the nearest to an incident or a point (env DISPATCH_CAMERA_NEAREST_MAX)")
+	fs.StringVar(&c.Cameras.Record.Dir, "record-dir", c.Cameras.Record.Dir, "folder of the camera recordings; with -record-budget it turns recording on (env DISPATCH_RECORD_DIR)")
+	fs.Int64Var(&c.Cameras.Record.BudgetMB, "record-budget", c.Cameras.Record.BudgetMB, "megabytes all recordings may take; the oldest not under an evidence lock go first (env DISPATCH_RECORD_BUDGET)")
+	fs.DurationVar(&c.Cameras.Record.Segment, "record-segment", c.Cameras.Record.Segment, "length of one recording file (a new one starts at the next keyframe) (env DISPATCH_RECORD_SEGMENT)")
+	fs.DurationVar(&c.Cameras.Record.Retain, "record-retain", c.Cameras.Record.Retain, "recordings older than this are dropped unless under an evidence lock; 0 keeps them until the budget is full (env DISPATCH_RECORD_RETAIN)")
+	fs.DurationVar(&c.Cameras.Record.PreRoll, "record-preroll", c.Cameras.Record.PreRoll, "how long before the call an incident's evidence lock reaches back (env DISPATCH_RECORD_PREROLL)")
+	fs.IntVar(&c.Cameras.Record.Near, "record-near", c.Cameras.Record.Near, "how many of an open incident's nearest cameras are recorded and locked (env DISPATCH_RECORD_NEAR)")
 	fs.IntVar(&c.Cameras.CamSimCameras, "camsim-cameras", c.Cameras.CamSimCameras, "how many camsim paths the demo cameras cycle over (env DISPATCH_CAMSIM_CAMERAS)")
 
 	fs.StringVar(&c.File, "config", c.File, "YAML config file: alerts.onscene (per-category on-scene limits), alerts.onscene_default and coverage (district groups with each agency's minimum of available units); see README (env DISPATCH_CONFIG)")
@@ -281,6 +300,9 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 		}
 		if c.Cameras.Transport, err = rtspsrc.ParseTransport(*transport); err != nil {
 			return fmt.Errorf("-camera-transport: %w", err)
+		}
+		if r := c.Cameras.Record; (r.Dir == "") != (r.BudgetMB <= 0) || r.Segment <= 0 || r.Retain < 0 || r.PreRoll < 0 || r.Near < 1 {
+			return fmt.Errorf("-record-dir and -record-budget go together; -record-segment and -record-near must be positive, -record-retain and -record-preroll not negative")
 		}
 		if *tileHosts != "" {
 			c.HTTP.TileHosts = strings.Split(*tileHosts, ",")

@@ -29,8 +29,10 @@ export class WallMap {
     this.map.attributionControl.setPrefix(false);
     translateDOM(el); // the zoom buttons
     // Panes keep the order the eye needs whatever loads first: district
-    // fills under everything, their names under the markers.
-    for (const [name, z] of [['districts', 250], ['districtLabels', 390]]) {
+    // fills under everything, camera dots and clusters (the dots' canvas
+    // would catch the clusters' clicks) under the district names, the names
+    // under the markers.
+    for (const [name, z] of [['districts', 250], ['camDots', 370], ['camClusters', 380], ['districtLabels', 390]]) {
       this.map.createPane(name).style.zIndex = String(z);
     }
     this.layers = {
@@ -46,7 +48,7 @@ export class WallMap {
     this.recRoute = null;
     this.cameraRadius = opts.cameraRadius || 5;
     // tolerance widens the clickable ring around each dot for fingers.
-    this.camRenderer = L.canvas({ padding: 0.3, tolerance: opts.cameraRadius ? 6 : 0 });
+    this.camRenderer = L.canvas({ pane: 'camDots', padding: 0.3, tolerance: opts.cameraRadius ? 6 : 0 });
     this.markers = { incidents: new Map(), units: new Map(), cameras: new Map() };
     this.selected = null;
     this.basemap = null;
@@ -56,7 +58,10 @@ export class WallMap {
     this.map.on('click', (e) => this.h.pick(e.latlng));
     // Zoomed out to the whole city, the callsigns of units idle at their
     // stations only hide the ones that matter: show those of busy units.
-    const far = () => el.classList.toggle('far', this.map.getZoom() < 13.5);
+    const far = () => {
+      el.classList.toggle('far', this.map.getZoom() < 13.5);
+      el.dataset.zoom = String(this.map.getZoom()); // for the browser tests
+    };
     this.map.on('zoomend', far);
     far();
     this.pickMarker = null;
@@ -107,6 +112,8 @@ export class WallMap {
 
   /** fit shows the whole city (the districts' extent). */
   fit() {
+    const size = this.map.getSize();
+    this.fittedHidden = size.x === 0 || size.y === 0;
     const b = this.L.featureGroup(this.layers.districts.getLayers()).getBounds();
     if (b.isValid()) this.map.fitBounds(b, { padding: [8, 8] });
   }
@@ -162,6 +169,10 @@ export class WallMap {
     if (cur.lat !== ll[0] || cur.lng !== ll[1]) m.setLatLng(ll);
   }
 
+  // renderCameras draws every camera as a dot when zoomed in; zoomed out,
+  // cameras closer than CLUSTER_PX on screen merge into one counted disc,
+  // so 2,200 cameras do not bury the district names. Clicking a disc
+  // zooms in on its cameras.
   renderCameras() {
     const L = this.L;
     const seen = new Set();
@@ -172,12 +183,63 @@ export class WallMap {
         m = L.circleMarker([c.location.lat, c.location.lon], { renderer: this.camRenderer, radius: this.cameraRadius, weight: 1 });
         m.on('click', (e) => { L.DomEvent.stop(e); if (this.h.camera) this.h.camera(c.id); });
         m.bindTooltip(() => `${escapeHTML(c.name)} — ${label('cstatus', this.store.cameras.get(c.id)?.status)}`);
-        m.addTo(this.layers.cameras);
         this.markers.cameras.set(c.id, m);
       }
       m.setStyle(cameraStyle(c.status));
     }
     removeMissing(this.markers.cameras, seen);
+    this.clusterCameras();
+  }
+
+  clusterCameras() {
+    const L = this.L;
+    const layer = this.layers.cameras;
+    if (!this.camClusters) {
+      this.camClusters = L.layerGroup().addTo(layer);
+      this.map.on('zoomend', () => this.clusterCameras());
+    }
+    this.camClusters.clearLayers();
+    const zoom = this.map.getZoom();
+    const cells = new Map(); // grid cell → camera ids
+    for (const [id, m] of this.markers.cameras) {
+      if (zoom >= CLUSTER_UNTIL_ZOOM) { cells.set(id, [id]); continue; }
+      const p = this.map.project(m.getLatLng(), zoom);
+      const key = `${Math.floor(p.x / CLUSTER_PX)},${Math.floor(p.y / CLUSTER_PX)}`;
+      const ids = cells.get(key);
+      if (ids) ids.push(id); else cells.set(key, [id]);
+    }
+    for (const ids of cells.values()) {
+      if (ids.length === 1) {
+        const m = this.markers.cameras.get(ids[0]);
+        if (!layer.hasLayer(m)) m.addTo(layer);
+        continue;
+      }
+      let lat = 0, lon = 0;
+      const count = { online: 0, stalled: 0, offline: 0, unknown: 0 };
+      for (const id of ids) {
+        const m = this.markers.cameras.get(id);
+        if (layer.hasLayer(m)) m.remove();
+        const ll = m.getLatLng();
+        lat += ll.lat; lon += ll.lng;
+        const st = this.store.cameras.get(id)?.status;
+        count[st in count ? st : 'unknown']++;
+      }
+      const n = ids.length;
+      const size = n < 10 ? 20 : n < 100 ? 26 : 32;
+      // The disc's colour is the share of online cameras (green, amber,
+      // red), grey while most are not probed yet.
+      const health = count.unknown * 2 > n ? 'unknown'
+        : count.online / n >= 0.8 ? 'online' : count.online / n >= 0.4 ? 'stalled' : 'offline';
+      const tip = CAMERA_STATUSES.filter((s) => count[s]).map((s) => `${label('cstatus', s)} ${count[s]}`).join(' · ');
+      const bounds = L.latLngBounds(ids.map((id) => this.markers.cameras.get(id).getLatLng()));
+      L.marker([lat / n, lon / n], {
+        keyboard: false, pane: 'camClusters',
+        icon: L.divIcon({ className: 'mark-wrap', html: `<div class="cam-cluster ch-${health}">${n}</div>`, iconSize: [size, size], iconAnchor: [size / 2, size / 2] }),
+      }).bindTooltip(tip).on('click', (e) => {
+        L.DomEvent.stop(e);
+        this.map.fitBounds(bounds.pad(0.3), { maxZoom: CLUSTER_UNTIL_ZOOM });
+      }).addTo(this.camClusters);
+    }
   }
 
   select(id) {
@@ -198,7 +260,12 @@ export class WallMap {
     }).addTo(this.map);
   }
 
-  invalidate() { this.map.invalidateSize(); }
+  invalidate() {
+    this.map.invalidateSize();
+    // A map shown after it was hidden (the phone's tabs) was fitted with no
+    // size: fit the city again, which re-clusters the cameras.
+    if (this.fittedHidden) { this.fittedHidden = false; this.fit(); }
+  }
 
   /**
    * showRecRoute draws the route of the recommendation under the pointer
@@ -239,6 +306,11 @@ export class WallMap {
   }
 }
 
+
+// Cameras cluster below this zoom, within squares of CLUSTER_PX pixels.
+const CLUSTER_UNTIL_ZOOM = 15;
+const CLUSTER_PX = 64;
+const CAMERA_STATUSES = ['online', 'stalled', 'offline', 'unknown'];
 
 // A camera's health (docs/ui.md): online a filled light dot, stalled
 // amber, offline a hollow red ring (fill says it without the hue).

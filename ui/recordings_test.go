@@ -1,0 +1,269 @@
+package ui
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"cc112/auth"
+	"cc112/cctv"
+	"cc112/cctv/camsim"
+	"cc112/cctv/mse"
+	"cc112/cctv/record"
+	"cc112/dispatch"
+	"cc112/geo"
+	"cc112/internal/testenv"
+)
+
+// TestRecordingAPI: who may mark cameras "always record", read and release
+// an incident's evidence lock, and what bad input gets.
+func TestRecordingAPI(t *testing.T) {
+	s := newSecured(t)
+	cam := s.eng.Cameras()[0].ID
+	loc := geo.Point{Lat: -7.2458, Lon: 112.7378}
+	inc, err := s.eng.CreateIncident(context.Background(), dispatch.NewIncident{Category: "fire", Location: &loc}, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		role         auth.Role
+		method, path string
+		body         string
+		want         int
+	}{
+		{auth.Police, "POST", "/api/v1/cameras/" + cam + "/record", `{"always":true}`, 403},
+		{auth.Dispatcher, "POST", "/api/v1/cameras/" + cam + "/record", `{"always":true}`, 403},
+		{auth.Supervisor, "POST", "/api/v1/cameras/" + cam + "/record", `{}`, 400},
+		{auth.Supervisor, "POST", "/api/v1/cameras/" + cam + "/record", `{"always":"yes"}`, 400},
+		{auth.Supervisor, "POST", "/api/v1/cameras/nope/record", `{"always":true}`, 404},
+		{auth.Supervisor, "POST", "/api/v1/cameras/" + cam + "/record", `{"always":true}`, 200},
+		{auth.Police, "GET", "/api/v1/cameras/" + cam + "/recordings", "", 200},
+		{auth.Police, "GET", "/api/v1/cameras/" + cam + "/recordings?from=yesterday", "", 400},
+		{auth.Police, "GET", "/api/v1/cameras/" + cam + "/recordings?from=2026-12-06T10:00:00Z&to=2026-12-06T09:00:00Z", "", 400},
+		{auth.Police, "GET", "/api/v1/cameras/nope/recordings", "", 404},
+		{auth.UnitRole, "GET", "/api/v1/cameras/" + cam + "/recordings", "", 403},
+		{auth.UnitRole, "GET", "/api/v1/incidents/" + inc.ID + "/evidence", "", 403},
+		{auth.Police, "GET", "/api/v1/incidents/nope/evidence", "", 404},
+	} {
+		if r := s.as(c.role, c.method, c.path, c.body); r.status != c.want {
+			t.Errorf("%s %s %s %s: %d %s, want %d", c.role, c.method, c.path, c.body, r.status, r.body, c.want)
+		}
+	}
+	if !s.recordings.IsAlways(cam) {
+		t.Errorf("%s is not marked always record", cam)
+	}
+	if err := s.recordings.Lock(context.Background(), cctv.EvidenceLock{IncidentID: inc.ID, Cameras: []string{cam}, From: inc.ReceivedAt}); err != nil {
+		t.Fatal(err)
+	}
+	var ev struct {
+		Lock *cctv.EvidenceLock `json:"lock"`
+	}
+	r := s.as(auth.Police, "GET", "/api/v1/incidents/"+inc.ID+"/evidence", "")
+	r.decode(t, &ev)
+	if l := ev.Lock; r.status != 200 || l == nil || len(l.Cameras) != 1 || l.Cameras[0] != cam || l.ReleasedAt != nil {
+		t.Fatalf("evidence: %d %s", r.status, r.body)
+	}
+	release := "/api/v1/incidents/" + inc.ID + "/evidence/release"
+	for _, c := range []struct {
+		role auth.Role
+		body string
+		want int
+	}{
+		{auth.Police, `{"reason":"x"}`, 403},
+		{auth.Dispatcher, `{"reason":"x"}`, 403},
+		{auth.Supervisor, `{}`, 400},
+		{auth.Supervisor, `{"reason":"   "}`, 400},
+		{auth.Supervisor, `{"reason":"no request from the police within 30 days"}`, 200},
+		{auth.Supervisor, `{"reason":"again"}`, 409},
+	} {
+		if r := s.as(c.role, "POST", release, c.body); r.status != c.want {
+			t.Errorf("%s release %s: %d %s, want %d", c.role, c.body, r.status, r.body, c.want)
+		}
+	}
+	if l, _ := s.recordings.LockOf(inc.ID); l.ReleasedAt == nil || l.ReleasedBy != string(auth.Supervisor) {
+		t.Errorf("after release: %+v", l)
+	}
+}
+
+// recordClip writes seconds of camsim's clip as camera's recording, frame k
+// at start + k × 40 ms, as the relay's muxer makes them.
+func recordClip(t *testing.T, store *record.Store, camera string, start time.Time, seconds int) {
+	t.Helper()
+	c, err := camsim.MakeClip(context.Background(), t.TempDir(), camsim.ClipOptions{Seconds: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := store.Writer(camera)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	init, err := mse.InitSegment(c.SPS, c.PPS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Init(init); err != nil {
+		t.Fatal(err)
+	}
+	mux := mse.NewMuxer(c.SPS, c.PPS)
+	for k := range seconds * 25 {
+		f, ok, _, err := mux.Write(c.Frames[k%len(c.Frames)], int64(k)*c.FrameDur)
+		if err != nil || !ok {
+			t.Fatalf("frame %d: %v %v", k, ok, err)
+		}
+		if err := w.Write(f.Data, start.Add(time.Duration(k)*40*time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestReplay: a recorded camera replays from a time over the websocket:
+// the MIME type, where the stream starts (the keyframe before the time),
+// the init segment, every frame to the end, and "end"; the replay is in
+// the view audit with its time. Police must give a reason; a time with
+// nothing recorded is 404.
+func TestReplay(t *testing.T) {
+	testenv.Tool(t, "ffmpeg")
+	s := newSecured(t)
+	cam := s.eng.Cameras()[0].ID
+	start := time.Date(2026, 12, 5, 16, 59, 58, 0, time.UTC) // two seconds before midnight WIB
+	recordClip(t, s.recorded, cam, start, 3)
+	at := start.Add(1500 * time.Millisecond)
+	path := "/api/v1/cameras/" + cam + "/replay?at=" + at.Format(time.RFC3339Nano)
+	if r := s.as(auth.Police, "GET", path, "", "Connection", "Upgrade", "Upgrade", "websocket", "Sec-WebSocket-Version", "13", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="); r.status != 400 {
+		t.Errorf("police replay without a reason: %d %s", r.status, r.body)
+	}
+	if r := s.as(auth.Dispatcher, "GET", "/api/v1/cameras/"+cam+"/replay?at=2020-01-01T00:00:00Z", "", "Connection", "Upgrade", "Upgrade", "websocket", "Sec-WebSocket-Version", "13", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="); r.status != 404 {
+		t.Errorf("replay of nothing: %d %s", r.status, r.body)
+	}
+	u := "ws" + strings.TrimPrefix(s.srv.URL, "http") + path + "&reason=" + url.QueryEscape("Polsek Genteng LP/123")
+	ws, _, err := websocket.DefaultDialer.Dial(u, http.Header{"Authorization": {"Bearer " + s.tokens[auth.Police]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	var texts []map[string]any
+	binaries := 0
+	for {
+		_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		typ, b, err := ws.ReadMessage()
+		if err != nil {
+			break
+		}
+		if typ == websocket.TextMessage {
+			var m map[string]any
+			_ = json.Unmarshal(b, &m)
+			texts = append(texts, m)
+			continue
+		}
+		binaries++
+	}
+	// The keyframe at or before 1.5 s is at 1.0 s: frames 25…74 and the init.
+	if len(texts) != 3 || texts[0]["type"] != "mime" || texts[1]["type"] != "replay" || texts[2]["type"] != "end" ||
+		texts[1]["start"] != start.Add(time.Second).Format(time.RFC3339Nano) || binaries != 1+50 {
+		t.Fatalf("replay sent %v and %d binary frames, want mime, replay from 1 s, end and 51", texts, binaries)
+	}
+	page, err := s.server.views.List(cctv.ViewFilter{CameraID: cam})
+	if err != nil {
+		t.Fatal(err)
+	}
+	views := page.Items
+	if len(views) != 1 || views[0].ReplayAt == nil || !views[0].ReplayAt.Equal(at) || views[0].Reason != "Polsek Genteng LP/123" || views[0].Role != string(auth.Police) {
+		t.Errorf("view audit %+v", views)
+	}
+}
+
+// TestEvidenceExport: police export two seconds of a recording for an
+// incident with a case number; the manifest's SHA-256 matches the file
+// served, its signature verifies with the server's public key, the file
+// plays in ffprobe from the keyframe before from to the frame at to, and
+// the export is listed with the incident. Without a reason, or for a range
+// with nothing recorded, nothing is exported.
+func TestEvidenceExport(t *testing.T) {
+	testenv.Tool(t, "ffmpeg")
+	s := newSecured(t)
+	cam := s.eng.Cameras()[0].ID
+	start := time.Date(2026, 12, 5, 16, 59, 58, 0, time.UTC)
+	recordClip(t, s.recorded, cam, start, 3)
+	loc := geo.Point{Lat: -7.2458, Lon: 112.7378}
+	inc, err := s.eng.CreateIncident(context.Background(), dispatch.NewIncident{Category: "crime", Location: &loc}, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/api/v1/incidents/" + inc.ID + "/evidence"
+	body := func(from, to time.Time, reason string) string {
+		b, _ := json.Marshal(map[string]any{"camera": cam, "from": from, "to": to, "reason": reason})
+		return string(b)
+	}
+	from, to := start.Add(1500*time.Millisecond), start.Add(2500*time.Millisecond)
+	for _, c := range []struct {
+		role auth.Role
+		body string
+		want int
+	}{
+		{auth.Police, body(from, to, ""), 400},
+		{auth.Police, body(to, from, "LP/123"), 400},
+		{auth.Police, body(start.Add(time.Hour), start.Add(2*time.Hour), "LP/123"), 404},
+		{auth.Police, body(from, from.Add(2*time.Hour), "LP/123"), 400},
+		{auth.UnitRole, body(from, to, "LP/123"), 403},
+		{auth.CallTaker, body(from, to, "LP/123"), 403},
+	} {
+		if r := s.as(c.role, "POST", path, c.body); r.status != c.want {
+			t.Errorf("%s export %s: %d %s, want %d", c.role, c.body, r.status, r.body, c.want)
+		}
+	}
+	var m cctv.Manifest
+	r := s.as(auth.Police, "POST", path, body(from, to, "LP/B/123/XII/2026 Polsek Genteng"))
+	r.decode(t, &m)
+	if r.status != 201 {
+		t.Fatalf("export: %d %s", r.status, r.body)
+	}
+	// The keyframe before 1.5 s is at 1.0 s; the frame at 2.48 s is the last before 2.5 s.
+	if !m.FirstFrame.Equal(start.Add(time.Second)) || !m.LastFrame.Equal(start.Add(2480*time.Millisecond)) || m.Frames != 38 || m.User != string(auth.Police) || m.Role != string(auth.Police) {
+		t.Errorf("manifest %+v", m)
+	}
+	file := s.as(auth.Police, "GET", "/api/v1/evidence/"+m.ID+"/file", "")
+	sum := sha256.Sum256(file.body)
+	if file.status != 200 || hex.EncodeToString(sum[:]) != m.SHA256 || int64(len(file.body)) != m.Bytes {
+		t.Fatalf("file: %d, %d bytes, sha256 %x; manifest %s, %d bytes", file.status, len(file.body), sum, m.SHA256, m.Bytes)
+	}
+	var key struct {
+		KeyID     string `json:"key_id"`
+		PublicKey string `json:"public_key"`
+	}
+	s.as(auth.Police, "GET", "/api/v1/evidence/key", "").decode(t, &key)
+	pub, _ := base64.StdEncoding.DecodeString(key.PublicKey)
+	if !m.Verify(pub) || key.KeyID != m.KeyID {
+		t.Errorf("the signature does not verify with key %s", key.KeyID)
+	}
+	forged := m
+	forged.Reason = "something else"
+	if forged.Verify(pub) {
+		t.Error("a changed manifest still verifies")
+	}
+	mp4 := filepath.Join(t.TempDir(), "export.mp4")
+	if err := os.WriteFile(mp4, file.body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if ts := camsim.FrameTimes(t, mp4); len(ts) != 38 || ts[0] != 0 || ts[len(ts)-1] != 1.48 {
+		t.Errorf("ffprobe reads %d frames, %v … %v; want 38 from 0 to 1.48 s", len(ts), ts[0], ts[len(ts)-1])
+	}
+	var ev struct {
+		Exports []cctv.Manifest `json:"exports"`
+	}
+	s.as(auth.Supervisor, "GET", path, "").decode(t, &ev)
+	if len(ev.Exports) != 1 || ev.Exports[0].SHA256 != m.SHA256 {
+		t.Errorf("the incident lists exports %+v", ev.Exports)
+	}
+}
