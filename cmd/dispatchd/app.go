@@ -369,6 +369,7 @@ func (m *Main) startSim(bg context.Context) {
 		return
 	}
 	s := sim.New(m.Engine, m.city, m.Clock, m.Logger)
+	s.MeanGap = sim.GapFor(s.MeanGap, m.City.SimDemand)
 	if m.DemoUnit != "" {
 		s.Manual = map[string]bool{m.DemoUnit: true} // the demo unit user drives it
 	}

@@ -100,6 +100,9 @@ type CityConfig struct {
 	// runs the simulator.
 	Demo bool
 	Sim  bool
+	// SimDemand multiplies the simulator's call rate: 2 is a flood day
+	// (twice the calls), for practice in training mode. Default 1.
+	SimDemand float64
 	// Training runs the console against a simulated city on a journal of
 	// its own (Store.StateDir/training, never PostgreSQL or Redis): the
 	// demo city, its accounts and the simulator, a banner on every page.
@@ -171,7 +174,7 @@ func DefaultConfig() Config {
 		LogLevel: slog.LevelInfo,
 		Store: StoreConfig{StateDir: "./state", BreadcrumbEvery: 5 * time.Second,
 			CheckpointEvery: 100_000, CheckpointInterval: 10 * time.Minute},
-		City:       CityConfig{AreaMarginM: city.DefaultAreaMargin},
+		City:       CityConfig{AreaMarginM: city.DefaultAreaMargin, SimDemand: 1},
 		HTTP:       ui.Settings{Tiles: ui.Tiles{URL: OSMTiles, Attribution: OSMAttribution}, Targets: kpi.DefaultTargets()},
 		CallCenter: callcenter.Config{ResponseSLA: time.Hour, FeedbackSLA: 24 * time.Hour, TriageSLA: 15 * time.Minute},
 		Mail:       MailConfig{IMAPMailbox: "INBOX", IMAPTLS: true, IMAPInterval: 30 * time.Second},
@@ -203,6 +206,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 
 	fs.BoolVar(&c.City.Demo, "demo", c.City.Demo, "seed the demo city into an empty journal (env DISPATCH_DEMO)")
 	fs.BoolVar(&c.City.Training, "training", c.City.Training, "training mode: the demo city and simulator on a separate journal (<state>/training; never -database-url or -redis-url), a banner on every page (env DISPATCH_TRAINING)")
+	fs.Float64Var(&c.City.SimDemand, "sim-demand", c.City.SimDemand, "the simulator's call rate as a multiple of an ordinary day (2: a flood day to practise in -training); 0.1–20 (env DISPATCH_SIM_DEMAND)")
 	sim := fs.String("sim", "", "simulate incidents and moving units (default true with -demo; env DISPATCH_SIM)")
 	fs.StringVar(&c.City.Dir, "city", c.City.Dir, "city pack folder: agencies.yaml, stations.csv, units.csv, plans.yaml, districts.geojson, cameras.csv, roads.geojson|*.osm.pbf, poi.geojson, service_area.geojson; a file it lacks comes from the demo city (env DISPATCH_CITY)")
 	fs.StringVar(&c.City.Roads, "roads", c.City.Roads, "road network: GeoJSON of OSM ways or an .osm.pbf extract (clipped to the city), for drive-time recommendations and street names (default: a *roads*.geojson or *.osm.pbf in -city; env DISPATCH_ROADS)")
@@ -338,6 +342,9 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 				return fmt.Errorf("-mayor-phone: %w", err)
 			}
 			c.CallCenter.MayorPhone = p
+		}
+		if c.City.SimDemand < 0.1 || c.City.SimDemand > 20 {
+			return fmt.Errorf("-sim-demand must be between 0.1 and 20 (a multiple of an ordinary day's calls), not %g", c.City.SimDemand)
 		}
 		if c.City.Training {
 			c.trainingMode()

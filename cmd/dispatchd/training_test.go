@@ -11,8 +11,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"cc112/auth"
+	"cc112/internal/sim"
 )
 
 // Training mode runs on a journal of its own: -training moves the state
@@ -119,4 +121,24 @@ func fileHash(t *testing.T, path string) [32]byte {
 		t.Fatal(err)
 	}
 	return sha256.Sum256(b)
+}
+
+// A flood day to practise: -sim-demand 2 halves the simulator's mean gap
+// between calls; nonsense is refused with the flag's name.
+func TestSimDemand(t *testing.T) {
+	c, err := parseConfig(t, "-training", "-sim-demand", "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.City.SimDemand != 2 || sim.GapFor(45*time.Second, c.City.SimDemand) != 22500*time.Millisecond {
+		t.Errorf("demand %g gives gap %v, want 22.5s", c.City.SimDemand, sim.GapFor(45*time.Second, c.City.SimDemand))
+	}
+	if c, err = parseConfig(t); err != nil || c.City.SimDemand != 1 {
+		t.Errorf("default demand %g (%v), want 1", c.City.SimDemand, err)
+	}
+	for _, bad := range []string{"0", "-1", "50"} {
+		if _, err := parseConfig(t, "-sim-demand", bad); err == nil || !strings.Contains(err.Error(), "-sim-demand") {
+			t.Errorf("-sim-demand %s: %v, want an error naming the flag", bad, err)
+		}
+	}
 }

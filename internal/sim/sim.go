@@ -38,6 +38,15 @@ type Sim struct {
 	stations     map[string]geo.Point
 }
 
+// GapFor is the mean gap between incidents at demand times an ordinary
+// day's calls (2: a flood day); a demand of 0 or less leaves gap as is.
+func GapFor(gap time.Duration, demand float64) time.Duration {
+	if demand <= 0 {
+		return gap
+	}
+	return time.Duration(float64(gap) / demand)
+}
+
 // New returns a simulator for the city.
 func New(eng *dispatch.Engine, city *city.Pack, clock cc112.Clock, log *slog.Logger) *Sim {
 	st := map[string]geo.Point{}
