@@ -252,6 +252,15 @@ func TestKill9WhileRecording(t *testing.T) {
 	if len(files) < 3 {
 		t.Fatalf("the child wrote %d segments before the kill", len(files))
 	}
+	// The kill may land inside a frame's write: reopening (what a restarted
+	// server does before it serves a recording) trims that cut tail, and
+	// from then on every segment must play.
+	s := open(t, dir, record.Config{Budget: 50 << 20})
+	segs := s.List("cam-1", time.Time{}, time.Time{})
+	n := 0
+	for _, seg := range segs {
+		n += seg.Frames
+	}
 	frames := 0
 	for _, f := range files {
 		ts := camsim.FrameTimes(t, f) // fails the test on a broken file
@@ -260,13 +269,7 @@ func TestKill9WhileRecording(t *testing.T) {
 		}
 		frames += len(ts)
 	}
-	s := open(t, dir, record.Config{Budget: 50 << 20})
-	segs := s.List("cam-1", time.Time{}, time.Time{})
-	n := 0
-	for _, seg := range segs {
-		n += seg.Frames
-	}
-	if len(segs) != len(files) || n < frames-1 || n > frames {
+	if len(segs) != len(files) || n != frames {
 		t.Errorf("reopened: %d segments with %d frames; ffprobe read %d files, %d frames", len(segs), n, len(files), frames)
 	}
 }
