@@ -50,7 +50,8 @@ try {
 
     await page.unroute('**/api/v1/calls');
     await page.route('**/api/v1/calls', (r) => r.abort('connectionrefused'));
-    await startWith('081234567890', m['err.network']);
+    // The call-taker takes the call offline then (h19b's queue) and says so.
+    await startWith('081234567890', fill(m['ct.offlineQueued'], { n: 0 }));
     console.log(`${lang}: a server out of reach says so`);
     await page.unroute('**/api/v1/calls');
   }

@@ -36,6 +36,7 @@ async function playing(page, what, n) {
 async function readOnly(page, what) {
   const controls = await page.$$eval('button, form, textarea, [contenteditable], input, select', (els) => els.map((e) => {
     if (['logout', 'lang-btn', 'reason', 'reason-text'].includes(e.id)) return e.id;
+    if (e.matches('.userbar-out')) return 'logout'; // the userbar's logout
     if (e.matches('.tabs button')) return 'tab';
     if (e.matches('.size button')) return 'size';
     if (e.matches('button[data-incident]')) return 'incident';

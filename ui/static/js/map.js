@@ -114,7 +114,8 @@ export class WallMap {
   fit() {
     const size = this.map.getSize();
     this.fittedHidden = size.x === 0 || size.y === 0;
-    const b = this.L.featureGroup(this.layers.districts.getLayers()).getBounds();
+    // Outlines only: the names layer (a plain group) has no extent.
+    const b = this.L.featureGroup(this.layers.districts.getLayers().filter((l) => l.getBounds)).getBounds();
     if (b.isValid()) this.map.fitBounds(b, { padding: [8, 8] });
   }
 
