@@ -49,6 +49,9 @@ try {
     console.log(`${lang}: an unknown code shows the generic text with the code`);
 
     await page.unroute('**/api/v1/calls');
+    // Offline, the call-taker keeps taking calls (and stays in that mode
+    // until the server answers again): checked last, in English.
+    if (lang !== 'en') continue;
     await page.route('**/api/v1/calls', (r) => r.abort('connectionrefused'));
     // The call-taker takes the call offline then (h19b's queue) and says so.
     await startWith('081234567890', fill(m['ct.offlineQueued'], { n: 0 }));
