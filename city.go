@@ -106,15 +106,32 @@ func (c *City) Check(area CityArea, margin float64) []CityProblem {
 	add := func(kind, key, field, format string, args ...any) {
 		out = append(out, CityProblem{Kind: kind, Key: key, Field: field, Problem: fmt.Sprintf(format, args...), Index: index})
 	}
+	// key checks an entry's code or id: its form, and that no entry before
+	// it has it.
+	key := func(kind, k, field, what string, seen map[string]bool) {
+		if !codePattern.MatchString(k) {
+			add(kind, k, field, "must be lower-case letters, digits, '_', '-' or '.' (at most 64)")
+		} else if seen[k] {
+			add(kind, k, field, "duplicate %s", what)
+		}
+		seen[k] = true
+	}
+	// required checks a text an entry must have; ok says it is usable.
+	required := func(kind, k, field, v string, max int) bool {
+		if strings.TrimSpace(v) == "" {
+			add(kind, k, field, "is required")
+			return false
+		}
+		if err := CheckText(field, v, max); err != nil {
+			add(kind, k, field, "%s", ErrorMessage(err))
+			return false
+		}
+		return true
+	}
 	agencies := map[string]bool{}
 	for i, a := range c.Agencies {
 		index = i
-		if !codePattern.MatchString(a.Code) {
-			add(KindAgency, a.Code, "code", "must be lower-case letters, digits, '_', '-' or '.' (at most 64)")
-		} else if agencies[a.Code] {
-			add(KindAgency, a.Code, "code", "duplicate agency code")
-		}
-		agencies[a.Code] = true
+		key(KindAgency, a.Code, "code", "agency code", agencies)
 		if strings.TrimSpace(a.Name) == "" {
 			add(KindAgency, a.Code, "name", "is required")
 		}
@@ -127,17 +144,8 @@ func (c *City) Check(area CityArea, margin float64) []CityProblem {
 	stations := map[string]bool{}
 	for i, s := range c.Stations {
 		index = i
-		if !codePattern.MatchString(s.ID) {
-			add(KindStation, s.ID, "id", "must be lower-case letters, digits, '_', '-' or '.' (at most 64)")
-		} else if stations[s.ID] {
-			add(KindStation, s.ID, "id", "duplicate station id")
-		}
-		stations[s.ID] = true
-		if strings.TrimSpace(s.Name) == "" {
-			add(KindStation, s.ID, "name", "is required")
-		} else if err := CheckText("name", s.Name, 200); err != nil {
-			add(KindStation, s.ID, "name", "%s", ErrorMessage(err))
-		}
+		key(KindStation, s.ID, "id", "station id", stations)
+		required(KindStation, s.ID, "name", s.Name, 200)
 		if !agencies[s.Agency] {
 			add(KindStation, s.ID, "agency", "unknown agency %q", s.Agency)
 		}
@@ -152,20 +160,13 @@ func (c *City) Check(area CityArea, margin float64) []CityProblem {
 	ids, callsigns, capabilities := map[string]bool{}, map[string]string{}, map[string]bool{}
 	for i, u := range c.Units {
 		index = i
-		if !codePattern.MatchString(u.ID) {
-			add(KindUnit, u.ID, "id", "must be lower-case letters, digits, '_', '-' or '.' (at most 64)")
-		} else if ids[u.ID] {
-			add(KindUnit, u.ID, "id", "duplicate unit id")
-		}
-		ids[u.ID] = true
-		if strings.TrimSpace(u.Callsign) == "" {
-			add(KindUnit, u.ID, "callsign", "is required")
-		} else if err := CheckText("callsign", u.Callsign, 40); err != nil {
-			add(KindUnit, u.ID, "callsign", "%s", ErrorMessage(err))
-		} else if other, dup := callsigns[strings.ToUpper(u.Callsign)]; dup {
-			add(KindUnit, u.ID, "callsign", "duplicate callsign %q (unit %s has it)", u.Callsign, other)
-		} else {
-			callsigns[strings.ToUpper(u.Callsign)] = u.ID
+		key(KindUnit, u.ID, "id", "unit id", ids)
+		if required(KindUnit, u.ID, "callsign", u.Callsign, 40) {
+			if other, dup := callsigns[strings.ToUpper(u.Callsign)]; dup {
+				add(KindUnit, u.ID, "callsign", "duplicate callsign %q (unit %s has it)", u.Callsign, other)
+			} else {
+				callsigns[strings.ToUpper(u.Callsign)] = u.ID
+			}
 		}
 		if !u.Type.Valid() {
 			add(KindUnit, u.ID, "type", "unknown unit type %q (one of %s)", u.Type, joinTypes())

@@ -67,21 +67,31 @@ func (r *reader) yamlError(name string, err error) {
 	r.add(name, line, "-", "malformed YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
 }
 
-// agencies reads agencies.yaml: a list of {code, name, phone, complaint_team}.
-func (r *reader) agencies(name string) {
-	b := r.read(name)
+// yamlTop reads a YAML file's top node, which must be of kind (else the
+// file is broken, and want says what it should hold); nil for an empty
+// file or a problem already reported.
+func (r *reader) yamlTop(name string, kind yaml.Kind, want string) *yaml.Node {
 	var doc yaml.Node
-	if err := yaml.Unmarshal(b, &doc); err != nil {
+	if err := yaml.Unmarshal(r.read(name), &doc); err != nil {
 		r.yamlError(name, err)
-		return
+		return nil
 	}
 	if len(doc.Content) == 0 {
-		return
+		return nil
 	}
-	list := doc.Content[0]
-	if list.Kind != yaml.SequenceNode {
+	top := doc.Content[0]
+	if top.Kind != kind {
 		r.broken = true
-		r.add(name, list.Line, "-", "want a list of agencies ({code, name, phone, complaint_team})")
+		r.add(name, top.Line, "-", "%s", want)
+		return nil
+	}
+	return top
+}
+
+// agencies reads agencies.yaml: a list of {code, name, phone, complaint_team}.
+func (r *reader) agencies(name string) {
+	list := r.yamlTop(name, yaml.SequenceNode, "want a list of agencies ({code, name, phone, complaint_team})")
+	if list == nil {
 		return
 	}
 	for _, n := range list.Content {
@@ -303,19 +313,8 @@ func SplitCapabilities(s string) []string {
 // plans reads plans.yaml: per category, alarm levels 1–3, each a list of
 // needs {type | capability, count (default 1)}.
 func (r *reader) plans(name string) {
-	b := r.read(name)
-	var doc yaml.Node
-	if err := yaml.Unmarshal(b, &doc); err != nil {
-		r.yamlError(name, err)
-		return
-	}
-	if len(doc.Content) == 0 {
-		return
-	}
-	top := doc.Content[0]
-	if top.Kind != yaml.MappingNode {
-		r.broken = true
-		r.add(name, top.Line, "-", "want a mapping: category → alarm levels 1, 2, 3 → needs")
+	top := r.yamlTop(name, yaml.MappingNode, "want a mapping: category → alarm levels 1, 2, 3 → needs")
+	if top == nil {
 		return
 	}
 	for i := 0; i+1 < len(top.Content); i += 2 {
