@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"context"
 	"math"
 	"slices"
 	"sort"
@@ -60,15 +61,26 @@ func SortIncidents(list []*cc112.Incident) {
 	})
 }
 
-// Incident returns one incident.
+// Incident returns one incident, from the archive when the engine let it
+// go.
 func (e *Engine) Incident(id string) (*cc112.Incident, error) {
 	e.mu.RLock()
-	defer e.mu.RUnlock()
 	inc, ok := e.incidents[id]
-	if !ok {
+	if ok {
+		inc = inc.Clone()
+	}
+	e.mu.RUnlock()
+	if ok {
+		return inc, nil
+	}
+	inc, err := e.archived(context.Background(), id)
+	if err != nil {
+		return nil, err
+	}
+	if inc == nil {
 		return nil, cc112.Errorf(cc112.ENotFound, "incident %q not found", id)
 	}
-	return inc.Clone(), nil
+	return inc, nil
 }
 
 // Units lists all units by callsign.
