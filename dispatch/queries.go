@@ -16,7 +16,9 @@ import (
 // IncidentFilter selects incidents by state: "active" (default), "closed", "all".
 type IncidentFilter string
 
-// Incidents lists incidents, highest priority first, then newest first.
+// Incidents lists the incidents in memory, highest priority first, then
+// newest first: the open ones, and the closed ones not yet archived (see
+// IncidentsReceived and SearchIncidents for the whole history).
 func (e *Engine) Incidents(filter IncidentFilter) ([]*cc112.Incident, error) {
 	switch filter {
 	case "", "active", "closed", "all":
