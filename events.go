@@ -27,6 +27,12 @@ const (
 	EvUnitRelocated     = "unit.relocated"  // a free unit sent to wait at another post (move-up advice)
 	EvIncidentAlarm     = "incident.alarm"  // an incident's alarm raised to level 2 or 3
 	EvRosterSet         = "roster.set"      // a unit's shifts from now on (who is on it, from when to when)
+	// EvIncidentArchived takes a long-closed incident out of the engine's
+	// memory into the store's archive (its payload is the whole incident);
+	// EvIncidentRestored brings one back (a reopen) before the command's
+	// own events, so that a replay does the same.
+	EvIncidentArchived = "incident.archived"
+	EvIncidentRestored = "incident.restored"
 	// EvCityChanged is an admin's change of the city (units added, edited
 	// or retired; stations, agencies, plans), or a whole pack applied: one
 	// event, with who and each entry's before and after.
@@ -117,6 +123,7 @@ func EventTypes() []string {
 	return []string{
 		EvUnitRegistered, EvCameraRegistered, EvCameraStatus, EvIncidentCreated, EvIncidentImported,
 		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvIncidentNoted, EvIncidentCancelled, EvIncidentReopened, EvIncidentEdited, EvIncidentMerged, EvUnitReleased, EvUnitService, EvUnitRelocated, EvIncidentAlarm, EvRosterSet, EvCityChanged, EvAssignmentAcknowledged, EvCommandKey, EvJournalRefused,
+		EvIncidentArchived, EvIncidentRestored,
 		EvCallStarted, EvCallLocated, EvCallLinked, EvCallClosed, EvAMLPending,
 		EvComplaintReceived, EvComplaintForwarded, EvComplaintResponded, EvComplaintFeedback,
 		EvComplaintEscalationDue, EvComplaintEscalationSent, EvComplaintEscalationFailed,

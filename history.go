@@ -40,3 +40,21 @@ type HistoryKey struct {
 	ReceivedAt time.Time
 	ID         string
 }
+
+// IncidentArchive holds the incidents the engine archived (closed longer
+// than the history window): the journal writes each document in the
+// transaction that stores its incident.archived event and drops it in the
+// one that stores incident.restored, so the archive always matches the
+// journal.
+type IncidentArchive interface {
+	// ArchivedIncident is the archived document of id; nil when id is
+	// not archived.
+	ArchivedIncident(ctx context.Context, id string) (*Incident, error)
+	// ArchivedIncidents is the archived documents of ids, in no order;
+	// ids not archived are left out (one read for a page of history).
+	ArchivedIncidents(ctx context.Context, ids []string) ([]*Incident, error)
+	// EachArchived calls fn with the archived incidents newest first
+	// (received_at, then id, descending) whose key is before *before (all
+	// when nil), until fn returns false.
+	EachArchived(ctx context.Context, before *HistoryKey, fn func(*Incident) bool) error
+}

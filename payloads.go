@@ -350,3 +350,9 @@ type CityChangedPayload struct {
 func (p *CityChangedPayload) Empty() bool {
 	return len(p.Agencies)+len(p.Stations)+len(p.Units)+len(p.Plans) == 0
 }
+
+// IncidentDocumentPayload is incident.archived and incident.restored: the
+// whole incident as the engine held it (the archive's document).
+type IncidentDocumentPayload struct {
+	Incident *Incident `json:"incident"`
+}

@@ -399,8 +399,12 @@ func (j *Journal) flush(batch []cc112.Event) error {
 			return fmt.Errorf("bolt: append: %w: %w", cc112.ErrUnstorable, err)
 		}
 	}
+	ops, err := archiveOps(batch)
+	if err != nil {
+		return fmt.Errorf("bolt: append: %w: %w", cc112.ErrUnstorable, err)
+	}
 	start := time.Now()
-	err := j.write(batch)
+	err = j.write(batch, ops)
 	if err != nil {
 		j.failed.CompareAndSwap(nil, &err)
 	} else if fn := j.observer.Load(); fn != nil {
@@ -416,7 +420,7 @@ func (j *Journal) ObserveCommits(fn func(events int, took time.Duration)) {
 	j.observer.Store(&fn)
 }
 
-func (j *Journal) write(batch []cc112.Event) error {
+func (j *Journal) write(batch []cc112.Event, ops []archiveOp) error {
 	next := j.last.Load() + 1
 	size := 0
 	for i := range batch {
@@ -441,7 +445,7 @@ func (j *Journal) write(batch []cc112.Event) error {
 			}
 			buf = buf[len(key)+len(rec):]
 		}
-		return nil
+		return applyArchive(tx, ops)
 	})
 	if err != nil {
 		if errors.Is(err, berrors.ErrDatabaseNotOpen) {

@@ -123,6 +123,8 @@ func (e *Engine) registerCore(r *Registry) {
 	})
 	Handle(r, cc112.EvCityChanged, func(f *Fold, p cc112.CityChangedPayload) error { return e.applyCityChanged(f.At, p) })
 	Handle(r, cc112.EvIncidentImported, func(_ *Fold, p cc112.IncidentImportedPayload) error { return e.applyImported(p) })
+	Handle(r, cc112.EvIncidentArchived, func(_ *Fold, p cc112.IncidentDocumentPayload) error { return e.applyArchived(p) })
+	Handle(r, cc112.EvIncidentRestored, func(_ *Fold, p cc112.IncidentDocumentPayload) error { return e.applyRestored(p) })
 	Handle(r, cc112.EvCommandKey, func(f *Fold, p keyPayload) error {
 		e.applyKey(f.At, p)
 		return nil

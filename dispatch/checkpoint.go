@@ -94,7 +94,9 @@ func (c coreState) Snapshot() any {
 		s.Rosters[id] = slices.Clone(shifts)
 	}
 	for _, d := range e.index.docs {
-		s.Incidents = append(s.Incidents, d.inc.Clone())
+		if d.inc != nil { // not an archived incident's hole
+			s.Incidents = append(s.Incidents, d.inc.Clone())
+		}
 	}
 	for _, u := range e.units {
 		s.Units = append(s.Units, e.asJournaled(u))

@@ -483,8 +483,18 @@ func (e *Engine) ReopenIncident(ctx context.Context, incidentID, reason string, 
 	if err != nil {
 		return nil, err
 	}
+	doc, err := e.archived(ctx, incidentID) // read outside the lock
+	if err != nil {
+		return nil, err
+	}
 	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
+		if doc != nil && doc.Source != cc112.ImportSource {
+			e.restore(tx, doc)
+		}
 		inc, ok := e.incidents[incidentID]
+		if !ok && doc != nil {
+			inc, ok = doc, true // imported history: refused below, left archived
+		}
 		switch {
 		case !ok:
 			return nil, cc112.Errorf(cc112.ENotFound, "incident %q not found", incidentID)

@@ -87,6 +87,11 @@ type Config struct {
 	// from the newest valid one and replays only the events after it
 	// (checkpoint.go); nil replays the whole journal.
 	Checkpoints cc112.CheckpointStore
+	// Archive holds the incidents the engine let go (archive.go): closed
+	// longer than HistoryWindow, they are read from it. Nil, or a window
+	// that is not positive, keeps every incident in memory.
+	Archive       cc112.IncidentArchive
+	HistoryWindow time.Duration
 }
 
 // mode is what the engine is doing; enter holds the transitions.
@@ -174,6 +179,9 @@ type Engine struct {
 	agencies  map[string]cc112.Agency
 	stations  map[string]cc112.Station
 	cityKnown bool
+	// archiving holds the incidents of the archive sweep running now
+	// until the journal holds their documents (archive.go).
+	archiving map[string]*cc112.Incident
 
 	ckpt checkpointer // the state's owners and the checkpoints written
 }
@@ -228,6 +236,7 @@ func New(ctx context.Context, cfg Config, exts ...Extension) (*Engine, error) {
 		unscheduled: map[string]bool{},
 		agencies:    map[string]cc112.Agency{},
 		stations:    map[string]cc112.Station{},
+		archiving:   map[string]*cc112.Incident{},
 	}
 	if cfg.Roads != nil {
 		e.fleet = cfg.Roads.NewFleet()
@@ -260,6 +269,11 @@ func New(ctx context.Context, cfg Config, exts ...Extension) (*Engine, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("dispatch: %w", err)
+	}
+	if from > 0 {
+		if err := e.feedArchivedMetrics(ctx); err != nil {
+			return nil, fmt.Errorf("dispatch: the archive's incidents for the metrics: %w", err)
+		}
 	}
 	e.enter(writer)
 	e.log.Info("journal replayed", "events", e.seq, "from_checkpoint", from, "incidents", len(e.incidents),

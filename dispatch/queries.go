@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"context"
 	"math"
 	"slices"
 	"sort"
@@ -15,7 +16,9 @@ import (
 // IncidentFilter selects incidents by state: "active" (default), "closed", "all".
 type IncidentFilter string
 
-// Incidents lists incidents, highest priority first, then newest first.
+// Incidents lists the incidents in memory, highest priority first, then
+// newest first: the open ones, and the closed ones not yet archived (see
+// IncidentsReceived and SearchIncidents for the whole history).
 func (e *Engine) Incidents(filter IncidentFilter) ([]*cc112.Incident, error) {
 	switch filter {
 	case "", "active", "closed", "all":
@@ -60,15 +63,26 @@ func SortIncidents(list []*cc112.Incident) {
 	})
 }
 
-// Incident returns one incident.
+// Incident returns one incident, from the archive when the engine let it
+// go.
 func (e *Engine) Incident(id string) (*cc112.Incident, error) {
 	e.mu.RLock()
-	defer e.mu.RUnlock()
 	inc, ok := e.incidents[id]
-	if !ok {
+	if ok {
+		inc = inc.Clone()
+	}
+	e.mu.RUnlock()
+	if ok {
+		return inc, nil
+	}
+	inc, err := e.archived(context.Background(), id)
+	if err != nil {
+		return nil, err
+	}
+	if inc == nil {
 		return nil, cc112.Errorf(cc112.ENotFound, "incident %q not found", id)
 	}
-	return inc.Clone(), nil
+	return inc, nil
 }
 
 // Units lists all units by callsign.

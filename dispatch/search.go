@@ -34,6 +34,10 @@ type incidentIndex struct {
 	active map[string]entry
 	docs   []doc
 	arena  []byte
+	// docOf finds an incident's doc; an archived incident's doc is
+	// emptied (inc nil) and counted in holes until compact drops them.
+	docOf map[string]int32
+	holes int
 }
 
 // entry is an incident and its text in the arena.
@@ -55,6 +59,10 @@ type doc struct {
 func (x *incidentIndex) add(inc *cc112.Incident) {
 	en := entry{inc: inc, doc: int32(len(x.docs))}
 	x.docs = append(x.docs, doc{inc: inc})
+	if x.docOf == nil {
+		x.docOf = map[string]int32{}
+	}
+	x.docOf[inc.ID] = en.doc
 	x.setText(en.doc)
 	if n := len(x.byTime); n > 0 && timeLess(inc, x.byTime[n-1].inc) {
 		x.dirty = true
@@ -109,16 +117,11 @@ func (x *incidentIndex) changed(inc *cc112.Incident) {
 	}
 	en, ok := x.active[inc.ID]
 	if !ok {
-		en.inc, en.doc = inc, -1
-		for d := len(x.docs) - 1; d >= 0; d-- {
-			if x.docs[d].inc == inc {
-				en.doc = int32(d)
-				break
-			}
-		}
-		if en.doc < 0 {
+		d, indexed := x.docOf[inc.ID]
+		if !indexed {
 			return // not indexed (cannot happen: add comes first)
 		}
+		en.inc, en.doc = inc, d
 	}
 	x.setText(en.doc)
 	if inc.Active() {
@@ -177,6 +180,37 @@ func (n needle) index(s []byte) int {
 	}
 	return -1
 }
+
+// remove takes an archived incident out of the index: its doc is emptied
+// and skipped until compact rebuilds the index, once holes outnumber the
+// incidents left, so that archiving years at once stays linear.
+func (x *incidentIndex) remove(id string) {
+	d, ok := x.docOf[id]
+	if !ok {
+		return
+	}
+	delete(x.docOf, id)
+	delete(x.active, id)
+	x.docs[d] = doc{}
+	x.holes++
+	if x.holes > len(x.docOf) {
+		x.compact()
+	}
+}
+
+// compact rebuilds the index from the incidents it still holds.
+func (x *incidentIndex) compact() {
+	old := x.docs
+	*x = incidentIndex{dirty: true}
+	for _, d := range old {
+		if d.inc != nil {
+			x.add(d.inc)
+		}
+	}
+}
+
+// gone reports whether an entry's incident was archived (a hole).
+func (x *incidentIndex) gone(en entry) bool { return x.docs[en.doc].inc == nil }
 
 func timeLess(a, b *cc112.Incident) bool {
 	if !a.ReceivedAt.Equal(b.ReceivedAt) {
@@ -356,34 +390,84 @@ func (e *Engine) SearchIncidents(ctx context.Context, q IncidentQuery, v cc112.V
 	if !queue && e.cfg.History != nil {
 		return e.searchHistory(ctx, q, after, v)
 	}
+	if !queue {
+		return e.searchMemoryHistory(ctx, q, after, v)
+	}
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	page := &IncidentPage{Items: []*cc112.Incident{}}
-	var last *cc112.Incident
-	take := func(inc *cc112.Incident) bool { // false once the page is full and one more exists
+	list := make([]*cc112.Incident, 0, len(e.index.active))
+	for _, en := range e.index.active {
+		if inc := en.inc; (after == nil || !after.before(inc)) && q.match(inc, v) && q.textMatch(inc, v) {
+			list = append(list, inc)
+		}
+	}
+	SortIncidents(list)
+	for _, inc := range list {
 		if len(page.Items) == q.Limit {
-			page.NextCursor = cursorOf(last, queue).String()
-			return false
+			page.NextCursor = cursorOf(list[q.Limit-1], true).String()
+			break
 		}
 		page.Items = append(page.Items, inc.Clone().For(v))
-		last = inc
-		return true
 	}
-	if queue {
-		list := make([]*cc112.Incident, 0, len(e.index.active))
-		for _, en := range e.index.active {
-			if inc := en.inc; (after == nil || !after.before(inc)) && q.match(inc, v) && q.textMatch(inc, v) {
-				list = append(list, inc)
-			}
+	return page, nil
+}
+
+// searchMemoryHistory answers a history page (closed, all) from the
+// engine's index and, for the incidents it let go, from the archive: up
+// to a page and one more from each, newest first, merged.
+func (e *Engine) searchMemoryHistory(ctx context.Context, q IncidentQuery, after *cursor, v cc112.Viewer) (*IncidentPage, error) {
+	found := e.historyInMemory(q, after, v)
+	if e.cfg.Archive != nil {
+		var before *cc112.HistoryKey
+		switch {
+		case after != nil:
+			before = &cc112.HistoryKey{ReceivedAt: time.Unix(0, after.nanos), ID: after.id}
+		case !q.To.IsZero():
+			before = &cc112.HistoryKey{ReceivedAt: q.To} // "" sorts below every id: from To down
 		}
-		SortIncidents(list)
-		for _, inc := range list {
-			if !take(inc) {
-				break
-			}
+		seen := make(map[string]bool, len(found))
+		for _, inc := range found {
+			seen[inc.ID] = true
 		}
-		return page, nil
+		n := 0
+		err := e.cfg.Archive.EachArchived(ctx, before, func(inc *cc112.Incident) bool {
+			if !q.From.IsZero() && inc.ReceivedAt.Before(q.From) {
+				return false
+			}
+			if !seen[inc.ID] && q.match(inc, v) && q.textMatch(inc, v) {
+				found = append(found, inc)
+				n++
+			}
+			return n <= q.Limit
+		})
+		if err != nil {
+			return nil, cc112.Errorf(cc112.EUnavailable, "incident archive: %v", err)
+		}
+		slices.SortFunc(found, func(a, b *cc112.Incident) int {
+			if timeLess(b, a) {
+				return -1
+			}
+			return 1
+		})
 	}
+	page := &IncidentPage{Items: []*cc112.Incident{}}
+	for _, inc := range found {
+		if len(page.Items) == q.Limit {
+			page.NextCursor = cursorOf(found[q.Limit-1], false).String()
+			break
+		}
+		page.Items = append(page.Items, inc.For(v))
+	}
+	return page, nil
+}
+
+// historyInMemory is up to a page and one more of the engine's own
+// incidents after the cursor, newest first, as copies.
+func (e *Engine) historyInMemory(q IncidentQuery, after *cursor, v cc112.Viewer) []*cc112.Incident {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	var found []*cc112.Incident
 	all := e.sortedByTime()
 	at := func(t time.Time) int {
 		k, _ := slices.BinarySearchFunc(all, t, func(en entry, t time.Time) int { return en.inc.ReceivedAt.Compare(t) })
@@ -411,8 +495,11 @@ func (e *Engine) SearchIncidents(ctx context.Context, q IncidentQuery, v cc112.V
 		hi = min(hi, k)
 	}
 	text := newNeedle(q.Text)
-	for k := hi - 1; k >= lo; k-- {
+	for k := hi - 1; k >= lo && len(found) <= q.Limit; k-- {
 		en := all[k]
+		if e.index.gone(en) {
+			continue
+		}
 		public, phone, internal := true, false, false
 		if q.Text != "" {
 			if public, phone, internal = e.index.textHit(en.doc, text); !public && !phone && !internal {
@@ -423,11 +510,9 @@ func (e *Engine) SearchIncidents(ctx context.Context, q IncidentQuery, v cc112.V
 		if !q.match(inc, v) || !public && !q.phoneSeen(inc, v) && !(internal && v.SeesInternal()) {
 			continue
 		}
-		if !take(inc) {
-			break
-		}
+		found = append(found, inc.Clone())
 	}
-	return page, nil
+	return found
 }
 
 // searchHistory answers a history page (closed, all) from the configured
@@ -457,11 +542,20 @@ func (e *Engine) searchHistory(ctx context.Context, q IncidentQuery, after *curs
 		page.NextCursor = cursor{nanos: last.ReceivedAt.UnixNano(), id: last.ID}.String()
 		keys = keys[:q.Limit]
 	}
+	incs := make([]*cc112.Incident, len(keys))
 	e.mu.RLock()
-	defer e.mu.RUnlock()
-	for _, k := range keys {
-		if inc, ok := e.incidents[k.ID]; ok {
-			if view := inc.Clone().For(v); view != nil {
+	for k, key := range keys {
+		if inc, ok := e.incidents[key.ID]; ok {
+			incs[k] = inc.Clone()
+		}
+	}
+	e.mu.RUnlock()
+	if err := e.fillArchived(ctx, keys, incs); err != nil {
+		return nil, err
+	}
+	for k := range keys {
+		if incs[k] != nil {
+			if view := incs[k].For(v); view != nil {
 				page.Items = append(page.Items, view)
 			}
 		}

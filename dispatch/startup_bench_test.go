@@ -6,7 +6,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"cc112/dispatch"
 	"cc112/internal/clocktest"
 	"cc112/internal/testjournal"
+	"cc112/kpi"
 )
 
 // BenchmarkStartup measures a start on a long journal: a full replay, and
@@ -27,7 +30,14 @@ import (
 // CC112_STARTUP_EVENTS (default 1,000,000); CC112_STARTUP_JOURNALS=bolt or
 // postgres runs one. Reports seconds per start, the checkpoint's size,
 // the write-path pause of taking it and the heap after the start.
+//
+// CC112_STARTUP_ARCHIVE=1 runs it as dispatchd does with closed history out
+// of memory: the generator archives what closed more than 7 days before
+// once a simulated day, and the start feeds the metrics index (OnIncident)
+// from the archive as dispatchd's does; it also reports the resident
+// memory of the process after the start and the time of history pages.
 func BenchmarkStartup(b *testing.B) {
+	archive := os.Getenv("CC112_STARTUP_ARCHIVE") == "1"
 	total := 1_000_000
 	if v, err := strconv.Atoi(os.Getenv("CC112_STARTUP_EVENTS")); err == nil && v > 0 {
 		total = v
@@ -41,7 +51,7 @@ func BenchmarkStartup(b *testing.B) {
 			ctx := context.Background()
 			store := j.(cc112.CheckpointStore)
 			genStart := time.Now()
-			eng, clock, bulk := generateYears(b, j, store, total)
+			eng, clock, bulk := generateYears(b, j, store, total, archive)
 			if _, err := eng.Checkpoint(ctx); err != nil {
 				b.Fatal(err)
 			}
@@ -58,6 +68,14 @@ func BenchmarkStartup(b *testing.B) {
 
 			start := func(withStore bool) (*dispatch.Engine, time.Duration, time.Duration) {
 				cfg := dispatch.Config{Journal: j, Clock: clock, Logger: quiet}
+				if archive {
+					metrics := kpi.NewIndex(cc112.WIB)
+					cfg.Archive, cfg.HistoryWindow = j.(cc112.IncidentArchive), historyWindow
+					cfg.OnIncident = func(inc *cc112.Incident) { metrics.Put(kpi.FromIncident(inc)) }
+					if h, ok := j.(cc112.HistorySearch); ok {
+						cfg.History = h
+					}
+				}
 				if withStore {
 					cfg.Checkpoints = store
 				}
@@ -84,6 +102,27 @@ func BenchmarkStartup(b *testing.B) {
 			runtime.GC()
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
+			if archive {
+				debug.FreeOSMemory()
+				b.ReportMetric(residentMB(b, "RssAnon:"), "rss-anon-MB") // the heap's pages
+				b.ReportMetric(residentMB(b, "RssFile:"), "rss-file-MB") // bbolt's mmap: the page cache, reclaimable
+				b.ReportMetric(float64(e.IncidentCount()), "incidents-in-memory")
+				for _, q := range []struct {
+					name string
+					q    dispatch.IncidentQuery
+				}{
+					{"page-ms", dispatch.IncidentQuery{Status: "closed", Limit: 50}},
+					{"page-midway-ms", dispatch.IncidentQuery{Status: "closed", Limit: 50, To: genFrom.Add(clock.Now().Sub(genFrom) / 2)}},
+					{"page-text-ms", dispatch.IncidentQuery{Status: "all", Limit: 50, Text: "tabrakan"}},
+				} {
+					t0 := time.Now()
+					page, err := e.SearchIncidents(ctx, q.q, cc112.Everyone)
+					if err != nil || len(page.Items) != 50 {
+						b.Fatalf("%s: %v (%d items)", q.name, err, len(page.Items))
+					}
+					b.ReportMetric(float64(time.Since(t0).Microseconds())/1000, q.name)
+				}
+			}
 			runtime.KeepAlive(e) // the heap it holds is the figure
 			b.ReportMetric(took.Seconds(), "from-checkpoint-s")
 			b.ReportMetric(cpu.Seconds(), "from-checkpoint-cpu-s")
@@ -102,12 +141,16 @@ func BenchmarkStartup(b *testing.B) {
 // generateYears fills j with total events through the real engine, as
 // dispatchd writes them, and returns the engine that wrote them (its
 // journal flushed), its clock and its journal.
-func generateYears(b *testing.B, j cc112.Journal, store cc112.CheckpointStore, total int) (*dispatch.Engine, *clocktest.Clock, *bulkJournal) {
+func generateYears(b *testing.B, j cc112.Journal, store cc112.CheckpointStore, total int, archive bool) (*dispatch.Engine, *clocktest.Clock, *bulkJournal) {
 	b.Helper()
 	ctx := context.Background()
 	bulk := &bulkJournal{j: j}
-	clock := clocktest.New(time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC))
-	eng, err := dispatch.New(ctx, dispatch.Config{Journal: bulk, Clock: clock, Logger: quiet, Checkpoints: store})
+	clock := clocktest.New(genFrom)
+	cfg := dispatch.Config{Journal: bulk, Clock: clock, Logger: quiet, Checkpoints: store}
+	if archive {
+		cfg.Archive, cfg.HistoryWindow = j.(cc112.IncidentArchive), historyWindow
+	}
+	eng, err := dispatch.New(ctx, cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -127,7 +170,12 @@ func generateYears(b *testing.B, j cc112.Journal, store cc112.CheckpointStore, t
 			b.Fatal(err)
 		}
 	}
-	for int(eng.LastSeq()) < total {
+	for n := 1; int(eng.LastSeq()) < total; n++ {
+		if archive && n%48 == 0 { // dispatchd sweeps every minute; once a simulated day is enough here
+			if _, err := eng.ArchiveClosed(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
 		clock.Advance(30 * time.Minute) // ~17,000 incidents a year
 		p := cityPoint(r)
 		inc, err := eng.CreateIncident(ctx, dispatch.NewIncident{Category: cc112.CatTrafficAccident, Location: &p,
@@ -155,6 +203,31 @@ func generateYears(b *testing.B, j cc112.Journal, store cc112.CheckpointStore, t
 		b.Fatal(err)
 	}
 	return eng, clock, bulk
+}
+
+const historyWindow = 7 * 24 * time.Hour
+
+// genFrom is when the generated years begin.
+var genFrom = time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// residentMB is a line of the process's resident memory in
+// /proc/self/status (RssAnon:, RssFile:), in MB.
+func residentMB(b *testing.B, field string) float64 {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, field); ok {
+			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return float64(kb) / 1000
+		}
+	}
+	b.Fatalf("no %s in /proc/self/status", field)
+	return 0
 }
 
 // moveUnits journals n position samples through eng (a tail after a

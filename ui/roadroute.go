@@ -5,9 +5,9 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"cc112"
-	"cc112/dispatch"
 	"cc112/geo"
 	"cc112/kpi"
 )
@@ -100,7 +100,15 @@ func (s *Server) getETAMetrics(w http.ResponseWriter, r *http.Request) {
 	if len(q.Get("to")) == len("2006-01-02") {
 		to = to.AddDate(0, 0, 1) // a date in "to" includes that day
 	}
-	incs, err := s.eng.Incidents(dispatch.IncidentFilter("all"))
+	// Dispatches in [from, to) count: incidents received before to, and
+	// from a day before from (read from the archive too, so the window
+	// read is bounded; a first dispatch a day after the call is not a
+	// travel-time prediction this report is about).
+	since := from
+	if !since.IsZero() {
+		since = since.Add(-24 * time.Hour)
+	}
+	incs, err := s.eng.IncidentsReceived(r.Context(), since, to)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

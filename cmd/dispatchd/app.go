@@ -280,6 +280,19 @@ func (m *Main) startWriterWork(bg context.Context) error {
 		}()
 	}
 	m.startSim(bg)
+	if m.Store.HistoryWindow > 0 {
+		m.wg.Add(1)
+		go func() { // closed history out of memory, by the engine's clock
+			defer m.wg.Done()
+			dispatch.Every(bg, time.Minute, func() {
+				if n, err := m.Engine.ArchiveClosed(bg); err != nil {
+					m.Logger.Debug("archive sweep", "archived", n, "err", err) // a standby refuses: its leader sweeps
+				} else if n > 0 {
+					m.Logger.Info("closed incidents archived", "count", n)
+				}
+			})
+		}()
+	}
 	if m.checkpoints() {
 		m.wg.Add(1)
 		go func() { // checkpoints of the state: a start replays only the journal after the newest
@@ -436,6 +449,9 @@ func (m *Main) openState(ctx context.Context, city *city.Pack) (err error) {
 	}
 	if cs, ok := m.Journal.(cc112.CheckpointStore); ok && m.checkpoints() {
 		cfg.Checkpoints = cs
+	}
+	if a, ok := m.Journal.(cc112.IncidentArchive); ok { // closed history out of memory
+		cfg.Archive, cfg.HistoryWindow = a, m.Store.HistoryWindow
 	}
 	if m.Metrics != nil {
 		cfg.OnIncident = func(inc *cc112.Incident) { m.Metrics.Put(kpi.FromIncident(inc)) }

@@ -80,6 +80,9 @@ type StoreConfig struct {
 	// Both zero: no checkpoints.
 	CheckpointEvery    uint64
 	CheckpointInterval time.Duration
+	// HistoryWindow is how long a closed incident stays in the engine's
+	// memory before it is archived to the journal's store; 0 keeps all.
+	HistoryWindow time.Duration
 }
 
 // CityConfig is the city the server starts with.
@@ -173,7 +176,7 @@ func DefaultConfig() Config {
 		Addr:     "127.0.0.1:8080",
 		LogLevel: slog.LevelInfo,
 		Store: StoreConfig{StateDir: "./state", BreadcrumbEvery: 5 * time.Second,
-			CheckpointEvery: 100_000, CheckpointInterval: 10 * time.Minute},
+			CheckpointEvery: 100_000, CheckpointInterval: 10 * time.Minute, HistoryWindow: 7 * 24 * time.Hour},
 		City:       CityConfig{AreaMarginM: city.DefaultAreaMargin, SimDemand: 1},
 		HTTP:       ui.Settings{Tiles: ui.Tiles{URL: OSMTiles, Attribution: OSMAttribution}, Targets: kpi.DefaultTargets()},
 		CallCenter: callcenter.Config{ResponseSLA: time.Hour, FeedbackSLA: 24 * time.Hour, TriageSLA: 15 * time.Minute},
@@ -203,6 +206,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 	fs.DurationVar(&c.Store.BreadcrumbEvery, "breadcrumb-every", c.Store.BreadcrumbEvery, "least time between two stored GPS fixes of a unit, for track playback on PostgreSQL (env DISPATCH_BREADCRUMB_EVERY)")
 	fs.Uint64Var(&c.Store.CheckpointEvery, "checkpoint-every", c.Store.CheckpointEvery, "write a checkpoint of the state after this many events, so a start replays only the journal after it; 0 with -checkpoint-interval 0: none (env DISPATCH_CHECKPOINT_EVERY)")
 	fs.DurationVar(&c.Store.CheckpointInterval, "checkpoint-interval", c.Store.CheckpointInterval, "write a checkpoint at least this often when events came in (env DISPATCH_CHECKPOINT_INTERVAL)")
+	fs.DurationVar(&c.Store.HistoryWindow, "history-window", c.Store.HistoryWindow, "archive incidents closed longer ago than this out of memory into the journal's store (reads, search and reopen still find them); 0: keep all in memory (env DISPATCH_HISTORY_WINDOW)")
 
 	fs.BoolVar(&c.City.Demo, "demo", c.City.Demo, "seed the demo city into an empty journal (env DISPATCH_DEMO)")
 	fs.BoolVar(&c.City.Training, "training", c.City.Training, "training mode: the demo city and simulator on a separate journal (<state>/training; never -database-url or -redis-url), a banner on every page (env DISPATCH_TRAINING)")

@@ -1,0 +1,88 @@
+package bolt
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"cc112"
+)
+
+func archiveEvent(t *testing.T, seq uint64, typ string, inc *cc112.Incident) cc112.Event {
+	t.Helper()
+	data, err := json.Marshal(cc112.IncidentDocumentPayload{Incident: inc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cc112.Event{Seq: seq, Type: typ, At: baseTime, Data: data}
+}
+
+// The archive bucket follows the journal's events in their transaction:
+// an archived incident is found by id and in newest-first walks from any
+// key (ties on received_at ordered by id), a restored one is gone, and a
+// reopened journal file finds the same; an event whose payload is not an
+// incident is refused and writes nothing.
+func TestArchiveFollowsTheEvents(t *testing.T) {
+	dir := t.TempDir()
+	j, _ := openT(t, dir)
+	ctx := context.Background()
+	var evs []cc112.Event
+	for k := range 6 {
+		// Two incidents per received time, across a WIB midnight (17:00 UTC).
+		at := time.Date(2026, 3, 1, 16, 59, 59, 0, time.UTC).Add(time.Duration(k/2) * time.Second)
+		inc := &cc112.Incident{ID: fmt.Sprintf("inc-%d", k), Status: cc112.IncidentClosed, ReceivedAt: at, Address: "Jl. Darmo"}
+		evs = append(evs, archiveEvent(t, uint64(k+1), cc112.EvIncidentArchived, inc))
+	}
+	appendWait(t, j, evs)
+	appendWait(t, j, []cc112.Event{archiveEvent(t, 7, cc112.EvIncidentRestored, &cc112.Incident{ID: "inc-2"})})
+
+	walk := func(j *Journal, before *cc112.HistoryKey, max int) []string {
+		var ids []string
+		if err := j.EachArchived(ctx, before, func(inc *cc112.Incident) bool {
+			ids = append(ids, inc.ID)
+			return len(ids) < max
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	check := func(j *Journal) {
+		t.Helper()
+		if got := fmt.Sprint(walk(j, nil, 100)); got != "[inc-5 inc-4 inc-3 inc-1 inc-0]" {
+			t.Errorf("newest first: %s", got)
+		}
+		if got := fmt.Sprint(walk(j, nil, 2)); got != "[inc-5 inc-4]" {
+			t.Errorf("stopped after two: %s", got)
+		}
+		midnight := time.Date(2026, 3, 1, 17, 0, 0, 0, time.UTC)
+		if got := fmt.Sprint(walk(j, &cc112.HistoryKey{ReceivedAt: midnight, ID: "inc-3"}, 100)); got != "[inc-1 inc-0]" {
+			t.Errorf("after inc-3's key: %s", got)
+		}
+		if got := fmt.Sprint(walk(j, &cc112.HistoryKey{ReceivedAt: midnight.Add(time.Second)}, 100)); got != "[inc-3 inc-1 inc-0]" {
+			t.Errorf("received before 17:00:01: %s", got)
+		}
+		if inc, err := j.ArchivedIncident(ctx, "inc-4"); err != nil || inc == nil || inc.Address != "Jl. Darmo" {
+			t.Errorf("inc-4: %+v, %v", inc, err)
+		}
+		if inc, err := j.ArchivedIncident(ctx, "inc-2"); err != nil || inc != nil {
+			t.Errorf("restored inc-2 still archived: %+v, %v", inc, err)
+		}
+		if incs, err := j.ArchivedIncidents(ctx, []string{"inc-0", "inc-2", "nope", "inc-5"}); err != nil || len(incs) != 2 {
+			t.Errorf("batch: %d, %v", len(incs), err)
+		}
+	}
+	check(j)
+
+	bad := cc112.Event{Seq: 8, Type: cc112.EvIncidentArchived, At: baseTime, Data: json.RawMessage(`{"incident":"not one"}`)}
+	if err := wait(t, j.Append([]cc112.Event{bad})); !errors.Is(err, cc112.ErrUnstorable) {
+		t.Fatalf("a payload that is no incident: %v, want ErrUnstorable", err)
+	}
+	check(j)
+
+	_ = j.Close()
+	j, _ = openT(t, dir)
+	check(j)
+}

@@ -1,0 +1,240 @@
+package dispatch
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"cc112"
+)
+
+// Closed history leaves the engine's memory (issue 21): an incident closed
+// longer than Config.HistoryWindow is archived, a journaled fact
+// (incident.archived, the whole incident) that the journal stores in its
+// archive in the same transaction; applying it drops the incident from
+// memory and every index. Reads of it go to Config.Archive; a reopen
+// brings it back first (incident.restored), so that a replay does the
+// same.
+
+// archiveBatch bounds the incidents one sweep command archives: a command
+// holds the write lock, and the first sweep of a long history archives
+// years of it.
+const archiveBatch = 500
+
+// ArchiveClosed archives the incidents closed before now minus the history
+// window, archiveBatch per command until none is left, and answers how
+// many. Without an archive or a window it does nothing.
+func (e *Engine) ArchiveClosed(ctx context.Context) (int, error) {
+	if e.cfg.Archive == nil || e.cfg.HistoryWindow <= 0 {
+		return 0, nil
+	}
+	total := 0
+	for {
+		n, err := Run(ctx, e, "", "", func(tx *Tx) (int, error) {
+			due := e.archivable(tx.Now().Add(-e.cfg.HistoryWindow))
+			for _, inc := range due {
+				e.archiving[inc.ID] = inc.Clone() // readable until the journal holds it
+				tx.Emit(cc112.EvIncidentArchived, cc112.IncidentDocumentPayload{Incident: inc})
+			}
+			return len(due), nil
+		})
+		e.mu.Lock()
+		clear(e.archiving) // durable (or refused: then the engine has failed)
+		e.mu.Unlock()
+		total += n
+		if err != nil || n < archiveBatch {
+			return total, err
+		}
+	}
+}
+
+// archivable lists up to archiveBatch closed incidents that were closed
+// before cutoff, oldest received first (so a replay meets them in one
+// order). An incident that a unit still names is kept.
+func (e *Engine) archivable(cutoff time.Time) []*cc112.Incident {
+	var due []*cc112.Incident
+	for _, inc := range e.incidents {
+		if inc.Active() || inc.ClosedAt == nil || !inc.ClosedAt.Before(cutoff) {
+			continue
+		}
+		due = append(due, inc)
+	}
+	sort.Slice(due, func(a, b int) bool { return timeLess(due[a], due[b]) })
+	if len(due) > archiveBatch {
+		due = due[:archiveBatch]
+	}
+	for _, u := range e.units {
+		if u.IncidentID == "" {
+			continue
+		}
+		for k, inc := range due {
+			if inc.ID == u.IncidentID {
+				due = append(due[:k], due[k+1:]...)
+				break
+			}
+		}
+	}
+	return due
+}
+
+func (e *Engine) applyArchived(p cc112.IncidentDocumentPayload) error {
+	if p.Incident == nil {
+		return fmt.Errorf("archived incident without its document")
+	}
+	inc, ok := e.incidents[p.Incident.ID]
+	if !ok {
+		return fmt.Errorf("unknown incident %q", p.Incident.ID)
+	}
+	if inc.Active() {
+		return fmt.Errorf("incident %s is open: only closed incidents are archived", inc.Number)
+	}
+	delete(e.incidents, inc.ID)
+	e.index.remove(inc.ID)
+	return nil // not news: the metrics index keeps its record
+}
+
+func (e *Engine) applyRestored(p cc112.IncidentDocumentPayload) error {
+	inc := p.Incident
+	if inc == nil || inc.ID == "" {
+		return fmt.Errorf("restored incident without its document")
+	}
+	if _, dup := e.incidents[inc.ID]; dup {
+		return fmt.Errorf("incident %q is in memory", inc.ID)
+	}
+	if inc.Assignments == nil {
+		inc.Assignments = []*cc112.Assignment{}
+	}
+	e.incidents[inc.ID] = inc
+	e.index.add(inc)
+	e.changedIncident("", inc) // the hook only: nothing changed for the wall
+	return nil
+}
+
+// archived is id's document when the engine does not hold it: one being
+// archived now, else the archive's. Nil, nil when unknown. Called without
+// the engine's lock (the archive is read outside it).
+func (e *Engine) archived(ctx context.Context, id string) (*cc112.Incident, error) {
+	e.mu.RLock()
+	inc, ok := e.archiving[id]
+	e.mu.RUnlock()
+	if ok {
+		return inc.Clone(), nil
+	}
+	if e.cfg.Archive == nil {
+		return nil, nil
+	}
+	inc, err := e.cfg.Archive.ArchivedIncident(ctx, id)
+	if err != nil {
+		return nil, cc112.Errorf(cc112.EUnavailable, "incident archive: %v", err)
+	}
+	return inc, nil
+}
+
+// fillArchived reads the incidents of a history page the engine does not
+// hold (incs[k] nil) from the archive, in one read; one it finds nowhere
+// (a standby behind its leader) stays nil.
+func (e *Engine) fillArchived(ctx context.Context, keys []cc112.HistoryKey, incs []*cc112.Incident) error {
+	var missing []string
+	at := map[string]int{}
+	e.mu.RLock()
+	for k, key := range keys {
+		if incs[k] != nil {
+			continue
+		}
+		if inc, ok := e.archiving[key.ID]; ok {
+			incs[k] = inc.Clone()
+			continue
+		}
+		missing = append(missing, key.ID)
+		at[key.ID] = k
+	}
+	e.mu.RUnlock()
+	if len(missing) == 0 || e.cfg.Archive == nil {
+		return nil
+	}
+	found, err := e.cfg.Archive.ArchivedIncidents(ctx, missing)
+	if err != nil {
+		return cc112.Errorf(cc112.EUnavailable, "incident archive: %v", err)
+	}
+	for _, inc := range found {
+		if k, ok := at[inc.ID]; ok {
+			incs[k] = inc
+		}
+	}
+	return nil
+}
+
+// restore brings an archived incident back into memory inside a command,
+// before the command's own events; doc is what archived found before the
+// command took the lock (nil: nothing to restore).
+func (e *Engine) restore(tx *Tx, doc *cc112.Incident) {
+	if doc == nil {
+		return
+	}
+	if _, ok := e.incidents[doc.ID]; ok {
+		return // restored meanwhile (another command)
+	}
+	tx.Emit(cc112.EvIncidentRestored, cc112.IncidentDocumentPayload{Incident: doc})
+}
+
+// feedArchivedMetrics hands every archived incident to the OnIncident hook
+// after a start from a checkpoint, which holds only the incidents in
+// memory (a full replay met them all in their events).
+func (e *Engine) feedArchivedMetrics(ctx context.Context) error {
+	if e.cfg.Archive == nil || e.cfg.OnIncident == nil {
+		return nil
+	}
+	return e.cfg.Archive.EachArchived(ctx, nil, func(inc *cc112.Incident) bool {
+		e.cfg.OnIncident(inc)
+		return true
+	})
+}
+
+// IncidentCount is how many incidents the engine holds in memory (the
+// open ones and those closed within the history window).
+func (e *Engine) IncidentCount() int {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return len(e.incidents)
+}
+
+// IncidentsReceived lists every incident received in [from, to) (zero:
+// open-ended), the engine's and the archive's, for the reports that read
+// whole incidents (the ETA errors): what they read grows with the window
+// asked for, never with the years kept.
+func (e *Engine) IncidentsReceived(ctx context.Context, from, to time.Time) ([]*cc112.Incident, error) {
+	in := func(inc *cc112.Incident) bool {
+		return (from.IsZero() || !inc.ReceivedAt.Before(from)) && (to.IsZero() || inc.ReceivedAt.Before(to))
+	}
+	var out []*cc112.Incident
+	seen := map[string]bool{}
+	e.mu.RLock()
+	for _, inc := range e.incidents {
+		if in(inc) {
+			out = append(out, inc.Clone())
+			seen[inc.ID] = true
+		}
+	}
+	e.mu.RUnlock()
+	if e.cfg.Archive == nil {
+		return out, nil
+	}
+	var before *cc112.HistoryKey
+	if !to.IsZero() {
+		before = &cc112.HistoryKey{ReceivedAt: to}
+	}
+	err := e.cfg.Archive.EachArchived(ctx, before, func(inc *cc112.Incident) bool {
+		if !from.IsZero() && inc.ReceivedAt.Before(from) {
+			return false
+		}
+		if !seen[inc.ID] { // archived while the engine's were read
+			out = append(out, inc)
+		}
+		return true
+	})
+	if err != nil {
+		return nil, cc112.Errorf(cc112.EUnavailable, "incident archive: %v", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,325 @@
+package dispatch
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"cc112"
+	"cc112/internal/clocktest"
+	"cc112/internal/pgtest"
+	"cc112/internal/testjournal"
+	"cc112/kpi"
+)
+
+// archiveFixture is an engine on a real journal that is its checkpoint
+// store and archive, restarted at will (the journal reopened from disk:
+// what a killed dispatchd's next start finds).
+type archiveFixture struct {
+	name    string
+	reopenJ func() cc112.Journal
+	j       cc112.Journal
+	clock   *clocktest.Clock
+	metrics *kpi.Index
+}
+
+func (f *archiveFixture) open(t *testing.T, checkpoints bool) *Engine {
+	t.Helper()
+	if f.j != nil {
+		_ = f.j.Close()
+	}
+	f.j = f.reopenJ()
+	f.metrics = kpi.NewIndex(cc112.WIB)
+	cfg := Config{Journal: f.j, Clock: f.clock, Archive: f.j.(cc112.IncidentArchive), HistoryWindow: 7 * 24 * time.Hour,
+		OnIncident: func(inc *cc112.Incident) { f.metrics.Put(kpi.FromIncident(inc)) }}
+	if h, ok := f.j.(cc112.HistorySearch); ok {
+		cfg.History = h
+	}
+	if checkpoints {
+		cfg.Checkpoints = f.j.(cc112.CheckpointStore)
+	}
+	e, err := New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func eachArchiveJournal(t *testing.T, fn func(t *testing.T, f *archiveFixture)) {
+	for _, name := range testjournal.Names {
+		t.Run(name, func(t *testing.T) {
+			f := &archiveFixture{name: name, clock: clocktest.New(time.Date(2026, 3, 1, 16, 0, 0, 0, time.UTC))}
+			if name == "bolt" {
+				dir := t.TempDir()
+				f.reopenJ = func() cc112.Journal { return testjournal.BoltAt(t, dir) }
+			} else {
+				url := pgtest.URL(t)
+				f.reopenJ = func() cc112.Journal { return testjournal.PostgresAt(t, url) }
+			}
+			fn(t, f)
+		})
+	}
+}
+
+// archiveHistory makes 40 incidents around WIB midnights (17:00 UTC):
+// categories, priorities, phones, public and internal notes, units sent
+// and closed, cancelled, some left open; and three imported from the year
+// before. It answers the ids.
+func archiveHistory(t *testing.T, e *Engine, clock *clocktest.Clock) []string {
+	t.Helper()
+	ctx := context.Background()
+	if err := e.RegisterUnits(ctx, testUnits()); err != nil {
+		t.Fatal(err)
+	}
+	by := Author{Username: "op", Role: "dispatcher"}
+	var ids []string
+	cats := []cc112.Category{cc112.CatCrime, cc112.CatFire, cc112.CatMedical}
+	for k := range 40 {
+		// Each day's pair straddles WIB midnight: 16:59:59 and 17:00:00 UTC.
+		day := time.Date(2026, 3, 1+k/2, 16, 59, 59+k%2, 0, time.UTC)
+		moveClock(clock, day)
+		p := near(float64(50*k), 0)
+		inc := must[*cc112.Incident](t)(e.CreateIncident(ctx, NewIncident{Category: cats[k%3], Priority: 1 + k%3, Location: &p,
+			Address: fmt.Sprintf("Jl. Darmo %d", k), Description: fmt.Sprintf("kejadian nomor %d", k),
+			Caller: &cc112.Caller{Name: "Sari", Phone: fmt.Sprintf("+62812555%04d", k)}}, "", ""))
+		ids = append(ids, inc.ID)
+		must[*cc112.Incident](t)(e.AddNote(ctx, inc.ID, fmt.Sprintf("catatan umum %d", k), false, by, "", ""))
+		must[*cc112.Incident](t)(e.AddNote(ctx, inc.ID, fmt.Sprintf("rahasia %d", k), true, by, "", ""))
+		switch {
+		case k%7 == 6: // left open
+		case k%5 == 4:
+			must[*cc112.Incident](t)(e.CancelIncident(ctx, inc.ID, "false alarm", by, "", ""))
+		default:
+			if _, err := e.AutoAssign(ctx, inc.ID, "", ""); err == nil {
+				clock.Advance(4 * time.Minute)
+				for _, u := range must[*cc112.Incident](t)(e.Incident(inc.ID)).Assignments {
+					must[*cc112.Unit](t)(e.SetUnitStatus(ctx, u.UnitID, cc112.UnitOnscene, "", ""))
+				}
+			}
+			clock.Advance(20 * time.Minute)
+			must[*cc112.Incident](t)(e.CloseIncident(ctx, inc.ID, "handled", "", ""))
+		}
+	}
+	loc := near(0, 0)
+	var history []ImportedIncident
+	for k := 1; k <= 3; k++ {
+		recv := time.Date(2025, 6, k, 17, 0, 0, 0, time.UTC)
+		history = append(history, ImportedIncident{ExternalID: fmt.Sprint("H", k), Category: cc112.CatFire, Priority: 1,
+			Location: &loc, ReceivedAt: &recv, ClosedAt: tp(recv.Add(time.Hour).Format(time.RFC3339)), Address: "Pasar Turi"})
+	}
+	for _, err := range must[[]error](t)(e.ImportIncidents(ctx, history)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ids
+}
+
+// answers is everything a reader asks of the history, as JSON: each
+// incident by id, search pages (filters, text, cursors, viewers) and the
+// response-time report of the year.
+func answers(t *testing.T, e *Engine, metrics *kpi.Index, ids []string) string {
+	t.Helper()
+	var b strings.Builder
+	for _, id := range ids {
+		inc, err := e.Incident(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s\n", mustJSON(t, inc))
+	}
+	midnight := time.Date(2026, 3, 5, 17, 0, 0, 0, time.UTC) // 00:00 WIB, 6 March
+	viewers := []struct {
+		name string
+		v    cc112.Viewer
+	}{{"all", cc112.Everyone}, {"police", cc112.Viewer{Sight: cc112.SeeNone}}, {"unit", cc112.Viewer{Sight: cc112.SeeUnit, UnitID: "p1"}}}
+	queries := []IncidentQuery{
+		{Status: "all"}, {Status: "closed"}, {},
+		{Status: "all", Category: cc112.CatFire}, {Status: "closed", Priority: 2},
+		{Status: "all", From: midnight}, {Status: "all", To: midnight}, {Status: "closed", From: midnight.Add(-time.Second), To: midnight.Add(24 * time.Hour)},
+		{Status: "all", Text: "darmo 1"}, {Status: "all", Text: "rahasia 2"}, {Status: "all", Text: "catatan umum 3"},
+		{Status: "all", Text: "08125550012"}, {Status: "closed", Text: "pasar turi"}, {Status: "all", Agency: "POLRI"},
+	}
+	for _, vw := range viewers {
+		vn, v := vw.name, vw.v
+		for _, q := range queries {
+			for _, limit := range []int{1, 3, 50} {
+				q.Limit = limit
+				fmt.Fprintf(&b, "%s %+v:", vn, q)
+				for n := 0; ; n++ {
+					if n > 200 {
+						t.Fatal("paging does not end")
+					}
+					page := must[*IncidentPage](t)(e.SearchIncidents(context.Background(), q, v))
+					for _, inc := range page.Items {
+						fmt.Fprintf(&b, " %s", mustJSON(t, inc))
+					}
+					if page.NextCursor == "" {
+						break
+					}
+					q.Cursor = page.NextCursor
+				}
+				q.Cursor = ""
+				b.WriteString("\n")
+			}
+		}
+	}
+	// The reports that read whole incidents: a window across a WIB midnight.
+	received := must[[]*cc112.Incident](t)(e.IncidentsReceived(context.Background(), midnight.Add(-time.Second), midnight.Add(48*time.Hour)))
+	slices.SortFunc(received, func(a, b *cc112.Incident) int { return strings.Compare(a.ID, b.ID) })
+	fmt.Fprintf(&b, "received %d %s\n", len(received), mustJSON(t, received))
+	rep, err := metrics.Report(kpi.Query{From: time.Date(2025, 3, 1, 17, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 1, 17, 0, 0, 0, time.UTC),
+		GroupBy: "category"}, kpi.DefaultTargets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(&b, "report %s\n", mustJSON(t, rep))
+	return b.String()
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestHistoryOutOfRAMAnswersTheSame: a history of closed incidents answers
+// the same reads, searches and metrics before it is archived, after, and
+// after restarts from a checkpoint taken before the archive (its tail
+// replays the archiving), from one taken after (the archive is read for
+// the metrics), and from the whole journal; both journals, each reopened
+// from disk.
+func TestHistoryOutOfRAMAnswersTheSame(t *testing.T) {
+	eachArchiveJournal(t, func(t *testing.T, f *archiveFixture) {
+		ctx := context.Background()
+		e := f.open(t, true)
+		ids := archiveHistory(t, e, f.clock)
+		// Imported history counts too.
+		for _, inc := range must[*IncidentPage](t)(e.SearchIncidents(ctx, IncidentQuery{Status: "closed", Text: "pasar turi"}, cc112.Everyone)).Items {
+			ids = append(ids, inc.ID)
+		}
+		want := answers(t, e, f.metrics, ids)
+		if _, err := e.Checkpoint(ctx); err != nil {
+			t.Fatal(err)
+		}
+		inMemory := len(e.incidents)
+
+		// Eight days later, what closed before the window leaves memory.
+		moveClock(f.clock, time.Date(2026, 3, 21, 17, 0, 0, 0, time.UTC))
+		wall := &recorder{}
+		e.SetPublisher(wall)
+		n := must[int](t)(e.ArchiveClosed(ctx))
+		if len(wall.names) != 0 {
+			t.Errorf("archiving is not news to the wall, published %v", wall.names)
+		}
+		open := len(e.index.active)
+		if n == 0 || len(e.incidents) != inMemory-n || len(e.incidents) <= open {
+			t.Fatalf("archived %d of %d; %d in memory, %d open", n, inMemory, len(e.incidents), open)
+		}
+		if again := must[int](t)(e.ArchiveClosed(ctx)); again != 0 {
+			t.Errorf("a second sweep archived %d", again)
+		}
+		if got := answers(t, e, f.metrics, ids); got != want {
+			t.Errorf("after archiving:\n%s", firstDiff(got, want))
+		}
+		left := len(e.incidents)
+
+		for _, start := range []struct {
+			name        string
+			checkpoints bool
+			take        bool
+		}{
+			{"checkpoint before the archive + tail", true, false},
+			{"checkpoint after the archive", true, true},
+			{"full replay", false, false},
+		} {
+			e = f.open(t, start.checkpoints)
+			if len(e.incidents) != left {
+				t.Errorf("%s: %d incidents in memory, want %d", start.name, len(e.incidents), left)
+			}
+			if got := answers(t, e, f.metrics, ids); got != want {
+				t.Errorf("%s:\n%s", start.name, firstDiff(got, want))
+			}
+			if start.take {
+				if _, err := e.Checkpoint(ctx); err != nil {
+					t.Fatal(err)
+				}
+				e = f.open(t, true)
+				if got := answers(t, e, f.metrics, ids); got != want {
+					t.Errorf("%s, restarted:\n%s", start.name, firstDiff(got, want))
+				}
+			}
+		}
+	})
+}
+
+func firstDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for k := range min(len(g), len(w)) {
+		if g[k] != w[k] {
+			at := 0 // from where they part
+			for at < min(len(g[k]), len(w[k])) && g[k][at] == w[k][at] {
+				at++
+			}
+			from := max(0, at-200)
+			return fmt.Sprintf("line %d from byte %d\n got %.400s\nwant %.400s", k, from, g[k][from:], w[k][from:])
+		}
+	}
+	return fmt.Sprintf("%d lines, want %d", len(g), len(w))
+}
+
+// TestReopenArchivedIncident: a reopen brings an archived incident back
+// (incident.restored before incident.reopened), it can be worked again,
+// and a restart finds it open; imported history stays archived and is
+// refused; a command on an open incident's id that is archived says it
+// was not found.
+func TestReopenArchivedIncident(t *testing.T) {
+	eachArchiveJournal(t, func(t *testing.T, f *archiveFixture) {
+		ctx := context.Background()
+		e := f.open(t, true)
+		ids := archiveHistory(t, e, f.clock)
+		moveClock(f.clock, time.Date(2026, 3, 21, 17, 0, 0, 0, time.UTC))
+		must[int](t)(e.ArchiveClosed(ctx))
+		by := Author{Username: "op", Role: "dispatcher"}
+		id := ids[0] // closed on day one
+		if _, ok := e.incidents[id]; ok {
+			t.Fatal("not archived")
+		}
+		_, err := e.AddNote(ctx, id, "late", false, by, "", "")
+		wantCode(t, err, cc112.ENotFound)
+		inc := must[*cc112.Incident](t)(e.ReopenIncident(ctx, id, "the caller called again", by, "", ""))
+		if !inc.Active() || len(inc.Notes) < 2 {
+			t.Fatalf("reopened %+v", inc)
+		}
+		must[*cc112.Incident](t)(e.AddNote(ctx, id, "back on it", false, by, "", ""))
+		imported := must[*IncidentPage](t)(e.SearchIncidents(ctx, IncidentQuery{Status: "closed", Text: "pasar turi"}, cc112.Everyone)).Items[0]
+		_, err = e.ReopenIncident(ctx, imported.ID, "again", by, "", "")
+		wantCode(t, err, cc112.EConflict)
+		want := mustJSON(t, must[*cc112.Incident](t)(e.Incident(id)))
+		for _, checkpoints := range []bool{true, false} {
+			e = f.open(t, checkpoints)
+			if got := mustJSON(t, must[*cc112.Incident](t)(e.Incident(id))); got != want {
+				t.Errorf("after a restart (checkpoints %v):\n got %s\nwant %s", checkpoints, got, want)
+			}
+			page := must[*IncidentPage](t)(e.SearchIncidents(ctx, IncidentQuery{Status: "closed", Limit: 100}, cc112.Everyone))
+			for _, inc := range page.Items {
+				if inc.ID == id {
+					t.Error("the reopened incident is still listed as closed")
+				}
+			}
+			if a, _ := f.j.(cc112.IncidentArchive).ArchivedIncident(ctx, id); a != nil {
+				t.Error("the reopened incident is still in the archive")
+			}
+		}
+	})
+}
+
+// setClock moves the test clock to at (forward only: the engine's order).
+func moveClock(c *clocktest.Clock, at time.Time) { c.Advance(at.Sub(c.Now())) }
