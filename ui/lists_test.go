@@ -35,6 +35,7 @@ var pagedLists = map[string]struct {
 // no paging: one resource, a report of fixed size, or a list bounded by
 // the city rather than by time.
 var boundedGets = map[string]string{
+	"/api/v1/cameras/{id}/ptz/presets": "the positions one camera stores: a fixed number per camera (ONVIF), cut at maxPresets",
 	"/api/v1/cameras/{id}/recordings": "one camera's segments: bounded by the disk budget (a minute each); TODO page by time if budgets grow to months",
 	"/api/v1/cameras/{id}/replay":     "a websocket of one camera's video, at most an hour per connection",
 	"/api/v1/incidents/{id}/evidence": "one incident's lock and its exports (a handful per case)",
