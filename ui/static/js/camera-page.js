@@ -11,7 +11,7 @@ import { playCamera, liveUrl, replayUrl } from './camera-player.js';
 import { timeline } from './camera-timeline.js';
 import { ptzConsole } from './camera-ptz.js';
 
-const WINDOW = 60 * 60000;     // the timeline shows an hour
+const WINDOW = 30 * 60000;     // the timeline shows half an hour (an incident's 10 minutes before the call fit)
 const LIVE_EDGE = 3000;        // a seek closer to now than this goes live
 const REFRESH = 30000;         // the recordings are read again this often
 
@@ -85,7 +85,7 @@ async function start() {
   const incident = incidentId ? await get(`/api/v1/incidents/${encodeURIComponent(incidentId)}`).catch(() => null) : null;
   if (incident) bar.setIncident(new Date(incident.call_received_at || incident.received_at));
 
-  // loadWindow shows the hour around center (now at the right edge when
+  // loadWindow shows the half hour around center (now at the right edge when
   // live) with what is recorded in it.
   async function loadWindow(center) {
     const now = Date.now();
