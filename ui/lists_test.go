@@ -35,19 +35,20 @@ var pagedLists = map[string]struct {
 // no paging: one resource, a report of fixed size, or a list bounded by
 // the city rather than by time.
 var boundedGets = map[string]string{
-	"/api/v1/cameras/{id}/recordings": "one camera's segments: bounded by the disk budget (a minute each); TODO page by time if budgets grow to months",
-	"/api/v1/cameras/{id}/replay":     "a websocket of one camera's video, at most an hour per connection",
-	"/api/v1/incidents/{id}/evidence": "one incident's lock and its exports (a handful per case)",
-	"/api/v1/evidence/key":            "one public key",
-	"/api/v1/evidence/{id}/file":      "one export's MP4, at most an hour of video",
-	"/healthz":                        "one status",
-	"/readyz":                         "one status",
-	"/api/v1/units":                   "the fleet: bounded by the city's units, all on the map at once",
-	"/api/v1/units/{id}":              "one unit",
-	"/api/v1/units/{id}/track":        "at most track.MaxFixes fixes of at most 7 days, flagged truncated",
-	"/api/v1/incidents/{id}":          "one incident",
-	"/api/v1/incidents/{id}/plan":     "one incident's response plan",
-	"/api/v1/roster":                  "one row per unit at one time",
+	"/api/v1/cameras/{id}/ptz/presets": "the positions one camera stores: a fixed number per camera (ONVIF), cut at maxPresets",
+	"/api/v1/cameras/{id}/recordings":  "one camera's segments: bounded by the disk budget (a minute each); TODO page by time if budgets grow to months",
+	"/api/v1/cameras/{id}/replay":      "a websocket of one camera's video, at most an hour per connection",
+	"/api/v1/incidents/{id}/evidence":  "one incident's lock and its exports (a handful per case)",
+	"/api/v1/evidence/key":             "one public key",
+	"/api/v1/evidence/{id}/file":       "one export's MP4, at most an hour of video",
+	"/healthz":                         "one status",
+	"/readyz":                          "one status",
+	"/api/v1/units":                    "the fleet: bounded by the city's units, all on the map at once",
+	"/api/v1/units/{id}":               "one unit",
+	"/api/v1/units/{id}/track":         "at most track.MaxFixes fixes of at most 7 days, flagged truncated",
+	"/api/v1/incidents/{id}":           "one incident",
+	"/api/v1/incidents/{id}/plan":      "one incident's response plan",
+	"/api/v1/roster":                   "one row per unit at one time",
 	// Not paged yet: ?from= far back returns a unit's past shifts too (the
 	// default, now, gives the planned ones, at most 200 per PUT).
 	"/api/v1/units/{id}/roster":               "a unit's shifts from ?from= on (see above)",

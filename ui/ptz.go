@@ -34,12 +34,9 @@ const ptzMoveFor = time.Second
 func (s *Server) postPTZ(w http.ResponseWriter, r *http.Request) {
 	var req ptzRequest
 	s.command(w, r, http.StatusOK, &req, func(_, _ string) (any, error) {
-		cam, err := s.eng.Camera(r.PathValue("id"))
+		cam, c, err := s.ptzCamera(r)
 		if err != nil {
 			return nil, err
-		}
-		if !cam.PTZ {
-			return nil, cc112.Errorf(cc112.EConflict, "camera %s has no PTZ service (onvif_url)", cam.Name)
 		}
 		move := req.Pan != nil || req.Tilt != nil || req.Zoom != nil
 		n := 0
@@ -58,10 +55,6 @@ func (s *Server) postPTZ(w http.ResponseWriter, r *http.Request) {
 		}
 		if err := cc112.CheckText("preset", req.Preset, 64); err != nil {
 			return nil, err
-		}
-		c, err := onvif.FromURL(cam.ONVIFURL, cam.ONVIFProfile)
-		if err != nil {
-			return nil, cc112.Errorf(cc112.EConflict, "camera %s: %v", cam.Name, err)
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 		defer cancel()
@@ -90,13 +83,62 @@ func (s *Server) postPTZ(w http.ResponseWriter, r *http.Request) {
 			}
 			out.Done, out.Pan, err = "point_at", &pan, c.AbsoluteMove(ctx, onvif.Vector{Pan: &pan})
 		}
-		var fault *onvif.Fault
-		if errors.As(err, &fault) {
-			return nil, cc112.Errorf(cc112.EUnavailable, "camera %s refused: %s %s", cam.Name, fault.Code, fault.Message)
-		}
 		if err != nil {
-			return nil, cc112.Errorf(cc112.EUnavailable, "camera %s did not answer", cam.Name)
+			return nil, cameraRefusal(cam, err)
 		}
 		return out, nil
 	})
+}
+
+// ptzCamera is the {id} camera of a PTZ route and a client of its ONVIF
+// service; a camera without one is a conflict.
+func (s *Server) ptzCamera(r *http.Request) (cc112.Camera, *onvif.Client, error) {
+	cam, err := s.eng.Camera(r.PathValue("id"))
+	if err != nil {
+		return cam, nil, err
+	}
+	if !cam.PTZ {
+		return cam, nil, cc112.Errorf(cc112.EConflict, "camera %s has no PTZ service (onvif_url)", cam.Name)
+	}
+	c, err := onvif.FromURL(cam.ONVIFURL, cam.ONVIFProfile)
+	if err != nil {
+		return cam, nil, cc112.Errorf(cc112.EConflict, "camera %s: %v", cam.Name, err)
+	}
+	return cam, c, nil
+}
+
+// cameraRefusal is an ONVIF call's failure as the API says it: the
+// camera's fault, or silence (never its address or credentials).
+func cameraRefusal(cam cc112.Camera, err error) error {
+	var fault *onvif.Fault
+	if errors.As(err, &fault) {
+		return cc112.Errorf(cc112.EUnavailable, "camera %s refused: %s %s", cam.Name, fault.Code, fault.Message)
+	}
+	return cc112.Errorf(cc112.EUnavailable, "camera %s did not answer", cam.Name)
+}
+
+// maxPresets bounds the presets list: ONVIF cameras store a fixed number
+// (commonly 128 to 256); more is a broken answer, cut.
+const maxPresets = 256
+
+// getPTZPresets answers GET /api/v1/cameras/{id}/ptz/presets: the
+// positions the camera stores (ONVIF GetPresets), {camera_id, items:
+// [{token, name}]}, at most maxPresets.
+func (s *Server) getPTZPresets(w http.ResponseWriter, r *http.Request) {
+	cam, c, err := s.ptzCamera(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	ps, err := c.GetPresets(ctx)
+	if err != nil {
+		s.writeError(w, r, cameraRefusal(cam, err))
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		CameraID string         `json:"camera_id"`
+		Items    []onvif.Preset `json:"items"`
+	}{cam.ID, ps[:min(len(ps), maxPresets)]})
 }

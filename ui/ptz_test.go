@@ -86,3 +86,60 @@ func TestPTZ(t *testing.T) {
 		t.Errorf("camera %+v", cam)
 	}
 }
+
+// TestPTZPresets: the presets list is the camera's own (the double's two,
+// names unescaped from its SOAP answer), for dispatchers and supervisors
+// only; a camera without ONVIF is a conflict, one that refuses the
+// credentials a 503, both in the error envelope.
+func TestPTZPresets(t *testing.T) {
+	s := newSecured(t)
+	d := &onvif.Double{User: "op", Password: "hunter2", Now: time.Now()}
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	tugu := geo.Point{Lat: -7.2458, Lon: 112.7378}
+	if err := s.eng.RegisterCameras(context.Background(), []cc112.Camera{
+		{ID: "ptz-1", Name: "PTZ Tugu", Location: tugu, ONVIFURL: "http://op:hunter2@" + host + "/onvif/ptz_service", ONVIFProfile: "Profile_1"},
+		{ID: "ptz-badpw", Name: "PTZ wrong password", Location: tugu, ONVIFURL: "http://op:nope@" + host + "/onvif/ptz_service", ONVIFProfile: "Profile_1"},
+		{ID: "fixed", Name: "Fixed", Location: tugu},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	presets := func(cam string) string { return "/api/v1/cameras/" + cam + "/ptz/presets" }
+	for _, c := range []struct {
+		role     auth.Role
+		cam      string
+		want     int
+		wantCode string
+	}{
+		{auth.Police, "ptz-1", 403, cc112.EForbidden},
+		{auth.Wall, "ptz-1", 403, cc112.EForbidden},
+		{auth.CallTaker, "ptz-1", 403, cc112.EForbidden},
+		{auth.Dispatcher, "fixed", 409, cc112.EConflict},
+		{auth.Dispatcher, "ptz-badpw", 503, cc112.EUnavailable},
+		{auth.Dispatcher, "nope", 404, cc112.ENotFound},
+	} {
+		r := s.as(c.role, "GET", presets(c.cam), "")
+		if r.status != c.want || r.errCode(t) != c.wantCode {
+			t.Errorf("%s %s: %d %s, want %d %s", c.role, c.cam, r.status, r.body, c.want, c.wantCode)
+		}
+		if bytes.Contains(r.body, []byte("hunter2")) || bytes.Contains(r.body, []byte(host)) {
+			t.Errorf("%s %s shows the camera's address: %s", c.role, c.cam, r.body)
+		}
+	}
+	for _, role := range []auth.Role{auth.Dispatcher, auth.Supervisor} {
+		var out struct {
+			CameraID string         `json:"camera_id"`
+			Items    []onvif.Preset `json:"items"`
+		}
+		r := s.as(role, "GET", presets("ptz-1"), "")
+		r.decode(t, &out)
+		want := []onvif.Preset{{Token: "1", Name: "Gerbang Tugu"}, {Token: "2", Name: "Jl. Pahlawan & Kebon Rojo"}}
+		if r.status != 200 || out.CameraID != "ptz-1" || len(out.Items) != 2 || out.Items[0] != want[0] || out.Items[1] != want[1] {
+			t.Errorf("%s presets: %d %s", role, r.status, r.body)
+		}
+	}
+	if got := d.Calls(); len(got) != 2 || got[0] != "GetPresets" {
+		t.Errorf("the camera read %q, want GetPresets twice", got)
+	}
+}

@@ -263,6 +263,7 @@ func NewServer(cfg Config) *Server {
 		{"GET", "/api/v1/cameras/{id}/replay", s.cameraReplay, cameraRead.upgrades()},
 		{"POST", "/api/v1/cameras/{id}/record", s.postRecordAlways, supervisors},
 		{"POST", "/api/v1/cameras/{id}/ptz", s.postPTZ, ptzControl},
+		{"GET", "/api/v1/cameras/{id}/ptz/presets", s.getPTZPresets, ptzControl},
 		{"GET", "/api/v1/incidents/{id}/evidence", s.incidentEvidence, evidenceRead},
 		{"POST", "/api/v1/incidents/{id}/evidence/release", s.postEvidenceRelease, supervisors},
 		{"POST", "/api/v1/incidents/{id}/evidence", s.postEvidence, evidenceRead},
