@@ -21,7 +21,7 @@ const { BASE_URL: base, INCIDENT: number, INCIDENT_ID: incID, CAMERA: cam, LOCK_
 const WAIT = 20000;
 const fail = (msg) => { throw new Error(msg); };
 const WIB_MS = 7 * 3600 * 1000;
-const wibInput = (d) => new Date(d.getTime() + WIB_MS).toISOString().slice(0, 19);
+const wibInput = (d) => new Date(d.getTime() + WIB_MS).toISOString().slice(0, 19).replace('T', ' ');
 
 const browser = await chromium.launch(launchOptions());
 
@@ -75,9 +75,7 @@ try {
   const dlg = page.locator('dialog.ask[open]');
   await dlg.waitFor({ timeout: WAIT });
   const shown = await dlg.locator('input[name=from]').inputValue();
-  // The field drops ":00" seconds; read as WIB it is the lock's start, to the second.
-  const startAt = new Date(`${shown.length === 16 ? shown + ':00' : shown}+07:00`).getTime();
-  if (startAt !== Math.floor(new Date(lockFrom).getTime() / 1000) * 1000) fail(`the export starts at ${shown} WIB, want ${wibInput(new Date(lockFrom))} (the lock's start)`);
+  if (shown !== wibInput(new Date(lockFrom))) fail(`the export starts at ${shown}, want ${wibInput(new Date(lockFrom))} (the lock's start in WIB, to the second)`);
   const to = new Date(Math.floor(new Date(lockFrom).getTime() / 1000) * 1000 + 3000); // the field keeps whole seconds
   await dlg.locator('input[name=to]').fill(wibInput(to));
   await dlg.locator('input[name=reason]').fill('Permintaan Polsek Genteng LP/B/77/XII/2026');

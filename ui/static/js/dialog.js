@@ -96,7 +96,7 @@ export function choose(opts) {
  * object of the fields' values by name, or null when cancelled. The server
  * judges them; opts.error (its translated answer to a first try) is shown
  * above the buttons.
- * opts: {title, message, error, ok, fields: [{name, label, type, value, hint}]},
+ * opts: {title, message, error, ok, fields: [{name, label, value, hint}]},
  * or a function giving them
  */
 export function askFields(opts) {
@@ -105,7 +105,7 @@ export function askFields(opts) {
       <h2>${escapeHTML(o().title)}</h2>
       ${o().message ? `<p class="ask-msg">${escapeHTML(o().message)}</p>` : ''}
       ${o().fields.map((f, k) => `<label>${escapeHTML(f.label)}
-        <input name="${escapeHTML(f.name)}" type="${escapeHTML(f.type || 'text')}"${f.type === 'datetime-local' ? ' step="1"' : ' maxlength="500"'}
+        <input name="${escapeHTML(f.name)}" maxlength="500"
           value="${escapeHTML(f.value || '')}" autocomplete="off"${k === 0 ? ' autofocus' : ''}>
         ${f.hint ? `<small class="ask-hint">${escapeHTML(f.hint)}</small>` : ''}</label>`).join('')}
       <p class="ask-err" role="alert"${o().error ? '' : ' hidden'}>${escapeHTML(o().error || '')}</p>

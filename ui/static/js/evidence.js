@@ -30,15 +30,20 @@ const MAX_EXPORT_MIN = 60; // the server's cctv.MaxExport
 const START_SLACK_MS = 15000;
 const WIB_MS = 7 * 3600 * 1000;
 
-/** toWIBInput is an instant as a datetime-local value in WIB (zone-free text). */
+// The times are typed as text, "2026-12-07 14:05:30" in WIB, 24-hour: a
+// datetime-local field shows the browser's locale (12-hour AM/PM on many),
+// which a dispatcher could misread by twelve hours.
+
+/** toWIBInput is an instant as "YYYY-MM-DD HH:MM:SS" in WIB. */
 export function toWIBInput(d) {
-  return new Date(d.getTime() + WIB_MS).toISOString().slice(0, 19);
+  return new Date(d.getTime() + WIB_MS).toISOString().slice(0, 19).replace('T', ' ');
 }
 
-/** fromWIBInput reads a datetime-local value as WIB; null when it is not a time. */
+/** fromWIBInput reads "YYYY-MM-DD HH:MM[:SS]" as WIB; null when it is not a time. */
 export function fromWIBInput(v) {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(v || '')) return null;
-  const d = new Date(`${v.length === 16 ? v + ':00' : v}+07:00`);
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?$/.exec((v || '').trim());
+  if (!m) return null;
+  const d = new Date(`${m[1]}T${m[2]}${m[3] || ':00'}+07:00`);
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
@@ -126,7 +131,7 @@ export class Evidence {
       : t('ev.lockHeld', { from: wibDayTime(lock.from) });
     return `${head}
       <section class="evidence" data-incident="${escapeHTML(inc.id)}">
-        <p class="ev-lock ${lock && !lock.released_at ? 'held' : ''}">${lock && !lock.released_at ? '🔒 ' : ''}${escapeHTML(lockText)}
+        <p class="ev-lock ${lock && !lock.released_at ? 'held' : ''}">${escapeHTML(lockText)}
           ${lock && !lock.released_at && may.release ? `<button type="button" class="btn small" data-ev="release">${escapeHTML(t('ev.release'))}</button>` : ''}</p>
         ${s.cams.length === 0 ? `<p class="muted">${escapeHTML(t('ev.noCameras'))}</p>` : `<ul class="ev-cams">${s.cams.map((c) => this.camHTML(inc, c)).join('')}</ul>`}
         ${this.exportsHTML()}
@@ -152,7 +157,7 @@ export class Evidence {
     return `<li data-camera="${escapeHTML(c.id)}">
         <div class="ev-cam"><b>${escapeHTML(c.name)}</b>
           <span class="ev-dist">${c.distance == null ? '' : escapeHTML(t('ev.distance', { m: Math.round(c.distance) }))}</span>
-          ${locked ? `<span class="ev-locked" title="${escapeHTML(t('ev.lockedTitle'))}">🔒 ${escapeHTML(t('ev.locked'))}</span>` : ''}</div>
+          ${locked ? `<span class="ev-locked" title="${escapeHTML(t('ev.lockedTitle'))}">${escapeHTML(t('ev.locked'))}</span>` : ''}</div>
         <div class="ev-row">${rec}
           <a class="btn small" data-ev="play" href="${escapeHTML(play)}" target="${escapeHTML('cam-' + c.id)}">${escapeHTML(t('ev.play', { d: this.before() }))}</a>
           ${may.export ? `<button type="button" class="btn small" data-ev="export" data-camera="${escapeHTML(c.id)}">${escapeHTML(t('ev.export'))}</button>` : ''}</div>
@@ -206,8 +211,8 @@ export class Evidence {
         error: error && explain(error),
         ok: t('ev.exportGo'),
         fields: [
-          { name: 'from', label: t('ev.from'), type: 'datetime-local', value: vals.from },
-          { name: 'to', label: t('ev.to'), type: 'datetime-local', value: vals.to },
+          { name: 'from', label: t('ev.from'), value: vals.from, hint: t('ev.timeHint') },
+          { name: 'to', label: t('ev.to'), value: vals.to },
           { name: 'reason', label: t('ev.reason'), value: vals.reason, hint: t('ev.reasonHint') },
         ],
       }));
