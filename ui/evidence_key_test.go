@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,6 +87,18 @@ func TestEvidenceExportHonoursIdempotencyKey(t *testing.T) {
 	}
 	if n, e := files(), exported(s.journal); n != 1 || e != 1 {
 		t.Errorf("after a retry and a conflict: %d files, %d exports journaled; want 1 and 1", n, e)
+	}
+
+	// The signed manifest downloads as a file, the download audited.
+	var got cctv.Manifest
+	dl := s.as(auth.Police, "GET", "/api/v1/evidence/"+first.ID+"/manifest", "")
+	dl.decode(t, &got)
+	if dl.status != 200 || got.Signature != first.Signature || got.SHA256 != first.SHA256 || !strings.HasPrefix(dl.header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("manifest download: %d %v %s", dl.status, dl.header, dl.body)
+	}
+	audit, err := s.store.Audit(context.Background(), auth.AuditFilter{Action: auth.ActionEvidenceDownload})
+	if err != nil || len(audit.Items) != 1 || audit.Items[0].Target != first.ID || audit.Items[0].User != "police" {
+		t.Errorf("the download's audit: %+v %v", audit.Items, err)
 	}
 
 	// A restart: a new engine on the same journal remembers the key.

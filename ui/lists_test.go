@@ -40,6 +40,7 @@ var boundedGets = map[string]string{
 	"/api/v1/incidents/{id}/evidence": "one incident's lock and its exports (a handful per case)",
 	"/api/v1/evidence/key":            "one public key",
 	"/api/v1/evidence/{id}/file":      "one export's MP4, at most an hour of video",
+	"/api/v1/evidence/{id}/manifest":  "one export's signed manifest",
 	"/healthz":                        "one status",
 	"/readyz":                         "one status",
 	"/api/v1/units":                   "the fleet: bounded by the city's units, all on the map at once",

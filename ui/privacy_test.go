@@ -234,6 +234,7 @@ func (s *secured) routeSamples(sc scenario) map[string][]string {
 		"/api/v1/cameras/{id}/live":               nil, // live video (binary), and the fixture runs no relay
 		"/api/v1/cameras/{id}/replay":             nil, // recorded video (binary), and the fixture records nothing (TestReplay covers it)
 		"/api/v1/evidence/{id}/file":              nil, // recorded video (binary), and the fixture exports nothing (TestEvidenceExport covers it)
+		"/api/v1/evidence/{id}/manifest":          nil, // camera, times, the exporting user and reason; the fixture exports nothing (TestEvidenceExportHonoursIdempotencyKey downloads one)
 		"/api/v1/cameras/{id}/recordings":         nil, // segments' times and sizes only; the fixture records nothing (TestRecordingAPI covers it)
 		"/api/v1/incidents/{id}/evidence":         nil, // camera ids and times only; the fixture runs no recorder (TestRecordingAPI covers it)
 	}
