@@ -17,8 +17,10 @@ import (
 // dispatcher's panel shows them recorded from before the call with a play
 // link at the evidence lock's start, the export question in WIB makes a
 // file whose SHA-256 is the manifest's, and the police page's export
-// without a reason is refused in words. Afterwards exactly one export is
-// journaled and its downloads are in the audit. DISPATCH_SCREENSHOTS=DIR
+// without a reason is refused in words; an export whose answer was lost is
+// retried by the page with its key, and a supervisor releases the lock.
+// Afterwards exactly one export (one file) is journaled and its downloads
+// are in the audit. DISPATCH_SCREENSHOTS=DIR
 // keeps the screenshots.
 func TestIncidentCamerasInBrowser(t *testing.T) {
 	browser := needBrowser(t)
@@ -74,6 +76,15 @@ func TestIncidentCamerasInBrowser(t *testing.T) {
 	getJSONAs(t, m.URL()+"/api/v1/incidents/"+inc.ID+"/evidence", sc.dispatcher, &after)
 	if len(after.Exports) != 1 || after.Exports[0].User != "dispatcher" {
 		t.Fatalf("exports after the browser: %+v, want the dispatcher's one", after.Exports)
+	}
+	if files, err := os.ReadDir(m.Recorded.ExportDir()); err != nil || len(files) != 1 {
+		t.Errorf("export folder after a retried export: %v %v, want one file", files, err)
+	}
+	var ev2 struct {
+		Lock *cctv.EvidenceLock `json:"lock"`
+	}
+	if getJSONAs(t, m.URL()+"/api/v1/incidents/"+inc.ID+"/evidence", sc.dispatcher, &ev2); ev2.Lock.ReleasedAt == nil || ev2.Lock.ReleasedBy != "supervisor" {
+		t.Errorf("lock after the supervisor's release: %+v", ev2.Lock)
 	}
 	var audit struct {
 		Items []auth.Entry `json:"items"`

@@ -70,7 +70,17 @@ try {
   if (await play.getAttribute('target') !== `cam-${cam}`) fail(`play link target ${await play.getAttribute('target')}`);
   console.log(`panel: ${cam} recorded from the call − N, play at ${href.searchParams.get('at')}`);
 
-  // 2. The export, asked in WIB.
+  // 2. The export, asked in WIB. Its first answer is lost on the way back
+  // (the server made the export): the page retries with the same key.
+  const keys = [];
+  await page.route('**/api/v1/incidents/*/evidence', async (route) => {
+    const req = route.request();
+    if (req.method() !== 'POST') return route.continue();
+    keys.push(req.headers()['idempotency-key']);
+    if (keys.length > 1) return route.continue();
+    await route.fetch();
+    return route.abort('connectionreset');
+  });
   await row.locator('button[data-ev=export]').click();
   const dlg = page.locator('dialog.ask[open]');
   await dlg.waitFor({ timeout: WAIT });
@@ -82,6 +92,9 @@ try {
   await dlg.locator('button[type=submit]').click();
   const made = sec.locator('.ev-exports li.latest');
   await made.waitFor({ timeout: WAIT });
+  if (keys.length !== 2 || !keys[0] || keys[0] !== keys[1]) fail(`the export's tries sent keys ${JSON.stringify(keys)}, want one key twice`);
+  if (await sec.locator('.ev-exports li').count() !== 1) fail('the retried export shows twice');
+  await page.unroute('**/api/v1/incidents/*/evidence');
   const sha = (await made.locator('.ev-sha code').textContent()).trim();
   const file = await page.request.get(new URL(await made.locator('a[data-ev=file]').getAttribute('href'), base).href);
   const body = await file.body();
@@ -109,6 +122,20 @@ try {
   await shoot(police, 'police-export-refused', 'dialog.ask[open]');
   await pdlg.locator('button[data-cancel]').click();
   console.log('police: an export without a reason refused, in words');
+
+  // 4. The supervisor releases the evidence lock with a reason.
+  const sctx = await browser.newContext(opts);
+  await sctx.route((url) => !url.href.startsWith(base), (route) => route.abort());
+  const sup = await sctx.newPage();
+  sup.on('pageerror', (e) => { console.error('supervisor page error:', e.message); process.exitCode = 1; });
+  await gotoAs(sup, base, '/', 'supervisor');
+  await sup.locator('.inc-row', { hasText: number }).click({ timeout: WAIT });
+  await sup.locator('#detail .evidence button[data-ev=release]').click({ timeout: WAIT });
+  await sup.locator('dialog.ask input[name=reason]').fill('Tidak ada permintaan penyidik');
+  await sup.keyboard.press('Enter');
+  await sup.locator('#detail .evidence .ev-lock', { hasText: 'dilepas' }).waitFor({ timeout: WAIT });
+  if (await sup.locator('#detail .evidence .ev-locked').count()) fail('released cameras still marked as evidence');
+  console.log('supervisor: the evidence lock released with a reason');
   if (process.exitCode) fail('page errors');
   console.log('1 passed, 0 failed');
 } finally {
