@@ -137,6 +137,7 @@ export class Detail {
     if (!this.id) return;
     if (kinds.has('incidents') || kinds.has('units') || kinds.has('snapshot')) this.render();
     if (kinds.has('incidents') || kinds.has('snapshot')) this.reloadLogSoon();
+    if (kinds.has('incidents') || kinds.has('snapshot')) this.evidence.refresh(this.incident());
     if ((kinds.has('units') || kinds.has('snapshot')) && Date.now() - this.recsAt > 1500) this.loadRecs();
   }
 

@@ -29,6 +29,9 @@ const MAX_EXPORT_MIN = 60; // the server's cctv.MaxExport
 // (segments start at a keyframe).
 const START_SLACK_MS = 15000;
 const WIB_MS = 7 * 3600 * 1000;
+// A live change of the incident rereads the section at most this often:
+// the recorder's lock and new recordings appear without a request per event.
+const REFRESH_MS = 15000;
 
 // The times are typed as text, "2026-12-07 14:05:30" in WIB, 24-hour: a
 // datetime-local field shows the browser's locale (12-hour AM/PM on many),
@@ -69,6 +72,13 @@ export class Evidence {
     this.s = null; // {off, lock, exports, cams: [{id, name, distance, from, segs}], preroll}
     this.latest = null; // the export this user just made
     this.busy = false;
+    this.loadedAt = 0;
+  }
+
+  /** refresh rereads the open incident's section after a live change (throttled). */
+  refresh(inc) {
+    if (!may.read || !inc || inc.id !== this.id || Date.now() - this.loadedAt < REFRESH_MS) return;
+    this.load(inc);
   }
 
   /** open starts on an incident (or again on the same one: reread). */
@@ -80,6 +90,7 @@ export class Evidence {
 
   async load(inc) {
     const id = inc.id;
+    this.loadedAt = Date.now();
     const enc = encodeURIComponent(id);
     try {
       let ev;

@@ -317,7 +317,10 @@ function start(u) {
     if (b) openIncident(b.dataset.incident);
   });
   store.subscribe((kinds) => {
-    if (kinds.has('incidents')) renderIncidents();
+    if (kinds.has('incidents')) {
+      renderIncidents();
+      evidence.refresh(selected && store.incidents.get(selected));
+    }
     if (kinds.has('cameras')) renderLegend();
     if (wallMap) wallMap.render(kinds);
   });
