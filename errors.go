@@ -37,6 +37,8 @@ const (
 	RUnitNotAvailable = "unit_not_available" // the unit is busy or out of service (conflict)
 	RIncidentClosed   = "incident_closed"    // the incident is closed (conflict)
 	RNoUnitsAvailable = "no_units_available" // nothing free for the response plan (conflict)
+	RReasonRequired   = "reason_required"    // a reason or case number is required (invalid_argument)
+	RKeyReused        = "key_reused"         // an Idempotency-Key sent again with another request (conflict)
 )
 
 // ErrorCodes are every code and reason an error may carry, the page
@@ -45,7 +47,7 @@ func ErrorCodes() []string {
 	return []string{EInvalid, ENotFound, EConflict, EUnauthenticated, EForbidden, EUnavailable, EInternal,
 		ERateLimited, EOutOfArea,
 		RPhoneInvalid, RLocationInvalid, RTextTooLong, RTextInvalid, RLoginFailed, RSessionEnded,
-		RRoleForbidden, ROwnUnitOnly, RUnitNotAvailable, RIncidentClosed, RNoUnitsAvailable}
+		RRoleForbidden, ROwnUnitOnly, RUnitNotAvailable, RIncidentClosed, RNoUnitsAvailable, RReasonRequired, RKeyReused}
 }
 
 // Error is a domain error with a stable code and a message fit for a user;

@@ -19,8 +19,11 @@ const (
 	ActionLogout      = "logout"
 	ActionRequest     = "request"
 	ActionCameraView  = "camera_view"
-	ActionUserSaved   = "user_saved"
-	ActionDeviceSaved = "device_saved"
+	// ActionEvidenceDownload is an evidence export's file or manifest
+	// downloaded (Target is the export's id, Path says which).
+	ActionEvidenceDownload = "evidence_download"
+	ActionUserSaved        = "user_saved"
+	ActionDeviceSaved      = "device_saved"
 	// ActionSessionsRevoked is an admin ending every session of a user
 	// (a wall taken down) without changing its password.
 	ActionSessionsRevoked = "sessions_revoked"

@@ -161,7 +161,7 @@ func (s *Store) addUser(ctx context.Context, n NewUser, key, fingerprint string,
 			return User{}, err
 		}
 		if !same {
-			return User{}, cc112.Errorf(cc112.EConflict, "Idempotency-Key %q was used for a different request", key)
+			return User{}, cc112.Errorf(cc112.EConflict, "Idempotency-Key %q was used for a different request", key).Because(cc112.RKeyReused)
 		}
 	}
 	return out, nil

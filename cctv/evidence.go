@@ -111,11 +111,14 @@ func (rs *Recordings) EvidenceKey(ctx context.Context) (ed25519.PublicKey, error
 	return pub, nil
 }
 
-// ExportRequest asks for an export.
+// ExportRequest asks for an export. Key and Fingerprint (an
+// Idempotency-Key and what the request asked) make a retry answer the
+// first export without writing another file.
 type ExportRequest struct {
 	IncidentID, CameraID string
 	From, To             time.Time
 	User, Role, Reason   string
+	Key, Fingerprint     string
 }
 
 // MaxExport bounds one export's range.
@@ -125,10 +128,27 @@ const MaxExport = time.Hour
 // folder, then journals its signed manifest: an export is acknowledged
 // only once its manifest is durable. The file is named after the id.
 func (rs *Recordings) Export(ctx context.Context, store *record.Store, req ExportRequest) (Manifest, error) {
+	if req.Key != "" {
+		// A retry waits for the first attempt, then answers as it did:
+		// the file is written once.
+		unlock, err := rs.keyed.lock(ctx, req.Key)
+		if err != nil {
+			return Manifest{}, err
+		}
+		defer unlock()
+		raw, done, err := rs.eng.Answered(ctx, req.Key, req.Fingerprint)
+		if err != nil {
+			return Manifest{}, err
+		}
+		if done {
+			var m Manifest
+			return m, json.Unmarshal(raw, &m)
+		}
+	}
 	req.Reason = strings.TrimSpace(req.Reason)
 	switch {
 	case req.Reason == "" || utf8.RuneCountInString(req.Reason) > maxReason:
-		return Manifest{}, cc112.Errorf(cc112.EInvalid, "a reason or case number (at most %d characters) is required", maxReason)
+		return Manifest{}, cc112.Errorf(cc112.EInvalid, "a reason or case number (at most %d characters) is required", maxReason).Because(cc112.RReasonRequired)
 	case req.From.IsZero() || req.To.IsZero() || !req.To.After(req.From):
 		return Manifest{}, cc112.Errorf(cc112.EInvalid, "from and to are required, to after from")
 	case req.To.Sub(req.From) > MaxExport:
@@ -175,7 +195,7 @@ func (rs *Recordings) Export(ctx context.Context, store *record.Store, req Expor
 		return Manifest{}, err
 	}
 	m.FirstFrame, m.LastFrame, m.Frames, m.Bytes, m.SHA256 = ex.First.UTC(), ex.Last.UTC(), ex.Frames, ex.Bytes, hex.EncodeToString(h.Sum(nil))
-	out, err := dispatch.Run(ctx, rs.eng, "", "", func(tx *dispatch.Tx) (Manifest, error) {
+	out, err := dispatch.Run(ctx, rs.eng, req.Key, req.Fingerprint, func(tx *dispatch.Tx) (Manifest, error) {
 		m.ExportedAt = tx.Now().UTC()
 		m.Signature = base64.StdEncoding.EncodeToString(ed25519.Sign(rs.key, m.Signed()))
 		tx.Emit(cc112.EvEvidenceExported, m)

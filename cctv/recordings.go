@@ -49,6 +49,7 @@ type Recordings struct {
 	locks   map[string]*EvidenceLock // by incident
 	key     ed25519.PrivateKey       // signs export manifests
 	exports []*Manifest              // journal order
+	keyed   keyedLocks               // exports in progress, by Idempotency-Key
 }
 
 // NewRecordings returns an empty state; pass it to dispatch.New.

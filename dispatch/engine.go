@@ -408,17 +408,13 @@ func (e *Engine) exec(ctx context.Context, key, fingerprint string, fn func(tx *
 		return nil, err
 	}
 	now := e.now()
-	if key != "" {
-		if rec, ok := e.keys[key]; ok && now.Sub(rec.At) < e.cfg.IdempotencyTTL {
-			e.mu.Unlock()
-			if rec.Fingerprint != fingerprint {
-				return nil, cc112.Errorf(cc112.EConflict, "Idempotency-Key %q was used for a different request", key)
-			}
-			if err := e.waitDurable(ctx, rec); err != nil {
-				return nil, err
-			}
-			return rec.Result, nil
+	if rec := e.keyAt(key, now); rec != nil {
+		e.mu.Unlock()
+		raw, err := e.replay(ctx, rec, fingerprint)
+		if err != nil {
+			return nil, err
 		}
+		return raw, nil
 	}
 	tx := &Tx{e: e, now: now}
 	result, err := runTx(tx, fn)

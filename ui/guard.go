@@ -189,15 +189,21 @@ func (s *Server) audit(r *http.Request, p *auth.Principal, pattern string, statu
 // AuditCameraView records that the request's user opened a camera's live
 // view: the CCTV handlers call it when a stream starts.
 func (s *Server) AuditCameraView(r *http.Request, cameraID string) {
+	s.auditRead(r, auth.ActionCameraView, cameraID)
+}
+
+// auditRead records a read worth a trace (a camera watched, evidence
+// downloaded): who, what (target), from where.
+func (s *Server) auditRead(r *http.Request, action, target string) {
 	if s.auth == nil {
 		return
 	}
-	e := auth.Entry{Action: auth.ActionCameraView, Addr: clientAddr(r), Method: r.Method, Path: r.URL.Path, Target: cameraID}
+	e := auth.Entry{Action: action, Addr: clientAddr(r), Method: r.Method, Path: r.URL.Path, Target: target}
 	if p := PrincipalFrom(r.Context()); p != nil {
 		e.User, e.Role = p.Username, p.Role
 	}
 	if err := s.auth.Record(context.WithoutCancel(r.Context()), e); err != nil {
-		s.log.Error("audit record lost", "camera", cameraID, "err", err)
+		s.log.Error("audit record lost", "action", action, "target", target, "err", err)
 	}
 }
 

@@ -49,6 +49,7 @@ var boundedGets = map[string]string{
 	"/api/v1/incidents/{id}":           "one incident",
 	"/api/v1/incidents/{id}/plan":      "one incident's response plan",
 	"/api/v1/roster":                   "one row per unit at one time",
+	"/api/v1/evidence/{id}/manifest":   "one export's signed manifest",
 	// Not paged yet: ?from= far back returns a unit's past shifts too (the
 	// default, now, gives the planned ones, at most 200 per PUT).
 	"/api/v1/units/{id}/roster":               "a unit's shifts from ?from= on (see above)",

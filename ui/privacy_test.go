@@ -235,6 +235,7 @@ func (s *secured) routeSamples(sc scenario) map[string][]string {
 		"/api/v1/cameras/{id}/replay":             nil, // recorded video (binary), and the fixture records nothing (TestReplay covers it)
 		"/api/v1/evidence/{id}/file":              nil, // recorded video (binary), and the fixture exports nothing (TestEvidenceExport covers it)
 		"/api/v1/cameras/{id}/ptz/presets":        nil, // a camera's preset tokens and names; the fixture has no ONVIF camera (TestPTZPresets covers it)
+		"/api/v1/evidence/{id}/manifest":          nil, // camera, times, the exporting user and reason; the fixture exports nothing (TestEvidenceExportHonoursIdempotencyKey downloads one)
 		"/api/v1/cameras/{id}/recordings":         nil, // segments' times and sizes only; the fixture records nothing (TestRecordingAPI covers it)
 		"/api/v1/incidents/{id}/evidence":         nil, // camera ids and times only; the fixture runs no recorder (TestRecordingAPI covers it)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"cc112"
+	"cc112/auth"
 	"cc112/cctv"
 	"cc112/cctv/record"
 )
@@ -143,11 +144,12 @@ func (s *Server) postEvidence(w http.ResponseWriter, r *http.Request) {
 		To     time.Time `json:"to"`
 		Reason string    `json:"reason"`
 	}
-	s.command(w, r, http.StatusCreated, &req, func(_, _ string) (any, error) {
+	s.command(w, r, http.StatusCreated, &req, func(key, fp string) (any, error) {
 		if err := cc112.CheckText("reason", req.Reason, 500); err != nil {
 			return nil, err
 		}
-		er := cctv.ExportRequest{IncidentID: r.PathValue("id"), CameraID: req.Camera, From: req.From, To: req.To, User: userOf(r), Reason: req.Reason}
+		er := cctv.ExportRequest{IncidentID: r.PathValue("id"), CameraID: req.Camera, From: req.From, To: req.To, User: userOf(r), Reason: req.Reason,
+			Key: key, Fingerprint: fp}
 		if p := PrincipalFrom(r.Context()); p != nil {
 			er.Role = string(p.Role)
 		}
@@ -171,10 +173,27 @@ func (s *Server) evidenceFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
+	s.auditRead(r, auth.ActionEvidenceDownload, m.ID)
 	w.Header().Set("Content-Type", "video/mp4")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+m.ID+`.mp4"`)
 	w.Header().Set("X-Content-SHA256", m.SHA256)
 	http.ServeContent(w, r, m.ID+".mp4", m.ExportedAt, f)
+}
+
+// evidenceManifest serves an export's signed manifest as a file to keep
+// with the MP4: GET /api/v1/evidence/{id}/manifest.
+func (s *Server) evidenceManifest(w http.ResponseWriter, r *http.Request) {
+	if s.recordingOff(w, r) {
+		return
+	}
+	m, err := s.recordings.ExportByID(r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.auditRead(r, auth.ActionEvidenceDownload, m.ID)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+m.ID+`.manifest.json"`)
+	writeJSON(w, http.StatusOK, m)
 }
 
 // evidenceKey answers GET /api/v1/evidence/key: the public key that

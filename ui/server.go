@@ -269,6 +269,7 @@ func NewServer(cfg Config) *Server {
 		{"POST", "/api/v1/incidents/{id}/evidence", s.postEvidence, evidenceRead},
 		{"GET", "/api/v1/evidence/key", s.evidenceKey, evidenceRead},
 		{"GET", "/api/v1/evidence/{id}/file", s.evidenceFile, evidenceRead},
+		{"GET", "/api/v1/evidence/{id}/manifest", s.evidenceManifest, evidenceRead},
 		{"GET", "/api/v1/districts", s.getDistricts, anyUser},
 		{"GET", "/api/v1/map/offline", s.getOfflineMap, anyUser},
 		{"GET", "/api/v1/geocode", s.getGeocode, staffRead},

@@ -95,11 +95,22 @@ func runDemo(t *testing.T) *Main {
 // incident (a JSON body) among them.
 func newCameraScene(t *testing.T, demo bool, n int, prefix, incident string, extra ...string) *cameraScene {
 	t.Helper()
+	return newCameraSceneWith(t, nil, nil, demo, n, prefix, incident, extra...)
+}
+
+// newCameraSceneWith is newCameraScene with the Main set up by configure
+// before it runs and before(sc) called once the cameras are online, before
+// the incident is made (both optional).
+func newCameraSceneWith(t *testing.T, configure func(*Main), before func(*cameraScene), demo bool, n int, prefix, incident string, extra ...string) *cameraScene {
+	t.Helper()
 	sim := camsim.ForTest(t, n, false)
 	m := NewMain()
 	m.Addr, m.Store.StateDir, m.City.Demo, m.City.Sim = "127.0.0.1:0", t.TempDir(), demo, false
 	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	m.Cameras.ProbeInterval = 300 * time.Millisecond
+	if configure != nil {
+		configure(m)
+	}
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -119,6 +130,9 @@ func newCameraScene(t *testing.T, demo bool, n int, prefix, incident string, ext
 		}
 	}
 	waitOnline(t, m.URL(), sc.dispatcher, ids...)
+	if before != nil {
+		before(sc)
+	}
 	code, b, err := postJSON(m.URL()+"/api/v1/incidents", sc.dispatcher, incident)
 	if err != nil || code != http.StatusCreated {
 		t.Fatalf("incident: %d %s %v", code, b, err)

@@ -17,6 +17,7 @@ import { categoryIcon, unitIcon } from './icons.js';
 import { escapeHTML, elapsed } from './dom.js';
 import { askReason } from './dialog.js';
 import { can } from './gate.js';
+import { Evidence } from './evidence.js';
 
 // What this user may do to an incident (the server's route table): the
 // panel offers nothing the server would refuse.
@@ -61,7 +62,9 @@ export class Detail {
     this.picking = false; // the next map click moves the incident
     this.ta = { q: '', results: [], index: 0, timer: 0 }; // the unit type-ahead
     this.messages = null; // the incident's messages with its units, newest first
-    el.addEventListener('click', (e) => this.click(e));
+    // What the nearest cameras saw (evidence.js), drawn inside the panel.
+    this.evidence = new Evidence({ changed: () => this.render(), toast: (msg, kind) => this.h.toast(msg, kind) });
+    el.addEventListener('click', (e) => { if (!this.evidence.click(e, this.incident())) this.click(e); });
     el.addEventListener('input', (e) => { if (e.target.name === 'unit-q') this.searchSoon(e.target.value); });
     this.hovered = null; // the recommendation whose route the map shows
     // The route of the recommendation under the pointer (or focused by
@@ -111,6 +114,8 @@ export class Detail {
     this.loadRecs();
     this.loadLog();
     this.loadMessages();
+    const inc = this.incident();
+    if (inc) this.evidence.open(inc);
     this.el.querySelector('.panel-close')?.focus();
   }
 
@@ -132,6 +137,7 @@ export class Detail {
     if (!this.id) return;
     if (kinds.has('incidents') || kinds.has('units') || kinds.has('snapshot')) this.render();
     if (kinds.has('incidents') || kinds.has('snapshot')) this.reloadLogSoon();
+    if (kinds.has('incidents') || kinds.has('snapshot')) this.evidence.refresh(this.incident());
     if ((kinds.has('units') || kinds.has('snapshot')) && Date.now() - this.recsAt > 1500) this.loadRecs();
   }
 
@@ -173,6 +179,7 @@ export class Detail {
       this.log = full.log || [];
       const first = !this.record;
       this.record = full;
+      if (first && this.evidence.id !== id) this.evidence.open(full); // a closed incident: not in the store
       if (first && full.status !== 'closed' && !this.recs) this.loadRecs();
     } catch (err) {
       if (this.id !== id) return;
@@ -248,6 +255,7 @@ export class Detail {
           ${step(t('detail.onscene'), inc.onscene_at, inc.received_at, this.cfg.target_s)}
           ${step(t('detail.closed'), inc.closed_at, inc.received_at)}
         </ol>
+        ${this.evidence.html(inc)}
         <h3>${escapeHTML(t('detail.log'))}</h3>
         ${this.logHTML()}
         ${closed || !may.note ? '' : `<form class="note-form">

@@ -12,10 +12,12 @@ import { escapeHTML } from './dom.js';
 let open = null;
 onLangChange(() => {
   if (!open) return;
-  const v = open.d.querySelector('input')?.value;
+  const typed = [...open.d.querySelectorAll('input[name]')].map((f) => [f.name, f.value]);
   open.d.innerHTML = open.html();
-  const box = open.d.querySelector('input');
-  if (box && v) box.value = v;
+  for (const [name, v] of typed) {
+    const box = open.d.querySelector(`input[name="${name}"]`);
+    if (box && v) box.value = v;
+  }
 });
 
 function show(html, onSubmit) {
@@ -87,6 +89,30 @@ export function choose(opts) {
       </div>
       <div class="ask-actions"><button type="button" class="btn" data-cancel>${escapeHTML(t('dialog.cancel'))}</button></div>
     </form>`, (_d, submitter) => (submitter ? submitter.value : undefined));
+}
+
+/**
+ * askFields asks for a few values at once (a time range and a reason): an
+ * object of the fields' values by name, or null when cancelled. The server
+ * judges them; opts.error (its translated answer to a first try) is shown
+ * above the buttons.
+ * opts: {title, message, error, ok, fields: [{name, label, value, hint}]},
+ * or a function giving them
+ */
+export function askFields(opts) {
+  const o = () => (typeof opts === 'function' ? opts() : opts);
+  return show(() => `<form method="dialog" novalidate>
+      <h2>${escapeHTML(o().title)}</h2>
+      ${o().message ? `<p class="ask-msg">${escapeHTML(o().message)}</p>` : ''}
+      ${o().fields.map((f, k) => `<label>${escapeHTML(f.label)}
+        <input name="${escapeHTML(f.name)}" maxlength="500"
+          value="${escapeHTML(f.value || '')}" autocomplete="off"${k === 0 ? ' autofocus' : ''}>
+        ${f.hint ? `<small class="ask-hint">${escapeHTML(f.hint)}</small>` : ''}</label>`).join('')}
+      <p class="ask-err" role="alert"${o().error ? '' : ' hidden'}>${escapeHTML(o().error || '')}</p>
+      <div class="ask-actions">
+        <button type="button" class="btn" data-cancel>${escapeHTML(t('dialog.cancel'))}</button>
+        <button type="submit" class="btn go">${escapeHTML(o().ok || t('dialog.ok'))}</button>
+      </div></form>`, (d) => Object.fromEntries([...d.querySelectorAll('input[name]')].map((f) => [f.name, f.value.trim()])));
 }
 
 /** isOpen reports whether a question is on screen (page shortcuts wait). */

@@ -13,6 +13,7 @@ import { LiveFeed } from './live.js';
 import { Store } from './store.js';
 import { playCamera, liveUrl } from './camera-player.js';
 import { $ } from './dom.js';
+import { Evidence } from './evidence.js';
 
 watchOutage(); // the banner when the server is gone, the login page when the session is
 
@@ -108,6 +109,17 @@ function reason() {
   return v === 'other' ? $('#reason-text').value.trim() : v;
 }
 
+// What the chosen incident's nearest cameras recorded, and its exports
+// (evidence.js): the officer replays and exports with a reason or case number.
+const evidence = new Evidence({ changed: renderEvidence, toast: (msg) => say(msg) });
+
+function renderEvidence() {
+  const inc = selected && store.incidents.get(selected);
+  const el = $('#evidence');
+  el.hidden = !inc;
+  el.innerHTML = inc ? evidence.html(inc) : '';
+}
+
 function say(text) {
   const el = $('#cams-msg');
   el.textContent = text || '';
@@ -155,6 +167,8 @@ async function openIncident(id) {
   selected = id;
   touched = true;
   renderIncidents();
+  evidence.open(inc);
+  renderEvidence();
   if (wallMap) wallMap.select(id);
   pending = null;
   say('');
@@ -278,6 +292,7 @@ function start(u) {
   wireLangSwitch(() => {
     renderIncidents();
     renderLegend();
+    renderEvidence();
     if ($('#conn').dataset.state) setConn($('#conn').dataset.state);
   });
   if (!u) {
@@ -296,12 +311,16 @@ function start(u) {
   }
   $('#reason').addEventListener('change', reasonChanged);
   $('#reason-text').addEventListener('change', reasonChanged);
+  $('#evidence').addEventListener('click', (e) => evidence.click(e, selected && store.incidents.get(selected)));
   $('#incidents').addEventListener('click', (e) => {
     const b = e.target.closest('button[data-incident]');
     if (b) openIncident(b.dataset.incident);
   });
   store.subscribe((kinds) => {
-    if (kinds.has('incidents')) renderIncidents();
+    if (kinds.has('incidents')) {
+      renderIncidents();
+      evidence.refresh(selected && store.incidents.get(selected));
+    }
     if (kinds.has('cameras')) renderLegend();
     if (wallMap) wallMap.render(kinds);
   });
