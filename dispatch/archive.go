@@ -53,29 +53,19 @@ func (e *Engine) ArchiveClosed(ctx context.Context) (int, error) {
 // before cutoff, oldest received first (so a replay meets them in one
 // order). An incident that a unit still names is kept.
 func (e *Engine) archivable(cutoff time.Time) []*cc112.Incident {
+	named := map[string]bool{}
+	for _, u := range e.units {
+		named[u.IncidentID] = true
+	}
 	var due []*cc112.Incident
 	for _, inc := range e.incidents {
-		if inc.Active() || inc.ClosedAt == nil || !inc.ClosedAt.Before(cutoff) {
+		if inc.Active() || inc.ClosedAt == nil || !inc.ClosedAt.Before(cutoff) || named[inc.ID] {
 			continue
 		}
 		due = append(due, inc)
 	}
 	sort.Slice(due, func(a, b int) bool { return timeLess(due[a], due[b]) })
-	if len(due) > archiveBatch {
-		due = due[:archiveBatch]
-	}
-	for _, u := range e.units {
-		if u.IncidentID == "" {
-			continue
-		}
-		for k, inc := range due {
-			if inc.ID == u.IncidentID {
-				due = append(due[:k], due[k+1:]...)
-				break
-			}
-		}
-	}
-	return due
+	return due[:min(len(due), archiveBatch)]
 }
 
 func (e *Engine) applyArchived(p cc112.IncidentDocumentPayload) error {
