@@ -48,9 +48,14 @@ func archiveOps(batch []cc112.Event) ([]archiveOp, error) {
 		var p struct {
 			Incident json.RawMessage `json:"incident"`
 		}
-		var inc cc112.Incident
 		if err := json.Unmarshal(ev.Data, &p); err != nil || len(p.Incident) == 0 {
 			return nil, fmt.Errorf("event %d (%s) holds no incident", ev.Seq, ev.Type)
+		}
+		// Only the archive's keys: the engine built the document, the
+		// journal need not decode the whole incident again.
+		var inc struct {
+			ID         string    `json:"id"`
+			ReceivedAt time.Time `json:"received_at"`
 		}
 		if err := json.Unmarshal(p.Incident, &inc); err != nil || inc.ID == "" {
 			return nil, fmt.Errorf("event %d (%s): the incident does not decode: %v", ev.Seq, ev.Type, err)

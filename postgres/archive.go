@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -33,19 +32,11 @@ func projectRestored(b *pgx.Batch, _ cc112.Event, p *cc112.IncidentDocumentPaylo
 
 // ArchivedIncident is the archived document of id, nil when not archived.
 func (j *Journal) ArchivedIncident(ctx context.Context, id string) (*cc112.Incident, error) {
-	var doc []byte
-	err := j.pool.QueryRow(ctx, `select doc from incident_archive where id = $1`, id).Scan(&doc)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
+	incs, err := j.ArchivedIncidents(ctx, []string{id})
+	if err != nil || len(incs) == 0 {
+		return nil, err
 	}
-	if err != nil {
-		return nil, fmt.Errorf("archived incident %q: %w", id, err)
-	}
-	inc := new(cc112.Incident)
-	if err := json.Unmarshal(doc, inc); err != nil {
-		return nil, fmt.Errorf("archived incident %q: %w", id, err)
-	}
-	return inc, nil
+	return incs[0], nil
 }
 
 // ArchivedIncidents is the archived documents of ids, in one query; ids
