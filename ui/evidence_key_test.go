@@ -16,9 +16,7 @@ import (
 	"cc112/cctv"
 	"cc112/city"
 	"cc112/dispatch"
-	"cc112/geo"
 	"cc112/httperr"
-	"cc112/internal/testenv"
 	"cc112/paging"
 )
 
@@ -28,16 +26,7 @@ import (
 // with another body is refused (409 key_reused) and changes nothing; a
 // police export without a reason is refused with reason_required.
 func TestEvidenceExportHonoursIdempotencyKey(t *testing.T) {
-	testenv.Tool(t, "ffmpeg")
-	s := newSecured(t)
-	cam := s.eng.Cameras()[0].ID
-	start := time.Date(2026, 12, 5, 16, 59, 58, 0, time.UTC)
-	recordClip(t, s.recorded, cam, start, 3)
-	loc := geo.Point{Lat: -7.2458, Lon: 112.7378}
-	inc, err := s.eng.CreateIncident(context.Background(), dispatch.NewIncident{Category: "crime", Location: &loc}, "", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, cam, start, inc := newEvidenceCase(t)
 	path := "/api/v1/incidents/" + inc.ID + "/evidence"
 	body := func(reason string) string {
 		b, _ := json.Marshal(map[string]any{"camera": cam, "from": start.Add(time.Second), "to": start.Add(2 * time.Second), "reason": reason})

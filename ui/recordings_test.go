@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cc112"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -128,6 +129,24 @@ func recordClip(t *testing.T, store *record.Store, camera string, start time.Tim
 	}
 }
 
+// newEvidenceCase is a secured server whose first camera recorded three
+// seconds from start (two seconds before midnight WIB) and an open
+// incident near it, to export evidence of.
+func newEvidenceCase(t *testing.T) (s *secured, cam string, start time.Time, inc *cc112.Incident) {
+	t.Helper()
+	testenv.Tool(t, "ffmpeg")
+	s = newSecured(t)
+	cam = s.eng.Cameras()[0].ID
+	start = time.Date(2026, 12, 5, 16, 59, 58, 0, time.UTC)
+	recordClip(t, s.recorded, cam, start, 3)
+	loc := geo.Point{Lat: -7.2458, Lon: 112.7378}
+	inc, err := s.eng.CreateIncident(context.Background(), dispatch.NewIncident{Category: "crime", Location: &loc}, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, cam, start, inc
+}
+
 // TestReplay: a recorded camera replays from a time over the websocket:
 // the MIME type, where the stream starts (the keyframe before the time),
 // the init segment, every frame to the end, and "end"; the replay is in
@@ -191,16 +210,7 @@ func TestReplay(t *testing.T) {
 // the export is listed with the incident. Without a reason, or for a range
 // with nothing recorded, nothing is exported.
 func TestEvidenceExport(t *testing.T) {
-	testenv.Tool(t, "ffmpeg")
-	s := newSecured(t)
-	cam := s.eng.Cameras()[0].ID
-	start := time.Date(2026, 12, 5, 16, 59, 58, 0, time.UTC)
-	recordClip(t, s.recorded, cam, start, 3)
-	loc := geo.Point{Lat: -7.2458, Lon: 112.7378}
-	inc, err := s.eng.CreateIncident(context.Background(), dispatch.NewIncident{Category: "crime", Location: &loc}, "", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, cam, start, inc := newEvidenceCase(t)
 	path := "/api/v1/incidents/" + inc.ID + "/evidence"
 	body := func(from, to time.Time, reason string) string {
 		b, _ := json.Marshal(map[string]any{"camera": cam, "from": from, "to": to, "reason": reason})
