@@ -13,9 +13,8 @@
 // Env: BASE_URL, INCIDENT (number), INCIDENT_ID, CAMERA, LOCK_FROM (RFC 3339),
 // SHOTS (a folder: screenshots at 1920×1080, 3840×2160 and 390×844 in both languages).
 import { chromium } from 'playwright-core';
-import { gotoAs, launchOptions } from './login.mjs';
+import { gotoAs, launchOptions, shootSizes } from './login.mjs';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 
 const { BASE_URL: base, INCIDENT: number, INCIDENT_ID: incID, CAMERA: cam, LOCK_FROM: lockFrom, SHOTS: shots = '' } = process.env;
 const WAIT = 20000;
@@ -24,23 +23,6 @@ const WIB_MS = 7 * 3600 * 1000;
 const wibInput = (d) => new Date(d.getTime() + WIB_MS).toISOString().slice(0, 19).replace('T', ' ');
 
 const browser = await chromium.launch(launchOptions());
-
-// shoot saves the page at the three sizes in both languages with sel in
-// view, then goes back to Bahasa Indonesia at 1920×1080.
-async function shoot(page, name, sel) {
-  if (!shots) return;
-  for (const lang of ['id', 'en']) {
-    await page.evaluate((l) => { if (document.documentElement.lang !== l) document.querySelector('#lang-btn').click(); }, lang);
-    for (const [w, h, tag] of [[1920, 1080, 'wall'], [3840, 2160, '4k'], [390, 844, 'phone']]) {
-      await page.setViewportSize({ width: w, height: h });
-      await page.waitForTimeout(400);
-      await page.locator(sel).first().scrollIntoViewIfNeeded();
-      await page.screenshot({ path: join(shots, `${name}-${tag}-${lang}.png`) });
-    }
-  }
-  await page.evaluate(() => { if (document.documentElement.lang !== 'id') document.querySelector('#lang-btn').click(); });
-  await page.setViewportSize({ width: 1920, height: 1080 });
-}
 
 try {
   // A browser far from WIB: what is typed and shown is WIB all the same.
@@ -104,7 +86,7 @@ try {
     new Date(manifest.to).getTime() !== to.getTime()) {
     fail(`export: file ${file.status()} ${body.length} bytes sha256 ${sum}; shown ${sha}; manifest ${JSON.stringify(manifest)}`);
   }
-  await shoot(page, 'incident-cameras', '#detail .evidence');
+  await shootSizes(page, shots, 'incident-cameras', '#detail .evidence');
   console.log(`export: ${manifest.id}, ${body.length} bytes, sha256 ${sum} as shown and signed`);
 
   // 3. The police page: no reason, refused with the server's reason in words.
@@ -119,7 +101,7 @@ try {
   const pdlg = police.locator('dialog.ask[open]');
   await pdlg.locator('button[type=submit]').click();
   await pdlg.locator('.ask-err', { hasText: 'Alasan atau nomor perkara wajib diisi.' }).waitFor({ timeout: WAIT });
-  await shoot(police, 'police-export-refused', 'dialog.ask[open]');
+  await shootSizes(police, shots, 'police-export-refused', 'dialog.ask[open]');
   await pdlg.locator('button[data-cancel]').click();
   console.log('police: an export without a reason refused, in words');
 

@@ -1,6 +1,8 @@
 // The staff pages send a browser without a session to /login?next=…; the
 // browser tests log in there with the demo accounts (username = password =
 // role) and land on the page they asked for.
+import { join } from 'node:path';
+
 export async function gotoAs(page, base, path, role) {
   failOnCSP(page);
   await page.goto(`${base}/login?next=${encodeURIComponent(path)}`);
@@ -67,4 +69,24 @@ export async function waitUntil(what, fn, wait) {
     if (Date.now() > end) throw new Error('timed out waiting for ' + what);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+// shootSizes saves the page into dir (nothing when dir is empty) at the
+// wall's, a 4K screen's and a phone's size in both languages, with focus
+// (a selector, optional) scrolled into view, as `${name}-${wall|4k|phone}-${id|en}.png`;
+// then goes back to Bahasa Indonesia at 1920×1080.
+export async function shootSizes(page, dir, name, focus = '') {
+  if (!dir) return;
+  for (const lang of ['id', 'en']) {
+    await page.evaluate((l) => { if (document.documentElement.lang !== l) document.querySelector('#lang-btn').click(); }, lang);
+    for (const [w, h, tag] of [[1920, 1080, 'wall'], [3840, 2160, '4k'], [390, 844, 'phone']]) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.waitForTimeout(400);
+      if (focus) await page.locator(focus).first().scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(dir, `${name}-${tag}-${lang}.png`) });
+    }
+  }
+  await page.evaluate(() => { if (document.documentElement.lang !== 'id') document.querySelector('#lang-btn').click(); });
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.waitForTimeout(300);
 }

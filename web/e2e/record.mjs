@@ -9,9 +9,8 @@
 // Usage: node record.mjs BASE_URL [SCREENSHOT_DIR] (screenshots at 1920×1080,
 // 3840×2160 and 390×844 in both languages when a folder is given).
 import { chromium } from 'playwright-core';
-import { gotoAs, launchOptions } from './login.mjs';
+import { gotoAs, launchOptions, shootSizes } from './login.mjs';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 
 const base = process.argv[2];
 const shots = process.argv[3] || '';
@@ -19,24 +18,6 @@ const WAIT = 15000;
 const fail = (msg) => { throw new Error(msg); };
 
 const browser = await chromium.launch(launchOptions());
-
-// shot saves the page at the three sizes in both languages, then goes back
-// to Bahasa Indonesia on the wall.
-async function shot(page, name, focus = '') {
-  if (!shots) return;
-  for (const lang of ['id', 'en']) {
-    await page.evaluate((l) => { if (document.documentElement.lang !== l) document.querySelector('#lang-btn').click(); }, lang);
-    for (const [w, h, tag] of [[1920, 1080, 'wall'], [3840, 2160, '4k'], [390, 844, 'phone']]) {
-      await page.setViewportSize({ width: w, height: h });
-      await page.waitForTimeout(400);
-      if (focus) await page.locator(focus).scrollIntoViewIfNeeded();
-      await page.screenshot({ path: join(shots, `${name}-${tag}-${lang}.png`) });
-    }
-  }
-  await page.evaluate(() => { if (document.documentElement.lang !== 'id') document.querySelector('#lang-btn').click(); });
-  await page.setViewportSize({ width: 1920, height: 1080 });
-  await page.waitForTimeout(300);
-}
 
 try {
   const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'id-ID', timezoneId: 'UTC' });
@@ -85,7 +66,7 @@ try {
   await page.locator('#history select[name=category]').selectOption('fire');
   await page.locator('#history button[type=submit]').click();
   await row.waitFor({ timeout: WAIT });
-  await shot(page, 'history');
+  await shootSizes(page, shots, 'history');
   console.log(`history: ${old.number} found by its note, opened read-only with its log`);
 
   // Reopened from the panel, with a reason.
@@ -109,7 +90,7 @@ try {
   await panel.locator('.edit-form button[type=submit]').click();
   const ask = page.locator('dialog.ask[open]', { hasText: 'di luar wilayah' });
   await ask.waitFor({ timeout: WAIT });
-  await shot(page, 'detail-out-of-area');
+  await shootSizes(page, shots, 'detail-out-of-area');
   await page.locator('dialog.ask input[name=reason]').fill('Perahu terbalik di selat');
   await page.keyboard.press('Enter');
   for (let k = 0; ; k++) {
@@ -131,7 +112,7 @@ try {
   await panel.locator('.panel-head', { hasText: dup.number }).waitFor({ timeout: WAIT });
   await panel.locator('details[data-keep=merge] summary').click();
   await panel.locator('.merge-form select[name=into]').selectOption(keep.id);
-  await shot(page, 'detail-merge', '#detail .merge-form');
+  await shootSizes(page, shots, 'detail-merge', '#detail .merge-form');
   await panel.locator('.merge-form button[type=submit]').click();
   for (let k = 0; ; k++) {
     const d = await api('GET', `/api/v1/incidents/${dup.id}`);
