@@ -9,7 +9,7 @@
 // with the file's SHA-256. A supervisor releases the lock with a reason.
 
 import * as api from './api.js';
-import { t, wib, wibDayTime } from './i18n.js';
+import { t, wib, wibDayTime, toWIBInput, fromWIBInput } from './i18n.js';
 import { escapeHTML } from './dom.js';
 import { askFields, askReason } from './dialog.js';
 import { can } from './gate.js';
@@ -28,29 +28,11 @@ const MAX_EXPORT_MIN = 60; // the server's cctv.MaxExport
 // A recording counts as "from call − N" when it starts within this of it
 // (segments start at a keyframe).
 const START_SLACK_MS = 15000;
-const WIB_MS = 7 * 3600 * 1000;
 // A live change of the incident rereads the section at most this often:
 // the recorder's lock and new recordings appear without a request per event.
 const REFRESH_MS = 15000;
 
-// The times are typed as text, "2026-12-07 14:05:30" in WIB, 24-hour: a
-// datetime-local field shows the browser's locale (12-hour AM/PM on many),
-// which a dispatcher could misread by twelve hours.
-
-/** toWIBInput is an instant as "YYYY-MM-DD HH:MM:SS" in WIB. */
-export function toWIBInput(d) {
-  return new Date(d.getTime() + WIB_MS).toISOString().slice(0, 19).replace('T', ' ');
-}
-
-/** fromWIBInput reads "YYYY-MM-DD HH:MM[:SS]" as WIB; null when it is not a time. */
-export function fromWIBInput(v) {
-  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?$/.exec((v || '').trim());
-  if (!m) return null;
-  const d = new Date(`${m[1]}T${m[2]}${m[3] || ':00'}+07:00`);
-  return Number.isNaN(d.getTime()) ? null : d;
-}
-
-/** playURL is the camera page replaying cam from at for the incident (h23a's contract). */
+/** playURL is the camera page replaying cam from at for the incident (the camera page's replay from ?at=). */
 export function playURL(cam, at, inc, reason) {
   const q = new URLSearchParams({ id: cam, at: at.toISOString(), incident: inc.id, reason });
   return `/camera?${q}`;

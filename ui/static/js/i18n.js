@@ -1971,6 +1971,23 @@ export function wibDayTime(d) {
   return s.replace(/(\d{2})\.(\d{2})/g, '$1:$2') + ' WIB';
 }
 
+// The times are typed as text, "2026-12-07 14:05:30" in WIB, 24-hour: a
+// datetime-local field shows the browser's locale (12-hour AM/PM on many),
+// which a dispatcher could misread by twelve hours.
+
+/** toWIBInput is an instant as "YYYY-MM-DD HH:MM:SS" in WIB. */
+export function toWIBInput(d) {
+  return new Date(d.getTime() + 7 * 3600 * 1000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** fromWIBInput reads "YYYY-MM-DD HH:MM[:SS]" as WIB; null when it is not a time. */
+export function fromWIBInput(v) {
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?$/.exec((v || '').trim());
+  if (!m) return null;
+  const d = new Date(`${m[1]}T${m[2]}${m[3] || ':00'}+07:00`);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
 /** wibDate is the day in WIB, in the current language. */
 export function wibDate(d) {
   return (current === 'en' ? dateFmtEn : dateFmt).format(d);
