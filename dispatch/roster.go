@@ -218,7 +218,8 @@ func shiftAt(list []cc112.Shift, t time.Time) (cc112.Shift, bool) {
 	return cc112.Shift{}, false
 }
 
-// rosterFrom copies the unit's shifts that end after t. Caller holds the lock.
+// rosterFrom copies the unit's shifts that end after t: the answer of a
+// PUT, bounded by the shifts it set. Caller holds the lock.
 func (e *Engine) rosterFrom(unitID string, t time.Time) []cc112.Shift {
 	out := []cc112.Shift{}
 	for _, s := range e.rosters[unitID] {
@@ -230,15 +231,40 @@ func (e *Engine) rosterFrom(unitID string, t time.Time) []cc112.Shift {
 	return out
 }
 
-// Roster is a unit's shifts that end after from (all of them: the zero
-// time).
-func (e *Engine) Roster(unitID string, from time.Time) ([]cc112.Shift, error) {
+// RosterPage is a page of a unit's shifts that end after from, earliest
+// first (a schedule reads forward); the cursor is the start of the last
+// shift given. Shifts never overlap, so a start orders them.
+func (e *Engine) RosterPage(unitID string, from time.Time, req cc112.PageRequest) (cc112.Page[cc112.Shift], error) {
+	page := cc112.Page[cc112.Shift]{Items: []cc112.Shift{}}
+	if err := req.Check(); err != nil {
+		return page, err
+	}
+	after, err := cc112.ParseCursor(req.Cursor)
+	if err != nil {
+		return page, err
+	}
+	if after != nil && after.ID != unitID {
+		return page, cc112.ErrBadCursor()
+	}
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if _, ok := e.units[unitID]; !ok {
-		return nil, cc112.Errorf(cc112.ENotFound, "unit %q not found", unitID)
+		return page, cc112.Errorf(cc112.ENotFound, "unit %q not found", unitID)
 	}
-	return e.rosterFrom(unitID, from), nil
+	list := e.rosters[unitID]
+	k := sort.Search(len(list), func(i int) bool { return list[i].To.After(from) })
+	if after != nil {
+		k = max(k, sort.Search(len(list), func(i int) bool { return list[i].From.After(after.At) }))
+	}
+	for ; k < len(list) && len(page.Items) < req.Limit; k++ {
+		s := list[k]
+		s.Crew = slices.Clone(s.Crew)
+		page.Items = append(page.Items, s)
+	}
+	if k < len(list) {
+		page.NextCursor = cc112.PageKey{At: page.Items[len(page.Items)-1].From, ID: unitID}.Cursor()
+	}
+	return page, nil
 }
 
 // OnDuty is one unit's crew at a time: GET /api/v1/roster?at=.

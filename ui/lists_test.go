@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"cc112"
 	"cc112/auth"
@@ -16,43 +17,44 @@ import (
 
 // pagedLists are the GET routes whose lists grow with the years: each
 // answers one cc112.Page. The role reads it; the query is added to every
-// request.
+// request; a route with a {id} reads the seeded resource that path gives.
 var pagedLists = map[string]struct {
 	role  auth.Role
 	query string
+	path  func(*secured) string
 }{
-	"/api/v1/incidents":             {auth.Dispatcher, "status=all"},
-	"/api/v1/calls":                 {auth.CallTaker, "status=all"},
-	"/api/v1/complaints":            {auth.Supervisor, ""},
-	"/api/v1/complaints/quarantine": {auth.Supervisor, ""},
-	"/api/v1/cameras/views":         {auth.Admin, ""},
-	"/api/v1/alerts":                {auth.Dispatcher, "state=all"},
-	"/api/v1/messages":              {auth.Dispatcher, ""},
-	"/api/v1/audit":                 {auth.Admin, ""},
+	"/api/v1/incidents":             {auth.Dispatcher, "status=all", nil},
+	"/api/v1/calls":                 {auth.CallTaker, "status=all", nil},
+	"/api/v1/complaints":            {auth.Supervisor, "", nil},
+	"/api/v1/complaints/quarantine": {auth.Supervisor, "", nil},
+	"/api/v1/cameras/views":         {auth.Admin, "", nil},
+	"/api/v1/alerts":                {auth.Dispatcher, "state=all", nil},
+	"/api/v1/messages":              {auth.Dispatcher, "", nil},
+	"/api/v1/audit":                 {auth.Admin, "", nil},
+	"/api/v1/units/{id}/roster": {auth.Supervisor, "", func(s *secured) string {
+		return "/api/v1/units/" + s.unitID + "/roster"
+	}},
 }
 
 // boundedGets are the other GET routes of the API, each with why it needs
 // no paging: one resource, a report of fixed size, or a list bounded by
 // the city rather than by time.
 var boundedGets = map[string]string{
-	"/api/v1/cameras/{id}/ptz/presets": "the positions one camera stores: a fixed number per camera (ONVIF), cut at maxPresets",
-	"/api/v1/cameras/{id}/recordings":  "one camera's segments: bounded by the disk budget (a minute each); TODO page by time if budgets grow to months",
-	"/api/v1/cameras/{id}/replay":      "a websocket of one camera's video, at most an hour per connection",
-	"/api/v1/incidents/{id}/evidence":  "one incident's lock and its exports (a handful per case)",
-	"/api/v1/evidence/key":             "one public key",
-	"/api/v1/evidence/{id}/file":       "one export's MP4, at most an hour of video",
-	"/healthz":                         "one status",
-	"/readyz":                          "one status",
-	"/api/v1/units":                    "the fleet: bounded by the city's units, all on the map at once",
-	"/api/v1/units/{id}":               "one unit",
-	"/api/v1/units/{id}/track":         "at most track.MaxFixes fixes of at most 7 days, flagged truncated",
-	"/api/v1/incidents/{id}":           "one incident",
-	"/api/v1/incidents/{id}/plan":      "one incident's response plan",
-	"/api/v1/roster":                   "one row per unit at one time",
-	"/api/v1/evidence/{id}/manifest":   "one export's signed manifest",
-	// Not paged yet: ?from= far back returns a unit's past shifts too (the
-	// default, now, gives the planned ones, at most 200 per PUT).
-	"/api/v1/units/{id}/roster":               "a unit's shifts from ?from= on (see above)",
+	"/api/v1/cameras/{id}/ptz/presets":        "the positions one camera stores: a fixed number per camera (ONVIF), cut at maxPresets",
+	"/api/v1/cameras/{id}/recordings":         "one camera's segments: bounded by the disk budget (a minute each); TODO page by time if budgets grow to months",
+	"/api/v1/cameras/{id}/replay":             "a websocket of one camera's video, at most an hour per connection",
+	"/api/v1/incidents/{id}/evidence":         "one incident's lock and its exports (a handful per case)",
+	"/api/v1/evidence/key":                    "one public key",
+	"/api/v1/evidence/{id}/file":              "one export's MP4, at most an hour of video",
+	"/healthz":                                "one status",
+	"/readyz":                                 "one status",
+	"/api/v1/units":                           "the fleet: bounded by the city's units, all on the map at once",
+	"/api/v1/units/{id}":                      "one unit",
+	"/api/v1/units/{id}/track":                "at most track.MaxFixes fixes of at most 7 days, flagged truncated",
+	"/api/v1/incidents/{id}":                  "one incident",
+	"/api/v1/incidents/{id}/plan":             "one incident's response plan",
+	"/api/v1/roster":                          "one row per unit at one time",
+	"/api/v1/evidence/{id}/manifest":          "one export's signed manifest",
 	"/api/v1/incidents/{id}/recommendations":  "limit 1 to 50 of the available units",
 	"/api/v1/incidents/duplicates":            "active incidents within 500 m and the duplicate window",
 	"/api/v1/cameras":                         "the camera points: bounded by the city, all on the map at once",
@@ -134,12 +136,16 @@ func listsPage(t *testing.T, s *secured) {
 			continue
 		}
 		t.Run(rt.Pattern, func(t *testing.T) {
+			path := rt.Pattern
+			if list.path != nil {
+				path = list.path(s)
+			}
 			get := func(extra string) resp {
 				q := list.query
 				if extra != "" {
 					q = strings.TrimPrefix(q+"&"+extra, "&")
 				}
-				return s.as(list.role, "GET", rt.Pattern+"?"+q, "")
+				return s.as(list.role, "GET", path+"?"+q, "")
 			}
 			page := func(extra string) cc112.Page[json.RawMessage] {
 				t.Helper()
@@ -209,6 +215,12 @@ func seedLists(t *testing.T, s *secured) {
 			t.Fatal(err)
 		}
 	}
+	var shifts []string
+	for k := range 3 {
+		from := s.eng.Clock().Now().Add(time.Duration(k+1) * 9 * time.Hour).UTC()
+		shifts = append(shifts, fmt.Sprintf(`{"crew":["awak %d"],"from":%q,"to":%q}`, k, from.Format(time.RFC3339), from.Add(8*time.Hour).Format(time.RFC3339)))
+	}
+	s.want(s.as(auth.Supervisor, "PUT", "/api/v1/units/"+s.unitID+"/roster", `{"shifts":[`+strings.Join(shifts, ",")+`]}`), 200, "roster")
 	if r, _, err := s.alerts.Check(ctx); err != nil || r < 3 {
 		t.Fatalf("alerts: raised %d, %v; want 3", r, err)
 	}

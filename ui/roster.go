@@ -53,9 +53,11 @@ func (s *Server) putRoster(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// getUnitRoster lists a unit's shifts that end after ?from= (default now).
+// getUnitRoster pages a unit's shifts that end after ?from= (default now),
+// earliest first: {unit_id, items, next_cursor}.
 func (s *Server) getUnitRoster(w http.ResponseWriter, r *http.Request) {
-	from, err := timeParam(r.URL.Query().Get("from"), "from")
+	q := r.URL.Query()
+	from, err := timeParam(q.Get("from"), "from")
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -63,12 +65,19 @@ func (s *Server) getUnitRoster(w http.ResponseWriter, r *http.Request) {
 	if from.IsZero() {
 		from = s.eng.Clock().Now()
 	}
-	shifts, err := s.eng.Roster(r.PathValue("id"), from)
+	req, err := pageParams(q)
+	var page cc112.Page[cc112.Shift]
+	if err == nil {
+		page, err = s.eng.RosterPage(r.PathValue("id"), from, req)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"unit_id": r.PathValue("id"), "shifts": shifts})
+	writeJSON(w, http.StatusOK, struct {
+		UnitID string `json:"unit_id"`
+		cc112.Page[cc112.Shift]
+	}{r.PathValue("id"), page})
 }
 
 // getRoster answers who was on which unit at ?at= (RFC 3339; default now).

@@ -74,6 +74,19 @@ func TestRosterAPI(t *testing.T) {
 	if r := s.as(auth.Supervisor, "PUT", path, body); r.status != 200 {
 		t.Fatalf("put roster: %d %s", r.status, r.body)
 	}
+	var mine struct {
+		UnitID     string        `json:"unit_id"`
+		Items      []cc112.Shift `json:"items"`
+		NextCursor string        `json:"next_cursor"`
+	}
+	s.as(auth.Dispatcher, "GET", path+"?limit=1", "").decode(t, &mine)
+	if mine.UnitID != s.unitID || len(mine.Items) != 1 || mine.NextCursor != "" {
+		t.Fatalf("the unit's roster: %+v, want its one shift", mine)
+	}
+	other := cc112.PageKey{At: now, ID: "another-unit"}.Cursor()
+	if r := s.as(auth.Dispatcher, "GET", path+"?cursor="+other, ""); r.status != 400 {
+		t.Errorf("a cursor of another unit's roster: %d %s, want 400", r.status, r.body)
+	}
 	var at struct {
 		Units []dispatch.OnDuty `json:"units"`
 	}
