@@ -53,7 +53,7 @@ func (s *Server) recordingOn(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	if s.recorded == nil || s.views == nil {
-		s.writeError(w, r, cc112.Errorf(cc112.EUnavailable, "recording is off (start dispatchd with -record-dir and -record-budget)"))
+		s.writeError(w, r, cc112.Errorf(cc112.EUnavailable, "recording is off (start dispatchd with -record-dir and -record-budget)").Because(cc112.RRecordingOff))
 		return false
 	}
 	return true
@@ -241,7 +241,7 @@ func userOf(r *http.Request) string {
 // tests); dispatchd always has it.
 func (s *Server) recordingOff(w http.ResponseWriter, r *http.Request) bool {
 	if s.recordings == nil {
-		s.writeError(w, r, cc112.Errorf(cc112.EUnavailable, "recording is not enabled"))
+		s.writeError(w, r, cc112.Errorf(cc112.EUnavailable, "recording is not enabled").Because(cc112.RRecordingOff))
 		return true
 	}
 	return false
