@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"cc112"
 	"cc112/auth"
@@ -21,14 +22,15 @@ var pagedLists = map[string]struct {
 	role  auth.Role
 	query string
 }{
-	"/api/v1/incidents":             {auth.Dispatcher, "status=all"},
-	"/api/v1/calls":                 {auth.CallTaker, "status=all"},
-	"/api/v1/complaints":            {auth.Supervisor, ""},
-	"/api/v1/complaints/quarantine": {auth.Supervisor, ""},
-	"/api/v1/cameras/views":         {auth.Admin, ""},
-	"/api/v1/alerts":                {auth.Dispatcher, "state=all"},
-	"/api/v1/messages":              {auth.Dispatcher, ""},
-	"/api/v1/audit":                 {auth.Admin, ""},
+	"/api/v1/cameras/{id}/recordings": {auth.Dispatcher, ""}, // {id}: the first camera, which seedLists records
+	"/api/v1/incidents":               {auth.Dispatcher, "status=all"},
+	"/api/v1/calls":                   {auth.CallTaker, "status=all"},
+	"/api/v1/complaints":              {auth.Supervisor, ""},
+	"/api/v1/complaints/quarantine":   {auth.Supervisor, ""},
+	"/api/v1/cameras/views":           {auth.Admin, ""},
+	"/api/v1/alerts":                  {auth.Dispatcher, "state=all"},
+	"/api/v1/messages":                {auth.Dispatcher, ""},
+	"/api/v1/audit":                   {auth.Admin, ""},
 }
 
 // boundedGets are the other GET routes of the API, each with why it needs
@@ -36,7 +38,6 @@ var pagedLists = map[string]struct {
 // the city rather than by time.
 var boundedGets = map[string]string{
 	"/api/v1/cameras/{id}/ptz/presets": "the positions one camera stores: a fixed number per camera (ONVIF), cut at maxPresets",
-	"/api/v1/cameras/{id}/recordings":  "one camera's segments: bounded by the disk budget (a minute each); TODO page by time if budgets grow to months",
 	"/api/v1/cameras/{id}/replay":      "a websocket of one camera's video, at most an hour per connection",
 	"/api/v1/incidents/{id}/evidence":  "one incident's lock and its exports (a handful per case)",
 	"/api/v1/evidence/key":             "one public key",
@@ -139,7 +140,7 @@ func listsPage(t *testing.T, s *secured) {
 				if extra != "" {
 					q = strings.TrimPrefix(q+"&"+extra, "&")
 				}
-				return s.as(list.role, "GET", rt.Pattern+"?"+q, "")
+				return s.as(list.role, "GET", strings.ReplaceAll(rt.Pattern, "{id}", s.eng.Cameras()[0].ID)+"?"+q, "")
 			}
 			page := func(extra string) cc112.Page[json.RawMessage] {
 				t.Helper()
@@ -208,6 +209,7 @@ func seedLists(t *testing.T, s *secured) {
 		if _, err := s.views.Start(ctx, cctv.View{CameraID: s.eng.Cameras()[0].ID, User: "police", Reason: "patroli"}); err != nil {
 			t.Fatal(err)
 		}
+		recordClip(t, s.recorded, s.eng.Cameras()[0].ID, time.Date(2026, 12, 5, 17, k, 0, 0, time.UTC), 1)
 	}
 	if r, _, err := s.alerts.Check(ctx); err != nil || r < 3 {
 		t.Fatalf("alerts: raised %d, %v; want 3", r, err)

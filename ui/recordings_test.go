@@ -61,6 +61,18 @@ func TestRecordingAPI(t *testing.T) {
 			t.Errorf("%s %s %s %s: %d %s, want %d", c.role, c.method, c.path, c.body, r.status, r.body, c.want)
 		}
 	}
+	// A page's cursor continues that camera's list only.
+	recordClip(t, s.recorded, cam, time.Date(2026, 12, 5, 17, 0, 0, 0, time.UTC), 1)
+	recordClip(t, s.recorded, cam, time.Date(2026, 12, 5, 17, 1, 0, 0, time.UTC), 1)
+	var page cc112.Page[record.Segment]
+	s.as(auth.Dispatcher, "GET", "/api/v1/cameras/"+cam+"/recordings?limit=1", "").decode(t, &page)
+	if len(page.Items) != 1 || page.NextCursor == "" || !page.Items[0].Start.Equal(time.Date(2026, 12, 5, 17, 0, 0, 0, time.UTC)) {
+		t.Fatalf("the first page of one: %+v, want the oldest segment and a cursor", page)
+	}
+	other := s.eng.Cameras()[1].ID
+	if r := s.as(auth.Dispatcher, "GET", "/api/v1/cameras/"+other+"/recordings?cursor="+url.QueryEscape(page.NextCursor), ""); r.status != 400 {
+		t.Errorf("camera %s's cursor on camera %s: %d %s, want 400", cam, other, r.status, r.body)
+	}
 	if !s.recordings.IsAlways(cam) {
 		t.Errorf("%s is not marked always record", cam)
 	}
@@ -101,6 +113,7 @@ func TestRecordingAPI(t *testing.T) {
 // at start + k × 40 ms, as the relay's muxer makes them.
 func recordClip(t *testing.T, store *record.Store, camera string, start time.Time, seconds int) {
 	t.Helper()
+	testenv.Tool(t, "ffmpeg")
 	c, err := camsim.MakeClip(context.Background(), t.TempDir(), camsim.ClipOptions{Seconds: 2})
 	if err != nil {
 		t.Fatal(err)

@@ -57,7 +57,7 @@ func TestCameraReplayAndPTZInBrowser(t *testing.T) {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		var rec struct {
-			Segments []struct{ Start, End time.Time }
+			Segments []struct{ Start, End time.Time } `json:"items"`
 		}
 		res, err := bearer(disp).Get(m.URL() + "/api/v1/cameras/c1/recordings")
 		if err != nil {

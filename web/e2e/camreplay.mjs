@@ -68,7 +68,7 @@ function atOrBefore(what, [shown, next], at) {
 
 const sup = await login('dispatcher');
 const rec = await call(sup.token, 'GET', '/api/v1/cameras/c1/recordings');
-const first = Date.parse(rec.data.segments[0].start);
+const first = Date.parse(rec.data.items[0].start);
 const at = new Date(first + 2500 + 17); // between frames, 2.5 s into the recording
 try {
   // 1. Replay from at, frame-accurate.

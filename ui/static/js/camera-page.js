@@ -102,14 +102,14 @@ async function start() {
     try {
       for (;;) {
         const res = await get(path);
-        segs.push(...res.segments);
+        segs.push(...res.items);
         if (always === null && can('POST', '/api/v1/cameras/{id}/record')) {
           always = res.always_record;
           $('#rec-always').hidden = false;
           $('#side').hidden = false;
           drawAlways();
         }
-        if (!res.next_cursor) break; // one page today (a camera's budget bounds it); a paged answer goes on
+        if (!res.next_cursor) break; // pages of cc112.DefaultPageSize segments, oldest first
         path += `&cursor=${encodeURIComponent(res.next_cursor)}`;
       }
       bar.setSegments(segs);

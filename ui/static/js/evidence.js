@@ -98,7 +98,7 @@ export class Evidence {
           const full = await api.get(`/api/v1/cameras/${encodeURIComponent(c.id)}`).catch(() => null);
           if (full) c.name = full.name;
         }
-        return { ...c, segs: rec.segments || [] };
+        return { ...c, segs: rec.items }; // oldest first: the first page holds the earliest
       }));
       if (this.id !== id) return;
       this.s = { lock, exports: ev.exports || [], cams, preroll, from };
