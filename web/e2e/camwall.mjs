@@ -27,6 +27,12 @@ try {
     await page.locator('.inc-row', { hasText: INCIDENT }).click();
     if (name === 'phone') await page.click('.tabs button[data-view=map]');
     await page.waitForSelector('#camwall:not([hidden]) .cam-tile video', { timeout: WAIT });
+    // This center records nothing: the incident's camera section says so calmly, no error toast.
+    if (name === 'wall') {
+      await page.getByText('Perekaman kamera tidak aktif di server ini.').waitFor({ timeout: WAIT });
+      const errors = await page.locator('#toasts .toast.error').allTextContents();
+      assert.equal(errors.length, 0, `${name}: a live-only center shows error toasts: ${errors.join(' | ')}`);
+    }
     const tiles = await page.locator('#camwall .cam-tile').count();
     assert.equal(tiles, 3, `${name}: the wall shows the 3 online cameras with video, got ${tiles}`);
     // Every tile plays: currentTime advances in each video.

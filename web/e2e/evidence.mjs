@@ -109,9 +109,10 @@ try {
   await pdlg.locator('input[name=reason]').fill('LP/B/78/XII/2026');
   await pdlg.locator('button[type=submit]').click();
   await pdlg.locator('.ask-err', { hasText: 'Satu ekspor paling lama 60 menit.' }).waitFor({ timeout: WAIT });
-  await police.click('#lang-btn');
+  const switchLang = () => police.evaluate(() => document.querySelector('#lang-btn').click()); // the open dialog is modal
+  await switchLang();
   await police.locator('dialog.ask[open] .ask-err', { hasText: 'One export covers at most 60 minutes.' }).waitFor({ timeout: WAIT });
-  await police.click('#lang-btn');
+  await switchLang();
   await shootSizes(police, shots, 'police-export-too-long', 'dialog.ask[open]');
   await police.locator('dialog.ask[open] button[data-cancel]').click();
   console.log('police: an export over 60 minutes refused, in words, in both languages');

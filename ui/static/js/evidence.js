@@ -104,6 +104,11 @@ export class Evidence {
       this.s = { lock, exports: ev.exports || [], cams, preroll, from };
     } catch (err) {
       if (this.id !== id) return;
+      if (err.reason === 'recording_off') { // a live-only center: said in the section, no error
+        this.s = { off: true };
+        this.h.changed();
+        return;
+      }
       this.s = this.s || { failed: true };
       this.h.toast(t('error.generic', { msg: api.errorText(err) }), 'error');
     }
