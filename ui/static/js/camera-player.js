@@ -229,9 +229,10 @@ export function playCamera(video, wsUrl, opts = {}) {
           break;
         }
         if (video.currentTime < b.end(k) - 0.05) break;
-        // At the end of this range (the browser stalls there): a later
-        // range is the recording after a gap, which the server sent on at once.
-        if (k + 1 < b.length) { video.currentTime = b.start(k + 1); break; }
+        // At the end of this range (the browser stalls there) with the
+        // next one after a gap (the recording after it, which the server
+        // sent on at once): go there. Past its start, look at it.
+        if (k + 1 < b.length && video.currentTime < b.start(k + 1)) { video.currentTime = b.start(k + 1); break; }
       }
       start();
     };
