@@ -39,6 +39,8 @@ const (
 	RNoUnitsAvailable = "no_units_available" // nothing free for the response plan (conflict)
 	RReasonRequired   = "reason_required"    // a reason or case number is required (invalid_argument)
 	RKeyReused        = "key_reused"         // an Idempotency-Key sent again with another request (conflict)
+	RExportTooLong    = "export_too_long"    // an evidence export over its longest range (invalid_argument)
+	RRecordingOff     = "recording_off"      // the center records no camera (unavailable)
 )
 
 // ErrorCodes are every code and reason an error may carry, the page
@@ -47,7 +49,8 @@ func ErrorCodes() []string {
 	return []string{EInvalid, ENotFound, EConflict, EUnauthenticated, EForbidden, EUnavailable, EInternal,
 		ERateLimited, EOutOfArea,
 		RPhoneInvalid, RLocationInvalid, RTextTooLong, RTextInvalid, RLoginFailed, RSessionEnded,
-		RRoleForbidden, ROwnUnitOnly, RUnitNotAvailable, RIncidentClosed, RNoUnitsAvailable, RReasonRequired, RKeyReused}
+		RRoleForbidden, ROwnUnitOnly, RUnitNotAvailable, RIncidentClosed, RNoUnitsAvailable, RReasonRequired, RKeyReused,
+		RExportTooLong, RRecordingOff}
 }
 
 // Error is a domain error with a stable code and a message fit for a user;

@@ -152,7 +152,7 @@ func (rs *Recordings) Export(ctx context.Context, store *record.Store, req Expor
 	case req.From.IsZero() || req.To.IsZero() || !req.To.After(req.From):
 		return Manifest{}, cc112.Errorf(cc112.EInvalid, "from and to are required, to after from")
 	case req.To.Sub(req.From) > MaxExport:
-		return Manifest{}, cc112.Errorf(cc112.EInvalid, "one export covers at most %v", MaxExport)
+		return Manifest{}, cc112.Errorf(cc112.EInvalid, "one export covers at most %v", MaxExport).Because(cc112.RExportTooLong)
 	}
 	if _, err := rs.eng.Incident(req.IncidentID); err != nil {
 		return Manifest{}, err

@@ -28,15 +28,21 @@ type RecorderConfig struct {
 	// PreRoll is how long before the call an incident's lock reaches back
 	// (default 10 minutes): what an "always record" camera saw before.
 	PreRoll time.Duration
+	// Watched also records the cameras someone is watching live: the
+	// relay reads them anyway, and what a dispatcher watched before a call
+	// came in is then on disk for the incident's lock to keep (its
+	// PreRoll reaches back over it). The disk budget bounds it with the
+	// rest; the oldest unlocked recordings go first.
+	Watched bool
 	// Interval is how often the recorder looks at incidents and marks
 	// (default 5 s).
 	Interval time.Duration
 	Logger   *slog.Logger
 }
 
-// Recorder records the cameras that matter: those marked "always record"
-// and the nearest cameras of every open incident, whose recordings it
-// locks as evidence. Each camera is one more viewer of the relay, so a
+// Recorder records the cameras that matter: those marked "always record",
+// the nearest cameras of every open incident, whose recordings it locks as
+// evidence, and (with Watched) the cameras someone is watching. Each camera is one more viewer of the relay, so a
 // camera watched and recorded still has one upstream session.
 type Recorder struct {
 	cfg   RecorderConfig
@@ -129,6 +135,11 @@ func (r *Recorder) Reconcile(ctx context.Context) error {
 	for _, id := range r.cfg.Recordings.Always() {
 		want[id] = true
 	}
+	if r.cfg.Watched {
+		for _, id := range r.cfg.Relay.Watched() {
+			want[id] = true
+		}
+	}
 	var spans []lockSpan
 	for _, l := range r.cfg.Recordings.Locks() {
 		if l.ReleasedAt != nil {
@@ -218,7 +229,7 @@ func (r *Recorder) record(ctx context.Context, id string) {
 	}
 	defer w.Close()
 	for ctx.Err() == nil {
-		if v, err := r.cfg.Relay.Watch(id); err != nil {
+		if v, err := r.cfg.Relay.Record(id); err != nil {
 			log.Warn("recording: watch", "err", err)
 		} else {
 			r.pump(ctx, v, w, log)

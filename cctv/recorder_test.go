@@ -86,18 +86,9 @@ func TestRecorder(t *testing.T) {
 			if err := recs.SetAlways(ctx, "nope", true, "supervisor", "", ""); cc112.ErrorCode(err) != cc112.ENotFound {
 				t.Errorf("always record an unknown camera: %v", err)
 			}
-			relay := cctv.NewRelay(cctv.RelayConfig{Resolve: func(id string) (cctv.Sources, error) {
-				c, err := eng.Camera(id)
-				return cctv.Sources{Main: c.RTSPURL}, err
-			}, Transport: rtspsrc.TCP, CloseAfter: 100 * time.Millisecond, Logger: quiet})
-			defer relay.Close()
-			var rec *cctv.Recorder
-			keep := func(c string, from, to time.Time) bool { return rec.Keep(c, from, to) }
-			store, err := record.Open(record.Config{Dir: t.TempDir(), Budget: 100 << 20, SegmentDuration: time.Second, Keep: keep, Logger: quiet})
-			if err != nil {
-				t.Fatal(err)
-			}
-			rec = cctv.NewRecorder(cctv.RecorderConfig{Store: store, Relay: relay, Engine: eng, Recordings: recs, Logger: quiet})
+			relay, store, keepBy := recordingRig(t, eng)
+			rec := cctv.NewRecorder(cctv.RecorderConfig{Store: store, Relay: relay, Engine: eng, Recordings: recs, Logger: quiet})
+			keepBy(rec)
 			inc, err := eng.CreateIncident(ctx, dispatch.NewIncident{Category: "fire", Location: &tugu}, "", "")
 			if err != nil {
 				t.Fatal(err)
@@ -190,10 +181,120 @@ func TestRecorder(t *testing.T) {
 	}
 }
 
+// recordingRig is a relay of eng's cameras and a store of 100 MB in
+// segments of a second, which keeps what the recorder given to keepBy
+// keeps (the recorder needs the store first).
+func recordingRig(t *testing.T, eng *dispatch.Engine) (relay *cctv.Relay, store *record.Store, keepBy func(*cctv.Recorder)) {
+	t.Helper()
+	relay = cctv.NewRelay(cctv.RelayConfig{Resolve: func(id string) (cctv.Sources, error) {
+		c, err := eng.Camera(id)
+		return cctv.Sources{Main: c.RTSPURL}, err
+	}, Transport: rtspsrc.TCP, CloseAfter: 100 * time.Millisecond, Logger: quiet})
+	t.Cleanup(relay.Close)
+	var rec *cctv.Recorder
+	keep := func(c string, from, to time.Time) bool { return rec != nil && rec.Keep(c, from, to) }
+	store, err := record.Open(record.Config{Dir: t.TempDir(), Budget: 100 << 20, SegmentDuration: time.Second, Keep: keep, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return relay, store, func(r *cctv.Recorder) { rec = r }
+}
+
 func frames(segs []record.Segment) int {
 	n := 0
 	for _, s := range segs {
 		n += s.Frames
 	}
 	return n
+}
+
+// TestRecorderRecordsWatchedCameras: with Watched, a camera someone
+// watches live is recorded while watched (the recorder's own viewer does
+// not keep it "watched"), so that an incident opened nearby afterwards
+// locks what it saw before the call; a camera nobody watched has nothing
+// from before. Without Watched, watching records nothing.
+func TestRecorderRecordsWatchedCameras(t *testing.T) {
+	sim := camsim.ForTest(t, 2, false)
+	ctx := context.Background()
+	j, err := bolt.Open(t.TempDir(), quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	recs := cctv.NewRecordings()
+	eng, err := dispatch.New(ctx, dispatch.Config{Journal: j, Logger: quiet}, recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.RegisterCameras(ctx, []cc112.Camera{
+		{ID: "watched", Name: "watched", Location: geo.Point{Lat: tugu.Lat + 0.0005, Lon: tugu.Lon}, RTSPURL: sim.URL(1)},
+		{ID: "unwatched", Name: "unwatched", Location: geo.Point{Lat: tugu.Lat - 0.0005, Lon: tugu.Lon}, RTSPURL: sim.URL(2)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	relay, store, keepBy := recordingRig(t, eng)
+	v, err := relay.Watch("watched")
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := cctv.NewRecorder(cctv.RecorderConfig{Store: store, Relay: relay, Engine: eng, Recordings: recs, Logger: quiet})
+	if err := off.Reconcile(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := off.Recording(); len(got) != 0 {
+		t.Errorf("without Watched recording %v, want nothing", got)
+	}
+	off.Stop()
+
+	rec := cctv.NewRecorder(cctv.RecorderConfig{Store: store, Relay: relay, Engine: eng, Recordings: recs, Watched: true, Logger: quiet})
+	keepBy(rec)
+	defer rec.Stop()
+	if err := rec.Reconcile(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.Recording(); !slices.Equal(got, []string{"watched"}) {
+		t.Fatalf("while watched recording %v, want watched", got)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for frames(store.List("watched", time.Time{}, time.Time{})) < 50 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	v.Close()
+	if got := relay.Watched(); len(got) != 0 {
+		t.Errorf("with only the recorder's viewer left, watched %v", got)
+	}
+	if err := rec.Reconcile(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.Recording(); len(got) != 0 {
+		t.Errorf("once nobody watches recording %v, want nothing", got)
+	}
+	before := store.List("watched", time.Time{}, time.Time{})
+	if frames(before) < 50 {
+		t.Fatalf("watched recorded %d frames in 20 s", frames(before))
+	}
+	first, last := before[0].Start, before[len(before)-1].End
+
+	// The incident opens after the watching ended: its lock reaches back
+	// over it, and keeps it.
+	inc, err := eng.CreateIncident(ctx, dispatch.NewIncident{Category: "crime", Location: &tugu}, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Reconcile(ctx); err != nil {
+		t.Fatal(err)
+	}
+	locks := recs.Locks()
+	if len(locks) != 1 || !slices.Contains(locks[0].Cameras, "watched") || locks[0].From.After(first) {
+		t.Fatalf("locks %+v, want watched from before %v", locks, first)
+	}
+	if !rec.Keep("watched", first, last) {
+		t.Error("what was watched before the call is not kept by the incident's lock")
+	}
+	if got := store.List("watched", locks[0].From, inc.ReceivedAt); frames(got) < 50 {
+		t.Errorf("watched has %d frames from the lock's start to the call, want the watched ones", frames(got))
+	}
+	if got := store.List("unwatched", locks[0].From, inc.ReceivedAt.Add(-time.Second)); len(got) != 0 {
+		t.Errorf("unwatched has recordings from before the call: %+v", got)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -104,10 +105,11 @@ func NewRelay(cfg RelayConfig) *Relay {
 type Viewer struct {
 	C <-chan Msg
 
-	ch     chan Msg
-	s      *stream
-	err    error
-	closed bool // guarded by s.mu
+	ch       chan Msg
+	s        *stream
+	err      error
+	closed   bool // guarded by s.mu
+	recorder bool // the recorder's, not a person's: no "watched" camera
 }
 
 // Err is why the stream to this viewer ended.
@@ -131,7 +133,37 @@ func (e *StreamError) Error() string { return e.Code + ": " + e.Message }
 func (v *Viewer) Close() { v.s.remove(v, nil) }
 
 // Watch joins the viewers of a camera, opening its upstream when needed.
-func (r *Relay) Watch(id string) (*Viewer, error) {
+func (r *Relay) Watch(id string) (*Viewer, error) { return r.watch(id, false) }
+
+// Record is Watch for the recorder: its viewer does not make the camera
+// one that is watched.
+func (r *Relay) Record(id string) (*Viewer, error) { return r.watch(id, true) }
+
+// Watched lists the cameras someone is watching (a viewer other than the
+// recorder's), by id.
+func (r *Relay) Watched() []string {
+	r.mu.Lock()
+	streams := make([]*stream, 0, len(r.streams))
+	for _, s := range r.streams {
+		streams = append(streams, s)
+	}
+	r.mu.Unlock()
+	var out []string
+	for _, s := range streams {
+		s.mu.Lock()
+		for v := range s.viewers {
+			if !v.recorder {
+				out = append(out, s.id)
+				break
+			}
+		}
+		s.mu.Unlock()
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (r *Relay) watch(id string, recorder bool) (*Viewer, error) {
 	if _, err := r.cfg.Resolve(id); err != nil {
 		return nil, err
 	}
@@ -141,12 +173,12 @@ func (r *Relay) Watch(id string) (*Viewer, error) {
 		return nil, errors.New("cctv: relay closed")
 	}
 	if s := r.streams[id]; s != nil {
-		return s.add(), nil
+		return s.add(recorder), nil
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &stream{id: id, r: r, cancel: cancel, viewers: map[*Viewer]struct{}{}}
 	r.streams[id] = s
-	v := s.add() // before run starts: a stream that fails at once must tell this viewer
+	v := s.add(recorder) // before run starts: a stream that fails at once must tell this viewer
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
@@ -211,9 +243,9 @@ type stream struct {
 // maxGOP bounds the cached GOP to half a viewer queue.
 func (s *stream) maxGOP() int { return s.r.cfg.QueueSize / 2 }
 
-func (s *stream) add() *Viewer {
+func (s *stream) add(recorder bool) *Viewer {
 	ch := make(chan Msg, s.r.cfg.QueueSize)
-	v := &Viewer{C: ch, ch: ch, s: s}
+	v := &Viewer{C: ch, ch: ch, s: s, recorder: recorder}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.idle != nil {

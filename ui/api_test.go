@@ -110,6 +110,14 @@ func (r resp) errCode(t testing.TB) string {
 	return e.Error.Code
 }
 
+// reason returns the error envelope's reason ("" without one).
+func (r resp) reason(t testing.TB) string {
+	t.Helper()
+	var e httperr.Body
+	r.decode(t, &e)
+	return e.Error.Reason
+}
+
 func (a *apiFixture) createIncident(body string) cc112.Incident {
 	a.t.Helper()
 	r := a.do("POST", "/api/v1/incidents", body)

@@ -34,6 +34,9 @@ var pagedLists = map[string]struct {
 	"/api/v1/units/{id}/roster": {auth.Supervisor, "", func(s *secured) string {
 		return "/api/v1/units/" + s.unitID + "/roster"
 	}},
+	"/api/v1/cameras/{id}/recordings": {auth.Dispatcher, "", func(s *secured) string {
+		return "/api/v1/cameras/" + s.eng.Cameras()[0].ID + "/recordings" // the camera seedLists records
+	}},
 }
 
 // boundedGets are the other GET routes of the API, each with why it needs
@@ -41,7 +44,6 @@ var pagedLists = map[string]struct {
 // the city rather than by time.
 var boundedGets = map[string]string{
 	"/api/v1/cameras/{id}/ptz/presets":        "the positions one camera stores: a fixed number per camera (ONVIF), cut at maxPresets",
-	"/api/v1/cameras/{id}/recordings":         "one camera's segments: bounded by the disk budget (a minute each); TODO page by time if budgets grow to months",
 	"/api/v1/cameras/{id}/replay":             "a websocket of one camera's video, at most an hour per connection",
 	"/api/v1/incidents/{id}/evidence":         "one incident's lock and its exports (a handful per case)",
 	"/api/v1/evidence/key":                    "one public key",
@@ -214,6 +216,7 @@ func seedLists(t *testing.T, s *secured) {
 		if _, err := s.views.Start(ctx, cctv.View{CameraID: s.eng.Cameras()[0].ID, User: "police", Reason: "patroli"}); err != nil {
 			t.Fatal(err)
 		}
+		recordClip(t, s.recorded, s.eng.Cameras()[0].ID, time.Date(2026, 12, 5, 17, k, 0, 0, time.UTC), 1)
 	}
 	var shifts []string
 	for k := range 3 {

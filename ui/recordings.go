@@ -12,10 +12,11 @@ import (
 	"cc112/cctv/record"
 )
 
-// cameraRecordings answers GET /api/v1/cameras/{id}/recordings?from=&to=:
-// what is recorded of the camera (segments overlapping the range, both
-// ends optional), whether it is marked "always record" and whether it is
-// being recorded now.
+// cameraRecordings answers GET /api/v1/cameras/{id}/recordings?from=&to=
+// &limit=&cursor=: what is recorded of the camera, one page of the
+// segments overlapping the range (both ends optional) oldest first, as a
+// timeline reads them, whether it is marked "always record" and whether
+// each segment is being recorded now.
 func (s *Server) cameraRecordings(w http.ResponseWriter, r *http.Request) {
 	id, ok := s.recordedCamera(w, r)
 	if !ok {
@@ -26,11 +27,35 @@ func (s *Server) cameraRecordings(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	req, err := pageParams(r.URL.Query())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	// The cursor is the last segment's start (segments of a camera start
+	// at distinct times), for this camera only.
+	after, err := cc112.ParseCursor(req.Cursor)
+	if err == nil && after != nil && after.ID != id {
+		err = cc112.ErrBadCursor()
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var since time.Time
+	if after != nil {
+		since = after.At
+	}
+	segs, more := s.recorded.ListAfter(id, from, to, since, req.Limit)
+	page := cc112.Page[record.Segment]{Items: segs}
+	if more {
+		page.NextCursor = cc112.PageKey{At: segs[len(segs)-1].Start, ID: id}.Cursor()
+	}
 	writeJSON(w, http.StatusOK, struct {
-		CameraID     string           `json:"camera_id"`
-		AlwaysRecord bool             `json:"always_record"`
-		Segments     []record.Segment `json:"segments"`
-	}{id, s.recordings.IsAlways(id), s.recorded.List(id, from, to)})
+		CameraID     string `json:"camera_id"`
+		AlwaysRecord bool   `json:"always_record"`
+		cc112.Page[record.Segment]
+	}{id, s.recordings.IsAlways(id), page})
 }
 
 // recordedCamera is the {id} of a recordings route, once the recordings
@@ -53,7 +78,7 @@ func (s *Server) recordingOn(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	if s.recorded == nil || s.views == nil {
-		s.writeError(w, r, cc112.Errorf(cc112.EUnavailable, "recording is off (start dispatchd with -record-dir and -record-budget)"))
+		s.writeError(w, r, cc112.Errorf(cc112.EUnavailable, "recording is off (start dispatchd with -record-dir and -record-budget)").Because(cc112.RRecordingOff))
 		return false
 	}
 	return true
@@ -241,7 +266,7 @@ func userOf(r *http.Request) string {
 // tests); dispatchd always has it.
 func (s *Server) recordingOff(w http.ResponseWriter, r *http.Request) bool {
 	if s.recordings == nil {
-		s.writeError(w, r, cc112.Errorf(cc112.EUnavailable, "recording is not enabled"))
+		s.writeError(w, r, cc112.Errorf(cc112.EUnavailable, "recording is not enabled").Because(cc112.RRecordingOff))
 		return true
 	}
 	return false

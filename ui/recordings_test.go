@@ -61,6 +61,18 @@ func TestRecordingAPI(t *testing.T) {
 			t.Errorf("%s %s %s %s: %d %s, want %d", c.role, c.method, c.path, c.body, r.status, r.body, c.want)
 		}
 	}
+	// A page's cursor continues that camera's list only.
+	recordClip(t, s.recorded, cam, time.Date(2026, 12, 5, 17, 0, 0, 0, time.UTC), 1)
+	recordClip(t, s.recorded, cam, time.Date(2026, 12, 5, 17, 1, 0, 0, time.UTC), 1)
+	var page cc112.Page[record.Segment]
+	s.as(auth.Dispatcher, "GET", "/api/v1/cameras/"+cam+"/recordings?limit=1", "").decode(t, &page)
+	if len(page.Items) != 1 || page.NextCursor == "" || !page.Items[0].Start.Equal(time.Date(2026, 12, 5, 17, 0, 0, 0, time.UTC)) {
+		t.Fatalf("the first page of one: %+v, want the oldest segment and a cursor", page)
+	}
+	other := s.eng.Cameras()[1].ID
+	if r := s.as(auth.Dispatcher, "GET", "/api/v1/cameras/"+other+"/recordings?cursor="+url.QueryEscape(page.NextCursor), ""); r.status != 400 {
+		t.Errorf("camera %s's cursor on camera %s: %d %s, want 400", cam, other, r.status, r.body)
+	}
 	if !s.recordings.IsAlways(cam) {
 		t.Errorf("%s is not marked always record", cam)
 	}
@@ -101,6 +113,7 @@ func TestRecordingAPI(t *testing.T) {
 // at start + k × 40 ms, as the relay's muxer makes them.
 func recordClip(t *testing.T, store *record.Store, camera string, start time.Time, seconds int) {
 	t.Helper()
+	testenv.Tool(t, "ffmpeg")
 	c, err := camsim.MakeClip(context.Background(), t.TempDir(), camsim.ClipOptions{Seconds: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -167,27 +180,7 @@ func TestReplay(t *testing.T) {
 		t.Errorf("replay of nothing: %d %s", r.status, r.body)
 	}
 	u := "ws" + strings.TrimPrefix(s.srv.URL, "http") + path + "&reason=" + url.QueryEscape("Polsek Genteng LP/123")
-	ws, _, err := websocket.DefaultDialer.Dial(u, http.Header{"Authorization": {"Bearer " + s.tokens[auth.Police]}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
-	var texts []map[string]any
-	binaries := 0
-	for {
-		_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
-		typ, b, err := ws.ReadMessage()
-		if err != nil {
-			break
-		}
-		if typ == websocket.TextMessage {
-			var m map[string]any
-			_ = json.Unmarshal(b, &m)
-			texts = append(texts, m)
-			continue
-		}
-		binaries++
-	}
+	texts, binaries := readReplay(t, u, s.tokens[auth.Police], nil)
 	// The keyframe at or before 1.5 s is at 1.0 s: frames 25…74 and the init.
 	if len(texts) != 3 || texts[0]["type"] != "mime" || texts[1]["type"] != "replay" || texts[2]["type"] != "end" ||
 		texts[1]["start"] != start.Add(time.Second).Format(time.RFC3339Nano) || binaries != 1+50 {
@@ -233,6 +226,11 @@ func TestEvidenceExport(t *testing.T) {
 			t.Errorf("%s export %s: %d %s, want %d", c.role, c.body, r.status, r.body, c.want)
 		}
 	}
+	// Over the longest export: its own reason, for the page to say so.
+	if r := s.as(auth.Police, "POST", path, body(from, from.Add(cctv.MaxExport+time.Second), "LP/123")); r.status != 400 || r.errCode(t) != cc112.EInvalid ||
+		r.reason(t) != cc112.RExportTooLong {
+		t.Errorf("an export over %v: %d %s, want 400 %s", cctv.MaxExport, r.status, r.body, cc112.RExportTooLong)
+	}
 	var m cctv.Manifest
 	r := s.as(auth.Police, "POST", path, body(from, to, "LP/B/123/XII/2026 Polsek Genteng"))
 	r.decode(t, &m)
@@ -275,5 +273,123 @@ func TestEvidenceExport(t *testing.T) {
 	s.as(auth.Supervisor, "GET", path, "").decode(t, &ev)
 	if len(ev.Exports) != 1 || ev.Exports[0].SHA256 != m.SHA256 {
 		t.Errorf("the incident lists exports %+v", ev.Exports)
+	}
+}
+
+// TestReplayAcrossGap: a replay crossing twenty minutes with nothing
+// recorded goes straight on to the recording after the gap (within a
+// second, not twenty minutes) and says where it jumped, so the player's
+// timeline follows.
+func TestReplayAcrossGap(t *testing.T) {
+	testenv.Tool(t, "ffmpeg")
+	s := newSecured(t)
+	cam := s.eng.Cameras()[0].ID
+	start := time.Date(2026, 12, 5, 16, 59, 58, 0, time.UTC)
+	after := start.Add(20 * time.Minute)
+	recordClip(t, s.recorded, cam, start, 2)
+	recordClip(t, s.recorded, cam, after, 2)
+	at := start.Add(1500 * time.Millisecond)
+	u := "ws" + strings.TrimPrefix(s.srv.URL, "http") + "/api/v1/cameras/" + cam + "/replay?at=" + at.Format(time.RFC3339Nano)
+	var lastBefore, firstAfter time.Time // when the frames either side of the gap arrived
+	gapAt := -1
+	texts, binaries := readReplay(t, u, s.tokens[auth.Dispatcher], func(m map[string]any, binaries int) {
+		switch {
+		case m["type"] == "gap":
+			gapAt = binaries
+		case m != nil:
+		case gapAt < 0:
+			lastBefore = time.Now()
+		case binaries == gapAt+1:
+			firstAfter = time.Now()
+		}
+	})
+	// From the keyframe at 1.0 s: frames 25…49, the gap, frames 0…49 of
+	// the second recording, and the init.
+	if len(texts) != 4 || texts[0]["type"] != "mime" || texts[1]["type"] != "replay" || texts[2]["type"] != "gap" || texts[3]["type"] != "end" ||
+		texts[2]["from"] != start.Add(1960*time.Millisecond).Format(time.RFC3339Nano) || texts[2]["to"] != after.Format(time.RFC3339Nano) ||
+		binaries != 1+25+50 || gapAt != 1+25 {
+		t.Fatalf("replay sent %v and %d binary frames (gap after %d), want mime, replay, gap from 1.96 s to 20 min, end and 76 (gap after 26)", texts, binaries, gapAt)
+	}
+	if d := firstAfter.Sub(lastBefore); d > time.Second {
+		t.Errorf("the first frame after the gap came %v after the last before it, want within a second", d)
+	}
+}
+
+// readReplay reads a replay's websocket to its end: its text frames and
+// how many binary frames came; each calls seen as it arrives (the text
+// frame, or nil for a binary one, and the binary frames so far).
+func readReplay(t *testing.T, u, token string, seen func(text map[string]any, binaries int)) (texts []map[string]any, binaries int) {
+	t.Helper()
+	ws, _, err := websocket.DefaultDialer.Dial(u, http.Header{"Authorization": {"Bearer " + token}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	for {
+		_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		typ, b, err := ws.ReadMessage()
+		if err != nil {
+			return texts, binaries
+		}
+		var m map[string]any
+		if typ == websocket.TextMessage {
+			_ = json.Unmarshal(b, &m)
+			texts = append(texts, m)
+		} else {
+			binaries++
+		}
+		if seen != nil {
+			seen(m, binaries)
+		}
+	}
+}
+
+// TestReplayPace: frames before the time asked leave at once, the rest at
+// their recorded pace from the time asked (or from the first frame, when
+// the time falls in a gap), and a gap costs one frame interval.
+func TestReplayPace(t *testing.T) {
+	t0 := time.Date(2026, 12, 5, 17, 0, 0, 0, time.UTC)
+	ms := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Millisecond) }
+	for _, c := range []struct {
+		name   string
+		at     time.Time
+		frames []time.Time
+		want   []time.Duration // ms after the first frame left
+		gaps   []bool
+	}{
+		{"from a keyframe before at", ms(100), []time.Time{ms(0), ms(40), ms(80), ms(120), ms(160)},
+			[]time.Duration{0, 0, 0, 20, 60}, []bool{false, false, false, false, false}},
+		{"across a gap", ms(0), []time.Time{ms(0), ms(40), ms(80), ms(20 * 60000), ms(20*60000 + 40)},
+			[]time.Duration{0, 40, 80, 120, 160}, []bool{false, false, false, true, false}},
+		{"at in a gap", ms(5000), []time.Time{ms(20 * 60000), ms(20*60000 + 40)},
+			[]time.Duration{0, 40}, []bool{false, false}},
+		{"a dropped frame is no gap", ms(0), []time.Time{ms(0), ms(40), ms(840)},
+			[]time.Duration{0, 40, 840}, []bool{false, false, false}},
+	} {
+		p := replayPace{at: c.at}
+		for k, f := range c.frames {
+			after, gap := p.next(f)
+			if after != c.want[k]*time.Millisecond || gap != c.gaps[k] {
+				t.Errorf("%s: frame %d leaves after %v (gap %v), want %v (gap %v)", c.name, k, after, gap, c.want[k]*time.Millisecond, c.gaps[k])
+			}
+		}
+	}
+}
+
+// TestRecordingOff: a live-only center (no recordings on disk) answers the
+// recordings, replay and export routes 503 with the reason recording_off,
+// which the camera page reads to hide its timeline rather than warn.
+func TestRecordingOff(t *testing.T) {
+	a := newAPI(t, func(_ *dispatch.Config, c *Config) { c.Recordings, c.Views = cctv.NewRecordings(), cctv.NewViews() })
+	cam := a.eng.Cameras()[0].ID
+	for _, c := range []struct{ method, path, body string }{
+		{"GET", "/api/v1/cameras/" + cam + "/recordings", ""},
+		{"GET", "/api/v1/cameras/" + cam + "/replay?at=2026-12-05T17:00:00Z", ""},
+		{"POST", "/api/v1/incidents/x/evidence", `{"camera":"` + cam + `","from":"2026-12-05T17:00:00Z","to":"2026-12-05T17:01:00Z","reason":"LP/1"}`},
+	} {
+		r := a.do(c.method, c.path, c.body)
+		if r.status != 503 || r.errCode(t) != cc112.EUnavailable || r.reason(t) != cc112.RRecordingOff {
+			t.Errorf("%s %s on a live-only center: %d %s, want 503 %s", c.method, c.path, r.status, r.body, cc112.RRecordingOff)
+		}
 	}
 }

@@ -20,20 +20,67 @@ import (
 // maxReplay bounds one replay connection; the player reconnects to go on.
 const maxReplay = time.Hour
 
+// replayGap is the pause between two recorded frames above which a replay
+// treats it as a gap between recordings: it goes straight on to the next
+// frame instead of waiting the gap out. Frames come every 40 ms; a camera
+// that drops a few still plays at its pace.
+const replayGap = time.Second
+
 // replayText is a replay's text frame: "replay" says where the stream
 // starts (the keyframe at or before the time asked) so the player can
-// seek to at; "end" says the recording ends there.
+// seek to at; "gap" says nothing is recorded between from and to, the
+// next frame is at to (its media time keeps the gap, so the player jumps
+// the buffered ranges and its clock stays the recording's); "end" says
+// the recording ends there.
 type replayText struct {
 	Type  string    `json:"type"`
-	Start time.Time `json:"start"`
-	At    time.Time `json:"at"`
+	Start time.Time `json:"start,omitzero"`
+	At    time.Time `json:"at,omitzero"`
+	From  time.Time `json:"from,omitzero"`
+	To    time.Time `json:"to,omitzero"`
+}
+
+// replayPace says when a replay's frames leave: those before at at once,
+// the rest at the pace they were recorded from at (or from the first
+// frame, when at falls in a gap), with every gap between recordings
+// skipped.
+type replayPace struct {
+	at      time.Time     // the time asked
+	base    time.Time     // the recording's time that leaves at started
+	prev    time.Time     // the last frame's time
+	step    time.Duration // the last interval between frames within a recording
+	skipped time.Duration // the gaps skipped so far
+}
+
+// next is how long after the first frame left frame f leaves, and whether
+// a gap lies before f (from the previous frame's time).
+func (p *replayPace) next(f time.Time) (after time.Duration, gap bool) {
+	switch {
+	case p.base.IsZero():
+		p.base = p.at
+		if f.After(p.at) {
+			p.base = f
+		}
+	case f.Sub(p.prev) > replayGap && f.After(p.at):
+		step := p.step
+		if step == 0 {
+			step = 40 * time.Millisecond
+		}
+		p.skipped += f.Sub(p.prev) - step
+		gap = true
+	case f.After(p.prev):
+		p.step = f.Sub(p.prev)
+	}
+	p.prev = f
+	return max(0, f.Sub(p.base)-p.skipped), gap
 }
 
 // cameraReplay streams a camera's recording from a time:
 // GET /api/v1/cameras/{id}/replay?at=&incident=&reason= (websocket), the
 // same frames as /live: {"type":"mime"}, {"type":"replay","start","at"},
 // the init segment, then one fragment per frame at the pace it was
-// recorded, and {"type":"end"}. Every replay is journaled in the view
+// recorded, {"type":"gap","from","to"} where it skips a gap between
+// recordings, and {"type":"end"}. Every replay is journaled in the view
 // audit (replay_at) before a frame leaves; police must give a reason or
 // an incident (a case number).
 func (s *Server) cameraReplay(w http.ResponseWriter, r *http.Request) {
@@ -93,6 +140,7 @@ func (s *Server) cameraReplay(w http.ResponseWriter, r *http.Request) {
 	defer WatchSession(r, func() { endOnce.Do(func() { close(ended) }) })()
 	errGone := errors.New("viewer gone")
 	var started time.Time
+	pace := replayPace{at: at}
 	err = s.recorded.Replay(id, at, at.Add(maxReplay), func(init []byte, f record.Frame) error {
 		if started.IsZero() {
 			mime, err := record.MIME(init)
@@ -110,9 +158,14 @@ func (s *Server) cameraReplay(w http.ResponseWriter, r *http.Request) {
 				return errGone
 			}
 		}
-		// Frames before at leave at once (the player seeks to at), the
-		// rest at the pace they were recorded.
-		if wait := time.Until(started.Add(f.At.Sub(at))); wait > 0 {
+		prev := pace.prev
+		after, gap := pace.next(f.At)
+		if gap {
+			if err := writeText(conn, replayText{Type: "gap", From: prev, To: f.At}); err != nil {
+				return errGone
+			}
+		}
+		if wait := time.Until(started.Add(after)); wait > 0 {
 			t := time.NewTimer(wait)
 			select {
 			case <-gone:

@@ -206,16 +206,28 @@ func scan(r io.ReaderAt, size int64, fn func(fi fragInfo, moof, mdat box) error)
 // List returns a camera's segments that overlap [from, to] (zero times
 // leave that side open), oldest first.
 func (s *Store) List(camera string, from, to time.Time) []Segment {
+	out, _ := s.ListAfter(camera, from, to, time.Time{}, 0)
+	return out
+}
+
+// ListAfter is one page of List: at most limit segments (0: all), oldest
+// first, of those that start after after (zero: from the first), and
+// whether more follow. A camera's segments start at distinct times (a
+// segment's file is named after its start).
+func (s *Store) ListAfter(camera string, from, to, after time.Time, limit int) (page []Segment, more bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := []Segment{}
 	for _, seg := range s.segs[camera] {
-		if (!to.IsZero() && seg.Start.After(to)) || (!from.IsZero() && seg.End.Before(from)) {
+		if (!to.IsZero() && seg.Start.After(to)) || (!from.IsZero() && seg.End.Before(from)) || (!after.IsZero() && !seg.Start.After(after)) {
 			continue
+		}
+		if limit > 0 && len(out) == limit {
+			return out, true
 		}
 		out = append(out, *seg)
 	}
-	return out
+	return out, false
 }
 
 // Total is the bytes all segments take.

@@ -342,7 +342,7 @@ func (m *Main) openRecordings() error {
 	}
 	m.Recorded = store
 	m.Recorder = cctv.NewRecorder(cctv.RecorderConfig{Store: store, Relay: m.Relay, Engine: m.Engine, Recordings: m.Recordings,
-		Near: rc.Near, NearMaxM: m.HTTP.CameraNearestMaxM, PreRoll: rc.PreRoll, Logger: m.Logger})
+		Near: rc.Near, NearMaxM: m.HTTP.CameraNearestMaxM, PreRoll: rc.PreRoll, Watched: rc.Watched, Logger: m.Logger})
 	keep = m.Recorder.Keep
 	return nil
 }

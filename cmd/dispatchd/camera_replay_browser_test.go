@@ -17,8 +17,9 @@ import (
 // TestCameraReplayAndPTZInBrowser drives the camera page in headless
 // Chromium (web/e2e/camreplay.mjs) against a real dispatchd recording
 // camsim's camera: /camera?id=&at= plays the recording from at (the first
-// frame shown is the one at or just before at), the timeline seeks and
-// "Live" returns to live; police are asked for a reason before a replay
+// frame shown is the one at or just before at), a replay steps over a
+// gap in the recording at once, the timeline seeks and "Live" returns to
+// live; police are asked for a reason before a replay
 // and see no PTZ console; a dispatcher's held buttons, keys, presets and
 // "point at the incident" reach the ONVIF test double. SHOTS=dir keeps
 // screenshots (three sizes, both languages, live and replay).
@@ -37,8 +38,13 @@ func TestCameraReplayAndPTZInBrowser(t *testing.T) {
 		`"rtsp_url":"`+sim.URL(1)+`","onvif_url":"`+onvifURL+`","onvif_profile":"Profile_1"}`); err != nil || code != http.StatusCreated {
 		t.Fatalf("POST the PTZ camera: %d %s %v", code, body, err)
 	}
+	// gap1 is c1's picture far from the incident (not locked by it): the
+	// test turns its recording off and on again, for a gap.
+	if code, body, err := postJSON(m.URL()+"/api/v1/cameras", admin, `{"id":"gap1","name":"Gap","location":{"lat":-7.29,"lon":112.74},"rtsp_url":"`+sim.URL(1)+`"}`); err != nil || code != http.StatusCreated {
+		t.Fatalf("POST the gap camera: %d %s %v", code, body, err)
+	}
 	sup := tokenFor(t, m, auth.Supervisor)
-	for _, c := range []string{"c1", "ptz1"} {
+	for _, c := range []string{"c1", "ptz1", "gap1"} {
 		if code, body, err := postJSON(m.URL()+"/api/v1/cameras/"+c+"/record", sup, `{"always":true}`); err != nil || code != http.StatusOK {
 			t.Fatalf("always record %s: %d %s %v", c, code, body, err)
 		}
@@ -54,25 +60,51 @@ func TestCameraReplayAndPTZInBrowser(t *testing.T) {
 	tokenFor(t, m, auth.Wall)
 
 	// Sixteen seconds of c1 on disk: a replay from 2.5 s can seek 10 s on.
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		var rec struct {
-			Segments []struct{ Start, End time.Time }
-		}
-		res, err := bearer(disp).Get(m.URL() + "/api/v1/cameras/c1/recordings")
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = json.NewDecoder(res.Body).Decode(&rec)
-		res.Body.Close()
-		if err == nil && len(rec.Segments) > 0 && rec.Segments[len(rec.Segments)-1].End.Sub(rec.Segments[0].Start) > 16*time.Second {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("c1 is not recorded after a minute: %+v %v", rec, err)
-		}
-		time.Sleep(time.Second)
+	type segment struct {
+		Start, End time.Time
+		Recording  bool
 	}
+	recorded := func(cam string, until func([]segment) bool, what string) {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			var rec struct {
+				Segments []segment `json:"items"`
+			}
+			res, err := bearer(disp).Get(m.URL() + "/api/v1/cameras/" + cam + "/recordings?limit=1000")
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = json.NewDecoder(res.Body).Decode(&rec)
+			res.Body.Close()
+			if err == nil && len(rec.Segments) > 0 && until(rec.Segments) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s is not recorded %s after a minute: %+v %v", cam, what, rec, err)
+			}
+			time.Sleep(time.Second)
+		}
+	}
+	recorded("c1", func(s []segment) bool { return s[len(s)-1].End.Sub(s[0].Start) > 16*time.Second }, "for 16 s")
+	// gap1: a gap of some seconds (recording off, then on again) and five
+	// seconds more: the replay must step over the gap at once.
+	if code, body, err := postJSON(m.URL()+"/api/v1/cameras/gap1/record", sup, `{"always":false}`); err != nil || code != http.StatusOK {
+		t.Fatalf("always record gap1 off: %d %s %v", code, body, err)
+	}
+	recorded("gap1", func(s []segment) bool { return !s[len(s)-1].Recording }, "to a stop")
+	time.Sleep(3 * time.Second)
+	if code, body, err := postJSON(m.URL()+"/api/v1/cameras/gap1/record", sup, `{"always":true}`); err != nil || code != http.StatusOK {
+		t.Fatalf("always record gap1 on again: %d %s %v", code, body, err)
+	}
+	recorded("gap1", func(s []segment) bool {
+		for k := 1; k < len(s); k++ {
+			if s[k].Start.Sub(s[k-1].End) > 2*time.Second && s[len(s)-1].End.Sub(s[k].Start) > 5*time.Second {
+				return true
+			}
+		}
+		return false
+	}, "after a gap")
 
 	browser.run(t, 4*time.Minute, "camreplay.mjs", nil, "BASE_URL="+m.URL(), "INCIDENT="+inc.ID, "SHOTS="+os.Getenv("SHOTS"))
 

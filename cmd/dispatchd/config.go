@@ -161,6 +161,7 @@ type RecordConfig struct {
 	Retain   time.Duration
 	PreRoll  time.Duration
 	Near     int
+	Watched  bool // also record the cameras someone watches (footage from before a call)
 }
 
 // The default basemap: OpenStreetMap's standard tiles, whose policy asks
@@ -182,7 +183,7 @@ func DefaultConfig() Config {
 		CallCenter: callcenter.Config{ResponseSLA: time.Hour, FeedbackSLA: 24 * time.Hour, TriageSLA: 15 * time.Minute},
 		Mail:       MailConfig{IMAPMailbox: "INBOX", IMAPTLS: true, IMAPInterval: 30 * time.Second},
 		Cameras: CameraConfig{ProbeInterval: 30 * time.Second, CloseAfter: 10 * time.Second, CamSimCameras: 8,
-			Record: RecordConfig{Segment: time.Minute, Retain: 7 * 24 * time.Hour, PreRoll: 10 * time.Minute, Near: 4}},
+			Record: RecordConfig{Segment: time.Minute, Retain: 7 * 24 * time.Hour, PreRoll: 10 * time.Minute, Near: 4, Watched: true}},
 		Routing: RoutingConfig{Options: route.Options{SnapM: 250, AccessKMH: 10}, PositionStale: 5 * time.Minute},
 		Alerts: alerts.Config{UnassignedP1: 60 * time.Second, Unassigned: 3 * time.Minute, Unacknowledged: 60 * time.Second,
 			EnrouteFactor: 1.5, Onscene: alerts.DefaultOnscene(), OnsceneDefault: 2 * time.Hour, Coverage: alerts.SurabayaGroups()},
@@ -262,6 +263,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet) (finish func() error) {
 	fs.DurationVar(&c.Cameras.Record.Segment, "record-segment", c.Cameras.Record.Segment, "length of one recording file (a new one starts at the next keyframe) (env DISPATCH_RECORD_SEGMENT)")
 	fs.DurationVar(&c.Cameras.Record.Retain, "record-retain", c.Cameras.Record.Retain, "recordings older than this are dropped unless under an evidence lock; 0 keeps them until the budget is full (env DISPATCH_RECORD_RETAIN)")
 	fs.DurationVar(&c.Cameras.Record.PreRoll, "record-preroll", c.Cameras.Record.PreRoll, "how long before the call an incident's evidence lock reaches back (env DISPATCH_RECORD_PREROLL)")
+	fs.BoolVar(&c.Cameras.Record.Watched, "record-watched", c.Cameras.Record.Watched, "also record the cameras someone is watching live, so that an incident's lock finds what they saw before the call; bounded by -record-budget and -record-retain with the rest (env DISPATCH_RECORD_WATCHED)")
 	fs.IntVar(&c.Cameras.Record.Near, "record-near", c.Cameras.Record.Near, "how many of an open incident's nearest cameras are recorded and locked (env DISPATCH_RECORD_NEAR)")
 	fs.IntVar(&c.Cameras.CamSimCameras, "camsim-cameras", c.Cameras.CamSimCameras, "how many camsim paths the demo cameras cycle over (env DISPATCH_CAMSIM_CAMERAS)")
 

@@ -39,7 +39,7 @@ func TestIncidentCamerasInBrowser(t *testing.T) {
 		deadline := time.Now().Add(40 * time.Second)
 		for {
 			var got struct {
-				Segments []record.Segment `json:"segments"`
+				Segments []record.Segment `json:"items"`
 			}
 			getJSONAs(t, sc.m.URL()+"/api/v1/cameras/ev1/recordings", sc.dispatcher, &got)
 			if n := len(got.Segments); n > 0 && got.Segments[n-1].End.Sub(got.Segments[0].Start) > 7*time.Second {

@@ -3,7 +3,7 @@
 // TestCameraPagePlaysInChromium with BASE_URL and CHROMIUM set; SHOTS=dir
 // also saves screenshots at wall and phone size.
 import { chromium } from 'playwright-core';
-import { gotoAs } from './login.mjs';
+import { gotoAs, shootSizes } from './login.mjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +34,31 @@ try {
     if (!(t2 > t1 + 0.5)) { console.error(`${name}: video does not advance`); failed = true; }
     if (state !== 'Langsung') { console.error(`${name}: state is "${state}", want "Langsung"`); failed = true; }
     if (shots) await page.screenshot({ path: join(shots, `camera-${name}.png`) });
+    // This center records nothing (live-only): no timeline, no warning.
+    await page.waitForFunction(() => document.body.dataset.recording === 'off', null, { timeout: 10000 });
+    if (await page.isVisible('#bar') || await page.isVisible('.jump')) { console.error(`${name}: a live-only center shows the timeline`); failed = true; }
+    const msg = await page.textContent('#tl-msg');
+    if (msg) { console.error(`${name}: a live-only center says "${msg}"`); failed = true; }
+    await page.close();
+  }
+  // A replay asked of a live-only center: live, with a calm note in words.
+  {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    const at = new Date(Date.now() - 3600e3).toISOString();
+    await gotoAs(page, base, `/camera?id=c1&reason=uji&at=${at}`, 'police');
+    await page.waitForFunction(() => document.querySelector('#tl-msg').textContent.startsWith('Pusat ini hanya menayangkan kamera secara langsung'), null, { timeout: 10000 });
+    await page.waitForFunction(() => document.querySelector('video').currentTime > 0.5, null, { timeout: 20000 });
+    if (!(await page.getAttribute('#tl-msg', 'class') || '').includes('calm')) { console.error('the live-only note is a warning'); failed = true; }
+    if (await page.textContent('#mode') !== 'LANGSUNG') { console.error(`mode "${await page.textContent('#mode')}", want LANGSUNG`); failed = true; }
+    await page.click('#lang-btn');
+    await page.waitForFunction(() => document.querySelector('#tl-msg').textContent.startsWith('This center shows cameras live only'), null, { timeout: 10000 });
+    await page.click('#lang-btn');
+    await shootSizes(page, shots, 'camera-live-only-asked-replay');
+    await page.goto(`${base}/camera?id=c1&reason=uji`);
+    await page.waitForFunction(() => document.body.dataset.recording === 'off' && document.querySelector('video').currentTime > 0.5, null, { timeout: 20000 });
+    await shootSizes(page, shots, 'camera-live-only');
+    console.log('live-only: no timeline; a replay asked is answered live with a calm note, in both languages');
     await page.close();
   }
   // A camera that cannot play says so on the page.

@@ -6,6 +6,9 @@
 // keeps screenshots.
 //  1. /camera?id=c1&at=… plays the recording: the first frame on screen is
 //     the one at or just before at (frame-accurate), and it plays on;
+//  1b. a replay of gap1 (c1's picture, far from the incident) reaching a
+//     gap in its recording (the Go test made one of a few seconds) goes on after it at once, its clock jumping, with a calm
+//     note;
 //  2. ←/→ on the timeline seek 10 s (a new replay from there), a click on
 //     the bar seeks, "Live" returns to live;
 //  3. police opening a replay without a reason are asked for one; with it
@@ -13,7 +16,7 @@
 //  4. a dispatcher's held buttons, arrow keys on the video, a preset and
 //     "point at the incident" move ptz1; the presets are the camera's.
 import { chromium } from 'playwright-core';
-import { apiAs, gotoAs, launchOptions } from './login.mjs';
+import { apiAs, gotoAs, launchOptions, shootSizes } from './login.mjs';
 import { join } from 'node:path';
 
 const base = process.env.BASE_URL;
@@ -68,7 +71,7 @@ function atOrBefore(what, [shown, next], at) {
 
 const sup = await login('dispatcher');
 const rec = await call(sup.token, 'GET', '/api/v1/cameras/c1/recordings');
-const first = Date.parse(rec.data.segments[0].start);
+const first = Date.parse(rec.data.items[0].start);
 const at = new Date(first + 2500 + 17); // between frames, 2.5 s into the recording
 try {
   // 1. Replay from at, frame-accurate.
@@ -84,6 +87,33 @@ try {
   const want = await page.evaluate((ms) => new Intl.DateTimeFormat('id-ID', { timeZone: 'Asia/Jakarta', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(ms)).replace('.', ':'), +at);
   if (!clock.startsWith(want)) fail(`the clock shows "${clock}", want ${want}… WIB`);
   if (await page.isHidden('.bar .incident')) fail('no marker of the incident\'s call time on the timeline');
+
+  // 1b. Over the gap: from 1.5 s before it, the frame after it is on
+  // screen well before the gap's own length has passed.
+  const segs = (await call(sup.token, 'GET', '/api/v1/cameras/gap1/recordings?limit=1000')).data.items;
+  const k = segs.findIndex((s, i) => i > 0 && Date.parse(s.start) - Date.parse(segs[i - 1].end) > 2000);
+  if (k < 0) fail('the Go test made no gap in the recording');
+  else {
+    const gapFrom = Date.parse(segs[k - 1].end);
+    const gapTo = Date.parse(segs[k].start);
+    const gp = await newPage('dispatcher', `/camera?id=gap1&at=${new Date(gapFrom - 1500).toISOString()}`);
+    await firstFrame(gp);
+    const t0 = Date.now();
+    await gp.waitForFunction((ms) => window.player.time() && +window.player.time() >= ms, gapTo, { timeout: 15000 })
+      .catch(() => fail('the replay did not get past the gap'));
+    const took = Date.now() - t0;
+    console.log(`over a gap of ${gapTo - gapFrom} ms: past it ${took} ms after the first frame (1.5 s of video before it)`);
+    if (took > 1500 + Math.max(1500, (gapTo - gapFrom) / 2)) fail(`the replay took ${took} ms to cross ${gapTo - gapFrom} ms of gap from 1.5 s before it`);
+    const t1 = await gp.evaluate(() => document.querySelector('video').currentTime);
+    await gp.waitForTimeout(1000);
+    const t2 = await gp.evaluate(() => document.querySelector('video').currentTime);
+    if (!(t2 > t1 + 0.5)) fail(`after the gap the replay does not play on: ${t1} → ${t2}`);
+    const note = await gp.textContent('#tl-msg');
+    if (!/^Tidak ada rekaman .* rekaman berlanjut dari/.test(note)) fail(`the gap's note reads "${note}"`);
+    if (!(await gp.getAttribute('#tl-msg', 'class') || '').includes('calm')) fail('the gap\'s note is a warning');
+    if (shots) await shootSizes(gp, shots, 'camera-replay-gap');
+    await gp.context().close();
+  }
 
   // 2. Seek 10 s on with → on the timeline: a new replay from there.
   await page.focus('#bar');

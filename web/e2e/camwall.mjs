@@ -27,6 +27,12 @@ try {
     await page.locator('.inc-row', { hasText: INCIDENT }).click();
     if (name === 'phone') await page.click('.tabs button[data-view=map]');
     await page.waitForSelector('#camwall:not([hidden]) .cam-tile video', { timeout: WAIT });
+    // This center records nothing: the incident's camera section says so calmly, no error toast.
+    if (name === 'wall') {
+      await page.getByText('Perekaman kamera tidak aktif di server ini.').waitFor({ timeout: WAIT });
+      const errors = await page.locator('#toasts .toast.error').allTextContents();
+      assert.equal(errors.length, 0, `${name}: a live-only center shows error toasts: ${errors.join(' | ')}`);
+    }
     const tiles = await page.locator('#camwall .cam-tile').count();
     assert.equal(tiles, 3, `${name}: the wall shows the 3 online cameras with video, got ${tiles}`);
     // Every tile plays: currentTime advances in each video.
@@ -42,6 +48,18 @@ try {
     if (name === 'wall') {
       await page.click('#camwall button[data-act=size]');
       await page.waitForFunction(() => document.querySelector('#camwall button[data-act=size]')?.textContent === '2×2', null, { timeout: WAIT });
+      // The open wall follows the page's language; its videos play on.
+      const videos = await page.locator('#camwall video').count();
+      await page.click('#lang-btn');
+      await page.waitForFunction(() => document.querySelector('#camwall .camwall-note')?.textContent === 'Every camera view is recorded for audit.',
+        null, { timeout: WAIT });
+      const title = await page.locator('#camwall .camwall-head h3').textContent();
+      assert.ok(title.startsWith('Nearest cameras'), `${name}: the wall's title is not English: ${title}`);
+      assert.equal(await page.locator('#camwall video').count(), videos, `${name}: switching the language restarted the wall's videos`);
+      if (SHOTS) await page.screenshot({ path: join(SHOTS, `console-camwall-${name}-en.png`) });
+      await page.click('#lang-btn');
+      await page.waitForFunction(() => document.querySelector('#camwall .camwall-note')?.textContent === 'Setiap tayangan kamera dicatat untuk audit.',
+        null, { timeout: WAIT });
     }
     await page.click('#camwall button[data-act=close]');
     await page.waitForSelector('#camwall', { state: 'hidden', timeout: WAIT });

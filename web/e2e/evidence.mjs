@@ -102,8 +102,20 @@ try {
   await pdlg.locator('button[type=submit]').click();
   await pdlg.locator('.ask-err', { hasText: 'Alasan atau nomor perkara wajib diisi.' }).waitFor({ timeout: WAIT });
   await shootSizes(police, shots, 'police-export-refused', 'dialog.ask[open]');
-  await pdlg.locator('button[data-cancel]').click();
   console.log('police: an export without a reason refused, in words');
+  // Over the 60-minute limit: refused with its own reason, in both languages.
+  const pfrom = await pdlg.locator('input[name=from]').inputValue();
+  await pdlg.locator('input[name=to]').fill(wibInput(new Date(new Date(pfrom.replace(' ', 'T') + '+07:00').getTime() + 61 * 60000)));
+  await pdlg.locator('input[name=reason]').fill('LP/B/78/XII/2026');
+  await pdlg.locator('button[type=submit]').click();
+  await pdlg.locator('.ask-err', { hasText: 'Satu ekspor paling lama 60 menit.' }).waitFor({ timeout: WAIT });
+  const switchLang = () => police.evaluate(() => document.querySelector('#lang-btn').click()); // the open dialog is modal
+  await switchLang();
+  await police.locator('dialog.ask[open] .ask-err', { hasText: 'One export covers at most 60 minutes.' }).waitFor({ timeout: WAIT });
+  await switchLang();
+  await shootSizes(police, shots, 'police-export-too-long', 'dialog.ask[open]');
+  await police.locator('dialog.ask[open] button[data-cancel]').click();
+  console.log('police: an export over 60 minutes refused, in words, in both languages');
 
   // 4. The supervisor releases the evidence lock with a reason.
   const sctx = await browser.newContext(opts);

@@ -260,6 +260,7 @@ async function main() {
     if (detail.id) detail.render();
     if (create.isOpen) { create.hide(); create.open(); }
     history.relabel();
+    camwall.relabel();
     setConn($('#conn').dataset.state || 'connecting');
   });
 

@@ -35,6 +35,7 @@ let shown = null;     // the time on the clock (a Date)
 let tlNote = null;    // [key, vars] of the timeline's message
 let ptz = null;
 let always = null;    // the camera is marked "always record"
+let recordingOff = false; // the center records no camera (live-only): no timeline
 
 function setState(s) {
   state = s;
@@ -46,9 +47,12 @@ function setClock(d) {
   clockEl.textContent = `${wib(d)} WIB`;
   dayEl.textContent = wibDate(d);
 }
+// Notes that tell, not warn: nothing is wrong.
+const CALM = new Set(['camPage.liveOnly', 'camPage.gapSkipped']);
 function note(key, vars) {
   tlNote = key ? [key, vars] : null;
   tlMsg.textContent = key ? t(key, vars) : '';
+  tlMsg.classList.toggle('calm', CALM.has(key));
 }
 function drawMode() {
   modeEl.textContent = t(mode === 'live' ? 'camPage.modeLive' : 'camPage.modeReplay');
@@ -88,6 +92,7 @@ async function start() {
   // loadWindow shows the half hour around center (now at the right edge when
   // live) with what is recorded in it.
   async function loadWindow(center) {
+    if (recordingOff) return;
     const now = Date.now();
     const to = Math.min(now, +center + WINDOW / 2);
     const from = to - WINDOW;
@@ -97,19 +102,24 @@ async function start() {
     try {
       for (;;) {
         const res = await get(path);
-        segs.push(...res.segments);
+        segs.push(...res.items);
         if (always === null && can('POST', '/api/v1/cameras/{id}/record')) {
           always = res.always_record;
           $('#rec-always').hidden = false;
           $('#side').hidden = false;
           drawAlways();
         }
-        if (!res.next_cursor) break; // one page today (a camera's budget bounds it); a paged answer goes on
+        if (!res.next_cursor) break; // pages of cc112.DefaultPageSize segments, oldest first
         path += `&cursor=${encodeURIComponent(res.next_cursor)}`;
       }
       bar.setSegments(segs);
       if (tlNote && tlNote[0] === 'camPage.recordingsFailed') note(null);
     } catch (err) {
+      if (err.reason === 'recording_off') { // a live-only center: nothing to replay, nothing amiss
+        recordingOff = true;
+        document.body.dataset.recording = 'off';
+        return;
+      }
       note('camPage.recordingsFailed', { why: errorText(err) });
     }
   }
@@ -120,6 +130,7 @@ async function start() {
       replay,
       onState: setState,
       onTime: (d) => { setClock(d); bar.setCursor(d); },
+      onGap: (from, to) => note('camPage.gapSkipped', { from: wib(from), to: wib(to) }),
     });
     window.player = player; // the browser tests read the played time
   }
@@ -202,6 +213,11 @@ async function start() {
   const at = q.get('at') ? new Date(q.get('at')) : null;
   if (at && !Number.isNaN(+at)) {
     await loadWindow(at);
+    if (recordingOff) { // a replay was asked for: say calmly there is none
+      goLive(true);
+      note('camPage.liveOnly');
+      return;
+    }
     mode = 'replay';
     drawMode();
     setClock(at);

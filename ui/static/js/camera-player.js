@@ -7,7 +7,11 @@
 // {"type":"error","code","message"} ends the stream with a reason.
 // A replay adds {"type":"replay","start","at"} before the init segment (the
 // recording's time of media time 0, a keyframe at or before at) and ends
-// with {"type":"end"}; its frames come at the pace they were recorded.
+// with {"type":"end"}; its frames come at the pace they were recorded, except
+// that a gap between recordings is not waited out: {"type":"gap","from","to"}
+// comes before the first frame after it (whose media time keeps the gap, so
+// the recording's time of a frame stays origin + media time) and the player
+// jumps to it.
 //
 //   import { playCamera, liveUrl, replayUrl } from '/static/js/camera-player.js';
 //   const player = playCamera(videoElement, liveUrl('c1'));
@@ -98,16 +102,19 @@ function overlay(video) {
  * Plays a camera into a <video> element.
  * @param {HTMLVideoElement} video
  * @param {string} wsUrl  ws:// or wss:// URL of /api/v1/cameras/{id}/live or …/replay
- * @param {{replay?: boolean, onState?: (state: string, detail?: string) => void, onTime?: (at: Date) => void}} [opts]
+ * @param {{replay?: boolean, onState?: (state: string, detail?: string) => void, onTime?: (at: Date) => void,
+ *          onGap?: (from: Date, to: Date) => void}} [opts]
  *   replay: the URL is a replay (seek to its time, no live edge, "ended" at
  *   its end); onState: connecting, reconnecting, playing, ended, error;
- *   onTime: the recording's time of the frame on screen, as it plays.
+ *   onTime: the recording's time of the frame on screen, as it plays;
+ *   onGap: the replay skips from … to, with nothing recorded between.
  * @returns {{close: () => void, time: () => Date|null, start: () => Date|null}}
  */
 export function playCamera(video, wsUrl, opts = {}) {
   const say = overlay(video);
   const onState = opts.onState || (() => {});
   const onTime = opts.onTime || (() => {});
+  const onGap = opts.onGap || (() => {});
   const replay = !!opts.replay;
   let closed = false;
   let ws = null;
@@ -221,7 +228,11 @@ export function playCamera(video, wsUrl, opts = {}) {
           if (k === 0 || video.currentTime >= b.end(k - 1) - 0.05) video.currentTime = b.start(k);
           break;
         }
-        if (video.currentTime < b.end(k)) break;
+        if (video.currentTime < b.end(k) - 0.05) break;
+        // At the end of this range (the browser stalls there) with the
+        // next one after a gap (the recording after it, which the server
+        // sent on at once): go there. Past its start, look at it.
+        if (k + 1 < b.length && video.currentTime < b.start(k + 1)) { video.currentTime = b.start(k + 1); break; }
       }
       start();
     };
@@ -247,6 +258,10 @@ export function playCamera(video, wsUrl, opts = {}) {
       if (m.type === 'replay' && replay) {
         origin = instantMs(m.start);
         seekTo = Math.max(0, (instantMs(m.at) - origin) / 1000);
+        return;
+      }
+      if (m.type === 'gap' && replay) {
+        onGap(new Date(instantMs(m.from)), new Date(instantMs(m.to)));
         return;
       }
       if (m.type === 'end' && replay) {

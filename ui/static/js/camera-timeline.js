@@ -120,7 +120,7 @@ export function timeline(bar, { onSeek }) {
     },
     /**
      * recordedFrom is at itself when it is recorded, else the start of the
-     * next recording (the server replays a gap at its own length), or null.
+     * next recording (so the clock and cursor start there), or null.
      */
     recordedFrom(at) {
       const next = segments.filter((s) => s.end > +at).sort((a, b) => a.start - b.start)[0];

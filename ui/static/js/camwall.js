@@ -39,18 +39,18 @@ export class CameraWall {
       cams = await api.get(`/api/v1/cameras/nearest?${q}`);
     } catch (err) {
       if (token !== this.token) return;
-      this.render(t('cam.title', { n: inc.number }), [], t('error.generic', { msg: err.message }));
+      this.render(() => t('cam.title', { n: inc.number }), [], () => t('error.generic', { msg: err.message }));
       return;
     }
     if (token !== this.token) return;
-    this.render(t('cam.title', { n: inc.number }), cams.filter((c) => c.has_video), t('cam.none'), inc.id);
+    this.render(() => t('cam.title', { n: inc.number }), cams.filter((c) => c.has_video), () => t('cam.none'), inc.id);
   }
 
   /** showCamera opens one camera (a click on the map). */
   showCamera(cam, incidentID) {
     ++this.token;
     this.incident = null;
-    this.render(cam.name, [cam], t('cam.noVideo'), incidentID);
+    this.render(() => cam.name, [cam], () => t('cam.noVideo'), incidentID);
   }
 
   close() {
@@ -63,24 +63,36 @@ export class CameraWall {
 
   get isOpen() { return !this.el.hidden; }
 
+  /** relabel puts the open wall's texts in the page's new language, the videos playing on. */
+  relabel() {
+    if (this.el.hidden || !this.texts) return;
+    const set = (sel, text) => { const el = this.el.querySelector(sel); if (el) el.textContent = text; };
+    set('.camwall-head h3', this.texts.title());
+    set('.camwall-empty', this.texts.emptyText());
+    set('.camwall-note', t('cam.audit'));
+    this.el.querySelector('[data-act="close"]')?.setAttribute('aria-label', t('cam.close'));
+  }
+
   stop() {
     for (const p of this.players) p.close();
     this.players = [];
   }
 
+  /** render shows cams; title and emptyText are functions, read again in the new language by relabel. */
   render(title, cams, emptyText, incidentID) {
     this.stop();
+    this.texts = { title, emptyText };
     const cols = cams.length > 4 ? 3 : cams.length > 1 ? 2 : 1;
     const sizeBtn = this.incident
       ? `<button type="button" class="btn small" data-act="size">${this.size === 4 ? '3×3' : '2×2'}</button>` : '';
     this.el.innerHTML = `
-      <header class="camwall-head"><h3>${escapeHTML(title)}</h3>${sizeBtn}
+      <header class="camwall-head"><h3>${escapeHTML(title())}</h3>${sizeBtn}
         <button type="button" class="btn small" data-act="close" aria-label="${escapeHTML(t('cam.close'))}">✕</button></header>
       ${cams.length ? `<div class="camwall-grid cols-${cols}">${cams.map((c) => `
         <figure class="cam-tile" data-camera="${escapeHTML(c.id)}">
           <video muted playsinline autoplay></video>
           <figcaption>${escapeHTML(c.name)}${c.distance_m != null ? ` · ${Math.round(c.distance_m)} m` : ''}</figcaption>
-        </figure>`).join('')}</div>` : `<p class="camwall-empty">${escapeHTML(emptyText)}</p>`}
+        </figure>`).join('')}</div>` : `<p class="camwall-empty">${escapeHTML(emptyText())}</p>`}
       <p class="camwall-note">${escapeHTML(t('cam.audit'))}</p>`;
     this.el.hidden = false;
     for (const fig of this.el.querySelectorAll('.cam-tile')) {

@@ -98,12 +98,17 @@ export class Evidence {
           const full = await api.get(`/api/v1/cameras/${encodeURIComponent(c.id)}`).catch(() => null);
           if (full) c.name = full.name;
         }
-        return { ...c, segs: rec.segments || [] };
+        return { ...c, segs: rec.items }; // oldest first: the first page holds the earliest
       }));
       if (this.id !== id) return;
       this.s = { lock, exports: ev.exports || [], cams, preroll, from };
     } catch (err) {
       if (this.id !== id) return;
+      if (err.reason === 'recording_off') { // a live-only center: said in the section, no error
+        this.s = { off: true };
+        this.h.changed();
+        return;
+      }
       this.s = this.s || { failed: true };
       this.h.toast(t('error.generic', { msg: api.errorText(err) }), 'error');
     }
