@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,6 +65,11 @@ type Journal struct {
 	failed    atomic.Pointer[error] // first failed flush: no more writes
 	closed    atomic.Bool
 	closeOnce sync.Once
+
+	// The background check of the records Open did not read (scrub.go).
+	scrub     atomic.Pointer[ScrubState]
+	scrubStop context.CancelFunc
+	scrubDone chan struct{}
 }
 
 var _ cc112.Journal = (*Journal)(nil)
@@ -115,14 +121,15 @@ func Open(dir string, logger *slog.Logger) (*Journal, error) {
 	}
 
 	j := &Journal{path: path, log: logger, db: db, chunk: replayChunk}
-	last, err := j.verify(recovered)
+	last, scrubTo, err := j.verify(recovered)
 	if err != nil {
 		_ = db.Close()
 		return nil, err
 	}
 	j.last.Store(last)
 	j.gc = cc112.NewGroupCommitter(j.flush, 0)
-	logger.Info("bolt journal opened", "path", path, "last_seq", last)
+	logger.Info("bolt journal opened", "path", path, "last_seq", last, "checked_from_seq", scrubTo+1)
+	j.startScrub(scrubTo)
 	return j, nil
 }
 
@@ -230,6 +237,12 @@ func syncDir(dir string) error {
 	return err
 }
 
+// openCheckTail is how many of the newest records Open reads itself
+// (verify): twice the events between two checkpoints by default, so that a
+// start's replay reads records Open has checked. A variable so that tests
+// can make it small.
+var openCheckTail = 200_000
+
 // badRecord is a record found invalid by verify.
 type badRecord struct {
 	key    []byte
@@ -239,7 +252,7 @@ type badRecord struct {
 	head   []byte // first bytes of the value, for the log
 }
 
-// verify checks every record once at start-up and returns the last seq.
+// verify checks the journal at start-up and returns the last seq.
 //
 // The journal must be a chain of valid records with seqs 1..N. Anything after
 // the longest such prefix is the tail. A tail made only of records that fail
@@ -250,8 +263,84 @@ type badRecord struct {
 // commits are atomic; those events may have been acknowledged, so Open
 // refuses with ErrCorrupt instead of dropping them.
 //
-// After a meta recovery bbolt's own consistency check (Tx.Check) runs too.
-func (j *Journal) verify(recovered bool) (last uint64, err error) {
+// Open reads only the newest openCheckTail records itself: a torn write can
+// only be at the end, and reading ten years of records (1.7 GB at 10M
+// events) would make every start grow with the years. The older records
+// are checked by a scrub in the background (scrub); a damaged one is
+// reported loudly there (and Replay refuses it if it is ever read), not by
+// refusing to start a center whose checkpoint does not need it.
+//
+// After a meta recovery every record is read here, and bbolt's own
+// consistency check (Tx.Check) runs too.
+func (j *Journal) verify(recovered bool) (last uint64, scrubTo uint64, err error) {
+	if recovered {
+		last, err = j.verifyAll(true)
+		return last, 0, err
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			last, scrubTo, err = 0, 0, corruptError(j.path, fmt.Errorf("reading it panicked: %v", r))
+		}
+	}()
+	if err := j.ensureBucket(); err != nil {
+		return 0, 0, err
+	}
+	var bad []badRecord
+	err = j.db.View(func(tx *bbolt.Tx) error {
+		c := tx.Bucket([]byte(bucketName)).Cursor()
+		k, v := c.Last()
+		for ; k != nil; k, v = c.Prev() { // the tail that fails on its own
+			seq, err := checkRecord(k, v)
+			if err == nil {
+				last = seq
+				break
+			}
+			b := badRecord{key: append([]byte(nil), k...), seq: seq, reason: err, size: len(v)}
+			b.head = append([]byte(nil), v[:min(len(v), 64)]...)
+			bad = append(bad, b)
+		}
+		slices.Reverse(bad) // logged and dropped in the journal's order
+		want := last
+		for n := 0; k != nil && n < openCheckTail; n++ {
+			seq, err := checkRecord(k, v)
+			switch {
+			case err != nil && len(bad) > 0:
+				return fmt.Errorf("record at key %x is corrupt (%v) and intact records follow it, the first bad one after them at key %x", k, err, bad[0].key)
+			case err != nil:
+				return fmt.Errorf("record at key %x is corrupt (%v) and intact records up to seq %d follow it", k, err, last)
+			case seq != want:
+				return fmt.Errorf("record %d is intact but does not follow record %d (expected %d)", want+1, seq, seq+1)
+			}
+			want--
+			k, v = c.Prev()
+		}
+		if k == nil && want != 0 {
+			return fmt.Errorf("the journal begins at seq %d, not 1", want+1)
+		}
+		if k != nil {
+			scrubTo = want
+		}
+		return nil
+	})
+	if err != nil {
+		if !errors.Is(err, ErrCorrupt) {
+			err = corruptError(j.path, err)
+		}
+		return 0, 0, err
+	}
+	if len(bad) > 0 {
+		if err := j.dropTail(bad, last); err != nil {
+			return 0, 0, err
+		}
+		j.log.Warn("bolt journal: recovered from a torn write; every event up to last_seq is intact",
+			"path", j.path, "last_seq", last, "records_dropped", len(bad))
+	}
+	return last, scrubTo, nil
+}
+
+// verifyAll reads every record (after a meta recovery): see verify.
+func (j *Journal) verifyAll(recovered bool) (last uint64, err error) {
 	// Turn a fault on a bad mapping into a panic, and bbolt's panics on
 	// corrupt pages into ErrCorrupt, instead of killing the process.
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
@@ -553,6 +642,8 @@ func (j *Journal) Close() error {
 	var err error
 	j.closeOnce.Do(func() {
 		j.closed.Store(true)
+		j.scrubStop()
+		<-j.scrubDone // it reads the file bbolt is about to unmap
 		j.gc.Close()
 		if cerr := j.db.Close(); cerr != nil {
 			err = fmt.Errorf("bolt: close %s: %w", j.path, cerr)

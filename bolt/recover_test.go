@@ -221,52 +221,83 @@ func mangle(rec []byte, at int) []byte {
 	return rec
 }
 
+// wantOpenRefused: Open refuses the journal in dir with ErrCorrupt and
+// leaves the file as it was.
+func wantOpenRefused(t *testing.T, dir string) {
+	t.Helper()
+	img := readFile(t, dbPath(dir))
+	j, err := Open(dir, nil)
+	if err == nil {
+		_ = j.Close()
+		t.Fatal("Open dropped or skipped intact events instead of refusing")
+	}
+	if !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("Open = %v, want ErrCorrupt", err)
+	}
+	if !bytes.Equal(readFile(t, dbPath(dir)), img) {
+		t.Fatal("Open modified a journal it refused")
+	}
+}
+
+// closedJournal is a journal of events 1..10, closed, in a new folder.
+func closedJournal(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	j, _ := openT(t, dir)
+	appendWait(t, j, mkEvents(1, 10))
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestCorruptTail: a torn tail is dropped, anything else refused. Run
+// again with Open reading only the newest 3 records: the same, but for
+// damage older than those (old), which the background scrub reports.
 func TestCorruptTail(t *testing.T) {
+	t.Run("whole journal read at open", func(t *testing.T) { corruptTail(t, false) })
+	t.Run("newest 3 read at open", func(t *testing.T) { smallOpenCheck(t, 3); corruptTail(t, true) })
+}
+
+func corruptTail(t *testing.T, scrubbing bool) {
 	tests := []struct {
 		name    string
 		kv      map[string][]byte
 		dropped int // records dropped; -1: Open must refuse
+		old     bool
 	}{
-		{"data byte flipped", map[string][]byte{seqKey(11): mangle(validRec(11), 30)}, 1},
-		{"CRC byte flipped", map[string][]byte{seqKey(11): mangle(validRec(11), 2)}, 1},
-		{"time flipped", map[string][]byte{seqKey(11): mangle(validRec(11), 9)}, 1},
-		{"shorter than a header", map[string][]byte{seqKey(11): {1, 2, 3}}, 1},
-		{"empty value", map[string][]byte{seqKey(11): {}}, 1},
-		{"cut mid-record", map[string][]byte{seqKey(11): validRec(11)[:20]}, 1},
-		{"unknown version", map[string][]byte{seqKey(11): mangle(validRec(11), 0)}, 1},
-		{"type length past the end", map[string][]byte{seqKey(11): func() []byte { r := validRec(11); r[5] = 255; return r }()}, 1},
-		{"record under the wrong key", map[string][]byte{seqKey(11): validRec(12)}, 1},
-		{"garbage key at the end", map[string][]byte{"zzz": []byte("garbage")}, 1},
-		{"three torn records", map[string][]byte{seqKey(11): mangle(validRec(11), 20), seqKey(12): nil, seqKey(13): mangle(validRec(13), 1)}, 3},
-		{"intact record after a torn one", map[string][]byte{seqKey(11): mangle(validRec(11), 20), seqKey(12): validRec(12)}, -1},
-		{"gap before an intact record", map[string][]byte{seqKey(12): validRec(12)}, -1},
-		{"corrupt record in the middle", map[string][]byte{seqKey(5): mangle(validRec(5), 20)}, -1},
-		{"garbage key before the first", map[string][]byte{"\x00": validRec(1)}, -1},
+		{"data byte flipped", map[string][]byte{seqKey(11): mangle(validRec(11), 30)}, 1, false},
+		{"CRC byte flipped", map[string][]byte{seqKey(11): mangle(validRec(11), 2)}, 1, false},
+		{"time flipped", map[string][]byte{seqKey(11): mangle(validRec(11), 9)}, 1, false},
+		{"shorter than a header", map[string][]byte{seqKey(11): {1, 2, 3}}, 1, false},
+		{"empty value", map[string][]byte{seqKey(11): {}}, 1, false},
+		{"cut mid-record", map[string][]byte{seqKey(11): validRec(11)[:20]}, 1, false},
+		{"unknown version", map[string][]byte{seqKey(11): mangle(validRec(11), 0)}, 1, false},
+		{"type length past the end", map[string][]byte{seqKey(11): func() []byte { r := validRec(11); r[5] = 255; return r }()}, 1, false},
+		{"record under the wrong key", map[string][]byte{seqKey(11): validRec(12)}, 1, false},
+		{"garbage key at the end", map[string][]byte{"zzz": []byte("garbage")}, 1, false},
+		{"three torn records", map[string][]byte{seqKey(11): mangle(validRec(11), 20), seqKey(12): nil, seqKey(13): mangle(validRec(13), 1)}, 3, false},
+		{"intact record after a torn one", map[string][]byte{seqKey(11): mangle(validRec(11), 20), seqKey(12): validRec(12)}, -1, false},
+		{"gap before an intact record", map[string][]byte{seqKey(12): validRec(12)}, -1, false},
+		{"corrupt record in the middle", map[string][]byte{seqKey(5): mangle(validRec(5), 20)}, -1, true},
+		{"garbage key before the first", map[string][]byte{"\x00": validRec(1)}, -1, true},
+		{"corrupt record among the newest", map[string][]byte{seqKey(9): mangle(validRec(9), 20)}, -1, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			j, _ := openT(t, dir)
+			dir := closedJournal(t)
 			want := mkEvents(1, 10)
-			appendWait(t, j, want)
-			if err := j.Close(); err != nil {
-				t.Fatal(err)
-			}
 			rawPut(t, dir, tc.kv)
 
+			if tc.old && scrubbing {
+				j, lb := openT(t, dir)
+				if st := scrubbed(t, j); st.Damage == nil || lb.count("an older record is damaged") != 1 {
+					t.Fatalf("the scrub found %+v, want the damage reported:\n%s", st, lb)
+				}
+				return
+			}
 			if tc.dropped < 0 {
-				img := readFile(t, dbPath(dir))
-				j, err := Open(dir, nil)
-				if err == nil {
-					_ = j.Close()
-					t.Fatal("Open dropped or skipped intact events instead of refusing")
-				}
-				if !errors.Is(err, ErrCorrupt) {
-					t.Fatalf("Open = %v, want ErrCorrupt", err)
-				}
-				if !bytes.Equal(readFile(t, dbPath(dir)), img) {
-					t.Fatal("Open modified a journal it refused")
-				}
+				wantOpenRefused(t, dir)
 				return
 			}
 

@@ -424,6 +424,15 @@ func (m *Main) openState(ctx context.Context, city *city.Pack) (err error) {
 		}); ok {
 			o.ObserveCommits(m.Prom.Commit)
 		}
+		if bj, ok := m.Journal.(*bolt.Journal); ok {
+			m.Prom.GaugeFunc("cc112_journal_damaged", "1 when the background check of the journal's older records found a damaged or missing record (see the log; restore the file from a backup).",
+				func() float64 {
+					if bj.ScrubResult().Damage != nil {
+						return 1
+					}
+					return 0
+				})
+		}
 	}
 	ccfg := m.CallCenter
 	ccfg.Clock, ccfg.Logger = m.Clock, m.Logger
