@@ -3,6 +3,7 @@ package kpi
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 	"time"
 
@@ -41,7 +42,7 @@ func benchIndex(b *testing.B, n int) *Index {
 				ag = append(ag, a)
 			}
 		}
-		x.Put(Record{ID: fmt.Sprint(i), Number: fmt.Sprint(i), Category: cats[rng.IntN(len(cats))],
+		x.Put(Record{ID: fmt.Sprintf("inc_%012x", i), Number: fmt.Sprintf("SBY-%s-%04d", recv.Format("20060102"), i%1440+1), Category: cats[rng.IntN(len(cats))],
 			District: fmt.Sprintf("D%02d", rng.IntN(31)), Agencies: ag, ReceivedAt: recv, Values: Measure(tl)})
 	}
 	return x
@@ -63,5 +64,23 @@ func BenchmarkReport1M(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkIndexHeap: the heap the index holds per incident, with 150,000
+// incidents (ten years of Surabaya's closed history) of IDs and numbers as
+// the engine makes them.
+func BenchmarkIndexHeap(b *testing.B) {
+	const n = 150_000
+	for b.Loop() {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		x := benchIndex(b, n)
+		x.Len() // fold the queue in
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "heap-B/incident")
+		runtime.KeepAlive(x)
 	}
 }

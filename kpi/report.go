@@ -132,26 +132,26 @@ type acc struct {
 }
 
 // count is the first pass: everything but the values themselves.
-func (a *acc) count1(r *Record, targets *[numIntervals]float64) {
+func (a *acc) count1(r *row, targets *[numIntervals]float64) {
 	a.count++
 	for k := range numIntervals {
-		v := r.Values[k]
-		a.states[k][v.State]++
-		if v.State != OK {
+		st := r.state(int(k))
+		a.states[k][st]++
+		if st != OK {
 			continue
 		}
-		a.sum[k] += v.Seconds
-		if v.Seconds <= targets[k] {
+		a.sum[k] += r.vals[k]
+		if r.vals[k] <= targets[k] {
 			a.within[k]++
 		}
 	}
 }
 
 // collect is the second pass: the values, into slices sized by the first.
-func (a *acc) collect(r *Record) {
+func (a *acc) collect(r *row) {
 	for k := range numIntervals {
-		if v := r.Values[k]; v.State == OK {
-			a.vals[k] = append(a.vals[k], v.Seconds)
+		if r.state(int(k)) == OK {
+			a.vals[k] = append(a.vals[k], r.vals[k])
 		}
 	}
 }
@@ -263,8 +263,8 @@ func (x *Index) scan(q Query, t Targets, rep *Report) ([]*acc, *[]float64) {
 			continue
 		}
 		tg := &targets[min(int(r.cat), len(targets)-1)]
-		all.count1(&r.rec, tg)
-		if v := r.rec.Values[Response]; v.State == OK {
+		all.count1(r, tg)
+		if v := r.value(int(Response)); v.State == OK {
 			if b := int(v.Seconds) / histBinS; b < histBins {
 				rep.Histogram.Counts[b]++
 			} else {
@@ -273,7 +273,7 @@ func (x *Index) scan(q Query, t Targets, rep *Report) ([]*acc, *[]float64) {
 		}
 		if groupOf != nil {
 			for _, c := range groupOf(r, codes[:0]) {
-				get(c).count1(&r.rec, tg)
+				get(c).count1(r, tg)
 			}
 		}
 	}
@@ -298,10 +298,10 @@ func (x *Index) scan(q Query, t Targets, rep *Report) ([]*acc, *[]float64) {
 		if !sel(r) {
 			continue
 		}
-		all.collect(&r.rec)
+		all.collect(r)
 		if groupOf != nil {
 			for _, c := range groupOf(r, codes[:0]) {
-				byCode[c].collect(&r.rec)
+				byCode[c].collect(r)
 			}
 		}
 	}
@@ -336,7 +336,7 @@ func (x *Index) selector(q Query) (sel func(*row) bool, ok bool) {
 		agencyBit = 1 << min(agency, 63)
 	}
 	return func(r *row) bool {
-		return !r.rec.Cancelled && // a cancelled incident is not a response
+		return !r.has(rowCancelled) && // a cancelled incident is not a response
 			r.recv >= from && r.recv < to &&
 			(q.Category == "" || r.cat == cat) &&
 			(q.District == "" || r.dist == dist) &&
