@@ -66,12 +66,14 @@ func BenchmarkStartup(b *testing.B) {
 			}
 			eng = nil
 
+			var metrics *kpi.Index // the start's, as dispatchd's
 			start := func(withStore bool) (*dispatch.Engine, time.Duration, time.Duration) {
 				cfg := dispatch.Config{Journal: j, Clock: clock, Logger: quiet}
 				if archive {
-					metrics := kpi.NewIndex(cc112.WIB)
+					metrics = kpi.NewIndex(cc112.WIB)
 					cfg.Archive, cfg.HistoryWindow = j.(cc112.IncidentArchive), historyWindow
 					cfg.OnIncident = func(inc *cc112.Incident) { metrics.Put(kpi.FromIncident(inc)) }
+					cfg.OnIncidentState = metrics
 					if h, ok := j.(cc112.HistorySearch); ok {
 						cfg.History = h
 					}
@@ -107,6 +109,7 @@ func BenchmarkStartup(b *testing.B) {
 				b.ReportMetric(residentMB(b, "RssAnon:"), "rss-anon-MB") // the heap's pages
 				b.ReportMetric(residentMB(b, "RssFile:"), "rss-file-MB") // bbolt's mmap: the page cache, reclaimable
 				b.ReportMetric(float64(e.IncidentCount()), "incidents-in-memory")
+				b.ReportMetric(float64(metrics.Len()), "incidents-in-metrics") // every one, restored from the checkpoint
 				for _, q := range []struct {
 					name string
 					q    dispatch.IncidentQuery
@@ -147,8 +150,11 @@ func generateYears(b *testing.B, j cc112.Journal, store cc112.CheckpointStore, t
 	bulk := &bulkJournal{j: j}
 	clock := clocktest.New(genFrom)
 	cfg := dispatch.Config{Journal: bulk, Clock: clock, Logger: quiet, Checkpoints: store}
-	if archive {
+	if archive { // as dispatchd: the metrics index is checkpointed with the engine
+		metrics := kpi.NewIndex(cc112.WIB)
 		cfg.Archive, cfg.HistoryWindow = j.(cc112.IncidentArchive), historyWindow
+		cfg.OnIncident = func(inc *cc112.Incident) { metrics.Put(kpi.FromIncident(inc)) }
+		cfg.OnIncidentState = metrics
 	}
 	eng, err := dispatch.New(ctx, cfg)
 	if err != nil {
