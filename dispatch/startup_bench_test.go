@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -36,7 +37,11 @@ import (
 // once a simulated day, and the start feeds the metrics index (OnIncident)
 // from the archive as dispatchd's does; it also reports the resident
 // memory of the process after the start and the time of history pages.
+// CC112_STARTUP_HEAPPROFILE=file writes the heap's profile after the start.
 func BenchmarkStartup(b *testing.B) {
+	if os.Getenv("CC112_STARTUP_HEAPPROFILE") != "" {
+		runtime.MemProfileRate = 4096
+	}
 	archive := os.Getenv("CC112_STARTUP_ARCHIVE") == "1"
 	total := 1_000_000
 	if v, err := strconv.Atoi(os.Getenv("CC112_STARTUP_EVENTS")); err == nil && v > 0 {
@@ -126,7 +131,18 @@ func BenchmarkStartup(b *testing.B) {
 					b.ReportMetric(float64(time.Since(t0).Microseconds())/1000, q.name)
 				}
 			}
+			if path := os.Getenv("CC112_STARTUP_HEAPPROFILE"); path != "" { // what holds the heap after the start
+				f, err := os.Create(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := pprof.WriteHeapProfile(f); err != nil {
+					b.Fatal(err)
+				}
+				_ = f.Close()
+			}
 			runtime.KeepAlive(e) // the heap it holds is the figure
+			runtime.KeepAlive(metrics)
 			b.ReportMetric(took.Seconds(), "from-checkpoint-s")
 			b.ReportMetric(cpu.Seconds(), "from-checkpoint-cpu-s")
 			b.ReportMetric(float64(ms.HeapInuse)/1e6, "heap-MB")

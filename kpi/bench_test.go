@@ -1,6 +1,7 @@
 package kpi
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -83,4 +84,38 @@ func BenchmarkIndexHeap(b *testing.B) {
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "heap-B/incident")
 		runtime.KeepAlive(x)
 	}
+}
+
+// BenchmarkSnapshot150k: the metrics index's part of a checkpoint with
+// 150,000 incidents: the copy taken under the engine's lock (the write
+// path's pause), its encoding after it, and the restore at a start.
+func BenchmarkSnapshot150k(b *testing.B) {
+	x := benchIndex(b, 150_000)
+	x.Len()
+	raw, err := json.Marshal(x.Snapshot())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("copy", func(b *testing.B) {
+		for b.Loop() {
+			x.Snapshot()
+		}
+	})
+	b.Run("encode", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := json.Marshal(x.Snapshot()); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(len(raw))/1e6, "MB")
+	})
+	b.Run("restore", func(b *testing.B) {
+		for b.Loop() {
+			install, err := NewIndex(cc112.WIB).Restore(raw)
+			if err != nil {
+				b.Fatal(err)
+			}
+			install()
+		}
+	})
 }

@@ -21,13 +21,13 @@ func (x *Index) Export(q Query, fn func([]Record) error) error {
 		if !ok {
 			return
 		}
-		for i := range x.rows {
-			if sel(&x.rows[i]) {
-				order = append(order, int32(i))
+		x.rows.each(func(p int32, r *row) {
+			if sel(r) {
+				order = append(order, p)
 			}
-		}
+		})
 		slices.SortStableFunc(order, func(a, b int32) int {
-			ra, rb := &x.rows[a], &x.rows[b]
+			ra, rb := x.rows.at(a), x.rows.at(b)
 			if c := cmp.Compare(ra.recv, rb.recv); c != 0 {
 				return c
 			}

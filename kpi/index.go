@@ -3,6 +3,7 @@ package kpi
 import (
 	"hash/maphash"
 	"math"
+	"slices"
 	"sync"
 	"time"
 )
@@ -23,7 +24,7 @@ type Index struct {
 	loc *time.Location
 
 	mu       sync.RWMutex
-	rows     []row
+	rows     rows
 	text     []byte           // the IDs and numbers of the rows, back to back; only appended
 	pos      map[uint64]int32 // row of an ID, by the ID's hash
 	clash    map[string]int32 // row of an ID whose hash another ID has already
@@ -124,7 +125,8 @@ func (x *Index) putLocked(r *Record) {
 			rw.flags |= f.flag
 		}
 	}
-	codes := make([]uint16, 0, len(r.Agencies))
+	var room [inlineAgencies]uint16
+	codes := room[:0]
 	for _, a := range r.Agencies {
 		codes = append(codes, x.agencies.code(a))
 	}
@@ -133,7 +135,7 @@ func (x *Index) putLocked(r *Record) {
 	}
 	p, ok := x.find(r.ID)
 	if ok {
-		old := &x.rows[p]
+		old := x.rows.at(p)
 		if old.has(rowOpen) {
 			x.open--
 		}
@@ -142,13 +144,12 @@ func (x *Index) putLocked(r *Record) {
 			rw.text, rw.idLen, rw.numLen = x.appendText(r.ID, r.Number)
 		}
 	} else {
-		p = int32(len(x.rows))
+		p = x.rows.add(row{})
 		rw.text, rw.idLen, rw.numLen = x.appendText(r.ID, r.Number)
 		x.place(r.ID, p)
-		x.rows = append(x.rows, row{})
 	}
 	x.setAgencies(&rw, p, codes)
-	x.rows[p] = rw
+	x.rows.set(p, rw)
 }
 
 func clamp(v int) int { return max(math.MinInt32, min(v, math.MaxInt32)) }
@@ -176,7 +177,7 @@ func (x *Index) setAgencies(r *row, p int32, codes []uint16) {
 		if x.more == nil {
 			x.more = map[int32][]uint16{}
 		}
-		x.more[p] = codes[:r.nags]
+		x.more[p] = slices.Clone(codes[:r.nags]) // codes may be the caller's stack
 	} else {
 		delete(x.more, p)
 	}
@@ -216,7 +217,7 @@ func (x *Index) sameID(r *row, id string) bool {
 
 // find is the row of an ID.
 func (x *Index) find(id string) (int32, bool) {
-	if p, ok := x.pos[maphash.String(x.seed, cut(id))]; ok && x.sameID(&x.rows[p], id) {
+	if p, ok := x.pos[maphash.String(x.seed, cut(id))]; ok && x.sameID(x.rows.at(p), id) {
 		return p, true
 	}
 	p, ok := x.clash[cut(id)]
@@ -238,7 +239,7 @@ func (x *Index) place(id string, p int32) {
 
 // record unpacks the row at p.
 func (x *Index) record(p int32) Record {
-	r := &x.rows[p]
+	r := x.rows.at(p)
 	rec := Record{
 		ID: x.id(r), Number: x.number(r), Category: x.cats.names[r.cat], Priority: int(r.priority),
 		District: x.dists.names[r.dist], ReceivedAt: r.received(x.loc),
@@ -274,7 +275,7 @@ func (x *Index) read(fn func()) {
 // Len is the number of incidents indexed.
 func (x *Index) Len() int {
 	var n int
-	x.read(func() { n = len(x.rows) })
+	x.read(func() { n = x.rows.len() })
 	return n
 }
 

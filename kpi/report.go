@@ -257,23 +257,25 @@ func (x *Index) scan(q Query, t Targets, rep *Report) ([]*acc, *[]float64) {
 		}
 	}
 	var codes [64]int
-	for i := range x.rows {
-		r := &x.rows[i]
-		if !sel(r) {
-			continue
-		}
-		tg := &targets[min(int(r.cat), len(targets)-1)]
-		all.count1(r, tg)
-		if v := r.value(int(Response)); v.State == OK {
-			if b := int(v.Seconds) / histBinS; b < histBins {
-				rep.Histogram.Counts[b]++
-			} else {
-				rep.Histogram.Over++
+	for _, chunk := range x.rows.chunks {
+		for i := range chunk {
+			r := &chunk[i]
+			if !sel(r) {
+				continue
 			}
-		}
-		if groupOf != nil {
-			for _, c := range groupOf(r, codes[:0]) {
-				get(c).count1(r, tg)
+			tg := &targets[min(int(r.cat), len(targets)-1)]
+			all.count1(r, tg)
+			if v := r.value(int(Response)); v.State == OK {
+				if b := int(v.Seconds) / histBinS; b < histBins {
+					rep.Histogram.Counts[b]++
+				} else {
+					rep.Histogram.Over++
+				}
+			}
+			if groupOf != nil {
+				for _, c := range groupOf(r, codes[:0]) {
+					get(c).count1(r, tg)
+				}
 			}
 		}
 	}
@@ -293,15 +295,17 @@ func (x *Index) scan(q Query, t Targets, rep *Report) ([]*acc, *[]float64) {
 			a.vals[k], free = free[:0:n], free[n:]
 		}
 	}
-	for i := range x.rows {
-		r := &x.rows[i]
-		if !sel(r) {
-			continue
-		}
-		all.collect(r)
-		if groupOf != nil {
-			for _, c := range groupOf(r, codes[:0]) {
-				byCode[c].collect(r)
+	for _, chunk := range x.rows.chunks {
+		for i := range chunk {
+			r := &chunk[i]
+			if !sel(r) {
+				continue
+			}
+			all.collect(r)
+			if groupOf != nil {
+				for _, c := range groupOf(r, codes[:0]) {
+					byCode[c].collect(r)
+				}
 			}
 		}
 	}

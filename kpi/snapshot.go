@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"maps"
 	"math"
 	"slices"
@@ -23,7 +24,7 @@ const snapshotFormat = 1
 // Snapshot is a copy of the index's state; it encodes itself (JSON) after
 // the engine's lock is released.
 type Snapshot struct {
-	rows     []row
+	rows     rows
 	text     []byte
 	more     map[int32][]uint16
 	cats     []string
@@ -53,7 +54,7 @@ func (x *Index) Snapshot() any {
 	x.pendMu.Unlock()
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	s.rows = slices.Clone(x.rows)
+	s.rows = x.rows.share()
 	s.text = x.text[:len(x.text):len(x.text)] // only appended: the bytes so far never change
 	s.more = maps.Clone(x.more)
 	s.cats, s.dists, s.agencies = slices.Clip(x.cats.names), slices.Clip(x.dists.names), slices.Clip(x.agencies.names)
@@ -66,25 +67,21 @@ func (s *Snapshot) MarshalJSON() ([]byte, error) {
 		cats: internerOf(s.cats), dists: internerOf(s.dists), agencies: internerOf(s.agencies)}
 	if len(s.pending) > 0 {
 		x.pos, x.seed = map[uint64]int32{}, s.of.seed
-		for i := range x.rows {
-			x.place(x.id(&x.rows[i]), int32(i))
-		}
+		x.rows.each(func(p int32, r *row) { x.place(x.id(r), p) })
 		for i := range s.pending {
 			x.putLocked(&s.pending[i])
 		}
 	}
-	w := snapshotWire{Format: snapshotFormat, Count: len(x.rows), Categories: x.cats.names, Districts: x.dists.names,
-		Agencies: x.agencies.names, Rows: make([]byte, 0, len(x.rows)*64)}
-	for i := range x.rows {
-		w.Rows = x.appendRow(w.Rows, int32(i))
-	}
+	w := snapshotWire{Format: snapshotFormat, Count: x.rows.len(), Categories: x.cats.names, Districts: x.dists.names,
+		Agencies: x.agencies.names, Rows: make([]byte, 0, x.rows.len()*64)}
+	x.rows.each(func(p int32, _ *row) { w.Rows = x.appendRow(w.Rows, p) })
 	return json.Marshal(w)
 }
 
 // appendRow encodes the row at p: ID, number, call instant, priority,
 // codes, flags, states, the values the states use, agency codes.
 func (x *Index) appendRow(b []byte, p int32) []byte {
-	r := &x.rows[p]
+	r := x.rows.at(p)
 	b = binary.AppendUvarint(b, uint64(r.idLen))
 	b = binary.AppendUvarint(b, uint64(r.numLen))
 	b = append(b, x.text[r.text:r.text+uint64(r.idLen)+uint64(r.numLen)]...)
@@ -126,12 +123,12 @@ func (x *Index) Restore(data json.RawMessage) (func(), error) {
 	if w.Count < 0 || w.Count > len(w.Rows) {
 		return nil, fmt.Errorf("metrics index: %d rows in %d bytes", w.Count, len(w.Rows))
 	}
-	n := &Index{loc: x.loc, rows: make([]row, 0, w.Count), pos: make(map[uint64]int32, w.Count), seed: x.seed,
+	n := &Index{loc: x.loc, pos: make(map[uint64]int32, w.Count), seed: x.seed,
 		cats: internerOf(w.Categories), dists: internerOf(w.Districts), agencies: internerOf(w.Agencies)}
 	d := decoder{b: w.Rows}
 	for range w.Count {
 		if err := n.decodeRow(&d); err != nil {
-			return nil, fmt.Errorf("metrics index row %d: %w", len(n.rows), err)
+			return nil, fmt.Errorf("metrics index row %d: %w", n.rows.len(), err)
 		}
 	}
 	if len(d.b) != 0 {
@@ -165,7 +162,8 @@ func (x *Index) decodeRow(d *decoder) error {
 			r.vals[k] = math.Float64frombits(d.uint64())
 		}
 	}
-	codes := make([]uint16, d.uvarint(math.MaxUint8))
+	var room [inlineAgencies]uint16
+	codes := append(room[:0], make([]uint16, d.uvarint(math.MaxUint8))...)
 	for i := range codes {
 		codes[i] = d.code(len(x.agencies.names))
 	}
@@ -175,18 +173,29 @@ func (x *Index) decodeRow(d *decoder) error {
 	if r.flags>>4 != 0 {
 		return fmt.Errorf("unknown flags %#x", r.flags)
 	}
-	if _, dup := x.find(string(id)); dup {
+	// As find and place, without making strings of 150,000 IDs.
+	h := maphash.Bytes(x.seed, id)
+	at, hashed := x.pos[h]
+	if _, clashed := x.clash[string(id)]; clashed || hashed && x.sameID(x.rows.at(at), string(id)) {
 		return fmt.Errorf("incident %q twice", id)
 	}
 	r.setReceived(time.Unix(recv, int64(nsec)), x.loc)
-	p := int32(len(x.rows))
-	r.text, r.idLen, r.numLen = x.appendText(string(id), string(number))
-	x.place(string(id), p)
+	p := x.rows.add(row{})
+	r.text, r.idLen, r.numLen = uint64(len(x.text)), uint16(len(id)), uint16(len(number))
+	x.text = append(append(x.text, id...), number...)
+	if hashed {
+		if x.clash == nil {
+			x.clash = map[string]int32{}
+		}
+		x.clash[string(id)] = p
+	} else {
+		x.pos[h] = p
+	}
 	x.setAgencies(&r, p, codes)
 	if r.has(rowOpen) {
 		x.open++
 	}
-	x.rows = append(x.rows, r)
+	x.rows.set(p, r)
 	return nil
 }
 

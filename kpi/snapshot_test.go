@@ -180,3 +180,40 @@ func TestIDsOfOneHash(t *testing.T) {
 		t.Fatal("restore differs")
 	}
 }
+
+// A snapshot is the state when it was taken, whatever the index does
+// after: rows replaced and added (across chunks) while it is encoded.
+func TestSnapshotIsAStillPicture(t *testing.T) {
+	x := randomIndex(t, 4, 2*rowChunk+10)
+	want := exported(t, x)
+	s := x.Snapshot()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r := rand.New(rand.NewPCG(5, 5))
+		for i := range 3 * rowChunk {
+			id := fmt.Sprintf("inc_%d", r.IntN(2*rowChunk)) // replaced
+			if i%2 == 0 {
+				id = fmt.Sprintf("later_%d", i) // added
+			}
+			x.Put(rec(id, "fire", "D9", []string{"polri", "damkar", "dinkes", "bpbd"}, time.Duration(i)*time.Second, 1, 1, 1))
+		}
+	}()
+	raw, err := json.Marshal(s)
+	<-done
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := NewIndex(cc112.WIB)
+	install, err := y.Restore(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	install()
+	if !reflect.DeepEqual(exported(t, y), want) {
+		t.Fatal("the snapshot changed with the index")
+	}
+	if x.Len() <= len(want) {
+		t.Fatalf("the index did not go on: %d", x.Len())
+	}
+}
