@@ -69,6 +69,18 @@ func snapshotOf(t *testing.T, x *Index) json.RawMessage {
 	return raw
 }
 
+// restored is a new index with raw restored into it.
+func restored(t *testing.T, raw json.RawMessage) *Index {
+	t.Helper()
+	y := NewIndex(cc112.WIB)
+	install, err := y.Restore(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	install()
+	return y
+}
+
 // A restored index answers every report and export as the one it was
 // taken from, and goes on the same when both get the same records.
 func TestSnapshotRestoresTheSameIndex(t *testing.T) {
@@ -112,13 +124,7 @@ func TestSnapshotHoldsQueuedRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	y := NewIndex(cc112.WIB)
-	install, err := y.Restore(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	install()
-	if !reflect.DeepEqual(exported(t, x), exported(t, y)) {
+	if !reflect.DeepEqual(exported(t, x), exported(t, restored(t, raw))) {
 		t.Fatal("the queued record is not in the snapshot")
 	}
 }
@@ -170,13 +176,7 @@ func TestIDsOfOneHash(t *testing.T) {
 	if len(got) != 2 || got[0].ID != "a" || got[0].Values[Processing].Seconds != 2 || got[1].ID != "b" || got[1].Category != "medical" {
 		t.Fatalf("got %+v", got)
 	}
-	y := NewIndex(cc112.WIB)
-	install, err := y.Restore(snapshotOf(t, x))
-	if err != nil {
-		t.Fatal(err)
-	}
-	install()
-	if !reflect.DeepEqual(exported(t, y), got) {
+	if !reflect.DeepEqual(exported(t, restored(t, snapshotOf(t, x))), got) {
 		t.Fatal("restore differs")
 	}
 }
@@ -204,13 +204,7 @@ func TestSnapshotIsAStillPicture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	y := NewIndex(cc112.WIB)
-	install, err := y.Restore(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	install()
-	if !reflect.DeepEqual(exported(t, y), want) {
+	if !reflect.DeepEqual(exported(t, restored(t, raw)), want) {
 		t.Fatal("the snapshot changed with the index")
 	}
 	if x.Len() <= len(want) {
