@@ -1,9 +1,12 @@
 package dispatch
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -25,6 +28,10 @@ type archiveFixture struct {
 	j       cc112.Journal
 	clock   *clocktest.Clock
 	metrics *kpi.Index
+	// fedMetrics leaves the metrics index out of the checkpoint: a start
+	// from one feeds it the archive.
+	fedMetrics bool
+	log        *bytes.Buffer // the engine's log, when set
 }
 
 func (f *archiveFixture) open(t *testing.T, checkpoints bool) *Engine {
@@ -36,6 +43,13 @@ func (f *archiveFixture) open(t *testing.T, checkpoints bool) *Engine {
 	f.metrics = kpi.NewIndex(cc112.WIB)
 	cfg := Config{Journal: f.j, Clock: f.clock, Archive: f.j.(cc112.IncidentArchive), HistoryWindow: 7 * 24 * time.Hour,
 		OnIncident: func(inc *cc112.Incident) { f.metrics.Put(kpi.FromIncident(inc)) }}
+	if !f.fedMetrics {
+		cfg.OnIncidentState = f.metrics
+	}
+	if f.log != nil {
+		f.log.Reset()
+		cfg.Logger = slog.New(slog.NewTextHandler(f.log, nil))
+	}
 	if h, ok := f.j.(cc112.HistorySearch); ok {
 		cfg.History = h
 	}
@@ -193,11 +207,21 @@ func mustJSON(t *testing.T, v any) string {
 // TestHistoryOutOfRAMAnswersTheSame: a history of closed incidents answers
 // the same reads, searches and metrics before it is archived, after, and
 // after restarts from a checkpoint taken before the archive (its tail
-// replays the archiving), from one taken after (the archive is read for
-// the metrics), and from the whole journal; both journals, each reopened
-// from disk.
+// replays the archiving), from one taken after (the metrics index restored
+// from the checkpoint, as dispatchd's; or, without its part, fed from the
+// archive), and from the whole journal; both journals, each reopened from
+// disk.
 func TestHistoryOutOfRAMAnswersTheSame(t *testing.T) {
+	for _, fed := range []bool{false, true} {
+		t.Run(map[bool]string{false: "metrics checkpointed", true: "metrics fed from the archive"}[fed], func(t *testing.T) {
+			testHistoryOutOfRAM(t, fed)
+		})
+	}
+}
+
+func testHistoryOutOfRAM(t *testing.T, fedMetrics bool) {
 	eachArchiveJournal(t, func(t *testing.T, f *archiveFixture) {
+		f.fedMetrics = fedMetrics
 		ctx := context.Background()
 		e := f.open(t, true)
 		ids := archiveHistory(t, e, f.clock)
@@ -273,6 +297,57 @@ func firstDiff(got, want string) string {
 		}
 	}
 	return fmt.Sprintf("%d lines, want %d", len(g), len(w))
+}
+
+// TestCorruptMetricsPartMeansFullReplay: a checkpoint whose metrics part
+// does not decode (its checksum whole: written so by a faulty binary) is
+// not used — neither the engine's part of it — and the start replays the
+// whole journal, says why and answers as before.
+func TestCorruptMetricsPartMeansFullReplay(t *testing.T) {
+	eachArchiveJournal(t, func(t *testing.T, f *archiveFixture) {
+		ctx := context.Background()
+		f.log = &bytes.Buffer{}
+		e := f.open(t, true)
+		ids := archiveHistory(t, e, f.clock)
+		moveClock(f.clock, time.Date(2026, 3, 21, 17, 0, 0, 0, time.UTC))
+		must[int](t)(e.ArchiveClosed(ctx))
+		want := answers(t, e, f.metrics, ids)
+		must[uint64](t)(e.Checkpoint(ctx))
+		e = f.open(t, true)
+		if e.CheckpointStats().LoadedSeq == 0 || f.metrics.Len() < len(ids) {
+			t.Fatalf("not started from the checkpoint (%d incidents in the metrics):\n%s", f.metrics.Len(), f.log)
+		}
+		store := f.j.(cc112.CheckpointStore)
+		list := must[[]cc112.Checkpoint](t)(store.Checkpoints(ctx))
+		for _, c := range list { // every one stored: else the start falls back to the older
+			var d checkpointData
+			if err := json.Unmarshal(c.Data, &d); err != nil {
+				t.Fatal(err)
+			}
+			var part map[string]any
+			if err := json.Unmarshal(d.Parts[metricsPart], &part); err != nil {
+				t.Fatal(err)
+			}
+			part["count"] = part["count"].(float64) + 1 // one row more than it holds
+			d.Parts[metricsPart] = json.RawMessage(mustJSON(t, part))
+			data := []byte(mustJSON(t, d))
+			if err := store.SaveCheckpoint(ctx, cc112.Checkpoint{Seq: c.Seq, At: c.At, Sum: sha256.Sum256(data), Data: data}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e = f.open(t, true)
+		if st := e.CheckpointStats(); st.LoadedSeq != 0 || st.FullReplays != 1 || st.Corrupt != uint64(len(list)) {
+			t.Fatalf("stats %+v: want a full replay, %d corrupt", st, len(list))
+		}
+		for _, says := range []string{"restore metrics", "full replay: no usable checkpoint"} {
+			if !strings.Contains(f.log.String(), says) {
+				t.Errorf("the log does not say %q:\n%s", says, f.log)
+			}
+		}
+		if got := answers(t, e, f.metrics, ids); got != want {
+			t.Errorf("after the full replay:\n%s", firstDiff(got, want))
+		}
+	})
 }
 
 // TestReopenArchivedIncident: a reopen brings an archived incident back

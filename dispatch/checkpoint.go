@@ -157,7 +157,7 @@ func (c coreState) Restore(data json.RawMessage) (func(), error) {
 		e.stations = orEmpty(s.Stations)
 		e.cityKnown = s.CityKnown
 		e.cfg.Plan, e.cfg.Alarms = s.Plan, s.Alarms
-		if e.cfg.OnIncident != nil {
+		if e.cfg.OnIncident != nil && e.cfg.OnIncidentState == nil { // else its own part restores it
 			for _, inc := range s.Incidents {
 				e.cfg.OnIncident(inc)
 			}
@@ -218,6 +218,9 @@ type checkpointer struct {
 	mu    sync.Mutex
 	stats CheckpointStats
 }
+
+// metricsPart names Config.OnIncidentState in a checkpoint.
+const metricsPart = "metrics"
 
 // addPart records the state owner of an extension New was given.
 func (e *Engine) addPart(name string, x Extension) {

@@ -80,6 +80,13 @@ type Config struct {
 	// per-incident intervals current this way. It must be quick, must not
 	// keep inc and must not call back into the engine.
 	OnIncident func(inc *cc112.Incident)
+	// OnIncidentState, when set, is the state OnIncident builds (dispatchd:
+	// the metrics index). It is checkpointed with the engine's state, as the
+	// part "metrics" of the same seq, so that a start from a checkpoint
+	// restores it instead of handing OnIncident every incident again — the
+	// archived ones too, years of them. Without it such a start feeds
+	// OnIncident the incidents in memory and walks the archive.
+	OnIncidentState Snapshotter
 	// History, when set, finds the history pages of SearchIncidents
 	// (PostgreSQL's projection); nil searches the engine's own index.
 	History cc112.HistorySearch
@@ -252,6 +259,9 @@ func New(ctx context.Context, cfg Config, exts ...Extension) (*Engine, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
+	if cfg.OnIncidentState != nil {
+		e.ckpt.parts = append(e.ckpt.parts, statePart{name: metricsPart, snap: cfg.OnIncidentState})
+	}
 	e.ckpt.schema = e.checkpointSchema()
 	start := time.Now()
 	from := e.restoreCheckpoint(ctx)
@@ -270,7 +280,7 @@ func New(ctx context.Context, cfg Config, exts ...Extension) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dispatch: %w", err)
 	}
-	if from > 0 {
+	if from > 0 && cfg.OnIncidentState == nil {
 		if err := e.feedArchivedMetrics(ctx); err != nil {
 			return nil, fmt.Errorf("dispatch: the archive's incidents for the metrics: %w", err)
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -16,6 +17,7 @@ import (
 	"cc112"
 	"cc112/dispatch"
 	"cc112/internal/clocktest"
+	"cc112/internal/pgtest"
 	"cc112/internal/testjournal"
 	"cc112/kpi"
 )
@@ -36,7 +38,11 @@ import (
 // once a simulated day, and the start feeds the metrics index (OnIncident)
 // from the archive as dispatchd's does; it also reports the resident
 // memory of the process after the start and the time of history pages.
+// CC112_STARTUP_HEAPPROFILE=file writes the heap's profile after the start.
 func BenchmarkStartup(b *testing.B) {
+	if os.Getenv("CC112_STARTUP_HEAPPROFILE") != "" {
+		runtime.MemProfileRate = 4096
+	}
 	archive := os.Getenv("CC112_STARTUP_ARCHIVE") == "1"
 	total := 1_000_000
 	if v, err := strconv.Atoi(os.Getenv("CC112_STARTUP_EVENTS")); err == nil && v > 0 {
@@ -47,7 +53,8 @@ func BenchmarkStartup(b *testing.B) {
 			continue
 		}
 		b.Run(name, func(b *testing.B) {
-			j := testjournal.Open(b, name)
+			reopen := journalReopener(b, name)
+			j := reopen()
 			ctx := context.Background()
 			store := j.(cc112.CheckpointStore)
 			genStart := time.Now()
@@ -65,13 +72,24 @@ func BenchmarkStartup(b *testing.B) {
 				b.Fatalf("journal ends at %d, want %d", j.LastSeq(), tail)
 			}
 			eng = nil
+			// Started as dispatchd restarts: the journal opened again (its
+			// pages mapped afresh; the kernel's cache stays warm).
+			if err := j.Close(); err != nil {
+				b.Fatal(err)
+			}
+			t0, c0 := time.Now(), cpuTime()
+			j = reopen()
+			opened, openedCPU := time.Since(t0), cpuTime()-c0
+			store = j.(cc112.CheckpointStore)
 
+			var metrics *kpi.Index // the start's, as dispatchd's
 			start := func(withStore bool) (*dispatch.Engine, time.Duration, time.Duration) {
 				cfg := dispatch.Config{Journal: j, Clock: clock, Logger: quiet}
 				if archive {
-					metrics := kpi.NewIndex(cc112.WIB)
+					metrics = kpi.NewIndex(cc112.WIB)
 					cfg.Archive, cfg.HistoryWindow = j.(cc112.IncidentArchive), historyWindow
 					cfg.OnIncident = func(inc *cc112.Incident) { metrics.Put(kpi.FromIncident(inc)) }
+					cfg.OnIncidentState = metrics
 					if h, ok := j.(cc112.HistorySearch); ok {
 						cfg.History = h
 					}
@@ -80,6 +98,7 @@ func BenchmarkStartup(b *testing.B) {
 					cfg.Checkpoints = store
 				}
 				runtime.GC()
+				syscall.Sync() // the generation's gigabytes written back first: a restart does not follow a bulk write
 				t0, c0 := time.Now(), cpuTime()
 				e, err := dispatch.New(ctx, cfg)
 				if err != nil {
@@ -107,6 +126,7 @@ func BenchmarkStartup(b *testing.B) {
 				b.ReportMetric(residentMB(b, "RssAnon:"), "rss-anon-MB") // the heap's pages
 				b.ReportMetric(residentMB(b, "RssFile:"), "rss-file-MB") // bbolt's mmap: the page cache, reclaimable
 				b.ReportMetric(float64(e.IncidentCount()), "incidents-in-memory")
+				b.ReportMetric(float64(metrics.Len()), "incidents-in-metrics") // every one, restored from the checkpoint
 				for _, q := range []struct {
 					name string
 					q    dispatch.IncidentQuery
@@ -123,7 +143,20 @@ func BenchmarkStartup(b *testing.B) {
 					b.ReportMetric(float64(time.Since(t0).Microseconds())/1000, q.name)
 				}
 			}
+			if path := os.Getenv("CC112_STARTUP_HEAPPROFILE"); path != "" { // what holds the heap after the start
+				f, err := os.Create(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := pprof.WriteHeapProfile(f); err != nil {
+					b.Fatal(err)
+				}
+				_ = f.Close()
+			}
 			runtime.KeepAlive(e) // the heap it holds is the figure
+			runtime.KeepAlive(metrics)
+			b.ReportMetric(opened.Seconds(), "journal-open-s")
+			b.ReportMetric(openedCPU.Seconds(), "journal-open-cpu-s")
 			b.ReportMetric(took.Seconds(), "from-checkpoint-s")
 			b.ReportMetric(cpu.Seconds(), "from-checkpoint-cpu-s")
 			b.ReportMetric(float64(ms.HeapInuse)/1e6, "heap-MB")
@@ -147,8 +180,11 @@ func generateYears(b *testing.B, j cc112.Journal, store cc112.CheckpointStore, t
 	bulk := &bulkJournal{j: j}
 	clock := clocktest.New(genFrom)
 	cfg := dispatch.Config{Journal: bulk, Clock: clock, Logger: quiet, Checkpoints: store}
-	if archive {
+	if archive { // as dispatchd: the metrics index is checkpointed with the engine
+		metrics := kpi.NewIndex(cc112.WIB)
 		cfg.Archive, cfg.HistoryWindow = j.(cc112.IncidentArchive), historyWindow
+		cfg.OnIncident = func(inc *cc112.Incident) { metrics.Put(kpi.FromIncident(inc)) }
+		cfg.OnIncidentState = metrics
 	}
 	eng, err := dispatch.New(ctx, cfg)
 	if err != nil {
@@ -203,6 +239,17 @@ func generateYears(b *testing.B, j cc112.Journal, store cc112.CheckpointStore, t
 		b.Fatal(err)
 	}
 	return eng, clock, bulk
+}
+
+// journalReopener returns what opens the same new journal of that name
+// (one of testjournal.Names) again and again.
+func journalReopener(b *testing.B, name string) func() cc112.Journal {
+	if name == "bolt" {
+		dir := b.TempDir()
+		return func() cc112.Journal { return testjournal.BoltAt(b, dir) }
+	}
+	url := pgtest.URL(b)
+	return func() cc112.Journal { return testjournal.PostgresAt(b, url) }
 }
 
 const historyWindow = 7 * 24 * time.Hour

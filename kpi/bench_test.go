@@ -1,8 +1,10 @@
 package kpi
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 	"time"
 
@@ -41,7 +43,7 @@ func benchIndex(b *testing.B, n int) *Index {
 				ag = append(ag, a)
 			}
 		}
-		x.Put(Record{ID: fmt.Sprint(i), Number: fmt.Sprint(i), Category: cats[rng.IntN(len(cats))],
+		x.Put(Record{ID: fmt.Sprintf("inc_%012x", i), Number: fmt.Sprintf("SBY-%s-%04d", recv.Format("20060102"), i%1440+1), Category: cats[rng.IntN(len(cats))],
 			District: fmt.Sprintf("D%02d", rng.IntN(31)), Agencies: ag, ReceivedAt: recv, Values: Measure(tl)})
 	}
 	return x
@@ -64,4 +66,56 @@ func BenchmarkReport1M(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkIndexHeap: the heap the index holds per incident, with 150,000
+// incidents (ten years of Surabaya's closed history) of IDs and numbers as
+// the engine makes them.
+func BenchmarkIndexHeap(b *testing.B) {
+	const n = 150_000
+	for b.Loop() {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		x := benchIndex(b, n)
+		x.Len() // fold the queue in
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "heap-B/incident")
+		runtime.KeepAlive(x)
+	}
+}
+
+// BenchmarkSnapshot150k: the metrics index's part of a checkpoint with
+// 150,000 incidents: the copy taken under the engine's lock (the write
+// path's pause), its encoding after it, and the restore at a start.
+func BenchmarkSnapshot150k(b *testing.B) {
+	x := benchIndex(b, 150_000)
+	x.Len()
+	raw, err := json.Marshal(x.Snapshot())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("copy", func(b *testing.B) {
+		for b.Loop() {
+			x.Snapshot()
+		}
+	})
+	b.Run("encode", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := json.Marshal(x.Snapshot()); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(len(raw))/1e6, "MB")
+	})
+	b.Run("restore", func(b *testing.B) {
+		for b.Loop() {
+			install, err := NewIndex(cc112.WIB).Restore(raw)
+			if err != nil {
+				b.Fatal(err)
+			}
+			install()
+		}
+	})
 }

@@ -21,17 +21,20 @@ func (x *Index) Export(q Query, fn func([]Record) error) error {
 		if !ok {
 			return
 		}
-		for i := range x.rows {
-			if sel(&x.rows[i]) {
-				order = append(order, int32(i))
+		x.rows.each(func(p int32, r *row) {
+			if sel(r) {
+				order = append(order, p)
 			}
-		}
+		})
 		slices.SortStableFunc(order, func(a, b int32) int {
-			ra, rb := &x.rows[a].rec, &x.rows[b].rec
-			if c := ra.ReceivedAt.Compare(rb.ReceivedAt); c != 0 {
+			ra, rb := x.rows.at(a), x.rows.at(b)
+			if c := cmp.Compare(ra.recv, rb.recv); c != 0 {
 				return c
 			}
-			return cmp.Compare(ra.Number, rb.Number)
+			if c := cmp.Compare(ra.nsec, rb.nsec); c != 0 {
+				return c
+			}
+			return cmp.Compare(x.number(ra), x.number(rb))
 		})
 	})
 	buf := make([]Record, 0, exportChunk)
@@ -42,7 +45,7 @@ func (x *Index) Export(q Query, fn func([]Record) error) error {
 		// stay valid between chunks; a replaced row shows its newer state.
 		x.read(func() {
 			for _, p := range order[:n] {
-				buf = append(buf, x.rows[p].rec)
+				buf = append(buf, x.record(p))
 			}
 		})
 		if err := fn(buf); err != nil {

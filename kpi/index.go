@@ -1,6 +1,9 @@
 package kpi
 
 import (
+	"hash/maphash"
+	"math"
+	"slices"
 	"sync"
 	"time"
 )
@@ -12,12 +15,21 @@ import (
 // Put never waits for a report in progress: it queues the record and folds
 // the queue in only when the index is free, so a supervisor's slow query
 // never holds up a dispatcher's command.
+//
+// Every incident ever handled stays here (years of closed history, after
+// the engine let it go), so a record is packed (row): fixed-size, with no
+// pointer for the garbage collector to follow; IDs and numbers are bytes
+// of one buffer, names are codes.
 type Index struct {
 	loc *time.Location
 
 	mu       sync.RWMutex
-	rows     []row
-	pos      map[string]int32
+	rows     rows
+	text     []byte           // the IDs and numbers of the rows, back to back; only appended
+	pos      map[uint64]int32 // row of an ID, by the ID's hash
+	clash    map[string]int32 // row of an ID whose hash another ID has already
+	seed     maphash.Seed
+	more     map[int32][]uint16 // agency codes of the rows with more than inlineAgencies
 	cats     interner
 	dists    interner
 	agencies interner
@@ -29,23 +41,51 @@ type Index struct {
 	bufs sync.Pool // *[]float64 value buffers of reports
 }
 
-// row is a record with the codes the reports group by, computed once.
+// inlineAgencies is how many agencies a row holds itself: an incident
+// rarely needs more than three.
+const inlineAgencies = 3
+
+// row is one incident's record, packed, with the codes the reports group
+// by computed once.
 type row struct {
-	rec    Record
-	recv   int64 // unix seconds, for the window filter
-	cat    uint16
-	dist   uint16
-	hour   uint8  // hour of day in the index's zone
-	day    int32  // days since 1970-01-01 in the index's zone
-	agency uint64 // bit i set: agency code i took part (63 = any beyond 63)
+	recv     int64 // unix seconds of the call, for the window filter
+	text     uint64
+	vals     [numIntervals]float64 // seconds; used when the state says so
+	agency   uint64                // bit i set: agency code i took part (63 = any beyond 63)
+	nsec     int32                 // the call's nanoseconds
+	day      int32                 // days since 1970-01-01 in the index's zone
+	priority int32
+	idLen    uint16
+	numLen   uint16
+	cat      uint16
+	dist     uint16
+	ags      [inlineAgencies]uint16 // agency codes in order of assignment
+	nags     uint8                  // how many agencies (beyond inlineAgencies: in Index.more)
+	hour     uint8                  // hour of day in the index's zone
+	states   uint8                  // 2 bits per interval
+	flags    uint8
 }
+
+// Flags of a row.
+const (
+	rowOpen uint8 = 1 << iota
+	rowImported
+	rowCancelled
+	rowClosedBeforeReceived
+)
+
+func (r *row) has(f uint8) bool { return r.flags&f != 0 }
+
+func (r *row) state(k int) State { return State(r.states >> (2 * k) & 3) }
+
+func (r *row) value(k int) Value { return Value{Seconds: r.vals[k], State: r.state(k)} }
 
 // NewIndex returns an empty index; hours and days are in loc (WIB).
 func NewIndex(loc *time.Location) *Index {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Index{loc: loc, pos: map[string]int32{}}
+	return &Index{loc: loc, pos: map[uint64]int32{}, seed: maphash.MakeSeed()}
 }
 
 // Put adds or replaces the record of an incident.
@@ -71,25 +111,148 @@ func (x *Index) drainLocked() {
 }
 
 func (x *Index) putLocked(r *Record) {
-	rw := row{rec: *r, recv: r.ReceivedAt.Unix(), cat: x.cats.code(r.Category), dist: x.dists.code(r.District)}
-	local := r.ReceivedAt.In(x.loc)
-	rw.hour = uint8(local.Hour())
-	rw.day = dayNumber(local)
-	for _, a := range r.Agencies {
-		rw.agency |= 1 << min(x.agencies.code(a), 63)
+	rw := row{cat: x.cats.code(r.Category), dist: x.dists.code(r.District), priority: int32(clamp(r.Priority))}
+	rw.setReceived(r.ReceivedAt, x.loc)
+	for k, v := range r.Values {
+		rw.vals[k] = v.Seconds
+		rw.states |= uint8(v.State&3) << (2 * k)
 	}
-	if rw.rec.Open {
+	for _, f := range []struct {
+		on   bool
+		flag uint8
+	}{{r.Open, rowOpen}, {r.Imported, rowImported}, {r.Cancelled, rowCancelled}, {r.ClosedBeforeReceived, rowClosedBeforeReceived}} {
+		if f.on {
+			rw.flags |= f.flag
+		}
+	}
+	var room [inlineAgencies]uint16
+	codes := room[:0]
+	for _, a := range r.Agencies {
+		codes = append(codes, x.agencies.code(a))
+	}
+	if rw.has(rowOpen) {
 		x.open++
 	}
-	if p, ok := x.pos[r.ID]; ok {
-		if x.rows[p].rec.Open {
+	p, ok := x.find(r.ID)
+	if ok {
+		old := x.rows.at(p)
+		if old.has(rowOpen) {
 			x.open--
 		}
-		x.rows[p] = rw
+		rw.text, rw.idLen, rw.numLen = old.text, old.idLen, old.numLen
+		if x.number(old) != r.Number {
+			rw.text, rw.idLen, rw.numLen = x.appendText(r.ID, r.Number)
+		}
+	} else {
+		p = x.rows.add(row{})
+		rw.text, rw.idLen, rw.numLen = x.appendText(r.ID, r.Number)
+		x.place(r.ID, p)
+	}
+	x.setAgencies(&rw, p, codes)
+	x.rows.set(p, rw)
+}
+
+func clamp(v int) int { return max(math.MinInt32, min(v, math.MaxInt32)) }
+
+// setReceived fills the call's instant and its hour and day in loc.
+func (r *row) setReceived(t time.Time, loc *time.Location) {
+	r.recv, r.nsec = t.Unix(), int32(t.Nanosecond())
+	local := t.In(loc)
+	r.hour = uint8(local.Hour())
+	r.day = dayNumber(local)
+}
+
+func (r *row) received(loc *time.Location) time.Time {
+	return time.Unix(r.recv, int64(r.nsec)).In(loc)
+}
+
+// setAgencies stores a row's agency codes (the row at p).
+func (x *Index) setAgencies(r *row, p int32, codes []uint16) {
+	r.agency, r.nags = 0, uint8(min(len(codes), math.MaxUint8))
+	for _, c := range codes {
+		r.agency |= 1 << min(c, 63)
+	}
+	copy(r.ags[:], codes)
+	if len(codes) > inlineAgencies {
+		if x.more == nil {
+			x.more = map[int32][]uint16{}
+		}
+		x.more[p] = slices.Clone(codes[:r.nags]) // codes may be the caller's stack
+	} else {
+		delete(x.more, p)
+	}
+}
+
+// agencyCodes lists a row's agency codes in order of assignment.
+func (x *Index) agencyCodes(r *row, p int32) []uint16 {
+	if int(r.nags) > inlineAgencies {
+		return x.more[p]
+	}
+	return r.ags[:r.nags]
+}
+
+// appendText stores an ID and a number and says where.
+func (x *Index) appendText(id, number string) (at uint64, idLen, numLen uint16) {
+	id, number = cut(id), cut(number)
+	at = uint64(len(x.text))
+	x.text = append(append(x.text, id...), number...)
+	return at, uint16(len(id)), uint16(len(number))
+}
+
+// cut bounds an ID or number to what a row can say (64 KB; the engine's
+// are a few dozen bytes).
+func cut(s string) string { return s[:min(len(s), math.MaxUint16)] }
+
+func (x *Index) id(r *row) string { return string(x.text[r.text : r.text+uint64(r.idLen)]) }
+
+func (x *Index) number(r *row) string {
+	at := r.text + uint64(r.idLen)
+	return string(x.text[at : at+uint64(r.numLen)])
+}
+
+// sameID compares without copying the row's ID.
+func (x *Index) sameID(r *row, id string) bool {
+	return string(x.text[r.text:r.text+uint64(r.idLen)]) == cut(id)
+}
+
+// find is the row of an ID.
+func (x *Index) find(id string) (int32, bool) {
+	if p, ok := x.pos[maphash.String(x.seed, cut(id))]; ok && x.sameID(x.rows.at(p), id) {
+		return p, true
+	}
+	p, ok := x.clash[cut(id)]
+	return p, ok
+}
+
+// place records the row of a new ID.
+func (x *Index) place(id string, p int32) {
+	h := maphash.String(x.seed, cut(id))
+	if _, taken := x.pos[h]; !taken {
+		x.pos[h] = p
 		return
 	}
-	x.pos[r.ID] = int32(len(x.rows))
-	x.rows = append(x.rows, rw)
+	if x.clash == nil {
+		x.clash = map[string]int32{}
+	}
+	x.clash[cut(id)] = p
+}
+
+// record unpacks the row at p.
+func (x *Index) record(p int32) Record {
+	r := x.rows.at(p)
+	rec := Record{
+		ID: x.id(r), Number: x.number(r), Category: x.cats.names[r.cat], Priority: int(r.priority),
+		District: x.dists.names[r.dist], ReceivedAt: r.received(x.loc),
+		Open: r.has(rowOpen), Imported: r.has(rowImported), Cancelled: r.has(rowCancelled),
+		ClosedBeforeReceived: r.has(rowClosedBeforeReceived),
+	}
+	for k := range numIntervals {
+		rec.Values[k] = r.value(int(k))
+	}
+	for _, c := range x.agencyCodes(r, p) {
+		rec.Agencies = append(rec.Agencies, x.agencies.names[c])
+	}
+	return rec
 }
 
 // dayNumber counts days since 1970-01-01 of t's calendar date in its zone.
@@ -112,7 +275,7 @@ func (x *Index) read(fn func()) {
 // Len is the number of incidents indexed.
 func (x *Index) Len() int {
 	var n int
-	x.read(func() { n = len(x.rows) })
+	x.read(func() { n = x.rows.len() })
 	return n
 }
 
@@ -130,6 +293,9 @@ type interner struct {
 	names []string
 }
 
+// lastCode is shared by every name beyond the first 65,535 of a column.
+const lastCode = 1<<16 - 1
+
 func (in *interner) code(s string) uint16 {
 	if c, ok := in.codes[s]; ok {
 		return c
@@ -137,12 +303,12 @@ func (in *interner) code(s string) uint16 {
 	if in.codes == nil {
 		in.codes = map[string]uint16{}
 	}
-	if len(in.names) >= 1<<16-1 {
+	if len(in.names) >= lastCode {
 		// Absurdly many distinct names: the last code is shared.
-		if len(in.names) == 1<<16-1 {
+		if len(in.names) == lastCode {
 			in.names = append(in.names, otherKey)
 		}
-		return 1<<16 - 1
+		return lastCode
 	}
 	c := uint16(len(in.names))
 	in.codes[s] = c

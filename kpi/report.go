@@ -132,26 +132,26 @@ type acc struct {
 }
 
 // count is the first pass: everything but the values themselves.
-func (a *acc) count1(r *Record, targets *[numIntervals]float64) {
+func (a *acc) count1(r *row, targets *[numIntervals]float64) {
 	a.count++
 	for k := range numIntervals {
-		v := r.Values[k]
-		a.states[k][v.State]++
-		if v.State != OK {
+		st := r.state(int(k))
+		a.states[k][st]++
+		if st != OK {
 			continue
 		}
-		a.sum[k] += v.Seconds
-		if v.Seconds <= targets[k] {
+		a.sum[k] += r.vals[k]
+		if r.vals[k] <= targets[k] {
 			a.within[k]++
 		}
 	}
 }
 
 // collect is the second pass: the values, into slices sized by the first.
-func (a *acc) collect(r *Record) {
+func (a *acc) collect(r *row) {
 	for k := range numIntervals {
-		if v := r.Values[k]; v.State == OK {
-			a.vals[k] = append(a.vals[k], v.Seconds)
+		if r.state(int(k)) == OK {
+			a.vals[k] = append(a.vals[k], r.vals[k])
 		}
 	}
 }
@@ -257,23 +257,25 @@ func (x *Index) scan(q Query, t Targets, rep *Report) ([]*acc, *[]float64) {
 		}
 	}
 	var codes [64]int
-	for i := range x.rows {
-		r := &x.rows[i]
-		if !sel(r) {
-			continue
-		}
-		tg := &targets[min(int(r.cat), len(targets)-1)]
-		all.count1(&r.rec, tg)
-		if v := r.rec.Values[Response]; v.State == OK {
-			if b := int(v.Seconds) / histBinS; b < histBins {
-				rep.Histogram.Counts[b]++
-			} else {
-				rep.Histogram.Over++
+	for _, chunk := range x.rows.chunks {
+		for i := range chunk {
+			r := &chunk[i]
+			if !sel(r) {
+				continue
 			}
-		}
-		if groupOf != nil {
-			for _, c := range groupOf(r, codes[:0]) {
-				get(c).count1(&r.rec, tg)
+			tg := &targets[min(int(r.cat), len(targets)-1)]
+			all.count1(r, tg)
+			if v := r.value(int(Response)); v.State == OK {
+				if b := int(v.Seconds) / histBinS; b < histBins {
+					rep.Histogram.Counts[b]++
+				} else {
+					rep.Histogram.Over++
+				}
+			}
+			if groupOf != nil {
+				for _, c := range groupOf(r, codes[:0]) {
+					get(c).count1(r, tg)
+				}
 			}
 		}
 	}
@@ -293,15 +295,17 @@ func (x *Index) scan(q Query, t Targets, rep *Report) ([]*acc, *[]float64) {
 			a.vals[k], free = free[:0:n], free[n:]
 		}
 	}
-	for i := range x.rows {
-		r := &x.rows[i]
-		if !sel(r) {
-			continue
-		}
-		all.collect(&r.rec)
-		if groupOf != nil {
-			for _, c := range groupOf(r, codes[:0]) {
-				byCode[c].collect(&r.rec)
+	for _, chunk := range x.rows.chunks {
+		for i := range chunk {
+			r := &chunk[i]
+			if !sel(r) {
+				continue
+			}
+			all.collect(r)
+			if groupOf != nil {
+				for _, c := range groupOf(r, codes[:0]) {
+					byCode[c].collect(r)
+				}
 			}
 		}
 	}
@@ -336,7 +340,7 @@ func (x *Index) selector(q Query) (sel func(*row) bool, ok bool) {
 		agencyBit = 1 << min(agency, 63)
 	}
 	return func(r *row) bool {
-		return !r.rec.Cancelled && // a cancelled incident is not a response
+		return !r.has(rowCancelled) && // a cancelled incident is not a response
 			r.recv >= from && r.recv < to &&
 			(q.Category == "" || r.cat == cat) &&
 			(q.District == "" || r.dist == dist) &&

@@ -464,6 +464,7 @@ func (m *Main) openState(ctx context.Context, city *city.Pack) (err error) {
 	}
 	if m.Metrics != nil {
 		cfg.OnIncident = func(inc *cc112.Incident) { m.Metrics.Put(kpi.FromIncident(inc)) }
+		cfg.OnIncidentState = m.Metrics // checkpointed: no start walks the archive
 	}
 	m.Calls = callcenter.New(ccfg)
 	m.Views = cctv.NewViews()

@@ -100,13 +100,22 @@ func TestKill9DuringCheckpoint(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			active := 0
 			for _, inc := range list {
 				have[inc.ID] = true
+				if inc.Active() {
+					active++
+				}
 			}
 			for _, id := range acked {
 				if !have[id] {
 					t.Errorf("acknowledged incident %s lost", id)
 				}
+			}
+			// The metrics index came back with the checkpoint (its part) and
+			// the tail: one record for each incident, as many open.
+			if m.Metrics.Len() != len(list) || m.Metrics.Open() != active {
+				t.Errorf("metrics index: %d incidents, %d open; the engine has %d, %d open", m.Metrics.Len(), m.Metrics.Open(), len(list), active)
 			}
 			t.Logf("%d acknowledged incidents over the kills, all present; started from checkpoint %d of %d events",
 				len(acked), st.LoadedSeq, m.Engine.LastSeq())

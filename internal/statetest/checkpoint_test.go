@@ -22,6 +22,7 @@ import (
 	"cc112/internal/pgtest"
 	"cc112/internal/statetest"
 	"cc112/internal/testjournal"
+	"cc112/kpi"
 	"cc112/paging"
 )
 
@@ -50,6 +51,9 @@ type stack struct {
 	auth   *auth.Store
 	alerts *alerts.Service
 	pager  *paging.Service
+	// metrics is dispatchd's metrics index: fed by the engine's hook and
+	// checkpointed with it (compared by its answers: its hash seed differs).
+	metrics *kpi.Index
 }
 
 func (s *stack) parts() []any {
@@ -60,13 +64,15 @@ func newStack(t *testing.T, j cc112.Journal, store cc112.CheckpointStore, clock 
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	s := &stack{
-		calls:  callcenter.New(callcenter.Config{Clock: clock, Logger: log, Districts: city.Districts, TokenKey: []byte("0123456789abcdef0123456789abcdef")}),
-		views:  cctv.NewViews(),
-		auth:   auth.New(auth.Config{Hash: auth.HashParams{Memory: 64, Time: 1, Threads: 1}}),
-		alerts: alerts.New(alerts.Config{Clock: clock, Logger: log}),
-		pager:  paging.New(paging.Config{Clock: clock, Logger: log}),
+		calls:   callcenter.New(callcenter.Config{Clock: clock, Logger: log, Districts: city.Districts, TokenKey: []byte("0123456789abcdef0123456789abcdef")}),
+		views:   cctv.NewViews(),
+		auth:    auth.New(auth.Config{Hash: auth.HashParams{Memory: 64, Time: 1, Threads: 1}}),
+		alerts:  alerts.New(alerts.Config{Clock: clock, Logger: log}),
+		pager:   paging.New(paging.Config{Clock: clock, Logger: log}),
+		metrics: kpi.NewIndex(cc112.WIB),
 	}
-	cfg := dispatch.Config{Journal: j, Clock: clock, Logger: log, Districts: city.Districts, Checkpoints: store}
+	cfg := dispatch.Config{Journal: j, Clock: clock, Logger: log, Districts: city.Districts, Checkpoints: store,
+		OnIncident: func(inc *cc112.Incident) { s.metrics.Put(kpi.FromIncident(inc)) }, OnIncidentState: s.metrics}
 	eng, err := dispatch.New(context.Background(), cfg, s.calls, s.views, s.auth, s.alerts, s.pager)
 	if err != nil {
 		t.Fatal(err)
@@ -237,6 +243,21 @@ func queries(t *testing.T, s *stack) string {
 	p := geo.Point{Lat: -7.2575, Lon: 112.7521}
 	for _, c := range s.eng.NearestCameras(p, 5, nil) {
 		out += c.ID + " "
+	}
+	// The metrics index: every record, and the reports of each grouping.
+	err := s.metrics.Export(kpi.Query{}, func(recs []kpi.Record) error {
+		out += fmt.Sprintf("\nexport %+v", recs)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, by := range append([]string{""}, kpi.GroupBys...) {
+		rep, err := s.metrics.Report(kpi.Query{GroupBy: by}, kpi.DefaultTargets())
+		if err != nil {
+			t.Fatal(err)
+		}
+		out += fmt.Sprintf("\nreport %+v", *rep)
 	}
 	return out
 }
