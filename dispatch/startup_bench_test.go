@@ -9,13 +9,13 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"cc112"
 	"cc112/dispatch"
 	"cc112/internal/clocktest"
+	"cc112/internal/testenv"
 	"cc112/internal/testjournal"
 	"cc112/kpi"
 )
@@ -80,12 +80,12 @@ func BenchmarkStartup(b *testing.B) {
 					cfg.Checkpoints = store
 				}
 				runtime.GC()
-				t0, c0 := time.Now(), cpuTime()
+				t0, c0 := time.Now(), testenv.CPUTime()
 				e, err := dispatch.New(ctx, cfg)
 				if err != nil {
 					b.Fatal(err)
 				}
-				return e, time.Since(t0), cpuTime() - c0
+				return e, time.Since(t0), testenv.CPUTime() - c0
 			}
 			var (
 				took, cpu time.Duration
@@ -251,15 +251,6 @@ func moveUnits(b *testing.B, eng *dispatch.Engine, clock *clocktest.Clock, n int
 		}
 	}
 	return eng.LastSeq()
-}
-
-// cpuTime is the CPU time the process used so far (every thread, the
-// garbage collector's too): on a machine shared with other builds it says
-// what a start costs better than the wall clock.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // bulkJournal acknowledges at once and stores in large batches, a few in
