@@ -329,6 +329,13 @@ func textHit(rec, q, qsig []byte, internal bool) (inPublic, inPhone, inInternal 
 // indexArchiveText writes the text of every archived incident, at open,
 // when the archive predates archive_text (written by an older version).
 func (j *Journal) indexArchiveText() error {
+	missing := false
+	if err := j.db.View(func(tx *bbolt.Tx) error {
+		missing = tx.Bucket([]byte(archiveBucket)) != nil && tx.Bucket([]byte(archiveTextBucket)) == nil
+		return nil
+	}); err != nil || !missing {
+		return err // most opens: no write transaction
+	}
 	n := 0
 	err := j.db.Update(func(tx *bbolt.Tx) error {
 		docs := tx.Bucket([]byte(archiveBucket))
