@@ -58,3 +58,24 @@ type IncidentArchive interface {
 	// when nil), until fn returns false.
 	EachArchived(ctx context.Context, before *HistoryKey, fn func(*Incident) bool) error
 }
+
+// ArchiveText is a text search of the archive: Text (lower-cased) is
+// looked for in what every viewer sees of an archived incident, in its
+// caller's phone when Phone, in its internal notes when Internal (see
+// SearchText); the walk stops below From (zero: at the oldest).
+type ArchiveText struct {
+	Text            string
+	Phone, Internal bool
+	From            time.Time
+}
+
+// ArchiveTextSearch is an IncidentArchive that keeps each document's
+// SearchText beside it (the embedded journal's), so that a text search
+// reads the compact text of every archived incident and decodes only the
+// documents it finds.
+type ArchiveTextSearch interface {
+	// EachArchivedText is EachArchived over the documents whose text
+	// holds q.Text in a part q allows. The caller still checks what it
+	// is given (the viewer's own rules decide).
+	EachArchivedText(ctx context.Context, before *HistoryKey, q ArchiveText, fn func(*Incident) bool) error
+}

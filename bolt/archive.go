@@ -19,10 +19,13 @@ import (
 // the transaction that stores the event: "archive" maps a key in the
 // history's order (8-byte big-endian received_at nanoseconds, sign bit
 // flipped, then the id) to the incident's JSON; "archive_ids" maps an id to
-// that key. Newest-first paging is a cursor walk backwards.
+// that key; "archive_text" maps the same key to the incident's searchable
+// text (see textRecord), so that a text search reads that and decodes only
+// the documents it finds. Newest-first paging is a cursor walk backwards.
 const (
-	archiveBucket   = "archive"
-	archiveIDBucket = "archive_ids"
+	archiveBucket     = "archive"
+	archiveIDBucket   = "archive_ids"
+	archiveTextBucket = "archive_text"
 )
 
 var _ cc112.IncidentArchive = (*Journal)(nil)
@@ -30,9 +33,10 @@ var _ cc112.IncidentArchive = (*Journal)(nil)
 // archiveOp is what one event of a batch does to the archive: put doc
 // under id, or drop id (doc nil).
 type archiveOp struct {
-	id  string
-	key []byte
-	doc []byte
+	id   string
+	key  []byte
+	doc  []byte
+	text []byte
 }
 
 // archiveOps decodes the archive's events of a batch before its
@@ -51,18 +55,13 @@ func archiveOps(batch []cc112.Event) ([]archiveOp, error) {
 		if err := json.Unmarshal(ev.Data, &p); err != nil || len(p.Incident) == 0 {
 			return nil, fmt.Errorf("event %d (%s) holds no incident", ev.Seq, ev.Type)
 		}
-		// Only the archive's keys: the engine built the document, the
-		// journal need not decode the whole incident again.
-		var inc struct {
-			ID         string    `json:"id"`
-			ReceivedAt time.Time `json:"received_at"`
-		}
-		if err := json.Unmarshal(p.Incident, &inc); err != nil || inc.ID == "" {
+		inc := new(cc112.Incident)
+		if err := json.Unmarshal(p.Incident, inc); err != nil || inc.ID == "" {
 			return nil, fmt.Errorf("event %d (%s): the incident does not decode: %v", ev.Seq, ev.Type, err)
 		}
 		op := archiveOp{id: inc.ID}
 		if ev.Type == cc112.EvIncidentArchived {
-			op.key, op.doc = archiveKey(inc.ReceivedAt, inc.ID), p.Incident
+			op.key, op.doc, op.text = archiveKey(inc.ReceivedAt, inc.ID), p.Incident, textRecord(inc)
 		}
 		ops = append(ops, op)
 	}
@@ -88,9 +87,17 @@ func applyArchive(tx *bbolt.Tx, ops []archiveOp) error {
 	if err != nil {
 		return err
 	}
+	texts, err := tx.CreateBucketIfNotExists([]byte(archiveTextBucket))
+	if err != nil {
+		return err
+	}
 	for _, op := range ops {
 		if old := ids.Get([]byte(op.id)); old != nil {
-			if err := docs.Delete(bytes.Clone(old)); err != nil {
+			old = bytes.Clone(old)
+			if err := docs.Delete(old); err != nil {
+				return err
+			}
+			if err := texts.Delete(old); err != nil {
 				return err
 			}
 		}
@@ -101,6 +108,9 @@ func applyArchive(tx *bbolt.Tx, ops []archiveOp) error {
 			continue
 		}
 		if err := docs.Put(op.key, op.doc); err != nil {
+			return err
+		}
+		if err := texts.Put(op.key, op.text); err != nil {
 			return err
 		}
 		if err := ids.Put([]byte(op.id), op.key); err != nil {
@@ -158,24 +168,14 @@ func (j *Journal) EachArchived(ctx context.Context, before *cc112.HistoryKey, fn
 			return nil
 		}
 		c := docs.Cursor()
-		var k, v []byte
-		if before == nil {
-			k, v = c.Last()
-		} else {
-			k, v = c.Seek(archiveKey(before.ReceivedAt, before.ID))
-			if k == nil {
-				k, v = c.Last()
-			} else {
-				k, v = c.Prev() // Seek lands at or after the key: the walk starts below it
-			}
-		}
+		k, v := seekBefore(c, before)
 		for n := 0; k != nil; k, v = c.Prev() {
 			if n++; n%256 == 0 && ctx.Err() != nil {
 				return ctx.Err()
 			}
-			inc := new(cc112.Incident)
-			if err := json.Unmarshal(v, inc); err != nil {
-				return fmt.Errorf("%w: %s: archive document %x: %w", ErrCorrupt, j.path, k, err)
+			inc, err := j.decodeArchived(k, v)
+			if err != nil {
+				return err
 			}
 			if !fn(inc) {
 				return nil
@@ -183,6 +183,182 @@ func (j *Journal) EachArchived(ctx context.Context, before *cc112.HistoryKey, fn
 		}
 		return nil
 	})
+}
+
+// EachArchivedText walks the archive's texts newest first from before and
+// hands fn the documents whose text holds q.Text in a part q allows; see
+// cc112.ArchiveTextSearch. Only those documents are decoded.
+func (j *Journal) EachArchivedText(ctx context.Context, before *cc112.HistoryKey, q cc112.ArchiveText, fn func(*cc112.Incident) bool) error {
+	text, sig := []byte(q.Text), make([]byte, sigBytes)
+	pairSig(sig, q.Text)
+	var stop []byte // the first key below From
+	if !q.From.IsZero() {
+		stop = archiveKey(q.From, "")
+	}
+	return j.view(func(tx *bbolt.Tx) error {
+		docs, texts := tx.Bucket([]byte(archiveBucket)), tx.Bucket([]byte(archiveTextBucket))
+		if docs == nil || texts == nil {
+			return nil
+		}
+		c := texts.Cursor()
+		k, v := seekBefore(c, before)
+		for n := 0; k != nil; k, v = c.Prev() {
+			if n++; n%1024 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if stop != nil && bytes.Compare(k, stop) < 0 {
+				return nil
+			}
+			public, phone, internal, err := textHit(v, text, sig, q.Internal)
+			if err != nil {
+				return fmt.Errorf("%w: %s: archive text %x: %w", ErrCorrupt, j.path, k, err)
+			}
+			if !public && !(phone && q.Phone) && !(internal && q.Internal) {
+				continue
+			}
+			doc := docs.Get(k)
+			if doc == nil {
+				return fmt.Errorf("%w: %s: archive text %x has no document", ErrCorrupt, j.path, k)
+			}
+			inc, err := j.decodeArchived(k, doc)
+			if err != nil {
+				return err
+			}
+			if !fn(inc) {
+				return nil
+			}
+		}
+		return nil
+	})
+}
+
+// seekBefore places c on the last key below before's (the last key when
+// nil) and answers that key and value.
+func seekBefore(c *bbolt.Cursor, before *cc112.HistoryKey) ([]byte, []byte) {
+	if before == nil {
+		return c.Last()
+	}
+	if k, _ := c.Seek(archiveKey(before.ReceivedAt, before.ID)); k == nil {
+		return c.Last()
+	}
+	return c.Prev() // Seek lands at or after the key: the walk starts below it
+}
+
+func (j *Journal) decodeArchived(k, v []byte) (*cc112.Incident, error) {
+	inc := new(cc112.Incident)
+	if err := json.Unmarshal(v, inc); err != nil {
+		return nil, fmt.Errorf("%w: %s: archive document %x: %w", ErrCorrupt, j.path, k, err)
+	}
+	return inc, nil
+}
+
+// textRecord is an incident's cc112.SearchText as the archive keeps it:
+// the signatures (see pairSig) of what a viewer without internal notes may
+// match (public and phone) and of the internal notes, the lengths of the
+// public part (with the NUL that ends it) and of the phone as uvarints,
+// then public, NUL, phone and internal, as the engine's index lays them
+// out.
+func textRecord(inc *cc112.Incident) []byte {
+	public, phone, internal := cc112.SearchText(inc)
+	text := public + "\x00" + phone + internal
+	r := make([]byte, 2*sigBytes, 2*sigBytes+2*binary.MaxVarintLen32+len(text))
+	pairSig(r[:sigBytes], text[:len(text)-len(internal)])
+	pairSig(r[sigBytes:], internal)
+	r = binary.AppendUvarint(r, uint64(len(public)+1))
+	r = binary.AppendUvarint(r, uint64(len(phone)))
+	return append(r, text...)
+}
+
+// sigBytes is the size of a text's signature: 512 bits, of which a text of
+// a few hundred characters sets about a third, so that a query's pairs all
+// set by chance in a text that does not hold it are rare (a word of seven
+// letters: six pairs, about 0.1%).
+const sigBytes = 64
+
+// pairSig sets in sig a bit for each pair of adjacent bytes of s: a text
+// holds a query only if its signature has every bit of the query's, which
+// is checked on one cache line before the text is read.
+func pairSig(sig []byte, s string) {
+	for k := 1; k < len(s); k++ {
+		h := (uint32(s[k-1])<<8 | uint32(s[k])) * 0x9e3779b1 >> 23 // 9 bits: 0–511
+		sig[h/8] |= 1 << (h % 8)
+	}
+}
+
+func hasSig(sig, q []byte) bool {
+	for k, b := range q {
+		if sig[k]&b != b {
+			return false
+		}
+	}
+	return true
+}
+
+// textHit says in which part a text record first holds q (qsig its
+// pairSig), reading the internal notes only when internal: a viewer who
+// may see a later part sees the earlier ones, so the first is the one that
+// decides.
+func textHit(rec, q, qsig []byte, internal bool) (inPublic, inPhone, inInternal bool, err error) {
+	if len(rec) < 2*sigBytes {
+		return false, false, false, errors.New("short record")
+	}
+	if !hasSig(rec[:sigBytes], qsig) && !(internal && hasSig(rec[sigBytes:2*sigBytes], qsig)) {
+		return false, false, false, nil
+	}
+	rec = rec[2*sigBytes:]
+	mid, n := binary.Uvarint(rec)
+	if n <= 0 {
+		return false, false, false, errors.New("bad header")
+	}
+	rec = rec[n:]
+	phoneLen, n := binary.Uvarint(rec)
+	if n <= 0 || mid+phoneLen > uint64(len(rec)-n) {
+		return false, false, false, errors.New("bad header")
+	}
+	rec, priv := rec[n:], int(mid+phoneLen)
+	if !internal {
+		rec = rec[:priv]
+	}
+	at := bytes.Index(rec, q)
+	if at < 0 {
+		return false, false, false, nil
+	}
+	return at < int(mid), at >= int(mid) && at < priv, at >= priv, nil
+}
+
+// indexArchiveText writes the text of every archived incident, at open,
+// when the archive predates archive_text (written by an older version).
+func (j *Journal) indexArchiveText() error {
+	missing := false
+	if err := j.db.View(func(tx *bbolt.Tx) error {
+		missing = tx.Bucket([]byte(archiveBucket)) != nil && tx.Bucket([]byte(archiveTextBucket)) == nil
+		return nil
+	}); err != nil || !missing {
+		return err // most opens: no write transaction
+	}
+	n := 0
+	err := j.db.Update(func(tx *bbolt.Tx) error {
+		docs := tx.Bucket([]byte(archiveBucket))
+		if docs == nil || tx.Bucket([]byte(archiveTextBucket)) != nil {
+			return nil
+		}
+		texts, err := tx.CreateBucket([]byte(archiveTextBucket))
+		if err != nil {
+			return err
+		}
+		return docs.ForEach(func(k, v []byte) error {
+			inc, err := j.decodeArchived(k, v)
+			if err != nil {
+				return err
+			}
+			n++
+			return texts.Put(k, textRecord(inc))
+		})
+	})
+	if n > 0 {
+		j.log.Info("bolt journal: indexed the text of the archived incidents", "incidents", n)
+	}
+	return err
 }
 
 func (j *Journal) view(fn func(tx *bbolt.Tx) error) error {

@@ -8,10 +8,12 @@ import (
 	"testing"
 	"time"
 
+	bbolt "go.etcd.io/bbolt"
+
 	"cc112"
 )
 
-func archiveEvent(t *testing.T, seq uint64, typ string, inc *cc112.Incident) cc112.Event {
+func archiveEvent(t testing.TB, seq uint64, typ string, inc *cc112.Incident) cc112.Event {
 	t.Helper()
 	data, err := json.Marshal(cc112.IncidentDocumentPayload{Incident: inc})
 	if err != nil {
@@ -82,6 +84,77 @@ func TestArchiveFollowsTheEvents(t *testing.T) {
 	}
 	check(j)
 
+	_ = j.Close()
+	j, _ = openT(t, dir)
+	check(j)
+}
+
+// The archive's text search reads each part only for the viewer that may
+// see it (a word of an internal note, a phone), finds the newest first
+// from a key and down to From, and is rebuilt at open for an archive
+// written before the text bucket existed; a restored incident's text is
+// gone with it.
+func TestArchiveTextSearch(t *testing.T) {
+	dir := t.TempDir()
+	j, _ := openT(t, dir)
+	ctx := context.Background()
+	var evs []cc112.Event
+	for k := range 5 {
+		inc := &cc112.Incident{ID: fmt.Sprintf("inc-%d", k), Number: fmt.Sprintf("SBY-%d", k), Status: cc112.IncidentClosed,
+			ReceivedAt: baseTime.Add(time.Duration(k) * time.Hour), Address: "Jl. Darmo", Description: "Tabrakan motor",
+			Caller: &cc112.Caller{Phone: fmt.Sprintf("+6281255500%02d", k)},
+			Notes:  []cc112.Note{{Text: "Umum"}, {Text: fmt.Sprintf("Rahasia Kunci%d", k), Internal: true}}}
+		evs = append(evs, archiveEvent(t, uint64(k+1), cc112.EvIncidentArchived, inc))
+	}
+	appendWait(t, j, evs)
+	appendWait(t, j, []cc112.Event{archiveEvent(t, 6, cc112.EvIncidentRestored, &cc112.Incident{ID: "inc-1"})})
+
+	find := func(j *Journal, before *cc112.HistoryKey, q cc112.ArchiveText) string {
+		t.Helper()
+		var ids []string
+		if err := j.EachArchivedText(ctx, before, q, func(inc *cc112.Incident) bool {
+			ids = append(ids, inc.ID)
+			return true
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(ids)
+	}
+	check := func(j *Journal) {
+		t.Helper()
+		for _, c := range []struct {
+			name   string
+			before *cc112.HistoryKey
+			q      cc112.ArchiveText
+			want   string
+		}{
+			{"public, everyone", nil, cc112.ArchiveText{Text: "tabrakan"}, "[inc-4 inc-3 inc-2 inc-0]"},
+			{"a number", nil, cc112.ArchiveText{Text: "sby-3"}, "[inc-3]"},
+			{"a public note", nil, cc112.ArchiveText{Text: "umum"}, "[inc-4 inc-3 inc-2 inc-0]"},
+			{"internal, seen", nil, cc112.ArchiveText{Text: "kunci2", Phone: true, Internal: true}, "[inc-2]"},
+			{"internal, not seen", nil, cc112.ArchiveText{Text: "kunci2", Phone: true}, "[]"},
+			{"internal, restored", nil, cc112.ArchiveText{Text: "kunci1", Phone: true, Internal: true}, "[]"},
+			{"phone, seen", nil, cc112.ArchiveText{Text: "+628125550003", Phone: true}, "[inc-3]"},
+			{"phone as dialled at home", nil, cc112.ArchiveText{Text: "08125550004", Phone: true}, "[inc-4]"},
+			{"phone, not seen", nil, cc112.ArchiveText{Text: "08125550004"}, "[]"},
+			{"no match across parts", nil, cc112.ArchiveText{Text: "umumrahasia", Phone: true, Internal: true}, "[]"},
+			{"below a key", &cc112.HistoryKey{ReceivedAt: baseTime.Add(3 * time.Hour), ID: "inc-3"}, cc112.ArchiveText{Text: "darmo"}, "[inc-2 inc-0]"},
+			{"down to From", nil, cc112.ArchiveText{Text: "darmo", From: baseTime.Add(2 * time.Hour)}, "[inc-4 inc-3 inc-2]"},
+		} {
+			if got := find(j, c.before, c.q); got != c.want {
+				t.Errorf("%s: %s, want %s", c.name, got, c.want)
+			}
+		}
+	}
+	check(j)
+
+	// A journal whose archive predates the text bucket.
+	if err := j.db.Update(func(tx *bbolt.Tx) error { return tx.DeleteBucket([]byte(archiveTextBucket)) }); err != nil {
+		t.Fatal(err)
+	}
+	if got := find(j, nil, cc112.ArchiveText{Text: "darmo"}); got != "[]" {
+		t.Fatalf("without the text bucket: %s", got)
+	}
 	_ = j.Close()
 	j, _ = openT(t, dir)
 	check(j)

@@ -126,6 +126,10 @@ func Open(dir string, logger *slog.Logger) (*Journal, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	if err := j.indexArchiveText(); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("bolt: %s: %w", path, err)
+	}
 	j.last.Store(last)
 	j.gc = cc112.NewGroupCommitter(j.flush, 0)
 	logger.Info("bolt journal opened", "path", path, "last_seq", last, "checked_from_seq", scrubTo+1)

@@ -371,7 +371,7 @@ func (s *Service) LinkCall(ctx context.Context, incidentID, callID, key, fp stri
 	if callID == "" {
 		return nil, cc112.Errorf(cc112.EInvalid, "call_id is required")
 	}
-	return dispatch.Run(ctx, s.eng, key, fp, func(tx *dispatch.Tx) (*cc112.Incident, error) {
+	return dispatch.RunOn(ctx, s.eng, []string{incidentID}, key, fp, func(tx *dispatch.Tx) (*cc112.Incident, error) {
 		c, err := s.unlinkedCall(callID)
 		if err != nil {
 			return nil, err
@@ -390,7 +390,7 @@ func (s *Service) LinkCall(ctx context.Context, incidentID, callID, key, fp stri
 // linked to the duplicate to the incident that survives, in one command: a
 // call-taker who opens one of them finds the incident still worked.
 func (s *Service) MergeIncident(ctx context.Context, incidentID, into string, by dispatch.Author, key, fp string) (*cc112.Incident, error) {
-	return dispatch.Run(ctx, s.eng, key, fp, func(tx *dispatch.Tx) (*cc112.Incident, error) {
+	return dispatch.RunOn(ctx, s.eng, []string{incidentID, into}, key, fp, func(tx *dispatch.Tx) (*cc112.Incident, error) {
 		moved := slices.Clone(s.byIncident[incidentID])
 		inc, err := tx.MergeIncident(incidentID, into, by)
 		if err != nil {

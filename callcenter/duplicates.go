@@ -65,7 +65,7 @@ func (s *Service) Duplicates(p geo.Point, cat cc112.Category) ([]Duplicate, erro
 			return nil, cc112.Errorf(cc112.EInvalid, "unknown category %q", cat)
 		}
 	}
-	list, err := s.eng.Incidents("active")
+	list, err := s.eng.IncidentsInMemory("active")
 	if err != nil {
 		return nil, err
 	}

@@ -113,7 +113,7 @@ func (r *Recorder) Run(ctx context.Context) {
 // Reconcile takes the evidence locks of new open incidents, refreshes the
 // locked spans, and starts and stops recordings to match.
 func (r *Recorder) Reconcile(ctx context.Context) error {
-	open, err := r.cfg.Engine.Incidents("active")
+	open, err := r.cfg.Engine.IncidentsInMemory("active")
 	if err != nil {
 		return err
 	}

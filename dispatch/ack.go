@@ -110,9 +110,10 @@ func (tx *Tx) Unit(id string) (cc112.Unit, bool) {
 	return *u, true
 }
 
-// Incident returns a copy of an incident inside a command.
+// Incident returns a copy of an incident inside a command (an archived one
+// when the command runs through RunOn).
 func (tx *Tx) Incident(id string) (*cc112.Incident, bool) {
-	inc, ok := tx.e.incidents[id]
+	inc, ok := tx.incident(id)
 	if !ok {
 		return nil, false
 	}

@@ -28,8 +28,8 @@ func (e *Engine) RaiseAlarm(ctx context.Context, incidentID string, level int, b
 	if level < 2 || level > MaxAlarmLevel {
 		return nil, cc112.Errorf(cc112.EInvalid, "level must be 2 or %d, got %d", MaxAlarmLevel, level)
 	}
-	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*AlarmResult, error) {
-		inc, err := e.activeIncident(incidentID)
+	return RunOn(ctx, e, []string{incidentID}, key, fingerprint, func(tx *Tx) (*AlarmResult, error) {
+		inc, err := tx.activeIncident(incidentID)
 		if err != nil {
 			return nil, err
 		}

@@ -155,8 +155,51 @@ func (e *Engine) fillArchived(ctx context.Context, keys []cc112.HistoryKey, incs
 	return nil
 }
 
+// RunOn is Run for a command on incidents: the documents of those of ids
+// the engine let go are read first, outside its lock, so that inside the
+// command an archived incident is the closed incident it is
+// (Tx.activeIncident refuses it as closed, not as unknown, and changes
+// nothing) and a reopen brings it back (restore). An archive that cannot
+// be read fails the command as unavailable.
+func RunOn[T any](ctx context.Context, e *Engine, ids []string, key, fingerprint string, fn func(tx *Tx) (T, error)) (T, error) {
+	var docs map[string]*cc112.Incident
+	for _, id := range ids {
+		e.mu.RLock()
+		_, held := e.incidents[id]
+		e.mu.RUnlock()
+		if held || id == "" {
+			continue
+		}
+		doc, err := e.archived(ctx, id)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		if doc != nil {
+			if docs == nil {
+				docs = map[string]*cc112.Incident{}
+			}
+			docs[id] = doc
+		}
+	}
+	return Run(ctx, e, key, fingerprint, func(tx *Tx) (T, error) {
+		tx.archived = docs
+		return fn(tx)
+	})
+}
+
+// incident is id inside a command: the engine's, else the archived
+// document RunOn read (not to be changed: it is not in memory).
+func (tx *Tx) incident(id string) (*cc112.Incident, bool) {
+	if inc, ok := tx.e.incidents[id]; ok {
+		return inc, true
+	}
+	doc, ok := tx.archived[id]
+	return doc, ok
+}
+
 // restore brings an archived incident back into memory inside a command,
-// before the command's own events; doc is what archived found before the
+// before the command's own events; doc is what RunOn found before the
 // command took the lock (nil: nothing to restore).
 func (e *Engine) restore(tx *Tx, doc *cc112.Incident) {
 	if doc == nil {

@@ -350,11 +350,15 @@ func TestCorruptMetricsPartMeansFullReplay(t *testing.T) {
 	})
 }
 
-// TestReopenArchivedIncident: a reopen brings an archived incident back
-// (incident.restored before incident.reopened), it can be worked again,
-// and a restart finds it open; imported history stays archived and is
-// refused; a command on an open incident's id that is archived says it
-// was not found.
+// TestReopenArchivedIncident: every command on an archived incident
+// answers as on the closed incident it is (a note, an edit, a unit sent,
+// a close, a merge, a cancel, an alarm, a message to its units: refused
+// as closed, not as unknown) and changes nothing: no event, still
+// archived. A reopen brings it back (incident.restored before
+// incident.reopened); then a note and an edit are taken, a restart finds
+// them (from a checkpoint and from the whole journal), and once closed and
+// old again the next sweep archives it again, its text searchable with
+// the new note. Imported history stays archived and is refused.
 func TestReopenArchivedIncident(t *testing.T) {
 	eachArchiveJournal(t, func(t *testing.T, f *archiveFixture) {
 		ctx := context.Background()
@@ -362,26 +366,75 @@ func TestReopenArchivedIncident(t *testing.T) {
 		ids := archiveHistory(t, e, f.clock)
 		moveClock(f.clock, time.Date(2026, 3, 21, 17, 0, 0, 0, time.UTC))
 		must[int](t)(e.ArchiveClosed(ctx))
-		by := Author{Username: "op", Role: "dispatcher"}
-		id := ids[0] // closed on day one
+		by := Author{Username: "sup", Role: "supervisor"}
+		id, other := ids[0], ids[1] // closed on day one
 		if _, ok := e.incidents[id]; ok {
 			t.Fatal("not archived")
 		}
-		_, err := e.AddNote(ctx, id, "late", false, by, "", "")
+		open := ""
+		for _, inc := range e.incidents {
+			if inc.Active() {
+				open = inc.ID
+			}
+		}
+		seq, held := e.LastSeq(), e.IncidentCount()
+		addr := "Jl. Darmo 0 (koreksi)"
+		for name, cmd := range map[string]func() error{
+			"note":        func() error { _, err := e.AddNote(ctx, id, "late", false, by, "", ""); return err },
+			"edit":        func() error { _, err := e.EditIncident(ctx, id, IncidentEdit{Address: &addr}, by, "", ""); return err },
+			"auto-assign": func() error { _, err := e.AutoAssign(ctx, id, "", ""); return err },
+			"assign":      func() error { _, err := e.Assign(ctx, id, "p1", "", ""); return err },
+			"close":       func() error { _, err := e.CloseIncident(ctx, id, "again", "", ""); return err },
+			"cancel":      func() error { _, err := e.CancelIncident(ctx, id, "dup", by, "", ""); return err },
+			"alarm":       func() error { _, err := e.RaiseAlarm(ctx, id, 2, by, "", ""); return err },
+			"release":     func() error { _, err := e.ReleaseUnit(ctx, id, "p1", "x", by, "", ""); return err },
+			"merge":       func() error { _, err := e.MergeIncident(ctx, id, open, by, "", ""); return err },
+			"merge into":  func() error { _, err := e.MergeIncident(ctx, open, other, by, "", ""); return err },
+			"link a caller": func() error { // the call center's, in its own command
+				_, err := RunOn(ctx, e, []string{id}, "", "", func(tx *Tx) (*cc112.Incident, error) { return tx.LinkCaller(id, "call_1") })
+				return err
+			},
+		} {
+			err := cmd()
+			if cc112.ErrorCode(err) != cc112.EConflict || cc112.ErrorReason(err) != cc112.RIncidentClosed {
+				t.Errorf("%s on an archived incident: %v, want a conflict: incident_closed", name, err)
+			}
+		}
+		// An extension's command reads it as it is (a message to its units).
+		doc := must[*cc112.Incident](t)(RunOn(ctx, e, []string{id}, "", "", func(tx *Tx) (*cc112.Incident, error) {
+			inc, ok := tx.Incident(id)
+			if !ok {
+				return nil, cc112.Errorf(cc112.ENotFound, "not found")
+			}
+			return inc, nil
+		}))
+		if doc.ID != id || doc.Active() {
+			t.Errorf("tx.Incident of an archived incident: %+v", doc)
+		}
+		if e.LastSeq() != seq || e.IncidentCount() != held {
+			t.Fatalf("refused commands journaled %d events, %d incidents in memory, want %d", e.LastSeq()-seq, e.IncidentCount(), held)
+		}
+		if a, _ := f.j.(cc112.IncidentArchive).ArchivedIncident(ctx, id); a == nil {
+			t.Fatal("a refused command took the incident out of the archive")
+		}
+		_, err := e.AddNote(ctx, "inc_nope", "x", false, by, "", "")
 		wantCode(t, err, cc112.ENotFound)
+
 		inc := must[*cc112.Incident](t)(e.ReopenIncident(ctx, id, "the caller called again", by, "", ""))
 		if !inc.Active() || len(inc.Notes) < 2 {
 			t.Fatalf("reopened %+v", inc)
 		}
-		must[*cc112.Incident](t)(e.AddNote(ctx, id, "back on it", false, by, "", ""))
+		must[*cc112.Incident](t)(e.AddNote(ctx, id, "koreksi alamat dari pelapor", false, by, "", ""))
+		must[*EditResult](t)(e.EditIncident(ctx, id, IncidentEdit{Address: &addr}, by, "", ""))
 		imported := must[*IncidentPage](t)(e.SearchIncidents(ctx, IncidentQuery{Status: "closed", Text: "pasar turi"}, cc112.Everyone)).Items[0]
 		_, err = e.ReopenIncident(ctx, imported.ID, "again", by, "", "")
 		wantCode(t, err, cc112.EConflict)
 		want := mustJSON(t, must[*cc112.Incident](t)(e.Incident(id)))
 		for _, checkpoints := range []bool{true, false} {
 			e = f.open(t, checkpoints)
-			if got := mustJSON(t, must[*cc112.Incident](t)(e.Incident(id))); got != want {
-				t.Errorf("after a restart (checkpoints %v):\n got %s\nwant %s", checkpoints, got, want)
+			got := must[*cc112.Incident](t)(e.Incident(id))
+			if mustJSON(t, got) != want || got.Address != addr || got.Notes[len(got.Notes)-1].Text != "koreksi alamat dari pelapor" {
+				t.Errorf("after a restart (checkpoints %v):\n got %s\nwant %s", checkpoints, mustJSON(t, got), want)
 			}
 			page := must[*IncidentPage](t)(e.SearchIncidents(ctx, IncidentQuery{Status: "closed", Limit: 100}, cc112.Everyone))
 			for _, inc := range page.Items {
@@ -391,6 +444,25 @@ func TestReopenArchivedIncident(t *testing.T) {
 			}
 			if a, _ := f.j.(cc112.IncidentArchive).ArchivedIncident(ctx, id); a != nil {
 				t.Error("the reopened incident is still in the archive")
+			}
+		}
+
+		// Closed again and old: the next sweep archives it again, with
+		// its note and its correction.
+		must[*cc112.Incident](t)(e.CloseIncident(ctx, id, "handled again", "", ""))
+		f.clock.Advance(8 * 24 * time.Hour)
+		must[int](t)(e.ArchiveClosed(ctx))
+		if _, ok := e.incidents[id]; ok {
+			t.Fatal("closed and old again, but not archived again")
+		}
+		for _, checkpoints := range []bool{true, false} {
+			e = f.open(t, checkpoints)
+			if _, ok := e.incidents[id]; ok {
+				t.Fatalf("checkpoints %v: archived again, but in memory", checkpoints)
+			}
+			page := must[*IncidentPage](t)(e.SearchIncidents(ctx, IncidentQuery{Status: "closed", Text: "koreksi alamat"}, cc112.Everyone))
+			if len(page.Items) != 1 || page.Items[0].ID != id || page.Items[0].Address != addr {
+				t.Errorf("checkpoints %v: the new note's text finds %d items", checkpoints, len(page.Items))
 			}
 		}
 	})

@@ -172,7 +172,7 @@ func (e *Engine) checkArea(p geo.Point, reason string, by Author, at time.Time) 
 // LinkCaller counts one more call for an active incident (a duplicate
 // report linked to it) inside a command and returns a copy of it.
 func (tx *Tx) LinkCaller(incidentID, callID string) (*cc112.Incident, error) {
-	inc, err := tx.e.activeIncident(incidentID)
+	inc, err := tx.activeIncident(incidentID)
 	if err != nil {
 		return nil, err
 	}
@@ -199,8 +199,8 @@ func (e *Engine) Assign(ctx context.Context, incidentID, unitID, key, fingerprin
 // those already working it, in one command. Partial plans are sent and the
 // unmet needs reported; nothing available is a conflict.
 func (e *Engine) AutoAssign(ctx context.Context, incidentID, key, fingerprint string) (*AssignResult, error) {
-	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*AssignResult, error) {
-		inc, err := e.activeIncident(incidentID)
+	return RunOn(ctx, e, []string{incidentID}, key, fingerprint, func(tx *Tx) (*AssignResult, error) {
+		inc, err := tx.activeIncident(incidentID)
 		if err != nil {
 			return nil, err
 		}
@@ -224,8 +224,10 @@ func (e *Engine) AutoAssign(ctx context.Context, incidentID, key, fingerprint st
 	})
 }
 
-func (e *Engine) activeIncident(id string) (*cc112.Incident, error) {
-	inc, ok := e.incidents[id]
+// activeIncident is the open incident id inside a command; an archived
+// one (read by RunOn) is closed, as it was before it left memory.
+func (tx *Tx) activeIncident(id string) (*cc112.Incident, error) {
+	inc, ok := tx.incident(id)
 	if !ok {
 		return nil, cc112.Errorf(cc112.ENotFound, "incident %q not found", id)
 	}
@@ -250,8 +252,8 @@ func (e *Engine) CloseIncident(ctx context.Context, incidentID, disposition, key
 	if err := cc112.CheckLines("disposition", disposition, maxDisposition); err != nil {
 		return nil, err
 	}
-	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
-		inc, err := e.activeIncident(incidentID)
+	return RunOn(ctx, e, []string{incidentID}, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
+		inc, err := tx.activeIncident(incidentID)
 		if err != nil {
 			return nil, err
 		}
@@ -275,8 +277,8 @@ func (e *Engine) AddNote(ctx context.Context, incidentID, text string, internal 
 	if err != nil {
 		return nil, err
 	}
-	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
-		inc, err := e.activeIncident(incidentID)
+	return RunOn(ctx, e, []string{incidentID}, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
+		inc, err := tx.activeIncident(incidentID)
 		if err != nil {
 			return nil, err
 		}
@@ -355,8 +357,8 @@ func (e *Engine) EditIncident(ctx context.Context, incidentID string, ed Inciden
 	if err := ed.validate(e.plan()); err != nil {
 		return nil, err
 	}
-	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*EditResult, error) {
-		inc, err := e.activeIncident(incidentID)
+	return RunOn(ctx, e, []string{incidentID}, key, fingerprint, func(tx *Tx) (*EditResult, error) {
+		inc, err := tx.activeIncident(incidentID)
 		if err != nil {
 			return nil, err
 		}
@@ -417,7 +419,7 @@ type EditResult struct {
 // MergeIncident merges the duplicate incident into another open one: its
 // callers, notes and units move there, and it is closed pointing to it.
 func (e *Engine) MergeIncident(ctx context.Context, incidentID, into string, by Author, key, fingerprint string) (*cc112.Incident, error) {
-	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
+	return RunOn(ctx, e, []string{incidentID, into}, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
 		return tx.MergeIncident(incidentID, into, by)
 	})
 }
@@ -434,11 +436,11 @@ func (tx *Tx) MergeIncident(incidentID, into string, by Author) (*cc112.Incident
 	case into == incidentID:
 		return nil, cc112.Errorf(cc112.EInvalid, "an incident cannot be merged into itself")
 	}
-	dup, err := e.activeIncident(incidentID)
+	dup, err := tx.activeIncident(incidentID)
 	if err != nil {
 		return nil, err
 	}
-	target, ok := e.incidents[into]
+	target, ok := tx.incident(into)
 	switch {
 	case !ok:
 		return nil, cc112.Errorf(cc112.EInvalid, "into: incident %q not found", into)
@@ -466,8 +468,8 @@ func (e *Engine) CancelIncident(ctx context.Context, incidentID, reason string, 
 	if err != nil {
 		return nil, err
 	}
-	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
-		inc, err := e.activeIncident(incidentID)
+	return RunOn(ctx, e, []string{incidentID}, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
+		inc, err := tx.activeIncident(incidentID)
 		if err != nil {
 			return nil, err
 		}
@@ -483,18 +485,11 @@ func (e *Engine) ReopenIncident(ctx context.Context, incidentID, reason string, 
 	if err != nil {
 		return nil, err
 	}
-	doc, err := e.archived(ctx, incidentID) // read outside the lock
-	if err != nil {
-		return nil, err
-	}
-	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
-		if doc != nil && doc.Source != cc112.ImportSource {
+	return RunOn(ctx, e, []string{incidentID}, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
+		if doc := tx.archived[incidentID]; doc != nil && doc.Source != cc112.ImportSource {
 			e.restore(tx, doc)
 		}
-		inc, ok := e.incidents[incidentID]
-		if !ok && doc != nil {
-			inc, ok = doc, true // imported history: refused below, left archived
-		}
+		inc, ok := tx.incident(incidentID) // imported history: refused below, left archived
 		switch {
 		case !ok:
 			return nil, cc112.Errorf(cc112.ENotFound, "incident %q not found", incidentID)

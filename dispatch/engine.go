@@ -355,6 +355,9 @@ type Tx struct {
 	e      *Engine
 	now    time.Time
 	events []cc112.Event
+	// archived holds the documents RunOn read of the command's incidents
+	// the engine had let go.
+	archived map[string]*cc112.Incident
 }
 
 // Now is the command's time, shared by all its events.

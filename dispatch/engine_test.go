@@ -220,7 +220,7 @@ func TestCloseFreesUnits(t *testing.T) {
 	}
 	_, err = f.eng.CloseIncident(bg, inc.ID, "again", "", "")
 	wantCode(t, err, cc112.EConflict)
-	if list := must[[]*cc112.Incident](t)(f.eng.Incidents("active")); len(list) != 0 {
+	if list := must[[]*cc112.Incident](t)(f.eng.IncidentsInMemory("active")); len(list) != 0 {
 		t.Fatalf("closed incident still active: %d", len(list))
 	}
 }
@@ -315,7 +315,7 @@ func TestReplayRebuildsIdenticalState(t *testing.T) {
 	}
 
 	state := func(e *Engine) string {
-		all := must[[]*cc112.Incident](t)(e.Incidents("all"))
+		all := must[[]*cc112.Incident](t)(e.IncidentsInMemory("all"))
 		cam := must[cc112.Camera](t)(e.Camera("c1"))
 		b, _ := json.Marshal([]any{all, e.Units(), e.Cameras(), cam.RTSPURL, e.LastSeq()})
 		return string(b)
@@ -359,7 +359,7 @@ func TestIdempotencyKey(t *testing.T) {
 	if a.ID != b.ID || a.Number != b.Number {
 		t.Fatalf("retry created another incident: %s vs %s", a.ID, b.ID)
 	}
-	if list := must[[]*cc112.Incident](t)(f.eng.Incidents("all")); len(list) != 1 {
+	if list := must[[]*cc112.Incident](t)(f.eng.IncidentsInMemory("all")); len(list) != 1 {
 		t.Fatalf("%d incidents after a retry", len(list))
 	}
 	_, err := f.eng.CreateIncident(bg, n, "key-1", "fp-other")

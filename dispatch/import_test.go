@@ -68,7 +68,7 @@ func TestImportIncidents(t *testing.T) {
 	}
 	check := func(eng *Engine) {
 		t.Helper()
-		list, _ := eng.Incidents("all")
+		list, _ := eng.IncidentsInMemory("all")
 		if len(list) != 2 {
 			t.Fatalf("%d incidents, want 2", len(list))
 		}

@@ -16,10 +16,11 @@ import (
 // IncidentFilter selects incidents by state: "active" (default), "closed", "all".
 type IncidentFilter string
 
-// Incidents lists the incidents in memory, highest priority first, then
-// newest first: the open ones, and the closed ones not yet archived (see
-// IncidentsReceived and SearchIncidents for the whole history).
-func (e *Engine) Incidents(filter IncidentFilter) ([]*cc112.Incident, error) {
+// IncidentsInMemory lists the incidents the engine holds, highest priority
+// first, then newest first: every open one ("active": the queue, whole),
+// and the closed ones not yet archived ("closed", "all": not the whole
+// history, which IncidentsReceived and SearchIncidents read).
+func (e *Engine) IncidentsInMemory(filter IncidentFilter) ([]*cc112.Incident, error) {
 	switch filter {
 	case "", "active", "closed", "all":
 	default:

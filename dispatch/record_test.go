@@ -296,9 +296,9 @@ func TestMergeIncident(t *testing.T) {
 // incident and unit with the running engine's.
 func (f *fixture) sameAfterReplay(t *testing.T) {
 	t.Helper()
-	before := must[[]*cc112.Incident](t)(f.eng.Incidents("all"))
+	before := must[[]*cc112.Incident](t)(f.eng.IncidentsInMemory("all"))
 	again := f.reopen(t)
-	after := must[[]*cc112.Incident](t)(again.Incidents("all"))
+	after := must[[]*cc112.Incident](t)(again.IncidentsInMemory("all"))
 	b1, _ := json.Marshal([]any{before, f.eng.Units()})
 	b2, _ := json.Marshal([]any{after, again.Units()})
 	if string(b1) != string(b2) {

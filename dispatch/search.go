@@ -74,25 +74,7 @@ func (x *incidentIndex) add(inc *cc112.Incident) {
 // setText writes a doc's text at the end of the arena when it changed (an
 // edit leaves the old bytes unused).
 func (x *incidentIndex) setText(d int32) {
-	inc := x.docs[d].inc
-	var pub, internal strings.Builder
-	pub.WriteString(inc.Number + "\x00" + inc.Address + "\x00" + inc.Description)
-	for _, n := range inc.Notes {
-		if n.Internal {
-			internal.WriteString("\x00" + n.Text)
-		} else {
-			pub.WriteString("\x00" + n.Text)
-		}
-	}
-	public, private := strings.ToLower(pub.String()), strings.ToLower(internal.String())
-	phone := ""
-	if inc.Caller != nil {
-		// Also as dialled at home: "+62812…" is found as "0812…".
-		phone = inc.Caller.Phone
-		if national, ok := strings.CutPrefix(phone, "+62"); ok {
-			phone += "\x000" + national
-		}
-	}
+	public, phone, private := cc112.SearchText(x.docs[d].inc)
 	dc := &x.docs[d]
 	if dc.end > 0 && string(x.arena[dc.off:dc.mid]) == public+"\x00" && string(x.arena[dc.mid:dc.priv]) == phone &&
 		string(x.arena[dc.priv:dc.end]) == private {
@@ -431,7 +413,7 @@ func (e *Engine) searchMemoryHistory(ctx context.Context, q IncidentQuery, after
 			seen[inc.ID] = true
 		}
 		n := 0
-		err := e.cfg.Archive.EachArchived(ctx, before, func(inc *cc112.Incident) bool {
+		take := func(inc *cc112.Incident) bool {
 			if !q.From.IsZero() && inc.ReceivedAt.Before(q.From) {
 				return false
 			}
@@ -440,7 +422,16 @@ func (e *Engine) searchMemoryHistory(ctx context.Context, q IncidentQuery, after
 				n++
 			}
 			return n <= q.Limit
-		})
+		}
+		var err error
+		if ts, ok := e.cfg.Archive.(cc112.ArchiveTextSearch); ok && q.Text != "" {
+			// Only the documents whose text holds q.Text are read; take
+			// still decides by v's rules.
+			err = ts.EachArchivedText(ctx, before, cc112.ArchiveText{Text: q.Text, Phone: v.SeesPhones(),
+				Internal: v.SeesInternal(), From: q.From}, take)
+		} else {
+			err = e.cfg.Archive.EachArchived(ctx, before, take)
+		}
 		if err != nil {
 			return nil, cc112.Errorf(cc112.EUnavailable, "incident archive: %v", err)
 		}

@@ -78,7 +78,7 @@ func TestSearchPagesInOrder(t *testing.T) {
 	f, made := searchFixture(t)
 	all := cc112.Everyone
 	// The queue: priority first, then newest, whatever the page size.
-	want := idsOf(must[[]*cc112.Incident](t)(f.eng.Incidents("active")))
+	want := idsOf(must[[]*cc112.Incident](t)(f.eng.IncidentsInMemory("active")))
 	if len(want) != 5 || want[0] != made[4].ID || want[1] != made[1].ID {
 		t.Fatalf("queue %v", want)
 	}

@@ -32,8 +32,8 @@ func (e *Engine) AssignAs(ctx context.Context, incidentID string, o UnitOrder, b
 	if err != nil {
 		return nil, err
 	}
-	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*AssignResult, error) {
-		inc, err := e.activeIncident(incidentID)
+	return RunOn(ctx, e, []string{incidentID}, key, fingerprint, func(tx *Tx) (*AssignResult, error) {
+		inc, err := tx.activeIncident(incidentID)
 		if err != nil {
 			return nil, err
 		}
@@ -69,8 +69,8 @@ func (e *Engine) ReleaseUnit(ctx context.Context, incidentID, unitID, reason str
 	if err != nil {
 		return nil, err
 	}
-	return Run(ctx, e, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
-		inc, err := e.activeIncident(incidentID)
+	return RunOn(ctx, e, []string{incidentID}, key, fingerprint, func(tx *Tx) (*cc112.Incident, error) {
+		inc, err := tx.activeIncident(incidentID)
 		if err != nil {
 			return nil, err
 		}

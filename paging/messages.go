@@ -58,7 +58,11 @@ func (s *Service) Send(ctx context.Context, from Sender, n NewMessage, key, fing
 	case from.FromUnit == "" && to != 1:
 		return nil, cc112.Errorf(cc112.EInvalid, "give exactly one of to_unit, to_agency, to_incident")
 	}
-	return dispatch.Run(ctx, s.eng, key, fingerprint, func(tx *dispatch.Tx) (*cc112.Message, error) {
+	var incidents []string // an archived one is closed: nobody works it
+	if n.ToIncident != "" {
+		incidents = []string{n.ToIncident}
+	}
+	return dispatch.RunOn(ctx, s.eng, incidents, key, fingerprint, func(tx *dispatch.Tx) (*cc112.Message, error) {
 		m := cc112.Message{ID: dispatch.NewID("msg"), At: tx.Now(), From: from.Username, FromRole: from.Role,
 			FromUnit: from.FromUnit, ToUnit: n.ToUnit, ToAgency: n.ToAgency, ToIncident: n.ToIncident,
 			Units: []string{}, Text: text, Canned: n.Canned}

@@ -89,7 +89,7 @@ func (p *Pusher) Run(ctx context.Context) {
 	for _, u := range p.s.eng.Units() {
 		p.unitOn[u.ID] = u.IncidentID
 	}
-	if incs, err := p.s.eng.Incidents("active"); err == nil {
+	if incs, err := p.s.eng.IncidentsInMemory("active"); err == nil {
 		for _, inc := range incs {
 			p.notes[inc.ID] = publicNotes(inc)
 		}

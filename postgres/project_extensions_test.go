@@ -279,7 +279,7 @@ func checkNoReporterColumns(t *testing.T, db *DB) {
 // engine's state.
 func checkIncidentRows(t *testing.T, db *DB, eng *dispatch.Engine) {
 	t.Helper()
-	list, err := eng.Incidents("all")
+	list, err := eng.IncidentsInMemory("all")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"cc112"
 )
 
@@ -69,7 +71,10 @@ func (j *Journal) FindIncidents(ctx context.Context, f cc112.HistoryFilter) ([]c
 		sql += " where " + strings.Join(where, " and ")
 	}
 	sql += ` order by i.received_at desc, i.id collate "C" desc limit ` + arg(f.Limit)
-	rows, err := j.pool.Query(ctx, sql, args...)
+	// Planned for these values each time (an unnamed statement): the
+	// generic plan a cached statement switches to after five runs cannot
+	// see how selective a text or a filter is.
+	rows, err := j.pool.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: find incidents: %w", err)
 	}

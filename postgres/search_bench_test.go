@@ -60,6 +60,8 @@ func BenchmarkFindIncidents(b *testing.B) {
 	}{
 		{"all_first_page", cc112.HistoryFilter{}},
 		{"closed_middle_page", cc112.HistoryFilter{Closed: true, After: &cc112.HistoryKey{ReceivedAt: middle, ID: "inc_0000ffffffff"}}},
+		{"closed_before_to", cc112.HistoryFilter{Closed: true, To: middle}},
+		{"text_in_every_row", cc112.HistoryFilter{Text: "laporan warga", Phone: true, Internal: true}},
 		{"category_district", cc112.HistoryFilter{Category: "medical", District: "wonokromo"}},
 		{"agency_priority", cc112.HistoryFilter{Closed: true, Agency: "dkp", Priority: 4}},
 		{"month_window", cc112.HistoryFilter{From: from, To: to, Priority: 1}},

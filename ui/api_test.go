@@ -131,7 +131,7 @@ func (a *apiFixture) createIncident(body string) cc112.Incident {
 
 func (a *apiFixture) incidentCount() int {
 	a.t.Helper()
-	list, err := a.eng.Incidents("all")
+	list, err := a.eng.IncidentsInMemory("all")
 	if err != nil {
 		a.t.Fatal(err)
 	}

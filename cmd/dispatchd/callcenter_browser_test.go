@@ -34,7 +34,7 @@ func TestCallCenterInBrowser(t *testing.T) {
 		t.Fatal("the browser script did not finish")
 	}
 	// What the browser did is in the engine: one fire with two callers.
-	list, err := m.Engine.Incidents("active")
+	list, err := m.Engine.IncidentsInMemory("active")
 	if err != nil {
 		t.Fatal(err)
 	}

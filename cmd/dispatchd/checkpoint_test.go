@@ -96,7 +96,7 @@ func TestKill9DuringCheckpoint(t *testing.T) {
 				}
 			}
 			have := map[string]bool{}
-			list, err := m.Engine.Incidents("all")
+			list, err := m.Engine.IncidentsInMemory("all")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -252,7 +252,7 @@ func testEngineScenario(t *testing.T, open func() cc112.Journal) {
 	if again.ID != ids[0] {
 		t.Fatalf("retry after restart created %s, want the first %s", again.ID, ids[0])
 	}
-	list, err := eng.Incidents("all")
+	list, err := eng.IncidentsInMemory("all")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +275,7 @@ func waitSeq(t *testing.T, j cc112.Journal, seq uint64) {
 }
 
 func stateOf(eng *dispatch.Engine) string {
-	list, _ := eng.Incidents("all")
+	list, _ := eng.IncidentsInMemory("all")
 	b, _ := json.Marshal(struct {
 		Incidents any
 		Units     any

@@ -95,7 +95,7 @@ func (s *Sim) Step(ctx context.Context) {
 		gap := time.Duration(s.rng.ExpFloat64() * float64(s.MeanGap))
 		s.nextIncident = now.Add(max(gap, 5*time.Second))
 	}
-	incidents, err := s.eng.Incidents("active")
+	incidents, err := s.eng.IncidentsInMemory("active")
 	if err != nil {
 		return
 	}

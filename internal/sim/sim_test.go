@@ -63,7 +63,7 @@ func TestSimulatedHour(t *testing.T) {
 		s.Step(ctx)
 		clock.t = clock.t.Add(s.Tick)
 	}
-	all, err := eng.Incidents("all")
+	all, err := eng.IncidentsInMemory("all")
 	if err != nil {
 		t.Fatal(err)
 	}

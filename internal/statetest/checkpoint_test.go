@@ -234,7 +234,7 @@ func queries(t *testing.T, s *stack) string {
 	t.Helper()
 	out := ""
 	for _, status := range []string{"active", "closed", "all"} {
-		list, err := s.eng.Incidents(dispatch.IncidentFilter(status))
+		list, err := s.eng.IncidentsInMemory(dispatch.IncidentFilter(status))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -295,7 +295,7 @@ func (d *driver) pick(list []string) string {
 }
 
 func (d *driver) incident(status string) string {
-	list, _ := d.s.eng.Incidents(dispatch.IncidentFilter(status))
+	list, _ := d.s.eng.IncidentsInMemory(dispatch.IncidentFilter(status))
 	if len(list) == 0 {
 		return ""
 	}
