@@ -56,7 +56,7 @@ func (j *Journal) runScrub(ctx context.Context, to uint64) {
 			return
 		}
 		var damage error
-		from := next
+		from, chunkStart := next, time.Now()
 		err := j.db.View(func(tx *bbolt.Tx) error {
 			var key [8]byte
 			binary.BigEndian.PutUint64(key[:], next)
@@ -92,6 +92,15 @@ func (j *Journal) runScrub(ctx context.Context, to uint64) {
 		}
 		st := &ScrubState{To: to, Checked: next - 1, Damage: damage, Done: damage != nil || next > to}
 		j.scrub.Store(st)
+		if damage == nil && next <= to {
+			// Half a core at most: the scrub is not urgent, the first
+			// requests after a start are.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Since(chunkStart)):
+			}
+		}
 		if damage != nil {
 			j.log.Error("bolt journal: an older record is damaged; the center goes on with the newer events, but a full replay or a standby copy of this file would fail: restore it from a backup",
 				"path", j.path, "err", damage, "checked_from_seq", from)
