@@ -1975,17 +1975,30 @@ export function wibDayTime(d) {
 // datetime-local field shows the browser's locale (12-hour AM/PM on many),
 // which a dispatcher could misread by twelve hours.
 
+/** WIB_MS is WIB's offset from UTC in ms: UTC+7 all year (no daylight saving). */
+export const WIB_MS = 7 * 3600 * 1000;
+
+/** wibDay is the WIB calendar date of an instant (a Date or ms) as "YYYY-MM-DD". */
+export function wibDay(d) {
+  return new Date(+d + WIB_MS).toISOString().slice(0, 10);
+}
+
+/** wibMidnight is the instant (ms) a WIB calendar date "YYYY-MM-DD" begins. */
+export function wibMidnight(day) {
+  return Date.parse(`${day}T00:00:00Z`) - WIB_MS;
+}
+
 /** toWIBInput is an instant as "YYYY-MM-DD HH:MM:SS" in WIB. */
 export function toWIBInput(d) {
-  return new Date(d.getTime() + 7 * 3600 * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  return new Date(d.getTime() + WIB_MS).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 /** fromWIBInput reads "YYYY-MM-DD HH:MM[:SS]" as WIB; null when it is not a time. */
 export function fromWIBInput(v) {
   const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?$/.exec((v || '').trim());
   if (!m) return null;
-  const d = new Date(`${m[1]}T${m[2]}${m[3] || ':00'}+07:00`);
-  return Number.isNaN(d.getTime()) ? null : d;
+  const ms = Date.parse(`${m[1]}T${m[2]}${m[3] || ':00'}Z`) - WIB_MS;
+  return Number.isNaN(ms) ? null : new Date(ms);
 }
 
 /** wibDate is the day in WIB, in the current language. */

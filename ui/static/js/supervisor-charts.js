@@ -2,12 +2,11 @@
 // median response against the target, and the distribution of response
 // times (one-minute bins) with the target marked.
 
-import { t, num, locale } from './i18n.js';
+import { t, num, locale, WIB_MS, wibDay, wibMidnight } from './i18n.js';
 import { colour } from './dom.js';
 
 const AXIS = { stroke: colour('muted'), grid: { stroke: '#22303f', width: 1 }, ticks: { stroke: colour('line') } };
 const DAY_S = 86400;
-const WIB_MS = 7 * 3600 * 1000;
 
 function sizeOf(el) {
   return { width: Math.max(200, el.clientWidth), height: Math.max(160, el.clientHeight - 36) };
@@ -45,9 +44,6 @@ const MONTH_FMT = new Intl.DateTimeFormat(locale(), { month: 'short', year: 'num
 /** dayLabel names the WIB day of a Unix time in seconds ("25 Okt"). */
 function dayLabel(ts, long) { return (long ? DAY_FMT_LONG : DAY_FMT).format(new Date(ts * 1000)); }
 
-/** wibDay is the Unix time (s) of a WIB date's midnight ("2026-12-06"). */
-const wibDay = (key) => Date.parse(`${key}T00:00:00+07:00`) / 1000;
-
 /**
  * denseDays spreads a group_by=day report over every WIB day from from to
  * to (YYYY-MM-DD; empty: the report's first or last day): a day without
@@ -60,8 +56,9 @@ export function denseDays(groups, from, to) {
   const last = to || keys[keys.length - 1];
   if (!first || !last) return [];
   const out = [];
-  for (let ts = wibDay(first); ts <= wibDay(last) && out.length < 40000; ts += DAY_S) {
-    const key = new Date((ts + 7 * 3600) * 1000).toISOString().slice(0, 10);
+  const end = wibMidnight(last) / 1000;
+  for (let ts = wibMidnight(first) / 1000; ts <= end && out.length < 40000; ts += DAY_S) {
+    const key = wibDay(ts * 1000);
     const g = byDay.get(key);
     out.push({ ts, count: g ? g.count : 0, p90: g && g.with_response ? g.p90_s / 60 : null, p50: g && g.with_response ? g.p50_s / 60 : null });
   }
@@ -90,7 +87,7 @@ export class TrendChart {
   update(rep, from = '', to = '') {
     const days = denseDays(rep.groups, from, to);
     const xs = days.map((d) => d.ts);
-    const year = (ts) => new Date((ts + 7 * 3600) * 1000).getUTCFullYear();
+    const year = (ts) => wibDay(ts * 1000).slice(0, 4);
     this.spansYears = xs.length > 0 && year(xs[0]) !== year(xs[xs.length - 1]);
     const data = [xs, days.map((d) => d.p90), days.map((d) => d.p50), days.map(() => rep.target_s / 60), days.map((d) => d.count)];
     this.el.dataset.days = String(xs.length);
