@@ -5,7 +5,18 @@
 import { t, num, locale, WIB_MS, wibDay, wibMidnight } from './i18n.js';
 import { colour } from './dom.js';
 
-const AXIS = { stroke: colour('muted'), grid: { stroke: '#22303f', width: 1 }, ticks: { stroke: colour('line') } };
+// axis is an axis's look. uPlot draws in pixels; its words and spacing
+// follow the page's type, which grows with the screen (theme.css: 1rem is
+// about 18px at 1920 wide), so that a 4K wall's charts read as a 1920 one's.
+// space is the least distance between ticks at 1920 wide.
+function axis(space) {
+  const k = parseFloat(getComputedStyle(document.documentElement).fontSize) / 18;
+  const font = `${Math.round(12 * k)}px ${getComputedStyle(document.body).fontFamily}`;
+  return {
+    stroke: colour('muted'), grid: { stroke: '#22303f', width: 1 }, ticks: { stroke: colour('line'), size: Math.round(10 * k) },
+    font, labelFont: `bold ${font}`, size: Math.round(50 * k), labelSize: Math.round(30 * k), space: Math.round(space * k),
+  };
+}
 const DAY_S = 86400;
 
 function sizeOf(el) {
@@ -110,15 +121,15 @@ export class TrendChart {
         // Ticks on whole days only: a short window would otherwise label
         // the same day twice (noon ticks).
         {
-          ...AXIS, incrs: [DAY_S, 2 * DAY_S, 7 * DAY_S, 14 * DAY_S, 28 * DAY_S, 91 * DAY_S, 182 * DAY_S, 365 * DAY_S],
+          ...axis(50), incrs: [DAY_S, 2 * DAY_S, 7 * DAY_S, 14 * DAY_S, 28 * DAY_S, 91 * DAY_S, 182 * DAY_S, 365 * DAY_S],
           values: (u, vals, axis, space, incr) => {
             const out = tickLabels(vals, this.spansYears, incr);
             this.el.dataset.ticks = out.join('|'); // what a test reads
             return out;
           },
         },
-        { ...AXIS, label: t('sup.minutes'), values: (u, vals) => vals.map((v) => num(v)) },
-        { ...AXIS, scale: 'n', side: 1, grid: { show: false }, label: t('sup.incidents'), values: (u, vals) => vals.map((v) => num(v)) },
+        { ...axis(30), label: t('sup.minutes'), values: (u, vals) => vals.map((v) => num(v)) },
+        { ...axis(30), scale: 'n', side: 1, grid: { show: false }, label: t('sup.incidents'), values: (u, vals) => vals.map((v) => num(v)) },
       ],
       series: [
         { label: t('sup.date'), value: (u, v) => (v == null ? '—' : dayLabel(v, true)) },
@@ -161,8 +172,8 @@ export class DistChart {
       ...sizeOf(this.el),
       scales: { x: { time: false, range: [0, last + binMin] }, y: { range: (u, min, max) => [0, Math.max(1, max) * 1.1] } },
       axes: [
-        { ...AXIS, label: t('sup.sinceCall'), incrs: [1, 2, 5, 10], values: (u, vals) => vals.map((v) => (v >= last ? `>${last}` : v)) },
-        { ...AXIS, label: t('sup.incidents') },
+        { ...axis(50), label: t('sup.sinceCall'), incrs: [1, 2, 5, 10], values: (u, vals) => vals.map((v) => (v >= last ? `>${last}` : v)) },
+        { ...axis(30), label: t('sup.incidents') },
       ],
       legend: { show: true },
       series: [
