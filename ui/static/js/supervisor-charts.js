@@ -18,6 +18,8 @@ function axis(space) {
   };
 }
 const DAY_S = 86400;
+// COUNTS are the steps of an axis of incidents: whole numbers only.
+const COUNTS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
 
 function sizeOf(el) {
   return { width: Math.max(200, el.clientWidth), height: Math.max(160, el.clientHeight - 36) };
@@ -129,7 +131,7 @@ export class TrendChart {
           },
         },
         { ...axis(30), label: t('sup.minutes'), values: (u, vals) => vals.map((v) => num(v)) },
-        { ...axis(30), scale: 'n', side: 1, grid: { show: false }, label: t('sup.incidents'), values: (u, vals) => vals.map((v) => num(v)) },
+        { ...axis(30), scale: 'n', side: 1, grid: { show: false }, label: t('sup.incidents'), incrs: COUNTS, values: (u, vals) => vals.map((v) => num(v)) },
       ],
       series: [
         { label: t('sup.date'), value: (u, v) => (v == null ? '—' : dayLabel(v, true)) },
@@ -173,7 +175,7 @@ export class DistChart {
       scales: { x: { time: false, range: [0, last + binMin] }, y: { range: (u, min, max) => [0, Math.max(1, max) * 1.1] } },
       axes: [
         { ...axis(50), label: t('sup.sinceCall'), incrs: [1, 2, 5, 10], values: (u, vals) => vals.map((v) => (v >= last ? `>${last}` : v)) },
-        { ...axis(30), label: t('sup.incidents') },
+        { ...axis(30), label: t('sup.incidents'), incrs: COUNTS },
       ],
       legend: { show: true },
       series: [
