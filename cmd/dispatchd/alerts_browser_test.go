@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"os"
 	"testing"
 	"time"
 
@@ -16,8 +15,8 @@ import (
 // incidents open, a new P1 chimes on both, its alert (due after 3 s here)
 // shows and its critical sound repeats, counted at the page's WebAudio
 // oscillators, until one console acknowledges it; then both are silent,
-// and sending a unit clears it. With DISPATCH_UPDATE_SCREENSHOTS=1 it
-// refreshes docs/screenshots/alerts-*.png.
+// and sending a unit clears it. DISPATCH_SCREENSHOTS=DIR keeps its
+// screenshots (alerts-*.png) in DIR.
 func TestAlertsInBrowser(t *testing.T) {
 	browser := needBrowser(t)
 	m := NewMain()
@@ -29,6 +28,5 @@ func TestAlertsInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = m.Close(context.Background()) })
-	browser.run(t, 7*time.Minute, "alerts.mjs", nil, "BASE_URL="+m.URL(), "TOKEN="+tokenFor(t, m, auth.Dispatcher),
-		"SCREENSHOTS="+screenshotDir(t), "SKIP_SHOTS="+os.Getenv("SKIP_SHOTS"))
+	browser.run(t, 7*time.Minute, "alerts.mjs", nil, "BASE_URL="+m.URL(), "TOKEN="+tokenFor(t, m, auth.Dispatcher))
 }

@@ -39,16 +39,18 @@ func needBrowser(t testing.TB) browserEnv {
 	return b
 }
 
-// run runs web/e2e/<script> with args in web/, with CHROMIUM and env set,
+// run runs web/e2e/<script> with args in web/, with CHROMIUM, the
+// screenshot folder (screenshotEnv) and env set (and thrice the time when
+// every screenshot is wanted),
 // logs what it printed and fails the test when it exits non-zero; it
 // returns what the script printed.
 func (b browserEnv) run(t *testing.T, timeout time.Duration, script string, args []string, env ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), shotTime(timeout))
 	defer cancel()
 	cmd := exec.CommandContext(ctx, b.node, append([]string{filepath.Join("e2e", script)}, args...)...)
 	cmd.Dir = b.web
-	cmd.Env = append(append(os.Environ(), "CHROMIUM="+b.chromium), env...)
+	cmd.Env = b.env(t, env)
 	out, err := cmd.CombinedOutput()
 	t.Logf("%s:\n%s", script, out)
 	if err != nil {
@@ -57,13 +59,37 @@ func (b browserEnv) run(t *testing.T, timeout time.Duration, script string, args
 	return string(out)
 }
 
-// screenshotDir is where a browser test saves its screenshots: a temporary
-// folder, docs/screenshots with DISPATCH_UPDATE_SCREENSHOTS set.
-func screenshotDir(t *testing.T) string {
-	if os.Getenv("DISPATCH_UPDATE_SCREENSHOTS") != "" {
-		return filepath.Join(testenv.RepoRoot(), "docs", "screenshots")
+// env is a script's environment: ours, CHROMIUM, the screenshot switch and
+// the test's own (which wins).
+func (b browserEnv) env(t *testing.T, own []string) []string {
+	return append(append(append(os.Environ(), "CHROMIUM="+b.chromium), screenshotEnv(t)...), own...)
+}
+
+// screenshotEnv is the one switch of the browser tests' screenshots,
+// DISPATCH_SCREENSHOTS, as the scripts read it: SCREENSHOTS, the folder
+// (DISPATCH_SCREENSHOTS, relative to the repository root, or a temporary
+// one when unset), and ALL_SHOTS, set when DISPATCH_SCREENSHOTS is: then a
+// script also saves its pages at 3840×2160 and 390×844 in both languages.
+// Unset, a script saves only the few it always takes, into the temporary
+// folder, so that a run of the suite does not pay for the rest.
+func screenshotEnv(t *testing.T) []string {
+	dir := os.Getenv("DISPATCH_SCREENSHOTS")
+	if dir == "" {
+		return []string{"SCREENSHOTS=" + t.TempDir(), "ALL_SHOTS="}
 	}
-	return t.TempDir()
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(testenv.RepoRoot(), dir)
+	}
+	return []string{"SCREENSHOTS=" + dir, "ALL_SHOTS=1"}
+}
+
+// shotTime is a script's time limit: three times timeout when every
+// screenshot is wanted (a page at three sizes in two languages is six).
+func shotTime(timeout time.Duration) time.Duration {
+	if os.Getenv("DISPATCH_SCREENSHOTS") != "" {
+		return 3 * timeout
+	}
+	return timeout
 }
 
 // cameraScene is a running dispatchd whose cameras near Tugu Pahlawan

@@ -22,7 +22,7 @@ import (
 // dispatch changes the unit on both, and after the server cuts every
 // connection the pages resume with no event missed.
 //
-// With DISPATCH_UPDATE_SCREENSHOTS=1 it also refreshes docs/screenshots/.
+// DISPATCH_SCREENSHOTS=DIR keeps its screenshots in DIR.
 func TestConsoleInBrowser(t *testing.T) {
 	browser := needBrowser(t)
 
@@ -50,7 +50,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	defer control.Close()
 
 	browser.run(t, 4*time.Minute, "console.mjs", nil,
-		"BASE_URL="+m.URL(), "CONTROL_URL="+control.URL, "SCREENSHOTS="+screenshotDir(t))
+		"BASE_URL="+m.URL(), "CONTROL_URL="+control.URL)
 }
 
 // controlHandler is what the browser script asks of the server's side:

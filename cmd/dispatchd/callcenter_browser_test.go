@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,8 +13,8 @@ import (
 
 // TestCallCenterInBrowser drives the call-taker screen, the public
 // complaint form and the desk in headless Chromium against a real
-// dispatchd (web/e2e/callcenter.mjs). CC112_SCREENSHOTS=dir keeps
-// screenshots at wall and phone size.
+// dispatchd (web/e2e/callcenter.mjs). DISPATCH_SCREENSHOTS=DIR keeps
+// screenshots at wall, 4K and phone size in both languages.
 func TestCallCenterInBrowser(t *testing.T) {
 	browser := needBrowser(t)
 	m := NewMain()
@@ -28,7 +27,7 @@ func TestCallCenterInBrowser(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = m.Close(context.Background()) })
 
-	out := browser.run(t, 2*time.Minute, "callcenter.mjs", []string{m.URL(), os.Getenv("CC112_SCREENSHOTS")},
+	out := browser.run(t, 2*time.Minute, "callcenter.mjs", []string{m.URL()},
 		"AML_API_KEY="+m.HTTP.AMLAPIKey)
 	if !strings.Contains(out, "1 passed, 0 failed") {
 		t.Fatal("the browser script did not finish")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"testing"
 	"time"
 
@@ -29,9 +28,5 @@ func TestCameraClustersInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	total := len(m.Engine.Cameras())
-	shots := os.Getenv("SHOTS") // to look at them; else docs/screenshots or a temporary folder
-	if shots == "" {
-		shots = screenshotDir(t)
-	}
-	browser.run(t, 3*time.Minute, "camclusters.mjs", nil, "BASE_URL="+m.URL(), fmt.Sprintf("CAMERAS=%d", total), "SHOTS="+shots)
+	browser.run(t, 3*time.Minute, "camclusters.mjs", nil, "BASE_URL="+m.URL(), fmt.Sprintf("CAMERAS=%d", total))
 }

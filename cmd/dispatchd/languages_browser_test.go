@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"testing"
 	"time"
 )
@@ -14,9 +13,5 @@ import (
 func TestEveryPageInBothLanguagesInBrowser(t *testing.T) {
 	browser := needBrowser(t)
 	m := runDemo(t)
-	shots := os.Getenv("DISPATCH_SCREENSHOTS")
-	if shots == "" {
-		shots = t.TempDir()
-	}
-	browser.run(t, 8*time.Minute, "languages.mjs", nil, "BASE_URL="+m.URL(), "SHOTS="+shots)
+	browser.run(t, 8*time.Minute, "languages.mjs", nil, "BASE_URL="+m.URL())
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,7 +21,7 @@ import (
 // geography (kecamatan and kelurahan from the shared data), then drives the
 // supervisors' statistics page and the public one in headless Chromium
 // (web/e2e/mediacenter.mjs), which checks what they show against the
-// counts below. CC112_SCREENSHOTS=dir keeps screenshots (wall, 4K, phone;
+// counts below. DISPATCH_SCREENSHOTS=DIR keeps screenshots (wall, 4K, phone;
 // Bahasa Indonesia and English).
 func TestMediaCenterStatsInBrowser(t *testing.T) {
 	browser := needBrowser(t)
@@ -94,7 +93,7 @@ func TestMediaCenterStatsInBrowser(t *testing.T) {
 		"rate":           water.Number + ":" + water.Token,
 	}
 	js, _ := json.Marshal(expect)
-	out := browser.run(t, 2*time.Minute, "mediacenter.mjs", []string{m.URL(), os.Getenv("CC112_SCREENSHOTS")}, "EXPECT="+string(js),
+	out := browser.run(t, 2*time.Minute, "mediacenter.mjs", []string{m.URL()}, "EXPECT="+string(js),
 		"WEBHOOK_SECRET="+string(m.HTTP.InboundWebhookSecret),
 		"BAD_MAIL="+filepath.Join(testenv.RepoRoot(), "inbound", "testdata", "go-message-mailstring.eml"))
 	if !strings.Contains(out, "1 passed, 0 failed") {

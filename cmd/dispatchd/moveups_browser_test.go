@@ -14,7 +14,7 @@ import (
 // in Debian's chromium (web/e2e/moveups.mjs) against the real server on
 // the demo city: the console lists move-ups, one click sends one, and the
 // phone shows its post as soon as its unit is relocated. With
-// DISPATCH_UPDATE_SCREENSHOTS=1 it refreshes docs/screenshots/moveup-*.png.
+// DISPATCH_SCREENSHOTS=DIR it keeps moveup-*.png in DIR.
 func TestMoveUpsInBrowser(t *testing.T) {
 	browser := needBrowser(t)
 	m := NewMain()
@@ -25,5 +25,5 @@ func TestMoveUpsInBrowser(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = m.Close(context.Background()) })
 	browser.run(t, 10*time.Minute, "moveups.mjs", nil, "BASE_URL="+m.URL(), "TOKEN="+tokenFor(t, m, auth.Dispatcher),
-		"UNIT_ID="+m.DemoUnit, "SCREENSHOTS="+screenshotDir(t))
+		"UNIT_ID="+m.DemoUnit)
 }

@@ -27,5 +27,5 @@ func TestOfflineMapInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = m.Close(context.Background()) })
-	browser.run(t, 4*time.Minute, "offline-map.mjs", nil, "BASE_URL="+m.URL(), "SCREENSHOTS="+screenshotDir(t))
+	browser.run(t, 4*time.Minute, "offline-map.mjs", nil, "BASE_URL="+m.URL())
 }

@@ -36,9 +36,5 @@ func TestPagingInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = m.Close(context.Background()) })
-	shots := "ALL_SHOTS="
-	if os.Getenv("DISPATCH_UPDATE_SCREENSHOTS") != "" {
-		shots += "1"
-	}
-	browser.run(t, 3*time.Minute, "paging.mjs", nil, "BASE_URL="+m.URL(), "SCREENSHOTS="+screenshotDir(t), shots)
+	browser.run(t, 3*time.Minute, "paging.mjs", nil, "BASE_URL="+m.URL())
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"net/http"
-	"os"
 	"testing"
 	"time"
 
@@ -18,9 +17,8 @@ import (
 // reason plays, the incident opens its nearest online cameras, nothing on
 // the page changes anything and a forced change is refused; afterwards the
 // audit of camera views holds the police user's views with their reason
-// and incident. With DISPATCH_UPDATE_SCREENSHOTS=1 it refreshes
-// docs/screenshots/police-*.png; DISPATCH_SCREENSHOTS=DIR keeps them (and
-// police-failed.png when it fails) in DIR.
+// and incident. DISPATCH_SCREENSHOTS=DIR keeps
+// police-*.png (and police-failed.png when it fails) in DIR.
 func TestPolicePageInBrowser(t *testing.T) {
 	browser := needBrowser(t)
 	sc := newCameraScene(t, true, 3, "pk", `{"category":"traffic_accident","priority":1,
@@ -28,12 +26,8 @@ func TestPolicePageInBrowser(t *testing.T) {
 		"caller":{"name":"Rina Wulandari","phone":"081311112222"}}`)
 	m, admin, inc := sc.m, sc.admin, sc.incident
 
-	shots := screenshotDir(t)
-	if d := os.Getenv("DISPATCH_SCREENSHOTS"); d != "" {
-		shots = d
-	}
 	browser.run(t, 150*time.Second, "police.mjs", nil, "BASE_URL="+m.URL(), "INCIDENT="+inc.Number,
-		"INCIDENT_ID="+inc.ID, "CAMERA=pk1", "SHOTS="+shots)
+		"INCIDENT_ID="+inc.ID, "CAMERA=pk1")
 
 	// The audit of camera views names the police user, the reason chosen
 	// before the map click, and the incident of the grid it opened.

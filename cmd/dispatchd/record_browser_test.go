@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +14,7 @@ import (
 // dispatchd (web/e2e/record.mjs): a cancelled incident found by a note's
 // words opens read-only with its log and is reopened; a location typed
 // outside the service area is saved only with a reason; a duplicate is
-// merged. CC112_SCREENSHOTS=dir keeps screenshots (three sizes, both
+// merged. DISPATCH_SCREENSHOTS=DIR keeps screenshots (three sizes, both
 // languages).
 func TestIncidentRecordInBrowser(t *testing.T) {
 	browser := needBrowser(t)
@@ -27,7 +26,7 @@ func TestIncidentRecordInBrowser(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = m.Close(context.Background()) })
 
-	out := browser.run(t, 3*time.Minute, "record.mjs", []string{m.URL(), os.Getenv("CC112_SCREENSHOTS")})
+	out := browser.run(t, 3*time.Minute, "record.mjs", []string{m.URL()})
 	if !strings.Contains(out, "1 passed, 0 failed") {
 		t.Fatal("the browser script did not finish")
 	}

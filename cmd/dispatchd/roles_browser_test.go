@@ -13,5 +13,5 @@ import (
 func TestEachRoleItsPagesInBrowser(t *testing.T) {
 	browser := needBrowser(t)
 	m := runDemo(t)
-	browser.run(t, 8*time.Minute, "roles.mjs", nil, "BASE_URL="+m.URL(), "SHOTS="+t.TempDir())
+	browser.run(t, 8*time.Minute, "roles.mjs", nil, "BASE_URL="+m.URL())
 }

@@ -16,7 +16,7 @@ import (
 // way shows its route and a running countdown, the unit's phone its route
 // and a geo: Navigasi link, and the supervisor the ETA error after the
 // arrival. Screenshots in both languages at 1920×1080, 3840×2160 and
-// 390×844 (DISPATCH_UPDATE_SCREENSHOTS=1 keeps them in docs/screenshots).
+// 390×844 (DISPATCH_SCREENSHOTS=DIR keeps them in DIR).
 func TestRoutesInBrowser(t *testing.T) {
 	browser := needBrowser(t)
 	m := NewMain()
@@ -30,5 +30,5 @@ func TestRoutesInBrowser(t *testing.T) {
 	if m.roads == nil {
 		t.Fatal("the road network was not loaded")
 	}
-	browser.run(t, 3*time.Minute, "routes.mjs", nil, "BASE_URL="+m.URL(), "SCREENSHOTS="+screenshotDir(t))
+	browser.run(t, 3*time.Minute, "routes.mjs", nil, "BASE_URL="+m.URL())
 }

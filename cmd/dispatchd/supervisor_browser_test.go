@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -87,7 +86,7 @@ func surabayaHistory(t *testing.T, now time.Time, days, perDay int) []byte {
 // dispatchd, opens the dashboard in headless Chromium (playwright-core) at
 // wall and phone size, and checks that the tiles show numbers, the
 // breakdown table has rows, the charts are drawn and kecamatan coloured.
-// Screenshots go to DISPATCH_SCREENSHOTS when set.
+// DISPATCH_SCREENSHOTS=DIR keeps its screenshots in DIR.
 func TestSupervisorDashboardInBrowser(t *testing.T) {
 	browser := needBrowser(t)
 
@@ -118,5 +117,5 @@ func TestSupervisorDashboardInBrowser(t *testing.T) {
 		t.Fatalf("create: %d %s %v", status, b, err)
 	}
 
-	browser.run(t, 2*time.Minute, "supervisor.mjs", []string{m.URL() + "/supervisor", strconv.FormatInt(now.UnixMilli(), 10), os.Getenv("DISPATCH_SCREENSHOTS")})
+	browser.run(t, 2*time.Minute, "supervisor.mjs", []string{m.URL() + "/supervisor", strconv.FormatInt(now.UnixMilli(), 10)})
 }

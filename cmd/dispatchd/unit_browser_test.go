@@ -13,9 +13,9 @@ import (
 // not), closing with the unit still out asks first, a category change shows
 // the plan's missing units and a cancel needs a reason. The police page
 // has its own test (police_browser_test.go). With
-// DISPATCH_UPDATE_SCREENSHOTS=1 it refreshes docs/screenshots/.
+// DISPATCH_SCREENSHOTS=DIR it keeps its screenshots in DIR.
 func TestUnitInBrowser(t *testing.T) {
 	browser := needBrowser(t)
 	m := runDemo(t)
-	browser.run(t, 3*time.Minute, "unit.mjs", nil, "BASE_URL="+m.URL(), "SCREENSHOTS="+screenshotDir(t))
+	browser.run(t, 3*time.Minute, "unit.mjs", nil, "BASE_URL="+m.URL())
 }

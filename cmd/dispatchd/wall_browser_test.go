@@ -54,18 +54,18 @@ func TestWallInBrowser(t *testing.T) {
 			m = start(addr)
 			return "started"
 		},
-	}, "BASE_URL="+base, "SCREENSHOTS="+screenshotDir(t))
+	}, "BASE_URL="+base)
 }
 
 // converse runs web/e2e/<script> like run, and answers each line it prints
 // that names a command with that command's reply on its stdin.
 func (b browserEnv) converse(t *testing.T, timeout time.Duration, script string, commands map[string]func() string, env ...string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), shotTime(timeout))
 	defer cancel()
 	cmd := exec.CommandContext(ctx, b.node, filepath.Join("e2e", script))
 	cmd.Dir = b.web
-	cmd.Env = append(append(os.Environ(), "CHROMIUM="+b.chromium), env...)
+	cmd.Env = b.env(t, env)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

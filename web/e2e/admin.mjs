@@ -4,10 +4,10 @@
 // (/), open meanwhile, shows it live on its board; the admin retires it
 // (with a reason) and it leaves the console live; a bad unit is refused with
 // the field named; a city pack's difference is shown before it is applied.
-// Screenshots of the page go to SHOTS: at 1920×1080 in Bahasa Indonesia,
-// and with ALL_VIEWPORTS set (the Go test sets it when screenshots are
-// kept) also at 3840×2160 and 390×844, in both languages.
-// Env: BASE_URL, CHROMIUM, SHOTS, ALL_VIEWPORTS.
+// Screenshots of the page go to SCREENSHOTS: at 1920×1080 in Bahasa
+// Indonesia, and with ALL_SHOTS set (the Go test sets it when screenshots
+// are kept) also at 3840×2160 and 390×844, in both languages.
+// Env: BASE_URL, CHROMIUM, SCREENSHOTS, ALL_SHOTS.
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import { gotoAs, launchOptions } from './login.mjs';
 
 const BASE = process.env.BASE_URL;
-const SHOTS = process.env.SHOTS;
-assert.ok(BASE && SHOTS, 'BASE_URL and SHOTS are required');
+const SHOTS = process.env.SCREENSHOTS;
+assert.ok(BASE && SHOTS, 'BASE_URL and SCREENSHOTS are required');
 mkdirSync(SHOTS, { recursive: true });
 const WAIT = 15000;
 const log = (msg) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${msg}`);
@@ -75,10 +75,10 @@ try {
   await form.locator('button[type=reset]').click();
 
   // Screenshots: the unit list with the new unit, both languages, three sizes.
-  const sizes = process.env.ALL_VIEWPORTS
+  const sizes = process.env.ALL_SHOTS
     ? [['1920', wall], ['4k', { width: 3840, height: 2160 }], ['phone', { width: 390, height: 844 }]] : [['1920', wall]];
   for (const [name, vp] of sizes) {
-    for (const lang of process.env.ALL_VIEWPORTS ? ['id', 'en'] : ['id']) {
+    for (const lang of process.env.ALL_SHOTS ? ['id', 'en'] : ['id']) {
       const p = name === '1920' && lang === 'id' ? admin : await open('admin', '/admin', vp, lang);
       await p.waitForSelector('#units-list tr', { timeout: WAIT });
       await p.screenshot({ path: join(SHOTS, `admin-units-${lang}-${name}.png`) });

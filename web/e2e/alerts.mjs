@@ -3,15 +3,15 @@
 // city, no simulator, a P1 waits 3 s before its alert). With 40 incidents
 // open, a new P1 chimes on two consoles at once; its critical alert shows
 // on both and sounds (the page's WebAudio oscillators are counted) until
-// one console acknowledges it, then it is silent on both. Screenshots of
-// the alert bar and coverage board at 1920×1080, 3840×2160 and 390×844 in
-// both languages. Env: BASE_URL, TOKEN (a dispatcher's), CHROMIUM,
-// SCREENSHOTS. Exits non-zero on the first failed check.
+// one console acknowledges it, then it is silent on both. With ALL_SHOTS
+// set, screenshots of the alert bar and coverage board at 1920×1080,
+// 3840×2160 and 390×844 in both languages go to SCREENSHOTS. Env: BASE_URL,
+// TOKEN (a dispatcher's), CHROMIUM, SCREENSHOTS, ALL_SHOTS. Exits non-zero
+// on the first failed check.
 import { chromium } from 'playwright-core';
-import { gotoAs, launchOptions } from './login.mjs';
+import { gotoAs, launchOptions, shootSizes } from './login.mjs';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 
 const BASE = process.env.BASE_URL;
 const TOKEN = process.env.TOKEN;
@@ -118,31 +118,26 @@ async function run() {
   log('acknowledged, silent, cleared');
 
   step = 'screenshots';
-  if (process.env.SKIP_SHOTS) return;
+  if (!process.env.ALL_SHOTS) return;
   await a.context().close();
   await b.context().close();
   const p2 = await api('POST', '/api/v1/incidents', { category: 'medical', priority: 1, location: { lat: -7.2655, lon: 112.7421 }, address: 'Jl. Tunjungan' });
   await shots(p2.id);
 }
 
-// shots saves the console with the open alert at three sizes in both
-// languages (the alert is not acknowledged yet on these pages).
+// shots saves the console with the open alert (not acknowledged yet on
+// this page) at three sizes in both languages, then the phone's units tab
+// with the coverage board.
 async function shots(id) {
-  for (const lang of ['id', 'en']) {
-    for (const [name, viewport] of [['wall', { width: 1920, height: 1080 }], ['4k', { width: 3840, height: 2160 }], ['phone', { width: 390, height: 844 }]]) {
-      const p = await newPage(`shot-${lang}-${name}`, viewport, lang);
-      await p.waitForSelector(`#alerts [data-incident="${id}"]`, { timeout: WAIT });
-      if (name !== 'phone') await p.waitForSelector('#coverage table.cover', { timeout: WAIT });
-      await sleep(300);
-      await p.screenshot({ path: join(SHOTS, `alerts-${name}-${lang}.png`) });
-      if (name === 'phone') {
-        await p.click('.tabs [data-view=units]');
-        await p.waitForSelector('#coverage table.cover', { timeout: WAIT });
-        await p.screenshot({ path: join(SHOTS, `alerts-phone-units-${lang}.png`) });
-      }
-      await p.context().close();
-    }
-  }
+  const p = await newPage('shots', { width: 1920, height: 1080 });
+  await p.waitForSelector(`#alerts [data-incident="${id}"]`, { timeout: WAIT });
+  await p.waitForSelector('#coverage table.cover', { timeout: WAIT });
+  await shootSizes(p, SHOTS, 'alerts');
+  await p.setViewportSize({ width: 390, height: 844 });
+  await p.click('.tabs [data-view=units]');
+  await p.waitForSelector('#coverage table.cover', { timeout: WAIT });
+  await shootSizes(p, SHOTS, 'alerts-units', '#coverage');
+  await p.context().close();
 }
 
 try {

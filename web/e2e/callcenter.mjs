@@ -6,15 +6,16 @@
 //     and saving it asks for a reason (the incident keeps it);
 //  2. a complaint filed on the public form is tracked by its number;
 //  3. the desk shows it with its SLA countdown.
-// Usage: node callcenter.mjs BASE_URL [SCREENSHOT_DIR]
+// Usage: node callcenter.mjs BASE_URL (env: SCREENSHOTS with ALL_SHOTS
+// set: the pages at three sizes in both languages)
 import { chromium } from 'playwright-core';
-import { gotoAs } from './login.mjs';
+import { gotoAs, shootSizes } from './login.mjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const base = process.argv[2];
-const shots = process.argv[3] || '';
+const shots = process.env.ALL_SHOTS ? process.env.SCREENSHOTS : '';
 const fail = (msg) => { throw new Error(msg); };
 
 function amlSMS(lat, lon, radius, at) {
@@ -23,23 +24,6 @@ function amlSMS(lat, lon, radius, at) {
   const f = (v) => (v >= 0 ? '+' : '') + v.toFixed(5);
   const s = `A"ML=1;lt=${f(lat)};lg=${f(lon)};rd=${radius};top=${top};lc=68;pm=G;ml=`;
   for (let n = s.length + 1; ; n++) if (s.length + String(n).length === n) return s + n;
-}
-
-// shot saves the page at wall, 4K and phone size; with both, in Bahasa
-// Indonesia and English (the page's language switch), back to Indonesian.
-async function shot(page, name, both = false) {
-  if (!shots) return;
-  const setLang = (l) => page.evaluate((l) => { if (document.documentElement.lang !== l) document.querySelector('#lang-btn')?.click(); }, l);
-  for (const lang of both ? ['id', 'en'] : ['id']) {
-    await setLang(lang);
-    for (const [w, h, tag] of [[1920, 1080, 'wall'], [3840, 2160, '4k'], [390, 844, 'phone']]) {
-      await page.setViewportSize({ width: w, height: h });
-      await page.waitForTimeout(300);
-      await page.screenshot({ path: join(shots, `${name}-${tag}${both ? '-' + lang : ''}.png`) });
-    }
-  }
-  await setLang('id');
-  await page.setViewportSize({ width: 1920, height: 1080 });
 }
 
 const profile = mkdtempSync(join(tmpdir(), 'cc112-e2e-'));
@@ -97,7 +81,7 @@ try {
   await page.locator('#new-call').click();
   await page.locator('#msg', { hasText: 'Akhiri panggilan ini dulu' }).waitFor({ timeout: 5000 });
   if ((await page.locator('#notes').inputValue()) !== 'Asap tebal dari gudang') fail('New call threw the draft away');
-  await shot(page, 'calltaker', true);
+  await shootSizes(page, shots, 'calltaker');
   await page.keyboard.press('Control+Enter');
   const msg = page.locator('#msg', { hasText: 'dibuat' });
   await msg.waitFor({ timeout: 10000 });
@@ -147,7 +131,7 @@ try {
   if (aml3.status !== 200) fail(`AML answered ${aml3.status}: ${await aml3.text()}`);
   const conflict = page.locator('dialog.ask[open]', { hasText: 'Lokasi AML berbeda' });
   await conflict.waitFor({ timeout: 10000 });
-  await shot(page, 'calltaker-conflict', true);
+  await shootSizes(page, shots, 'calltaker-conflict');
   await conflict.getByRole('button', { name: /Tetap pakai pin saya/ }).click();
   await conflict.waitFor({ state: 'detached', timeout: 5000 });
   await page.locator('#conflict').waitFor({ state: 'hidden', timeout: 5000 });
@@ -156,7 +140,7 @@ try {
   await page.keyboard.press('Control+Enter');
   const ask = page.locator('dialog.ask[open]', { hasText: 'di luar wilayah' });
   await ask.waitFor({ timeout: 10000 });
-  await shot(page, 'calltaker-out-of-area', true);
+  await shootSizes(page, shots, 'calltaker-out-of-area');
   await page.keyboard.press('Escape');
   await page.locator('dialog.ask').waitFor({ state: 'detached', timeout: 5000 }); // closed and gone
   if (!(await page.locator('#call-state').textContent()).includes('aktif')) fail('cancelling the question ended the call');
@@ -201,7 +185,7 @@ try {
   const cnum = (await page.locator('#t-number').textContent()).trim();
   const token = (await page.locator('#t-token').textContent()).trim();
   await page.locator('#track-status', { hasText: 'Diterima' }).waitFor({ timeout: 10000 });
-  await shot(page, 'complaint');
+  await shootSizes(page, shots, 'complaint');
   // A fresh visitor with the number and the code sees the state.
   const p2 = await browser.newPage();
   await p2.goto(`${base}/complaint`);
@@ -221,10 +205,10 @@ try {
   await row.locator('select').selectOption('pln');
   await row.getByRole('button', { name: 'Teruskan' }).click();
   await page.locator(`tr[data-number="${cnum}"] .sla`, { hasText: 'sisa' }).waitFor({ timeout: 10000 });
-  await shot(page, 'desk');
+  await shootSizes(page, shots, 'desk');
   await page.getByRole('tab', { name: 'Laporan' }).click();
   await page.locator('#r-agency', { hasText: 'PLN' }).waitFor({ timeout: 10000 });
-  await shot(page, 'desk-report');
+  await shootSizes(page, shots, 'desk-report');
   console.log('desk: forwarded to PLN, report shows it');
   console.log('1 passed, 0 failed');
 } finally {

@@ -1,6 +1,6 @@
 // The console's map with about 2,200 cameras, run by
 // TestCameraClustersInBrowser. Env: BASE_URL, CHROMIUM, CAMERAS (how many
-// the server has), SHOTS (folder for screenshots). Zoomed out, cameras
+// the server has), SCREENSHOTS (folder for screenshots). Zoomed out, cameras
 // merge into counted discs that account for every clustered camera and lie
 // under the district names; a click on a disc zooms in and splits it.
 import { chromium } from 'playwright-core';
@@ -10,8 +10,8 @@ import { gotoAs, launchOptions } from './login.mjs';
 
 const BASE = process.env.BASE_URL;
 const CAMERAS = Number(process.env.CAMERAS);
-const SHOTS = process.env.SHOTS;
-assert.ok(BASE && CAMERAS && SHOTS, 'BASE_URL, CAMERAS and SHOTS are required');
+const SHOTS = process.env.SCREENSHOTS;
+assert.ok(BASE && CAMERAS && SHOTS, 'BASE_URL, CAMERAS and SCREENSHOTS are required');
 const WAIT = 20000;
 const VIEWS = {
   wall: { viewport: { width: 1920, height: 1080 } },

@@ -1,7 +1,7 @@
 // The console's camera wall, run by TestCameraWallInBrowser against a real
 // dispatchd whose cameras stream from camsim. Env: BASE_URL, CHROMIUM,
-// INCIDENT (the number of an incident near the cameras), SHOTS (optional
-// folder for screenshots). Selecting the incident must open its nearest
+// INCIDENT (the number of an incident near the cameras), SCREENSHOTS (a
+// folder, used with ALL_SHOTS set). Selecting the incident must open its nearest
 // online cameras and play them; closing the wall must stop them.
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { gotoAs, launchOptions } from './login.mjs';
 
 const BASE = process.env.BASE_URL;
 const INCIDENT = process.env.INCIDENT;
-const SHOTS = process.env.SHOTS;
+const SHOTS = process.env.ALL_SHOTS ? process.env.SCREENSHOTS : '';
 assert.ok(BASE && INCIDENT, 'BASE_URL and INCIDENT are required');
 const WAIT = 20000;
 

@@ -3,7 +3,7 @@
 // switch. Each page must show different words after the switch, set
 // <html lang=en>, and never ask the catalogue for a key it lacks
 // (i18n.js warns "i18n: no message"). Run by the Go test
-// cmd/dispatchd/languages_browser_test.go. Env: BASE_URL, CHROMIUM, SHOTS
+// cmd/dispatchd/languages_browser_test.go. Env: BASE_URL, CHROMIUM, SCREENSHOTS
 // (the screenshots, <page>-<lang>-<wall|phone>.png).
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
@@ -13,8 +13,8 @@ import { failOnCSP, gotoAs, launchOptions } from './login.mjs';
 import { collect, strays, watchData } from './visible.mjs';
 
 const BASE = process.env.BASE_URL;
-const SHOTS = process.env.SHOTS;
-assert.ok(BASE && SHOTS, 'BASE_URL and SHOTS are required');
+const SHOTS = process.env.SCREENSHOTS;
+assert.ok(BASE && SHOTS, 'BASE_URL and SCREENSHOTS are required');
 mkdirSync(SHOTS, { recursive: true });
 const WAIT = 20000;
 const log = (msg) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${msg}`);

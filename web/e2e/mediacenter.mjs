@@ -14,30 +14,21 @@
 //     typed in, and a malformed e-mail (posted here through the signed
 //     webhook, as a mail gateway would) in the quarantine with its reason;
 //  6. the citizen's tracking page: tidak puas reopens the complaint.
-// Usage: node mediacenter.mjs BASE_URL SCREENSHOT_DIR
-// (env EXPECT, WEBHOOK_SECRET, BAD_MAIL: a file)
+// Usage: node mediacenter.mjs BASE_URL
+// (env EXPECT, WEBHOOK_SECRET, BAD_MAIL: a file; SCREENSHOTS with ALL_SHOTS
+// set: the pages at three sizes in both languages)
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gotoAs, failOnCSP } from './login.mjs';
+import { gotoAs, failOnCSP, shootSizes } from './login.mjs';
 
 const base = process.argv[2];
-const shots = process.argv[3] || '';
+const shots = process.env.ALL_SHOTS ? process.env.SCREENSHOTS : '';
 const want = JSON.parse(process.env.EXPECT);
 const log = (msg) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${msg}`);
-
-async function shot(page, name) {
-  if (!shots) return;
-  for (const [w, h, tag] of [[1920, 1080, 'wall'], [3840, 2160, '4k'], [390, 844, 'phone']]) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.waitForTimeout(400);
-    await page.screenshot({ path: join(shots, `${name}-${tag}.png`), fullPage: tag === 'phone' });
-  }
-  await page.setViewportSize({ width: 1920, height: 1080 });
-}
 
 const profile = mkdtempSync(join(tmpdir(), 'cc112-e2e-'));
 const browser = await chromium.launchPersistentContext(profile, {
@@ -70,7 +61,7 @@ try {
   const repeat = await page.$$eval('#s-repeats tbody tr', (rows) => rows.map((r) => [r.cells[0].textContent.trim(), r.cells[3].textContent.trim()]));
   assert.deepEqual(repeat, want.repeats, 'the repeated places');
   log('stats page: tiles, categories, map, repeats');
-  await shot(page, 'stats-id');
+  await shootSizes(page, shots, 'stats');
 
   // 2. By agency: the SLA shares; the CSV export.
   await page.selectOption('#s-group', 'agency');
@@ -90,7 +81,6 @@ try {
   await page.waitForFunction(() => document.documentElement.lang === 'en' && document.querySelector('#s-rows-title').textContent.includes('category'));
   const catsEN = await page.$$eval('#s-rows tbody tr', (rows) => rows.map((r) => r.cells[0].textContent.trim()));
   assert.deepEqual(catsEN, want.categoriesEN, 'categories in English');
-  await shot(page, 'stats-en');
   await page.click('#lang-btn');
   await page.waitForFunction(() => document.documentElement.lang === 'id');
 
@@ -106,10 +96,9 @@ try {
   assert.equal((await pub.textContent('#s-tiles .tile b')).trim(), String(want.total));
   assert.ok(await pub.evaluate(() => document.body.classList.contains('public')));
   assert.equal(await pub.isVisible('a[href="/desk"]'), false, 'no link to the desk on the public page');
-  await shot(pub, 'statistik-id');
+  await shootSizes(pub, shots, 'statistik');
   await pub.click('#lang-btn');
   await pub.waitForFunction(() => document.documentElement.lang === 'en');
-  await shot(pub, 'statistik-en');
   await pub.click('#lang-btn'); // back to Bahasa Indonesia (the choice is kept for every page)
   await pub.waitForFunction(() => document.documentElement.lang === 'id');
   log('public page');
@@ -122,7 +111,7 @@ try {
   const row = (n) => desk.locator(`tr[data-number="${n}"]`);
   await row(want.unforwarded).waitFor();
   await row(want.unforwarded).locator('.flag.late').waitFor(); // the triage SLA passed: the supervisor was alerted
-  await shot(desk, 'desk-id');
+  await shootSizes(desk, shots, 'desk');
   await row(want.unforwarded).locator('select[multiple]').selectOption(['pupr', 'dishub']);
   await row(want.unforwarded).locator('button[data-act=forward]').click();
   await desk.waitForFunction((n) => document.querySelectorAll(`tr[data-number="${n}"] .fwd.open`).length === 2, want.unforwarded);
@@ -140,7 +129,7 @@ try {
   await desk.fill('#e-phone', '081233334444');
   await desk.click('#entry-form button[type=submit]');
   await desk.waitForFunction(() => /ADU-\d{8}-\d{4}/.test(document.querySelector('#e-done').textContent));
-  await shot(desk, 'desk-entry-id');
+  await shootSizes(desk, shots, 'desk-entry');
   const raw = readFileSync(process.env.BAD_MAIL);
   const ts = Math.floor(Date.now() / 1000);
   const sig = `sha256=${createHmac('sha256', process.env.WEBHOOK_SECRET).update(`${ts}.`).update(raw).digest('hex')}`;
@@ -154,7 +143,6 @@ try {
   await desk.waitForFunction(() => document.documentElement.lang === 'en');
   await desk.click('[data-tab=queue]');
   await row(want.unforwarded).waitFor();
-  await shot(desk, 'desk-en');
   await desk.click('#lang-btn');
   await desk.waitForFunction(() => document.documentElement.lang === 'id');
 
@@ -168,10 +156,9 @@ try {
   await cit.fill('#rate-text', 'Pipa masih bocor di depan rumah');
   await cit.click('button[data-rate=tidak_puas]');
   await cit.waitForSelector('#track .msg.err'); // "dibuka kembali 1×"
-  await shot(cit, 'complaint-id');
+  await shootSizes(cit, shots, 'complaint');
   await cit.click('#lang-btn');
   await cit.waitForFunction(() => document.documentElement.lang === 'en' && document.querySelector('#track .msg.err')?.textContent.includes('Reopened'));
-  await shot(cit, 'complaint-en');
   await desk.click('[data-tab=queue]');
   await desk.reload();
   await desk.locator(`tr[data-number="${want.rate.split(':')[0]}"] .flag.late`).filter({ hasText: 'Pipa masih bocor' }).waitFor();

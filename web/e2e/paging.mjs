@@ -1,6 +1,6 @@
 // Browser scenario of paging on the field unit's phone, run by the Go test
 // cmd/dispatchd/paging_browser_test.go against a real dispatchd (demo
-// accounts). Env: BASE_URL, CHROMIUM, SCREENSHOTS.
+// accounts). Env: BASE_URL, CHROMIUM, SCREENSHOTS, ALL_SHOTS.
 //
 // Headless Chromium cannot reach a real push service (its own FCM
 // subscription fails without Google's servers), so a push service runs

@@ -1,15 +1,15 @@
 // The police page (/police), run by TestPolicePageInBrowser against a real
 // dispatchd (demo city, accounts) with camsim-backed cameras near an
 // incident. Env: BASE_URL, CHROMIUM, INCIDENT (number), INCIDENT_ID, CAMERA
-// (the id of an online camsim camera), SHOTS (folder for screenshots).
+// (the id of an online camsim camera), SCREENSHOTS (folder for screenshots).
 // Exits non-zero on the first failed check.
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { gotoAs, launchOptions } from './login.mjs';
 
-const { BASE_URL: BASE, INCIDENT, INCIDENT_ID, CAMERA, SHOTS } = process.env;
-assert.ok(BASE && INCIDENT && INCIDENT_ID && CAMERA && SHOTS, 'BASE_URL, INCIDENT, INCIDENT_ID, CAMERA and SHOTS are required');
+const { BASE_URL: BASE, INCIDENT, INCIDENT_ID, CAMERA, SCREENSHOTS: SHOTS } = process.env;
+assert.ok(BASE && INCIDENT && INCIDENT_ID && CAMERA && SHOTS, 'BASE_URL, INCIDENT, INCIDENT_ID, CAMERA and SCREENSHOTS are required');
 const WAIT = 20000;
 const CALLER = ['081311112222', 'Rina Wulandari'];
 const log = (msg) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${msg}`);

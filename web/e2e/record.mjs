@@ -6,14 +6,14 @@
 //  2. an open incident moved by typed coordinates outside the service
 //     area is saved only with a reason (the question first);
 //  3. a duplicate is merged into it from the console.
-// Usage: node record.mjs BASE_URL [SCREENSHOT_DIR] (screenshots at 1920×1080,
-// 3840×2160 and 390×844 in both languages when a folder is given).
+// Usage: node record.mjs BASE_URL (env SCREENSHOTS with ALL_SHOTS set:
+// screenshots at 1920×1080, 3840×2160 and 390×844 in both languages).
 import { chromium } from 'playwright-core';
 import { gotoAs, launchOptions, shootSizes } from './login.mjs';
 import { randomBytes } from 'node:crypto';
 
 const base = process.argv[2];
-const shots = process.argv[3] || '';
+const shots = process.env.ALL_SHOTS ? process.env.SCREENSHOTS : '';
 const WAIT = 15000;
 const fail = (msg) => { throw new Error(msg); };
 

@@ -10,7 +10,7 @@
 // the complaint's category. Logout ends at the login page. Every page each
 // role sees shows only catalogue words and data (visible.mjs).
 // Run by cmd/dispatchd/roles_browser_test.go. Env: BASE_URL, CHROMIUM,
-// SHOTS (screenshots of each role's home, optional).
+// SCREENSHOTS (screenshots of each role's home, optional).
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ import { apiAs, failOnCSP, launchOptions } from './login.mjs';
 import { collect, strays, watchData } from './visible.mjs';
 
 const BASE = process.env.BASE_URL;
-const SHOTS = process.env.SHOTS;
+const SHOTS = process.env.SCREENSHOTS;
 assert.ok(BASE, 'BASE_URL is required');
 const WAIT = 15000;
 const ROLES = ['dispatcher', 'calltaker', 'unit', 'agency', 'police', 'supervisor', 'admin'];

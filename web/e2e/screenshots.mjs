@@ -6,7 +6,8 @@
 //
 // OUT defaults to ../docs/screenshots. Sizes: 1920×1080 and 390×844 in
 // both languages, 3840×2160 for the wall in Indonesian (4K PNGs are large:
-// the repository keeps one set).
+// the repository keeps one set); with ALL_SHOTS set, every page at all
+// three sizes in both languages (to look at, not for the repository).
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -24,8 +25,11 @@ const PAGES = [
   { name: 'console', path: '/', role: 'dispatcher', ready: '#conn[data-state=live]' },
   { name: 'calltaker', path: '/calltaker', role: 'calltaker', ready: '#call-form' },
   { name: 'desk', path: '/desk', role: 'dispatcher', ready: 'main' },
+  { name: 'desk-stats', path: '/desk/stats', role: 'supervisor', ready: '#s-tiles .tile' },
   { name: 'supervisor', path: '/supervisor', role: 'supervisor', ready: 'body[data-loaded=true]' },
   { name: 'police', path: '/police', role: 'police', ready: 'main' },
+  { name: 'camera', path: '/camera', role: 'dispatcher', ready: 'main' },
+  { name: 'admin', path: '/admin', role: 'admin', ready: '#units-list tr' },
   { name: 'stats', path: '/statistik', role: null, ready: 'main' },
   { name: 'complaint', path: '/complaint', role: null, ready: 'main' },
   { name: 'login', path: '/login', role: null, ready: '#login' },
@@ -50,7 +54,7 @@ let n = 0;
 try {
   for (const p of PAGES) {
     for (const lang of ['id', 'en']) {
-      const sizes = [1920, 390, ...(p.uhd && lang === 'id' ? [3840] : [])];
+      const sizes = process.env.ALL_SHOTS ? [1920, 3840, 390] : [1920, 390, ...(p.uhd && lang === 'id' ? [3840] : [])];
       for (const w of sizes) {
         const ctx = await browser.newContext({ viewport: SIZES[w], locale: lang === 'id' ? 'id-ID' : 'en-GB', timezoneId: 'Asia/Jakarta', reducedMotion: 'reduce' });
         await ctx.addInitScript((l) => localStorage.setItem('cc112.lang', l), lang);

@@ -1,6 +1,7 @@
 // Browser test of the supervisor dashboard, run by the Go test
 // cmd/dispatchd TestSupervisorDashboardInBrowser against a real server:
-//   node e2e/supervisor.mjs URL NOW_MS [SCREENSHOT_DIR]
+//   node e2e/supervisor.mjs URL NOW_MS (env SCREENSHOTS: a folder, used
+//   with ALL_SHOTS set)
 // The page's clock is fixed at NOW_MS (the instant the test's history was
 // made for), so that "today" never depends on when the test runs.
 // Prints one JSON line with what it saw; exits 1 when a check fails.
@@ -10,7 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const [url, nowMs, shots] = process.argv.slice(2);
+const [url, nowMs] = process.argv.slice(2);
+const shots = process.env.ALL_SHOTS ? process.env.SCREENSHOTS : '';
 const profile = mkdtempSync(join(tmpdir(), 'cc112-supervisor-'));
 const failures = [];
 const seen = {};

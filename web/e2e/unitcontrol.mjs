@@ -6,29 +6,22 @@
 // callsign in the type-ahead (with its ETA) is dispatched; a unit is
 // released (the last one only with a reason), moved, set en route on its
 // crew's behalf, put out of service and back from the board's unit menu,
-// by keyboard; "?" shows the keys. Screenshots at 1920×1080, 3840×2160 and
-// 390×844 in both languages: the four the README shows go to SCREENSHOTS,
-// the others to EXTRA_SHOTS (default: a folder in the system's temp).
-// The 4K and phone pages (and the English screenshots) run only with
-// ALL_VIEWPORTS set (the Go test sets it when refreshing screenshots): they
-// cost a minute that every run of the suite need not pay.
-// Env: BASE_URL, CHROMIUM, SCREENSHOTS, EXTRA_SHOTS, ALL_VIEWPORTS.
+// by keyboard; "?" shows the keys. Screenshots go to SCREENSHOTS: a few at
+// 1920×1080 in Bahasa Indonesia, and with ALL_SHOTS set the unit menu, the
+// keys and the type-ahead at 1920×1080, 3840×2160 and 390×844 in both
+// languages (a minute that every run of the suite need not pay).
+// Env: BASE_URL, CHROMIUM, SCREENSHOTS, ALL_SHOTS.
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { gotoAs, launchOptions } from './login.mjs';
+import { gotoAs, launchOptions, shootSizes } from './login.mjs';
 
 const BASE = process.env.BASE_URL;
 const SHOTS = process.env.SCREENSHOTS;
 assert.ok(BASE && SHOTS, 'BASE_URL and SCREENSHOTS are required');
-const EXTRA = process.env.EXTRA_SHOTS || join(tmpdir(), 'cc112-unitcontrol-shots');
-// KEPT are the screenshots docs/screenshots keeps (the README shows them).
-const KEPT = new Set(['console-queue-40-id-1920', 'console-control-en-1920', 'console-keys-id-1920', 'console-control-id-phone']);
 mkdirSync(SHOTS, { recursive: true });
-mkdirSync(EXTRA, { recursive: true });
-const ALL = !!process.env.ALL_VIEWPORTS;
+const ALL = !!process.env.ALL_SHOTS;
 const WAIT = 15000;
 const log = (msg) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${msg}`);
 
@@ -79,7 +72,7 @@ async function incident(page, category, priority, k, auto) {
 
 async function shot(page, name) {
   await page.waitForTimeout(300);
-  const path = join(KEPT.has(name) ? SHOTS : EXTRA, `${name}.png`);
+  const path = join(SHOTS, `${name}.png`);
   await page.screenshot({ path });
   log(`screenshot ${path}`);
 }
@@ -213,47 +206,34 @@ async function run() {
   await wall.waitForSelector('#help', { state: 'hidden', timeout: WAIT });
 
   if (!ALL) { assert.deepEqual(errors, [], 'no page errors'); return; }
-  step = 'screenshots: wall, 4K and phone in both languages';
-  await wall.locator(`.chip[data-unit="${pick.id}"]`).click();
-  await wall.waitForSelector('#unit-menu:not([hidden])', { timeout: WAIT });
-  await shot(wall, 'console-control-id-1920');
+  step = 'the keys in English';
   await setLang(wall, 'en');
-  await shot(wall, 'console-control-en-1920');
-  await wall.keyboard.press('Escape');
   await wall.locator('body').press('?');
   await wall.waitForSelector('#help:not([hidden]) kbd', { timeout: WAIT });
   assert.match(await wall.locator('#help').textContent(), /Keyboard shortcuts/);
-  await shot(wall, 'console-keys-en-1920');
   await wall.keyboard.press('Escape');
-  for (const [name, viewport, extra] of [
-    ['3840', { width: 3840, height: 2160 }, {}],
-    ['phone', { width: 390, height: 844 }, { deviceScaleFactor: 2, isMobile: true, hasTouch: true }],
-  ]) {
-    const p = await newPage(name, viewport, extra);
-    await p.locator(`.inc-row[data-id="${p1.id}"]`).click();
-    await p.waitForSelector('#detail .panel-head', { timeout: WAIT });
-    if (name === '3840') {
-      const d4 = await p.locator('#detail').boundingBox();
-      const b4 = await p.locator('#board').boundingBox();
-      assert.ok(b4.x >= d4.x + d4.width - 2, '4K: the board beside the detail');
-    }
-    await p.fill('#detail input[name=unit-q]', pick.callsign.slice(0, 3));
-    await p.waitForSelector('#detail .ta-row', { timeout: WAIT });
-    for (const l of ['id', 'en']) {
-      await setLang(p, l);
-      await shot(p, `console-control-${l}-${name}`);
-    }
-    if (name === 'phone') {
-      await p.locator('#detail [data-action=close]').click();
-      await p.locator('.tabs [data-view=units]').click();
-      await p.locator(`.chip[data-unit="${pick.id}"]`).click();
-      await p.waitForSelector('#unit-menu:not([hidden])', { timeout: WAIT });
-      await shot(p, 'console-unit-menu-en-phone');
-      await setLang(p, 'id');
-      await shot(p, 'console-unit-menu-id-phone');
-    }
-    await p.context().close();
-  }
+  await wall.waitForSelector('#help', { state: 'hidden', timeout: WAIT });
+  await setLang(wall, 'id');
+
+  step = 'screenshots: the keys, a unit\'s menu and the type-ahead at wall, 4K and phone size, both languages';
+  await wall.locator('body').press('?');
+  await wall.waitForSelector('#help:not([hidden]) kbd', { timeout: WAIT });
+  await shootSizes(wall, SHOTS, 'console-keys', '#help');
+  await wall.keyboard.press('Escape');
+  await wall.locator(`.chip[data-unit="${pick.id}"]`).click();
+  await wall.waitForSelector('#unit-menu:not([hidden])', { timeout: WAIT });
+  await shootSizes(wall, SHOTS, 'console-unit-menu', '#unit-menu');
+  await wall.keyboard.press('Escape');
+  await wall.locator(`.inc-row[data-id="${p1.id}"]`).click();
+  await wall.waitForSelector('#detail .panel-head', { timeout: WAIT });
+  await wall.setViewportSize({ width: 3840, height: 2160 });
+  const d4 = await wall.locator('#detail').boundingBox();
+  const b4 = await wall.locator('#board').boundingBox();
+  assert.ok(b4.x >= d4.x + d4.width - 2, '4K: the board beside the detail');
+  await wall.setViewportSize({ width: 1920, height: 1080 });
+  await wall.fill('#detail input[name=unit-q]', pick.callsign.slice(0, 3));
+  await wall.waitForSelector('#detail .ta-row', { timeout: WAIT });
+  await shootSizes(wall, SHOTS, 'console-control', '#detail .ta-row');
   assert.deepEqual(errors, [], 'no page errors');
 }
 
@@ -262,7 +242,7 @@ try {
   log('ok');
 } catch (e) {
   console.error(`FAILED at step "${step}": ${e.stack || e}`);
-  if (wall) await wall.screenshot({ path: join(EXTRA, 'failed.png') }).catch(() => {});
+  if (wall) await wall.screenshot({ path: join(SHOTS, 'failed.png') }).catch(() => {});
   if (errors.length) console.error(errors.join('\n'));
   process.exitCode = 1;
 } finally {

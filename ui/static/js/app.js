@@ -43,11 +43,18 @@ async function loadConfig() {
   }
 }
 
+// MAX_TOASTS is how many toasts show at once, the newest: a burst (a dozen
+// dispatches nobody acknowledged) piled up over the console, and over a
+// phone's whole screen; each is gone after seconds anyway.
+const MAX_TOASTS = 4;
+
 function toast(msg, kind = 'ok') {
   const el = document.createElement('div');
   el.className = `toast ${kind}`;
   el.textContent = msg;
-  $('#toasts').append(el);
+  const box = $('#toasts');
+  box.append(el);
+  while (box.children.length > MAX_TOASTS) box.firstElementChild.remove();
   setTimeout(() => el.remove(), kind === 'error' ? 8000 : 4000);
 }
 

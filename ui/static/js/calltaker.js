@@ -388,7 +388,10 @@ async function initMap() {
     if (cfg.tiles) L.tileLayer(cfg.tiles, { attribution: cfg.tile_attribution, maxZoom: 19 }).addTo(map);
     else $('#map').classList.add('tiles-off'); // the offline layers at full strength
     const gj = await get('/api/v1/districts');
-    L.geoJSON(gj, { style: { className: 'district', weight: 2, fillOpacity: cfg.tiles ? 0.12 : 1 }, interactive: false }).addTo(map);
+    const outline = L.geoJSON(gj, { style: { className: 'district', weight: 2, fillOpacity: cfg.tiles ? 0.12 : 1 }, interactive: false }).addTo(map);
+    // The whole city fills the map on any screen (a fixed zoom leaves it a
+    // postage stamp on a 4K one), until a call has a place to show.
+    if (!circle && outline.getBounds().isValid()) map.fitBounds(outline.getBounds(), { padding: [8, 8] });
     districtLabels(L, gj).addTo(map);
     drawOffline(L, map);
     map.on('click', (e) => pinAt(e.latlng));

@@ -5,7 +5,7 @@
 // detail panel: a closed one read-only with its whole log.
 
 import * as api from './api.js';
-import { t, label, wibDayTime } from './i18n.js';
+import { t, label, wibDayTime, fromWIBInput } from './i18n.js';
 import { catalog, categories } from './catalog.js';
 import { categoryIcon } from './icons.js';
 import { escapeHTML } from './dom.js';
@@ -116,8 +116,8 @@ export class History {
       if (v) q.set(k, v);
     }
     for (const k of ['from', 'to']) {
-      const v = String(f.get(k) || '');
-      if (v) q.set(k, `${v.length === 16 ? v + ':00' : v}+07:00`);
+      const at = fromWIBInput(String(f.get(k) || ''));
+      if (at) q.set(k, at.toISOString());
     }
     q.set('limit', String(PAGE));
     return q;

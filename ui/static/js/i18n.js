@@ -12,8 +12,10 @@ export const messages = {
     'conn.offline': 'Terputus — mencoba lagi dalam {s} dtk',
     'conn.resync': 'Menyelaraskan…',
     'count.active': '{n} kejadian aktif',
+    'count.active.one': '{n} kejadian aktif',
     'count.waiting': '{n} menunggu unit',
     'count.available': '{n} unit siaga',
+    'count.available.one': '{n} unit siaga',
     'tab.map': 'Peta',
     'tab.queue': 'Kejadian',
     'tab.units': 'Unit',
@@ -492,6 +494,7 @@ export const messages = {
     'desk.failed': 'gagal {n}×',
     'desk.none': 'Tidak ada aduan.',
     'desk.summary': '{n} aduan · {late} lewat SLA',
+    'desk.summary.one': '{n} aduan · {late} lewat SLA',
     'desk.summaryMore': '{n} aduan ditampilkan, masih ada lagi · {late} lewat SLA',
     'list.more': 'Muat lagi',
     'desk.count': 'Jumlah',
@@ -618,6 +621,7 @@ export const messages = {
     'sup.min': 'mnt',
     'sup.minutes': 'menit',
     'sup.p90TodaySub': 'target {target} mnt · {n} kejadian tiba',
+    'sup.p90TodaySub.one': 'target {target} mnt · {n} kejadian tiba',
     'sup.withinTodaySub': '{n} dari {of} ≤ {target} mnt',
     'sup.noneToday': 'belum ada kejadian tiba hari ini · target {target} mnt',
     'sup.noDataToday': 'belum ada data hari ini',
@@ -635,8 +639,10 @@ export const messages = {
     'sup.noData': 'tanpa data',
     'sup.tipNone': 'tidak ada kejadian',
     'sup.tipNoArrival': '{n} kejadian, tanpa waktu tiba',
+    'sup.tipNoArrival.one': '{n} kejadian, tanpa waktu tiba',
     'sup.tipP90': 'P90 {p90} mnt · median {median} mnt',
     'sup.tipCount': '{n} kejadian · {pct}% dalam target',
+    'sup.tipCount.one': '{n} kejadian · {pct}% dalam target',
     'sup.date': 'Tanggal',
     'sup.sinceCall': 'menit sejak panggilan',
     'sup.range': 'Rentang',
@@ -951,8 +957,10 @@ export const messages = {
     'conn.offline': 'Disconnected — retrying in {s} s',
     'conn.resync': 'Resynchronising…',
     'count.active': '{n} active incidents',
+    'count.active.one': '{n} active incident',
     'count.waiting': '{n} waiting for a unit',
     'count.available': '{n} units available',
+    'count.available.one': '{n} unit available',
     'tab.map': 'Map',
     'tab.queue': 'Incidents',
     'tab.units': 'Units',
@@ -1431,6 +1439,7 @@ export const messages = {
     'desk.failed': 'failed {n}×',
     'desk.none': 'No complaints.',
     'desk.summary': '{n} complaints · {late} past SLA',
+    'desk.summary.one': '{n} complaint · {late} past SLA',
     'desk.summaryMore': '{n} complaints shown, more available · {late} past SLA',
     'list.more': 'Load more',
     'desk.count': 'Count',
@@ -1557,6 +1566,7 @@ export const messages = {
     'sup.min': 'min',
     'sup.minutes': 'minutes',
     'sup.p90TodaySub': 'target {target} min · {n} incidents reached',
+    'sup.p90TodaySub.one': 'target {target} min · {n} incident reached',
     'sup.withinTodaySub': '{n} of {of} ≤ {target} min',
     'sup.noneToday': 'no incident reached today yet · target {target} min',
     'sup.noDataToday': 'no data today yet',
@@ -1574,8 +1584,10 @@ export const messages = {
     'sup.noData': 'no data',
     'sup.tipNone': 'no incidents',
     'sup.tipNoArrival': '{n} incidents, no on-scene time',
+    'sup.tipNoArrival.one': '{n} incident, no on-scene time',
     'sup.tipP90': 'P90 {p90} min · median {median} min',
     'sup.tipCount': '{n} incidents · {pct}% within target',
+    'sup.tipCount.one': '{n} incident · {pct}% within target',
     'sup.date': 'Date',
     'sup.sinceCall': 'minutes since the call',
     'sup.range': 'Range',
@@ -1898,6 +1910,9 @@ try {
 
 /** t returns the message for key in the current language, with {name} filled from vars. */
 export function t(key, vars) {
+  // A count of one has its own words where the language needs them
+  // ("1 active incident"): the key's ".one" message.
+  if (vars && String(vars.n) === '1' && messages[current][`${key}.one`]) key = `${key}.one`;
   let s = messages[current][key] ?? messages.id[key];
   if (s === undefined) {
     console.warn('i18n: no message', key);
@@ -1983,17 +1998,30 @@ export function wibDayTime(d) {
 // datetime-local field shows the browser's locale (12-hour AM/PM on many),
 // which a dispatcher could misread by twelve hours.
 
+/** WIB_MS is WIB's offset from UTC in ms: UTC+7 all year (no daylight saving). */
+export const WIB_MS = 7 * 3600 * 1000;
+
+/** wibDay is the WIB calendar date of an instant (a Date or ms) as "YYYY-MM-DD". */
+export function wibDay(d) {
+  return new Date(+d + WIB_MS).toISOString().slice(0, 10);
+}
+
+/** wibMidnight is the instant (ms) a WIB calendar date "YYYY-MM-DD" begins. */
+export function wibMidnight(day) {
+  return Date.parse(`${day}T00:00:00Z`) - WIB_MS;
+}
+
 /** toWIBInput is an instant as "YYYY-MM-DD HH:MM:SS" in WIB. */
 export function toWIBInput(d) {
-  return new Date(d.getTime() + 7 * 3600 * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  return new Date(d.getTime() + WIB_MS).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 /** fromWIBInput reads "YYYY-MM-DD HH:MM[:SS]" as WIB; null when it is not a time. */
 export function fromWIBInput(v) {
   const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?$/.exec((v || '').trim());
   if (!m) return null;
-  const d = new Date(`${m[1]}T${m[2]}${m[3] || ':00'}+07:00`);
-  return Number.isNaN(d.getTime()) ? null : d;
+  const ms = Date.parse(`${m[1]}T${m[2]}${m[3] || ':00'}Z`) - WIB_MS;
+  return Number.isNaN(ms) ? null : new Date(ms);
 }
 
 /** wibDate is the day in WIB, in the current language. */

@@ -5,7 +5,7 @@
 
 import { get } from './api.js';
 import { $, escapeHTML } from './dom.js';
-import { t, label, lang, wib, wireLangSwitch } from './i18n.js';
+import { t, label, lang, wib, wibDay, wireLangSwitch } from './i18n.js';
 
 const GROUPS = ['category', 'agency', 'kecamatan', 'kelurahan', 'channel', 'month'];
 const CLASSES = 5; // colour classes of the map
@@ -144,8 +144,8 @@ export async function startStats(endpoints) {
   wireLangSwitch(() => { fillGroups(); render(); });
   fillGroups();
   // Default: the last 30 WIB days, today included.
-  const today = new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
-  const from = new Date(Date.now() + 7 * 3600e3 - 29 * 86400e3).toISOString().slice(0, 10);
+  const today = wibDay(Date.now());
+  const from = wibDay(Date.now() - 29 * 86400e3);
   const q = new URLSearchParams(location.search);
   $('#s-from').value = q.get('from') || from;
   $('#s-to').value = q.get('to') || '';

@@ -2,12 +2,24 @@
 // median response against the target, and the distribution of response
 // times (one-minute bins) with the target marked.
 
-import { t, num, locale } from './i18n.js';
+import { t, num, locale, WIB_MS, wibDay, wibMidnight } from './i18n.js';
 import { colour } from './dom.js';
 
-const AXIS = { stroke: colour('muted'), grid: { stroke: '#22303f', width: 1 }, ticks: { stroke: colour('line') } };
+// axis is an axis's look. uPlot draws in pixels; its words and spacing
+// follow the page's type, which grows with the screen (theme.css: 1rem is
+// about 18px at 1920 wide), so that a 4K wall's charts read as a 1920 one's.
+// space is the least distance between ticks at 1920 wide.
+function axis(space) {
+  const k = parseFloat(getComputedStyle(document.documentElement).fontSize) / 18;
+  const font = `${Math.round(12 * k)}px ${getComputedStyle(document.body).fontFamily}`;
+  return {
+    stroke: colour('muted'), grid: { stroke: '#22303f', width: 1 }, ticks: { stroke: colour('line'), size: Math.round(10 * k) },
+    font, labelFont: `bold ${font}`, size: Math.round(50 * k), labelSize: Math.round(30 * k), space: Math.round(space * k),
+  };
+}
 const DAY_S = 86400;
-const WIB_MS = 7 * 3600 * 1000;
+// COUNTS are the steps of an axis of incidents: whole numbers only.
+const COUNTS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
 
 function sizeOf(el) {
   return { width: Math.max(200, el.clientWidth), height: Math.max(160, el.clientHeight - 36) };
@@ -45,9 +57,6 @@ const MONTH_FMT = new Intl.DateTimeFormat(locale(), { month: 'short', year: 'num
 /** dayLabel names the WIB day of a Unix time in seconds ("25 Okt"). */
 function dayLabel(ts, long) { return (long ? DAY_FMT_LONG : DAY_FMT).format(new Date(ts * 1000)); }
 
-/** wibDay is the Unix time (s) of a WIB date's midnight ("2026-12-06"). */
-const wibDay = (key) => Date.parse(`${key}T00:00:00+07:00`) / 1000;
-
 /**
  * denseDays spreads a group_by=day report over every WIB day from from to
  * to (YYYY-MM-DD; empty: the report's first or last day): a day without
@@ -60,8 +69,9 @@ export function denseDays(groups, from, to) {
   const last = to || keys[keys.length - 1];
   if (!first || !last) return [];
   const out = [];
-  for (let ts = wibDay(first); ts <= wibDay(last) && out.length < 40000; ts += DAY_S) {
-    const key = new Date((ts + 7 * 3600) * 1000).toISOString().slice(0, 10);
+  const end = wibMidnight(last) / 1000;
+  for (let ts = wibMidnight(first) / 1000; ts <= end && out.length < 40000; ts += DAY_S) {
+    const key = wibDay(ts * 1000);
     const g = byDay.get(key);
     out.push({ ts, count: g ? g.count : 0, p90: g && g.with_response ? g.p90_s / 60 : null, p50: g && g.with_response ? g.p50_s / 60 : null });
   }
@@ -90,7 +100,7 @@ export class TrendChart {
   update(rep, from = '', to = '') {
     const days = denseDays(rep.groups, from, to);
     const xs = days.map((d) => d.ts);
-    const year = (ts) => new Date((ts + 7 * 3600) * 1000).getUTCFullYear();
+    const year = (ts) => wibDay(ts * 1000).slice(0, 4);
     this.spansYears = xs.length > 0 && year(xs[0]) !== year(xs[xs.length - 1]);
     const data = [xs, days.map((d) => d.p90), days.map((d) => d.p50), days.map(() => rep.target_s / 60), days.map((d) => d.count)];
     this.el.dataset.days = String(xs.length);
@@ -113,15 +123,15 @@ export class TrendChart {
         // Ticks on whole days only: a short window would otherwise label
         // the same day twice (noon ticks).
         {
-          ...AXIS, incrs: [DAY_S, 2 * DAY_S, 7 * DAY_S, 14 * DAY_S, 28 * DAY_S, 91 * DAY_S, 182 * DAY_S, 365 * DAY_S],
+          ...axis(50), incrs: [DAY_S, 2 * DAY_S, 7 * DAY_S, 14 * DAY_S, 28 * DAY_S, 91 * DAY_S, 182 * DAY_S, 365 * DAY_S],
           values: (u, vals, axis, space, incr) => {
             const out = tickLabels(vals, this.spansYears, incr);
             this.el.dataset.ticks = out.join('|'); // what a test reads
             return out;
           },
         },
-        { ...AXIS, label: t('sup.minutes'), values: (u, vals) => vals.map((v) => num(v)) },
-        { ...AXIS, scale: 'n', side: 1, grid: { show: false }, label: t('sup.incidents'), values: (u, vals) => vals.map((v) => num(v)) },
+        { ...axis(30), label: t('sup.minutes'), values: (u, vals) => vals.map((v) => num(v)) },
+        { ...axis(30), scale: 'n', side: 1, grid: { show: false }, label: t('sup.incidents'), incrs: COUNTS, values: (u, vals) => vals.map((v) => num(v)) },
       ],
       series: [
         { label: t('sup.date'), value: (u, v) => (v == null ? '—' : dayLabel(v, true)) },
@@ -164,8 +174,8 @@ export class DistChart {
       ...sizeOf(this.el),
       scales: { x: { time: false, range: [0, last + binMin] }, y: { range: (u, min, max) => [0, Math.max(1, max) * 1.1] } },
       axes: [
-        { ...AXIS, label: t('sup.sinceCall'), incrs: [1, 2, 5, 10], values: (u, vals) => vals.map((v) => (v >= last ? `>${last}` : v)) },
-        { ...AXIS, label: t('sup.incidents') },
+        { ...axis(50), label: t('sup.sinceCall'), incrs: [1, 2, 5, 10], values: (u, vals) => vals.map((v) => (v >= last ? `>${last}` : v)) },
+        { ...axis(30), label: t('sup.incidents'), incrs: COUNTS },
       ],
       legend: { show: true },
       series: [

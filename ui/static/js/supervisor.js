@@ -7,7 +7,7 @@ import './gate.js'; // log in first
 import { watchOutage } from './outage.js';
 import { get } from './api.js';
 import { escapeHTML, $ } from './dom.js';
-import { t, label, num, minutes, onLangChange, wireLangSwitch } from './i18n.js';
+import { t, label, num, minutes, onLangChange, wireLangSwitch, wib, wibDay } from './i18n.js';
 import { categories } from './catalog.js';
 import { TrendChart, DistChart } from './supervisor-charts.js';
 import { Choropleth } from './supervisor-map.js';
@@ -15,10 +15,6 @@ import { Choropleth } from './supervisor-map.js';
 watchOutage(); // the banner when the server is gone, the login page when the session is
 
 const POLL_MS = 15000;
-const WIB_MS = 7 * 3600 * 1000;
-
-/** wibDate is the WIB calendar date (YYYY-MM-DD) of a time in ms. */
-export function wibDate(ms) { return new Date(ms + WIB_MS).toISOString().slice(0, 10); }
 
 function percent(x) { return `${Math.round(x * 100)}%`; }
 function count(n) { return num(n); }
@@ -37,8 +33,8 @@ const state = { from: '', to: '', category: '', agency: '', tab: 'agency' };
 
 function readURL() {
   const q = new URLSearchParams(location.search);
-  const today = wibDate(Date.now());
-  state.from = q.has('from') ? q.get('from') : wibDate(Date.now() - 29 * 86400000);
+  const today = wibDay(Date.now());
+  state.from = q.has('from') ? q.get('from') : wibDay(Date.now() - 29 * 86400000);
   state.to = q.has('to') ? q.get('to') : today;
   state.category = q.get('category') || '';
   state.agency = q.get('agency') || '';
@@ -178,7 +174,7 @@ class Dashboard {
   async refresh() {
     clearTimeout(this.timer);
     const seq = ++this.seq;
-    const today = wibDate(Date.now());
+    const today = wibDay(Date.now());
     const updated = $('#updated');
     try {
       const [todayRep, days, districts, tab, agencies, eta] = await Promise.all([
@@ -200,8 +196,7 @@ class Dashboard {
       $('#map-note').textContent = outside && outside.count ? t('sup.outside', { n: count(outside.count) }) : '';
       fillSelect($('#f-agency'), agencies.groups.map((g) => [g.key, label('agency', g.key)]), state.agency);
       $('#csv').href = `/api/v1/metrics/incidents.csv?${query()}`;
-      const now = new Date(Date.now() + WIB_MS).toISOString().slice(11, 19);
-      updated.textContent = t('sup.updated', { at: now });
+      updated.textContent = t('sup.updated', { at: wib(new Date()) });
       updated.classList.remove('error');
       document.body.dataset.loaded = 'true';
     } catch (err) {
@@ -232,8 +227,8 @@ function bindFilters(dash) {
   for (const b of form.querySelectorAll('[data-range]')) {
     b.addEventListener('click', () => {
       const r = b.dataset.range;
-      state.to = r === 'all' ? '' : wibDate(Date.now());
-      state.from = r === 'all' ? '' : wibDate(Date.now() - (Number(r) - 1) * 86400000);
+      state.to = r === 'all' ? '' : wibDay(Date.now());
+      state.from = r === 'all' ? '' : wibDay(Date.now() - (Number(r) - 1) * 86400000);
       from.value = state.from;
       to.value = state.to;
       changed();
