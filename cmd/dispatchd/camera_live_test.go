@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -147,5 +146,5 @@ func TestCameraPagePlaysInChromium(t *testing.T) {
 	sim := camsim.ForTest(t, 1, false)
 	m := startLive(t, sim, time.Second)
 	tokenFor(t, m, auth.Police) // the page logs in as police, who may watch
-	browser.run(t, 90*time.Second, "camera.mjs", nil, "BASE_URL="+m.URL(), "SHOTS="+os.Getenv("SHOTS"))
+	browser.run(t, 90*time.Second, "camera.mjs", nil, "BASE_URL="+m.URL())
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -21,8 +20,9 @@ import (
 // gap in the recording at once, the timeline seeks and "Live" returns to
 // live; police are asked for a reason before a replay
 // and see no PTZ console; a dispatcher's held buttons, keys, presets and
-// "point at the incident" reach the ONVIF test double. SHOTS=dir keeps
-// screenshots (three sizes, both languages, live and replay).
+// "point at the incident" reach the ONVIF test double.
+// DISPATCH_SCREENSHOTS=DIR keeps screenshots (three sizes, both
+// languages, live and replay).
 func TestCameraReplayAndPTZInBrowser(t *testing.T) {
 	browser := needBrowser(t)
 	sim := camsim.ForTest(t, 1, false)
@@ -106,7 +106,7 @@ func TestCameraReplayAndPTZInBrowser(t *testing.T) {
 		return false
 	}, "after a gap")
 
-	browser.run(t, 4*time.Minute, "camreplay.mjs", nil, "BASE_URL="+m.URL(), "INCIDENT="+inc.ID, "SHOTS="+os.Getenv("SHOTS"))
+	browser.run(t, 4*time.Minute, "camreplay.mjs", nil, "BASE_URL="+m.URL(), "INCIDENT="+inc.ID)
 
 	// What the held buttons, the keys, a preset and "point at" sent the camera.
 	calls := strings.Join(d.Calls(), "\n")

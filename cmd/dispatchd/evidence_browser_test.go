@@ -66,9 +66,8 @@ func TestIncidentCamerasInBrowser(t *testing.T) {
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
-	shots := os.Getenv("DISPATCH_SCREENSHOTS")
 	browser.run(t, 3*time.Minute, "evidence.mjs", nil, "BASE_URL="+m.URL(), "INCIDENT="+inc.Number, "INCIDENT_ID="+inc.ID,
-		"CAMERA=ev1", "LOCK_FROM="+ev.Lock.From.Format(time.RFC3339Nano), "SHOTS="+shots)
+		"CAMERA=ev1", "LOCK_FROM="+ev.Lock.From.Format(time.RFC3339Nano))
 
 	var after struct {
 		Exports []cctv.Manifest `json:"exports"`

@@ -1,7 +1,7 @@
 // Plays one camera in /camera (ui/static/camera.html) and checks that the video
 // advances (video.currentTime grows). Run by the Go test
-// TestCameraPagePlaysInChromium with BASE_URL and CHROMIUM set; SHOTS=dir
-// also saves screenshots at wall and phone size.
+// TestCameraPagePlaysInChromium with BASE_URL and CHROMIUM set; with
+// ALL_SHOTS it also saves screenshots in SCREENSHOTS.
 import { chromium } from 'playwright-core';
 import { gotoAs, shootSizes } from './login.mjs';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const base = process.env.BASE_URL;
-const shots = process.env.SHOTS;
+const shots = process.env.ALL_SHOTS ? process.env.SCREENSHOTS : '';
 const profile = mkdtempSync(join(tmpdir(), 'cc112-chromium-'));
 const browser = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',

@@ -11,12 +11,14 @@
 //  3. the police page's export without a reason is refused with the
 //     server's reason, translated.
 // Env: BASE_URL, INCIDENT (number), INCIDENT_ID, CAMERA, LOCK_FROM (RFC 3339),
-// SHOTS (a folder: screenshots at 1920×1080, 3840×2160 and 390×844 in both languages).
+// With ALL_SHOTS, screenshots at 1920×1080, 3840×2160 and 390×844 in both
+// languages go to SCREENSHOTS.
 import { chromium } from 'playwright-core';
 import { gotoAs, launchOptions, shootSizes } from './login.mjs';
 import { createHash } from 'node:crypto';
 
-const { BASE_URL: base, INCIDENT: number, INCIDENT_ID: incID, CAMERA: cam, LOCK_FROM: lockFrom, SHOTS: shots = '' } = process.env;
+const { BASE_URL: base, INCIDENT: number, INCIDENT_ID: incID, CAMERA: cam, LOCK_FROM: lockFrom } = process.env;
+const shots = process.env.ALL_SHOTS ? process.env.SCREENSHOTS : '';
 const WAIT = 20000;
 const fail = (msg) => { throw new Error(msg); };
 const WIB_MS = 7 * 3600 * 1000;
