@@ -28,7 +28,7 @@ const PAGES = [
   { name: 'console', path: '/', role: 'dispatcher', ready: '#board .ugroup' },
   { name: 'police', path: '/police', role: 'police', ready: '#legend .lg' },
   { name: 'desk', path: '/desk', role: 'dispatcher', ready: '#f-category option[value=road]' },
-  { name: 'camera', path: '/camera', role: 'police', ready: '#state.error' },
+  { name: 'camera', path: '/camera', role: 'police', ready: '#state.pick' },
   { name: 'unit', path: '/unit', unit: true, ready: '#main:not([hidden]) #unit-status:not(:empty)' },
   { name: 'calltaker', path: '/calltaker', role: 'calltaker', ready: '#category option[value=fire]' },
   { name: 'supervisor', path: '/supervisor', role: 'supervisor', ready: 'body[data-loaded="true"]' },

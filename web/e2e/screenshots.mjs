@@ -28,7 +28,7 @@ const PAGES = [
   { name: 'desk-stats', path: '/desk/stats', role: 'supervisor', ready: '#s-tiles .tile' },
   { name: 'supervisor', path: '/supervisor', role: 'supervisor', ready: 'body[data-loaded=true]' },
   { name: 'police', path: '/police', role: 'police', ready: 'main' },
-  { name: 'camera', path: '/camera', role: 'dispatcher', ready: 'main' },
+  { name: 'camera', path: '/camera', role: 'dispatcher', ready: '#state.pick' },
   { name: 'admin', path: '/admin', role: 'admin', ready: '#units-list tr' },
   { name: 'stats', path: '/statistik', role: null, ready: 'main' },
   { name: 'complaint', path: '/complaint', role: null, ready: 'main' },

@@ -77,7 +77,8 @@ wireLangSwitch(() => {
 if (!id) {
   nameEl.dataset.i18n = 'camPage.none';
   nameEl.textContent = t('camPage.none');
-  setState('error');
+  setState('pick'); // nothing failed: the page was opened without a camera
+  document.body.dataset.camera = 'none'; // no timeline, clock or video to show
 } else {
   start();
 }
