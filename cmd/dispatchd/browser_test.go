@@ -113,7 +113,7 @@ func (l *cutListener) Accept() (net.Conn, error) {
 		l.mu.Lock()
 		if l.paused {
 			l.mu.Unlock()
-			_ = c.Close()
+			go refuse(c)
 			continue
 		}
 		tc := &trackedConn{Conn: c, l: l}
@@ -121,6 +121,18 @@ func (l *cutListener) Accept() (net.Conn, error) {
 		l.mu.Unlock()
 		return tc, nil
 	}
+}
+
+// refuse closes a connection made while the network is down once its
+// request came (or after a second), so that the browser reads the close
+// before any answer ("Connection closed before receiving a handshake
+// response" on a websocket). Closed at once, the request crosses the close
+// and the browser's words depend on the timing: this way every run meets
+// the one that is otherwise rare.
+func refuse(c net.Conn) {
+	_ = c.SetReadDeadline(time.Now().Add(time.Second))
+	_, _ = c.Read(make([]byte, 64<<10))
+	_ = c.Close()
 }
 
 // cutAll closes every open connection and refuses new ones until

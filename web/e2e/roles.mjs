@@ -102,8 +102,43 @@ try {
     }
     if (me.home !== '/unit') {
       await page.goto(BASE + me.home);
+      // Logging out races the page's other requests (the session probe of
+      // outage.js every 1.5 s, a map's districts): once the server has
+      // ended the session, one of them may meet a 401 and send the page to
+      // the login page before the logout's own answer comes and reloads the
+      // page. Make every run meet that race: once the session ended, a
+      // request of the page's own api.js (the module userbar.js loaded)
+      // meets the 401; the logout's answer waits until the page asked for
+      // the login page, and the login page until the logout's answer came.
+      // The page must still go to the login page in one navigation, not
+      // start a second one that aborts the first (net::ERR_ABORTED).
+      let revoked, toLogin, answered;
+      const sessionEnded = new Promise((r) => { revoked = r; });
+      const loginAsked = new Promise((r) => { toLogin = r; });
+      const logoutAnswered = new Promise((r) => { answered = r; });
+      await page.route(`${BASE}/api/v1/logout`, async (route) => {
+        const res = await route.fetch();
+        revoked();
+        await loginAsked;
+        await route.fulfill({ response: res }).catch(() => {}); // the page may have left already
+        answered();
+      });
+      await page.route((u) => u.pathname === '/login', async (route) => {
+        toLogin();
+        await logoutAnswered;
+        await route.continue().catch(() => {}); // aborted meanwhile: the page went elsewhere
+      });
+      const aborted = [];
+      page.on('requestfailed', (r) => { if (r.isNavigationRequest()) aborted.push(`${r.url()} ${r.failure()?.errorText}`); });
       await page.locator('#userbar .userbar-out').click();
+      await sessionEnded;
+      await page.evaluate(async () => {
+        const userbar = [...document.scripts].find((s) => s.src.endsWith('/js/userbar.js'));
+        const api = await import(new URL('./api.js', userbar.src).href);
+        api.get('/api/v1/me').catch(() => {}); // not awaited: after a 401 it never settles, the page is leaving
+      }).catch(() => {}); // the page had left already: another request of it met the 401 first
       await page.waitForURL((u) => u.pathname === '/login', { timeout: WAIT });
+      assert.deepEqual(aborted, [], `${role}: logout went to the login page in one navigation`);
       log(`${role}: logged out`);
     }
     await ctx.close();

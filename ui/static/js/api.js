@@ -34,9 +34,22 @@ export function newKey() {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
+// leaving is set once the page has started to go away (to the login page,
+// or a logout's reload). The requests still under way then meet the ended
+// session too (the outage probe, a map's districts): their 401 must not
+// start a second navigation, which would abort the first.
+let leaving = false;
+
+/** leave starts the page's one navigation away (go); later calls do nothing. */
+function leave(go) {
+  if (leaving) return;
+  leaving = true;
+  go();
+}
+
 /** toLogin sends the browser to the login page, which brings it back here. */
 export function toLogin() {
-  location.replace('/login?next=' + encodeURIComponent(location.pathname + location.search));
+  leave(() => location.replace('/login?next=' + encodeURIComponent(location.pathname + location.search)));
   return new Promise(() => {}); // the page is leaving: never resolve
 }
 
@@ -186,5 +199,5 @@ export function wireLogin(form, done, { here = false } = {}) {
 /** logout ends the session (offline, the cookie expires by itself) and reloads the page. */
 export async function logout(reload = true) {
   try { await post('/api/v1/logout', {}, newKey(), { login: false }); } catch { /* offline or already out */ }
-  if (reload) location.reload();
+  if (reload) leave(() => location.reload());
 }
