@@ -147,9 +147,9 @@ func (j *Journal) ArchivedIncidents(_ context.Context, list []string) ([]*cc112.
 			if doc == nil {
 				return fmt.Errorf("%w: %s: archived incident %q has no document", ErrCorrupt, j.path, id)
 			}
-			inc := new(cc112.Incident)
-			if err := json.Unmarshal(doc, inc); err != nil {
-				return fmt.Errorf("%w: %s: archived incident %q: %w", ErrCorrupt, j.path, id, err)
+			inc, err := j.decodeArchived(key, doc)
+			if err != nil {
+				return err
 			}
 			out = append(out, inc)
 		}

@@ -5,6 +5,7 @@
 package bolt
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -241,6 +242,12 @@ func syncDir(dir string) error {
 	return err
 }
 
+// newBadRecord keeps what the log says of a record that failed checkRecord
+// (the cursor's k and v are only valid inside the transaction).
+func newBadRecord(k, v []byte, seq uint64, reason error) badRecord {
+	return badRecord{key: bytes.Clone(k), seq: seq, reason: reason, size: len(v), head: bytes.Clone(v[:min(len(v), 64)])}
+}
+
 // openCheckTail is how many of the newest records Open reads itself
 // (verify): twice the events between two checkpoints by default, so that a
 // start's replay reads records Open has checked. A variable so that tests
@@ -300,9 +307,7 @@ func (j *Journal) verify(recovered bool) (last uint64, scrubTo uint64, err error
 				last = seq
 				break
 			}
-			b := badRecord{key: append([]byte(nil), k...), seq: seq, reason: err, size: len(v)}
-			b.head = append([]byte(nil), v[:min(len(v), 64)]...)
-			bad = append(bad, b)
+			bad = append(bad, newBadRecord(k, v, seq, err))
 		}
 		slices.Reverse(bad) // logged and dropped in the journal's order
 		want := last
@@ -385,9 +390,7 @@ func (j *Journal) verifyAll(recovered bool) (last uint64, err error) {
 				}
 				return nil
 			}
-			b := badRecord{key: append([]byte(nil), k...), seq: seq, reason: err, size: len(v)}
-			b.head = append([]byte(nil), v[:min(len(v), 64)]...)
-			bad = append(bad, b)
+			bad = append(bad, newBadRecord(k, v, seq, err))
 		}
 		return nil
 	})

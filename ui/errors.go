@@ -30,11 +30,3 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		slog.Debug("write response", "err", err)
 	}
 }
-
-func writeRaw(w http.ResponseWriter, status int, raw []byte) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, _ = w.Write(raw)
-	_, _ = w.Write([]byte("\n"))
-}

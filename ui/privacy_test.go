@@ -16,7 +16,6 @@ import (
 
 	"cc112"
 	"cc112/auth"
-	"cc112/cctv"
 )
 
 // Personal data is planted as unique markers, one per field, and looked for
@@ -193,14 +192,6 @@ func (s *secured) want(r resp, status int, what string) {
 // its wildcards filled and the query it needs. A route missing here that
 // has wildcards, or that a role it allows cannot get a 2xx from, fails the
 // test until it is given a sample.
-// lockEvidence puts an incident's recordings under an evidence lock (once).
-func (s *secured) lockEvidence(incident, camera string) string {
-	if err := s.recordings.Lock(context.Background(), cctv.EvidenceLock{IncidentID: incident, Cameras: []string{camera}}); err != nil {
-		panic(err)
-	}
-	return incident
-}
-
 func (s *secured) routeSamples(sc scenario) map[string][]string {
 	now := time.Now().UTC() // the clock of the fixture is the wall clock; only ranges are built from it
 	from, to := now.Add(-24*time.Hour).Format(time.RFC3339), now.Add(time.Hour).Format(time.RFC3339)
