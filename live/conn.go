@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io"
 	"net"
+	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -57,9 +59,20 @@ type conn struct {
 	pingData atomic.Pointer[[]byte] // the client sent a ping frame: answer it
 	done     chan struct{}          // closed when the reader ends
 
-	// writer only
-	torn     bool      // a write stopped inside a frame
-	deadline time.Time // the socket's write deadline as last set
+	// Data goes to the socket from the writer, or from a pusher when the
+	// socket takes it at once (push.go); wmu makes them take turns and
+	// guards what follows, up to viewer.
+	wmu      sync.Mutex
+	ready    atomic.Bool // the first frame is sent: pushers may write
+	rest     []byte      // the end of a frame a pusher's write cut: next to send
+	torn     bool        // a write stopped inside a frame
+	deadline time.Time   // the socket's write deadline as last set
+	// raw is the plain socket's, for the pushers' non-blocking writes (nil
+	// when there is none, as under TLS: the writer sends everything).
+	raw      syscall.RawConn
+	rawWrite func(fd uintptr) bool // c.rawWriteOnce, made once
+	rawBuf   []byte
+	rawN     int
 	// viewer is what personal data the client's user may see (view.go).
 	viewer cc112.Viewer
 	// release stops watching the session (Config.Watch).
@@ -71,8 +84,15 @@ type conn struct {
 }
 
 func newConn(h *Hub, ws *websocket.Conn) *conn {
-	return &conn{h: h, ws: ws, net: ws.NetConn(),
+	c := &conn{h: h, ws: ws, net: ws.NetConn(),
 		wake: make(chan struct{}, 1), done: make(chan struct{})}
+	if sc, ok := c.net.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			c.raw = raw
+			c.rawWrite = c.rawWriteOnce
+		}
+	}
+	return c
 }
 
 // readLoop keeps the read deadline moving while the client answers pings
@@ -132,7 +152,8 @@ func (c *conn) signal() {
 }
 
 // writeLoop sends first (a snapshot, or nothing on resume), then every
-// event after the cursor, pings and pongs, and finally the close frame.
+// event after the cursor that the pushers left to it, pings and pongs, and
+// finally the close frame.
 func (c *conn) writeLoop(first []byte) {
 	defer c.h.remove(c)
 	if c.release != nil {
@@ -140,40 +161,65 @@ func (c *conn) writeLoop(first []byte) {
 	}
 	var batch [batchMax][]byte
 	if first != nil {
-		if err := c.write(first); err != nil {
-			c.finish()
-			return
-		}
-	}
-	for {
-		frames, last, ok := c.h.next(c, batch[:0], batchMax)
-		if !ok {
-			c.finish()
-			return
-		}
-		var err error
-		switch {
-		case len(frames) > 0:
-			err = c.write(frames...)
-			clear(batch[:])
-			if err == nil {
-				c.sent.Store(last)
-			}
-		case c.pongDue.Swap(false):
-			err = c.write(pongFrame)
-		case c.pingData.Load() != nil:
-			err = c.control(websocket.PongMessage, *c.pingData.Swap(nil))
-		case c.pingDue.Swap(false):
-			err = c.control(websocket.PingMessage, nil)
-		default:
-			<-c.wake
-		}
+		c.wmu.Lock()
+		err := c.write(first)
+		c.wmu.Unlock()
 		if err != nil {
 			c.finish()
 			return
 		}
 	}
+	c.ready.Store(true)
+	for {
+		c.wmu.Lock()
+		idle, err := c.writeNext(batch[:0])
+		c.wmu.Unlock()
+		clear(batch[:])
+		if err != nil {
+			c.finish()
+			return
+		}
+		if idle {
+			<-c.wake
+		}
+	}
 }
+
+// writeNext sends what is due, under c.wmu: the rest of a frame a pusher
+// cut, the frames after the cursor, a pong or a ping. idle: nothing was.
+func (c *conn) writeNext(batch [][]byte) (idle bool, err error) {
+	if c.rest != nil {
+		rest := c.rest
+		c.rest = nil
+		if err := c.write(rest); err != nil {
+			c.torn = true // even when none of it went: the frame's start did
+			return false, err
+		}
+		return false, nil
+	}
+	frames, last, ok := c.h.next(c, batch, batchMax)
+	if !ok {
+		return false, errStop
+	}
+	switch {
+	case len(frames) > 0:
+		if err = c.write(frames...); err == nil {
+			c.sent.Store(last)
+		}
+	case c.pongDue.Swap(false):
+		err = c.write(pongFrame)
+	case c.pingData.Load() != nil:
+		err = c.control(websocket.PongMessage, *c.pingData.Swap(nil))
+	case c.pingDue.Swap(false):
+		err = c.control(websocket.PingMessage, nil)
+	default:
+		return true, nil
+	}
+	return false, err
+}
+
+// errStop: the hub stopped the connection.
+var errStop = errors.New("live: connection stopped")
 
 // write hands frames to the socket in one system call. A write that fails
 // halfway leaves a partial frame: nothing more may follow it.
@@ -205,9 +251,14 @@ func (c *conn) control(typ int, data []byte) error {
 func (c *conn) finish() {
 	c.h.stop(c, reasonGone) // a write failed: no effect if already stopped
 	r := c.h.reasonOf(c)
-	if r.code != 0 && !c.torn {
+	c.wmu.Lock()
+	whole := !c.torn && c.rest == nil
+	if r.code != 0 && whole {
 		_ = c.ws.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(r.code, r.text), time.Now().Add(c.h.cfg.WriteWait))
+	}
+	c.wmu.Unlock()
+	if r.code != 0 && whole {
 		select {
 		case <-c.done:
 		case <-time.After(closeWait):

@@ -106,6 +106,13 @@ type Hub struct {
 	// waits for 500 readers to leave a lock, and so never holds up the
 	// engine's writer, which publishes under its own lock.
 	win atomic.Pointer[window]
+	// conns is the open connections, subscribed or finishing: changed under
+	// mu, a new slice each time, so that it is read without the lock too.
+	// round is the pushers' work after the last publish, pushers their
+	// wake-ups (push.go).
+	conns   atomic.Pointer[[]*conn]
+	round   atomic.Pointer[round]
+	pushers []chan struct{}
 
 	// mu guards what follows.
 	mu        sync.RWMutex
@@ -120,7 +127,6 @@ type Hub struct {
 	following bool
 	taps      map[*Tap]struct{}
 	ring      ring
-	conns     map[*conn]struct{} // open connections, subscribed or finishing
 	closed    bool
 	snap      *snapshotCache // nil: none yet
 	cuts      uint64         // connections cut for being too slow
@@ -141,10 +147,11 @@ func New(cfg Config) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Hub{cfg: cfg, log: cfg.Logger, source: cfg.Source, conns: map[*conn]struct{}{}, taps: map[*Tap]struct{}{},
+	h := &Hub{cfg: cfg, log: cfg.Logger, source: cfg.Source, taps: map[*Tap]struct{}{},
 		quit: make(chan struct{})}
 	h.setEpochLocked(newEpoch())
 	h.win.Store(h.ring.view(0))
+	h.conns.Store(new([]*conn))
 	h.upgrader = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
 		// Clients send next to nothing: a small read buffer, and no write
@@ -155,6 +162,7 @@ func New(cfg Config) (*Hub, error) {
 		Error:           writeHandshakeError,
 	}
 	go h.pinger()
+	h.startPushers()
 	return h, nil
 }
 
@@ -170,7 +178,7 @@ func (h *Hub) pinger() {
 		case <-t.C:
 		}
 		h.mu.RLock()
-		for c := range h.conns {
+		for _, c := range *h.conns.Load() {
 			c.pingDue.Store(true)
 			c.signal()
 		}
@@ -219,7 +227,8 @@ func (h *Hub) Publish(name string, data any) {
 }
 
 // appendLocked adds event h.seq+1 (its frame, and its views when its data
-// has personal data) to the buffer and wakes whoever reads it.
+// has personal data) to the buffer and wakes whoever reads it: the taps and
+// the pushers, which write it to the connections.
 func (h *Hub) appendLocked(now time.Time, frame []byte, views *variants) {
 	h.seq++
 	h.ring.push(h.seq, now, frame, views)
@@ -228,16 +237,15 @@ func (h *Hub) appendLocked(now time.Time, frame []byte, views *variants) {
 	for t := range h.taps {
 		t.signal()
 	}
-	for c := range h.conns {
+	for _, c := range *h.conns.Load() {
 		if c.stopped.Load() {
 			continue
 		}
 		if h.seq-c.sent.Load() > c.maxLag.Load() {
 			h.stopLocked(c, reasonSlow)
-			continue
 		}
-		c.signal()
 	}
+	h.newRoundLocked()
 }
 
 // Stats is a view of the hub for tests and metrics.
@@ -255,7 +263,7 @@ type Stats struct {
 func (h *Hub) Stats() Stats {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	return Stats{Epoch: h.epoch, Seq: h.seq, Conns: len(h.conns),
+	return Stats{Epoch: h.epoch, Seq: h.seq, Conns: len(*h.conns.Load()),
 		BufferEvents: h.ring.n, BufferBytes: h.ring.bytes, BufferFirst: h.ring.first, SlowCuts: h.cuts}
 }
 
@@ -355,7 +363,7 @@ func encodeSnapshot(epoch string, seq uint64, s dispatch.Snapshot) []byte {
 func (h *Hub) addLocked(c *conn, seq uint64) {
 	c.sent.Store(seq)
 	c.maxLag.Store(uint64(h.cfg.QueueLen) + (h.seq - seq))
-	h.conns[c] = struct{}{}
+	h.addConnLocked(c)
 	h.wg.Add(1)
 }
 
@@ -407,7 +415,7 @@ func (h *Hub) next(c *conn, dst [][]byte, max int) (frames [][]byte, last uint64
 
 func (h *Hub) remove(c *conn) {
 	h.mu.Lock()
-	delete(h.conns, c)
+	h.removeConnLocked(c)
 	h.mu.Unlock()
 	h.wg.Done()
 }
@@ -422,7 +430,7 @@ func (h *Hub) Close(ctx context.Context) error {
 		close(h.quit)
 	}
 	h.closed = true
-	for c := range h.conns {
+	for _, c := range *h.conns.Load() {
 		h.stopLocked(c, reasonShutdown)
 	}
 	h.mu.Unlock()
@@ -436,7 +444,7 @@ func (h *Hub) Close(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		h.mu.Lock()
-		for c := range h.conns {
+		for _, c := range *h.conns.Load() {
 			_ = c.net.Close()
 		}
 		h.mu.Unlock()

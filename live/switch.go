@@ -22,7 +22,7 @@ func (h *Hub) switchLocked(epoch string, seq uint64, src Source, following bool)
 	h.seq, h.source, h.following = seq, src, following
 	h.ring = ring{}
 	h.snap = nil
-	for c := range h.conns {
+	for _, c := range *h.conns.Load() {
 		h.stopLocked(c, reasonSwitch)
 	}
 	h.win.Store(h.ring.view(seq)) // after the stops: see Hub.next
