@@ -44,6 +44,8 @@ type Journal struct {
 	closed atomic.Bool
 	log    *slog.Logger
 	stats  *statisticsKeeper // nil when autovacuum runs
+	// trigrams samples the searched text for FindIncidents' index parts.
+	trigrams *trigramSampler
 }
 
 var _ cc112.Journal = (*Journal)(nil)
@@ -72,6 +74,7 @@ func NewJournal(ctx context.Context, db *DB, opts JournalOptions) (*Journal, err
 		j.log.Warn("PostgreSQL runs without autovacuum: dead rows are never vacuumed; dispatchd analyzes the tables history searches read itself")
 		j.keepStatistics()
 	}
+	j.startTrigramSampler()
 	j.perCommand = opts.NoGroupCommit
 	j.gc = cc112.NewGroupCommitter(j.flush, opts.MaxBatch)
 	return j, nil
@@ -132,6 +135,7 @@ func (j *Journal) flush(batch []cc112.Event) error {
 	}
 	j.last.Store(batch[len(batch)-1].Seq)
 	j.stats.committedEvents(len(batch))
+	j.trigrams.committed.Add(int64(len(batch)))
 	return nil
 }
 
@@ -228,6 +232,7 @@ func (j *Journal) Close() error {
 	if j.closed.CompareAndSwap(false, true) {
 		j.gc.Close()
 		j.stats.close()
+		j.trigrams.close()
 	}
 	return nil
 }
