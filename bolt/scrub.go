@@ -33,13 +33,12 @@ func (j *Journal) startScrub(to uint64) {
 	j.scrubStop = cancel
 	j.scrubDone = make(chan struct{})
 	j.scrub.Store(&ScrubState{To: to, Done: to == 0})
-	if to == 0 {
-		close(j.scrubDone)
-		return
-	}
 	go func() {
 		defer close(j.scrubDone)
-		j.runScrub(ctx, to)
+		j.warmArchiveText(ctx, warmChunk) // first: a search waits for it, the scrub does not
+		if to > 0 {
+			j.runScrub(ctx, to)
+		}
 	}()
 }
 

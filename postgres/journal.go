@@ -43,6 +43,9 @@ type Journal struct {
 	last   atomic.Uint64
 	closed atomic.Bool
 	log    *slog.Logger
+	stats  *statisticsKeeper // nil when autovacuum runs
+	// trigrams samples the searched text for FindIncidents' index parts.
+	trigrams *trigramSampler
 }
 
 var _ cc112.Journal = (*Journal)(nil)
@@ -64,14 +67,14 @@ func NewJournal(ctx context.Context, db *DB, opts JournalOptions) (*Journal, err
 		return nil, fmt.Errorf("postgres: read last seq: %w", err)
 	}
 	j.last.Store(uint64(last))
-	// The history's pages (search.go) are planned from the tables'
-	// statistics, which autovacuum keeps: never analyzed, a page of a
-	// fraction of a millisecond took 50 to 200 ms at 15,000 incidents
-	// (docs/benchmarks.md).
+	// Without autovacuum the journal keeps the searched tables'
+	// statistics itself (statistics.go).
 	var autovacuum string
 	if err := db.Pool.QueryRow(ctx, "select current_setting('autovacuum')").Scan(&autovacuum); err == nil && autovacuum != "on" {
-		j.log.Warn("PostgreSQL runs without autovacuum: the incidents' statistics go stale and history searches slow down; turn it on or ANALYZE regularly")
+		j.log.Warn("PostgreSQL runs without autovacuum: dead rows are never vacuumed; dispatchd analyzes the tables history searches read itself")
+		j.keepStatistics()
 	}
+	j.startTrigramSampler()
 	j.perCommand = opts.NoGroupCommit
 	j.gc = cc112.NewGroupCommitter(j.flush, opts.MaxBatch)
 	return j, nil
@@ -131,6 +134,8 @@ func (j *Journal) flush(batch []cc112.Event) error {
 		return fmt.Errorf("postgres: commit events %d-%d: %w", batch[0].Seq, batch[len(batch)-1].Seq, err)
 	}
 	j.last.Store(batch[len(batch)-1].Seq)
+	j.stats.committedEvents(len(batch))
+	j.trigrams.committed.Add(int64(len(batch)))
 	return nil
 }
 
@@ -226,6 +231,8 @@ func (j *Journal) Ping(ctx context.Context) error {
 func (j *Journal) Close() error {
 	if j.closed.CompareAndSwap(false, true) {
 		j.gc.Close()
+		j.stats.close()
+		j.trigrams.close()
 	}
 	return nil
 }

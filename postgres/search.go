@@ -21,6 +21,7 @@ var _ cc112.HistorySearch = (*Journal)(nil)
 func (j *Journal) FindIncidents(ctx context.Context, f cc112.HistoryFilter) ([]cc112.HistoryKey, error) {
 	var where []string
 	var args []any
+	byParts := false // the index asked for parts of the text
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
@@ -50,10 +51,17 @@ func (j *Journal) FindIncidents(ctx context.Context, f cc112.HistoryFilter) ([]c
 		where = append(where, "exists (select 1 from assignments a where a.incident_id = i.id and a.unit_id = "+arg(f.Unit)+" and a.cleared_at is null)")
 	}
 	if f.Text != "" {
+		// The index's expression (migration 008) finds the candidates: by
+		// the rarest parts of the text (trigrams.go), else by all of it; the
+		// parts of the row the viewer may match decide.
+		index := indexParts(f.Text, j.currentSample())
+		if byParts = index != nil; !byParts {
+			index = []string{f.Text}
+		}
+		for _, part := range index {
+			where = append(where, `(i.search_text || E'\n' || i.search_phone || E'\n' || i.notes_internal) like `+arg("%"+likeEscape(part)+"%"))
+		}
 		p := arg("%" + likeEscape(f.Text) + "%")
-		// The index's expression (migration 008) finds the candidates; the
-		// parts the viewer may match decide.
-		where = append(where, `(i.search_text || E'\n' || i.search_phone || E'\n' || i.notes_internal) like `+p)
 		text := []string{"i.search_text like " + p}
 		if f.Phone {
 			text = append(text, "i.search_phone like "+p)
@@ -74,23 +82,46 @@ func (j *Journal) FindIncidents(ctx context.Context, f cc112.HistoryFilter) ([]c
 	// Planned for these values each time (an unnamed statement): the
 	// generic plan a cached statement switches to after five runs cannot
 	// see how selective a text or a filter is.
-	rows, err := j.pool.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, args...)...)
+	args = append([]any{pgx.QueryExecModeExec}, args...)
+	var keys []cc112.HistoryKey
+	var err error
+	if !byParts {
+		keys, err = scanKeys(j.pool.Query(ctx, sql, args...))
+	} else {
+		// By parts the planner cannot know that the whole text is rarer
+		// than they are, and may walk the history in order expecting a
+		// page soon: through every row when the text is rare. The rows the
+		// index finds are few (indexParts), so gather them all and sort.
+		err = pgx.BeginFunc(ctx, j.pool, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, "set local enable_indexscan = off; set local enable_seqscan = off"); err != nil {
+				return err
+			}
+			var err error
+			keys, err = scanKeys(tx.Query(ctx, sql, args...))
+			return err
+		})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: find incidents: %w", err)
 	}
+	return keys, nil
+}
+
+// scanKeys reads FindIncidents' rows.
+func scanKeys(rows pgx.Rows, err error) ([]cc112.HistoryKey, error) {
+	if err != nil {
+		return nil, err
+	}
 	defer rows.Close()
-	ids := make([]cc112.HistoryKey, 0, f.Limit)
+	keys := []cc112.HistoryKey{}
 	for rows.Next() {
 		var k cc112.HistoryKey
 		if err := rows.Scan(&k.ReceivedAt, &k.ID); err != nil {
-			return nil, fmt.Errorf("postgres: find incidents: %w", err)
+			return nil, err
 		}
-		ids = append(ids, k)
+		keys = append(keys, k)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: find incidents: %w", err)
-	}
-	return ids, nil
+	return keys, rows.Err()
 }
 
 // likeEscape makes s match itself in a LIKE pattern.

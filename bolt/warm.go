@@ -1,0 +1,86 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// A text search that finds little reads the whole archive_text bucket
+// (~30 MB at ten years of a city). After a start its pages are not yet in
+// bbolt's fresh mapping of the file, and the first such search paid for
+// faulting them in while the scrub read too: 179–870 ms instead of ~20
+// (docs/benchmarks.md). warmArchiveText reads the bucket once in the
+// background right after open, newest first as a search does, a chunk of
+// records per read transaction so that the writer's remapping never waits
+// long for it.
+
+// warmChunk is how many text records one read transaction of the warming
+// touches.
+const warmChunk = 20_000
+
+// warmed keeps the bytes the warming read from being optimised away.
+var warmed atomic.Uint32
+
+// warmArchiveText touches every page of the archive's text records, chunk
+// records per read transaction, and answers how many records it read.
+func (j *Journal) warmArchiveText(ctx context.Context, chunk int) int {
+	start := time.Now()
+	page := os.Getpagesize()
+	var (
+		next  []byte // the key the next chunk starts at; nil: the last
+		n     int
+		touch byte
+	)
+	for {
+		if ctx.Err() != nil {
+			return n
+		}
+		done := true
+		err := j.db.View(func(tx *bbolt.Tx) error {
+			b := tx.Bucket([]byte(archiveTextBucket))
+			if b == nil {
+				return nil
+			}
+			c := b.Cursor()
+			var k, v []byte
+			if next == nil {
+				k, v = c.Last()
+			} else if k, v = c.Seek(next); k == nil {
+				k, v = c.Last() // next was deleted meanwhile, and all after it
+			} else if !bytes.Equal(k, next) {
+				k, v = c.Prev()
+			}
+			for m := 0; k != nil; k, v = c.Prev() {
+				if m == chunk {
+					next, done = append(next[:0], k...), false
+					return nil
+				}
+				for i := 0; i < len(v); i += page {
+					touch ^= v[i]
+				}
+				m++
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			if ctx.Err() == nil {
+				j.log.Warn("bolt journal: reading the archive's texts ahead of searches stopped", "path", j.path, "err", err)
+			}
+			return n
+		}
+		if done {
+			break
+		}
+	}
+	warmed.Store(uint32(touch))
+	if n > 0 {
+		j.log.Info("bolt journal: archive texts read ahead of searches", "path", j.path, "records", n, "took", time.Since(start))
+	}
+	return n
+}

@@ -1,0 +1,55 @@
+package bolt
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"cc112"
+)
+
+// TestWarmArchiveText: the read-ahead after open walks every text record
+// of the archive, whatever its chunks, and a reopened journal reads them
+// by itself.
+func TestWarmArchiveText(t *testing.T) {
+	dir := t.TempDir()
+	j, _ := openT(t, dir)
+	ctx := context.Background()
+	if n := j.warmArchiveText(ctx, 2); n != 0 {
+		t.Fatalf("no archive: read %d records", n)
+	}
+	var evs []cc112.Event
+	for k := range 5 {
+		inc := &cc112.Incident{ID: fmt.Sprintf("inc-%d", k), Status: cc112.IncidentClosed,
+			ReceivedAt: baseTime.Add(time.Duration(k) * time.Hour), Address: "Jl. Darmo",
+			Description: strings.Repeat("panjang ", 1000*k)} // up to 32 KB: records over several pages
+		evs = append(evs, archiveEvent(t, uint64(k+1), cc112.EvIncidentArchived, inc))
+	}
+	appendWait(t, j, evs)
+	for _, chunk := range []int{1, 2, 4, 5, 6} {
+		if n := j.warmArchiveText(ctx, chunk); n != 5 {
+			t.Errorf("chunks of %d: read %d records, want 5", chunk, n)
+		}
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if n := j.warmArchiveText(cancelled, 2); n != 0 {
+		t.Errorf("cancelled: read %d records", n)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	_, lb := openT(t, dir)
+	for range 300 {
+		if strings.Contains(lb.String(), "archive texts read ahead of searches") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(lb.String(), "archive texts read ahead of searches") || !strings.Contains(lb.String(), "records=5") {
+		t.Fatalf("the open did not read the archive's texts ahead within 30 s:\n%s", lb.String())
+	}
+}

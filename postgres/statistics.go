@@ -1,0 +1,114 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// The history's pages (search.go) are planned from the tables'
+// statistics. Autovacuum keeps them; on a server that runs without it the
+// tables are never analyzed, and a page of a fraction of a millisecond took
+// 50 to 420 ms (docs/benchmarks.md). There the journal analyzes them
+// itself, by autovacuum's own default rule, off the write path.
+
+// searchedTables are the tables the history's pages read.
+var searchedTables = []string{"incidents", "assignments", "incident_archive"}
+
+const (
+	// statisticsEvery is how often the tables' changes are looked at
+	// (autovacuum's default naptime).
+	statisticsEvery = time.Minute
+	// statisticsNudge is how many committed events bring that look
+	// forward: an import of a year writes far more within a minute.
+	statisticsNudge = 20_000
+)
+
+// staleTables answers those of tables (in the journal's schema) that were
+// never analyzed or changed since by more than autovacuum's default
+// threshold: 50 rows and 10% of the table.
+func (j *Journal) staleTables(ctx context.Context, tables []string) ([]string, error) {
+	rows, err := j.pool.Query(ctx, `select relname from pg_stat_user_tables
+		where schemaname = current_schema() and relname = any($1)
+			and (coalesce(last_analyze, last_autoanalyze) is null or n_mod_since_analyze > 50 + 0.1 * n_live_tup)
+		order by relname`, tables)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// analyzeStale analyzes the searched tables whose statistics are missing
+// or stale and answers which it analyzed.
+func (j *Journal) analyzeStale(ctx context.Context) ([]string, error) {
+	stale, err := j.staleTables(ctx, searchedTables)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: read table statistics: %w", err)
+	}
+	for _, t := range stale {
+		// ANALYZE takes a lock that writes do not wait for.
+		if _, err := j.pool.Exec(ctx, "analyze "+pgx.Identifier{t}.Sanitize()); err != nil {
+			return nil, fmt.Errorf("postgres: analyze %s: %w", t, err)
+		}
+	}
+	return stale, nil
+}
+
+// statisticsKeeper runs analyzeStale at start, every statisticsEvery and
+// after statisticsNudge committed events, until Close.
+type statisticsKeeper struct {
+	committed atomic.Int64 // events committed since the last look
+	nudge     chan struct{}
+	stop      context.CancelFunc
+	done      chan struct{}
+}
+
+func (j *Journal) keepStatistics() {
+	ctx, cancel := context.WithCancel(context.Background())
+	k := &statisticsKeeper{nudge: make(chan struct{}, 1), stop: cancel, done: make(chan struct{})}
+	j.stats = k
+	go func() {
+		defer close(k.done)
+		tick := time.NewTicker(statisticsEvery)
+		defer tick.Stop()
+		for {
+			k.committed.Store(0)
+			start := time.Now()
+			analyzed, err := j.analyzeStale(ctx)
+			switch {
+			case ctx.Err() != nil:
+				return
+			case err != nil:
+				j.log.Warn("PostgreSQL statistics not refreshed; history searches may slow down", "err", err)
+			case len(analyzed) > 0:
+				j.log.Info("PostgreSQL runs without autovacuum: analyzed the searched tables", "tables", analyzed, "took", time.Since(start).Round(time.Millisecond))
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			case <-k.nudge:
+			}
+		}
+	}()
+}
+
+// committedEvents counts n committed events towards the next look.
+func (k *statisticsKeeper) committedEvents(n int) {
+	if k != nil && k.committed.Add(int64(n)) >= statisticsNudge {
+		select {
+		case k.nudge <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (k *statisticsKeeper) close() {
+	if k != nil {
+		k.stop()
+		<-k.done
+	}
+}
