@@ -78,6 +78,12 @@ type RosterSetPayload struct {
 	Role   string  `json:"role,omitempty"`
 }
 
+// RosterArchivedPayload is roster.archived: shifts of any units, each the
+// oldest its unit holds in memory, ended before the sweep's cutoff.
+type RosterArchivedPayload struct {
+	Shifts []Shift `json:"shifts"`
+}
+
 // UnitRelocatedPayload is unit.relocated: a free unit sent to wait at
 // another post, which covers the kecamatan named in Covers that no free
 // unit of its type covered.
