@@ -135,13 +135,14 @@ func shiftOps(batch []cc112.Event) ([]shiftOp, error) {
 			continue
 		}
 		var p cc112.RosterArchivedPayload
-		if err := json.Unmarshal(ev.Data, &p); err != nil {
-			return nil, fmt.Errorf("event %d (%s): the shifts do not decode: %v", ev.Seq, ev.Type, err)
+		err := json.Unmarshal(ev.Data, &p)
+		if err == nil {
+			err = p.Check()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("event %d (%s): %w", ev.Seq, ev.Type, err)
 		}
 		for _, s := range p.Shifts {
-			if s.UnitID == "" || bytes.IndexByte([]byte(s.UnitID), 0) >= 0 || !s.To.After(s.From) {
-				return nil, fmt.Errorf("event %d (%s): shift %q %s–%s is not a shift", ev.Seq, ev.Type, s.UnitID, s.From, s.To)
-			}
 			doc, err := json.Marshal(s)
 			if err != nil {
 				return nil, err

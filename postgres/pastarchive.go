@@ -37,20 +37,40 @@ func (j *Journal) ArchivedImports(ctx context.Context, externalIDs []string) (ma
 }
 
 // projectRosterArchived stores the shifts in roster_archive (migration
-// 019), in the transaction of their event.
-func projectRosterArchived(b *pgx.Batch, ev cc112.Event, _ *cc112.RosterArchivedPayload) {
+// 019), in the transaction of their event; what is not shifts is refused
+// (ErrUnstorable). The times go as parameters: pgx and the lookups below
+// cut them to the microsecond alike.
+func projectRosterArchived(b *pgx.Batch, ev cc112.Event) error {
+	var p cc112.RosterArchivedPayload
+	err := json.Unmarshal(ev.Data, &p)
+	if err == nil {
+		err = p.Check()
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", ev.Type, err)
+	}
+	units, docs := make([]string, len(p.Shifts)), make([]string, len(p.Shifts))
+	from, to := make([]time.Time, len(p.Shifts)), make([]time.Time, len(p.Shifts))
+	for k, s := range p.Shifts {
+		doc, err := json.Marshal(s)
+		if err != nil {
+			return err
+		}
+		units[k], from[k], to[k], docs[k] = s.UnitID, s.From, s.To, string(doc)
+	}
 	b.Queue(`insert into roster_archive (unit_id, from_at, to_at, doc)
-		select s->>'unit_id', (s->>'from')::timestamptz, (s->>'to')::timestamptz, s
-		from jsonb_array_elements(($1::jsonb)->'shifts') s
-		on conflict (unit_id, from_at) do update set to_at = excluded.to_at, doc = excluded.doc`, string(ev.Data))
+		select * from unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::jsonb[])
+		on conflict (unit_id, from_at) do update set to_at = excluded.to_at, doc = excluded.doc`, units, from, to, docs)
+	return nil
 }
 
 // ArchivedShiftsAt is each unit's archived shift covering t: the one that
 // starts last at or before t, one index probe per unit. The columns hold
-// microseconds; the documents decide.
+// microseconds, so the probe takes two (one may start after t within
+// its microsecond) and the documents decide.
 func (j *Journal) ArchivedShiftsAt(ctx context.Context, units []string, t time.Time) ([]cc112.Shift, error) {
 	rows, err := j.pool.Query(ctx, `select s.doc from unnest($1::text[]) u(id) cross join lateral (
-		select doc from roster_archive where unit_id = u.id and from_at <= $2 order by from_at desc limit 1) s`, units, t)
+		select doc from roster_archive where unit_id = u.id and from_at <= $2 order by from_at desc limit 2) s`, units, t)
 	if err != nil {
 		return nil, fmt.Errorf("archived shifts: %w", err)
 	}
