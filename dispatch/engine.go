@@ -195,6 +195,7 @@ type Engine struct {
 	// archive before one was knows to read it again (import.go).
 	shiftsArchiving []cc112.Shift
 	importsArchived uint64
+	importedPeak    int // the size imported had: it is rebuilt when much smaller
 
 	ckpt checkpointer // the state's owners and the checkpoints written
 }

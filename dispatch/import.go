@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -262,6 +263,12 @@ func (e *Engine) forgetImported(inc *cc112.Incident) {
 	if id, ok := e.imported[inc.Number]; ok && inc.Source == cc112.ImportSource && id == inc.ID {
 		delete(e.imported, inc.Number)
 		e.importsArchived++
+		if len(e.imported) < e.importedPeak/4 {
+			// A Go map keeps its peak's buckets: a sweep of 200,000
+			// imports would leave 10 MB behind.
+			e.imported = maps.Collect(maps.All(e.imported))
+			e.importedPeak = len(e.imported)
+		}
 	}
 }
 
@@ -289,6 +296,7 @@ func (e *Engine) applyImported(p cc112.IncidentImportedPayload) error {
 	e.incidents[inc.ID] = inc
 	e.index.add(inc)
 	e.imported[p.ExternalID] = inc.ID
+	e.importedPeak = max(e.importedPeak, len(e.imported))
 	e.changedIncident("", inc) // the hook only: history is not news
 	return nil
 }

@@ -16,7 +16,9 @@ import (
 // it back on the injected clock, and the recommender never offers it
 // outside them); a unit without one is in service until a dispatcher says
 // otherwise, as before. The journal keeps every change, so RosterAt
-// answers for any past time, across restarts.
+// answers for any past time, across restarts; shifts ended longer than
+// the history window ago are read from the journal's shift archive
+// (pastroster.go).
 
 // OffShiftReason is the out-of-service reason the schedule gives.
 const OffShiftReason = "off shift"

@@ -16,11 +16,17 @@ var (
 	_ cc112.ShiftArchive  = (*Journal)(nil)
 )
 
+// archivedImportsSQL finds archived imported incidents by external id on
+// the partial expression index of migration 019: the source is written
+// out as the index's predicate is (a parameter there would not prove it,
+// and the lookup would read every document).
+const archivedImportsSQL = `select doc->>'number', id from incident_archive
+	where doc->>'source' = '` + cc112.ImportSource + `' and doc->>'number' = any($1)`
+
 // ArchivedImports maps those of externalIDs that name archived imported
-// incidents to their ids, on the expression index of migration 019.
+// incidents to their ids, in one query.
 func (j *Journal) ArchivedImports(ctx context.Context, externalIDs []string) (map[string]string, error) {
-	rows, err := j.pool.Query(ctx, `select doc->>'number', id from incident_archive
-		where doc->>'source' = $1 and doc->>'number' = any($2)`, cc112.ImportSource, externalIDs)
+	rows, err := j.pool.Query(ctx, archivedImportsSQL, externalIDs)
 	if err != nil {
 		return nil, fmt.Errorf("archived imports: %w", err)
 	}

@@ -44,8 +44,8 @@ var notState = map[string]bool{
 	"cfg": true, "log": true, "mu": true, "mode": true, "failure": true, "follow": true, "pub": true,
 	"posSink": true, "fold": true, "changes": true, "sortMu": true, "searchMu": true, "ckpt": true,
 	"index": true, "unitIndex": true, "fleet": true, "camIndex": true,
-	// a count since the start, for an import in flight
-	"importsArchived": true,
+	// counts since the start: for an import in flight, for a map's size
+	"importsArchived": true, "importedPeak": true,
 	// extensions
 	"eng": true, "rec": true, "hashs": true, "dummy": true, "watch": true, "sending": true,
 }
