@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"cc112"
+	"cc112/internal/clocktest"
+	"cc112/internal/testjournal"
 )
 
 // An imported incident archived leaves the engine's map of external ids;
@@ -208,4 +210,45 @@ func TestPastShiftsArchived(t *testing.T) {
 			t.Errorf("f1 after its last shift: %s, not off shift", u.Status)
 		}
 	})
+}
+
+// sweepingArchive is the journal's archive, but its first lookup of
+// external ids runs the incident sweep right after reading: the import
+// that asked meets an archive that changed before it took the lock.
+type sweepingArchive struct {
+	cc112.IncidentArchive
+	e    *Engine
+	once bool
+}
+
+func (a *sweepingArchive) ArchivedImports(ctx context.Context, ext []string) (map[string]string, error) {
+	found, err := a.IncidentArchive.(cc112.ImportArchive).ArchivedImports(ctx, ext)
+	if !a.once {
+		a.once = true
+		if n, err := a.e.ArchiveClosed(ctx); err != nil || n != 1 {
+			return nil, fmt.Errorf("sweep: %d, %v", n, err)
+		}
+	}
+	return found, err
+}
+
+// An imported incident archived between an import's read of the archive
+// and its command is still refused: the import reads again.
+func TestReimportWhileArchived(t *testing.T) {
+	ctx := context.Background()
+	clock := clocktest.New(time.Date(2026, 3, 1, 16, 0, 0, 0, time.UTC))
+	j := testjournal.Bolt(t)
+	a := &sweepingArchive{IncidentArchive: j.(cc112.IncidentArchive), once: true}
+	e := must[*Engine](t)(New(ctx, Config{Journal: j, Clock: clock, Archive: a, HistoryWindow: 7 * 24 * time.Hour}))
+	a.e = e
+	loc := near(0, 0)
+	old := time.Date(2025, 6, 1, 17, 0, 0, 0, time.UTC)
+	item := []ImportedIncident{{ExternalID: "H1", Category: cc112.CatFire, Priority: 1, Location: &loc, ReceivedAt: &old, ClosedAt: &old}}
+	must[[]error](t)(e.ImportIncidents(ctx, item))
+	a.once = false
+	seq := e.LastSeq()
+	res := must[[]error](t)(e.ImportIncidents(ctx, item))
+	if res[0] != ErrAlreadyImported || e.LastSeq() != seq+1 { // the sweep's event only
+		t.Errorf("re-import while archived: %v, %d events", res[0], e.LastSeq()-seq)
+	}
 }
