@@ -33,6 +33,10 @@ const (
 	// own events, so that a replay does the same.
 	EvIncidentArchived = "incident.archived"
 	EvIncidentRestored = "incident.restored"
+	// EvRosterArchived takes roster shifts that ended longer than the
+	// history window ago out of the engine's memory into the store's
+	// shift archive (its payload is the shifts); they never come back.
+	EvRosterArchived = "roster.archived"
 	// EvCityChanged is an admin's change of the city (units added, edited
 	// or retired; stations, agencies, plans), or a whole pack applied: one
 	// event, with who and each entry's before and after.
@@ -123,7 +127,7 @@ func EventTypes() []string {
 	return []string{
 		EvUnitRegistered, EvCameraRegistered, EvCameraStatus, EvIncidentCreated, EvIncidentImported,
 		EvUnitAssigned, EvUnitStatus, EvUnitMoved, EvIncidentClosed, EvCallerLinked, EvIncidentNoted, EvIncidentCancelled, EvIncidentReopened, EvIncidentEdited, EvIncidentMerged, EvUnitReleased, EvUnitService, EvUnitRelocated, EvIncidentAlarm, EvRosterSet, EvCityChanged, EvAssignmentAcknowledged, EvCommandKey, EvJournalRefused,
-		EvIncidentArchived, EvIncidentRestored,
+		EvIncidentArchived, EvIncidentRestored, EvRosterArchived,
 		EvCallStarted, EvCallLocated, EvCallLinked, EvCallClosed, EvAMLPending,
 		EvComplaintReceived, EvComplaintForwarded, EvComplaintResponded, EvComplaintFeedback,
 		EvComplaintEscalationDue, EvComplaintEscalationSent, EvComplaintEscalationFailed,

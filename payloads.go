@@ -1,6 +1,8 @@
 package cc112
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"cc112/geo"
@@ -76,6 +78,24 @@ type RosterSetPayload struct {
 	Shifts []Shift `json:"shifts"`
 	By     string  `json:"by,omitempty"`
 	Role   string  `json:"role,omitempty"`
+}
+
+// RosterArchivedPayload is roster.archived: shifts of any units, each the
+// oldest its unit holds in memory, ended before the sweep's cutoff.
+type RosterArchivedPayload struct {
+	Shifts []Shift `json:"shifts"`
+}
+
+// Check refuses what a journal cannot store as shifts: a shift without a
+// unit (or one whose id holds a NUL, the embedded journal's separator) or
+// that does not end after it begins.
+func (p *RosterArchivedPayload) Check() error {
+	for _, s := range p.Shifts {
+		if s.UnitID == "" || strings.IndexByte(s.UnitID, 0) >= 0 || !s.To.After(s.From) {
+			return fmt.Errorf("shift %q %s–%s is not a shift", s.UnitID, s.From.Format(time.RFC3339Nano), s.To.Format(time.RFC3339Nano))
+		}
+	}
+	return nil
 }
 
 // UnitRelocatedPayload is unit.relocated: a free unit sent to wait at

@@ -37,6 +37,8 @@ type archiveOp struct {
 	key  []byte
 	doc  []byte
 	text []byte
+	// externalID is an imported incident's (pastarchive.go).
+	externalID string
 }
 
 // archiveOps decodes the archive's events of a batch before its
@@ -59,7 +61,7 @@ func archiveOps(batch []cc112.Event) ([]archiveOp, error) {
 		if err := json.Unmarshal(p.Incident, inc); err != nil || inc.ID == "" {
 			return nil, fmt.Errorf("event %d (%s): the incident does not decode: %v", ev.Seq, ev.Type, err)
 		}
-		op := archiveOp{id: inc.ID}
+		op := archiveOp{id: inc.ID, externalID: importedExternalID(inc)}
 		if ev.Type == cc112.EvIncidentArchived {
 			op.key, op.doc, op.text = archiveKey(inc.ReceivedAt, inc.ID), p.Incident, textRecord(inc)
 		}
@@ -78,6 +80,9 @@ func archiveKey(at time.Time, id string) []byte {
 func applyArchive(tx *bbolt.Tx, ops []archiveOp) error {
 	if len(ops) == 0 {
 		return nil
+	}
+	if err := applyImportIndex(tx, ops); err != nil {
+		return err
 	}
 	docs, err := tx.CreateBucketIfNotExists([]byte(archiveBucket))
 	if err != nil {

@@ -131,6 +131,10 @@ func Open(dir string, logger *slog.Logger) (*Journal, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("bolt: %s: %w", path, err)
 	}
+	if err := j.indexArchiveImports(); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("bolt: %s: %w", path, err)
+	}
 	j.last.Store(last)
 	j.gc = cc112.NewGroupCommitter(j.flush, 0)
 	logger.Info("bolt journal opened", "path", path, "last_seq", last, "checked_from_seq", scrubTo+1)
@@ -499,8 +503,12 @@ func (j *Journal) flush(batch []cc112.Event) error {
 	if err != nil {
 		return fmt.Errorf("bolt: append: %w: %w", cc112.ErrUnstorable, err)
 	}
+	shifts, err := shiftOps(batch)
+	if err != nil {
+		return fmt.Errorf("bolt: append: %w: %w", cc112.ErrUnstorable, err)
+	}
 	start := time.Now()
-	err = j.write(batch, ops)
+	err = j.write(batch, ops, shifts)
 	if err != nil {
 		j.failed.CompareAndSwap(nil, &err)
 	} else if fn := j.observer.Load(); fn != nil {
@@ -516,7 +524,7 @@ func (j *Journal) ObserveCommits(fn func(events int, took time.Duration)) {
 	j.observer.Store(&fn)
 }
 
-func (j *Journal) write(batch []cc112.Event, ops []archiveOp) error {
+func (j *Journal) write(batch []cc112.Event, ops []archiveOp, shifts []shiftOp) error {
 	next := j.last.Load() + 1
 	size := 0
 	for i := range batch {
@@ -541,7 +549,10 @@ func (j *Journal) write(batch []cc112.Event, ops []archiveOp) error {
 			}
 			buf = buf[len(key)+len(rec):]
 		}
-		return applyArchive(tx, ops)
+		if err := applyArchive(tx, ops); err != nil {
+			return err
+		}
+		return applyShiftArchive(tx, shifts)
 	})
 	if err != nil {
 		if errors.Is(err, berrors.ErrDatabaseNotOpen) {

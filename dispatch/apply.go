@@ -125,6 +125,7 @@ func (e *Engine) registerCore(r *Registry) {
 	Handle(r, cc112.EvIncidentImported, func(_ *Fold, p cc112.IncidentImportedPayload) error { return e.applyImported(p) })
 	Handle(r, cc112.EvIncidentArchived, func(_ *Fold, p cc112.IncidentDocumentPayload) error { return e.applyArchived(p) })
 	Handle(r, cc112.EvIncidentRestored, func(_ *Fold, p cc112.IncidentDocumentPayload) error { return e.applyRestored(p) })
+	Handle(r, cc112.EvRosterArchived, func(_ *Fold, p cc112.RosterArchivedPayload) error { return e.applyRosterArchived(p) })
 	Handle(r, cc112.EvCommandKey, func(f *Fold, p keyPayload) error {
 		e.applyKey(f.At, p)
 		return nil

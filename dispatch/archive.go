@@ -81,6 +81,7 @@ func (e *Engine) applyArchived(p cc112.IncidentDocumentPayload) error {
 	}
 	delete(e.incidents, inc.ID)
 	e.index.remove(inc.ID)
+	e.forgetImported(inc)
 	return nil // not news: the metrics index keeps its record
 }
 
@@ -97,6 +98,7 @@ func (e *Engine) applyRestored(p cc112.IncidentDocumentPayload) error {
 	}
 	e.incidents[inc.ID] = inc
 	e.index.add(inc)
+	e.rememberImported(inc)
 	e.changedIncident("", inc) // the hook only: nothing changed for the wall
 	return nil
 }

@@ -189,6 +189,13 @@ type Engine struct {
 	// archiving holds the incidents of the archive sweep running now
 	// until the journal holds their documents (archive.go).
 	archiving map[string]*cc112.Incident
+	// shiftsArchiving holds the shifts of the roster sweep running now
+	// until the journal holds them (pastroster.go); importsArchived counts
+	// the imported incidents archived, so that an import that read the
+	// archive before one was knows to read it again (import.go).
+	shiftsArchiving []cc112.Shift
+	importsArchived uint64
+	importedPeak    int // the size imported had: it is rebuilt when much smaller
 
 	ckpt checkpointer // the state's owners and the checkpoints written
 }

@@ -2,7 +2,9 @@ package dispatch
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -181,26 +183,100 @@ func (e *Engine) ImportIncidents(ctx context.Context, batch []ImportedIncident) 
 	if valid == 0 {
 		return results, nil
 	}
-	_, err = Run(ctx, e, "", "", func(tx *Tx) (any, error) {
-		seen := make(map[string]bool, valid)
-		for k := range batch {
-			m := &batch[k]
-			if results[k] != nil {
-				continue
-			}
-			if _, dup := e.imported[m.ExternalID]; dup || seen[m.ExternalID] {
-				results[k] = ErrAlreadyImported
-				continue
-			}
-			seen[m.ExternalID] = true
-			tx.Emit(cc112.EvIncidentImported, m.payload(districts[k]))
+	for {
+		gen, archived, err := e.archivedImports(ctx, batch, results)
+		if err != nil {
+			return nil, err
 		}
-		return nil, nil
-	})
-	if err != nil {
-		return nil, err
+		out := slices.Clone(results)
+		_, err = Run(ctx, e, "", "", func(tx *Tx) (any, error) {
+			if e.importsArchived != gen {
+				return nil, errArchivedMeanwhile
+			}
+			seen := make(map[string]bool, valid)
+			for k := range batch {
+				m := &batch[k]
+				if out[k] != nil {
+					continue
+				}
+				if _, dup := e.imported[m.ExternalID]; dup || seen[m.ExternalID] || archived[m.ExternalID] {
+					out[k] = ErrAlreadyImported
+					continue
+				}
+				seen[m.ExternalID] = true
+				tx.Emit(cc112.EvIncidentImported, m.payload(districts[k]))
+			}
+			return nil, nil
+		})
+		if errors.Is(err, errArchivedMeanwhile) {
+			continue // read the archive again
+		}
+		if err != nil {
+			return nil, err
+		}
+		return out, nil
 	}
-	return results, nil
+}
+
+// errArchivedMeanwhile sends an import back to the archive: an imported
+// incident was archived since it read it.
+var errArchivedMeanwhile = errors.New("an imported incident was archived meanwhile")
+
+// archivedImports reads, before the import takes the engine's lock, which
+// of the batch's valid external ids name archived imported incidents: in
+// the archive sweep running now, or in the archive (an ImportArchive).
+// gen is the count of archived imports when it began: the import reads
+// again if it changed before the command ran.
+func (e *Engine) archivedImports(ctx context.Context, batch []ImportedIncident, results []error) (gen uint64, archived map[string]bool, err error) {
+	archived = map[string]bool{}
+	e.mu.RLock()
+	gen = e.importsArchived
+	for _, inc := range e.archiving {
+		if inc.Source == cc112.ImportSource {
+			archived[inc.Number] = true
+		}
+	}
+	e.mu.RUnlock()
+	a, ok := e.cfg.Archive.(cc112.ImportArchive)
+	if !ok {
+		return gen, archived, nil
+	}
+	ids := make([]string, 0, len(batch))
+	for k := range batch {
+		if results[k] == nil {
+			ids = append(ids, batch[k].ExternalID)
+		}
+	}
+	found, err := a.ArchivedImports(ctx, ids)
+	if err != nil {
+		return 0, nil, cc112.Errorf(cc112.EUnavailable, "incident archive: %v", err)
+	}
+	for ext := range found {
+		archived[ext] = true
+	}
+	return gen, archived, nil
+}
+
+// forgetImported drops an archived imported incident's external id: the
+// archive finds it from now on (archivedImports).
+func (e *Engine) forgetImported(inc *cc112.Incident) {
+	if id, ok := e.imported[inc.Number]; ok && inc.Source == cc112.ImportSource && id == inc.ID {
+		delete(e.imported, inc.Number)
+		e.importsArchived++
+		if len(e.imported) < e.importedPeak/4 {
+			// A Go map keeps its peak's buckets: a sweep of 200,000
+			// imports would leave 10 MB behind.
+			e.imported = maps.Collect(maps.All(e.imported))
+			e.importedPeak = len(e.imported)
+		}
+	}
+}
+
+// rememberImported takes a restored imported incident's external id back.
+func (e *Engine) rememberImported(inc *cc112.Incident) {
+	if inc.Source == cc112.ImportSource {
+		e.imported[inc.Number] = inc.ID
+	}
 }
 
 func (e *Engine) applyImported(p cc112.IncidentImportedPayload) error {
@@ -208,6 +284,9 @@ func (e *Engine) applyImported(p cc112.IncidentImportedPayload) error {
 		return fmt.Errorf("imported incident without id, external_id or received time")
 	}
 	inc := p.Incident()
+	// Only the external ids in memory are checked: the archive holds the
+	// journal's end, not its state at this event. A repeat of an archived
+	// one never reaches the journal (ImportIncidents reads the archive).
 	if _, dup := e.imported[p.ExternalID]; dup {
 		return fmt.Errorf("external_id %q imported twice", p.ExternalID)
 	}
@@ -217,11 +296,13 @@ func (e *Engine) applyImported(p cc112.IncidentImportedPayload) error {
 	e.incidents[inc.ID] = inc
 	e.index.add(inc)
 	e.imported[p.ExternalID] = inc.ID
+	e.importedPeak = max(e.importedPeak, len(e.imported))
 	e.changedIncident("", inc) // the hook only: history is not news
 	return nil
 }
 
-// ImportedCount is the number of incidents imported so far.
+// ImportedCount is the number of imported incidents the engine holds
+// (those archived are in the archive).
 func (e *Engine) ImportedCount() int {
 	e.mu.RLock()
 	defer e.mu.RUnlock()

@@ -16,7 +16,9 @@ import (
 // it back on the injected clock, and the recommender never offers it
 // outside them); a unit without one is in service until a dispatcher says
 // otherwise, as before. The journal keeps every change, so RosterAt
-// answers for any past time, across restarts.
+// answers for any past time, across restarts; shifts ended longer than
+// the history window ago are read from the journal's shift archive
+// (pastroster.go).
 
 // OffShiftReason is the out-of-service reason the schedule gives.
 const OffShiftReason = "off shift"
@@ -228,73 +230,6 @@ func (e *Engine) rosterFrom(unitID string, t time.Time) []cc112.Shift {
 			out = append(out, s)
 		}
 	}
-	return out
-}
-
-// RosterPage is a page of a unit's shifts that end after from, earliest
-// first (a schedule reads forward); the cursor is the start of the last
-// shift given. Shifts never overlap, so a start orders them.
-func (e *Engine) RosterPage(unitID string, from time.Time, req cc112.PageRequest) (cc112.Page[cc112.Shift], error) {
-	page := cc112.Page[cc112.Shift]{Items: []cc112.Shift{}}
-	if err := req.Check(); err != nil {
-		return page, err
-	}
-	after, err := cc112.ParseCursor(req.Cursor)
-	if err != nil {
-		return page, err
-	}
-	if after != nil && after.ID != unitID {
-		return page, cc112.ErrBadCursor()
-	}
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	if _, ok := e.units[unitID]; !ok {
-		return page, cc112.Errorf(cc112.ENotFound, "unit %q not found", unitID)
-	}
-	list := e.rosters[unitID]
-	k := sort.Search(len(list), func(i int) bool { return list[i].To.After(from) })
-	if after != nil {
-		k = max(k, sort.Search(len(list), func(i int) bool { return list[i].From.After(after.At) }))
-	}
-	for ; k < len(list) && len(page.Items) < req.Limit; k++ {
-		s := list[k]
-		s.Crew = slices.Clone(s.Crew)
-		page.Items = append(page.Items, s)
-	}
-	if k < len(list) {
-		page.NextCursor = cc112.PageKey{At: page.Items[len(page.Items)-1].From, ID: unitID}.Cursor()
-	}
-	return page, nil
-}
-
-// OnDuty is one unit's crew at a time: GET /api/v1/roster?at=.
-type OnDuty struct {
-	UnitID   string         `json:"unit_id"`
-	Callsign string         `json:"callsign"`
-	Type     cc112.UnitType `json:"type"`
-	Crew     []string       `json:"crew"`
-	From     time.Time      `json:"from"`
-	To       time.Time      `json:"to"`
-}
-
-// RosterAt answers who was (or will be) on which unit at t, by callsign:
-// the shifts as the journal recorded them at the time they were in force.
-func (e *Engine) RosterAt(t time.Time) []OnDuty {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	out := []OnDuty{}
-	for id, list := range e.rosters {
-		s, ok := shiftAt(list, t)
-		if !ok {
-			continue
-		}
-		d := OnDuty{UnitID: id, Callsign: e.callsignOf(id), Crew: slices.Clone(s.Crew), From: s.From, To: s.To}
-		if u := e.units[id]; u != nil {
-			d.Type = u.Type
-		}
-		out = append(out, d)
-	}
-	sort.Slice(out, func(a, b int) bool { return out[a].Callsign < out[b].Callsign })
 	return out
 }
 

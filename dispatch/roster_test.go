@@ -14,7 +14,11 @@ func utc(h, m, s int) time.Time { return time.Date(2026, 11, 22, h, m, s, 0, tim
 // onDuty is RosterAt as "callsign:crew,crew" lines.
 func onDuty(e *Engine, at time.Time) []string {
 	var out []string
-	for _, d := range e.RosterAt(at) {
+	list, err := e.RosterAt(bg, at)
+	if err != nil {
+		return []string{"error: " + err.Error()}
+	}
+	for _, d := range list {
 		s := d.Callsign + ":"
 		for k, c := range d.Crew {
 			if k > 0 {

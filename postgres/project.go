@@ -59,6 +59,7 @@ var projectors = map[string]projector{
 	cc112.EvJournalRefused:         notProjected("it holds the seqs of a refused command and nothing else"),
 	cc112.EvIncidentArchived:       typed(projectArchived),
 	cc112.EvIncidentRestored:       typed(projectRestored),
+	cc112.EvRosterArchived:         projectRosterArchived,
 
 	cc112.EvCallStarted:               notProjected("calls carry callers' identities; reports count incidents and their callers"),
 	cc112.EvCallLocated:               notProjected("calls are not projected"),

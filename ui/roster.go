@@ -68,7 +68,7 @@ func (s *Server) getUnitRoster(w http.ResponseWriter, r *http.Request) {
 	req, err := pageParams(q)
 	var page cc112.Page[cc112.Shift]
 	if err == nil {
-		page, err = s.eng.RosterPage(r.PathValue("id"), from, req)
+		page, err = s.eng.RosterPage(r.Context(), r.PathValue("id"), from, req)
 	}
 	if err != nil {
 		s.writeError(w, r, err)
@@ -91,5 +91,10 @@ func (s *Server) getRoster(w http.ResponseWriter, r *http.Request) {
 		}
 		at = t
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"at": at.UTC(), "units": s.eng.RosterAt(at)})
+	units, err := s.eng.RosterAt(r.Context(), at)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"at": at.UTC(), "units": units})
 }

@@ -290,6 +290,11 @@ func (m *Main) startWriterWork(bg context.Context) error {
 				} else if n > 0 {
 					m.Logger.Info("closed incidents archived", "count", n)
 				}
+				if n, err := m.Engine.ArchiveShifts(bg); err != nil { // past roster shifts: the same window
+					m.Logger.Debug("shift archive sweep", "archived", n, "err", err)
+				} else if n > 0 {
+					m.Logger.Info("past roster shifts archived", "count", n)
+				}
 			})
 		}()
 	}

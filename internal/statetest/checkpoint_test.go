@@ -2,6 +2,8 @@ package statetest_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -30,6 +32,9 @@ import (
 // that the run crosses a day boundary of the incident numbers.
 var t0 = time.Date(2026, 11, 22, 16, 59, 0, 0, time.UTC)
 
+// historyWindow is the engine's: a run lasts hours of its clock.
+const historyWindow = 30 * time.Minute
+
 // notState are the fields of the engine and its extensions that are not
 // state a checkpoint must carry: configuration, wiring, locks, the live
 // feed, derived indexes (checked through queries instead) and the
@@ -39,6 +44,8 @@ var notState = map[string]bool{
 	"cfg": true, "log": true, "mu": true, "mode": true, "failure": true, "follow": true, "pub": true,
 	"posSink": true, "fold": true, "changes": true, "sortMu": true, "searchMu": true, "ckpt": true,
 	"index": true, "unitIndex": true, "fleet": true, "camIndex": true,
+	// counts since the start: for an import in flight, for a map's size
+	"importsArchived": true, "importedPeak": true,
 	// extensions
 	"eng": true, "rec": true, "hashs": true, "dummy": true, "watch": true, "sending": true,
 }
@@ -72,7 +79,9 @@ func newStack(t *testing.T, j cc112.Journal, store cc112.CheckpointStore, clock 
 		metrics: kpi.NewIndex(cc112.WIB),
 	}
 	cfg := dispatch.Config{Journal: j, Clock: clock, Logger: log, Districts: city.Districts, Checkpoints: store,
-		OnIncident: func(inc *cc112.Incident) { s.metrics.Put(kpi.FromIncident(inc)) }, OnIncidentState: s.metrics}
+		OnIncident: func(inc *cc112.Incident) { s.metrics.Put(kpi.FromIncident(inc)) }, OnIncidentState: s.metrics,
+		// A window the run outlasts: incidents and shifts are archived.
+		Archive: j.(cc112.IncidentArchive), HistoryWindow: historyWindow}
 	eng, err := dispatch.New(context.Background(), cfg, s.calls, s.views, s.auth, s.alerts, s.pager)
 	if err != nil {
 		t.Fatal(err)
@@ -191,6 +200,7 @@ func testCheckpointEqualsReplay(t *testing.T, jr journals, seed uint64) {
 	}
 
 	j2, store2 := jr.open(t)
+	checkArchived(t, j2)
 	fromCkpt := newStack(t, j2, store2, clock, city)
 	if got := fromCkpt.eng.CheckpointStats(); got.LoadedSeq == 0 || got.LoadedSeq >= ran.eng.LastSeq() {
 		t.Fatalf("started from checkpoint seq %d of %d events: want a checkpoint with a tail after it", got.LoadedSeq, ran.eng.LastSeq())
@@ -204,6 +214,35 @@ func testCheckpointEqualsReplay(t *testing.T, jr journals, seed uint64) {
 	// sample (positions are a stream): all else is the same.
 	compare(t, "full replay vs the engine that ran", full, ran, "Location", "PositionAt", "Heading", "Speed", "Accuracy")
 	_ = j2.Close()
+}
+
+// checkArchived fails a run whose sweeps archived nothing (the test would
+// not cover them) and a journal that imports an external id twice (a
+// re-import of an archived one let through).
+func checkArchived(t *testing.T, j cc112.Journal) {
+	t.Helper()
+	types, imports := map[string]int{}, map[string]int{}
+	err := j.Replay(context.Background(), 0, func(ev cc112.Event) error {
+		types[ev.Type]++
+		if ev.Type == cc112.EvIncidentImported {
+			var p cc112.IncidentImportedPayload
+			if err := json.Unmarshal(ev.Data, &p); err != nil {
+				return err
+			}
+			if imports[p.ExternalID]++; imports[p.ExternalID] > 1 {
+				t.Errorf("external id %s imported twice (seq %d)", p.ExternalID, ev.Seq)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []string{cc112.EvIncidentImported, cc112.EvIncidentArchived, cc112.EvRosterArchived} {
+		if types[typ] == 0 {
+			t.Errorf("the run journaled no %s", typ)
+		}
+	}
 }
 
 func compare(t *testing.T, what string, a, b *stack, alsoSkip ...string) {
@@ -275,7 +314,7 @@ type driver struct {
 	tokens []string
 	// tried and done count each kind of step and its successes: a kind
 	// that never succeeds tests nothing.
-	tried, done [22]int
+	tried, done [24]int
 }
 
 // stop fails the test when a kind of step never succeeded.
@@ -384,9 +423,29 @@ func (d *driver) step(ctx context.Context, i int) {
 	case 20:
 		_, err = d.s.eng.RaiseAlarm(ctx, d.incident("active"), 2+d.rng.IntN(2), by, key, "alarm")
 	case 21:
-		from := d.clock.Now().Add(time.Duration(d.rng.IntN(120)) * time.Minute)
-		_, err = d.s.eng.SetRoster(ctx, d.unit(), []dispatch.ShiftInput{{Crew: []string{"user1"}, From: from, To: from.Add(8 * time.Hour)}},
+		from := d.clock.Now().Add(time.Duration(d.rng.IntN(30)) * time.Minute)
+		// Shifts short enough to end within the run and be archived, on
+		// three units (each keeps its last shift in memory).
+		units := d.s.eng.Units()
+		_, err = d.s.eng.SetRoster(ctx, units[d.rng.IntN(3)].ID, []dispatch.ShiftInput{{Crew: []string{"user1"}, From: from, To: from.Add(time.Duration(10+d.rng.IntN(120)) * time.Minute)}},
 			by, key, "roster")
+	case 22:
+		_, err = d.s.eng.ArchiveClosed(ctx)
+		if err == nil {
+			_, err = d.s.eng.ArchiveShifts(ctx)
+		}
+	case 23:
+		// Closed history, some of it older than the window; external ids
+		// repeat (refused from memory or from the archive).
+		received := d.clock.Now().Add(-time.Duration(d.rng.IntN(3*60)) * time.Minute)
+		closed := received.Add(20 * time.Minute)
+		p := d.point()
+		var res []error
+		res, err = d.s.eng.ImportIncidents(ctx, []dispatch.ImportedIncident{{ExternalID: fmt.Sprint("EXT-", d.rng.IntN(15)),
+			Category: cats[d.rng.IntN(len(cats))], Location: &p, ReceivedAt: &received, ClosedAt: &closed}})
+		if err == nil && res[0] != nil && !errors.Is(res[0], dispatch.ErrAlreadyImported) {
+			d.t.Errorf("import: %v", res[0])
+		}
 	case 19:
 		_, err = d.s.pager.Send(ctx, paging.Sender{Username: "dispatcher", Role: "dispatcher"},
 			paging.NewMessage{ToUnit: d.unit(), Text: "Kembali ke pos"}, key, "msg")

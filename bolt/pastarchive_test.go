@@ -1,0 +1,37 @@
+package bolt
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"cc112"
+	"cc112/internal/journaltest"
+)
+
+func TestPastArchive(t *testing.T) {
+	dir := t.TempDir()
+	journaltest.PastArchive(t, func() cc112.Journal { j, _ := openT(t, dir); return j })
+}
+
+// A journal whose archive predates archive_imports fills it at open.
+func TestArchivedImportsFilledAtOpen(t *testing.T) {
+	dir := t.TempDir()
+	j, _ := openT(t, dir)
+	ctx := context.Background()
+	inc := &cc112.Incident{ID: "inc-1", Number: "EXT-1", Source: cc112.ImportSource, Status: cc112.IncidentClosed, ReceivedAt: baseTime}
+	appendWait(t, j, []cc112.Event{archiveEvent(t, 1, cc112.EvIncidentArchived, inc)})
+	if err := j.db.Update(func(tx *bbolt.Tx) error { return tx.DeleteBucket([]byte(importBucket)) }); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := j.ArchivedImports(ctx, []string{"EXT-1"}); len(got) != 0 {
+		t.Fatalf("without the bucket: %v", got)
+	}
+	_ = j.Close()
+	j, _ = openT(t, dir)
+	if got, err := j.ArchivedImports(ctx, []string{"EXT-1"}); err != nil || fmt.Sprint(got) != "map[EXT-1:inc-1]" {
+		t.Errorf("reopened: %v, %v", got, err)
+	}
+}
