@@ -177,12 +177,12 @@ func (h *Hub) pinger() {
 			return
 		case <-t.C:
 		}
-		h.mu.RLock()
+		// Without the hub's lock: a publish (under the engine's lock) must
+		// not wait for 500 wake-ups.
 		for _, c := range *h.conns.Load() {
 			c.pingDue.Store(true)
 			c.signal()
 		}
-		h.mu.RUnlock()
 	}
 }
 

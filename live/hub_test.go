@@ -266,7 +266,11 @@ func TestResume(t *testing.T) {
 // close frame that says so, while the others get every event and the hub
 // keeps nothing for it.
 func TestSlowClientIsCut(t *testing.T) {
-	f := newFixture(t, Config{QueueLen: 64, MinEvents: 500, MinAge: -1, WriteWait: 20 * time.Second})
+	// Only falling behind may end the slow connection: on a loaded machine
+	// filling its socket took longer than the default PongWait (8 s), and
+	// the unanswered pings closed it before it was cut.
+	f := newFixture(t, Config{QueueLen: 64, MinEvents: 500, MinAge: -1,
+		WriteWait: time.Minute, PingInterval: time.Minute, PongWait: 2 * time.Minute})
 	fast := []*client{f.dial(""), f.dial("")}
 	slow := f.dial("")
 	for _, c := range append(fast, slow) {
