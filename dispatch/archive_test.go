@@ -186,7 +186,7 @@ func answers(t *testing.T, e *Engine, metrics *kpi.Index, ids []string) string {
 	received := must[[]*cc112.Incident](t)(e.IncidentsReceived(context.Background(), midnight.Add(-time.Second), midnight.Add(48*time.Hour)))
 	slices.SortFunc(received, func(a, b *cc112.Incident) int { return strings.Compare(a.ID, b.ID) })
 	fmt.Fprintf(&b, "received %d %s\n", len(received), mustJSON(t, received))
-	rep, err := metrics.Report(kpi.Query{From: time.Date(2025, 3, 1, 17, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 1, 17, 0, 0, 0, time.UTC),
+	rep, err := metrics.Report(context.Background(), kpi.Query{From: time.Date(2025, 3, 1, 17, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 1, 17, 0, 0, 0, time.UTC),
 		GroupBy: "category"}, kpi.DefaultTargets())
 	if err != nil {
 		t.Fatal(err)

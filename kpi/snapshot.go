@@ -18,8 +18,10 @@ import (
 // start feeds the index years of archived incidents again.
 
 // snapshotFormat is the version of the rows' encoding; Restore refuses any
-// other (the engine then replays the whole journal, and says why).
-const snapshotFormat = 1
+// other (the engine then replays the whole journal, and says why). 2: the
+// rows of archived incidents are left out (1 held every incident ever
+// handled: restored, they would stay in memory for good).
+const snapshotFormat = 2
 
 // Snapshot is a copy of the index's state; it encodes itself (JSON) after
 // the engine's lock is released.
@@ -30,7 +32,7 @@ type Snapshot struct {
 	cats     []string
 	dists    []string
 	agencies []string
-	pending  []Record
+	pending  []change
 	of       *Index // the zone and hash seed the pending records fold in with
 }
 
@@ -69,7 +71,7 @@ func (s *Snapshot) MarshalJSON() ([]byte, error) {
 		x.pos, x.seed = map[uint64]int32{}, s.of.seed
 		x.rows.each(func(p int32, r *row) { x.place(x.id(r), p) })
 		for i := range s.pending {
-			x.putLocked(&s.pending[i])
+			x.applyLocked(&s.pending[i])
 		}
 	}
 	w := snapshotWire{Format: snapshotFormat, Count: x.rows.len(), Categories: x.cats.names, Districts: x.dists.names,
@@ -92,7 +94,7 @@ func (x *Index) appendRow(b []byte, p int32) []byte {
 	b = binary.AppendUvarint(b, uint64(r.dist))
 	b = append(b, r.flags, r.states)
 	for k := range numIntervals {
-		if st := r.state(int(k)); st == OK || st == OutOfOrder {
+		if usesValue(r.state(int(k))) {
 			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(r.vals[k]))
 		}
 	}
@@ -140,7 +142,8 @@ func (x *Index) Restore(data json.RawMessage) (func(), error) {
 		x.pendMu.Lock()
 		x.pending = nil // the snapshot holds every record up to its seq
 		x.pendMu.Unlock()
-		x.rows, x.text, x.pos, x.clash, x.more = n.rows, n.text, n.pos, n.clash, n.more
+		x.rows, x.text, x.dead, x.pos, x.clash, x.more = n.rows, n.text, 0, n.pos, n.clash, n.more
+		x.forgets++ // every row moved
 		x.cats, x.dists, x.agencies, x.open = n.cats, n.dists, n.agencies, n.open
 	}, nil
 }
@@ -158,7 +161,7 @@ func (x *Index) decodeRow(d *decoder) error {
 		states:   d.byte(),
 	}
 	for k := range numIntervals {
-		if st := r.state(int(k)); st == OK || st == OutOfOrder {
+		if usesValue(r.state(int(k))) {
 			r.vals[k] = math.Float64frombits(d.uint64())
 		}
 	}
@@ -170,7 +173,7 @@ func (x *Index) decodeRow(d *decoder) error {
 	if d.err != nil {
 		return d.err
 	}
-	if r.flags>>4 != 0 {
+	if r.flags&^allFlags != 0 {
 		return fmt.Errorf("unknown flags %#x", r.flags)
 	}
 	// As find and place, without making strings of 150,000 IDs.
