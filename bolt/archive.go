@@ -40,10 +40,8 @@ var archiveDerived = []struct {
 	derive func(*cc112.Incident) []byte
 }{
 	{archiveTextBucket, textRecord},
-	{archiveMetricsBucket, metricsRecord},
+	{archiveMetricsBucket, kpi.ArchiveRecord},
 }
-
-func metricsRecord(inc *cc112.Incident) []byte { return kpi.AppendRecord(nil, kpi.FromIncident(inc)) }
 
 var (
 	_ cc112.IncidentArchive = (*Journal)(nil)

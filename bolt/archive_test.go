@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"testing"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
 
 	"cc112"
+	"cc112/internal/journaltest"
 	"cc112/kpi"
 )
 
@@ -162,71 +162,20 @@ func TestArchiveTextSearch(t *testing.T) {
 	check(j)
 }
 
-// The archive keeps each archived incident's metrics record beside its
-// document, in the event's transaction: a walk over a window of received
-// times, oldest first, answers kpi.FromIncident of exactly the incidents
-// archived and not restored in it; an archive of an older version (no
-// metrics bucket) is filled at open; a record that does not decode fails
-// the walk as corrupt.
-func TestArchiveMetricsRecords(t *testing.T) {
+// An archive of a version before archive_metrics is filled at open; a
+// record that does not decode fails the walk as corrupt. (The records
+// themselves: journaltest's ArchiveMetrics, for both journals.)
+func TestArchiveMetricsUpgradeAndDamage(t *testing.T) {
 	dir := t.TempDir()
 	j, _ := openT(t, dir)
-	ctx := context.Background()
-	var evs []cc112.Event
-	want := map[string]kpi.Record{}
-	for k := range 6 {
-		recv := baseTime.Add(time.Duration(k) * time.Hour)
-		sent, there, closed := recv.Add(time.Minute), recv.Add(9*time.Minute), recv.Add(time.Hour)
-		inc := &cc112.Incident{ID: fmt.Sprintf("inc-%d", k), Number: fmt.Sprintf("SBY-%d", k), Status: cc112.IncidentClosed,
-			Category: cc112.CatFire, District: "Tegalsari", ReceivedAt: recv, DispatchedAt: &sent, OnsceneAt: &there, ClosedAt: &closed,
-			Assignments: []*cc112.Assignment{{UnitID: "f1", Agency: "DAMKAR"}, {UnitID: "p1", Agency: "POLRI"}}}
-		evs = append(evs, archiveEvent(t, uint64(k+1), cc112.EvIncidentArchived, inc))
-		want[inc.ID] = kpi.FromIncident(inc)
-	}
-	appendWait(t, j, evs)
-	appendWait(t, j, []cc112.Event{archiveEvent(t, 7, cc112.EvIncidentRestored, &cc112.Incident{ID: "inc-2"})})
-
-	walk := func(j *Journal, from, to time.Time, max int) string {
-		t.Helper()
-		var ids []string
-		if err := j.EachArchivedRecord(ctx, from, to, func(r kpi.Record) bool {
-			if w := want[r.ID]; !reflect.DeepEqual(withUTC(r), withUTC(w)) {
-				t.Errorf("record %+v, want %+v", r, w)
-			}
-			ids = append(ids, r.ID)
-			return len(ids) < max
-		}); err != nil {
-			t.Fatal(err)
-		}
-		return fmt.Sprint(ids)
-	}
-	check := func(j *Journal) {
-		t.Helper()
-		for _, c := range []struct {
-			from, to time.Time
-			max      int
-			want     string
-		}{
-			{time.Time{}, time.Time{}, 100, "[inc-0 inc-1 inc-3 inc-4 inc-5]"},
-			{time.Time{}, time.Time{}, 2, "[inc-0 inc-1]"},
-			{baseTime.Add(time.Hour), baseTime.Add(4 * time.Hour), 100, "[inc-1 inc-3]"},
-			{baseTime.Add(time.Hour + 1), time.Time{}, 100, "[inc-3 inc-4 inc-5]"},
-			{time.Time{}, baseTime.Add(time.Hour + 1), 100, "[inc-0 inc-1]"},
-			{baseTime.Add(9 * time.Hour), time.Time{}, 100, "[]"},
-		} {
-			if got := walk(j, c.from, c.to, c.max); got != c.want {
-				t.Errorf("[%s, %s) up to %d: %s, want %s", c.from, c.to, c.max, got, c.want)
-			}
-		}
-	}
-	check(j)
-
-	// An archive of an older version: filled at open.
+	check := journaltest.ArchiveMetrics(t, j)
 	if err := j.db.Update(func(tx *bbolt.Tx) error { return tx.DeleteBucket([]byte(archiveMetricsBucket)) }); err != nil {
 		t.Fatal(err)
 	}
-	if got := walk(j, time.Time{}, time.Time{}, 100); got != "[]" {
-		t.Fatalf("without the metrics bucket: %s", got)
+	n := 0
+	count := func(kpi.Record) bool { n++; return true }
+	if err := j.EachArchivedRecord(context.Background(), time.Time{}, time.Time{}, count); err != nil || n != 0 {
+		t.Fatalf("without the metrics bucket: %d records, %v", n, err)
 	}
 	_ = j.Close()
 	j, _ = openT(t, dir)
@@ -239,12 +188,7 @@ func TestArchiveMetricsRecords(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := j.EachArchivedRecord(ctx, time.Time{}, time.Time{}, func(kpi.Record) bool { return true }); !errors.Is(err, ErrCorrupt) {
+	if err := j.EachArchivedRecord(context.Background(), time.Time{}, time.Time{}, count); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("a damaged record: %v, want ErrCorrupt", err)
 	}
-}
-
-func withUTC(r kpi.Record) kpi.Record {
-	r.ReceivedAt = r.ReceivedAt.UTC()
-	return r
 }

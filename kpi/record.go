@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"cc112"
 )
 
 // Archive is where the records of the incidents the engine let go are
@@ -19,6 +21,10 @@ type Archive interface {
 	// false.
 	EachArchivedRecord(ctx context.Context, from, to time.Time, fn func(Record) bool) error
 }
+
+// ArchiveRecord is the encoded record a journal stores for an archived
+// incident.
+func ArchiveRecord(inc *cc112.Incident) []byte { return AppendRecord(nil, FromIncident(inc)) }
 
 // recordFormat is the first byte of an encoded record: DecodeRecord
 // refuses any other.

@@ -4,23 +4,128 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"cc112"
+	"cc112/kpi"
 )
 
-var _ cc112.IncidentArchive = (*Journal)(nil)
+var (
+	_ cc112.IncidentArchive = (*Journal)(nil)
+	_ kpi.Archive           = (*Journal)(nil)
+)
 
-// projectArchived stores the document in incident_archive (migration 017),
-// in the transaction of its event.
+// projectArchived stores the document in incident_archive (migration 017)
+// and its metrics record (018), in the transaction of its event.
 func projectArchived(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentDocumentPayload) {
 	if p.Incident == nil {
 		return
 	}
-	b.Queue(`insert into incident_archive (id, received_at, doc) values ($1, $2, ($3::jsonb)->'incident')
-		on conflict (id) do update set received_at = excluded.received_at, doc = excluded.doc`,
-		p.Incident.ID, p.Incident.ReceivedAt, string(ev.Data))
+	b.Queue(`insert into incident_archive (id, received_at, doc, metrics) values ($1, $2, ($3::jsonb)->'incident', $4)
+		on conflict (id) do update set received_at = excluded.received_at, doc = excluded.doc, metrics = excluded.metrics`,
+		p.Incident.ID, p.Incident.ReceivedAt, string(ev.Data), kpi.ArchiveRecord(p.Incident))
+}
+
+// EachArchivedRecord walks the metrics records of the incidents received
+// in [from, to), oldest first, in one query on the (received_at, id)
+// index; see kpi.Archive. A row an older version archived without its
+// record (until fillArchiveMetrics has run) is measured from its document.
+func (j *Journal) EachArchivedRecord(ctx context.Context, from, to time.Time, fn func(kpi.Record) bool) error {
+	lo := pgtype.Timestamptz{Time: from, Valid: true}
+	if from.IsZero() {
+		lo.InfinityModifier = pgtype.NegativeInfinity
+	}
+	hi := pgtype.Timestamptz{Time: to, Valid: true}
+	if to.IsZero() {
+		hi.InfinityModifier = pgtype.Infinity
+	}
+	rows, err := j.pool.Query(ctx, `select id, metrics, case when metrics is null then doc end from incident_archive
+		where received_at >= $1 and received_at < $2 order by received_at, id`, lo, hi)
+	if err != nil {
+		return fmt.Errorf("archive metrics: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var rec, doc []byte
+		if err := rows.Scan(&id, &rec, &doc); err != nil {
+			return fmt.Errorf("archive metrics: %w", err)
+		}
+		r, err := decodeMetrics(rec, doc)
+		if err != nil {
+			return fmt.Errorf("archive metrics of %s: %w", id, err)
+		}
+		if !fn(r) {
+			return nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("archive metrics: %w", err)
+	}
+	return nil
+}
+
+// decodeMetrics is a row's record, or its document's when it has none.
+func decodeMetrics(rec, doc []byte) (kpi.Record, error) {
+	if rec != nil {
+		return kpi.DecodeRecord(rec)
+	}
+	inc := new(cc112.Incident)
+	if err := json.Unmarshal(doc, inc); err != nil {
+		return kpi.Record{}, err
+	}
+	return kpi.FromIncident(inc), nil
+}
+
+// fillBatch is how many archived rows fillArchiveMetrics fills per
+// transaction.
+const fillBatch = 500
+
+// fillArchiveMetrics writes the metrics record of every archived row that
+// has none (archived by a version before migration 018), a batch per
+// transaction; the next start goes on where a stopped one left off.
+func (j *Journal) fillArchiveMetrics(ctx context.Context) error {
+	total := 0
+	for {
+		rows, err := j.pool.Query(ctx, `select id, doc from incident_archive where metrics is null limit $1`, fillBatch)
+		if err != nil {
+			return fmt.Errorf("postgres: fill archive metrics: %w", err)
+		}
+		type unfilled struct {
+			id  string
+			doc []byte
+		}
+		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (unfilled, error) {
+			var u unfilled
+			return u, r.Scan(&u.id, &u.doc)
+		})
+		if err != nil {
+			return fmt.Errorf("postgres: fill archive metrics: %w", err)
+		}
+		b := &pgx.Batch{}
+		for _, u := range list {
+			r, err := decodeMetrics(nil, u.doc)
+			if err != nil {
+				return fmt.Errorf("postgres: fill archive metrics: archived %s: %w", u.id, err)
+			}
+			b.Queue(`update incident_archive set metrics = $2 where id = $1 and metrics is null`, u.id, kpi.AppendRecord(nil, r))
+		}
+		if b.Len() > 0 {
+			if err := pgx.BeginFunc(ctx, j.pool, func(tx pgx.Tx) error { return tx.SendBatch(ctx, b).Close() }); err != nil {
+				return fmt.Errorf("postgres: fill archive metrics: %w", err)
+			}
+		}
+		total += len(list)
+		if len(list) < fillBatch {
+			if total > 0 {
+				j.log.Info("postgres journal: filled the metrics records of an older version's archive", "incidents", total)
+			}
+			return nil
+		}
+	}
 }
 
 // projectRestored drops the document: the engine holds the incident again.

@@ -72,6 +72,9 @@ func NewJournal(ctx context.Context, db *DB, opts JournalOptions) (*Journal, err
 	if err := db.Pool.QueryRow(ctx, "select current_setting('autovacuum')").Scan(&autovacuum); err == nil && autovacuum != "on" {
 		j.log.Warn("PostgreSQL runs without autovacuum: the incidents' statistics go stale and history searches slow down; turn it on or ANALYZE regularly")
 	}
+	if err := j.fillArchiveMetrics(ctx); err != nil {
+		return nil, err
+	}
 	j.perCommand = opts.NoGroupCommit
 	j.gc = cc112.NewGroupCommitter(j.flush, opts.MaxBatch)
 	return j, nil
