@@ -416,9 +416,8 @@ func (j *Journal) missingDerived(tx *bbolt.Tx) []string {
 }
 
 // EachArchivedRecord walks the metrics records of the incidents received
-// in [from, to), oldest first; see kpi.Archive. Records are decoded, not
-// documents.
-func (j *Journal) EachArchivedRecord(ctx context.Context, from, to time.Time, fn func(kpi.Record) bool) error {
+// in [from, to), oldest first; see kpi.Archive. No document is read.
+func (j *Journal) EachArchivedRecord(ctx context.Context, from, to time.Time, fn func(rec []byte) bool) error {
 	var stop []byte
 	if !to.IsZero() {
 		stop = archiveKey(to, "")
@@ -437,11 +436,7 @@ func (j *Journal) EachArchivedRecord(ctx context.Context, from, to time.Time, fn
 			if n++; n%1024 == 0 && ctx.Err() != nil {
 				return ctx.Err()
 			}
-			r, err := kpi.DecodeRecord(v)
-			if err != nil {
-				return fmt.Errorf("%w: %s: archive metrics %x: %w", ErrCorrupt, j.path, k, err)
-			}
-			if !fn(r) {
+			if !fn(v) {
 				return nil
 			}
 		}

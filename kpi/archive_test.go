@@ -47,13 +47,13 @@ type memArchive struct {
 	err  error
 }
 
-func (a *memArchive) EachArchivedRecord(ctx context.Context, from, to time.Time, fn func(Record) bool) error {
+func (a *memArchive) EachArchivedRecord(ctx context.Context, from, to time.Time, fn func([]byte) bool) error {
 	if a.err != nil {
 		return a.err
 	}
 	sorted := slices.SortedFunc(slices.Values(a.recs), func(x, y Record) int { return x.ReceivedAt.Compare(y.ReceivedAt) })
 	for _, r := range sorted {
-		if (from.IsZero() || !r.ReceivedAt.Before(from)) && (to.IsZero() || r.ReceivedAt.Before(to)) && !fn(r) {
+		if (from.IsZero() || !r.ReceivedAt.Before(from)) && (to.IsZero() || r.ReceivedAt.Before(to)) && !fn(AppendRecord(nil, r)) {
 			return nil
 		}
 	}

@@ -400,6 +400,14 @@ func (in *interner) code(s string) uint16 {
 	return c
 }
 
+// codeOf is code for a name's bytes, without a string for a known one.
+func (in *interner) codeOf(b []byte) uint16 {
+	if c, ok := in.codes[string(b)]; ok {
+		return c
+	}
+	return in.code(string(b))
+}
+
 func (in *interner) lookup(s string) (uint16, bool) {
 	c, ok := in.codes[s]
 	return c, ok

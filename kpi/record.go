@@ -16,10 +16,12 @@ import (
 // it in the one that restores it. The index then holds only the incidents
 // in memory and reads the rest of a report's window from here.
 type Archive interface {
-	// EachArchivedRecord calls fn with the archived records received in
-	// [from, to) (a zero bound is open), oldest first, until fn returns
-	// false.
-	EachArchivedRecord(ctx context.Context, from, to time.Time, fn func(Record) bool) error
+	// EachArchivedRecord calls fn with the encoded records (AppendRecord)
+	// of the archived incidents received in [from, to) (a zero bound is
+	// open), oldest first, until fn returns false. rec is only valid
+	// during the call. The index decodes them (a year of a large city is
+	// hundreds of thousands: straight into its rows, not into Records).
+	EachArchivedRecord(ctx context.Context, from, to time.Time, fn func(rec []byte) bool) error
 }
 
 // ArchiveRecord is the encoded record a journal stores for an archived
@@ -30,9 +32,6 @@ func ArchiveRecord(inc *cc112.Incident) []byte { return AppendRecord(nil, FromIn
 // refuses any other.
 const recordFormat = 1
 
-// maxText bounds an encoded record's strings (an ID is a few dozen bytes).
-const maxText = 1 << 20
-
 // AppendRecord appends r's compact binary encoding to b: the format byte;
 // ID, number, category and district; priority; the call's unix seconds
 // and nanoseconds; flags and states; the values the states use; the
@@ -42,7 +41,7 @@ func AppendRecord(b []byte, r Record) []byte {
 	for _, s := range []string{r.ID, r.Number, r.Category, r.District} {
 		b = appendString(b, s)
 	}
-	b = binary.AppendVarint(b, int64(r.Priority))
+	b = binary.AppendVarint(b, int64(clamp(r.Priority)))
 	b = binary.AppendVarint(b, r.ReceivedAt.Unix())
 	b = binary.AppendUvarint(b, uint64(r.ReceivedAt.Nanosecond()))
 	states := r.states()
@@ -52,8 +51,9 @@ func AppendRecord(b []byte, r Record) []byte {
 			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(r.Values[k].Seconds))
 		}
 	}
-	b = binary.AppendUvarint(b, uint64(len(r.Agencies)))
-	for _, a := range r.Agencies {
+	ags := r.Agencies[:min(len(r.Agencies), math.MaxUint8)] // as many as a row keeps
+	b = binary.AppendUvarint(b, uint64(len(ags)))
+	for _, a := range ags {
 		b = appendString(b, a)
 	}
 	return b
@@ -62,54 +62,61 @@ func AppendRecord(b []byte, r Record) []byte {
 // DecodeRecord decodes what AppendRecord wrote; anything else (a byte
 // short, one too many, an unknown format or flag) is an error.
 func DecodeRecord(b []byte) (Record, error) {
+	x := NewIndex(time.UTC)
+	if err := x.putEncoded(b); err != nil {
+		return Record{}, err
+	}
+	return x.record(0), nil
+}
+
+// putEncoded adds an encoded record's row, decoded in place: no string
+// but the names the index has not met yet. An ID the index holds already
+// is an error. Caller holds mu for writing (or owns the index).
+func (x *Index) putEncoded(b []byte) error {
 	d := decoder{b: b}
 	if f := d.byte(); d.err == nil && f != recordFormat {
-		return Record{}, fmt.Errorf("metrics record format %d, this binary reads %d", f, recordFormat)
+		return fmt.Errorf("metrics record format %d, this binary reads %d", f, recordFormat)
 	}
-	var r Record
-	for _, s := range []*string{&r.ID, &r.Number, &r.Category, &r.District} {
-		*s = d.string()
-	}
-	r.Priority = int(d.varint(math.MinInt32, math.MaxInt32))
+	id, number := d.text(), d.text()
+	r := row{cat: x.cats.codeOf(d.text()), dist: x.dists.codeOf(d.text()), priority: int32(d.varint(math.MinInt32, math.MaxInt32))}
 	sec := d.varint(math.MinInt64/2, math.MaxInt64/2)
 	nsec := d.uvarint(999_999_999)
-	r.ReceivedAt = time.Unix(sec, int64(nsec)).UTC()
-	flags, states := d.byte(), d.byte()
+	r.flags, r.states = d.byte(), d.byte()
 	for k := range numIntervals {
-		st := State(states >> (2 * k) & 3)
-		r.Values[k].State = st
-		if usesValue(st) {
-			r.Values[k].Seconds = math.Float64frombits(d.uint64())
+		if usesValue(r.state(int(k))) {
+			r.vals[k] = math.Float64frombits(d.uint64())
 		}
 	}
-	if n := d.uvarint(math.MaxUint16); n > 0 {
-		r.Agencies = make([]string, 0, min(n, uint64(len(d.b))))
-		for range n {
-			r.Agencies = append(r.Agencies, d.string())
-		}
+	var room [inlineAgencies]uint16
+	codes := room[:0]
+	for range d.uvarint(math.MaxUint8) {
+		codes = append(codes, x.agencies.codeOf(d.text()))
 	}
 	if d.err != nil {
-		return Record{}, fmt.Errorf("metrics record: %w", d.err)
+		return fmt.Errorf("metrics record: %w", d.err)
 	}
 	if len(d.b) != 0 {
-		return Record{}, fmt.Errorf("metrics record: %d bytes after it", len(d.b))
+		return fmt.Errorf("metrics record: %d bytes after it", len(d.b))
 	}
-	if flags&^allFlags != 0 {
-		return Record{}, fmt.Errorf("metrics record: unknown flags %#x", flags)
+	if r.flags&^allFlags != 0 {
+		return fmt.Errorf("metrics record: unknown flags %#x", r.flags)
 	}
-	r.setFlags(flags)
-	return r, nil
+	r.setReceived(time.Unix(sec, int64(nsec)), x.loc)
+	return x.addDecoded(id, number, r, codes)
+}
+
+// text reads a string's bytes, bounded as a row keeps them.
+func (d *decoder) text() []byte {
+	return d.bytes(int(d.uvarint(math.MaxUint16)))
 }
 
 // usesValue says whether an interval of that state has seconds to keep.
 func usesValue(st State) bool { return st == OK || st == OutOfOrder }
 
+// appendString appends s's length and bytes, s cut as a row keeps it.
 func appendString(b []byte, s string) []byte {
+	s = cut(s)
 	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
-}
-
-func (d *decoder) string() string {
-	return string(d.bytes(int(d.uvarint(maxText))))
 }
 
 // flags packs the record's booleans as a row keeps them.
@@ -124,11 +131,6 @@ func (r *Record) flags() uint8 {
 		}
 	}
 	return f
-}
-
-func (r *Record) setFlags(f uint8) {
-	r.Open, r.Imported = f&rowOpen != 0, f&rowImported != 0
-	r.Cancelled, r.ClosedBeforeReceived = f&rowCancelled != 0, f&rowClosedBeforeReceived != 0
 }
 
 // states packs the intervals' states, 2 bits each.

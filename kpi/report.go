@@ -343,10 +343,14 @@ func (x *Index) window(ctx context.Context, q Query) (*Index, error) {
 		to = time.Unix(q.To.Unix()+1, 0)
 	}
 	w := NewIndex(x.loc)
-	err := x.archive.EachArchivedRecord(ctx, from, to, func(r Record) bool {
-		w.putLocked(&r)
-		return true
+	var bad error
+	err := x.archive.EachArchivedRecord(ctx, from, to, func(rec []byte) bool {
+		bad = w.putEncoded(rec)
+		return bad == nil
 	})
+	if err == nil {
+		err = bad
+	}
 	if err != nil {
 		return nil, cc112.Errorf(cc112.EUnavailable, "the metrics archive cannot be read: %v", err)
 	}

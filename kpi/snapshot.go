@@ -176,13 +176,19 @@ func (x *Index) decodeRow(d *decoder) error {
 	if r.flags&^allFlags != 0 {
 		return fmt.Errorf("unknown flags %#x", r.flags)
 	}
+	r.setReceived(time.Unix(recv, int64(nsec)), x.loc)
+	return x.addDecoded(id, number, r, codes)
+}
+
+// addDecoded adds a decoded row r (its call's instant set) with its ID,
+// number and agency codes; an ID the index holds already is an error.
+func (x *Index) addDecoded(id, number []byte, r row, codes []uint16) error {
 	// As find and place, without making strings of 150,000 IDs.
 	h := maphash.Bytes(x.seed, id)
 	at, hashed := x.pos[h]
 	if _, clashed := x.clash[string(id)]; clashed || hashed && x.sameID(x.rows.at(at), string(id)) {
 		return fmt.Errorf("incident %q twice", id)
 	}
-	r.setReceived(time.Unix(recv, int64(nsec)), x.loc)
 	p := x.rows.add(row{})
 	r.text, r.idLen, r.numLen = uint64(len(x.text)), uint16(len(id)), uint16(len(number))
 	x.text = append(append(x.text, id...), number...)

@@ -33,7 +33,7 @@ func projectArchived(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentDocumentPayl
 // in [from, to), oldest first, in one query on the (received_at, id)
 // index; see kpi.Archive. A row an older version archived without its
 // record (until fillArchiveMetrics has run) is measured from its document.
-func (j *Journal) EachArchivedRecord(ctx context.Context, from, to time.Time, fn func(kpi.Record) bool) error {
+func (j *Journal) EachArchivedRecord(ctx context.Context, from, to time.Time, fn func(rec []byte) bool) error {
 	lo := pgtype.Timestamptz{Time: from, Valid: true}
 	if from.IsZero() {
 		lo.InfinityModifier = pgtype.NegativeInfinity
@@ -54,11 +54,12 @@ func (j *Journal) EachArchivedRecord(ctx context.Context, from, to time.Time, fn
 		if err := rows.Scan(&id, &rec, &doc); err != nil {
 			return fmt.Errorf("archive metrics: %w", err)
 		}
-		r, err := decodeMetrics(rec, doc)
-		if err != nil {
-			return fmt.Errorf("archive metrics of %s: %w", id, err)
+		if rec == nil {
+			if rec, err = recordOf(doc); err != nil {
+				return fmt.Errorf("archive metrics of %s: %w", id, err)
+			}
 		}
-		if !fn(r) {
+		if !fn(rec) {
 			return nil
 		}
 	}
@@ -68,16 +69,13 @@ func (j *Journal) EachArchivedRecord(ctx context.Context, from, to time.Time, fn
 	return nil
 }
 
-// decodeMetrics is a row's record, or its document's when it has none.
-func decodeMetrics(rec, doc []byte) (kpi.Record, error) {
-	if rec != nil {
-		return kpi.DecodeRecord(rec)
-	}
+// recordOf is the metrics record of an archived document.
+func recordOf(doc []byte) ([]byte, error) {
 	inc := new(cc112.Incident)
 	if err := json.Unmarshal(doc, inc); err != nil {
-		return kpi.Record{}, err
+		return nil, err
 	}
-	return kpi.FromIncident(inc), nil
+	return kpi.ArchiveRecord(inc), nil
 }
 
 // fillBatch is how many archived rows fillArchiveMetrics fills per
@@ -107,11 +105,11 @@ func (j *Journal) fillArchiveMetrics(ctx context.Context) error {
 		}
 		b := &pgx.Batch{}
 		for _, u := range list {
-			r, err := decodeMetrics(nil, u.doc)
+			rec, err := recordOf(u.doc)
 			if err != nil {
 				return fmt.Errorf("postgres: fill archive metrics: archived %s: %w", u.id, err)
 			}
-			b.Queue(`update incident_archive set metrics = $2 where id = $1 and metrics is null`, u.id, kpi.AppendRecord(nil, r))
+			b.Queue(`update incident_archive set metrics = $2 where id = $1 and metrics is null`, u.id, rec)
 		}
 		if b.Len() > 0 {
 			if err := pgx.BeginFunc(ctx, j.pool, func(tx pgx.Tx) error { return tx.SendBatch(ctx, b).Close() }); err != nil {

@@ -136,7 +136,7 @@ func TestMetricsBadParameters(t *testing.T) {
 // brokenArchive is a store that cannot be read.
 type brokenArchive struct{}
 
-func (brokenArchive) EachArchivedRecord(context.Context, time.Time, time.Time, func(kpi.Record) bool) error {
+func (brokenArchive) EachArchivedRecord(context.Context, time.Time, time.Time, func([]byte) bool) error {
 	return errors.New("connection refused")
 }
 

@@ -57,7 +57,11 @@ func ArchiveMetrics(t *testing.T, j cc112.Journal) (check func(cc112.Journal)) {
 	walk := func(a kpi.Archive, from, to time.Time, max int) string {
 		t.Helper()
 		var ids []string
-		if err := a.EachArchivedRecord(ctx, from, to, func(r kpi.Record) bool {
+		if err := a.EachArchivedRecord(ctx, from, to, func(rec []byte) bool {
+			r, err := kpi.DecodeRecord(rec)
+			if err != nil {
+				t.Fatal(err)
+			}
 			w := want[r.ID]
 			if r.ReceivedAt, w.ReceivedAt = r.ReceivedAt.UTC(), w.ReceivedAt.UTC(); !reflect.DeepEqual(r, w) {
 				t.Errorf("record %+v, want %+v", r, w)
