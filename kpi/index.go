@@ -308,8 +308,12 @@ func (x *Index) find(id string) (int32, bool) {
 	return p, ok
 }
 
-// place records the row of a new ID.
+// place records the row of a new ID; nothing in an unplaced index (no
+// map of IDs: a report's private window, until placeAll).
 func (x *Index) place(id string, p int32) {
+	if x.pos == nil {
+		return
+	}
 	h := maphash.String(x.seed, cut(id))
 	if _, taken := x.pos[h]; !taken {
 		x.pos[h] = p
@@ -319,6 +323,12 @@ func (x *Index) place(id string, p int32) {
 		x.clash = map[string]int32{}
 	}
 	x.clash[cut(id)] = p
+}
+
+// placeAll maps the IDs of an unplaced index.
+func (x *Index) placeAll() {
+	x.pos = make(map[uint64]int32, x.rows.len())
+	x.rows.each(func(p int32, r *row) { x.place(x.id(r), p) })
 }
 
 // record unpacks the row at p.

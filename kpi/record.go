@@ -63,21 +63,25 @@ func AppendRecord(b []byte, r Record) []byte {
 // short, one too many, an unknown format or flag) is an error.
 func DecodeRecord(b []byte) (Record, error) {
 	x := NewIndex(time.UTC)
-	if err := x.putEncoded(b); err != nil {
+	if err := x.putEncoded(b, nil); err != nil {
 		return Record{}, err
 	}
 	return x.record(0), nil
 }
 
 // putEncoded adds an encoded record's row, decoded in place: no string
-// but the names the index has not met yet. An ID the index holds already
-// is an error. Caller holds mu for writing (or owns the index).
-func (x *Index) putEncoded(b []byte) error {
+// but the names the index has not met yet; nothing for an ID in skip. An
+// ID the index holds already is an error. Caller holds mu for writing (or
+// owns the index).
+func (x *Index) putEncoded(b []byte, skip map[string]bool) error {
 	d := decoder{b: b}
 	if f := d.byte(); d.err == nil && f != recordFormat {
 		return fmt.Errorf("metrics record format %d, this binary reads %d", f, recordFormat)
 	}
 	id, number := d.text(), d.text()
+	if d.err == nil && skip[string(id)] {
+		return nil
+	}
 	r := row{cat: x.cats.codeOf(d.text()), dist: x.dists.codeOf(d.text()), priority: int32(d.varint(math.MinInt32, math.MaxInt32))}
 	sec := d.varint(math.MinInt64/2, math.MaxInt64/2)
 	nsec := d.uvarint(999_999_999)

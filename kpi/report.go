@@ -328,9 +328,10 @@ func (x *Index) scan(q Query, t Targets, rep *Report, buf *[]float64) []*acc {
 // window is what a query reads: without an archive the index itself;
 // with one, a private index of the archived records received in q's
 // window and the index's own rows of it (an incident in both is taken
-// from memory: it was restored). The archive is read first and outside
-// the lock, so that an incident restored meanwhile is in one or the
-// other. Only the window's bounds are applied here; scan applies q.
+// from memory: it was restored). The archive is read outside the lock,
+// between two reads of the index's IDs, so that an incident restored
+// meanwhile is in one or the other. Only the window's bounds are applied
+// here; scan applies q.
 func (x *Index) window(ctx context.Context, q Query) (*Index, error) {
 	if x.archive == nil {
 		return x, nil
@@ -342,10 +343,23 @@ func (x *Index) window(ctx context.Context, q Query) (*Index, error) {
 	if !q.To.IsZero() {
 		to = time.Unix(q.To.Unix()+1, 0)
 	}
-	w := NewIndex(x.loc)
+	inWindow := func(r *row) bool {
+		return (from.IsZero() || r.recv >= from.Unix()) && (to.IsZero() || r.recv < to.Unix())
+	}
+	held := map[string]bool{} // the window's incidents in memory: their archived copies are skipped
+	x.read(func() {
+		x.rows.each(func(_ int32, r *row) {
+			if inWindow(r) {
+				held[x.id(r)] = true
+			}
+		})
+	})
+	// Unplaced (no map of IDs) while the archive's records go in: a year
+	// of a large city is hundreds of thousands.
+	w := &Index{loc: x.loc, seed: x.seed}
 	var bad error
 	err := x.archive.EachArchivedRecord(ctx, from, to, func(rec []byte) bool {
-		bad = w.putEncoded(rec)
+		bad = w.putEncoded(rec, held)
 		return bad == nil
 	})
 	if err == nil {
@@ -356,10 +370,14 @@ func (x *Index) window(ctx context.Context, q Query) (*Index, error) {
 	}
 	x.read(func() {
 		x.rows.each(func(p int32, r *row) {
-			if (from.IsZero() || r.recv >= from.Unix()) && (to.IsZero() || r.recv < to.Unix()) {
-				rec := x.record(p)
-				w.putLocked(&rec)
+			if !inWindow(r) {
+				return
 			}
+			rec := x.record(p)
+			if !held[rec.ID] && w.pos == nil {
+				w.placeAll() // restored while the archive was read: its archived copy is replaced
+			}
+			w.putLocked(&rec)
 		})
 	})
 	return w, nil

@@ -181,17 +181,19 @@ func (x *Index) decodeRow(d *decoder) error {
 }
 
 // addDecoded adds a decoded row r (its call's instant set) with its ID,
-// number and agency codes; an ID the index holds already is an error.
+// number and agency codes; an ID the index holds already is an error (an
+// unplaced index, see place, neither checks nor maps it).
 func (x *Index) addDecoded(id, number []byte, r row, codes []uint16) error {
+	if x.pos == nil {
+		return x.addRow(id, number, r, codes)
+	}
 	// As find and place, without making strings of 150,000 IDs.
 	h := maphash.Bytes(x.seed, id)
 	at, hashed := x.pos[h]
 	if _, clashed := x.clash[string(id)]; clashed || hashed && x.sameID(x.rows.at(at), string(id)) {
 		return fmt.Errorf("incident %q twice", id)
 	}
-	p := x.rows.add(row{})
-	r.text, r.idLen, r.numLen = uint64(len(x.text)), uint16(len(id)), uint16(len(number))
-	x.text = append(append(x.text, id...), number...)
+	p := int32(x.rows.len())
 	if hashed {
 		if x.clash == nil {
 			x.clash = map[string]int32{}
@@ -200,6 +202,14 @@ func (x *Index) addDecoded(id, number []byte, r row, codes []uint16) error {
 	} else {
 		x.pos[h] = p
 	}
+	return x.addRow(id, number, r, codes)
+}
+
+// addRow appends row r with its ID, number and agency codes.
+func (x *Index) addRow(id, number []byte, r row, codes []uint16) error {
+	p := x.rows.add(row{})
+	r.text, r.idLen, r.numLen = uint64(len(x.text)), uint16(len(id)), uint16(len(number))
+	x.text = append(append(x.text, id...), number...)
 	x.setAgencies(&r, p, codes)
 	if r.has(rowOpen) {
 		x.open++
