@@ -19,20 +19,28 @@ var (
 )
 
 // projectArchived stores the document in incident_archive (migration 017)
-// and its metrics record (018), in the transaction of its event.
+// and its metrics record in incident_archive_metrics (018), in the
+// transaction of its event.
 func projectArchived(b *pgx.Batch, ev cc112.Event, p *cc112.IncidentDocumentPayload) {
 	if p.Incident == nil {
 		return
 	}
-	b.Queue(`insert into incident_archive (id, received_at, doc, metrics) values ($1, $2, ($3::jsonb)->'incident', $4)
-		on conflict (id) do update set received_at = excluded.received_at, doc = excluded.doc, metrics = excluded.metrics`,
-		p.Incident.ID, p.Incident.ReceivedAt, string(ev.Data), kpi.ArchiveRecord(p.Incident))
+	b.Queue(`insert into incident_archive (id, received_at, doc) values ($1, $2, ($3::jsonb)->'incident')
+		on conflict (id) do update set received_at = excluded.received_at, doc = excluded.doc`,
+		p.Incident.ID, p.Incident.ReceivedAt, string(ev.Data))
+	queueRecord(b, p.Incident.ID, p.Incident.ReceivedAt, kpi.ArchiveRecord(p.Incident))
+}
+
+func queueRecord(b *pgx.Batch, id string, receivedAt time.Time, rec []byte) {
+	b.Queue(`insert into incident_archive_metrics (id, received_at, record) values ($1, $2, $3)
+		on conflict (id) do update set received_at = excluded.received_at, record = excluded.record`, id, receivedAt, rec)
 }
 
 // EachArchivedRecord walks the metrics records of the incidents received
 // in [from, to), oldest first, in one query on the (received_at, id)
-// index; see kpi.Archive. A row an older version archived without its
-// record (until fillArchiveMetrics has run) is measured from its document.
+// index of incident_archive_metrics; see kpi.Archive. The rows of a
+// version before it are measured once they are filled
+// (fillArchiveMetrics, at open).
 func (j *Journal) EachArchivedRecord(ctx context.Context, from, to time.Time, fn func(rec []byte) bool) error {
 	lo := pgtype.Timestamptz{Time: from, Valid: true}
 	if from.IsZero() {
@@ -42,24 +50,16 @@ func (j *Journal) EachArchivedRecord(ctx context.Context, from, to time.Time, fn
 	if to.IsZero() {
 		hi.InfinityModifier = pgtype.Infinity
 	}
-	rows, err := j.pool.Query(ctx, `select id, metrics, case when metrics is null then doc end from incident_archive
+	rows, err := j.pool.Query(ctx, `select record from incident_archive_metrics
 		where received_at >= $1 and received_at < $2 order by received_at, id`, lo, hi)
 	if err != nil {
 		return fmt.Errorf("archive metrics: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id string
-		var rec, doc []byte
-		if err := rows.Scan(&id, &rec, &doc); err != nil {
-			return fmt.Errorf("archive metrics: %w", err)
-		}
-		if rec == nil {
-			if rec, err = recordOf(doc); err != nil {
-				return fmt.Errorf("archive metrics of %s: %w", id, err)
-			}
-		}
-		if !fn(rec) {
+		// bytea's binary form is its bytes: no copy per row (a year of a
+		// large city is hundreds of thousands).
+		if !fn(rows.RawValues()[0]) {
 			return nil
 		}
 	}
@@ -82,23 +82,24 @@ func recordOf(doc []byte) ([]byte, error) {
 // transaction.
 const fillBatch = 500
 
-// fillArchiveMetrics writes the metrics record of every archived row that
-// has none (archived by a version before migration 018), a batch per
-// transaction; the next start goes on where a stopped one left off.
+// fillArchiveMetrics writes the metrics record of every archived incident
+// migration 018 marked unmeasured (archived by an older version), a batch
+// per transaction; the next start goes on where a stopped one left off.
 func (j *Journal) fillArchiveMetrics(ctx context.Context) error {
 	total := 0
 	for {
-		rows, err := j.pool.Query(ctx, `select id, doc from incident_archive where metrics is null limit $1`, fillBatch)
+		rows, err := j.pool.Query(ctx, `select id, received_at, doc from incident_archive where unmeasured limit $1`, fillBatch)
 		if err != nil {
 			return fmt.Errorf("postgres: fill archive metrics: %w", err)
 		}
 		type unfilled struct {
 			id  string
+			at  time.Time
 			doc []byte
 		}
 		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (unfilled, error) {
 			var u unfilled
-			return u, r.Scan(&u.id, &u.doc)
+			return u, r.Scan(&u.id, &u.at, &u.doc)
 		})
 		if err != nil {
 			return fmt.Errorf("postgres: fill archive metrics: %w", err)
@@ -109,7 +110,8 @@ func (j *Journal) fillArchiveMetrics(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("postgres: fill archive metrics: archived %s: %w", u.id, err)
 			}
-			b.Queue(`update incident_archive set metrics = $2 where id = $1 and metrics is null`, u.id, rec)
+			queueRecord(b, u.id, u.at, rec)
+			b.Queue(`update incident_archive set unmeasured = null where id = $1`, u.id)
 		}
 		if b.Len() > 0 {
 			if err := pgx.BeginFunc(ctx, j.pool, func(tx pgx.Tx) error { return tx.SendBatch(ctx, b).Close() }); err != nil {
@@ -126,7 +128,8 @@ func (j *Journal) fillArchiveMetrics(ctx context.Context) error {
 	}
 }
 
-// projectRestored drops the document: the engine holds the incident again.
+// projectRestored drops the document (and its metrics record, by the
+// foreign key): the engine holds the incident again.
 func projectRestored(b *pgx.Batch, _ cc112.Event, p *cc112.IncidentDocumentPayload) {
 	if p.Incident != nil {
 		b.Queue(`delete from incident_archive where id = $1`, p.Incident.ID)
