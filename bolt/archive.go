@@ -416,7 +416,8 @@ func (j *Journal) missingDerived(tx *bbolt.Tx) []string {
 }
 
 // EachArchivedRecord walks the metrics records of the incidents received
-// in [from, to), oldest first; see kpi.Archive. No document is read.
+// in [from, to), oldest first (the cursor's order); see kpi.Archive. No
+// document is read.
 func (j *Journal) EachArchivedRecord(ctx context.Context, from, to time.Time, fn func(rec []byte) bool) error {
 	var stop []byte
 	if !to.IsZero() {

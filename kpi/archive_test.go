@@ -52,7 +52,8 @@ func (a *memArchive) EachArchivedRecord(ctx context.Context, from, to time.Time,
 	if a.err != nil {
 		return a.err
 	}
-	sorted := slices.SortedFunc(slices.Values(a.recs), func(x, y Record) int { return x.ReceivedAt.Compare(y.ReceivedAt) })
+	// Newest first: kpi.Archive promises no order.
+	sorted := slices.SortedFunc(slices.Values(a.recs), func(x, y Record) int { return y.ReceivedAt.Compare(x.ReceivedAt) })
 	for k, r := range sorted {
 		if k == 1 && a.during != nil {
 			a.during()

@@ -18,9 +18,10 @@ import (
 type Archive interface {
 	// EachArchivedRecord calls fn with the encoded records (AppendRecord)
 	// of the archived incidents received in [from, to) (a zero bound is
-	// open), oldest first, until fn returns false. rec is only valid
-	// during the call. The index decodes them (a year of a large city is
-	// hundreds of thousands: straight into its rows, not into Records).
+	// open), in any order (the index orders what it exports), until fn
+	// returns false. rec is only valid during the call. The index decodes
+	// them (a year of a large city is hundreds of thousands: straight
+	// into its rows, not into Records).
 	EachArchivedRecord(ctx context.Context, from, to time.Time, fn func(rec []byte) bool) error
 }
 
