@@ -13,6 +13,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"cc112"
+	"cc112/kpi"
 )
 
 // The archive of incidents the engine let go (incident.archived), kept in
@@ -21,22 +22,40 @@ import (
 // flipped, then the id) to the incident's JSON; "archive_ids" maps an id to
 // that key; "archive_text" maps the same key to the incident's searchable
 // text (see textRecord), so that a text search reads that and decodes only
-// the documents it finds. Newest-first paging is a cursor walk backwards.
+// the documents it finds; "archive_metrics" maps it to the incident's
+// metrics record (kpi.AppendRecord), so that a report over a window is a
+// cursor walk that decodes no document. Newest-first paging is a cursor
+// walk backwards.
 const (
-	archiveBucket     = "archive"
-	archiveIDBucket   = "archive_ids"
-	archiveTextBucket = "archive_text"
+	archiveBucket        = "archive"
+	archiveIDBucket      = "archive_ids"
+	archiveTextBucket    = "archive_text"
+	archiveMetricsBucket = "archive_metrics"
 )
 
-var _ cc112.IncidentArchive = (*Journal)(nil)
+// archiveDerived are the buckets that hold, under each archive key, what
+// is derived from its document.
+var archiveDerived = []struct {
+	bucket string
+	derive func(*cc112.Incident) []byte
+}{
+	{archiveTextBucket, textRecord},
+	{archiveMetricsBucket, kpi.ArchiveRecord},
+}
+
+var (
+	_ cc112.IncidentArchive = (*Journal)(nil)
+	_ kpi.Archive           = (*Journal)(nil)
+)
 
 // archiveOp is what one event of a batch does to the archive: put doc
-// under id, or drop id (doc nil).
+// (and what derives from it, in archiveDerived's order) under id, or drop
+// id (doc nil).
 type archiveOp struct {
-	id   string
-	key  []byte
-	doc  []byte
-	text []byte
+	id      string
+	key     []byte
+	doc     []byte
+	derived [][]byte
 	// externalID is an imported incident's (pastarchive.go).
 	externalID string
 }
@@ -63,7 +82,10 @@ func archiveOps(batch []cc112.Event) ([]archiveOp, error) {
 		}
 		op := archiveOp{id: inc.ID, externalID: importedExternalID(inc)}
 		if ev.Type == cc112.EvIncidentArchived {
-			op.key, op.doc, op.text = archiveKey(inc.ReceivedAt, inc.ID), p.Incident, textRecord(inc)
+			op.key, op.doc = archiveKey(inc.ReceivedAt, inc.ID), p.Incident
+			for _, d := range archiveDerived {
+				op.derived = append(op.derived, d.derive(inc))
+			}
 		}
 		ops = append(ops, op)
 	}
@@ -92,9 +114,11 @@ func applyArchive(tx *bbolt.Tx, ops []archiveOp) error {
 	if err != nil {
 		return err
 	}
-	texts, err := tx.CreateBucketIfNotExists([]byte(archiveTextBucket))
-	if err != nil {
-		return err
+	derived := make([]*bbolt.Bucket, len(archiveDerived))
+	for k, d := range archiveDerived {
+		if derived[k], err = tx.CreateBucketIfNotExists([]byte(d.bucket)); err != nil {
+			return err
+		}
 	}
 	for _, op := range ops {
 		if old := ids.Get([]byte(op.id)); old != nil {
@@ -102,8 +126,10 @@ func applyArchive(tx *bbolt.Tx, ops []archiveOp) error {
 			if err := docs.Delete(old); err != nil {
 				return err
 			}
-			if err := texts.Delete(old); err != nil {
-				return err
+			for _, b := range derived {
+				if err := b.Delete(old); err != nil {
+					return err
+				}
 			}
 		}
 		if op.doc == nil {
@@ -115,8 +141,10 @@ func applyArchive(tx *bbolt.Tx, ops []archiveOp) error {
 		if err := docs.Put(op.key, op.doc); err != nil {
 			return err
 		}
-		if err := texts.Put(op.key, op.text); err != nil {
-			return err
+		for k, b := range derived {
+			if err := b.Put(op.key, op.derived[k]); err != nil {
+				return err
+			}
 		}
 		if err := ids.Put([]byte(op.id), op.key); err != nil {
 			return err
@@ -331,39 +359,95 @@ func textHit(rec, q, qsig []byte, internal bool) (inPublic, inPhone, inInternal 
 	return at < int(mid), at >= int(mid) && at < priv, at >= priv, nil
 }
 
-// indexArchiveText writes the text of every archived incident, at open,
-// when the archive predates archive_text (written by an older version).
-func (j *Journal) indexArchiveText() error {
-	missing := false
+// fillArchive writes what derives from every archived document into the
+// derived buckets the archive lacks, at open, in one pass: an archive
+// written by an older version (before archive_text, archive_metrics).
+func (j *Journal) fillArchive() error {
+	var missing []string
 	if err := j.db.View(func(tx *bbolt.Tx) error {
-		missing = tx.Bucket([]byte(archiveBucket)) != nil && tx.Bucket([]byte(archiveTextBucket)) == nil
+		missing = j.missingDerived(tx)
 		return nil
-	}); err != nil || !missing {
+	}); err != nil || len(missing) == 0 {
 		return err // most opens: no write transaction
 	}
 	n := 0
 	err := j.db.Update(func(tx *bbolt.Tx) error {
-		docs := tx.Bucket([]byte(archiveBucket))
-		if docs == nil || tx.Bucket([]byte(archiveTextBucket)) != nil {
+		missing = j.missingDerived(tx)
+		if len(missing) == 0 {
 			return nil
 		}
-		texts, err := tx.CreateBucket([]byte(archiveTextBucket))
-		if err != nil {
-			return err
+		fill := make(map[int]*bbolt.Bucket)
+		for k, d := range archiveDerived {
+			if tx.Bucket([]byte(d.bucket)) == nil {
+				b, err := tx.CreateBucket([]byte(d.bucket))
+				if err != nil {
+					return err
+				}
+				fill[k] = b
+			}
 		}
-		return docs.ForEach(func(k, v []byte) error {
-			inc, err := j.decodeArchived(k, v)
+		return tx.Bucket([]byte(archiveBucket)).ForEach(func(key, v []byte) error {
+			inc, err := j.decodeArchived(key, v)
 			if err != nil {
 				return err
 			}
 			n++
-			return texts.Put(k, textRecord(inc))
+			for k, b := range fill {
+				if err := b.Put(key, archiveDerived[k].derive(inc)); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 	})
 	if n > 0 {
-		j.log.Info("bolt journal: indexed the text of the archived incidents", "incidents", n)
+		j.log.Info("bolt journal: filled the archive's indexes of an older version", "buckets", missing, "incidents", n)
 	}
 	return err
+}
+
+// missingDerived names the derived buckets an archive lacks.
+func (j *Journal) missingDerived(tx *bbolt.Tx) []string {
+	if tx.Bucket([]byte(archiveBucket)) == nil {
+		return nil
+	}
+	var out []string
+	for _, d := range archiveDerived {
+		if tx.Bucket([]byte(d.bucket)) == nil {
+			out = append(out, d.bucket)
+		}
+	}
+	return out
+}
+
+// EachArchivedRecord walks the metrics records of the incidents received
+// in [from, to), oldest first (the cursor's order); see kpi.Archive. No
+// document is read.
+func (j *Journal) EachArchivedRecord(ctx context.Context, from, to time.Time, fn func(rec []byte) bool) error {
+	var stop []byte
+	if !to.IsZero() {
+		stop = archiveKey(to, "")
+	}
+	return j.view(func(tx *bbolt.Tx) error {
+		recs := tx.Bucket([]byte(archiveMetricsBucket))
+		if recs == nil {
+			return nil
+		}
+		c := recs.Cursor()
+		k, v := c.First()
+		if !from.IsZero() {
+			k, v = c.Seek(archiveKey(from, ""))
+		}
+		for n := 0; k != nil && (stop == nil || bytes.Compare(k, stop) < 0); k, v = c.Next() {
+			if n++; n%1024 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if !fn(v) {
+				return nil
+			}
+		}
+		return nil
+	})
 }
 
 func (j *Journal) view(fn func(tx *bbolt.Tx) error) error {

@@ -11,6 +11,8 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"cc112"
+	"cc112/internal/journaltest"
+	"cc112/kpi"
 )
 
 func archiveEvent(t testing.TB, seq uint64, typ string, inc *cc112.Incident) cc112.Event {
@@ -158,4 +160,37 @@ func TestArchiveTextSearch(t *testing.T) {
 	_ = j.Close()
 	j, _ = openT(t, dir)
 	check(j)
+}
+
+// An archive of a version before archive_metrics is filled at open; a
+// record that does not decode fails a report as unavailable. (The
+// records themselves: journaltest's ArchiveMetrics, for both journals.)
+func TestArchiveMetricsUpgradeAndDamage(t *testing.T) {
+	dir := t.TempDir()
+	j, _ := openT(t, dir)
+	check := journaltest.ArchiveMetrics(t, j)
+	if err := j.db.Update(func(tx *bbolt.Tx) error { return tx.DeleteBucket([]byte(archiveMetricsBucket)) }); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	count := func([]byte) bool { n++; return true }
+	if err := j.EachArchivedRecord(context.Background(), time.Time{}, time.Time{}, count); err != nil || n != 0 {
+		t.Fatalf("without the metrics bucket: %d records, %v", n, err)
+	}
+	_ = j.Close()
+	j, _ = openT(t, dir)
+	check(j)
+
+	if err := j.db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket([]byte(archiveMetricsBucket))
+		k, v := b.Cursor().Last()
+		return b.Put(k, v[:len(v)-1])
+	}); err != nil {
+		t.Fatal(err)
+	}
+	x := kpi.NewIndex(cc112.WIB)
+	x.UseArchive(j)
+	if _, err := x.Report(context.Background(), kpi.Query{}, kpi.DefaultTargets()); cc112.ErrorCode(err) != cc112.EUnavailable {
+		t.Errorf("a report over a damaged record: %v, want unavailable", err)
+	}
 }

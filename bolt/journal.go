@@ -127,7 +127,7 @@ func Open(dir string, logger *slog.Logger) (*Journal, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	if err := j.indexArchiveText(); err != nil {
+	if err := j.fillArchive(); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("bolt: %s: %w", path, err)
 	}

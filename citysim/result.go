@@ -84,13 +84,13 @@ func (r *runner) result(wall time.Duration) (*Result, error) {
 	}
 	targets := kpi.DefaultTargets()
 	targets.Response = secs(r.cfg.TargetS)
-	rep, err := x.Report(kpi.Query{}, targets)
+	rep, err := x.Report(context.Background(), kpi.Query{}, targets)
 	if err != nil {
 		return nil, err
 	}
 	res.Response = rep.Overall.Figures
 	for _, by := range []string{kpi.ByCategory, kpi.ByAgency, kpi.ByDistrict, kpi.ByHour} {
-		rep, err := x.Report(kpi.Query{GroupBy: by}, targets)
+		rep, err := x.Report(context.Background(), kpi.Query{GroupBy: by}, targets)
 		if err != nil {
 			return nil, err
 		}

@@ -15,7 +15,8 @@ import (
 // archive in the same transaction; applying it drops the incident from
 // memory and every index. Reads of it go to Config.Archive; a reopen
 // brings it back first (incident.restored), so that a replay does the
-// same.
+// same. The metrics index (Config.OnArchived) forgets an archived
+// incident once the archive holds its record.
 
 // archiveBatch bounds the incidents one sweep command archives: a command
 // holds the write lock, and the first sweep of a long history archives
@@ -40,6 +41,9 @@ func (e *Engine) ArchiveClosed(ctx context.Context) (int, error) {
 			return len(due), nil
 		})
 		e.mu.Lock()
+		if err == nil {
+			e.archivedDurably()
+		}
 		clear(e.archiving) // durable (or refused: then the engine has failed)
 		e.mu.Unlock()
 		total += n
@@ -82,7 +86,27 @@ func (e *Engine) applyArchived(p cc112.IncidentDocumentPayload) error {
 	delete(e.incidents, inc.ID)
 	e.index.remove(inc.ID)
 	e.forgetImported(inc)
-	return nil // not news: the metrics index keeps its record
+	if e.mode != writer { // a replay or a standby: the archive holds it already
+		e.onArchived(inc.ID)
+	}
+	return nil // not news
+}
+
+// archivedDurably tells OnArchived of the incidents this writer's sweep
+// archived, once the journal holds them (the archive answers for them
+// only then), but for one a command restored meanwhile. Caller holds mu.
+func (e *Engine) archivedDurably() {
+	for id := range e.archiving {
+		if _, back := e.incidents[id]; !back {
+			e.onArchived(id)
+		}
+	}
+}
+
+func (e *Engine) onArchived(id string) {
+	if e.cfg.OnArchived != nil {
+		e.cfg.OnArchived(id)
+	}
 }
 
 func (e *Engine) applyRestored(p cc112.IncidentDocumentPayload) error {
@@ -211,21 +235,6 @@ func (e *Engine) restore(tx *Tx, doc *cc112.Incident) {
 		return // restored meanwhile (another command)
 	}
 	tx.Emit(cc112.EvIncidentRestored, cc112.IncidentDocumentPayload{Incident: doc})
-}
-
-// feedArchivedMetrics hands every archived incident to the OnIncident hook
-// after a start from a checkpoint, which holds only the incidents in
-// memory (a full replay met them all in their events); only when the
-// hook's state is not checkpointed itself (Config.OnIncidentState): at ten
-// years of history this walk is seconds of every start.
-func (e *Engine) feedArchivedMetrics(ctx context.Context) error {
-	if e.cfg.Archive == nil || e.cfg.OnIncident == nil {
-		return nil
-	}
-	return e.cfg.Archive.EachArchived(ctx, nil, func(inc *cc112.Incident) bool {
-		e.cfg.OnIncident(inc)
-		return true
-	})
 }
 
 // IncidentCount is how many incidents the engine holds in memory (the

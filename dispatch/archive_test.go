@@ -29,7 +29,7 @@ type archiveFixture struct {
 	clock   *clocktest.Clock
 	metrics *kpi.Index
 	// fedMetrics leaves the metrics index out of the checkpoint: a start
-	// from one feeds it the archive.
+	// from one feeds it the incidents in memory.
 	fedMetrics bool
 	log        *bytes.Buffer // the engine's log, when set
 }
@@ -41,8 +41,9 @@ func (f *archiveFixture) open(t *testing.T, checkpoints bool) *Engine {
 	}
 	f.j = f.reopenJ()
 	f.metrics = kpi.NewIndex(cc112.WIB)
+	f.metrics.UseArchive(f.j.(kpi.Archive))
 	cfg := Config{Journal: f.j, Clock: f.clock, Archive: f.j.(cc112.IncidentArchive), HistoryWindow: 7 * 24 * time.Hour,
-		OnIncident: func(inc *cc112.Incident) { f.metrics.Put(kpi.FromIncident(inc)) }}
+		OnIncident: func(inc *cc112.Incident) { f.metrics.Put(kpi.FromIncident(inc)) }, OnArchived: f.metrics.Forget}
 	if !f.fedMetrics {
 		cfg.OnIncidentState = f.metrics
 	}
@@ -186,12 +187,25 @@ func answers(t *testing.T, e *Engine, metrics *kpi.Index, ids []string) string {
 	received := must[[]*cc112.Incident](t)(e.IncidentsReceived(context.Background(), midnight.Add(-time.Second), midnight.Add(48*time.Hour)))
 	slices.SortFunc(received, func(a, b *cc112.Incident) int { return strings.Compare(a.ID, b.ID) })
 	fmt.Fprintf(&b, "received %d %s\n", len(received), mustJSON(t, received))
-	rep, err := metrics.Report(kpi.Query{From: time.Date(2025, 3, 1, 17, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 1, 17, 0, 0, 0, time.UTC),
-		GroupBy: "category"}, kpi.DefaultTargets())
-	if err != nil {
-		t.Fatal(err)
+	// The metrics: the year, and a window across the history window's edge
+	// (archived and in memory), reported and exported.
+	for _, q := range []kpi.Query{
+		{From: time.Date(2025, 3, 1, 17, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 1, 17, 0, 0, 0, time.UTC), GroupBy: "category"},
+		{From: time.Date(2026, 3, 10, 17, 0, 0, 0, time.UTC), GroupBy: "day"},
+	} {
+		rep, err := metrics.Report(context.Background(), q, kpi.DefaultTargets())
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "report %s\n", mustJSON(t, rep))
+		err = metrics.Export(context.Background(), q, func(recs []kpi.Record) error {
+			fmt.Fprintf(&b, "export %s\n", mustJSON(t, recs))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
-	fmt.Fprintf(&b, "report %s\n", mustJSON(t, rep))
 	return b.String()
 }
 
@@ -208,12 +222,13 @@ func mustJSON(t *testing.T, v any) string {
 // the same reads, searches and metrics before it is archived, after, and
 // after restarts from a checkpoint taken before the archive (its tail
 // replays the archiving), from one taken after (the metrics index restored
-// from the checkpoint, as dispatchd's; or, without its part, fed from the
-// archive), and from the whole journal; both journals, each reopened from
-// disk.
+// from the checkpoint, as dispatchd's; or, without its part, fed the
+// incidents in memory: either way it holds only those, and reads the
+// archived ones' records from the journal), and from the whole journal;
+// both journals, each reopened from disk.
 func TestHistoryOutOfRAMAnswersTheSame(t *testing.T) {
 	for _, fed := range []bool{false, true} {
-		t.Run(map[bool]string{false: "metrics checkpointed", true: "metrics fed from the archive"}[fed], func(t *testing.T) {
+		t.Run(map[bool]string{false: "metrics checkpointed", true: "metrics not checkpointed"}[fed], func(t *testing.T) {
 			testHistoryOutOfRAM(t, fed)
 		})
 	}
@@ -254,6 +269,9 @@ func testHistoryOutOfRAM(t *testing.T, fedMetrics bool) {
 			t.Errorf("after archiving:\n%s", firstDiff(got, want))
 		}
 		left := len(e.incidents)
+		if f.metrics.Len() != left {
+			t.Errorf("the metrics index holds %d incidents, the engine %d: it holds archived ones", f.metrics.Len(), left)
+		}
 
 		for _, start := range []struct {
 			name        string
@@ -265,8 +283,8 @@ func testHistoryOutOfRAM(t *testing.T, fedMetrics bool) {
 			{"full replay", false, false},
 		} {
 			e = f.open(t, start.checkpoints)
-			if len(e.incidents) != left {
-				t.Errorf("%s: %d incidents in memory, want %d", start.name, len(e.incidents), left)
+			if len(e.incidents) != left || f.metrics.Len() != left {
+				t.Errorf("%s: %d incidents in memory, %d in the metrics index, want %d", start.name, len(e.incidents), f.metrics.Len(), left)
 			}
 			if got := answers(t, e, f.metrics, ids); got != want {
 				t.Errorf("%s:\n%s", start.name, firstDiff(got, want))
@@ -314,7 +332,7 @@ func TestCorruptMetricsPartMeansFullReplay(t *testing.T) {
 		want := answers(t, e, f.metrics, ids)
 		must[uint64](t)(e.Checkpoint(ctx))
 		e = f.open(t, true)
-		if e.CheckpointStats().LoadedSeq == 0 || f.metrics.Len() < len(ids) {
+		if e.CheckpointStats().LoadedSeq == 0 || f.metrics.Len() != e.IncidentCount() {
 			t.Fatalf("not started from the checkpoint (%d incidents in the metrics):\n%s", f.metrics.Len(), f.log)
 		}
 		store := f.j.(cc112.CheckpointStore)
@@ -420,10 +438,20 @@ func TestReopenArchivedIncident(t *testing.T) {
 		_, err := e.AddNote(ctx, "inc_nope", "x", false, by, "", "")
 		wantCode(t, err, cc112.ENotFound)
 
+		// The metrics index holds what the engine holds: the restore
+		// brings the record back, the next archive drops it again.
+		heldByMetrics := func(when string, n int) {
+			t.Helper()
+			if f.metrics.Len() != n || e.IncidentCount() != n {
+				t.Errorf("%s: the metrics index holds %d incidents, the engine %d, want %d", when, f.metrics.Len(), e.IncidentCount(), n)
+			}
+		}
+		heldByMetrics("archived", held)
 		inc := must[*cc112.Incident](t)(e.ReopenIncident(ctx, id, "the caller called again", by, "", ""))
 		if !inc.Active() || len(inc.Notes) < 2 {
 			t.Fatalf("reopened %+v", inc)
 		}
+		heldByMetrics("reopened", held+1)
 		must[*cc112.Incident](t)(e.AddNote(ctx, id, "koreksi alamat dari pelapor", false, by, "", ""))
 		must[*EditResult](t)(e.EditIncident(ctx, id, IncidentEdit{Address: &addr}, by, "", ""))
 		imported := must[*IncidentPage](t)(e.SearchIncidents(ctx, IncidentQuery{Status: "closed", Text: "pasar turi"}, cc112.Everyone)).Items[0]
@@ -445,6 +473,7 @@ func TestReopenArchivedIncident(t *testing.T) {
 			if a, _ := f.j.(cc112.IncidentArchive).ArchivedIncident(ctx, id); a != nil {
 				t.Error("the reopened incident is still in the archive")
 			}
+			heldByMetrics(fmt.Sprintf("reopened, restarted (checkpoints %v)", checkpoints), held+1)
 		}
 
 		// Closed again and old: the next sweep archives it again, with
@@ -455,11 +484,13 @@ func TestReopenArchivedIncident(t *testing.T) {
 		if _, ok := e.incidents[id]; ok {
 			t.Fatal("closed and old again, but not archived again")
 		}
+		heldByMetrics("archived again", e.IncidentCount())
 		for _, checkpoints := range []bool{true, false} {
 			e = f.open(t, checkpoints)
 			if _, ok := e.incidents[id]; ok {
 				t.Fatalf("checkpoints %v: archived again, but in memory", checkpoints)
 			}
+			heldByMetrics(fmt.Sprintf("archived again, restarted (checkpoints %v)", checkpoints), e.IncidentCount())
 			page := must[*IncidentPage](t)(e.SearchIncidents(ctx, IncidentQuery{Status: "closed", Text: "koreksi alamat"}, cc112.Everyone))
 			if len(page.Items) != 1 || page.Items[0].ID != id || page.Items[0].Address != addr {
 				t.Errorf("checkpoints %v: the new note's text finds %d items", checkpoints, len(page.Items))

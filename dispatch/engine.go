@@ -83,10 +83,15 @@ type Config struct {
 	// OnIncidentState, when set, is the state OnIncident builds (dispatchd:
 	// the metrics index). It is checkpointed with the engine's state, as the
 	// part "metrics" of the same seq, so that a start from a checkpoint
-	// restores it instead of handing OnIncident every incident again — the
-	// archived ones too, years of them. Without it such a start feeds
-	// OnIncident the incidents in memory and walks the archive.
+	// restores it instead of handing OnIncident every incident again.
+	// Without it such a start feeds OnIncident the incidents in memory.
 	OnIncidentState Snapshotter
+	// OnArchived, when set, is called with the id of an incident the engine
+	// archived (archive.go), under the write lock: on replay and on a
+	// standby when the event is applied, on the writer once the journal
+	// holds it. The metrics index forgets the incident's record then (the
+	// archive keeps it); a restore hands it to OnIncident again.
+	OnArchived func(id string)
 	// History, when set, finds the history pages of SearchIncidents
 	// (PostgreSQL's projection); nil searches the engine's own index.
 	History cc112.HistorySearch
@@ -286,11 +291,6 @@ func New(ctx context.Context, cfg Config, exts ...Extension) (*Engine, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("dispatch: %w", err)
-	}
-	if from > 0 && cfg.OnIncidentState == nil {
-		if err := e.feedArchivedMetrics(ctx); err != nil {
-			return nil, fmt.Errorf("dispatch: the archive's incidents for the metrics: %w", err)
-		}
 	}
 	e.enter(writer)
 	e.log.Info("journal replayed", "events", e.seq, "from_checkpoint", from, "incidents", len(e.incidents),

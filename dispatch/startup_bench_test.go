@@ -36,9 +36,11 @@ import (
 //
 // CC112_STARTUP_ARCHIVE=1 runs it as dispatchd does with closed history out
 // of memory: the generator archives what closed more than 7 days before
-// once a simulated day, and the start feeds the metrics index (OnIncident)
-// from the archive as dispatchd's does; it also reports the resident
-// memory of the process after the start and the time of history pages.
+// once a simulated day, and the metrics index is wired as dispatchd's
+// (checkpointed, forgetting archived incidents, reading their records from
+// the journal's archive); it also reports the resident memory of the
+// process after the start, the time of history pages and of a report over
+// the last year (most of it in the archive).
 // CC112_STARTUP_HEAPPROFILE=file writes the heap's profile after the start.
 func BenchmarkStartup(b *testing.B) {
 	if os.Getenv("CC112_STARTUP_HEAPPROFILE") != "" {
@@ -87,10 +89,7 @@ func BenchmarkStartup(b *testing.B) {
 			start := func(withStore bool) (*dispatch.Engine, time.Duration, time.Duration) {
 				cfg := dispatch.Config{Journal: j, Clock: clock, Logger: quiet}
 				if archive {
-					metrics = kpi.NewIndex(cc112.WIB)
-					cfg.Archive, cfg.HistoryWindow = j.(cc112.IncidentArchive), historyWindow
-					cfg.OnIncident = func(inc *cc112.Incident) { metrics.Put(kpi.FromIncident(inc)) }
-					cfg.OnIncidentState = metrics
+					metrics = archivedMetrics(&cfg, j)
 					if h, ok := j.(cc112.HistorySearch); ok {
 						cfg.History = h
 					}
@@ -127,7 +126,18 @@ func BenchmarkStartup(b *testing.B) {
 				b.ReportMetric(residentMB(b, "RssAnon:"), "rss-anon-MB") // the heap's pages
 				b.ReportMetric(residentMB(b, "RssFile:"), "rss-file-MB") // bbolt's mmap: the page cache, reclaimable
 				b.ReportMetric(float64(e.IncidentCount()), "incidents-in-memory")
-				b.ReportMetric(float64(metrics.Len()), "incidents-in-metrics") // every one, restored from the checkpoint
+				b.ReportMetric(float64(metrics.Len()), "incidents-in-metrics") // those in memory, restored from the checkpoint
+				year := kpi.Query{From: clock.Now().AddDate(-1, 0, 0), To: clock.Now()}
+				for _, warm := range []string{"", "-warm"} {
+					t0, c0 := time.Now(), testenv.CPUTime()
+					rep, err := metrics.Report(ctx, year, kpi.DefaultTargets())
+					if err != nil {
+						b.Fatalf("the year's report: %v", err)
+					}
+					b.ReportMetric(float64(time.Since(t0).Microseconds())/1000, "report-year-ms"+warm)
+					b.ReportMetric(float64((testenv.CPUTime()-c0).Microseconds())/1000, "report-year-cpu-ms"+warm)
+					b.ReportMetric(float64(rep.Overall.Count), "report-year-incidents")
+				}
 				pages := func(suffix string) {
 					midway := dispatch.IncidentQuery{Status: "closed", Limit: 50, To: genFrom.Add(clock.Now().Sub(genFrom) / 2)}
 					mid, err := e.SearchIncidents(ctx, midway, cc112.Everyone)
@@ -206,11 +216,8 @@ func generateYears(b *testing.B, j cc112.Journal, store cc112.CheckpointStore, t
 	bulk := &bulkJournal{j: j}
 	clock := clocktest.New(genFrom)
 	cfg := dispatch.Config{Journal: bulk, Clock: clock, Logger: quiet, Checkpoints: store}
-	if archive { // as dispatchd: the metrics index is checkpointed with the engine
-		metrics := kpi.NewIndex(cc112.WIB)
-		cfg.Archive, cfg.HistoryWindow = j.(cc112.IncidentArchive), historyWindow
-		cfg.OnIncident = func(inc *cc112.Incident) { metrics.Put(kpi.FromIncident(inc)) }
-		cfg.OnIncidentState = metrics
+	if archive {
+		archivedMetrics(&cfg, j)
 	}
 	eng, err := dispatch.New(ctx, cfg)
 	if err != nil {
@@ -280,6 +287,18 @@ func journalReopener(b *testing.B, name string) (func() cc112.Journal, string) {
 }
 
 const historyWindow = 7 * 24 * time.Hour
+
+// archivedMetrics wires cfg as dispatchd with its history out of memory:
+// j's archive, and a metrics index checkpointed with the engine that
+// forgets archived incidents and reads their records from j.
+func archivedMetrics(cfg *dispatch.Config, j cc112.Journal) *kpi.Index {
+	metrics := kpi.NewIndex(cc112.WIB)
+	metrics.UseArchive(j.(kpi.Archive))
+	cfg.Archive, cfg.HistoryWindow = j.(cc112.IncidentArchive), historyWindow
+	cfg.OnIncident = func(inc *cc112.Incident) { metrics.Put(kpi.FromIncident(inc)) }
+	cfg.OnIncidentState, cfg.OnArchived = metrics, metrics.Forget
+	return metrics
+}
 
 // genFrom is when the generated years begin.
 var genFrom = time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -1,6 +1,7 @@
 package kpi
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -60,7 +61,7 @@ func BenchmarkReport1M(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				if _, err := x.Report(Query{GroupBy: by}, DefaultTargets()); err != nil {
+				if _, err := x.Report(context.Background(), Query{GroupBy: by}, DefaultTargets()); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -2,21 +2,36 @@ package kpi
 
 import (
 	"cmp"
+	"context"
 	"slices"
+
+	"cc112"
 )
 
 // exportChunk is how many records Export copies per read lock: the
 // writer (a client download, maybe slow) never runs under the lock.
 const exportChunk = 4096
 
-// Export calls fn with the records q selects, oldest call first, in chunks.
-// q.GroupBy is ignored. fn runs without any lock held; an error stops it.
-func (x *Index) Export(q Query, fn func([]Record) error) error {
+// Export calls fn with the records q selects, the archived ones too,
+// oldest call first, in chunks. q.GroupBy is ignored. fn runs without any
+// lock held; an error stops it. Errors as Report's: before fn is first
+// called, the archive has been read.
+func (x *Index) Export(ctx context.Context, q Query, fn func([]Record) error) error {
 	if err := q.Validate(); err != nil {
+		return cc112.Errorf(cc112.EInvalid, "%v", err)
+	}
+	src, err := x.window(ctx, q)
+	if err != nil {
 		return err
 	}
+	return src.export(q, fn)
+}
+
+func (x *Index) export(q Query, fn func([]Record) error) error {
 	var order []int32
+	var forgets uint64
 	x.read(func() {
+		forgets = x.forgets
 		sel, ok := x.selector(q)
 		if !ok {
 			return
@@ -41,13 +56,22 @@ func (x *Index) Export(q Query, fn func([]Record) error) error {
 	for len(order) > 0 {
 		n := min(len(order), exportChunk)
 		buf = buf[:0]
-		// Rows are only ever appended or replaced in place, so positions
-		// stay valid between chunks; a replaced row shows its newer state.
+		// Rows are appended or replaced in place, so positions stay valid
+		// between chunks (a replaced row shows its newer state), unless one
+		// was forgotten: only an index without an archive is read so, and
+		// its rows are forgotten only by a misconfigured engine.
+		stale := false
 		x.read(func() {
+			if stale = x.forgets != forgets; stale {
+				return
+			}
 			for _, p := range order[:n] {
 				buf = append(buf, x.record(p))
 			}
 		})
+		if stale {
+			return cc112.Errorf(cc112.EUnavailable, "the metrics index changed during the export; ask again")
+		}
 		if err := fn(buf); err != nil {
 			return err
 		}

@@ -16,16 +16,21 @@ import (
 // the queue in only when the index is free, so a supervisor's slow query
 // never holds up a dispatcher's command.
 //
-// Every incident ever handled stays here (years of closed history, after
-// the engine let it go), so a record is packed (row): fixed-size, with no
-// pointer for the garbage collector to follow; IDs and numbers are bytes
-// of one buffer, names are codes.
+// It holds the incidents the engine holds (open, and closed within its
+// history window): Forget drops one the engine archived, whose record the
+// Archive keeps, and reports read a window's archived records from there
+// (UseArchive). A record is packed (row): fixed-size, with no pointer for
+// the garbage collector to follow; IDs and numbers are bytes of one
+// buffer, names are codes.
 type Index struct {
-	loc *time.Location
+	loc     *time.Location
+	archive Archive
 
 	mu       sync.RWMutex
 	rows     rows
-	text     []byte           // the IDs and numbers of the rows, back to back; only appended
+	text     []byte           // the IDs and numbers of the rows, back to back; only appended, until compacted
+	dead     int              // bytes of text no row uses any more
+	forgets  uint64           // rows forgotten (moved): Export's positions are stale once it changes
 	pos      map[uint64]int32 // row of an ID, by the ID's hash
 	clash    map[string]int32 // row of an ID whose hash another ID has already
 	seed     maphash.Seed
@@ -36,7 +41,7 @@ type Index struct {
 	open     int
 
 	pendMu  sync.Mutex
-	pending []Record
+	pending []change
 
 	bufs sync.Pool // *[]float64 value buffers of reports
 }
@@ -72,7 +77,14 @@ const (
 	rowImported
 	rowCancelled
 	rowClosedBeforeReceived
+	allFlags = rowOpen | rowImported | rowCancelled | rowClosedBeforeReceived
 )
+
+// change is a queued Put (rec) or Forget (rec.ID).
+type change struct {
+	rec    Record
+	forget bool
+}
 
 func (r *row) has(f uint8) bool { return r.flags&f != 0 }
 
@@ -88,10 +100,20 @@ func NewIndex(loc *time.Location) *Index {
 	return &Index{loc: loc, pos: map[uint64]int32{}, seed: maphash.MakeSeed()}
 }
 
+// UseArchive makes reports and exports read the archived records of
+// their window from a (set it before the index is used).
+func (x *Index) UseArchive(a Archive) { x.archive = a }
+
 // Put adds or replaces the record of an incident.
-func (x *Index) Put(r Record) {
+func (x *Index) Put(r Record) { x.queue(change{rec: r}) }
+
+// Forget drops the record of an incident the engine archived (nothing
+// when it holds none): the archive answers for it from now on.
+func (x *Index) Forget(id string) { x.queue(change{rec: Record{ID: id}, forget: true}) }
+
+func (x *Index) queue(c change) {
 	x.pendMu.Lock()
-	x.pending = append(x.pending, r)
+	x.pending = append(x.pending, c)
 	x.pendMu.Unlock()
 	if x.mu.TryLock() {
 		x.drainLocked()
@@ -106,7 +128,15 @@ func (x *Index) drainLocked() {
 	x.pending = nil
 	x.pendMu.Unlock()
 	for i := range batch {
-		x.putLocked(&batch[i])
+		x.applyLocked(&batch[i])
+	}
+}
+
+func (x *Index) applyLocked(c *change) {
+	if c.forget {
+		x.forgetLocked(c.rec.ID)
+	} else {
+		x.putLocked(&c.rec)
 	}
 }
 
@@ -115,16 +145,8 @@ func (x *Index) putLocked(r *Record) {
 	rw.setReceived(r.ReceivedAt, x.loc)
 	for k, v := range r.Values {
 		rw.vals[k] = v.Seconds
-		rw.states |= uint8(v.State&3) << (2 * k)
 	}
-	for _, f := range []struct {
-		on   bool
-		flag uint8
-	}{{r.Open, rowOpen}, {r.Imported, rowImported}, {r.Cancelled, rowCancelled}, {r.ClosedBeforeReceived, rowClosedBeforeReceived}} {
-		if f.on {
-			rw.flags |= f.flag
-		}
-	}
+	rw.states, rw.flags = r.states(), r.flags()
 	var room [inlineAgencies]uint16
 	codes := room[:0]
 	for _, a := range r.Agencies {
@@ -141,6 +163,7 @@ func (x *Index) putLocked(r *Record) {
 		}
 		rw.text, rw.idLen, rw.numLen = old.text, old.idLen, old.numLen
 		if x.number(old) != r.Number {
+			x.dead += int(old.idLen) + int(old.numLen)
 			rw.text, rw.idLen, rw.numLen = x.appendText(r.ID, r.Number)
 		}
 	} else {
@@ -150,6 +173,67 @@ func (x *Index) putLocked(r *Record) {
 	}
 	x.setAgencies(&rw, p, codes)
 	x.rows.set(p, rw)
+	x.compactText()
+}
+
+// forgetLocked drops id's row: the last row takes its place.
+func (x *Index) forgetLocked(id string) {
+	p, ok := x.find(id)
+	if !ok {
+		return
+	}
+	r := x.rows.at(p)
+	if r.has(rowOpen) {
+		x.open--
+	}
+	x.dead += int(r.idLen) + int(r.numLen)
+	x.unplace(id, p)
+	delete(x.more, p)
+	if last := int32(x.rows.len() - 1); p != last {
+		moved := *x.rows.at(last)
+		x.unplace(x.id(&moved), last)
+		x.place(x.id(&moved), p)
+		if codes, ok := x.more[last]; ok {
+			x.more[p] = codes
+			delete(x.more, last)
+		}
+		x.rows.set(p, moved)
+	}
+	x.rows.pop()
+	x.forgets++
+	x.compactText()
+}
+
+// unplace forgets where id's row is (at p).
+func (x *Index) unplace(id string, p int32) {
+	h := maphash.String(x.seed, cut(id))
+	if at, ok := x.pos[h]; ok && at == p {
+		delete(x.pos, h)
+		return
+	}
+	delete(x.clash, cut(id))
+}
+
+// compactText copies the text the rows use into a new buffer once the
+// dead bytes outweigh the live ones (a snapshot may still read the old).
+func (x *Index) compactText() {
+	if x.dead == 0 || x.dead <= len(x.text)-x.dead {
+		return
+	}
+	text := make([]byte, 0, len(x.text)-x.dead)
+	for c, chunk := range x.rows.chunks {
+		for i := range chunk {
+			r := chunk[i]
+			n := uint64(r.idLen) + uint64(r.numLen)
+			at := uint64(len(text))
+			text = append(text, x.text[r.text:r.text+n]...)
+			if at != r.text {
+				r.text = at
+				x.rows.set(int32(c*rowChunk+i), r)
+			}
+		}
+	}
+	x.text, x.dead = text, 0
 }
 
 func clamp(v int) int { return max(math.MinInt32, min(v, math.MaxInt32)) }
@@ -224,8 +308,12 @@ func (x *Index) find(id string) (int32, bool) {
 	return p, ok
 }
 
-// place records the row of a new ID.
+// place records the row of a new ID; nothing in an unplaced index (no
+// map of IDs: a report's private window, until placeAll).
 func (x *Index) place(id string, p int32) {
+	if x.pos == nil {
+		return
+	}
 	h := maphash.String(x.seed, cut(id))
 	if _, taken := x.pos[h]; !taken {
 		x.pos[h] = p
@@ -235,6 +323,12 @@ func (x *Index) place(id string, p int32) {
 		x.clash = map[string]int32{}
 	}
 	x.clash[cut(id)] = p
+}
+
+// placeAll maps the IDs of an unplaced index.
+func (x *Index) placeAll() {
+	x.pos = make(map[uint64]int32, x.rows.len())
+	x.rows.each(func(p int32, r *row) { x.place(x.id(r), p) })
 }
 
 // record unpacks the row at p.
@@ -314,6 +408,14 @@ func (in *interner) code(s string) uint16 {
 	in.codes[s] = c
 	in.names = append(in.names, s)
 	return c
+}
+
+// codeOf is code for a name's bytes, without a string for a known one.
+func (in *interner) codeOf(b []byte) uint16 {
+	if c, ok := in.codes[string(b)]; ok {
+		return c
+	}
+	return in.code(string(b))
 }
 
 func (in *interner) lookup(s string) (uint16, bool) {

@@ -1,6 +1,7 @@
 package kpi
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -125,7 +126,7 @@ func TestReportGroups(t *testing.T) {
 	x.Put(rec("d", "medical", "", []string{"dinkes", "polri"}, 3*time.Hour, 30, -1, 100)) // turnout missing, travel missing
 	x.Put(rec("e", "crime", "Tegalsari", []string{"polri"}, 25*time.Hour, 40, 40, 40))    // next day, 120
 	x.Put(rec("b", "fire", "Genteng", []string{"damkar"}, time.Hour, 100, 100, 250))      // b replaced: 450
-	rep, err := x.Report(Query{GroupBy: ByAgency}, Targets{Response: 444 * time.Second, Travel: 240 * time.Second})
+	rep, err := x.Report(context.Background(), Query{GroupBy: ByAgency}, Targets{Response: 444 * time.Second, Travel: 240 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +160,7 @@ func TestReportGroups(t *testing.T) {
 	}
 
 	// Per-category target: fire must arrive within 5 minutes.
-	rep, _ = x.Report(Query{GroupBy: ByCategory}, Targets{Response: 444 * time.Second, ByCategory: map[string]time.Duration{"fire": 5 * time.Minute}})
+	rep, _ = x.Report(context.Background(), Query{GroupBy: ByCategory}, Targets{Response: 444 * time.Second, ByCategory: map[string]time.Duration{"fire": 5 * time.Minute}})
 	for _, g := range rep.Groups {
 		if g.Key == "fire" && g.WithinTarget != 0 {
 			t.Errorf("fire within 300 s = %v, want 0 (320 and 450)", g.WithinTarget)
@@ -167,15 +168,15 @@ func TestReportGroups(t *testing.T) {
 	}
 
 	// Hours are WIB and all 24 are listed; days follow the WIB calendar.
-	rep, _ = x.Report(Query{GroupBy: ByHour}, DefaultTargets())
+	rep, _ = x.Report(context.Background(), Query{GroupBy: ByHour}, DefaultTargets())
 	if len(rep.Groups) != 24 || rep.Groups[8].Key != "08" || rep.Groups[8].Count != 1 || rep.Groups[9].Count != 2 || rep.Groups[0].Count != 0 {
 		t.Errorf("hours: %d groups, [8] = %+v", len(rep.Groups), rep.Groups[8])
 	}
-	rep, _ = x.Report(Query{GroupBy: ByDay}, DefaultTargets())
+	rep, _ = x.Report(context.Background(), Query{GroupBy: ByDay}, DefaultTargets())
 	if len(rep.Groups) != 2 || rep.Groups[0].Key != "2026-11-22" || rep.Groups[0].Count != 4 || rep.Groups[1].Count != 1 {
 		t.Errorf("days = %+v", rep.Groups)
 	}
-	rep, _ = x.Report(Query{GroupBy: ByDistrict}, DefaultTargets())
+	rep, _ = x.Report(context.Background(), Query{GroupBy: ByDistrict}, DefaultTargets())
 	if rep.Groups[0].Key != "" || rep.Groups[0].Count != 1 {
 		t.Errorf("district groups = %+v (the unknown district first)", rep.Groups)
 	}
@@ -202,7 +203,7 @@ func TestReportFiltersAndEmptyWindow(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rep, err := x.Report(tc.q, DefaultTargets())
+			rep, err := x.Report(context.Background(), tc.q, DefaultTargets())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -215,7 +216,7 @@ func TestReportFiltersAndEmptyWindow(t *testing.T) {
 		})
 	}
 	for _, q := range []Query{{GroupBy: "weekday"}, {From: t0, To: t0.Add(-time.Second)}} {
-		if _, err := x.Report(q, DefaultTargets()); err == nil {
+		if _, err := x.Report(context.Background(), q, DefaultTargets()); err == nil {
 			t.Errorf("query %+v accepted", q)
 		}
 	}
@@ -229,7 +230,7 @@ func TestOpenAndOutOfOrderCounted(t *testing.T) {
 		Values: Measure(Timeline{Received: t0, Dispatched: at(20), Enroute: at(500), Onscene: at(400)})}
 	x.Put(open)
 	x.Put(bad)
-	rep, _ := x.Report(Query{}, DefaultTargets())
+	rep, _ := x.Report(context.Background(), Query{}, DefaultTargets())
 	o := rep.Overall
 	if rep.OpenNow != 1 || o.Pending != 1 || o.WithResponse != 1 || o.P90 != 400 {
 		t.Errorf("open/pending/with/P90 = %d/%d/%d/%v", rep.OpenNow, o.Pending, o.WithResponse, o.P90)
@@ -244,7 +245,7 @@ func TestOpenAndOutOfOrderCounted(t *testing.T) {
 	open.Open = false
 	open.Values = Measure(Timeline{Received: t0, Dispatched: at(20)})
 	x.Put(open)
-	rep, _ = x.Report(Query{}, DefaultTargets())
+	rep, _ = x.Report(context.Background(), Query{}, DefaultTargets())
 	if rep.OpenNow != 0 || rep.Overall.Missing != 1 || rep.Overall.Pending != 0 {
 		t.Errorf("after close: open %d missing %d pending %d", rep.OpenNow, rep.Overall.Missing, rep.Overall.Pending)
 	}
@@ -261,7 +262,7 @@ func TestExportOrderAndChunks(t *testing.T) {
 	}
 	var got []Record
 	calls := 0
-	err := x.Export(Query{}, func(rs []Record) error {
+	err := x.Export(context.Background(), Query{}, func(rs []Record) error {
 		calls++
 		got = append(got, rs...)
 		return nil
@@ -296,7 +297,7 @@ func TestCallReceivedAtMovesP90(t *testing.T) {
 			}
 			x.Put(FromIncident(inc))
 		}
-		rep, err := x.Report(Query{}, DefaultTargets())
+		rep, err := x.Report(context.Background(), Query{}, DefaultTargets())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -324,12 +325,12 @@ func TestCancelledIsNoResponse(t *testing.T) {
 	c := Record{ID: "c", Category: "fire", District: "Genteng", ReceivedAt: t0, Cancelled: true,
 		Values: Measure(Timeline{Received: t0, Dispatched: at(20)})}
 	x.Put(c)
-	rep, _ := x.Report(Query{}, DefaultTargets())
+	rep, _ := x.Report(context.Background(), Query{}, DefaultTargets())
 	if o := rep.Overall; o.Count != 1 || o.Missing != 0 || o.Processing.Count != 1 || o.Processing.P90 != 60 {
 		t.Fatalf("with a cancelled incident: %+v", o)
 	}
 	n := 0
-	if err := x.Export(Query{}, func(recs []Record) error { n += len(recs); return nil }); err != nil {
+	if err := x.Export(context.Background(), Query{}, func(recs []Record) error { n += len(recs); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if n != 1 {
@@ -338,7 +339,7 @@ func TestCancelledIsNoResponse(t *testing.T) {
 	c.Cancelled, c.Open = false, true
 	c.Values = Measure(Timeline{Received: t0, Dispatched: at(20), Open: true})
 	x.Put(c)
-	if rep, _ := x.Report(Query{}, DefaultTargets()); rep.Overall.Count != 2 || rep.OpenNow != 1 {
+	if rep, _ := x.Report(context.Background(), Query{}, DefaultTargets()); rep.Overall.Count != 2 || rep.OpenNow != 1 {
 		t.Fatalf("reopened: count %d open %d", rep.Overall.Count, rep.OpenNow)
 	}
 }

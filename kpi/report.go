@@ -1,12 +1,15 @@
 package kpi
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/bits"
 	"slices"
 	"sort"
 	"time"
+
+	"cc112"
 )
 
 // Group-by dimensions of a report.
@@ -179,9 +182,15 @@ func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
 
 func seconds(d time.Duration) float64 { return d.Seconds() }
 
-// Report computes the figures of the incidents q selects.
-func (x *Index) Report(q Query, t Targets) (*Report, error) {
+// Report computes the figures of the incidents q selects, those in the
+// archive too. A bad query is cc112.EInvalid; an archive that cannot be
+// read, cc112.EUnavailable (never partial figures).
+func (x *Index) Report(ctx context.Context, q Query, t Targets) (*Report, error) {
 	if err := q.Validate(); err != nil {
+		return nil, cc112.Errorf(cc112.EInvalid, "%v", err)
+	}
+	src, err := x.window(ctx, q)
+	if err != nil {
 		return nil, err
 	}
 	rep := &Report{
@@ -198,12 +207,20 @@ func (x *Index) Report(q Query, t Targets) (*Report, error) {
 		}
 	}
 	var groups []*acc
-	var buf *[]float64
+	buf, _ := x.bufs.Get().(*[]float64)
+	if buf == nil {
+		buf = new([]float64)
+	}
+	defer x.bufs.Put(buf)
 	x.read(func() {
 		rep.OpenNow = x.open
-		groups, buf = x.scan(q, t, rep)
+		if src == x {
+			groups = x.scan(q, t, rep, buf)
+		}
 	})
-	defer x.bufs.Put(buf)
+	if src != x { // the window's own copy: no lock needed
+		groups = src.scan(q, t, rep, buf)
+	}
 	rep.Overall = groups[0].set()
 	rep.Overall.Key = ""
 	for _, g := range groups[1:] {
@@ -218,19 +235,15 @@ func (x *Index) Report(q Query, t Targets) (*Report, error) {
 // scan runs under the read lock: it filters the rows and fills the
 // accumulators (index 0 is the overall one) and the histogram. It makes
 // two passes so that the values of every group and interval go into one
-// buffer of the exact size, reused between reports: a report over a
+// buffer of the exact size, buf, reused between reports: a report over a
 // million incidents would otherwise allocate (and leave to the GC)
 // several hundred megabytes of growing slices.
-func (x *Index) scan(q Query, t Targets, rep *Report) ([]*acc, *[]float64) {
+func (x *Index) scan(q Query, t Targets, rep *Report, buf *[]float64) []*acc {
 	all := &acc{}
 	out := []*acc{all}
-	buf, _ := x.bufs.Get().(*[]float64)
-	if buf == nil {
-		buf = new([]float64)
-	}
 	sel, ok := x.selector(q)
 	if !ok {
-		return out, buf // a category, agency or district that never occurs
+		return out // a category, agency or district that never occurs
 	}
 	// Per-category response targets, by category code.
 	targets := make([][numIntervals]float64, len(x.cats.names)+1)
@@ -309,7 +322,65 @@ func (x *Index) scan(q Query, t Targets, rep *Report) ([]*acc, *[]float64) {
 			}
 		}
 	}
-	return out, buf
+	return out
+}
+
+// window is what a query reads: without an archive the index itself;
+// with one, a private index of the archived records received in q's
+// window and the index's own rows of it (an incident in both is taken
+// from memory: it was restored). The archive is read outside the lock,
+// between two reads of the index's IDs, so that an incident restored
+// meanwhile is in one or the other. Only the window's bounds are applied
+// here; scan applies q.
+func (x *Index) window(ctx context.Context, q Query) (*Index, error) {
+	if x.archive == nil {
+		return x, nil
+	}
+	var from, to time.Time // whole seconds around q's: rows keep the call's second
+	if !q.From.IsZero() {
+		from = time.Unix(q.From.Unix(), 0)
+	}
+	if !q.To.IsZero() {
+		to = time.Unix(q.To.Unix()+1, 0)
+	}
+	inWindow := func(r *row) bool {
+		return (from.IsZero() || r.recv >= from.Unix()) && (to.IsZero() || r.recv < to.Unix())
+	}
+	held := map[string]bool{} // the window's incidents in memory: their archived copies are skipped
+	x.read(func() {
+		x.rows.each(func(_ int32, r *row) {
+			if inWindow(r) {
+				held[x.id(r)] = true
+			}
+		})
+	})
+	// Unplaced (no map of IDs) while the archive's records go in: a year
+	// of a large city is hundreds of thousands.
+	w := &Index{loc: x.loc, seed: x.seed}
+	var bad error
+	err := x.archive.EachArchivedRecord(ctx, from, to, func(rec []byte) bool {
+		bad = w.putEncoded(rec, held)
+		return bad == nil
+	})
+	if err == nil {
+		err = bad
+	}
+	if err != nil {
+		return nil, cc112.Errorf(cc112.EUnavailable, "the metrics archive cannot be read: %v", err)
+	}
+	x.read(func() {
+		x.rows.each(func(p int32, r *row) {
+			if !inWindow(r) {
+				return
+			}
+			rec := x.record(p)
+			if !held[rec.ID] && w.pos == nil {
+				w.placeAll() // restored while the archive was read: its archived copy is replaced
+			}
+			w.putLocked(&rec)
+		})
+	})
+	return w, nil
 }
 
 // selector returns the filter of q (cancelled incidents never pass: no

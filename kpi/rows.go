@@ -49,6 +49,16 @@ func (rs *rows) add(r row) int32 {
 	return int32(rs.n - 1)
 }
 
+// pop drops the last row.
+func (rs *rows) pop() {
+	c := len(rs.chunks) - 1
+	rs.chunks[c] = rs.chunks[c][:len(rs.chunks[c])-1] // a shared chunk is copied before the next add writes it
+	rs.n--
+	if len(rs.chunks[c]) == 0 {
+		rs.chunks, rs.owned = rs.chunks[:c], rs.owned[:c]
+	}
+}
+
 // each calls fn with every row in order.
 func (rs *rows) each(fn func(p int32, r *row)) {
 	for c, chunk := range rs.chunks {

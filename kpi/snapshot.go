@@ -18,8 +18,10 @@ import (
 // start feeds the index years of archived incidents again.
 
 // snapshotFormat is the version of the rows' encoding; Restore refuses any
-// other (the engine then replays the whole journal, and says why).
-const snapshotFormat = 1
+// other (the engine then replays the whole journal, and says why). 2: the
+// rows of archived incidents are left out (1 held every incident ever
+// handled: restored, they would stay in memory for good).
+const snapshotFormat = 2
 
 // Snapshot is a copy of the index's state; it encodes itself (JSON) after
 // the engine's lock is released.
@@ -30,7 +32,7 @@ type Snapshot struct {
 	cats     []string
 	dists    []string
 	agencies []string
-	pending  []Record
+	pending  []change
 	of       *Index // the zone and hash seed the pending records fold in with
 }
 
@@ -69,7 +71,7 @@ func (s *Snapshot) MarshalJSON() ([]byte, error) {
 		x.pos, x.seed = map[uint64]int32{}, s.of.seed
 		x.rows.each(func(p int32, r *row) { x.place(x.id(r), p) })
 		for i := range s.pending {
-			x.putLocked(&s.pending[i])
+			x.applyLocked(&s.pending[i])
 		}
 	}
 	w := snapshotWire{Format: snapshotFormat, Count: x.rows.len(), Categories: x.cats.names, Districts: x.dists.names,
@@ -92,7 +94,7 @@ func (x *Index) appendRow(b []byte, p int32) []byte {
 	b = binary.AppendUvarint(b, uint64(r.dist))
 	b = append(b, r.flags, r.states)
 	for k := range numIntervals {
-		if st := r.state(int(k)); st == OK || st == OutOfOrder {
+		if usesValue(r.state(int(k))) {
 			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(r.vals[k]))
 		}
 	}
@@ -140,7 +142,8 @@ func (x *Index) Restore(data json.RawMessage) (func(), error) {
 		x.pendMu.Lock()
 		x.pending = nil // the snapshot holds every record up to its seq
 		x.pendMu.Unlock()
-		x.rows, x.text, x.pos, x.clash, x.more = n.rows, n.text, n.pos, n.clash, n.more
+		x.rows, x.text, x.dead, x.pos, x.clash, x.more = n.rows, n.text, 0, n.pos, n.clash, n.more
+		x.forgets++ // every row moved
 		x.cats, x.dists, x.agencies, x.open = n.cats, n.dists, n.agencies, n.open
 	}, nil
 }
@@ -158,7 +161,7 @@ func (x *Index) decodeRow(d *decoder) error {
 		states:   d.byte(),
 	}
 	for k := range numIntervals {
-		if st := r.state(int(k)); st == OK || st == OutOfOrder {
+		if usesValue(r.state(int(k))) {
 			r.vals[k] = math.Float64frombits(d.uint64())
 		}
 	}
@@ -170,8 +173,19 @@ func (x *Index) decodeRow(d *decoder) error {
 	if d.err != nil {
 		return d.err
 	}
-	if r.flags>>4 != 0 {
+	if r.flags&^allFlags != 0 {
 		return fmt.Errorf("unknown flags %#x", r.flags)
+	}
+	r.setReceived(time.Unix(recv, int64(nsec)), x.loc)
+	return x.addDecoded(id, number, r, codes)
+}
+
+// addDecoded adds a decoded row r (its call's instant set) with its ID,
+// number and agency codes; an ID the index holds already is an error (an
+// unplaced index, see place, neither checks nor maps it).
+func (x *Index) addDecoded(id, number []byte, r row, codes []uint16) error {
+	if x.pos == nil {
+		return x.addRow(id, number, r, codes)
 	}
 	// As find and place, without making strings of 150,000 IDs.
 	h := maphash.Bytes(x.seed, id)
@@ -179,10 +193,7 @@ func (x *Index) decodeRow(d *decoder) error {
 	if _, clashed := x.clash[string(id)]; clashed || hashed && x.sameID(x.rows.at(at), string(id)) {
 		return fmt.Errorf("incident %q twice", id)
 	}
-	r.setReceived(time.Unix(recv, int64(nsec)), x.loc)
-	p := x.rows.add(row{})
-	r.text, r.idLen, r.numLen = uint64(len(x.text)), uint16(len(id)), uint16(len(number))
-	x.text = append(append(x.text, id...), number...)
+	p := int32(x.rows.len())
 	if hashed {
 		if x.clash == nil {
 			x.clash = map[string]int32{}
@@ -191,6 +202,14 @@ func (x *Index) decodeRow(d *decoder) error {
 	} else {
 		x.pos[h] = p
 	}
+	return x.addRow(id, number, r, codes)
+}
+
+// addRow appends row r with its ID, number and agency codes.
+func (x *Index) addRow(id, number []byte, r row, codes []uint16) error {
+	p := x.rows.add(row{})
+	r.text, r.idLen, r.numLen = uint64(len(x.text)), uint16(len(id)), uint16(len(number))
+	x.text = append(append(x.text, id...), number...)
 	x.setAgencies(&r, p, codes)
 	if r.has(rowOpen) {
 		x.open++

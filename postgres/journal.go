@@ -75,6 +75,9 @@ func NewJournal(ctx context.Context, db *DB, opts JournalOptions) (*Journal, err
 		j.keepStatistics()
 	}
 	j.startTrigramSampler()
+	if err := j.fillArchiveMetrics(ctx); err != nil {
+		return nil, err
+	}
 	j.perCommand = opts.NoGroupCommit
 	j.gc = cc112.NewGroupCommitter(j.flush, opts.MaxBatch)
 	return j, nil

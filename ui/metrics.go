@@ -78,9 +78,9 @@ func (s *Server) getResponseMetrics(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	rep, err := idx.Report(q, s.set.Targets)
+	rep, err := idx.Report(r.Context(), q, s.set.Targets)
 	if err != nil {
-		s.writeError(w, r, cc112.Errorf(cc112.EInvalid, "%v", err))
+		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, rep)
@@ -103,13 +103,20 @@ func (s *Server) getIncidentsCSV(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="incidents.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
 	cw := csv.NewWriter(w)
-	_ = cw.Write(csvHeader)
+	started := false
+	start := func() { // once the archive is read: until then an error is the answer
+		started = true
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="incidents.csv"`)
+		w.Header().Set("Cache-Control", "no-store")
+		_ = cw.Write(csvHeader)
+	}
 	row := make([]string, len(csvHeader))
-	err = idx.Export(q, func(recs []kpi.Record) error {
+	err = idx.Export(r.Context(), q, func(recs []kpi.Record) error {
+		if !started {
+			start()
+		}
 		for i := range recs {
 			rec := &recs[i]
 			row = append(row[:0], safeCell(rec.Number), rec.Category, strconv.Itoa(rec.Priority), safeCell(rec.District),
@@ -133,8 +140,14 @@ func (s *Server) getIncidentsCSV(w http.ResponseWriter, r *http.Request) {
 		cw.Flush()
 		return cw.Error()
 	})
-	if err != nil {
+	switch {
+	case err != nil && !started:
+		s.writeError(w, r, err)
+	case err != nil:
 		s.log.Debug("incidents.csv stopped", "err", err)
+	case !started: // nothing in the window: the header alone
+		start()
+		cw.Flush()
 	}
 }
 

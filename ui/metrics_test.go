@@ -1,10 +1,13 @@
 package ui
 
 import (
+	"context"
 	"encoding/csv"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"cc112"
 	"cc112/dispatch"
@@ -127,6 +130,28 @@ func TestMetricsBadParameters(t *testing.T) {
 	b := newAPI(t)
 	if r := b.do("GET", "/api/v1/metrics/response", ""); r.status != 503 {
 		t.Errorf("no index: %d", r.status)
+	}
+}
+
+// brokenArchive is a store that cannot be read.
+type brokenArchive struct{}
+
+func (brokenArchive) EachArchivedRecord(context.Context, time.Time, time.Time, func([]byte) bool) error {
+	return errors.New("connection refused")
+}
+
+// An archive that cannot be read: both endpoints answer 503 unavailable,
+// never figures without the archived incidents.
+func TestMetricsArchiveUnavailable(t *testing.T) {
+	idx := kpi.NewIndex(cc112.WIB)
+	idx.UseArchive(brokenArchive{})
+	a := newAPI(t, withMetrics(idx))
+	a.createIncident(`{"category":"fire","priority":1,"location":{"lat":-7.2458,"lon":112.7378}}`)
+	for _, path := range []string{"/api/v1/metrics/response", "/api/v1/metrics/incidents.csv"} {
+		r := a.do("GET", path, "")
+		if r.status != 503 || r.errCode(t) != cc112.EUnavailable {
+			t.Errorf("%s: status %d %s", path, r.status, r.body)
+		}
 	}
 }
 

@@ -470,6 +470,10 @@ func (m *Main) openState(ctx context.Context, city *city.Pack) (err error) {
 	if m.Metrics != nil {
 		cfg.OnIncident = func(inc *cc112.Incident) { m.Metrics.Put(kpi.FromIncident(inc)) }
 		cfg.OnIncidentState = m.Metrics // checkpointed: no start walks the archive
+		if a, ok := m.Journal.(kpi.Archive); ok && cfg.Archive != nil {
+			m.Metrics.UseArchive(a) // archived incidents' records: read from the journal, not held
+			cfg.OnArchived = m.Metrics.Forget
+		}
 	}
 	m.Calls = callcenter.New(ccfg)
 	m.Views = cctv.NewViews()

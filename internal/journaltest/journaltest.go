@@ -34,6 +34,7 @@ func Run(t *testing.T, opener Opener) {
 		{"ConcurrentAppends", testConcurrentAppends},
 		{"SeqGapRefused", testSeqGap},
 		{"EngineScenario", testEngineScenario},
+		{"ArchiveMetrics", testArchiveMetrics},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -284,7 +284,7 @@ func queries(t *testing.T, s *stack) string {
 		out += c.ID + " "
 	}
 	// The metrics index: every record, and the reports of each grouping.
-	err := s.metrics.Export(kpi.Query{}, func(recs []kpi.Record) error {
+	err := s.metrics.Export(context.Background(), kpi.Query{}, func(recs []kpi.Record) error {
 		out += fmt.Sprintf("\nexport %+v", recs)
 		return nil
 	})
@@ -292,7 +292,7 @@ func queries(t *testing.T, s *stack) string {
 		t.Fatal(err)
 	}
 	for _, by := range append([]string{""}, kpi.GroupBys...) {
-		rep, err := s.metrics.Report(kpi.Query{GroupBy: by}, kpi.DefaultTargets())
+		rep, err := s.metrics.Report(context.Background(), kpi.Query{GroupBy: by}, kpi.DefaultTargets())
 		if err != nil {
 			t.Fatal(err)
 		}

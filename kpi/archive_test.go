@@ -1,0 +1,309 @@
+package kpi
+
+import (
+	"cmp"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"cc112"
+)
+
+// randomRecords are n records of distinct IDs, as randomIndex makes them.
+func randomRecords(seed uint64, n int) []Record {
+	r := rand.New(rand.NewPCG(seed, 2))
+	agencies := []string{"damkar", "polri", "dinkes", "bpbd", "satpolpp", "dkp"}
+	out := make([]Record, n)
+	for i := range out {
+		rc := rec(fmt.Sprintf("inc_%d", i), []string{"fire", "flood", "medical"}[r.IntN(3)], fmt.Sprintf("D%d", r.IntN(5)),
+			slices.Clip(agencies[:r.IntN(len(agencies))]),
+			time.Duration(r.IntN(400*24*3600))*time.Second+time.Duration(r.IntN(1e9)), r.IntN(90)-5, r.IntN(90)-5, r.IntN(600)-30)
+		rc.Number = fmt.Sprintf("SBY-%d-%d", i, r.IntN(1000))
+		rc.Priority = r.IntN(4) + 1
+		rc.Open, rc.Imported, rc.Cancelled, rc.ClosedBeforeReceived = r.IntN(10) == 0, r.IntN(7) == 0, r.IntN(9) == 0, r.IntN(20) == 0
+		rc.ReceivedAt = rc.ReceivedAt.UTC()
+		if len(rc.Agencies) == 0 {
+			rc.Agencies = nil // as FromIncident and DecodeRecord have none
+		}
+		if r.IntN(50) == 0 {
+			rc.Values[Travel] = Value{Seconds: -3.25, State: OutOfOrder}
+		}
+		out[i] = rc
+	}
+	return out
+}
+
+// memArchive is an archive of records in memory, for the index's own
+// tests (the journals' are tested in bolt and postgres).
+type memArchive struct {
+	recs   []Record
+	err    error
+	during func() // called once the first record is read
+}
+
+func (a *memArchive) EachArchivedRecord(ctx context.Context, from, to time.Time, fn func([]byte) bool) error {
+	if a.err != nil {
+		return a.err
+	}
+	// Newest first: kpi.Archive promises no order.
+	sorted := slices.SortedFunc(slices.Values(a.recs), func(x, y Record) int { return y.ReceivedAt.Compare(x.ReceivedAt) })
+	for k, r := range sorted {
+		if k == 1 && a.during != nil {
+			a.during()
+		}
+		if (from.IsZero() || !r.ReceivedAt.Before(from)) && (to.IsZero() || r.ReceivedAt.Before(to)) && !fn(AppendRecord(nil, r)) {
+			return nil
+		}
+	}
+	return nil
+}
+
+func TestRecordEncodingRoundTrips(t *testing.T) {
+	for _, r := range append(randomRecords(1, 500), Record{ReceivedAt: time.Unix(0, 0).UTC()}) {
+		b := AppendRecord([]byte("x"), r)[1:]
+		got, err := DecodeRecord(b)
+		if err != nil {
+			t.Fatalf("%s: %v", r.ID, err)
+		}
+		if !reflect.DeepEqual(got, r) {
+			t.Fatalf("decoded\n%+v\nwant\n%+v", got, r)
+		}
+	}
+}
+
+// A record that is not whole and well formed is refused, never half read.
+func TestRecordDecodingRefusesDamage(t *testing.T) {
+	r := randomRecords(2, 1)[0]
+	r.Agencies = []string{"polri", "damkar"}
+	good := AppendRecord(nil, r)
+	for n := range len(good) {
+		if _, err := DecodeRecord(good[:n]); err == nil {
+			t.Errorf("truncated to %d of %d bytes: decoded", n, len(good))
+		}
+	}
+	bad := map[string][]byte{
+		"trailing": append(slices.Clone(good), 0),
+		"format":   append([]byte{recordFormat + 1}, good[1:]...),
+	}
+	flagged := slices.Clone(good)
+	// The flags byte follows the strings, priority and the call's instant.
+	at := 1
+	for _, s := range []string{r.ID, r.Number, r.Category, r.District} {
+		at += len(appendString(nil, s))
+	}
+	at += len(binary.AppendVarint(binary.AppendVarint(binary.AppendUvarint(nil, uint64(r.ReceivedAt.Nanosecond())), r.ReceivedAt.Unix()), int64(r.Priority)))
+	if flagged[at] != r.flags() {
+		t.Fatalf("byte %d is %#x, not the flags %#x", at, flagged[at], r.flags())
+	}
+	flagged[at] |= 1 << 6
+	bad["unknown flag"] = flagged
+	for name, b := range bad {
+		if _, err := DecodeRecord(b); err == nil {
+			t.Errorf("%s: decoded", name)
+		}
+	}
+}
+
+// Forget keeps the index what a map of the records put and not forgotten
+// says (rows, positions, agencies beyond a row's three, open count,
+// compacted text), also while a snapshot shares its rows: the snapshot
+// stays the picture of when it was taken.
+func TestForgetMatchesAMap(t *testing.T) {
+	for seed := range uint64(4) {
+		r := rand.New(rand.NewPCG(seed, 3))
+		pool := randomRecords(seed, 3*rowChunk)
+		x := NewIndex(cc112.WIB)
+		model := map[string]Record{}
+		var snap any
+		var snapWant []Record
+		for step := range 12 * rowChunk {
+			rc := pool[r.IntN(len(pool))]
+			switch k := r.IntN(10); {
+			case k < 5:
+				if r.IntN(4) == 0 {
+					rc.Number += "-renumbered" // new text, the old dead
+				}
+				x.Put(rc)
+				model[rc.ID] = rc
+			default:
+				x.Forget(rc.ID)
+				delete(model, rc.ID)
+			}
+			if step%(2*rowChunk) == rowChunk {
+				if snap != nil {
+					checkSnapshot(t, snap, snapWant)
+				}
+				snap, snapWant = x.Snapshot(), modelExport(model)
+			}
+			if step%997 == 0 {
+				checkAgainst(t, x, model)
+			}
+		}
+		checkAgainst(t, x, model)
+		checkSnapshot(t, snap, snapWant)
+		for id := range model {
+			x.Forget(id)
+		}
+		checkAgainst(t, x, map[string]Record{})
+		if x.Len() != 0 || len(x.text) != 0 || len(x.pos)+len(x.clash)+len(x.more) != 0 || len(x.rows.chunks) != 0 {
+			t.Fatalf("seed %d: all forgotten, yet %d rows, %d text bytes, %d/%d/%d positions, clashes, agency lists, %d chunks",
+				seed, x.Len(), len(x.text), len(x.pos), len(x.clash), len(x.more), len(x.rows.chunks))
+		}
+	}
+}
+
+func modelExport(model map[string]Record) []Record {
+	out := slices.Collect(func(yield func(Record) bool) {
+		for _, r := range model {
+			if !r.Cancelled && !yield(r) {
+				return
+			}
+		}
+	})
+	slices.SortFunc(out, func(a, b Record) int {
+		return cmp.Or(a.ReceivedAt.Compare(b.ReceivedAt), cmp.Compare(a.Number, b.Number))
+	})
+	for i := range out {
+		out[i].ReceivedAt = out[i].ReceivedAt.In(cc112.WIB)
+		if len(out[i].Agencies) == 0 {
+			out[i].Agencies = nil
+		}
+	}
+	return out
+}
+
+func checkAgainst(t *testing.T, x *Index, model map[string]Record) {
+	t.Helper()
+	open := 0
+	for _, r := range model {
+		if r.Open {
+			open++
+		}
+	}
+	if x.Len() != len(model) || x.Open() != open {
+		t.Fatalf("%d rows, %d open; the map has %d, %d", x.Len(), x.Open(), len(model), open)
+	}
+	if got, want := exported(t, x), modelExport(model); !reflect.DeepEqual(got, want) {
+		t.Fatalf("export differs from the map: %d records, want %d", len(got), len(want))
+	}
+	x.read(func() {
+		if x.dead > len(x.text)-x.dead {
+			t.Fatalf("text not compacted: %d of %d bytes dead", x.dead, len(x.text))
+		}
+		for id := range model {
+			if _, ok := x.find(id); !ok {
+				t.Fatalf("%s not found", id)
+			}
+		}
+	})
+}
+
+func checkSnapshot(t *testing.T, snap any, want []Record) {
+	t.Helper()
+	raw, err := json.Marshal(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := exported(t, restored(t, raw)); !reflect.DeepEqual(got, want) {
+		t.Fatalf("the snapshot changed with the index: %d records, want %d", len(got), len(want))
+	}
+}
+
+// A report and an export over the archive and the index answer exactly
+// as one index holding every record; an incident in both (restored while
+// the archive was read) counts once, as memory has it.
+func TestReportsReadTheArchive(t *testing.T) {
+	for seed := range uint64(3) {
+		recs := randomRecords(seed, 2500)
+		all := NewIndex(cc112.WIB)
+		arch := &memArchive{}
+		x := NewIndex(cc112.WIB)
+		x.UseArchive(arch)
+		for i, r := range recs {
+			switch i % 4 {
+			case 0, 1: // archived: closed
+				r.Open = false
+				arch.recs = append(arch.recs, r)
+			case 2: // in memory
+				x.Put(r)
+			case 3: // restored and changed: the archive's copy is older
+				old := r
+				old.Category, old.Values[Response] = "flood", Value{Seconds: 1, State: OK}
+				arch.recs = append(arch.recs, old)
+				x.Put(r)
+			}
+			all.Put(r)
+		}
+		if x.Len() != 2500/2 {
+			t.Fatalf("%d rows in memory", x.Len())
+		}
+		// An incident restored while a report reads the archive is in both:
+		// memory's is taken.
+		restored := recs[0]
+		restored.Category, restored.Open = "medical", true
+		all.Put(restored)
+		reads := 0
+		arch.during = func() {
+			if reads++; reads == 1 {
+				x.Put(restored)
+			}
+		}
+		got := reports(t, x)[:1]
+		if want := reports(t, all)[:1]; !reflect.DeepEqual(got, want) {
+			t.Fatalf("seed %d: a record restored during the report: %+v, want %+v", seed, got[0].Overall, want[0].Overall)
+		}
+		arch.during = nil
+		if got, want := reports(t, x), reports(t, all); !reflect.DeepEqual(got, want) {
+			for k := range got {
+				if !reflect.DeepEqual(got[k], want[k]) {
+					g, _ := json.Marshal(got[k])
+					w, _ := json.Marshal(want[k])
+					t.Fatalf("seed %d: report %d differs from one index holding all:\n%s\n%s", seed, k, g, w)
+				}
+			}
+		}
+		for _, q := range []Query{{}, {From: t0.Add(30 * 24 * time.Hour), To: t0.Add(90*24*time.Hour + time.Second/2)}, {Category: "fire", Agency: "polri"}} {
+			if got, want := exportOf(t, x, q), exportOf(t, all, q); !reflect.DeepEqual(got, want) {
+				t.Fatalf("seed %d: export %+v differs: %d records, want %d", seed, q, len(got), len(want))
+			}
+		}
+		if x.Len() != 2500/2+1 {
+			t.Fatalf("a report changed the index: %d rows", x.Len())
+		}
+	}
+}
+
+func exportOf(t *testing.T, x *Index, q Query) []Record {
+	t.Helper()
+	var out []Record
+	if err := x.Export(context.Background(), q, func(rs []Record) error { out = append(out, rs...); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// An archive that cannot be read fails a report and an export as
+// unavailable, before any record is handed out: no partial figures.
+func TestUnreadableArchiveIsUnavailable(t *testing.T) {
+	x := NewIndex(cc112.WIB)
+	x.UseArchive(&memArchive{err: errors.New("disk gone")})
+	x.Put(rec("a", "fire", "", nil, 0, 1, 1, 1))
+	if _, err := x.Report(context.Background(), Query{}, DefaultTargets()); cc112.ErrorCode(err) != cc112.EUnavailable {
+		t.Errorf("report: %v, want unavailable", err)
+	}
+	called := false
+	err := x.Export(context.Background(), Query{}, func([]Record) error { called = true; return nil })
+	if cc112.ErrorCode(err) != cc112.EUnavailable || called {
+		t.Errorf("export: %v (records handed out: %v), want unavailable before any", err, called)
+	}
+	if _, err := x.Report(context.Background(), Query{GroupBy: "week"}, DefaultTargets()); cc112.ErrorCode(err) != cc112.EInvalid {
+		t.Errorf("a bad query: %v, want invalid", err)
+	}
+}
