@@ -58,8 +58,10 @@ type stack struct {
 	auth   *auth.Store
 	alerts *alerts.Service
 	pager  *paging.Service
-	// metrics is dispatchd's metrics index: fed by the engine's hook and
-	// checkpointed with it (compared by its answers: its hash seed differs).
+	// metrics is dispatchd's metrics index: fed by the engine's hook,
+	// checkpointed with it, forgetting archived incidents and reading their
+	// records from the journal (compared by its answers: its hash seed
+	// differs).
 	metrics *kpi.Index
 }
 
@@ -78,8 +80,10 @@ func newStack(t *testing.T, j cc112.Journal, store cc112.CheckpointStore, clock 
 		pager:   paging.New(paging.Config{Clock: clock, Logger: log}),
 		metrics: kpi.NewIndex(cc112.WIB),
 	}
+	s.metrics.UseArchive(j.(kpi.Archive)) // wired as dispatchd wires it: archived records read from the journal
 	cfg := dispatch.Config{Journal: j, Clock: clock, Logger: log, Districts: city.Districts, Checkpoints: store,
 		OnIncident: func(inc *cc112.Incident) { s.metrics.Put(kpi.FromIncident(inc)) }, OnIncidentState: s.metrics,
+		OnArchived: s.metrics.Forget,
 		// A window the run outlasts: incidents and shifts are archived.
 		Archive: j.(cc112.IncidentArchive), HistoryWindow: historyWindow}
 	eng, err := dispatch.New(context.Background(), cfg, s.calls, s.views, s.auth, s.alerts, s.pager)
@@ -211,7 +215,9 @@ func testCheckpointEqualsReplay(t *testing.T, jr journals, seed uint64) {
 	}
 	compare(t, "checkpoint+tail vs full replay", fromCkpt, full)
 	// The engine that ran holds unit positions newer than the journal's
-	// sample (positions are a stream): all else is the same.
+	// sample (positions are a stream): all else is the same. Its metrics
+	// index reads the archive through the journal open now.
+	ran.metrics.UseArchive(j2.(kpi.Archive))
 	compare(t, "full replay vs the engine that ran", full, ran, "Location", "PositionAt", "Heading", "Speed", "Accuracy")
 	_ = j2.Close()
 }
