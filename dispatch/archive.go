@@ -26,19 +26,30 @@ const archiveBatch = 500
 // ArchiveClosed archives the incidents closed before now minus the history
 // window, archiveBatch per command until none is left, and answers how
 // many. Without an archive or a window it does nothing.
+//
+// The incidents due are listed once, under the read lock; each command
+// checks only its own batch again under the write lock. Listing them in
+// every command made a long first sweep quadratic (every batch walked and
+// sorted the whole history while dispatchers' commands waited).
 func (e *Engine) ArchiveClosed(ctx context.Context) (int, error) {
 	if e.cfg.Archive == nil || e.cfg.HistoryWindow <= 0 {
 		return 0, nil
 	}
+	e.mu.RLock()
+	due := e.archivable(e.cfg.Clock.Now().Add(-e.cfg.HistoryWindow))
+	e.mu.RUnlock()
 	total := 0
-	for {
+	for len(due) > 0 {
+		batch := due[:min(len(due), archiveBatch)]
+		due = due[len(batch):]
 		n, err := Run(ctx, e, "", "", func(tx *Tx) (int, error) {
-			due := e.archivable(tx.Now().Add(-e.cfg.HistoryWindow))
-			for _, inc := range due {
+			n := 0
+			for _, inc := range e.stillArchivable(batch, tx.Now().Add(-e.cfg.HistoryWindow)) {
 				e.archiving[inc.ID] = inc.Clone() // readable until the journal holds it
 				tx.Emit(cc112.EvIncidentArchived, cc112.IncidentDocumentPayload{Incident: inc})
+				n++
 			}
-			return len(due), nil
+			return n, nil
 		})
 		e.mu.Lock()
 		if err == nil {
@@ -47,29 +58,50 @@ func (e *Engine) ArchiveClosed(ctx context.Context) (int, error) {
 		clear(e.archiving) // durable (or refused: then the engine has failed)
 		e.mu.Unlock()
 		total += n
-		if err != nil || n < archiveBatch {
+		if err != nil {
 			return total, err
 		}
 	}
+	return total, nil
 }
 
-// archivable lists up to archiveBatch closed incidents that were closed
-// before cutoff, oldest received first (so a replay meets them in one
-// order). An incident that a unit still names is kept.
-func (e *Engine) archivable(cutoff time.Time) []*cc112.Incident {
+// archivable lists the IDs of the incidents that were closed before
+// cutoff, oldest received first (so a replay meets them in one order).
+// Caller holds the lock.
+func (e *Engine) archivable(cutoff time.Time) []string {
+	var due []*cc112.Incident
+	for _, inc := range e.incidents {
+		if closedBefore(inc, cutoff) {
+			due = append(due, inc)
+		}
+	}
+	sort.Slice(due, func(a, b int) bool { return timeLess(due[a], due[b]) })
+	ids := make([]string, len(due))
+	for k, inc := range due {
+		ids[k] = inc.ID
+	}
+	return ids
+}
+
+// stillArchivable is the incidents of ids that may be archived now: still
+// held, closed before cutoff (a reopen since the listing keeps one), and
+// named by no unit. Caller holds the write lock.
+func (e *Engine) stillArchivable(ids []string, cutoff time.Time) []*cc112.Incident {
 	named := map[string]bool{}
 	for _, u := range e.units {
 		named[u.IncidentID] = true
 	}
-	var due []*cc112.Incident
-	for _, inc := range e.incidents {
-		if inc.Active() || inc.ClosedAt == nil || !inc.ClosedAt.Before(cutoff) || named[inc.ID] {
-			continue
+	var out []*cc112.Incident
+	for _, id := range ids {
+		if inc, ok := e.incidents[id]; ok && closedBefore(inc, cutoff) && !named[id] {
+			out = append(out, inc)
 		}
-		due = append(due, inc)
 	}
-	sort.Slice(due, func(a, b int) bool { return timeLess(due[a], due[b]) })
-	return due[:min(len(due), archiveBatch)]
+	return out
+}
+
+func closedBefore(inc *cc112.Incident, cutoff time.Time) bool {
+	return !inc.Active() && inc.ClosedAt != nil && inc.ClosedAt.Before(cutoff)
 }
 
 func (e *Engine) applyArchived(p cc112.IncidentDocumentPayload) error {

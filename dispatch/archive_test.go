@@ -501,3 +501,52 @@ func TestReopenArchivedIncident(t *testing.T) {
 
 // setClock moves the test clock to at (forward only: the engine's order).
 func moveClock(c *clocktest.Clock, at time.Time) { c.Advance(at.Sub(c.Now())) }
+
+// TestSweepOverSeveralBatches archives a history longer than one command
+// takes: every incident in one sweep, each command a batch, the journal's
+// archived events oldest received first.
+func TestSweepOverSeveralBatches(t *testing.T) {
+	eachArchiveJournal(t, func(t *testing.T, f *archiveFixture) {
+		ctx := context.Background()
+		e := f.open(t, false)
+		loc := near(0, 0)
+		old := time.Date(2025, 6, 1, 17, 0, 0, 0, time.UTC)
+		const total = 2*archiveBatch + 7
+		var history []ImportedIncident
+		for k := range total {
+			// Received in an order the map will not keep.
+			received := old.Add(time.Duration((k*7919)%total) * time.Minute)
+			history = append(history, ImportedIncident{ExternalID: fmt.Sprint("S", k), Category: cc112.CatFire, Priority: 1,
+				Location: &loc, ReceivedAt: &received, ClosedAt: tp(received.Add(time.Hour).Format(time.RFC3339))})
+		}
+		for _, err := range must[[]error](t)(e.ImportIncidents(ctx, history)) {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		seq := e.LastSeq()
+		if n := must[int](t)(e.ArchiveClosed(ctx)); n != total {
+			t.Fatalf("one sweep archived %d of %d", n, total)
+		}
+		if n := e.IncidentCount(); n != 0 {
+			t.Fatalf("%d incidents still in memory", n)
+		}
+		var last time.Time
+		archived := 0
+		err := f.j.Replay(ctx, seq, func(ev cc112.Event) error {
+			var p cc112.IncidentDocumentPayload
+			if err := json.Unmarshal(ev.Data, &p); err != nil || ev.Type != cc112.EvIncidentArchived {
+				return fmt.Errorf("seq %d: %s (%v)", ev.Seq, ev.Type, err)
+			}
+			if p.Incident.ReceivedAt.Before(last) {
+				t.Errorf("seq %d: %s received before the one archived ahead of it", ev.Seq, p.Incident.Number)
+			}
+			last = p.Incident.ReceivedAt
+			archived++
+			return nil
+		})
+		if err != nil || archived != total {
+			t.Fatalf("journal after the sweep: %d archived events, %v", archived, err)
+		}
+	})
+}
