@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"cc112"
@@ -306,4 +307,75 @@ func TestUnreadableArchiveIsUnavailable(t *testing.T) {
 	if _, err := x.Report(context.Background(), Query{GroupBy: "week"}, DefaultTargets()); cc112.ErrorCode(err) != cc112.EInvalid {
 		t.Errorf("a bad query: %v, want invalid", err)
 	}
+}
+
+// gateArchive holds every read of the archive until open is closed.
+type gateArchive struct {
+	memArchive
+	entered chan struct{}
+	open    chan struct{}
+}
+
+func (a *gateArchive) EachArchivedRecord(ctx context.Context, from, to time.Time, fn func([]byte) bool) error {
+	a.entered <- struct{}{}
+	<-a.open
+	return a.memArchive.EachArchivedRecord(ctx, from, to, fn)
+}
+
+// TestWindowsAreBounded: at most maxWindows reports and exports hold a
+// window of archived records at once; one more waits without reading the
+// archive until one ends (or its request does: unavailable), and a failed
+// read gives its place back. In a synctest bubble: Wait returns once every
+// goroutine is blocked, so "it waits" is checked without a timer.
+func TestWindowsAreBounded(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		arch := &gateArchive{memArchive: memArchive{recs: randomRecords(3, 50)}, entered: make(chan struct{}, 10), open: make(chan struct{})}
+		x := NewIndex(cc112.WIB)
+		x.UseArchive(arch)
+		results := make(chan error, maxWindows+1)
+		for k := range maxWindows + 1 {
+			go func() {
+				if k%2 == 0 {
+					_, err := x.Report(context.Background(), Query{}, DefaultTargets())
+					results <- err
+					return
+				}
+				results <- x.Export(context.Background(), Query{}, func([]Record) error { return nil })
+			}()
+		}
+		synctest.Wait()
+		if n := len(arch.entered); n != maxWindows {
+			t.Fatalf("%d reads of the archive at once, want %d", n, maxWindows)
+		}
+		gone, cancel := context.WithCancel(context.Background())
+		waited := make(chan error, 1)
+		go func() {
+			_, err := x.Report(gone, Query{}, DefaultTargets())
+			waited <- err
+		}()
+		synctest.Wait()
+		cancel()
+		if err := <-waited; cc112.ErrorCode(err) != cc112.EUnavailable {
+			t.Fatalf("a report beyond the bound, its request gone: %v, want unavailable", err)
+		}
+		close(arch.open)
+		for range maxWindows + 1 {
+			if err := <-results; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := len(arch.entered); n != maxWindows+1 {
+			t.Fatalf("%d reads of the archive, want %d (the cancelled one read nothing)", n, maxWindows+1)
+		}
+		for range maxWindows + 1 { // each failure gives its window back
+			arch.err = errors.New("disk gone")
+			if _, err := x.Report(context.Background(), Query{}, DefaultTargets()); cc112.ErrorCode(err) != cc112.EUnavailable {
+				t.Fatalf("unreadable archive: %v", err)
+			}
+		}
+		arch.err = nil
+		if _, err := x.Report(context.Background(), Query{}, DefaultTargets()); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

@@ -20,10 +20,11 @@ func (x *Index) Export(ctx context.Context, q Query, fn func([]Record) error) er
 	if err := q.Validate(); err != nil {
 		return cc112.Errorf(cc112.EInvalid, "%v", err)
 	}
-	src, err := x.window(ctx, q)
+	src, done, err := x.window(ctx, q)
 	if err != nil {
 		return err
 	}
+	defer done()
 	return src.export(q, fn)
 }
 

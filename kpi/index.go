@@ -25,6 +25,9 @@ import (
 type Index struct {
 	loc     *time.Location
 	archive Archive
+	// windows holds a token per report or export holding a window of
+	// archived records (maxWindows).
+	windows chan struct{}
 
 	mu       sync.RWMutex
 	rows     rows
@@ -102,7 +105,9 @@ func NewIndex(loc *time.Location) *Index {
 
 // UseArchive makes reports and exports read the archived records of
 // their window from a (set it before the index is used).
-func (x *Index) UseArchive(a Archive) { x.archive = a }
+func (x *Index) UseArchive(a Archive) {
+	x.archive, x.windows = a, make(chan struct{}, maxWindows)
+}
 
 // Put adds or replaces the record of an incident.
 func (x *Index) Put(r Record) { x.queue(change{rec: r}) }

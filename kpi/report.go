@@ -189,10 +189,11 @@ func (x *Index) Report(ctx context.Context, q Query, t Targets) (*Report, error)
 	if err := q.Validate(); err != nil {
 		return nil, cc112.Errorf(cc112.EInvalid, "%v", err)
 	}
-	src, err := x.window(ctx, q)
+	src, done, err := x.window(ctx, q)
 	if err != nil {
 		return nil, err
 	}
+	defer done()
 	rep := &Report{
 		TargetS: seconds(t.Response), GroupBy: q.GroupBy, Groups: []Set{},
 		IntervalTargetsS: map[string]float64{
@@ -331,11 +332,22 @@ func (x *Index) scan(q Query, t Targets, rep *Report, buf *[]float64) []*acc {
 // from memory: it was restored). The archive is read outside the lock,
 // between two reads of the index's IDs, so that an incident restored
 // meanwhile is in one or the other. Only the window's bounds are applied
-// here; scan applies q.
-func (x *Index) window(ctx context.Context, q Query) (*Index, error) {
+// here; scan applies q. done gives the window back (maxWindows).
+func (x *Index) window(ctx context.Context, q Query) (w *Index, done func(), err error) {
 	if x.archive == nil {
-		return x, nil
+		return x, func() {}, nil
 	}
+	select {
+	case x.windows <- struct{}{}:
+	case <-ctx.Done():
+		return nil, nil, cc112.Errorf(cc112.EUnavailable, "%d reports over the archive are running; none ended before the request did: %v", maxWindows, ctx.Err())
+	}
+	release := func() { <-x.windows }
+	defer func() {
+		if err != nil {
+			release()
+		}
+	}()
 	var from, to time.Time // whole seconds around q's: rows keep the call's second
 	if !q.From.IsZero() {
 		from = time.Unix(q.From.Unix(), 0)
@@ -356,9 +368,9 @@ func (x *Index) window(ctx context.Context, q Query) (*Index, error) {
 	})
 	// Unplaced (no map of IDs) while the archive's records go in: a year
 	// of a large city is hundreds of thousands.
-	w := &Index{loc: x.loc, seed: x.seed}
+	w = &Index{loc: x.loc, seed: x.seed}
 	var bad error
-	err := x.archive.EachArchivedRecord(ctx, from, to, func(rec []byte) bool {
+	err = x.archive.EachArchivedRecord(ctx, from, to, func(rec []byte) bool {
 		bad = w.putEncoded(rec, held)
 		return bad == nil
 	})
@@ -366,7 +378,7 @@ func (x *Index) window(ctx context.Context, q Query) (*Index, error) {
 		err = bad
 	}
 	if err != nil {
-		return nil, cc112.Errorf(cc112.EUnavailable, "the metrics archive cannot be read: %v", err)
+		return nil, nil, cc112.Errorf(cc112.EUnavailable, "the metrics archive cannot be read: %v", err)
 	}
 	x.read(func() {
 		x.rows.each(func(p int32, r *row) {
@@ -380,8 +392,15 @@ func (x *Index) window(ctx context.Context, q Query) (*Index, error) {
 			w.putLocked(&rec)
 		})
 	})
-	return w, nil
+	return w, release, nil
 }
+
+// maxWindows is how many reports and exports may hold a window of archived
+// records at once (about 280 bytes a record while it runs: a year at
+// Jakarta's volume is 180 MB; an export holds it while the client
+// downloads); more wait for one to end, so that a few supervisors asking
+// for years at once cannot exhaust the center's memory.
+const maxWindows = 2
 
 // selector returns the filter of q (cancelled incidents never pass: no
 // unit was needed, so they are no response to measure); ok is false when q names a value that
