@@ -126,7 +126,10 @@ try {
   assert.equal(await admin.locator('#pack-result li').count(), 1, diff);
   await admin.screenshot({ path: join(SHOTS, 'admin-pack-id-1920.png') });
   await admin.locator('#pack-apply').click();
-  await admin.waitForFunction(() => document.querySelector('#pack-apply').disabled && /1/.test(document.querySelector('#pack-result p').textContent), null, { timeout: WAIT });
+  // The apply's answer, not the click: the button is disabled at once and
+  // the diff's own count already says 1.
+  await admin.waitForSelector('#pack-result[data-state=applied]', { timeout: WAIT });
+  assert.match(await admin.locator('#pack-result p').textContent(), /1/);
   log('pack applied');
 
   assert.deepEqual(errors, []);

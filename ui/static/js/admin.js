@@ -245,6 +245,7 @@ function showDiff(change, applied) {
   }
   const head = el('p', { textContent: n === 0 ? t('admin.noDiff') : t(applied ? 'admin.applied' : 'admin.diffCount', { n }) });
   out.replaceChildren(head, ...parts);
+  out.dataset.state = applied ? 'applied' : 'diff'; // what the browser test waits for
   return n;
 }
 
