@@ -33,20 +33,18 @@ var (
 
 // applyImportIndex keeps archive_imports in step with the archive's
 // operations of a batch: an imported incident archived is put, one
-// restored dropped.
+// restored dropped. The bucket is made with the archive even when no
+// import is archived: an archive without it is an older build's, which
+// Open indexes by decoding every document.
 func applyImportIndex(tx *bbolt.Tx, ops []archiveOp) error {
-	var b *bbolt.Bucket
+	b, err := tx.CreateBucketIfNotExists([]byte(importBucket))
+	if err != nil {
+		return err
+	}
 	for _, op := range ops {
 		if op.externalID == "" {
 			continue
 		}
-		if b == nil {
-			var err error
-			if b, err = tx.CreateBucketIfNotExists([]byte(importBucket)); err != nil {
-				return err
-			}
-		}
-		var err error
 		if op.doc == nil {
 			err = b.Delete([]byte(op.externalID))
 		} else {
