@@ -93,9 +93,13 @@ func archiveOps(batch []cc112.Event) ([]archiveOp, error) {
 }
 
 func archiveKey(at time.Time, id string) []byte {
-	k := make([]byte, 8, 8+len(id))
-	binary.BigEndian.PutUint64(k, uint64(at.UnixNano())^1<<63)
-	return append(k, id...)
+	return append(appendTime(make([]byte, 0, 8+len(id)), at), id...)
+}
+
+// appendTime appends t's 8 bytes that sort as the instants do (the sign
+// bit flipped: times before 1970 first).
+func appendTime(b []byte, t time.Time) []byte {
+	return binary.BigEndian.AppendUint64(b, uint64(t.UnixNano())^1<<63)
 }
 
 // applyArchive writes the batch's archive operations in its transaction.
@@ -360,8 +364,9 @@ func textHit(rec, q, qsig []byte, internal bool) (inPublic, inPhone, inInternal 
 }
 
 // fillArchive writes what derives from every archived document into the
-// derived buckets the archive lacks, at open, in one pass: an archive
-// written by an older version (before archive_text, archive_metrics).
+// buckets the archive lacks, at open, in one pass: an archive written by
+// an older version (before archive_text, archive_metrics or
+// archive_imports).
 func (j *Journal) fillArchive() error {
 	var missing []string
 	if err := j.db.View(func(tx *bbolt.Tx) error {
@@ -386,6 +391,13 @@ func (j *Journal) fillArchive() error {
 				fill[k] = b
 			}
 		}
+		var imports *bbolt.Bucket // keyed by external id, not by archive key
+		if tx.Bucket([]byte(importBucket)) == nil {
+			var err error
+			if imports, err = tx.CreateBucket([]byte(importBucket)); err != nil {
+				return err
+			}
+		}
 		return tx.Bucket([]byte(archiveBucket)).ForEach(func(key, v []byte) error {
 			inc, err := j.decodeArchived(key, v)
 			if err != nil {
@@ -397,6 +409,9 @@ func (j *Journal) fillArchive() error {
 					return err
 				}
 			}
+			if ext := importedExternalID(inc); imports != nil && ext != "" {
+				return imports.Put([]byte(ext), []byte(inc.ID))
+			}
 			return nil
 		})
 	})
@@ -406,7 +421,8 @@ func (j *Journal) fillArchive() error {
 	return err
 }
 
-// missingDerived names the derived buckets an archive lacks.
+// missingDerived names the buckets derived from the documents that an
+// archive lacks.
 func (j *Journal) missingDerived(tx *bbolt.Tx) []string {
 	if tx.Bucket([]byte(archiveBucket)) == nil {
 		return nil
@@ -416,6 +432,9 @@ func (j *Journal) missingDerived(tx *bbolt.Tx) []string {
 		if tx.Bucket([]byte(d.bucket)) == nil {
 			out = append(out, d.bucket)
 		}
+	}
+	if tx.Bucket([]byte(importBucket)) == nil {
+		out = append(out, importBucket)
 	}
 	return out
 }

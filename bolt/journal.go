@@ -131,10 +131,6 @@ func Open(dir string, logger *slog.Logger) (*Journal, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("bolt: %s: %w", path, err)
 	}
-	if err := j.indexArchiveImports(); err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("bolt: %s: %w", path, err)
-	}
 	j.last.Store(last)
 	j.gc = cc112.NewGroupCommitter(j.flush, 0)
 	logger.Info("bolt journal opened", "path", path, "last_seq", last, "checked_from_seq", scrubTo+1)

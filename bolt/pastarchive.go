@@ -3,7 +3,6 @@ package bolt
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -16,11 +15,11 @@ import (
 // What else leaves the engine's memory with the years, kept in the
 // transaction of its event: "archive_imports" maps the external id of an
 // archived imported incident (its number) to its id, written and dropped
-// with the archive's document (applyArchive); "roster_archive" maps a
-// unit's id, a NUL and the 8-byte start of a shift (archiveKey's time
-// order) to the shift's JSON (roster.archived). Shifts never overlap per
-// unit, so a start orders them and a cursor walk finds the one covering a
-// time.
+// with the archive's document (applyArchive) and filled at open for an
+// older archive (fillArchive); "roster_archive" maps a unit's id, a NUL
+// and the 8-byte start of a shift (appendTime) to the shift's JSON
+// (roster.archived). Shifts never overlap per unit, so a start orders
+// them and a cursor walk finds the one covering a time.
 const (
 	importBucket = "archive_imports"
 	shiftBucket  = "roster_archive"
@@ -85,40 +84,6 @@ func (j *Journal) ArchivedImports(_ context.Context, externalIDs []string) (map[
 	return out, err
 }
 
-// indexArchiveImports fills archive_imports at open when the archive
-// predates it (written by an older version); most opens only look.
-func (j *Journal) indexArchiveImports() error {
-	older := func(tx *bbolt.Tx) bool {
-		return tx.Bucket([]byte(archiveBucket)) != nil && tx.Bucket([]byte(importBucket)) == nil
-	}
-	found := false
-	if err := j.db.View(func(tx *bbolt.Tx) error { found = older(tx); return nil }); err != nil || !found {
-		return err
-	}
-	n := 0
-	err := j.db.Update(func(tx *bbolt.Tx) error {
-		if !older(tx) {
-			return nil
-		}
-		index, err := tx.CreateBucket([]byte(importBucket))
-		if err != nil {
-			return err
-		}
-		return tx.Bucket([]byte(archiveBucket)).ForEach(func(k, v []byte) error {
-			inc, err := j.decodeArchived(k, v)
-			if err != nil || importedExternalID(inc) == "" {
-				return err
-			}
-			n++
-			return index.Put([]byte(inc.Number), []byte(inc.ID))
-		})
-	})
-	if n > 0 {
-		j.log.Info("bolt journal: indexed the external ids of the archived imported incidents", "incidents", n)
-	}
-	return err
-}
-
 // shiftOp is one archived shift of a batch: its key and JSON.
 type shiftOp struct{ key, doc []byte }
 
@@ -152,9 +117,25 @@ func shiftOps(batch []cc112.Event) ([]shiftOp, error) {
 }
 
 func shiftKey(unit string, from time.Time) []byte {
-	k := make([]byte, 0, len(unit)+9)
-	k = append(append(k, unit...), 0)
-	return binary.BigEndian.AppendUint64(k, uint64(from.UnixNano())^1<<63)
+	return appendTime(append(append(make([]byte, 0, len(unit)+9), unit...), 0), from)
+}
+
+// unitPrefix is what every key of unit's shifts begins with.
+func unitPrefix(unit string) []byte { return append([]byte(unit), 0) }
+
+// seekShift puts c on unit's shift that starts last at or before t (nil
+// when none does).
+func seekShift(c *bbolt.Cursor, unit string, t time.Time) (k, v []byte) {
+	k, v = c.Seek(shiftKey(unit, t.Add(1))) // the first shift starting after t
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	if k == nil || !bytes.HasPrefix(k, unitPrefix(unit)) {
+		return nil, nil
+	}
+	return k, v
 }
 
 // applyShiftArchive writes the batch's archived shifts in its transaction.
@@ -185,14 +166,8 @@ func (j *Journal) ArchivedShiftsAt(_ context.Context, units []string, t time.Tim
 		}
 		c := b.Cursor()
 		for _, unit := range units {
-			prefix := shiftKey(unit, time.Time{})[:len(unit)+1]
-			k, v := c.Seek(shiftKey(unit, t.Add(1))) // the first shift starting after t
+			k, v := seekShift(c, unit, t)
 			if k == nil {
-				k, v = c.Last()
-			} else {
-				k, v = c.Prev()
-			}
-			if k == nil || !bytes.HasPrefix(k, prefix) {
 				continue
 			}
 			s, err := j.decodeShift(k, v)
@@ -217,7 +192,7 @@ func (j *Journal) ArchivedShifts(_ context.Context, unit string, from time.Time,
 		if b == nil {
 			return nil
 		}
-		prefix := shiftKey(unit, time.Time{})[:len(unit)+1]
+		prefix := unitPrefix(unit)
 		c := b.Cursor()
 		// The shift starting last at or before the lower bound may end
 		// after from: start there, and let the checks below skip what
@@ -226,13 +201,8 @@ func (j *Journal) ArchivedShifts(_ context.Context, unit string, from time.Time,
 		if after != nil && after.After(lo) {
 			lo = *after
 		}
-		k, v := c.Seek(shiftKey(unit, lo.Add(1)))
+		k, v := seekShift(c, unit, lo)
 		if k == nil {
-			k, v = c.Last()
-		} else {
-			k, v = c.Prev()
-		}
-		if k == nil || !bytes.HasPrefix(k, prefix) {
 			k, v = c.Seek(prefix)
 		}
 		for ; k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, v = c.Next() {

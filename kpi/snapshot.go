@@ -68,8 +68,8 @@ func (s *Snapshot) MarshalJSON() ([]byte, error) {
 	x := &Index{loc: s.of.loc, rows: s.rows, text: s.text, more: s.more,
 		cats: internerOf(s.cats), dists: internerOf(s.dists), agencies: internerOf(s.agencies)}
 	if len(s.pending) > 0 {
-		x.pos, x.seed = map[uint64]int32{}, s.of.seed
-		x.rows.each(func(p int32, r *row) { x.place(x.id(r), p) })
+		x.seed = s.of.seed
+		x.placeAll()
 		for i := range s.pending {
 			x.applyLocked(&s.pending[i])
 		}
