@@ -275,7 +275,16 @@ func seekBefore(c *bbolt.Cursor, before *cc112.HistoryKey) ([]byte, []byte) {
 	if before == nil {
 		return c.Last()
 	}
-	if k, _ := c.Seek(archiveKey(before.ReceivedAt, before.ID)); k == nil {
+	return seekBelow(c, archiveKey(before.ReceivedAt, before.ID))
+}
+
+// seekBelow places c on the last key below key (the last key when nil),
+// whether or not key is still there.
+func seekBelow(c *bbolt.Cursor, key []byte) ([]byte, []byte) {
+	if key == nil {
+		return c.Last()
+	}
+	if k, _ := c.Seek(key); k == nil {
 		return c.Last()
 	}
 	return c.Prev() // Seek lands at or after the key: the walk starts below it

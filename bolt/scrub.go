@@ -28,6 +28,8 @@ type ScrubState struct {
 	Damage  error  // the first damaged or missing record found; nil: none
 }
 
+// startScrub starts the open's background work, stopped by Close: the
+// archive texts' read-ahead (warm.go), then the scrub.
 func (j *Journal) startScrub(to uint64) {
 	ctx, cancel := context.WithCancel(context.Background())
 	j.scrubStop = cancel

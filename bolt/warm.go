@@ -1,7 +1,6 @@
 package bolt
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"sync/atomic"
@@ -32,7 +31,7 @@ func (j *Journal) warmArchiveText(ctx context.Context, chunk int) int {
 	start := time.Now()
 	page := os.Getpagesize()
 	var (
-		next  []byte // the key the next chunk starts at; nil: the last
+		last  []byte // the key read last; nil: none yet
 		n     int
 		touch byte
 	)
@@ -47,22 +46,20 @@ func (j *Journal) warmArchiveText(ctx context.Context, chunk int) int {
 				return nil
 			}
 			c := b.Cursor()
-			var k, v []byte
-			if next == nil {
-				k, v = c.Last()
-			} else if k, v = c.Seek(next); k == nil {
-				k, v = c.Last() // next was deleted meanwhile, and all after it
-			} else if !bytes.Equal(k, next) {
-				k, v = c.Prev()
-			}
+			var read []byte // valid in this transaction only
+			k, v := seekBelow(c, last)
 			for m := 0; k != nil; k, v = c.Prev() {
 				if m == chunk {
-					next, done = append(next[:0], k...), false
+					last, done = append(last[:0], read...), false
 					return nil
 				}
 				for i := 0; i < len(v); i += page {
 					touch ^= v[i]
 				}
+				if len(v) > 0 {
+					touch ^= v[len(v)-1] // the last page, which the steps may pass over
+				}
+				read = k
 				m++
 				n++
 			}
