@@ -72,12 +72,16 @@ func NewJournal(ctx context.Context, db *DB, opts JournalOptions) (*Journal, err
 	var autovacuum string
 	if err := db.Pool.QueryRow(ctx, "select current_setting('autovacuum')").Scan(&autovacuum); err == nil && autovacuum != "on" {
 		j.log.Warn("PostgreSQL runs without autovacuum: dead rows are never vacuumed; dispatchd analyzes the tables history searches read itself")
-		j.keepStatistics()
 	}
-	j.startTrigramSampler()
 	if err := j.fillArchiveMetrics(ctx); err != nil {
 		return nil, err
 	}
+	// The background work starts once nothing can fail the open (Close
+	// stops it).
+	if autovacuum != "on" {
+		j.keepStatistics()
+	}
+	j.startTrigramSampler()
 	j.perCommand = opts.NoGroupCommit
 	j.gc = cc112.NewGroupCommitter(j.flush, opts.MaxBatch)
 	return j, nil
@@ -137,8 +141,7 @@ func (j *Journal) flush(batch []cc112.Event) error {
 		return fmt.Errorf("postgres: commit events %d-%d: %w", batch[0].Seq, batch[len(batch)-1].Seq, err)
 	}
 	j.last.Store(batch[len(batch)-1].Seq)
-	j.stats.committedEvents(len(batch))
-	j.trigrams.committed.Add(int64(len(batch)))
+	j.stats.nudgeAt(j.last.Load())
 	return nil
 }
 

@@ -59,7 +59,7 @@ func (j *Journal) FindIncidents(ctx context.Context, f cc112.HistoryFilter) ([]c
 			index = []string{f.Text}
 		}
 		for _, part := range index {
-			where = append(where, `(i.search_text || E'\n' || i.search_phone || E'\n' || i.notes_internal) like `+arg("%"+likeEscape(part)+"%"))
+			where = append(where, searchedText+` like `+arg("%"+likeEscape(part)+"%"))
 		}
 		p := arg("%" + likeEscape(f.Text) + "%")
 		text := []string{"i.search_text like " + p}
@@ -123,6 +123,11 @@ func scanKeys(rows pgx.Rows, err error) ([]cc112.HistoryKey, error) {
 	}
 	return keys, rows.Err()
 }
+
+// searchedText is the expression of the trigram index over the searched
+// text (incidents_search, migration 008): a query finds rows through the
+// index only when it writes the same expression.
+const searchedText = `(search_text || E'\n' || search_phone || E'\n' || notes_internal)`
 
 // likeEscape makes s match itself in a LIKE pattern.
 func likeEscape(s string) string {

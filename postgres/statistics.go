@@ -60,10 +60,10 @@ func (j *Journal) analyzeStale(ctx context.Context) ([]string, error) {
 // statisticsKeeper runs analyzeStale at start, every statisticsEvery and
 // after statisticsNudge committed events, until Close.
 type statisticsKeeper struct {
-	committed atomic.Int64 // events committed since the last look
-	nudge     chan struct{}
-	stop      context.CancelFunc
-	done      chan struct{}
+	looked atomic.Uint64 // the journal's last seq at the last look
+	nudge  chan struct{}
+	stop   context.CancelFunc
+	done   chan struct{}
 }
 
 func (j *Journal) keepStatistics() {
@@ -75,7 +75,7 @@ func (j *Journal) keepStatistics() {
 		tick := time.NewTicker(statisticsEvery)
 		defer tick.Stop()
 		for {
-			k.committed.Store(0)
+			k.looked.Store(j.last.Load())
 			start := time.Now()
 			analyzed, err := j.analyzeStale(ctx)
 			switch {
@@ -96,9 +96,10 @@ func (j *Journal) keepStatistics() {
 	}()
 }
 
-// committedEvents counts n committed events towards the next look.
-func (k *statisticsKeeper) committedEvents(n int) {
-	if k != nil && k.committed.Add(int64(n)) >= statisticsNudge {
+// nudgeAt brings the next look forward when the journal's last seq is
+// statisticsNudge events past the last look.
+func (k *statisticsKeeper) nudgeAt(seq uint64) {
+	if k != nil && seq-k.looked.Load() >= statisticsNudge {
 		select {
 		case k.nudge <- struct{}{}:
 		default:

@@ -87,7 +87,14 @@ func TestStatisticsKeptWithoutAutovacuum(t *testing.T) {
 		t.Fatalf("the planner's row count: %v, %v; want 60", estimated, err)
 	}
 	insert(61, 62)
-	time.Sleep(2 * time.Second) // past the counters' flush: staying fresh is not the flush's delay
+	eventually("the 2 rows counted", func() bool { // else fresh only because not yet counted
+		var changed int64
+		if err := db.Pool.QueryRow(ctx, `select n_mod_since_analyze from pg_stat_user_tables
+			where schemaname = current_schema() and relname = 'incidents'`).Scan(&changed); err != nil {
+			t.Fatal(err)
+		}
+		return changed >= 2
+	})
 	if stale, err := j.staleTables(ctx, searchedTables); err != nil || len(stale) != 0 {
 		t.Fatalf("2 rows over 60 made %v stale (%v)", stale, err)
 	}
@@ -97,16 +104,17 @@ func TestStatisticsKeptWithoutAutovacuum(t *testing.T) {
 // once however many commits follow.
 func TestStatisticsNudge(t *testing.T) {
 	k := &statisticsKeeper{nudge: make(chan struct{}, 1)}
-	k.committedEvents(statisticsNudge - 1)
+	k.looked.Store(100) // the last look was at seq 100
+	k.nudgeAt(100 + statisticsNudge - 1)
 	if len(k.nudge) != 0 {
 		t.Fatal("nudged before the threshold")
 	}
-	k.committedEvents(1)
-	k.committedEvents(5000)
+	k.nudgeAt(100 + statisticsNudge)
+	k.nudgeAt(100 + statisticsNudge + 5000)
 	if len(k.nudge) != 1 {
 		t.Fatal("not nudged at the threshold")
 	}
 	var none *statisticsKeeper // autovacuum on: no keeper
-	none.committedEvents(statisticsNudge)
+	none.nudgeAt(statisticsNudge)
 	none.close()
 }

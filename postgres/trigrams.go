@@ -28,6 +28,7 @@ type trigramSample struct {
 	rows  int
 	count map[string]int
 	at    time.Time
+	seq   uint64 // the journal's last seq when it was taken
 }
 
 // freq answers the share of the sampled rows that hold t.
@@ -58,7 +59,7 @@ func (j *Journal) sampleTrigrams(ctx context.Context) (*trigramSample, error) {
 	if pages*perPage > trigramSampleRows {
 		percent = 100 * float64(trigramSampleRows) / float64(pages*perPage)
 	}
-	rows, err := j.pool.Query(ctx, `with s as (select search_text || E'\n' || search_phone || E'\n' || notes_internal x
+	rows, err := j.pool.Query(ctx, `with s as (select `+searchedText+` x
 			from incidents tablesample system ($1))
 		select '', count(*) from s
 		union all
@@ -67,7 +68,7 @@ func (j *Journal) sampleTrigrams(ctx context.Context) (*trigramSample, error) {
 		return nil, fmt.Errorf("postgres: sample trigrams: %w", err)
 	}
 	defer rows.Close()
-	s := &trigramSample{count: map[string]int{}, at: time.Now()}
+	s := &trigramSample{count: map[string]int{}, at: time.Now(), seq: j.last.Load()}
 	for rows.Next() {
 		var t string
 		var n int
@@ -90,12 +91,12 @@ func (j *Journal) sampleTrigrams(ctx context.Context) (*trigramSample, error) {
 // again in the background when a search finds it older than
 // trigramSampleAge or statisticsNudge events were committed since.
 type trigramSampler struct {
-	sample    atomic.Pointer[trigramSample]
-	committed atomic.Int64 // events committed since the sample
-	running   atomic.Bool
-	ctx       context.Context
-	stop      context.CancelFunc
-	wg        sync.WaitGroup
+	sample  atomic.Pointer[trigramSample]
+	running atomic.Bool
+	ctx     context.Context
+	stop    context.CancelFunc
+	mu      sync.Mutex // orders a resample's start before close's wait
+	wg      sync.WaitGroup
 }
 
 func (j *Journal) startTrigramSampler() {
@@ -107,8 +108,10 @@ func (j *Journal) startTrigramSampler() {
 // resample takes a new sample in the background unless one is being taken.
 func (j *Journal) resample() {
 	s := j.trigrams
-	if !s.running.CompareAndSwap(false, true) {
-		return
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx.Err() != nil || !s.running.CompareAndSwap(false, true) {
+		return // closed, or one is being taken
 	}
 	s.wg.Add(1)
 	go func() {
@@ -122,7 +125,6 @@ func (j *Journal) resample() {
 
 // refreshTrigramSample takes a new sample now.
 func (j *Journal) refreshTrigramSample(ctx context.Context) error {
-	j.trigrams.committed.Store(0)
 	sample, err := j.sampleTrigrams(ctx)
 	if err != nil {
 		return err
@@ -135,14 +137,16 @@ func (j *Journal) refreshTrigramSample(ctx context.Context) error {
 // for a new one when it is old.
 func (j *Journal) currentSample() *trigramSample {
 	s := j.trigrams.sample.Load()
-	if s != nil && (time.Since(s.at) > trigramSampleAge || j.trigrams.committed.Load() >= statisticsNudge) {
+	if s != nil && (time.Since(s.at) > trigramSampleAge || j.last.Load()-s.seq >= statisticsNudge) {
 		j.resample()
 	}
 	return s
 }
 
 func (s *trigramSampler) close() {
+	s.mu.Lock()
 	s.stop()
+	s.mu.Unlock()
 	s.wg.Wait()
 }
 
