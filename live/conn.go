@@ -86,12 +86,7 @@ type conn struct {
 func newConn(h *Hub, ws *websocket.Conn) *conn {
 	c := &conn{h: h, ws: ws, net: ws.NetConn(),
 		wake: make(chan struct{}, 1), done: make(chan struct{})}
-	if sc, ok := c.net.(syscall.Conn); ok {
-		if raw, err := sc.SyscallConn(); err == nil {
-			c.raw = raw
-			c.rawWrite = c.rawWriteOnce
-		}
-	}
+	c.usePlainSocket()
 	return c
 }
 

@@ -1,11 +1,9 @@
 package live
 
 import (
-	"errors"
 	"runtime"
 	"slices"
 	"sync/atomic"
-	"syscall"
 )
 
 // The hot path of the feed. Waking every connection's writer for every
@@ -23,7 +21,8 @@ import (
 // system deschedules holds up one client, not its share of them.
 type round struct {
 	conns []*conn
-	next  atomic.Int64 // index of the next connection to claim
+	start int          // where in conns the round begins (see newRoundLocked)
+	next  atomic.Int64 // how many connections were claimed
 }
 
 // startPushers starts one pusher per core; they end with the hub.
@@ -46,7 +45,7 @@ func (h *Hub) push(wake chan struct{}) {
 	for {
 		r := h.round.Load()
 		if i := r.next.Add(1) - 1; i < int64(len(r.conns)) {
-			if c := r.conns[i]; !c.push(batch[:0], &scratch) {
+			if c := r.conns[(r.start+int(i))%len(r.conns)]; !c.push(batch[:0], &scratch) {
 				c.signal()
 			}
 			clear(batch[:])
@@ -63,9 +62,16 @@ func (h *Hub) push(wake chan struct{}) {
 // newRoundLocked runs after every publish, under the hub's lock: a round of
 // every connection (a newer round serves what an older one has not yet:
 // each push sends everything after the client's cursor), and the pushers
-// woken.
+// woken. It begins where the round it replaces had got to, so that under
+// a stream of publishes the connections at the end of the list are not
+// left to wait behind the first ones every time.
 func (h *Hub) newRoundLocked() {
-	h.round.Store(&round{conns: *h.conns.Load()})
+	conns := *h.conns.Load()
+	r := &round{conns: conns}
+	if old := h.round.Load(); len(old.conns) > 0 && len(conns) > 0 {
+		r.start = (old.start + int(min(old.next.Load(), int64(len(old.conns))))) % len(conns)
+	}
+	h.round.Store(r)
 	for _, w := range h.pushers {
 		select {
 		case w <- struct{}{}:
@@ -137,18 +143,4 @@ func (c *conn) tryWrite(b []byte) int {
 		return 0
 	}
 	return n
-}
-
-// rawWriteOnce is the body of tryWrite's raw write: one write system call,
-// and done whatever it gave, so that the runtime never parks the pusher
-// waiting for the socket.
-func (c *conn) rawWriteOnce(fd uintptr) bool {
-	for {
-		n, err := syscall.Write(int(fd), c.rawBuf)
-		if errors.Is(err, syscall.EINTR) {
-			continue
-		}
-		c.rawN = max(n, 0)
-		return true
-	}
 }
