@@ -172,10 +172,7 @@ func (cfg *Config) coverage(c city) []CoverageRow {
 			groupOf[d] = k
 		}
 	}
-	type cell struct {
-		n     int
-		since time.Time
-	}
+	type cell struct{ n int }
 	cells := make([]map[string]*cell, len(cfg.Coverage))
 	agencies := map[string]bool{}
 	for k, g := range cfg.Coverage {
