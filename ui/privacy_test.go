@@ -350,9 +350,13 @@ func checkMarkers(t *testing.T, where string, role auth.Role, got []byte) {
 	}
 }
 
-// liveCapture is one websocket of the live feed, read frame by frame.
+// liveCapture is one websocket of the live feed, read frame by frame. A
+// goroutine reads it all the time, as a wall does: a client that stops
+// reading answers no ping and the hub cuts it after PongWait (8 s), which a
+// long scan of the routes under load used to reach.
 type liveCapture struct {
-	ws     *websocket.Conn
+	frames <-chan []byte
+	failed <-chan error // the read's error, once frames is closed
 	seq    uint64
 	events map[string]bool
 }
@@ -369,7 +373,19 @@ func (s *secured) dialLive(t *testing.T, role auth.Role, query string) *liveCapt
 		t.Fatalf("%s: live feed: %v (%d)", role, err, status)
 	}
 	t.Cleanup(func() { _ = ws.Close() })
-	return &liveCapture{ws: ws, events: map[string]bool{}}
+	frames, failed := make(chan []byte, 1<<16), make(chan error, 1)
+	go func() {
+		defer close(frames)
+		for {
+			_, b, err := ws.ReadMessage()
+			if err != nil {
+				failed <- err
+				return
+			}
+			frames <- b
+		}
+	}()
+	return &liveCapture{frames: frames, failed: failed, events: map[string]bool{}}
 }
 
 // readTo reads frames until seq last and returns them all; seqs must be
@@ -379,10 +395,15 @@ func (c *liveCapture) readTo(t *testing.T, last uint64) []byte {
 	var all []byte
 	started := false
 	for !started || c.seq < last {
-		_ = c.ws.SetReadDeadline(time.Now().Add(20 * time.Second)) // a hung test, not a timing check
-		_, b, err := c.ws.ReadMessage()
-		if err != nil {
-			t.Fatalf("live feed at seq %d: %v", c.seq, err)
+		var b []byte
+		select {
+		case f, ok := <-c.frames:
+			if !ok {
+				t.Fatalf("live feed at seq %d: %v", c.seq, <-c.failed)
+			}
+			b = f
+		case <-time.After(20 * time.Second): // a hung test, not a timing check
+			t.Fatalf("live feed at seq %d: no frame for 20 s", c.seq)
 		}
 		all = append(all, b...)
 		var m struct {
