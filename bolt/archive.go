@@ -43,6 +43,10 @@ var archiveDerived = []struct {
 	{archiveMetricsBucket, kpi.ArchiveRecord},
 }
 
+// textDerived is archiveDerived's index of the text record, whose
+// signatures archive_text_sigs packs (textsigs.go).
+const textDerived = 0
+
 var (
 	_ cc112.IncidentArchive = (*Journal)(nil)
 	_ kpi.Archive           = (*Journal)(nil)
@@ -124,10 +128,17 @@ func applyArchive(tx *bbolt.Tx, ops []archiveOp) error {
 			return err
 		}
 	}
+	sigs, err := newSigWriter(tx)
+	if err != nil {
+		return err
+	}
 	for _, op := range ops {
 		if old := ids.Get([]byte(op.id)); old != nil {
 			old = bytes.Clone(old)
 			if err := docs.Delete(old); err != nil {
+				return err
+			}
+			if err := sigs.drop(old); err != nil {
 				return err
 			}
 			for _, b := range derived {
@@ -153,8 +164,15 @@ func applyArchive(tx *bbolt.Tx, ops []archiveOp) error {
 		if err := ids.Put([]byte(op.id), op.key); err != nil {
 			return err
 		}
+		recSigs, err := recordSigs(op.derived[textDerived])
+		if err != nil {
+			return err
+		}
+		if err := sigs.put(op.key, recSigs); err != nil {
+			return err
+		}
 	}
-	return nil
+	return sigs.flush()
 }
 
 // ArchivedIncident is the archived document of id, nil when not archived.
@@ -224,49 +242,89 @@ func (j *Journal) EachArchived(ctx context.Context, before *cc112.HistoryKey, fn
 
 // EachArchivedText walks the archive's texts newest first from before and
 // hands fn the documents whose text holds q.Text in a part q allows; see
-// cc112.ArchiveTextSearch. Only those documents are decoded.
+// cc112.ArchiveTextSearch. It reads the packed signatures
+// (archive_text_sigs), the text records only of the incidents whose
+// signatures may hold q, and decodes only the documents found.
 func (j *Journal) EachArchivedText(ctx context.Context, before *cc112.HistoryKey, q cc112.ArchiveText, fn func(*cc112.Incident) bool) error {
-	text, sig := []byte(q.Text), make([]byte, sigBytes)
-	pairSig(sig, q.Text)
+	text, qsig := []byte(q.Text), make([]byte, sigBytes)
+	pairSig(qsig, q.Text)
+	public, internal := sigTerms(qsig, 0), sigTerms(qsig, sigBytes/8)
 	var stop []byte // the first key below From
 	if !q.From.IsZero() {
 		stop = archiveKey(q.From, "")
 	}
+	var beforeKey []byte
+	if before != nil {
+		beforeKey = archiveKey(before.ReceivedAt, before.ID)
+	}
 	return j.view(func(tx *bbolt.Tx) error {
 		docs, texts := tx.Bucket([]byte(archiveBucket)), tx.Bucket([]byte(archiveTextBucket))
-		if docs == nil || texts == nil {
+		blocks := tx.Bucket([]byte(archiveSigBucket))
+		if docs == nil || texts == nil || blocks == nil {
 			return nil
 		}
-		c := texts.Cursor()
-		k, v := seekBefore(c, before)
-		for n := 0; k != nil; k, v = c.Prev() {
-			if n++; n%1024 == 0 && ctx.Err() != nil {
+		c := blocks.Cursor()
+		for bk, bv := seekBelow(c, beforeKey); bk != nil; bk, bv = c.Prev() {
+			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			if stop != nil && bytes.Compare(k, stop) < 0 {
-				return nil
-			}
-			public, phone, internal, err := textHit(v, text, sig, q.Internal)
+			blk, err := viewSigBlock(bv)
 			if err != nil {
-				return fmt.Errorf("%w: %s: archive text %x: %w", ErrCorrupt, j.path, k, err)
+				return fmt.Errorf("%w: %s: archive signature block %x: %w", ErrCorrupt, j.path, bk, err)
 			}
-			if !public && !(phone && q.Phone) && !(internal && q.Internal) {
-				continue
+			top := blk.n
+			if beforeKey != nil {
+				if top, err = blk.below(beforeKey); err != nil {
+					return fmt.Errorf("%w: %s: archive signature block %x: %w", ErrCorrupt, j.path, bk, err)
+				}
 			}
-			doc := docs.Get(k)
-			if doc == nil {
-				return fmt.Errorf("%w: %s: archive text %x has no document", ErrCorrupt, j.path, k)
+			for i := top - 1; i >= 0; i-- {
+				if !blk.holds(i, public) && !(q.Internal && blk.holds(i, internal)) {
+					continue
+				}
+				k, err := blk.key(i)
+				if err != nil {
+					return fmt.Errorf("%w: %s: archive signature block %x: %w", ErrCorrupt, j.path, bk, err)
+				}
+				if stop != nil && bytes.Compare(k, stop) < 0 {
+					return nil
+				}
+				more, err := j.textMatch(docs, texts, k, text, qsig, q, fn)
+				if err != nil || !more {
+					return err
+				}
 			}
-			inc, err := j.decodeArchived(k, doc)
-			if err != nil {
-				return err
-			}
-			if !fn(inc) {
-				return nil
+			if stop != nil && bytes.Compare(bk, stop) < 0 {
+				return nil // the older blocks are all below From
 			}
 		}
 		return nil
 	})
+}
+
+// textMatch hands fn the document at k if its text record holds text in
+// a part q allows, and answers whether the walk goes on.
+func (j *Journal) textMatch(docs, texts *bbolt.Bucket, k, text, qsig []byte, q cc112.ArchiveText, fn func(*cc112.Incident) bool) (bool, error) {
+	rec := texts.Get(k)
+	if rec == nil {
+		return false, fmt.Errorf("%w: %s: archive signature %x has no text record", ErrCorrupt, j.path, k)
+	}
+	public, phone, internal, err := textHit(rec, text, qsig, q.Internal)
+	if err != nil {
+		return false, fmt.Errorf("%w: %s: archive text %x: %w", ErrCorrupt, j.path, k, err)
+	}
+	if !public && !(phone && q.Phone) && !(internal && q.Internal) {
+		return true, nil
+	}
+	doc := docs.Get(k)
+	if doc == nil {
+		return false, fmt.Errorf("%w: %s: archive text %x has no document", ErrCorrupt, j.path, k)
+	}
+	inc, err := j.decodeArchived(k, doc)
+	if err != nil {
+		return false, err
+	}
+	return fn(inc), nil
 }
 
 // seekBefore places c on the last key below before's (the last key when
@@ -374,8 +432,9 @@ func textHit(rec, q, qsig []byte, internal bool) (inPublic, inPhone, inInternal 
 
 // fillArchive writes what derives from every archived document into the
 // buckets the archive lacks, at open, in one pass: an archive written by
-// an older version (before archive_text, archive_metrics or
-// archive_imports).
+// an older version (before archive_text, archive_metrics, archive_imports
+// or archive_text_sigs, which is built from archive_text without decoding
+// the documents).
 func (j *Journal) fillArchive() error {
 	var missing []string
 	if err := j.db.View(func(tx *bbolt.Tx) error {
@@ -407,27 +466,44 @@ func (j *Journal) fillArchive() error {
 				return err
 			}
 		}
-		return tx.Bucket([]byte(archiveBucket)).ForEach(func(key, v []byte) error {
-			inc, err := j.decodeArchived(key, v)
-			if err != nil {
+		if len(fill) > 0 || imports != nil {
+			if err := j.fillFromDocuments(tx, fill, imports, &n); err != nil {
 				return err
 			}
-			n++
-			for k, b := range fill {
-				if err := b.Put(key, archiveDerived[k].derive(inc)); err != nil {
-					return err
-				}
-			}
-			if ext := importedExternalID(inc); imports != nil && ext != "" {
-				return imports.Put([]byte(ext), []byte(inc.ID))
-			}
-			return nil
-		})
+		}
+		if tx.Bucket([]byte(archiveSigBucket)) == nil {
+			m, err := fillSigs(tx)
+			n = max(n, m)
+			return err
+		}
+		return nil
 	})
-	if n > 0 {
+	if err == nil && n > 0 {
 		j.log.Info("bolt journal: filled the archive's indexes of an older version", "buckets", missing, "incidents", n)
 	}
 	return err
+}
+
+// fillFromDocuments decodes every archived document to fill the buckets
+// of fill (by archiveDerived's index) and imports when not nil, counting
+// the documents in n.
+func (j *Journal) fillFromDocuments(tx *bbolt.Tx, fill map[int]*bbolt.Bucket, imports *bbolt.Bucket, n *int) error {
+	return tx.Bucket([]byte(archiveBucket)).ForEach(func(key, v []byte) error {
+		inc, err := j.decodeArchived(key, v)
+		if err != nil {
+			return err
+		}
+		*n++
+		for k, b := range fill {
+			if err := b.Put(key, archiveDerived[k].derive(inc)); err != nil {
+				return err
+			}
+		}
+		if ext := importedExternalID(inc); imports != nil && ext != "" {
+			return imports.Put([]byte(ext), []byte(inc.ID))
+		}
+		return nil
+	})
 }
 
 // missingDerived names the buckets derived from the documents that an
@@ -441,6 +517,9 @@ func (j *Journal) missingDerived(tx *bbolt.Tx) []string {
 		if tx.Bucket([]byte(d.bucket)) == nil {
 			out = append(out, d.bucket)
 		}
+	}
+	if tx.Bucket([]byte(archiveSigBucket)) == nil {
+		out = append(out, archiveSigBucket)
 	}
 	if tx.Bucket([]byte(importBucket)) == nil {
 		out = append(out, importBucket)

@@ -37,9 +37,10 @@ func TestArchivedImportsFilledAtOpen(t *testing.T) {
 }
 
 // TestArchiveWithoutImportsHasItsIndex: an archive of this build holds
-// archive_imports even when no imported incident was archived, so that
-// Open does not take it for an older build's and decode every document
-// (2.9 s at ten years, every first open after such an archive began).
+// archive_imports even when no imported incident was archived (and
+// archive_text_sigs), so that Open does not take it for an older build's
+// and decode every document (2.9 s at ten years, every first open after
+// such an archive began).
 func TestArchiveWithoutImportsHasItsIndex(t *testing.T) {
 	j, _ := openT(t, t.TempDir())
 	inc := &cc112.Incident{ID: "inc-1", Number: "SBY-1", Status: cc112.IncidentClosed, ReceivedAt: baseTime}
@@ -47,6 +48,9 @@ func TestArchiveWithoutImportsHasItsIndex(t *testing.T) {
 	err := j.db.View(func(tx *bbolt.Tx) error {
 		if tx.Bucket([]byte(importBucket)) == nil {
 			t.Error("an archive without imports has no archive_imports: every open would walk the archive")
+		}
+		if tx.Bucket([]byte(archiveSigBucket)) == nil {
+			t.Error("an archive has no archive_text_sigs: every open would build it")
 		}
 		return nil
 	})

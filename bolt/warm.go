@@ -9,24 +9,25 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// A text search that finds little reads the whole archive_text bucket
-// (~30 MB at ten years of a city). After a start its pages are not yet in
-// bbolt's fresh mapping of the file, and the first such search paid for
+// A text search that finds little reads the signature blocks of the whole
+// archive (archive_text_sigs, ~20 MB at ten years of a city; before them it
+// read all of archive_text, ~30 MB). After a start their pages are not yet
+// in bbolt's fresh mapping of the file, and the first such search paid for
 // faulting them in while the scrub read too: 179–870 ms instead of ~20
-// (docs/benchmarks.md). warmArchiveText reads the bucket once in the
-// background right after open, newest first as a search does, a chunk of
-// records per read transaction so that the writer's remapping never waits
-// long for it.
+// (docs/benchmarks.md, with archive_text). warmArchiveText reads the
+// blocks once in the background right after open, newest first as a
+// search does, a chunk of blocks per read transaction so that the writer's
+// remapping never waits long for it.
 
-// warmChunk is how many text records one read transaction of the warming
-// touches.
-const warmChunk = 20_000
+// warmChunk is how many signature blocks (of up to sigBlockMax incidents,
+// ~40 KB) one read transaction of the warming touches.
+const warmChunk = 100
 
 // warmed keeps the bytes the warming read from being optimised away.
 var warmed atomic.Uint32
 
-// warmArchiveText touches every page of the archive's text records, chunk
-// records per read transaction, and answers how many records it read.
+// warmArchiveText touches every page of the archive's signature blocks,
+// chunk blocks per read transaction, and answers how many blocks it read.
 func (j *Journal) warmArchiveText(ctx context.Context, chunk int) int {
 	start := time.Now()
 	page := os.Getpagesize()
@@ -41,7 +42,7 @@ func (j *Journal) warmArchiveText(ctx context.Context, chunk int) int {
 		}
 		done := true
 		err := j.db.View(func(tx *bbolt.Tx) error {
-			b := tx.Bucket([]byte(archiveTextBucket))
+			b := tx.Bucket([]byte(archiveSigBucket))
 			if b == nil {
 				return nil
 			}
@@ -67,7 +68,7 @@ func (j *Journal) warmArchiveText(ctx context.Context, chunk int) int {
 		})
 		if err != nil {
 			if ctx.Err() == nil {
-				j.log.Warn("bolt journal: reading the archive's texts ahead of searches stopped", "path", j.path, "err", err)
+				j.log.Warn("bolt journal: reading the archive's text signatures ahead of searches stopped", "path", j.path, "err", err)
 			}
 			return n
 		}
@@ -77,7 +78,7 @@ func (j *Journal) warmArchiveText(ctx context.Context, chunk int) int {
 	}
 	warmed.Store(uint32(touch))
 	if n > 0 {
-		j.log.Info("bolt journal: archive texts read ahead of searches", "path", j.path, "records", n, "took", time.Since(start))
+		j.log.Info("bolt journal: archive text signatures read ahead of searches", "path", j.path, "blocks", n, "took", time.Since(start))
 	}
 	return n
 }
