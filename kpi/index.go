@@ -116,6 +116,24 @@ func (x *Index) Put(r Record) { x.queue(change{rec: r}) }
 // when it holds none): the archive answers for it from now on.
 func (x *Index) Forget(id string) { x.queue(change{rec: Record{ID: id}, forget: true}) }
 
+// Retain forgets the records of the incidents held answers false for
+// (dispatch.IncidentState): a restored checkpoint may carry those the
+// engine had archived but not yet told Forget of.
+func (x *Index) Retain(held func(id string) bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.drainLocked()
+	var gone []string
+	x.rows.each(func(_ int32, r *row) {
+		if id := x.id(r); !held(id) {
+			gone = append(gone, id)
+		}
+	})
+	for _, id := range gone {
+		x.forgetLocked(id)
+	}
+}
+
 func (x *Index) queue(c change) {
 	x.pendMu.Lock()
 	x.pending = append(x.pending, c)
