@@ -200,7 +200,9 @@ type Engine struct {
 	// archive before one was knows to read it again (import.go).
 	shiftsArchiving map[uint64][]cc112.Shift
 	importsArchived uint64
-	importedPeak    int // the size imported had: it is rebuilt when much smaller
+	// The most incidents and imported held when one was archived: the
+	// maps are rebuilt when much smaller (deleteShrinking).
+	incidentsPeak, importedPeak int
 
 	ckpt checkpointer // the state's owners and the checkpoints written
 }
