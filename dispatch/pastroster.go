@@ -126,6 +126,9 @@ func (e *Engine) RosterPage(ctx context.Context, unitID string, from time.Time, 
 	if err := req.Check(); err != nil {
 		return page, err
 	}
+	if err := cc112.CheckInstant("from", from); err != nil {
+		return page, err
+	}
 	after, err := cc112.ParseCursor(req.Cursor)
 	if err != nil {
 		return page, err
@@ -196,6 +199,9 @@ type OnDuty struct {
 // The units whose shifts in memory all begin after t are looked up in
 // the shift archive, outside the engine's lock.
 func (e *Engine) RosterAt(ctx context.Context, t time.Time) ([]OnDuty, error) {
+	if err := cc112.CheckInstant("at", t); err != nil {
+		return nil, err
+	}
 	out := []OnDuty{}
 	onDuty := func(s cc112.Shift) OnDuty {
 		d := OnDuty{UnitID: s.UnitID, Callsign: e.callsignOf(s.UnitID), Crew: slices.Clone(s.Crew), From: s.From, To: s.To}
