@@ -3,11 +3,11 @@ package dispatch
 import (
 	"context"
 	"fmt"
-	"maps"
 	"sort"
 	"time"
 
 	"cc112"
+	"cc112/internal/shrink"
 )
 
 // Closed history leaves the engine's memory (issue 21): an incident closed
@@ -127,27 +127,13 @@ func (e *Engine) applyArchived(p cc112.IncidentDocumentPayload) error {
 	if inc.Active() {
 		return fmt.Errorf("incident %s is open: only closed incidents are archived", inc.Number)
 	}
-	deleteShrinking(&e.incidents, &e.incidentsPeak, inc.ID)
+	shrink.Delete(&e.incidents, &e.incidentsPeak, inc.ID)
 	e.index.remove(inc.ID)
 	e.forgetImported(inc)
 	if e.mode != writer { // a replay or a standby: the archive holds it already
 		e.onArchived(inc.ID)
 	}
 	return nil // not news
-}
-
-// deleteShrinking deletes key from *m and rebuilds the map once it holds
-// less than a quarter of the most it held when a key was deleted (*peak):
-// a Go map keeps its peak's buckets, and a first sweep of 200,000
-// incidents would leave megabytes behind. At a quarter, the copies cost a
-// third of the deletes at most.
-func deleteShrinking[V any](m *map[string]V, peak *int, key string) {
-	*peak = max(*peak, len(*m))
-	delete(*m, key)
-	if len(*m) < *peak/4 {
-		*m = maps.Collect(maps.All(*m)) // maps.Clone would copy the buckets too
-		*peak = len(*m)
-	}
 }
 
 // archivedDurably tells OnArchived of the incidents a sweep's command

@@ -201,7 +201,7 @@ type Engine struct {
 	shiftsArchiving map[uint64][]cc112.Shift
 	importsArchived uint64
 	// The most incidents and imported held when one was archived: the
-	// maps are rebuilt when much smaller (deleteShrinking).
+	// maps are rebuilt when much smaller (shrink.Delete).
 	incidentsPeak, importedPeak int
 
 	ckpt checkpointer // the state's owners and the checkpoints written

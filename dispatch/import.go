@@ -10,6 +10,7 @@ import (
 
 	"cc112"
 	"cc112/geo"
+	"cc112/internal/shrink"
 )
 
 // An imported incident (cc112.EvIncidentImported) carries one whole historical incident (its
@@ -260,7 +261,7 @@ func (e *Engine) archivedImports(ctx context.Context, batch []ImportedIncident, 
 // archive finds it from now on (archivedImports).
 func (e *Engine) forgetImported(inc *cc112.Incident) {
 	if id, ok := e.imported[inc.Number]; ok && inc.Source == cc112.ImportSource && id == inc.ID {
-		deleteShrinking(&e.imported, &e.importedPeak, inc.Number)
+		shrink.Delete(&e.imported, &e.importedPeak, inc.Number)
 		e.importsArchived++
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"cc112/internal/shrink"
 )
 
 // Index holds one precomputed record per incident, kept current by the
@@ -35,6 +37,7 @@ type Index struct {
 	dead     int              // bytes of text no row uses any more
 	forgets  uint64           // rows forgotten (moved): Export's positions are stale once it changes
 	pos      map[uint64]int32 // row of an ID, by the ID's hash
+	posPeak  int              // the most pos held when one was forgotten (shrink.Delete)
 	clash    map[string]int32 // row of an ID whose hash another ID has already
 	seed     maphash.Seed
 	more     map[int32][]uint16 // agency codes of the rows with more than inlineAgencies
@@ -231,7 +234,7 @@ func (x *Index) forgetLocked(id string) {
 func (x *Index) unplace(id string, p int32) {
 	h := maphash.String(x.seed, cut(id))
 	if at, ok := x.pos[h]; ok && at == p {
-		delete(x.pos, h)
+		shrink.Delete(&x.pos, &x.posPeak, h)
 		return
 	}
 	delete(x.clash, cut(id))
