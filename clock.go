@@ -27,3 +27,21 @@ func WIBMidnight(t time.Time) time.Time {
 	y, m, d := t.In(WIB).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, WIB)
 }
+
+// The instants the journals store and index: bbolt keys its archives by
+// UnixNano, which holds 1677-09-21 to 2262-04-11 only, so a time outside
+// would be stored under another one's key. Whole years inside that span.
+var (
+	EarliestInstant = time.Date(1678, 1, 1, 0, 0, 0, 0, time.UTC)
+	LatestInstant   = time.Date(2262, 1, 1, 0, 0, 0, 0, time.UTC) // exclusive
+)
+
+// CheckInstant refuses a time given from outside that no journal can
+// store or look up faithfully (field names it in the 400 answer).
+func CheckInstant(field string, t time.Time) error {
+	if t.Before(EarliestInstant) || !t.Before(LatestInstant) {
+		return Errorf(EInvalid, "%s: %s is outside the years %d to %d", field, t.Format(time.RFC3339),
+			EarliestInstant.Year(), LatestInstant.Year()-1)
+	}
+	return nil
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"cc112"
+	"cc112/internal/shrink"
 )
 
 // Closed history leaves the engine's memory (issue 21): an incident closed
@@ -38,31 +39,42 @@ func (e *Engine) ArchiveClosed(ctx context.Context) (int, error) {
 	e.mu.RLock()
 	due := e.archivable(e.cfg.Clock.Now().Add(-e.cfg.HistoryWindow))
 	e.mu.RUnlock()
-	total := 0
-	for len(due) > 0 {
+	if len(due) == 0 {
+		return 0, nil
+	}
+	return e.sweep(ctx, func(tx *Tx) (int, bool) {
 		batch := due[:min(len(due), archiveBatch)]
 		due = due[len(batch):]
+		var ids []string
+		for _, inc := range e.stillArchivable(batch, tx.Now().Add(-e.cfg.HistoryWindow)) {
+			e.archiving[inc.ID] = inc.Clone() // readable until the journal holds it
+			tx.Emit(cc112.EvIncidentArchived, cc112.IncidentDocumentPayload{Incident: inc})
+			ids = append(ids, inc.ID)
+		}
+		tx.whenDurable(func() { e.archivedDurably(ids) })
+		return len(ids), len(due) == 0
+	})
+}
+
+// sweep runs an archive sweep's commands, one batch each, until a batch
+// says it was the last or a command fails, and answers how many items
+// they archived. A batch keeps what it archives readable in memory until
+// the journal holds it (tx.whenDurable), so that a caller who stops
+// waiting leaves no batch half done.
+func (e *Engine) sweep(ctx context.Context, batch func(tx *Tx) (n int, last bool)) (int, error) {
+	total := 0
+	for {
+		last := true // also when the command is refused before its batch
 		n, err := Run(ctx, e, "", "", func(tx *Tx) (int, error) {
-			n := 0
-			for _, inc := range e.stillArchivable(batch, tx.Now().Add(-e.cfg.HistoryWindow)) {
-				e.archiving[inc.ID] = inc.Clone() // readable until the journal holds it
-				tx.Emit(cc112.EvIncidentArchived, cc112.IncidentDocumentPayload{Incident: inc})
-				n++
-			}
+			n, l := batch(tx)
+			last = l
 			return n, nil
 		})
-		e.mu.Lock()
-		if err == nil {
-			e.archivedDurably()
-		}
-		clear(e.archiving) // durable (or refused: then the engine has failed)
-		e.mu.Unlock()
 		total += n
-		if err != nil {
+		if err != nil || last {
 			return total, err
 		}
 	}
-	return total, nil
 }
 
 // archivable lists the IDs of the incidents that were closed before
@@ -115,7 +127,7 @@ func (e *Engine) applyArchived(p cc112.IncidentDocumentPayload) error {
 	if inc.Active() {
 		return fmt.Errorf("incident %s is open: only closed incidents are archived", inc.Number)
 	}
-	delete(e.incidents, inc.ID)
+	shrink.Delete(&e.incidents, &e.incidentsPeak, inc.ID)
 	e.index.remove(inc.ID)
 	e.forgetImported(inc)
 	if e.mode != writer { // a replay or a standby: the archive holds it already
@@ -124,14 +136,16 @@ func (e *Engine) applyArchived(p cc112.IncidentDocumentPayload) error {
 	return nil // not news
 }
 
-// archivedDurably tells OnArchived of the incidents this writer's sweep
-// archived, once the journal holds them (the archive answers for them
-// only then), but for one a command restored meanwhile. Caller holds mu.
-func (e *Engine) archivedDurably() {
-	for id := range e.archiving {
+// archivedDurably tells OnArchived of the incidents a sweep's command
+// archived, once the journal holds them (the archive answers for them only
+// then), but for one a command restored meanwhile, and stops holding their
+// documents. Caller holds mu.
+func (e *Engine) archivedDurably(ids []string) {
+	for _, id := range ids {
 		if _, back := e.incidents[id]; !back {
 			e.onArchived(id)
 		}
+		delete(e.archiving, id)
 	}
 }
 

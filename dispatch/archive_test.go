@@ -32,6 +32,11 @@ type archiveFixture struct {
 	// from one feeds it the incidents in memory.
 	fedMetrics bool
 	log        *bytes.Buffer // the engine's log, when set
+	// wrap, when set, is what the engine appends through (the archive
+	// and checkpoint store stay the journal itself).
+	wrap func(cc112.Journal) cc112.Journal
+	// forgot, when set, hears of every id the engine tells OnArchived of.
+	forgot chan string
 }
 
 func (f *archiveFixture) open(t *testing.T, checkpoints bool) *Engine {
@@ -42,8 +47,18 @@ func (f *archiveFixture) open(t *testing.T, checkpoints bool) *Engine {
 	f.j = f.reopenJ()
 	f.metrics = kpi.NewIndex(cc112.WIB)
 	f.metrics.UseArchive(f.j.(kpi.Archive))
+	metrics, forgot := f.metrics, f.forgot
 	cfg := Config{Journal: f.j, Clock: f.clock, Archive: f.j.(cc112.IncidentArchive), HistoryWindow: 7 * 24 * time.Hour,
-		OnIncident: func(inc *cc112.Incident) { f.metrics.Put(kpi.FromIncident(inc)) }, OnArchived: f.metrics.Forget}
+		OnIncident: func(inc *cc112.Incident) { metrics.Put(kpi.FromIncident(inc)) },
+		OnArchived: func(id string) {
+			metrics.Forget(id)
+			if forgot != nil {
+				forgot <- id
+			}
+		}}
+	if f.wrap != nil {
+		cfg.Journal = f.wrap(f.j)
+	}
 	if !f.fedMetrics {
 		cfg.OnIncidentState = f.metrics
 	}

@@ -35,6 +35,17 @@ type Snapshotter interface {
 	Restore(data json.RawMessage) (install func(), err error)
 }
 
+// IncidentState is the state Config.OnIncident builds, checkpointed with
+// the engine's (the metrics index).
+type IncidentState interface {
+	Snapshotter
+	// Retain drops what it holds of the incidents held says the engine
+	// does not hold. A checkpoint may carry incidents the engine had
+	// archived but not yet told OnArchived of (it does once the journal
+	// holds them); restored, they would stay in memory for good.
+	Retain(held func(id string) bool)
+}
+
 // statePart is one owner of state in a checkpoint: the core or an
 // extension (named as the registry names it).
 type statePart struct {
@@ -387,6 +398,9 @@ func (e *Engine) decodeCheckpoint(c cc112.Checkpoint) (func(), error) {
 			install()
 		}
 		e.seq = d.Seq
+		if s := e.cfg.OnIncidentState; s != nil {
+			s.Retain(func(id string) bool { _, ok := e.incidents[id]; return ok })
+		}
 	}, nil
 }
 

@@ -27,7 +27,7 @@ func TestEveryEngineFieldIsClassified(t *testing.T) {
 		"rosters", "unscheduled", "agencies", "stations", "cityKnown"}
 	derived := []string{"index", "unitIndex", "fleet", "camIndex"}
 	notState := []string{"cfg", "log", "mu", "mode", "failure", "follow", "pub", "posSink", "types", "fold", "changes",
-		"sortMu", "searchMu", "ckpt", "archiving", "shiftsArchiving", "importsArchived", "importedPeak"}
+		"sortMu", "searchMu", "ckpt", "archiving", "shiftsArchiving", "importsArchived", "importedPeak", "incidentsPeak"}
 	known := slices.Concat(checkpointed, derived, notState)
 	typ := reflect.TypeOf(Engine{})
 	for i := range typ.NumField() {

@@ -85,7 +85,7 @@ type Config struct {
 	// part "metrics" of the same seq, so that a start from a checkpoint
 	// restores it instead of handing OnIncident every incident again.
 	// Without it such a start feeds OnIncident the incidents in memory.
-	OnIncidentState Snapshotter
+	OnIncidentState IncidentState
 	// OnArchived, when set, is called with the id of an incident the engine
 	// archived (archive.go), under the write lock: on replay and on a
 	// standby when the event is applied, on the writer once the journal
@@ -191,16 +191,18 @@ type Engine struct {
 	agencies  map[string]cc112.Agency
 	stations  map[string]cc112.Station
 	cityKnown bool
-	// archiving holds the incidents of the archive sweep running now
-	// until the journal holds their documents (archive.go).
+	// archiving holds the incidents a sweep archived until the journal
+	// holds their documents (archive.go).
 	archiving map[string]*cc112.Incident
-	// shiftsArchiving holds the shifts of the roster sweep running now
-	// until the journal holds them (pastroster.go); importsArchived counts
+	// shiftsArchiving holds the shifts of each roster.archived event (by
+	// its seq) until the journal holds it (pastroster.go); importsArchived counts
 	// the imported incidents archived, so that an import that read the
 	// archive before one was knows to read it again (import.go).
-	shiftsArchiving []cc112.Shift
+	shiftsArchiving map[uint64][]cc112.Shift
 	importsArchived uint64
-	importedPeak    int // the size imported had: it is rebuilt when much smaller
+	// The most incidents and imported held when one was archived: the
+	// maps are rebuilt when much smaller (shrink.Delete).
+	incidentsPeak, importedPeak int
 
 	ckpt checkpointer // the state's owners and the checkpoints written
 }
@@ -257,6 +259,7 @@ func New(ctx context.Context, cfg Config, exts ...Extension) (*Engine, error) {
 		stations:    map[string]cc112.Station{},
 		archiving:   map[string]*cc112.Incident{},
 	}
+	e.shiftsArchiving = map[uint64][]cc112.Shift{}
 	if cfg.Roads != nil {
 		e.fleet = cfg.Roads.NewFleet()
 	}
@@ -365,7 +368,14 @@ type Tx struct {
 	// archived holds the documents RunOn read of the command's incidents
 	// the engine had let go.
 	archived map[string]*cc112.Incident
+	durable  []func() // run under the write lock once the journal holds the events
 }
+
+// whenDurable runs fn under the engine's write lock once the journal holds
+// the command's events, whether or not its caller still waits for them
+// (a cancelled context stops the wait, not the write). A journal that
+// fails them fails the engine: fn never runs.
+func (tx *Tx) whenDurable(fn func()) { tx.durable = append(tx.durable, fn) }
 
 // Now is the command's time, shared by all its events.
 func (tx *Tx) Now() time.Time { return tx.now }
@@ -445,6 +455,7 @@ func (e *Engine) exec(ctx context.Context, key, fingerprint string, fn func(tx *
 		}
 	}
 	if len(tx.events) == 0 {
+		runAll(tx.durable) // nothing to wait for
 		e.mu.Unlock()
 		return result, err
 	}
@@ -461,10 +472,19 @@ func (e *Engine) exec(ctx context.Context, key, fingerprint string, fn func(tx *
 			// they were applied, so memory holds a change the journal does
 			// not (until restart). Emit's CheckStorable makes this a bug.
 			e.log.Error("journal refused a command's events; the journal goes on", "err", jerr)
-		} else if jerr != nil {
+			return
+		}
+		if jerr != nil {
 			e.fail(jerr)
-		} else if rec != nil {
+			return
+		}
+		if rec != nil {
 			close(rec.durable)
+		}
+		if len(tx.durable) > 0 {
+			e.mu.Lock()
+			runAll(tx.durable)
+			e.mu.Unlock()
 		}
 	}
 	select {
@@ -482,6 +502,12 @@ func (e *Engine) exec(ctx context.Context, key, fingerprint string, fn func(tx *
 		return nil, ctx.Err()
 	}
 	return result, err
+}
+
+func runAll(fns []func()) {
+	for _, fn := range fns {
+		fn()
+	}
 }
 
 // unstorable is Emit's panic for an event no journal can store.

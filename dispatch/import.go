@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	"cc112"
 	"cc112/geo"
+	"cc112/internal/shrink"
 )
 
 // An imported incident (cc112.EvIncidentImported) carries one whole historical incident (its
@@ -261,14 +261,8 @@ func (e *Engine) archivedImports(ctx context.Context, batch []ImportedIncident, 
 // archive finds it from now on (archivedImports).
 func (e *Engine) forgetImported(inc *cc112.Incident) {
 	if id, ok := e.imported[inc.Number]; ok && inc.Source == cc112.ImportSource && id == inc.ID {
-		delete(e.imported, inc.Number)
+		shrink.Delete(&e.imported, &e.importedPeak, inc.Number)
 		e.importsArchived++
-		if len(e.imported) < e.importedPeak/4 {
-			// A Go map keeps its peak's buckets: a sweep of 200,000
-			// imports would leave 10 MB behind.
-			e.imported = maps.Collect(maps.All(e.imported))
-			e.importedPeak = len(e.imported)
-		}
 	}
 }
 
@@ -296,7 +290,6 @@ func (e *Engine) applyImported(p cc112.IncidentImportedPayload) error {
 	e.incidents[inc.ID] = inc
 	e.index.add(inc)
 	e.imported[p.ExternalID] = inc.ID
-	e.importedPeak = max(e.importedPeak, len(e.imported))
 	e.changedIncident("", inc) // the hook only: history is not news
 	return nil
 }

@@ -42,25 +42,17 @@ func (e *Engine) ArchiveShifts(ctx context.Context) (int, error) {
 	if e.shiftArchive() == nil || e.cfg.HistoryWindow <= 0 {
 		return 0, nil
 	}
-	total := 0
-	for {
-		n, err := Run(ctx, e, "", "", func(tx *Tx) (int, error) {
-			due := e.pastShifts(tx.Now().Add(-e.cfg.HistoryWindow))
-			if len(due) == 0 {
-				return 0, nil
-			}
-			e.shiftsArchiving = due // readable until the journal holds them
-			tx.Emit(cc112.EvRosterArchived, cc112.RosterArchivedPayload{Shifts: due})
-			return len(due), nil
-		})
-		e.mu.Lock()
-		e.shiftsArchiving = nil // durable (or refused: then the engine has failed)
-		e.mu.Unlock()
-		total += n
-		if err != nil || n < shiftBatch {
-			return total, err
+	return e.sweep(ctx, func(tx *Tx) (int, bool) {
+		due := e.pastShifts(tx.Now().Add(-e.cfg.HistoryWindow))
+		if len(due) == 0 {
+			return 0, true
 		}
-	}
+		tx.Emit(cc112.EvRosterArchived, cc112.RosterArchivedPayload{Shifts: due})
+		seq := e.seq
+		e.shiftsArchiving[seq] = due // readable until the journal holds them
+		tx.whenDurable(func() { delete(e.shiftsArchiving, seq) })
+		return len(due), len(due) < shiftBatch
+	})
 }
 
 // pastShifts lists up to shiftBatch shifts that ended before cutoff, each
@@ -102,14 +94,16 @@ func (e *Engine) applyRosterArchived(p cc112.RosterArchivedPayload) error {
 	return nil
 }
 
-// inflightShifts are the shifts of the sweep running now that pass keep,
-// read with the memory they left. Caller holds the lock.
+// inflightShifts are the archived shifts the journal does not hold yet
+// that pass keep, read with the memory they left. Caller holds the lock.
 func (e *Engine) inflightShifts(keep func(cc112.Shift) bool) []cc112.Shift {
 	var out []cc112.Shift
-	for _, s := range e.shiftsArchiving {
-		if keep(s) {
-			s.Crew = slices.Clone(s.Crew)
-			out = append(out, s)
+	for _, batch := range e.shiftsArchiving {
+		for _, s := range batch {
+			if keep(s) {
+				s.Crew = slices.Clone(s.Crew)
+				out = append(out, s)
+			}
 		}
 	}
 	return out
@@ -130,6 +124,9 @@ func archiveHolds(list []cc112.Shift, t time.Time) bool {
 func (e *Engine) RosterPage(ctx context.Context, unitID string, from time.Time, req cc112.PageRequest) (cc112.Page[cc112.Shift], error) {
 	page := cc112.Page[cc112.Shift]{Items: []cc112.Shift{}}
 	if err := req.Check(); err != nil {
+		return page, err
+	}
+	if err := cc112.CheckInstant("from", from); err != nil {
 		return page, err
 	}
 	after, err := cc112.ParseCursor(req.Cursor)
@@ -202,6 +199,9 @@ type OnDuty struct {
 // The units whose shifts in memory all begin after t are looked up in
 // the shift archive, outside the engine's lock.
 func (e *Engine) RosterAt(ctx context.Context, t time.Time) ([]OnDuty, error) {
+	if err := cc112.CheckInstant("at", t); err != nil {
+		return nil, err
+	}
 	out := []OnDuty{}
 	onDuty := func(s cc112.Shift) OnDuty {
 		d := OnDuty{UnitID: s.UnitID, Callsign: e.callsignOf(s.UnitID), Crew: slices.Clone(s.Crew), From: s.From, To: s.To}

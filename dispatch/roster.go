@@ -95,6 +95,12 @@ func (s ShiftInput) validate(k int) error {
 	case len(s.Crew) == 0 || len(s.Crew) > maxCrew:
 		return cc112.Errorf(cc112.EInvalid, "shifts[%d]: crew must name 1 to %d people", k, maxCrew)
 	}
+	if err := cc112.CheckInstant(fmt.Sprintf("shifts[%d].from", k), s.From); err != nil {
+		return err
+	}
+	if err := cc112.CheckInstant(fmt.Sprintf("shifts[%d].to", k), s.To); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for j, c := range s.Crew {
 		name := strings.TrimSpace(c)

@@ -59,6 +59,8 @@ func TestRoster(t *testing.T) {
 		{"over", "pmp1", []ShiftInput{{Crew: []string{"a"}, From: utc(8, 0, 0), To: utc(9, 0, 0)}}, cc112.EInvalid},
 		{"overlap", "pmp1", []ShiftInput{{Crew: []string{"a"}, From: utc(11, 0, 0), To: utc(13, 0, 0)},
 			{Crew: []string{"b"}, From: utc(12, 0, 0), To: utc(14, 0, 0)}}, cc112.EInvalid},
+		{"beyond the storable years", "pmp1", []ShiftInput{{Crew: []string{"a"}, From: cc112.LatestInstant.Add(-4 * time.Hour),
+			To: cc112.LatestInstant.Add(4 * time.Hour)}}, cc112.EInvalid},
 	}
 	for _, c := range bad {
 		_, err := f.eng.SetRoster(bg, c.unit, c.shifts, sup, "", "")
@@ -166,3 +168,31 @@ func TestRoster(t *testing.T) {
 
 // setClock moves the fixture's clock to t (forward only).
 func setClock(f *fixture, t time.Time) { f.clock.Advance(t.Sub(f.clock.Now())) }
+
+// Instants no journal can key (bbolt's archives key by UnixNano) are
+// refused as invalid by the reads that take one from outside, as by
+// SetRoster (TestRoster).
+func TestReadsRefuseInstantsOutsideTheStorableYears(t *testing.T) {
+	f := newFixture(t)
+	early, late := cc112.EarliestInstant.Add(-time.Hour), cc112.LatestInstant
+	for name, read := range map[string]func() error{
+		"roster at, early":   func() error { _, err := f.eng.RosterAt(bg, early); return err },
+		"roster at, late":    func() error { _, err := f.eng.RosterAt(bg, late); return err },
+		"roster page, early": func() error { _, err := f.eng.RosterPage(bg, "p1", early, cc112.PageRequest{Limit: 5}); return err },
+		"search from, early": func() error {
+			_, err := f.eng.SearchIncidents(bg, IncidentQuery{Status: "all", From: early}, cc112.Everyone)
+			return err
+		},
+		"search to, late": func() error {
+			_, err := f.eng.SearchIncidents(bg, IncidentQuery{Status: "closed", To: late}, cc112.Everyone)
+			return err
+		},
+	} {
+		if err := read(); cc112.ErrorCode(err) != cc112.EInvalid {
+			t.Errorf("%s: %v, want invalid", name, err)
+		}
+	}
+	if _, err := f.eng.RosterAt(bg, cc112.EarliestInstant); err != nil {
+		t.Errorf("roster at the earliest instant: %v", err)
+	}
+}

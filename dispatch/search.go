@@ -270,6 +270,14 @@ func (q *IncidentQuery) validate(plan cc112.ResponsePlan) error {
 	if q.Priority != 0 && (q.Priority < cc112.MinPriority || q.Priority > cc112.MaxPriority) {
 		return cc112.Errorf(cc112.EInvalid, "priority must be %d to %d, got %d", cc112.MinPriority, cc112.MaxPriority, q.Priority)
 	}
+	for _, f := range []struct {
+		name string
+		t    time.Time
+	}{{"from", q.From}, {"to", q.To}} {
+		if err := cc112.CheckInstant(f.name, f.t); err != nil && !f.t.IsZero() {
+			return err
+		}
+	}
 	if !q.From.IsZero() && !q.To.IsZero() && !q.To.After(q.From) {
 		return cc112.Errorf(cc112.EInvalid, "to must be after from")
 	}

@@ -87,6 +87,28 @@ func BenchmarkIndexHeap(b *testing.B) {
 	}
 }
 
+// BenchmarkIndexHeapAfterSweep: the heap the index keeps once a first
+// archive sweep has it forget 199,000 of 200,000 incidents.
+func BenchmarkIndexHeapAfterSweep(b *testing.B) {
+	const n, left = 200_000, 1000
+	for b.Loop() {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		x := benchIndex(b, n)
+		for i := range n - left {
+			x.Forget(fmt.Sprintf("inc_%012x", i))
+		}
+		if x.Len() != left {
+			b.Fatalf("%d left", x.Len())
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/1e6, "heap-MB-after")
+		runtime.KeepAlive(x)
+	}
+}
+
 // BenchmarkSnapshot150k: the metrics index's part of a checkpoint with
 // 150,000 incidents: the copy taken under the engine's lock (the write
 // path's pause), its encoding after it, and the restore at a start.

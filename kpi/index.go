@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"cc112/internal/shrink"
 )
 
 // Index holds one precomputed record per incident, kept current by the
@@ -35,6 +37,7 @@ type Index struct {
 	dead     int              // bytes of text no row uses any more
 	forgets  uint64           // rows forgotten (moved): Export's positions are stale once it changes
 	pos      map[uint64]int32 // row of an ID, by the ID's hash
+	posPeak  int              // the most pos held when one was forgotten (shrink.Delete)
 	clash    map[string]int32 // row of an ID whose hash another ID has already
 	seed     maphash.Seed
 	more     map[int32][]uint16 // agency codes of the rows with more than inlineAgencies
@@ -115,6 +118,24 @@ func (x *Index) Put(r Record) { x.queue(change{rec: r}) }
 // Forget drops the record of an incident the engine archived (nothing
 // when it holds none): the archive answers for it from now on.
 func (x *Index) Forget(id string) { x.queue(change{rec: Record{ID: id}, forget: true}) }
+
+// Retain forgets the records of the incidents held answers false for
+// (dispatch.IncidentState): a restored checkpoint may carry those the
+// engine had archived but not yet told Forget of.
+func (x *Index) Retain(held func(id string) bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.drainLocked()
+	var gone []string
+	x.rows.each(func(_ int32, r *row) {
+		if id := x.id(r); !held(id) {
+			gone = append(gone, id)
+		}
+	})
+	for _, id := range gone {
+		x.forgetLocked(id)
+	}
+}
 
 func (x *Index) queue(c change) {
 	x.pendMu.Lock()
@@ -213,7 +234,7 @@ func (x *Index) forgetLocked(id string) {
 func (x *Index) unplace(id string, p int32) {
 	h := maphash.String(x.seed, cut(id))
 	if at, ok := x.pos[h]; ok && at == p {
-		delete(x.pos, h)
+		shrink.Delete(&x.pos, &x.posPeak, h)
 		return
 	}
 	delete(x.clash, cut(id))

@@ -55,6 +55,7 @@ func (rs *rows) pop() {
 	rs.chunks[c] = rs.chunks[c][:len(rs.chunks[c])-1] // a shared chunk is copied before the next add writes it
 	rs.n--
 	if len(rs.chunks[c]) == 0 {
+		rs.chunks[c] = nil // else the list's array beyond its length keeps the chunk
 		rs.chunks, rs.owned = rs.chunks[:c], rs.owned[:c]
 	}
 }

@@ -142,7 +142,7 @@ func (x *Index) Restore(data json.RawMessage) (func(), error) {
 		x.pendMu.Lock()
 		x.pending = nil // the snapshot holds every record up to its seq
 		x.pendMu.Unlock()
-		x.rows, x.text, x.dead, x.pos, x.clash, x.more = n.rows, n.text, 0, n.pos, n.clash, n.more
+		x.rows, x.text, x.dead, x.pos, x.posPeak, x.clash, x.more = n.rows, n.text, 0, n.pos, 0, n.clash, n.more
 		x.forgets++ // every row moved
 		x.cats, x.dists, x.agencies, x.open = n.cats, n.dists, n.agencies, n.open
 	}, nil

@@ -215,3 +215,32 @@ func TestSnapshotIsAStillPicture(t *testing.T) {
 		t.Fatalf("the index did not go on: %d", x.Len())
 	}
 }
+
+// Retain after a restore leaves the index as if the records it drops had
+// been forgotten one by one: the same reports, exports and counts.
+func TestRetainForgetsWhatIsNotHeld(t *testing.T) {
+	x := randomIndex(t, 11, 2000)
+	y := restored(t, snapshotOf(t, x))
+	held := func(id string) bool { return len(id)%2 == 0 || id[len(id)-1] == '7' }
+	var drop []string
+	x.read(func() {
+		x.rows.each(func(_ int32, r *row) {
+			if id := x.id(r); !held(id) {
+				drop = append(drop, id)
+			}
+		})
+	})
+	for _, id := range drop {
+		x.Forget(id)
+	}
+	y.Retain(held)
+	if len(drop) == 0 || x.Len() != y.Len() || x.Open() != y.Open() {
+		t.Fatalf("dropped %d: %d/%d incidents/open, retained %d/%d", len(drop), x.Len(), x.Open(), y.Len(), y.Open())
+	}
+	if !reflect.DeepEqual(exported(t, x), exported(t, y)) {
+		t.Fatal("export differs")
+	}
+	if !reflect.DeepEqual(reports(t, x), reports(t, y)) {
+		t.Fatal("reports differ")
+	}
+}

@@ -361,13 +361,13 @@ func timeParam(v, name string) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		if t, err = time.ParseInLocation("2006-01-02", v, cc112.WIB); err != nil {
+			return time.Time{}, cc112.Errorf(cc112.EInvalid, "%s must be an RFC 3339 time or a date YYYY-MM-DD, not %q", name, v)
+		}
 	}
-	if t, err := time.ParseInLocation("2006-01-02", v, cc112.WIB); err == nil {
-		return t, nil
-	}
-	return time.Time{}, cc112.Errorf(cc112.EInvalid, "%s must be an RFC 3339 time or a date YYYY-MM-DD, not %q", name, v)
+	return t, cc112.CheckInstant(name, t)
 }
 
 // agencyScope says whether the request comes from an agency's complaint

@@ -45,7 +45,7 @@ var notState = map[string]bool{
 	"posSink": true, "fold": true, "changes": true, "sortMu": true, "searchMu": true, "ckpt": true,
 	"index": true, "unitIndex": true, "fleet": true, "camIndex": true,
 	// counts since the start: for an import in flight, for a map's size
-	"importsArchived": true, "importedPeak": true,
+	"importsArchived": true, "importedPeak": true, "incidentsPeak": true,
 	// extensions
 	"eng": true, "rec": true, "hashs": true, "dummy": true, "watch": true, "sending": true,
 }
