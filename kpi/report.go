@@ -441,11 +441,13 @@ func (x *Index) holdWindow(w *Index, inWindow func(*row) bool) (held map[string]
 	return held
 }
 
-// maxWindows is how many reports and exports may hold a window of archived
-// records at once (about 280 bytes a record while it runs: a year at
-// Jakarta's volume is 180 MB; an export holds it while the client
-// downloads); more wait for one to end, so that a few supervisors asking
-// for years at once cannot exhaust the center's memory.
+// maxWindows is how many reports and exports may read the archive at once:
+// an export holds a window of archived records (about 280 bytes a record:
+// a year at Jakarta's volume is 180 MB) while the client downloads; a
+// report streams them in bounded memory (collectBudget, bucketBudget and
+// the idSet: about 50 MB at most) but still costs a read of the archive.
+// More wait for one to end, so that a few supervisors asking for years at
+// once cannot exhaust the center's memory.
 const maxWindows = 2
 
 // selector returns the filter of q (cancelled incidents never pass: no

@@ -32,10 +32,11 @@ var collectBudget = 1 << 23
 // its ranks (8 MB).
 var bucketBudget = 1 << 21
 
-// maxKey bounds the milliseconds a refinement pass works with: a value
-// beyond ±146 million years (none: values come from time.Duration) is
+// maxKey bounds the milliseconds a refinement pass works with (so that a
+// range's width and its buckets' bounds never overflow an int64): a value
+// beyond ±73 million years (none: values come from time.Duration) is
 // taken as this.
-const maxKey = 1 << 62
+const maxKey = 1 << 61
 
 // errArchiveChanged: the archive lost records between passes (restored).
 var errArchiveChanged = errors.New("the archive changed between the passes")
