@@ -111,7 +111,7 @@ func (x *Index) streamReport(ctx context.Context, q Query, t Targets, rep *Repor
 		}
 	}
 	for range passAttempts {
-		s := &stream{x: x, w: w, q: q, t: t, byCode: map[int]*acc{}, hist: Histogram{BinS: histBinS, Counts: make([]int, histBins)}}
+		s := &stream{x: x, w: w, t: t, byCode: map[int]*acc{}, hist: Histogram{BinS: histBinS, Counts: make([]int, histBins)}}
 		s.sel, _ = w.selector(q)
 		s.groupOf, s.names = w.grouper(q.GroupBy)
 		s.all = &acc{}
