@@ -1,12 +1,14 @@
 package kpi_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"testing"
 	"time"
@@ -86,7 +88,13 @@ func BenchmarkYearReportFromArchive(b *testing.B) {
 // the year from start, in batches, as the engine's sweeps write them.
 func archiveYear(b *testing.B, j cc112.Journal, start time.Time, n int) {
 	b.Helper()
-	r := rand.New(rand.NewPCG(7, 11))
+	archiveYearFrom(b, j, start, n, 0)
+}
+
+// archiveYearFrom is archiveYear with IDs from the seed's series.
+func archiveYearFrom(b *testing.B, j cc112.Journal, start time.Time, n int, seed uint64) {
+	b.Helper()
+	r := rand.New(rand.NewPCG(7, 11+seed))
 	seq := j.LastSeq()
 	var batch []cc112.Event
 	flush := func() {
@@ -97,7 +105,7 @@ func archiveYear(b *testing.B, j cc112.Journal, start time.Time, n int) {
 	}
 	for i := range n {
 		recv := start.Add(time.Duration(r.Int64N(int64(365 * 24 * time.Hour))))
-		inc := yearIncident(r, fmt.Sprintf("inc_%09d", i), recv)
+		inc := yearIncident(r, fmt.Sprintf("inc_%d_%09d", seed, i), recv)
 		data, err := json.Marshal(cc112.IncidentDocumentPayload{Incident: inc})
 		if err != nil {
 			b.Fatal(err)
@@ -140,4 +148,97 @@ func yearIncident(r *rand.Rand, id string, recv time.Time) *cc112.Incident {
 		inc.Assignments = append(inc.Assignments, &cc112.Assignment{UnitID: fmt.Sprintf("u%d", k), Agency: yearAgencies[r.IntN(len(yearAgencies))]})
 	}
 	return inc
+}
+
+// BenchmarkLongWindowMemory: the heap a report and an export over a long
+// window of archived records take (issue 21: ten years at Jakarta's
+// volume is 6.4 million incidents). CC112_WINDOW_INCIDENTS incidents
+// (default 200,000) received over ten years are archived in bbolt; each
+// report or export over the ten years reports its peak heap above the
+// heap before it (sampled every millisecond: a floor), and the bytes it
+// allocated.
+func BenchmarkLongWindowMemory(b *testing.B) {
+	n := 200_000
+	if v, err := strconv.Atoi(os.Getenv("CC112_WINDOW_INCIDENTS")); err == nil && v > 0 {
+		n = v
+	}
+	start := time.Date(2016, 1, 1, 0, 0, 0, 0, cc112.WIB)
+	j := testjournal.Open(b, "bolt")
+	t0 := time.Now()
+	archiveYears(b, j, start, 10, n)
+	b.Logf("%d incidents archived in %s", n, time.Since(t0).Round(time.Second))
+	x := kpi.NewIndex(cc112.WIB)
+	x.UseArchive(j.(kpi.Archive))
+	q := kpi.Query{From: start, To: start.AddDate(10, 0, 0)}
+	run := func(name string, fn func() int) {
+		b.Run(name, func(b *testing.B) {
+			var peak uint64
+			for b.Loop() {
+				peak = max(peak, peakHeap(b, fn))
+			}
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+		})
+	}
+	for _, by := range []string{"", kpi.ByDay} {
+		q := q
+		q.GroupBy = by
+		run("report-"+cmp.Or(by, "none"), func() int {
+			rep, err := x.Report(context.Background(), q, kpi.DefaultTargets())
+			if err != nil {
+				b.Fatal(err)
+			}
+			return rep.Overall.Count
+		})
+	}
+	run("export", func() int {
+		got := 0
+		if err := x.Export(context.Background(), q, func(recs []kpi.Record) error { got += len(recs); return nil }); err != nil {
+			b.Fatal(err)
+		}
+		return got
+	})
+}
+
+// peakHeap runs fn (which must see records) and returns the highest live
+// heap sampled while it ran, above the heap after a GC before it.
+func peakHeap(b *testing.B, fn func() int) uint64 {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() }
+	base := read()
+	stop, done := make(chan struct{}), make(chan uint64)
+	go func() {
+		peak := base
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				done <- max(peak, read())
+				return
+			case <-tick.C:
+				peak = max(peak, read())
+			}
+		}
+	}()
+	if fn() == 0 {
+		b.Fatal("no records")
+	}
+	close(stop)
+	return <-done - base
+}
+
+// archiveYears archives n incidents received over years from start.
+func archiveYears(b *testing.B, j cc112.Journal, start time.Time, years, n int) {
+	b.Helper()
+	for y := range years {
+		archiveYearFrom(b, j, start.AddDate(y, 0, 0), n/years+boolInt(y < n%years), uint64(y))
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

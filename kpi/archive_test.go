@@ -258,7 +258,9 @@ func TestReportsReadTheArchive(t *testing.T) {
 		}
 		got := reports(t, x)[:1]
 		if want := reports(t, all)[:1]; !reflect.DeepEqual(got, want) {
-			t.Fatalf("seed %d: a record restored during the report: %+v, want %+v", seed, got[0].Overall, want[0].Overall)
+			g, _ := json.Marshal(got[0])
+			w, _ := json.Marshal(want[0])
+			t.Fatalf("seed %d: a record restored during the report:\n%s\nwant\n%s", seed, g, w)
 		}
 		arch.during = nil
 		if got, want := reports(t, x), reports(t, all); !reflect.DeepEqual(got, want) {
@@ -378,4 +380,160 @@ func TestWindowsAreBounded(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// An incident archived and forgotten while a report reads the archive
+// (whose read began before it was archived, so it is not there) still
+// counts, as memory had it when the report began; so does one the export
+// lists.
+func TestForgottenDuringTheArchiveReadCounts(t *testing.T) {
+	recs := randomRecords(5, 40)
+	for i := range recs {
+		recs[i].Cancelled, recs[i].Open = false, false
+	}
+	x, all, arch := splitArchive(recs)
+	gone := recs[35].ID                     // odd: in memory
+	arch.during = func() { x.Forget(gone) } // archived after the archive's read began
+	if rep, want := reportOf(t, x), reportOf(t, all); !reflect.DeepEqual(rep.Overall, want.Overall) {
+		t.Fatalf("an incident forgotten during the report: %+v, want %+v", rep.Overall, want.Overall)
+	}
+	x.Put(recs[35])
+	if got, want := exportOf(t, x, Query{}), exportOf(t, all, Query{}); !reflect.DeepEqual(got, want) {
+		t.Fatalf("an incident forgotten during the export: %d records, want %d", len(got), len(want))
+	}
+}
+
+// withBudgets runs fn with a report's budgets set as given.
+func withBudgets(t *testing.T, collect, buckets int, fn func()) {
+	t.Helper()
+	c, b := collectBudget, bucketBudget
+	collectBudget, bucketBudget = collect, buckets
+	defer func() { collectBudget, bucketBudget = c, b }()
+	fn()
+}
+
+// splitArchive puts half the records (closed) in an archive and the rest
+// in memory, and all of them in one index, for comparison.
+func splitArchive(recs []Record) (x, all *Index, arch *memArchive) {
+	all, arch, x = NewIndex(cc112.WIB), &memArchive{}, NewIndex(cc112.WIB)
+	x.UseArchive(arch)
+	for i, r := range recs {
+		if i%2 == 0 {
+			r.Open = false
+			arch.recs = append(arch.recs, r)
+		} else {
+			x.Put(r)
+		}
+		all.Put(r)
+	}
+	return x, all, arch
+}
+
+// millisecondRecords are randomRecords with values to the microsecond, a
+// few of days and one beyond what an int32 of milliseconds holds.
+func millisecondRecords(seed uint64, n int) []Record {
+	recs := randomRecords(seed, n)
+	r := rand.New(rand.NewPCG(seed, 4))
+	for i := range recs {
+		for k := range recs[i].Values {
+			if v := &recs[i].Values[k]; v.State == OK {
+				v.Seconds += float64(r.IntN(1e6)) / 1e6
+				if r.IntN(200) == 0 {
+					v.Seconds += float64(r.IntN(5 * 24 * 3600))
+				}
+			}
+		}
+	}
+	recs[n/3].Values[Response] = Value{Seconds: 40 * 24 * 3600.0005, State: OK}
+	return recs
+}
+
+// Beyond its budget a report over the archive finds its percentiles by
+// refinement passes: the figures are those of one index holding all,
+// whatever the budgets (down to one bucket split per pass), group-bys and
+// windows.
+func TestReportBeyondTheBudgetIsExact(t *testing.T) {
+	for seed := range uint64(3) {
+		x, all, _ := splitArchive(millisecondRecords(seed, 1500))
+		for _, b := range []struct{ collect, buckets int }{{1 << 23, 1 << 21}, {600, 64}, {40, 2}, {1, 2}} {
+			withBudgets(t, b.collect, b.buckets, func() {
+				got, want := reports(t, x), reports(t, all)
+				for k := range got {
+					if !reflect.DeepEqual(got[k], want[k]) {
+						g, _ := json.Marshal(got[k])
+						w, _ := json.Marshal(want[k])
+						t.Fatalf("seed %d, budgets %+v: report %d differs from one index holding all:\n%s\n%s", seed, b, k, g, w)
+					}
+				}
+			})
+		}
+	}
+}
+
+// An incident restored between two passes of a report (its archived copy
+// read by the first, gone for the next) makes the report start over: it
+// counts once, as memory has it.
+func TestRestoredBetweenPassesStartsOver(t *testing.T) {
+	recs := millisecondRecords(7, 300)
+	for i := range recs {
+		recs[i].Cancelled = false
+	}
+	x, all, arch := splitArchive(recs)
+	back := recs[4]
+	back.Open, back.Values[Response] = true, Value{Seconds: 9999.5, State: OK}
+	all.Put(back)
+	reads := 0
+	arch.during = func() {
+		if reads++; reads == 2 { // the first refinement pass: the next one misses it
+			arch.recs = slices.DeleteFunc(arch.recs, func(r Record) bool { return r.ID == back.ID })
+			x.Put(back)
+		}
+	}
+	withBudgets(t, 1, 2, func() {
+		if got, want := reportOf(t, x), reportOf(t, all); !reflect.DeepEqual(got, want) {
+			t.Fatalf("restored between passes:\n%+v\nwant\n%+v", got.Overall, want.Overall)
+		}
+	})
+	if reads < 4 {
+		t.Fatalf("%d reads of the archive: the report did not start over", reads)
+	}
+}
+
+// The IDs a first pass read are told apart exactly up to idSetExact, then
+// by a Bloom filter: never a false "no".
+func TestIDSetNeverForgets(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 8))
+	s := newIDSet()
+	var added []uint64
+	for range idSetExact + 1000 {
+		h := r.Uint64()
+		s.add(h)
+		added = append(added, h)
+		if len(added) == 1000 && (!s.has(added[500]) || s.has(r.Uint64())) {
+			t.Fatal("exact set wrong")
+		}
+	}
+	for _, h := range added {
+		if !s.has(h) {
+			t.Fatalf("%x added, not found", h)
+		}
+	}
+	false1 := 0
+	for range 10000 {
+		if s.has(r.Uint64()) {
+			false1++
+		}
+	}
+	if false1 > 100 {
+		t.Fatalf("%d of 10000 false positives", false1)
+	}
+}
+
+func reportOf(t *testing.T, x *Index) *Report {
+	t.Helper()
+	rep, err := x.Report(context.Background(), Query{}, DefaultTargets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }

@@ -167,6 +167,17 @@ func (x *Index) applyLocked(c *change) {
 }
 
 func (x *Index) putLocked(r *Record) {
+	p, ok := x.find(r.ID)
+	if !ok {
+		p = x.rows.add(row{})
+		x.place(r.ID, p)
+	}
+	x.setLocked(p, r, ok)
+}
+
+// setLocked writes r's row at p: a new row, or one replacing the row of
+// the same ID there (old).
+func (x *Index) setLocked(p int32, r *Record, old bool) {
 	rw := row{cat: x.cats.code(r.Category), dist: x.dists.code(r.District), priority: int32(clamp(r.Priority))}
 	rw.setReceived(r.ReceivedAt, x.loc)
 	for k, v := range r.Values {
@@ -181,21 +192,18 @@ func (x *Index) putLocked(r *Record) {
 	if rw.has(rowOpen) {
 		x.open++
 	}
-	p, ok := x.find(r.ID)
-	if ok {
-		old := x.rows.at(p)
-		if old.has(rowOpen) {
+	if old {
+		was := x.rows.at(p)
+		if was.has(rowOpen) {
 			x.open--
 		}
-		rw.text, rw.idLen, rw.numLen = old.text, old.idLen, old.numLen
-		if x.number(old) != r.Number {
-			x.dead += int(old.idLen) + int(old.numLen)
+		rw.text, rw.idLen, rw.numLen = was.text, was.idLen, was.numLen
+		if x.number(was) != r.Number {
+			x.dead += int(was.idLen) + int(was.numLen)
 			rw.text, rw.idLen, rw.numLen = x.appendText(r.ID, r.Number)
 		}
 	} else {
-		p = x.rows.add(row{})
 		rw.text, rw.idLen, rw.numLen = x.appendText(r.ID, r.Number)
-		x.place(r.ID, p)
 	}
 	x.setAgencies(&rw, p, codes)
 	x.rows.set(p, rw)

@@ -1,6 +1,9 @@
 package kpi
 
-import "math"
+import (
+	"cmp"
+	"math"
+)
 
 // rank is the 1-based nearest rank of percentile p (0 < p ≤ 100) among n
 // values: the smallest k with k/n ≥ p/100.
@@ -27,9 +30,9 @@ func Percentile(vals []float64, p float64) float64 {
 // p50p90 returns both percentiles with two selections: after the first,
 // every value left of the P90 position is ≤ it, so P50 is selected among
 // those only.
-func p50p90(vals []float64) (p50, p90 float64) {
+func p50p90[T cmp.Ordered](vals []T) (p50, p90 T) {
 	if len(vals) == 0 {
-		return 0, 0
+		return p50, p90
 	}
 	k90 := rank(90, len(vals)) - 1
 	selectK(vals, k90)
@@ -45,7 +48,7 @@ func p50p90(vals []float64) (p50, p90 float64) {
 // with nothing greater to its left and nothing smaller to its right
 // (quickselect, median-of-three pivot, three-way partition so that many
 // equal values — whole seconds from a CAD export — cost nothing extra).
-func selectK(a []float64, k int) {
+func selectK[T cmp.Ordered](a []T, k int) {
 	lo, hi := 0, len(a)-1
 	for hi > lo {
 		if hi-lo < 16 {
@@ -80,7 +83,7 @@ func selectK(a []float64, k int) {
 	}
 }
 
-func median3(a, b, c float64) float64 {
+func median3[T cmp.Ordered](a, b, c T) T {
 	if a > b {
 		a, b = b, a
 	}
@@ -93,7 +96,7 @@ func median3(a, b, c float64) float64 {
 	return b
 }
 
-func insertionSort(a []float64) {
+func insertionSort[T cmp.Ordered](a []T) {
 	for i := 1; i < len(a); i++ {
 		for j := i; j > 0 && a[j] < a[j-1]; j-- {
 			a[j], a[j-1] = a[j-1], a[j]

@@ -74,16 +74,28 @@ func DecodeRecord(b []byte) (Record, error) {
 // but the names the index has not met yet; nothing for an ID in skip. An
 // ID the index holds already is an error. Caller holds mu for writing (or
 // owns the index).
-func (x *Index) putEncoded(b []byte, skip map[string]bool) error {
-	d := decoder{b: b}
-	if f := d.byte(); d.err == nil && f != recordFormat {
-		return fmt.Errorf("metrics record format %d, this binary reads %d", f, recordFormat)
+func (x *Index) putEncoded(b []byte, skip map[string]int32) error {
+	var room [inlineAgencies]uint16
+	id, number, r, codes, err := x.unpackRecord(b, room[:0])
+	if err != nil {
+		return err
 	}
-	id, number := d.text(), d.text()
-	if d.err == nil && skip[string(id)] {
+	if _, held := skip[string(id)]; held {
 		return nil
 	}
-	r := row{cat: x.cats.codeOf(d.text()), dist: x.dists.codeOf(d.text()), priority: int32(d.varint(math.MinInt32, math.MaxInt32))}
+	return x.addDecoded(id, number, r, codes)
+}
+
+// unpackRecord decodes an encoded record into a row of the index's codes
+// (its agencies in r.agency and, in order, appended to codes) without
+// adding it. id and number are b's bytes.
+func (x *Index) unpackRecord(b []byte, codes []uint16) (id, number []byte, r row, _ []uint16, err error) {
+	d := decoder{b: b}
+	if f := d.byte(); d.err == nil && f != recordFormat {
+		return nil, nil, r, codes, fmt.Errorf("metrics record format %d, this binary reads %d", f, recordFormat)
+	}
+	id, number = d.text(), d.text()
+	r = row{cat: x.cats.codeOf(d.text()), dist: x.dists.codeOf(d.text()), priority: int32(d.varint(math.MinInt32, math.MaxInt32))}
 	sec := d.varint(math.MinInt64/2, math.MaxInt64/2)
 	nsec := d.uvarint(999_999_999)
 	r.flags, r.states = d.byte(), d.byte()
@@ -92,22 +104,24 @@ func (x *Index) putEncoded(b []byte, skip map[string]bool) error {
 			r.vals[k] = math.Float64frombits(d.uint64())
 		}
 	}
-	var room [inlineAgencies]uint16
-	codes := room[:0]
 	for range d.uvarint(math.MaxUint8) {
-		codes = append(codes, x.agencies.codeOf(d.text()))
+		c := x.agencies.codeOf(d.text())
+		codes = append(codes, c)
+		r.agency |= 1 << min(c, 63)
 	}
-	if d.err != nil {
-		return fmt.Errorf("metrics record: %w", d.err)
+	switch {
+	case d.err != nil:
+		err = fmt.Errorf("metrics record: %w", d.err)
+	case len(d.b) != 0:
+		err = fmt.Errorf("metrics record: %d bytes after it", len(d.b))
+	case r.flags&^allFlags != 0:
+		err = fmt.Errorf("metrics record: unknown flags %#x", r.flags)
 	}
-	if len(d.b) != 0 {
-		return fmt.Errorf("metrics record: %d bytes after it", len(d.b))
-	}
-	if r.flags&^allFlags != 0 {
-		return fmt.Errorf("metrics record: unknown flags %#x", r.flags)
+	if err != nil {
+		return nil, nil, r, codes, err
 	}
 	r.setReceived(time.Unix(sec, int64(nsec)), x.loc)
-	return x.addDecoded(id, number, r, codes)
+	return id, number, r, codes, nil
 }
 
 // text reads a string's bytes, bounded as a row keeps them.

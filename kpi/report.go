@@ -132,6 +132,14 @@ type acc struct {
 	vals   [numIntervals][]float64
 	sum    [numIntervals]float64
 	within [numIntervals]int
+
+	// A report over the archive (stream) selects its percentiles itself.
+	picked bool                     // pick holds them: vals is unused
+	pick   [numIntervals][2]float64 // P50, P90 in seconds, rounded to the millisecond
+	keys   [numIntervals][]int32    // milliseconds kept in the first pass
+	lo, hi [numIntervals]int64      // range of the milliseconds
+	ranks  [numIntervals][2]*rankRange
+	seen   [numIntervals]int // values met in a refinement pass
 }
 
 // count is the first pass: everything but the values themselves.
@@ -162,7 +170,7 @@ func (a *acc) collect(r *row) {
 func (a *acc) set() Set {
 	s := Set{Key: a.key}
 	for k, f := range []*Figures{Processing: &s.Processing, Turnout: &s.Turnout, Travel: &s.Travel, Response: &s.Figures} {
-		n := len(a.vals[k])
+		n := a.states[k][OK]
 		*f = Figures{
 			Count: a.count, WithResponse: n, Missing: a.states[k][Missing],
 			OutOfOrder: a.states[k][OutOfOrder], Pending: a.states[k][Pending],
@@ -170,8 +178,12 @@ func (a *acc) set() Set {
 		if n == 0 {
 			continue
 		}
-		p50, p90 := p50p90(a.vals[k])
-		f.P50, f.P90 = round3(p50), round3(p90)
+		if a.picked {
+			f.P50, f.P90 = a.pick[k][0], a.pick[k][1]
+		} else {
+			p50, p90 := p50p90(a.vals[k])
+			f.P50, f.P90 = round3(p50), round3(p90)
+		}
 		f.Mean = round3(a.sum[k] / float64(n))
 		f.WithinTarget = round3(float64(a.within[k]) / float64(n))
 	}
@@ -189,11 +201,6 @@ func (x *Index) Report(ctx context.Context, q Query, t Targets) (*Report, error)
 	if err := q.Validate(); err != nil {
 		return nil, cc112.Errorf(cc112.EInvalid, "%v", err)
 	}
-	src, done, err := x.window(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
 	rep := &Report{
 		TargetS: seconds(t.Response), GroupBy: q.GroupBy, Groups: []Set{},
 		IntervalTargetsS: map[string]float64{
@@ -208,19 +215,22 @@ func (x *Index) Report(ctx context.Context, q Query, t Targets) (*Report, error)
 		}
 	}
 	var groups []*acc
-	buf, _ := x.bufs.Get().(*[]float64)
-	if buf == nil {
-		buf = new([]float64)
-	}
-	defer x.bufs.Put(buf)
-	x.read(func() {
-		rep.OpenNow = x.open
-		if src == x {
-			groups = x.scan(q, t, rep, buf)
+	if x.archive != nil {
+		var err error
+		if groups, err = x.streamReport(ctx, q, t, rep); err != nil {
+			return nil, err
 		}
-	})
-	if src != x { // the window's own copy: no lock needed
-		groups = src.scan(q, t, rep, buf)
+		x.read(func() { rep.OpenNow = x.open })
+	} else {
+		buf, _ := x.bufs.Get().(*[]float64)
+		if buf == nil {
+			buf = new([]float64)
+		}
+		defer x.bufs.Put(buf)
+		x.read(func() {
+			rep.OpenNow = x.open
+			groups = x.scan(q, t, rep, buf)
+		})
 	}
 	rep.Overall = groups[0].set()
 	rep.Overall.Key = ""
@@ -326,49 +336,29 @@ func (x *Index) scan(q Query, t Targets, rep *Report, buf *[]float64) []*acc {
 	return out
 }
 
-// window is what a query reads: without an archive the index itself;
+// window is what an export reads: without an archive the index itself;
 // with one, a private index of the archived records received in q's
 // window and the index's own rows of it (an incident in both is taken
 // from memory: it was restored). The archive is read outside the lock,
-// between two reads of the index's IDs, so that an incident restored
-// meanwhile is in one or the other. Only the window's bounds are applied
-// here; scan applies q. done gives the window back (maxWindows).
+// between two reads of the index's rows (see holdWindow). Only the
+// window's bounds are applied here; the export applies q. done gives the
+// window back (maxWindows).
 func (x *Index) window(ctx context.Context, q Query) (w *Index, done func(), err error) {
 	if x.archive == nil {
 		return x, func() {}, nil
 	}
-	select {
-	case x.windows <- struct{}{}:
-	case <-ctx.Done():
-		return nil, nil, cc112.Errorf(cc112.EUnavailable, "%d reports over the archive are running; none ended before the request did: %v", maxWindows, ctx.Err())
+	release, err := x.enterWindow(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
-	release := func() { <-x.windows }
 	defer func() {
 		if err != nil {
 			release()
 		}
 	}()
-	var from, to time.Time // whole seconds around q's: rows keep the call's second
-	if !q.From.IsZero() {
-		from = time.Unix(q.From.Unix(), 0)
-	}
-	if !q.To.IsZero() {
-		to = time.Unix(q.To.Unix()+1, 0)
-	}
-	inWindow := func(r *row) bool {
-		return (from.IsZero() || r.recv >= from.Unix()) && (to.IsZero() || r.recv < to.Unix())
-	}
-	held := map[string]bool{} // the window's incidents in memory: their archived copies are skipped
-	x.read(func() {
-		x.rows.each(func(_ int32, r *row) {
-			if inWindow(r) {
-				held[x.id(r)] = true
-			}
-		})
-	})
-	// Unplaced (no map of IDs) while the archive's records go in: a year
-	// of a large city is hundreds of thousands.
-	w = &Index{loc: x.loc, seed: x.seed}
+	from, to, inWindow := windowBounds(q)
+	w = &Index{loc: x.loc, seed: x.seed} // unplaced (no map of IDs) while the archive's records go in
+	held := x.holdWindow(w, inWindow)
 	var bad error
 	err = x.archive.EachArchivedRecord(ctx, from, to, func(rec []byte) bool {
 		bad = w.putEncoded(rec, held)
@@ -378,7 +368,7 @@ func (x *Index) window(ctx context.Context, q Query) (w *Index, done func(), err
 		err = bad
 	}
 	if err != nil {
-		return nil, nil, cc112.Errorf(cc112.EUnavailable, "the metrics archive cannot be read: %v", err)
+		return nil, nil, unreadable(err)
 	}
 	x.read(func() {
 		x.rows.each(func(p int32, r *row) {
@@ -386,8 +376,12 @@ func (x *Index) window(ctx context.Context, q Query) (w *Index, done func(), err
 				return
 			}
 			rec := x.record(p)
-			if !held[rec.ID] && w.pos == nil {
-				w.placeAll() // restored while the archive was read: its archived copy is replaced
+			if at, ok := held[rec.ID]; ok && w.pos == nil {
+				w.setLocked(at, &rec, true)
+				return
+			}
+			if w.pos == nil {
+				w.placeAll() // new or restored while the archive was read: an archived copy is replaced
 			}
 			w.putLocked(&rec)
 		})
@@ -395,11 +389,65 @@ func (x *Index) window(ctx context.Context, q Query) (w *Index, done func(), err
 	return w, release, nil
 }
 
-// maxWindows is how many reports and exports may hold a window of archived
-// records at once (about 280 bytes a record while it runs: a year at
-// Jakarta's volume is 180 MB; an export holds it while the client
-// downloads); more wait for one to end, so that a few supervisors asking
-// for years at once cannot exhaust the center's memory.
+func unreadable(err error) error {
+	return cc112.Errorf(cc112.EUnavailable, "the metrics archive cannot be read: %v", err)
+}
+
+// enterWindow waits for a place among the maxWindows reading the archive
+// (or for ctx: unavailable); release gives it back.
+func (x *Index) enterWindow(ctx context.Context) (release func(), err error) {
+	select {
+	case x.windows <- struct{}{}:
+		return func() { <-x.windows }, nil
+	case <-ctx.Done():
+		return nil, cc112.Errorf(cc112.EUnavailable, "%d reports over the archive are running; none ended before the request did: %v", maxWindows, ctx.Err())
+	}
+}
+
+// windowBounds are the archive's bounds of q's window, whole seconds
+// around q's (rows keep the call's second), and the test of a row.
+func windowBounds(q Query) (from, to time.Time, inWindow func(*row) bool) {
+	if !q.From.IsZero() {
+		from = time.Unix(q.From.Unix(), 0)
+	}
+	if !q.To.IsZero() {
+		to = time.Unix(q.To.Unix()+1, 0)
+	}
+	return from, to, func(r *row) bool {
+		return (from.IsZero() || r.recv >= from.Unix()) && (to.IsZero() || r.recv < to.Unix())
+	}
+}
+
+// holdWindow is the first read of a window: it copies the index's rows in
+// the window into w and says where (held), before the archive is read.
+// Their archived copies are skipped; the last read refreshes them. A copy,
+// not just the IDs: an incident archived and forgotten after the
+// archive's read began is in neither the archive read nor the last read,
+// and must still count. The copies are bounded by what the engine holds.
+func (x *Index) holdWindow(w *Index, inWindow func(*row) bool) (held map[string]int32) {
+	held = map[string]int32{}
+	x.read(func() {
+		x.rows.each(func(p int32, r *row) {
+			if inWindow(r) {
+				rec := x.record(p)
+				w.putLocked(&rec)
+				held[rec.ID], _ = w.find(rec.ID)
+				if w.pos == nil {
+					held[rec.ID] = int32(w.rows.len() - 1) // unplaced: appended
+				}
+			}
+		})
+	})
+	return held
+}
+
+// maxWindows is how many reports and exports may read the archive at once:
+// an export holds a window of archived records (about 280 bytes a record:
+// a year at Jakarta's volume is 180 MB) while the client downloads; a
+// report streams them in bounded memory (collectBudget, bucketBudget and
+// the idSet: about 50 MB at most) but still costs a read of the archive.
+// More wait for one to end, so that a few supervisors asking for years at
+// once cannot exhaust the center's memory.
 const maxWindows = 2
 
 // selector returns the filter of q (cancelled incidents never pass: no
