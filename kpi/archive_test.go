@@ -537,3 +537,23 @@ func reportOf(t *testing.T, x *Index) *Report {
 	}
 	return rep
 }
+
+// TestExportOfTooLongAWindowIsRefused: an export holds its window's
+// archived records while the client downloads; one that would hold more
+// than exportCap is refused as invalid before any line, and a window
+// within the cap is exported whole.
+func TestExportOfTooLongAWindowIsRefused(t *testing.T) {
+	x, all, arch := splitArchive(randomRecords(7, 40))
+	c := exportCap
+	defer func() { exportCap = c }()
+	exportCap = len(arch.recs) - 1
+	called := false
+	err := x.Export(context.Background(), Query{}, func([]Record) error { called = true; return nil })
+	if cc112.ErrorCode(err) != cc112.EInvalid || called {
+		t.Fatalf("an export over %d archived records with a cap of %d: %v (lines handed out: %v), want invalid before any", len(arch.recs), exportCap, err, called)
+	}
+	exportCap = len(arch.recs)
+	if got, want := exportOf(t, x, Query{}), exportOf(t, all, Query{}); !reflect.DeepEqual(got, want) {
+		t.Fatalf("an export at the cap: %d records, want %d", len(got), len(want))
+	}
+}

@@ -360,7 +360,12 @@ func (x *Index) window(ctx context.Context, q Query) (w *Index, done func(), err
 	w = &Index{loc: x.loc, seed: x.seed} // unplaced (no map of IDs) while the archive's records go in
 	held := x.holdWindow(w, inWindow)
 	var bad error
+	n, tooLong := 0, false
 	err = x.archive.EachArchivedRecord(ctx, from, to, func(rec []byte) bool {
+		if n++; n > exportCap {
+			tooLong = true
+			return false
+		}
 		bad = w.putEncoded(rec, held)
 		return bad == nil
 	})
@@ -369,6 +374,10 @@ func (x *Index) window(ctx context.Context, q Query) (w *Index, done func(), err
 	}
 	if err != nil {
 		return nil, nil, unreadable(err)
+	}
+	if tooLong {
+		return nil, nil, cc112.Errorf(cc112.EInvalid,
+			"the window holds more than %d archived incidents, more than one export may read at once: ask for a shorter window (from, to) and export it in parts", exportCap)
 	}
 	x.read(func() {
 		x.rows.each(func(p int32, r *row) {
@@ -392,6 +401,13 @@ func (x *Index) window(ctx context.Context, q Query) (w *Index, done func(), err
 func unreadable(err error) error {
 	return cc112.Errorf(cc112.EUnavailable, "the metrics archive cannot be read: %v", err)
 }
+
+// exportCap is how many archived records an export may read: it holds its
+// window's records while the client downloads (about 280 bytes each, so
+// at most ~110 MB; two at once with maxWindows), where a report streams
+// the archive. 400,000 is twenty years of Surabaya, seven months at
+// Jakarta's volume. A variable for the tests.
+var exportCap = 400_000
 
 // enterWindow waits for a place among the maxWindows reading the archive
 // (or for ctx: unavailable); release gives it back.
