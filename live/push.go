@@ -97,11 +97,16 @@ func (h *Hub) removeConnLocked(c *conn) {
 // without blocking. It reports false when c's writer must take over: the
 // socket is full or not a plain socket, the writer is busy or c must stop.
 func (c *conn) push(dst [][]byte, scratch *[]byte) bool {
-	if c.raw == nil || !c.ready.Load() || !c.wmu.TryLock() {
+	if c.raw == nil {
+		return false
+	}
+	if !c.ready.Load() || !c.wmu.TryLock() {
+		c.h.handovers.Add(1)
 		return false
 	}
 	defer c.wmu.Unlock()
 	if c.rest != nil {
+		c.h.handovers.Add(1)
 		return false
 	}
 	frames, last, ok := c.h.next(c, dst, batchMax)
@@ -128,7 +133,9 @@ func (c *conn) push(dst [][]byte, scratch *[]byte) bool {
 	if n > 0 { // the socket took part of a frame: the writer sends the rest first
 		c.rest = append([]byte(nil), buf[n:]...)
 		c.sent.Store(last)
+		c.h.cutPushes.Add(1)
 	}
+	c.h.handovers.Add(1)
 	return false
 }
 
