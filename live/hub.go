@@ -112,7 +112,7 @@ type Hub struct {
 	// wake-ups (push.go).
 	conns   atomic.Pointer[[]*conn]
 	round   atomic.Pointer[round]
-	pushers []chan struct{}
+	pushers []*pusher
 	// What the pushers left to the connections' writers (Stats).
 	handovers, cutPushes atomic.Uint64
 
