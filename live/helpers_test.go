@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -33,6 +34,13 @@ type fixture struct {
 
 func newFixture(t testing.TB, cfg Config) *fixture {
 	t.Helper()
+	return newFixtureListening(t, cfg, nil)
+}
+
+// newFixtureListening is newFixture with the server's listener wrapped by
+// wrap (nil: as it is).
+func newFixtureListening(t testing.TB, cfg Config, wrap func(net.Listener) net.Listener) *fixture {
+	t.Helper()
 	eng, city := enginetest.Demo(t)
 	quiet := slog.New(slog.DiscardHandler)
 	cfg.Source, cfg.Logger = eng, quiet
@@ -41,7 +49,11 @@ func newFixture(t testing.TB, cfg Config) *fixture {
 		t.Fatal(err)
 	}
 	eng.SetPublisher(hub)
-	srv := httptest.NewServer(hub)
+	srv := httptest.NewUnstartedServer(hub)
+	if wrap != nil {
+		srv.Listener = wrap(srv.Listener)
+	}
+	srv.Start()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

@@ -112,7 +112,9 @@ type Hub struct {
 	// wake-ups (push.go).
 	conns   atomic.Pointer[[]*conn]
 	round   atomic.Pointer[round]
-	pushers []chan struct{}
+	pushers []*pusher
+	// What the pushers left to the connections' writers (Stats).
+	handovers, cutPushes atomic.Uint64
 
 	// mu guards what follows.
 	mu        sync.RWMutex
@@ -257,6 +259,11 @@ type Stats struct {
 	BufferBytes  int
 	BufferFirst  uint64 // oldest seq held
 	SlowCuts     uint64 // connections cut for falling behind
+	// Handovers counts the times a pusher left a connection with frames
+	// due to its writer (a full socket, a busy writer); CutPushes those of
+	// them where the socket took only part of a frame, whose end the
+	// writer sent.
+	Handovers, CutPushes uint64
 }
 
 // Stats returns the hub's counters.
@@ -264,7 +271,8 @@ func (h *Hub) Stats() Stats {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	return Stats{Epoch: h.epoch, Seq: h.seq, Conns: len(*h.conns.Load()),
-		BufferEvents: h.ring.n, BufferBytes: h.ring.bytes, BufferFirst: h.ring.first, SlowCuts: h.cuts}
+		BufferEvents: h.ring.n, BufferBytes: h.ring.bytes, BufferFirst: h.ring.first, SlowCuts: h.cuts,
+		Handovers: h.handovers.Load(), CutPushes: h.cutPushes.Load()}
 }
 
 var errClosed = errors.New("live: hub closed")

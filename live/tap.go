@@ -42,12 +42,7 @@ func (t *Tap) Close() {
 // Wake receives a value when messages may follow the cursor.
 func (t *Tap) Wake() <-chan struct{} { return t.wake }
 
-func (t *Tap) signal() {
-	select {
-	case t.wake <- struct{}{}:
-	default:
-	}
-}
+func (t *Tap) signal() { poke(t.wake) }
 
 // Skipped counts the messages the tap jumped over (it fell out of the
 // buffer, or the hub changed epochs).
