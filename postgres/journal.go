@@ -43,7 +43,7 @@ type Journal struct {
 	last   atomic.Uint64
 	closed atomic.Bool
 	log    *slog.Logger
-	stats  *statisticsKeeper // nil when autovacuum runs
+	stats  *statisticsKeeper
 	// trigrams samples the searched text for FindIncidents' index parts.
 	trigrams *trigramSampler
 }
@@ -67,8 +67,6 @@ func NewJournal(ctx context.Context, db *DB, opts JournalOptions) (*Journal, err
 		return nil, fmt.Errorf("postgres: read last seq: %w", err)
 	}
 	j.last.Store(uint64(last))
-	// Without autovacuum the journal keeps the searched tables'
-	// statistics itself (statistics.go).
 	var autovacuum string
 	if err := db.Pool.QueryRow(ctx, "select current_setting('autovacuum')").Scan(&autovacuum); err == nil && autovacuum != "on" {
 		j.log.Warn("PostgreSQL runs without autovacuum: dead rows are never vacuumed; dispatchd analyzes the tables history searches read itself")
@@ -78,9 +76,10 @@ func NewJournal(ctx context.Context, db *DB, opts JournalOptions) (*Journal, err
 	}
 	// The background work starts once nothing can fail the open (Close
 	// stops it).
-	if autovacuum != "on" {
-		j.keepStatistics()
-	}
+	// Where autovacuum does not look after the searched tables (the
+	// server's setting, or a table's) the journal keeps their statistics
+	// and GIN indexes itself (statistics.go); elsewhere it finds nothing to do.
+	j.keepStatistics()
 	j.startTrigramSampler()
 	j.perCommand = opts.NoGroupCommit
 	j.gc = cc112.NewGroupCommitter(j.flush, opts.MaxBatch)

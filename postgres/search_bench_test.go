@@ -2,9 +2,13 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"cc112"
 	"cc112/internal/pgtest"
@@ -89,6 +93,33 @@ func BenchmarkFindIncidents(b *testing.B) {
 				got = len(keys)
 			}
 			b.ReportMetric(float64(got), "items")
+			if os.Getenv("CC112_SEARCH_EXPLAIN") != "" { // CC112_SEARCH_EXPLAIN=1: each search's plan on stderr
+				fmt.Fprintf(os.Stderr, "%s:\n%s\n", bc.name, explainHistory(ctx, b, j, f))
+			}
 		})
 	}
+}
+
+// explainHistory answers the plan FindIncidents' statement for f runs, as
+// EXPLAIN (ANALYZE, BUFFERS) gives it.
+func explainHistory(ctx context.Context, b *testing.B, j *Journal, f cc112.HistoryFilter) string {
+	sql, args, byParts := j.historyQuery(f)
+	var plan []string
+	err := pgx.BeginFunc(ctx, j.pool, func(tx pgx.Tx) error {
+		if byParts {
+			if _, err := tx.Exec(ctx, byPartsPlan); err != nil {
+				return err
+			}
+		}
+		rows, err := tx.Query(ctx, "explain (analyze, buffers) "+sql, args...)
+		if err != nil {
+			return err
+		}
+		plan, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return strings.Join(plan, "\n")
 }

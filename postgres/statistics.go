@@ -12,8 +12,13 @@ import (
 // The history's pages (search.go) are planned from the tables'
 // statistics. Autovacuum keeps them; on a server that runs without it the
 // tables are never analyzed, and a page of a fraction of a millisecond took
-// 50 to 420 ms (docs/benchmarks.md). There the journal analyzes them
-// itself, by autovacuum's own default rule, off the write path.
+// 50 to 420 ms (docs/benchmarks.md). There, or for a table autovacuum is
+// turned off for (autovacuum_enabled = off), the journal analyzes them
+// itself, by autovacuum's own default rule, off the write path. It also
+// empties their GIN indexes' pending lists, which only a vacuum does
+// otherwise: new rows' entries wait there, and every search reads them all
+// (until the insert that fills gin_pending_list_limit, 4 MB, moves them
+// into the index on the write path).
 
 // searchedTables are the tables the history's pages read.
 var searchedTables = []string{"incidents", "assignments", "incident_archive"}
@@ -27,18 +32,40 @@ const (
 	statisticsNudge = 20_000
 )
 
-// staleTables answers those of tables (in the journal's schema) that were
-// never analyzed or changed since by more than autovacuum's default
-// threshold: 50 rows and 10% of the table.
+// unvacuumed is a condition on pg_class c: autovacuum does not look after
+// the table, the server's or the table's own setting says.
+const unvacuumed = `(current_setting('autovacuum') <> 'on'
+	or exists (select from unnest(c.reloptions) o where o ~* '^autovacuum_enabled=(f|false|n|no|off|0)$'))`
+
+// staleTables answers those of tables (in the journal's schema) that
+// autovacuum does not look after and that were never analyzed or changed
+// since by more than autovacuum's default threshold: 50 rows and 10% of
+// the table.
 func (j *Journal) staleTables(ctx context.Context, tables []string) ([]string, error) {
-	rows, err := j.pool.Query(ctx, `select relname from pg_stat_user_tables
-		where schemaname = current_schema() and relname = any($1)
-			and (coalesce(last_analyze, last_autoanalyze) is null or n_mod_since_analyze > 50 + 0.1 * n_live_tup)
-		order by relname`, tables)
+	rows, err := j.pool.Query(ctx, `select s.relname from pg_stat_user_tables s join pg_class c on c.oid = s.relid
+		where s.schemaname = current_schema() and s.relname = any($1) and `+unvacuumed+`
+			and (coalesce(s.last_analyze, s.last_autoanalyze) is null or s.n_mod_since_analyze > 50 + 0.1 * s.n_live_tup)
+		order by s.relname`, tables)
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// cleanPendingLists moves the entries waiting in the pending lists of the
+// GIN indexes of those of tables autovacuum does not look after into the
+// indexes, and answers how many pending pages it emptied.
+func (j *Journal) cleanPendingLists(ctx context.Context, tables []string) (int64, error) {
+	var pages int64
+	err := j.pool.QueryRow(ctx, `select coalesce(sum(gin_clean_pending_list(x.indexrelid)), 0)
+		from pg_index x join pg_class i on i.oid = x.indexrelid join pg_am a on a.oid = i.relam
+			join pg_class c on c.oid = x.indrelid
+		where a.amname = 'gin' and c.relnamespace = current_schema()::regnamespace and c.relname = any($1) and `+unvacuumed,
+		tables).Scan(&pages)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: clean GIN pending lists: %w", err)
+	}
+	return pages, nil
 }
 
 // analyzeStale analyzes the searched tables whose statistics are missing
@@ -57,8 +84,8 @@ func (j *Journal) analyzeStale(ctx context.Context) ([]string, error) {
 	return stale, nil
 }
 
-// statisticsKeeper runs analyzeStale at start, every statisticsEvery and
-// after statisticsNudge committed events, until Close.
+// statisticsKeeper runs analyzeStale and cleanPendingLists at start, every
+// statisticsEvery and after statisticsNudge committed events, until Close.
 type statisticsKeeper struct {
 	looked atomic.Uint64 // the journal's last seq at the last look
 	nudge  chan struct{}
@@ -78,6 +105,9 @@ func (j *Journal) keepStatistics() {
 			k.looked.Store(j.last.Load())
 			start := time.Now()
 			analyzed, err := j.analyzeStale(ctx)
+			if err == nil {
+				_, err = j.cleanPendingLists(ctx, searchedTables)
+			}
 			switch {
 			case ctx.Err() != nil:
 				return

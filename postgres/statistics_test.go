@@ -9,19 +9,25 @@ import (
 	"cc112/internal/pgtest"
 )
 
-// TestStatisticsKeptWithoutAutovacuum: on a server without autovacuum
-// (the test server) the journal analyzes the searched tables at open, and
-// again once they changed by more than autovacuum's threshold.
+// withoutAutovacuum turns autovacuum off for the searched tables of db's
+// schema, as a server without it is for all: the journal then looks after
+// them, whatever the test server's setting.
+func withoutAutovacuum(t *testing.T, db *DB) {
+	t.Helper()
+	for _, table := range searchedTables {
+		if _, err := db.Pool.Exec(context.Background(), "alter table "+table+" set (autovacuum_enabled = off)"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestStatisticsKeptWithoutAutovacuum: where autovacuum does not run for
+// the searched tables the journal analyzes them at open, and again once
+// they changed by more than autovacuum's threshold.
 func TestStatisticsKeptWithoutAutovacuum(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t, pgtest.URL(t))
-	var autovacuum string
-	if err := db.Pool.QueryRow(ctx, "select current_setting('autovacuum')").Scan(&autovacuum); err != nil {
-		t.Fatal(err)
-	}
-	if autovacuum == "on" {
-		t.Skip("the test server runs autovacuum: it keeps the statistics")
-	}
+	withoutAutovacuum(t, db)
 	j := openJournal(t, db, JournalOptions{})
 	defer j.Close()
 	lastAnalyze := func(table string) time.Time {
@@ -100,6 +106,28 @@ func TestStatisticsKeptWithoutAutovacuum(t *testing.T) {
 	}
 }
 
+// TestPendingListsCleaned: the GIN indexes' pending lists, which new rows'
+// entries wait in until a vacuum, are emptied where autovacuum does not
+// run for the table.
+func TestPendingListsCleaned(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, pgtest.URL(t))
+	withoutAutovacuum(t, db)
+	j := &Journal{pool: db.Pool} // no keeper of its own: this test cleans
+	if _, err := db.Pool.Exec(ctx, `insert into incidents (id, number, wib_day, category, priority, status, lat, lon,
+			district, address, description, caller_name, caller_phone, source, received_at, last_seq)
+		select 'inc_' || i, 'SBY-' || i, '', 'fire', 1, 'closed', -7.25, 112.75, 'Genteng', 'Jl. Tunjungan ' || i, '', '',
+			'+62812' || lpad(i::text, 8, '0'), 'phone', now(), i from generate_series(1, 300) i`); err != nil {
+		t.Fatal(err)
+	}
+	if pages, err := j.cleanPendingLists(ctx, searchedTables); err != nil || pages == 0 {
+		t.Fatalf("cleaned %d pending pages (%v) after 300 rows", pages, err)
+	}
+	if pages, err := j.cleanPendingLists(ctx, searchedTables); err != nil || pages != 0 {
+		t.Fatalf("cleaned %d pending pages (%v) again", pages, err)
+	}
+}
+
 // TestStatisticsNudge: enough committed events bring the next look forward,
 // once however many commits follow.
 func TestStatisticsNudge(t *testing.T) {
@@ -114,7 +142,7 @@ func TestStatisticsNudge(t *testing.T) {
 	if len(k.nudge) != 1 {
 		t.Fatal("not nudged at the threshold")
 	}
-	var none *statisticsKeeper // autovacuum on: no keeper
+	var none *statisticsKeeper // a journal that failed to open has none
 	none.nudgeAt(statisticsNudge)
 	none.close()
 }

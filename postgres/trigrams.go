@@ -12,9 +12,9 @@ import (
 )
 
 // A text search's pattern holds the trigrams of every word of the query,
-// and the trigram index (migration 008) intersects all their lists. In a
-// city's history many are in nearly every row ("jl. raya darmo no.",
-// "+62812…"): at a million incidents a page spent 50–200 ms reading those
+// and the trigram index (migrations 008, 020) intersects all their lists.
+// In a city's history many are in nearly every row ("jl. raya darmo no.";
+// the phone's "+62812…" until it got its own index): at a million incidents a page spent 50–200 ms reading those
 // lists to confirm what a rare trigram alone had found. So the index is
 // asked only for a part or two of the query whose trigrams a sample of the
 // rows says are rare, and each row it finds is checked against the whole

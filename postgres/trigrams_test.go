@@ -95,8 +95,8 @@ func TestFindIncidentsByRareParts(t *testing.T) {
 		t.Fatal(err)
 	}
 	sampled := j.trigrams.sample.Load()
-	if sampled.rows != 2000 || sampled.count["812"] != 2000 {
-		t.Fatalf("sample of %d rows, %d with 812; want all 2,000", sampled.rows, sampled.count["812"])
+	if sampled.rows != 2000 || sampled.count["lap"] != 2000 {
+		t.Fatalf("sample of %d rows, %d with lap; want all 2,000", sampled.rows, sampled.count["lap"])
 	}
 	find := func(f cc112.HistoryFilter) string {
 		t.Helper()
@@ -111,14 +111,31 @@ func TestFindIncidentsByRareParts(t *testing.T) {
 		}
 		return strings.Join(ids, " ")
 	}
+	// scan answers f by reading every row, without the indexes' conditions.
+	scan := func(f cc112.HistoryFilter) string {
+		t.Helper()
+		var ids string
+		if err := db.Pool.QueryRow(ctx, `select coalesce(string_agg(id, ' ' order by received_at desc, id collate "C" desc), '')
+			from incidents where search_text like $1 or $2 and search_phone like $1 or $3 and notes_internal like $1`,
+			"%"+likeEscape(f.Text)+"%", f.Phone, f.Internal).Scan(&ids); err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
 	byParts := 0
 	for _, text := range []string{"raya darmo no. 96", "no. 9", "darmo", "081200000007", "00000007", "+6281200001234",
 		"gang 40", "gang 4", "lewat gang 1990", "pelapor panik 1000", "panik", "café_", "café_57%", "é_1", "_", "%", "a%",
-		"warga\nakses", "sby-1999", "99", "tidak ada", "0812000019"} {
+		"warga\nakses", "sby-1999", "99", "tidak ada", "0812000019",
+		// A caller's phone as people type it (the phone's own index).
+		"081200001234", "+6281200001234", "6281200001234", "1234", "234", "0812-0000-1234", "0812 0000 1234",
+		"08120000123456", "+62812", "0812", "001", "12"} {
 		for _, who := range []struct{ phone, internal bool }{{false, false}, {true, false}, {true, true}} {
 			f := cc112.HistoryFilter{Text: text, Phone: who.phone, Internal: who.internal}
 			j.trigrams.sample.Store(nil)
 			whole := find(f)
+			if want := scan(f); whole != want {
+				t.Errorf("%q (phone %v, internal %v): by the indexes %q, reading every row %q", text, who.phone, who.internal, whole, want)
+			}
 			j.trigrams.sample.Store(sampled)
 			if indexParts(text, sampled) != nil {
 				byParts++
@@ -143,5 +160,45 @@ func TestFindIncidentsByRareParts(t *testing.T) {
 	keys, err := j.FindIncidents(ctx, f)
 	if err != nil || len(keys) != 3 || keys[0].ID != "inc_00170" || keys[2].ID != "inc_00150" {
 		t.Fatalf("a page below 03:00 of gang 1…: %v, %v", keys, err)
+	}
+}
+
+// TestPhoneGramsInTheIndex: what a query asks the phone's index is among
+// the grams migration 020 indexed for every phone that holds the query in
+// one of its lines, and only short or multi-line queries ask nothing.
+func TestPhoneGramsInTheIndex(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, pgtest.URL(t))
+	for _, phone := range []string{"+6281234567890\n081234567890", "+12025550123", "+628123\n08123", "", "0812-3456 ÿx"} {
+		var indexed []string
+		if err := db.Pool.QueryRow(ctx, "select phone_grams($1)", phone).Scan(&indexed); err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(phone, "\n") {
+			r := []rune(line)
+			for from := range r {
+				for to := from + 1; to <= len(r); to++ {
+					q := string(r[from:to])
+					grams := phoneGrams(q)
+					if (grams == nil) != (to-from < 3) {
+						t.Errorf("phoneGrams(%q) = %q", q, grams)
+					}
+					for _, g := range grams {
+						if !slices.Contains(indexed, g) {
+							t.Errorf("%q of %q asks for %q; the index holds %q", q, phone, g, indexed)
+						}
+					}
+				}
+			}
+		}
+	}
+	if g := phoneGrams("0812\n0812"); g != nil {
+		t.Errorf("a query over two lines asks the index for %q", g)
+	}
+	for q, want := range map[string]string{"081234567890": `["7890" "3456"]`, "0812345": `["2345" "0812"]`,
+		"0000": `["0000"]`, "00000": `["0000"]`, "345": `["345"]`, "+62812": `["2812" "+628"]`} {
+		if g := fmt.Sprintf("%q", phoneGrams(q)); g != want {
+			t.Errorf("phoneGrams(%s) = %s, want %s", q, g, want)
+		}
 	}
 }
