@@ -662,3 +662,53 @@ func TestExportFollowsMovesBetweenPages(t *testing.T) {
 		}
 	})
 }
+
+// An incident whose call time is corrected while an export downloads
+// (later or earlier) is listed once, at its place when the export began,
+// as memory has it when that place comes.
+func TestExportListsACorrectedCallOnce(t *testing.T) {
+	recs := randomRecords(8, 200)
+	for i := range recs {
+		recs[i].Cancelled = false
+	}
+	x, _, arch := splitArchive(recs)
+	var inMemory []Record
+	for i, r := range recs {
+		if i%2 == 1 {
+			inMemory = append(inMemory, r)
+		}
+	}
+	slices.SortFunc(inMemory, func(a, b Record) int { return a.ReceivedAt.Compare(b.ReceivedAt) })
+	later, earlier := inMemory[len(inMemory)-2], inMemory[len(inMemory)-1]
+	later.ReceivedAt = later.ReceivedAt.Add(24 * time.Hour)
+	earlier.ReceivedAt = t0.Add(-24 * time.Hour)
+	calls := 0
+	arch.during = func() {
+		if calls++; calls == 3 {
+			x.Put(later)
+			x.Put(earlier)
+		}
+	}
+	var got []Record
+	withExportPage(5, func() { got = exportOf(t, x, Query{}) })
+	if calls < 4 {
+		t.Fatalf("%d pages: the correction came after the last", calls)
+	}
+	if len(got) != len(recs) {
+		t.Fatalf("%d records listed, want %d", len(got), len(recs))
+	}
+	for _, want := range []Record{later, earlier} {
+		n := 0
+		for _, r := range got {
+			if r.ID == want.ID {
+				n++
+				if !r.ReceivedAt.Equal(want.ReceivedAt) {
+					t.Errorf("%s listed as received %s, want %s (memory's)", r.ID, r.ReceivedAt, want.ReceivedAt)
+				}
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s listed %d times", want.ID, n)
+		}
+	}
+}

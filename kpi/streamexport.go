@@ -54,10 +54,10 @@ func (x *Index) streamExport(ctx context.Context, q Query, fn func([]Record) err
 			}
 			end = last
 		}
-		x.takeMemory(w, held, inWindow, passed, end)
+		due := x.takeMemory(w, held, inWindow, passed, end)
 		out.reset()
 		out.add(a, q, passed, end, held)
-		out.add(w, q, passed, end, nil)
+		out.addDue(w, q, due)
 		if err := out.send(fn); err != nil {
 			return err
 		}
@@ -100,28 +100,39 @@ func (x *Index) archivedPage(ctx context.Context, a *Index, from, to time.Time, 
 	return n, first, last, ctx.Err()
 }
 
-// takeMemory reads memory's rows of the window into w: those held whose
-// second is in [passed, end) are refreshed; one not held whose second is
-// not passed is held from now on.
-func (x *Index) takeMemory(w *Index, held map[string]int32, inWindow func(*row) bool, passed, end int64) {
+// takeMemory reads memory's rows of the window into w and returns the
+// rows of w due in this page: those whose second was in [passed, end)
+// when held, refreshed from memory (or as held, when the engine has let
+// the incident go). A row not held whose second is not passed is held from
+// now on. A held row's place is its second when held: an incident whose
+// call time is corrected during the download is listed once, as memory
+// has it when its place comes.
+func (x *Index) takeMemory(w *Index, held map[string]int32, inWindow func(*row) bool, passed, end int64) (due []int32) {
 	x.read(func() {
 		x.rows.each(func(p int32, r *row) {
 			if !inWindow(r) || r.recv < passed {
 				return
 			}
-			at, ok := held[string(x.idBytes(r))]
-			if ok && r.recv >= end {
-				return // refreshed when its second comes
-			}
-			rec := x.record(p)
-			if ok {
-				w.setLocked(at, &rec, true)
+			if _, ok := held[string(x.idBytes(r))]; ok {
 				return
 			}
+			rec := x.record(p)
 			w.putLocked(&rec)
 			held[rec.ID], _ = w.find(rec.ID)
 		})
+		w.rows.each(func(p int32, r *row) {
+			if r.recv >= passed && r.recv < end {
+				due = append(due, p)
+			}
+		})
+		for _, p := range due {
+			if at, ok := x.find(w.id(w.rows.at(p))); ok {
+				rec := x.record(at)
+				w.setLocked(p, &rec, true)
+			}
+		}
 	})
+	return due
 }
 
 // exportOut is a page of an export being ordered.
@@ -138,8 +149,9 @@ type exportRef struct {
 
 func (o *exportOut) reset() { o.refs = o.refs[:0] }
 
-// add takes x's rows that q selects whose second is in [passed, end), but
-// those of an ID in skip.
+// add takes the page's archived rows that q selects whose second is in
+// [passed, end), but those of an ID held (came into memory after the page
+// was read).
 func (o *exportOut) add(x *Index, q Query, passed, end int64, skip map[string]int32) {
 	sel, ok := x.selector(q)
 	if !ok {
@@ -150,10 +162,21 @@ func (o *exportOut) add(x *Index, q Query, passed, end int64, skip map[string]in
 			return
 		}
 		if _, gone := skip[string(x.idBytes(r))]; gone {
-			return // came into memory after the page was read
+			return
 		}
 		o.refs = append(o.refs, exportRef{x, p})
 	})
+}
+
+// addDue takes the rows due of w that q selects.
+func (o *exportOut) addDue(w *Index, q Query, due []int32) {
+	if sel, ok := w.selector(q); ok {
+		for _, p := range due {
+			if sel(w.rows.at(p)) {
+				o.refs = append(o.refs, exportRef{w, p})
+			}
+		}
+	}
 }
 
 // send orders the page as Export does and hands it to fn in chunks.
