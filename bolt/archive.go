@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -531,7 +532,19 @@ func (j *Journal) missingDerived(tx *bbolt.Tx) []string {
 // in [from, to), oldest first (the cursor's order); see kpi.Archive. No
 // document is read.
 func (j *Journal) EachArchivedRecord(ctx context.Context, from, to time.Time, fn func(rec []byte) bool) error {
-	var stop []byte
+	return j.ArchivedRecordsAfter(ctx, from, to, nil, math.MaxInt, fn)
+}
+
+// ArchivedRecordsAfter walks archive_metrics from the key past after (or
+// from), in one read transaction; see kpi.Archive.
+func (j *Journal) ArchivedRecordsAfter(ctx context.Context, from, to time.Time, after *cc112.HistoryKey, limit int, fn func(rec []byte) bool) error {
+	var start, past, stop []byte
+	if !from.IsZero() {
+		start = archiveKey(from, "")
+	}
+	if after != nil {
+		past = archiveKey(after.ReceivedAt, after.ID)
+	}
 	if !to.IsZero() {
 		stop = archiveKey(to, "")
 	}
@@ -541,11 +554,18 @@ func (j *Journal) EachArchivedRecord(ctx context.Context, from, to time.Time, fn
 			return nil
 		}
 		c := recs.Cursor()
-		k, v := c.First()
-		if !from.IsZero() {
-			k, v = c.Seek(archiveKey(from, ""))
+		var k, v []byte
+		switch {
+		case past != nil && bytes.Compare(past, start) >= 0:
+			if k, v = c.Seek(past); bytes.Equal(k, past) {
+				k, v = c.Next()
+			}
+		case start != nil:
+			k, v = c.Seek(start)
+		default:
+			k, v = c.First()
 		}
-		for n := 0; k != nil && (stop == nil || bytes.Compare(k, stop) < 0); k, v = c.Next() {
+		for n := 0; k != nil && n < limit && (stop == nil || bytes.Compare(k, stop) < 0); k, v = c.Next() {
 			if n++; n%1024 == 0 && ctx.Err() != nil {
 				return ctx.Err()
 			}

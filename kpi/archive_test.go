@@ -66,6 +66,35 @@ func (a *memArchive) EachArchivedRecord(ctx context.Context, from, to time.Time,
 	return nil
 }
 
+// ArchivedRecordsAfter pages the records in (received time, ID) order.
+func (a *memArchive) ArchivedRecordsAfter(ctx context.Context, from, to time.Time, after *cc112.HistoryKey, limit int, fn func([]byte) bool) error {
+	if a.err != nil {
+		return a.err
+	}
+	sorted := slices.SortedFunc(slices.Values(a.recs), func(x, y Record) int {
+		return cmp.Or(x.ReceivedAt.Compare(y.ReceivedAt), cmp.Compare(x.ID, y.ID))
+	})
+	n := 0
+	for _, r := range sorted {
+		if after != nil && cmp.Or(r.ReceivedAt.Compare(after.ReceivedAt), cmp.Compare(r.ID, after.ID)) <= 0 {
+			continue
+		}
+		if (!from.IsZero() && r.ReceivedAt.Before(from)) || (!to.IsZero() && !r.ReceivedAt.Before(to)) {
+			continue
+		}
+		if n == limit {
+			return nil
+		}
+		if n++; n == 2 && a.during != nil {
+			a.during()
+		}
+		if !fn(AppendRecord(nil, r)) {
+			return nil
+		}
+	}
+	return nil
+}
+
 func TestRecordEncodingRoundTrips(t *testing.T) {
 	for _, r := range append(randomRecords(1, 500), Record{ReceivedAt: time.Unix(0, 0).UTC()}) {
 		b := AppendRecord([]byte("x"), r)[1:]
@@ -324,6 +353,12 @@ func (a *gateArchive) EachArchivedRecord(ctx context.Context, from, to time.Time
 	return a.memArchive.EachArchivedRecord(ctx, from, to, fn)
 }
 
+func (a *gateArchive) ArchivedRecordsAfter(ctx context.Context, from, to time.Time, after *cc112.HistoryKey, limit int, fn func([]byte) bool) error {
+	a.entered <- struct{}{}
+	<-a.open
+	return a.memArchive.ArchivedRecordsAfter(ctx, from, to, after, limit, fn)
+}
+
 // TestWindowsAreBounded: at most maxWindows reports and exports hold a
 // window of archived records at once; one more waits without reading the
 // archive until one ends (or its request does: unavailable), and a failed
@@ -538,22 +573,142 @@ func reportOf(t *testing.T, x *Index) *Report {
 	return rep
 }
 
-// TestExportOfTooLongAWindowIsRefused: an export holds its window's
-// archived records while the client downloads; one that would hold more
-// than exportCap is refused as invalid before any line, and a window
-// within the cap is exported whole.
-func TestExportOfTooLongAWindowIsRefused(t *testing.T) {
-	x, all, arch := splitArchive(randomRecords(7, 40))
-	c := exportCap
-	defer func() { exportCap = c }()
-	exportCap = len(arch.recs) - 1
-	called := false
-	err := x.Export(context.Background(), Query{}, func([]Record) error { called = true; return nil })
-	if cc112.ErrorCode(err) != cc112.EInvalid || called {
-		t.Fatalf("an export over %d archived records with a cap of %d: %v (lines handed out: %v), want invalid before any", len(arch.recs), exportCap, err, called)
+// withExportPage runs fn with an export reading pages of n archived records.
+func withExportPage(n int, fn func()) {
+	p := exportPage
+	exportPage = n
+	defer func() { exportPage = p }()
+	fn()
+}
+
+// An export over the archive in pages of any size (down to one record,
+// with many records in one second: a page of one second is read again,
+// larger) lists what one index holding all lists, in the same order.
+func TestExportStreamsInPages(t *testing.T) {
+	for seed := range uint64(3) {
+		recs := randomRecords(seed, 600)
+		for i := range recs {
+			if i%3 == 0 { // a busy second: ties broken by nanoseconds, then number
+				recs[i].ReceivedAt = t0.Add(time.Duration(i%4)*time.Second + time.Duration(i%2)*time.Millisecond).UTC()
+			}
+		}
+		x, all, _ := splitArchive(recs)
+		for _, page := range []int{1, 3, 64, 4096} {
+			withExportPage(page, func() {
+				for _, q := range []Query{{}, {From: t0.Add(time.Second), To: t0.Add(90*24*time.Hour + time.Second/2)}, {Category: "fire", Agency: "polri"}, {District: "nowhere"}} {
+					if got, want := exportOf(t, x, q), exportOf(t, all, q); !reflect.DeepEqual(got, want) {
+						t.Fatalf("seed %d, pages of %d: export %+v differs: %d records, want %d", seed, page, q, len(got), len(want))
+					}
+				}
+			})
+		}
 	}
-	exportCap = len(arch.recs)
-	if got, want := exportOf(t, x, Query{}), exportOf(t, all, Query{}); !reflect.DeepEqual(got, want) {
-		t.Fatalf("an export at the cap: %d records, want %d", len(got), len(want))
+}
+
+// Incidents that move between memory and the archive while an export
+// downloads (between two pages, as the engine moves them: memory first,
+// then the journal) are listed once: one restored or archived before the
+// export passed its second as memory has it then, one whose second was
+// passed as it was listed; a new one too.
+func TestExportFollowsMovesBetweenPages(t *testing.T) {
+	recs := randomRecords(7, 300)
+	for i := range recs {
+		recs[i].Cancelled = false
+	}
+	x, all, arch := splitArchive(recs)
+	byTime := func(rs []Record) []Record {
+		return slices.SortedFunc(slices.Values(rs), func(a, b Record) int { return a.ReceivedAt.Compare(b.ReceivedAt) })
+	}
+	archived := byTime(arch.recs)
+	var inMemory []Record
+	for i, r := range recs {
+		if i%2 == 1 {
+			inMemory = append(inMemory, r)
+		}
+	}
+	inMemory = byTime(inMemory)
+	const page, movesAt = 10, 5 // the moves happen while the sixth page is read (archived 45 to 54: each page reads its last second again)
+	if !inMemory[0].ReceivedAt.Before(archived[40].ReceivedAt) {
+		t.Fatal("the earliest incident in memory is not among the passed: choose another seed")
+	}
+	restoreLate, restoreMid, restoreEarly := archived[len(archived)-1], archived[50], archived[0]
+	restoreLate.Category, restoreMid.Category, restoreEarly.Category = "medical", "medical", "medical"
+	archiveLate, archiveEarly := inMemory[len(inMemory)-1], inMemory[0]
+	fresh := rec("new", "fire", "D1", nil, 0, 1, 1, 1)
+	fresh.ReceivedAt = archived[len(archived)-1].ReceivedAt.Add(time.Hour)
+	all.Put(restoreLate) // restoreEarly: listed before, from the archive
+	all.Put(restoreMid)  // read with the page, and in memory before the page is listed
+	all.Put(fresh)
+	calls := 0
+	arch.during = func() { // during a page's read: that page is read as the archive was
+		if calls++; calls != movesAt+1 {
+			return
+		}
+		for _, r := range []Record{restoreLate, restoreMid, restoreEarly} {
+			x.Put(r)
+			arch.recs = slices.DeleteFunc(arch.recs, func(a Record) bool { return a.ID == r.ID })
+		}
+		for _, r := range []Record{archiveLate, archiveEarly} {
+			x.Forget(r.ID)
+			r.Open = false
+			arch.recs = append(arch.recs, r)
+		}
+		x.Put(fresh)
+	}
+	withExportPage(page, func() {
+		got, want := exportOf(t, x, Query{}), exportOf(t, all, Query{})
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("records moved during the export: %d records, want %d", len(got), len(want))
+		}
+	})
+}
+
+// An incident whose call time is corrected while an export downloads
+// (later or earlier) is listed once, at its place when the export began,
+// as memory has it when that place comes.
+func TestExportListsACorrectedCallOnce(t *testing.T) {
+	recs := randomRecords(8, 200)
+	for i := range recs {
+		recs[i].Cancelled = false
+	}
+	x, _, arch := splitArchive(recs)
+	var inMemory []Record
+	for i, r := range recs {
+		if i%2 == 1 {
+			inMemory = append(inMemory, r)
+		}
+	}
+	slices.SortFunc(inMemory, func(a, b Record) int { return a.ReceivedAt.Compare(b.ReceivedAt) })
+	later, earlier := inMemory[len(inMemory)-2], inMemory[len(inMemory)-1]
+	later.ReceivedAt = later.ReceivedAt.Add(24 * time.Hour)
+	earlier.ReceivedAt = t0.Add(-24 * time.Hour)
+	calls := 0
+	arch.during = func() {
+		if calls++; calls == 3 {
+			x.Put(later)
+			x.Put(earlier)
+		}
+	}
+	var got []Record
+	withExportPage(5, func() { got = exportOf(t, x, Query{}) })
+	if calls < 4 {
+		t.Fatalf("%d pages: the correction came after the last", calls)
+	}
+	if len(got) != len(recs) {
+		t.Fatalf("%d records listed, want %d", len(got), len(recs))
+	}
+	for _, want := range []Record{later, earlier} {
+		n := 0
+		for _, r := range got {
+			if r.ID == want.ID {
+				n++
+				if !r.ReceivedAt.Equal(want.ReceivedAt) {
+					t.Errorf("%s listed as received %s, want %s (memory's)", r.ID, r.ReceivedAt, want.ReceivedAt)
+				}
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s listed %d times", want.ID, n)
+		}
 	}
 }

@@ -14,18 +14,23 @@ const exportChunk = 4096
 
 // Export calls fn with the records q selects, the archived ones too,
 // oldest call first, in chunks. q.GroupBy is ignored. fn runs without any
-// lock held; an error stops it. Errors as Report's: before fn is first
-// called, the archive has been read.
+// lock held; an error stops it. Errors as Report's; the archive is read a
+// page at a time (streamExport), so one that fails after the first page
+// fails the export after fn has had records: callers must not take what
+// they had for the whole.
 func (x *Index) Export(ctx context.Context, q Query, fn func([]Record) error) error {
 	if err := q.Validate(); err != nil {
 		return cc112.Errorf(cc112.EInvalid, "%v", err)
 	}
-	src, done, err := x.window(ctx, q)
+	if x.archive == nil {
+		return x.export(q, fn)
+	}
+	release, err := x.enterWindow(ctx)
 	if err != nil {
 		return err
 	}
-	defer done()
-	return src.export(q, fn)
+	defer release()
+	return x.streamExport(ctx, q, fn)
 }
 
 func (x *Index) export(q Query, fn func([]Record) error) error {

@@ -321,11 +321,16 @@ func (x *Index) appendText(id, number string) (at uint64, idLen, numLen uint16) 
 // are a few dozen bytes).
 func cut(s string) string { return s[:min(len(s), math.MaxUint16)] }
 
-func (x *Index) id(r *row) string { return string(x.text[r.text : r.text+uint64(r.idLen)]) }
+func (x *Index) id(r *row) string { return string(x.idBytes(r)) }
 
-func (x *Index) number(r *row) string {
+func (x *Index) number(r *row) string { return string(x.numberBytes(r)) }
+
+// idBytes and numberBytes are the row's text, not copied.
+func (x *Index) idBytes(r *row) []byte { return x.text[r.text : r.text+uint64(r.idLen)] }
+
+func (x *Index) numberBytes(r *row) []byte {
 	at := r.text + uint64(r.idLen)
-	return string(x.text[at : at+uint64(r.numLen)])
+	return x.text[at : at+uint64(r.numLen)]
 }
 
 // sameID compares without copying the row's ID.

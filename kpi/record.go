@@ -23,6 +23,12 @@ type Archive interface {
 	// them (a year of a large city is hundreds of thousands: straight
 	// into its rows, not into Records).
 	EachArchivedRecord(ctx context.Context, from, to time.Time, fn func(rec []byte) bool) error
+	// ArchivedRecordsAfter calls fn with at most limit encoded records of
+	// the archived incidents received in [from, to), in the order of
+	// (received time, ID), those after the key after only (nil: from
+	// from), until fn returns false: an export pages the window with it,
+	// one short read per page, so that a slow download pins nothing.
+	ArchivedRecordsAfter(ctx context.Context, from, to time.Time, after *cc112.HistoryKey, limit int, fn func(rec []byte) bool) error
 }
 
 // ArchiveRecord is the encoded record a journal stores for an archived

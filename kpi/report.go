@@ -336,78 +336,9 @@ func (x *Index) scan(q Query, t Targets, rep *Report, buf *[]float64) []*acc {
 	return out
 }
 
-// window is what an export reads: without an archive the index itself;
-// with one, a private index of the archived records received in q's
-// window and the index's own rows of it (an incident in both is taken
-// from memory: it was restored). The archive is read outside the lock,
-// between two reads of the index's rows (see holdWindow). Only the
-// window's bounds are applied here; the export applies q. done gives the
-// window back (maxWindows).
-func (x *Index) window(ctx context.Context, q Query) (w *Index, done func(), err error) {
-	if x.archive == nil {
-		return x, func() {}, nil
-	}
-	release, err := x.enterWindow(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer func() {
-		if err != nil {
-			release()
-		}
-	}()
-	from, to, inWindow := windowBounds(q)
-	w = &Index{loc: x.loc, seed: x.seed} // unplaced (no map of IDs) while the archive's records go in
-	held := x.holdWindow(w, inWindow)
-	var bad error
-	n, tooLong := 0, false
-	err = x.archive.EachArchivedRecord(ctx, from, to, func(rec []byte) bool {
-		if n++; n > exportCap {
-			tooLong = true
-			return false
-		}
-		bad = w.putEncoded(rec, held)
-		return bad == nil
-	})
-	if err == nil {
-		err = bad
-	}
-	if err != nil {
-		return nil, nil, unreadable(err)
-	}
-	if tooLong {
-		return nil, nil, cc112.Errorf(cc112.EInvalid,
-			"the window holds more than %d archived incidents, more than one export may read at once: ask for a shorter window (from, to) and export it in parts", exportCap)
-	}
-	x.read(func() {
-		x.rows.each(func(p int32, r *row) {
-			if !inWindow(r) {
-				return
-			}
-			rec := x.record(p)
-			if at, ok := held[rec.ID]; ok && w.pos == nil {
-				w.setLocked(at, &rec, true)
-				return
-			}
-			if w.pos == nil {
-				w.placeAll() // new or restored while the archive was read: an archived copy is replaced
-			}
-			w.putLocked(&rec)
-		})
-	})
-	return w, release, nil
-}
-
 func unreadable(err error) error {
 	return cc112.Errorf(cc112.EUnavailable, "the metrics archive cannot be read: %v", err)
 }
-
-// exportCap is how many archived records an export may read: it holds its
-// window's records while the client downloads (about 280 bytes each, so
-// at most ~110 MB; two at once with maxWindows), where a report streams
-// the archive. 400,000 is twenty years of Surabaya, seven months at
-// Jakarta's volume. A variable for the tests.
-var exportCap = 400_000
 
 // enterWindow waits for a place among the maxWindows reading the archive
 // (or for ctx: unavailable); release gives it back.
@@ -458,12 +389,11 @@ func (x *Index) holdWindow(w *Index, inWindow func(*row) bool) (held map[string]
 }
 
 // maxWindows is how many reports and exports may read the archive at once:
-// an export holds a window of archived records (about 280 bytes a record:
-// a year at Jakarta's volume is 180 MB) while the client downloads; a
-// report streams them in bounded memory (collectBudget, bucketBudget and
-// the idSet: about 50 MB at most) but still costs a read of the archive.
-// More wait for one to end, so that a few supervisors asking for years at
-// once cannot exhaust the center's memory.
+// each holds memory's rows of its window; a report streams the archive in
+// bounded memory (collectBudget, bucketBudget and the idSet: about 50 MB at
+// most), an export a page at a time, but each still costs a read of the
+// archive. More wait for one to end, so that a few supervisors asking for
+// years at once cannot exhaust the center's memory or its disk.
 const maxWindows = 2
 
 // selector returns the filter of q (cancelled incidents never pass: no

@@ -43,16 +43,42 @@ func queueRecord(b *pgx.Batch, id string, receivedAt time.Time, rec []byte) {
 // version before it are measured once they are filled
 // (fillArchiveMetrics, at open).
 func (j *Journal) EachArchivedRecord(ctx context.Context, from, to time.Time, fn func(rec []byte) bool) error {
-	lo := pgtype.Timestamptz{Time: from, Valid: true}
+	lo, hi := receivedBounds(from, to)
+	rows, err := j.pool.Query(ctx, `select record from incident_archive_metrics
+		where received_at >= $1 and received_at < $2`, lo, hi)
+	return eachRecord(rows, err, fn)
+}
+
+// ArchivedRecordsAfter reads a page of the window in key order on the
+// index incident_archive_metrics_order (migration 018); see kpi.Archive.
+func (j *Journal) ArchivedRecordsAfter(ctx context.Context, from, to time.Time, after *cc112.HistoryKey, limit int, fn func(rec []byte) bool) error {
+	lo, hi := receivedBounds(from, to)
+	if after == nil {
+		rows, err := j.pool.Query(ctx, `select record from incident_archive_metrics
+			where received_at >= $1 and received_at < $2 order by received_at, id limit $3`, lo, hi, limit)
+		return eachRecord(rows, err, fn)
+	}
+	rows, err := j.pool.Query(ctx, `select record from incident_archive_metrics
+		where received_at >= $1 and received_at < $2 and (received_at, id) > ($3, $4)
+		order by received_at, id limit $5`, lo, hi, after.ReceivedAt, after.ID, limit)
+	return eachRecord(rows, err, fn)
+}
+
+// receivedBounds are [from, to) as timestamps, a zero bound infinite.
+func receivedBounds(from, to time.Time) (lo, hi pgtype.Timestamptz) {
+	lo = pgtype.Timestamptz{Time: from, Valid: true}
 	if from.IsZero() {
 		lo.InfinityModifier = pgtype.NegativeInfinity
 	}
-	hi := pgtype.Timestamptz{Time: to, Valid: true}
+	hi = pgtype.Timestamptz{Time: to, Valid: true}
 	if to.IsZero() {
 		hi.InfinityModifier = pgtype.Infinity
 	}
-	rows, err := j.pool.Query(ctx, `select record from incident_archive_metrics
-		where received_at >= $1 and received_at < $2`, lo, hi)
+	return lo, hi
+}
+
+// eachRecord calls fn with the record column of rows until it returns false.
+func eachRecord(rows pgx.Rows, err error, fn func(rec []byte) bool) error {
 	if err != nil {
 		return fmt.Errorf("archive metrics: %w", err)
 	}

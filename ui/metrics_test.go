@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -138,6 +140,48 @@ type brokenArchive struct{}
 
 func (brokenArchive) EachArchivedRecord(context.Context, time.Time, time.Time, func([]byte) bool) error {
 	return errors.New("connection refused")
+}
+
+func (brokenArchive) ArchivedRecordsAfter(context.Context, time.Time, time.Time, *cc112.HistoryKey, int, func([]byte) bool) error {
+	return errors.New("connection refused")
+}
+
+// brokenLaterArchive gives a full first page of records and then cannot be
+// read.
+type brokenLaterArchive struct{ brokenArchive }
+
+func (brokenLaterArchive) ArchivedRecordsAfter(_ context.Context, _, _ time.Time, after *cc112.HistoryKey, limit int, fn func([]byte) bool) error {
+	if after != nil {
+		return errors.New("connection refused")
+	}
+	for k := range limit {
+		r := kpi.Record{ID: fmt.Sprintf("old-%d", k), Number: fmt.Sprintf("SBY-%d", k), Category: "fire",
+			ReceivedAt: time.Date(2020, 1, 1, 0, 0, k, 0, time.UTC)}
+		if !fn(kpi.AppendRecord(nil, r)) {
+			break
+		}
+	}
+	return nil
+}
+
+// An archive that fails after the table began (the export streams it)
+// breaks the download: a client never takes a part for the whole.
+func TestMetricsCSVArchiveFailsLater(t *testing.T) {
+	idx := kpi.NewIndex(cc112.WIB)
+	idx.UseArchive(brokenLaterArchive{})
+	a := newAPI(t, withMetrics(idx))
+	res, err := http.Get(a.srv.URL + "/api/v1/metrics/incidents.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if res.StatusCode != 200 || err == nil {
+		t.Fatalf("status %d, %d bytes, read error %v: want 200 and a broken body", res.StatusCode, len(body), err)
+	}
+	if !strings.Contains(string(body), "SBY-1,") {
+		t.Fatalf("the first page never arrived: %.200s", body)
+	}
 }
 
 // An archive that cannot be read: both endpoints answer 503 unavailable,

@@ -30,7 +30,9 @@ func testArchiveMetrics(t *testing.T, open func() cc112.Journal) {
 // returns the check that a journal answers for them as kpi.Archive: a
 // walk over a window of received times gives kpi.FromIncident of exactly
 // the incidents archived and not restored in it, and stops when told.
-// Journals test their own upgrades and damage with it.
+// Paged (ArchivedRecordsAfter), the walk is in key order, each page after
+// the last record of the one before. Journals test their own upgrades and
+// damage with it.
 func ArchiveMetrics(t *testing.T, j cc112.Journal) (check func(cc112.Journal)) {
 	t.Helper()
 	ctx := context.Background()
@@ -78,11 +80,59 @@ func ArchiveMetrics(t *testing.T, j cc112.Journal) (check func(cc112.Journal)) {
 		slices.Sort(ids)
 		return fmt.Sprint(ids)
 	}
+	// pages walks [from, to) after after in pages of limit records, each
+	// page after the last record read, in the order read.
+	pages := func(a kpi.Archive, from, to time.Time, after *cc112.HistoryKey, limit int) string {
+		t.Helper()
+		ids := []string{}
+		for {
+			n := 0
+			if err := a.ArchivedRecordsAfter(ctx, from, to, after, limit, func(rec []byte) bool {
+				r, err := kpi.DecodeRecord(rec)
+				if err != nil {
+					t.Fatal(err)
+				}
+				n++
+				ids = append(ids, r.ID)
+				after = &cc112.HistoryKey{ReceivedAt: r.ReceivedAt, ID: r.ID}
+				return true
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if n > limit || len(ids) > 10 {
+				t.Fatalf("%d records in a page of %d; %v so far", n, limit, ids)
+			}
+			if n < limit {
+				return fmt.Sprint(ids)
+			}
+		}
+	}
 	return func(j cc112.Journal) {
 		t.Helper()
 		a, ok := j.(kpi.Archive)
 		if !ok {
 			t.Fatalf("%T is no kpi.Archive", j)
+		}
+		at := func(h time.Duration, id string) *cc112.HistoryKey {
+			return &cc112.HistoryKey{ReceivedAt: base.Add(h * time.Hour), ID: id}
+		}
+		for _, c := range []struct {
+			from, to time.Time
+			after    *cc112.HistoryKey
+			limit    int
+			want     string
+		}{
+			{time.Time{}, time.Time{}, nil, 2, "[inc-0 inc-1 inc-3 inc-4 inc-5]"},
+			{time.Time{}, time.Time{}, nil, 1, "[inc-0 inc-1 inc-3 inc-4 inc-5]"},
+			{base.Add(time.Hour), base.Add(4 * time.Hour), nil, 1, "[inc-1 inc-3]"},
+			{time.Time{}, time.Time{}, at(3, ""), 100, "[inc-3 inc-4 inc-5]"},
+			{time.Time{}, base.Add(5 * time.Hour), at(3, "inc-3"), 100, "[inc-4]"},
+			{base.Add(time.Hour + time.Microsecond), time.Time{}, at(0, "inc-0"), 2, "[inc-3 inc-4 inc-5]"},
+			{time.Time{}, time.Time{}, at(5, "inc-5"), 2, "[]"},
+		} {
+			if got := pages(a, c.from, c.to, c.after, c.limit); got != c.want {
+				t.Errorf("[%s, %s) after %v by %d: %s, want %s", c.from, c.to, c.after, c.limit, got, c.want)
+			}
 		}
 		for _, c := range []struct {
 			from, to time.Time
