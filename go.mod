@@ -35,7 +35,7 @@ require (
 	github.com/pion/transport/v3 v3.0.7 // indirect
 	github.com/redis/go-redis/v9 v9.23.0
 	golang.org/x/net v0.47.0 // indirect
-	golang.org/x/sys v0.48.0
+	golang.org/x/sys v0.48.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1
 )
 

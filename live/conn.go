@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -62,17 +61,18 @@ type conn struct {
 
 	// Data goes to the socket from the writer, or from a pusher when the
 	// socket takes it at once (push.go); wmu makes them take turns and
-	// guards what follows, up to viewer. A connection is born with wmu
-	// held, which its writer lets go once the first frame is in rest: no
-	// event may go before it.
-	wmu sync.Mutex
-	// rest is what must go before anything else: the first frame, or the
-	// end of a write cut short (slices of the shared frames, read only).
-	rest     net.Buffers
-	deadline time.Time // the socket's write deadline as last set
+	// guards what follows, up to viewer.
+	wmu      sync.Mutex
+	ready    atomic.Bool // the first frame is sent: pushers may write
+	rest     []byte      // the end of a frame a pusher's write cut: next to send
+	torn     bool        // a write stopped inside a frame
+	deadline time.Time   // the socket's write deadline as last set
 	// raw is the plain socket's, for the pushers' non-blocking writes (nil
 	// when there is none, as under TLS: the writer sends everything).
-	raw syscall.RawConn
+	raw      syscall.RawConn
+	rawWrite func(fd uintptr) bool // c.rawWriteOnce, made once
+	rawBuf   []byte
+	rawN     int
 	// viewer is what personal data the client's user may see (view.go).
 	viewer cc112.Viewer
 	// release stops watching the session (Config.Watch).
@@ -86,7 +86,6 @@ type conn struct {
 func newConn(h *Hub, ws *websocket.Conn) *conn {
 	c := &conn{h: h, ws: ws, net: ws.NetConn(),
 		wake: make(chan struct{}, 1), done: make(chan struct{})}
-	c.wmu.Lock() // until writeLoop has the first frame
 	c.usePlainSocket()
 	return c
 }
@@ -100,12 +99,8 @@ func (c *conn) readLoop() {
 	alive := func() { _ = c.ws.SetReadDeadline(time.Now().Add(cfg.PongWait)) }
 	alive()
 	c.ws.SetPongHandler(func(string) error { alive(); return nil })
-	// The writer answers pings. gorilla itself writes a close frame from
-	// this goroutine, outside wmu, when the client breaks the protocol or
-	// sends more than readLimit: one write, so its bytes do not mix with
-	// another's, but it may land between a cut frame and its end. The
-	// connection ends right after (NextReader fails, the socket is closed):
-	// such a client may get a garbled last frame instead of the close.
+	// The writer answers: only it writes, except gorilla's own protocol
+	// error frame, which is one write and is serialised by the socket.
 	c.ws.SetPingHandler(func(data string) error {
 		b := []byte(data)
 		c.pingData.Store(&b)
@@ -144,13 +139,9 @@ func isPing(msg []byte) bool {
 }
 
 // signal wakes the writer.
-func (c *conn) signal() { poke(c.wake) }
-
-// poke wakes whoever waits on ch (of capacity 1) without waiting itself: a
-// wake-up already due covers this one.
-func poke(ch chan struct{}) {
+func (c *conn) signal() {
 	select {
-	case ch <- struct{}{}:
+	case c.wake <- struct{}{}:
 	default:
 	}
 }
@@ -163,11 +154,17 @@ func (c *conn) writeLoop(first []byte) {
 	if c.release != nil {
 		defer c.release()
 	}
-	if first != nil {
-		c.rest = net.Buffers{first}
-	}
-	c.wmu.Unlock() // held since newConn
 	var batch [batchMax][]byte
+	if first != nil {
+		c.wmu.Lock()
+		err := c.write(first)
+		c.wmu.Unlock()
+		if err != nil {
+			c.finish()
+			return
+		}
+	}
+	c.ready.Store(true)
 	for {
 		c.wmu.Lock()
 		idle, err := c.writeNext(batch[:0])
@@ -183,23 +180,29 @@ func (c *conn) writeLoop(first []byte) {
 	}
 }
 
-// writeNext sends what is due, under c.wmu: rest, the frames after the
-// cursor, a pong or a ping. idle: nothing was.
+// writeNext sends what is due, under c.wmu: the rest of a frame a pusher
+// cut, the frames after the cursor, a pong or a ping. idle: nothing was.
 func (c *conn) writeNext(batch [][]byte) (idle bool, err error) {
-	if len(c.rest) > 0 {
-		_, err = c.writeAll(&c.rest)
-		if len(c.rest) == 0 {
-			c.rest = nil
+	if c.rest != nil {
+		rest := c.rest
+		c.rest = nil
+		if err := c.write(rest); err != nil {
+			c.torn = true // even when none of it went: the frame's start did
+			return false, err
 		}
-		return false, err
+		return false, nil
 	}
-	due, err := c.sendNext((*conn).writeAll, batch)
-	if due > 0 || err != nil {
-		return false, err
+	frames, last, ok := c.h.next(c, batch, batchMax)
+	if !ok {
+		return false, errStop
 	}
 	switch {
+	case len(frames) > 0:
+		if err = c.write(frames...); err == nil {
+			c.sent.Store(last)
+		}
 	case c.pongDue.Swap(false):
-		c.rest = net.Buffers{pongFrame} // sent next, like a frame's end
+		err = c.write(pongFrame)
 	case c.pingData.Load() != nil:
 		err = c.control(websocket.PongMessage, *c.pingData.Swap(nil))
 	case c.pingDue.Swap(false):
@@ -210,37 +213,12 @@ func (c *conn) writeNext(batch [][]byte) (idle bool, err error) {
 	return false, err
 }
 
-// sendNext writes the frames after c's cursor (at most batchMax; batch is
-// room for them), under c.wmu, with write: a pusher's non-blocking write or
-// the writer's blocking one, each taking what it wrote from the front of
-// its buffers. Once any byte is written the cursor moves past the batch,
-// and what is left goes to rest, to be sent before anything else. It
-// returns how many frames were due.
-func (c *conn) sendNext(write func(*conn, *net.Buffers) (int, error), batch [][]byte) (due int, err error) {
-	frames, last, ok := c.h.next(c, batch, batchMax)
-	if !ok {
-		return 0, errStop
-	}
-	if len(frames) == 0 {
-		return 0, nil
-	}
-	bufs := net.Buffers(frames)
-	n, err := write(c, &bufs)
-	if n > 0 {
-		c.sent.Store(last)
-		if len(bufs) > 0 {
-			c.rest = slices.Clone(bufs) // bufs is in the caller's batch
-		}
-	}
-	return len(frames), err
-}
-
 // errStop: the hub stopped the connection.
 var errStop = errors.New("live: connection stopped")
 
-// writeAll is the writer's way of writing b to the socket: it blocks until
-// every byte is written, or the socket fails or is past its deadline.
-func (c *conn) writeAll(b *net.Buffers) (int, error) {
+// write hands frames to the socket in one system call. A write that fails
+// halfway leaves a partial frame: nothing more may follow it.
+func (c *conn) write(frames ...[]byte) error {
 	// Moving a deadline costs a timer update: it is moved only when less
 	// than half of WriteWait is left, so a write gets WriteWait/2 at least.
 	wait := c.h.cfg.WriteWait
@@ -248,8 +226,12 @@ func (c *conn) writeAll(b *net.Buffers) (int, error) {
 		c.deadline = now.Add(wait)
 		_ = c.net.SetWriteDeadline(c.deadline)
 	}
-	n, err := b.WriteTo(c.net)
-	return int(n), err
+	bufs := net.Buffers(frames)
+	n, err := bufs.WriteTo(c.net)
+	if err != nil && n > 0 {
+		c.torn = true
+	}
+	return err
 }
 
 // control writes a ping or pong frame through gorilla, which sets its own
@@ -265,7 +247,7 @@ func (c *conn) finish() {
 	c.h.stop(c, reasonGone) // a write failed: no effect if already stopped
 	r := c.h.reasonOf(c)
 	c.wmu.Lock()
-	whole := len(c.rest) == 0 // else the socket stopped inside a frame
+	whole := !c.torn && c.rest == nil
 	if r.code != 0 && whole {
 		_ = c.ws.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(r.code, r.text), time.Now().Add(c.h.cfg.WriteWait))

@@ -112,7 +112,7 @@ type Hub struct {
 	// wake-ups (push.go).
 	conns   atomic.Pointer[[]*conn]
 	round   atomic.Pointer[round]
-	pushers []*pusher
+	pushers []chan struct{}
 	// What the pushers left to the connections' writers (Stats).
 	handovers, cutPushes atomic.Uint64
 

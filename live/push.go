@@ -1,8 +1,6 @@
 package live
 
 import (
-	"errors"
-	"net"
 	"runtime"
 	"slices"
 	"sync/atomic"
@@ -14,14 +12,9 @@ import (
 // of 500 clients at 100 events/s showed the cores idle most of each
 // fan-out, the writers waiting to be scheduled (docs/benchmarks.md, issue
 // 21.5). So a publish wakes a few pushers instead (one per core), which
-// write the new frames straight to the sockets, one non-blocking writev
-// each (a batch of shared frames goes in one call, uncopied). A
-// connection whose socket is full (or that is busy with a snapshot, a ping
-// or its close) is left to its own writer, which blocks with a deadline as
-// before: the pushers never wait for a client.
-// Over TLS the pushers only wake the writer (one hop more than a publish
-// waking it): crypto/tls has no write that gives up when the socket is
-// full without breaking the connection.
+// write the new frames straight to the sockets with non-blocking writes. A connection whose socket is full (or that is busy
+// with a snapshot, a ping or its close) is left to its own writer, which
+// blocks with a deadline as before: the pushers never wait for a client.
 
 // A round is the connections to serve after a publish. Pushers claim them
 // one at a time rather than each owning a share: a pusher whose thread the
@@ -32,45 +25,35 @@ type round struct {
 	next  atomic.Int64 // how many connections were claimed
 }
 
-// A pusher is one of the goroutines that write new frames straight to the
-// sockets. Its raw write's buffers are kept here so that the function
-// handed to RawConn.Write is made once, not at every write.
-type pusher struct {
-	h     *Hub
-	wake  chan struct{} // cap 1
-	batch [batchMax][]byte
-	// The raw write's argument and result (push_writev.go).
-	bufs     net.Buffers
-	n        int
-	rawWrite func(fd uintptr) bool // p.writeOnce
-}
-
 // startPushers starts one pusher per core; they end with the hub.
 func (h *Hub) startPushers() {
 	h.round.Store(&round{})
-	h.pushers = make([]*pusher, runtime.GOMAXPROCS(0))
+	h.pushers = make([]chan struct{}, runtime.GOMAXPROCS(0))
 	for k := range h.pushers {
-		p := &pusher{h: h, wake: make(chan struct{}, 1)}
-		p.rawWrite = p.writeOnce
-		h.pushers[k] = p
-		go p.run()
+		h.pushers[k] = make(chan struct{}, 1)
+		go h.push(h.pushers[k])
 	}
 }
 
-// run serves the connections of the newest round until none is left, then
-// waits for the next publish.
-func (p *pusher) run() {
+// push serves the connections of the newest round until none is left,
+// then waits for the next publish.
+func (h *Hub) push(wake chan struct{}) {
+	var (
+		batch   [batchMax][]byte
+		scratch []byte
+	)
 	for {
-		r := p.h.round.Load()
+		r := h.round.Load()
 		if i := r.next.Add(1) - 1; i < int64(len(r.conns)) {
-			if c := r.conns[(r.start+int(i))%len(r.conns)]; !p.push(c) {
+			if c := r.conns[(r.start+int(i))%len(r.conns)]; !c.push(batch[:0], &scratch) {
 				c.signal()
 			}
+			clear(batch[:])
 			continue
 		}
 		select {
-		case <-p.wake:
-		case <-p.h.quit:
+		case <-wake:
+		case <-h.quit:
 			return
 		}
 	}
@@ -89,8 +72,11 @@ func (h *Hub) newRoundLocked() {
 		r.start = (old.start + int(min(old.next.Load(), int64(len(old.conns))))) % len(conns)
 	}
 	h.round.Store(r)
-	for _, p := range h.pushers {
-		poke(p.wake)
+	for _, w := range h.pushers {
+		select {
+		case w <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -109,57 +95,59 @@ func (h *Hub) removeConnLocked(c *conn) {
 
 // push writes the frames c has not been sent yet straight to its socket
 // without blocking. It reports false when c's writer must take over: the
-// socket is full or not a plain socket, the writer is busy (its first frame
-// not yet sent, say) or has a cut write's end to send, a full batch may
-// have more behind it, or c must stop.
-func (p *pusher) push(c *conn) bool {
+// socket is full or not a plain socket, the writer is busy or c must stop.
+func (c *conn) push(dst [][]byte, scratch *[]byte) bool {
 	if c.raw == nil {
 		return false
 	}
-	if !c.wmu.TryLock() {
-		p.h.handovers.Add(1)
+	if !c.ready.Load() || !c.wmu.TryLock() {
+		c.h.handovers.Add(1)
 		return false
 	}
 	defer c.wmu.Unlock()
-	if len(c.rest) > 0 {
-		p.h.handovers.Add(1)
+	if c.rest != nil {
+		c.h.handovers.Add(1)
 		return false
 	}
-	due, err := c.sendNext(p.write, p.batch[:0])
-	clear(p.batch[:])
-	return err == nil && due < batchMax
+	frames, last, ok := c.h.next(c, dst, batchMax)
+	if !ok {
+		return false
+	}
+	if len(frames) == 0 {
+		return true
+	}
+	buf := frames[0]
+	if len(frames) > 1 {
+		*scratch = (*scratch)[:0]
+		for _, f := range frames {
+			*scratch = append(*scratch, f...)
+		}
+		buf = *scratch
+	}
+	n := c.tryWrite(buf)
+	if n == len(buf) {
+		c.sent.Store(last)
+		// A full batch may have more behind it: the writer fetches it.
+		return len(frames) < batchMax
+	}
+	if n > 0 { // the socket took part of a frame: the writer sends the rest first
+		c.rest = append([]byte(nil), buf[n:]...)
+		c.sent.Store(last)
+		c.h.cutPushes.Add(1)
+	}
+	c.h.handovers.Add(1)
+	return false
 }
 
-// write is the pushers' way of writing b to c's socket: one non-blocking
-// system call, which takes what the socket has room for (b keeps the
-// rest). errFull: it did not take everything.
-func (p *pusher) write(c *conn, b *net.Buffers) (int, error) {
-	p.bufs = *b
-	err := c.raw.Write(p.rawWrite)
-	n := p.n
-	p.bufs, p.n = nil, 0
-	consume(b, n)
-	if err == nil && len(*b) == 0 {
-		return n, nil
+// tryWrite writes b to the socket without waiting and returns how many
+// bytes it took: 0 when it is full, closed or past its write deadline.
+func (c *conn) tryWrite(b []byte) int {
+	c.rawBuf = b
+	err := c.raw.Write(c.rawWrite)
+	n := c.rawN
+	c.rawBuf, c.rawN = nil, 0
+	if err != nil {
+		return 0
 	}
-	p.h.handovers.Add(1)
-	if n > 0 {
-		p.h.cutPushes.Add(1)
-	}
-	return n, errFull
-}
-
-// errFull: the socket did not take everything.
-var errFull = errors.New("live: socket full")
-
-// consume drops the first n bytes of b, as net.Buffers.WriteTo does with
-// what it wrote.
-func consume(b *net.Buffers, n int) {
-	for len(*b) > 0 && n >= len((*b)[0]) {
-		n -= len((*b)[0])
-		*b = (*b)[1:]
-	}
-	if n > 0 {
-		(*b)[0] = (*b)[0][n:]
-	}
+	return n
 }

@@ -1,12 +1,9 @@
 package live
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -21,8 +18,8 @@ import (
 // over. The clients beside it must go on getting every event meanwhile (no
 // pusher waits for a full socket), and when it reads again it must get
 // every event whole and in order. Whether a pusher's write is cut inside
-// a frame here is up to the scheduler: TestCutFrameIsFinishedByWriter
-// forces that path.
+// a frame here is up to the scheduler: most runs leave the filling to the
+// writer, so this does not prove that path.
 func TestPausedClientGetsEveryFrameWhole(t *testing.T) {
 	// Pings far apart: the paused client answers none while it does not
 	// read; and a write may wait as long as the test may.
@@ -105,25 +102,6 @@ func TestPausedClientGetsEveryFrameWhole(t *testing.T) {
 	for range others {
 		if err := <-errs; err != nil {
 			t.Error(err)
-		}
-	}
-}
-
-// TestConsume: what a pusher's write leaves of its buffers is what
-// net.Buffers.WriteTo would leave after writing as many bytes.
-func TestConsume(t *testing.T) {
-	frames := [][]byte{[]byte("abc"), {}, []byte("defg"), []byte("h")}
-	total := 8
-	for n := 0; n <= total; n++ {
-		got := net.Buffers(slices.Clone(frames))
-		consume(&got, n)
-		want := net.Buffers(slices.Clone(frames))
-		var w strings.Builder
-		if _, err := io.CopyN(&w, &want, int64(n)); err != nil {
-			t.Fatal(err)
-		}
-		if g, x := bytes.Join(got, nil), bytes.Join(want, nil); !bytes.Equal(g, x) || string(g) != "abcdefgh"[n:] {
-			t.Errorf("after %d bytes: %q left, want %q", n, g, "abcdefgh"[n:])
 		}
 	}
 }

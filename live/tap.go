@@ -42,7 +42,12 @@ func (t *Tap) Close() {
 // Wake receives a value when messages may follow the cursor.
 func (t *Tap) Wake() <-chan struct{} { return t.wake }
 
-func (t *Tap) signal() { poke(t.wake) }
+func (t *Tap) signal() {
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
+}
 
 // Skipped counts the messages the tap jumped over (it fell out of the
 // buffer, or the hub changed epochs).
