@@ -378,7 +378,11 @@ func TestSilentClientIsCut(t *testing.T) {
 	f := newFixture(t, Config{PingInterval: 20 * time.Millisecond, PongWait: 200 * time.Millisecond})
 	alive := f.dial("")
 	silent := f.dial("")
-	_ = silent // never read: its pong handler never runs
+	// Each reads its snapshot, so both are subscribed before the count is
+	// watched (a dial returns before the server has subscribed the
+	// connection); then silent reads no more: its pong handler never runs.
+	alive.mustRead()
+	silent.mustRead()
 	go func() {
 		for {
 			if _, err := alive.read(); err != nil {
