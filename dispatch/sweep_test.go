@@ -29,6 +29,14 @@ func gate(j cc112.Journal, typ string) *gatedJournal {
 		committed: make(chan struct{}), tell: make(chan struct{})}
 }
 
+// gateAppends has the engines f opens append through one gatedJournal
+// (a reopened engine through the same gate, on its new journal).
+func (f *archiveFixture) gateAppends(typ string) *gatedJournal {
+	g := gate(nil, typ)
+	f.wrap = func(j cc112.Journal) cc112.Journal { g.Journal = j; return g }
+	return g
+}
+
 func (g *gatedJournal) Append(events []cc112.Event) <-chan error {
 	if len(events) == 0 || events[0].Type != g.typ || !g.armed.CompareAndSwap(true, false) {
 		return g.Journal.Append(events)
@@ -53,8 +61,7 @@ func (g *gatedJournal) Append(events []cc112.Event) <-chan error {
 func TestSweepBetweenCommitAndForget(t *testing.T) {
 	eachArchiveJournal(t, func(t *testing.T, f *archiveFixture) {
 		ctx := context.Background()
-		var g *gatedJournal
-		f.wrap = func(j cc112.Journal) cc112.Journal { g = gate(j, cc112.EvIncidentArchived); return g }
+		g := f.gateAppends(cc112.EvIncidentArchived)
 		e := f.open(t, true)
 		ids := archiveHistory(t, e, f.clock)
 		want := answers(t, e, f.metrics, ids)
@@ -153,8 +160,7 @@ func TestSweepBetweenCommitAndForget(t *testing.T) {
 func TestPastRosterReadDuringShiftSweep(t *testing.T) {
 	eachArchiveJournal(t, func(t *testing.T, f *archiveFixture) {
 		ctx := context.Background()
-		var g *gatedJournal
-		f.wrap = func(j cc112.Journal) cc112.Journal { g = gate(j, cc112.EvRosterArchived); return g }
+		g := f.gateAppends(cc112.EvRosterArchived)
 		e := f.open(t, false)
 		rosterMonth(t, e, f)
 		want := rosterAnswers(t, e)
