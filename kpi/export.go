@@ -1,6 +1,7 @@
 package kpi
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"slices"
@@ -33,6 +34,13 @@ func (x *Index) Export(ctx context.Context, q Query, fn func([]Record) error) er
 	return x.streamExport(ctx, q, fn)
 }
 
+// exportOrder is the order of an export's records: oldest call first
+// (seconds, then nanoseconds), then by number, then by ID.
+func exportOrder(xa *Index, ra *row, xb *Index, rb *row) int {
+	return cmp.Or(cmp.Compare(ra.recv, rb.recv), cmp.Compare(ra.nsec, rb.nsec),
+		bytes.Compare(xa.numberBytes(ra), xb.numberBytes(rb)), bytes.Compare(xa.idBytes(ra), xb.idBytes(rb)))
+}
+
 func (x *Index) export(q Query, fn func([]Record) error) error {
 	var order []int32
 	var forgets uint64
@@ -47,16 +55,7 @@ func (x *Index) export(q Query, fn func([]Record) error) error {
 				order = append(order, p)
 			}
 		})
-		slices.SortStableFunc(order, func(a, b int32) int {
-			ra, rb := x.rows.at(a), x.rows.at(b)
-			if c := cmp.Compare(ra.recv, rb.recv); c != 0 {
-				return c
-			}
-			if c := cmp.Compare(ra.nsec, rb.nsec); c != 0 {
-				return c
-			}
-			return cmp.Compare(x.number(ra), x.number(rb))
-		})
+		slices.SortFunc(order, func(a, b int32) int { return exportOrder(x, x.rows.at(a), x, x.rows.at(b)) })
 	})
 	buf := make([]Record, 0, exportChunk)
 	for len(order) > 0 {

@@ -1,8 +1,6 @@
 package kpi
 
 import (
-	"bytes"
-	"cmp"
 	"context"
 	"math"
 	"slices"
@@ -181,11 +179,7 @@ func (o *exportOut) addDue(w *Index, q Query, due []int32) {
 
 // send orders the page as Export does and hands it to fn in chunks.
 func (o *exportOut) send(fn func([]Record) error) error {
-	slices.SortFunc(o.refs, func(a, b exportRef) int {
-		ra, rb := a.x.rows.at(a.p), b.x.rows.at(b.p)
-		return cmp.Or(cmp.Compare(ra.recv, rb.recv), cmp.Compare(ra.nsec, rb.nsec),
-			bytes.Compare(a.x.numberBytes(ra), b.x.numberBytes(rb)), bytes.Compare(a.x.idBytes(ra), b.x.idBytes(rb)))
-	})
+	slices.SortFunc(o.refs, func(a, b exportRef) int { return exportOrder(a.x, a.x.rows.at(a.p), b.x, b.x.rows.at(b.p)) })
 	for refs := o.refs; len(refs) > 0; {
 		n := min(len(refs), exportChunk)
 		o.buf = o.buf[:0]
